@@ -1,0 +1,61 @@
+// The one validated, typed configuration every part of the program reads. Built by parseConfig()
+// from flags, environment and .env (see args.ts); nothing else reads process.env or argv.
+
+import type { Secret } from '../core/secret.js';
+
+export type Mode = 'live' | 'paper' | 'sim';
+
+export interface BackpackEndpoint {
+  /** REST base without /api/v1, e.g. https://api.backpack.exchange */
+  apiUrl: string;
+  /** WebSocket URL, e.g. wss://ws.backpack.exchange */
+  wsUrl: string;
+  /** base64 ED25519 public key (X-API-Key); undefined in paper mode. */
+  publicKey?: string;
+  /** base64 of the 32-byte ED25519 seed. */
+  secretKey?: Secret;
+}
+
+export interface LighterEndpoint {
+  /** REST base without /api/v1, e.g. https://mainnet.zklighter.elliot.ai */
+  apiUrl: string;
+  /** WebSocket URL including /stream. */
+  wsUrl: string;
+  chainId: number;
+  /** 40-byte hex private key, with or without 0x. */
+  privateKey?: Secret;
+  accountIndex?: number;
+  apiKeyIndex?: number;
+}
+
+export interface Config {
+  mode: Mode;
+  /** Upper-case base asset, e.g. BTC. */
+  ticker: string;
+  /** Order size per leg, as typed: a positive decimal string in base units. */
+  size: string;
+  /** Quote currency per unit; decimal strings, converted to each market's grid after start. */
+  longThreshold: string;
+  shortThreshold: string;
+  /** Largest |position| allowed on each venue after a trade; "0" = unlimited. */
+  maxPosition: string;
+  /** Period of the staleness / BBO timer. */
+  checkIntervalMs: number;
+  /** How often a BBO row is written. */
+  bboIntervalMs: number;
+  logDir: string;
+  /** Stop cleanly after this long; 0 = run until stopped. */
+  durationMs: number;
+  /** Minimum expected edge after both taker fees, in basis points of notional. */
+  minEdgeBps: number;
+  /** A book older than this blocks decisions. */
+  maxBookAgeMs: number;
+  /** Worst price each leg accepts, in basis points away from the book price. */
+  slippageBps: number;
+  allowUnhedgedStart: boolean;
+  /** Taker fee overrides (bps); undefined = read from the venue. */
+  backpackTakerFeeBps?: number;
+  lighterTakerFeeBps?: number;
+  backpack: BackpackEndpoint;
+  lighter: LighterEndpoint;
+}

@@ -1,0 +1,117 @@
+// The port every venue implements: live Backpack, live Lighter, paper and replay alike. The
+// strategy and engine talk only to this interface and never learn which venue is behind it.
+
+import type { OrderBook } from '../core/orderbook.js';
+import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
+
+/** Why a venue refused or could not serve a request; each kind maps to one thing to do. */
+export type VenueErrorKind =
+  | 'insufficient_margin' // add collateral or lower --size
+  | 'bad_order' // quantity/price off the grid, below minimum, bad parameters
+  | 'rate_limited' // back off
+  | 'auth' // keys wrong, not registered or not allowed
+  | 'expired' // request window / tx deadline passed (clock skew?)
+  | 'invalid_nonce' // Lighter nonce out of sequence
+  | 'unavailable' // 5xx, maintenance, connection refused
+  | 'rejected' // the venue refused the order for a trading reason (price band, reduce-only, ...)
+  | 'protocol' // a reply or frame we could not understand
+  | 'timeout'; // no answer in time; the outcome may still be unknown
+
+export class VenueError extends Error {
+  override name = 'VenueError';
+  constructor(
+    readonly venue: VenueId,
+    readonly kind: VenueErrorKind,
+    message: string,
+    readonly code?: string | number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The state one order leg ends in. `unknown` is honest: the venue has not told us yet. */
+export type LegState = 'filled' | 'partial' | 'rejected' | 'unknown';
+
+export interface MarketOrderRequest {
+  side: OrderSide;
+  /** Quantity at the market's sizeScale, on its step grid. */
+  size: number;
+  /** Slippage bound at priceScale, on its tick grid: the highest price a buy accepts, the lowest a sell accepts. */
+  worstPrice: number;
+  reduceOnly?: boolean;
+}
+
+export interface LegResult {
+  venue: VenueId;
+  state: LegState;
+  side: OrderSide;
+  /** Quantity asked for (sizeScale). */
+  requested: number;
+  /** Quantity the venue confirmed as executed (sizeScale); 0 when rejected, best knowledge when unknown. */
+  filled: number;
+  /** Σ price·size of the executions, at priceScale + sizeScale decimals. */
+  notional: number;
+  /** Fee paid, in quote currency (float: reporting only, never reaches an order). */
+  fee: number;
+  /** Our id for the order (Backpack clientId, Lighter client order index), as a decimal string. */
+  clientOrderId: string;
+  /** The venue's id for the order, when known. */
+  venueOrderId?: string;
+  /** performance.now() when the order was handed to the socket. */
+  sentAt: number;
+  /** performance.now() when the outcome became known (undefined while unknown). */
+  confirmedAt?: number;
+  /** Why it was rejected, or why it is unknown. */
+  error?: VenueError;
+}
+
+export interface VenueStatus {
+  /** The market-data connection is open. */
+  connected: boolean;
+  /** The local book is in sync with the venue (false during a resync or before the first snapshot). */
+  bookValid: boolean;
+  /** False while the venue answers 5xx / maintenance, or cannot be reached. */
+  available: boolean;
+  /** One line on what is wrong, when something is. */
+  detail?: string;
+}
+
+/**
+ * Called synchronously after a book frame has been applied. `receivedAt` is performance.now() at
+ * the moment the frame arrived from the socket, so decisions can be timed from the wire.
+ */
+export type BookListener = (venue: VenueId, receivedAt: number) => void;
+export type StatusListener = (venue: VenueId, status: VenueStatus) => void;
+
+export interface Venue {
+  readonly id: VenueId;
+
+  /** Loads the market, checks credentials, opens the feeds. Resolves with the market's grid. */
+  start(): Promise<MarketSpec>;
+  /** Closes every connection and timer; pending orders keep their promises. */
+  stop(): Promise<void>;
+
+  /** The market, once start() resolved. */
+  readonly market: MarketSpec;
+  /** The local L2 book. Read it only while status().bookValid is true. */
+  readonly book: OrderBook;
+  /** performance.now() of the latest book frame applied (0 before the first). */
+  readonly lastBookAt: number;
+  status(): VenueStatus;
+
+  onBook(listener: BookListener): void;
+  onStatus(listener: StatusListener): void;
+
+  /**
+   * Sends a market order bounded by worstPrice and resolves with its confirmed outcome:
+   * filled, partial, rejected, or unknown when no confirmation came within the venue's deadline.
+   * Never rejects the promise for a venue-side failure: the failure is in the result.
+   */
+  placeMarketOrder(request: MarketOrderRequest): Promise<LegResult>;
+  /** Settles an `unknown` leg from the venue's order and fill history; may still be unknown. */
+  resolveOrder(leg: LegResult): Promise<LegResult>;
+
+  /** Signed position at sizeScale as the venue reports it (long > 0). */
+  fetchPosition(): Promise<number>;
+}
