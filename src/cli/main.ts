@@ -1,3 +1,37 @@
 #!/usr/bin/env node
-// Placeholder until the CLI lands in this same commit series.
-console.log('backpack-lighter-arb: under construction');
+// Entry point: parse flags + environment + .env into one Config, then run the chosen mode.
+// Bad input exits with status 2 and one line on stderr; nothing else is printed for it.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { ConfigError, parseConfig } from './args.js';
+import { run } from './run.js';
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
+    parsed = parseConfig(process.argv.slice(2), process.env, dotEnv);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(parsed.text + '\n');
+    return 0;
+  }
+  return run(parsed.config);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // Last resort: one line, no stack, no secrets (Config holds secrets only inside Secret).
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
