@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CsvAppender, fileDate } from '../../src/io/csv.js';
+import { BBO_REFERENCE_COLUMNS, bboCsvPath, runLogPath, tradesCsvPath } from '../../src/io/paths.js';
+import { RunLog } from '../../src/io/runlog.js';
+
+const NOV_24 = Date.UTC(2026, 10, 24, 12, 30, 0, 123);
+
+test('file names are the reference bot\'s', () => {
+  assert.equal(runLogPath('logs', 'BTC'), join('logs', 'backpack_lighter_BTC.log'));
+  assert.equal(bboCsvPath('logs', 'BTC', NOV_24), join('logs', 'bbo_BTC_20261124.csv'));
+  assert.equal(tradesCsvPath('out', 'ETH', NOV_24), join('out', 'trades_ETH_20261124.csv'));
+  assert.equal(fileDate(Date.UTC(2026, 0, 2, 23, 59)), '20260102');
+});
+
+test('CSV: header once, rows appended and readable at once, never truncated', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bla-csv-'));
+  const path = bboCsvPath(dir, 'BTC', NOV_24);
+  const columns = [...BBO_REFERENCE_COLUMNS, 'extra'];
+  const a = new CsvAppender(path, columns);
+  a.append({ timestamp: 't1', backpack_bid: '97000.1', signal: 'NONE' });
+  // On disk as soon as append returns: another reader sees it before close.
+  assert.equal(
+    readFileSync(path, 'utf8'),
+    'timestamp,backpack_bid,backpack_ask,lighter_bid,lighter_ask,long_spread,short_spread,signal,extra\nt1,97000.1,,,,,,NONE,\n',
+  );
+  a.close();
+  const b = new CsvAppender(path, columns); // a restart appends, no second header
+  b.append({ timestamp: 't2', extra: 'has "quotes", and a comma' });
+  b.close();
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, 3);
+  assert.equal(lines[2], 't2,,,,,,,,"has ""quotes"", and a comma"');
+  assert.throws(() => new CsvAppender(path, columns).append({ nope: 1 }), /no column "nope"/);
+});
+
+test('run log: timestamped lines in the file, level filter for the console', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bla-log-'));
+  const log = new RunLog(runLogPath(dir, 'BTC'), { consoleLevel: 'OFF', now: () => NOV_24 });
+  log.info('mode: sim');
+  log.warn('book stale');
+  log.close();
+  assert.equal(
+    readFileSync(join(dir, 'backpack_lighter_BTC.log'), 'utf8'),
+    '2026-11-24T12:30:00.123Z INFO  mode: sim\n2026-11-24T12:30:00.123Z WARN  book stale\n',
+  );
+});
