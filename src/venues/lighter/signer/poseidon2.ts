@@ -1,0 +1,123 @@
+// Poseidon2 permutation (width 12, x^7 S-box) and the no-padding sponge Lighter hashes with.
+// The state is a Float64Array(24) of (lo, hi) pairs; see goldilocks.ts for the representation.
+import { reduceColumns, mul, add, setInt } from './goldilocks.js';
+import { EXTERNAL_ROUND_CONSTANTS, INTERNAL_ROUND_CONSTANTS, INTERNAL_DIAGONAL } from './poseidon2_constants.js';
+
+export const WIDTH = 12;
+export const RATE = 8;
+
+const RC_EXT = new Float64Array(8 * 24);
+EXTERNAL_ROUND_CONSTANTS.forEach((row, r) => row.forEach((c, i) => setInt(RC_EXT, r * 24 + 2 * i, c)));
+const RC_INT = new Float64Array(22 * 2);
+INTERNAL_ROUND_CONSTANTS.forEach((c, r) => setInt(RC_INT, 2 * r, c));
+// the diagonal as 16-bit limbs, ready for the fused multiply-add of the internal layer
+const DIAG_LIMBS = new Float64Array(48);
+{
+  const d = new Float64Array(24);
+  INTERNAL_DIAGONAL.forEach((c, i) => setInt(d, 2 * i, c));
+  for (let i = 0; i < 12; i++) {
+    const lo = d[2 * i]!, hi = d[2 * i + 1]!;
+    DIAG_LIMBS[4 * i] = lo & 0xffff;
+    DIAG_LIMBS[4 * i + 1] = lo >>> 16;
+    DIAG_LIMBS[4 * i + 2] = hi & 0xffff;
+    DIAG_LIMBS[4 * i + 3] = hi >>> 16;
+  }
+}
+
+const sq = new Float64Array(6);
+function sbox(s: Float64Array, i: number): void {
+  mul(sq, 0, s, i, s, i);        // x²
+  mul(sq, 2, sq, 0, s, i);       // x³
+  mul(sq, 4, sq, 0, sq, 0);      // x⁴
+  mul(s, i, sq, 2, sq, 4);       // x⁷
+}
+
+const yLo = new Float64Array(12), yHi = new Float64Array(12);
+function externalLayer(s: Float64Array): void {
+  for (let b = 0; b < 3; b++) {
+    const o = 8 * b;
+    const l0 = s[o]!, h0 = s[o + 1]!, l1 = s[o + 2]!, h1 = s[o + 3]!;
+    const l2 = s[o + 4]!, h2 = s[o + 5]!, l3 = s[o + 6]!, h3 = s[o + 7]!;
+    const j = 4 * b;
+    yLo[j] = 2 * l0 + 3 * l1 + l2 + l3;     yHi[j] = 2 * h0 + 3 * h1 + h2 + h3;
+    yLo[j + 1] = l0 + 2 * l1 + 3 * l2 + l3; yHi[j + 1] = h0 + 2 * h1 + 3 * h2 + h3;
+    yLo[j + 2] = l0 + l1 + 2 * l2 + 3 * l3; yHi[j + 2] = h0 + h1 + 2 * h2 + 3 * h3;
+    yLo[j + 3] = 3 * l0 + l1 + l2 + 2 * l3; yHi[j + 3] = 3 * h0 + h1 + h2 + 2 * h3;
+  }
+  for (let j = 0; j < 4; j++) {
+    const sl = yLo[j]! + yLo[j + 4]! + yLo[j + 8]!;
+    const sh = yHi[j]! + yHi[j + 4]! + yHi[j + 8]!;
+    for (let b = 0; b < 3; b++) {
+      const k = 4 * b + j;
+      reduceColumns(s, 2 * k, yLo[k]! + sl, 0, yHi[k]! + sh, 0);
+    }
+  }
+}
+
+function internalLayer(s: Float64Array): void {
+  let sl = 0, sh = 0;
+  for (let i = 0; i < 24; i += 2) { sl += s[i]!; sh += s[i + 1]!; }
+  for (let i = 0; i < 12; i++) {
+    const lo = s[2 * i]!, hi = s[2 * i + 1]!;
+    const a0 = lo & 0xffff, a1 = lo >>> 16, a2 = hi & 0xffff, a3 = hi >>> 16;
+    const b0 = DIAG_LIMBS[4 * i]!, b1 = DIAG_LIMBS[4 * i + 1]!, b2 = DIAG_LIMBS[4 * i + 2]!, b3 = DIAG_LIMBS[4 * i + 3]!;
+    const c0 = a0 * b0;
+    const c1 = a0 * b1 + a1 * b0;
+    const c2 = a0 * b2 + a1 * b1 + a2 * b0;
+    const c3 = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
+    const c4 = a1 * b3 + a2 * b2 + a3 * b1;
+    const c5 = a2 * b3 + a3 * b2;
+    const c6 = a3 * b3;
+    reduceColumns(s, 2 * i, c0 - c4 - c6 + sl, c1 - c5, c2 + c4 + sh, c3 + c5);
+  }
+}
+
+function fullRound(s: Float64Array, r: number): void {
+  const base = r * 24;
+  for (let i = 0; i < 24; i += 2) {
+    add(s, i, s, i, RC_EXT, base + i);
+    sbox(s, i);
+  }
+  externalLayer(s);
+}
+
+/** In-place Poseidon2 permutation of a 12-lane state. */
+export function permute(s: Float64Array): void {
+  externalLayer(s);
+  for (let r = 0; r < 4; r++) fullRound(s, r);
+  for (let r = 0; r < 22; r++) {
+    add(s, 0, s, 0, RC_INT, 2 * r);
+    sbox(s, 0);
+    internalLayer(s);
+  }
+  for (let r = 4; r < 8; r++) fullRound(s, r);
+}
+
+const sponge = new Float64Array(24);
+
+/**
+ * HashNToMNoPad: absorbs `count` canonical elements (pairs in `input` from 0) by overwriting the
+ * rate lanes chunk by chunk, then squeezes `outCount` elements into `out` (pairs from 0).
+ */
+export function hashNoPad(input: Float64Array, count: number, out: Float64Array, outCount: number): void {
+  sponge.fill(0);
+  for (let i = 0; i < count; i += RATE) {
+    const n = Math.min(RATE, count - i);
+    for (let j = 0; j < 2 * n; j++) sponge[j] = input[2 * i + j]!;
+    permute(sponge);
+  }
+  let produced = 0;
+  for (;;) {
+    for (let j = 0; j < RATE && produced < outCount; j++, produced++) {
+      out[2 * produced] = sponge[2 * j]!;
+      out[2 * produced + 1] = sponge[2 * j + 1]!;
+    }
+    if (produced >= outCount) return;
+    permute(sponge);
+  }
+}
+
+/** HashToQuinticExtension: the first five sponge outputs as an Fp5 element (Float64Array(10)). */
+export function hashToFp5(input: Float64Array, count: number, out: Float64Array): void {
+  hashNoPad(input, count, out, 5);
+}

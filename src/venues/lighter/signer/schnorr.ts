@@ -1,0 +1,82 @@
+// Schnorr over ECgFp5 with Poseidon2 challenges, as poseidon_crypto's SchnorrSignHashedMessage:
+// R = k·G, e = H(encode(R) ‖ m) mod n, s = k − e·sk; signature bytes = s (40 LE) ‖ e (40 LE).
+import { type Fp5, fp5, fp5ToBytes, fp5FromBytes } from './fp5.js';
+import { hashToFp5 } from './poseidon2.js';
+import {
+  N, type Point, newPoint, mulGenerator, mulPoint, addPoints, encodePoint, decodePoint,
+  scalarToLeBytes, scalarFromLeBytes,
+} from './curve.js';
+
+const R = newPoint();
+const rEnc = fp5();
+const challengeInput = new Float64Array(20);
+const challenge = fp5();
+const kBytes = new Uint8Array(40);
+
+function fp5ToScalar(e: Fp5): bigint {
+  let v = 0n;
+  for (let i = 4; i >= 0; i--) v = (v << 64n) | (BigInt(e[2 * i + 1]!) << 32n) | BigInt(e[2 * i]!);
+  return v % N;
+}
+
+function challengeScalar(r: Fp5, m: Fp5): bigint {
+  challengeInput.set(r, 0);
+  challengeInput.set(m, 10);
+  hashToFp5(challengeInput, 10, challenge);
+  return fp5ToScalar(challenge);
+}
+
+/** Signs the 40-byte message m (an Fp5 element) with secret scalar sk and nonce k (both < n). */
+export function signHashedMessage(sk: bigint, m: Fp5, k: bigint): Uint8Array {
+  scalarToLeBytes(k, kBytes);
+  mulGenerator(R, kBytes);
+  encodePoint(rEnc, R);
+  const e = challengeScalar(rEnc, m);
+  let s = (k - e * sk) % N;
+  if (s < 0n) s += N;
+  const sig = new Uint8Array(80);
+  scalarToLeBytes(s, sig, 0);
+  scalarToLeBytes(e, sig, 40);
+  return sig;
+}
+
+/** Public key encoding of sk·G. */
+export function publicKeyFromScalar(sk: bigint): Uint8Array {
+  const p = newPoint();
+  mulGenerator(p, scalarToLeBytes(sk));
+  const w = fp5();
+  encodePoint(w, p);
+  return fp5ToBytes(w);
+}
+
+// Decoding needs a square root in Fp5 (slow); a verifier sees few distinct keys, so keep them.
+const decodedKeys = new Map<string, Point | null>();
+function decodePublicKey(pk: Uint8Array): Point | null {
+  const key = Buffer.from(pk).toString('hex');
+  let p = decodedKeys.get(key);
+  if (p === undefined) {
+    p = decodePoint(fp5FromBytes(pk));
+    if (decodedKeys.size > 1024) decodedKeys.clear();
+    decodedKeys.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * Verifies like poseidon_crypto's schnorr.Validate: s and e are reduced mod n when parsed, the
+ * public key must decode, and H(encode(s·G + e·PK) ‖ m) mod n must equal e.
+ */
+export function verifyHashedMessage(pk: Uint8Array, m: Fp5, sig: Uint8Array): boolean {
+  if (pk.length !== 40 || sig.length !== 80) return false;
+  const point = decodePublicKey(pk);
+  if (point === null) return false;
+  const s = scalarFromLeBytes(sig, 0) % N;
+  const e = scalarFromLeBytes(sig, 40) % N;
+  const sG = newPoint(), ePk = newPoint();
+  mulGenerator(sG, scalarToLeBytes(s));
+  mulPoint(ePk, point, scalarToLeBytes(e));
+  addPoints(sG, sG, ePk);
+  const r = fp5();
+  encodePoint(r, sG);
+  return challengeScalar(r, m) === e;
+}
