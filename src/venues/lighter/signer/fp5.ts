@@ -4,6 +4,10 @@ import { reduceColumns, mul, add, sub, mulSmall, inv, pow, setInt, toBigInt, P }
 
 export type Fp5 = Float64Array;
 
+const TWO32 = 4294967296;
+const INV_TWO32 = 1 / TWO32;
+const INV_TWO16 = 1 / 65536;
+
 export function fp5(): Fp5 {
   return new Float64Array(10);
 }
@@ -185,66 +189,152 @@ export function fp5ToBigInts(a: Fp5): bigint[] {
   return r;
 }
 
-/** out = a · b in Fp5 (aliasing allowed). Each output limb accumulates its 5 weighted
- * products as 16-bit-limb column sums (< 2^38, exact) and is reduced once. */
+/**
+ * out = a · b in Fp5 (aliasing allowed). Generated and unrolled: a is split into 32-bit halves and
+ * b into 16-bit limbs (pre-multiplied by 3 = W for the wrapped terms), so each of the six column
+ * sums of an output limb stays below 2^53 (≤ 26·2^48). The columns are carried in 16-bit steps and
+ * folded with 2^64 ≡ 2^32 − 1, 2^80 ≡ 2^48 − 2^16, 2^96 ≡ −1, inline: a call per limb would box
+ * the sums.
+ */
 export function fp5Mul(out: Float64Array, a: Float64Array, b: Float64Array): void {
   const al0 = a[0]!, ah0 = a[1]!, bl0 = b[0]!, bh0 = b[1]!;
-  const a0_0 = al0 & 0xffff, a0_1 = al0 >>> 16, a0_2 = ah0 & 0xffff, a0_3 = ah0 >>> 16;
   const b0_0 = bl0 & 0xffff, b0_1 = bl0 >>> 16, b0_2 = bh0 & 0xffff, b0_3 = bh0 >>> 16;
   const al1 = a[2]!, ah1 = a[3]!, bl1 = b[2]!, bh1 = b[3]!;
-  const a1_0 = al1 & 0xffff, a1_1 = al1 >>> 16, a1_2 = ah1 & 0xffff, a1_3 = ah1 >>> 16;
   const b1_0 = bl1 & 0xffff, b1_1 = bl1 >>> 16, b1_2 = bh1 & 0xffff, b1_3 = bh1 >>> 16;
   const al2 = a[4]!, ah2 = a[5]!, bl2 = b[4]!, bh2 = b[5]!;
-  const a2_0 = al2 & 0xffff, a2_1 = al2 >>> 16, a2_2 = ah2 & 0xffff, a2_3 = ah2 >>> 16;
   const b2_0 = bl2 & 0xffff, b2_1 = bl2 >>> 16, b2_2 = bh2 & 0xffff, b2_3 = bh2 >>> 16;
   const al3 = a[6]!, ah3 = a[7]!, bl3 = b[6]!, bh3 = b[7]!;
-  const a3_0 = al3 & 0xffff, a3_1 = al3 >>> 16, a3_2 = ah3 & 0xffff, a3_3 = ah3 >>> 16;
   const b3_0 = bl3 & 0xffff, b3_1 = bl3 >>> 16, b3_2 = bh3 & 0xffff, b3_3 = bh3 >>> 16;
   const al4 = a[8]!, ah4 = a[9]!, bl4 = b[8]!, bh4 = b[9]!;
-  const a4_0 = al4 & 0xffff, a4_1 = al4 >>> 16, a4_2 = ah4 & 0xffff, a4_3 = ah4 >>> 16;
   const b4_0 = bl4 & 0xffff, b4_1 = bl4 >>> 16, b4_2 = bh4 & 0xffff, b4_3 = bh4 >>> 16;
-  const t1_0 = 3 * a1_0, t1_1 = 3 * a1_1, t1_2 = 3 * a1_2, t1_3 = 3 * a1_3;
-  const t2_0 = 3 * a2_0, t2_1 = 3 * a2_1, t2_2 = 3 * a2_2, t2_3 = 3 * a2_3;
-  const t3_0 = 3 * a3_0, t3_1 = 3 * a3_1, t3_2 = 3 * a3_2, t3_3 = 3 * a3_3;
-  const t4_0 = 3 * a4_0, t4_1 = 3 * a4_1, t4_2 = 3 * a4_2, t4_3 = 3 * a4_3;
-  const k0c0 = a0_0 * b0_0 + t1_0 * b4_0 + t2_0 * b3_0 + t3_0 * b2_0 + t4_0 * b1_0;
-  const k0c1 = a0_0 * b0_1 + a0_1 * b0_0 + t1_0 * b4_1 + t1_1 * b4_0 + t2_0 * b3_1 + t2_1 * b3_0 + t3_0 * b2_1 + t3_1 * b2_0 + t4_0 * b1_1 + t4_1 * b1_0;
-  const k0c2 = a0_0 * b0_2 + a0_1 * b0_1 + a0_2 * b0_0 + t1_0 * b4_2 + t1_1 * b4_1 + t1_2 * b4_0 + t2_0 * b3_2 + t2_1 * b3_1 + t2_2 * b3_0 + t3_0 * b2_2 + t3_1 * b2_1 + t3_2 * b2_0 + t4_0 * b1_2 + t4_1 * b1_1 + t4_2 * b1_0;
-  const k0c3 = a0_0 * b0_3 + a0_1 * b0_2 + a0_2 * b0_1 + a0_3 * b0_0 + t1_0 * b4_3 + t1_1 * b4_2 + t1_2 * b4_1 + t1_3 * b4_0 + t2_0 * b3_3 + t2_1 * b3_2 + t2_2 * b3_1 + t2_3 * b3_0 + t3_0 * b2_3 + t3_1 * b2_2 + t3_2 * b2_1 + t3_3 * b2_0 + t4_0 * b1_3 + t4_1 * b1_2 + t4_2 * b1_1 + t4_3 * b1_0;
-  const k0c4 = a0_1 * b0_3 + a0_2 * b0_2 + a0_3 * b0_1 + t1_1 * b4_3 + t1_2 * b4_2 + t1_3 * b4_1 + t2_1 * b3_3 + t2_2 * b3_2 + t2_3 * b3_1 + t3_1 * b2_3 + t3_2 * b2_2 + t3_3 * b2_1 + t4_1 * b1_3 + t4_2 * b1_2 + t4_3 * b1_1;
-  const k0c5 = a0_2 * b0_3 + a0_3 * b0_2 + t1_2 * b4_3 + t1_3 * b4_2 + t2_2 * b3_3 + t2_3 * b3_2 + t3_2 * b2_3 + t3_3 * b2_2 + t4_2 * b1_3 + t4_3 * b1_2;
-  const k0c6 = a0_3 * b0_3 + t1_3 * b4_3 + t2_3 * b3_3 + t3_3 * b2_3 + t4_3 * b1_3;
-  const k1c0 = a0_0 * b1_0 + a1_0 * b0_0 + t2_0 * b4_0 + t3_0 * b3_0 + t4_0 * b2_0;
-  const k1c1 = a0_0 * b1_1 + a0_1 * b1_0 + a1_0 * b0_1 + a1_1 * b0_0 + t2_0 * b4_1 + t2_1 * b4_0 + t3_0 * b3_1 + t3_1 * b3_0 + t4_0 * b2_1 + t4_1 * b2_0;
-  const k1c2 = a0_0 * b1_2 + a0_1 * b1_1 + a0_2 * b1_0 + a1_0 * b0_2 + a1_1 * b0_1 + a1_2 * b0_0 + t2_0 * b4_2 + t2_1 * b4_1 + t2_2 * b4_0 + t3_0 * b3_2 + t3_1 * b3_1 + t3_2 * b3_0 + t4_0 * b2_2 + t4_1 * b2_1 + t4_2 * b2_0;
-  const k1c3 = a0_0 * b1_3 + a0_1 * b1_2 + a0_2 * b1_1 + a0_3 * b1_0 + a1_0 * b0_3 + a1_1 * b0_2 + a1_2 * b0_1 + a1_3 * b0_0 + t2_0 * b4_3 + t2_1 * b4_2 + t2_2 * b4_1 + t2_3 * b4_0 + t3_0 * b3_3 + t3_1 * b3_2 + t3_2 * b3_1 + t3_3 * b3_0 + t4_0 * b2_3 + t4_1 * b2_2 + t4_2 * b2_1 + t4_3 * b2_0;
-  const k1c4 = a0_1 * b1_3 + a0_2 * b1_2 + a0_3 * b1_1 + a1_1 * b0_3 + a1_2 * b0_2 + a1_3 * b0_1 + t2_1 * b4_3 + t2_2 * b4_2 + t2_3 * b4_1 + t3_1 * b3_3 + t3_2 * b3_2 + t3_3 * b3_1 + t4_1 * b2_3 + t4_2 * b2_2 + t4_3 * b2_1;
-  const k1c5 = a0_2 * b1_3 + a0_3 * b1_2 + a1_2 * b0_3 + a1_3 * b0_2 + t2_2 * b4_3 + t2_3 * b4_2 + t3_2 * b3_3 + t3_3 * b3_2 + t4_2 * b2_3 + t4_3 * b2_2;
-  const k1c6 = a0_3 * b1_3 + a1_3 * b0_3 + t2_3 * b4_3 + t3_3 * b3_3 + t4_3 * b2_3;
-  const k2c0 = a0_0 * b2_0 + a1_0 * b1_0 + a2_0 * b0_0 + t3_0 * b4_0 + t4_0 * b3_0;
-  const k2c1 = a0_0 * b2_1 + a0_1 * b2_0 + a1_0 * b1_1 + a1_1 * b1_0 + a2_0 * b0_1 + a2_1 * b0_0 + t3_0 * b4_1 + t3_1 * b4_0 + t4_0 * b3_1 + t4_1 * b3_0;
-  const k2c2 = a0_0 * b2_2 + a0_1 * b2_1 + a0_2 * b2_0 + a1_0 * b1_2 + a1_1 * b1_1 + a1_2 * b1_0 + a2_0 * b0_2 + a2_1 * b0_1 + a2_2 * b0_0 + t3_0 * b4_2 + t3_1 * b4_1 + t3_2 * b4_0 + t4_0 * b3_2 + t4_1 * b3_1 + t4_2 * b3_0;
-  const k2c3 = a0_0 * b2_3 + a0_1 * b2_2 + a0_2 * b2_1 + a0_3 * b2_0 + a1_0 * b1_3 + a1_1 * b1_2 + a1_2 * b1_1 + a1_3 * b1_0 + a2_0 * b0_3 + a2_1 * b0_2 + a2_2 * b0_1 + a2_3 * b0_0 + t3_0 * b4_3 + t3_1 * b4_2 + t3_2 * b4_1 + t3_3 * b4_0 + t4_0 * b3_3 + t4_1 * b3_2 + t4_2 * b3_1 + t4_3 * b3_0;
-  const k2c4 = a0_1 * b2_3 + a0_2 * b2_2 + a0_3 * b2_1 + a1_1 * b1_3 + a1_2 * b1_2 + a1_3 * b1_1 + a2_1 * b0_3 + a2_2 * b0_2 + a2_3 * b0_1 + t3_1 * b4_3 + t3_2 * b4_2 + t3_3 * b4_1 + t4_1 * b3_3 + t4_2 * b3_2 + t4_3 * b3_1;
-  const k2c5 = a0_2 * b2_3 + a0_3 * b2_2 + a1_2 * b1_3 + a1_3 * b1_2 + a2_2 * b0_3 + a2_3 * b0_2 + t3_2 * b4_3 + t3_3 * b4_2 + t4_2 * b3_3 + t4_3 * b3_2;
-  const k2c6 = a0_3 * b2_3 + a1_3 * b1_3 + a2_3 * b0_3 + t3_3 * b4_3 + t4_3 * b3_3;
-  const k3c0 = a0_0 * b3_0 + a1_0 * b2_0 + a2_0 * b1_0 + a3_0 * b0_0 + t4_0 * b4_0;
-  const k3c1 = a0_0 * b3_1 + a0_1 * b3_0 + a1_0 * b2_1 + a1_1 * b2_0 + a2_0 * b1_1 + a2_1 * b1_0 + a3_0 * b0_1 + a3_1 * b0_0 + t4_0 * b4_1 + t4_1 * b4_0;
-  const k3c2 = a0_0 * b3_2 + a0_1 * b3_1 + a0_2 * b3_0 + a1_0 * b2_2 + a1_1 * b2_1 + a1_2 * b2_0 + a2_0 * b1_2 + a2_1 * b1_1 + a2_2 * b1_0 + a3_0 * b0_2 + a3_1 * b0_1 + a3_2 * b0_0 + t4_0 * b4_2 + t4_1 * b4_1 + t4_2 * b4_0;
-  const k3c3 = a0_0 * b3_3 + a0_1 * b3_2 + a0_2 * b3_1 + a0_3 * b3_0 + a1_0 * b2_3 + a1_1 * b2_2 + a1_2 * b2_1 + a1_3 * b2_0 + a2_0 * b1_3 + a2_1 * b1_2 + a2_2 * b1_1 + a2_3 * b1_0 + a3_0 * b0_3 + a3_1 * b0_2 + a3_2 * b0_1 + a3_3 * b0_0 + t4_0 * b4_3 + t4_1 * b4_2 + t4_2 * b4_1 + t4_3 * b4_0;
-  const k3c4 = a0_1 * b3_3 + a0_2 * b3_2 + a0_3 * b3_1 + a1_1 * b2_3 + a1_2 * b2_2 + a1_3 * b2_1 + a2_1 * b1_3 + a2_2 * b1_2 + a2_3 * b1_1 + a3_1 * b0_3 + a3_2 * b0_2 + a3_3 * b0_1 + t4_1 * b4_3 + t4_2 * b4_2 + t4_3 * b4_1;
-  const k3c5 = a0_2 * b3_3 + a0_3 * b3_2 + a1_2 * b2_3 + a1_3 * b2_2 + a2_2 * b1_3 + a2_3 * b1_2 + a3_2 * b0_3 + a3_3 * b0_2 + t4_2 * b4_3 + t4_3 * b4_2;
-  const k3c6 = a0_3 * b3_3 + a1_3 * b2_3 + a2_3 * b1_3 + a3_3 * b0_3 + t4_3 * b4_3;
-  const k4c0 = a0_0 * b4_0 + a1_0 * b3_0 + a2_0 * b2_0 + a3_0 * b1_0 + a4_0 * b0_0;
-  const k4c1 = a0_0 * b4_1 + a0_1 * b4_0 + a1_0 * b3_1 + a1_1 * b3_0 + a2_0 * b2_1 + a2_1 * b2_0 + a3_0 * b1_1 + a3_1 * b1_0 + a4_0 * b0_1 + a4_1 * b0_0;
-  const k4c2 = a0_0 * b4_2 + a0_1 * b4_1 + a0_2 * b4_0 + a1_0 * b3_2 + a1_1 * b3_1 + a1_2 * b3_0 + a2_0 * b2_2 + a2_1 * b2_1 + a2_2 * b2_0 + a3_0 * b1_2 + a3_1 * b1_1 + a3_2 * b1_0 + a4_0 * b0_2 + a4_1 * b0_1 + a4_2 * b0_0;
-  const k4c3 = a0_0 * b4_3 + a0_1 * b4_2 + a0_2 * b4_1 + a0_3 * b4_0 + a1_0 * b3_3 + a1_1 * b3_2 + a1_2 * b3_1 + a1_3 * b3_0 + a2_0 * b2_3 + a2_1 * b2_2 + a2_2 * b2_1 + a2_3 * b2_0 + a3_0 * b1_3 + a3_1 * b1_2 + a3_2 * b1_1 + a3_3 * b1_0 + a4_0 * b0_3 + a4_1 * b0_2 + a4_2 * b0_1 + a4_3 * b0_0;
-  const k4c4 = a0_1 * b4_3 + a0_2 * b4_2 + a0_3 * b4_1 + a1_1 * b3_3 + a1_2 * b3_2 + a1_3 * b3_1 + a2_1 * b2_3 + a2_2 * b2_2 + a2_3 * b2_1 + a3_1 * b1_3 + a3_2 * b1_2 + a3_3 * b1_1 + a4_1 * b0_3 + a4_2 * b0_2 + a4_3 * b0_1;
-  const k4c5 = a0_2 * b4_3 + a0_3 * b4_2 + a1_2 * b3_3 + a1_3 * b3_2 + a2_2 * b2_3 + a2_3 * b2_2 + a3_2 * b1_3 + a3_3 * b1_2 + a4_2 * b0_3 + a4_3 * b0_2;
-  const k4c6 = a0_3 * b4_3 + a1_3 * b3_3 + a2_3 * b2_3 + a3_3 * b1_3 + a4_3 * b0_3;
-  reduceColumns(out, 0, k0c0 - k0c4 - k0c6, k0c1 - k0c5, k0c2 + k0c4, k0c3 + k0c5);
-  reduceColumns(out, 2, k1c0 - k1c4 - k1c6, k1c1 - k1c5, k1c2 + k1c4, k1c3 + k1c5);
-  reduceColumns(out, 4, k2c0 - k2c4 - k2c6, k2c1 - k2c5, k2c2 + k2c4, k2c3 + k2c5);
-  reduceColumns(out, 6, k3c0 - k3c4 - k3c6, k3c1 - k3c5, k3c2 + k3c4, k3c3 + k3c5);
-  reduceColumns(out, 8, k4c0 - k4c4 - k4c6, k4c1 - k4c5, k4c2 + k4c4, k4c3 + k4c5);
+  const t1_0 = 3 * b1_0, t1_1 = 3 * b1_1, t1_2 = 3 * b1_2, t1_3 = 3 * b1_3;
+  const t2_0 = 3 * b2_0, t2_1 = 3 * b2_1, t2_2 = 3 * b2_2, t2_3 = 3 * b2_3;
+  const t3_0 = 3 * b3_0, t3_1 = 3 * b3_1, t3_2 = 3 * b3_2, t3_3 = 3 * b3_3;
+  const t4_0 = 3 * b4_0, t4_1 = 3 * b4_1, t4_2 = 3 * b4_2, t4_3 = 3 * b4_3;
+  let q = 0, v = 0, l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, lo = 0, hi = 0, c = 0;
+  // limb 0
+  v = al0 * b0_0 + al1 * t4_0 + al2 * t3_0 + al3 * t2_0 + al4 * t1_0;
+  q = Math.floor(v * INV_TWO16); l0 = v - q * 65536;
+  v = al0 * b0_1 + al1 * t4_1 + al2 * t3_1 + al3 * t2_1 + al4 * t1_1 + q;
+  q = Math.floor(v * INV_TWO16); l1 = v - q * 65536;
+  v = ah0 * b0_0 + al0 * b0_2 + ah1 * t4_0 + al1 * t4_2 + ah2 * t3_0 + al2 * t3_2 + ah3 * t2_0 + al3 * t2_2 + ah4 * t1_0 + al4 * t1_2 + q;
+  q = Math.floor(v * INV_TWO16); l2 = v - q * 65536;
+  v = ah0 * b0_1 + al0 * b0_3 + ah1 * t4_1 + al1 * t4_3 + ah2 * t3_1 + al2 * t3_3 + ah3 * t2_1 + al3 * t2_3 + ah4 * t1_1 + al4 * t1_3 + q;
+  q = Math.floor(v * INV_TWO16); l3 = v - q * 65536;
+  v = ah0 * b0_2 + ah1 * t4_2 + ah2 * t3_2 + ah3 * t2_2 + ah4 * t1_2 + q;
+  q = Math.floor(v * INV_TWO16); l4 = v - q * 65536;
+  v = ah0 * b0_3 + ah1 * t4_3 + ah2 * t3_3 + ah3 * t2_3 + ah4 * t1_3 + q;
+  q = Math.floor(v * INV_TWO16);
+  v -= q * 65536; // l5
+  lo = l0 + (l1 - v) * 65536 - l4 - q;
+  hi = l2 + (l3 + v) * 65536 + l4;
+  for (;;) {
+    c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
+    c = Math.floor(hi * INV_TWO32);
+    if (c === 0) break;
+    hi -= c * TWO32; lo -= c; hi += c;
+  }
+  if (hi === 0xffffffff && lo >= 1) { hi = 0; lo -= 1; }
+  const r0lo = lo, r0hi = hi;
+  // limb 1
+  v = al0 * b1_0 + al1 * b0_0 + al2 * t4_0 + al3 * t3_0 + al4 * t2_0;
+  q = Math.floor(v * INV_TWO16); l0 = v - q * 65536;
+  v = al0 * b1_1 + al1 * b0_1 + al2 * t4_1 + al3 * t3_1 + al4 * t2_1 + q;
+  q = Math.floor(v * INV_TWO16); l1 = v - q * 65536;
+  v = ah0 * b1_0 + al0 * b1_2 + ah1 * b0_0 + al1 * b0_2 + ah2 * t4_0 + al2 * t4_2 + ah3 * t3_0 + al3 * t3_2 + ah4 * t2_0 + al4 * t2_2 + q;
+  q = Math.floor(v * INV_TWO16); l2 = v - q * 65536;
+  v = ah0 * b1_1 + al0 * b1_3 + ah1 * b0_1 + al1 * b0_3 + ah2 * t4_1 + al2 * t4_3 + ah3 * t3_1 + al3 * t3_3 + ah4 * t2_1 + al4 * t2_3 + q;
+  q = Math.floor(v * INV_TWO16); l3 = v - q * 65536;
+  v = ah0 * b1_2 + ah1 * b0_2 + ah2 * t4_2 + ah3 * t3_2 + ah4 * t2_2 + q;
+  q = Math.floor(v * INV_TWO16); l4 = v - q * 65536;
+  v = ah0 * b1_3 + ah1 * b0_3 + ah2 * t4_3 + ah3 * t3_3 + ah4 * t2_3 + q;
+  q = Math.floor(v * INV_TWO16);
+  v -= q * 65536; // l5
+  lo = l0 + (l1 - v) * 65536 - l4 - q;
+  hi = l2 + (l3 + v) * 65536 + l4;
+  for (;;) {
+    c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
+    c = Math.floor(hi * INV_TWO32);
+    if (c === 0) break;
+    hi -= c * TWO32; lo -= c; hi += c;
+  }
+  if (hi === 0xffffffff && lo >= 1) { hi = 0; lo -= 1; }
+  const r1lo = lo, r1hi = hi;
+  // limb 2
+  v = al0 * b2_0 + al1 * b1_0 + al2 * b0_0 + al3 * t4_0 + al4 * t3_0;
+  q = Math.floor(v * INV_TWO16); l0 = v - q * 65536;
+  v = al0 * b2_1 + al1 * b1_1 + al2 * b0_1 + al3 * t4_1 + al4 * t3_1 + q;
+  q = Math.floor(v * INV_TWO16); l1 = v - q * 65536;
+  v = ah0 * b2_0 + al0 * b2_2 + ah1 * b1_0 + al1 * b1_2 + ah2 * b0_0 + al2 * b0_2 + ah3 * t4_0 + al3 * t4_2 + ah4 * t3_0 + al4 * t3_2 + q;
+  q = Math.floor(v * INV_TWO16); l2 = v - q * 65536;
+  v = ah0 * b2_1 + al0 * b2_3 + ah1 * b1_1 + al1 * b1_3 + ah2 * b0_1 + al2 * b0_3 + ah3 * t4_1 + al3 * t4_3 + ah4 * t3_1 + al4 * t3_3 + q;
+  q = Math.floor(v * INV_TWO16); l3 = v - q * 65536;
+  v = ah0 * b2_2 + ah1 * b1_2 + ah2 * b0_2 + ah3 * t4_2 + ah4 * t3_2 + q;
+  q = Math.floor(v * INV_TWO16); l4 = v - q * 65536;
+  v = ah0 * b2_3 + ah1 * b1_3 + ah2 * b0_3 + ah3 * t4_3 + ah4 * t3_3 + q;
+  q = Math.floor(v * INV_TWO16);
+  v -= q * 65536; // l5
+  lo = l0 + (l1 - v) * 65536 - l4 - q;
+  hi = l2 + (l3 + v) * 65536 + l4;
+  for (;;) {
+    c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
+    c = Math.floor(hi * INV_TWO32);
+    if (c === 0) break;
+    hi -= c * TWO32; lo -= c; hi += c;
+  }
+  if (hi === 0xffffffff && lo >= 1) { hi = 0; lo -= 1; }
+  const r2lo = lo, r2hi = hi;
+  // limb 3
+  v = al0 * b3_0 + al1 * b2_0 + al2 * b1_0 + al3 * b0_0 + al4 * t4_0;
+  q = Math.floor(v * INV_TWO16); l0 = v - q * 65536;
+  v = al0 * b3_1 + al1 * b2_1 + al2 * b1_1 + al3 * b0_1 + al4 * t4_1 + q;
+  q = Math.floor(v * INV_TWO16); l1 = v - q * 65536;
+  v = ah0 * b3_0 + al0 * b3_2 + ah1 * b2_0 + al1 * b2_2 + ah2 * b1_0 + al2 * b1_2 + ah3 * b0_0 + al3 * b0_2 + ah4 * t4_0 + al4 * t4_2 + q;
+  q = Math.floor(v * INV_TWO16); l2 = v - q * 65536;
+  v = ah0 * b3_1 + al0 * b3_3 + ah1 * b2_1 + al1 * b2_3 + ah2 * b1_1 + al2 * b1_3 + ah3 * b0_1 + al3 * b0_3 + ah4 * t4_1 + al4 * t4_3 + q;
+  q = Math.floor(v * INV_TWO16); l3 = v - q * 65536;
+  v = ah0 * b3_2 + ah1 * b2_2 + ah2 * b1_2 + ah3 * b0_2 + ah4 * t4_2 + q;
+  q = Math.floor(v * INV_TWO16); l4 = v - q * 65536;
+  v = ah0 * b3_3 + ah1 * b2_3 + ah2 * b1_3 + ah3 * b0_3 + ah4 * t4_3 + q;
+  q = Math.floor(v * INV_TWO16);
+  v -= q * 65536; // l5
+  lo = l0 + (l1 - v) * 65536 - l4 - q;
+  hi = l2 + (l3 + v) * 65536 + l4;
+  for (;;) {
+    c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
+    c = Math.floor(hi * INV_TWO32);
+    if (c === 0) break;
+    hi -= c * TWO32; lo -= c; hi += c;
+  }
+  if (hi === 0xffffffff && lo >= 1) { hi = 0; lo -= 1; }
+  const r3lo = lo, r3hi = hi;
+  // limb 4
+  v = al0 * b4_0 + al1 * b3_0 + al2 * b2_0 + al3 * b1_0 + al4 * b0_0;
+  q = Math.floor(v * INV_TWO16); l0 = v - q * 65536;
+  v = al0 * b4_1 + al1 * b3_1 + al2 * b2_1 + al3 * b1_1 + al4 * b0_1 + q;
+  q = Math.floor(v * INV_TWO16); l1 = v - q * 65536;
+  v = ah0 * b4_0 + al0 * b4_2 + ah1 * b3_0 + al1 * b3_2 + ah2 * b2_0 + al2 * b2_2 + ah3 * b1_0 + al3 * b1_2 + ah4 * b0_0 + al4 * b0_2 + q;
+  q = Math.floor(v * INV_TWO16); l2 = v - q * 65536;
+  v = ah0 * b4_1 + al0 * b4_3 + ah1 * b3_1 + al1 * b3_3 + ah2 * b2_1 + al2 * b2_3 + ah3 * b1_1 + al3 * b1_3 + ah4 * b0_1 + al4 * b0_3 + q;
+  q = Math.floor(v * INV_TWO16); l3 = v - q * 65536;
+  v = ah0 * b4_2 + ah1 * b3_2 + ah2 * b2_2 + ah3 * b1_2 + ah4 * b0_2 + q;
+  q = Math.floor(v * INV_TWO16); l4 = v - q * 65536;
+  v = ah0 * b4_3 + ah1 * b3_3 + ah2 * b2_3 + ah3 * b1_3 + ah4 * b0_3 + q;
+  q = Math.floor(v * INV_TWO16);
+  v -= q * 65536; // l5
+  lo = l0 + (l1 - v) * 65536 - l4 - q;
+  hi = l2 + (l3 + v) * 65536 + l4;
+  for (;;) {
+    c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
+    c = Math.floor(hi * INV_TWO32);
+    if (c === 0) break;
+    hi -= c * TWO32; lo -= c; hi += c;
+  }
+  if (hi === 0xffffffff && lo >= 1) { hi = 0; lo -= 1; }
+  const r4lo = lo, r4hi = hi;
+  out[0] = r0lo; out[1] = r0hi;
+  out[2] = r1lo; out[3] = r1hi;
+  out[4] = r2lo; out[5] = r2hi;
+  out[6] = r3lo; out[7] = r3hi;
+  out[8] = r4lo; out[9] = r4hi;
 }

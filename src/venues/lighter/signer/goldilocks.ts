@@ -44,34 +44,100 @@ export function reduceColumns(out: Float64Array, o: number, r0: number, r1: numb
   out[o + 1] = hi;
 }
 
-/** out[o] = a[ai] · b[bi] mod p (aliasing allowed). */
+/**
+ * out[o] = a[ai] · b[bi] mod p (aliasing allowed): 16 products of 16-bit limbs (measured faster
+ * here than 32 × 16 for a lone product), folded with 2^64 ≡ 2^32 − 1, 2^80 ≡ 2^48 − 2^16 and
+ * 2^96 ≡ −1, then reduced inline (a call with double arguments that V8 does not inline boxes them).
+ */
 export function mul(out: Float64Array, o: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
   const alo = a[ai]!, ahi = a[ai + 1]!, blo = b[bi]!, bhi = b[bi + 1]!;
   const a0 = alo & 0xffff, a1 = alo >>> 16, a2 = ahi & 0xffff, a3 = ahi >>> 16;
   const b0 = blo & 0xffff, b1 = blo >>> 16, b2 = bhi & 0xffff, b3 = bhi >>> 16;
-  const c0 = a0 * b0;
-  const c1 = a0 * b1 + a1 * b0;
-  const c2 = a0 * b2 + a1 * b1 + a2 * b0;
-  const c3 = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
   const c4 = a1 * b3 + a2 * b2 + a3 * b1;
   const c5 = a2 * b3 + a3 * b2;
-  const c6 = a3 * b3;
-  // 2^64 ≡ 2^32 − 1, 2^80 ≡ 2^48 − 2^16, 2^96 ≡ −1
-  reduceColumns(out, o, c0 - c4 - c6, c1 - c5, c2 + c4, c3 + c5);
+  let v = a0 * b0 - c4 - a3 * b3;
+  let q = Math.floor(v * INV_TWO16);
+  const l0 = v - q * 65536;
+  v = a0 * b1 + a1 * b0 - c5 + q;
+  q = Math.floor(v * INV_TWO16);
+  const l1 = v - q * 65536;
+  v = a0 * b2 + a1 * b1 + a2 * b0 + c4 + q;
+  q = Math.floor(v * INV_TWO16);
+  const l2 = v - q * 65536;
+  v = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + c5 + q;
+  q = Math.floor(v * INV_TWO16);
+  const l3 = v - q * 65536;
+  let lo = l0 + l1 * 65536 - q;
+  let hi = l2 + l3 * 65536 + q;
+  for (;;) {
+    const c = Math.floor(lo * INV_TWO32);
+    lo -= c * TWO32;
+    hi += c;
+    const t = Math.floor(hi * INV_TWO32);
+    if (t === 0) break;
+    hi -= t * TWO32;
+    lo -= t;
+    hi += t;
+  }
+  if (hi === 0xffffffff && lo >= 1) {
+    hi = 0;
+    lo -= 1;
+  }
+  out[o] = lo;
+  out[o + 1] = hi;
 }
 
 export function add(out: Float64Array, o: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
-  reduceColumns(out, o, a[ai]! + b[bi]!, 0, a[ai + 1]! + b[bi + 1]!, 0);
+  let lo = a[ai]! + b[bi]!;
+  let hi = a[ai + 1]! + b[bi + 1]!;
+  if (lo >= TWO32) { lo -= TWO32; hi += 1; }
+  if (hi >= TWO32) {
+    // drop 2^64 and add its residue 2^32 − 1: the sum was ≥ p, this subtracts p
+    hi -= TWO32 - 1;
+    lo -= 1;
+    if (lo < 0) { lo += TWO32; hi -= 1; }
+  } else if (hi === 0xffffffff && lo >= 1) {
+    hi = 0;
+    lo -= 1;
+  }
+  out[o] = lo;
+  out[o + 1] = hi;
 }
 
 export function sub(out: Float64Array, o: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
-  // adding p keeps the column sum non-negative enough for one pass
-  reduceColumns(out, o, a[ai]! - b[bi]! + 1, 0, a[ai + 1]! - b[bi + 1]! + 0xffffffff, 0);
+  let lo = a[ai]! - b[bi]!;
+  let hi = a[ai + 1]! - b[bi + 1]!;
+  if (lo < 0) { lo += TWO32; hi -= 1; }
+  if (hi < 0) {
+    // add p = (2^32 − 1)·2^32 + 1
+    hi += 0xffffffff;
+    lo += 1;
+    if (lo >= TWO32) { lo -= TWO32; hi += 1; }
+  }
+  out[o] = lo;
+  out[o + 1] = hi;
 }
 
-/** out[o] = a[ai] · k for a small non-negative integer k (< 2^18). */
+/** out[o] = a[ai] · k for a small non-negative integer k (< 2^20). */
 export function mulSmall(out: Float64Array, o: number, a: Float64Array, ai: number, k: number): void {
-  reduceColumns(out, o, a[ai]! * k, 0, a[ai + 1]! * k, 0);
+  let lo = a[ai]! * k;
+  let hi = a[ai + 1]! * k;
+  for (;;) {
+    const c = Math.floor(lo * INV_TWO32);
+    lo -= c * TWO32;
+    hi += c;
+    const t = Math.floor(hi * INV_TWO32);
+    if (t === 0) break;
+    hi -= t * TWO32;
+    lo -= t;
+    hi += t;
+  }
+  if (hi === 0xffffffff && lo >= 1) {
+    hi = 0;
+    lo -= 1;
+  }
+  out[o] = lo;
+  out[o + 1] = hi;
 }
 
 /** Canonical (lo, hi) of a non-negative bigint or a JS integer; negatives as Go's uint64 cast. */
@@ -108,7 +174,18 @@ export function pow(out: Float64Array, o: number, a: Float64Array, ai: number, e
   out[o + 1] = tmp[1]!;
 }
 
+// bits of p − 2, most significant first, so inversion needs no BigInt
+const INV_BITS = Uint8Array.from((P - 2n).toString(2), (c) => (c === '1' ? 1 : 0));
+const invTmp = new Float64Array(4);
+
 /** Inverse (0 maps to 0, as InverseOrZero). */
 export function inv(out: Float64Array, o: number, a: Float64Array, ai: number): void {
-  pow(out, o, a, ai, P - 2n);
+  invTmp[0] = 1; invTmp[1] = 0;
+  invTmp[2] = a[ai]!; invTmp[3] = a[ai + 1]!;
+  for (let i = 0; i < INV_BITS.length; i++) {
+    mul(invTmp, 0, invTmp, 0, invTmp, 0);
+    if (INV_BITS[i] === 1) mul(invTmp, 0, invTmp, 0, invTmp, 2);
+  }
+  out[o] = invTmp[0]!;
+  out[o + 1] = invTmp[1]!;
 }

@@ -1,6 +1,10 @@
 // Poseidon2 permutation (width 12, x^7 S-box) and the no-padding sponge Lighter hashes with.
 // The state is a Float64Array(24) of (lo, hi) pairs; see goldilocks.ts for the representation.
 import { reduceColumns, mul, add, setInt } from './goldilocks.js';
+
+const TWO32 = 4294967296;
+const INV_TWO32 = 1 / TWO32;
+const INV_TWO16 = 1 / 65536;
 import { EXTERNAL_ROUND_CONSTANTS, INTERNAL_ROUND_CONSTANTS, INTERNAL_DIAGONAL } from './poseidon2_constants.js';
 
 export const WIDTH = 12;
@@ -59,16 +63,41 @@ function internalLayer(s: Float64Array): void {
   for (let i = 0; i < 24; i += 2) { sl += s[i]!; sh += s[i + 1]!; }
   for (let i = 0; i < 12; i++) {
     const lo = s[2 * i]!, hi = s[2 * i + 1]!;
-    const a0 = lo & 0xffff, a1 = lo >>> 16, a2 = hi & 0xffff, a3 = hi >>> 16;
     const b0 = DIAG_LIMBS[4 * i]!, b1 = DIAG_LIMBS[4 * i + 1]!, b2 = DIAG_LIMBS[4 * i + 2]!, b3 = DIAG_LIMBS[4 * i + 3]!;
-    const c0 = a0 * b0;
-    const c1 = a0 * b1 + a1 * b0;
-    const c2 = a0 * b2 + a1 * b1 + a2 * b0;
-    const c3 = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
-    const c4 = a1 * b3 + a2 * b2 + a3 * b1;
-    const c5 = a2 * b3 + a3 * b2;
-    const c6 = a3 * b3;
-    reduceColumns(s, 2 * i, c0 - c4 - c6 + sl, c1 - c5, c2 + c4 + sh, c3 + c5);
+    // lane · D_i + S as one column sum, reduced inline (see mul in goldilocks.ts)
+    let v = lo * b0 + sl;
+    let q = Math.floor(v * INV_TWO16);
+    const l0 = v - q * 65536;
+    v = lo * b1 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l1 = v - q * 65536;
+    v = lo * b2 + hi * b0 + sh + q;
+    q = Math.floor(v * INV_TWO16);
+    const l2 = v - q * 65536;
+    v = lo * b3 + hi * b1 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l3 = v - q * 65536;
+    v = hi * b2 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l4 = v - q * 65536;
+    v = hi * b3 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l5 = v - q * 65536;
+    let rl = l0 + (l1 - l5) * 65536 - l4 - q;
+    let rh = l2 + (l3 + l5) * 65536 + l4;
+    for (;;) {
+      const c = Math.floor(rl * INV_TWO32);
+      rl -= c * TWO32;
+      rh += c;
+      const t = Math.floor(rh * INV_TWO32);
+      if (t === 0) break;
+      rh -= t * TWO32;
+      rl -= t;
+      rh += t;
+    }
+    if (rh === 0xffffffff && rl >= 1) { rh = 0; rl -= 1; }
+    s[2 * i] = rl;
+    s[2 * i + 1] = rh;
   }
 }
 
