@@ -52,7 +52,7 @@ const signedPool: SignedTx[] = [];
 for (let i = 0; i < 1000; i++) signedPool.push(sign(i));
 t0 = performance.now();
 verifyTxInfo(14, signedPool[0]!.txInfo, signer.publicKeyHex, 304); // first use of a key builds its table
-console.log(`first verification for a new key (decode + table): ${(performance.now() - t0).toFixed(1)} ms`);
+console.log(`first verification for a new key (decode, 4-bit windows): ${(performance.now() - t0).toFixed(1)} ms`);
 measure('CreateOrder verifyTxInfo', OPS, WARMUP, (i) => {
   const r = verifyTxInfo(14, signedPool[i % signedPool.length]!.txInfo, signer.publicKeyHex, 304);
   if (!r.ok) throw new Error(r.reason);

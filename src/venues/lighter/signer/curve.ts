@@ -116,9 +116,10 @@ export function decodePoint(w: Fp5): Point | null {
 const ENTRY = 20;
 let FIXED_TABLE: Float64Array | null = null;
 
-function buildFixedTable(): Float64Array {
+/** Window table of d·256^i·P (d = 1…255, i = 0…39) in affine coordinates; P must not be N. */
+export function buildFixedTable(point: Point): Float64Array {
   const table = new Float64Array(40 * 255 * ENTRY);
-  const base = newPoint(); copyPoint(base, GENERATOR);
+  const base = newPoint(); copyPoint(base, point);
   const acc = newPoint();
   const zs: Fp5[] = [], ts: Fp5[] = [], xs: Fp5[] = [], us: Fp5[] = [];
   for (let d = 0; d < 255; d++) { xs.push(fp5()); zs.push(fp5()); us.push(fp5()); ts.push(fp5()); }
@@ -151,13 +152,17 @@ function buildFixedTable(): Float64Array {
 
 /** Builds the k·G table now rather than on the first signature (≈ tens of ms). */
 export function warmUpFixedBase(): void {
-  if (FIXED_TABLE === null) FIXED_TABLE = buildFixedTable();
+  if (FIXED_TABLE === null) FIXED_TABLE = buildFixedTable(GENERATOR);
 }
 
 /** out = k·G for a scalar given as 40 little-endian bytes (k < 2^320). */
 export function mulGenerator(out: Point, kLe: Uint8Array): void {
-  if (FIXED_TABLE === null) FIXED_TABLE = buildFixedTable();
-  const table = FIXED_TABLE;
+  if (FIXED_TABLE === null) FIXED_TABLE = buildFixedTable(GENERATOR);
+  mulFixed(out, FIXED_TABLE, kLe);
+}
+
+/** out = k·P from P's window table (see buildFixedTable). */
+export function mulFixed(out: Point, table: Float64Array, kLe: Uint8Array): void {
   setNeutral(out);
   for (let w = 0; w < 40; w++) {
     const d = kLe[w]!;

@@ -1,6 +1,6 @@
 // Poseidon2 permutation (width 12, x^7 S-box) and the no-padding sponge Lighter hashes with.
 // The state is a Float64Array(24) of (lo, hi) pairs; see goldilocks.ts for the representation.
-import { reduceColumns, mul, add, setInt } from './goldilocks.js';
+import { setInt } from './goldilocks.js';
 
 const TWO32 = 4294967296;
 const INV_TWO32 = 1 / TWO32;
@@ -28,13 +28,142 @@ const DIAG_LIMBS = new Float64Array(48);
   }
 }
 
-const sq = new Float64Array(6);
-function sbox(s: Float64Array, i: number): void {
-  mul(sq, 0, s, i, s, i);        // x²
-  mul(sq, 2, sq, 0, s, i);       // x³
-  mul(sq, 4, sq, 0, sq, 0);      // x⁴
-  mul(s, i, sq, 2, sq, 4);       // x⁷
+/**
+ * lane ← (lane + rc)^7, with the four products inlined on locals (generated): storing and
+ * reloading every intermediate through the state array costs as much as the arithmetic. The
+ * intermediates may be ≥ p (only < 2^64 matters for the limb split); the result is canonical.
+ */
+function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, ri: number): void {
+  let xl = s[i]! + rc[ri]!;
+  let xh = s[i + 1]! + rc[ri + 1]!;
+  if (xl >= TWO32) { xl -= TWO32; xh += 1; }
+  if (xh >= TWO32) { xh -= TWO32 - 1; xl -= 1; if (xl < 0) { xl += TWO32; xh -= 1; } }
+  let x2l = 0, x2h = 0, x3l = 0, x3h = 0, x4l = 0, x4h = 0, x7l = 0, x7h = 0;
+  {
+    const a0 = xl & 0xffff, a1 = xl >>> 16, a2 = xh & 0xffff, a3 = xh >>> 16;
+    const b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+    const c4 = a1 * b3 + a2 * b2 + a3 * b1;
+    const c5 = a2 * b3 + a3 * b2;
+    let v = a0 * b0 - c4 - a3 * b3;
+    let q = Math.floor(v * INV_TWO16);
+    const l0 = v - q * 65536;
+    v = a0 * b1 + a1 * b0 - c5 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l1 = v - q * 65536;
+    v = a0 * b2 + a1 * b1 + a2 * b0 + c4 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l2 = v - q * 65536;
+    v = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + c5 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l3 = v - q * 65536;
+    x2l = l0 + l1 * 65536 - q;
+    x2h = l2 + l3 * 65536 + q;
+    for (;;) {
+      const c = Math.floor(x2l * INV_TWO32);
+      x2l -= c * TWO32;
+      x2h += c;
+      const t = Math.floor(x2h * INV_TWO32);
+      if (t === 0) break;
+      x2h -= t * TWO32;
+      x2l -= t;
+      x2h += t;
+    }
+  }
+  {
+    const a0 = x2l & 0xffff, a1 = x2l >>> 16, a2 = x2h & 0xffff, a3 = x2h >>> 16;
+    const b0 = xl & 0xffff, b1 = xl >>> 16, b2 = xh & 0xffff, b3 = xh >>> 16;
+    const c4 = a1 * b3 + a2 * b2 + a3 * b1;
+    const c5 = a2 * b3 + a3 * b2;
+    let v = a0 * b0 - c4 - a3 * b3;
+    let q = Math.floor(v * INV_TWO16);
+    const l0 = v - q * 65536;
+    v = a0 * b1 + a1 * b0 - c5 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l1 = v - q * 65536;
+    v = a0 * b2 + a1 * b1 + a2 * b0 + c4 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l2 = v - q * 65536;
+    v = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + c5 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l3 = v - q * 65536;
+    x3l = l0 + l1 * 65536 - q;
+    x3h = l2 + l3 * 65536 + q;
+    for (;;) {
+      const c = Math.floor(x3l * INV_TWO32);
+      x3l -= c * TWO32;
+      x3h += c;
+      const t = Math.floor(x3h * INV_TWO32);
+      if (t === 0) break;
+      x3h -= t * TWO32;
+      x3l -= t;
+      x3h += t;
+    }
+  }
+  {
+    const a0 = x2l & 0xffff, a1 = x2l >>> 16, a2 = x2h & 0xffff, a3 = x2h >>> 16;
+    const b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+    const c4 = a1 * b3 + a2 * b2 + a3 * b1;
+    const c5 = a2 * b3 + a3 * b2;
+    let v = a0 * b0 - c4 - a3 * b3;
+    let q = Math.floor(v * INV_TWO16);
+    const l0 = v - q * 65536;
+    v = a0 * b1 + a1 * b0 - c5 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l1 = v - q * 65536;
+    v = a0 * b2 + a1 * b1 + a2 * b0 + c4 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l2 = v - q * 65536;
+    v = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + c5 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l3 = v - q * 65536;
+    x4l = l0 + l1 * 65536 - q;
+    x4h = l2 + l3 * 65536 + q;
+    for (;;) {
+      const c = Math.floor(x4l * INV_TWO32);
+      x4l -= c * TWO32;
+      x4h += c;
+      const t = Math.floor(x4h * INV_TWO32);
+      if (t === 0) break;
+      x4h -= t * TWO32;
+      x4l -= t;
+      x4h += t;
+    }
+  }
+  {
+    const a0 = x3l & 0xffff, a1 = x3l >>> 16, a2 = x3h & 0xffff, a3 = x3h >>> 16;
+    const b0 = x4l & 0xffff, b1 = x4l >>> 16, b2 = x4h & 0xffff, b3 = x4h >>> 16;
+    const c4 = a1 * b3 + a2 * b2 + a3 * b1;
+    const c5 = a2 * b3 + a3 * b2;
+    let v = a0 * b0 - c4 - a3 * b3;
+    let q = Math.floor(v * INV_TWO16);
+    const l0 = v - q * 65536;
+    v = a0 * b1 + a1 * b0 - c5 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l1 = v - q * 65536;
+    v = a0 * b2 + a1 * b1 + a2 * b0 + c4 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l2 = v - q * 65536;
+    v = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + c5 + q;
+    q = Math.floor(v * INV_TWO16);
+    const l3 = v - q * 65536;
+    x7l = l0 + l1 * 65536 - q;
+    x7h = l2 + l3 * 65536 + q;
+    for (;;) {
+      const c = Math.floor(x7l * INV_TWO32);
+      x7l -= c * TWO32;
+      x7h += c;
+      const t = Math.floor(x7h * INV_TWO32);
+      if (t === 0) break;
+      x7h -= t * TWO32;
+      x7l -= t;
+      x7h += t;
+    }
+  }
+  if (x7h === 0xffffffff && x7l >= 1) { x7h = 0; x7l -= 1; }
+  s[i] = x7l;
+  s[i + 1] = x7h;
 }
+
 
 const yLo = new Float64Array(12), yHi = new Float64Array(12);
 function externalLayer(s: Float64Array): void {
@@ -53,7 +182,22 @@ function externalLayer(s: Float64Array): void {
     const sh = yHi[j]! + yHi[j + 4]! + yHi[j + 8]!;
     for (let b = 0; b < 3; b++) {
       const k = 4 * b + j;
-      reduceColumns(s, 2 * k, yLo[k]! + sl, 0, yHi[k]! + sh, 0);
+      // value = lo + hi·2^32 with lo, hi < 28·2^32; fold 2^64 ≡ 2^32 − 1 inline
+      let lo = yLo[k]! + sl;
+      let hi = yHi[k]! + sh;
+      for (;;) {
+        const c = Math.floor(lo * INV_TWO32);
+        lo -= c * TWO32;
+        hi += c;
+        const t = Math.floor(hi * INV_TWO32);
+        if (t === 0) break;
+        hi -= t * TWO32;
+        lo -= t;
+        hi += t;
+      }
+      if (hi === 0xffffffff && lo >= 1) { hi = 0; lo -= 1; }
+      s[2 * k] = lo;
+      s[2 * k + 1] = hi;
     }
   }
 }
@@ -63,28 +207,25 @@ function internalLayer(s: Float64Array): void {
   for (let i = 0; i < 24; i += 2) { sl += s[i]!; sh += s[i + 1]!; }
   for (let i = 0; i < 12; i++) {
     const lo = s[2 * i]!, hi = s[2 * i + 1]!;
+    const a0 = lo & 0xffff, a1 = lo >>> 16, a2 = hi & 0xffff, a3 = hi >>> 16;
     const b0 = DIAG_LIMBS[4 * i]!, b1 = DIAG_LIMBS[4 * i + 1]!, b2 = DIAG_LIMBS[4 * i + 2]!, b3 = DIAG_LIMBS[4 * i + 3]!;
-    // lane · D_i + S as one column sum, reduced inline (see mul in goldilocks.ts)
-    let v = lo * b0 + sl;
+    // lane · D_i + S as 16-bit-limb columns with S added at 2^0 and 2^32, reduced inline (see mul)
+    const c4 = a1 * b3 + a2 * b2 + a3 * b1;
+    const c5 = a2 * b3 + a3 * b2;
+    let v = a0 * b0 - c4 - a3 * b3 + sl;
     let q = Math.floor(v * INV_TWO16);
     const l0 = v - q * 65536;
-    v = lo * b1 + q;
+    v = a0 * b1 + a1 * b0 - c5 + q;
     q = Math.floor(v * INV_TWO16);
     const l1 = v - q * 65536;
-    v = lo * b2 + hi * b0 + sh + q;
+    v = a0 * b2 + a1 * b1 + a2 * b0 + c4 + sh + q;
     q = Math.floor(v * INV_TWO16);
     const l2 = v - q * 65536;
-    v = lo * b3 + hi * b1 + q;
+    v = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + c5 + q;
     q = Math.floor(v * INV_TWO16);
     const l3 = v - q * 65536;
-    v = hi * b2 + q;
-    q = Math.floor(v * INV_TWO16);
-    const l4 = v - q * 65536;
-    v = hi * b3 + q;
-    q = Math.floor(v * INV_TWO16);
-    const l5 = v - q * 65536;
-    let rl = l0 + (l1 - l5) * 65536 - l4 - q;
-    let rh = l2 + (l3 + l5) * 65536 + l4;
+    let rl = l0 + l1 * 65536 - q;
+    let rh = l2 + l3 * 65536 + q;
     for (;;) {
       const c = Math.floor(rl * INV_TWO32);
       rl -= c * TWO32;
@@ -103,10 +244,7 @@ function internalLayer(s: Float64Array): void {
 
 function fullRound(s: Float64Array, r: number): void {
   const base = r * 24;
-  for (let i = 0; i < 24; i += 2) {
-    add(s, i, s, i, RC_EXT, base + i);
-    sbox(s, i);
-  }
+  for (let i = 0; i < 24; i += 2) addRoundConstantAndSbox(s, i, RC_EXT, base + i);
   externalLayer(s);
 }
 
@@ -115,8 +253,7 @@ export function permute(s: Float64Array): void {
   externalLayer(s);
   for (let r = 0; r < 4; r++) fullRound(s, r);
   for (let r = 0; r < 22; r++) {
-    add(s, 0, s, 0, RC_INT, 2 * r);
-    sbox(s, 0);
+    addRoundConstantAndSbox(s, 0, RC_INT, 2 * r);
     internalLayer(s);
   }
   for (let r = 4; r < 8; r++) fullRound(s, r);
