@@ -10,6 +10,7 @@ import {
   checkIntField, validateTx, hashTx, txInfoJson,
 } from './tx.js';
 import { parseJsonExact, type JsonValue } from './json.js';
+import { Secret } from '../../../core/secret.js';
 
 export { TX_TYPE, SignerError, warmUpFixedBase };
 
@@ -73,8 +74,8 @@ export interface CreateGroupedOrdersParams extends TxEnvelope {
 }
 
 export interface SignerOptions {
-  /** 40-byte hex, with or without 0x (reduced mod n like the official signer) */
-  privateKey: string;
+  /** 40-byte hex, with or without 0x (reduced mod n like the official signer); a Secret keeps it out of logs */
+  privateKey: string | Secret;
   chainId: number;
   accountIndex: number;
   apiKeyIndex: number;
@@ -92,7 +93,8 @@ const AUTH_TOKEN_DEFAULT_S = 3600;
 const AUTH_TOKEN_MAX_S = 8 * 3600;
 
 /** Parses a 40-byte hex private key into its scalar, reduced mod n. Never echoes the key. */
-export function parsePrivateKey(privateKeyHex: string): bigint {
+export function parsePrivateKey(privateKey: string | Secret): bigint {
+  const privateKeyHex = privateKey instanceof Secret ? privateKey.reveal() : privateKey;
   if (typeof privateKeyHex !== 'string') throw new SignerError('privateKey must be a string of 80 hex digits (40 bytes), optionally prefixed with 0x');
   const hex = privateKeyHex.startsWith('0x') || privateKeyHex.startsWith('0X') ? privateKeyHex.slice(2) : privateKeyHex;
   if (!/^[0-9a-fA-F]{80}$/.test(hex)) {
@@ -101,8 +103,8 @@ export function parsePrivateKey(privateKeyHex: string): bigint {
   return scalarFromLeBytes(Buffer.from(hex, 'hex')) % N;
 }
 
-export function derivePublicKey(privateKeyHex: string): string {
-  return Buffer.from(publicKeyFromScalar(parsePrivateKey(privateKeyHex))).toString('hex');
+export function derivePublicKey(privateKey: string | Secret): string {
+  return Buffer.from(publicKeyFromScalar(parsePrivateKey(privateKey))).toString('hex');
 }
 
 function bytesFromHex(hex: string, len: number): Uint8Array | null {

@@ -120,3 +120,45 @@ test('malformed tx_info texts get a reason, never an exception', () => {
   assert.equal(verifyTxInfo(99, good, signer.publicKeyHex, 304).ok, false);
   assert.equal(verifyTxInfo(15, good, signer.publicKeyHex, 304).ok, true);
 });
+
+test('the private key never shows: Secret accepted, not in inspect output or errors', async () => {
+  const { Secret } = await import('../../../../src/core/secret.js');
+  const { inspect } = await import('node:util');
+  const hex = KEYS[0]!.slice(2);
+  const plain = new LighterSigner({ privateKey: KEYS[0]!, chainId: 304, accountIndex: 1, apiKeyIndex: 2 });
+  const wrapped = new LighterSigner({ privateKey: new Secret(KEYS[0]!), chainId: 304, accountIndex: 1, apiKeyIndex: 2 });
+  assert.equal(wrapped.publicKeyHex, plain.publicKeyHex);
+  assert.equal(derivePublicKey(new Secret(hex)), plain.publicKeyHex);
+  assert.ok(!inspect(plain, { showHidden: true, depth: 5 }).includes(hex));
+  assert.ok(!JSON.stringify(plain).includes(hex));
+  const badKey = hex.slice(0, 78) + 'zz';
+  assert.throws(() => new LighterSigner({ privateKey: badKey, chainId: 304, accountIndex: 1, apiKeyIndex: 2 }),
+    (e: Error) => e.name === 'SignerError' && !e.message.includes(badKey.slice(0, 20)) && /80 hex digits/.test(e.message));
+});
+
+test('inputs outside the Go field types or rules are refused with the field and range named', () => {
+  let draws = 0;
+  const signer = new LighterSigner({ privateKey: KEYS[0]!, chainId: 304, accountIndex: 1, apiKeyIndex: 2, nowMs: () => CLOCK, randomBytes: (n) => { draws++; return randomBytes(n); } });
+  const order: OrderParams = { marketIndex: 0, clientOrderIndex: 1, baseAmount: 10, price: 100, isAsk: false, orderType: 0, timeInForce: 1, reduceOnly: false, triggerPrice: 0, orderExpiry: -1 };
+  const cases: [() => unknown, RegExp][] = [
+    [() => signer.signCreateOrder({ ...order, price: 1.5, nonce: 1 }), /^Price must be an integer in \[0, 4294967295\]/],
+    [() => signer.signCreateOrder({ ...order, price: 2 ** 32, nonce: 1 }), /^Price must be an integer in \[0, 4294967295\]/],
+    [() => signer.signCreateOrder({ ...order, baseAmount: Number.NaN, nonce: 1 }), /^BaseAmount must be an integer/],
+    [() => signer.signCreateOrder({ ...order, baseAmount: 2 ** 48, nonce: 1 }), /^BaseAmount should not be larger than 281474976710655/],
+    [() => signer.signCreateOrder({ ...order, orderType: 7, nonce: 1 }), /^OrderType is not valid/],
+    [() => signer.signCreateOrder({ ...order, orderType: 2, timeInForce: 0, triggerPrice: 5, marketIndex: 2048, nonce: 1 }), /^OrderType is not valid: stop-loss\/take-profit exist on perp markets only/],
+    [() => signer.signCreateOrder({ ...order, nonce: 1, expiredAt: 2 ** 48 }), /^ExpiredAt is invalid/],
+    [() => signer.signCreateOrder({ ...order, isAsk: 1 as unknown as boolean, nonce: 1 }), /^isAsk must be a boolean/],
+    [() => signer.signCancelOrder({ marketIndex: 0, index: 2n ** 60n, nonce: 1 }), /^OrderIndex should not be larger than 1152921504606846975/],
+    [() => signer.signCancelAllOrders({ timeInForce: 3, time: 0, nonce: 1 }), /^CancelAllTimeInForce is invalid/],
+    [() => signer.signModifyOrder({ marketIndex: 0, index: 5, baseAmount: 1, price: 0, triggerPrice: 0, nonce: 1 }), /^OrderPrice should not be less than 1/],
+    [() => signer.signCreateGroupedOrders({ groupingType: 2, orders: [order], nonce: 1 }), /^OrderGroupSize is not valid/],
+    [() => signer.signCreateGroupedOrders({ groupingType: 1, orders: [order, { ...order, clientOrderIndex: 0, isAsk: true, orderType: 3, triggerPrice: 9 }], nonce: 1 }), /^BaseAmount should be nil/],
+    [() => signer.signCreateGroupedOrders({ groupingType: 1, orders: [order, { ...order, marketIndex: 1 }], nonce: 1 }), /^MarketIndex should match/],
+    [() => signer.createAuthToken(-5), /^deadline must be a positive Unix time/],
+  ];
+  for (const [run, message] of cases) assert.throws(run, (e: Error) => e.name === 'SignerError' && message.test(e.message), String(message));
+  assert.equal(draws, 0);
+  assert.throws(() => new LighterSigner({ privateKey: KEYS[0]!, chainId: -1, accountIndex: 1, apiKeyIndex: 2 }), /chainId must be an integer/);
+  assert.throws(() => new LighterSigner({ privateKey: KEYS[0]!, chainId: 304, accountIndex: 1, apiKeyIndex: 256 }), /ApiKeyIndex must be an integer in \[0, 255\]/);
+});
