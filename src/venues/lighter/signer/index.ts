@@ -1,9 +1,9 @@
 // Lighter transaction signer in TypeScript: byte-identical tx_info, tx hashes, signatures and
 // auth tokens to the official lighter-go signer (see shared/spec/lighter.md §8–§11).
-import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { randomBytes as nodeRandomBytes, createHash } from 'node:crypto';
 import { type Fp5, fp5, fp5ToBytes, fp5FromBytes } from './fp5.js';
 import { hashToFp5 } from './poseidon2.js';
-import { N, scalarFromLeBytes, warmUpFixedBase } from './curve.js';
+import { N, scalarFromLeBytes, scalarToLeBytes, warmUpFixedBase } from './curve.js';
 import { signHashedMessage, publicKeyFromScalar, verifyHashedMessage } from './schnorr.js';
 import {
   TX_TYPE, SignerError, type Attributes, type Int, type TxFields, LAYOUTS, ORDER_FIELDS,
@@ -105,6 +105,18 @@ export function parsePrivateKey(privateKey: string | Secret): bigint {
 
 export function derivePublicKey(privateKey: string | Secret): string {
   return Buffer.from(publicKeyFromScalar(parsePrivateKey(privateKey))).toString('hex');
+}
+
+/**
+ * The web-wasm `_createClient(seed)` key: big-endian(SHA256(0x01‖seed) ‖ SHA256(0x02‖seed)[0..8])
+ * mod n, returned as the SDKs print private keys (0x + 40 bytes little-endian). The API-key flow
+ * does not use it; it is here so keys made by that binding can be loaded.
+ */
+export function privateKeyFromSeed(seed: Uint8Array): string {
+  const h1 = createHash('sha256').update(Uint8Array.of(1)).update(seed).digest();
+  const h2 = createHash('sha256').update(Uint8Array.of(2)).update(seed).digest();
+  const scalar = BigInt('0x' + Buffer.concat([h1, h2.subarray(0, 8)]).toString('hex')) % N;
+  return '0x' + Buffer.from(scalarToLeBytes(scalar)).toString('hex');
 }
 
 function bytesFromHex(hex: string, len: number): Uint8Array | null {

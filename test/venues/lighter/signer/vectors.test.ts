@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR } from '../../../helpers/paths.js';
 import {
-  LighterSigner, SignerError, derivePublicKey, verifySignature, verifyTxInfo, verifyAuthToken,
+  LighterSigner, SignerError, derivePublicKey, privateKeyFromSeed, verifySignature, verifyTxInfo, verifyAuthToken,
   type SignedTx, type OrderParams,
 } from '../../../../src/venues/lighter/signer/index.js';
 import { authMessageHash } from '../../../../src/venues/lighter/signer/index.js';
@@ -103,6 +103,12 @@ test('keys.json: public keys, mod-n reduction and edge scalars', () => {
     assert.equal(derivePublicKey(k.private_key), k.public_key, k.key_id);
     assert.equal(derivePublicKey(k.private_key.slice(2)), k.public_key, `${k.key_id} without 0x`);
     assert.equal(derivePublicKey(k.private_key_effective_le), k.public_key, `${k.key_id} effective`);
+    passed++;
+  }
+  for (const c of load('keys.json').seed_derived_keys.cases) {
+    const key = privateKeyFromSeed(fromHex(c.seed_hex));
+    assert.equal(key, '0x' + c.private_key_le, c.seed_hex);
+    assert.equal(derivePublicKey(key), c.public_key, c.seed_hex);
     passed++;
   }
   assert.throws(() => derivePublicKey('0x1234'), SignerError);
