@@ -4,7 +4,7 @@
 // handful of scalar operations per signature, so they stay out of the hot path).
 import {
   type Fp5, fp5, fp5From, fp5Add, fp5Sub, fp5Mul, fp5MulSmall, fp5MulSmallX, fp5Inverse,
-  fp5IsZero, fp5Legendre, fp5Sqrt, fp5Copy,
+  fp5IsZero, fp5Legendre, fp5Sqrt, fp5Copy, fp5Neg,
 } from './fp5.js';
 
 export const N = 1067993516717146951041484916571792702745057740581727230159139685185762082554198619328292418486241n;
@@ -70,9 +70,13 @@ export function addPoints(out: Point, p: Point, q: Point): void {
 }
 
 const ax = fp5(), au = fp5();
-/** out = p + (x, u) for an affine point stored as 20 numbers at table[offset] (Z = T = 1). */
-function addAffine(out: Point, p: Point, table: Float64Array, offset: number): void {
+/**
+ * out = p ± (x, u) for an affine point stored as 20 uint32 at table[offset] (Z = T = 1);
+ * −(x, u) = (x, −u), so one table serves both signs of a window digit.
+ */
+function addAffine(out: Point, p: Point, table: Uint32Array, offset: number, negate: boolean): void {
   for (let i = 0; i < 10; i++) { ax[i] = table[offset + i]!; au[i] = table[offset + 10 + i]!; }
+  if (negate) fp5Neg(au, au);
   fp5Mul(a1, p.x, ax);
   fp5Copy(a2, p.z);
   fp5Mul(a3, p.u, au);
@@ -111,63 +115,73 @@ export function decodePoint(w: Fp5): Point | null {
   return p;
 }
 
-// Fixed-base table for k·G: window i (0…39) holds d·256^i·G for d = 1…255 in affine (x, u),
-// so k·G is at most 40 mixed additions — one per byte of the little-endian scalar.
+// Fixed-base tables for k·G (and for keys a verifier sees often): window i (0…39) holds
+// d·256^i·P for d = 1…128 in affine (x, u) as uint32, and k is recoded into signed byte digits
+// in −127…128, so k·P is at most 40 mixed additions. Signed digits halve the table to 410 KB,
+// which matters more than the arithmetic: random lookups into a table larger than the CPU cache
+// cost more than the additions they save.
 const ENTRY = 20;
-let FIXED_TABLE: Float64Array | null = null;
+const DIGITS = 128;
+let FIXED_TABLE: Uint32Array | null = null;
 
-/** Window table of d·256^i·P (d = 1…255, i = 0…39) in affine coordinates; P must not be N. */
-export function buildFixedTable(point: Point): Float64Array {
-  const table = new Float64Array(40 * 255 * ENTRY);
+/** Window table of d·256^i·P (d = 1…128, i = 0…39) in affine coordinates; P must not be N. */
+export function buildFixedTable(point: Point): Uint32Array {
+  const table = new Uint32Array(40 * DIGITS * ENTRY);
   const base = newPoint(); copyPoint(base, point);
   const acc = newPoint();
   const zs: Fp5[] = [], ts: Fp5[] = [], xs: Fp5[] = [], us: Fp5[] = [];
-  for (let d = 0; d < 255; d++) { xs.push(fp5()); zs.push(fp5()); us.push(fp5()); ts.push(fp5()); }
-  const prefix: Fp5[] = Array.from({ length: 510 }, () => fp5());
-  const invAll = fp5(), tmp = fp5();
+  for (let d = 0; d < DIGITS; d++) { xs.push(fp5()); zs.push(fp5()); us.push(fp5()); ts.push(fp5()); }
+  const prefix: Fp5[] = Array.from({ length: 2 * DIGITS }, () => fp5());
+  const invAll = fp5(), tmp = fp5(), inv = fp5();
+  const last = newPoint();
   for (let w = 0; w < 40; w++) {
     copyPoint(acc, base);
-    for (let d = 0; d < 255; d++) {
+    for (let d = 0; d < DIGITS; d++) {
       fp5Copy(xs[d]!, acc.x); fp5Copy(zs[d]!, acc.z); fp5Copy(us[d]!, acc.u); fp5Copy(ts[d]!, acc.t);
-      addPoints(acc, acc, base);
+      if (d === DIGITS - 1) copyPoint(last, acc);
+      else addPoints(acc, acc, base);
     }
-    copyPoint(base, acc); // 256·base
-    // batch-invert the 510 denominators (Montgomery's trick)
-    const dens = (j: number): Fp5 => (j < 255 ? zs[j]! : ts[j - 255]!);
+    addPoints(base, last, last); // 256·base
+    // batch-invert the Z and T denominators (Montgomery's trick)
+    const count = 2 * DIGITS;
+    const dens = (j: number): Fp5 => (j < DIGITS ? zs[j]! : ts[j - DIGITS]!);
     fp5Copy(prefix[0]!, dens(0));
-    for (let j = 1; j < 510; j++) fp5Mul(prefix[j]!, prefix[j - 1]!, dens(j));
-    fp5Inverse(invAll, prefix[509]!);
-    for (let j = 509; j >= 0; j--) {
-      const inv = fp5();
+    for (let j = 1; j < count; j++) fp5Mul(prefix[j]!, prefix[j - 1]!, dens(j));
+    fp5Inverse(invAll, prefix[count - 1]!);
+    for (let j = count - 1; j >= 0; j--) {
       if (j > 0) fp5Mul(inv, invAll, prefix[j - 1]!); else fp5Copy(inv, invAll);
       fp5Mul(invAll, invAll, dens(j));
-      const d = j < 255 ? j : j - 255;
-      const off = (w * 255 + d) * ENTRY + (j < 255 ? 0 : 10);
-      fp5Mul(tmp, j < 255 ? xs[d]! : us[d]!, inv);
-      table.set(tmp, off);
+      const d = j < DIGITS ? j : j - DIGITS;
+      const off = (w * DIGITS + d) * ENTRY + (j < DIGITS ? 0 : 10);
+      fp5Mul(tmp, j < DIGITS ? xs[d]! : us[d]!, inv);
+      for (let i = 0; i < 10; i++) table[off + i] = tmp[i]!;
     }
   }
   return table;
 }
 
-/** Builds the k·G table now rather than on the first signature (≈ tens of ms). */
+/** Builds the k·G table now rather than on the first signature (≈ 50 ms). */
 export function warmUpFixedBase(): void {
   if (FIXED_TABLE === null) FIXED_TABLE = buildFixedTable(GENERATOR);
 }
 
-/** out = k·G for a scalar given as 40 little-endian bytes (k < 2^320). */
+/** out = k·G for a scalar given as 40 little-endian bytes (k < 2^319). */
 export function mulGenerator(out: Point, kLe: Uint8Array): void {
   if (FIXED_TABLE === null) FIXED_TABLE = buildFixedTable(GENERATOR);
   mulFixed(out, FIXED_TABLE, kLe);
 }
 
-/** out = k·P from P's window table (see buildFixedTable). */
-export function mulFixed(out: Point, table: Float64Array, kLe: Uint8Array): void {
+/** out = k·P from P's window table (see buildFixedTable); k < 2^319, as every scalar mod n. */
+export function mulFixed(out: Point, table: Uint32Array, kLe: Uint8Array): void {
   setNeutral(out);
+  let carry = 0;
   for (let w = 0; w < 40; w++) {
-    const d = kLe[w]!;
-    if (d !== 0) addAffine(out, out, table, (w * 255 + d - 1) * ENTRY);
+    let d = kLe[w]! + carry;
+    if (d > DIGITS) { d -= 256; carry = 1; } else carry = 0;
+    if (d > 0) addAffine(out, out, table, (w * DIGITS + d - 1) * ENTRY, false);
+    else if (d < 0) addAffine(out, out, table, (w * DIGITS - d - 1) * ENTRY, true);
   }
+  if (carry !== 0) throw new RangeError('scalar for a fixed-base multiplication must be below 2^319');
 }
 
 /** out = k·P for any point (4-bit windows; used only by verification). */
@@ -186,13 +200,14 @@ export function mulPoint(out: Point, p: Point, kLe: Uint8Array): void {
 }
 
 export function scalarToLeBytes(k: bigint, out: Uint8Array = new Uint8Array(40), offset = 0): Uint8Array {
-  let v = k;
-  for (let i = 0; i < 40; i++) { out[offset + i] = Number(v & 0xffn); v >>= 8n; }
+  // one hex conversion instead of 40 BigInt shifts: this runs on every signature
+  const hex = k.toString(16).padStart(80, '0');
+  for (let i = 0; i < 40; i++) out[offset + i] = parseInt(hex.substr(78 - 2 * i, 2), 16);
   return out;
 }
 
 export function scalarFromLeBytes(bytes: Uint8Array, offset = 0, length = 40): bigint {
-  let v = 0n;
-  for (let i = offset + length - 1; i >= offset; i--) v = (v << 8n) | BigInt(bytes[i]!);
-  return v;
+  let hex = '';
+  for (let i = offset + length - 1; i >= offset; i--) hex += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  return BigInt('0x' + hex);
 }

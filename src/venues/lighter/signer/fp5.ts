@@ -228,6 +228,10 @@ export function fp5Mul(out: Float64Array, a: Float64Array, b: Float64Array): voi
   v -= q * 65536; // l5
   lo = l0 + (l1 - v) * 65536 - l4 - q;
   hi = l2 + (l3 + v) * 65536 + l4;
+  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  }
   for (;;) {
     c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
     c = Math.floor(hi * INV_TWO32);
@@ -252,6 +256,10 @@ export function fp5Mul(out: Float64Array, a: Float64Array, b: Float64Array): voi
   v -= q * 65536; // l5
   lo = l0 + (l1 - v) * 65536 - l4 - q;
   hi = l2 + (l3 + v) * 65536 + l4;
+  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  }
   for (;;) {
     c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
     c = Math.floor(hi * INV_TWO32);
@@ -276,6 +284,10 @@ export function fp5Mul(out: Float64Array, a: Float64Array, b: Float64Array): voi
   v -= q * 65536; // l5
   lo = l0 + (l1 - v) * 65536 - l4 - q;
   hi = l2 + (l3 + v) * 65536 + l4;
+  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  }
   for (;;) {
     c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
     c = Math.floor(hi * INV_TWO32);
@@ -300,6 +312,10 @@ export function fp5Mul(out: Float64Array, a: Float64Array, b: Float64Array): voi
   v -= q * 65536; // l5
   lo = l0 + (l1 - v) * 65536 - l4 - q;
   hi = l2 + (l3 + v) * 65536 + l4;
+  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  }
   for (;;) {
     c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
     c = Math.floor(hi * INV_TWO32);
@@ -324,6 +340,10 @@ export function fp5Mul(out: Float64Array, a: Float64Array, b: Float64Array): voi
   v -= q * 65536; // l5
   lo = l0 + (l1 - v) * 65536 - l4 - q;
   hi = l2 + (l3 + v) * 65536 + l4;
+  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  }
   for (;;) {
     c = Math.floor(lo * INV_TWO32); lo -= c * TWO32; hi += c;
     c = Math.floor(hi * INV_TWO32);

@@ -26,6 +26,10 @@ export function reduceColumns(out: Float64Array, o: number, r0: number, r1: numb
   // value ≡ lo + hi·2^32 + q·2^64 and 2^64 ≡ 2^32 − 1
   let lo = l0 + l1 * 65536 - q;
   let hi = l2 + l3 * 65536 + q;
+  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  }
   for (;;) {
     const c = Math.floor(lo * INV_TWO32);
     lo -= c * TWO32;
@@ -69,6 +73,10 @@ export function mul(out: Float64Array, o: number, a: Float64Array, ai: number, b
   const l3 = v - q * 65536;
   let lo = l0 + l1 * 65536 - q;
   let hi = l2 + l3 * 65536 + q;
+  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  }
   for (;;) {
     const c = Math.floor(lo * INV_TWO32);
     lo -= c * TWO32;
@@ -87,16 +95,21 @@ export function mul(out: Float64Array, o: number, a: Float64Array, ai: number, b
   out[o + 1] = hi;
 }
 
+// add and sub are branch-free (carries through Math.floor): with random operands a compare-and-
+// branch mispredicts half the time, which on k·G cost more than the arithmetic.
 export function add(out: Float64Array, o: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
   let lo = a[ai]! + b[bi]!;
-  let hi = a[ai + 1]! + b[bi + 1]!;
-  if (lo >= TWO32) { lo -= TWO32; hi += 1; }
-  if (hi >= TWO32) {
-    // drop 2^64 and add its residue 2^32 − 1: the sum was ≥ p, this subtracts p
-    hi -= TWO32 - 1;
-    lo -= 1;
-    if (lo < 0) { lo += TWO32; hi -= 1; }
-  } else if (hi === 0xffffffff && lo >= 1) {
+  const c = Math.floor(lo * INV_TWO32);
+  lo -= c * TWO32;
+  let hi = a[ai + 1]! + b[bi + 1]! + c;
+  // a carry out of 2^64 is replaced by its residue 2^32 − 1
+  const t = Math.floor(hi * INV_TWO32);
+  hi += t - t * TWO32;
+  lo -= t;
+  const d = Math.floor(lo * INV_TWO32);
+  lo -= d * TWO32;
+  hi += d;
+  if (hi === 0xffffffff && lo >= 1) {
     hi = 0;
     lo -= 1;
   }
@@ -106,14 +119,16 @@ export function add(out: Float64Array, o: number, a: Float64Array, ai: number, b
 
 export function sub(out: Float64Array, o: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
   let lo = a[ai]! - b[bi]!;
-  let hi = a[ai + 1]! - b[bi + 1]!;
-  if (lo < 0) { lo += TWO32; hi -= 1; }
-  if (hi < 0) {
-    // add p = (2^32 − 1)·2^32 + 1
-    hi += 0xffffffff;
-    lo += 1;
-    if (lo >= TWO32) { lo -= TWO32; hi += 1; }
-  }
+  const c = Math.floor(lo * INV_TWO32);
+  lo -= c * TWO32;
+  let hi = a[ai + 1]! - b[bi + 1]! + c;
+  // a borrow out of 2^64 (t = −1) adds p = 2^64 − 2^32 + 1
+  const t = Math.floor(hi * INV_TWO32);
+  hi += t - t * TWO32;
+  lo -= t;
+  const d = Math.floor(lo * INV_TWO32);
+  lo -= d * TWO32;
+  hi += d;
   out[o] = lo;
   out[o + 1] = hi;
 }
@@ -122,6 +137,10 @@ export function sub(out: Float64Array, o: number, a: Float64Array, ai: number, b
 export function mulSmall(out: Float64Array, o: number, a: Float64Array, ai: number, k: number): void {
   let lo = a[ai]! * k;
   let hi = a[ai + 1]! * k;
+  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  }
   for (;;) {
     const c = Math.floor(lo * INV_TWO32);
     lo -= c * TWO32;

@@ -137,8 +137,8 @@ export function nonceFromRandom(draw: (n: number) => Uint8Array): bigint {
   for (;;) {
     const b = draw(40);
     if (b.length !== 40) throw new SignerError(`randomBytes must return 40 bytes, got ${b.length}`);
-    let k = BigInt(b[0]! & 0x7f);
-    for (let i = 1; i < 40; i++) k = (k << 8n) | BigInt(b[i]!);
+    const top = b[0]! & 0x7f;
+    const k = BigInt('0x' + (top < 16 ? '0' : '') + top.toString(16) + Buffer.from(b.buffer, b.byteOffset + 1, 39).toString('hex'));
     if (k < N) return k;
   }
 }
