@@ -66,10 +66,6 @@ function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, r
     const l3 = v - q * 65536;
     x2l = l0 + l1 * 65536 - q;
     x2h = l2 + l3 * 65536 + q;
-    { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
-      const c0 = Math.floor(x2l * INV_TWO32); x2l -= c0 * TWO32; x2h += c0;
-      const t0 = Math.floor(x2h * INV_TWO32); x2h -= t0 * TWO32; x2l -= t0; x2h += t0;
-    }
     for (;;) {
       const c = Math.floor(x2l * INV_TWO32);
       x2l -= c * TWO32;
@@ -100,10 +96,6 @@ function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, r
     const l3 = v - q * 65536;
     x3l = l0 + l1 * 65536 - q;
     x3h = l2 + l3 * 65536 + q;
-    { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
-      const c0 = Math.floor(x3l * INV_TWO32); x3l -= c0 * TWO32; x3h += c0;
-      const t0 = Math.floor(x3h * INV_TWO32); x3h -= t0 * TWO32; x3l -= t0; x3h += t0;
-    }
     for (;;) {
       const c = Math.floor(x3l * INV_TWO32);
       x3l -= c * TWO32;
@@ -134,10 +126,6 @@ function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, r
     const l3 = v - q * 65536;
     x4l = l0 + l1 * 65536 - q;
     x4h = l2 + l3 * 65536 + q;
-    { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
-      const c0 = Math.floor(x4l * INV_TWO32); x4l -= c0 * TWO32; x4h += c0;
-      const t0 = Math.floor(x4h * INV_TWO32); x4h -= t0 * TWO32; x4l -= t0; x4h += t0;
-    }
     for (;;) {
       const c = Math.floor(x4l * INV_TWO32);
       x4l -= c * TWO32;
@@ -168,10 +156,6 @@ function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, r
     const l3 = v - q * 65536;
     x7l = l0 + l1 * 65536 - q;
     x7h = l2 + l3 * 65536 + q;
-    { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
-      const c0 = Math.floor(x7l * INV_TWO32); x7l -= c0 * TWO32; x7h += c0;
-      const t0 = Math.floor(x7h * INV_TWO32); x7h -= t0 * TWO32; x7l -= t0; x7h += t0;
-    }
     for (;;) {
       const c = Math.floor(x7l * INV_TWO32);
       x7l -= c * TWO32;
@@ -209,10 +193,6 @@ function externalLayer(s: Float64Array): void {
       // value = lo + hi·2^32 with lo, hi < 28·2^32; fold 2^64 ≡ 2^32 − 1 inline
       let lo = yLo[k]! + sl;
       let hi = yHi[k]! + sh;
-      { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
-        const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
-        const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
-      }
       for (;;) {
         const c = Math.floor(lo * INV_TWO32);
         lo -= c * TWO32;
@@ -254,10 +234,6 @@ function internalLayer(s: Float64Array): void {
     const l3 = v - q * 65536;
     let rl = l0 + l1 * 65536 - q;
     let rh = l2 + l3 * 65536 + q;
-    { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
-      const c0 = Math.floor(rl * INV_TWO32); rl -= c0 * TWO32; rh += c0;
-      const t0 = Math.floor(rh * INV_TWO32); rh -= t0 * TWO32; rl -= t0; rh += t0;
-    }
     for (;;) {
       const c = Math.floor(rl * INV_TWO32);
       rl -= c * TWO32;
