@@ -102,7 +102,7 @@ function validateCommon(f: TxFields, allowNilApiKey: boolean): void {
 }
 
 function validateNonceAndExpiry(f: TxFields): void {
-  if (n(f.Nonce!) < 0) fail('AccountNonce should not be less than 0');
+  if (n(f.Nonce!) < 0) fail(`AccountNonce should not be less than 0 (allowed 0..2^63−1), got ${f.Nonce}`);
   const expiredAt = n(f.ExpiredAt!);
   if (expiredAt < 0 || expiredAt > MAX_TIMESTAMP) fail(`ExpiredAt is invalid: allowed 0..${MAX_TIMESTAMP} (ms), got ${expiredAt}`);
 }
@@ -118,15 +118,15 @@ function validateOrderRanges(o: TxFields, checkSpotReduceOnly: boolean): 'perp' 
   if (kind === null) fail(`MarketIndex is not valid: perps 0..${MAX_PERP} or spot ${MIN_SPOT}..${MAX_SPOT}, got ${o.MarketIndex}`);
   const coi = n(o.ClientOrderIndex!);
   if (coi !== 0) {
-    if (coi < 1) fail('ClientOrderIndex should not be less than 1');
-    if (coi > MAX_CLIENT_ORDER_INDEX) fail(`ClientOrderIndex should not be larger than ${MAX_CLIENT_ORDER_INDEX}`);
+    if (coi < 1) fail(`ClientOrderIndex should not be less than 1 (0 = none, else 1..${MAX_CLIENT_ORDER_INDEX}), got ${coi}`);
+    if (coi > MAX_CLIENT_ORDER_INDEX) fail(`ClientOrderIndex should not be larger than ${MAX_CLIENT_ORDER_INDEX} (0 = none), got ${coi}`);
   }
   const base = n(o.BaseAmount!), reduceOnly = n(o.ReduceOnly!);
   if (reduceOnly !== 1 && base === 0) fail('BaseAmount should not be less than 1 (0 is allowed only with ReduceOnly)');
   if (base !== 0 && base < 1) fail('BaseAmount should not be less than 1');
   if (base > MAX_BASE) fail(`BaseAmount should not be larger than ${MAX_BASE}`);
   const price = n(o.Price!);
-  if (price < 1) fail('OrderPrice should not be less than 1');
+  if (price < 1) fail(`OrderPrice should not be less than 1 (allowed 1..${MAX_PRICE}), got ${price}`);
   if (price > MAX_PRICE) fail(`OrderPrice should not be larger than ${MAX_PRICE}`);
   const isAsk = n(o.IsAsk!);
   if (isAsk !== 0 && isAsk !== 1) fail(`IsAsk should be 0 or 1, got ${isAsk}`);
@@ -200,14 +200,14 @@ export function validateTx(txType: number, f: TxFields, orders: readonly TxField
       if (marketKind(n(f.MarketIndex!)) === null) fail(`MarketIndex is not valid: perps 0..${MAX_PERP} or spot ${MIN_SPOT}..${MAX_SPOT}, got ${f.MarketIndex}`);
       const index = BigInt(f.Index!);
       const label = txType === 15 ? 'OrderIndex' : 'ClientOrderIndex';
-      if (index < 1n) fail(txType === 15 ? `OrderIndex should not be less than ${MIN_ORDER_INDEX}` : 'ClientOrderIndex should not be less than 1');
+      if (index < 1n) fail(`${txType === 15 ? `OrderIndex should not be less than ${MIN_ORDER_INDEX}` : 'ClientOrderIndex should not be less than 1'}: Index must be a client order index 1..${MAX_CLIENT_ORDER_INDEX} or an order index ${MIN_ORDER_INDEX}..${MAX_ORDER_INDEX}, got ${index}`);
       if (index > MAX_ORDER_INDEX) fail(`${label} should not be larger than ${txType === 15 ? MAX_ORDER_INDEX : MAX_CLIENT_ORDER_INDEX} (client order index 1..${MAX_CLIENT_ORDER_INDEX} or order index ${MIN_ORDER_INDEX}..${MAX_ORDER_INDEX})`);
       if (txType === 17) {
         const base = n(f.BaseAmount!);
         if (base !== 0 && base < 1) fail('BaseAmount should not be less than 1');
         if (base > MAX_BASE) fail(`BaseAmount should not be larger than ${MAX_BASE}`);
         const price = n(f.Price!);
-        if (price < 1) fail('OrderPrice should not be less than 1');
+        if (price < 1) fail(`OrderPrice should not be less than 1 (allowed 1..${MAX_PRICE}), got ${price}`);
         if (price > MAX_PRICE) fail(`OrderPrice should not be larger than ${MAX_PRICE}`);
       }
       validateNonceAndExpiry(f);
@@ -222,9 +222,9 @@ export function validateTx(txType: number, f: TxFields, orders: readonly TxField
         fail("Cancel all for market index can't be scheduled, TimeInforce must be ImmediateCancelAll");
       }
       if (tif === 0 || tif === 2) {
-        if (time !== 0) fail('CancelAllTime should be nil');
+        if (time !== 0) fail(`CancelAllTime should be nil: Time must be 0 unless TimeInForce is 1 (scheduled), got ${time}`);
       } else if (tif === 1) {
-        if (time < 1) fail('CancelAllTime should be larger than 0 and not larger than 9223372036854775807');
+        if (time < 1) fail(`CancelAllTime should be larger than 0 and not larger than 9223372036854775807: a scheduled cancel-all needs Time in Unix ms, got ${time}`);
       } else {
         fail(`CancelAllTimeInForce is invalid: allowed 0 immediate, 1 scheduled, 2 abort, got ${tif}`);
       }
