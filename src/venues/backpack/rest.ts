@@ -1,0 +1,175 @@
+// Backpack REST over keep-alive connections, with timeouts, signed private routes (spec §2, §4)
+// and venue errors turned into VenueError kinds. A 429 closes the gate until the back-off ends, so
+// the bot cannot hammer the venue.
+
+import http from 'node:http';
+import https from 'node:https';
+import { VenueError, type VenueErrorKind } from '../venue.js';
+import type { Logger } from '../../core/log.js';
+import type { BackpackSigner, Params } from './auth.js';
+
+export interface RestOptions {
+  /** Base without /api/v1, e.g. https://api.backpack.exchange */
+  apiUrl: string;
+  signer?: BackpackSigner;
+  logger: Logger;
+  /** Per-request deadline (ms). */
+  timeoutMs?: number;
+  /** X-Window (ms), at most 60000. */
+  windowMs?: number;
+  /** Clock for X-Timestamp; tests pin it. */
+  now?: () => number;
+}
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+const AUTH_CODES = new Set(['UNAUTHORIZED', 'INVALID_SIGNATURE', 'FORBIDDEN', 'ACCOUNT_DEACTIVATED']);
+const MARGIN_CODES = new Set(['INSUFFICIENT_FUNDS', 'INSUFFICIENT_MARGIN', 'MAX_LEVERAGE_REACHED', 'BORROW_LIMIT']);
+const BAD_ORDER_CODES = new Set(['INVALID_ORDER', 'INVALID_PRICE', 'INVALID_QUANTITY', 'INVALID_SYMBOL', 'INVALID_MARKET', 'INVALID_RANGE']);
+const UNAVAILABLE_CODES = new Set(['SERVER_ERROR', 'TIMEOUT', 'MAINTENANCE', 'TRADING_PAUSED', 'NOT_IMPLEMENTED']);
+
+/** Maps an HTTP status and Backpack `{code, message}` to the port's error kind. */
+export function errorKind(status: number, code: string | undefined, message: string): VenueErrorKind {
+  if (status === 429 || code === 'TOO_MANY_REQUESTS') return 'rate_limited';
+  if (code !== undefined && AUTH_CODES.has(code)) return 'auth';
+  if (code === 'INVALID_CLIENT_REQUEST') {
+    // The venue reuses this code for bad signatures and stale windows (spec §5, §10 Q14).
+    if (/signature|api key/i.test(message)) return 'auth';
+    if (/expired|window|timestamp/i.test(message)) return 'expired';
+    return 'bad_order';
+  }
+  if (code !== undefined && MARGIN_CODES.has(code)) return 'insufficient_margin';
+  if (code !== undefined && BAD_ORDER_CODES.has(code)) return 'bad_order';
+  if ((code !== undefined && UNAVAILABLE_CODES.has(code)) || status >= 500) return 'unavailable';
+  if (status === 401 || status === 403) return 'auth';
+  return 'rejected';
+}
+
+const HINT: Record<VenueErrorKind, string> = {
+  insufficient_margin: 'add collateral or lower --size',
+  bad_order: 'check size/price against the market grid',
+  rate_limited: 'backing off before the next request',
+  auth: 'check BACKPACK_PUBLIC_KEY / BACKPACK_SECRET_KEY and the clock',
+  expired: 'the request window passed; sync the clock (NTP)',
+  invalid_nonce: 'resync the nonce',
+  unavailable: 'the venue is down or in maintenance; retry later after reconciling',
+  rejected: 'the venue refused it for a trading reason',
+  protocol: 'the reply did not match the Backpack protocol',
+  timeout: 'no answer in time; the outcome is reconciled by lookup',
+};
+
+export class BackpackRest {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly timeoutMs: number;
+  private readonly windowMs: number;
+  private readonly now: () => number;
+  /** Date.now() before which no request is sent (429 back-off). */
+  private blockedUntil = 0;
+  private backoffMs = 0;
+
+  constructor(private readonly options: RestOptions) {
+    this.base = new URL(options.apiUrl);
+    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 8 }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.windowMs = options.windowMs ?? 5000;
+    if (this.windowMs > 60000) throw new Error(`Backpack window ${this.windowMs} ms is above the venue's maximum of 60000`);
+    this.now = options.now ?? Date.now;
+  }
+
+  get hasKeys(): boolean {
+    return this.options.signer !== undefined;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** Public GET. */
+  get<T = unknown>(path: string, query?: Params, timeoutMs?: number): Promise<T> {
+    return this.send<T>('GET', path, undefined, query, timeoutMs);
+  }
+
+  /** Signed request; `params` is the query for GET and the JSON body otherwise. */
+  signed<T = unknown>(method: Method, path: string, instruction: string, params?: Params, timeoutMs?: number): Promise<T> {
+    return this.send<T>(method, path, instruction, params, timeoutMs);
+  }
+
+  private async send<T>(method: Method, path: string, instruction: string | undefined, params: Params | undefined, timeoutMs = this.timeoutMs): Promise<T> {
+    const waitMs = this.blockedUntil - Date.now();
+    if (waitMs > 0) {
+      throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${HINT.rate_limited})`, 'TOO_MANY_REQUESTS', waitMs);
+    }
+    const clean: Record<string, string | number | boolean> = {};
+    for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined) clean[k] = v;
+    const url = new URL(path, this.base);
+    if (method === 'GET') for (const k of Object.keys(clean).sort()) url.searchParams.set(k, String(clean[k]));
+    const body = method === 'GET' ? undefined : JSON.stringify(clean);
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
+    if (instruction !== undefined) {
+      const signer = this.options.signer;
+      if (signer === undefined) {
+        throw new VenueError('backpack', 'auth', `Backpack ${instruction} needs API keys; set BACKPACK_PUBLIC_KEY and BACKPACK_SECRET_KEY`);
+      }
+      Object.assign(headers, signer.headers(instruction, clean, this.now(), this.windowMs));
+    }
+    const { status, text, retryAfter } = await this.transport(method, url, headers, body, timeoutMs, path);
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // /api/v1/ping answers a bare word; anything else non-JSON is a protocol error below.
+      json = text;
+    }
+    if (status >= 200 && status < 300) {
+      this.backoffMs = 0;
+      return json as T;
+    }
+    const errBody = typeof json === 'object' && json !== null ? (json as { code?: unknown; message?: unknown }) : {};
+    const code = typeof errBody.code === 'string' ? errBody.code : undefined;
+    const message = typeof errBody.message === 'string' ? errBody.message : typeof json === 'string' ? json.slice(0, 120) : '';
+    const kind = errorKind(status, code, message);
+    let retryAfterMs: number | undefined;
+    if (kind === 'rate_limited') {
+      // Honour Retry-After when the venue sends it; otherwise double the pause, 1 s … 30 s.
+      this.backoffMs = retryAfter ?? Math.min(30_000, this.backoffMs === 0 ? 1000 : this.backoffMs * 2);
+      retryAfterMs = this.backoffMs;
+      this.blockedUntil = Date.now() + retryAfterMs;
+    }
+    const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${HINT[kind]})`;
+    this.options.logger.warn(line);
+    throw new VenueError('backpack', kind, line, code ?? status, retryAfterMs);
+  }
+
+  private transport(method: Method, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number, path: string): Promise<{ status: number; text: string; retryAfter?: number }> {
+    const lib = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(url, { method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          const ra = res.headers['retry-after'];
+          const seconds = typeof ra === 'string' && /^\d+(\.\d+)?$/.test(ra) ? Number(ra) * 1000 : undefined;
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: seconds });
+        });
+        res.on('error', (e) => {
+          clearTimeout(timer);
+          reject(new VenueError('backpack', 'timeout', `Backpack ${method} ${path}: response broken (${e.message}); the outcome is unknown`));
+        });
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new VenueError('backpack', 'timeout', `Backpack ${method} ${path}: no answer within ${timeoutMs} ms (${HINT.timeout})`));
+      }, timeoutMs);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const sent = req.writableFinished;
+        reject(new VenueError('backpack', sent ? 'timeout' : 'unavailable', `Backpack ${method} ${path}: ${e.code ?? e.message}${sent ? ' after sending; the outcome is unknown' : ' (cannot reach the venue; check BACKPACK_API_URL)'}`));
+      });
+      if (body !== undefined) req.end(body);
+      else req.end();
+    });
+  }
+}
