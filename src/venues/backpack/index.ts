@@ -1,0 +1,482 @@
+// The live Backpack venue behind the port of venue.ts: market metadata, a depth book kept exact by
+// BookSync, and market orders whose outcome is confirmed from the HTTP reply or, when that is lost,
+// from the venue's order and fill history.
+
+import { decimalsOf, formatFixed, parseFixed } from '../../core/fixed.js';
+import type { Logger } from '../../core/log.js';
+import { OrderBook } from '../../core/orderbook.js';
+import type { Secret } from '../../core/secret.js';
+import type { MarketSpec, OrderSide } from '../../core/types.js';
+import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { BackpackSigner } from './auth.js';
+import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
+import { BackpackRest } from './rest.js';
+import { BackpackStream } from './ws.js';
+
+export { BackpackSigner, signingString } from './auth.js';
+export { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
+export { BackpackRest, errorKind } from './rest.js';
+export { BackpackStream } from './ws.js';
+
+export interface BackpackVenueOptions {
+  /** Upper-case base asset; the market is `${ticker}_USDC_PERP`. */
+  ticker: string;
+  /** REST base without /api/v1 (BACKPACK_API_URL). */
+  apiUrl: string;
+  /** WebSocket URL (BACKPACK_WS_URL). */
+  wsUrl: string;
+  /** base64 public key; checked against the one derived from secretKey. */
+  publicKey?: string;
+  /** base64 32-byte ED25519 seed; without it the venue is market-data only (paper mode). */
+  secretKey?: Secret;
+  logger: Logger;
+  /** Deadline for an order's HTTP answer before it is looked up (default 3000 ms). */
+  orderTimeoutMs?: number;
+  /** Deadline for other REST calls (default 5000 ms). */
+  requestTimeoutMs?: number;
+  /** X-Window in ms (default 5000). */
+  windowMs?: number;
+  /** Taker/maker fees in bps when no keys are given (default VIP-1: 5 / 2). */
+  takerFeeBps?: number;
+  makerFeeBps?: number;
+  /** Delay before asking for another snapshot when one was too old (default 200 ms). */
+  snapshotRetryMs?: number;
+  /** Stream tuning (tests shorten these). */
+  pingIntervalMs?: number;
+  deadAfterMs?: number;
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  /** First clientId; later ones count up mod 2^32 (default: derived from the clock). */
+  firstClientId?: number;
+}
+
+interface MarketJson {
+  symbol?: unknown;
+  marketType?: unknown;
+  orderBookState?: unknown;
+  filters?: { price?: { tickSize?: unknown }; quantity?: { stepSize?: unknown; minQuantity?: unknown } };
+}
+
+/** Turns a /api/v1/markets entry into a MarketSpec; throws naming what is missing. */
+export function parseMarket(json: unknown, fees: { takerFeeBps: number; makerFeeBps: number }): MarketSpec {
+  const m = (json ?? {}) as MarketJson;
+  const tick = m.filters?.price?.tickSize;
+  const step = m.filters?.quantity?.stepSize;
+  const min = m.filters?.quantity?.minQuantity;
+  if (typeof m.symbol !== 'string' || typeof tick !== 'string' || typeof step !== 'string' || typeof min !== 'string') {
+    throw new VenueError('backpack', 'protocol', `Backpack market ${String(m.symbol)} lacks symbol/tickSize/stepSize/minQuantity strings`);
+  }
+  const priceScale = decimalsOf(tick);
+  const sizeScale = decimalsOf(step);
+  return {
+    venue: 'backpack',
+    symbol: m.symbol,
+    priceScale,
+    sizeScale,
+    tickSize: parseFixed(tick, priceScale),
+    stepSize: parseFixed(step, sizeScale),
+    minSize: parseFixed(min, sizeScale, 'up'),
+    takerFeeBps: fees.takerFeeBps,
+    makerFeeBps: fees.makerFeeBps,
+  };
+}
+
+interface OrderJson {
+  id?: unknown;
+  clientId?: unknown;
+  status?: unknown;
+  executedQuantity?: unknown;
+  executedQuoteQuantity?: unknown;
+}
+
+interface FillJson {
+  orderId?: unknown;
+  clientId?: unknown;
+  quantity?: unknown;
+  price?: unknown;
+  fee?: unknown;
+}
+
+const TERMINAL = new Set(['Filled', 'Cancelled', 'Expired', 'TriggerFailed']);
+
+export class BackpackVenue implements Venue {
+  readonly id = 'backpack' as const;
+  readonly book = new OrderBook();
+  lastBookAt = 0;
+  private spec?: MarketSpec;
+  private readonly symbol: string;
+  private readonly signer?: BackpackSigner;
+  readonly rest: BackpackRest;
+  private stream?: BackpackStream;
+  private sync?: BookSync;
+  private readonly bookListeners: BookListener[] = [];
+  private readonly statusListeners: StatusListener[] = [];
+  private available = true;
+  private detail?: string;
+  private snapshotInFlight = false;
+  private snapshotTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private nextClientId: number;
+  /** Cross-check from bookTicker: the venue's own best prices at priceScale. */
+  tickerBestBid?: number;
+  tickerBestAsk?: number;
+  /** Latest position from account.positionUpdate (sizeScale). */
+  streamedPosition?: number;
+
+  constructor(private readonly options: BackpackVenueOptions) {
+    if (!/^[A-Z0-9]+$/.test(options.ticker)) throw new Error(`ticker "${options.ticker}" is not an upper-case asset symbol such as BTC`);
+    this.symbol = `${options.ticker}_USDC_PERP`;
+    if (options.secretKey !== undefined) this.signer = new BackpackSigner(options.secretKey, options.publicKey);
+    this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs });
+    this.nextClientId = (options.firstClientId ?? Date.now() % 0x1_0000_0000) >>> 0;
+  }
+
+  get market(): MarketSpec {
+    if (this.spec === undefined) throw new Error('Backpack market is not loaded yet; await start() first');
+    return this.spec;
+  }
+
+  status(): VenueStatus {
+    return { connected: this.stream?.connected ?? false, bookValid: this.sync?.valid ?? false, available: this.available, detail: this.detail };
+  }
+
+  /** Milliseconds since the latest applied book frame (Infinity before the first). */
+  bookAgeMs(now = performance.now()): number {
+    return this.lastBookAt === 0 ? Infinity : now - this.lastBookAt;
+  }
+
+  onBook(listener: BookListener): void {
+    this.bookListeners.push(listener);
+  }
+  onStatus(listener: StatusListener): void {
+    this.statusListeners.push(listener);
+  }
+
+  async start(): Promise<MarketSpec> {
+    this.stopped = false;
+    const markets = await this.rest.get<unknown>('/api/v1/markets');
+    if (!Array.isArray(markets)) throw new VenueError('backpack', 'protocol', 'Backpack /api/v1/markets did not return an array');
+    const found = markets.find((m) => (m as MarketJson).symbol === this.symbol) as MarketJson | undefined;
+    if (found === undefined) {
+      throw new VenueError('backpack', 'bad_order', `Backpack has no market ${this.symbol}; check --ticker (perps listed: ${markets.map((m) => (m as MarketJson).symbol).filter((s) => typeof s === 'string' && s.endsWith('_PERP')).slice(0, 12).join(', ')})`);
+    }
+    if (found.orderBookState !== undefined && found.orderBookState !== 'Open') {
+      this.options.logger.warn(`Backpack ${this.symbol} order book is ${String(found.orderBookState)}, not Open; orders may be refused`);
+    }
+    let fees = { takerFeeBps: this.options.takerFeeBps ?? 5, makerFeeBps: this.options.makerFeeBps ?? 2 };
+    if (this.signer !== undefined) {
+      // Also proves the keys work before any order is at stake.
+      const account = await this.rest.signed<{ futuresTakerFee?: unknown; futuresMakerFee?: unknown }>('GET', '/api/v1/account', 'accountQuery');
+      const taker = Number(account?.futuresTakerFee);
+      const maker = Number(account?.futuresMakerFee);
+      if (Number.isFinite(taker) && Number.isFinite(maker)) fees = { takerFeeBps: this.options.takerFeeBps ?? taker, makerFeeBps: this.options.makerFeeBps ?? maker };
+    }
+    this.spec = parseMarket(found, fees);
+    this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
+    this.stream = new BackpackStream(
+      {
+        wsUrl: this.options.wsUrl,
+        logger: this.options.logger,
+        signer: this.signer,
+        windowMs: this.options.windowMs,
+        pingIntervalMs: this.options.pingIntervalMs,
+        deadAfterMs: this.options.deadAfterMs,
+        reconnectBaseMs: this.options.reconnectBaseMs,
+        reconnectMaxMs: this.options.reconnectMaxMs,
+      },
+      {
+        onFrame: (stream, data, at) => this.handleFrame(stream, data, at),
+        onOpen: () => {
+          // Nothing is replayed after a reconnect: rebuild from a fresh snapshot.
+          this.sync?.reset();
+          this.requestSnapshot();
+          this.emitStatus();
+        },
+        onClose: (why) => {
+          this.sync?.reset();
+          this.detail = `Backpack WS ${why}`;
+          this.emitStatus();
+        },
+      },
+    );
+    const streams = [`depth.${this.symbol}`, `bookTicker.${this.symbol}`];
+    if (this.signer !== undefined) streams.push(`account.orderUpdate.${this.symbol}`, `account.positionUpdate.${this.symbol}`);
+    this.stream.subscribe(streams);
+    this.stream.start();
+    return this.spec;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.snapshotTimer);
+    await this.stream?.stop();
+    this.rest.close();
+  }
+
+  private emitStatus(): void {
+    const s = this.status();
+    for (const l of this.statusListeners) l('backpack', s);
+  }
+
+  private emitBook(receivedAt: number): void {
+    this.lastBookAt = receivedAt;
+    for (const l of this.bookListeners) l('backpack', receivedAt);
+  }
+
+  private handleFrame(stream: string, data: unknown, receivedAt: number): void {
+    try {
+      if (stream === `depth.${this.symbol}`) this.handleDepth(data, receivedAt);
+      else if (stream === `bookTicker.${this.symbol}`) this.handleTicker(data);
+      else if (stream.startsWith('account.positionUpdate')) this.handlePosition(data);
+      else if (stream.startsWith('account.orderUpdate')) this.options.logger.debug(`Backpack order update ${JSON.stringify(data).slice(0, 300)}`);
+    } catch (e) {
+      this.options.logger.error(`Backpack ${stream} frame refused: ${(e as Error).message}`);
+      if (stream.startsWith('depth.')) {
+        // A depth frame we could not apply leaves the book unknown: rebuild it.
+        this.sync?.reset();
+        this.requestSnapshot();
+        this.emitStatus();
+      }
+    }
+  }
+
+  private handleDepth(data: unknown, receivedAt: number): void {
+    const sync = this.sync!;
+    const wasValid = sync.valid;
+    const outcome = sync.onEvent(parseDepthEvent(data));
+    if (outcome.action === 'apply') {
+      this.emitBook(receivedAt);
+    } else if (outcome.action === 'gap_resync' || outcome.action === 'crossed_resync') {
+      this.options.logger.warn(`Backpack ${this.symbol} depth ${outcome.action === 'gap_resync' ? `gap (expected U ${outcome.expectedU}, got ${outcome.U})` : 'crossed'}; book invalid, resyncing`);
+      this.requestSnapshot();
+    }
+    if (wasValid !== sync.valid) this.emitStatus();
+  }
+
+  private handleTicker(data: unknown): void {
+    const d = data as { b?: unknown; a?: unknown };
+    if (typeof d?.b === 'string') this.tickerBestBid = parseFixed(d.b, this.market.priceScale);
+    if (typeof d?.a === 'string') this.tickerBestAsk = parseFixed(d.a, this.market.priceScale);
+  }
+
+  private handlePosition(data: unknown): void {
+    const items = Array.isArray(data) ? data : [data];
+    for (const item of items) {
+      const p = item as { s?: unknown; q?: unknown };
+      if (p?.s === this.symbol && (typeof p.q === 'string' || typeof p.q === 'number')) {
+        this.streamedPosition = parseFixed(String(p.q), this.market.sizeScale);
+      }
+    }
+  }
+
+  private requestSnapshot(delayMs = 0): void {
+    if (this.stopped || this.snapshotInFlight || this.snapshotTimer !== undefined) return;
+    if (delayMs > 0) {
+      this.snapshotTimer = setTimeout(() => {
+        this.snapshotTimer = undefined;
+        this.requestSnapshot();
+      }, delayMs);
+      return;
+    }
+    const sync = this.sync!;
+    const epoch = sync.snapshotEpoch;
+    this.snapshotInFlight = true;
+    this.rest
+      .get<unknown>('/api/v1/depth', { limit: 1000, symbol: this.symbol })
+      .then((body) => {
+        this.snapshotInFlight = false;
+        if (this.stopped) return;
+        const out = sync.onSnapshot(parseDepthSnapshot(body), epoch);
+        if (out.action === 'load_snapshot') {
+          this.available = true;
+          this.detail = undefined;
+          this.emitStatus();
+          this.emitBook(performance.now());
+        } else {
+          this.requestSnapshot(this.options.snapshotRetryMs ?? 200);
+        }
+      })
+      .catch((e: unknown) => {
+        this.snapshotInFlight = false;
+        if (this.stopped) return;
+        const err = e as VenueError;
+        this.detail = `Backpack depth snapshot failed: ${err.message}`;
+        this.options.logger.warn(this.detail);
+        this.requestSnapshot(err.retryAfterMs ?? 1000);
+      });
+  }
+
+  private takeClientId(): number {
+    const id = this.nextClientId;
+    this.nextClientId = (this.nextClientId + 1) >>> 0;
+    return id;
+  }
+
+  /**
+   * Sent as an IOC limit at worstPrice: the documented way to bound a taker order (spec §8), while
+   * the market order's slippageTolerance has no documented meaning (spec §10 Q10).
+   */
+  async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+    const spec = this.market;
+    const clientId = this.takeClientId();
+    const leg: LegResult = { venue: 'backpack', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: String(clientId), sentAt: performance.now() };
+    let body: Record<string, string | number | boolean>;
+    try {
+      if (!Number.isSafeInteger(request.size) || request.size < spec.minSize || request.size % spec.stepSize !== 0) {
+        throw new VenueError('backpack', 'bad_order', `Backpack order size ${request.size} is off the grid (step ${spec.stepSize}, min ${spec.minSize} at ${spec.sizeScale} decimals)`);
+      }
+      if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % spec.tickSize !== 0) {
+        throw new VenueError('backpack', 'bad_order', `Backpack worst price ${request.worstPrice} is off the tick grid (${spec.tickSize} at ${spec.priceScale} decimals)`);
+      }
+      body = {
+        symbol: this.symbol,
+        side: sideOf(request.side),
+        orderType: 'Limit',
+        timeInForce: 'IOC',
+        price: formatFixed(request.worstPrice, spec.priceScale),
+        quantity: formatFixed(request.size, spec.sizeScale),
+        clientId,
+      };
+      if (request.reduceOnly === true) body.reduceOnly = true;
+    } catch (e) {
+      return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: asVenueError(e) };
+    }
+    leg.sentAt = performance.now();
+    try {
+      const order = await this.rest.signed<OrderJson>('POST', '/api/v1/order', 'orderExecute', body, this.options.orderTimeoutMs ?? 3000);
+      return this.legFromOrder(leg, order);
+    } catch (e) {
+      const err = asVenueError(e);
+      // A 5xx or a lost answer may hide an execution (spec §5): reconcile. A connection that never
+      // carried the whole request cannot have executed.
+      if (err.kind === 'timeout' || (err.kind === 'unavailable' && err.code !== undefined)) {
+        this.options.logger.warn(`Backpack order clientId ${clientId}: ${err.message}; looking it up`);
+        return this.resolveOrder({ ...leg, error: err });
+      }
+      this.options.logger.warn(`Backpack order clientId ${clientId} rejected: ${err.message}`);
+      return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: err };
+    }
+  }
+
+  private legFromOrder(leg: LegResult, order: OrderJson, fee?: number): LegResult {
+    const spec = this.market;
+    if (typeof order?.executedQuantity !== 'string' || typeof order.executedQuoteQuantity !== 'string' || typeof order.status !== 'string') {
+      const err = new VenueError('backpack', 'protocol', `Backpack order reply lacks executedQuantity/executedQuoteQuantity/status: ${JSON.stringify(order).slice(0, 200)}`);
+      this.options.logger.error(err.message);
+      return { ...leg, state: 'unknown', error: err };
+    }
+    const filled = parseFixed(order.executedQuantity, spec.sizeScale);
+    const notional = parseFixed(order.executedQuoteQuantity, spec.priceScale + spec.sizeScale);
+    const venueOrderId = typeof order.id === 'string' ? order.id : undefined;
+    // The reply carries no fee; until fills are read it is the taker rate on the notional (reporting only).
+    const estimatedFee = fee ?? (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000);
+    const base = { ...leg, filled, notional, fee: estimatedFee, venueOrderId, confirmedAt: performance.now(), error: undefined };
+    if (filled >= leg.requested) return { ...base, state: 'filled' };
+    if (filled > 0) return { ...base, state: 'partial' };
+    if (TERMINAL.has(order.status)) {
+      return { ...base, state: 'rejected', error: new VenueError('backpack', 'rejected', `Backpack order ${venueOrderId ?? leg.clientOrderId} ended ${order.status} with nothing executed (no liquidity inside the worst price?)`) };
+    }
+    // Still New/PartiallyFilled with nothing filled: not final.
+    return { ...leg, venueOrderId, state: 'unknown', error: new VenueError('backpack', 'timeout', `Backpack order ${venueOrderId ?? leg.clientOrderId} is still ${order.status}`) };
+  }
+
+  /** Looks the order up by clientId: open orders first, then order history, with fees from fills. */
+  async resolveOrder(leg: LegResult): Promise<LegResult> {
+    if (leg.state !== 'unknown') return leg;
+    const clientId = Number(leg.clientOrderId);
+    try {
+      let order: OrderJson | undefined;
+      try {
+        order = await this.rest.signed<OrderJson>('GET', '/api/v1/order', 'orderQuery', { clientId, symbol: this.symbol });
+      } catch (e) {
+        if (!(e instanceof VenueError) || (e.code !== 'RESOURCE_NOT_FOUND' && e.code !== 404)) throw e;
+      }
+      if (order === undefined || !TERMINAL.has(String(order.status))) {
+        const history = await this.rest.signed<unknown>('GET', '/wapi/v1/history/orders', 'orderHistoryQueryAll', { limit: 100, sortDirection: 'Desc', symbol: this.symbol });
+        const hit = Array.isArray(history) ? (history as OrderJson[]).find((o) => String(o?.clientId) === leg.clientOrderId) : undefined;
+        if (hit !== undefined) order = hit;
+      }
+      if (order === undefined) {
+        return { ...leg, state: 'unknown', error: new VenueError('backpack', 'timeout', `Backpack order clientId ${clientId} not found in open orders or history yet; outcome unknown`) };
+      }
+      const fee = await this.feeOf(String(order.id), leg.clientOrderId);
+      return this.legFromOrder(leg, order, fee);
+    } catch (e) {
+      const err = asVenueError(e);
+      this.options.logger.warn(`Backpack lookup of clientId ${clientId} failed: ${err.message}`);
+      return { ...leg, state: 'unknown', error: err };
+    }
+  }
+
+  private async feeOf(orderId: string, clientId: string): Promise<number | undefined> {
+    try {
+      const fills = await this.rest.signed<unknown>('GET', '/wapi/v1/history/fills', 'fillHistoryQueryAll', { orderId, symbol: this.symbol });
+      if (!Array.isArray(fills)) return undefined;
+      let fee = 0;
+      for (const f of fills as FillJson[]) {
+        if (String(f.orderId) === orderId || String(f.clientId) === clientId) fee += Number(f.fee ?? 0);
+      }
+      return fee;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async fetchPosition(): Promise<number> {
+    const rows = await this.rest.signed<unknown>('GET', '/api/v1/position', 'positionQuery', { symbol: this.symbol });
+    if (!Array.isArray(rows)) throw new VenueError('backpack', 'protocol', 'Backpack /api/v1/position did not return an array');
+    const row = (rows as { symbol?: unknown; netQuantity?: unknown }[]).find((r) => r.symbol === this.symbol);
+    if (row === undefined) return 0; // flat markets are not listed
+    if (typeof row.netQuantity !== 'string') throw new VenueError('backpack', 'protocol', `Backpack position for ${this.symbol} lacks netQuantity`);
+    return parseFixed(row.netQuantity, this.market.sizeScale);
+  }
+
+  /** Free margin (netEquityAvailable) in quote units, for reporting. */
+  async fetchCollateral(): Promise<{ netEquity: string; netEquityAvailable: string }> {
+    const c = await this.rest.signed<{ netEquity?: unknown; netEquityAvailable?: unknown }>('GET', '/api/v1/capital/collateral', 'collateralQuery');
+    if (typeof c?.netEquity !== 'string' || typeof c.netEquityAvailable !== 'string') throw new VenueError('backpack', 'protocol', 'Backpack collateral reply lacks netEquity/netEquityAvailable');
+    return { netEquity: c.netEquity, netEquityAvailable: c.netEquityAvailable };
+  }
+
+  /** Mark price (priceScale, rounded to nearest) and the current funding rate as a decimal string. */
+  async fetchMarkAndFunding(): Promise<{ markPrice: number; fundingRate: string; nextFundingTimestamp: number }> {
+    const rows = await this.rest.get<unknown>('/api/v1/markPrices', { symbol: this.symbol });
+    const row = Array.isArray(rows) ? (rows as { symbol?: unknown; markPrice?: unknown; fundingRate?: unknown; nextFundingTimestamp?: unknown }[]).find((r) => r.symbol === this.symbol) : undefined;
+    if (row === undefined || typeof row.markPrice !== 'string' || typeof row.fundingRate !== 'string') throw new VenueError('backpack', 'protocol', `Backpack markPrices lacks ${this.symbol}`);
+    return { markPrice: parseFixed(row.markPrice, this.market.priceScale, 'nearest'), fundingRate: row.fundingRate, nextFundingTimestamp: Number(row.nextFundingTimestamp) };
+  }
+
+  /** Limit order (GTC / IOC / post-only / reduce-only); resolves with the venue's order object. */
+  placeLimitOrder(o: { side: OrderSide; price: number; size: number; timeInForce?: 'GTC' | 'IOC' | 'FOK'; postOnly?: boolean; reduceOnly?: boolean; clientId?: number }): Promise<unknown> {
+    const spec = this.market;
+    const body: Record<string, string | number | boolean> = {
+      symbol: this.symbol,
+      side: sideOf(o.side),
+      orderType: 'Limit',
+      price: formatFixed(o.price, spec.priceScale),
+      quantity: formatFixed(o.size, spec.sizeScale),
+      timeInForce: o.timeInForce ?? 'GTC',
+      clientId: o.clientId ?? this.takeClientId(),
+    };
+    if (o.postOnly === true) body.postOnly = true;
+    if (o.reduceOnly === true) body.reduceOnly = true;
+    return this.rest.signed('POST', '/api/v1/order', 'orderExecute', body, this.options.orderTimeoutMs ?? 3000);
+  }
+
+  cancelOrder(ref: { orderId?: string; clientId?: number }): Promise<unknown> {
+    return this.rest.signed('DELETE', '/api/v1/order', 'orderCancel', { ...ref, symbol: this.symbol });
+  }
+
+  openOrders(): Promise<unknown> {
+    return this.rest.signed('GET', '/api/v1/orders', 'orderQueryAll', { symbol: this.symbol });
+  }
+}
+
+function sideOf(side: OrderSide): 'Bid' | 'Ask' {
+  return side === 'buy' ? 'Bid' : 'Ask';
+}
+
+function asVenueError(e: unknown): VenueError {
+  if (e instanceof VenueError) return e;
+  return new VenueError('backpack', 'protocol', `Backpack: ${(e as Error)?.message ?? String(e)}`);
+}
