@@ -230,3 +230,32 @@ test('position from netQuantity; no secret in any log line', async () => {
     await venue.stop();
   }
 });
+
+test('market-data-only mode without keys; a key the venue does not know fails start() as auth', async () => {
+  depthQueue.push({ body: seq.snapshot_2, gate: Promise.resolve() });
+  const subsBefore = server.subscribes.length;
+  const paper = new BackpackVenue({ ticker: 'BTC', ...urls, logger });
+  try {
+    const spec = await paper.start();
+    assert.equal(spec.takerFeeBps, 5);
+    await until('public subscribe', () => server.subscribes.length > subsBefore);
+    await until('book valid', () => paper.status().bookValid);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(server.subscribes.slice(subsBefore), [{ params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP'], signed: false }]);
+    const leg = await paper.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 971000 });
+    assert.equal(leg.state, 'rejected');
+    assert.equal(leg.error?.kind, 'auth');
+    assert.match(leg.error!.message, /needs API keys; set BACKPACK_PUBLIC_KEY and BACKPACK_SECRET_KEY/);
+  } finally {
+    await paper.stop();
+  }
+
+  const other = load('keys.json').keys[1] as { secret_b64: string };
+  const stranger = new BackpackVenue({ ticker: 'BTC', ...urls, secretKey: new Secret(other.secret_b64), logger });
+  await assert.rejects(stranger.start(), (e: Error & { kind?: string }) => e.kind === 'auth' && /Invalid signature/.test(e.message) && /check BACKPACK_PUBLIC_KEY/.test(e.message));
+  await stranger.stop();
+
+  const unknown = new BackpackVenue({ ticker: 'DOGE', ...urls, logger });
+  await assert.rejects(unknown.start(), /Backpack has no market DOGE_USDC_PERP; check --ticker \(perps listed: BTC_USDC_PERP/);
+  await unknown.stop();
+});
