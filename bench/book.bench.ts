@@ -9,6 +9,7 @@
 // floats), so the figures compare book maintenance only, not string parsing.
 
 import { OrderBook } from '../src/core/orderbook.js';
+import { seededRandom } from '../src/core/prng.js';
 
 // CCXT's order book classes are not in its package exports; load the file that defines them.
 const { OrderBook: CcxtOrderBook } = (await import(new URL('./src/base/ws/OrderBook.js', import.meta.resolve('ccxt')).href)) as {
@@ -20,16 +21,6 @@ const ROUNDS = 5;
 const PRICE_SCALE = 10; // 0.1 tick
 const SIZE_SCALE = 100_000; // 0.00001 step
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Stream {
   snapshotBids: [number, number][];
@@ -40,7 +31,7 @@ interface Stream {
 }
 
 function makeStream(n: number, seed: number): Stream {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   let mid = 970_000; // 97000.0 in ticks
   const bids = new Map<number, number>();
   const asks = new Map<number, number>();

@@ -7,19 +7,10 @@ import { mul, add, sub, mulSmall, inv, setInt, toBigInt, P } from '../../../../s
 import {
   fp5, fp5From, fp5Mul, fp5Add, fp5Sub, fp5Inverse, fp5Sqrt, fp5Legendre, fp5ToBigInts, fp5MulSmallX, fp5Frobenius, fp5Pow,
 } from '../../../../src/venues/lighter/signer/fp5.js';
+import { seededUint32 } from '../../../../src/core/prng.js';
 import { GENERATOR, N, newPoint, mulGenerator, mulPoint, encodePoint, decodePoint, addPoints, scalarToLeBytes } from '../../../../src/venues/lighter/signer/curve.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-const next = rng(20261124);
+const next = seededUint32(20261124);
 const EDGES = [0n, 1n, 2n, P - 1n, P - 2n, (1n << 32n) - 1n, 1n << 32n, (1n << 63n), P - (1n << 32n), 0xffffffffn << 32n];
 function randomElement(i: number): bigint {
   if (i < EDGES.length * EDGES.length) return EDGES[i % EDGES.length]!;

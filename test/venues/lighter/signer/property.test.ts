@@ -7,19 +7,10 @@ import { randomBytes } from 'node:crypto';
 import {
   LighterSigner, verifyTxInfo, verifyAuthToken, derivePublicKey, type SignedTx, type OrderParams,
 } from '../../../../src/venues/lighter/signer/index.js';
+import { seededRandom } from '../../../../src/core/prng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const rand = rng(14_15_16_17);
+const rand = seededRandom(14_15_16_17);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const seededBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => int(0, 255));
