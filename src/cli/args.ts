@@ -47,8 +47,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   'min-edge-bps': { type: 'string', default: '0', value: 'BPS', help: 'minimum expected edge after both taker fees, in basis points' },
   'max-book-age-ms': { type: 'string', default: '2000', value: 'MS', help: 'a book silent for longer than this blocks trading' },
   'slippage-bps': { type: 'string', default: '20', value: 'BPS', help: 'worst price each leg accepts, away from the book price' },
-  'backpack-taker-fee-bps': { type: 'string', value: 'BPS', help: 'override the Backpack taker fee read from the venue' },
-  'lighter-taker-fee-bps': { type: 'string', value: 'BPS', help: 'override the Lighter taker fee read from the venue' },
+  'backpack-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Backpack taker fee read from the venue' },
+  'lighter-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Lighter taker fee read from the venue' },
   'allow-unhedged-start': { type: 'boolean', help: 'start even if the venues\' positions do not hedge each other' },
   paper: { type: 'boolean', help: 'paper trading: live public market data, simulated fills, no credentials' },
   sim: { type: 'boolean', help: 'run against the built-in simulated venues on loopback (no credentials, no internet)' },
@@ -60,7 +60,7 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 export function helpText(): string {
   const rows = Object.entries(FLAGS).map(([name, spec]) => {
     const left = `  --${name}${spec.value ? ` <${spec.value}>` : ''}`;
-    const dflt = spec.default !== undefined ? ` (default: ${spec.default})` : '';
+    const dflt = spec.default !== undefined ? ` (default: ${spec.default})` : spec.type === 'boolean' ? ' (default: off)' : '';
     return `${left.padEnd(36)} ${spec.help}${dflt}`;
   });
   return [

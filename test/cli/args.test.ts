@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { parseConfig, parseDotEnv, ConfigError } from '../../src/cli/args.js';
+import { FLAGS, parseConfig, parseDotEnv, ConfigError } from '../../src/cli/args.js';
 import { REPO_ROOT, TSX_IMPORT, VECTORS_DIR } from '../helpers/paths.js';
 
 const keys = JSON.parse(readFileSync(join(VECTORS_DIR, 'backpack', 'keys.json'), 'utf8')).keys as Array<{
@@ -109,6 +109,11 @@ test('--help lists every flag with its default, and examples', () => {
     assert.match(r.stdout, new RegExp(`${flag} .*\\(default: ${dflt.replace('.', '\\.')}\\)`));
   }
   assert.match(r.stdout, /--size <QTY> .*required/);
+  // Every flag the parser accepts is listed, each with a default (or marked required).
+  for (const name of Object.keys(FLAGS)) {
+    if (name === 'help' || name === 'size') continue;
+    assert.match(r.stdout, new RegExp(`--${name}\\b.*\\(default: [^)]+\\)`), `--${name} listed with its default`);
+  }
   assert.match(r.stdout, /Examples:\n.*--size 0\.01/);
 });
 
