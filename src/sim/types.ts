@@ -39,6 +39,8 @@ export interface SimOrderRequest {
   reduceOnly?: boolean;
   /** The client's own id (Backpack clientId, Lighter client order index), as given. */
   clientOrderId?: string;
+  /** Execute at most this much and cancel the rest (the partial-fill fault). */
+  fillLimit?: number;
 }
 
 export interface SimFill {
