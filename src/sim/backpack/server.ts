@@ -1,0 +1,597 @@
+// A local Backpack exchange on loopback that speaks the real protocol (spec §2–§7, §9a): ED25519-
+// signed REST with windows and timestamps checked, depth deltas with contiguous U/u that pair with
+// the REST snapshot's lastUpdateId, bookTicker, signed account streams and protocol pings. Orders
+// are matched by a SimMatchingEngine per market; faults are read live from the shared plan.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { FixedPointError, formatFixed, formatFixedTrim, parseFixed } from '../../core/fixed.js';
+import type { Logger } from '../../core/log.js';
+import { signingString, type Params } from '../../venues/backpack/auth.js';
+import type { BackpackSimOptions, SimFaults, SimFill, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
+import { ed25519Verify } from './ed25519.js';
+
+/** Signed routes and their instruction (spec §2.5). */
+const INSTRUCTIONS: Record<string, string> = {
+  'POST /api/v1/order': 'orderExecute',
+  'POST /api/v1/orders': 'orderExecute',
+  'DELETE /api/v1/order': 'orderCancel',
+  'GET /api/v1/order': 'orderQuery',
+  'GET /api/v1/orders': 'orderQueryAll',
+  'DELETE /api/v1/orders': 'orderCancelAll',
+  'GET /api/v1/position': 'positionQuery',
+  'GET /api/v1/capital': 'balanceQuery',
+  'GET /api/v1/capital/collateral': 'collateralQuery',
+  'GET /api/v1/account/limits/order': 'maxOrderQuantity',
+  'GET /wapi/v1/history/funding': 'fundingHistoryQueryAll',
+  'GET /api/v1/account': 'accountQuery',
+  'GET /wapi/v1/history/fills': 'fillHistoryQueryAll',
+  'GET /wapi/v1/history/orders': 'orderHistoryQueryAll',
+};
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Market {
+  symbol: string;
+  engine: SimMatchingEngine;
+  /** Last depth update id sent (or to be sent); the REST snapshot reports it. */
+  updateId: number;
+  lastTop: string;
+}
+
+interface Client {
+  socket: WebSocket;
+  streams: Set<string>;
+  /** The account whose private streams this connection subscribed, once verified. */
+  account?: string;
+  alive: boolean;
+}
+
+const STATUS: Record<SimOrder['status'], string> = {
+  new: 'New', partiallyFilled: 'PartiallyFilled', filled: 'Filled', cancelled: 'Cancelled', expired: 'Expired', rejected: 'Expired',
+};
+
+export async function startBackpackSim(options: BackpackSimOptions): Promise<SimServerHandle> {
+  const sim = new BackpackSim(options);
+  return sim.listen();
+}
+
+class BackpackSim {
+  private readonly server = http.createServer((req, res) => void this.serve(req, res));
+  private readonly wss = new WebSocketServer({ server: this.server });
+  private readonly markets = new Map<string, Market>();
+  private readonly accounts = new Set<string>();
+  private readonly clients = new Set<Client>();
+  private readonly faults: SimFaults;
+  private readonly log: Logger;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly unsubscribers: Array<() => void> = [];
+
+  constructor(private readonly options: BackpackSimOptions) {
+    this.faults = options.faults;
+    this.log = options.logger;
+    for (const a of options.accounts) this.accounts.add(a.publicKey);
+    for (const engine of options.engines) {
+      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '' };
+      this.markets.set(market.symbol, market);
+      this.unsubscribers.push(engine.onBookChange((changes) => this.publishDepth(market, changes)));
+    }
+    this.wss.on('connection', (socket) => this.accept(socket));
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)() + (this.faults.clockSkewMs ?? 0);
+  }
+
+  async listen(): Promise<SimServerHandle> {
+    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    const pingEvery = this.options.pingIntervalMs ?? 60_000;
+    this.timers.push(setInterval(() => this.heartbeat(), pingEvery));
+    // Faults that act on their own (drop, malformed frame) are polled, so a test can flip them at any time.
+    this.timers.push(setInterval(() => this.applyStandingFaults(), 20));
+    for (const t of this.timers) t.unref();
+    return { apiUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, close: () => this.close() };
+  }
+
+  private async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    for (const u of this.unsubscribers) u();
+    for (const c of this.clients) c.socket.terminate();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  // ---------------------------------------------------------------- REST
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const route = `${req.method} ${url.pathname}`;
+    const send = (status: number, body: unknown): void => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const delay = this.faults.replyDelayMs ?? 0;
+    if (delay > 0) await sleep(delay);
+    const wall = Date.now();
+    if ((this.faults.unavailableUntil ?? 0) > wall) return send(503, { code: 'MAINTENANCE', message: 'The exchange is under maintenance' });
+    if ((this.faults.rateLimitUntil ?? 0) > wall) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(((this.faults.rateLimitUntil ?? 0) - wall) / 1000))));
+      return send(429, { code: 'TOO_MANY_REQUESTS', message: 'Rate limit exceeded' });
+    }
+    try {
+      let params: Record<string, unknown> | Array<Record<string, unknown>>;
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (req.method === 'GET') params = Object.fromEntries(url.searchParams);
+      else {
+        try {
+          params = text === '' ? {} : (JSON.parse(text) as Record<string, unknown> | Array<Record<string, unknown>>);
+        } catch {
+          throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'Body is not valid JSON');
+        }
+      }
+      const instruction = INSTRUCTIONS[route];
+      const account = instruction === undefined ? undefined : this.authenticate(req, instruction, params);
+      const reply = Array.isArray(params) ? this.batch(route, params, account!) : this.route(route, params, account);
+      if (route === 'POST /api/v1/order' && (this.faults.dropNextOrderReplies ?? 0) > 0) {
+        // The order was executed; its answer is lost on the way back.
+        this.faults.dropNextOrderReplies = (this.faults.dropNextOrderReplies ?? 1) - 1;
+        res.socket?.destroy();
+        return;
+      }
+      send(200, reply);
+    } catch (e) {
+      if (e instanceof ApiError) return send(e.status, { code: e.code, message: e.message });
+      this.log.error(`backpack sim: ${route} failed: ${(e as Error).message}`);
+      send(500, { code: 'SERVER_ERROR', message: 'Internal error' });
+    }
+  }
+
+  /** Spec §9a: verify key, window, timestamp and signature; returns the account. */
+  private authenticate(req: http.IncomingMessage, instruction: string, params: Record<string, unknown> | Array<Record<string, unknown>>): string {
+    const key = header(req, 'x-api-key');
+    const signature = header(req, 'x-signature');
+    const timestamp = header(req, 'x-timestamp');
+    if (key === undefined || signature === undefined || timestamp === undefined) throw new ApiError(401, 'UNAUTHORIZED', 'Missing X-API-Key, X-Signature or X-Timestamp');
+    const window = Number(header(req, 'x-window') ?? 5000);
+    if (!Number.isInteger(window) || window <= 0 || window > 60_000) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'X-Window must be at most 60000');
+    const ts = Number(timestamp);
+    if (!/^\d+$/.test(timestamp)) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'Invalid X-Timestamp');
+    if (!this.accounts.has(key)) throw new ApiError(401, 'UNAUTHORIZED', 'API key not found');
+    if (!ed25519Verify(key, signingString(instruction, params as Params | Params[], ts, window), signature)) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'Invalid signature');
+    const now = this.now();
+    if (now - ts > window || ts - now > 1000) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'Request has expired');
+    return key;
+  }
+
+  private market(params: Record<string, unknown>, required = true): Market | undefined {
+    const symbol = params.symbol;
+    if (symbol === undefined && !required) return undefined;
+    const m = typeof symbol === 'string' ? this.markets.get(symbol) : undefined;
+    if (m === undefined) throw new ApiError(400, 'INVALID_SYMBOL', `Unknown symbol ${String(symbol)}`);
+    return m;
+  }
+
+  private route(route: string, params: Record<string, unknown>, account: string | undefined): unknown {
+    switch (route) {
+      case 'GET /api/v1/markets':
+        return [...this.markets.values()].map((m) => this.marketJson(m));
+      case 'GET /api/v1/market':
+        return this.marketJson(this.market(params)!);
+      case 'GET /api/v1/depth':
+        return this.depthJson(this.market(params)!, Number(params.limit ?? 1000));
+      case 'GET /api/v1/ticker': {
+        const m = this.market(params)!;
+        const mid = this.midText(m);
+        return { symbol: m.symbol, firstPrice: mid, lastPrice: mid, priceChange: '0', priceChangePercent: '0', high: mid, low: mid, volume: '0', quoteVolume: '0', trades: '0' };
+      }
+      case 'GET /api/v1/markPrices':
+        return [...this.markets.values()].filter((m) => params.symbol === undefined || m.symbol === params.symbol).map((m) => ({
+          symbol: m.symbol, markPrice: this.midText(m), indexPrice: this.midText(m), fundingRate: '0.0000125', nextFundingTimestamp: Math.ceil(this.now() / 3_600_000) * 3_600_000,
+        }));
+      case 'GET /api/v1/status':
+        return { status: 'Ok', message: null };
+      case 'GET /api/v1/time':
+        return this.now();
+      case 'POST /api/v1/order':
+        return this.execute(params, account!);
+      case 'DELETE /api/v1/order': {
+        const m = this.market(params)!;
+        const order = this.findOrder(m, account!, params);
+        const cancelled = order === undefined ? undefined : m.engine.cancel(account!, order.orderId);
+        if (cancelled === undefined) throw new ApiError(404, 'RESOURCE_NOT_FOUND', 'Order not found');
+        this.publishOrderEvent(m, cancelled, 'orderCancelled');
+        return this.orderJson(m, cancelled);
+      }
+      case 'DELETE /api/v1/orders': {
+        const m = this.market(params)!;
+        return m.engine.cancelAll(account!).map((o) => {
+          this.publishOrderEvent(m, o, 'orderCancelled');
+          return this.orderJson(m, o);
+        });
+      }
+      case 'GET /api/v1/order': {
+        const m = this.market(params)!;
+        const order = this.findOrder(m, account!, params);
+        // Only resting orders are served here (spec §4.5); finished ones live in the history.
+        if (order === undefined || (order.status !== 'new' && order.status !== 'partiallyFilled')) throw new ApiError(404, 'RESOURCE_NOT_FOUND', 'Order not found');
+        return this.orderJson(m, order);
+      }
+      case 'GET /api/v1/orders':
+        return this.selectMarkets(params).flatMap((m) => m.engine.openOrders(account!).map((o) => this.orderJson(m, o)));
+      case 'GET /api/v1/position':
+        return this.selectMarkets(params).flatMap((m) => {
+          const p = m.engine.position(account!);
+          if (p.size === 0) return [];
+          const s = m.engine.market;
+          const mid = m.engine.mid() ?? 0;
+          return [{
+            symbol: m.symbol, positionId: String(s.marketId + 1), netQuantity: formatFixed(p.size, s.sizeScale),
+            netCost: formatFixed(p.openNotional, s.priceScale + s.sizeScale), entryPrice: formatFixed(Math.round(p.openNotional / p.size), s.priceScale),
+            markPrice: formatFixed(mid, s.priceScale), pnlRealized: formatFixed(p.realizedPnl, s.priceScale + s.sizeScale),
+            pnlUnrealized: formatFixed(p.size * mid - p.openNotional, s.priceScale + s.sizeScale), netExposureQuantity: formatFixed(p.size, s.sizeScale),
+            estLiquidationPrice: '0', cumulativeFundingPayment: '0',
+          }];
+        });
+      case 'GET /api/v1/account': {
+        const s = [...this.markets.values()][0]?.engine.market;
+        return { futuresTakerFee: String(s?.takerFeeBps ?? 0), futuresMakerFee: String(s?.makerFeeBps ?? 0), spotTakerFee: '10', spotMakerFee: '8', leverageLimit: '10', autoRealizePnl: true, liquidating: false };
+      }
+      case 'GET /api/v1/capital':
+        return { USDC: { available: '950000', locked: '50000', staked: '0' } };
+      case 'GET /api/v1/account/limits/order': {
+        const m = this.market(params)!;
+        return { symbol: m.symbol, side: params.side, maxOrderQuantity: formatFixed(1000 * m.engine.market.minSize, m.engine.market.sizeScale) };
+      }
+      case 'GET /wapi/v1/history/funding':
+        return [];
+      case 'GET /api/v1/capital/collateral':
+        return { assetsValue: '1000000', liabilitiesValue: '0', netEquity: '1000000', netEquityAvailable: '950000', netEquityLocked: '50000', pnlUnrealized: '0', collateral: [] };
+      case 'GET /wapi/v1/history/orders':
+        return this.history(params, (m) => m.engine.orders(account!).filter((o) => o.status !== 'new' && o.status !== 'partiallyFilled'), (m, o) => ({
+          ...this.orderJson(m, o), createdAt: new Date(o.createdAt).toISOString(), expiryReason: this.expiryReason(o) ?? null,
+        }));
+      case 'GET /wapi/v1/history/fills':
+        return this.history(params, (m) => m.engine.fills(account!), (m, f) => this.fillJson(m, f));
+      default:
+        throw new ApiError(404, 'RESOURCE_NOT_FOUND', `No route ${route}`);
+    }
+  }
+
+  /** POST /api/v1/orders: each order succeeds or fails on its own (spec §4.2). */
+  private batch(route: string, orders: Array<Record<string, unknown>>, account: string): unknown[] {
+    if (route !== 'POST /api/v1/orders') throw new ApiError(400, 'INVALID_CLIENT_REQUEST', `${route} takes an object, not an array`);
+    return orders.map((o) => {
+      try {
+        return { operation: 'Ok', ...(this.execute(o, account) as object) };
+      } catch (e) {
+        if (e instanceof ApiError) return { operation: 'Err', code: e.code, message: e.message };
+        throw e;
+      }
+    });
+  }
+
+  private selectMarkets(params: Record<string, unknown>): Market[] {
+    const one = this.market(params, false);
+    return one === undefined ? [...this.markets.values()] : [one];
+  }
+
+  private history<T extends { orderId: number; createdAt?: number; timestamp?: number }>(
+    params: Record<string, unknown>,
+    rows: (m: Market) => T[],
+    json: (m: Market, row: T) => unknown,
+  ): unknown[] {
+    let out: Array<{ m: Market; row: T }> = [];
+    for (const m of this.selectMarkets(params)) for (const row of rows(m)) out.push({ m, row });
+    if (params.orderId !== undefined) out = out.filter(({ row }) => String(row.orderId) === String(params.orderId));
+    if (params.sortDirection === 'Desc') out.reverse();
+    const offset = Number(params.offset ?? 0);
+    const limit = Math.min(1000, Number(params.limit ?? 100));
+    return out.slice(offset, offset + limit).map(({ m, row }) => json(m, row));
+  }
+
+  private findOrder(m: Market, account: string, params: Record<string, unknown>): SimOrder | undefined {
+    if (params.orderId !== undefined && params.clientId !== undefined) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'Give orderId or clientId, not both');
+    if (params.orderId !== undefined) {
+      const o = m.engine.order(Number(params.orderId));
+      return o?.account === account ? o : undefined;
+    }
+    if (params.clientId !== undefined) return m.engine.orderByClientId(account, String(params.clientId));
+    throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'orderId or clientId is required');
+  }
+
+  private execute(body: Record<string, unknown>, account: string): unknown {
+    const m = this.market(body)!;
+    const s = m.engine.market;
+    if (this.faults.rejectNextOrderWith !== undefined) {
+      const code = String(this.faults.rejectNextOrderWith);
+      this.faults.rejectNextOrderWith = undefined;
+      throw new ApiError(400, code, `Simulated rejection ${code}`);
+    }
+    const side = body.side === 'Bid' ? 'buy' : body.side === 'Ask' ? 'sell' : undefined;
+    if (side === undefined) throw new ApiError(400, 'INVALID_ORDER', 'side must be Bid or Ask');
+    const type = body.orderType === 'Market' ? 'market' : body.orderType === 'Limit' ? 'limit' : undefined;
+    if (type === undefined) throw new ApiError(400, 'INVALID_ORDER', 'orderType must be Market or Limit');
+    if (typeof body.quantity !== 'string') throw new ApiError(400, 'INVALID_QUANTITY', 'quantity is required (quoteQuantity orders are not simulated)');
+    const size = decimalParam(body.quantity, s.sizeScale, 'INVALID_QUANTITY', 'Quantity decimal too long');
+    const price = body.price === undefined ? undefined : decimalParam(body.price, s.priceScale, 'INVALID_PRICE', 'Price decimal too long');
+    if (type === 'limit' && price === undefined) throw new ApiError(400, 'INVALID_PRICE', 'Limit orders need a price');
+    const tif = body.timeInForce === undefined ? 'GTC' : String(body.timeInForce);
+    if (tif !== 'GTC' && tif !== 'IOC' && tif !== 'FOK') throw new ApiError(400, 'INVALID_ORDER', 'timeInForce must be GTC, IOC or FOK');
+    const clientId = body.clientId;
+    if (clientId !== undefined && (!Number.isInteger(clientId) || (clientId as number) < 0 || (clientId as number) > 0xffffffff)) {
+      throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'clientId must be a uint32');
+    }
+    let fillLimit: number | undefined;
+    if (this.faults.partialFillNext !== undefined) {
+      fillLimit = Math.floor((size * this.faults.partialFillNext) / s.stepSize) * s.stepSize;
+      this.faults.partialFillNext = undefined;
+    }
+    const outcome = m.engine.place({
+      account, side, type, size, price, timeInForce: tif, postOnly: body.postOnly === true, reduceOnly: body.reduceOnly === true,
+      clientOrderId: clientId === undefined ? undefined : String(clientId), fillLimit,
+    });
+    const order = outcome.order;
+    switch (order.rejectReason) {
+      case 'size_off_grid':
+        throw new ApiError(400, 'INVALID_QUANTITY', 'Quantity is not a multiple of the step size');
+      case 'size_below_minimum':
+        throw new ApiError(400, 'INVALID_QUANTITY', 'Quantity is below the minimum');
+      case 'price_off_grid':
+        throw new ApiError(400, 'INVALID_PRICE', 'Price is not a multiple of the tick size');
+      case 'price_out_of_band':
+        throw new ApiError(400, 'INVALID_PRICE', 'Price is too far from the last active price');
+      default:
+    }
+    this.publishOrderEvent(m, order, 'orderAccepted');
+    for (const fill of outcome.fills) {
+      const o = fill.account === account ? order : outcome.touchedOrders.find((t) => t.orderId === fill.orderId);
+      if (o !== undefined) this.publishOrderEvent(m, o, 'orderFill', fill);
+    }
+    if (order.status === 'expired' || order.status === 'rejected') this.publishOrderEvent(m, order, 'orderExpired');
+    if (outcome.fills.length > 0) for (const acct of new Set(outcome.fills.map((f) => f.account))) this.publishPosition(m, acct, 'positionAdjusted');
+    return this.orderJson(m, order);
+  }
+
+  private expiryReason(o: SimOrder): string | undefined {
+    if (o.rejectReason === 'post_only_would_cross') return 'PostOnlyTaker';
+    if (o.rejectReason === 'reduce_only_would_increase') return 'ReduceOnlyNotReduced';
+    if (o.status === 'expired') return o.timeInForce === 'FOK' ? 'FillOrKill' : 'ImmediateOrCancel';
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- JSON shapes
+
+  private marketJson(m: Market): unknown {
+    const s = m.engine.market;
+    return {
+      symbol: m.symbol, baseSymbol: s.base, quoteSymbol: 'USDC', marketType: 'PERP', orderBookState: 'Open', visible: true, fundingInterval: 3_600_000,
+      filters: {
+        price: { minPrice: formatFixed(s.tickSize, s.priceScale), tickSize: formatFixedTrim(s.tickSize, s.priceScale) },
+        quantity: { minQuantity: formatFixedTrim(s.minSize, s.sizeScale), stepSize: formatFixedTrim(s.stepSize, s.sizeScale) },
+      },
+    };
+  }
+
+  private depthJson(m: Market, limit: number): unknown {
+    const s = m.engine.market;
+    const fmt = (levels: Array<[number, number]>) => levels.map(([p, q]) => [formatFixed(p, s.priceScale), formatFixed(q, s.sizeScale)]);
+    // Both sides ascending by price, as captured from the venue (spec §3).
+    return {
+      asks: fmt(m.engine.levels('ask', limit)),
+      bids: fmt(m.engine.levels('bid', limit).reverse()),
+      lastUpdateId: String(m.updateId),
+      timestamp: this.now() * 1000,
+    };
+  }
+
+  private midText(m: Market): string {
+    return formatFixed(m.engine.mid() ?? 0, m.engine.market.priceScale);
+  }
+
+  private orderJson(m: Market, o: SimOrder): Record<string, unknown> {
+    const s = m.engine.market;
+    return {
+      id: String(o.orderId), clientId: o.clientOrderId === undefined ? null : Number(o.clientOrderId), symbol: m.symbol,
+      side: o.side === 'buy' ? 'Bid' : 'Ask', orderType: o.type === 'market' ? 'Market' : 'Limit', status: STATUS[o.status], timeInForce: o.timeInForce,
+      selfTradePrevention: 'RejectTaker', quantity: formatFixed(o.size, s.sizeScale), price: o.price === undefined ? null : formatFixed(o.price, s.priceScale),
+      executedQuantity: formatFixed(o.executedSize, s.sizeScale), executedQuoteQuantity: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
+      postOnly: o.postOnly, reduceOnly: o.reduceOnly, relatedOrderId: null, createdAt: o.createdAt,
+    };
+  }
+
+  private fillJson(m: Market, f: SimFill): unknown {
+    const s = m.engine.market;
+    return {
+      tradeId: f.tradeId, orderId: String(f.orderId), clientId: f.clientOrderId ?? null, symbol: m.symbol, side: f.side === 'buy' ? 'Bid' : 'Ask',
+      price: formatFixed(f.price, s.priceScale), quantity: formatFixed(f.size, s.sizeScale), fee: formatFixed(f.fee, s.priceScale + s.sizeScale),
+      feeSymbol: 'USDC', isMaker: f.liquidity === 'maker', timestamp: new Date(f.timestamp).toISOString(),
+    };
+  }
+
+  // ---------------------------------------------------------------- WebSocket
+
+  private accept(socket: WebSocket): void {
+    const client: Client = { socket, streams: new Set(), alive: true };
+    this.clients.add(client);
+    socket.on('pong', () => (client.alive = true));
+    socket.on('close', () => this.clients.delete(client));
+    socket.on('error', () => this.clients.delete(client));
+    socket.on('message', (raw) => this.onClientMessage(client, raw.toString()));
+  }
+
+  private onClientMessage(client: Client, text: string): void {
+    let msg: { method?: unknown; params?: unknown; signature?: unknown };
+    try {
+      msg = JSON.parse(text) as typeof msg;
+    } catch {
+      return this.sendTo(client, { id: null, error: { code: 4000, message: 'Invalid JSON' } });
+    }
+    const params = Array.isArray(msg.params) ? msg.params.filter((p): p is string => typeof p === 'string') : [];
+    if (msg.method === 'UNSUBSCRIBE') {
+      for (const p of params) client.streams.delete(p);
+      return;
+    }
+    if (msg.method !== 'SUBSCRIBE') return this.sendTo(client, { id: null, error: { code: 4001, message: 'Invalid method' } });
+    if (params.some((p) => p.startsWith('account.'))) {
+      const sig = Array.isArray(msg.signature) ? msg.signature : [];
+      const [key, signature, ts, win] = sig.map(String);
+      const now = this.now();
+      const ok = sig.length === 4 && this.accounts.has(key) && ed25519Verify(key, `instruction=subscribe&timestamp=${ts}&window=${win}`, signature) && now - Number(ts) <= Number(win) && Number(ts) - now <= 1000;
+      if (!ok) return this.sendTo(client, { id: null, error: { code: 4006, message: 'Invalid signature' } });
+      client.account = key;
+    }
+    for (const p of params) {
+      const symbol = p.split('.').at(-1)!;
+      const known = p.startsWith('account.') ? p === 'account.orderUpdate' || p === 'account.positionUpdate' || this.markets.has(symbol) : this.markets.has(symbol);
+      if (!known) {
+        this.sendTo(client, { id: null, error: { code: 4006, message: `Invalid stream ${p}` } });
+        continue;
+      }
+      client.streams.add(p);
+      if (p.startsWith('account.positionUpdate')) {
+        // The current positions, without an event type, right after subscribing (spec §6.6).
+        for (const m of this.markets.values()) {
+          if (p !== 'account.positionUpdate' && p !== `account.positionUpdate.${m.symbol}`) continue;
+          const pos = m.engine.position(client.account!);
+          if (pos.size !== 0) this.sendTo(client, { stream: p, data: this.positionEvent(m, client.account!, undefined) });
+        }
+      }
+    }
+  }
+
+  private publishDepth(m: Market, changes: ReadonlyArray<{ side: 'bid' | 'ask'; price: number; size: number }>): void {
+    const s = m.engine.market;
+    const skip = this.faults.skipSequence ?? 0;
+    if (skip > 0) this.faults.skipSequence = 0;
+    const U = m.updateId + 1 + skip;
+    m.updateId = U;
+    const t = this.now() * 1000;
+    const a: string[][] = [];
+    const b: string[][] = [];
+    for (const c of changes) (c.side === 'ask' ? a : b).push([formatFixed(c.price, s.priceScale), formatFixed(c.size, s.sizeScale)]);
+    this.broadcast(`depth.${m.symbol}`, { e: 'depth', E: t, s: m.symbol, a, b, U, u: U, T: t });
+    const bid = m.engine.levels('bid', 1)[0];
+    const ask = m.engine.levels('ask', 1)[0];
+    const top = `${bid?.join()}|${ask?.join()}`;
+    if (top !== m.lastTop && bid !== undefined && ask !== undefined) {
+      m.lastTop = top;
+      this.broadcast(`bookTicker.${m.symbol}`, {
+        e: 'bookTicker', E: t, s: m.symbol, a: formatFixed(ask[0], s.priceScale), A: formatFixed(ask[1], s.sizeScale),
+        b: formatFixed(bid[0], s.priceScale), B: formatFixed(bid[1], s.sizeScale), u: U, T: t,
+      });
+    }
+  }
+
+  private publishOrderEvent(m: Market, o: SimOrder, event: string, fill?: SimFill): void {
+    const s = m.engine.market;
+    const data: Record<string, unknown> = {
+      e: event, E: this.now() * 1000, s: m.symbol, S: o.side === 'buy' ? 'Bid' : 'Ask', o: o.type === 'market' ? 'MARKET' : 'LIMIT', f: o.timeInForce,
+      q: formatFixed(o.size, s.sizeScale), X: STATUS[o.status], i: String(o.orderId), z: formatFixed(o.executedSize, s.sizeScale),
+      Z: formatFixed(o.executedNotional, s.priceScale + s.sizeScale), V: 'RejectTaker', T: this.now() * 1000, O: 'USER', y: o.postOnly, r: o.reduceOnly,
+    };
+    if (o.clientOrderId !== undefined) data.c = Number(o.clientOrderId);
+    if (o.price !== undefined) data.p = formatFixed(o.price, s.priceScale);
+    if (event === 'orderExpired') data.R = this.expiryReason(o);
+    if (fill !== undefined) {
+      Object.assign(data, {
+        t: fill.tradeId, l: formatFixed(fill.size, s.sizeScale), L: formatFixed(fill.price, s.priceScale), m: fill.liquidity === 'maker',
+        n: formatFixed(fill.fee, s.priceScale + s.sizeScale), N: 'USDC',
+      });
+    }
+    this.sendToAccount(o.account, m, 'account.orderUpdate', data);
+  }
+
+  private positionEvent(m: Market, account: string, event: string | undefined): Record<string, unknown> {
+    const s = m.engine.market;
+    const p = m.engine.position(account);
+    const mid = m.engine.mid() ?? 0;
+    const data: Record<string, unknown> = {
+      E: this.now() * 1000, s: m.symbol, q: formatFixed(p.size, s.sizeScale), Q: formatFixed(p.size, s.sizeScale),
+      B: p.size === 0 ? '0' : formatFixed(Math.round(p.openNotional / p.size), s.priceScale), M: formatFixed(mid, s.priceScale),
+      p: formatFixed(p.realizedPnl, s.priceScale + s.sizeScale), P: formatFixed(p.size * mid - p.openNotional, s.priceScale + s.sizeScale),
+      i: s.marketId + 1, T: this.now() * 1000,
+    };
+    if (event !== undefined) data.e = event;
+    return data;
+  }
+
+  private publishPosition(m: Market, account: string, event: string): void {
+    this.sendToAccount(account, m, 'account.positionUpdate', this.positionEvent(m, account, event));
+  }
+
+  private sendToAccount(account: string, m: Market, prefix: string, data: unknown): void {
+    for (const c of this.clients) {
+      if (c.account !== account) continue;
+      for (const stream of [prefix, `${prefix}.${m.symbol}`]) if (c.streams.has(stream)) this.sendTo(c, { stream, data });
+    }
+  }
+
+  private broadcast(stream: string, data: unknown): void {
+    for (const c of this.clients) if (c.streams.has(stream)) this.sendTo(c, { stream, data });
+  }
+
+  private sendTo(client: Client, frame: unknown): void {
+    if ((this.faults.silentUntil ?? 0) > Date.now()) return;
+    const text = JSON.stringify(frame);
+    const latency = this.faults.frameLatencyMs ?? 0;
+    if (latency > 0) setTimeout(() => client.socket.readyState === client.socket.OPEN && client.socket.send(text), latency);
+    else if (client.socket.readyState === client.socket.OPEN) client.socket.send(text);
+  }
+
+  private heartbeat(): void {
+    if ((this.faults.silentUntil ?? 0) > Date.now()) return;
+    for (const c of this.clients) {
+      // Two missed pongs in a row: the client is gone (spec §6.3 allows 120 s at a 60 s ping).
+      if (!c.alive) {
+        c.socket.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.socket.ping();
+    }
+  }
+
+  private applyStandingFaults(): void {
+    if (this.faults.dropConnections === true) {
+      this.faults.dropConnections = false;
+      for (const c of this.clients) c.socket.terminate();
+    }
+    if (this.faults.malformedFrame === true) {
+      this.faults.malformedFrame = false;
+      for (const c of this.clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send('{"stream":"depth.');
+    }
+  }
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function decimalParam(value: unknown, scale: number, code: string, tooLong: string): number {
+  if (typeof value !== 'string') throw new ApiError(400, code, `${code === 'INVALID_PRICE' ? 'price' : 'quantity'} must be a decimal string`);
+  try {
+    return parseFixed(value, scale);
+  } catch (e) {
+    if (e instanceof FixedPointError) throw new ApiError(400, code, tooLong);
+    throw e;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
