@@ -39,7 +39,7 @@ async function sim(options: { now?: () => number; faults?: SimFaults } = {}) {
 }
 
 async function rawRequest(apiUrl: string, v: (typeof restVectors)[number], headers: Record<string, string>, body: string | null) {
-  const query = v.query === null ? '' : '?' + new URLSearchParams(Object.entries(v.query).map(([k, x]) => [k, String(x)])).toString();
+  const query = v.query === null ? '' : '?' + new URLSearchParams(Object.entries(v.query).map(([k, x]): [string, string] => [k, String(x)])).toString();
   const res = await fetch(apiUrl + v.path + query, { method: v.method, headers, body: body ?? undefined });
   return { status: res.status, body: (await res.json()) as { code?: string; message?: string } };
 }
