@@ -9,7 +9,7 @@ import {
   TX_TYPE, SignerError, type Attributes, type Int, type TxFields, LAYOUTS, ORDER_FIELDS,
   checkIntField, validateTx, hashTx, txInfoJson,
 } from './tx.js';
-import { parseJsonExact, type JsonValue } from './json.js';
+import { parseJsonExact, type JsonValue } from '../../../core/json.js';
 import { Secret } from '../../../core/secret.js';
 
 export { TX_TYPE, SignerError, warmUpFixedBase };
