@@ -1,0 +1,1 @@
+export { startLighterSim, LighterSim, LighterApiError, rawMember } from './server.js';

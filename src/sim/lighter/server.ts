@@ -1,0 +1,620 @@
+// A local Lighter exchange on loopback that speaks the real protocol (spec §3–§7, §10): every
+// transaction's Schnorr signature is checked against the registered API key with our verifier,
+// nonces are enforced per API key, client order indices are unique per account, the order book
+// stream carries a begin_nonce chain, account channels sit behind auth tokens, and transactions
+// arrive as REST form posts or `jsonapi/sendtx` frames. Matching is a SimMatchingEngine per market.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { formatFixed } from '../../core/fixed.js';
+import { parseJsonExact, type JsonValue } from '../../core/json.js';
+import type { Logger } from '../../core/log.js';
+import { TX_TYPE, verifyAuthToken, verifyTxInfo } from '../../venues/lighter/signer/index.js';
+import type { LighterSimOptions, SimFaults, SimFill, SimLevelChange, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
+
+/** Exchange order indices start at 2^48 (spec §2); ours are 2^48 + the engine's order id. */
+const ORDER_INDEX_BASE = 2 ** 48;
+
+export class LighterApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly httpStatus = 400,
+  ) {
+    super(message);
+  }
+}
+
+interface Market {
+  id: number;
+  engine: SimMatchingEngine;
+  /** Nonce of the latest book frame; the next delta's begin_nonce. */
+  nonce: number;
+  offset: number;
+}
+
+interface ApiKey {
+  accountIndex: number;
+  apiKeyIndex: number;
+  publicKeyHex: string;
+  nextNonce: number;
+}
+
+interface Client {
+  socket: WebSocket;
+  channels: Set<string>;
+  /** Accounts whose private channels this connection may read (proved by an auth token). */
+  accounts: Set<number>;
+  awaitingPong: boolean;
+}
+
+const TIF_NAME = ['immediate-or-cancel', 'good-till-time', 'post-only'];
+
+export async function startLighterSim(options: LighterSimOptions): Promise<SimServerHandle> {
+  const sim = new LighterSim(options);
+  return sim.listen();
+}
+
+export class LighterSim {
+  private readonly server = http.createServer((req, res) => void this.serve(req, res));
+  private readonly wss = new WebSocketServer({ server: this.server, path: '/stream' });
+  private readonly markets = new Map<number, Market>();
+  private readonly keys = new Map<string, ApiKey>();
+  private readonly clientIndices = new Map<number, Set<number>>();
+  private readonly txs = new Map<string, { txType: number; at: number }>();
+  private readonly clients = new Set<Client>();
+  private readonly faults: SimFaults;
+  private readonly log: Logger;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly unsubscribers: Array<() => void> = [];
+  private sessions = 0;
+  /** Every transaction sequenced, in order: what tests check nonces against. */
+  readonly acceptedTxs: Array<{ accountIndex: number; apiKeyIndex: number; nonce: number; txType: number; txHash: string }> = [];
+
+  constructor(private readonly options: LighterSimOptions) {
+    this.faults = options.faults;
+    this.log = options.logger;
+    for (const a of options.accounts) {
+      for (const k of a.apiKeys) this.keys.set(`${a.accountIndex}:${k.apiKeyIndex}`, { accountIndex: a.accountIndex, apiKeyIndex: k.apiKeyIndex, publicKeyHex: k.publicKeyHex, nextNonce: 0 });
+    }
+    for (const engine of options.engines) {
+      const market: Market = { id: engine.market.marketId, engine, nonce: 5_000, offset: 100 };
+      this.markets.set(market.id, market);
+      this.unsubscribers.push(engine.onBookChange((changes) => this.publishBook(market, changes)));
+    }
+    this.wss.on('connection', (socket) => this.accept(socket));
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)() + (this.faults.clockSkewMs ?? 0);
+  }
+
+  async listen(): Promise<SimServerHandle> {
+    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.timers.push(setInterval(() => this.heartbeat(), this.options.pingIntervalMs ?? 30_000));
+    this.timers.push(setInterval(() => this.applyStandingFaults(), 20));
+    for (const t of this.timers) t.unref();
+    return { apiUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/stream`, close: () => this.close() };
+  }
+
+  private async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    for (const u of this.unsubscribers) u();
+    for (const c of this.clients) c.socket.terminate();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  // ---------------------------------------------------------------- REST
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const send = (status: number, body: unknown): void => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if ((this.faults.replyDelayMs ?? 0) > 0) await sleep(this.faults.replyDelayMs!);
+    try {
+      this.checkGate();
+      const q = url.searchParams;
+      if (req.method === 'POST') {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        if (url.pathname === '/api/v1/sendTx') {
+          const reply = this.sendTx(Number(form.get('tx_type')), form.get('tx_info') ?? '');
+          if (reply === undefined) return void res.socket?.destroy();
+          return send(200, reply);
+        }
+        if (url.pathname === '/api/v1/sendTxBatch') return send(200, this.sendTxBatch(form.get('tx_types') ?? '', form.get('tx_infos') ?? ''));
+        throw new LighterApiError(21505, `no POST route ${url.pathname}`, 404);
+      }
+      send(200, this.get(url.pathname, q, header(req, 'authorization') ?? q.get('auth') ?? undefined));
+    } catch (e) {
+      if (e instanceof LighterApiError) return send(e.httpStatus, { code: e.code, message: e.message });
+      this.log.error(`lighter sim: ${url.pathname} failed: ${(e as Error).message}`);
+      send(500, { code: 500, message: 'internal error' });
+    }
+  }
+
+  /** 503 during maintenance, 429 while rate limited: the same for REST and WS transactions. */
+  private checkGate(): void {
+    const wall = Date.now();
+    if ((this.faults.unavailableUntil ?? 0) > wall) throw new LighterApiError(503, 'service unavailable: maintenance', 503);
+    if ((this.faults.rateLimitUntil ?? 0) > wall) throw new LighterApiError(23000, 'too many requests', 429);
+  }
+
+  private get(path: string, q: URLSearchParams, auth: string | undefined): unknown {
+    switch (path) {
+      case '/':
+        return { status: 200, network_id: this.options.chainId, timestamp: Math.floor(this.now() / 1000) };
+      case '/api/v1/orderBooks':
+        return { code: 200, order_books: this.selectMarkets(q).map((m) => this.marketJson(m, false)) };
+      case '/api/v1/orderBookDetails':
+        return { code: 200, order_book_details: this.selectMarkets(q).map((m) => this.marketJson(m, true)), spot_order_book_details: [] };
+      case '/api/v1/nextNonce': {
+        const key = this.keys.get(`${q.get('account_index')}:${q.get('api_key_index')}`);
+        if (key === undefined) throw new LighterApiError(21108, 'invalid PublicKey: api key not registered');
+        return { code: 200, nonce: key.nextNonce };
+      }
+      case '/api/v1/apikeys': {
+        const account = Number(q.get('account_index'));
+        const index = Number(q.get('api_key_index') ?? 255);
+        const keys = [...this.keys.values()].filter((k) => k.accountIndex === account && (index === 255 || k.apiKeyIndex === index));
+        return { code: 200, api_keys: keys.map((k) => ({ account_index: k.accountIndex, api_key_index: k.apiKeyIndex, nonce: k.nextNonce, public_key: k.publicKeyHex })) };
+      }
+      case '/api/v1/account': {
+        if (q.get('by') !== 'index') throw new LighterApiError(21100, 'only by=index is simulated');
+        const account = Number(q.get('value'));
+        if (![...this.keys.values()].some((k) => k.accountIndex === account)) throw new LighterApiError(21100, 'account not found', 404);
+        return { code: 200, total: 1, accounts: [this.accountJson(account)] };
+      }
+      case '/api/v1/accountActiveOrders': {
+        const account = this.authorize(auth, q);
+        const m = this.market(Number(q.get('market_id')));
+        return { code: 200, orders: m.engine.openOrders(String(account)).map((o) => this.orderJson(m, o)) };
+      }
+      case '/api/v1/accountInactiveOrders': {
+        const account = this.authorize(auth, q);
+        const limit = Math.min(100, Number(q.get('limit') ?? 100));
+        const orders = this.selectMarkets(q).flatMap((m) =>
+          m.engine.orders(String(account)).filter((o) => o.status !== 'new' && o.status !== 'partiallyFilled').map((o) => ({ m, o })),
+        );
+        orders.sort((a, b) => b.o.updatedAt - a.o.updatedAt || b.o.orderId - a.o.orderId);
+        return { code: 200, orders: orders.slice(0, limit).map(({ m, o }) => this.orderJson(m, o)), next_cursor: null };
+      }
+      case '/api/v1/trades': {
+        const account = this.authorize(auth, q);
+        const limit = Math.min(100, Number(q.get('limit') ?? 100));
+        const trades = this.selectMarkets(q).flatMap((m) => m.engine.fills(String(account)).map((f) => this.tradeJson(m, f)));
+        if (q.get('sort_dir') !== 'asc') trades.reverse();
+        return { code: 200, trades: trades.slice(0, limit), next_cursor: null };
+      }
+      case '/api/v1/tx': {
+        const tx = this.txs.get(q.get('value') ?? '');
+        if (tx === undefined) throw new LighterApiError(21500, 'tx not found', 404);
+        return { code: 200, hash: q.get('value'), type: tx.txType, status: 2, executed_at: tx.at };
+      }
+      default:
+        throw new LighterApiError(21505, `no route ${path}`, 404);
+    }
+  }
+
+  private selectMarkets(q: URLSearchParams): Market[] {
+    const id = q.get('market_id');
+    return id === null ? [...this.markets.values()] : [this.market(Number(id))];
+  }
+
+  private market(id: number): Market {
+    const m = this.markets.get(id);
+    if (m === undefined) throw new LighterApiError(21602, `invalid market index ${id}`);
+    return m;
+  }
+
+  /** Checks an auth token (spec §10) and that it belongs to the account asked about. */
+  private authorize(token: string | undefined, q: URLSearchParams): number {
+    const account = Number(q.get('account_index'));
+    this.checkToken(token, account);
+    return account;
+  }
+
+  private checkToken(token: string | undefined, account: number): void {
+    if (token === undefined) throw new LighterApiError(20001, 'invalid auth token: missing', 401);
+    const [, a, k] = token.split(':');
+    const key = this.keys.get(`${a}:${k}`);
+    if (key === undefined || key.accountIndex !== account) throw new LighterApiError(20001, 'invalid auth token: not a key of this account', 401);
+    const check = verifyAuthToken(token, key.publicKeyHex, Math.floor(this.now() / 1000));
+    if (!check.ok) throw new LighterApiError(20001, `invalid auth token: ${check.reason}`, 401);
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  /** Verifies and executes one transaction; undefined when the fault plan swallows the reply. */
+  sendTx(txType: number, txInfo: string): { code: number; message: string; tx_hash: string; predicted_execution_time_ms: number } | undefined {
+    const hash = this.executeTx(txType, txInfo);
+    if (txType === TX_TYPE.CREATE_ORDER && (this.faults.dropNextOrderReplies ?? 0) > 0) {
+      this.faults.dropNextOrderReplies = (this.faults.dropNextOrderReplies ?? 1) - 1;
+      return undefined;
+    }
+    return { code: 200, message: '{"ratelimit": "didn\'t use volume quota"}', tx_hash: hash, predicted_execution_time_ms: this.now() + 10 };
+  }
+
+  private sendTxBatch(typesText: string, infosText: string): unknown {
+    let types: unknown;
+    let infos: unknown;
+    try {
+      types = JSON.parse(typesText);
+      infos = JSON.parse(infosText);
+    } catch {
+      throw new LighterApiError(21501, 'invalid tx info: tx_types and tx_infos must be JSON arrays');
+    }
+    if (!Array.isArray(types) || !Array.isArray(infos) || types.length !== infos.length || types.length === 0 || types.length > 50) {
+      throw new LighterApiError(21501, 'invalid tx info: tx_types and tx_infos must be arrays of equal length 1..50');
+    }
+    const hashes = types.map((t, i) => this.executeTx(Number(t), String(infos[i])));
+    return { code: 200, message: '', tx_hash: hashes, predicted_execution_time_ms: this.now() + 10 };
+  }
+
+  private executeTx(txType: number, txInfo: string): string {
+    this.checkGate();
+    let parsed: JsonValue;
+    try {
+      parsed = parseJsonExact(txInfo);
+    } catch (e) {
+      throw new LighterApiError(21501, `invalid tx info: ${(e as Error).message}`);
+    }
+    const obj = (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {}) as Record<string, JsonValue>;
+    const key = this.keys.get(`${String(obj.AccountIndex)}:${String(obj.ApiKeyIndex)}`);
+    if (key === undefined) throw new LighterApiError(21108, `invalid PublicKey: no API key ${String(obj.ApiKeyIndex)} registered for account ${String(obj.AccountIndex)}`);
+    const verified = verifyTxInfo(txType, txInfo, key.publicKeyHex, this.options.chainId);
+    if (!verified.ok) throw new LighterApiError(21501, `invalid tx info: ${verified.reason}`);
+    const f = verified.fields as Record<string, number>;
+    if (f.ExpiredAt < this.now()) throw new LighterApiError(21711, `invalid expiry: ExpiredAt ${f.ExpiredAt} has passed`);
+    const skipNonce = (verified.fields.L2TxAttributes as Record<string, number> | null)?.['4'] === 1;
+    if (skipNonce ? f.Nonce < key.nextNonce : f.Nonce !== key.nextNonce) {
+      throw new LighterApiError(21104, `invalid nonce: expected ${key.nextNonce}, got ${f.Nonce}`);
+    }
+    if (txType === TX_TYPE.CREATE_ORDER && this.faults.rejectNextOrderWith !== undefined) {
+      const code = Number(this.faults.rejectNextOrderWith);
+      this.faults.rejectNextOrderWith = undefined;
+      throw new LighterApiError(code, code === 21733 ? 'accidental price' : `simulated rejection ${code}`);
+    }
+    switch (txType) {
+      case TX_TYPE.CREATE_ORDER:
+        this.createOrder(key.accountIndex, f);
+        break;
+      case TX_TYPE.CANCEL_ORDER:
+        this.cancelOrder(key.accountIndex, f.MarketIndex, Number(verified.fields.Index));
+        break;
+      case TX_TYPE.CANCEL_ALL_ORDERS:
+        for (const m of this.markets.values()) this.publishAccount(m, key.accountIndex, m.engine.cancelAll(String(key.accountIndex)), []);
+        break;
+      default:
+        throw new LighterApiError(21505, `unsupported tx type ${txType} in the simulator`);
+    }
+    // Only a sequenced transaction uses its nonce (spec §3).
+    key.nextNonce = skipNonce ? f.Nonce + 1 : key.nextNonce + 1;
+    this.txs.set(verified.txHash, { txType, at: this.now() });
+    this.acceptedTxs.push({ accountIndex: key.accountIndex, apiKeyIndex: key.apiKeyIndex, nonce: f.Nonce, txType, txHash: verified.txHash });
+    return verified.txHash;
+  }
+
+  private createOrder(accountIndex: number, f: Record<string, number>): void {
+    const m = this.market(f.MarketIndex);
+    const used = this.clientIndices.get(accountIndex) ?? new Set<number>();
+    this.clientIndices.set(accountIndex, used);
+    if (f.ClientOrderIndex !== 0 && used.has(f.ClientOrderIndex)) throw new LighterApiError(21728, `client order index ${f.ClientOrderIndex} already exists`);
+    const isMarket = f.Type === 1;
+    if (f.Type !== 0 && f.Type !== 1) throw new LighterApiError(21704, 'invalid order type: the simulator takes limit (0) and market (1)');
+    let fillLimit: number | undefined;
+    if (this.faults.partialFillNext !== undefined) {
+      fillLimit = Math.floor((f.BaseAmount * this.faults.partialFillNext) / m.engine.market.stepSize) * m.engine.market.stepSize;
+      this.faults.partialFillNext = undefined;
+    }
+    const outcome = m.engine.place({
+      account: String(accountIndex),
+      side: f.IsAsk === 1 ? 'sell' : 'buy',
+      type: isMarket ? 'market' : 'limit',
+      size: f.BaseAmount,
+      price: f.Price,
+      timeInForce: f.TimeInForce === 0 ? 'IOC' : 'GTC',
+      postOnly: f.TimeInForce === 2,
+      reduceOnly: f.ReduceOnly === 1,
+      clientOrderId: f.ClientOrderIndex === 0 ? undefined : String(f.ClientOrderIndex),
+      fillLimit,
+    });
+    const reject: Partial<Record<NonNullable<SimOrder['rejectReason']>, [number, string]>> = {
+      size_off_grid: [21701, 'invalid base amount'],
+      size_below_minimum: [21706, 'invalid base amount: below the market minimum'],
+      price_off_grid: [21702, 'invalid price'],
+      price_out_of_band: [21733, 'accidental price'],
+      reduce_only_would_increase: [21732, 'reduce-only order would increase the position'],
+    };
+    const refused = outcome.order.rejectReason === undefined ? undefined : reject[outcome.order.rejectReason];
+    if (refused !== undefined) throw new LighterApiError(refused[0], refused[1]);
+    if (f.ClientOrderIndex !== 0) used.add(f.ClientOrderIndex);
+    const touched = new Map<string, SimOrder[]>();
+    for (const o of [outcome.order, ...outcome.touchedOrders]) touched.set(o.account, [...(touched.get(o.account) ?? []), o]);
+    for (const [account, orders] of touched) {
+      this.publishAccount(m, Number(account), orders, outcome.fills.filter((x) => x.account === account));
+    }
+  }
+
+  private cancelOrder(accountIndex: number, marketIndex: number, index: number): void {
+    const m = this.market(marketIndex);
+    const order = index < ORDER_INDEX_BASE ? m.engine.orderByClientId(String(accountIndex), String(index)) : m.engine.order(index - ORDER_INDEX_BASE);
+    if (order === undefined || order.account !== String(accountIndex)) throw new LighterApiError(21700, 'invalid order index');
+    const cancelled = m.engine.cancel(String(accountIndex), order.orderId);
+    if (cancelled === undefined) throw new LighterApiError(21715, 'not an active order');
+    this.publishAccount(m, accountIndex, [cancelled], []);
+  }
+
+  // ---------------------------------------------------------------- JSON shapes
+
+  private marketJson(m: Market, details: boolean): Record<string, unknown> {
+    const s = m.engine.market;
+    const pct = (bps: number) => (bps / 100).toFixed(4);
+    const base: Record<string, unknown> = {
+      symbol: s.base, market_id: m.id, market_type: 'perp', status: 'active', taker_fee: pct(s.takerFeeBps), maker_fee: pct(s.makerFeeBps),
+      liquidation_fee: '1.0000', min_base_amount: formatFixed(s.minSize, s.sizeScale), min_quote_amount: '10.000000',
+      supported_size_decimals: s.sizeScale, supported_price_decimals: s.priceScale, supported_quote_decimals: s.sizeScale + s.priceScale,
+    };
+    if (!details) return base;
+    return {
+      ...base, size_decimals: s.sizeScale, price_decimals: s.priceScale, quote_multiplier: 1, default_initial_margin_fraction: 500,
+      min_initial_margin_fraction: 200, maintenance_margin_fraction: 120, closeout_margin_fraction: 80,
+      last_trade_price: formatFixed(m.engine.mid() ?? 0, s.priceScale), open_interest: '0', daily_trades_count: 0,
+    };
+  }
+
+  private orderStatus(o: SimOrder): string {
+    switch (o.status) {
+      case 'new':
+      case 'partiallyFilled':
+        return 'open';
+      case 'filled':
+        return 'filled';
+      case 'cancelled':
+        return 'canceled';
+      default:
+        if (o.rejectReason === 'post_only_would_cross') return 'canceled-post-only';
+        if (o.executedSize === 0) return 'canceled-not-enough-liquidity';
+        return 'canceled';
+    }
+  }
+
+  private orderJson(m: Market, o: SimOrder): Record<string, unknown> {
+    const s = m.engine.market;
+    const index = ORDER_INDEX_BASE + o.orderId;
+    return {
+      order_index: index, client_order_index: o.clientOrderId === undefined ? 0 : Number(o.clientOrderId), order_id: String(index),
+      client_order_id: o.clientOrderId ?? '0', market_index: m.id, owner_account_index: Number(o.account),
+      initial_base_amount: formatFixed(o.size, s.sizeScale), remaining_base_amount: formatFixed(o.status === 'new' || o.status === 'partiallyFilled' ? o.size - o.executedSize : 0, s.sizeScale),
+      filled_base_amount: formatFixed(o.executedSize, s.sizeScale), filled_quote_amount: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
+      price: formatFixed(o.price ?? 0, s.priceScale), is_ask: o.side === 'sell', side: o.side, type: o.type,
+      time_in_force: o.postOnly ? TIF_NAME[2] : o.timeInForce === 'GTC' ? TIF_NAME[1] : TIF_NAME[0], reduce_only: o.reduceOnly,
+      trigger_price: formatFixed(0, s.priceScale), order_expiry: 0, status: this.orderStatus(o), nonce: 0,
+      timestamp: Math.floor(o.updatedAt / 1000), created_at: o.createdAt, updated_at: o.updatedAt, transaction_time: o.updatedAt * 1000,
+    };
+  }
+
+  private tradeJson(m: Market, f: SimFill): Record<string, unknown> {
+    const s = m.engine.market;
+    const mine = ORDER_INDEX_BASE + f.orderId;
+    const isAsk = f.side === 'sell';
+    const fee = Math.round((f.fee * 1_000_000) / Math.max(1, f.price * f.size)); // FeeTick units: 10^6 = 100 % (spec §6.3)
+    return {
+      trade_id: f.tradeId, tx_hash: '', type: 'trade', market_id: m.id, size: formatFixed(f.size, s.sizeScale), price: formatFixed(f.price, s.priceScale),
+      usd_amount: formatFixed(f.price * f.size, s.priceScale + s.sizeScale),
+      ask_id: isAsk ? mine : 0, bid_id: isAsk ? 0 : mine, ask_client_id: isAsk ? Number(f.clientOrderId ?? 0) : 0, bid_client_id: isAsk ? 0 : Number(f.clientOrderId ?? 0),
+      ask_account_id: isAsk ? Number(f.account) : -1, bid_account_id: isAsk ? -1 : Number(f.account), is_maker_ask: isAsk === (f.liquidity === 'maker'),
+      block_height: f.tradeId, timestamp: f.timestamp, taker_fee: f.liquidity === 'taker' ? fee : 0, maker_fee: f.liquidity === 'maker' ? fee : 0,
+    };
+  }
+
+  private positionJson(m: Market, account: number): Record<string, unknown> {
+    const s = m.engine.market;
+    const p = m.engine.position(String(account));
+    const mid = m.engine.mid() ?? 0;
+    return {
+      market_id: m.id, symbol: s.base, sign: p.size < 0 ? -1 : 1, position: formatFixed(Math.abs(p.size), s.sizeScale),
+      avg_entry_price: p.size === 0 ? formatFixed(0, s.priceScale) : formatFixed(Math.abs(Math.round(p.openNotional / p.size)), s.priceScale),
+      position_value: formatFixed(Math.abs(p.size * mid), s.priceScale + s.sizeScale), unrealized_pnl: formatFixed(p.size * mid - p.openNotional, s.priceScale + s.sizeScale),
+      realized_pnl: formatFixed(p.realizedPnl, s.priceScale + s.sizeScale), open_order_count: m.engine.openOrders(String(account)).length, margin_mode: 0,
+    };
+  }
+
+  private accountJson(account: number): Record<string, unknown> {
+    return {
+      account_index: account, index: account, status: 1, collateral: '1000000.000000', available_balance: '950000.000000',
+      positions: [...this.markets.values()].filter((m) => m.engine.position(String(account)).size !== 0 || m.engine.openOrders(String(account)).length > 0).map((m) => this.positionJson(m, account)),
+      assets: [],
+    };
+  }
+
+  // ---------------------------------------------------------------- WebSocket
+
+  private accept(socket: WebSocket): void {
+    const client: Client = { socket, channels: new Set(), accounts: new Set(), awaitingPong: false };
+    this.clients.add(client);
+    socket.on('close', () => this.clients.delete(client));
+    socket.on('error', () => this.clients.delete(client));
+    socket.on('message', (raw) => this.onClientMessage(client, raw.toString()));
+    this.sendTo(client, { session_id: String(++this.sessions), type: 'connected' });
+  }
+
+  private onClientMessage(client: Client, text: string): void {
+    let msg: { type?: unknown; channel?: unknown; auth?: unknown; data?: { id?: unknown; tx_type?: unknown } };
+    try {
+      msg = JSON.parse(text) as typeof msg;
+    } catch {
+      return this.sendTo(client, { error: { code: 30000, message: 'invalid JSON' } });
+    }
+    switch (msg.type) {
+      case 'ping':
+        return this.sendTo(client, { type: 'pong' });
+      case 'pong':
+        client.awaitingPong = false;
+        return;
+      case 'subscribe':
+        return this.subscribe(client, String(msg.channel), typeof msg.auth === 'string' ? msg.auth : undefined);
+      case 'unsubscribe':
+        client.channels.delete(String(msg.channel));
+        return this.sendTo(client, { type: 'unsubscribed', channel: String(msg.channel).replaceAll('/', ':') });
+      case 'jsonapi/sendtx': {
+        const id = msg.data?.id;
+        const txInfo = rawMember(text, 'tx_info');
+        const reply = (body: unknown) => {
+          const delay = this.faults.replyDelayMs ?? 0;
+          if (delay > 0) setTimeout(() => this.sendTo(client, body), delay);
+          else this.sendTo(client, body);
+        };
+        try {
+          if (txInfo === undefined) throw new LighterApiError(21501, 'invalid tx info: data.tx_info must be the signed JSON object');
+          const sent = this.sendTx(Number(msg.data?.tx_type), txInfo);
+          if (sent !== undefined) reply({ ...sent, id, type: 'jsonapi/sendtx' });
+        } catch (e) {
+          if (!(e instanceof LighterApiError)) throw e;
+          reply({ error: { code: e.code, message: e.message }, id, type: 'jsonapi/sendtx' });
+        }
+        return;
+      }
+      default:
+        return this.sendTo(client, { error: { code: 30005, message: `Invalid type: ${String(msg.type)}` } });
+    }
+  }
+
+  private subscribe(client: Client, channel: string, auth: string | undefined): void {
+    if (client.channels.has(channel)) return this.sendTo(client, { error: { code: 30003, message: 'Already Subscribed' } });
+    const [name, a, b] = channel.split('/');
+    if (name === 'order_book' && a !== undefined && b === undefined && this.markets.has(Number(a))) {
+      client.channels.add(channel);
+      const m = this.markets.get(Number(a))!;
+      const levels: SimLevelChange[] = [];
+      for (const side of ['bid', 'ask'] as const) for (const [price, size] of m.engine.levels(side)) levels.push({ side, price, size });
+      return this.sendTo(client, this.bookFrame(m, 'subscribed/order_book', levels, 0, m.nonce));
+    }
+    if ((name === 'account_all_orders' || name === 'account_all_trades' || name === 'account_all_positions') && a !== undefined && b === undefined) {
+      const account = Number(a);
+      try {
+        this.checkToken(auth, account);
+      } catch (e) {
+        return this.sendTo(client, { error: { code: (e as LighterApiError).code, message: (e as Error).message } });
+      }
+      client.channels.add(channel);
+      client.accounts.add(account);
+      const kind = name.slice('account_all_'.length);
+      const body: Record<string, unknown> = { channel: `${name}:${account}`, type: `subscribed/${name}` };
+      if (kind === 'orders') body.orders = Object.fromEntries([...this.markets.values()].map((m) => [String(m.id), m.engine.openOrders(String(account)).map((o) => this.orderJson(m, o))]));
+      if (kind === 'trades') body.trades = {};
+      if (kind === 'positions') body.positions = Object.fromEntries([...this.markets.values()].map((m) => [String(m.id), this.positionJson(m, account)]));
+      return this.sendTo(client, body);
+    }
+    this.sendTo(client, { error: { code: 30005, message: `Invalid Channel: ${channel}` } });
+  }
+
+  private bookFrame(m: Market, type: string, levels: ReadonlyArray<{ side: 'bid' | 'ask'; price: number; size: number }>, beginNonce: number, nonce: number): unknown {
+    const s = m.engine.market;
+    const side = (which: 'bid' | 'ask') => levels.filter((l) => l.side === which).map((l) => ({ price: formatFixed(l.price, s.priceScale), size: formatFixed(l.size, s.sizeScale) }));
+    return {
+      channel: `order_book:${m.id}`, offset: m.offset, timestamp: this.now(), type,
+      order_book: { code: 0, asks: side('ask'), bids: side('bid'), offset: m.offset, nonce, begin_nonce: beginNonce, last_updated_at: this.now() * 1000 },
+    };
+  }
+
+  private publishBook(m: Market, changes: ReadonlyArray<{ side: 'bid' | 'ask'; price: number; size: number }>): void {
+    const skip = this.faults.skipSequence ?? 0;
+    if (skip > 0) this.faults.skipSequence = 0;
+    const begin = m.nonce + skip;
+    m.nonce = begin + 1 + Math.floor(m.offset % 3); // nonces advance by more than one, as on the venue
+    m.offset += 1;
+    const frame = this.bookFrame(m, 'update/order_book', changes, begin, m.nonce);
+    const channel = `order_book/${m.id}`;
+    for (const c of this.clients) if (c.channels.has(channel)) this.sendTo(c, frame);
+  }
+
+  private publishAccount(m: Market, account: number, orders: SimOrder[], fills: SimFill[]): void {
+    const targets = [...this.clients].filter((c) => c.accounts.has(account));
+    if (targets.length === 0) return;
+    const market = String(m.id);
+    for (const c of targets) {
+      if (c.channels.has(`account_all_orders/${account}`) && orders.length > 0) {
+        this.sendTo(c, { channel: `account_all_orders:${account}`, orders: { [market]: orders.map((o) => this.orderJson(m, o)) }, type: 'update/account_all_orders' });
+      }
+      if (c.channels.has(`account_all_trades/${account}`) && fills.length > 0) {
+        this.sendTo(c, { channel: `account_all_trades:${account}`, trades: { [market]: fills.map((f) => this.tradeJson(m, f)) }, type: 'update/account_all_trades' });
+      }
+      if (c.channels.has(`account_all_positions/${account}`) && fills.length > 0) {
+        this.sendTo(c, { channel: `account_all_positions:${account}`, positions: { [market]: this.positionJson(m, account) }, type: 'update/account_all_positions' });
+      }
+    }
+  }
+
+  private sendTo(client: Client, frame: unknown): void {
+    if ((this.faults.silentUntil ?? 0) > Date.now()) return;
+    const text = JSON.stringify(frame);
+    const latency = this.faults.frameLatencyMs ?? 0;
+    const go = () => {
+      if (client.socket.readyState === client.socket.OPEN) client.socket.send(text);
+    };
+    if (latency > 0) setTimeout(go, latency);
+    else go();
+  }
+
+  private heartbeat(): void {
+    if ((this.faults.silentUntil ?? 0) > Date.now()) return;
+    for (const c of this.clients) {
+      if (c.awaitingPong) {
+        c.socket.terminate();
+        continue;
+      }
+      c.awaitingPong = true;
+      this.sendTo(c, { type: 'ping' });
+    }
+  }
+
+  private applyStandingFaults(): void {
+    if (this.faults.dropConnections === true) {
+      this.faults.dropConnections = false;
+      for (const c of this.clients) c.socket.terminate();
+    }
+    if (this.faults.malformedFrame === true) {
+      this.faults.malformedFrame = false;
+      for (const c of this.clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send('{"channel":"order_book:');
+    }
+  }
+}
+
+/** The exact text of `"key": {...}` inside a JSON document, so a signed object is verified as sent. */
+export function rawMember(text: string, key: string): string | undefined {
+  const at = text.indexOf(`"${key}"`);
+  if (at < 0) return undefined;
+  let i = text.indexOf(':', at + key.length + 2) + 1;
+  while (text[i] === ' ') i++;
+  if (text[i] !== '{') return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let j = i; j < text.length; j++) {
+    const c = text[j];
+    if (inString) {
+      if (c === '\\') j++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return text.slice(i, j + 1);
+  }
+  return undefined;
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

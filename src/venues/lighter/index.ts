@@ -1,0 +1,466 @@
+// The live Lighter venue behind the port of venue.ts: market metadata, a book kept by its nonce
+// chain, market orders signed by our signer and sent over the WebSocket (REST as the fallback),
+// with nonces handed out locally, and outcomes taken from the account order stream — or, when
+// it stays silent, from the order history by client order index.
+
+import { formatFixed, parseFixed } from '../../core/fixed.js';
+import type { Logger } from '../../core/log.js';
+import { OrderBook } from '../../core/orderbook.js';
+import type { Secret } from '../../core/secret.js';
+import type { MarketSpec } from '../../core/types.js';
+import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { LighterBookSync } from './book-sync.js';
+import { lighterError } from './errors.js';
+import { LighterRest } from './rest.js';
+import { LighterSigner, TX_TYPE, type SignedTx } from './signer/index.js';
+import { LighterStream } from './ws.js';
+
+export { LighterBookSync } from './book-sync.js';
+export { lighterErrorKind } from './errors.js';
+
+export interface LighterVenueOptions {
+  /** Upper-case base asset; the perp market with this symbol. */
+  ticker: string;
+  /** REST base without /api/v1 (LIGHTER_API_URL). */
+  apiUrl: string;
+  /** WebSocket URL including /stream (LIGHTER_WS_URL). */
+  wsUrl: string;
+  /** Signed into every transaction: 304 mainnet, 300 testnet (LIGHTER_CHAIN_ID). */
+  chainId: number;
+  /** Without these three the venue is market-data only (paper mode). */
+  privateKey?: Secret;
+  accountIndex?: number;
+  apiKeyIndex?: number;
+  logger: Logger;
+  /** Fee overrides in bps; otherwise the market's published fees. */
+  takerFeeBps?: number;
+  makerFeeBps?: number;
+  /** How long an order may stay unconfirmed by the streams before history is asked (default 3000 ms). */
+  orderTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Auth token lifetime; it is renewed when less than a sixth of it is left (default 3600 s). */
+  authTokenTtlSec?: number;
+  /** sendTx budget per minute (standard account: 60). */
+  txPerMinute?: number;
+  pingIntervalMs?: number;
+  deadAfterMs?: number;
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  /** Clock for client order indices and tokens (tests pin it). */
+  now?: () => number;
+}
+
+/** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
+const CLIENT_INDEX_EPOCH = Date.UTC(2025, 0, 1);
+const MAX_CLIENT_INDEX = 2 ** 48 - 1;
+
+interface PendingOrder {
+  leg: LegResult;
+  clientOrderIndex: number;
+  request: MarketOrderRequest;
+  retriedNonce: boolean;
+  finish: (leg: LegResult) => void;
+  timer?: NodeJS.Timeout;
+}
+
+interface OrderJson {
+  client_order_index?: unknown;
+  order_index?: unknown;
+  market_index?: unknown;
+  status?: unknown;
+  filled_base_amount?: unknown;
+  filled_quote_amount?: unknown;
+}
+
+function isTerminal(status: unknown): boolean {
+  return typeof status === 'string' && (status === 'filled' || status.startsWith('canceled'));
+}
+
+export class LighterVenue implements Venue {
+  readonly id = 'lighter' as const;
+  readonly book = new OrderBook();
+  lastBookAt = 0;
+  private spec?: MarketSpec;
+  private sync?: LighterBookSync;
+  private stream?: LighterStream;
+  readonly rest: LighterRest;
+  private readonly signer?: LighterSigner;
+  private readonly bookListeners: BookListener[] = [];
+  private readonly statusListeners: StatusListener[] = [];
+  private readonly pending = new Map<number, PendingOrder>();
+  private nextNonce = -1;
+  private nonceRefresh?: Promise<void>;
+  private lastClientIndex = 0;
+  private token?: { text: string; deadline: number };
+  private txTokens: number;
+  private txRefillAt: number;
+  private available = true;
+  private detail?: string;
+  private stopped = false;
+  /** Latest signed position from account_all_positions (sizeScale). */
+  streamedPosition?: number;
+
+  constructor(private readonly options: LighterVenueOptions) {
+    this.rest = new LighterRest({ apiUrl: options.apiUrl, logger: options.logger, timeoutMs: options.requestTimeoutMs });
+    const { privateKey, accountIndex, apiKeyIndex } = options;
+    if (privateKey !== undefined && accountIndex !== undefined && apiKeyIndex !== undefined) {
+      this.signer = new LighterSigner({ privateKey, chainId: options.chainId, accountIndex, apiKeyIndex, nowMs: options.now });
+    }
+    this.txTokens = options.txPerMinute ?? 60;
+    this.txRefillAt = this.now();
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  get market(): MarketSpec {
+    if (this.spec === undefined) throw new Error('Lighter venue not started');
+    return this.spec;
+  }
+
+  status(): VenueStatus {
+    return { connected: this.stream?.connected ?? false, bookValid: this.sync?.valid ?? false, available: this.available, detail: this.detail };
+  }
+
+  onBook(listener: BookListener): void {
+    this.bookListeners.push(listener);
+  }
+  onStatus(listener: StatusListener): void {
+    this.statusListeners.push(listener);
+  }
+
+  async start(): Promise<MarketSpec> {
+    this.stopped = false;
+    const details = await this.rest.get<{ order_book_details?: unknown }>('orderBookDetails', {});
+    const list = Array.isArray(details.order_book_details) ? (details.order_book_details as Record<string, unknown>[]) : [];
+    const found = list.find((m) => m.symbol === this.options.ticker && (m.market_type === undefined || m.market_type === 'perp'));
+    if (found === undefined) {
+      throw new VenueError('lighter', 'bad_order', `Lighter has no perp market ${this.options.ticker}; check --ticker (listed: ${list.map((m) => String(m.symbol)).slice(0, 12).join(', ')})`);
+    }
+    this.spec = parseLighterMarket(found, this.options);
+    if (this.signer !== undefined) await this.checkApiKey();
+    this.sync = new LighterBookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
+    this.stream = new LighterStream(
+      { wsUrl: this.options.wsUrl, logger: this.options.logger, pingIntervalMs: this.options.pingIntervalMs, deadAfterMs: this.options.deadAfterMs, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs },
+      {
+        onFrame: (frame, at) => this.handleFrame(frame, at),
+        onOpen: () => {
+          this.sync?.reset();
+          this.detail = undefined;
+          this.emitStatus();
+        },
+        onClose: (why) => {
+          this.sync?.reset();
+          this.detail = `Lighter WS ${why}`;
+          this.emitStatus();
+        },
+      },
+    );
+    this.stream.subscribe(`order_book/${this.spec.marketId}`);
+    if (this.signer !== undefined) {
+      const account = this.signer.accountIndex;
+      for (const channel of ['account_all_orders', 'account_all_trades', 'account_all_positions']) this.stream.subscribe(`${channel}/${account}`, () => this.authToken());
+    }
+    this.stream.start();
+    return this.spec;
+  }
+
+  /** The registered key must be ours (spec §3), and the nonce starts where the venue says. */
+  private async checkApiKey(): Promise<void> {
+    const signer = this.signer!;
+    const keys = await this.rest.get<{ api_keys?: Array<{ api_key_index?: unknown; public_key?: unknown }> }>('apikeys', { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex });
+    const entry = (keys.api_keys ?? []).find((k) => Number(k.api_key_index) === signer.apiKeyIndex);
+    const registered = typeof entry?.public_key === 'string' ? entry.public_key.toLowerCase().replace(/^0x/, '') : undefined;
+    if (registered === undefined) {
+      throw new VenueError('lighter', 'auth', `Lighter account ${signer.accountIndex} has no API key ${signer.apiKeyIndex} — check LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX`);
+    }
+    if (registered !== signer.publicKeyHex) {
+      throw new VenueError('lighter', 'auth', `Lighter API key ${signer.apiKeyIndex} of account ${signer.accountIndex} is registered with another public key than API_KEY_PRIVATE_KEY gives — paste the private key of that API key, or set LIGHTER_API_KEY_INDEX to the key it belongs to`);
+    }
+    await this.refreshNonce();
+  }
+
+  private refreshNonce(): Promise<void> {
+    if (this.nonceRefresh !== undefined) return this.nonceRefresh;
+    const signer = this.signer!;
+    this.nonceRefresh = this.rest
+      .get<{ nonce?: unknown }>('nextNonce', { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex })
+      .then((r) => {
+        if (typeof r.nonce !== 'number') throw new VenueError('lighter', 'protocol', 'Lighter nextNonce reply lacks "nonce"');
+        this.nextNonce = r.nonce;
+      })
+      .finally(() => {
+        this.nonceRefresh = undefined;
+      });
+    return this.nonceRefresh;
+  }
+
+  /** A token valid for at least a sixth of its lifetime more; renewed locally, no round trip. */
+  authToken(): string {
+    const ttl = this.options.authTokenTtlSec ?? 3600;
+    const nowSec = Math.floor(this.now() / 1000);
+    if (this.token === undefined || this.token.deadline - nowSec < ttl / 6) {
+      const deadline = nowSec + ttl;
+      this.token = { text: this.signer!.createAuthToken(deadline), deadline };
+    }
+    return this.token.text;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.stream?.stop();
+    this.rest.close();
+  }
+
+  private emitStatus(): void {
+    const s = this.status();
+    for (const l of this.statusListeners) l('lighter', s);
+  }
+
+  private handleFrame(frame: Record<string, unknown>, receivedAt: number): void {
+    const channel = typeof frame.channel === 'string' ? frame.channel : '';
+    try {
+      if (frame.error !== undefined) return this.handleError(frame);
+      if (channel.startsWith('order_book:')) return this.handleBook(frame, receivedAt);
+      if (channel.startsWith('account_all_orders:')) return this.handleOrders(frame.orders);
+      if (channel.startsWith('account_all_positions:')) return this.handlePositions(frame.positions);
+      if (frame.type === 'jsonapi/sendtx') return; // accepted; the outcome comes from the order stream
+    } catch (e) {
+      this.options.logger.error(`Lighter ${channel || String(frame.type)} frame refused: ${(e as Error).message}`);
+      if (channel.startsWith('order_book:')) this.resync('a book frame could not be read');
+    }
+  }
+
+  private handleBook(frame: Record<string, unknown>, receivedAt: number): void {
+    const sync = this.sync!;
+    const wasValid = sync.valid;
+    const action = sync.apply(sync.parse(frame));
+    if (action === 'loaded' || action === 'applied') {
+      this.available = true;
+      this.lastBookAt = receivedAt;
+      if (!wasValid) this.emitStatus();
+      for (const l of this.bookListeners) l('lighter', receivedAt);
+    } else if (action === 'gap' || action === 'crossed') {
+      this.resync(action === 'gap' ? 'begin_nonce does not continue the previous nonce' : 'the book crossed');
+    }
+  }
+
+  private resync(why: string): void {
+    this.options.logger.warn(`Lighter ${this.options.ticker} book invalid (${why}); resubscribing for a fresh snapshot`);
+    this.sync?.reset();
+    this.emitStatus();
+    this.stream?.resubscribe(`order_book/${this.spec?.marketId}`);
+  }
+
+  private handleError(frame: Record<string, unknown>): void {
+    const e = frame.error as { code?: unknown; message?: unknown };
+    const code = Number(e?.code);
+    const message = typeof e?.message === 'string' ? e.message : '';
+    const id = typeof frame.id === 'string' ? Number(frame.id) : undefined;
+    const pending = id === undefined ? undefined : this.pending.get(id);
+    if (pending !== undefined) {
+      void this.onSendFailed(pending, lighterError('order', code, message));
+      return;
+    }
+    this.options.logger.error(`Lighter WS error frame: ${code} "${message}"`);
+    if (code === 503) {
+      this.available = false;
+      this.detail = `Lighter unavailable: ${message}`;
+      this.emitStatus();
+    }
+  }
+
+  private handleOrders(orders: unknown): void {
+    if (typeof orders !== 'object' || orders === null) return;
+    for (const list of Object.values(orders as Record<string, unknown>)) {
+      if (!Array.isArray(list)) continue;
+      for (const o of list as OrderJson[]) {
+        const pending = this.pending.get(Number(o.client_order_index));
+        if (pending !== undefined && isTerminal(o.status)) this.settle(pending, this.legFromOrder(pending.leg, o));
+      }
+    }
+  }
+
+  private handlePositions(positions: unknown): void {
+    if (typeof positions !== 'object' || positions === null || this.spec === undefined) return;
+    const p = (positions as Record<string, { sign?: unknown; position?: unknown }>)[String(this.spec.marketId)];
+    if (p !== undefined && typeof p.position === 'string') this.streamedPosition = (Number(p.sign) < 0 ? -1 : 1) * parseFixed(p.position, this.spec.sizeScale);
+  }
+
+  private legFromOrder(leg: LegResult, o: OrderJson): LegResult {
+    const spec = this.market;
+    const filled = parseFixed(String(o.filled_base_amount ?? '0'), spec.sizeScale);
+    const notional = parseFixed(String(o.filled_quote_amount ?? '0'), spec.priceScale + spec.sizeScale, 'nearest');
+    // Trades carry fees in undocumented units (spec §12 Q11): report the market's taker rate on the notional.
+    const fee = (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000);
+    const base = { ...leg, filled, notional, fee, venueOrderId: o.order_index === undefined ? undefined : String(o.order_index), confirmedAt: performance.now(), error: undefined };
+    if (filled >= leg.requested) return { ...base, state: 'filled' };
+    if (filled > 0) return { ...base, state: 'partial' };
+    return { ...base, state: 'rejected', error: new VenueError('lighter', 'rejected', `Lighter order ${leg.clientOrderId} ended ${String(o.status)} with nothing filled (no liquidity inside the worst price?)`) };
+  }
+
+  private settle(pending: PendingOrder, leg: LegResult): void {
+    if (this.pending.get(pending.clientOrderIndex) !== pending) return;
+    this.pending.delete(pending.clientOrderIndex);
+    clearTimeout(pending.timer);
+    pending.finish(leg);
+  }
+
+  private takeClientIndex(): number {
+    const fromClock = (this.now() - CLIENT_INDEX_EPOCH) * 1024;
+    this.lastClientIndex = Math.max(this.lastClientIndex + 1, fromClock);
+    if (this.lastClientIndex > MAX_CLIENT_INDEX) throw new VenueError('lighter', 'bad_order', 'client order index would exceed 2^48 − 1; the clock is wrong');
+    return this.lastClientIndex;
+  }
+
+  /** Token bucket for sendTx: the standard account allows 60 per minute. */
+  private takeTxToken(): number {
+    const perMinute = this.options.txPerMinute ?? 60;
+    const now = this.now();
+    this.txTokens = Math.min(perMinute, this.txTokens + ((now - this.txRefillAt) * perMinute) / 60_000);
+    this.txRefillAt = now;
+    if (this.txTokens < 1) return Math.ceil(((1 - this.txTokens) * 60_000) / perMinute);
+    this.txTokens -= 1;
+    return 0;
+  }
+
+  placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+    const leg: LegResult = { venue: 'lighter', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: '0', sentAt: performance.now() };
+    const reject = (error: VenueError): Promise<LegResult> => {
+      this.options.logger.warn(error.message);
+      return Promise.resolve({ ...leg, state: 'rejected', confirmedAt: performance.now(), error });
+    };
+    if (this.signer === undefined) return reject(new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'));
+    const spec = this.market;
+    if (!Number.isSafeInteger(request.size) || request.size < spec.minSize || request.size > MAX_CLIENT_INDEX) {
+      return reject(new VenueError('lighter', 'bad_order', `Lighter order size ${formatFixed(request.size, spec.sizeScale)} is below the market minimum ${formatFixed(spec.minSize, spec.sizeScale)} or not an integer amount`));
+    }
+    if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice < 1 || request.worstPrice > 0xffffffff) {
+      return reject(new VenueError('lighter', 'bad_order', `Lighter worst price ${request.worstPrice} is outside 1 … 2^32−1 at ${spec.priceScale} decimals`));
+    }
+    const waitMs = this.takeTxToken();
+    if (waitMs > 0) return reject(new VenueError('lighter', 'rate_limited', `Lighter order not sent: the 60 transactions per minute budget is spent for another ${waitMs} ms`, undefined, waitMs));
+    let clientOrderIndex: number;
+    try {
+      clientOrderIndex = this.takeClientIndex();
+    } catch (e) {
+      return reject(e as VenueError);
+    }
+    leg.clientOrderId = String(clientOrderIndex);
+    return new Promise<LegResult>((finish) => {
+      const pending: PendingOrder = { leg, clientOrderIndex, request, retriedNonce: false, finish };
+      this.pending.set(clientOrderIndex, pending);
+      pending.timer = setTimeout(() => void this.onDeadline(pending), this.options.orderTimeoutMs ?? 3000);
+      this.send(pending);
+    });
+  }
+
+  /** Signs with the next local nonce and writes it to the socket (REST when the socket is down). */
+  private send(pending: PendingOrder): void {
+    const spec = this.market;
+    let signed: SignedTx;
+    try {
+      signed = this.signer!.signCreateOrder({
+        marketIndex: spec.marketId!, clientOrderIndex: pending.clientOrderIndex, baseAmount: pending.request.size, price: pending.request.worstPrice,
+        isAsk: pending.request.side === 'sell', orderType: 1, timeInForce: 0, reduceOnly: pending.request.reduceOnly === true, triggerPrice: 0, orderExpiry: 0,
+        nonce: this.nextNonce++,
+      });
+    } catch (e) {
+      this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error: new VenueError('lighter', 'bad_order', `Lighter order not signed: ${(e as Error).message}`) });
+      return;
+    }
+    pending.leg.sentAt = performance.now();
+    const frame = `{"type":"jsonapi/sendtx","data":{"id":"${pending.clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${signed.txInfo}}}`;
+    if (this.stream?.send(frame) === true) return;
+    this.rest.sendTx(TX_TYPE.CREATE_ORDER, signed.txInfo, this.options.orderTimeoutMs ?? 3000).then(
+      () => undefined,
+      (e: unknown) => void this.onSendFailed(pending, e instanceof VenueError ? e : new VenueError('lighter', 'protocol', String(e))),
+    );
+  }
+
+  private async onSendFailed(pending: PendingOrder, error: VenueError): Promise<void> {
+    if (this.pending.get(pending.clientOrderIndex) !== pending) return;
+    if (error.kind === 'invalid_nonce' && !pending.retriedNonce) {
+      // Our nonce ran ahead of (or behind) the venue's: ask once, re-sign once (spec §3).
+      pending.retriedNonce = true;
+      this.options.logger.warn(`${error.message}; re-signing order ${pending.clientOrderIndex} with the venue's nonce`);
+      try {
+        await this.refreshNonce();
+      } catch (e) {
+        this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error: e as VenueError });
+        return;
+      }
+      this.send(pending);
+      return;
+    }
+    if (error.kind === 'timeout') return; // the deadline will look it up
+    if (error.kind === 'unavailable') {
+      this.available = false;
+      this.detail = error.message;
+      this.emitStatus();
+    }
+    this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} rejected: ${error.message}`);
+    // A refused transaction did not use its nonce; the venue's count is the truth again.
+    void this.refreshNonce().catch(() => undefined);
+    this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error });
+  }
+
+  private async onDeadline(pending: PendingOrder): Promise<void> {
+    if (this.pending.get(pending.clientOrderIndex) !== pending) return;
+    this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} unconfirmed after ${this.options.orderTimeoutMs ?? 3000} ms; looking it up`);
+    const leg = await this.resolveOrder({ ...pending.leg, error: new VenueError('lighter', 'timeout', 'no confirmation from the account stream in time') });
+    this.settle(pending, leg);
+  }
+
+  /** Settles an unknown leg from inactive then active orders, by client order index. */
+  async resolveOrder(leg: LegResult): Promise<LegResult> {
+    if (leg.state !== 'unknown' || this.signer === undefined) return leg;
+    const account = this.signer.accountIndex;
+    const want = Number(leg.clientOrderId);
+    try {
+      const inactive = await this.rest.get<{ orders?: OrderJson[] }>('accountInactiveOrders', { account_index: account, market_id: this.market.marketId!, limit: 100 }, this.authToken());
+      const done = (inactive.orders ?? []).find((o) => Number(o.client_order_index) === want);
+      if (done !== undefined && isTerminal(done.status)) return this.legFromOrder(leg, done);
+      const active = await this.rest.get<{ orders?: OrderJson[] }>('accountActiveOrders', { account_index: account, market_id: this.market.marketId! }, this.authToken());
+      const open = (active.orders ?? []).find((o) => Number(o.client_order_index) === want);
+      const what = open === undefined ? 'not found in the order history' : `still ${String(open.status)}`;
+      return { ...leg, state: 'unknown', error: new VenueError('lighter', 'timeout', `Lighter order ${want} is ${what}; outcome unknown`) };
+    } catch (e) {
+      const err = e instanceof VenueError ? e : new VenueError('lighter', 'protocol', String(e));
+      this.options.logger.warn(`Lighter lookup of order ${want} failed: ${err.message}`);
+      return { ...leg, state: 'unknown', error: err };
+    }
+  }
+
+  async fetchPosition(): Promise<number> {
+    if (this.signer === undefined) throw new VenueError('lighter', 'auth', 'Lighter positions need LIGHTER_ACCOUNT_INDEX');
+    const reply = await this.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>('account', { by: 'index', value: this.signer.accountIndex });
+    const row = (reply.accounts?.[0]?.positions ?? []).find((p) => Number(p.market_id) === this.market.marketId);
+    if (row === undefined) return 0;
+    if (typeof row.position !== 'string') throw new VenueError('lighter', 'protocol', `Lighter position for market ${this.market.marketId} lacks "position"`);
+    return (Number(row.sign) < 0 ? -1 : 1) * parseFixed(row.position, this.market.sizeScale);
+  }
+}
+
+/** An orderBookDetails entry as a MarketSpec: integer grids, fees in bps (published as percent). */
+export function parseLighterMarket(m: Record<string, unknown>, fees: { takerFeeBps?: number; makerFeeBps?: number }): MarketSpec {
+  const sizeScale = Number(m.size_decimals);
+  const priceScale = Number(m.price_decimals);
+  if (!Number.isInteger(sizeScale) || !Number.isInteger(priceScale) || typeof m.min_base_amount !== 'string' || typeof m.market_id !== 'number') {
+    throw new VenueError('lighter', 'protocol', `Lighter market ${String(m.symbol)} lacks market_id/size_decimals/price_decimals/min_base_amount`);
+  }
+  const percentToBps = (v: unknown): number => (typeof v === 'string' && v !== '' ? Number(v) * 100 : 0);
+  return {
+    venue: 'lighter',
+    symbol: String(m.symbol),
+    marketId: m.market_id,
+    priceScale,
+    sizeScale,
+    tickSize: 1,
+    stepSize: 1,
+    minSize: parseFixed(m.min_base_amount, sizeScale, 'up'),
+    takerFeeBps: fees.takerFeeBps ?? percentToBps(m.taker_fee),
+    makerFeeBps: fees.makerFeeBps ?? percentToBps(m.maker_fee),
+  };
+}

@@ -1,0 +1,94 @@
+// Lighter REST over keep-alive connections with timeouts (spec §4): JSON GETs, auth tokens in the
+// Authorization header, and transactions as form posts carrying the signer's exact tx_info text.
+// Replies are read with the exact-integer JSON reader, so 60-bit order indices survive.
+
+import http from 'node:http';
+import https from 'node:https';
+import { parseJsonExact } from '../../core/json.js';
+import type { Logger } from '../../core/log.js';
+import { VenueError } from '../venue.js';
+import { hintFor, lighterError } from './errors.js';
+
+export interface LighterRestOptions {
+  apiUrl: string;
+  logger: Logger;
+  timeoutMs?: number;
+}
+
+export class LighterRest {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: LighterRestOptions) {
+    this.base = new URL(options.apiUrl);
+    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 8 }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.timeoutMs = options.timeoutMs ?? 5000;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  get<T>(path: string, query: Record<string, string | number>, authToken?: string, timeoutMs?: number): Promise<T> {
+    const url = new URL(`/api/v1/${path}`, this.base);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = {};
+    if (authToken !== undefined) headers.Authorization = authToken;
+    return this.request<T>('GET', url, headers, undefined, timeoutMs);
+  }
+
+  /** POST /api/v1/sendTx with tx_info spliced in verbatim (spec §4). */
+  sendTx(txType: number, txInfo: string, timeoutMs?: number): Promise<{ tx_hash?: string }> {
+    const body = new URLSearchParams({ tx_type: String(txType), tx_info: txInfo }).toString();
+    return this.request('POST', new URL('/api/v1/sendTx', this.base), { 'Content-Type': 'application/x-www-form-urlencoded' }, body, timeoutMs);
+  }
+
+  private async request<T>(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs = this.timeoutMs): Promise<T> {
+    const path = url.pathname;
+    const { status, text, retryAfterMs } = await this.transport(method, url, headers, body, timeoutMs, path);
+    let json: unknown;
+    try {
+      json = parseJsonExact(text);
+    } catch {
+      if (status >= 500) throw lighterError(`${method} ${path}`, status, text.slice(0, 80), status);
+      throw new VenueError('lighter', 'protocol', `Lighter ${method} ${path}: HTTP ${status} with a body that is not JSON: ${text.slice(0, 80)} (${hintFor('protocol')})`);
+    }
+    const reply = (json ?? {}) as { code?: unknown; message?: unknown };
+    const code = typeof reply.code === 'number' ? reply.code : status;
+    if (status >= 200 && status < 300 && (code === 200 || reply.code === undefined)) return json as T;
+    const err = lighterError(`${method} ${path}`, code, typeof reply.message === 'string' ? reply.message : '', status, retryAfterMs);
+    this.options.logger.warn(err.message);
+    throw err;
+  }
+
+  private transport(method: string, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number, path: string): Promise<{ status: number; text: string; retryAfterMs?: number }> {
+    const lib = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(url, { method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          const ra = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfterMs: typeof ra === 'string' && /^\d+$/.test(ra) ? Number(ra) * 1000 : undefined });
+        });
+        res.on('error', (e) => {
+          clearTimeout(timer);
+          reject(new VenueError('lighter', 'timeout', `Lighter ${method} ${path}: response broken (${e.message}); the outcome is unknown`));
+        });
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new VenueError('lighter', 'timeout', `Lighter ${method} ${path}: no answer within ${timeoutMs} ms (${hintFor('timeout')})`));
+      }, timeoutMs);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const sent = req.writableFinished;
+        reject(new VenueError('lighter', sent ? 'timeout' : 'unavailable', `Lighter ${method} ${path}: ${e.code ?? e.message}${sent ? ' after sending; the outcome is unknown' : ' (cannot reach the venue; check LIGHTER_API_URL)'}`));
+      });
+      if (body !== undefined) req.end(body);
+      else req.end();
+    });
+  }
+}

@@ -1,0 +1,181 @@
+// The Lighter adapter driven against the Lighter simulator, which verifies every transaction's
+// signature with our verifier and enforces every nonce.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VECTORS_DIR } from '../../helpers/paths.js';
+import { LighterSim } from '../../../src/sim/lighter/index.js';
+import { createMatchingEngine } from '../../../src/sim/matching.js';
+import { simMarketSpecs } from '../../../src/sim/markets.js';
+import type { SimFaults, SimServerHandle } from '../../../src/sim/types.js';
+import { LighterVenue } from '../../../src/venues/lighter/index.js';
+import { LighterSigner, derivePublicKey, privateKeyFromSeed } from '../../../src/venues/lighter/signer/index.js';
+import { Secret } from '../../../src/core/secret.js';
+import { MemoryLogger, silentLogger } from '../../../src/core/log.js';
+
+const keys = JSON.parse(readFileSync(join(VECTORS_DIR, 'lighter', 'keys.json'), 'utf8')).keys as Array<{ private_key: string; public_key: string }>;
+const KEY = keys[0];
+const ACCOUNT = 7;
+const API_KEY = 3;
+const CHAIN = 304;
+
+const closers: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const c of closers.reverse()) await c();
+});
+
+async function until(what: string, check: () => boolean, ms = 3000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function setup(options: { now?: () => number; registeredKey?: string; venue?: Partial<ConstructorParameters<typeof LighterVenue>[0]> } = {}) {
+  const engine = createMatchingEngine(simMarketSpecs('BTC').lighter, { now: options.now });
+  engine.setHouseLiquidity([[999_990, 2000], [999_980, 3000]], [[1_000_000, 4000], [1_000_010, 5000]]);
+  const faults: SimFaults = {};
+  const sim = new LighterSim({
+    engines: [engine], faults, logger: silentLogger, chainId: CHAIN, now: options.now, pingIntervalMs: 200,
+    accounts: [{ accountIndex: ACCOUNT, apiKeys: [{ apiKeyIndex: API_KEY, publicKeyHex: options.registeredKey ?? KEY.public_key }] }],
+  });
+  const handle: SimServerHandle = await sim.listen();
+  closers.push(() => handle.close());
+  const logger = new MemoryLogger();
+  const venue = new LighterVenue({
+    ticker: 'BTC', apiUrl: handle.apiUrl, wsUrl: handle.wsUrl, chainId: CHAIN, privateKey: new Secret(KEY.private_key), accountIndex: ACCOUNT, apiKeyIndex: API_KEY,
+    logger, orderTimeoutMs: 400, reconnectBaseMs: 10, reconnectMaxMs: 40, now: options.now, ...options.venue,
+  });
+  closers.push(() => venue.stop());
+  return { engine, faults, sim, handle, venue, logger };
+}
+
+async function started(options: Parameters<typeof setup>[0] = {}) {
+  const s = await setup(options);
+  const spec = await s.venue.start();
+  await until('book valid', () => s.venue.status().bookValid);
+  return { ...s, spec };
+}
+
+const sameBook = (venue: LighterVenue, engine: ReturnType<typeof createMatchingEngine>) =>
+  JSON.stringify([venue.book.levels('bid'), venue.book.levels('ask')]) === JSON.stringify([engine.levels('bid'), engine.levels('ask')]);
+
+test('the market comes from orderBookDetails and the book from the snapshot and the nonce chain', async () => {
+  const { venue, engine, spec } = await started();
+  assert.deepEqual(spec, { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 20, takerFeeBps: 0, makerFeeBps: 0 });
+  assert.ok(sameBook(venue, engine));
+  engine.setHouseLiquidity([[999_995, 100]], [[1_000_005, 300], [1_000_015, 800]]);
+  await until('deltas applied', () => sameBook(venue, engine));
+});
+
+test('a begin_nonce gap invalidates the book and a resubscribe rebuilds it; so does a dropped connection', async () => {
+  const { venue, engine, faults, logger } = await started();
+  faults.skipSequence = 2;
+  engine.setHouseLiquidity([[999_000, 10]], [[1_001_000, 10]]);
+  await until('gap seen', () => logger.lines.some((l) => l.includes('begin_nonce does not continue')));
+  await until('resubscribed', () => venue.status().bookValid && sameBook(venue, engine));
+  faults.dropConnections = true;
+  await until('dropped', () => !venue.status().bookValid);
+  engine.setHouseLiquidity([[999_100, 20]], [[1_001_100, 20]]);
+  await until('rebuilt', () => venue.status().bookValid && sameBook(venue, engine));
+});
+
+test('a market order is confirmed by the account stream with the exact average price', async () => {
+  const { venue, engine, sim } = await started();
+  engine.setHouseLiquidity([[999_995, 100]], [[1_000_005, 300], [1_000_015, 800]]);
+  await until('book', () => sameBook(venue, engine));
+  const leg = await venue.placeMarketOrder({ side: 'buy', size: 500, worstPrice: 1_000_020 });
+  assert.equal(leg.state, 'filled');
+  assert.equal(leg.filled, 500);
+  assert.equal(leg.notional, 300 * 1_000_005 + 200 * 1_000_015);
+  assert.ok(leg.confirmedAt! >= leg.sentAt);
+  assert.equal(engine.position(String(ACCOUNT)).size, 500);
+  assert.equal(await venue.fetchPosition(), 500);
+  await until('position stream', () => venue.streamedPosition === 500);
+  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0]);
+});
+
+test('two concurrent orders carry distinct consecutive nonces', async () => {
+  const { venue, sim } = await started();
+  const [a, b] = await Promise.all([
+    venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 }),
+    venue.placeMarketOrder({ side: 'sell', size: 100, worstPrice: 999_900 }),
+  ]);
+  assert.deepEqual([a.state, b.state], ['filled', 'filled']);
+  assert.notEqual(a.clientOrderId, b.clientOrderId);
+  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1]);
+});
+
+test('an invalid nonce (21104) is recovered by one refresh and one re-sign', async () => {
+  const { venue, sim, handle } = await started();
+  // Another client of the same API key uses nonce 0 behind the adapter's back.
+  const other = new LighterSigner({ privateKey: KEY.private_key, chainId: CHAIN, accountIndex: ACCOUNT, apiKeyIndex: API_KEY });
+  const tx = other.signCancelAllOrders({ timeInForce: 0, time: 0, nonce: 0 });
+  const res = await fetch(`${handle.apiUrl}/api/v1/sendTx`, { method: 'POST', body: new URLSearchParams({ tx_type: String(tx.txType), tx_info: tx.txInfo }) });
+  assert.equal(res.status, 200);
+  const leg = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
+  assert.equal(leg.state, 'filled');
+  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1]);
+});
+
+test('a partial fill is reported as partial; 21733 as a typed rejection', async () => {
+  const { venue, faults } = await started();
+  faults.partialFillNext = 0.5;
+  const partial = await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 1_000_100 });
+  assert.deepEqual([partial.state, partial.filled, partial.notional], ['partial', 500, 500 * 1_000_000]);
+  faults.rejectNextOrderWith = 21733;
+  const rejected = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
+  assert.deepEqual([rejected.state, rejected.error?.kind, rejected.error?.code], ['rejected', 'rejected', 21733]);
+  assert.match(rejected.error!.message, /accidental price/);
+  // The refused transaction did not use its nonce: the next order goes through.
+  const next = await venue.placeMarketOrder({ side: 'sell', size: 100, worstPrice: 999_900 });
+  assert.equal(next.state, 'filled');
+});
+
+test('an order the streams never confirm is resolved from the inactive orders by client order index', async () => {
+  const { venue, faults, engine } = await started();
+  faults.silentUntil = Date.now() + 600;
+  const leg = await venue.placeMarketOrder({ side: 'buy', size: 200, worstPrice: 1_000_100 });
+  assert.deepEqual([leg.state, leg.filled, leg.notional], ['filled', 200, 200 * 1_000_000]);
+  assert.equal(engine.position(String(ACCOUNT)).size, 200);
+});
+
+test('the auth token is renewed before it expires and the renewed one is accepted', async () => {
+  let clock = Date.now();
+  const { venue } = await started({ now: () => clock, venue: { authTokenTtlSec: 60 } });
+  const first = venue.authToken();
+  clock += 45_000;
+  assert.equal(venue.authToken(), first, 'still well inside its lifetime');
+  clock += 8_000; // 7 s left, under a sixth of 60 s
+  const renewed = venue.authToken();
+  assert.notEqual(renewed, first);
+  clock += 20_000; // the first token has expired; lookups still work with the renewed one
+  const unknownLeg = { venue: 'lighter' as const, state: 'unknown' as const, side: 'buy' as const, requested: 100, filled: 0, notional: 0, fee: 0, clientOrderId: '123', sentAt: 0 };
+  const looked = await venue.resolveOrder(unknownLeg);
+  assert.equal(looked.state, 'unknown');
+  assert.equal(looked.error?.kind, 'timeout', `lookup answered, not refused: ${looked.error?.message}`);
+});
+
+test('start-up refuses a key that is not the registered one, naming the fix', async () => {
+  const otherKey = derivePublicKey(privateKeyFromSeed(Buffer.from('someone else')));
+  const { venue } = await setup({ registeredKey: otherKey });
+  await assert.rejects(venue.start(), (e: Error) => /registered with another public key than API_KEY_PRIVATE_KEY gives — paste the private key of that API key/.test(e.message));
+});
+
+test('without credentials the venue serves market data and refuses orders with a clear reason', async () => {
+  const { handle, engine } = await setup();
+  const venue = new LighterVenue({ ticker: 'BTC', apiUrl: handle.apiUrl, wsUrl: handle.wsUrl, chainId: CHAIN, logger: silentLogger });
+  closers.push(() => venue.stop());
+  await venue.start();
+  await until('book', () => venue.status().bookValid && sameBook(venue, engine));
+  const leg = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
+  assert.deepEqual([leg.state, leg.error?.kind], ['rejected', 'auth']);
+});
+
+test('an unknown ticker is refused with the listed markets', async () => {
+  const { handle } = await setup();
+  const venue = new LighterVenue({ ticker: 'DOGE', apiUrl: handle.apiUrl, wsUrl: handle.wsUrl, chainId: CHAIN, logger: silentLogger });
+  await assert.rejects(venue.start(), /Lighter has no perp market DOGE; check --ticker \(listed: BTC\)/);
+});
