@@ -1,10 +1,118 @@
-// Wires a Config to venues and the engine for the chosen mode. The engine, the Lighter venue and
-// the simulated venues are not built yet, so no mode can trade: say so plainly instead of pretending.
+// Wires a Config to venues and the engine for the chosen mode and owns the run's lifetime:
+// Ctrl-C, SIGTERM and --duration all lead to the same clean stop and exit status 0.
+
+import type { Logger } from '../core/log.js';
+import { ArbEngine, type RunSummary } from '../engine/index.js';
+import { runLogPath } from '../io/paths.js';
+import { RunLog } from '../io/runlog.js';
+import { startSimVenues, type SimVenues } from '../sim/index.js';
+import { BackpackVenue } from '../venues/backpack/index.js';
+import { LighterVenue } from '../venues/lighter/index.js';
+import { PaperVenue } from '../venues/paper/index.js';
+import type { Venue } from '../venues/venue.js';
 import type { Config } from './config.js';
 
-export async function run(config: Config): Promise<number> {
-  process.stderr.write(
-    `error: ${config.mode} mode is not available in this build (the engine and the Lighter venue are not built yet) — see README "Status"\n`,
+const MODE_LINE: Record<Config['mode'], string> = {
+  live: 'LIVE — real orders with real money on Backpack and Lighter',
+  paper: 'PAPER — live public market data, simulated fills, no order is sent',
+  sim: 'SIM — simulated venues on loopback with generated keys; no real money',
+};
+
+export interface RunHooks {
+  /** Resolves with a reason when the run should stop; defaults to SIGINT/SIGTERM. */
+  stopSignal?: Promise<string>;
+  /** Console level of the run log (tests silence it). */
+  consoleLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'OFF';
+  /** Called once the engine runs (tests and the latency benchmark look inside). */
+  onStarted?: (engine: ArbEngine, sim?: SimVenues) => void;
+}
+
+export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
+  const log = new RunLog(runLogPath(config.logDir, config.ticker), { consoleLevel: hooks.consoleLevel ?? 'INFO' });
+  log.info(`mode: ${MODE_LINE[config.mode]}`);
+  log.info(`ticker ${config.ticker}, logs in ${config.logDir}/`);
+  let sim: SimVenues | undefined;
+  let engine: ArbEngine | undefined;
+  try {
+    let cfg = config;
+    if (config.mode === 'sim') {
+      sim = await startSimVenues({ ticker: config.ticker, logger: prefixed(log, 'sim') });
+      cfg = sim.configFor(config);
+      log.info(`sim: Backpack ${sim.backpack.apiUrl}, Lighter ${sim.lighter.apiUrl} (chain ${cfg.lighter.chainId}, account ${cfg.lighter.accountIndex})`);
+    }
+    engine = new ArbEngine({ config: cfg, ...makeVenues(cfg, log), logger: log });
+    const stopSignal = hooks.stopSignal ?? processSignals();
+    const duration = config.durationMs > 0 ? sleep(config.durationMs).then(() => `--duration ${config.durationMs / 1000} s elapsed`) : new Promise<string>(() => {});
+    await engine.start();
+    hooks.onStarted?.(engine, sim);
+    log.info('running: every book frame from either venue is evaluated as it arrives');
+    const reason = await Promise.race([stopSignal, duration, engine.stopped.then(() => 'engine stopped')]);
+    const summary = await engine.stop(reason);
+    printSummary(summary);
+    return 0;
+  } catch (e) {
+    log.error(`${e instanceof Error ? e.message : String(e)}`);
+    await engine?.stop('start-up failed').catch(() => undefined);
+    return 1;
+  } finally {
+    await sim?.stop();
+    log.close();
+  }
+}
+
+function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue } {
+  const paper = c.mode === 'paper';
+  const backpack = new BackpackVenue({
+    ticker: c.ticker, apiUrl: c.backpack.apiUrl, wsUrl: c.backpack.wsUrl, logger: prefixed(log, 'backpack'),
+    publicKey: paper ? undefined : c.backpack.publicKey, secretKey: paper ? undefined : c.backpack.secretKey, takerFeeBps: c.backpackTakerFeeBps,
+  });
+  const lighter = new LighterVenue({
+    ticker: c.ticker, apiUrl: c.lighter.apiUrl, wsUrl: c.lighter.wsUrl, chainId: c.lighter.chainId, logger: prefixed(log, 'lighter'),
+    privateKey: paper ? undefined : c.lighter.privateKey, accountIndex: paper ? undefined : c.lighter.accountIndex, apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
+    takerFeeBps: c.lighterTakerFeeBps,
+  });
+  if (!paper) return { backpack, lighter };
+  return { backpack: new PaperVenue({ inner: backpack, logger: log }), lighter: new PaperVenue({ inner: lighter, logger: log }) };
+}
+
+function prefixed(log: Logger, tag: string): Logger {
+  return {
+    debug: (m) => log.debug(`[${tag}] ${m}`),
+    info: (m) => log.info(`[${tag}] ${m}`),
+    warn: (m) => log.warn(`[${tag}] ${m}`),
+    error: (m) => log.error(`[${tag}] ${m}`),
+  };
+}
+
+function processSignals(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.removeListener('SIGINT', on);
+      process.removeListener('SIGTERM', on);
+      resolve(signal);
+    };
+    process.once('SIGINT', on);
+    process.once('SIGTERM', on);
+  });
+}
+
+function printSummary(s: RunSummary): void {
+  process.stdout.write(
+    [
+      '',
+      '── summary ──────────────────────────────',
+      `trades              ${s.trades} (${s.successes} succeeded, ${s.failures} failed)`,
+      `repair orders       ${s.repairs}`,
+      `estimated PnL       ${s.estimatedPnl.toFixed(4)} (after fees)`,
+      `fees                ${s.fees.toFixed(4)}`,
+      `position Backpack   ${s.positions.backpack}`,
+      `position Lighter    ${s.positions.lighter}`,
+      ...(s.halted ? [`entries halted      ${s.halted}`] : []),
+      '',
+    ].join('\n'),
   );
-  return 1;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
 }

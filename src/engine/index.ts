@@ -1,0 +1,499 @@
+// The runtime around the pure strategy: every book frame from either venue is evaluated as it
+// arrives; both legs are sent at once; each leg's outcome is what its venue confirmed; any
+// difference between the legs is repaired within a deadline or entries halt while the engine
+// keeps flattening; positions are reconciled with the venues, whose figures win.
+
+import { formatFixed } from '../core/fixed.js';
+import type { Logger } from '../core/log.js';
+import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
+import type { Config } from '../cli/config.js';
+import { CsvAppender, isoTimestamp } from '../io/csv.js';
+import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
+import { decide, roundTripFeePerUnit, spreads, stepCommon, strategyParams, toCommon, worstPrice, type Intent, type StrategyParams } from '../strategy/index.js';
+import type { LegResult, Venue } from '../venues/venue.js';
+
+export const BBO_COLUMNS = [...BBO_REFERENCE_COLUMNS, 'long_executable_spread', 'short_executable_spread', 'backpack_book_age_ms', 'lighter_book_age_ms'] as const;
+export const TRADE_COLUMNS = [
+  ...TRADE_REFERENCE_COLUMNS,
+  'kind', 'backpack_quantity', 'lighter_quantity', 'executable_spread', 'backpack_fee', 'lighter_fee', 'net_pnl',
+  'backpack_state', 'lighter_state', 'backpack_client_id', 'lighter_client_id',
+  'backpack_send_ms', 'lighter_send_ms', 'backpack_confirm_ms', 'lighter_confirm_ms',
+] as const;
+
+export interface EngineOptions {
+  config: Config;
+  backpack: Venue;
+  lighter: Venue;
+  logger: Logger;
+  /** Epoch ms for file names and rows. */
+  now?: () => number;
+  /** How long start() waits for both books (default 20 s). */
+  startTimeoutMs?: number;
+  /** How long a leg may stay unknown before the trade is written as unknown (default 15 s). */
+  resolveDeadlineMs?: number;
+  /** How long exposure may stay open before entries halt (default 10 s). */
+  repairDeadlineMs?: number;
+  /** Period of reconciliation with the venues' positions (default 30 s). */
+  reconcileEveryMs?: number;
+}
+
+export interface RunSummary {
+  trades: number;
+  successes: number;
+  failures: number;
+  repairs: number;
+  /** Quote currency, after fees, on the matched quantity of every trade. */
+  estimatedPnl: number;
+  fees: number;
+  positions: { backpack: string; lighter: string };
+  halted?: string;
+}
+
+/** One trade or repair as the CSV and listeners see it. */
+export interface TradeRecord {
+  kind: 'entry' | 'repair';
+  direction: string;
+  backpack?: LegResult;
+  lighter?: LegResult;
+  /** performance.now() of the frame that triggered it. */
+  triggeredAt: number;
+  netPnl: number;
+}
+
+const FAILURE_WINDOW_MS = 60_000;
+const FAILURES_TO_HALT = 3;
+const HALT_COOLDOWN_MS = 30_000;
+const REPAIR_RETRIES = 2;
+
+export class ArbEngine {
+  private readonly venues: Record<VenueId, Venue>;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private params?: StrategyParams;
+  private readonly position: Record<VenueId, number> = { backpack: 0, lighter: 0 };
+  private busy = false;
+  private inFlight: Promise<void> = Promise.resolve();
+  private running = false;
+  private stopping = false;
+  private halted?: { reason: string; until?: number };
+  private readonly failures: number[] = [];
+  private bbo?: CsvAppender;
+  private tradesCsv?: CsvAppender;
+  private timer?: NodeJS.Timeout;
+  private lastBboAt = 0;
+  private lastReconcileAt = 0;
+  private staleLogged: Record<VenueId, boolean> = { backpack: false, lighter: false };
+  private lastSkip = '';
+  /** The venue whose leg came up short in the last trade: the first place to retry. */
+  private repairHint?: { venue: VenueId; side: OrderSide };
+  private flattening = false;
+  private readonly listeners: Array<(t: TradeRecord) => void> = [];
+  private readonly summary: RunSummary = { trades: 0, successes: 0, failures: 0, repairs: 0, estimatedPnl: 0, fees: 0, positions: { backpack: '0', lighter: '0' } };
+  private resolveStopped!: (s: RunSummary) => void;
+  /** Resolves when the engine has stopped, by stop() or by itself. */
+  readonly stopped: Promise<RunSummary> = new Promise((r) => (this.resolveStopped = r));
+
+  constructor(private readonly options: EngineOptions) {
+    this.venues = { backpack: options.backpack, lighter: options.lighter };
+    this.log = options.logger;
+    this.now = options.now ?? Date.now;
+  }
+
+  onTrade(listener: (t: TradeRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get strategy(): StrategyParams | undefined {
+    return this.params;
+  }
+
+  /** Current local positions at each venue's size scale. */
+  positions(): Readonly<Record<VenueId, number>> {
+    return { ...this.position };
+  }
+
+  async start(): Promise<void> {
+    const c = this.options.config;
+    const [bp, lt] = await Promise.all([this.venues.backpack.start(), this.venues.lighter.start()]);
+    await this.waitForBooks(this.options.startTimeoutMs ?? 20_000);
+    this.params = strategyParams(c, bp, lt, { backpackTakerBps: c.backpackTakerFeeBps, lighterTakerBps: c.lighterTakerFeeBps });
+    const p = this.params;
+    this.log.info(`markets: Backpack ${bp.symbol} (tick ${formatFixed(bp.tickSize, bp.priceScale)}, step ${formatFixed(bp.stepSize, bp.sizeScale)}, taker ${p.fees.backpackTakerBps} bps), Lighter ${lt.symbol} #${lt.marketId} (price ${lt.priceScale} / size ${lt.sizeScale} decimals, taker ${p.fees.lighterTakerBps} bps)`);
+    this.log.info(`size ${c.size}, long threshold ${c.longThreshold}, short threshold ${c.shortThreshold}, max position ${c.maxPosition === '0' ? 'unlimited' : c.maxPosition} per venue, min edge ${c.minEdgeBps} bps, slippage ${c.slippageBps} bps`);
+    const mid = this.venues.backpack.book.bestBid! / 10 ** bp.priceScale;
+    const feeCost = roundTripFeePerUnit(p, mid);
+    for (const [flag, value] of [['--long-threshold', c.longThreshold], ['--short-threshold', c.shortThreshold]] as const) {
+      if (Number(value) < feeCost) this.log.warn(`${flag} ${value} is below the round-trip taker fees (≈ ${feeCost.toFixed(2)} per unit at ${mid.toFixed(2)}); only spreads that also beat the fees will trade`);
+    }
+    await this.reconcile('start-up');
+    const exposure = this.exposure();
+    if (Math.abs(exposure) > stepCommon(p)) {
+      const text = `the venues' positions are not hedged (Backpack ${this.fmtPos('backpack')}, Lighter ${this.fmtPos('lighter')}, net ${formatFixed(exposure, p.sizeScale)})`;
+      if (!c.allowUnhedgedStart) throw new Error(`${text} — flatten them first, or start with --allow-unhedged-start to let the bot repair it`);
+      this.log.warn(`${text}; --allow-unhedged-start given: repairing before any entry`);
+    } else if (this.position.backpack !== 0 || this.position.lighter !== 0) {
+      this.log.info(`picked up a hedged position: Backpack ${this.fmtPos('backpack')}, Lighter ${this.fmtPos('lighter')}`);
+    }
+    const at = this.now();
+    this.bbo = new CsvAppender(bboCsvPath(c.logDir, c.ticker, at), BBO_COLUMNS);
+    this.tradesCsv = new CsvAppender(tradesCsvPath(c.logDir, c.ticker, at), TRADE_COLUMNS);
+    this.running = true;
+    this.lastReconcileAt = at;
+    for (const v of Object.values(this.venues)) {
+      v.onBook((_venue, receivedAt) => this.onBook(receivedAt));
+      v.onStatus((venue, s) => {
+        if (!s.available || !s.connected) this.log.warn(`${venue} ${s.available ? 'disconnected' : 'unavailable'}${s.detail ? `: ${s.detail}` : ''}; no entries until it is back`);
+      });
+    }
+    this.timer = setInterval(() => this.tick(), c.checkIntervalMs);
+    if (Math.abs(exposure) > stepCommon(p)) this.track(this.repair('start-up exposure'));
+  }
+
+  private async waitForBooks(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.venues.backpack.status().bookValid || !this.venues.lighter.status().bookValid) {
+      if (Date.now() > deadline) {
+        const missing = (['backpack', 'lighter'] as const).filter((v) => !this.venues[v].status().bookValid).join(' and ');
+        throw new Error(`no valid order book from ${missing} within ${timeoutMs / 1000} s — check the URLs and the network, then retry`);
+      }
+      await sleep(20);
+    }
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.busy = true;
+    const run = work.then(
+      () => undefined,
+      (e: unknown) => this.log.error(`engine: ${(e as Error).message}`),
+    ).finally(() => {
+      this.busy = false;
+    });
+    this.inFlight = run;
+  }
+
+  // ---------------------------------------------------------------- decisions
+
+  private onBook(receivedAt: number): void {
+    if (!this.running || this.busy || this.stopping) return;
+    const why = this.entryBlocked();
+    if (why !== undefined) return;
+    const p = this.params!;
+    const nowPerf = performance.now();
+    const view = (v: VenueId) => ({ book: this.venues[v].book, valid: this.venues[v].status().bookValid, ageMs: nowPerf - this.venues[v].lastBookAt, position: this.position[v] });
+    const decision = decide(p, view('backpack'), view('lighter'));
+    if (decision.kind === 'none') {
+      // One line per opportunity that fees eat, not one per frame while it lasts.
+      const skipped = decision.reason.includes('does not pay') ? decision.reason.slice(0, decision.reason.indexOf(' ')) : '';
+      if (skipped !== '' && skipped !== this.lastSkip) this.log.info(`skipped: ${decision.reason}`);
+      this.lastSkip = skipped;
+      return;
+    }
+    this.lastSkip = '';
+    this.enter(decision.intent, receivedAt);
+  }
+
+  /** Why no entry may start now, or undefined. */
+  private entryBlocked(): string | undefined {
+    if (this.halted !== undefined) {
+      if (this.halted.until !== undefined && Date.now() >= this.halted.until && this.isFlat()) {
+        this.log.info(`entries resume: ${this.halted.reason} is over and exposure is flat`);
+        this.halted = undefined;
+      } else return this.halted.reason;
+    }
+    for (const v of ['backpack', 'lighter'] as const) {
+      const s = this.venues[v].status();
+      if (!s.available || !s.connected) return `${v} unavailable`;
+    }
+    return undefined;
+  }
+
+  /** Both legs leave before either reply is awaited. */
+  private enter(intent: Intent, triggeredAt: number): void {
+    this.busy = true;
+    const bp = this.venues.backpack.placeMarketOrder({ side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice });
+    const lt = this.venues.lighter.placeMarketOrder({ side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice });
+    this.summary.trades++;
+    this.log.info(`${intent.direction}: spread ${intent.rawSpread.toFixed(2)} (executable ${intent.executableSpread.toFixed(2)}, edge after fees ${intent.expectedEdge.toFixed(4)}) → Backpack ${intent.backpack.side} / Lighter ${intent.lighter.side} ${this.options.config.size}`);
+    this.track(this.finishEntry(intent, triggeredAt, bp, lt));
+  }
+
+  private async finishEntry(intent: Intent, triggeredAt: number, bpPromise: Promise<LegResult>, ltPromise: Promise<LegResult>): Promise<void> {
+    const [bp, lt] = await Promise.all([bpPromise.then((l) => this.settle('backpack', l)), ltPromise.then((l) => this.settle('lighter', l))]);
+    this.apply(bp);
+    this.apply(lt);
+    const record = this.record('entry', intent.direction, bp, lt, triggeredAt, intent.executableSpread);
+    const ok = bp.state === 'filled' && lt.state === 'filled';
+    if (ok) this.summary.successes++;
+    else this.noteFailure(`${intent.direction}: Backpack ${bp.state}${bp.error ? ` (${bp.error.message})` : ''}, Lighter ${lt.state}${lt.error ? ` (${lt.error.message})` : ''}`);
+    this.log.info(
+      `${intent.direction} done: Backpack ${bp.state} ${this.fmtSize('backpack', bp.filled)} @ ${avgText(bp, this.market('backpack'))}, Lighter ${lt.state} ${this.fmtSize('lighter', lt.filled)} @ ${avgText(lt, this.market('lighter'))}, ` +
+        `net ${record.netPnl.toFixed(4)}; send ${ms(bp.sentAt - triggeredAt)}/${ms(lt.sentAt - triggeredAt)} ms, confirm ${ms((bp.confirmedAt ?? NaN) - triggeredAt)}/${ms((lt.confirmedAt ?? NaN) - triggeredAt)} ms after the frame`,
+    );
+    if (!this.isFlat()) {
+      const short = toCommon(bp.filled, this.market('backpack'), this.params!) < toCommon(lt.filled, this.market('lighter'), this.params!) ? 'backpack' : 'lighter';
+      this.repairHint = { venue: short, side: short === 'backpack' ? intent.backpack.side : intent.lighter.side };
+      await this.repair(`${intent.direction} legs differ`);
+    }
+  }
+
+  /** Asks the venue until an unknown leg is known, or the deadline passes (then it stays unknown). */
+  private async settle(venue: VenueId, leg: LegResult): Promise<LegResult> {
+    const deadline = Date.now() + (this.options.resolveDeadlineMs ?? 15_000);
+    let wait = 200;
+    while (leg.state === 'unknown' && Date.now() < deadline) {
+      await sleep(wait);
+      wait = Math.min(wait * 2, 2000);
+      leg = await this.venues[venue].resolveOrder(leg);
+    }
+    if (leg.state === 'unknown') this.log.error(`${venue} order ${leg.clientOrderId} is still unknown after ${(this.options.resolveDeadlineMs ?? 15_000) / 1000} s: ${leg.error?.message ?? ''}; reconciling positions with the venue`);
+    return leg;
+  }
+
+  private apply(leg: LegResult): void {
+    if (leg.filled > 0) this.position[leg.venue] += leg.side === 'buy' ? leg.filled : -leg.filled;
+    this.summary.fees += leg.fee;
+  }
+
+  private noteFailure(what: string): void {
+    this.summary.failures++;
+    const t = Date.now();
+    this.failures.push(t);
+    while (this.failures.length > 0 && this.failures[0] < t - FAILURE_WINDOW_MS) this.failures.shift();
+    this.log.warn(`trade failed: ${what}`);
+    if (this.failures.length >= FAILURES_TO_HALT && this.halted === undefined) {
+      this.halt(`${this.failures.length} failed trades within ${FAILURE_WINDOW_MS / 1000} s`, t + HALT_COOLDOWN_MS);
+    }
+  }
+
+  private halt(reason: string, until?: number): void {
+    this.halted = { reason, until };
+    this.log.error(`ENTRIES HALTED: ${reason}${until ? `; resuming after ${Math.round((until - Date.now()) / 1000)} s once exposure is flat` : '; resuming once exposure is flat'}`);
+  }
+
+  // ---------------------------------------------------------------- hedge repair
+
+  private exposure(): number {
+    const p = this.params!;
+    return toCommon(this.position.backpack, p.backpack, p) + toCommon(this.position.lighter, p.lighter, p);
+  }
+
+  private isFlat(): boolean {
+    return Math.abs(this.exposure()) <= stepCommon(this.params!);
+  }
+
+  /**
+   * Brings net exposure back to zero: first the short leg's missing quantity again (a bounded
+   * number of times), then the excess unwound reduce-only on the other venue. Halts entries if
+   * exposure is still open at the deadline, and keeps flattening from the timer.
+   */
+  private async repair(why: string): Promise<void> {
+    const deadline = Date.now() + (this.options.repairDeadlineMs ?? 10_000);
+    this.log.warn(`hedge repair (${why}): net exposure ${formatFixed(this.exposure(), this.params!.sizeScale)}`);
+    let retries = 0;
+    while (!this.isFlat() && Date.now() < deadline) {
+      const exposure = this.exposure();
+      const side: OrderSide = exposure > 0 ? 'sell' : 'buy';
+      const hint = this.repairHint;
+      let venue: VenueId;
+      let reduceOnly: boolean;
+      if (hint !== undefined && hint.side === side && retries < REPAIR_RETRIES) {
+        venue = hint.venue;
+        reduceOnly = false;
+        retries++;
+      } else {
+        // Unwind where the position points the way of the exposure.
+        venue = Math.sign(this.position.backpack) === Math.sign(exposure) && this.position.backpack !== 0 ? 'backpack' : 'lighter';
+        reduceOnly = true;
+      }
+      const placed = await this.repairOrder(venue, side, Math.abs(exposure), reduceOnly);
+      if (!placed) await sleep(250);
+    }
+    await this.reconcile('after repair');
+    if (this.isFlat()) {
+      this.repairHint = undefined;
+      this.log.info(`hedge repaired: Backpack ${this.fmtPos('backpack')}, Lighter ${this.fmtPos('lighter')}`);
+    } else if (this.halted === undefined || this.halted.until !== undefined) {
+      this.halt(`net exposure ${formatFixed(this.exposure(), this.params!.sizeScale)} still open after repairs (${why})`);
+    }
+  }
+
+  /** One repair order; false when nothing could be sent (no book, below minimum). */
+  private async repairOrder(venue: VenueId, side: OrderSide, exposureCommon: number, reduceOnly: boolean): Promise<boolean> {
+    const p = this.params!;
+    const m = this.market(venue);
+    const v = this.venues[venue];
+    let size = Math.floor(exposureCommon / 10 ** (p.sizeScale - m.sizeScale) / m.stepSize) * m.stepSize;
+    if (reduceOnly) size = Math.min(size, Math.abs(this.position[venue]));
+    if (size < m.minSize) {
+      this.log.warn(`${venue}: residual ${formatFixed(size, m.sizeScale)} is below the minimum order; left as is`);
+      return false;
+    }
+    const top = side === 'buy' ? v.book.bestAsk : v.book.bestBid;
+    if (!v.status().bookValid || top === undefined) return false;
+    const fill = v.book.estimateFill(side, size);
+    const bound = worstPrice(fill.worstPrice || top, side, m, p.slippageBps * 2);
+    const triggeredAt = performance.now();
+    let leg = await v.placeMarketOrder({ side, size, worstPrice: bound, reduceOnly });
+    leg = await this.settle(venue, leg);
+    this.apply(leg);
+    this.summary.repairs++;
+    this.record('repair', `REPAIR_${venue.toUpperCase()}`, venue === 'backpack' ? leg : undefined, venue === 'lighter' ? leg : undefined, triggeredAt, NaN);
+    this.log.warn(`repair ${venue} ${side} ${formatFixed(size, m.sizeScale)}${reduceOnly ? ' reduce-only' : ''}: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`);
+    return leg.filled > 0;
+  }
+
+  /** The venues' positions win; any drift from our own count is logged. */
+  private async reconcile(when: string): Promise<void> {
+    for (const venue of ['backpack', 'lighter'] as const) {
+      try {
+        const actual = await this.venues[venue].fetchPosition();
+        if (actual !== this.position[venue]) {
+          if (when !== 'start-up') this.log.warn(`reconcile (${when}): ${venue} position is ${this.fmtSize(venue, actual)}, we counted ${this.fmtSize(venue, this.position[venue])}; taking the venue's`);
+          this.position[venue] = actual;
+        }
+      } catch (e) {
+        this.log.warn(`reconcile (${when}): ${venue} position unavailable: ${(e as Error).message}`);
+        if (when === 'start-up') throw e;
+      }
+    }
+    this.lastReconcileAt = this.now();
+  }
+
+  // ---------------------------------------------------------------- timer: staleness, BBO, reconcile, flatten
+
+  private tick(): void {
+    if (!this.running) return;
+    const c = this.options.config;
+    const nowPerf = performance.now();
+    for (const v of ['backpack', 'lighter'] as const) {
+      const stale = nowPerf - this.venues[v].lastBookAt > c.maxBookAgeMs;
+      if (stale !== this.staleLogged[v]) {
+        this.staleLogged[v] = stale;
+        if (stale) this.log.warn(`${v} book is stale (no frame for ${c.maxBookAgeMs} ms); no decisions on it`);
+        else this.log.info(`${v} book is fresh again`);
+      }
+    }
+    const at = this.now();
+    if (at - this.lastBboAt >= c.bboIntervalMs) {
+      this.lastBboAt = at;
+      this.writeBbo(at);
+    }
+    if (this.busy || this.stopping) return;
+    if (!this.isFlat()) {
+      if (!this.flattening) {
+        this.flattening = true;
+        this.track(this.repair('open exposure').finally(() => (this.flattening = false)));
+      }
+      return;
+    }
+    if (at - this.lastReconcileAt >= (this.options.reconcileEveryMs ?? 30_000)) this.track(this.reconcile('periodic'));
+  }
+
+  private writeBbo(at: number): void {
+    const p = this.params!;
+    const b = this.venues.backpack.book;
+    const l = this.venues.lighter.book;
+    const s = spreads(p, b, l);
+    const price = (v: number | undefined, m: MarketSpec) => (v === undefined ? '' : formatFixed(v, m.priceScale));
+    const num = (x: number) => (Number.isFinite(x) ? x.toFixed(p.priceScale) : '');
+    const signal = s.executableLong > Number(this.options.config.longThreshold) ? 'LONG_BACKPACK' : s.executableShort > Number(this.options.config.shortThreshold) ? 'SHORT_BACKPACK' : '';
+    const nowPerf = performance.now();
+    this.bbo?.append({
+      timestamp: isoTimestamp(at),
+      backpack_bid: price(b.bestBid, p.backpack), backpack_ask: price(b.bestAsk, p.backpack),
+      lighter_bid: price(l.bestBid, p.lighter), lighter_ask: price(l.bestAsk, p.lighter),
+      long_spread: num(s.rawLong), short_spread: num(s.rawShort), signal,
+      long_executable_spread: num(s.executableLong), short_executable_spread: num(s.executableShort),
+      backpack_book_age_ms: Math.round(nowPerf - this.venues.backpack.lastBookAt), lighter_book_age_ms: Math.round(nowPerf - this.venues.lighter.lastBookAt),
+    });
+  }
+
+  private record(kind: 'entry' | 'repair', direction: string, bp: LegResult | undefined, lt: LegResult | undefined, triggeredAt: number, executableSpread: number): TradeRecord {
+    const p = this.params!;
+    const unit = (leg: LegResult | undefined, v: VenueId) => (leg === undefined ? 0 : leg.filled / 10 ** this.market(v).sizeScale);
+    const avg = (leg: LegResult | undefined, v: VenueId) => (leg === undefined || leg.filled === 0 ? NaN : leg.notional / leg.filled / 10 ** this.market(v).priceScale);
+    const matched = Math.min(unit(bp, 'backpack'), unit(lt, 'lighter'));
+    const buyAvg = bp?.side === 'buy' ? avg(bp, 'backpack') : avg(lt, 'lighter');
+    const sellAvg = bp?.side === 'sell' ? avg(bp, 'backpack') : avg(lt, 'lighter');
+    const captured = kind === 'entry' && matched > 0 ? sellAvg - buyAvg : NaN;
+    const fees = (bp?.fee ?? 0) + (lt?.fee ?? 0);
+    const gross = Number.isFinite(captured) ? captured * matched : 0;
+    const netPnl = gross - fees;
+    this.summary.estimatedPnl += netPnl;
+    const t = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : (x - triggeredAt).toFixed(3));
+    const leg = (l: LegResult | undefined, v: VenueId) => ({
+      side: l?.side ?? '', price: l !== undefined && l.filled > 0 ? avg(l, v).toFixed(this.market(v).priceScale + 2) : '',
+      quantity: l === undefined ? '' : formatFixed(l.filled, this.market(v).sizeScale), fee: l === undefined ? '' : l.fee.toFixed(6), state: l?.state ?? '', id: l?.clientOrderId ?? '',
+      send: t(l?.sentAt), confirm: t(l?.confirmedAt),
+    });
+    const b = leg(bp, 'backpack');
+    const l = leg(lt, 'lighter');
+    this.tradesCsv?.append({
+      timestamp: isoTimestamp(this.now()), direction, quantity: kind === 'entry' ? this.options.config.size : formatFixed(Math.max(bp?.requested ?? 0, lt?.requested ?? 0), this.market(bp ? 'backpack' : 'lighter').sizeScale),
+      backpack_side: b.side, backpack_price: b.price, lighter_side: l.side, lighter_price: l.price,
+      spread_captured: Number.isFinite(captured) ? captured.toFixed(p.priceScale + 2) : '', pnl_estimate: gross.toFixed(6),
+      kind, backpack_quantity: b.quantity, lighter_quantity: l.quantity, executable_spread: Number.isFinite(executableSpread) ? executableSpread.toFixed(p.priceScale + 2) : '',
+      backpack_fee: b.fee, lighter_fee: l.fee, net_pnl: netPnl.toFixed(6), backpack_state: b.state, lighter_state: l.state,
+      backpack_client_id: b.id, lighter_client_id: l.id, backpack_send_ms: b.send, lighter_send_ms: l.send, backpack_confirm_ms: b.confirm, lighter_confirm_ms: l.confirm,
+    });
+    const record: TradeRecord = { kind, direction, backpack: bp, lighter: lt, triggeredAt, netPnl };
+    for (const listener of this.listeners) listener(record);
+    return record;
+  }
+
+  // ---------------------------------------------------------------- stop
+
+  /** No new entries; in-flight legs resolved; residual repaired; summary; files closed. */
+  async stop(reason: string): Promise<RunSummary> {
+    if (this.stopping) return this.stopped;
+    this.stopping = true;
+    this.log.info(`stopping (${reason}): no new entries`);
+    clearInterval(this.timer);
+    if (this.params !== undefined) {
+      await withTimeout(this.inFlight, 6000);
+      if (this.running && !this.isFlat()) await withTimeout(this.repair('shutdown'), 3000);
+    }
+    this.running = false;
+    await Promise.allSettled([this.venues.backpack.stop(), this.venues.lighter.stop()]);
+    this.summary.positions = { backpack: this.params ? this.fmtPos('backpack') : '0', lighter: this.params ? this.fmtPos('lighter') : '0' };
+    if (this.halted !== undefined) this.summary.halted = this.halted.reason;
+    this.bbo?.close();
+    this.tradesCsv?.close();
+    const s = this.summary;
+    this.log.info(`summary: ${s.trades} trades, ${s.successes} succeeded, ${s.failures} failed, ${s.repairs} repair orders; estimated PnL ${s.estimatedPnl.toFixed(4)} after ${s.fees.toFixed(4)} fees; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halted ? `; halted: ${s.halted}` : ''}`);
+    this.resolveStopped(s);
+    return s;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private market(v: VenueId): MarketSpec {
+    return v === 'backpack' ? this.params!.backpack : this.params!.lighter;
+  }
+
+  private fmtSize(v: VenueId, units: number): string {
+    return formatFixed(units, this.market(v).sizeScale);
+  }
+
+  private fmtPos(v: VenueId): string {
+    return this.fmtSize(v, this.position[v]);
+  }
+}
+
+function avgText(leg: LegResult, m: MarketSpec): string {
+  return leg.filled === 0 ? '-' : (leg.notional / leg.filled / 10 ** m.priceScale).toFixed(m.priceScale + 2);
+}
+
+function ms(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(3) : '-';
+}
+
+function sleep(msToWait: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, msToWait));
+}
+
+async function withTimeout(work: Promise<unknown>, limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, limitMs)))]);
+  clearTimeout(timer);
+}

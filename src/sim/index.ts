@@ -1,0 +1,112 @@
+// Both simulated venues in-process on free loopback ports, with freshly generated keys registered
+// on them and a market generator feeding both books: what --sim, `npm run demo`, `npm run sim`
+// and the end-to-end tests run against. The bot talks to them through its live adapters.
+
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../core/log.js';
+import { Secret } from '../core/secret.js';
+import type { Config } from '../cli/config.js';
+import { BackpackSigner } from '../venues/backpack/auth.js';
+import { derivePublicKey, privateKeyFromSeed } from '../venues/lighter/signer/index.js';
+import { startBackpackSim } from './backpack/index.js';
+import { LighterSim } from './lighter/index.js';
+import { MarketGenerator, startMarketFeed, type MarketFeed, type MarketGeneratorOptions } from './market.js';
+import { DEFAULT_SIM_FEES, SIM_BASES, simMarketSpecs, type SimFees } from './markets.js';
+import { createMatchingEngine } from './matching.js';
+import type { SimFaults, SimMatchingEngine, SimServerHandle } from './types.js';
+
+export const SIM_CHAIN_ID = 304;
+export const SIM_LIGHTER_ACCOUNT = 100;
+export const SIM_LIGHTER_API_KEY = 4;
+
+export interface SimVenuesOptions {
+  /** The base asset the bot trades; its market is generated, the others are listed with empty books. */
+  ticker: string;
+  logger: Logger;
+  seed?: number;
+  fees?: SimFees;
+  /** Generator tuning (rates, volatility, jumps); the step interval is also the feed's real-time period. */
+  market?: Partial<Omit<MarketGeneratorOptions, 'backpack' | 'lighter' | 'referenceMid'>>;
+  /** Shared fault plan; tests flip fields at run time. */
+  faults?: SimFaults;
+  /** No generator: tests drive the books themselves. */
+  scripted?: boolean;
+  pingIntervalMs?: number;
+}
+
+export interface SimCredentials {
+  backpackPublicKey: string;
+  backpackSecretKey: Secret;
+  lighterPrivateKey: Secret;
+  lighterAccountIndex: number;
+  lighterApiKeyIndex: number;
+}
+
+export interface SimVenues {
+  backpack: SimServerHandle;
+  lighter: SimServerHandle;
+  engines: { backpack: SimMatchingEngine; lighter: SimMatchingEngine };
+  /** The account names the engines know the bot by. */
+  accounts: { backpack: string; lighter: string };
+  credentials: SimCredentials;
+  faults: SimFaults;
+  lighterSim: LighterSim;
+  /** The bot's Config pointed at these venues with these keys. */
+  configFor(config: Config): Config;
+  stop(): Promise<void>;
+}
+
+export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenues> {
+  const faults = options.faults ?? {};
+  const fees = options.fees ?? DEFAULT_SIM_FEES;
+  if (!SIM_BASES.includes(options.ticker)) simMarketSpecs(options.ticker); // throws the clear error
+  const specs = Object.fromEntries(SIM_BASES.map((b) => [b, simMarketSpecs(b, fees)]));
+  const backpackEngines = SIM_BASES.map((b) => createMatchingEngine(specs[b].backpack));
+  const lighterEngines = SIM_BASES.map((b) => createMatchingEngine(specs[b].lighter));
+  const traded = SIM_BASES.indexOf(options.ticker);
+  const engines = { backpack: backpackEngines[traded], lighter: lighterEngines[traded] };
+
+  const backpackSecret = new Secret(randomBytes(32).toString('base64'));
+  const backpackPublicKey = new BackpackSigner(backpackSecret).publicKey;
+  const lighterKey = privateKeyFromSeed(randomBytes(32));
+  const credentials: SimCredentials = {
+    backpackPublicKey,
+    backpackSecretKey: backpackSecret,
+    lighterPrivateKey: new Secret(lighterKey),
+    lighterAccountIndex: SIM_LIGHTER_ACCOUNT,
+    lighterApiKeyIndex: SIM_LIGHTER_API_KEY,
+  };
+
+  const backpack = await startBackpackSim({ engines: backpackEngines, faults, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs });
+  const lighterSim = new LighterSim({
+    engines: lighterEngines, faults, logger: options.logger, chainId: SIM_CHAIN_ID, pingIntervalMs: options.pingIntervalMs,
+    accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }] }],
+  });
+  const lighter = await lighterSim.listen();
+
+  let feed: MarketFeed | undefined;
+  if (options.scripted !== true) {
+    const s = specs[options.ticker];
+    const generator = new MarketGenerator({ backpack: s.backpack, lighter: s.lighter, referenceMid: s.referenceMid, seed: options.seed, ...options.market });
+    feed = startMarketFeed({ generator, backpack: engines.backpack, lighter: engines.lighter, intervalMs: options.market?.stepMs ?? 100 });
+  }
+
+  return {
+    backpack,
+    lighter,
+    engines,
+    accounts: { backpack: backpackPublicKey, lighter: String(SIM_LIGHTER_ACCOUNT) },
+    credentials,
+    faults,
+    lighterSim,
+    configFor: (config) => ({
+      ...config,
+      backpack: { apiUrl: backpack.apiUrl, wsUrl: backpack.wsUrl, publicKey: backpackPublicKey, secretKey: backpackSecret },
+      lighter: { apiUrl: lighter.apiUrl, wsUrl: lighter.wsUrl, chainId: SIM_CHAIN_ID, privateKey: credentials.lighterPrivateKey, accountIndex: SIM_LIGHTER_ACCOUNT, apiKeyIndex: SIM_LIGHTER_API_KEY },
+    }),
+    stop: async () => {
+      feed?.stop();
+      await Promise.allSettled([backpack.close(), lighter.close()]);
+    },
+  };
+}

@@ -1,0 +1,223 @@
+// The decision, pure: two books, two positions and the limits in; one intent (or the reason for
+// none) out. No I/O and no clock: the caller passes `now` and the books' ages, so a test or a
+// replay gets the same answer for the same state.
+//
+// Signals keep the reference's meaning, on executable prices: LONG_BACKPACK when the VWAP a sell of
+// --size gets on Lighter exceeds the VWAP a buy of --size pays on Backpack by more than the long
+// threshold; SHORT_BACKPACK is the mirror. Comparisons are exact integers at a common scale.
+
+import { parseFixed, rescale } from '../core/fixed.js';
+import type { FillEstimate, OrderBook } from '../core/orderbook.js';
+import type { MarketSpec, OrderSide } from '../core/types.js';
+
+export type Direction = 'LONG_BACKPACK' | 'SHORT_BACKPACK';
+
+export interface StrategyInput {
+  /** Decimal strings as typed on the command line. */
+  size: string;
+  longThreshold: string;
+  shortThreshold: string;
+  /** "0" = unlimited. */
+  maxPosition: string;
+  minEdgeBps: number;
+  slippageBps: number;
+  maxBookAgeMs: number;
+}
+
+/** Everything converted once onto both markets' grids. */
+export interface StrategyParams {
+  backpack: MarketSpec;
+  lighter: MarketSpec;
+  /** Common scales: every price and size compared at these. */
+  priceScale: number;
+  sizeScale: number;
+  /** The order size on each venue's grid, and at the common size scale. */
+  size: { backpack: number; lighter: number; common: number };
+  /** Thresholds at the common price scale (quote per unit). */
+  longThreshold: number;
+  shortThreshold: number;
+  /** |position| bound per venue at its size scale; undefined = unlimited. */
+  maxPosition?: { backpack: number; lighter: number };
+  fees: { backpackTakerBps: number; lighterTakerBps: number };
+  minEdgeBps: number;
+  slippageBps: number;
+  maxBookAgeMs: number;
+}
+
+export class StrategyConfigError extends Error {}
+
+export function strategyParams(input: StrategyInput, backpack: MarketSpec, lighter: MarketSpec, fees?: { backpackTakerBps?: number; lighterTakerBps?: number }): StrategyParams {
+  const priceScale = Math.max(backpack.priceScale, lighter.priceScale);
+  const sizeScale = Math.max(backpack.sizeScale, lighter.sizeScale);
+  const onGrid = (m: MarketSpec): number => {
+    let units: number;
+    try {
+      units = parseFixed(input.size, m.sizeScale);
+    } catch {
+      throw new StrategyConfigError(`--size ${input.size} has more decimals than ${m.venue} ${m.symbol} allows (${m.sizeScale}) — use a size both venues can trade`);
+    }
+    if (units % m.stepSize !== 0) throw new StrategyConfigError(`--size ${input.size} is not a multiple of the ${m.venue} step — pick a size on both venues' grids`);
+    if (units < m.minSize) throw new StrategyConfigError(`--size ${input.size} is below the ${m.venue} minimum — raise --size`);
+    return units;
+  };
+  const size = { backpack: onGrid(backpack), lighter: onGrid(lighter), common: parseFixed(input.size, sizeScale) };
+  const threshold = (text: string) => parseFixed(text, priceScale, 'up');
+  const limit = parseFixed(input.maxPosition, sizeScale, 'down');
+  return {
+    backpack,
+    lighter,
+    priceScale,
+    sizeScale,
+    size,
+    longThreshold: threshold(input.longThreshold),
+    shortThreshold: threshold(input.shortThreshold),
+    maxPosition: limit === 0 ? undefined : { backpack: rescale(limit, sizeScale, backpack.sizeScale, 'down'), lighter: rescale(limit, sizeScale, lighter.sizeScale, 'down') },
+    fees: { backpackTakerBps: fees?.backpackTakerBps ?? backpack.takerFeeBps, lighterTakerBps: fees?.lighterTakerBps ?? lighter.takerFeeBps },
+    minEdgeBps: input.minEdgeBps,
+    slippageBps: input.slippageBps,
+    maxBookAgeMs: input.maxBookAgeMs,
+  };
+}
+
+/** Round-trip taker cost per unit at a price, in quote currency (float, for the start-up warning). */
+export function roundTripFeePerUnit(params: StrategyParams, price: number): number {
+  return (price * (params.fees.backpackTakerBps + params.fees.lighterTakerBps)) / 10_000;
+}
+
+export interface VenueView {
+  book: OrderBook;
+  valid: boolean;
+  /** ms since the latest book frame. */
+  ageMs: number;
+  /** Signed position at the venue's size scale. */
+  position: number;
+}
+
+export interface LegIntent {
+  side: OrderSide;
+  size: number;
+  worstPrice: number;
+  /** What the book promised (notional at the venue's price+size scale). */
+  expected: FillEstimate;
+}
+
+export interface Intent {
+  direction: Direction;
+  backpack: LegIntent;
+  lighter: LegIntent;
+  /** Quote per unit (floats, for logs and CSVs). */
+  rawSpread: number;
+  executableSpread: number;
+  /** Expected profit of the pair after both taker fees, quote currency. */
+  expectedEdge: number;
+}
+
+export type Decision = { kind: 'trade'; intent: Intent } | { kind: 'none'; reason: string };
+
+export interface Spreads {
+  /** Lighter bid − Backpack ask and Backpack bid − Lighter ask at the top, quote per unit (NaN without a book side). */
+  rawLong: number;
+  rawShort: number;
+  /** The same on the VWAP that fills --size (NaN without the depth). */
+  executableLong: number;
+  executableShort: number;
+}
+
+const NONE = (reason: string): Decision => ({ kind: 'none', reason });
+
+/** Raw and executable spreads in quote per unit, for the BBO file and the decision. */
+export function spreads(params: StrategyParams, backpack: OrderBook, lighter: OrderBook): Spreads {
+  const px = (v: number | undefined, m: MarketSpec) => (v === undefined ? NaN : v / 10 ** m.priceScale);
+  const bpAsk = px(backpack.bestAsk, params.backpack);
+  const bpBid = px(backpack.bestBid, params.backpack);
+  const ltAsk = px(lighter.bestAsk, params.lighter);
+  const ltBid = px(lighter.bestBid, params.lighter);
+  const vwap = (book: OrderBook, side: OrderSide, m: MarketSpec, size: number) => {
+    const f = book.estimateFill(side, size);
+    return f.complete ? f.avgPrice / 10 ** m.priceScale : NaN;
+  };
+  return {
+    rawLong: ltBid - bpAsk,
+    rawShort: bpBid - ltAsk,
+    executableLong: vwap(lighter, 'sell', params.lighter, params.size.lighter) - vwap(backpack, 'buy', params.backpack, params.size.backpack),
+    executableShort: vwap(backpack, 'sell', params.backpack, params.size.backpack) - vwap(lighter, 'buy', params.lighter, params.size.lighter),
+  };
+}
+
+/** The guards of issue 7, then both signals in turn. */
+export function decide(params: StrategyParams, backpack: VenueView, lighter: VenueView): Decision {
+  for (const [name, v] of [['Backpack', backpack], ['Lighter', lighter]] as const) {
+    if (!v.valid) return NONE(`${name} book invalid`);
+    if (v.book.isCrossed()) return NONE(`${name} book crossed`);
+    if (v.ageMs > params.maxBookAgeMs) return NONE(`${name} book stale (${Math.round(v.ageMs)} ms)`);
+  }
+  const exposure = toCommon(backpack.position, params.backpack, params) + toCommon(lighter.position, params.lighter, params);
+  if (Math.abs(exposure) > stepCommon(params)) return NONE('net exposure open; repair first');
+  return tryDirection(params, backpack, lighter, 'LONG_BACKPACK') ?? tryDirection(params, backpack, lighter, 'SHORT_BACKPACK') ?? NONE('no spread above threshold');
+}
+
+function tryDirection(params: StrategyParams, backpack: VenueView, lighter: VenueView, direction: Direction): Decision | undefined {
+  const bpSide: OrderSide = direction === 'LONG_BACKPACK' ? 'buy' : 'sell';
+  const ltSide: OrderSide = bpSide === 'buy' ? 'sell' : 'buy';
+  const bpFill = backpack.book.estimateFill(bpSide, params.size.backpack);
+  const ltFill = lighter.book.estimateFill(ltSide, params.size.lighter);
+  if (!bpFill.complete || !ltFill.complete) return undefined;
+  // Notionals at the common price + size scale: exact integers, comparable across venues.
+  const bpNotional = toCommonNotional(bpFill.notional, params.backpack, params);
+  const ltNotional = toCommonNotional(ltFill.notional, params.lighter, params);
+  const sellNotional = direction === 'LONG_BACKPACK' ? ltNotional : bpNotional;
+  const buyNotional = direction === 'LONG_BACKPACK' ? bpNotional : ltNotional;
+  const threshold = direction === 'LONG_BACKPACK' ? params.longThreshold : params.shortThreshold;
+  // (sell − buy)/size > threshold  ⇔  sell − buy > threshold · size, all at one scale.
+  if (!(sellNotional - buyNotional > threshold * params.size.common)) return undefined;
+
+  const unit = 10 ** (params.priceScale + params.sizeScale);
+  const gross = (sellNotional - buyNotional) / unit;
+  const fees = (bpNotional * params.fees.backpackTakerBps + ltNotional * params.fees.lighterTakerBps) / 10_000 / unit;
+  const edge = gross - fees;
+  const floor = ((bpNotional + ltNotional) / 2 / unit) * (params.minEdgeBps / 10_000);
+  if (!(edge > floor)) return { kind: 'none', reason: `${direction} spread ${(gross / (params.size.common / 10 ** params.sizeScale)).toFixed(2)} does not pay the fees (edge ${edge.toFixed(4)} ≤ ${floor.toFixed(4)})` };
+
+  if (params.maxPosition !== undefined) {
+    const bpAfter = backpack.position + (bpSide === 'buy' ? params.size.backpack : -params.size.backpack);
+    const ltAfter = lighter.position + (ltSide === 'buy' ? params.size.lighter : -params.size.lighter);
+    if (Math.abs(bpAfter) > params.maxPosition.backpack || Math.abs(ltAfter) > params.maxPosition.lighter) {
+      return { kind: 'none', reason: `${direction} would exceed --max-position` };
+    }
+  }
+  const size = params.size.common / 10 ** params.sizeScale;
+  const top = direction === 'LONG_BACKPACK'
+    ? (lighter.book.bestBid! / 10 ** params.lighter.priceScale) - (backpack.book.bestAsk! / 10 ** params.backpack.priceScale)
+    : (backpack.book.bestBid! / 10 ** params.backpack.priceScale) - (lighter.book.bestAsk! / 10 ** params.lighter.priceScale);
+  return {
+    kind: 'trade',
+    intent: {
+      direction,
+      backpack: { side: bpSide, size: params.size.backpack, worstPrice: worstPrice(bpFill.worstPrice, bpSide, params.backpack, params.slippageBps), expected: bpFill },
+      lighter: { side: ltSide, size: params.size.lighter, worstPrice: worstPrice(ltFill.worstPrice, ltSide, params.lighter, params.slippageBps), expected: ltFill },
+      rawSpread: top,
+      executableSpread: gross / size,
+      expectedEdge: edge,
+    },
+  };
+}
+
+/** The slippage bound beyond the last level the book needs, rounded to the tick away from the market. */
+export function worstPrice(levelPrice: number, side: OrderSide, m: MarketSpec, slippageBps: number): number {
+  const moved = side === 'buy' ? levelPrice * (1 + slippageBps / 10_000) : levelPrice * (1 - slippageBps / 10_000);
+  const ticks = side === 'buy' ? Math.ceil(moved / m.tickSize - 1e-9) : Math.floor(moved / m.tickSize + 1e-9);
+  return Math.max(m.tickSize, ticks * m.tickSize);
+}
+
+export function toCommon(size: number, m: MarketSpec, params: StrategyParams): number {
+  return size * 10 ** (params.sizeScale - m.sizeScale);
+}
+
+function toCommonNotional(notional: number, m: MarketSpec, params: StrategyParams): number {
+  return notional * 10 ** (params.priceScale + params.sizeScale - m.priceScale - m.sizeScale);
+}
+
+/** One size step of the coarser venue, at the common size scale: the exposure the legs may differ by. */
+export function stepCommon(params: StrategyParams): number {
+  return Math.max(toCommon(params.backpack.stepSize, params.backpack, params), toCommon(params.lighter.stepSize, params.lighter, params)) - 1;
+}

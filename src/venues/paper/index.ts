@@ -1,0 +1,96 @@
+// Paper trading behind the same port: market data from a live venue started without keys, and
+// fills simulated by walking that venue's book as it stands after a simulated order latency. No
+// order ever leaves the machine; positions and fees are kept locally.
+
+import { seededRandom } from '../../core/prng.js';
+import type { Logger } from '../../core/log.js';
+import type { MarketSpec } from '../../core/types.js';
+import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+
+export interface PaperVenueOptions {
+  /** A live venue started without credentials: market data only. */
+  inner: Venue;
+  logger: Logger;
+  /** Simulated order round trip (ms), plus up to latencyJitterMs more. */
+  latencyMs?: number;
+  latencyJitterMs?: number;
+  seed?: number;
+  startingPosition?: number;
+}
+
+export class PaperVenue implements Venue {
+  readonly id: Venue['id'];
+  private position: number;
+  private nextId = 1;
+  private readonly random: () => number;
+
+  constructor(private readonly options: PaperVenueOptions) {
+    this.id = options.inner.id;
+    this.position = options.startingPosition ?? 0;
+    this.random = seededRandom(options.seed ?? 1);
+  }
+
+  get market(): MarketSpec {
+    return this.options.inner.market;
+  }
+  get book() {
+    return this.options.inner.book;
+  }
+  get lastBookAt(): number {
+    return this.options.inner.lastBookAt;
+  }
+  start(): Promise<MarketSpec> {
+    this.options.logger.info(`${this.id}: paper trading — fills are simulated against the live book, nothing is sent`);
+    return this.options.inner.start();
+  }
+  stop(): Promise<void> {
+    return this.options.inner.stop();
+  }
+  status(): VenueStatus {
+    return this.options.inner.status();
+  }
+  onBook(listener: BookListener): void {
+    this.options.inner.onBook(listener);
+  }
+  onStatus(listener: StatusListener): void {
+    this.options.inner.onStatus(listener);
+  }
+
+  async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+    const m = this.market;
+    const leg: LegResult = { venue: this.id, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: `paper-${this.nextId++}`, sentAt: performance.now() };
+    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({ ...leg, state: 'rejected', confirmedAt: performance.now(), error: new VenueError(this.id, kind, `${this.id} paper order: ${message}`) });
+    if (!Number.isSafeInteger(request.size) || request.size % m.stepSize !== 0 || request.size < m.minSize) return refuse('bad_order', `size ${request.size} is off the step grid or below the minimum`);
+    let size = request.size;
+    if (request.reduceOnly === true) {
+      const reducible = request.side === 'buy' ? -this.position : this.position;
+      if (reducible <= 0) return refuse('rejected', 'reduce-only order would increase the position');
+      size = Math.min(size, reducible);
+    }
+    await new Promise((r) => setTimeout(r, (this.options.latencyMs ?? 30) + this.random() * (this.options.latencyJitterMs ?? 10)));
+    if (!this.status().bookValid) return refuse('rejected', 'the book is not valid at the fill moment');
+    // Walk the book as it is now, stopping at the worst acceptable price.
+    const levels = this.book.levels(request.side === 'buy' ? 'ask' : 'bid');
+    let filled = 0;
+    let notional = 0;
+    for (const [price, available] of levels) {
+      if (request.side === 'buy' ? price > request.worstPrice : price < request.worstPrice) break;
+      const take = Math.min(available, size - filled);
+      filled += take;
+      notional += take * price;
+      if (filled === size) break;
+    }
+    if (filled === 0) return refuse('rejected', 'no liquidity inside the worst price');
+    this.position += request.side === 'buy' ? filled : -filled;
+    const fee = (notional / 10 ** (m.priceScale + m.sizeScale)) * (m.takerFeeBps / 10_000);
+    return { ...leg, state: filled === request.size ? 'filled' : 'partial', filled, notional, fee, confirmedAt: performance.now() };
+  }
+
+  resolveOrder(leg: LegResult): Promise<LegResult> {
+    return Promise.resolve(leg);
+  }
+
+  fetchPosition(): Promise<number> {
+    return Promise.resolve(this.position);
+  }
+}
