@@ -29,7 +29,7 @@ export interface EngineOptions {
   now?: () => number;
   /** How long start() waits for both books (default 20 s). */
   startTimeoutMs?: number;
-  /** How long a leg may stay unknown before the trade is written as unknown (default 15 s). */
+  /** How long a leg may stay unknown before the trade is written as unknown and positions are reconciled (default 5 s). */
   resolveDeadlineMs?: number;
   /** How long exposure may stay open before entries halt (default 10 s). */
   repairDeadlineMs?: number;
@@ -238,14 +238,14 @@ export class ArbEngine {
 
   /** Asks the venue until an unknown leg is known, or the deadline passes (then it stays unknown). */
   private async settle(venue: VenueId, leg: LegResult): Promise<LegResult> {
-    const deadline = Date.now() + (this.options.resolveDeadlineMs ?? 15_000);
+    const deadline = Date.now() + (this.options.resolveDeadlineMs ?? 5000);
     let wait = 200;
     while (leg.state === 'unknown' && Date.now() < deadline) {
       await sleep(wait);
       wait = Math.min(wait * 2, 2000);
       leg = await this.venues[venue].resolveOrder(leg);
     }
-    if (leg.state === 'unknown') this.log.error(`${venue} order ${leg.clientOrderId} is still unknown after ${(this.options.resolveDeadlineMs ?? 15_000) / 1000} s: ${leg.error?.message ?? ''}; reconciling positions with the venue`);
+    if (leg.state === 'unknown') this.log.error(`${venue} order ${leg.clientOrderId} is still unknown after ${(this.options.resolveDeadlineMs ?? 5000) / 1000} s: ${leg.error?.message ?? ''}; reconciling positions with the venue`);
     return leg;
   }
 

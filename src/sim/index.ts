@@ -27,8 +27,8 @@ export interface SimVenuesOptions {
   fees?: SimFees;
   /** Generator tuning (rates, volatility, jumps); the step interval is also the feed's real-time period. */
   market?: Partial<Omit<MarketGeneratorOptions, 'backpack' | 'lighter' | 'referenceMid'>>;
-  /** Shared fault plan; tests flip fields at run time. */
-  faults?: SimFaults;
+  /** Fault plans per venue; tests flip fields at run time. */
+  faults?: { backpack?: SimFaults; lighter?: SimFaults };
   /** No generator: tests drive the books themselves. */
   scripted?: boolean;
   pingIntervalMs?: number;
@@ -49,7 +49,7 @@ export interface SimVenues {
   /** The account names the engines know the bot by. */
   accounts: { backpack: string; lighter: string };
   credentials: SimCredentials;
-  faults: SimFaults;
+  faults: { backpack: SimFaults; lighter: SimFaults };
   lighterSim: LighterSim;
   /** The bot's Config pointed at these venues with these keys. */
   configFor(config: Config): Config;
@@ -57,7 +57,7 @@ export interface SimVenues {
 }
 
 export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenues> {
-  const faults = options.faults ?? {};
+  const faults = { backpack: options.faults?.backpack ?? {}, lighter: options.faults?.lighter ?? {} };
   const fees = options.fees ?? DEFAULT_SIM_FEES;
   if (!SIM_BASES.includes(options.ticker)) simMarketSpecs(options.ticker); // throws the clear error
   const specs = Object.fromEntries(SIM_BASES.map((b) => [b, simMarketSpecs(b, fees)]));
@@ -77,9 +77,9 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     lighterApiKeyIndex: SIM_LIGHTER_API_KEY,
   };
 
-  const backpack = await startBackpackSim({ engines: backpackEngines, faults, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs });
+  const backpack = await startBackpackSim({ engines: backpackEngines, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs });
   const lighterSim = new LighterSim({
-    engines: lighterEngines, faults, logger: options.logger, chainId: SIM_CHAIN_ID, pingIntervalMs: options.pingIntervalMs,
+    engines: lighterEngines, faults: faults.lighter, logger: options.logger, chainId: SIM_CHAIN_ID, pingIntervalMs: options.pingIntervalMs,
     accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }] }],
   });
   const lighter = await lighterSim.listen();

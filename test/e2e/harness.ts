@@ -1,0 +1,129 @@
+// Runs the real bot (parseConfig → run → live adapters) against the simulated venues, pointed at
+// them through the same environment variables a trader would set, and reads back what it wrote.
+
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/cli/args.js';
+import { run } from '../../src/cli/run.js';
+import { silentLogger } from '../../src/core/log.js';
+import type { ArbEngine } from '../../src/engine/index.js';
+import { startSimVenues, SIM_CHAIN_ID, type SimVenues, type SimVenuesOptions } from '../../src/sim/index.js';
+
+export interface BotRun {
+  exit: Promise<number>;
+  engine: Promise<ArbEngine>;
+  stop(reason?: string): Promise<number>;
+  logDir: string;
+}
+
+export async function simVenues(options: Partial<SimVenuesOptions> = {}): Promise<SimVenues> {
+  return startSimVenues({ ticker: 'BTC', logger: silentLogger, scripted: true, pingIntervalMs: 1000, ...options });
+}
+
+/** The environment a trader would write into .env to point the bot at these venues. */
+export function envFor(sim: SimVenues): NodeJS.ProcessEnv {
+  const c = sim.credentials;
+  return {
+    BACKPACK_API_URL: sim.backpack.apiUrl, BACKPACK_WS_URL: sim.backpack.wsUrl, BACKPACK_PUBLIC_KEY: c.backpackPublicKey, BACKPACK_SECRET_KEY: c.backpackSecretKey.reveal(),
+    LIGHTER_API_URL: sim.lighter.apiUrl, LIGHTER_WS_URL: sim.lighter.wsUrl, LIGHTER_CHAIN_ID: String(SIM_CHAIN_ID),
+    API_KEY_PRIVATE_KEY: c.lighterPrivateKey.reveal(), LIGHTER_ACCOUNT_INDEX: String(c.lighterAccountIndex), LIGHTER_API_KEY_INDEX: String(c.lighterApiKeyIndex),
+  };
+}
+
+export function startBot(sim: SimVenues, flags: string[], logDir = mkdtempSync(join(tmpdir(), 'bla-e2e-'))): BotRun {
+  const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', logDir, ...flags], envFor(sim));
+  if (parsed.kind !== 'run') throw new Error('expected a run config');
+  let stop!: (reason: string) => void;
+  const stopSignal = new Promise<string>((r) => (stop = r));
+  let started!: (e: ArbEngine) => void;
+  const engine = new Promise<ArbEngine>((r) => (started = r));
+  const exit = run(parsed.config, { stopSignal, consoleLevel: 'OFF', onStarted: (e) => started(e) });
+  return {
+    exit,
+    engine,
+    logDir,
+    stop: (reason = 'test stop') => {
+      stop(reason);
+      return exit;
+    },
+  };
+}
+
+export interface CsvRow {
+  [column: string]: string;
+}
+
+export function readCsv(logDir: string, prefix: 'trades' | 'bbo'): CsvRow[] {
+  const file = readdirSync(logDir).find((f) => f.startsWith(`${prefix}_BTC_`));
+  if (file === undefined) return [];
+  const [header, ...lines] = readFileSync(join(logDir, file), 'utf8').trim().split('\n');
+  const columns = header.split(',');
+  return lines.filter((l) => l !== '').map((l) => Object.fromEntries(l.split(',').map((v, i) => [columns[i], v])));
+}
+
+export function readLog(logDir: string): string {
+  return readFileSync(join(logDir, 'backpack_lighter_BTC.log'), 'utf8');
+}
+
+/** Σ signed quantity per venue from the trades CSV, at the market's size scale (BTC: 5). */
+export function csvNet(rows: CsvRow[], venue: 'backpack' | 'lighter'): number {
+  let sum = 0;
+  for (const r of rows) {
+    const q = r[`${venue}_quantity`];
+    if (q === undefined || q === '') continue;
+    const units = Math.round(Number(q) * 1e5);
+    sum += r[`${venue}_side`] === 'buy' ? units : -units;
+  }
+  return sum;
+}
+
+/**
+ * Row for row: every order of ours that executed on a simulator has exactly one CSV row with its
+ * client id and its executed quantity, and every CSV quantity is such an order.
+ */
+export function assertCsvMatchesFills(rows: CsvRow[], sim: SimVenues, assert: { deepEqual(a: unknown, b: unknown, m?: string): void }): void {
+  for (const venue of ['backpack', 'lighter'] as const) {
+    const engine = sim.engines[venue];
+    const executed = engine
+      .orders(sim.accounts[venue])
+      .filter((o) => o.executedSize > 0)
+      .map((o) => `${o.clientOrderId}:${o.side}:${o.executedSize}`)
+      .sort();
+    const written = rows
+      .filter((r) => r[`${venue}_quantity`] !== '' && Number(r[`${venue}_quantity`]) > 0)
+      .map((r) => `${r[`${venue}_client_id`]}:${r[`${venue}_side`]}:${Math.round(Number(r[`${venue}_quantity`]) * 1e5)}`)
+      .sort();
+    assert.deepEqual(written, executed, `${venue}: trades CSV rows vs the simulator's executed orders`);
+  }
+}
+
+export async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** House books for a scripted moment: Backpack and Lighter best bid/ask (price ×10), deep enough for 0.01. */
+export function setBooks(sim: SimVenues, b: { bid: number; ask: number }, l: { bid: number; ask: number }): void {
+  const ladder = (best: number, dir: 1 | -1) => [0, 1, 2].map((i) => [best + dir * i * 10, 100_000] as [number, number]);
+  sim.engines.backpack.setHouseLiquidity(ladder(b.bid, -1), ladder(b.ask, 1));
+  sim.engines.lighter.setHouseLiquidity(ladder(l.bid, -1), ladder(l.ask, 1));
+}
+
+/** A calm market: no spread worth anything. */
+export function calm(sim: SimVenues): void {
+  setBooks(sim, { bid: 999_990, ask: 1_000_000 }, { bid: 999_990, ask: 1_000_000 });
+}
+
+/** Lighter bid 40 above Backpack ask: LONG_BACKPACK pays 40 − 25 of fees per unit. */
+export function longOpportunity(sim: SimVenues): void {
+  setBooks(sim, { bid: 999_990, ask: 1_000_000 }, { bid: 1_000_400, ask: 1_000_410 });
+}
+
+/** Backpack bid 40 above Lighter ask. */
+export function shortOpportunity(sim: SimVenues): void {
+  setBooks(sim, { bid: 1_000_400, ask: 1_000_410 }, { bid: 999_990, ask: 1_000_000 });
+}
