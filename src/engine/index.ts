@@ -167,6 +167,8 @@ export class ArbEngine {
       (e: unknown) => this.log.error(`engine: ${(e as Error).message}`),
     ).finally(() => {
       this.busy = false;
+      // An opportunity that outlasts the trade is traded again now, not at the next frame.
+      if (this.running && !this.stopping) setImmediate(() => this.onBook(performance.now()));
     });
     this.inFlight = run;
   }

@@ -222,6 +222,7 @@ export class LighterVenue implements Venue {
     const channel = typeof frame.channel === 'string' ? frame.channel : '';
     try {
       if (frame.error !== undefined) return this.handleError(frame);
+      if (frame.type === 'unsubscribed') return; // the first half of a resubscribe
       if (channel.startsWith('order_book:')) return this.handleBook(frame, receivedAt);
       if (channel.startsWith('account_all_orders:')) return this.handleOrders(frame.orders);
       if (channel.startsWith('account_all_positions:')) return this.handlePositions(frame.positions);

@@ -76,6 +76,9 @@ test('a begin_nonce gap invalidates the book and a resubscribe rebuilds it; so d
   engine.setHouseLiquidity([[999_000, 10]], [[1_001_000, 10]]);
   await until('gap seen', () => logger.lines.some((l) => l.includes('begin_nonce does not continue')));
   await until('resubscribed', () => venue.status().bookValid && sameBook(venue, engine));
+  await new Promise((r) => setTimeout(r, 100));
+  // The "unsubscribed" answer is not a book frame: one gap, one resubscribe, no loop.
+  assert.equal(logger.lines.filter((l) => l.includes('resubscribing')).length, 1);
   faults.dropConnections = true;
   await until('dropped', () => !venue.status().bookValid);
   engine.setHouseLiquidity([[999_100, 20]], [[1_001_100, 20]]);
