@@ -26,12 +26,36 @@ function challengeScalar(r: Fp5, m: Fp5): bigint {
   return fp5ToScalar(challenge);
 }
 
+/** A nonce k with its encoded commitment r = encode(k·G): the costly half of a signature. */
+export interface Commitment {
+  k: bigint;
+  r: Fp5;
+}
+
+/** Computes k·G ahead of time, so a signature made later is only hashing and scalar arithmetic. */
+export function prepareCommitment(k: bigint): Commitment {
+  scalarToLeBytes(k, kBytes);
+  mulGenerator(R, kBytes);
+  const r = fp5();
+  encodePoint(r, R);
+  return { k, r };
+}
+
 /** Signs the 40-byte message m (an Fp5 element) with secret scalar sk and nonce k (both < n). */
 export function signHashedMessage(sk: bigint, m: Fp5, k: bigint): Uint8Array {
   scalarToLeBytes(k, kBytes);
   mulGenerator(R, kBytes);
   encodePoint(rEnc, R);
-  const e = challengeScalar(rEnc, m);
+  return finishSignature(sk, m, k, rEnc);
+}
+
+/** Signs with a commitment from prepareCommitment; each commitment must be used once only. */
+export function signWithCommitment(sk: bigint, m: Fp5, c: Commitment): Uint8Array {
+  return finishSignature(sk, m, c.k, c.r);
+}
+
+function finishSignature(sk: bigint, m: Fp5, k: bigint, r: Fp5): Uint8Array {
+  const e = challengeScalar(r, m);
   let s = (k - e * sk) % N;
   if (s < 0n) s += N;
   const sig = new Uint8Array(80);
