@@ -49,6 +49,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'slippage-bps': { type: 'string', default: '20', value: 'BPS', help: 'worst price each leg accepts, away from the book price' },
   'backpack-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Backpack taker fee read from the venue' },
   'lighter-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Lighter taker fee read from the venue' },
+  'lighter-tx-per-minute': { type: 'string', default: '60', value: 'N', help: 'Lighter sendTx budget per minute (standard account: 60; premium accounts have more)' },
   'allow-unhedged-start': { type: 'boolean', help: 'start even if the venues\' positions do not hedge each other' },
   paper: { type: 'boolean', help: 'paper trading: live public market data, simulated fills, no credentials' },
   sim: { type: 'boolean', help: 'run against the built-in simulated venues on loopback (no credentials, no internet)' },
@@ -175,6 +176,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     allowUnhedgedStart: values['allow-unhedged-start'] === true,
     backpackTakerFeeBps: optionalBps('--backpack-taker-fee-bps', values['backpack-taker-fee-bps']),
     lighterTakerFeeBps: optionalBps('--lighter-taker-fee-bps', values['lighter-taker-fee-bps']),
+    lighterTxPerMinute: Number(integer('--lighter-tx-per-minute', str('lighter-tx-per-minute'), 1, 1_000_000)),
     backpack: {
       apiUrl: url('BACKPACK_API_URL', envValue('BACKPACK_API_URL') ?? DEFAULT_URLS.BACKPACK_API_URL, ['http:', 'https:']),
       wsUrl: url('BACKPACK_WS_URL', envValue('BACKPACK_WS_URL') ?? DEFAULT_URLS.BACKPACK_WS_URL, ['ws:', 'wss:']),

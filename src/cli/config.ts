@@ -56,6 +56,8 @@ export interface Config {
   /** Taker fee overrides (bps); undefined = read from the venue. */
   backpackTakerFeeBps?: number;
   lighterTakerFeeBps?: number;
+  /** Lighter sendTx budget per minute; orders beyond it are not sent. */
+  lighterTxPerMinute: number;
   backpack: BackpackEndpoint;
   lighter: LighterEndpoint;
 }

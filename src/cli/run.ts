@@ -69,7 +69,7 @@ function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue }
   const lighter = new LighterVenue({
     ticker: c.ticker, apiUrl: c.lighter.apiUrl, wsUrl: c.lighter.wsUrl, chainId: c.lighter.chainId, logger: prefixed(log, 'lighter'),
     privateKey: paper ? undefined : c.lighter.privateKey, accountIndex: paper ? undefined : c.lighter.accountIndex, apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
-    takerFeeBps: c.lighterTakerFeeBps,
+    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute,
   });
   if (!paper) return { backpack, lighter };
   return { backpack: new PaperVenue({ inner: backpack, logger: log }), lighter: new PaperVenue({ inner: lighter, logger: log }) };

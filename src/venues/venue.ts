@@ -109,6 +109,11 @@ export interface Venue {
    * Never rejects the promise for a venue-side failure: the failure is in the result.
    */
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult>;
+  /**
+   * False when an order sent now would be refused before it leaves (a local rate budget is
+   * spent): the engine opens no trade whose other leg would then stand alone. Absent = always.
+   */
+  readyForOrder?(): boolean;
   /** Settles an `unknown` leg from the venue's order and fill history; may still be unknown. */
   resolveOrder(leg: LegResult): Promise<LegResult>;
 

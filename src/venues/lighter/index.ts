@@ -53,6 +53,8 @@ export interface LighterVenueOptions {
 /** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
 const CLIENT_INDEX_EPOCH = Date.UTC(2025, 0, 1);
 const MAX_CLIENT_INDEX = 2 ** 48 - 1;
+/** Signatures whose k·G is computed ahead, in idle time (≈ 0.07 ms each off the order path). */
+const PRECOMPUTED_SIGNATURES = 8;
 
 interface PendingOrder {
   leg: LegResult;
@@ -139,7 +141,10 @@ export class LighterVenue implements Venue {
       throw new VenueError('lighter', 'bad_order', `Lighter has no perp market ${this.options.ticker}; check --ticker (listed: ${list.map((m) => String(m.symbol)).slice(0, 12).join(', ')})`);
     }
     this.spec = parseLighterMarket(found, this.options);
-    if (this.signer !== undefined) await this.checkApiKey();
+    if (this.signer !== undefined) {
+      await this.checkApiKey();
+      this.signer.precompute(PRECOMPUTED_SIGNATURES);
+    }
     this.sync = new LighterBookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.stream = new LighterStream(
       { wsUrl: this.options.wsUrl, logger: this.options.logger, pingIntervalMs: this.options.pingIntervalMs, deadAfterMs: this.options.deadAfterMs, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs },
@@ -316,14 +321,24 @@ export class LighterVenue implements Venue {
   }
 
   /** Token bucket for sendTx: the standard account allows 60 per minute. */
-  private takeTxToken(): number {
+  private refillTxTokens(): number {
     const perMinute = this.options.txPerMinute ?? 60;
     const now = this.now();
     this.txTokens = Math.min(perMinute, this.txTokens + ((now - this.txRefillAt) * perMinute) / 60_000);
     this.txRefillAt = now;
+    return perMinute;
+  }
+
+  private takeTxToken(): number {
+    const perMinute = this.refillTxTokens();
     if (this.txTokens < 1) return Math.ceil(((1 - this.txTokens) * 60_000) / perMinute);
     this.txTokens -= 1;
     return 0;
+  }
+
+  readyForOrder(): boolean {
+    this.refillTxTokens();
+    return this.signer !== undefined && this.txTokens >= 1;
   }
 
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
@@ -372,6 +387,8 @@ export class LighterVenue implements Venue {
       return;
     }
     pending.leg.sentAt = performance.now();
+    // Refill the signer's nonce commitments once this turn's hot path is over.
+    setImmediate(() => this.signer?.precompute(PRECOMPUTED_SIGNATURES));
     const frame = `{"type":"jsonapi/sendtx","data":{"id":"${pending.clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${signed.txInfo}}}`;
     if (this.stream?.send(frame) === true) return;
     this.rest.sendTx(TX_TYPE.CREATE_ORDER, signed.txInfo, this.options.orderTimeoutMs ?? 3000).then(
