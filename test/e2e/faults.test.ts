@@ -210,3 +210,13 @@ test('a restart picks up a hedged position; an unhedged one is refused unless --
     await sim.stop();
   }
 });
+
+test('a spent Lighter transaction budget blocks entries instead of sending a lone Backpack leg', async () => {
+  const { sim, bot } = await scenario('budget', async (s, b) => {
+    longOpportunity(s);
+    await until('first trade', () => entries(b).length === 1);
+    await new Promise((r) => setTimeout(r, 400)); // the opportunity lasts; the budget (1 a minute) is spent
+  }, ['--max-position', '0.05', '--lighter-tx-per-minute', '1']);
+  assert.equal(sim.engines.backpack.orders(sim.accounts.backpack).length, 1, 'no second Backpack order');
+  assert.deepEqual(readCsv(bot.logDir, 'trades').map((r) => r.kind), ['entry']);
+});
