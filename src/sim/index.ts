@@ -87,7 +87,8 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   let feed: MarketFeed | undefined;
   if (options.scripted !== true) {
     const s = specs[options.ticker];
-    const generator = new MarketGenerator({ backpack: s.backpack, lighter: s.lighter, referenceMid: s.referenceMid, seed: options.seed, ...options.market });
+    // Seed 3: both directions beat the fees within the first minute, so the 60 s demo shows both.
+    const generator = new MarketGenerator({ backpack: s.backpack, lighter: s.lighter, referenceMid: s.referenceMid, seed: options.seed ?? 3, ...options.market });
     feed = startMarketFeed({ generator, backpack: engines.backpack, lighter: engines.lighter, intervalMs: options.market?.stepMs ?? 100 });
   }
 
