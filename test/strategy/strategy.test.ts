@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OrderBook } from '../../src/core/orderbook.js';
+import type { MarketSpec } from '../../src/core/types.js';
+import { decide, spreads, strategyParams, worstPrice, StrategyConfigError, type StrategyInput, type VenueView } from '../../src/strategy/index.js';
+
+// Backpack BTC: tick 0.1 (price scale 1), step 0.00001 (size scale 5), taker 2.5 bps.
+const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 2.5, makerFeeBps: 0 };
+// Lighter BTC on a coarser size grid (4 decimals) and finer prices (2 decimals), fee-free.
+const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 2, sizeScale: 4, tickSize: 1, stepSize: 1, minSize: 2, takerFeeBps: 0, makerFeeBps: 0 };
+const INPUT: StrategyInput = { size: '0.01', longThreshold: '5', shortThreshold: '5', maxPosition: '0', minEdgeBps: 0, slippageBps: 20, maxBookAgeMs: 2000 };
+
+function book(bids: Array<[number, number]>, asks: Array<[number, number]>): OrderBook {
+  const b = new OrderBook();
+  b.applySnapshot(bids, asks);
+  return b;
+}
+const view = (b: OrderBook, position = 0, extra: Partial<VenueView> = {}): VenueView => ({ book: b, valid: true, ageMs: 10, position, ...extra });
+
+test('parameters land on both grids at a common scale', () => {
+  const p = strategyParams(INPUT, BP, LT);
+  assert.deepEqual([p.priceScale, p.sizeScale], [2, 5]);
+  assert.deepEqual(p.size, { backpack: 1000, lighter: 100, common: 1000 });
+  assert.deepEqual([p.longThreshold, p.shortThreshold], [500, 500]);
+  assert.equal(p.maxPosition, undefined);
+  assert.deepEqual(strategyParams({ ...INPUT, maxPosition: '0.02' }, BP, LT).maxPosition, { backpack: 2000, lighter: 200 });
+  assert.throws(() => strategyParams({ ...INPUT, size: '0.00015' }, BP, LT), (e: Error) => e instanceof StrategyConfigError && /more decimals than lighter BTC allows \(4\)/.test(e.message));
+  assert.throws(() => strategyParams({ ...INPUT, size: '0.0001' }, BP, LT), /below the lighter minimum/);
+});
+
+test('LONG_BACKPACK needs Lighter bid − Backpack ask strictly above the threshold and above the fees', () => {
+  const p = strategyParams({ ...INPUT, longThreshold: '30' }, BP, LT);
+  const bp = book([[999_990, 10_000]], [[1_000_000, 10_000]]); // ask 100000.0
+  // Lighter bid exactly 30 above: not strictly greater.
+  assert.equal(decide(p, view(bp), view(book([[10_003_000, 1000]], [[10_003_100, 1000]]))).kind, 'none');
+  // 30.01 above: trades. Fees: 2.5 bps of 1000 USD = 0.25; edge = 0.3001 − 0.25.
+  const d = decide(p, view(bp), view(book([[10_003_001, 1000]], [[10_003_100, 1000]])));
+  assert.equal(d.kind, 'trade');
+  if (d.kind !== 'trade') return;
+  assert.equal(d.intent.direction, 'LONG_BACKPACK');
+  assert.deepEqual([d.intent.backpack.side, d.intent.backpack.size, d.intent.lighter.side, d.intent.lighter.size], ['buy', 1000, 'sell', 100]);
+  assert.ok(Math.abs(d.intent.executableSpread - 30.01) < 1e-9);
+  assert.ok(Math.abs(d.intent.expectedEdge - (0.3001 - 0.25)) < 1e-9);
+  // Worst prices: 20 bps beyond the last level used, rounded away from the market to the tick.
+  assert.equal(d.intent.backpack.worstPrice, 1_002_000);
+  assert.equal(d.intent.lighter.worstPrice, Math.floor(10_003_001 * 0.998));
+});
+
+test('an opportunity that loses after fees is skipped with the reason', () => {
+  const p = strategyParams(INPUT, BP, LT);
+  const bp = book([[999_990, 10_000]], [[1_000_000, 10_000]]);
+  const d = decide(p, view(bp), view(book([[10_002_000, 1000]], [[10_002_100, 1000]]))); // 20 > 5 but < 25 of fees per unit
+  assert.equal(d.kind, 'none');
+  assert.match((d as { reason: string }).reason, /LONG_BACKPACK spread 20\.00 does not pay the fees/);
+  // --min-edge-bps raises the floor above a spread that pays the fees.
+  const rich = view(book([[10_003_000, 1000]], [[10_003_100, 1000]]));
+  assert.equal(decide(p, view(bp), rich).kind, 'trade');
+  assert.equal(decide(strategyParams({ ...INPUT, minEdgeBps: 1 }, BP, LT), view(bp), rich).kind, 'none');
+});
+
+test('the executable spread is the VWAP over the depth --size needs, not the top of book', () => {
+  const p = strategyParams(INPUT, BP, LT);
+  // Top of book: 40 apart, but Backpack has only 0.002 at 100000.0; the rest costs 100035.0.
+  const bp = book([[999_990, 10_000]], [[1_000_000, 200], [1_000_350, 10_000]]);
+  const lt = book([[10_004_000, 1000]], [[10_004_100, 1000]]);
+  const s = spreads(p, bp, lt);
+  assert.ok(Math.abs(s.rawLong - 40) < 1e-9);
+  assert.ok(Math.abs(s.executableLong - (40 - 0.8 * 35)) < 1e-9); // VWAP 100028.0 → 12.0
+  assert.equal(decide(p, view(bp), view(lt)).kind, 'none', '12 − 25 of fees does not pay');
+  // Not enough depth: no trade at all.
+  assert.equal(decide(p, view(book([[999_990, 10]], [[1_000_000, 10]])), view(lt)).kind, 'none');
+});
+
+test('SHORT_BACKPACK mirrors it', () => {
+  const p = strategyParams(INPUT, BP, LT);
+  const d = decide(p, view(book([[1_000_400, 10_000]], [[1_000_410, 10_000]])), view(book([[9_999_900, 1000]], [[10_000_000, 1000]])));
+  assert.equal(d.kind, 'trade');
+  if (d.kind === 'trade') assert.deepEqual([d.intent.direction, d.intent.backpack.side, d.intent.lighter.side], ['SHORT_BACKPACK', 'sell', 'buy']);
+});
+
+test('the position limit applies to both venues after the trade', () => {
+  const p = strategyParams({ ...INPUT, maxPosition: '0.01' }, BP, LT);
+  const bp = book([[999_990, 10_000]], [[1_000_000, 10_000]]);
+  const lt = book([[10_004_000, 1000]], [[10_004_100, 1000]]);
+  assert.equal(decide(p, view(bp, 0), view(lt, 0)).kind, 'trade');
+  assert.match((decide(p, view(bp, 1000), view(lt, -100)) as { reason: string }).reason, /would exceed --max-position/);
+  // A short Backpack position leaves room for a long trade.
+  assert.equal(decide(p, view(bp, -1000), view(lt, 100)).kind, 'trade');
+});
+
+test('guards: invalid, crossed or stale books and open exposure block every decision', () => {
+  const p = strategyParams(INPUT, BP, LT);
+  const bp = book([[999_990, 10_000]], [[1_000_000, 10_000]]);
+  const lt = book([[10_004_000, 1000]], [[10_004_100, 1000]]);
+  const reason = (d: ReturnType<typeof decide>) => (d.kind === 'none' ? d.reason : 'trade');
+  assert.equal(reason(decide(p, view(bp, 0, { valid: false }), view(lt))), 'Backpack book invalid');
+  assert.equal(reason(decide(p, view(book([[1_000_010, 1]], [[1_000_000, 1]])), view(lt))), 'Backpack book crossed');
+  assert.equal(reason(decide(p, view(bp), view(lt, 0, { ageMs: 2001 }))), 'Lighter book stale (2001 ms)');
+  assert.equal(reason(decide(p, view(bp, 1000), view(lt, 0))), 'net exposure open; repair first');
+  assert.equal(reason(decide(p, view(bp, 1000), view(lt, -100))), 'trade', 'hedged positions are not exposure');
+});
+
+test('worst prices round away from the market onto the tick', () => {
+  assert.equal(worstPrice(1_000_000, 'buy', BP, 20), 1_002_000);
+  assert.equal(worstPrice(1_000_001, 'buy', { ...BP, tickSize: 5 }, 20), 1_002_005);
+  assert.equal(worstPrice(1_000_001, 'sell', { ...BP, tickSize: 5 }, 20), 998_000); // 998000.998 down to the tick
+});
