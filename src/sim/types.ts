@@ -226,5 +226,6 @@ export interface BackpackSimOptions extends SimServerOptions {
 /** Lighter server: each account has API keys registered by index with their public key (hex). */
 export interface LighterSimOptions extends SimServerOptions {
   chainId: number;
-  accounts: Array<{ accountIndex: number; apiKeys: Array<{ apiKeyIndex: number; publicKeyHex: string }> }>;
+  /** `nonce` is the key's next expected nonce (default 0). */
+  accounts: Array<{ accountIndex: number; apiKeys: Array<{ apiKeyIndex: number; publicKeyHex: string; nonce?: number }> }>;
 }

@@ -76,7 +76,7 @@ export class LighterSim {
     this.faults = options.faults;
     this.log = options.logger;
     for (const a of options.accounts) {
-      for (const k of a.apiKeys) this.keys.set(`${a.accountIndex}:${k.apiKeyIndex}`, { accountIndex: a.accountIndex, apiKeyIndex: k.apiKeyIndex, publicKeyHex: k.publicKeyHex, nextNonce: 0 });
+      for (const k of a.apiKeys) this.keys.set(`${a.accountIndex}:${k.apiKeyIndex}`, { accountIndex: a.accountIndex, apiKeyIndex: k.apiKeyIndex, publicKeyHex: k.publicKeyHex, nextNonce: k.nonce ?? 0 });
     }
     for (const engine of options.engines) {
       const market: Market = { id: engine.market.marketId, engine, nonce: 5_000, offset: 100 };
