@@ -198,3 +198,34 @@ test('faults: a silent feed freezes the book age, then its lost deltas force a r
   const leg = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_001_600 });
   assert.deepEqual([leg.state, leg.error?.kind], ['unknown', 'unavailable'], 'a 503 may hide an execution, so the outcome stays unknown until looked up');
 });
+
+test('faults: reply delay, frame latency and clock skew', async () => {
+  const { handle, btc, faults } = await sim();
+  faults.replyDelayMs = 120;
+  let t0 = Date.now();
+  await fetch(`${handle.apiUrl}/api/v1/markets`);
+  assert.ok(Date.now() - t0 >= 120, 'the reply waited');
+  faults.replyDelayMs = 0;
+  faults.clockSkewMs = 60_000;
+  const time = Number(await (await fetch(`${handle.apiUrl}/api/v1/time`)).text());
+  assert.ok(Math.abs(time - (Date.now() + 60_000)) < 1000, 'the server clock runs a minute ahead');
+  // A request signed by a client with the right time is now outside the skewed server's window.
+  const { venue } = await venueOn(handle).catch(() => ({ venue: undefined }));
+  assert.equal(venue, undefined, 'the adapter cannot start against a venue whose clock is a minute off');
+  faults.clockSkewMs = 0;
+
+  const ws = new WebSocket(handle.wsUrl);
+  const arrivals: number[] = [];
+  ws.on('message', (m) => {
+    if (m.toString().includes('"depth"')) arrivals.push(Date.now());
+  });
+  await new Promise((r) => ws.once('open', r));
+  ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['depth.BTC_USDC_PERP'] }));
+  await new Promise((r) => setTimeout(r, 50));
+  faults.frameLatencyMs = 150;
+  t0 = Date.now();
+  btc.setHouseLiquidity([[999_000, 1]], [[1_001_000, 1]]);
+  await new Promise((r) => setTimeout(r, 250));
+  assert.ok(arrivals.length > 0 && arrivals[0] - t0 >= 140, 'the depth frame arrived late');
+  ws.close();
+});
