@@ -46,6 +46,8 @@ export interface BackpackVenueOptions {
   deadAfterMs?: number;
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
+  /** How long the bookTicker may disagree with the book before it is rebuilt (default 500 ms). */
+  tickerGraceMs?: number;
   /** First clientId; later ones count up mod 2^32 (default: derived from the clock). */
   firstClientId?: number;
 }
@@ -99,6 +101,15 @@ interface FillJson {
 
 const TERMINAL = new Set(['Filled', 'Cancelled', 'Expired', 'TriggerFailed']);
 
+interface StreamedOrder {
+  orderId?: string;
+  executed: number;
+  executedQuote: number;
+  fee: number;
+  trades: Set<string>;
+  status: string;
+}
+
 export class BackpackVenue implements Venue {
   readonly id = 'backpack' as const;
   readonly book = new OrderBook();
@@ -120,6 +131,10 @@ export class BackpackVenue implements Venue {
   /** Cross-check from bookTicker: the venue's own best prices at priceScale. */
   tickerBestBid?: number;
   tickerBestAsk?: number;
+  /** performance.now() since the ticker and the book have disagreed about the top (undefined = they agree). */
+  private tickerMismatchSince?: number;
+  /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
+  private readonly streamed = new Map<string, StreamedOrder>();
   /** Latest position from account.positionUpdate (sizeScale). */
   streamedPosition?: number;
 
@@ -228,7 +243,7 @@ export class BackpackVenue implements Venue {
       if (stream === `depth.${this.symbol}`) this.handleDepth(data, receivedAt);
       else if (stream === `bookTicker.${this.symbol}`) this.handleTicker(data);
       else if (stream.startsWith('account.positionUpdate')) this.handlePosition(data);
-      else if (stream.startsWith('account.orderUpdate')) this.options.logger.debug(`Backpack order update ${JSON.stringify(data).slice(0, 300)}`);
+      else if (stream.startsWith('account.orderUpdate')) this.handleOrderUpdate(data);
     } catch (e) {
       this.options.logger.error(`Backpack ${stream} frame refused: ${(e as Error).message}`);
       if (stream.startsWith('depth.')) {
@@ -253,10 +268,78 @@ export class BackpackVenue implements Venue {
     if (wasValid !== sync.valid) this.emitStatus();
   }
 
+  /**
+   * The venue's own top of book must agree with ours once our book is at least as new as the
+   * ticker (spec §6.4). A disagreement that outlasts a short grace period means our book is wrong:
+   * it is dropped and rebuilt from a snapshot.
+   */
   private handleTicker(data: unknown): void {
-    const d = data as { b?: unknown; a?: unknown };
+    const d = data as { b?: unknown; a?: unknown; u?: unknown };
     if (typeof d?.b === 'string') this.tickerBestBid = parseFixed(d.b, this.market.priceScale);
     if (typeof d?.a === 'string') this.tickerBestAsk = parseFixed(d.a, this.market.priceScale);
+    const sync = this.sync;
+    const u = Number(d?.u);
+    if (sync === undefined || !sync.valid || !Number.isSafeInteger(u) || u > sync.lastUpdateId) return;
+    if (this.tickerBestBid === this.book.bestBid && this.tickerBestAsk === this.book.bestAsk) {
+      this.tickerMismatchSince = undefined;
+      return;
+    }
+    const now = performance.now();
+    this.tickerMismatchSince ??= now;
+    if (now - this.tickerMismatchSince < (this.options.tickerGraceMs ?? 500)) return;
+    this.tickerMismatchSince = undefined;
+    this.options.logger.warn(
+      `Backpack ${this.symbol} bookTicker (bid ${d.b}, ask ${d.a}, u ${u}) disagrees with our book (bid ${formatFixed(this.book.bestBid ?? 0, this.market.priceScale)}, ask ${formatFixed(this.book.bestAsk ?? 0, this.market.priceScale)}) at update ${sync.lastUpdateId}; book invalid, resyncing`,
+    );
+    sync.reset();
+    this.requestSnapshot();
+    this.emitStatus();
+  }
+
+  /** Keeps the cumulative fill and fee per clientId: a confirmation path besides the HTTP reply. */
+  private handleOrderUpdate(data: unknown): void {
+    const d = data as { c?: unknown; X?: unknown; z?: unknown; Z?: unknown; n?: unknown; t?: unknown; i?: unknown };
+    if (d?.c === undefined || d.c === null) return;
+    const clientId = String(d.c);
+    const entry = this.streamed.get(clientId) ?? { executed: 0, executedQuote: 0, fee: 0, trades: new Set<string>(), status: '' };
+    const spec = this.market;
+    if (typeof d.z === 'string') entry.executed = parseFixed(d.z, spec.sizeScale);
+    if (typeof d.Z === 'string') entry.executedQuote = parseFixed(d.Z, spec.priceScale + spec.sizeScale, 'nearest');
+    if (typeof d.X === 'string') entry.status = d.X;
+    if (typeof d.i === 'string') entry.orderId = d.i;
+    // A fill's fee counts once, however often the event is delivered (spec §6.5: dedupe by t).
+    if (d.t !== undefined && d.t !== null && !entry.trades.has(String(d.t)) && (typeof d.n === 'string' || typeof d.n === 'number')) {
+      entry.trades.add(String(d.t));
+      entry.fee += Number(d.n);
+    }
+    this.streamed.set(clientId, entry);
+    if (this.streamed.size > 1000) this.streamed.delete(this.streamed.keys().next().value as string);
+    for (const waiter of this.streamWaiters) waiter();
+  }
+
+  private readonly streamWaiters = new Set<() => void>();
+
+  /** The stream's fee for an order once its fills add up to `executed`, waiting up to `ms` for them. */
+  private async streamedFee(clientId: string, executed: number, ms: number): Promise<number | undefined> {
+    const ready = () => {
+      const e = this.streamed.get(clientId);
+      return e !== undefined && e.executed >= executed && e.trades.size > 0 ? e.fee : undefined;
+    };
+    const now = ready();
+    if (now !== undefined || executed === 0) return now ?? 0;
+    return new Promise((resolve) => {
+      const done = (fee: number | undefined) => {
+        clearTimeout(timer);
+        this.streamWaiters.delete(check);
+        resolve(fee);
+      };
+      const check = () => {
+        const fee = ready();
+        if (fee !== undefined) done(fee);
+      };
+      const timer = setTimeout(() => done(undefined), ms);
+      this.streamWaiters.add(check);
+    });
   }
 
   private handlePosition(data: unknown): void {
@@ -344,7 +427,7 @@ export class BackpackVenue implements Venue {
     leg.sentAt = performance.now();
     try {
       const order = await this.rest.signed<OrderJson>('POST', '/api/v1/order', 'orderExecute', body, this.options.orderTimeoutMs ?? 3000);
-      return this.legFromOrder(leg, order);
+      return this.withRealFee(this.legFromOrder(leg, order));
     } catch (e) {
       const err = asVenueError(e);
       // A 5xx or a lost answer may hide an execution (spec §5): reconcile. A connection that never
@@ -380,9 +463,32 @@ export class BackpackVenue implements Venue {
     return { ...leg, venueOrderId, state: 'unknown', error: new VenueError('backpack', 'timeout', `Backpack order ${venueOrderId ?? leg.clientOrderId} is still ${order.status}`) };
   }
 
+  /**
+   * The reply carries no fee (spec §4.1): take it from the order stream's fills, which normally
+   * arrive with the reply, else from the fills history; only if both fail is it the taker-rate estimate.
+   */
+  private async withRealFee(leg: LegResult): Promise<LegResult> {
+    if (leg.filled === 0 || this.signer === undefined) return leg;
+    const fee = (await this.streamedFee(leg.clientOrderId, leg.filled, 100)) ?? (leg.venueOrderId === undefined ? undefined : await this.feeOf(leg.venueOrderId, leg.clientOrderId));
+    if (fee === undefined) {
+      this.options.logger.debug(`Backpack order ${leg.clientOrderId}: fee not confirmed by stream or history; reporting the taker-rate estimate`);
+      return leg;
+    }
+    return { ...leg, fee };
+  }
+
   /** Looks the order up by clientId: open orders first, then order history, with fees from fills. */
   async resolveOrder(leg: LegResult): Promise<LegResult> {
     if (leg.state !== 'unknown') return leg;
+    const seen = this.streamed.get(leg.clientOrderId);
+    if (seen !== undefined && TERMINAL.has(seen.status)) {
+      // The order stream saw it finish: that settles it without a REST round trip.
+      const spec = this.market;
+      const fromStream = this.legFromOrder(leg, {
+        id: seen.orderId, status: seen.status, executedQuantity: formatFixed(seen.executed, spec.sizeScale), executedQuoteQuantity: formatFixed(seen.executedQuote, spec.priceScale + spec.sizeScale),
+      }, seen.fee);
+      if (fromStream.state !== 'unknown') return fromStream;
+    }
     const clientId = Number(leg.clientOrderId);
     try {
       let order: OrderJson | undefined;

@@ -106,7 +106,11 @@ export class BackpackRest {
     if (method === 'GET') for (const k of Object.keys(clean).sort()) url.searchParams.set(k, String(clean[k]));
     const body = method === 'GET' ? undefined : JSON.stringify(clean);
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json; charset=utf-8';
+      // Node sends a DELETE body with neither Content-Length nor chunking: the server would read it as a new request.
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
     if (instruction !== undefined) {
       const signer = this.options.signer;
       if (signer === undefined) {

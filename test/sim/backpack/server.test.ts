@@ -229,3 +229,40 @@ test('faults: reply delay, frame latency and clock skew', async () => {
   assert.ok(arrivals.length > 0 && arrivals[0] - t0 >= 140, 'the depth frame arrived late');
   ws.close();
 });
+
+test('a leg reports the fee the venue charged (from the order stream), not an estimate', async () => {
+  const { handle, btc } = await sim();
+  const { venue, account } = await venueOn(handle);
+  btc.setHouseLiquidity([[999_995, 100]], [[1_000_005, 300], [1_000_015, 800]]);
+  await until('book', () => sameBook(venue, btc));
+  const leg = await venue.placeMarketOrder({ side: 'buy', size: 500, worstPrice: 1_000_020 });
+  const charged = btc.fills(account).reduce((sum, f) => sum + f.fee, 0);
+  assert.equal(charged, 75_001 + 50_001, '2.5 bps per fill, rounded up, at 6 decimals');
+  assert.equal(leg.fee, charged / 1e6);
+  assert.notEqual(leg.fee, (leg.notional / 1e6) * 2.5e-4, 'not the taker-rate estimate');
+});
+
+test('limit orders (GTC, IOC, post-only, reduce-only), open orders, cancel, collateral and funding', async () => {
+  const { handle, btc } = await sim();
+  const { venue, account } = await venueOn(handle);
+  btc.setHouseLiquidity([[999_990, 1000]], [[1_000_000, 1000]]);
+  const gtc = (await venue.placeLimitOrder({ side: 'buy', price: 999_000, size: 100, timeInForce: 'GTC', clientId: 41 })) as Record<string, unknown>;
+  assert.deepEqual([gtc.status, gtc.price, gtc.quantity, gtc.clientId], ['New', '99900.0', '0.00100', 41]);
+  const open = (await venue.openOrders()) as Array<Record<string, unknown>>;
+  assert.deepEqual(open.map((o) => o.clientId), [41]);
+  const postOnly = (await venue.placeLimitOrder({ side: 'buy', price: 1_000_000, size: 100, postOnly: true, clientId: 42 })) as Record<string, unknown>;
+  assert.equal(postOnly.status, 'Expired', 'a crossing post-only order expires (PostOnlyTaker)');
+  const ioc = (await venue.placeLimitOrder({ side: 'buy', price: 1_000_000, size: 200, timeInForce: 'IOC', clientId: 43 })) as Record<string, unknown>;
+  assert.deepEqual([ioc.status, ioc.executedQuantity, ioc.executedQuoteQuantity], ['Filled', '0.00200', '200.000000']);
+  const reduce = (await venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 500, timeInForce: 'IOC', reduceOnly: true, clientId: 44 })) as Record<string, unknown>;
+  assert.deepEqual([reduce.status, reduce.executedQuantity], ['Filled', '0.00200'], 'clipped to the 0.002 position');
+  assert.equal(btc.position(account).size, 0);
+  const cancelled = (await venue.cancelOrder({ clientId: 41 })) as Record<string, unknown>;
+  assert.equal(cancelled.status, 'Cancelled');
+  assert.deepEqual(await venue.openOrders(), []);
+  await assert.rejects(venue.cancelOrder({ clientId: 41 }), /RESOURCE_NOT_FOUND/);
+  assert.deepEqual(await venue.fetchCollateral(), { netEquity: '1000000', netEquityAvailable: '950000' });
+  const funding = await venue.fetchMarkAndFunding();
+  assert.deepEqual([funding.markPrice, funding.fundingRate], [999_995, '0.0000125']);
+  assert.equal(funding.nextFundingTimestamp % 3_600_000, 0);
+});

@@ -259,3 +259,27 @@ test('market-data-only mode without keys; a key the venue does not know fails st
   await assert.rejects(unknown.start(), /Backpack has no market DOGE_USDC_PERP; check --ticker \(perps listed: BTC_USDC_PERP/);
   await unknown.stop();
 });
+
+test('a bookTicker that keeps disagreeing with an up-to-date book makes it resync', async () => {
+  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  const log = new MemoryLogger();
+  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 50 });
+  try {
+    await venue.start();
+    await until('book valid', () => venue.status().bookValid);
+    const u = Number(seq.snapshot_1.lastUpdateId);
+    const ticker = (b: string, a: string, at: number) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: at } });
+    ticker('97008.3', '97010.5', u); // agrees
+    ticker('97000.0', '97010.5', u + 5); // newer than the book: not comparable yet
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(depthQueue.length, 1, 'no resync while the ticker agrees or is ahead');
+    ticker('97000.0', '97010.5', u); // disagrees with a book at the same update id
+    await new Promise((r) => setTimeout(r, 80));
+    ticker('97000.0', '97010.5', u); // still, after the grace period
+    await until('resync', () => depthQueue.length === 0);
+    assert.ok(log.lines.some((l) => l.includes('bookTicker (bid 97000.0, ask 97010.5') && l.includes('resyncing')));
+    await until('valid again', () => venue.status().bookValid);
+  } finally {
+    await venue.stop();
+  }
+});
