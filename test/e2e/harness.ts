@@ -31,8 +31,8 @@ export function envFor(sim: SimVenues): NodeJS.ProcessEnv {
   };
 }
 
-export function startBot(sim: SimVenues, flags: string[], logDir = mkdtempSync(join(tmpdir(), 'bla-e2e-'))): BotRun {
-  const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', logDir, ...flags], envFor(sim));
+export function startBot(sim: SimVenues, flags: string[], logDir = mkdtempSync(join(tmpdir(), 'bla-e2e-')), env: NodeJS.ProcessEnv = envFor(sim)): BotRun {
+  const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', logDir, ...flags], env);
   if (parsed.kind !== 'run') throw new Error('expected a run config');
   let stop!: (reason: string) => void;
   const stopSignal = new Promise<string>((r) => (stop = r));

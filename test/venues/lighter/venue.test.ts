@@ -182,3 +182,37 @@ test('an unknown ticker is refused with the listed markets', async () => {
   const venue = new LighterVenue({ ticker: 'DOGE', apiUrl: handle.apiUrl, wsUrl: handle.wsUrl, chainId: CHAIN, logger: silentLogger });
   await assert.rejects(venue.start(), /Lighter has no perp market DOGE; check --ticker \(listed: BTC\)/);
 });
+
+test('with the socket down the order goes by REST, and its outcome comes from the order history', async () => {
+  const { venue, sim, engine } = await started();
+  await (venue as unknown as { stream: { stop(): Promise<void> } }).stream.stop();
+  const leg = await venue.placeMarketOrder({ side: 'buy', size: 300, worstPrice: 1_000_100 });
+  assert.deepEqual([leg.state, leg.filled, leg.notional], ['filled', 300, 300 * 1_000_000]);
+  assert.equal(sim.acceptedTxs.length, 1);
+  assert.equal(engine.position(String(ACCOUNT)).size, 300);
+});
+
+test('a 503 makes the venue unavailable; its next book frame makes it available again', async () => {
+  const { venue, faults, engine } = await started();
+  faults.unavailableUntil = Date.now() + 60_000;
+  const leg = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
+  assert.deepEqual([leg.state, leg.error?.kind], ['rejected', 'unavailable']);
+  assert.equal(venue.status().available, false);
+  faults.unavailableUntil = 0;
+  engine.setHouseLiquidity([[999_991, 10]], [[1_000_009, 10]]);
+  await until('available again', () => venue.status().available);
+});
+
+test('the transaction budget: beyond it an order is refused before it leaves, and readyForOrder says so', async () => {
+  let clock = Date.now();
+  const { venue, sim } = await started({ now: () => clock, venue: { txPerMinute: 2 } });
+  assert.equal(venue.readyForOrder(), true);
+  await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
+  await venue.placeMarketOrder({ side: 'sell', size: 100, worstPrice: 999_900 });
+  assert.equal(venue.readyForOrder(), false);
+  const refused = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
+  assert.deepEqual([refused.state, refused.error?.kind, refused.error?.retryAfterMs], ['rejected', 'rate_limited', 30_000]);
+  assert.equal(sim.acceptedTxs.length, 2, 'nothing was sent');
+  clock += 30_000; // one token back
+  assert.equal(venue.readyForOrder(), true);
+});
