@@ -69,9 +69,9 @@ export function formatFixed(units: number | bigint, scale: number): string {
   if (typeof units === 'number' && !Number.isSafeInteger(units)) {
     throw new FixedPointError(`${units} is not a safe integer`);
   }
-  const big = BigInt(units);
-  const neg = big < 0n;
-  const digits = (neg ? -big : big).toString();
+  // A safe integer prints exactly as a number; bigint only for what is beyond 2^53.
+  const neg = units < 0;
+  const digits = typeof units === 'number' ? String(neg ? -units : units) : (neg ? -units : units).toString();
   if (scale === 0) return (neg ? '-' : '') + digits;
   const padded = digits.padStart(scale + 1, '0');
   const cut = padded.length - scale;
