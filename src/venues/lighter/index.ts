@@ -451,6 +451,17 @@ export class LighterVenue implements Venue {
     }
   }
 
+  /** The account's fills in this market, newest first (auth token attached). */
+  async fetchTrades(limit = 100): Promise<Array<Record<string, unknown>>> {
+    const reply = await this.rest.get<{ trades?: Array<Record<string, unknown>> }>('trades', { account_index: this.signer!.accountIndex, market_id: this.market.marketId!, sort_by: 'timestamp', sort_dir: 'desc', limit }, this.authToken());
+    return reply.trades ?? [];
+  }
+
+  /** Whether the venue executed a transaction we sent (GET /api/v1/tx by hash). */
+  txStatus(txHash: string): Promise<Record<string, unknown>> {
+    return this.rest.get('tx', { by: 'hash', value: txHash });
+  }
+
   async fetchPosition(): Promise<number> {
     if (this.signer === undefined) throw new VenueError('lighter', 'auth', 'Lighter positions need LIGHTER_ACCOUNT_INDEX');
     const reply = await this.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>('account', { by: 'index', value: this.signer.accountIndex });

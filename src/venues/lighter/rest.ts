@@ -44,6 +44,12 @@ export class LighterRest {
     return this.request('POST', new URL('/api/v1/sendTx', this.base), { 'Content-Type': 'application/x-www-form-urlencoded' }, body, timeoutMs);
   }
 
+  /** POST /api/v1/sendTxBatch: both fields are JSON strings; the tx_info texts go in unchanged (spec §4). */
+  sendTxBatch(txs: ReadonlyArray<{ txType: number; txInfo: string }>, timeoutMs?: number): Promise<{ tx_hash?: string[] }> {
+    const body = new URLSearchParams({ tx_types: JSON.stringify(txs.map((t) => t.txType)), tx_infos: JSON.stringify(txs.map((t) => t.txInfo)) }).toString();
+    return this.request('POST', new URL('/api/v1/sendTxBatch', this.base), { 'Content-Type': 'application/x-www-form-urlencoded' }, body, timeoutMs);
+  }
+
   private async request<T>(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs = this.timeoutMs): Promise<T> {
     const path = url.pathname;
     const { status, text, retryAfterMs } = await this.transport(method, url, headers, body, timeoutMs, path);

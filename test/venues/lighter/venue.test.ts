@@ -216,3 +216,19 @@ test('the transaction budget: beyond it an order is refused before it leaves, an
   clock += 30_000; // one token back
   assert.equal(venue.readyForOrder(), true);
 });
+
+test('trades and transaction status by REST; a batch goes out as one form post with the tx_info texts verbatim', async () => {
+  const { venue, sim } = await started();
+  await venue.placeMarketOrder({ side: 'buy', size: 300, worstPrice: 1_000_100 });
+  const trades = await venue.fetchTrades();
+  assert.deepEqual(trades.map((t) => [t.size, t.price, t.bid_account_id]), [['0.00300', '100000.0', ACCOUNT]]);
+  const status = await venue.txStatus(sim.acceptedTxs[0].txHash);
+  assert.equal(status.hash, sim.acceptedTxs[0].txHash);
+  // Two cancels-all in one batch, consecutive nonces, through the adapter's REST client.
+  const signer = new LighterSigner({ privateKey: KEY.private_key, chainId: CHAIN, accountIndex: ACCOUNT, apiKeyIndex: API_KEY });
+  const a = signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce: 1 });
+  const b = signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce: 2 });
+  const reply = await venue.rest.sendTxBatch([a, b]);
+  assert.deepEqual(reply.tx_hash, [a.txHash, b.txHash]);
+  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1, 2]);
+});
