@@ -13,7 +13,7 @@ import { parseConfig } from '../src/cli/args.js';
 import { run } from '../src/cli/run.js';
 import { silentLogger } from '../src/core/log.js';
 import type { ArbEngine, TradeRecord } from '../src/engine/index.js';
-import { startSimVenues, SIM_CHAIN_ID, type SimVenues, type SimVenuesOptions } from '../src/sim/index.js';
+import { startSimVenues, type SimVenues, type SimVenuesOptions } from '../src/sim/index.js';
 
 const OPPORTUNITIES = Number(process.env.BENCH_OPPORTUNITIES ?? 1200);
 const SIM_MINUTES = Number(process.env.BENCH_SIM_MINUTES ?? 10);
@@ -25,13 +25,7 @@ function quantile(sorted: number[], q: number): number {
 
 async function bot(simOptions: Partial<SimVenuesOptions>, flags: string[]) {
   const sim = await startSimVenues({ ticker: 'BTC', logger: silentLogger, pingIntervalMs: 5000, ...simOptions });
-  const c = sim.credentials;
-  const env = {
-    BACKPACK_API_URL: sim.backpack.apiUrl, BACKPACK_WS_URL: sim.backpack.wsUrl, BACKPACK_PUBLIC_KEY: c.backpackPublicKey, BACKPACK_SECRET_KEY: c.backpackSecretKey.reveal(),
-    LIGHTER_API_URL: sim.lighter.apiUrl, LIGHTER_WS_URL: sim.lighter.wsUrl, LIGHTER_CHAIN_ID: String(SIM_CHAIN_ID),
-    API_KEY_PRIVATE_KEY: c.lighterPrivateKey.reveal(), LIGHTER_ACCOUNT_INDEX: String(c.lighterAccountIndex), LIGHTER_API_KEY_INDEX: String(c.lighterApiKeyIndex),
-  };
-  const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-bench-')), ...flags], env);
+  const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-bench-')), ...flags], sim.env());
   if (parsed.kind !== 'run') throw new Error('unexpected --help');
   let stop!: (why: string) => void;
   const stopSignal = new Promise<string>((r) => (stop = r));

@@ -53,6 +53,8 @@ export interface SimVenues {
   lighterSim: LighterSim;
   /** The bot's Config pointed at these venues with these keys. */
   configFor(config: Config): Config;
+  /** The same as the environment variables a trader would put in .env (secrets included: these keys open only the simulators). */
+  env(): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +106,11 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
       ...config,
       backpack: { apiUrl: backpack.apiUrl, wsUrl: backpack.wsUrl, publicKey: backpackPublicKey, secretKey: backpackSecret },
       lighter: { apiUrl: lighter.apiUrl, wsUrl: lighter.wsUrl, chainId: SIM_CHAIN_ID, privateKey: credentials.lighterPrivateKey, accountIndex: SIM_LIGHTER_ACCOUNT, apiKeyIndex: SIM_LIGHTER_API_KEY },
+    }),
+    env: () => ({
+      BACKPACK_API_URL: backpack.apiUrl, BACKPACK_WS_URL: backpack.wsUrl, BACKPACK_PUBLIC_KEY: backpackPublicKey, BACKPACK_SECRET_KEY: backpackSecret.reveal(),
+      LIGHTER_API_URL: lighter.apiUrl, LIGHTER_WS_URL: lighter.wsUrl, LIGHTER_CHAIN_ID: String(SIM_CHAIN_ID),
+      API_KEY_PRIVATE_KEY: credentials.lighterPrivateKey.reveal(), LIGHTER_ACCOUNT_INDEX: String(SIM_LIGHTER_ACCOUNT), LIGHTER_API_KEY_INDEX: String(SIM_LIGHTER_API_KEY),
     }),
     stop: async () => {
       feed?.stop();

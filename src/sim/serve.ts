@@ -12,24 +12,14 @@ const quiet: Logger = { debug() {}, info() {}, warn: (m) => process.stderr.write
 
 startSimVenues({ ticker, logger: quiet }).then(
   (sim) => {
-    const c = sim.credentials;
     const spec = sim.engines.backpack.market;
     process.stdout.write(
       [
         `Simulated Backpack and Lighter are serving ${ticker} (Backpack ${ticker}_USDC_PERP tick ${formatFixedTrim(spec.tickSize, spec.priceScale)}, Lighter market ${sim.engines.lighter.market.marketId}).`,
         'Point the bot at them with these lines (in .env or the environment); Ctrl-C stops them.',
+        // The keys were generated for this run and open nothing but these loopback simulators.
         '',
-        `BACKPACK_API_URL=${sim.backpack.apiUrl}`,
-        `BACKPACK_WS_URL=${sim.backpack.wsUrl}`,
-        `BACKPACK_PUBLIC_KEY=${c.backpackPublicKey}`,
-        // Generated for this local run only; they open nothing but these loopback simulators.
-        `BACKPACK_SECRET_KEY=${c.backpackSecretKey.reveal()}`,
-        `LIGHTER_API_URL=${sim.lighter.apiUrl}`,
-        `LIGHTER_WS_URL=${sim.lighter.wsUrl}`,
-        `LIGHTER_CHAIN_ID=304`,
-        `API_KEY_PRIVATE_KEY=${c.lighterPrivateKey.reveal()}`,
-        `LIGHTER_ACCOUNT_INDEX=${c.lighterAccountIndex}`,
-        `LIGHTER_API_KEY_INDEX=${c.lighterApiKeyIndex}`,
+        ...Object.entries(sim.env()).map(([k, v]) => `${k}=${v}`),
         '',
       ].join('\n'),
     );

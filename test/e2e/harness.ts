@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/cli/args.js';
 import { run } from '../../src/cli/run.js';
 import { silentLogger } from '../../src/core/log.js';
 import type { ArbEngine } from '../../src/engine/index.js';
-import { startSimVenues, SIM_CHAIN_ID, type SimVenues, type SimVenuesOptions } from '../../src/sim/index.js';
+import { startSimVenues, type SimVenues, type SimVenuesOptions } from '../../src/sim/index.js';
 
 export interface BotRun {
   exit: Promise<number>;
@@ -21,17 +21,7 @@ export async function simVenues(options: Partial<SimVenuesOptions> = {}): Promis
   return startSimVenues({ ticker: 'BTC', logger: silentLogger, scripted: true, pingIntervalMs: 1000, ...options });
 }
 
-/** The environment a trader would write into .env to point the bot at these venues. */
-export function envFor(sim: SimVenues): NodeJS.ProcessEnv {
-  const c = sim.credentials;
-  return {
-    BACKPACK_API_URL: sim.backpack.apiUrl, BACKPACK_WS_URL: sim.backpack.wsUrl, BACKPACK_PUBLIC_KEY: c.backpackPublicKey, BACKPACK_SECRET_KEY: c.backpackSecretKey.reveal(),
-    LIGHTER_API_URL: sim.lighter.apiUrl, LIGHTER_WS_URL: sim.lighter.wsUrl, LIGHTER_CHAIN_ID: String(SIM_CHAIN_ID),
-    API_KEY_PRIVATE_KEY: c.lighterPrivateKey.reveal(), LIGHTER_ACCOUNT_INDEX: String(c.lighterAccountIndex), LIGHTER_API_KEY_INDEX: String(c.lighterApiKeyIndex),
-  };
-}
-
-export function startBot(sim: SimVenues, flags: string[], logDir = mkdtempSync(join(tmpdir(), 'bla-e2e-')), env: NodeJS.ProcessEnv = envFor(sim)): BotRun {
+export function startBot(sim: SimVenues, flags: string[], logDir = mkdtempSync(join(tmpdir(), 'bla-e2e-')), env: NodeJS.ProcessEnv = sim.env()): BotRun {
   const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', logDir, ...flags], env);
   if (parsed.kind !== 'run') throw new Error('expected a run config');
   let stop!: (reason: string) => void;

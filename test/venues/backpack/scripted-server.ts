@@ -3,10 +3,10 @@
 // sends, and lets each test script the replies and push WS frames.
 
 import http from 'node:http';
-import { createPublicKey, verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { signingString, type Params } from '../../../src/venues/backpack/auth.js';
+import { ed25519Verify } from '../../../src/sim/backpack/ed25519.js';
 
 export interface Reply {
   status?: number;
@@ -26,13 +26,6 @@ const INSTRUCTIONS: Record<string, string> = {
   'GET /wapi/v1/history/fills': 'fillHistoryQueryAll',
   'GET /wapi/v1/history/orders': 'orderHistoryQueryAll',
 };
-
-function ed25519Verify(publicKeyB64: string, text: string, signatureB64: string): boolean {
-  const raw = Buffer.from(publicKeyB64, 'base64');
-  if (raw.length !== 32) return false;
-  const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
-  return verify(null, Buffer.from(text), key, Buffer.from(signatureB64, 'base64'));
-}
 
 export class ScriptedBackpack {
   readonly http = http.createServer((req, res) => void this.serve(req, res));
