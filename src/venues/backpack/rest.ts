@@ -2,9 +2,9 @@
 // and venue errors turned into VenueError kinds. A 429 closes the gate until the back-off ends, so
 // the bot cannot hammer the venue.
 
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { VenueError, type VenueErrorKind } from '../venue.js';
+import { httpExchange, keepAliveAgent } from '../http.js';
 import type { Logger } from '../../core/log.js';
 import type { BackpackSigner, Params } from './auth.js';
 
@@ -70,7 +70,7 @@ export class BackpackRest {
 
   constructor(private readonly options: RestOptions) {
     this.base = new URL(options.apiUrl);
-    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 8 }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.agent = keepAliveAgent(this.base);
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.windowMs = options.windowMs ?? 5000;
     if (this.windowMs > 60000) throw new Error(`Backpack window ${this.windowMs} ms is above the venue's maximum of 60000`);
@@ -106,11 +106,7 @@ export class BackpackRest {
     if (method === 'GET') for (const k of Object.keys(clean).sort()) url.searchParams.set(k, String(clean[k]));
     const body = method === 'GET' ? undefined : JSON.stringify(clean);
     const headers: Record<string, string> = {};
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json; charset=utf-8';
-      // Node sends a DELETE body with neither Content-Length nor chunking: the server would read it as a new request.
-      headers['Content-Length'] = String(Buffer.byteLength(body));
-    }
+    if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
     if (instruction !== undefined) {
       const signer = this.options.signer;
       if (signer === undefined) {
@@ -118,7 +114,7 @@ export class BackpackRest {
       }
       Object.assign(headers, signer.headers(instruction, clean, this.now(), this.windowMs));
     }
-    const { status, text, retryAfter } = await this.transport(method, url, headers, body, timeoutMs, path);
+    const { status, text, retryAfterMs: retryAfter } = await httpExchange('backpack', this.agent, method, url, headers, body, timeoutMs);
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
@@ -144,36 +140,5 @@ export class BackpackRest {
     const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${HINT[kind]})`;
     this.options.logger.warn(line);
     throw new VenueError('backpack', kind, line, code ?? status, retryAfterMs);
-  }
-
-  private transport(method: Method, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number, path: string): Promise<{ status: number; text: string; retryAfter?: number }> {
-    const lib = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = lib.request(url, { method, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          clearTimeout(timer);
-          const ra = res.headers['retry-after'];
-          const seconds = typeof ra === 'string' && /^\d+(\.\d+)?$/.test(ra) ? Number(ra) * 1000 : undefined;
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: seconds });
-        });
-        res.on('error', (e) => {
-          clearTimeout(timer);
-          reject(new VenueError('backpack', 'timeout', `Backpack ${method} ${path}: response broken (${e.message}); the outcome is unknown`));
-        });
-      });
-      const timer = setTimeout(() => {
-        req.destroy();
-        reject(new VenueError('backpack', 'timeout', `Backpack ${method} ${path}: no answer within ${timeoutMs} ms (${HINT.timeout})`));
-      }, timeoutMs);
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        const sent = req.writableFinished;
-        reject(new VenueError('backpack', sent ? 'timeout' : 'unavailable', `Backpack ${method} ${path}: ${e.code ?? e.message}${sent ? ' after sending; the outcome is unknown' : ' (cannot reach the venue; check BACKPACK_API_URL)'}`));
-      });
-      if (body !== undefined) req.end(body);
-      else req.end();
-    });
   }
 }

@@ -2,12 +2,12 @@
 // Authorization header, and transactions as form posts carrying the signer's exact tx_info text.
 // Replies are read with the exact-integer JSON reader, so 60-bit order indices survive.
 
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { parseJsonExact } from '../../core/json.js';
 import type { Logger } from '../../core/log.js';
 import { VenueError } from '../venue.js';
 import { hintFor, lighterError } from './errors.js';
+import { httpExchange, keepAliveAgent } from '../http.js';
 
 export interface LighterRestOptions {
   apiUrl: string;
@@ -22,7 +22,7 @@ export class LighterRest {
 
   constructor(private readonly options: LighterRestOptions) {
     this.base = new URL(options.apiUrl);
-    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 8 }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.agent = keepAliveAgent(this.base);
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
@@ -52,7 +52,7 @@ export class LighterRest {
 
   private async request<T>(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs = this.timeoutMs): Promise<T> {
     const path = url.pathname;
-    const { status, text, retryAfterMs } = await this.transport(method, url, headers, body, timeoutMs, path);
+    const { status, text, retryAfterMs } = await httpExchange('lighter', this.agent, method, url, headers, body, timeoutMs);
     let json: unknown;
     try {
       json = parseJsonExact(text);
@@ -66,35 +66,5 @@ export class LighterRest {
     const err = lighterError(`${method} ${path}`, code, typeof reply.message === 'string' ? reply.message : '', status, retryAfterMs);
     this.options.logger.warn(err.message);
     throw err;
-  }
-
-  private transport(method: string, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number, path: string): Promise<{ status: number; text: string; retryAfterMs?: number }> {
-    const lib = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = lib.request(url, { method, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          clearTimeout(timer);
-          const ra = res.headers['retry-after'];
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfterMs: typeof ra === 'string' && /^\d+$/.test(ra) ? Number(ra) * 1000 : undefined });
-        });
-        res.on('error', (e) => {
-          clearTimeout(timer);
-          reject(new VenueError('lighter', 'timeout', `Lighter ${method} ${path}: response broken (${e.message}); the outcome is unknown`));
-        });
-      });
-      const timer = setTimeout(() => {
-        req.destroy();
-        reject(new VenueError('lighter', 'timeout', `Lighter ${method} ${path}: no answer within ${timeoutMs} ms (${hintFor('timeout')})`));
-      }, timeoutMs);
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        const sent = req.writableFinished;
-        reject(new VenueError('lighter', sent ? 'timeout' : 'unavailable', `Lighter ${method} ${path}: ${e.code ?? e.message}${sent ? ' after sending; the outcome is unknown' : ' (cannot reach the venue; check LIGHTER_API_URL)'}`));
-      });
-      if (body !== undefined) req.end(body);
-      else req.end();
-    });
   }
 }

@@ -1,0 +1,56 @@
+// One HTTP exchange over a keep-alive agent, for both venues' REST clients: a deadline, the
+// Retry-After header, and the difference that matters after a failure — whether the request had
+// left (outcome unknown: `timeout`) or never reached the venue (`unavailable`).
+
+import http from 'node:http';
+import https from 'node:https';
+import type { VenueId } from '../core/types.js';
+import { VenueError } from './venue.js';
+
+export interface HttpReply {
+  status: number;
+  text: string;
+  /** From Retry-After, in ms. */
+  retryAfterMs?: number;
+}
+
+export function keepAliveAgent(base: URL): http.Agent {
+  return base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 8 }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
+}
+
+const NAME: Record<VenueId, string> = { backpack: 'Backpack', lighter: 'Lighter' };
+const URL_VAR: Record<VenueId, string> = { backpack: 'BACKPACK_API_URL', lighter: 'LIGHTER_API_URL' };
+
+/** Sends one request and reads the whole reply; rejects only with a VenueError. */
+export function httpExchange(venue: VenueId, agent: http.Agent, method: string, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpReply> {
+  const lib = url.protocol === 'https:' ? https : http;
+  const what = `${NAME[venue]} ${method} ${url.pathname}`;
+  // Node sends a DELETE body with neither Content-Length nor chunking: the server would read it as a new request.
+  if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+  return new Promise((resolve, reject) => {
+    const req = lib.request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        const ra = res.headers['retry-after'];
+        const retryAfterMs = typeof ra === 'string' && /^\d+(\.\d+)?$/.test(ra) ? Number(ra) * 1000 : undefined;
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfterMs });
+      });
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(new VenueError(venue, 'timeout', `${what}: response broken (${e.message}); the outcome is unknown`));
+      });
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new VenueError(venue, 'timeout', `${what}: no answer within ${timeoutMs} ms; the outcome is resolved from the venue's history`));
+    }, timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      const sent = req.writableFinished;
+      reject(new VenueError(venue, sent ? 'timeout' : 'unavailable', `${what}: ${e.code ?? e.message}${sent ? ' after sending; the outcome is unknown' : ` (cannot reach the venue; check ${URL_VAR[venue]})`}`));
+    });
+    req.end(body);
+  });
+}
