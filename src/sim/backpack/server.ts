@@ -3,13 +3,12 @@
 // the REST snapshot's lastUpdateId, bookTicker, signed account streams and protocol pings. Orders
 // are matched by a SimMatchingEngine per market; faults are read live from the shared plan.
 
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type http from 'node:http';
+import type { WebSocket } from 'ws';
 import { FixedPointError, formatFixed, formatFixedTrim, parseFixed } from '../../core/fixed.js';
-import type { Logger } from '../../core/log.js';
 import { signingString, type Params } from '../../venues/backpack/auth.js';
-import type { BackpackSimOptions, SimFaults, SimFill, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
+import type { BackpackSimOptions, SimFill, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
+import { SimServerBase, header, sleep } from '../server-base.js';
 import { ed25519Verify } from './ed25519.js';
 
 /** Signed routes and their instruction (spec §2.5). */
@@ -65,56 +64,24 @@ export async function startBackpackSim(options: BackpackSimOptions): Promise<Sim
   return sim.listen();
 }
 
-class BackpackSim {
-  private readonly server = http.createServer((req, res) => void this.serve(req, res));
-  private readonly wss = new WebSocketServer({ server: this.server });
+class BackpackSim extends SimServerBase<Client> {
   private readonly markets = new Map<string, Market>();
   private readonly accounts = new Set<string>();
-  private readonly clients = new Set<Client>();
-  private readonly faults: SimFaults;
-  private readonly log: Logger;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly unsubscribers: Array<() => void> = [];
 
-  constructor(private readonly options: BackpackSimOptions) {
-    this.faults = options.faults;
-    this.log = options.logger;
+  constructor(options: BackpackSimOptions) {
+    // Protocol pings every 60 s (spec §6.3).
+    super(options, { wsPath: '', malformedFrame: '{"stream":"depth.', defaultPingMs: 60_000 });
     for (const a of options.accounts) this.accounts.add(a.publicKey);
     for (const engine of options.engines) {
       const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '' };
       this.markets.set(market.symbol, market);
       this.unsubscribers.push(engine.onBookChange((changes) => this.publishDepth(market, changes)));
     }
-    this.wss.on('connection', (socket) => this.accept(socket));
-  }
-
-  private now(): number {
-    return (this.options.now ?? Date.now)() + (this.faults.clockSkewMs ?? 0);
-  }
-
-  async listen(): Promise<SimServerHandle> {
-    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    const pingEvery = this.options.pingIntervalMs ?? 60_000;
-    this.timers.push(setInterval(() => this.heartbeat(), pingEvery));
-    // Faults that act on their own (drop, malformed frame) are polled, so a test can flip them at any time.
-    this.timers.push(setInterval(() => this.applyStandingFaults(), 20));
-    for (const t of this.timers) t.unref();
-    return { apiUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, close: () => this.close() };
-  }
-
-  private async close(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    for (const u of this.unsubscribers) u();
-    for (const c of this.clients) c.socket.terminate();
-    await new Promise<void>((r) => this.wss.close(() => r()));
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
   }
 
   // ---------------------------------------------------------------- REST
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -424,13 +391,11 @@ class BackpackSim {
 
   // ---------------------------------------------------------------- WebSocket
 
-  private accept(socket: WebSocket): void {
+  protected accept(socket: WebSocket): Client {
     const client: Client = { socket, streams: new Set(), alive: true };
-    this.clients.add(client);
     socket.on('pong', () => (client.alive = true));
-    socket.on('close', () => this.clients.delete(client));
-    socket.on('error', () => this.clients.delete(client));
     socket.on('message', (raw) => this.onClientMessage(client, raw.toString()));
+    return client;
   }
 
   private onClientMessage(client: Client, text: string): void {
@@ -544,16 +509,7 @@ class BackpackSim {
     for (const c of this.clients) if (c.streams.has(stream)) this.sendTo(c, { stream, data });
   }
 
-  private sendTo(client: Client, frame: unknown): void {
-    if ((this.faults.silentUntil ?? 0) > Date.now()) return;
-    const text = JSON.stringify(frame);
-    const latency = this.faults.frameLatencyMs ?? 0;
-    if (latency > 0) setTimeout(() => client.socket.readyState === client.socket.OPEN && client.socket.send(text), latency);
-    else if (client.socket.readyState === client.socket.OPEN) client.socket.send(text);
-  }
-
-  private heartbeat(): void {
-    if ((this.faults.silentUntil ?? 0) > Date.now()) return;
+  protected heartbeat(): void {
     for (const c of this.clients) {
       // Two missed pongs in a row: the client is gone (spec §6.3 allows 120 s at a 60 s ping).
       if (!c.alive) {
@@ -564,22 +520,6 @@ class BackpackSim {
       c.socket.ping();
     }
   }
-
-  private applyStandingFaults(): void {
-    if (this.faults.dropConnections === true) {
-      this.faults.dropConnections = false;
-      for (const c of this.clients) c.socket.terminate();
-    }
-    if (this.faults.malformedFrame === true) {
-      this.faults.malformedFrame = false;
-      for (const c of this.clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send('{"stream":"depth.');
-    }
-  }
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return typeof v === 'string' ? v : undefined;
 }
 
 function decimalParam(value: unknown, scale: number, code: string, tooLong: string): number {
@@ -590,8 +530,4 @@ function decimalParam(value: unknown, scale: number, code: string, tooLong: stri
     if (e instanceof FixedPointError) throw new ApiError(400, code, tooLong);
     throw e;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

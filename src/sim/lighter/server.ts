@@ -4,14 +4,13 @@
 // stream carries a begin_nonce chain, account channels sit behind auth tokens, and transactions
 // arrive as REST form posts or `jsonapi/sendtx` frames. Matching is a SimMatchingEngine per market.
 
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type http from 'node:http';
+import type { WebSocket } from 'ws';
 import { formatFixed } from '../../core/fixed.js';
 import { parseJsonExact, type JsonValue } from '../../core/json.js';
-import type { Logger } from '../../core/log.js';
 import { TX_TYPE, verifyAuthToken, verifyTxInfo } from '../../venues/lighter/signer/index.js';
-import type { LighterSimOptions, SimFaults, SimFill, SimLevelChange, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
+import type { LighterSimOptions, SimFill, SimLevelChange, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
+import { SimServerBase, header, sleep } from '../server-base.js';
 
 /** Exchange order indices start at 2^48 (spec §2); ours are 2^48 + the engine's order id. */
 const ORDER_INDEX_BASE = 2 ** 48;
@@ -56,25 +55,18 @@ export async function startLighterSim(options: LighterSimOptions): Promise<SimSe
   return sim.listen();
 }
 
-export class LighterSim {
-  private readonly server = http.createServer((req, res) => void this.serve(req, res));
-  private readonly wss = new WebSocketServer({ server: this.server, path: '/stream' });
+export class LighterSim extends SimServerBase<Client> {
   private readonly markets = new Map<number, Market>();
   private readonly keys = new Map<string, ApiKey>();
   private readonly clientIndices = new Map<number, Set<number>>();
   private readonly txs = new Map<string, { txType: number; at: number }>();
-  private readonly clients = new Set<Client>();
-  private readonly faults: SimFaults;
-  private readonly log: Logger;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly unsubscribers: Array<() => void> = [];
   private sessions = 0;
   /** Every transaction sequenced, in order: what tests check nonces against. */
   readonly acceptedTxs: Array<{ accountIndex: number; apiKeyIndex: number; nonce: number; txType: number; txHash: string }> = [];
 
   constructor(private readonly options: LighterSimOptions) {
-    this.faults = options.faults;
-    this.log = options.logger;
+    // JSON pings; clients must pong within one period (spec §5).
+    super(options, { wsPath: '/stream', malformedFrame: '{"channel":"order_book:', defaultPingMs: 30_000 });
     for (const a of options.accounts) {
       for (const k of a.apiKeys) this.keys.set(`${a.accountIndex}:${k.apiKeyIndex}`, { accountIndex: a.accountIndex, apiKeyIndex: k.apiKeyIndex, publicKeyHex: k.publicKeyHex, nextNonce: k.nonce ?? 0 });
     }
@@ -83,34 +75,11 @@ export class LighterSim {
       this.markets.set(market.id, market);
       this.unsubscribers.push(engine.onBookChange((changes) => this.publishBook(market, changes)));
     }
-    this.wss.on('connection', (socket) => this.accept(socket));
-  }
-
-  private now(): number {
-    return (this.options.now ?? Date.now)() + (this.faults.clockSkewMs ?? 0);
-  }
-
-  async listen(): Promise<SimServerHandle> {
-    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.timers.push(setInterval(() => this.heartbeat(), this.options.pingIntervalMs ?? 30_000));
-    this.timers.push(setInterval(() => this.applyStandingFaults(), 20));
-    for (const t of this.timers) t.unref();
-    return { apiUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/stream`, close: () => this.close() };
-  }
-
-  private async close(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    for (const u of this.unsubscribers) u();
-    for (const c of this.clients) c.socket.terminate();
-    await new Promise<void>((r) => this.wss.close(() => r()));
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
   }
 
   // ---------------------------------------------------------------- REST
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -438,13 +407,11 @@ export class LighterSim {
 
   // ---------------------------------------------------------------- WebSocket
 
-  private accept(socket: WebSocket): void {
+  protected accept(socket: WebSocket): Client {
     const client: Client = { socket, channels: new Set(), accounts: new Set(), awaitingPong: false };
-    this.clients.add(client);
-    socket.on('close', () => this.clients.delete(client));
-    socket.on('error', () => this.clients.delete(client));
     socket.on('message', (raw) => this.onClientMessage(client, raw.toString()));
     this.sendTo(client, { session_id: String(++this.sessions), type: 'connected' });
+    return client;
   }
 
   private onClientMessage(client: Client, text: string): void {
@@ -554,19 +521,7 @@ export class LighterSim {
     }
   }
 
-  private sendTo(client: Client, frame: unknown): void {
-    if ((this.faults.silentUntil ?? 0) > Date.now()) return;
-    const text = JSON.stringify(frame);
-    const latency = this.faults.frameLatencyMs ?? 0;
-    const go = () => {
-      if (client.socket.readyState === client.socket.OPEN) client.socket.send(text);
-    };
-    if (latency > 0) setTimeout(go, latency);
-    else go();
-  }
-
-  private heartbeat(): void {
-    if ((this.faults.silentUntil ?? 0) > Date.now()) return;
+  protected heartbeat(): void {
     for (const c of this.clients) {
       if (c.awaitingPong) {
         c.socket.terminate();
@@ -574,17 +529,6 @@ export class LighterSim {
       }
       c.awaitingPong = true;
       this.sendTo(c, { type: 'ping' });
-    }
-  }
-
-  private applyStandingFaults(): void {
-    if (this.faults.dropConnections === true) {
-      this.faults.dropConnections = false;
-      for (const c of this.clients) c.socket.terminate();
-    }
-    if (this.faults.malformedFrame === true) {
-      this.faults.malformedFrame = false;
-      for (const c of this.clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send('{"channel":"order_book:');
     }
   }
 }
@@ -608,13 +552,4 @@ export function rawMember(text: string, key: string): string | undefined {
     else if (c === '}' && --depth === 0) return text.slice(i, j + 1);
   }
   return undefined;
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
