@@ -3,9 +3,9 @@
 // exponential back-off and jitter, and every channel subscribed again (with a fresh auth token for
 // account channels) after each reconnect. Frames that may carry 60-bit ids are read exactly.
 
-import WebSocket from 'ws';
 import { parseJsonExact } from '../../core/json.js';
 import type { Logger } from '../../core/log.js';
+import { KeptSocket } from '../kept-socket.js';
 
 export interface LighterStreamOptions {
   wsUrl: string;
@@ -32,27 +32,35 @@ interface Channel {
 }
 
 export class LighterStream {
-  private socket?: WebSocket;
+  private readonly socket: KeptSocket;
   private readonly channels = new Map<string, Channel>();
-  private stopped = true;
-  private attempt = 0;
-  private reconnectTimer?: NodeJS.Timeout;
-  private pingTimer?: NodeJS.Timeout;
-  private deadTimer?: NodeJS.Timeout;
-  private readonly pingIntervalMs: number;
-  private readonly deadAfterMs: number;
-  private readonly baseMs: number;
-  private readonly maxMs: number;
 
   constructor(private readonly options: LighterStreamOptions, private readonly handlers: LighterStreamHandlers) {
-    this.pingIntervalMs = Math.min(options.pingIntervalMs ?? 30_000, 60_000);
-    this.deadAfterMs = options.deadAfterMs ?? 90_000;
-    this.baseMs = options.reconnectBaseMs ?? 250;
-    this.maxMs = options.reconnectMaxMs ?? 30_000;
+    this.socket = new KeptSocket(
+      {
+        name: 'Lighter WS',
+        wsUrl: options.wsUrl,
+        logger: options.logger,
+        // The venue drops a connection silent for two minutes; the SDKs ping every 30–60 s.
+        pingIntervalMs: Math.min(options.pingIntervalMs ?? 30_000, 60_000),
+        deadAfterMs: options.deadAfterMs ?? 90_000,
+        reconnectBaseMs: options.reconnectBaseMs ?? 250,
+        reconnectMaxMs: options.reconnectMaxMs ?? 30_000,
+        keepAlive: (ws) => ws.send('{"type":"ping"}'),
+      },
+      {
+        onOpen: () => {
+          for (const channel of this.channels.values()) this.sendSubscribe(channel);
+          handlers.onOpen();
+        },
+        onMessage: (text, receivedAt) => this.onMessage(text, receivedAt),
+        onClose: (why) => handlers.onClose(why),
+      },
+    );
   }
 
   get connected(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.socket.connected;
   }
 
   subscribe(name: string, auth?: () => string): void {
@@ -71,104 +79,42 @@ export class LighterStream {
 
   /** Writes a text frame now; false when not connected. */
   send(text: string): boolean {
-    const socket = this.socket;
-    if (socket === undefined || socket.readyState !== WebSocket.OPEN) return false;
-    socket.send(text);
-    return true;
+    return this.socket.send(text);
   }
 
   start(): void {
-    this.stopped = false;
-    this.connect();
+    this.socket.start();
   }
 
   stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    this.clearTimers();
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      socket.once('close', () => resolve());
-      socket.terminate();
-    });
+    return this.socket.stop();
   }
 
-  private connect(): void {
-    const socket = new WebSocket(this.options.wsUrl, { perMessageDeflate: false });
-    this.socket = socket;
-    socket.on('open', () => {
-      this.attempt = 0;
-      this.touch();
-      this.pingTimer = setInterval(() => this.send('{"type":"ping"}'), this.pingIntervalMs);
-      for (const channel of this.channels.values()) this.sendSubscribe(channel);
-      this.handlers.onOpen();
-    });
-    socket.on('message', (raw: WebSocket.RawData) => {
-      const receivedAt = performance.now();
-      this.touch();
-      const text = raw.toString();
-      let frame: unknown;
-      try {
-        // Book frames carry no large integers; account frames carry 60-bit order indices.
-        frame = text.includes('order_index') ? parseJsonExact(text) : JSON.parse(text);
-      } catch {
-        this.options.logger.warn(`Lighter WS: a frame that is not JSON was ignored: ${text.slice(0, 80)}`);
-        return;
-      }
-      if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-        this.options.logger.warn(`Lighter WS: a frame that is not an object was ignored: ${text.slice(0, 80)}`);
-        return;
-      }
-      const f = frame as Record<string, unknown>;
-      if (f.type === 'ping') {
-        this.send('{"type":"pong"}');
-        return;
-      }
-      if (f.type === 'pong' || f.type === 'connected') return;
-      this.handlers.onFrame(f, receivedAt);
-    });
-    socket.on('ping', () => this.touch());
-    socket.on('pong', () => this.touch());
-    socket.on('error', (e) => this.options.logger.warn(`Lighter WS ${this.options.wsUrl}: ${e.message}`));
-    socket.on('close', (code, reason) => {
-      if (this.socket !== socket) return;
-      this.clearTimers();
-      this.socket = undefined;
-      const why = `closed (${code}${reason.length > 0 ? ' ' + reason.toString() : ''})`;
-      this.handlers.onClose(why);
-      if (!this.stopped) this.scheduleReconnect(why);
-    });
-  }
-
-  private scheduleReconnect(why: string): void {
-    const cap = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(this.attempt, 16));
-    const delay = Math.round(cap / 2 + Math.random() * (cap / 2));
-    this.attempt++;
-    this.options.logger.warn(`Lighter WS ${why}; reconnecting in ${delay} ms (attempt ${this.attempt})`);
-    this.reconnectTimer = setTimeout(() => {
-      if (!this.stopped) this.connect();
-    }, delay);
+  private onMessage(text: string, receivedAt: number): void {
+    let frame: unknown;
+    try {
+      // Book frames carry no large integers; account frames carry 60-bit order indices.
+      frame = text.includes('order_index') ? parseJsonExact(text) : JSON.parse(text);
+    } catch {
+      this.options.logger.warn(`Lighter WS: a frame that is not JSON was ignored: ${text.slice(0, 80)}`);
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      this.options.logger.warn(`Lighter WS: a frame that is not an object was ignored: ${text.slice(0, 80)}`);
+      return;
+    }
+    const f = frame as Record<string, unknown>;
+    if (f.type === 'ping') {
+      this.send('{"type":"pong"}');
+      return;
+    }
+    if (f.type === 'pong' || f.type === 'connected') return;
+    this.handlers.onFrame(f, receivedAt);
   }
 
   private sendSubscribe(channel: Channel): void {
     const message: Record<string, string> = { type: 'subscribe', channel: channel.name };
     if (channel.auth !== undefined) message.auth = channel.auth();
     this.send(JSON.stringify(message));
-  }
-
-  private touch(): void {
-    clearTimeout(this.deadTimer);
-    const socket = this.socket;
-    this.deadTimer = setTimeout(() => {
-      this.options.logger.warn(`Lighter WS: nothing received for ${this.deadAfterMs} ms; dropping the connection`);
-      socket?.terminate();
-    }, this.deadAfterMs);
-  }
-
-  private clearTimers(): void {
-    clearInterval(this.pingTimer);
-    clearTimeout(this.deadTimer);
   }
 }

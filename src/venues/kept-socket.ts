@@ -1,0 +1,126 @@
+// One WebSocket that stays up, for both venues' streams: a keep-alive of the venue's kind, a
+// dead-connection timer fed by every frame, ping and pong, and reconnects with capped exponential
+// back-off and full jitter. What to send on open and how to read a frame belong to the venue.
+
+import WebSocket from 'ws';
+import type { Logger } from '../core/log.js';
+
+export interface KeptSocketOptions {
+  /** "Backpack WS" / "Lighter WS", for log lines. */
+  name: string;
+  wsUrl: string;
+  logger: Logger;
+  /** Period of our keep-alive (ms). */
+  pingIntervalMs: number;
+  /** No frame at all (data, ping or pong) for this long means the connection is dead (ms). */
+  deadAfterMs: number;
+  /** First reconnect delay and its cap (ms). */
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  /** The venue's keep-alive: a protocol ping or a JSON message. */
+  keepAlive(socket: WebSocket): void;
+}
+
+export interface KeptSocketHandlers {
+  /** Connected: send every subscription again. */
+  onOpen(): void;
+  /** One text frame and performance.now() at its arrival. */
+  onMessage(text: string, receivedAt: number): void;
+  /** Lost (a reconnect is scheduled unless stopped). */
+  onClose(reason: string): void;
+}
+
+export class KeptSocket {
+  private socket?: WebSocket;
+  private stopped = true;
+  private attempt = 0;
+  private reconnectTimer?: NodeJS.Timeout;
+  private pingTimer?: NodeJS.Timeout;
+  private deadTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: KeptSocketOptions, private readonly handlers: KeptSocketHandlers) {}
+
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Writes a text frame now; false when not connected. */
+  send(text: string): boolean {
+    const socket = this.socket;
+    if (socket === undefined || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(text);
+    return true;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.clearTimers();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      socket.once('close', () => resolve());
+      socket.terminate();
+    });
+  }
+
+  private connect(): void {
+    const socket = new WebSocket(this.options.wsUrl, { perMessageDeflate: false });
+    this.socket = socket;
+    socket.on('open', () => {
+      this.attempt = 0;
+      this.touch();
+      this.pingTimer = setInterval(() => {
+        if (socket.readyState === WebSocket.OPEN) this.options.keepAlive(socket);
+      }, this.options.pingIntervalMs);
+      this.handlers.onOpen();
+    });
+    socket.on('message', (raw: WebSocket.RawData) => {
+      const receivedAt = performance.now();
+      this.touch();
+      this.handlers.onMessage(raw.toString(), receivedAt);
+    });
+    socket.on('ping', () => this.touch());
+    socket.on('pong', () => this.touch());
+    socket.on('error', (e) => this.options.logger.warn(`${this.options.name} ${this.options.wsUrl}: ${e.message}`));
+    socket.on('close', (code, reason) => {
+      if (this.socket !== socket) return;
+      this.clearTimers();
+      this.socket = undefined;
+      const why = `closed (${code}${reason.length > 0 ? ' ' + reason.toString() : ''})`;
+      this.handlers.onClose(why);
+      if (!this.stopped) this.scheduleReconnect(why);
+    });
+  }
+
+  private scheduleReconnect(why: string): void {
+    // Full jitter on a capped exponential: many clients do not reconnect in lock-step.
+    const cap = Math.min(this.options.reconnectMaxMs, this.options.reconnectBaseMs * 2 ** Math.min(this.attempt, 16));
+    const delay = Math.round(cap / 2 + Math.random() * (cap / 2));
+    this.attempt++;
+    this.options.logger.warn(`${this.options.name} ${why}; reconnecting in ${delay} ms (attempt ${this.attempt})`);
+    this.reconnectTimer = setTimeout(() => {
+      if (!this.stopped) this.connect();
+    }, delay);
+  }
+
+  private touch(): void {
+    clearTimeout(this.deadTimer);
+    const socket = this.socket;
+    this.deadTimer = setTimeout(() => {
+      this.options.logger.warn(`${this.options.name}: nothing received for ${this.options.deadAfterMs} ms; dropping the connection`);
+      socket?.terminate();
+    }, this.options.deadAfterMs);
+  }
+
+  private clearTimers(): void {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.deadTimer);
+  }
+}
