@@ -10,9 +10,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/cli/args.js';
-import { run } from '../src/cli/run.js';
+import { startRun } from '../src/cli/run.js';
 import { silentLogger } from '../src/core/log.js';
-import type { ArbEngine, TradeRecord } from '../src/engine/index.js';
+import type { TradeRecord } from '../src/engine/index.js';
 import { startSimVenues, type SimVenues, type SimVenuesOptions } from '../src/sim/index.js';
 
 const OPPORTUNITIES = Number(process.env.BENCH_OPPORTUNITIES ?? 1200);
@@ -27,12 +27,9 @@ async function bot(simOptions: Partial<SimVenuesOptions>, flags: string[]) {
   const sim = await startSimVenues({ ticker: 'BTC', logger: silentLogger, pingIntervalMs: 5000, ...simOptions });
   const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-bench-')), ...flags], sim.env());
   if (parsed.kind !== 'run') throw new Error('unexpected --help');
-  let stop!: (why: string) => void;
-  const stopSignal = new Promise<string>((r) => (stop = r));
-  let started!: (e: ArbEngine) => void;
-  const engine = new Promise<ArbEngine>((r) => (started = r));
-  const exit = run(parsed.config, { stopSignal, consoleLevel: 'OFF', onStarted: (e) => started(e) });
-  return { sim, engine: await engine, stop: async () => { stop('bench done'); await exit; await sim.stop(); } };
+  const handle = startRun(parsed.config, { consoleLevel: 'OFF' });
+  const engine = await handle.engine;
+  return { sim, engine, stop: async () => { await handle.stop('bench done'); await sim.stop(); } };
 }
 
 function books(sim: SimVenues, b: [number, number], l: [number, number]): void {

@@ -60,6 +60,29 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
   }
 }
 
+/** A run started in-process (tests, benchmarks): its engine once started, and a stop like Ctrl-C. */
+export interface RunHandle {
+  exit: Promise<number>;
+  engine: Promise<ArbEngine>;
+  stop(reason: string): Promise<number>;
+}
+
+export function startRun(config: Config, hooks: Omit<RunHooks, 'stopSignal' | 'onStarted'> = {}): RunHandle {
+  let stop!: (reason: string) => void;
+  const stopSignal = new Promise<string>((r) => (stop = r));
+  let started!: (e: ArbEngine) => void;
+  const engine = new Promise<ArbEngine>((r) => (started = r));
+  const exit = run(config, { ...hooks, stopSignal, onStarted: (e) => started(e) });
+  return {
+    exit,
+    engine,
+    stop: (reason) => {
+      stop(reason);
+      return exit;
+    },
+  };
+}
+
 function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue } {
   const paper = c.mode === 'paper';
   const backpack = new BackpackVenue({

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/cli/args.js';
-import { run } from '../../src/cli/run.js';
+import { startRun } from '../../src/cli/run.js';
 import { silentLogger } from '../../src/core/log.js';
 import type { ArbEngine } from '../../src/engine/index.js';
 import { startSimVenues, type SimVenues, type SimVenuesOptions } from '../../src/sim/index.js';
@@ -24,20 +24,8 @@ export async function simVenues(options: Partial<SimVenuesOptions> = {}): Promis
 export function startBot(sim: SimVenues, flags: string[], logDir = mkdtempSync(join(tmpdir(), 'bla-e2e-')), env: NodeJS.ProcessEnv = sim.env()): BotRun {
   const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', logDir, ...flags], env);
   if (parsed.kind !== 'run') throw new Error('expected a run config');
-  let stop!: (reason: string) => void;
-  const stopSignal = new Promise<string>((r) => (stop = r));
-  let started!: (e: ArbEngine) => void;
-  const engine = new Promise<ArbEngine>((r) => (started = r));
-  const exit = run(parsed.config, { stopSignal, consoleLevel: 'OFF', onStarted: (e) => started(e) });
-  return {
-    exit,
-    engine,
-    logDir,
-    stop: (reason = 'test stop') => {
-      stop(reason);
-      return exit;
-    },
-  };
+  const handle = startRun(parsed.config, { consoleLevel: 'OFF' });
+  return { ...handle, logDir, stop: (reason = 'test stop') => handle.stop(reason) };
 }
 
 export interface CsvRow {

@@ -24,12 +24,12 @@ after(async () => {
   for (const c of closers) await c();
 });
 
-async function sim(o: { chainId?: number; now?: () => number; key?: { account: number; index: number; publicKeyHex: string; nonce: number }; faults?: SimFaults }) {
+async function sim(o: { chainId?: number; now?: () => number; key?: { account: number; index: number; publicKeyHex: string; nonce: number }; faults?: SimFaults; pingIntervalMs?: number }) {
   const engines = SIM_BASES.map((b) => createMatchingEngine(simMarketSpecs(b).lighter, { now: o.now }));
   engines[1].setHouseLiquidity([[999_990, 100_000]], [[1_000_000, 100_000]]);
   const k = o.key ?? { account: 7, index: 3, publicKeyHex: '00'.repeat(40), nonce: 0 };
   const s = new LighterSim({
-    engines, faults: o.faults ?? {}, logger: silentLogger, chainId: o.chainId ?? 304, now: o.now, pingIntervalMs: 100,
+    engines, faults: o.faults ?? {}, logger: silentLogger, chainId: o.chainId ?? 304, now: o.now, pingIntervalMs: o.pingIntervalMs ?? 100,
     accounts: [{ accountIndex: k.account, apiKeys: [{ apiKeyIndex: k.index, publicKeyHex: k.publicKeyHex, nonce: k.nonce }] }],
   });
   const handle = await s.listen();
@@ -90,7 +90,8 @@ test('faults: 429, 503, reply delay, lost reply (executed anyway), malformed fra
   const faults: SimFaults = {};
   const key = '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405';
   const signer = new LighterSigner({ privateKey: key, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
-  const { send, handle, engines } = await sim({ faults, key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
+  // Pings far apart: a frame latency longer than the ping period would (rightly) get the client dropped.
+  const { send, handle, engines } = await sim({ faults, pingIntervalMs: 5000, key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
   const get = async (path: string) => {
     const res = await fetch(`${handle.apiUrl}${path}`);
     return { status: res.status, body: (await res.json()) as { code: number; timestamp?: number } };
