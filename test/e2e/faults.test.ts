@@ -220,3 +220,26 @@ test('a spent Lighter transaction budget blocks entries instead of sending a lon
   assert.equal(sim.engines.backpack.orders(sim.accounts.backpack).length, 1, 'no second Backpack order');
   assert.deepEqual(readCsv(bot.logDir, 'trades').map((r) => r.kind), ['entry']);
 });
+
+test('kill switch: three failed trades within a minute halt entries loudly, and the run still ends flat', async () => {
+  const { bot, sim } = await scenario('kill switch', async (s, b) => {
+    // Every Lighter order now falls outside its price band (21733): each entry fails and is unwound.
+    s.engines.lighter.market.priceBandBps = 1;
+    let flip = 0;
+    const lighterAlive = setInterval(() => {
+      flip ^= 1;
+      s.engines.lighter.setHouseLiquidity([[1_000_400, 100_000 + flip]], [[1_000_410, 100_000]]);
+    }, 50);
+    try {
+      s.engines.backpack.setHouseLiquidity([[999_990, 100_000]], [[1_000_000, 100_000]]);
+      await until('halted', () => readLog(b.logDir).includes('ENTRIES HALTED: 3 failed trades within 60 s'), 10_000);
+      const entriesAtHalt = entries(b).length;
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(entries(b).length, entriesAtHalt, 'no entry while halted, though the spread is still there');
+    } finally {
+      clearInterval(lighterAlive);
+    }
+  }, ['--max-position', '0.05']);
+  assert.equal(entries(bot).length, 3);
+  assert.equal(position(sim, 'backpack'), 0, 'each failed entry was unwound on Backpack');
+});
