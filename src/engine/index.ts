@@ -242,6 +242,8 @@ export class ArbEngine {
       `${intent.direction} done: Backpack ${bp.state} ${this.fmtSize('backpack', bp.filled)} @ ${avgText(bp, this.market('backpack'))}, Lighter ${lt.state} ${this.fmtSize('lighter', lt.filled)} @ ${avgText(lt, this.market('lighter'))}, ` +
         `net ${record.netPnl.toFixed(4)}; send ${ms(bp.sentAt - triggeredAt)}/${ms(lt.sentAt - triggeredAt)} ms, confirm ${ms((bp.confirmedAt ?? NaN) - triggeredAt)}/${ms((lt.confirmedAt ?? NaN) - triggeredAt)} ms after the frame`,
     );
+    // An outcome we could not learn may still have filled: take the venues' positions before hedging on our count.
+    if (bp.state === 'unknown' || lt.state === 'unknown') await this.reconcile('a leg is unknown');
     if (!this.isFlat()) {
       const short = toCommon(bp.filled, this.market('backpack'), this.params!) < toCommon(lt.filled, this.market('lighter'), this.params!) ? 'backpack' : 'lighter';
       this.repairHint = { venue: short, side: short === 'backpack' ? intent.backpack.side : intent.lighter.side };

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/cli/args.js';
+import { MemoryLogger } from '../../src/core/log.js';
+import type { MarketSpec } from '../../src/core/types.js';
+import { ArbEngine } from '../../src/engine/index.js';
+import { FakeVenue } from './fake-venue.js';
+
+const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
+const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
+
+function engineWith(backpack: FakeVenue, lighter: FakeVenue) {
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--max-position', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-engine-'))], {});
+  if (parsed.kind !== 'run') throw new Error('config');
+  const logger = new MemoryLogger();
+  return { engine: new ArbEngine({ config: parsed.config, backpack, lighter, logger, resolveDeadlineMs: 100, repairDeadlineMs: 1000 }), logger };
+}
+
+test('a leg that stays unknown but did fill is not hedged a second time: positions are reconciled before any repair', async () => {
+  const backpack = new FakeVenue('backpack', BP);
+  const lighter = new FakeVenue('lighter', LT);
+  backpack.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
+  lighter.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
+  const { engine, logger } = engineWith(backpack, lighter);
+  await engine.start();
+  // The Lighter sell executes, but neither the reply nor any lookup ever says so.
+  lighter.outcomes.push((r, leg) => {
+    lighter.venuePosition -= r.size;
+    return { ...leg, state: 'unknown' };
+  });
+  lighter.setBook([[1_000_400, 100_000]], [[1_000_410, 100_000]]);
+  await new Promise((r) => setTimeout(r, 600));
+  const summary = await engine.stop('test');
+  assert.deepEqual([backpack.orders.length, lighter.orders.length], [1, 1], 'no repair order: the venue already holds the hedge');
+  assert.deepEqual(summary.positions, { backpack: '0.01000', lighter: '-0.01000' });
+  assert.ok(logger.lines.some((l) => l.includes('still unknown')));
+});
