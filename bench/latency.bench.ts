@@ -69,7 +69,8 @@ async function latency(): Promise<void> {
       continue;
     }
     if (i < 100) continue; // warm-up: JIT, sockets, first-use paths
-    samples.push(record.legsSentAt! - record.triggeredAt);
+    // Both legs' own stamps: Backpack's when its request reached the OS, Lighter's after its frame was written.
+    samples.push(Math.max(record.backpack!.sentAt, record.lighter!.sentAt) - record.triggeredAt);
     sendSpread.push(Math.abs(record.backpack!.sentAt - record.lighter!.sentAt));
     await new Promise((r) => setTimeout(r, 15)); // let the re-trade of a lasting opportunity finish
   }

@@ -57,8 +57,6 @@ export interface TradeRecord {
   lighter?: LegResult;
   /** performance.now() of the frame that triggered it. */
   triggeredAt: number;
-  /** performance.now() once both entry orders were handed to their sockets. */
-  legsSentAt?: number;
   netPnl: number;
 }
 
@@ -222,19 +220,17 @@ export class ArbEngine {
     this.busy = true;
     const bp = this.venues.backpack.placeMarketOrder({ side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice });
     const lt = this.venues.lighter.placeMarketOrder({ side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice });
-    const legsSentAt = performance.now();
-    this.lastSentAt.backpack = legsSentAt;
-    this.lastSentAt.lighter = legsSentAt;
+    this.lastSentAt.backpack = this.lastSentAt.lighter = performance.now();
     this.summary.trades++;
     this.log.info(`${intent.direction}: spread ${intent.rawSpread.toFixed(2)} (executable ${intent.executableSpread.toFixed(2)}, edge after fees ${intent.expectedEdge.toFixed(4)}) → Backpack ${intent.backpack.side} / Lighter ${intent.lighter.side} ${this.options.config.size}`);
-    this.track(this.finishEntry(intent, triggeredAt, legsSentAt, bp, lt));
+    this.track(this.finishEntry(intent, triggeredAt, bp, lt));
   }
 
-  private async finishEntry(intent: Intent, triggeredAt: number, legsSentAt: number, bpPromise: Promise<LegResult>, ltPromise: Promise<LegResult>): Promise<void> {
+  private async finishEntry(intent: Intent, triggeredAt: number, bpPromise: Promise<LegResult>, ltPromise: Promise<LegResult>): Promise<void> {
     const [bp, lt] = await Promise.all([bpPromise.then((l) => this.settle('backpack', l)), ltPromise.then((l) => this.settle('lighter', l))]);
     this.apply(bp);
     this.apply(lt);
-    const record = this.record('entry', intent.direction, bp, lt, triggeredAt, intent.executableSpread, legsSentAt);
+    const record = this.record('entry', intent.direction, bp, lt, triggeredAt, intent.executableSpread);
     const ok = bp.state === 'filled' && lt.state === 'filled';
     if (ok) this.summary.successes++;
     else this.noteFailure(`${intent.direction}: Backpack ${bp.state}${bp.error ? ` (${bp.error.message})` : ''}, Lighter ${lt.state}${lt.error ? ` (${lt.error.message})` : ''}`);
@@ -423,7 +419,7 @@ export class ArbEngine {
     });
   }
 
-  private record(kind: 'entry' | 'repair', direction: string, bp: LegResult | undefined, lt: LegResult | undefined, triggeredAt: number, executableSpread: number, legsSentAt?: number): TradeRecord {
+  private record(kind: 'entry' | 'repair', direction: string, bp: LegResult | undefined, lt: LegResult | undefined, triggeredAt: number, executableSpread: number): TradeRecord {
     const p = this.params!;
     const unit = (leg: LegResult | undefined, v: VenueId) => (leg === undefined ? 0 : leg.filled / 10 ** this.market(v).sizeScale);
     const avg = (leg: LegResult | undefined, v: VenueId) => (leg === undefined || leg.filled === 0 ? NaN : leg.notional / leg.filled / 10 ** this.market(v).priceScale);
@@ -451,7 +447,7 @@ export class ArbEngine {
       backpack_fee: b.fee, lighter_fee: l.fee, net_pnl: netPnl.toFixed(6), backpack_state: b.state, lighter_state: l.state,
       backpack_client_id: b.id, lighter_client_id: l.id, backpack_send_ms: b.send, lighter_send_ms: l.send, backpack_confirm_ms: b.confirm, lighter_confirm_ms: l.confirm,
     });
-    const record: TradeRecord = { kind, direction, backpack: bp, lighter: lt, triggeredAt, legsSentAt, netPnl };
+    const record: TradeRecord = { kind, direction, backpack: bp, lighter: lt, triggeredAt, netPnl };
     for (const listener of this.listeners) listener(record);
     return record;
   }

@@ -21,8 +21,11 @@ export function keepAliveAgent(base: URL): http.Agent {
 const NAME: Record<VenueId, string> = { backpack: 'Backpack', lighter: 'Lighter' };
 const URL_VAR: Record<VenueId, string> = { backpack: 'BACKPACK_API_URL', lighter: 'LIGHTER_API_URL' };
 
-/** Sends one request and reads the whole reply; rejects only with a VenueError. */
-export function httpExchange(venue: VenueId, agent: http.Agent, method: string, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpReply> {
+/**
+ * Sends one request and reads the whole reply; rejects only with a VenueError. `onWritten` runs
+ * when the request has been handed to the operating system (Node writes it a tick after end()).
+ */
+export function httpExchange(venue: VenueId, agent: http.Agent, method: string, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> {
   const lib = url.protocol === 'https:' ? https : http;
   const what = `${NAME[venue]} ${method} ${url.pathname}`;
   // Node sends a DELETE body with neither Content-Length nor chunking: the server would read it as a new request.
@@ -46,6 +49,7 @@ export function httpExchange(venue: VenueId, agent: http.Agent, method: string, 
       req.destroy();
       reject(new VenueError(venue, 'timeout', `${what}: no answer within ${timeoutMs} ms; the outcome is resolved from the venue's history`));
     }, timeoutMs);
+    if (onWritten !== undefined) req.once('finish', onWritten);
     req.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const sent = req.writableFinished;

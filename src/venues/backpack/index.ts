@@ -424,9 +424,9 @@ export class BackpackVenue implements Venue {
     } catch (e) {
       return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: asVenueError(e) };
     }
-    leg.sentAt = performance.now();
     try {
-      const order = await this.rest.signed<OrderJson>('POST', '/api/v1/order', 'orderExecute', body, this.options.orderTimeoutMs ?? 3000);
+      // sentAt is when the request reaches the OS, which Node does a tick after the call returns.
+      const order = await this.rest.signed<OrderJson>('POST', '/api/v1/order', 'orderExecute', body, this.options.orderTimeoutMs ?? 3000, () => (leg.sentAt = performance.now()));
       return this.withRealFee(this.legFromOrder(leg, order));
     } catch (e) {
       const err = asVenueError(e);

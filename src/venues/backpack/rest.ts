@@ -91,11 +91,11 @@ export class BackpackRest {
   }
 
   /** Signed request; `params` is the query for GET and the JSON body otherwise. */
-  signed<T = unknown>(method: Method, path: string, instruction: string, params?: Params, timeoutMs?: number): Promise<T> {
-    return this.send<T>(method, path, instruction, params, timeoutMs);
+  signed<T = unknown>(method: Method, path: string, instruction: string, params?: Params, timeoutMs?: number, onWritten?: () => void): Promise<T> {
+    return this.send<T>(method, path, instruction, params, timeoutMs, onWritten);
   }
 
-  private async send<T>(method: Method, path: string, instruction: string | undefined, params: Params | undefined, timeoutMs = this.timeoutMs): Promise<T> {
+  private async send<T>(method: Method, path: string, instruction: string | undefined, params: Params | undefined, timeoutMs = this.timeoutMs, onWritten?: () => void): Promise<T> {
     const waitMs = this.blockedUntil - Date.now();
     if (waitMs > 0) {
       throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${HINT.rate_limited})`, 'TOO_MANY_REQUESTS', waitMs);
@@ -114,7 +114,7 @@ export class BackpackRest {
       }
       Object.assign(headers, signer.headers(instruction, clean, this.now(), this.windowMs));
     }
-    const { status, text, retryAfterMs: retryAfter } = await httpExchange('backpack', this.agent, method, url, headers, body, timeoutMs);
+    const { status, text, retryAfterMs: retryAfter } = await httpExchange('backpack', this.agent, method, url, headers, body, timeoutMs, onWritten);
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
