@@ -33,6 +33,8 @@ export interface EngineOptions {
   resolveDeadlineMs?: number;
   /** How long exposure may stay open before entries halt (default 10 s). */
   repairDeadlineMs?: number;
+  /** How often a leg that stayed unknown is asked about again, for up to a minute (default 2 s). */
+  lateResolveEveryMs?: number;
   /** Period of reconciliation with the venues' positions (default 30 s). */
   reconcileEveryMs?: number;
 }
@@ -51,7 +53,7 @@ export interface RunSummary {
 
 /** One trade or repair as the CSV and listeners see it. */
 export interface TradeRecord {
-  kind: 'entry' | 'repair';
+  kind: 'entry' | 'repair' | 'late';
   direction: string;
   backpack?: LegResult;
   lighter?: LegResult;
@@ -90,6 +92,8 @@ export class ArbEngine {
   private readonly listeners: Array<(t: TradeRecord) => void> = [];
   /** performance.now() our latest order left for each venue: its book must have moved since. */
   private readonly lastSentAt: Record<VenueId, number> = { backpack: 0, lighter: 0 };
+  /** Timers still asking about legs that stayed unknown. */
+  private readonly followers = new Set<NodeJS.Timeout>();
   private readonly summary: RunSummary = { trades: 0, successes: 0, failures: 0, repairs: 0, estimatedPnl: 0, fees: 0, positions: { backpack: '0', lighter: '0' } };
   private resolveStopped!: (s: RunSummary) => void;
   /** Resolves when the engine has stopped, by stop() or by itself. */
@@ -256,8 +260,40 @@ export class ArbEngine {
       wait = Math.min(wait * 2, 2000);
       leg = await this.venues[venue].resolveOrder(leg);
     }
-    if (leg.state === 'unknown') this.log.error(`${venue} order ${leg.clientOrderId} is still unknown after ${(this.options.resolveDeadlineMs ?? 5000) / 1000} s: ${leg.error?.message ?? ''}; reconciling positions with the venue`);
+    if (leg.state === 'unknown') {
+      this.log.error(`${venue} order ${leg.clientOrderId} is still unknown after ${(this.options.resolveDeadlineMs ?? 5000) / 1000} s: ${leg.error?.message ?? ''}; reconciling positions with the venue and still asking about it`);
+      this.followUnknown(venue, leg);
+    }
     return leg;
+  }
+
+  /**
+   * Keeps asking about a leg that stayed unknown; if it turns out to have filled, that fill gets
+   * its own `late` row (so the CSV still adds up to the venue's fills) and the venue's position is
+   * taken again. Positions were already reconciled, so the fill is not counted a second time.
+   */
+  private followUnknown(venue: VenueId, leg: LegResult): void {
+    const every = this.options.lateResolveEveryMs ?? 2000;
+    const giveUpAt = Date.now() + 60_000;
+    const timer = setInterval(() => {
+      if (Date.now() > giveUpAt || this.stopping) {
+        clearInterval(timer);
+        this.followers.delete(timer);
+        return;
+      }
+      void this.venues[venue].resolveOrder(leg).then((known) => {
+        if (known.state === 'unknown' || !this.followers.has(timer)) return;
+        clearInterval(timer);
+        this.followers.delete(timer);
+        this.log.warn(`${venue} order ${leg.clientOrderId} resolved late: ${known.state} ${this.fmtSize(venue, known.filled)}`);
+        if (known.filled > 0) {
+          this.summary.fees += known.fee;
+          this.record('late', `LATE_${venue.toUpperCase()}`, venue === 'backpack' ? known : undefined, venue === 'lighter' ? known : undefined, known.sentAt, NaN);
+          this.track(this.reconcile('late fill'));
+        }
+      });
+    }, every);
+    this.followers.add(timer);
   }
 
   private apply(leg: LegResult): void {
@@ -419,7 +455,7 @@ export class ArbEngine {
     });
   }
 
-  private record(kind: 'entry' | 'repair', direction: string, bp: LegResult | undefined, lt: LegResult | undefined, triggeredAt: number, executableSpread: number): TradeRecord {
+  private record(kind: TradeRecord['kind'], direction: string, bp: LegResult | undefined, lt: LegResult | undefined, triggeredAt: number, executableSpread: number): TradeRecord {
     const p = this.params!;
     const unit = (leg: LegResult | undefined, v: VenueId) => (leg === undefined ? 0 : leg.filled / 10 ** this.market(v).sizeScale);
     const avg = (leg: LegResult | undefined, v: VenueId) => (leg === undefined || leg.filled === 0 ? NaN : leg.notional / leg.filled / 10 ** this.market(v).priceScale);
@@ -460,6 +496,8 @@ export class ArbEngine {
     this.stopping = true;
     this.log.info(`stopping (${reason}): no new entries`);
     clearInterval(this.timer);
+    for (const t of this.followers) clearInterval(t);
+    this.followers.clear();
     if (this.params !== undefined) {
       await withTimeout(this.inFlight, 6000);
       if (this.running && !this.isFlat()) await withTimeout(this.repair('shutdown'), 3000);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/cli/args.js';
@@ -37,4 +37,32 @@ test('a leg that stays unknown but did fill is not hedged a second time: positio
   assert.deepEqual([backpack.orders.length, lighter.orders.length], [1, 1], 'no repair order: the venue already holds the hedge');
   assert.deepEqual(summary.positions, { backpack: '0.01000', lighter: '-0.01000' });
   assert.ok(logger.lines.some((l) => l.includes('still unknown')));
+});
+
+test('a leg resolved after the deadline gets its own late row, so the trades CSV still adds up to the venue', async () => {
+  const backpack = new FakeVenue('backpack', BP);
+  const lighter = new FakeVenue('lighter', LT);
+  backpack.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
+  lighter.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--max-position', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-engine-'))], {});
+  if (parsed.kind !== 'run') throw new Error('config');
+  const engine = new ArbEngine({ config: parsed.config, backpack, lighter, logger: new MemoryLogger(), resolveDeadlineMs: 100, lateResolveEveryMs: 50 });
+  await engine.start();
+  let asked = 0;
+  lighter.outcomes.push((r, leg) => {
+    lighter.venuePosition -= r.size;
+    return { ...leg, state: 'unknown' };
+  });
+  // The venue answers only on the fifth question, after the engine's 100 ms deadline.
+  lighter.resolve = (leg) => (++asked < 5 ? leg : { ...leg, state: 'filled', filled: leg.requested, notional: leg.requested * 1_000_400, confirmedAt: performance.now() });
+  const records: string[] = [];
+  engine.onTrade((t) => records.push(`${t.kind}:${t.lighter?.state}:${t.lighter?.filled}`));
+  lighter.setBook([[1_000_400, 100_000]], [[1_000_410, 100_000]]);
+  await new Promise((r) => setTimeout(r, 600));
+  await engine.stop('test');
+  assert.deepEqual(records, ['entry:unknown:0', 'late:filled:1000']);
+  const csv = readFileSync(join(parsed.config.logDir, readdirSync(parsed.config.logDir).find((f) => f.startsWith('trades_'))!), 'utf8').trim().split('\n');
+  assert.equal(csv.length, 3, 'header, entry, late');
+  assert.match(csv[2], /^[^,]+,LATE_LIGHTER,0\.01000,,,sell,100040\.000,/);
+  assert.deepEqual([backpack.orders.length, lighter.orders.length], [1, 1], 'nothing was hedged twice');
 });
