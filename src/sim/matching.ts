@@ -351,7 +351,7 @@ class MatchingEngine implements SimMatchingEngine {
     }
     const closing = Math.min(size, Math.abs(p.size));
     // Entry cost of the part being closed, pro rata; the rounding stays in the open remainder.
-    const entryPart = Math.round((p.openNotional * closing) / Math.abs(p.size));
+    const entryPart = proRata(p.openNotional, closing, Math.abs(p.size));
     const direction = Math.sign(p.size);
     p.realizedPnl += direction * (closing * price) - entryPart;
     p.openNotional -= entryPart;
@@ -413,6 +413,14 @@ class MatchingEngine implements SimMatchingEngine {
     }
     return list;
   }
+}
+
+/** round(total · part / whole), halves away from zero, exact: the product passes 2^53 on large positions. */
+function proRata(total: number, part: number, whole: number): number {
+  const num = BigInt(total) * BigInt(part);
+  const den = BigInt(whole);
+  const q = (2n * (num < 0n ? -num : num) + den) / (2n * den);
+  return Number(num < 0n ? -q : q);
 }
 
 export function createMatchingEngine(market: SimMarketSpec, options: { now?: () => number } = {}): SimMatchingEngine {

@@ -140,3 +140,21 @@ test('a position that flips through zero realises the closed part and re-opens a
   e.place({ account: 'a', side: 'sell', type: 'market', size: 300, timeInForce: 'IOC' }); // sell 300 @ 1_000_000
   assert.deepEqual(e.position('a'), { account: 'a', size: -200, openNotional: -200 * 1_000_000, realizedPnl: -100 * 100, feesPaid: 0 });
 });
+
+test('realised PnL stays exact on large positions (the pro-rata entry cost goes past 2^53)', () => {
+  const { e } = engine({ takerFeeBps: 0, makerFeeBps: 0 });
+  // Long 3 BTC: 0.62711 at 100000.4 and 2.37289 at 100003.3, then close 1.27958 BTC. The entry cost of
+  // the closed part is open·closing/size with open·closing ≈ 3.8e16, where doubles round (measured: off by one).
+  for (const [ask, size] of [[1_000_004, 62_711], [1_000_033, 237_289]] as const) {
+    e.setHouseLiquidity([[999_000, 1]], [[ask, size]]);
+    e.place({ account: 'a', side: 'buy', type: 'market', size, timeInForce: 'IOC' });
+  }
+  e.setHouseLiquidity([[1_100_000, 127_958]], [[1_200_000, 1]]);
+  e.place({ account: 'a', side: 'sell', type: 'market', size: 127_958, timeInForce: 'IOC' });
+  const open = 62_711n * 1_000_004n + 237_289n * 1_000_033n;
+  const entryPart = (open * 127_958n * 2n + 300_000n) / 600_000n; // nearest, halves up
+  const p = e.position('a');
+  assert.equal(BigInt(p.realizedPnl), 127_958n * 1_100_000n - entryPart);
+  assert.equal(BigInt(p.openNotional), open - entryPart);
+  assert.equal(p.size, 300_000 - 127_958);
+});
