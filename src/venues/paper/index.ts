@@ -60,15 +60,17 @@ export class PaperVenue implements Venue {
     const m = this.market;
     const leg: LegResult = { venue: this.id, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: `paper-${this.nextId++}`, sentAt: performance.now() };
     const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({ ...leg, state: 'rejected', confirmedAt: performance.now(), error: new VenueError(this.id, kind, `${this.id} paper order: ${message}`) });
-    if (!Number.isSafeInteger(request.size) || request.size % m.stepSize !== 0 || request.size < m.minSize) return refuse('bad_order', `size ${request.size} is off the step grid or below the minimum`);
+    if (!Number.isSafeInteger(request.size) || request.size % m.stepSize !== 0 || request.size < m.minSize) return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
+    if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0) return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
+    await new Promise((r) => setTimeout(r, (this.options.latencyMs ?? 30) + this.random() * (this.options.latencyJitterMs ?? 10)));
+    if (!this.status().bookValid) return refuse('rejected', 'the book is not valid at the fill moment');
     let size = request.size;
     if (request.reduceOnly === true) {
+      // Judged at the fill moment, as a venue would: another order may have moved the position meanwhile.
       const reducible = request.side === 'buy' ? -this.position : this.position;
       if (reducible <= 0) return refuse('rejected', 'reduce-only order would increase the position');
       size = Math.min(size, reducible);
     }
-    await new Promise((r) => setTimeout(r, (this.options.latencyMs ?? 30) + this.random() * (this.options.latencyJitterMs ?? 10)));
-    if (!this.status().bookValid) return refuse('rejected', 'the book is not valid at the fill moment');
     // Walk the book as it is now, stopping at the worst acceptable price.
     const levels = this.book.levels(request.side === 'buy' ? 'ask' : 'bid');
     let filled = 0;
@@ -83,6 +85,7 @@ export class PaperVenue implements Venue {
     if (filled === 0) return refuse('rejected', 'no liquidity inside the worst price');
     this.position += request.side === 'buy' ? filled : -filled;
     const fee = (notional / 10 ** (m.priceScale + m.sizeScale)) * (m.takerFeeBps / 10_000);
+    this.options.logger.debug(`${this.id} paper ${leg.clientOrderId}: ${request.side} ${filled}/${request.size} for ${notional} (priceScale+sizeScale), position now ${this.position}`);
     return { ...leg, state: filled === request.size ? 'filled' : 'partial', filled, notional, fee, confirmedAt: performance.now() };
   }
 

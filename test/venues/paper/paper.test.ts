@@ -52,3 +52,48 @@ test('grid, minimum and reduce-only are enforced like a venue would', async () =
   assert.deepEqual([clipped.state, clipped.filled], ['partial', 100]);
   assert.equal(await paper.fetchPosition(), 0);
 });
+
+test('a full fill across several levels reports the exact VWAP notional; ids are unique', async () => {
+  const live = inner();
+  live.setBook([[999_990, 200], [999_980, 300], [999_900, 400]], [[1_000_000, 10_000]]);
+  const paper = new PaperVenue({ inner: live, logger: silentLogger, latencyMs: 0, latencyJitterMs: 0 });
+  const leg = await paper.placeMarketOrder({ side: 'sell', size: 800, worstPrice: 999_900 });
+  // 200 @ 99999.0 + 300 @ 99998.0 + 300 @ 99990.0 — the bound itself is acceptable.
+  assert.deepEqual([leg.state, leg.filled, leg.notional], ['filled', 800, 200 * 999_990 + 300 * 999_980 + 300 * 999_900]);
+  assert.equal(leg.requested, 800);
+  assert.equal(leg.error, undefined);
+  const again = await paper.placeMarketOrder({ side: 'buy', size: 20, worstPrice: 1_000_000 });
+  assert.notEqual(again.clientOrderId, leg.clientOrderId);
+  assert.equal(await paper.fetchPosition(), -780);
+  assert.equal(await paper.resolveOrder(leg), leg, 'paper outcomes are always known');
+});
+
+test('an off-tick bound is refused; an invalid book at the fill moment rejects; nothing inside the bound rejects with the cause', async () => {
+  const live = inner();
+  live.setBook([[999_990, 1000]], [[1_000_000, 1000]]);
+  const paper = new PaperVenue({ inner: live, logger: silentLogger, latencyMs: 0, latencyJitterMs: 0 });
+  const offTick = await paper.placeMarketOrder({ side: 'buy', size: 20, worstPrice: 1_000_000.5 });
+  assert.deepEqual([offTick.state, offTick.error?.kind], ['rejected', 'bad_order']);
+  const none = await paper.placeMarketOrder({ side: 'buy', size: 20, worstPrice: 999_999 });
+  assert.deepEqual([none.state, none.filled, none.error?.kind], ['rejected', 0, 'rejected']);
+  assert.match(none.error!.message, /no liquidity inside the worst price/);
+  live.status().bookValid = false;
+  const stale = await paper.placeMarketOrder({ side: 'buy', size: 20, worstPrice: 1_000_000 });
+  assert.deepEqual([stale.state, stale.error?.kind], ['rejected', 'rejected']);
+  assert.equal(await paper.fetchPosition(), 0, 'no rejected order moved the position');
+});
+
+test('reduce-only is judged at the fill moment: two in flight cannot flip the position', async () => {
+  const live = inner();
+  live.setBook([[999_990, 10_000]], [[1_000_000, 10_000]]);
+  const paper = new PaperVenue({ inner: live, logger: silentLogger, latencyMs: 5, latencyJitterMs: 5, seed: 7, startingPosition: 100 });
+  const [a, b] = await Promise.all([
+    paper.placeMarketOrder({ side: 'sell', size: 80, worstPrice: 999_000, reduceOnly: true }),
+    paper.placeMarketOrder({ side: 'sell', size: 80, worstPrice: 999_000, reduceOnly: true }),
+  ]);
+  assert.equal(a.filled + b.filled, 100);
+  assert.deepEqual([a.state, b.state].sort(), ['filled', 'partial']);
+  assert.equal(await paper.fetchPosition(), 0);
+  const third = await paper.placeMarketOrder({ side: 'sell', size: 20, worstPrice: 999_000, reduceOnly: true });
+  assert.deepEqual([third.state, third.error?.kind], ['rejected', 'rejected']);
+});
