@@ -42,9 +42,14 @@ export interface StrategyParams {
   minEdgeBps: number;
   slippageBps: number;
   maxBookAgeMs: number;
+  /** 10^(common − venue) for sizes and for notionals (price·size): the exact moves onto the common scales. */
+  toCommonSize: { backpack: number; lighter: number };
+  toCommonNotional: { backpack: number; lighter: number };
 }
 
-export class StrategyConfigError extends Error {}
+export class StrategyConfigError extends Error {
+  override name = 'StrategyConfigError';
+}
 
 export function strategyParams(input: StrategyInput, backpack: MarketSpec, lighter: MarketSpec, fees?: { backpackTakerBps?: number; lighterTakerBps?: number }): StrategyParams {
   const priceScale = Math.max(backpack.priceScale, lighter.priceScale);
@@ -61,21 +66,42 @@ export function strategyParams(input: StrategyInput, backpack: MarketSpec, light
     return units;
   };
   const size = { backpack: onGrid(backpack), lighter: onGrid(lighter), common: parseFixed(input.size, sizeScale) };
-  const threshold = (text: string) => parseFixed(text, priceScale, 'up');
-  const limit = parseFixed(input.maxPosition, sizeScale, 'down');
+  // A threshold finer than the common price grid is rounded up: the bot then demands slightly more, never less.
+  const threshold = (flag: string, text: string) => {
+    try {
+      return parseFixed(text, priceScale, 'up');
+    } catch {
+      throw new StrategyConfigError(`${flag} ${text} is not a usable price difference — write it in quote currency per unit, e.g. ${flag} 5`);
+    }
+  };
+  let limit: number;
+  try {
+    limit = parseFixed(input.maxPosition, sizeScale, 'down');
+  } catch {
+    throw new StrategyConfigError(`--max-position ${input.maxPosition} is not a usable size — write it in base units, e.g. --max-position 0.1 (0 = unlimited)`);
+  }
+  if (limit < 0) throw new StrategyConfigError(`--max-position ${input.maxPosition} is negative — give a bound ≥ 0 (0 = unlimited)`);
+  if (limit !== 0 && limit < size.common) throw new StrategyConfigError(`--max-position ${input.maxPosition} is below --size ${input.size}, so no trade could ever open — raise --max-position or use 0 for unlimited`);
+  if (!(input.slippageBps > 0 && input.slippageBps < 10_000)) throw new StrategyConfigError(`--slippage-bps ${input.slippageBps} must be above 0 and below 10000 — e.g. --slippage-bps 20`);
+  const pow = (n: number) => 10 ** n; // exact: both scales are ≤ 18 and the differences here are small
   return {
     backpack,
     lighter,
     priceScale,
     sizeScale,
     size,
-    longThreshold: threshold(input.longThreshold),
-    shortThreshold: threshold(input.shortThreshold),
+    longThreshold: threshold('--long-threshold', input.longThreshold),
+    shortThreshold: threshold('--short-threshold', input.shortThreshold),
     maxPosition: limit === 0 ? undefined : { backpack: rescale(limit, sizeScale, backpack.sizeScale, 'down'), lighter: rescale(limit, sizeScale, lighter.sizeScale, 'down') },
     fees: { backpackTakerBps: fees?.backpackTakerBps ?? backpack.takerFeeBps, lighterTakerBps: fees?.lighterTakerBps ?? lighter.takerFeeBps },
     minEdgeBps: input.minEdgeBps,
     slippageBps: input.slippageBps,
     maxBookAgeMs: input.maxBookAgeMs,
+    toCommonSize: { backpack: pow(sizeScale - backpack.sizeScale), lighter: pow(sizeScale - lighter.sizeScale) },
+    toCommonNotional: {
+      backpack: pow(priceScale + sizeScale - backpack.priceScale - backpack.sizeScale),
+      lighter: pow(priceScale + sizeScale - lighter.priceScale - lighter.sizeScale),
+    },
   };
 }
 
@@ -144,16 +170,38 @@ export function spreads(params: StrategyParams, backpack: OrderBook, lighter: Or
   };
 }
 
-/** The guards of issue 7, then both signals in turn. */
+/** The guards of issue 7, then both signals in turn. Called on every book frame: no allocation but the answer. */
 export function decide(params: StrategyParams, backpack: VenueView, lighter: VenueView): Decision {
-  for (const [name, v] of [['Backpack', backpack], ['Lighter', lighter]] as const) {
-    if (!v.valid) return NONE(`${name} book invalid`);
-    if (v.book.isCrossed()) return NONE(`${name} book crossed`);
-    if (v.ageMs > params.maxBookAgeMs) return NONE(`${name} book stale (${Math.round(v.ageMs)} ms)`);
-  }
-  const exposure = toCommon(backpack.position, params.backpack, params) + toCommon(lighter.position, params.lighter, params);
+  const blocked = guard('Backpack', backpack, params) ?? guard('Lighter', lighter, params);
+  if (blocked !== undefined) return NONE(blocked);
+  const exposure = backpack.position * params.toCommonSize.backpack + lighter.position * params.toCommonSize.lighter;
   if (Math.abs(exposure) > stepCommon(params)) return NONE('net exposure open; repair first');
   return tryDirection(params, backpack, lighter, 'LONG_BACKPACK') ?? tryDirection(params, backpack, lighter, 'SHORT_BACKPACK') ?? NONE('no spread above threshold');
+}
+
+function guard(name: string, v: VenueView, params: StrategyParams): string | undefined {
+  if (!v.valid) return `${name} book invalid`;
+  if (v.book.bestBid === undefined || v.book.bestAsk === undefined) return `${name} book has an empty side`;
+  if (v.book.isCrossed()) return `${name} book crossed`;
+  if (v.ageMs > params.maxBookAgeMs) return `${name} book stale (${Math.round(v.ageMs)} ms)`;
+  return undefined;
+}
+
+/**
+ * The reference's signal on the top of the book, exactly: LONG_BACKPACK when Lighter bid − Backpack
+ * ask > long threshold, SHORT_BACKPACK when Backpack bid − Lighter ask > short threshold, '' otherwise
+ * (or without both sides). For the BBO file; trades are decided on executable prices by decide().
+ */
+export function topOfBookSignal(params: StrategyParams, backpack: OrderBook, lighter: OrderBook): Direction | '' {
+  const bpBid = backpack.bestBid;
+  const bpAsk = backpack.bestAsk;
+  const ltBid = lighter.bestBid;
+  const ltAsk = lighter.bestAsk;
+  const bpUp = 10 ** (params.priceScale - params.backpack.priceScale);
+  const ltUp = 10 ** (params.priceScale - params.lighter.priceScale);
+  if (ltBid !== undefined && bpAsk !== undefined && ltBid * ltUp - bpAsk * bpUp > params.longThreshold) return 'LONG_BACKPACK';
+  if (bpBid !== undefined && ltAsk !== undefined && bpBid * bpUp - ltAsk * ltUp > params.shortThreshold) return 'SHORT_BACKPACK';
+  return '';
 }
 
 function tryDirection(params: StrategyParams, backpack: VenueView, lighter: VenueView, direction: Direction): Decision | undefined {
@@ -163,8 +211,11 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
   const ltFill = lighter.book.estimateFill(ltSide, params.size.lighter);
   if (!bpFill.complete || !ltFill.complete) return undefined;
   // Notionals at the common price + size scale: exact integers, comparable across venues.
-  const bpNotional = toCommonNotional(bpFill.notional, params.backpack, params);
-  const ltNotional = toCommonNotional(ltFill.notional, params.lighter, params);
+  const bpNotional = bpFill.notional * params.toCommonNotional.backpack;
+  const ltNotional = ltFill.notional * params.toCommonNotional.lighter;
+  if (!Number.isSafeInteger(bpNotional) || !Number.isSafeInteger(ltNotional)) {
+    return { kind: 'none', reason: `${direction}: notional beyond exact integer range — lower --size` };
+  }
   const sellNotional = direction === 'LONG_BACKPACK' ? ltNotional : bpNotional;
   const buyNotional = direction === 'LONG_BACKPACK' ? bpNotional : ltNotional;
   const threshold = direction === 'LONG_BACKPACK' ? params.longThreshold : params.shortThreshold;
@@ -202,19 +253,59 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
   };
 }
 
-/** The slippage bound beyond the last level the book needs, rounded to the tick away from the market. */
+/**
+ * The slippage bound beyond the last level the book needs: `slippageBps` away from it, on the tick.
+ * Rounded away from the market (a buy's cap up, a sell's floor down), so the bound never ends up
+ * tighter than the level the order must reach: a leg refused by its own bound would leave the
+ * other leg naked, while the extra allowance is less than one tick. Exact integer arithmetic.
+ */
 export function worstPrice(levelPrice: number, side: OrderSide, m: MarketSpec, slippageBps: number): number {
-  const moved = side === 'buy' ? levelPrice * (1 + slippageBps / 10_000) : levelPrice * (1 - slippageBps / 10_000);
-  const ticks = side === 'buy' ? Math.ceil(moved / m.tickSize - 1e-9) : Math.floor(moved / m.tickSize + 1e-9);
+  // Basis points carried in hundredths so a fractional --slippage-bps (e.g. 2.5) stays exact.
+  const hundredths = Math.round(slippageBps * 100);
+  const factor = side === 'buy' ? 1_000_000 + hundredths : 1_000_000 - hundredths;
+  const denominator = 1_000_000 * m.tickSize;
+  const scaled = levelPrice * factor;
+  let ticks: number;
+  if (Number.isSafeInteger(scaled) && Number.isSafeInteger(denominator)) {
+    ticks = Math.floor(scaled / denominator);
+    // The float quotient can be one off near an integer; settle it on the exact integers.
+    while (ticks * denominator > scaled) ticks--;
+    while ((ticks + 1) * denominator <= scaled) ticks++;
+    if (side === 'buy' && ticks * denominator < scaled) ticks++;
+  } else {
+    const a = BigInt(levelPrice) * BigInt(factor);
+    const d = BigInt(denominator);
+    let q = a / d;
+    if (side === 'buy' && q * d < a) q++;
+    ticks = Number(q);
+  }
   return Math.max(m.tickSize, ticks * m.tickSize);
 }
 
+/** A venue's size (its own scale) at the common size scale. */
 export function toCommon(size: number, m: MarketSpec, params: StrategyParams): number {
-  return size * 10 ** (params.sizeScale - m.sizeScale);
+  return size * params.toCommonSize[m.venue];
 }
 
-function toCommonNotional(notional: number, m: MarketSpec, params: StrategyParams): number {
-  return notional * 10 ** (params.priceScale + params.sizeScale - m.priceScale - m.sizeScale);
+/** Net exposure across both venues at the common size scale (long > 0). */
+export function netExposure(params: StrategyParams, backpackPosition: number, lighterPosition: number): number {
+  return backpackPosition * params.toCommonSize.backpack + lighterPosition * params.toCommonSize.lighter;
+}
+
+/**
+ * Start-up warnings on parameters that are legal but will not do what the trader may expect: a
+ * threshold below the round-trip taker fees at `price` (quote per unit, e.g. the mid) means the
+ * fee check, not the threshold, decides.
+ */
+export function startupWarnings(params: StrategyParams, input: Pick<StrategyInput, 'longThreshold' | 'shortThreshold'>, price: number): string[] {
+  const feeCost = roundTripFeePerUnit(params, price);
+  const out: string[] = [];
+  for (const [flag, value, units] of [['--long-threshold', input.longThreshold, params.longThreshold], ['--short-threshold', input.shortThreshold, params.shortThreshold]] as const) {
+    if (units / 10 ** params.priceScale < feeCost) {
+      out.push(`${flag} ${value} is below the round-trip taker fees (≈ ${feeCost.toFixed(2)} per unit at ${price.toFixed(2)}: Backpack ${params.fees.backpackTakerBps} + Lighter ${params.fees.lighterTakerBps} bps); only spreads that also beat the fees will trade`);
+    }
+  }
+  return out;
 }
 
 /** One size step of the coarser venue, at the common size scale: the exposure the legs may differ by. */

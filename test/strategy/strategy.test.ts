@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrderBook } from '../../src/core/orderbook.js';
 import type { MarketSpec } from '../../src/core/types.js';
-import { decide, spreads, strategyParams, worstPrice, StrategyConfigError, type StrategyInput, type VenueView } from '../../src/strategy/index.js';
+import { decide, netExposure, spreads, startupWarnings, strategyParams, topOfBookSignal, worstPrice, StrategyConfigError, type StrategyInput, type VenueView } from '../../src/strategy/index.js';
 
 // Backpack BTC: tick 0.1 (price scale 1), step 0.00001 (size scale 5), taker 2.5 bps.
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 2.5, makerFeeBps: 0 };
@@ -104,4 +104,64 @@ test('worst prices round away from the market onto the tick', () => {
   assert.equal(worstPrice(1_000_000, 'buy', BP, 20), 1_002_000);
   assert.equal(worstPrice(1_000_001, 'buy', { ...BP, tickSize: 5 }, 20), 1_002_005);
   assert.equal(worstPrice(1_000_001, 'sell', { ...BP, tickSize: 5 }, 20), 998_000); // 998000.998 down to the tick
+});
+
+test('worst prices are exact integers, also for a fractional --slippage-bps and on prices where a float would round', () => {
+  // 2.5 bps on 100000.0 (1_000_000 at scale 1): 100025.0 exactly, on the 0.1 tick — no rounding needed either way.
+  assert.equal(worstPrice(1_000_000, 'buy', BP, 2.5), 1_000_250);
+  assert.equal(worstPrice(1_000_000, 'sell', BP, 2.5), 999_750);
+  // A price where p·1.002 is an integer in exact arithmetic but not in floats: 4_294_967_000 · 1.002.
+  const big: MarketSpec = { ...LT, tickSize: 1 };
+  assert.equal(worstPrice(4_294_967_000, 'buy', big, 20), 4_303_556_934);
+  assert.equal(worstPrice(4_294_967_000, 'sell', big, 20), 4_286_377_066);
+  // Off-grid results go away from the market by less than one tick: 12_345 · 1.002 = 12_369.69.
+  assert.equal(worstPrice(12_345, 'buy', { ...BP, tickSize: 10 }, 20), 12_370);
+  assert.equal(worstPrice(12_345, 'sell', { ...BP, tickSize: 10 }, 20), 12_320); // 12_320.31 down to the tick
+  // A sell bound never falls to zero or below.
+  assert.equal(worstPrice(1, 'sell', BP, 9_999), 1);
+});
+
+test('SHORT_BACKPACK is strictly greater too, on the exact common scale', () => {
+  const p = strategyParams({ ...INPUT, shortThreshold: '30' }, BP, LT);
+  const lt = book([[9_999_900, 1000]], [[10_000_000, 1000]]); // Lighter ask 100000.00
+  // Backpack bid 100030.0: exactly 30 → no trade; Backpack is on a 0.1 grid, so the next price is 100030.1.
+  assert.equal(decide(p, view(book([[1_000_300, 10_000]], [[1_000_310, 10_000]])), view(lt)).kind, 'none');
+  const d = decide(p, view(book([[1_000_301, 10_000]], [[1_000_310, 10_000]])), view(lt));
+  assert.equal(d.kind, 'trade');
+  if (d.kind === 'trade') {
+    assert.equal(d.intent.direction, 'SHORT_BACKPACK');
+    assert.ok(Math.abs(d.intent.rawSpread - 30.1) < 1e-9);
+    // The buy on Lighter is bounded 20 bps above its ask; the sell on Backpack 20 bps below its bid, on the tick.
+    assert.deepEqual([d.intent.lighter.worstPrice, d.intent.backpack.worstPrice], [10_020_000, 998_300]);
+  }
+});
+
+test('the top-of-book signal for the BBO file is the reference\'s, strictly greater', () => {
+  const p = strategyParams(INPUT, BP, LT);
+  const bp = book([[999_990, 10_000]], [[1_000_000, 10_000]]);
+  assert.equal(topOfBookSignal(p, bp, book([[10_000_500, 1]], [[10_000_600, 1]])), '', 'exactly 5 above');
+  assert.equal(topOfBookSignal(p, bp, book([[10_000_501, 1]], [[10_000_600, 1]])), 'LONG_BACKPACK');
+  assert.equal(topOfBookSignal(p, book([[1_000_051, 1]], [[1_000_060, 1]]), book([[9_999_000, 1]], [[10_000_000, 1]])), 'SHORT_BACKPACK');
+  assert.equal(topOfBookSignal(p, new OrderBook(), book([[10_000_501, 1]], [[10_000_600, 1]])), '', 'no Backpack ask');
+});
+
+test('an empty book side blocks the decision; net exposure is measured on the common scale', () => {
+  const p = strategyParams(INPUT, BP, LT);
+  const lt = book([[10_004_000, 1000]], [[10_004_100, 1000]]);
+  assert.deepEqual(decide(p, view(book([[999_990, 10_000]], [])), view(lt)), { kind: 'none', reason: 'Backpack book has an empty side' });
+  assert.equal(netExposure(p, 1000, -100), 0, '0.01 long on Backpack hedges 0.0100 short on Lighter');
+  assert.equal(netExposure(p, 1000, -90), 100);
+});
+
+test('start-up: a threshold below the round-trip fees is reported; unusable limits are refused with the fix', () => {
+  const p = strategyParams(INPUT, BP, LT); // 2.5 + 0 bps of 100000 = 25 per unit
+  const warnings = startupWarnings(p, INPUT, 100_000);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0], /^--long-threshold 5 is below the round-trip taker fees \(≈ 25\.00 per unit at 100000\.00/);
+  assert.deepEqual(startupWarnings(strategyParams({ ...INPUT, longThreshold: '30', shortThreshold: '25' }, BP, LT), INPUT, 100_000), []);
+  assert.throws(() => strategyParams({ ...INPUT, maxPosition: '0.005' }, BP, LT), /--max-position 0\.005 is below --size 0\.01.*raise --max-position/);
+  assert.throws(() => strategyParams({ ...INPUT, size: '0.00001' }, BP, { ...LT, sizeScale: 5, stepSize: 2, minSize: 2 }), /not a multiple of the lighter step/);
+  assert.throws(() => strategyParams({ ...INPUT, longThreshold: 'five' }, BP, LT), /--long-threshold five is not a usable price difference/);
+  // Fee overrides replace what the venues publish.
+  assert.deepEqual(strategyParams(INPUT, BP, LT, { lighterTakerBps: 1 }).fees, { backpackTakerBps: 2.5, lighterTakerBps: 1 });
 });
