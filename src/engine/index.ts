@@ -9,15 +9,18 @@ import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 import type { Config } from '../cli/config.js';
 import { CsvAppender, isoTimestamp } from '../io/csv.js';
 import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
-import { decide, roundTripFeePerUnit, spreads, stepCommon, strategyParams, toCommon, worstPrice, type Intent, type StrategyParams } from '../strategy/index.js';
-import type { LegResult, Venue } from '../venues/venue.js';
+import { decide, spreads, startupWarnings, stepCommon, strategyParams, toCommon, topOfBookSignal, worstPrice, type Intent, type StrategyParams, type VenueView } from '../strategy/index.js';
+import type { LegResult, Venue, VenueStatus } from '../venues/venue.js';
 
 export const BBO_COLUMNS = [...BBO_REFERENCE_COLUMNS, 'long_executable_spread', 'short_executable_spread', 'backpack_book_age_ms', 'lighter_book_age_ms'] as const;
+// After the reference's columns, in the order issue 7 lists them: each leg's confirmed quantity, the
+// spreads, fees, net PnL, each leg's state and latency (ms from the triggering frame's arrival to
+// the order leaving and to its confirmation); then what a reader needs to audit a row.
 export const TRADE_COLUMNS = [
   ...TRADE_REFERENCE_COLUMNS,
-  'kind', 'backpack_quantity', 'lighter_quantity', 'executable_spread', 'backpack_fee', 'lighter_fee', 'net_pnl',
-  'backpack_state', 'lighter_state', 'backpack_client_id', 'lighter_client_id',
-  'backpack_send_ms', 'lighter_send_ms', 'backpack_confirm_ms', 'lighter_confirm_ms',
+  'backpack_quantity', 'lighter_quantity', 'raw_spread', 'executable_spread', 'backpack_fee', 'lighter_fee', 'net_pnl',
+  'backpack_state', 'lighter_state', 'backpack_send_ms', 'lighter_send_ms', 'backpack_confirm_ms', 'lighter_confirm_ms',
+  'kind', 'backpack_client_id', 'lighter_client_id',
 ] as const;
 
 export interface EngineOptions {
@@ -37,6 +40,12 @@ export interface EngineOptions {
   lateResolveEveryMs?: number;
   /** Period of reconciliation with the venues' positions (default 30 s). */
   reconcileEveryMs?: number;
+  /** Kill switch: this many failed trades within windowMs halt entries for at least cooldownMs (defaults 3, 60 s, 30 s). */
+  killSwitch?: { failures?: number; windowMs?: number; cooldownMs?: number };
+  /** How many times the short leg's missing quantity is sent again before the excess is unwound (default 2). */
+  repairRetries?: number;
+  /** stop() returns within this budget (default 10 s). */
+  stopBudgetMs?: number;
 }
 
 export interface RunSummary {
@@ -62,22 +71,21 @@ export interface TradeRecord {
   netPnl: number;
 }
 
-const FAILURE_WINDOW_MS = 60_000;
-const FAILURES_TO_HALT = 3;
-const HALT_COOLDOWN_MS = 30_000;
-const REPAIR_RETRIES = 2;
-
 export class ArbEngine {
   private readonly venues: Record<VenueId, Venue>;
   private readonly log: Logger;
   private readonly now: () => number;
   private params?: StrategyParams;
   private readonly position: Record<VenueId, number> = { backpack: 0, lighter: 0 };
-  private busy = false;
-  private inFlight: Promise<void> = Promise.resolve();
+  /** Entries, repairs and reconciliations under way: no decision while any is. */
+  private readonly work = new Set<Promise<void>>();
   private running = false;
   private stopping = false;
-  private halted?: { reason: string; until?: number };
+  private halted?: { reason: string; until: number };
+  /** Why each venue is unavailable, while it is. */
+  private readonly venueDown: Record<VenueId, string | undefined> = { backpack: undefined, lighter: undefined };
+  /** Reused on every frame: the decision path allocates nothing it does not return. */
+  private readonly views: Record<VenueId, VenueView>;
   private readonly failures: number[] = [];
   private bbo?: CsvAppender;
   private tradesCsv?: CsvAppender;
@@ -86,14 +94,15 @@ export class ArbEngine {
   private lastReconcileAt = 0;
   private staleLogged: Record<VenueId, boolean> = { backpack: false, lighter: false };
   private lastSkip = '';
+  /** Date.now() past which no leg is waited on and no repair order sent: set by stop() to keep its budget. */
+  private cutoff = Infinity;
   /** The venue whose leg came up short in the last trade: the first place to retry. */
   private repairHint?: { venue: VenueId; side: OrderSide };
-  private flattening = false;
   private readonly listeners: Array<(t: TradeRecord) => void> = [];
   /** performance.now() our latest order left for each venue: its book must have moved since. */
   private readonly lastSentAt: Record<VenueId, number> = { backpack: 0, lighter: 0 };
-  /** Timers still asking about legs that stayed unknown. */
-  private readonly followers = new Set<NodeJS.Timeout>();
+  /** Timers still asking about legs that stayed unknown, with the leg each follows. */
+  private readonly followers = new Map<NodeJS.Timeout, LegResult>();
   private readonly summary: RunSummary = { trades: 0, successes: 0, failures: 0, repairs: 0, estimatedPnl: 0, fees: 0, positions: { backpack: '0', lighter: '0' } };
   private resolveStopped!: (s: RunSummary) => void;
   /** Resolves when the engine has stopped, by stop() or by itself. */
@@ -103,6 +112,14 @@ export class ArbEngine {
     this.venues = { backpack: options.backpack, lighter: options.lighter };
     this.log = options.logger;
     this.now = options.now ?? Date.now;
+    this.views = {
+      backpack: { book: options.backpack.book, valid: false, ageMs: 0, position: 0 },
+      lighter: { book: options.lighter.book, valid: false, ageMs: 0, position: 0 },
+    };
+  }
+
+  private get busy(): boolean {
+    return this.work.size > 0;
   }
 
   onTrade(listener: (t: TradeRecord) => void): void {
@@ -118,19 +135,32 @@ export class ArbEngine {
     return { ...this.position };
   }
 
+  /**
+   * Starts both venues, waits for both books, converts the configuration onto both grids,
+   * reconciles positions and begins trading. Throws one clear line (and leaves both venues
+   * stopped) when it cannot start: no books in time, a size off a grid, an unhedged position.
+   */
   async start(): Promise<void> {
+    try {
+      await this.startUp();
+    } catch (e) {
+      await Promise.allSettled([this.venues.backpack.stop(), this.venues.lighter.stop()]);
+      throw e;
+    }
+  }
+
+  private async startUp(): Promise<void> {
     const c = this.options.config;
     const [bp, lt] = await Promise.all([this.venues.backpack.start(), this.venues.lighter.start()]);
     await this.waitForBooks(this.options.startTimeoutMs ?? 20_000);
     this.params = strategyParams(c, bp, lt, { backpackTakerBps: c.backpackTakerFeeBps, lighterTakerBps: c.lighterTakerFeeBps });
     const p = this.params;
+    this.log.info(`mode ${c.mode}, ticker ${c.ticker}`);
     this.log.info(`markets: Backpack ${bp.symbol} (tick ${formatFixed(bp.tickSize, bp.priceScale)}, step ${formatFixed(bp.stepSize, bp.sizeScale)}, taker ${p.fees.backpackTakerBps} bps), Lighter ${lt.symbol} #${lt.marketId} (price ${lt.priceScale} / size ${lt.sizeScale} decimals, taker ${p.fees.lighterTakerBps} bps)`);
-    this.log.info(`size ${c.size}, long threshold ${c.longThreshold}, short threshold ${c.shortThreshold}, max position ${c.maxPosition === '0' ? 'unlimited' : c.maxPosition} per venue, min edge ${c.minEdgeBps} bps, slippage ${c.slippageBps} bps`);
-    const mid = this.venues.backpack.book.bestBid! / 10 ** bp.priceScale;
-    const feeCost = roundTripFeePerUnit(p, mid);
-    for (const [flag, value] of [['--long-threshold', c.longThreshold], ['--short-threshold', c.shortThreshold]] as const) {
-      if (Number(value) < feeCost) this.log.warn(`${flag} ${value} is below the round-trip taker fees (≈ ${feeCost.toFixed(2)} per unit at ${mid.toFixed(2)}); only spreads that also beat the fees will trade`);
-    }
+    this.log.info(`size ${c.size}, long threshold ${c.longThreshold}, short threshold ${c.shortThreshold}, max position ${c.maxPosition === '0' ? 'unlimited' : c.maxPosition} per venue, min edge ${c.minEdgeBps} bps, slippage ${c.slippageBps} bps, max book age ${c.maxBookAgeMs} ms`);
+    const b = this.venues.backpack.book;
+    const mid = (b.bestBid! + b.bestAsk!) / 2 / 10 ** bp.priceScale;
+    for (const warning of startupWarnings(p, c, mid)) this.log.warn(warning);
     await this.reconcile('start-up');
     const exposure = this.exposure();
     if (Math.abs(exposure) > stepCommon(p)) {
@@ -145,14 +175,12 @@ export class ArbEngine {
     this.tradesCsv = new CsvAppender(tradesCsvPath(c.logDir, c.ticker, at), TRADE_COLUMNS);
     this.running = true;
     this.lastReconcileAt = at;
-    for (const v of Object.values(this.venues)) {
+    for (const v of [this.venues.backpack, this.venues.lighter]) {
       v.onBook((_venue, receivedAt) => this.onBook(receivedAt));
-      v.onStatus((venue, s) => {
-        if (!s.available || !s.connected) this.log.warn(`${venue} ${s.available ? 'disconnected' : 'unavailable'}${s.detail ? `: ${s.detail}` : ''}; no entries until it is back`);
-      });
+      v.onStatus((venue, s) => this.onStatus(venue, s));
     }
     this.timer = setInterval(() => this.tick(), c.checkIntervalMs);
-    if (Math.abs(exposure) > stepCommon(p)) this.track(this.repair('start-up exposure'));
+    if (Math.abs(exposure) > stepCommon(p)) this.track(this.repair('start-up exposure', this.repairDeadline()));
   }
 
   private async waitForBooks(timeoutMs: number): Promise<void> {
@@ -166,32 +194,53 @@ export class ArbEngine {
     }
   }
 
-  private track(work: Promise<unknown>): void {
-    this.busy = true;
-    const run = work.then(
+  private track(job: Promise<unknown>): void {
+    const run: Promise<void> = job.then(
       () => undefined,
-      (e: unknown) => this.log.error(`engine: ${(e as Error).message}`),
+      (e: unknown) => this.log.error(`engine: ${e instanceof Error ? e.message : String(e)}`),
     ).finally(() => {
-      this.busy = false;
+      this.work.delete(run);
       // An opportunity that outlasts the trade is traded again now, not at the next frame.
-      if (this.running && !this.stopping) setImmediate(() => this.onBook(performance.now()));
+      if (this.work.size === 0 && this.running && !this.stopping) setImmediate(() => this.onBook(performance.now()));
     });
-    this.inFlight = run;
+    this.work.add(run);
+  }
+
+  /** A defect in the engine itself stops it cleanly (repairing any residual) rather than trading on. */
+  private fatal(e: unknown): void {
+    const reason = `engine fault: ${e instanceof Error ? e.message : String(e)}`;
+    this.log.error(`${reason}; stopping`);
+    void this.stop(reason);
   }
 
   // ---------------------------------------------------------------- decisions
 
   private onBook(receivedAt: number): void {
-    if (!this.running || this.busy || this.stopping) return;
-    const why = this.entryBlocked();
-    if (why !== undefined) return;
+    if (!this.running || this.stopping || this.work.size > 0) return;
+    try {
+      this.evaluate(receivedAt);
+    } catch (e) {
+      this.fatal(e);
+    }
+  }
+
+  private evaluate(receivedAt: number): void {
+    if (this.entryBlocked() !== undefined) return;
+    const bpVenue = this.venues.backpack;
+    const ltVenue = this.venues.lighter;
     // Decide only on books that have heard from their venue since our own last order there, so a
     // lasting opportunity is judged on a book that already shows what our fills took.
-    if (this.venues.backpack.lastBookAt <= this.lastSentAt.backpack || this.venues.lighter.lastBookAt <= this.lastSentAt.lighter) return;
-    const p = this.params!;
+    if (bpVenue.lastBookAt <= this.lastSentAt.backpack || ltVenue.lastBookAt <= this.lastSentAt.lighter) return;
     const nowPerf = performance.now();
-    const view = (v: VenueId) => ({ book: this.venues[v].book, valid: this.venues[v].status().bookValid, ageMs: nowPerf - this.venues[v].lastBookAt, position: this.position[v] });
-    const decision = decide(p, view('backpack'), view('lighter'));
+    const bp = this.views.backpack;
+    bp.valid = bpVenue.status().bookValid;
+    bp.ageMs = nowPerf - bpVenue.lastBookAt;
+    bp.position = this.position.backpack;
+    const lt = this.views.lighter;
+    lt.valid = ltVenue.status().bookValid;
+    lt.ageMs = nowPerf - ltVenue.lastBookAt;
+    lt.position = this.position.lighter;
+    const decision = decide(this.params!, bp, lt);
     if (decision.kind === 'none') {
       // One line per opportunity that fees eat, not one per frame while it lasts.
       const skipped = decision.reason.includes('does not pay') ? decision.reason.slice(0, decision.reason.indexOf(' ')) : '';
@@ -203,59 +252,75 @@ export class ArbEngine {
     this.enter(decision.intent, receivedAt);
   }
 
+  private onStatus(venue: VenueId, s: VenueStatus): void {
+    const down = !s.available || !s.connected;
+    if (down && this.venueDown[venue] === undefined) {
+      this.venueDown[venue] = s.detail ?? (s.available ? 'disconnected' : 'unavailable');
+      this.log.error(`ENTRIES HALTED: ${venue} ${s.available ? 'disconnected' : 'unavailable'}${s.detail ? `: ${s.detail}` : ''}; resuming once it is back and exposure is flat`);
+    } else if (!down && this.venueDown[venue] !== undefined) {
+      this.venueDown[venue] = undefined;
+      this.log.info(`${venue} is back${this.isFlat() ? '; entries resume' : '; entries resume once exposure is flat'}`);
+    }
+  }
+
   /** Why no entry may start now, or undefined. */
   private entryBlocked(): string | undefined {
     if (this.halted !== undefined) {
-      if (this.halted.until !== undefined && Date.now() >= this.halted.until && this.isFlat()) {
+      if (Date.now() >= this.halted.until && this.isFlat() && this.venueDown.backpack === undefined && this.venueDown.lighter === undefined) {
         this.log.info(`entries resume: ${this.halted.reason} is over and exposure is flat`);
         this.halted = undefined;
       } else return this.halted.reason;
     }
-    for (const v of ['backpack', 'lighter'] as const) {
-      const s = this.venues[v].status();
-      if (!s.available || !s.connected) return `${v} unavailable`;
-      if (this.venues[v].readyForOrder?.() === false) return `${v} order budget spent`;
-    }
+    const bp = this.venues.backpack;
+    const lt = this.venues.lighter;
+    let s = bp.status();
+    if (!s.available || !s.connected) return 'backpack unavailable';
+    s = lt.status();
+    if (!s.available || !s.connected) return 'lighter unavailable';
+    if (bp.readyForOrder?.() === false) return 'backpack order budget spent';
+    if (lt.readyForOrder?.() === false) return 'lighter order budget spent';
     return undefined;
   }
 
-  /** Both legs leave before either reply is awaited. */
+  /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
   private enter(intent: Intent, triggeredAt: number): void {
-    this.busy = true;
     const bp = this.venues.backpack.placeMarketOrder({ side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice });
     const lt = this.venues.lighter.placeMarketOrder({ side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice });
     this.lastSentAt.backpack = this.lastSentAt.lighter = performance.now();
     this.summary.trades++;
-    this.log.info(`${intent.direction}: spread ${intent.rawSpread.toFixed(2)} (executable ${intent.executableSpread.toFixed(2)}, edge after fees ${intent.expectedEdge.toFixed(4)}) → Backpack ${intent.backpack.side} / Lighter ${intent.lighter.side} ${this.options.config.size}`);
     this.track(this.finishEntry(intent, triggeredAt, bp, lt));
   }
 
   private async finishEntry(intent: Intent, triggeredAt: number, bpPromise: Promise<LegResult>, ltPromise: Promise<LegResult>): Promise<void> {
+    // Formatting waits until the orders are on their way: some adapters write on the next tick.
+    await new Promise<void>((r) => setImmediate(r));
+    this.log.info(`${intent.direction}: spread ${intent.rawSpread.toFixed(2)} (executable ${intent.executableSpread.toFixed(2)}, edge after fees ${intent.expectedEdge.toFixed(4)}) → Backpack ${intent.backpack.side} / Lighter ${intent.lighter.side} ${this.options.config.size}`);
     const [bp, lt] = await Promise.all([bpPromise.then((l) => this.settle('backpack', l)), ltPromise.then((l) => this.settle('lighter', l))]);
     this.apply(bp);
     this.apply(lt);
-    const record = this.record('entry', intent.direction, bp, lt, triggeredAt, intent.executableSpread);
+    const record = this.record('entry', intent.direction, bp, lt, triggeredAt, intent);
     const ok = bp.state === 'filled' && lt.state === 'filled';
     if (ok) this.summary.successes++;
-    else this.noteFailure(`${intent.direction}: Backpack ${bp.state}${bp.error ? ` (${bp.error.message})` : ''}, Lighter ${lt.state}${lt.error ? ` (${lt.error.message})` : ''}`);
     this.log.info(
       `${intent.direction} done: Backpack ${bp.state} ${this.fmtSize('backpack', bp.filled)} @ ${avgText(bp, this.market('backpack'))}, Lighter ${lt.state} ${this.fmtSize('lighter', lt.filled)} @ ${avgText(lt, this.market('lighter'))}, ` +
-        `net ${record.netPnl.toFixed(4)}; send ${ms(bp.sentAt - triggeredAt)}/${ms(lt.sentAt - triggeredAt)} ms, confirm ${ms((bp.confirmedAt ?? NaN) - triggeredAt)}/${ms((lt.confirmedAt ?? NaN) - triggeredAt)} ms after the frame`,
+        `net ${record.netPnl.toFixed(4)}; sent ${ms(bp.sentAt - triggeredAt)}/${ms(lt.sentAt - triggeredAt)} ms, confirmed ${ms((bp.confirmedAt ?? NaN) - triggeredAt)}/${ms((lt.confirmedAt ?? NaN) - triggeredAt)} ms after the frame (Backpack/Lighter)`,
     );
+    if (!ok) this.noteFailure(`${intent.direction}: Backpack ${bp.state}${bp.error ? ` (${bp.error.message})` : ''}, Lighter ${lt.state}${lt.error ? ` (${lt.error.message})` : ''}`);
     // An outcome we could not learn may still have filled: take the venues' positions before hedging on our count.
     if (bp.state === 'unknown' || lt.state === 'unknown') await this.reconcile('a leg is unknown');
     if (!this.isFlat()) {
       const short = toCommon(bp.filled, this.market('backpack'), this.params!) < toCommon(lt.filled, this.market('lighter'), this.params!) ? 'backpack' : 'lighter';
       this.repairHint = { venue: short, side: short === 'backpack' ? intent.backpack.side : intent.lighter.side };
-      await this.repair(`${intent.direction} legs differ`);
+      await this.repair(`${intent.direction} legs differ`, this.repairDeadline());
     }
   }
 
   /** Asks the venue until an unknown leg is known, or the deadline passes (then it stays unknown). */
   private async settle(venue: VenueId, leg: LegResult): Promise<LegResult> {
-    const deadline = Date.now() + (this.options.resolveDeadlineMs ?? 5000);
-    let wait = 200;
-    while (leg.state === 'unknown' && Date.now() < deadline) {
+    const limit = this.options.resolveDeadlineMs ?? 5000;
+    const deadline = Date.now() + limit;
+    let wait = Math.min(200, Math.max(10, limit / 4));
+    while (leg.state === 'unknown' && Date.now() < Math.min(deadline, this.cutoff)) {
       await sleep(wait);
       wait = Math.min(wait * 2, 2000);
       leg = await this.venues[venue].resolveOrder(leg);
@@ -273,27 +338,35 @@ export class ArbEngine {
    * taken again. Positions were already reconciled, so the fill is not counted a second time.
    */
   private followUnknown(venue: VenueId, leg: LegResult): void {
+    if (this.stopping) return;
     const every = this.options.lateResolveEveryMs ?? 2000;
     const giveUpAt = Date.now() + 60_000;
     const timer = setInterval(() => {
       if (Date.now() > giveUpAt || this.stopping) {
-        clearInterval(timer);
-        this.followers.delete(timer);
+        this.unfollow(timer);
+        if (!this.stopping) this.log.error(`${venue} order ${leg.clientOrderId} never resolved; positions were taken from the venue, so the trades CSV may miss its fill`);
         return;
       }
-      void this.venues[venue].resolveOrder(leg).then((known) => {
-        if (known.state === 'unknown' || !this.followers.has(timer)) return;
-        clearInterval(timer);
-        this.followers.delete(timer);
-        this.log.warn(`${venue} order ${leg.clientOrderId} resolved late: ${known.state} ${this.fmtSize(venue, known.filled)}`);
-        if (known.filled > 0) {
-          this.summary.fees += known.fee;
-          this.record('late', `LATE_${venue.toUpperCase()}`, venue === 'backpack' ? known : undefined, venue === 'lighter' ? known : undefined, known.sentAt, NaN);
-          this.track(this.reconcile('late fill'));
-        }
-      });
+      void this.venues[venue].resolveOrder(leg).then((known) => this.lateOutcome(timer, venue, known), () => undefined);
     }, every);
-    this.followers.add(timer);
+    this.followers.set(timer, leg);
+  }
+
+  private unfollow(timer: NodeJS.Timeout): boolean {
+    clearInterval(timer);
+    return this.followers.delete(timer);
+  }
+
+  /** A followed leg became known: a fill gets its own `late` row and the venue's position is taken again. */
+  private lateOutcome(timer: NodeJS.Timeout, venue: VenueId, known: LegResult): void {
+    if (known.state === 'unknown' || !this.followers.has(timer)) return;
+    this.unfollow(timer);
+    this.log.warn(`${venue} order ${known.clientOrderId} resolved late: ${known.state} ${this.fmtSize(venue, known.filled)}`);
+    if (known.filled > 0) {
+      this.summary.fees += known.fee;
+      this.record('late', `LATE_${venue.toUpperCase()}`, venue === 'backpack' ? known : undefined, venue === 'lighter' ? known : undefined, known.sentAt);
+      if (!this.stopping) this.track(this.reconcile('late fill'));
+    }
   }
 
   private apply(leg: LegResult): void {
@@ -303,18 +376,26 @@ export class ArbEngine {
 
   private noteFailure(what: string): void {
     this.summary.failures++;
+    const ks = this.options.killSwitch ?? {};
+    const windowMs = ks.windowMs ?? 60_000;
     const t = Date.now();
     this.failures.push(t);
-    while (this.failures.length > 0 && this.failures[0] < t - FAILURE_WINDOW_MS) this.failures.shift();
+    while (this.failures.length > 0 && this.failures[0] < t - windowMs) this.failures.shift();
     this.log.warn(`trade failed: ${what}`);
-    if (this.failures.length >= FAILURES_TO_HALT && this.halted === undefined) {
-      this.halt(`${this.failures.length} failed trades within ${FAILURE_WINDOW_MS / 1000} s`, t + HALT_COOLDOWN_MS);
+    if (this.failures.length >= (ks.failures ?? 3) && this.halted === undefined) {
+      this.halt(`${this.failures.length} failed trades within ${windowMs / 1000} s`);
     }
   }
 
-  private halt(reason: string, until?: number): void {
-    this.halted = { reason, until };
-    this.log.error(`ENTRIES HALTED: ${reason}${until ? `; resuming after ${Math.round((until - Date.now()) / 1000)} s once exposure is flat` : '; resuming once exposure is flat'}`);
+  /** Stops new entries, loudly; they resume after the cooldown once exposure is flat and both venues are up. */
+  private halt(reason: string): void {
+    const cooldownMs = this.options.killSwitch?.cooldownMs ?? 30_000;
+    this.halted = { reason, until: Date.now() + cooldownMs };
+    this.log.error(`ENTRIES HALTED: ${reason}; resuming after ${cooldownMs / 1000} s once exposure is flat and both venues are up`);
+  }
+
+  private repairDeadline(): number {
+    return Date.now() + (this.options.repairDeadlineMs ?? 10_000);
   }
 
   // ---------------------------------------------------------------- hedge repair
@@ -329,38 +410,40 @@ export class ArbEngine {
   }
 
   /**
-   * Brings net exposure back to zero: first the short leg's missing quantity again (a bounded
-   * number of times), then the excess unwound reduce-only on the other venue. Halts entries if
-   * exposure is still open at the deadline, and keeps flattening from the timer.
+   * Brings net exposure back to zero by `deadline` (Date.now() ms): first the short leg's missing
+   * quantity again (a bounded number of times), then the excess unwound reduce-only where the
+   * position points the way of the exposure. Exposure still open at the deadline halts entries;
+   * the timer keeps calling this until it is flat.
    */
-  private async repair(why: string): Promise<void> {
-    const deadline = Date.now() + (this.options.repairDeadlineMs ?? 10_000);
+  private async repair(why: string, deadline: number): Promise<void> {
     this.log.warn(`hedge repair (${why}): net exposure ${formatFixed(this.exposure(), this.params!.sizeScale)}`);
+    const maxRetries = this.options.repairRetries ?? 2;
     let retries = 0;
-    while (!this.isFlat() && Date.now() < deadline) {
+    while (!this.isFlat() && Date.now() < Math.min(deadline, this.cutoff)) {
       const exposure = this.exposure();
       const side: OrderSide = exposure > 0 ? 'sell' : 'buy';
       const hint = this.repairHint;
       let venue: VenueId;
       let reduceOnly: boolean;
-      if (hint !== undefined && hint.side === side && retries < REPAIR_RETRIES) {
+      if (hint !== undefined && hint.side === side && retries < maxRetries && this.venueDown[hint.venue] === undefined) {
         venue = hint.venue;
         reduceOnly = false;
         retries++;
       } else {
-        // Unwind where the position points the way of the exposure.
         venue = Math.sign(this.position.backpack) === Math.sign(exposure) && this.position.backpack !== 0 ? 'backpack' : 'lighter';
         reduceOnly = true;
       }
       const placed = await this.repairOrder(venue, side, Math.abs(exposure), reduceOnly);
-      if (!placed) await sleep(250);
+      if (!placed) await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
     }
     await this.reconcile('after repair');
     if (this.isFlat()) {
       this.repairHint = undefined;
       this.log.info(`hedge repaired: Backpack ${this.fmtPos('backpack')}, Lighter ${this.fmtPos('lighter')}`);
-    } else if (this.halted === undefined || this.halted.until !== undefined) {
-      this.halt(`net exposure ${formatFixed(this.exposure(), this.params!.sizeScale)} still open after repairs (${why})`);
+    } else if (this.halted === undefined || !this.halted.reason.startsWith('net exposure')) {
+      this.halt(`net exposure ${formatFixed(this.exposure(), this.params!.sizeScale)} still open after repairs (${why}); still flattening`);
+    } else {
+      this.halted.until = Math.max(this.halted.until, Date.now() + (this.options.killSwitch?.cooldownMs ?? 30_000));
     }
   }
 
@@ -384,7 +467,8 @@ export class ArbEngine {
     leg = await this.settle(venue, leg);
     this.apply(leg);
     this.summary.repairs++;
-    this.record('repair', `REPAIR_${venue.toUpperCase()}`, venue === 'backpack' ? leg : undefined, venue === 'lighter' ? leg : undefined, triggeredAt, NaN);
+    this.record('repair', `REPAIR_${venue.toUpperCase()}`, venue === 'backpack' ? leg : undefined, venue === 'lighter' ? leg : undefined, triggeredAt);
+    if (leg.state === 'unknown') await this.reconcile('a repair leg is unknown');
     this.log.warn(`repair ${venue} ${side} ${formatFixed(size, m.sizeScale)}${reduceOnly ? ' reduce-only' : ''}: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`);
     return leg.filled > 0;
   }
@@ -427,10 +511,7 @@ export class ArbEngine {
     }
     if (this.busy || this.stopping) return;
     if (!this.isFlat()) {
-      if (!this.flattening) {
-        this.flattening = true;
-        this.track(this.repair('open exposure').finally(() => (this.flattening = false)));
-      }
+      this.track(this.repair('open exposure', this.repairDeadline()));
       return;
     }
     if (at - this.lastReconcileAt >= (this.options.reconcileEveryMs ?? 30_000)) this.track(this.reconcile('periodic'));
@@ -443,7 +524,7 @@ export class ArbEngine {
     const s = spreads(p, b, l);
     const price = (v: number | undefined, m: MarketSpec) => (v === undefined ? '' : formatFixed(v, m.priceScale));
     const num = (x: number) => (Number.isFinite(x) ? x.toFixed(p.priceScale) : '');
-    const signal = s.executableLong > Number(this.options.config.longThreshold) ? 'LONG_BACKPACK' : s.executableShort > Number(this.options.config.shortThreshold) ? 'SHORT_BACKPACK' : '';
+    const signal = topOfBookSignal(p, b, l);
     const nowPerf = performance.now();
     this.bbo?.append({
       timestamp: isoTimestamp(at),
@@ -455,7 +536,11 @@ export class ArbEngine {
     });
   }
 
-  private record(kind: TradeRecord['kind'], direction: string, bp: LegResult | undefined, lt: LegResult | undefined, triggeredAt: number, executableSpread: number): TradeRecord {
+  /**
+   * One trades-CSV row. A leg that is absent (repair and late rows) leaves its venue's columns
+   * empty, so summing each venue's signed quantities over the file gives exactly its fills.
+   */
+  private record(kind: TradeRecord['kind'], direction: string, bp: LegResult | undefined, lt: LegResult | undefined, triggeredAt: number, intent?: Intent): TradeRecord {
     const p = this.params!;
     const unit = (leg: LegResult | undefined, v: VenueId) => (leg === undefined ? 0 : leg.filled / 10 ** this.market(v).sizeScale);
     const avg = (leg: LegResult | undefined, v: VenueId) => (leg === undefined || leg.filled === 0 ? NaN : leg.notional / leg.filled / 10 ** this.market(v).priceScale);
@@ -468,6 +553,7 @@ export class ArbEngine {
     const netPnl = gross - fees;
     this.summary.estimatedPnl += netPnl;
     const t = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : (x - triggeredAt).toFixed(3));
+    const spread = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : x.toFixed(p.priceScale + 2));
     const leg = (l: LegResult | undefined, v: VenueId) => ({
       side: l?.side ?? '', price: l !== undefined && l.filled > 0 ? avg(l, v).toFixed(this.market(v).priceScale + 2) : '',
       quantity: l === undefined ? '' : formatFixed(l.filled, this.market(v).sizeScale), fee: l === undefined ? '' : l.fee.toFixed(6), state: l?.state ?? '', id: l?.clientOrderId ?? '',
@@ -475,13 +561,16 @@ export class ArbEngine {
     });
     const b = leg(bp, 'backpack');
     const l = leg(lt, 'lighter');
+    const one = bp ?? lt;
     this.tradesCsv?.append({
-      timestamp: isoTimestamp(this.now()), direction, quantity: kind === 'entry' ? this.options.config.size : formatFixed(Math.max(bp?.requested ?? 0, lt?.requested ?? 0), this.market(bp ? 'backpack' : 'lighter').sizeScale),
+      timestamp: isoTimestamp(this.now()), direction,
+      quantity: kind === 'entry' ? this.options.config.size : one === undefined ? '' : formatFixed(one.requested, this.market(one.venue).sizeScale),
       backpack_side: b.side, backpack_price: b.price, lighter_side: l.side, lighter_price: l.price,
-      spread_captured: Number.isFinite(captured) ? captured.toFixed(p.priceScale + 2) : '', pnl_estimate: gross.toFixed(6),
-      kind, backpack_quantity: b.quantity, lighter_quantity: l.quantity, executable_spread: Number.isFinite(executableSpread) ? executableSpread.toFixed(p.priceScale + 2) : '',
+      spread_captured: spread(captured), pnl_estimate: gross.toFixed(6),
+      backpack_quantity: b.quantity, lighter_quantity: l.quantity, raw_spread: spread(intent?.rawSpread), executable_spread: spread(intent?.executableSpread),
       backpack_fee: b.fee, lighter_fee: l.fee, net_pnl: netPnl.toFixed(6), backpack_state: b.state, lighter_state: l.state,
-      backpack_client_id: b.id, lighter_client_id: l.id, backpack_send_ms: b.send, lighter_send_ms: l.send, backpack_confirm_ms: b.confirm, lighter_confirm_ms: l.confirm,
+      backpack_send_ms: b.send, lighter_send_ms: l.send, backpack_confirm_ms: b.confirm, lighter_confirm_ms: l.confirm,
+      kind, backpack_client_id: b.id, lighter_client_id: l.id,
     });
     const record: TradeRecord = { kind, direction, backpack: bp, lighter: lt, triggeredAt, netPnl };
     for (const listener of this.listeners) listener(record);
@@ -490,26 +579,44 @@ export class ArbEngine {
 
   // ---------------------------------------------------------------- stop
 
-  /** No new entries; in-flight legs resolved; residual repaired; summary; files closed. */
+  /**
+   * No new entries; in-flight legs resolved; legs still unknown asked once more; residual
+   * repaired; venues stopped; summary logged; files closed — within the stop budget (10 s).
+   */
   async stop(reason: string): Promise<RunSummary> {
     if (this.stopping) return this.stopped;
     this.stopping = true;
+    const budget = this.options.stopBudgetMs ?? 10_000;
+    const startedAt = Date.now();
+    const left = (reserveMs: number) => Math.max(0, startedAt + budget - reserveMs - Date.now());
+    this.cutoff = startedAt + budget * 0.85;
     this.log.info(`stopping (${reason}): no new entries`);
     clearInterval(this.timer);
-    for (const t of this.followers) clearInterval(t);
-    this.followers.clear();
     if (this.params !== undefined) {
-      await withTimeout(this.inFlight, 6000);
-      if (this.running && !this.isFlat()) await withTimeout(this.repair('shutdown'), 3000);
+      await withTimeout(Promise.all(this.work), left(budget * 0.4));
+      const followed = [...this.followers];
+      for (const [timer] of followed) clearInterval(timer);
+      await withTimeout(
+        Promise.all(followed.map(([timer, leg]) => this.venues[leg.venue].resolveOrder(leg).then((known) => this.lateOutcome(timer, leg.venue, known), () => undefined))),
+        Math.min(1000, left(budget * 0.35)),
+      );
+      this.followers.clear();
+      if (this.running && !this.isFlat() && this.work.size === 0) {
+        const deadline = Date.now() + left(budget * 0.15);
+        await withTimeout(this.repair('shutdown', deadline), left(budget * 0.1));
+      }
     }
     this.running = false;
-    await Promise.allSettled([this.venues.backpack.stop(), this.venues.lighter.stop()]);
+    await withTimeout(Promise.allSettled([this.venues.backpack.stop(), this.venues.lighter.stop()]), left(0));
     this.summary.positions = { backpack: this.params ? this.fmtPos('backpack') : '0', lighter: this.params ? this.fmtPos('lighter') : '0' };
     if (this.halted !== undefined) this.summary.halted = this.halted.reason;
+    else if (this.params !== undefined && !this.isFlat()) this.summary.halted = `net exposure ${formatFixed(this.exposure(), this.params.sizeScale)} still open at shutdown`;
     this.bbo?.close();
     this.tradesCsv?.close();
     const s = this.summary;
-    this.log.info(`summary: ${s.trades} trades, ${s.successes} succeeded, ${s.failures} failed, ${s.repairs} repair orders; estimated PnL ${s.estimatedPnl.toFixed(4)} after ${s.fees.toFixed(4)} fees; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halted ? `; halted: ${s.halted}` : ''}`);
+    const line = `summary: ${s.trades} trades, ${s.successes} succeeded, ${s.failures} failed, ${s.repairs} repair orders; estimated PnL ${s.estimatedPnl.toFixed(4)} after ${s.fees.toFixed(4)} fees; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halted ? `; halted: ${s.halted}` : ''}`;
+    if (s.halted !== undefined && this.params !== undefined && !this.isFlat()) this.log.error(`${line} — EXPOSURE IS OPEN: flatten it by hand or restart with --allow-unhedged-start`);
+    else this.log.info(line);
     this.resolveStopped(s);
     return s;
   }

@@ -1,59 +1,136 @@
 // An in-memory venue behind the port, for engine tests that need outcomes no simulator gives on
-// demand: each order's result is scripted, and the position the venue reports is set by the test.
+// demand. Deterministic, no network: the book is set by the test, each order's result is scripted
+// (the default walks the book like a taker order bounded by its worst price), the venue's status
+// can be flipped, and the position it reports is its own ledger of what it filled.
 import { OrderBook } from '../../src/core/orderbook.js';
 import type { MarketSpec, VenueId } from '../../src/core/types.js';
-import type { BookListener, LegResult, MarketOrderRequest, StatusListener, Venue, VenueStatus } from '../../src/venues/venue.js';
+import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../../src/venues/venue.js';
 
-export type Outcome = (request: MarketOrderRequest, leg: LegResult) => LegResult;
+/** What the venue answers to one order: a result now, or later (a promise the test settles). */
+export type Outcome = (request: MarketOrderRequest, leg: LegResult, venue: FakeVenue) => LegResult | Promise<LegResult>;
 
+/** Fills the whole size at the order's worst price. */
 export const filledAtWorst: Outcome = (r, leg) => ({ ...leg, state: 'filled', filled: r.size, notional: r.size * r.worstPrice, confirmedAt: performance.now() });
+
+/** Walks the book up to the worst price: filled, partial when the depth inside the bound runs out. */
+export const takerFill: Outcome = (r, leg, venue) => {
+  const levels = venue.book.levels(r.side === 'buy' ? 'ask' : 'bid');
+  let remaining = r.size;
+  let notional = 0;
+  for (const [price, size] of levels) {
+    if (remaining === 0 || (r.side === 'buy' ? price > r.worstPrice : price < r.worstPrice)) break;
+    const take = Math.min(size, remaining);
+    notional += take * price;
+    remaining -= take;
+  }
+  const filled = r.size - remaining;
+  if (filled === 0) return rejected('no liquidity inside the bound')(r, leg, venue);
+  return { ...leg, state: remaining === 0 ? 'filled' : 'partial', filled, notional, fee: venue.feeOn(notional), confirmedAt: performance.now() };
+};
+
+export const rejected = (why = 'rejected by the test'): Outcome => (_r, leg, venue) => ({
+  ...leg, state: 'rejected', filled: 0, notional: 0, confirmedAt: performance.now(), error: new VenueError(venue.id, 'rejected', why),
+});
+
+/** Fills only `quantity` of the order at the book (a partial fill). */
+export const partialFill = (quantity: number): Outcome => (r, leg, venue) => {
+  const full = takerFill({ ...r, size: quantity }, leg, venue) as LegResult;
+  return { ...full, requested: r.size, state: 'partial' };
+};
+
+/** The reply is lost: the venue's ledger says `filled` (0 = nothing), the answer says unknown. */
+export const unknownOutcome = (filledOnVenue: number): Outcome => (r, leg, venue) => {
+  if (filledOnVenue > 0) venue.ledger(r.side, filledOnVenue);
+  return { ...leg, state: 'unknown', filled: 0, error: new VenueError(venue.id, 'timeout', 'no reply in time') };
+};
 
 export class FakeVenue implements Venue {
   readonly book = new OrderBook();
   lastBookAt = 0;
-  /** What fetchPosition answers (the venue's truth). */
+  /** What fetchPosition answers: the venue's truth (start-up positions are set here). */
   venuePosition = 0;
+  /** Signed sum of every quantity this venue filled for us: what the trades CSV must add up to. */
+  filledNet = 0;
   readonly orders: MarketOrderRequest[] = [];
-  private readonly books: BookListener[] = [];
-  private next = 1;
-  /** Scripted outcomes, one per order; the default fills at the worst price. */
+  /** Scripted outcomes, one per order; afterwards `fallback`. */
   outcomes: Outcome[] = [];
+  fallback: Outcome = takerFill;
   /** How resolveOrder answers an unknown leg. */
   resolve: (leg: LegResult) => LegResult = (leg) => leg;
+  /** When set, fetchPosition fails with it. */
+  positionError?: Error;
+  started = 0;
+  stopped = 0;
+  private current: VenueStatus = { connected: true, bookValid: true, available: true };
+  private readonly books: BookListener[] = [];
+  private readonly statuses: StatusListener[] = [];
+  private next = 1;
 
   constructor(readonly id: VenueId, readonly market: MarketSpec) {}
 
   start(): Promise<MarketSpec> {
+    this.started++;
     return Promise.resolve(this.market);
   }
   stop(): Promise<void> {
+    this.stopped++;
     return Promise.resolve();
   }
   status(): VenueStatus {
-    return { connected: true, bookValid: true, available: true };
+    return this.current;
   }
   onBook(l: BookListener): void {
     this.books.push(l);
   }
-  onStatus(_l: StatusListener): void {}
+  onStatus(l: StatusListener): void {
+    this.statuses.push(l);
+  }
 
+  setStatus(change: Partial<VenueStatus>): void {
+    this.current = { ...this.current, ...change };
+    for (const l of this.statuses) l(this.id, this.current);
+  }
+
+  /** Replaces the book with a new frame and tells the listeners, as a venue's socket would. */
   setBook(bids: Array<[number, number]>, asks: Array<[number, number]>): void {
     this.book.applySnapshot(bids, asks);
     this.lastBookAt = performance.now();
     for (const l of this.books) l(this.id, this.lastBookAt);
   }
 
-  placeMarketOrder(r: MarketOrderRequest): Promise<LegResult> {
+  /** Sends the current book again as a fresh frame. */
+  touch(): void {
+    this.lastBookAt = performance.now();
+    for (const l of this.books) l(this.id, this.lastBookAt);
+  }
+
+  feeOn(notional: number): number {
+    return (notional / 10 ** (this.market.priceScale + this.market.sizeScale)) * (this.market.takerFeeBps / 10_000);
+  }
+
+  /** Books a fill on the venue's side. */
+  ledger(side: 'buy' | 'sell', quantity: number): void {
+    const signed = side === 'buy' ? quantity : -quantity;
+    this.venuePosition += signed;
+    this.filledNet += signed;
+  }
+
+  async placeMarketOrder(r: MarketOrderRequest): Promise<LegResult> {
     this.orders.push(r);
     const leg: LegResult = { venue: this.id, state: 'unknown', side: r.side, requested: r.size, filled: 0, notional: 0, fee: 0, clientOrderId: String(this.next++), sentAt: performance.now() };
-    const out = (this.outcomes.shift() ?? filledAtWorst)(r, leg);
-    if (out.filled > 0) this.venuePosition += r.side === 'buy' ? out.filled : -out.filled;
-    return Promise.resolve(out);
+    const wouldGrow = r.side === 'buy' ? this.venuePosition >= 0 : this.venuePosition <= 0;
+    if (r.reduceOnly === true && (wouldGrow || r.size > Math.abs(this.venuePosition))) {
+      return rejected('reduce-only order would increase the position')(r, leg, this) as LegResult;
+    }
+    const out = await (this.outcomes.shift() ?? this.fallback)(r, leg, this);
+    if (out.state !== 'unknown' && out.filled > 0) this.ledger(r.side, out.filled);
+    return out;
   }
   resolveOrder(leg: LegResult): Promise<LegResult> {
-    return Promise.resolve(this.resolve(leg));
+    const known = this.resolve(leg);
+    return Promise.resolve(known);
   }
   fetchPosition(): Promise<number> {
-    return Promise.resolve(this.venuePosition);
+    return this.positionError ? Promise.reject(this.positionError) : Promise.resolve(this.venuePosition);
   }
 }
