@@ -54,6 +54,8 @@ export interface LegResult {
   notional: number;
   /** Fee paid, in quote currency (float: reporting only, never reaches an order). */
   fee: number;
+  /** True when `fee` is only the taker rate × notional because the venue has not reported the real fee. */
+  feeEstimated?: boolean;
   /** Our id for the order (Backpack clientId, Lighter client order index), as a decimal string. */
   clientOrderId: string;
   /** The venue's id for the order, when known. */

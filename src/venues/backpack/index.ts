@@ -107,7 +107,11 @@ interface StreamedOrder {
   executedQuote: number;
   fee: number;
   trades: Set<string>;
+  /** Σ size of the distinct fills seen (sizeScale): the fee is complete once this reaches `executed`. */
+  traded: number;
   status: string;
+  /** The latest event carried the cumulative z/Z: only then can it settle a leg. */
+  totalsSeen: boolean;
 }
 
 export class BackpackVenue implements Venue {
@@ -298,19 +302,22 @@ export class BackpackVenue implements Venue {
 
   /** Keeps the cumulative fill and fee per clientId: a confirmation path besides the HTTP reply. */
   private handleOrderUpdate(data: unknown): void {
-    const d = data as { c?: unknown; X?: unknown; z?: unknown; Z?: unknown; n?: unknown; t?: unknown; i?: unknown };
+    const d = data as { c?: unknown; X?: unknown; z?: unknown; Z?: unknown; n?: unknown; N?: unknown; t?: unknown; i?: unknown; l?: unknown };
     if (d?.c === undefined || d.c === null) return;
     const clientId = String(d.c);
-    const entry = this.streamed.get(clientId) ?? { executed: 0, executedQuote: 0, fee: 0, trades: new Set<string>(), status: '' };
+    const entry = this.streamed.get(clientId) ?? { executed: 0, executedQuote: 0, fee: 0, trades: new Set<string>(), traded: 0, status: '', totalsSeen: false };
     const spec = this.market;
     if (typeof d.z === 'string') entry.executed = parseFixed(d.z, spec.sizeScale);
     if (typeof d.Z === 'string') entry.executedQuote = parseFixed(d.Z, spec.priceScale + spec.sizeScale, 'nearest');
     if (typeof d.X === 'string') entry.status = d.X;
+    entry.totalsSeen = typeof d.z === 'string' && typeof d.Z === 'string';
     if (typeof d.i === 'string') entry.orderId = d.i;
     // A fill's fee counts once, however often the event is delivered (spec §6.5: dedupe by t).
     if (d.t !== undefined && d.t !== null && !entry.trades.has(String(d.t)) && (typeof d.n === 'string' || typeof d.n === 'number')) {
       entry.trades.add(String(d.t));
       entry.fee += Number(d.n);
+      if (typeof d.l === 'string') entry.traded += parseFixed(d.l, spec.sizeScale);
+      if (typeof d.N === 'string' && d.N !== 'USDC') this.options.logger.warn(`Backpack fill ${String(d.t)} of clientId ${clientId} charged its fee in ${d.N}, not USDC; the reported fee adds it as if quote`);
     }
     this.streamed.set(clientId, entry);
     if (this.streamed.size > 1000) this.streamed.delete(this.streamed.keys().next().value as string);
@@ -319,11 +326,11 @@ export class BackpackVenue implements Venue {
 
   private readonly streamWaiters = new Set<() => void>();
 
-  /** The stream's fee for an order once its fills add up to `executed`, waiting up to `ms` for them. */
+  /** The stream's fee for an order once its distinct fills add up to `executed`, waiting up to `ms` for them. */
   private async streamedFee(clientId: string, executed: number, ms: number): Promise<number | undefined> {
     const ready = () => {
       const e = this.streamed.get(clientId);
-      return e !== undefined && e.executed >= executed && e.trades.size > 0 ? e.fee : undefined;
+      return e !== undefined && e.traded >= executed && e.trades.size > 0 ? e.fee : undefined;
     };
     const now = ready();
     if (now !== undefined || executed === 0) return now ?? 0;
@@ -340,6 +347,35 @@ export class BackpackVenue implements Venue {
       const timer = setTimeout(() => done(undefined), ms);
       this.streamWaiters.add(check);
     });
+  }
+
+  /**
+   * Resolves once the order stream shows the order finished with every fill seen, so a leg can be
+   * settled from the stream when its HTTP reply is slow or lost. `cancel` stops waiting.
+   */
+  private streamSettled(clientId: string): { promise: Promise<StreamedOrder>; cancel: () => void } {
+    let cancel = () => {};
+    const promise = new Promise<StreamedOrder>((resolve) => {
+      const check = () => {
+        const e = this.streamed.get(clientId);
+        if (e !== undefined && TERMINAL.has(e.status) && e.totalsSeen && e.traded >= e.executed) {
+          this.streamWaiters.delete(check);
+          resolve(e);
+        }
+      };
+      cancel = () => this.streamWaiters.delete(check);
+      this.streamWaiters.add(check);
+      check();
+    });
+    return { promise, cancel };
+  }
+
+  /** A leg from what the order stream reported; its fee is the venue's own. */
+  private legFromStream(leg: LegResult, seen: StreamedOrder): LegResult {
+    const spec = this.market;
+    return this.legFromOrder(leg, {
+      id: seen.orderId, status: seen.status, executedQuantity: formatFixed(seen.executed, spec.sizeScale), executedQuoteQuantity: formatFixed(seen.executedQuote, spec.priceScale + spec.sizeScale),
+    }, seen.fee);
   }
 
   private handlePosition(data: unknown): void {
@@ -424,10 +460,22 @@ export class BackpackVenue implements Venue {
     } catch (e) {
       return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: asVenueError(e) };
     }
+    // sentAt is when the request reaches the OS, which Node does a tick after the call returns.
+    const reply = this.rest.signed<OrderJson>('POST', '/api/v1/order', 'orderExecute', body, this.options.orderTimeoutMs ?? 3000, () => (leg.sentAt = performance.now()));
+    // The order stream is a second confirmation path: whichever of it and the reply settles first wins.
+    const stream = this.signer === undefined ? undefined : this.streamSettled(String(clientId));
     try {
-      // sentAt is when the request reaches the OS, which Node does a tick after the call returns.
-      const order = await this.rest.signed<OrderJson>('POST', '/api/v1/order', 'orderExecute', body, this.options.orderTimeoutMs ?? 3000, () => (leg.sentAt = performance.now()));
-      return this.withRealFee(this.legFromOrder(leg, order));
+      const first = await (stream === undefined
+        ? reply.then((order) => ({ order }))
+        : Promise.race([reply.then((order) => ({ order })), stream.promise.then((seen) => ({ seen }))]));
+      if ('seen' in first) {
+        // A lost reply is still worth a warning: it says something about the connection.
+        reply.catch((e: unknown) => this.options.logger.warn(`Backpack order clientId ${clientId}: ${asVenueError(e).message} — already settled from the order stream, so not looking it up`));
+        const fromStream = this.legFromStream(leg, first.seen);
+        if (fromStream.state !== 'unknown') return fromStream;
+        return this.withRealFee(this.legFromOrder(leg, await reply));
+      }
+      return this.withRealFee(this.legFromOrder(leg, first.order));
     } catch (e) {
       const err = asVenueError(e);
       // A 5xx or a lost answer may hide an execution (spec §5): reconcile. A connection that never
@@ -438,6 +486,8 @@ export class BackpackVenue implements Venue {
       }
       this.options.logger.warn(`Backpack order clientId ${clientId} rejected: ${err.message}`);
       return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: err };
+    } finally {
+      stream?.cancel();
     }
   }
 
@@ -452,8 +502,9 @@ export class BackpackVenue implements Venue {
     const notional = parseFixed(order.executedQuoteQuantity, spec.priceScale + spec.sizeScale);
     const venueOrderId = typeof order.id === 'string' ? order.id : undefined;
     // The reply carries no fee; until fills are read it is the taker rate on the notional (reporting only).
-    const estimatedFee = fee ?? (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000);
-    const base = { ...leg, filled, notional, fee: estimatedFee, venueOrderId, confirmedAt: performance.now(), error: undefined };
+    const base: LegResult = { ...leg, filled, notional, fee: fee ?? (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000), venueOrderId, confirmedAt: performance.now(), error: undefined };
+    if (fee === undefined && filled > 0) base.feeEstimated = true;
+    else delete base.feeEstimated;
     if (filled >= leg.requested) return { ...base, state: 'filled' };
     if (filled > 0) return { ...base, state: 'partial' };
     if (TERMINAL.has(order.status)) {
@@ -469,24 +520,23 @@ export class BackpackVenue implements Venue {
    */
   private async withRealFee(leg: LegResult): Promise<LegResult> {
     if (leg.filled === 0 || this.signer === undefined) return leg;
-    const fee = (await this.streamedFee(leg.clientOrderId, leg.filled, 100)) ?? (leg.venueOrderId === undefined ? undefined : await this.feeOf(leg.venueOrderId, leg.clientOrderId));
+    const fee = (await this.streamedFee(leg.clientOrderId, leg.filled, 100)) ?? (leg.venueOrderId === undefined ? undefined : await this.feeOf(leg.venueOrderId, leg.clientOrderId, leg.filled));
     if (fee === undefined) {
       this.options.logger.debug(`Backpack order ${leg.clientOrderId}: fee not confirmed by stream or history; reporting the taker-rate estimate`);
       return leg;
     }
-    return { ...leg, fee };
+    const real: LegResult = { ...leg, fee };
+    delete real.feeEstimated;
+    return real;
   }
 
   /** Looks the order up by clientId: open orders first, then order history, with fees from fills. */
   async resolveOrder(leg: LegResult): Promise<LegResult> {
     if (leg.state !== 'unknown') return leg;
     const seen = this.streamed.get(leg.clientOrderId);
-    if (seen !== undefined && TERMINAL.has(seen.status)) {
+    if (seen !== undefined && TERMINAL.has(seen.status) && seen.totalsSeen && seen.traded >= seen.executed) {
       // The order stream saw it finish: that settles it without a REST round trip.
-      const spec = this.market;
-      const fromStream = this.legFromOrder(leg, {
-        id: seen.orderId, status: seen.status, executedQuantity: formatFixed(seen.executed, spec.sizeScale), executedQuoteQuantity: formatFixed(seen.executedQuote, spec.priceScale + spec.sizeScale),
-      }, seen.fee);
+      const fromStream = this.legFromStream(leg, seen);
       if (fromStream.state !== 'unknown') return fromStream;
     }
     const clientId = Number(leg.clientOrderId);
@@ -505,7 +555,9 @@ export class BackpackVenue implements Venue {
       if (order === undefined) {
         return { ...leg, state: 'unknown', error: new VenueError('backpack', 'timeout', `Backpack order clientId ${clientId} not found in open orders or history yet; outcome unknown`) };
       }
-      const fee = await this.feeOf(String(order.id), leg.clientOrderId);
+      const spec = this.market;
+      const executed = typeof order.executedQuantity === 'string' ? parseFixed(order.executedQuantity, spec.sizeScale) : 0;
+      const fee = executed === 0 ? 0 : await this.feeOf(String(order.id), leg.clientOrderId, executed);
       return this.legFromOrder(leg, order, fee);
     } catch (e) {
       const err = asVenueError(e);
@@ -514,16 +566,23 @@ export class BackpackVenue implements Venue {
     }
   }
 
-  private async feeOf(orderId: string, clientId: string): Promise<number | undefined> {
+  /** Σ fee of the order's fills from history, or undefined until the history holds all of `executed`. */
+  private async feeOf(orderId: string, clientId: string, executed: number): Promise<number | undefined> {
     try {
       const fills = await this.rest.signed<unknown>('GET', '/wapi/v1/history/fills', 'fillHistoryQueryAll', { orderId, symbol: this.symbol });
       if (!Array.isArray(fills)) return undefined;
       let fee = 0;
+      let traded = 0;
       for (const f of fills as FillJson[]) {
-        if (String(f.orderId) === orderId || String(f.clientId) === clientId) fee += Number(f.fee ?? 0);
+        if (String(f.orderId) !== orderId && String(f.clientId) !== clientId) continue;
+        if (typeof f.quantity !== 'string' || (typeof f.fee !== 'string' && typeof f.fee !== 'number')) return undefined;
+        traded += parseFixed(f.quantity, this.market.sizeScale);
+        fee += Number(f.fee);
       }
-      return fee;
-    } catch {
+      // History lags the engine: a partial list would understate the fee as if it were final.
+      return traded >= executed ? fee : undefined;
+    } catch (e) {
+      this.options.logger.debug(`Backpack fills of order ${orderId}: ${(e as Error).message}`);
       return undefined;
     }
   }

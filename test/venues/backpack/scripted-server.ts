@@ -30,7 +30,8 @@ const INSTRUCTIONS: Record<string, string> = {
 export class ScriptedBackpack {
   readonly http = http.createServer((req, res) => void this.serve(req, res));
   readonly wss = new WebSocketServer({ server: this.http });
-  readonly requests: { method: string; path: string; params: Record<string, unknown> }[] = [];
+  /** Every request; `instruction` is set when its ED25519 signature verified for that instruction. */
+  readonly requests: { method: string; path: string; params: Record<string, unknown>; instruction?: string }[] = [];
   readonly subscribes: { params: string[]; signed: boolean }[] = [];
   verifiedSignatures = 0;
   /** Replies per "METHOD /path"; a function gets the parsed params. */
@@ -83,7 +84,8 @@ export class ScriptedBackpack {
     const text = Buffer.concat(chunks).toString('utf8');
     const params: Record<string, unknown> = req.method === 'GET' ? Object.fromEntries(url.searchParams) : text === '' ? {} : JSON.parse(text);
     const route = `${req.method} ${url.pathname}`;
-    this.requests.push({ method: req.method ?? '', path: url.pathname, params });
+    const entry: (typeof this.requests)[number] = { method: req.method ?? '', path: url.pathname, params };
+    this.requests.push(entry);
     const send = (r: Reply) => {
       res.writeHead(r.status ?? 200, { 'Content-Type': 'application/json', ...r.headers });
       res.end(JSON.stringify(r.body));
@@ -98,6 +100,7 @@ export class ScriptedBackpack {
       if (!ok) return send({ status: 400, body: { code: 'INVALID_CLIENT_REQUEST', message: 'Invalid signature' } });
       if (Math.abs(Date.now() - ts) > win) return send({ status: 400, body: { code: 'INVALID_CLIENT_REQUEST', message: 'Request has expired' } });
       this.verifiedSignatures++;
+      entry.instruction = instruction;
     }
     const handler = this.routes.get(route);
     if (handler === undefined) return send({ status: 404, body: { code: 'RESOURCE_NOT_FOUND', message: `no script for ${route}` } });

@@ -139,6 +139,7 @@ test('market order: filled, partial, rejected, rate limited', async () => {
     assert.equal(fill.clientOrderId, '4294967295');
     assert.equal(fill.venueOrderId, '11290394811');
     assert.ok(Math.abs(fill.fee - 0.4850545) < 1e-9, 'fee estimated at the 5 bps taker rate');
+    assert.equal(fill.feeEstimated, true, 'and said to be an estimate');
     assert.ok(fill.confirmedAt! >= fill.sentAt);
 
     server.routes.set('POST /api/v1/order', (p) => {
