@@ -96,8 +96,10 @@ export class ArbEngine {
   private lastSkip = '';
   /** Date.now() past which no leg is waited on and no repair order sent: set by stop() to keep its budget. */
   private cutoff = Infinity;
+  /** Bumped when stop() gives up waiting on work: results that arrive later no longer move our counts (the venues' figures were taken instead). */
+  private epoch = 0;
   /** The venue whose leg came up short in the last trade: the first place to retry. */
-  private repairHint?: { venue: VenueId; side: OrderSide };
+  private repairHint?: { venue: VenueId; side: OrderSide; retriesLeft: number };
   private readonly listeners: Array<(t: TradeRecord) => void> = [];
   /** performance.now() our latest order left for each venue: its book must have moved since. */
   private readonly lastSentAt: Record<VenueId, number> = { backpack: 0, lighter: 0 };
@@ -295,7 +297,12 @@ export class ArbEngine {
     // Formatting waits until the orders are on their way: some adapters write on the next tick.
     await new Promise<void>((r) => setImmediate(r));
     this.log.info(`${intent.direction}: spread ${intent.rawSpread.toFixed(2)} (executable ${intent.executableSpread.toFixed(2)}, edge after fees ${intent.expectedEdge.toFixed(4)}) → Backpack ${intent.backpack.side} / Lighter ${intent.lighter.side} ${this.options.config.size}`);
+    const epoch = this.epoch;
     const [bp, lt] = await Promise.all([bpPromise.then((l) => this.settle('backpack', l)), ltPromise.then((l) => this.settle('lighter', l))]);
+    if (epoch !== this.epoch) {
+      this.log.warn(`${intent.direction} legs answered after shutdown stopped waiting (Backpack ${bp.state} ${this.fmtSize('backpack', bp.filled)}, Lighter ${lt.state} ${this.fmtSize('lighter', lt.filled)}); the venues' positions were taken instead`);
+      return;
+    }
     this.apply(bp);
     this.apply(lt);
     const record = this.record('entry', intent.direction, bp, lt, triggeredAt, intent);
@@ -310,7 +317,7 @@ export class ArbEngine {
     if (bp.state === 'unknown' || lt.state === 'unknown') await this.reconcile('a leg is unknown');
     if (!this.isFlat()) {
       const short = toCommon(bp.filled, this.market('backpack'), this.params!) < toCommon(lt.filled, this.market('lighter'), this.params!) ? 'backpack' : 'lighter';
-      this.repairHint = { venue: short, side: short === 'backpack' ? intent.backpack.side : intent.lighter.side };
+      this.repairHint = { venue: short, side: short === 'backpack' ? intent.backpack.side : intent.lighter.side, retriesLeft: this.options.repairRetries ?? 2 };
       await this.repair(`${intent.direction} legs differ`, this.repairDeadline());
     }
   }
@@ -417,24 +424,31 @@ export class ArbEngine {
    */
   private async repair(why: string, deadline: number): Promise<void> {
     this.log.warn(`hedge repair (${why}): net exposure ${formatFixed(this.exposure(), this.params!.sizeScale)}`);
-    const maxRetries = this.options.repairRetries ?? 2;
-    let retries = 0;
-    while (!this.isFlat() && Date.now() < Math.min(deadline, this.cutoff)) {
+    let failedInARow = 0;
+    const epoch = this.epoch;
+    while (!this.isFlat() && Date.now() < Math.min(deadline, this.cutoff) && epoch === this.epoch) {
       const exposure = this.exposure();
       const side: OrderSide = exposure > 0 ? 'sell' : 'buy';
+      // The retries belong to the incident, not to one call: the timer's next call goes on from here.
       const hint = this.repairHint;
       let venue: VenueId;
       let reduceOnly: boolean;
-      if (hint !== undefined && hint.side === side && retries < maxRetries && this.venueDown[hint.venue] === undefined) {
+      if (hint !== undefined && hint.side === side && hint.retriesLeft > 0 && this.venueDown[hint.venue] === undefined) {
         venue = hint.venue;
         reduceOnly = false;
-        retries++;
+        hint.retriesLeft--;
       } else {
         venue = Math.sign(this.position.backpack) === Math.sign(exposure) && this.position.backpack !== 0 ? 'backpack' : 'lighter';
         reduceOnly = true;
       }
-      const placed = await this.repairOrder(venue, side, Math.abs(exposure), reduceOnly);
-      if (!placed) await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+      const outcome = await this.repairOrder(venue, side, Math.abs(exposure), reduceOnly);
+      if (outcome === 'filled') failedInARow = 0;
+      else {
+        // Nothing sendable waits for the book; a refused order backs off a little more each time.
+        failedInARow++;
+        const pause = outcome === 'not sent' ? 250 : Math.min(1000, 25 * 2 ** Math.min(failedInARow, 6));
+        await sleep(Math.min(pause, Math.max(0, Math.min(deadline, this.cutoff) - Date.now())));
+      }
     }
     await this.reconcile('after repair');
     if (this.isFlat()) {
@@ -447,8 +461,8 @@ export class ArbEngine {
     }
   }
 
-  /** One repair order; false when nothing could be sent (no book, below minimum). */
-  private async repairOrder(venue: VenueId, side: OrderSide, exposureCommon: number, reduceOnly: boolean): Promise<boolean> {
+  /** One repair order: whether it filled (some quantity), was refused or unknown, or could not be sent (no book, below minimum). */
+  private async repairOrder(venue: VenueId, side: OrderSide, exposureCommon: number, reduceOnly: boolean): Promise<'filled' | 'failed' | 'not sent'> {
     const p = this.params!;
     const m = this.market(venue);
     const v = this.venues[venue];
@@ -456,21 +470,28 @@ export class ArbEngine {
     if (reduceOnly) size = Math.min(size, Math.abs(this.position[venue]));
     if (size < m.minSize) {
       this.log.warn(`${venue}: residual ${formatFixed(size, m.sizeScale)} is below the minimum order; left as is`);
-      return false;
+      return 'not sent';
     }
     const top = side === 'buy' ? v.book.bestAsk : v.book.bestBid;
-    if (!v.status().bookValid || top === undefined) return false;
+    if (!v.status().bookValid || top === undefined) return 'not sent';
     const fill = v.book.estimateFill(side, size);
     const bound = worstPrice(fill.worstPrice || top, side, m, p.slippageBps * 2);
     const triggeredAt = performance.now();
-    let leg = await v.placeMarketOrder({ side, size, worstPrice: bound, reduceOnly });
+    const sending = v.placeMarketOrder({ side, size, worstPrice: bound, reduceOnly });
+    this.lastSentAt[venue] = performance.now();
+    const epoch = this.epoch;
+    let leg = await sending;
     leg = await this.settle(venue, leg);
+    if (epoch !== this.epoch) {
+      this.log.warn(`repair ${venue} ${side} answered after shutdown stopped waiting: ${leg.state} ${this.fmtSize(venue, leg.filled)}; the venue's position was taken instead`);
+      return 'failed';
+    }
     this.apply(leg);
     this.summary.repairs++;
     this.record('repair', `REPAIR_${venue.toUpperCase()}`, venue === 'backpack' ? leg : undefined, venue === 'lighter' ? leg : undefined, triggeredAt);
     if (leg.state === 'unknown') await this.reconcile('a repair leg is unknown');
     this.log.warn(`repair ${venue} ${side} ${formatFixed(size, m.sizeScale)}${reduceOnly ? ' reduce-only' : ''}: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`);
-    return leg.filled > 0;
+    return leg.filled > 0 ? 'filled' : 'failed';
   }
 
   /** The venues' positions win; any drift from our own count is logged. */
@@ -601,7 +622,14 @@ export class ArbEngine {
         Math.min(1000, left(budget * 0.35)),
       );
       this.followers.clear();
-      if (this.running && !this.isFlat() && this.work.size === 0) {
+      if (this.work.size > 0) {
+        // A leg that never answers must not keep the residual unmanaged: the venues say where we stand.
+        this.epoch++;
+        this.log.error(`stopping: ${this.work.size} trade or repair still unanswered; taking positions from the venues and repairing from there`);
+        this.work.clear();
+        await withTimeout(this.reconcile('shutdown'), Math.min(2000, left(budget * 0.3)));
+      }
+      if (this.running && !this.isFlat()) {
         const deadline = Date.now() + left(budget * 0.15);
         await withTimeout(this.repair('shutdown', deadline), left(budget * 0.1));
       }
