@@ -135,8 +135,10 @@ export class BackpackVenue implements Venue {
   /** Cross-check from bookTicker: the venue's own best prices at priceScale. */
   tickerBestBid?: number;
   tickerBestAsk?: number;
-  /** performance.now() since the ticker and the book have disagreed about the top (undefined = they agree). */
-  private tickerMismatchSince?: number;
+  /** The bookTicker's update id, when it carried one. */
+  private tickerUpdateId?: number;
+  /** Armed while the ticker and a comparable book disagree about the top; fires after the grace period. */
+  private tickerTimer?: NodeJS.Timeout;
   /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
   private readonly streamed = new Map<string, StreamedOrder>();
   /** Latest position from account.positionUpdate (sizeScale). */
@@ -228,6 +230,8 @@ export class BackpackVenue implements Venue {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.snapshotTimer);
+    clearTimeout(this.tickerTimer);
+    this.tickerTimer = undefined;
     await this.stream?.stop();
     this.rest.close();
   }
@@ -265,6 +269,7 @@ export class BackpackVenue implements Venue {
     const outcome = sync.onEvent(parseDepthEvent(data));
     if (outcome.action === 'apply') {
       this.emitBook(receivedAt);
+      this.crossCheckTicker();
     } else if (outcome.action === 'gap_resync' || outcome.action === 'crossed_resync') {
       this.options.logger.warn(`Backpack ${this.symbol} depth ${outcome.action === 'gap_resync' ? `gap (expected U ${outcome.expectedU}, got ${outcome.U})` : 'crossed'}; book invalid, resyncing`);
       this.requestSnapshot();
@@ -274,30 +279,49 @@ export class BackpackVenue implements Venue {
 
   /**
    * The venue's own top of book must agree with ours once our book is at least as new as the
-   * ticker (spec §6.4). A disagreement that outlasts a short grace period means our book is wrong:
-   * it is dropped and rebuilt from a snapshot.
+   * ticker (spec §6.4; bookTicker fires on every top change, so a later top would bring a later
+   * ticker). A disagreement that outlasts a short grace period means our book is wrong: it is
+   * dropped and rebuilt from a snapshot. Checked on ticker frames and after every applied depth
+   * frame, and re-checked by a timer, so a book that goes wrong in a quiet market is caught too.
    */
   private handleTicker(data: unknown): void {
     const d = data as { b?: unknown; a?: unknown; u?: unknown };
     if (typeof d?.b === 'string') this.tickerBestBid = parseFixed(d.b, this.market.priceScale);
     if (typeof d?.a === 'string') this.tickerBestAsk = parseFixed(d.a, this.market.priceScale);
-    const sync = this.sync;
     const u = Number(d?.u);
-    if (sync === undefined || !sync.valid || !Number.isSafeInteger(u) || u > sync.lastUpdateId) return;
-    if (this.tickerBestBid === this.book.bestBid && this.tickerBestAsk === this.book.bestAsk) {
-      this.tickerMismatchSince = undefined;
+    this.tickerUpdateId = Number.isSafeInteger(u) ? u : undefined;
+    this.crossCheckTicker();
+  }
+
+  /** undefined when the ticker cannot be compared with the book (no valid book, ticker ahead of it). */
+  private tickerAgrees(): boolean | undefined {
+    const sync = this.sync;
+    const u = this.tickerUpdateId;
+    if (sync === undefined || !sync.valid || u === undefined || u > sync.lastUpdateId) return undefined;
+    return this.tickerBestBid === this.book.bestBid && this.tickerBestAsk === this.book.bestAsk;
+  }
+
+  private crossCheckTicker(): void {
+    const agrees = this.tickerAgrees();
+    if (agrees === undefined) return;
+    if (agrees) {
+      clearTimeout(this.tickerTimer);
+      this.tickerTimer = undefined;
       return;
     }
-    const now = performance.now();
-    this.tickerMismatchSince ??= now;
-    if (now - this.tickerMismatchSince < (this.options.tickerGraceMs ?? 500)) return;
-    this.tickerMismatchSince = undefined;
-    this.options.logger.warn(
-      `Backpack ${this.symbol} bookTicker (bid ${d.b}, ask ${d.a}, u ${u}) disagrees with our book (bid ${formatFixed(this.book.bestBid ?? 0, this.market.priceScale)}, ask ${formatFixed(this.book.bestAsk ?? 0, this.market.priceScale)}) at update ${sync.lastUpdateId}; book invalid, resyncing`,
-    );
-    sync.reset();
-    this.requestSnapshot();
-    this.emitStatus();
+    if (this.tickerTimer !== undefined) return;
+    this.tickerTimer = setTimeout(() => {
+      this.tickerTimer = undefined;
+      if (this.stopped || this.tickerAgrees() !== false) return;
+      const spec = this.market;
+      const price = (p: number | undefined) => (p === undefined ? 'none' : formatFixed(p, spec.priceScale));
+      this.options.logger.warn(
+        `Backpack ${this.symbol} bookTicker (bid ${price(this.tickerBestBid)}, ask ${price(this.tickerBestAsk)}, u ${this.tickerUpdateId}) disagrees with our book (bid ${price(this.book.bestBid)}, ask ${price(this.book.bestAsk)}) at update ${this.sync!.lastUpdateId} for over ${this.options.tickerGraceMs ?? 500} ms; book invalid, resyncing`,
+      );
+      this.sync!.reset();
+      this.requestSnapshot();
+      this.emitStatus();
+    }, this.options.tickerGraceMs ?? 500);
   }
 
   /** Keeps the cumulative fill and fee per clientId: a confirmation path besides the HTTP reply. */
@@ -411,6 +435,7 @@ export class BackpackVenue implements Venue {
           this.detail = undefined;
           this.emitStatus();
           this.emitBook(performance.now());
+          this.crossCheckTicker();
         } else {
           this.requestSnapshot(this.options.snapshotRetryMs ?? 200);
         }

@@ -284,3 +284,31 @@ test('a bookTicker that keeps disagreeing with an up-to-date book makes it resyn
     await venue.stop();
   }
 });
+
+test('a depth frame that moves our top away from the ticker is caught by the grace timer with no further ticker; a ticker that follows in time is not', async () => {
+  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  const log = new MemoryLogger();
+  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 60 });
+  try {
+    await venue.start();
+    await until('book valid', () => venue.status().bookValid);
+    const u = Number(seq.snapshot_1.lastUpdateId);
+    const ticker = (b: string, a: string, at: number) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: at } });
+    const depth = (at: number, b: string[][]) => server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: at, u: at, b, a: [] } });
+    ticker('97008.3', '97010.5', u); // agrees with the snapshot
+    // The top bid leaves; the venue's ticker for it follows within the grace period: no resync.
+    depth(u + 1, [['97008.3', '0']]);
+    await new Promise((r) => setTimeout(r, 20));
+    ticker('97005.1', '97010.5', u + 1);
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(depthQueue.length, 1, 'a ticker that caught up in time cancels the check (one snapshot taken at start)');
+    assert.equal(venue.status().bookValid, true);
+    // Our top moves again but no ticker ever confirms it: after the grace period the book is rebuilt.
+    depth(u + 2, [['97005.1', '0']]);
+    await until('resync without another ticker', () => depthQueue.length === 0, 1000);
+    assert.ok(log.lines.some((l) => l.includes('bookTicker (bid 97005.1, ask 97010.5, u 1662976201) disagrees with our book (bid 97001.0, ask 97010.5) at update 1662976202') && l.includes('resyncing')));
+    await until('valid again', () => venue.status().bookValid);
+  } finally {
+    await venue.stop();
+  }
+});
