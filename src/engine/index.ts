@@ -9,7 +9,7 @@ import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 import type { Config } from '../cli/config.js';
 import { CsvAppender, isoTimestamp } from '../io/csv.js';
 import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
-import { decide, spreads, startupWarnings, stepCommon, strategyParams, toCommon, topOfBookSignal, worstPrice, type Intent, type StrategyParams, type VenueView } from '../strategy/index.js';
+import { decide, spreads, startupWarnings, stepCommon, strategyParams, toCommon, topOfBookSignal, worstPrice, type EntryGate, type Intent, type StrategyParams, type VenueView } from '../strategy/index.js';
 import type { LegResult, Venue, VenueStatus } from '../venues/venue.js';
 
 export const BBO_COLUMNS = [...BBO_REFERENCE_COLUMNS, 'long_executable_spread', 'short_executable_spread', 'backpack_book_age_ms', 'lighter_book_age_ms'] as const;
@@ -86,6 +86,7 @@ export class ArbEngine {
   private readonly venueDown: Record<VenueId, string | undefined> = { backpack: undefined, lighter: undefined };
   /** Reused on every frame: the decision path allocates nothing it does not return. */
   private readonly views: Record<VenueId, VenueView>;
+  private readonly gate: EntryGate = { unresolvedLegs: false };
   private readonly failures: number[] = [];
   private bbo?: CsvAppender;
   private tradesCsv?: CsvAppender;
@@ -227,7 +228,10 @@ export class ArbEngine {
   }
 
   private evaluate(receivedAt: number): void {
-    if (this.entryBlocked() !== undefined) return;
+    const gate = this.gate;
+    gate.halted = this.entryBlocked();
+    gate.unresolvedLegs = this.work.size > 0;
+    if (gate.halted !== undefined) return; // the cheap answer first; decide() would say the same
     const bpVenue = this.venues.backpack;
     const ltVenue = this.venues.lighter;
     // Decide only on books that have heard from their venue since our own last order there, so a
@@ -242,7 +246,7 @@ export class ArbEngine {
     lt.valid = ltVenue.status().bookValid;
     lt.ageMs = nowPerf - ltVenue.lastBookAt;
     lt.position = this.position.lighter;
-    const decision = decide(this.params!, bp, lt);
+    const decision = decide(this.params!, bp, lt, gate);
     if (decision.kind === 'none') {
       // One line per opportunity that fees eat, not one per frame while it lasts.
       const skipped = decision.reason.includes('does not pay') ? decision.reason.slice(0, decision.reason.indexOf(' ')) : '';

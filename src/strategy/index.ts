@@ -170,8 +170,20 @@ export function spreads(params: StrategyParams, backpack: OrderBook, lighter: Or
   };
 }
 
+/** What the runtime knows that the books do not: a trade still in flight, a halt. */
+export interface EntryGate {
+  /** An earlier trade's (or repair's) legs are not all resolved yet. */
+  unresolvedLegs: boolean;
+  /** Why entries are halted (kill switch, venue down, exposure left open), if they are. */
+  halted?: string;
+}
+
 /** The guards of issue 7, then both signals in turn. Called on every book frame: no allocation but the answer. */
-export function decide(params: StrategyParams, backpack: VenueView, lighter: VenueView): Decision {
+export function decide(params: StrategyParams, backpack: VenueView, lighter: VenueView, gate?: EntryGate): Decision {
+  if (gate !== undefined) {
+    if (gate.unresolvedLegs) return NONE('an earlier trade is unresolved');
+    if (gate.halted !== undefined) return NONE(`entries halted: ${gate.halted}`);
+  }
   const blocked = guard('Backpack', backpack, params) ?? guard('Lighter', lighter, params);
   if (blocked !== undefined) return NONE(blocked);
   const exposure = backpack.position * params.toCommonSize.backpack + lighter.position * params.toCommonSize.lighter;

@@ -165,3 +165,12 @@ test('start-up: a threshold below the round-trip fees is reported; unusable limi
   // Fee overrides replace what the venues publish.
   assert.deepEqual(strategyParams(INPUT, BP, LT, { lighterTakerBps: 1 }).fees, { backpackTakerBps: 2.5, lighterTakerBps: 1 });
 });
+
+test('guards the runtime passes in: unresolved legs and a halt block the decision before anything else', () => {
+  const p = strategyParams(INPUT, BP, LT);
+  const bp = book([[999_990, 10_000]], [[1_000_000, 10_000]]);
+  const lt = book([[10_004_000, 1000]], [[10_004_100, 1000]]);
+  assert.equal(decide(p, view(bp), view(lt), { unresolvedLegs: false }).kind, 'trade');
+  assert.deepEqual(decide(p, view(bp), view(lt), { unresolvedLegs: true }), { kind: 'none', reason: 'an earlier trade is unresolved' });
+  assert.deepEqual(decide(p, view(bp), view(lt), { unresolvedLegs: false, halted: '3 failed trades within 60 s' }), { kind: 'none', reason: 'entries halted: 3 failed trades within 60 s' });
+});
