@@ -10,7 +10,7 @@ import type { Config } from '../cli/config.js';
 import { CsvAppender, isoTimestamp } from '../io/csv.js';
 import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import { decide, spreads, startupWarnings, stepCommon, strategyParams, toCommon, topOfBookSignal, worstPrice, type EntryGate, type Intent, type StrategyParams, type VenueView } from '../strategy/index.js';
-import type { LegResult, Venue, VenueStatus } from '../venues/venue.js';
+import { VenueError, type LegResult, type MarketOrderRequest, type Venue, type VenueStatus } from '../venues/venue.js';
 
 export const BBO_COLUMNS = [...BBO_REFERENCE_COLUMNS, 'long_executable_spread', 'short_executable_spread', 'backpack_book_age_ms', 'lighter_book_age_ms'] as const;
 // After the reference's columns, in the order issue 7 lists them: each leg's confirmed quantity, the
@@ -290,8 +290,10 @@ export class ArbEngine {
 
   /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
   private enter(intent: Intent, triggeredAt: number): void {
-    const bp = this.venues.backpack.placeMarketOrder({ side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice });
-    const lt = this.venues.lighter.placeMarketOrder({ side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice });
+    const bpRequest: MarketOrderRequest = { side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice };
+    const ltRequest: MarketOrderRequest = { side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice };
+    const bp = send(this.venues.backpack, bpRequest);
+    const lt = send(this.venues.lighter, ltRequest);
     this.lastSentAt.backpack = this.lastSentAt.lighter = performance.now();
     this.summary.trades++;
     this.track(this.finishEntry(intent, triggeredAt, bp, lt));
@@ -331,10 +333,16 @@ export class ArbEngine {
     const limit = this.options.resolveDeadlineMs ?? 5000;
     const deadline = Date.now() + limit;
     let wait = Math.min(200, Math.max(10, limit / 4));
+    // An order that never got an id cannot be looked up: the venues' positions will settle it.
+    if (leg.state === 'unknown' && leg.clientOrderId === '') return leg;
     while (leg.state === 'unknown' && Date.now() < Math.min(deadline, this.cutoff)) {
       await sleep(wait);
       wait = Math.min(wait * 2, 2000);
-      leg = await this.venues[venue].resolveOrder(leg);
+      try {
+        leg = await this.venues[venue].resolveOrder(leg);
+      } catch (e) {
+        this.log.warn(`${venue} order ${leg.clientOrderId}: lookup failed (${e instanceof Error ? e.message : String(e)}); asking again`);
+      }
     }
     if (leg.state === 'unknown') {
       this.log.error(`${venue} order ${leg.clientOrderId} is still unknown after ${(this.options.resolveDeadlineMs ?? 5000) / 1000} s: ${leg.error?.message ?? ''}; reconciling positions with the venue and still asking about it`);
@@ -481,7 +489,7 @@ export class ArbEngine {
     const fill = v.book.estimateFill(side, size);
     const bound = worstPrice(fill.worstPrice || top, side, m, p.slippageBps * 2);
     const triggeredAt = performance.now();
-    const sending = v.placeMarketOrder({ side, size, worstPrice: bound, reduceOnly });
+    const sending = send(v, { side, size, worstPrice: bound, reduceOnly });
     this.lastSentAt[venue] = performance.now();
     const epoch = this.epoch;
     let leg = await sending;
@@ -665,6 +673,24 @@ export class ArbEngine {
 
   private fmtPos(v: VenueId): string {
     return this.fmtSize(v, this.position[v]);
+  }
+}
+
+/**
+ * Sends one order. The port promises never to reject, but if an adapter breaks that promise (or
+ * throws before sending) the leg becomes `unknown`, so the venue's position settles it instead of
+ * the trade vanishing from the books.
+ */
+function send(venue: Venue, request: MarketOrderRequest): Promise<LegResult> {
+  const sentAt = performance.now();
+  const unknown = (e: unknown): LegResult => ({
+    venue: venue.id, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: '', sentAt,
+    error: e instanceof VenueError ? e : new VenueError(venue.id, 'protocol', `order call failed: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  try {
+    return venue.placeMarketOrder(request).catch(unknown);
+  } catch (e) {
+    return Promise.resolve(unknown(e));
   }
 }
 

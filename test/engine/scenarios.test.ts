@@ -452,3 +452,19 @@ test('periodic reconciliation: the venue\'s figure wins and the drift is logged'
   assert.ok(r.logger.lines.some((l) => l === 'WARN reconcile (periodic): backpack position is 0.01000, we counted 0.00000; taking the venue\'s'));
   await r.engine.stop('test');
 });
+
+test('an adapter that throws instead of answering: the leg counts as unknown, the venue\'s position settles it, the hedge is repaired', async () => {
+  const r = rig();
+  await r.engine.start();
+  r.lighter.outcomes.push(() => {
+    throw new Error('socket closed under the order');
+  });
+  frame(r, BP_CALM, LT_RICH);
+  await until('repair', () => r.lighter.orders.length === 2);
+  await settled(r);
+  const summary = await r.engine.stop('test');
+  assert.deepEqual([summary.trades, summary.failures, summary.repairs], [1, 1, 1]);
+  assert.deepEqual(summary.positions, { backpack: '0.01000', lighter: '-0.0100' });
+  assert.ok(r.logger.lines.some((l) => l.includes('Lighter unknown (order call failed: socket closed under the order)')));
+  assert.deepEqual(assertCsvMatchesFills(r).map((x) => [x.kind, x.lighter_state]), [['entry', 'unknown'], ['repair', 'filled']]);
+});
