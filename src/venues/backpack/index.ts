@@ -193,6 +193,7 @@ export class BackpackVenue implements Venue {
       if (Number.isFinite(taker) && Number.isFinite(maker)) fees = { takerFeeBps: this.options.takerFeeBps ?? taker, makerFeeBps: this.options.makerFeeBps ?? maker };
     }
     this.spec = parseMarket(found, fees);
+    if (this.signer !== undefined) this.rest.openOrderLine();
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.stream = new BackpackStream(
       {
@@ -485,8 +486,8 @@ export class BackpackVenue implements Venue {
     } catch (e) {
       return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: asVenueError(e) };
     }
-    // sentAt is when the request reaches the OS, which Node does a tick after the call returns.
-    const reply = this.rest.signed<OrderJson>('POST', '/api/v1/order', 'orderExecute', body, this.options.orderTimeoutMs ?? 3000, () => (leg.sentAt = performance.now()));
+    // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.
+    const reply = this.rest.signed<OrderJson>('POST', '/api/v1/order', 'orderExecute', body, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = performance.now()), urgent: true });
     // The order stream is a second confirmation path: whichever of it and the reply settles first wins.
     const stream = this.signer === undefined ? undefined : this.streamSettled(String(clientId));
     try {
@@ -650,7 +651,7 @@ export class BackpackVenue implements Venue {
     };
     if (o.postOnly === true) body.postOnly = true;
     if (o.reduceOnly === true) body.reduceOnly = true;
-    return this.rest.signed('POST', '/api/v1/order', 'orderExecute', body, this.options.orderTimeoutMs ?? 3000);
+    return this.rest.signed('POST', '/api/v1/order', 'orderExecute', body, { timeoutMs: this.options.orderTimeoutMs ?? 3000 });
   }
 
   cancelOrder(ref: { orderId?: string; clientId?: number }): Promise<unknown> {

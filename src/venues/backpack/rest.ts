@@ -4,7 +4,8 @@
 
 import type http from 'node:http';
 import { VenueError, type VenueErrorKind } from '../venue.js';
-import { httpExchange, keepAliveAgent } from '../http.js';
+import { httpExchange, keepAliveAgent, type HttpReply } from '../http.js';
+import { HttpLine } from '../http-line.js';
 import type { Logger } from '../../core/log.js';
 import type { BackpackSigner, Params } from './auth.js';
 
@@ -22,6 +23,14 @@ export interface RestOptions {
 }
 
 type Method = 'GET' | 'POST' | 'DELETE';
+
+export interface SendOptions {
+  timeoutMs?: number;
+  /** Runs when the request has been handed to the operating system. */
+  onWritten?: () => void;
+  /** An order: goes out on the kept order connection when it is free (see openOrderLine). */
+  urgent?: boolean;
+}
 
 const AUTH_CODES = new Set(['UNAUTHORIZED', 'INVALID_SIGNATURE', 'FORBIDDEN', 'ACCOUNT_DEACTIVATED']);
 const MARGIN_CODES = new Set(['INSUFFICIENT_FUNDS', 'INSUFFICIENT_MARGIN', 'MAX_LEVERAGE_REACHED', 'BORROW_LIMIT']);
@@ -61,6 +70,7 @@ const HINT: Record<VenueErrorKind, string> = {
 export class BackpackRest {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  private line?: HttpLine;
   private readonly timeoutMs: number;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -81,21 +91,29 @@ export class BackpackRest {
     return this.options.signer !== undefined;
   }
 
+  /** Opens the connection that urgent requests use; others and overflow go through the agent. */
+  openOrderLine(): void {
+    this.line ??= new HttpLine({ venue: 'backpack', base: this.base, logger: this.options.logger, keepAlivePath: '/api/v1/ping' });
+    this.line.start();
+  }
+
   close(): void {
+    this.line?.stop();
     this.agent.destroy();
   }
 
   /** Public GET. */
   get<T = unknown>(path: string, query?: Params, timeoutMs?: number): Promise<T> {
-    return this.send<T>('GET', path, undefined, query, timeoutMs);
+    return this.send<T>('GET', path, undefined, query, { timeoutMs });
   }
 
   /** Signed request; `params` is the query for GET and the JSON body otherwise. */
-  signed<T = unknown>(method: Method, path: string, instruction: string, params?: Params, timeoutMs?: number, onWritten?: () => void): Promise<T> {
-    return this.send<T>(method, path, instruction, params, timeoutMs, onWritten);
+  signed<T = unknown>(method: Method, path: string, instruction: string, params?: Params, options: SendOptions = {}): Promise<T> {
+    return this.send<T>(method, path, instruction, params, options);
   }
 
-  private async send<T>(method: Method, path: string, instruction: string | undefined, params: Params | undefined, timeoutMs = this.timeoutMs, onWritten?: () => void): Promise<T> {
+  private async send<T>(method: Method, path: string, instruction: string | undefined, params: Params | undefined, options: SendOptions): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const waitMs = this.blockedUntil - Date.now();
     if (waitMs > 0) {
       throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${HINT.rate_limited})`, 'TOO_MANY_REQUESTS', waitMs);
@@ -114,7 +132,7 @@ export class BackpackRest {
       }
       Object.assign(headers, signer.headers(instruction, clean, this.now(), this.windowMs));
     }
-    const { status, text, retryAfterMs: retryAfter } = await httpExchange('backpack', this.agent, method, url, headers, body, timeoutMs, onWritten);
+    const { status, text, retryAfterMs: retryAfter } = await this.exchange(method, url, headers, body, timeoutMs, options);
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
@@ -140,5 +158,15 @@ export class BackpackRest {
     const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${HINT[kind]})`;
     this.options.logger.warn(line);
     throw new VenueError('backpack', kind, line, code ?? status, retryAfterMs);
+  }
+
+  private exchange(method: Method, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number, options: SendOptions): Promise<HttpReply> {
+    const line = this.line;
+    if (options.urgent === true && line !== undefined && line.idle) {
+      let lines = '';
+      for (const name in headers) lines += `${name}: ${headers[name]}\r\n`;
+      return line.request(method, url.pathname + url.search, lines, body, timeoutMs, options.onWritten);
+    }
+    return httpExchange('backpack', this.agent, method, url, headers, body, timeoutMs, options.onWritten);
   }
 }

@@ -182,6 +182,26 @@ test('market order: filled, partial, rejected, rate limited', async () => {
   }
 });
 
+test('market orders leave on the kept order connection, which carries nothing else; signed requests still verify there', async () => {
+  const venue = await tradingVenue();
+  try {
+    await new Promise((r) => setTimeout(r, 50)); // the order connection opens beside start()
+    const first = server.requests.length;
+    server.routes.set('POST /api/v1/order', (p) => orderReply(p, '0.01000', '970.109', 'Filled'));
+    for (const side of ['buy', 'sell', 'buy'] as const) {
+      assert.equal((await venue.placeMarketOrder({ side, size: 1000, worstPrice: side === 'buy' ? 971000 : 969000 })).state, 'filled');
+    }
+    const orders = server.requests.slice(first).filter((r) => r.path === '/api/v1/order');
+    assert.deepEqual(orders.map((o) => o.instruction), ['orderExecute', 'orderExecute', 'orderExecute'], 'each signature verified');
+    const port = orders[0].port;
+    assert.ok(orders.every((o) => o.port === port), 'one connection for every order');
+    const others = server.requests.filter((r) => r.path !== '/api/v1/order');
+    assert.ok(others.length > 0 && others.every((r) => r.port !== port), 'no other request on it');
+  } finally {
+    await venue.stop();
+  }
+});
+
 test('an order whose answer times out is resolved by lookup', async () => {
   const venue = await tradingVenue(150);
   try {
