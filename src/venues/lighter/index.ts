@@ -386,11 +386,12 @@ export class LighterVenue implements Venue {
       this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error: new VenueError('lighter', 'bad_order', `Lighter order not signed: ${(e as Error).message}`) });
       return;
     }
+    const frame = `{"type":"jsonapi/sendtx","data":{"id":"${pending.clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${signed.txInfo}}}`;
+    const written = this.stream?.send(frame) === true;
     pending.leg.sentAt = performance.now();
     // Refill the signer's nonce commitments once this turn's hot path is over.
     setImmediate(() => this.signer?.precompute(PRECOMPUTED_SIGNATURES));
-    const frame = `{"type":"jsonapi/sendtx","data":{"id":"${pending.clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${signed.txInfo}}}`;
-    if (this.stream?.send(frame) === true) return;
+    if (written) return;
     this.rest.sendTx(TX_TYPE.CREATE_ORDER, signed.txInfo, this.options.orderTimeoutMs ?? 3000).then(
       () => undefined,
       (e: unknown) => void this.onSendFailed(pending, e instanceof VenueError ? e : new VenueError('lighter', 'protocol', String(e))),
