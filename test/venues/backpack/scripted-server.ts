@@ -31,7 +31,9 @@ export class ScriptedBackpack {
   readonly http = http.createServer((req, res) => void this.serve(req, res));
   readonly wss = new WebSocketServer({ server: this.http });
   /** Every request; `instruction` is set when its ED25519 signature verified for that instruction. */
-  readonly requests: { method: string; path: string; params: Record<string, unknown>; instruction?: string; port?: number }[] = [];
+  readonly requests: { method: string; path: string; params: Record<string, unknown>; instruction?: string }[] = [];
+  /** The client port each of `requests` came from: which connection carried it. */
+  readonly ports: number[] = [];
   readonly subscribes: { params: string[]; signed: boolean }[] = [];
   verifiedSignatures = 0;
   /** Replies per "METHOD /path"; a function gets the parsed params. */
@@ -84,8 +86,9 @@ export class ScriptedBackpack {
     const text = Buffer.concat(chunks).toString('utf8');
     const params: Record<string, unknown> = req.method === 'GET' ? Object.fromEntries(url.searchParams) : text === '' ? {} : JSON.parse(text);
     const route = `${req.method} ${url.pathname}`;
-    const entry: (typeof this.requests)[number] = { method: req.method ?? '', path: url.pathname, params, port: req.socket.remotePort };
+    const entry: (typeof this.requests)[number] = { method: req.method ?? '', path: url.pathname, params };
     this.requests.push(entry);
+    this.ports.push(req.socket.remotePort ?? 0);
     const send = (r: Reply) => {
       res.writeHead(r.status ?? 200, { 'Content-Type': 'application/json', ...r.headers });
       res.end(JSON.stringify(r.body));
