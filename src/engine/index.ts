@@ -9,7 +9,7 @@ import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 import type { Config } from '../cli/config.js';
 import { CsvAppender, isoTimestamp } from '../io/csv.js';
 import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
-import { decide, spreads, startupWarnings, stepCommon, strategyParams, toCommon, topOfBookSignal, worstPrice, type EntryGate, type Intent, type StrategyParams, type VenueView } from '../strategy/index.js';
+import { decide, legFor, spreads, startupWarnings, stepCommon, strategyParams, toCommon, topOfBookSignal, worstPrice, type EntryGate, type Intent, type StrategyParams, type VenueView } from '../strategy/index.js';
 import { VenueError, type LegResult, type MarketOrderRequest, type Venue, type VenueStatus } from '../venues/venue.js';
 
 export const BBO_COLUMNS = [...BBO_REFERENCE_COLUMNS, 'long_executable_spread', 'short_executable_spread', 'backpack_book_age_ms', 'lighter_book_age_ms'] as const;
@@ -95,6 +95,8 @@ export class ArbEngine {
   private lastReconcileAt = 0;
   private staleLogged: Record<VenueId, boolean> = { backpack: false, lighter: false };
   private lastSkip = '';
+  /** A setImmediate that signs the next entry's orders ahead is pending. */
+  private preparing = false;
   /** Date.now() past which no leg is waited on and no repair order sent: set by stop() to keep its budget. */
   private cutoff = Infinity;
   /** Bumped when stop() gives up waiting on work: results that arrive later no longer move our counts (the venues' figures were taken instead). */
@@ -252,10 +254,38 @@ export class ArbEngine {
       const skipped = decision.reason.includes('does not pay') ? decision.reason.slice(0, decision.reason.indexOf(' ')) : '';
       if (skipped !== '' && skipped !== this.lastSkip) this.log.info(`skipped: ${decision.reason}`);
       this.lastSkip = skipped;
+      if (bp.valid && lt.valid && !this.preparing) {
+        this.preparing = true;
+        setImmediate(() => this.prepareEntries());
+      }
       return;
     }
     this.lastSkip = '';
     this.enter(decision.intent, receivedAt);
+  }
+
+  /**
+   * After the frames of this turn, lets each venue sign the legs an entry on these books would send
+   * (both sides: either direction may come next), so the frame that opens an opportunity usually
+   * finds one leg already signed — the one whose book did not move — and only has to write it.
+   */
+  private prepareEntries(): void {
+    this.preparing = false;
+    if (!this.running || this.stopping || this.work.size > 0 || this.params === undefined) return;
+    for (const id of ['backpack', 'lighter'] as const) {
+      const venue = this.venues[id];
+      if (venue.prepareMarketOrder === undefined || !venue.status().bookValid) continue;
+      for (const side of ['buy', 'sell'] as const) {
+        const leg = legFor(this.params, id, venue.book, side);
+        if (leg === undefined) continue;
+        try {
+          venue.prepareMarketOrder({ side, size: leg.size, worstPrice: leg.worstPrice });
+        } catch (e) {
+          // Only a shortcut: the order is signed when it is sent instead.
+          this.log.warn(`${id}: signing ahead failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
   }
 
   private onStatus(venue: VenueId, s: VenueStatus): void {

@@ -8,7 +8,7 @@
 
 import { parseFixed, rescale } from '../core/fixed.js';
 import type { FillEstimate, OrderBook } from '../core/orderbook.js';
-import type { MarketSpec, OrderSide } from '../core/types.js';
+import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 
 export type Direction = 'LONG_BACKPACK' | 'SHORT_BACKPACK';
 
@@ -256,13 +256,26 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
     kind: 'trade',
     intent: {
       direction,
-      backpack: { side: bpSide, size: params.size.backpack, worstPrice: worstPrice(bpFill.worstPrice, bpSide, params.backpack, params.slippageBps), expected: bpFill },
-      lighter: { side: ltSide, size: params.size.lighter, worstPrice: worstPrice(ltFill.worstPrice, ltSide, params.lighter, params.slippageBps), expected: ltFill },
+      backpack: legOf(params, 'backpack', bpSide, bpFill),
+      lighter: legOf(params, 'lighter', ltSide, ltFill),
       rawSpread: top,
       executableSpread: gross / size,
       expectedEdge: edge,
     },
   };
+}
+
+function legOf(params: StrategyParams, venue: VenueId, side: OrderSide, fill: FillEstimate): LegIntent {
+  return { side, size: params.size[venue], worstPrice: worstPrice(fill.worstPrice, side, params[venue], params.slippageBps), expected: fill };
+}
+
+/**
+ * The leg decide() would send on `venue` for `side` if a trade started on this book now — thresholds,
+ * fees and limits aside — or undefined when the book cannot fill --size. Venues sign it ahead.
+ */
+export function legFor(params: StrategyParams, venue: VenueId, book: OrderBook, side: OrderSide): LegIntent | undefined {
+  const fill = book.estimateFill(side, params.size[venue]);
+  return fill.complete ? legOf(params, venue, side, fill) : undefined;
 }
 
 /**

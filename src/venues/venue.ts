@@ -112,6 +112,12 @@ export interface Venue {
    */
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult>;
   /**
+   * A hint that this very order may be sent soon: the adapter may sign it now, so that a
+   * placeMarketOrder with an equal request only has to write it. Sends nothing and takes nothing
+   * the venue can see; a different request, or time, discards it. Absent = no such shortcut.
+   */
+  prepareMarketOrder?(request: MarketOrderRequest): void;
+  /**
    * False when an order sent now would be refused before it leaves (a local rate budget is
    * spent): the engine opens no trade whose other leg would then stand alone. Absent = always.
    */

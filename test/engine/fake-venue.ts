@@ -52,6 +52,8 @@ export class FakeVenue implements Venue {
   /** Signed sum of every quantity this venue filled for us: what the trades CSV must add up to. */
   filledNet = 0;
   readonly orders: MarketOrderRequest[] = [];
+  /** Every request the engine asked to sign ahead (prepareMarketOrder), in order. */
+  readonly prepared: MarketOrderRequest[] = [];
   /** Scripted outcomes, one per order; afterwards `fallback`. */
   outcomes: Outcome[] = [];
   fallback: Outcome = takerFill;
@@ -125,6 +127,9 @@ export class FakeVenue implements Venue {
     const out = await (this.outcomes.shift() ?? this.fallback)(r, leg, this);
     if (out.state !== 'unknown' && out.filled > 0) this.ledger(r.side, out.filled);
     return out;
+  }
+  prepareMarketOrder(r: MarketOrderRequest): void {
+    this.prepared.push(r);
   }
   resolveOrder(leg: LegResult): Promise<LegResult> {
     const known = this.resolve(leg);

@@ -151,6 +151,27 @@ test('trades both directions on executable prices; exact CSV headers, telemetry,
   assert.ok(r.logger.lines.some((l) => /LONG_BACKPACK done: .* sent \d+\.\d{3}\/\d+\.\d{3} ms, confirmed \d+\.\d{3}\/\d+\.\d{3} ms after the frame/.test(l)), 'telemetry in the log');
 });
 
+test('between frames each venue signs ahead both legs an entry would send; the leg whose book did not move is exactly that order', async () => {
+  const r = rig();
+  await r.engine.start();
+  frame(r, BP_CALM, LT_CALM);
+  await settled(r);
+  const last = (v: FakeVenue, side: 'buy' | 'sell') => v.prepared.filter((q) => q.side === side).at(-1);
+  // On the calm books: Backpack buys up to 100000.0 + 20 bps, sells down to 99999.0 − 20 bps (0.1 tick); Lighter alike on 0.01.
+  assert.deepEqual([last(r.backpack, 'buy'), last(r.backpack, 'sell')], [{ side: 'buy', size: 1000, worstPrice: 1_002_000 }, { side: 'sell', size: 1000, worstPrice: 997_990 }]);
+  assert.deepEqual([last(r.lighter, 'buy'), last(r.lighter, 'sell')], [{ side: 'buy', size: 100, worstPrice: 10_020_000 }, { side: 'sell', size: 100, worstPrice: 9_979_900 }]);
+  const preparedBefore = r.backpack.prepared.length;
+  frame(r, BP_CALM, LT_RICH);
+  await until('long trade', () => r.lighter.orders.length === 1);
+  assert.deepEqual(r.backpack.orders[0], last(r.backpack, 'buy'), 'Backpack did not move: its leg is the one signed ahead');
+  await settled(r);
+  frame(r, BP_CALM, LT_CALM);
+  await settled(r);
+  assert.ok(r.backpack.prepared.length > preparedBefore, 'signed ahead again on the next frames once the trade is over');
+  assert.deepEqual(last(r.lighter, 'sell'), { side: 'sell', size: 100, worstPrice: 9_979_900 });
+  await r.engine.stop('test');
+});
+
 test('thresholds are strictly greater, on the exact common scale', async () => {
   // Fee-free, so the threshold alone decides: Lighter bid exactly 40 above the Backpack ask does not trade.
   const r = rig(['--long-threshold', '40', '--backpack-taker-fee-bps', '0']);

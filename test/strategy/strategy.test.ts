@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrderBook } from '../../src/core/orderbook.js';
 import type { MarketSpec } from '../../src/core/types.js';
-import { decide, netExposure, spreads, startupWarnings, strategyParams, topOfBookSignal, worstPrice, StrategyConfigError, type StrategyInput, type VenueView } from '../../src/strategy/index.js';
+import { decide, legFor, netExposure, spreads, startupWarnings, strategyParams, topOfBookSignal, worstPrice, StrategyConfigError, type StrategyInput, type VenueView } from '../../src/strategy/index.js';
 
 // Backpack BTC: tick 0.1 (price scale 1), step 0.00001 (size scale 5), taker 2.5 bps.
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 2.5, makerFeeBps: 0 };
@@ -173,4 +173,18 @@ test('guards the runtime passes in: unresolved legs and a halt block the decisio
   assert.equal(decide(p, view(bp), view(lt), { unresolvedLegs: false }).kind, 'trade');
   assert.deepEqual(decide(p, view(bp), view(lt), { unresolvedLegs: true }), { kind: 'none', reason: 'an earlier trade is unresolved' });
   assert.deepEqual(decide(p, view(bp), view(lt), { unresolvedLegs: false, halted: '3 failed trades within 60 s' }), { kind: 'none', reason: 'entries halted: 3 failed trades within 60 s' });
+});
+
+test('legFor gives exactly the legs decide() sends, for either direction, and nothing without the depth', () => {
+  const params = strategyParams(INPUT, BP, LT);
+  const bp = book([[999_990, 400], [999_980, 5000]], [[1_000_000, 400], [1_000_010, 5000]]);
+  const lt = book([[10_004_000, 10_000]], [[10_004_100, 10_000]]);
+  const long = decide(params, view(bp), view(lt));
+  assert.equal(long.kind, 'trade');
+  if (long.kind !== 'trade') return;
+  assert.deepEqual(legFor(params, 'backpack', bp, 'buy'), long.intent.backpack);
+  assert.deepEqual(legFor(params, 'lighter', lt, 'sell'), long.intent.lighter);
+  // --size 0.01 walks two Backpack levels: the bound is 20 bps beyond the second, 100001.0 → 100201.1 rounded up to the tick.
+  assert.equal(long.intent.backpack.worstPrice, 1_002_011);
+  assert.equal(legFor(params, 'backpack', book([[999_990, 10]], [[1_000_000, 10]]), 'buy'), undefined);
 });

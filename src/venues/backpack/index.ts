@@ -10,7 +10,7 @@ import type { MarketSpec, OrderSide } from '../../core/types.js';
 import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
-import { BackpackRest } from './rest.js';
+import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
 
 export { BackpackSigner, signingString } from './auth.js';
@@ -50,6 +50,8 @@ export interface BackpackVenueOptions {
   tickerGraceMs?: number;
   /** First clientId; later ones count up mod 2^32 (default: derived from the clock). */
   firstClientId?: number;
+  /** How long an order signed ahead by prepareMarketOrder may still be sent (default 1000 ms, well inside the window). */
+  preparedOrderMaxAgeMs?: number;
 }
 
 interface MarketJson {
@@ -101,6 +103,18 @@ interface FillJson {
 
 const TERMINAL = new Set(['Filled', 'Cancelled', 'Expired', 'TriggerFailed']);
 
+/** An order request signed and ready to write. */
+interface SignedOrder {
+  key: string;
+  clientId: number;
+  request: PreparedRequest;
+  signedAt: number;
+}
+
+function orderKey(r: MarketOrderRequest): string {
+  return `${r.side}:${r.size}:${r.worstPrice}:${r.reduceOnly === true}`;
+}
+
 interface StreamedOrder {
   orderId?: string;
   executed: number;
@@ -121,6 +135,9 @@ export class BackpackVenue implements Venue {
   private spec?: MarketSpec;
   private readonly symbol: string;
   private readonly signer?: BackpackSigner;
+  /** Orders signed ahead, one per side (see prepareMarketOrder). */
+  private readonly prepared: Partial<Record<OrderSide, SignedOrder>> = {};
+  private readonly preparedMaxAgeMs: number;
   readonly rest: BackpackRest;
   private stream?: BackpackStream;
   private sync?: BookSync;
@@ -149,6 +166,7 @@ export class BackpackVenue implements Venue {
     this.symbol = `${options.ticker}_USDC_PERP`;
     if (options.secretKey !== undefined) this.signer = new BackpackSigner(options.secretKey, options.publicKey);
     this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs });
+    this.preparedMaxAgeMs = options.preparedOrderMaxAgeMs ?? 1000;
     this.nextClientId = (options.firstClientId ?? Date.now() % 0x1_0000_0000) >>> 0;
   }
 
@@ -458,14 +476,12 @@ export class BackpackVenue implements Venue {
   }
 
   /**
-   * Sent as an IOC limit at worstPrice: the documented way to bound a taker order (spec §8), while
-   * the market order's slippageTolerance has no documented meaning (spec §10 Q10).
+   * The order for a market leg, signed: an IOC limit at worstPrice, the documented way to bound a
+   * taker order (spec §8), while the market order's slippageTolerance has no documented meaning
+   * (spec §10 Q10). A VenueError when the request is off the grid.
    */
-  async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+  private signOrder(request: MarketOrderRequest): SignedOrder | VenueError {
     const spec = this.market;
-    const clientId = this.takeClientId();
-    const leg: LegResult = { venue: 'backpack', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: String(clientId), sentAt: performance.now() };
-    let body: Record<string, string | number | boolean>;
     try {
       if (!Number.isSafeInteger(request.size) || request.size < spec.minSize || request.size % spec.stepSize !== 0) {
         throw new VenueError('backpack', 'bad_order', `Backpack order size ${request.size} is off the grid (step ${spec.stepSize}, min ${spec.minSize} at ${spec.sizeScale} decimals)`);
@@ -473,7 +489,8 @@ export class BackpackVenue implements Venue {
       if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % spec.tickSize !== 0) {
         throw new VenueError('backpack', 'bad_order', `Backpack worst price ${request.worstPrice} is off the tick grid (${spec.tickSize} at ${spec.priceScale} decimals)`);
       }
-      body = {
+      const clientId = this.takeClientId();
+      const body: Record<string, string | number | boolean> = {
         symbol: this.symbol,
         side: sideOf(request.side),
         orderType: 'Limit',
@@ -483,11 +500,34 @@ export class BackpackVenue implements Venue {
         clientId,
       };
       if (request.reduceOnly === true) body.reduceOnly = true;
+      return { key: orderKey(request), clientId, request: this.rest.prepare('POST', '/api/v1/order', 'orderExecute', body), signedAt: performance.now() };
     } catch (e) {
-      return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: asVenueError(e) };
+      return asVenueError(e);
     }
+  }
+
+  /**
+   * Signs this order now so that placeMarketOrder of an equal request only writes it. Kept per side
+   * while fresh; a price or size that moved signs it again.
+   */
+  prepareMarketOrder(request: MarketOrderRequest): void {
+    if (this.signer === undefined || this.spec === undefined) return;
+    const held = this.prepared[request.side];
+    if (held !== undefined && held.key === orderKey(request) && performance.now() - held.signedAt < this.preparedMaxAgeMs / 2) return;
+    const signed = this.signOrder(request);
+    this.prepared[request.side] = signed instanceof VenueError ? undefined : signed;
+  }
+
+  async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+    // An order signed ahead is used once, if it is this very order and still fresh.
+    const held = this.prepared[request.side];
+    this.prepared[request.side] = undefined;
+    const order = held !== undefined && held.key === orderKey(request) && performance.now() - held.signedAt < this.preparedMaxAgeMs ? held : this.signOrder(request);
+    const leg: LegResult = { venue: 'backpack', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: order instanceof VenueError ? '' : String(order.clientId), sentAt: performance.now() };
+    if (order instanceof VenueError) return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: order };
+    const clientId = order.clientId;
     // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.
-    const reply = this.rest.signed<OrderJson>('POST', '/api/v1/order', 'orderExecute', body, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = performance.now()), urgent: true });
+    const reply = this.rest.send<OrderJson>(order.request, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = performance.now()), urgent: true });
     // The order stream is a second confirmation path: whichever of it and the reply settles first wins.
     const stream = this.signer === undefined ? undefined : this.streamSettled(String(clientId));
     try {

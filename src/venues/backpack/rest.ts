@@ -24,6 +24,14 @@ export interface RestOptions {
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
+export interface PreparedRequest {
+  method: Method;
+  path: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+}
+
 export interface SendOptions {
   timeoutMs?: number;
   /** Runs when the request has been handed to the operating system. */
@@ -103,21 +111,20 @@ export class BackpackRest {
   }
 
   /** Public GET. */
-  get<T = unknown>(path: string, query?: Params, timeoutMs?: number): Promise<T> {
-    return this.send<T>('GET', path, undefined, query, { timeoutMs });
+  async get<T = unknown>(path: string, query?: Params, timeoutMs?: number): Promise<T> {
+    return this.send<T>(this.prepare('GET', path, undefined, query), { timeoutMs });
   }
 
   /** Signed request; `params` is the query for GET and the JSON body otherwise. */
-  signed<T = unknown>(method: Method, path: string, instruction: string, params?: Params, options: SendOptions = {}): Promise<T> {
-    return this.send<T>(method, path, instruction, params, options);
+  async signed<T = unknown>(method: Method, path: string, instruction: string, params?: Params, options: SendOptions = {}): Promise<T> {
+    return this.send<T>(this.prepare(method, path, instruction, params), options);
   }
 
-  private async send<T>(method: Method, path: string, instruction: string | undefined, params: Params | undefined, options: SendOptions): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const waitMs = this.blockedUntil - Date.now();
-    if (waitMs > 0) {
-      throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${HINT.rate_limited})`, 'TOO_MANY_REQUESTS', waitMs);
-    }
+  /**
+   * A request rendered and signed now, to be sent by `send` within the signing window (an order
+   * signed ahead of the moment it is needed). Throws a VenueError when it needs keys we lack.
+   */
+  prepare(method: Method, path: string, instruction: string | undefined, params: Params | undefined): PreparedRequest {
     const clean: Record<string, string | number | boolean> = {};
     for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined) clean[k] = v;
     const url = new URL(path, this.base);
@@ -131,6 +138,16 @@ export class BackpackRest {
         throw new VenueError('backpack', 'auth', `Backpack ${instruction} needs API keys; set BACKPACK_PUBLIC_KEY and BACKPACK_SECRET_KEY`);
       }
       Object.assign(headers, signer.headers(instruction, clean, this.now(), this.windowMs));
+    }
+    return { method, path, url, headers, body };
+  }
+
+  /** Sends a prepared request and reads the reply; venue errors become VenueError kinds. */
+  async send<T>({ method, path, url, headers, body }: PreparedRequest, options: SendOptions): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const waitMs = this.blockedUntil - Date.now();
+    if (waitMs > 0) {
+      throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${HINT.rate_limited})`, 'TOO_MANY_REQUESTS', waitMs);
     }
     const { status, text, retryAfterMs: retryAfter } = await this.exchange(method, url, headers, body, timeoutMs, options);
     let json: unknown;

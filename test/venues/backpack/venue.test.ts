@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR } from '../../helpers/paths.js';
 import { ScriptedBackpack, type Reply } from './scripted-server.js';
-import { BackpackVenue, parseMarket } from '../../../src/venues/backpack/index.js';
+import { BackpackVenue, parseMarket, type BackpackVenueOptions } from '../../../src/venues/backpack/index.js';
 import { Secret } from '../../../src/core/secret.js';
 import { MemoryLogger } from '../../../src/core/log.js';
 import { formatFixed } from '../../../src/core/fixed.js';
@@ -112,9 +112,9 @@ test('book from snapshot and deltas, a gap forcing a resync, a disconnect forcin
   }
 });
 
-async function tradingVenue(orderTimeoutMs = 2000): Promise<BackpackVenue> {
+async function tradingVenue(orderTimeoutMs = 2000, extra: Partial<BackpackVenueOptions> = {}): Promise<BackpackVenue> {
   depthQueue.push({ body: seq.snapshot_2, gate: Promise.resolve() });
-  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, publicKey: key.public_key_b64, secretKey: new Secret(key.secret_b64), logger, orderTimeoutMs, firstClientId: 4294967295 });
+  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, publicKey: key.public_key_b64, secretKey: new Secret(key.secret_b64), logger, orderTimeoutMs, firstClientId: 4294967295, ...extra });
   await venue.start();
   return venue;
 }
@@ -197,6 +197,33 @@ test('market orders leave on the kept order connection, which carries nothing el
     assert.ok(orders.every((o) => o.port === port), 'one connection for every order');
     const others = server.ports.filter((_, i) => server.requests[i].path !== '/api/v1/order');
     assert.ok(others.length > 0 && others.every((p) => p !== port), 'no other request on it');
+  } finally {
+    await venue.stop();
+  }
+});
+
+test('an order signed ahead goes out as signed when that very order is placed while fresh, once; any other order is signed anew', async () => {
+  const venue = await tradingVenue(2000, { preparedOrderMaxAgeMs: 200 });
+  try {
+    const first = server.requests.length;
+    server.routes.set('POST /api/v1/order', (p) => orderReply(p, '0.01000', '970.109', 'Filled'));
+    const buy = { side: 'buy', size: 1000, worstPrice: 971000 } as const;
+    venue.prepareMarketOrder(buy); // clientId 4294967295
+    venue.prepareMarketOrder({ side: 'sell', size: 1000, worstPrice: 969000 }); // 0
+    venue.prepareMarketOrder(buy); // the same order, still fresh: kept as it is
+    assert.equal((await venue.placeMarketOrder(buy)).clientOrderId, '4294967295', 'the order signed ahead');
+    assert.equal((await venue.placeMarketOrder(buy)).clientOrderId, '1', 'used once only');
+    assert.equal((await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 968000 })).clientOrderId, '2', 'another worst price: signed anew');
+    venue.prepareMarketOrder(buy); // 3
+    await new Promise((r) => setTimeout(r, 250));
+    assert.equal((await venue.placeMarketOrder(buy)).clientOrderId, '4', 'too old: signed anew');
+    const orders = server.requests.slice(first).filter((r) => r.path === '/api/v1/order');
+    assert.deepEqual(orders.map((o) => [o.params.clientId, o.params.side, o.params.price, o.instruction]), [
+      [4294967295, 'Bid', '97100.0', 'orderExecute'],
+      [1, 'Bid', '97100.0', 'orderExecute'],
+      [2, 'Ask', '96800.0', 'orderExecute'],
+      [4, 'Bid', '97100.0', 'orderExecute'],
+    ]);
   } finally {
     await venue.stop();
   }

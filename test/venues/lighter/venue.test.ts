@@ -111,6 +111,24 @@ test('two concurrent orders carry distinct consecutive nonces', async () => {
   assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1]);
 });
 
+test('a transaction signed ahead goes out when that very order is placed while its nonce is next; a nonce taken meanwhile makes the other one signed anew', async () => {
+  const t0 = Date.now();
+  const { venue, sim } = await started({ now: () => t0 });
+  // With the clock held still, client order indexes are consecutive: each signature ahead takes one.
+  const buy = { side: 'buy', size: 100, worstPrice: 1_000_100 } as const;
+  const sell = { side: 'sell', size: 100, worstPrice: 999_900 } as const;
+  venue.prepareMarketOrder(buy);
+  venue.prepareMarketOrder(sell);
+  venue.prepareMarketOrder(buy); // same order, same nonce, fresh: kept
+  const a = await venue.placeMarketOrder(buy);
+  const b = await venue.placeMarketOrder(sell);
+  const c = await venue.placeMarketOrder(buy);
+  assert.deepEqual([a.state, b.state, c.state], ['filled', 'filled', 'filled']);
+  const first = Number(a.clientOrderId);
+  assert.deepEqual([Number(b.clientOrderId) - first, Number(c.clientOrderId) - first], [2, 3], 'the buy was signed ahead (index 0); the sell signed ahead for nonce 0 was dropped and signed anew (2); then a fresh buy (3)');
+  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1, 2], 'every nonce accepted in order, none skipped');
+});
+
 test('an invalid nonce (21104) is recovered by one refresh and one re-sign', async () => {
   const { venue, sim, handle } = await started();
   // Another client of the same API key uses nonce 0 behind the adapter's back.
