@@ -57,6 +57,8 @@ const CLIENT_INDEX_EPOCH = Date.UTC(2025, 0, 1);
 const MAX_CLIENT_INDEX = 2 ** 48 - 1;
 /** Signatures whose k·G is computed ahead, in idle time (≈ 0.07 ms each off the order path). */
 const PRECOMPUTED_SIGNATURES = 8;
+/** ExpiredAt = now + 10 min − 1 s, as every SDK fills it (spec §3). */
+const TX_EXPIRY_MS = 599_000;
 
 /** A create-order transaction signed ahead for the then next nonce (see prepareMarketOrder). */
 interface SignedOrder {
@@ -74,6 +76,7 @@ function orderKey(r: MarketOrderRequest): string {
 interface PendingOrder {
   leg: LegResult;
   clientOrderIndex: number;
+  expiredAt: number;
   request: MarketOrderRequest;
   retriedNonce: boolean;
   finish: (leg: LegResult) => void;
@@ -108,6 +111,11 @@ export class LighterVenue implements Venue {
   private nextNonce = -1;
   /** Transactions signed ahead, one per side; valid only while their nonce is still the next one. */
   private readonly prepared: Partial<Record<OrderSide, SignedOrder>> = {};
+  /**
+   * The leading fields of the next order (nonce, client order index, expiry), fixed ahead: the
+   * orders signed ahead and the one actually sent then share the first block of their hash.
+   */
+  private ticket?: { nonce: number; clientOrderIndex: number; expiredAt: number; issuedAt: number };
   private readonly preparedMaxAgeMs: number;
   private nonceRefresh?: Promise<void>;
   private lastClientIndex = 0;
@@ -373,11 +381,19 @@ export class LighterVenue implements Venue {
   }
 
   /** A market order (IOC at the worst price) signed for a nonce; throws a SignerError on bad fields. */
-  private signOrder(request: MarketOrderRequest, clientOrderIndex: number, nonce: number): SignedTx {
+  private signOrder(request: MarketOrderRequest, clientOrderIndex: number, nonce: number, expiredAt?: number): SignedTx {
     return this.signer!.signCreateOrder({
       marketIndex: this.market.marketId!, clientOrderIndex, baseAmount: request.size, price: request.worstPrice,
-      isAsk: request.side === 'sell', orderType: 1, timeInForce: 0, reduceOnly: request.reduceOnly === true, triggerPrice: 0, orderExpiry: 0, nonce,
+      isAsk: request.side === 'sell', orderType: 1, timeInForce: 0, reduceOnly: request.reduceOnly === true, triggerPrice: 0, orderExpiry: 0, nonce, expiredAt,
     });
+  }
+
+  /** The ticket for the next nonce, issued anew once that nonce is used or the ticket is old. Throws when the clock is wrong. */
+  private nextTicket(): NonNullable<LighterVenue['ticket']> {
+    const t = this.ticket;
+    if (t !== undefined && t.nonce === this.nextNonce && performance.now() - t.issuedAt < this.preparedMaxAgeMs) return t;
+    this.ticket = { nonce: this.nextNonce, clientOrderIndex: this.takeClientIndex(), expiredAt: this.now() + TX_EXPIRY_MS, issuedAt: performance.now() };
+    return this.ticket;
   }
 
   /**
@@ -390,9 +406,9 @@ export class LighterVenue implements Venue {
     if (held !== undefined && held.key === orderKey(request) && held.nonce === this.nextNonce && performance.now() - held.signedAt < this.preparedMaxAgeMs / 2) return;
     this.prepared[request.side] = undefined;
     try {
-      const clientOrderIndex = this.takeClientIndex();
-      const tx = this.signOrder(request, clientOrderIndex, this.nextNonce);
-      this.prepared[request.side] = { key: orderKey(request), clientOrderIndex, nonce: this.nextNonce, tx, signedAt: performance.now() };
+      const ticket = this.nextTicket();
+      const tx = this.signOrder(request, ticket.clientOrderIndex, ticket.nonce, ticket.expiredAt);
+      this.prepared[request.side] = { key: orderKey(request), clientOrderIndex: ticket.clientOrderIndex, nonce: ticket.nonce, tx, signedAt: performance.now() };
     } catch {
       return; // placeMarketOrder will meet the same problem and report it
     }
@@ -414,16 +430,16 @@ export class LighterVenue implements Venue {
     const held = this.prepared[request.side];
     this.prepared[request.side] = undefined;
     const ahead = held !== undefined && held.key === orderKey(request) && held.nonce === this.nextNonce && performance.now() - held.signedAt < this.preparedMaxAgeMs ? held : undefined;
-    let clientOrderIndex: number;
+    let ticket: NonNullable<LighterVenue['ticket']>;
     try {
-      clientOrderIndex = ahead?.clientOrderIndex ?? this.takeClientIndex();
+      ticket = this.nextTicket();
     } catch (e) {
       return reject(e as VenueError);
     }
-    leg.clientOrderId = String(clientOrderIndex);
+    leg.clientOrderId = String(ticket.clientOrderIndex);
     return new Promise<LegResult>((finish) => {
-      const pending: PendingOrder = { leg, clientOrderIndex, request, retriedNonce: false, finish };
-      this.pending.set(clientOrderIndex, pending);
+      const pending: PendingOrder = { leg, clientOrderIndex: ticket.clientOrderIndex, expiredAt: ticket.expiredAt, request, retriedNonce: false, finish };
+      this.pending.set(ticket.clientOrderIndex, pending);
       pending.timer = setTimeout(() => void this.onDeadline(pending), this.options.orderTimeoutMs ?? 3000);
       this.send(pending, ahead?.tx);
     });
@@ -433,7 +449,7 @@ export class LighterVenue implements Venue {
   private send(pending: PendingOrder, signedAhead?: SignedTx): void {
     let signed: SignedTx;
     try {
-      signed = signedAhead ?? this.signOrder(pending.request, pending.clientOrderIndex, this.nextNonce);
+      signed = signedAhead ?? this.signOrder(pending.request, pending.clientOrderIndex, this.nextNonce, pending.expiredAt);
       this.nextNonce++;
     } catch (e) {
       this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error: new VenueError('lighter', 'bad_order', `Lighter order not signed: ${(e as Error).message}`) });

@@ -114,19 +114,30 @@ test('two concurrent orders carry distinct consecutive nonces', async () => {
 test('a transaction signed ahead goes out when that very order is placed while its nonce is next; a nonce taken meanwhile makes the other one signed anew', async () => {
   const t0 = Date.now();
   const { venue, sim } = await started({ now: () => t0 });
-  // With the clock held still, client order indexes are consecutive: each signature ahead takes one.
+  // With the clock held still, client order indexes are consecutive: each nonce's ticket takes one,
+  // shared by both sides signed ahead for that nonce (only one of them can ever be sent).
   const buy = { side: 'buy', size: 100, worstPrice: 1_000_100 } as const;
   const sell = { side: 'sell', size: 100, worstPrice: 999_900 } as const;
+  // Count the signatures the adapter makes.
+  const signer = (venue as unknown as { signer: LighterSigner }).signer;
+  const sign = signer.signCreateOrder.bind(signer);
+  let signatures = 0;
+  signer.signCreateOrder = (p) => (signatures++, sign(p));
   venue.prepareMarketOrder(buy);
   venue.prepareMarketOrder(sell);
   venue.prepareMarketOrder(buy); // same order, same nonce, fresh: kept
+  assert.equal(signatures, 2);
+  const txsBefore = sim.acceptedTxs.length;
   const a = await venue.placeMarketOrder(buy);
+  assert.equal(signatures, 2, 'the buy went out as signed ahead');
   const b = await venue.placeMarketOrder(sell);
-  const c = await venue.placeMarketOrder(buy);
+  assert.equal(signatures, 3, 'the sell signed ahead was for the nonce the buy took: signed anew');
+  const c = await venue.placeMarketOrder({ ...buy, worstPrice: 1_000_200 });
+  assert.equal(signatures, 4);
   assert.deepEqual([a.state, b.state, c.state], ['filled', 'filled', 'filled']);
   const first = Number(a.clientOrderId);
-  assert.deepEqual([Number(b.clientOrderId) - first, Number(c.clientOrderId) - first], [2, 3], 'the buy was signed ahead (index 0); the sell signed ahead for nonce 0 was dropped and signed anew (2); then a fresh buy (3)');
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1, 2], 'every nonce accepted in order, none skipped');
+  assert.deepEqual([Number(b.clientOrderId) - first, Number(c.clientOrderId) - first], [1, 2], 'the buy signed ahead went out for nonce 0; the sell signed ahead for nonce 0 was dropped and signed anew for nonce 1; then a fresh buy');
+  assert.deepEqual(sim.acceptedTxs.slice(txsBefore).map((t) => t.nonce), [0, 1, 2], 'every nonce accepted in order, none skipped');
 });
 
 test('an invalid nonce (21104) is recovered by one refresh and one re-sign', async () => {

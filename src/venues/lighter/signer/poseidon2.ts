@@ -270,12 +270,41 @@ export function permute(s: Float64Array): void {
 const sponge = new Float64Array(24);
 
 /**
+ * The state after the first block of the last input hashed with this memo. Transactions signed one
+ * after the other for the same nonce (an order signed ahead per side, then the one actually sent)
+ * share their first eight fields, so the later ones skip a permutation. Keyed by the exact block.
+ */
+export class FirstBlockMemo {
+  readonly block = new Float64Array(2 * RATE);
+  readonly state = new Float64Array(24);
+  kept = false;
+}
+
+function absorbFirstBlock(input: Float64Array, memo: FirstBlockMemo): void {
+  let same = memo.kept;
+  for (let j = 0; same && j < 2 * RATE; j++) same = input[j] === memo.block[j];
+  if (same) {
+    sponge.set(memo.state);
+    return;
+  }
+  for (let j = 0; j < 2 * RATE; j++) sponge[j] = memo.block[j] = input[j]!;
+  permute(sponge);
+  memo.state.set(sponge);
+  memo.kept = true;
+}
+
+/**
  * HashNToMNoPad: absorbs `count` canonical elements (pairs in `input` from 0) by overwriting the
  * rate lanes chunk by chunk, then squeezes `outCount` elements into `out` (pairs from 0).
  */
-export function hashNoPad(input: Float64Array, count: number, out: Float64Array, outCount: number): void {
+export function hashNoPad(input: Float64Array, count: number, out: Float64Array, outCount: number, memo?: FirstBlockMemo): void {
   sponge.fill(0);
-  for (let i = 0; i < count; i += RATE) {
+  let i = 0;
+  if (memo !== undefined && count > RATE) {
+    absorbFirstBlock(input, memo);
+    i = RATE;
+  }
+  for (; i < count; i += RATE) {
     const n = Math.min(RATE, count - i);
     for (let j = 0; j < 2 * n; j++) sponge[j] = input[2 * i + j]!;
     permute(sponge);
@@ -292,6 +321,6 @@ export function hashNoPad(input: Float64Array, count: number, out: Float64Array,
 }
 
 /** HashToQuinticExtension: the first five sponge outputs as an Fp5 element (Float64Array(10)). */
-export function hashToFp5(input: Float64Array, count: number, out: Float64Array): void {
-  hashNoPad(input, count, out, 5);
+export function hashToFp5(input: Float64Array, count: number, out: Float64Array, memo?: FirstBlockMemo): void {
+  hashNoPad(input, count, out, 5, memo);
 }

@@ -2,7 +2,7 @@
 // order and hash preimage order), the signer-side validation with its exact messages, the
 // attribute fold and the Poseidon2 message hash.
 import { setInt, setSafeInt } from './goldilocks.js';
-import { hashToFp5, hashNoPad } from './poseidon2.js';
+import { FirstBlockMemo, hashToFp5, hashNoPad } from './poseidon2.js';
 import { type Fp5, fp5 } from './fp5.js';
 
 export const TX_TYPE = {
@@ -323,6 +323,8 @@ export function liveAttributes(attrs: Attributes): [number, number][] {
   return live.sort((a, b) => a[0] - b[0]);
 }
 
+const txFirstBlock = new FirstBlockMemo();
+
 /** The 40-byte message (as Fp5) the signature covers; its hex is the tx hash. */
 export function hashTx(txType: number, chainId: number, f: TxFields, orders: readonly TxFields[], attrs: Attributes, out: Fp5): void {
   const layout = LAYOUTS[txType]!;
@@ -345,7 +347,7 @@ export function hashTx(txType: number, chainId: number, f: TxFields, orders: rea
     for (let j = 0; j < 8; j++) preimage[2 * count + j] = aggInput[j]!;
     count += 4;
   }
-  hashToFp5(preimage, count, digest);
+  hashToFp5(preimage, count, digest, txFirstBlock);
   const live = liveAttributes(attrs);
   if (live.length === 0) {
     out.set(digest);
