@@ -104,14 +104,27 @@ test('a partial fill on Backpack: the missing half is bought again', async () =>
   assert.deepEqual(rows.map((r) => [r.kind, r.backpack_state, r.backpack_quantity, r.lighter_quantity]), [['entry', 'partial', '0.00500', '0.01000'], ['repair', 'filled', '0.00500', '']]);
 });
 
-test('a lost Backpack reply: the outcome is unknown, then resolved by lookup', async () => {
+test('a lost Backpack reply: the order stream settles the leg, with no lookup', async () => {
   const { bot } = await scenario('unknown', async (sim, b) => {
     sim.faults.backpack.dropNextOrderReplies = 1;
     longOpportunity(sim);
     await until('resolved', () => entries(b).length === 1, 8000);
   });
   assert.equal(entries(bot)[0].backpack_state, 'filled');
-  assert.match(readLog(bot.logDir), /looking it up/);
+  const log = readLog(bot.logDir);
+  assert.match(log, /already settled from the order stream, so not looking it up/);
+  assert.doesNotMatch(log, /; looking it up/);
+});
+
+test('a lost Backpack reply while its stream is silent too: unknown until the deadline, then resolved by lookup', async () => {
+  const { bot } = await scenario('unknown, silent stream', async (sim, b) => {
+    sim.faults.backpack.dropNextOrderReplies = 1;
+    sim.faults.backpack.silentUntil = Date.now() + 4000;
+    longOpportunity(sim);
+    await until('resolved', () => entries(b).length === 1, 8000);
+  });
+  assert.equal(entries(bot)[0].backpack_state, 'filled');
+  assert.match(readLog(bot.logDir), /Backpack order clientId \d+: .*; looking it up/);
 });
 
 test('a WebSocket drop on Lighter mid-trade', async () => {
