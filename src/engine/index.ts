@@ -103,6 +103,8 @@ export class ArbEngine {
   private epoch = 0;
   /** The venue whose leg came up short in the last trade: the first place to retry. */
   private repairHint?: { venue: VenueId; side: OrderSide; retriesLeft: number };
+  /** The last "below the minimum order" warning, said once per residual rather than every round. */
+  private dustWarning?: string;
   private readonly listeners: Array<(t: TradeRecord) => void> = [];
   /** performance.now() our latest order left for each venue: its book must have moved since. */
   private readonly lastSentAt: Record<VenueId, number> = { backpack: 0, lighter: 0 };
@@ -495,6 +497,7 @@ export class ArbEngine {
     await this.reconcile('after repair');
     if (this.isFlat()) {
       this.repairHint = undefined;
+      this.dustWarning = undefined;
       this.log.info(`hedge repaired: Backpack ${this.fmtPos('backpack')}, Lighter ${this.fmtPos('lighter')}`);
     } else if (this.halted === undefined || !this.halted.reason.startsWith('net exposure')) {
       this.halt(`net exposure ${formatFixed(this.exposure(), this.params!.sizeScale)} still open after repairs (${why}); still flattening`);
@@ -511,7 +514,9 @@ export class ArbEngine {
     let size = Math.floor(exposureCommon / 10 ** (p.sizeScale - m.sizeScale) / m.stepSize) * m.stepSize;
     if (reduceOnly) size = Math.min(size, Math.abs(this.position[venue]));
     if (size < m.minSize) {
-      this.log.warn(`${venue}: residual ${formatFixed(size, m.sizeScale)} is below the minimum order; left as is`);
+      const line = `${venue}: residual ${formatFixed(size, m.sizeScale)} is below the minimum order ${formatFixed(m.minSize, m.sizeScale)}; no order can close it — close it by hand on the venue`;
+      if (line !== this.dustWarning) this.log.warn(line);
+      this.dustWarning = line;
       return 'not sent';
     }
     const top = side === 'buy' ? v.book.bestAsk : v.book.bestBid;

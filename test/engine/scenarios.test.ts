@@ -269,6 +269,25 @@ test('one leg rejected: the missing quantity is sent again and the repair gets i
   ]);
 });
 
+test('a residual below both venues\' minimum order is reported once with what to do, not every repair round; entries halt', async () => {
+  const r = rig([], {}, (bp, lt) => {
+    Object.assign(bp, { market: { ...BP, minSize: 100 } }); // 0.001
+    Object.assign(lt, { market: { ...LT, minSize: 10 } }); // 0.001
+  });
+  await r.engine.start();
+  r.lighter.outcomes.push(partialFill(95)); // 0.0005 short of the hedge
+  frame(r, BP_CALM, LT_RICH);
+  await until('halted', () => r.logger.lines.some((l) => l.includes('ENTRIES HALTED: net exposure')), 3000);
+  await sleep(900); // more repair rounds on the timer
+  const dust = r.logger.lines.filter((l) => l.includes('below the minimum order'));
+  assert.deepEqual(dust, [
+    'WARN lighter: residual 0.0005 is below the minimum order 0.0010; no order can close it — close it by hand on the venue',
+    'WARN backpack: residual 0.00050 is below the minimum order 0.00100; no order can close it — close it by hand on the venue',
+  ]);
+  assert.deepEqual([r.backpack.orders.length, r.lighter.orders.length], [1, 1], 'no order below the minimum was sent');
+  await r.engine.stop('test');
+});
+
 test('a leg that keeps being rejected: after the bounded retries the excess is unwound reduce-only', async () => {
   const r = rig([], { repairRetries: 2 });
   await r.engine.start();
