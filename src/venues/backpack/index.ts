@@ -10,6 +10,7 @@ import type { MarketSpec, OrderSide } from '../../core/types.js';
 import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
+import { SignedAhead } from '../signed-ahead.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
 
@@ -105,14 +106,8 @@ const TERMINAL = new Set(['Filled', 'Cancelled', 'Expired', 'TriggerFailed']);
 
 /** An order request signed and ready to write. */
 interface SignedOrder {
-  key: string;
   clientId: number;
   request: PreparedRequest;
-  signedAt: number;
-}
-
-function orderKey(r: MarketOrderRequest): string {
-  return `${r.side}:${r.size}:${r.worstPrice}:${r.reduceOnly === true}`;
 }
 
 interface StreamedOrder {
@@ -136,8 +131,7 @@ export class BackpackVenue implements Venue {
   private readonly symbol: string;
   private readonly signer?: BackpackSigner;
   /** Orders signed ahead, one per side (see prepareMarketOrder). */
-  private readonly prepared: Partial<Record<OrderSide, SignedOrder>> = {};
-  private readonly preparedMaxAgeMs: number;
+  private readonly prepared: SignedAhead<SignedOrder>;
   readonly rest: BackpackRest;
   private stream?: BackpackStream;
   private sync?: BookSync;
@@ -166,7 +160,7 @@ export class BackpackVenue implements Venue {
     this.symbol = `${options.ticker}_USDC_PERP`;
     if (options.secretKey !== undefined) this.signer = new BackpackSigner(options.secretKey, options.publicKey);
     this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs });
-    this.preparedMaxAgeMs = options.preparedOrderMaxAgeMs ?? 1000;
+    this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000);
     this.nextClientId = (options.firstClientId ?? Date.now() % 0x1_0000_0000) >>> 0;
   }
 
@@ -500,7 +494,7 @@ export class BackpackVenue implements Venue {
         clientId,
       };
       if (request.reduceOnly === true) body.reduceOnly = true;
-      return { key: orderKey(request), clientId, request: this.rest.prepare('POST', '/api/v1/order', 'orderExecute', body), signedAt: performance.now() };
+      return { clientId, request: this.rest.prepare('POST', '/api/v1/order', 'orderExecute', body) };
     } catch (e) {
       return asVenueError(e);
     }
@@ -512,17 +506,14 @@ export class BackpackVenue implements Venue {
    */
   prepareMarketOrder(request: MarketOrderRequest): void {
     if (this.signer === undefined || this.spec === undefined) return;
-    const held = this.prepared[request.side];
-    if (held !== undefined && held.key === orderKey(request) && performance.now() - held.signedAt < this.preparedMaxAgeMs / 2) return;
+    if (this.prepared.holds(request)) return;
     const signed = this.signOrder(request);
-    this.prepared[request.side] = signed instanceof VenueError ? undefined : signed;
+    this.prepared.put(request, signed instanceof VenueError ? undefined : signed);
   }
 
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
     // An order signed ahead is used once, if it is this very order and still fresh.
-    const held = this.prepared[request.side];
-    this.prepared[request.side] = undefined;
-    const order = held !== undefined && held.key === orderKey(request) && performance.now() - held.signedAt < this.preparedMaxAgeMs ? held : this.signOrder(request);
+    const order = this.prepared.take(request) ?? this.signOrder(request);
     const leg: LegResult = { venue: 'backpack', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: order instanceof VenueError ? '' : String(order.clientId), sentAt: performance.now() };
     if (order instanceof VenueError) return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: order };
     const clientId = order.clientId;

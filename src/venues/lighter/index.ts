@@ -7,8 +7,9 @@ import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { Logger } from '../../core/log.js';
 import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
-import type { MarketSpec, OrderSide } from '../../core/types.js';
+import type { MarketSpec } from '../../core/types.js';
 import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { SignedAhead } from '../signed-ahead.js';
 import { LighterBookSync } from './book-sync.js';
 import { lighterError } from './errors.js';
 import { LighterRest } from './rest.js';
@@ -62,15 +63,9 @@ const TX_EXPIRY_MS = 599_000;
 
 /** A create-order transaction signed ahead for the then next nonce (see prepareMarketOrder). */
 interface SignedOrder {
-  key: string;
   clientOrderIndex: number;
   nonce: number;
   tx: SignedTx;
-  signedAt: number;
-}
-
-function orderKey(r: MarketOrderRequest): string {
-  return `${r.side}:${r.size}:${r.worstPrice}:${r.reduceOnly === true}`;
 }
 
 interface PendingOrder {
@@ -110,7 +105,7 @@ export class LighterVenue implements Venue {
   private readonly pending = new Map<number, PendingOrder>();
   private nextNonce = -1;
   /** Transactions signed ahead, one per side; valid only while their nonce is still the next one. */
-  private readonly prepared: Partial<Record<OrderSide, SignedOrder>> = {};
+  private readonly prepared: SignedAhead<SignedOrder>;
   /**
    * The leading fields of the next order (nonce, client order index, expiry), fixed ahead: the
    * orders signed ahead and the one actually sent then share the first block of their hash.
@@ -137,6 +132,7 @@ export class LighterVenue implements Venue {
     this.txTokens = options.txPerMinute ?? 60;
     this.txRefillAt = this.now();
     this.preparedMaxAgeMs = options.preparedOrderMaxAgeMs ?? 1000;
+    this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => signed.nonce === this.nextNonce);
   }
 
   private now(): number {
@@ -402,13 +398,12 @@ export class LighterVenue implements Venue {
    */
   prepareMarketOrder(request: MarketOrderRequest): void {
     if (this.signer === undefined || this.spec === undefined || this.nextNonce < 0 || this.orderProblem(request) !== undefined) return;
-    const held = this.prepared[request.side];
-    if (held !== undefined && held.key === orderKey(request) && held.nonce === this.nextNonce && performance.now() - held.signedAt < this.preparedMaxAgeMs / 2) return;
-    this.prepared[request.side] = undefined;
+    if (this.prepared.holds(request)) return;
+    this.prepared.put(request, undefined);
     try {
       const ticket = this.nextTicket();
       const tx = this.signOrder(request, ticket.clientOrderIndex, ticket.nonce, ticket.expiredAt);
-      this.prepared[request.side] = { key: orderKey(request), clientOrderIndex: ticket.clientOrderIndex, nonce: ticket.nonce, tx, signedAt: performance.now() };
+      this.prepared.put(request, { clientOrderIndex: ticket.clientOrderIndex, nonce: ticket.nonce, tx });
     } catch {
       return; // placeMarketOrder will meet the same problem and report it
     }
@@ -427,9 +422,7 @@ export class LighterVenue implements Venue {
     const waitMs = this.takeTxToken();
     if (waitMs > 0) return reject(new VenueError('lighter', 'rate_limited', `Lighter order not sent: the 60 transactions per minute budget is spent for another ${waitMs} ms`, undefined, waitMs));
     // A transaction signed ahead is used once, if it is this very order for the nonce due now.
-    const held = this.prepared[request.side];
-    this.prepared[request.side] = undefined;
-    const ahead = held !== undefined && held.key === orderKey(request) && held.nonce === this.nextNonce && performance.now() - held.signedAt < this.preparedMaxAgeMs ? held : undefined;
+    const ahead = this.prepared.take(request);
     let ticket: NonNullable<LighterVenue['ticket']>;
     try {
       ticket = this.nextTicket();
