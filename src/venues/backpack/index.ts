@@ -7,10 +7,10 @@ import type { Logger } from '../../core/log.js';
 import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec, OrderSide } from '../../core/types.js';
+import { SignedAhead } from '../signed-ahead.js';
 import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
-import { SignedAhead } from '../signed-ahead.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
 

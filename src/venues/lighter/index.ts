@@ -8,8 +8,8 @@ import type { Logger } from '../../core/log.js';
 import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec } from '../../core/types.js';
-import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { SignedAhead } from '../signed-ahead.js';
+import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { LighterBookSync } from './book-sync.js';
 import { lighterError } from './errors.js';
 import { LighterRest } from './rest.js';
@@ -61,10 +61,18 @@ const PRECOMPUTED_SIGNATURES = 8;
 /** ExpiredAt = now + 10 min − 1 s, as every SDK fills it (spec §3). */
 const TX_EXPIRY_MS = 599_000;
 
-/** A create-order transaction signed ahead for the then next nonce (see prepareMarketOrder). */
-interface SignedOrder {
-  clientOrderIndex: number;
+/**
+ * The leading fields of an order, fixed before it is signed: the orders signed ahead for a nonce and
+ * the one finally sent share them, and with them the first block of their hash.
+ */
+interface Ticket {
   nonce: number;
+  clientOrderIndex: number;
+  expiredAt: number;
+}
+
+/** A create-order transaction signed ahead for the then next nonce (see prepareMarketOrder). */
+interface SignedOrder extends Ticket {
   tx: SignedTx;
 }
 
@@ -106,11 +114,8 @@ export class LighterVenue implements Venue {
   private nextNonce = -1;
   /** Transactions signed ahead, one per side; valid only while their nonce is still the next one. */
   private readonly prepared: SignedAhead<SignedOrder>;
-  /**
-   * The leading fields of the next order (nonce, client order index, expiry), fixed ahead: the
-   * orders signed ahead and the one actually sent then share the first block of their hash.
-   */
-  private ticket?: { nonce: number; clientOrderIndex: number; expiredAt: number; issuedAt: number };
+  /** The ticket for the next nonce, renewed once that nonce is used or the ticket is old. */
+  private ticket?: Ticket & { issuedAt: number };
   private readonly preparedMaxAgeMs: number;
   private nonceRefresh?: Promise<void>;
   private lastClientIndex = 0;
@@ -384,8 +389,8 @@ export class LighterVenue implements Venue {
     });
   }
 
-  /** The ticket for the next nonce, issued anew once that nonce is used or the ticket is old. Throws when the clock is wrong. */
-  private nextTicket(): NonNullable<LighterVenue['ticket']> {
+  /** The ticket for the next nonce. Throws when the clock is wrong. */
+  private nextTicket(): Ticket {
     const t = this.ticket;
     if (t !== undefined && t.nonce === this.nextNonce && performance.now() - t.issuedAt < this.preparedMaxAgeMs) return t;
     this.ticket = { nonce: this.nextNonce, clientOrderIndex: this.takeClientIndex(), expiredAt: this.now() + TX_EXPIRY_MS, issuedAt: performance.now() };
@@ -401,9 +406,8 @@ export class LighterVenue implements Venue {
     if (this.prepared.holds(request)) return;
     this.prepared.put(request, undefined);
     try {
-      const ticket = this.nextTicket();
-      const tx = this.signOrder(request, ticket.clientOrderIndex, ticket.nonce, ticket.expiredAt);
-      this.prepared.put(request, { clientOrderIndex: ticket.clientOrderIndex, nonce: ticket.nonce, tx });
+      const { nonce, clientOrderIndex, expiredAt } = this.nextTicket();
+      this.prepared.put(request, { nonce, clientOrderIndex, expiredAt, tx: this.signOrder(request, clientOrderIndex, nonce, expiredAt) });
     } catch {
       return; // placeMarketOrder will meet the same problem and report it
     }
@@ -421,11 +425,12 @@ export class LighterVenue implements Venue {
     if (problem !== undefined) return reject(problem);
     const waitMs = this.takeTxToken();
     if (waitMs > 0) return reject(new VenueError('lighter', 'rate_limited', `Lighter order not sent: the 60 transactions per minute budget is spent for another ${waitMs} ms`, undefined, waitMs));
-    // A transaction signed ahead is used once, if it is this very order for the nonce due now.
+    // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
+    // brings its own ticket, which may be older than the current one.
     const ahead = this.prepared.take(request);
-    let ticket: NonNullable<LighterVenue['ticket']>;
+    let ticket: Ticket;
     try {
-      ticket = this.nextTicket();
+      ticket = ahead ?? this.nextTicket();
     } catch (e) {
       return reject(e as VenueError);
     }

@@ -140,6 +140,18 @@ test('a transaction signed ahead goes out when that very order is placed while i
   assert.deepEqual(sim.acceptedTxs.slice(txsBefore).map((t) => t.nonce), [0, 1, 2], 'every nonce accepted in order, none skipped');
 });
 
+test('an order signed ahead late in its ticket\'s life still goes out under the client order index it was signed with', async () => {
+  const { venue } = await started({ venue: { preparedOrderMaxAgeMs: 100 } });
+  venue.prepareMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 }); // issues the ticket for nonce 0
+  await new Promise((r) => setTimeout(r, 70));
+  const sell = { side: 'sell', size: 100, worstPrice: 999_900 } as const;
+  venue.prepareMarketOrder(sell); // same ticket, 70 ms old
+  await new Promise((r) => setTimeout(r, 45)); // the ticket is now past 100 ms, the sell only 45 ms old
+  const leg = await venue.placeMarketOrder(sell);
+  assert.equal(leg.state, 'filled', 'confirmed by the order stream under its own client order index');
+  assert.equal(leg.error, undefined);
+});
+
 test('an invalid nonce (21104) is recovered by one refresh and one re-sign', async () => {
   const { venue, sim, handle } = await started();
   // Another client of the same API key uses nonce 0 behind the adapter's back.
