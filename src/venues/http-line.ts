@@ -127,7 +127,6 @@ export class HttpLine {
     socket.once(base.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
       if (this.socket !== socket) return;
       this.open = true;
-      this.attempt = 0;
       this.lastUsed = performance.now();
     });
     socket.on('data', (chunk: Buffer) => {
@@ -163,7 +162,8 @@ export class HttpLine {
       current.reject(error);
     }
     if (this.stopped || this.reconnectTimer !== undefined) return;
-    // A server closing an idle line is normal: reconnect at once. Failing connects back off.
+    // A server closing a line that served answers is normal: reconnect at once. A line that closes
+    // before any answer backs off, so a server refusing us is not hammered.
     const delay = this.attempt === 0 ? 0 : Math.min(this.options.reconnectMaxMs ?? 5000, (this.options.reconnectBaseMs ?? 100) * 2 ** Math.min(this.attempt, 16));
     this.attempt++;
     this.reconnectTimer = setTimeout(() => {
@@ -220,6 +220,7 @@ export class HttpLine {
     this.pending = [];
     this.current = undefined;
     this.lastUsed = performance.now();
+    this.attempt = 0; // the line works: a later close is the server's idle limit, reconnect at once
     clearTimeout(current.timer);
     current.resolve({ status: head.status, text: body.toString('utf8'), retryAfterMs: head.retryAfterMs });
     // Bytes after the answer, or a server that said it will close: this line is done.

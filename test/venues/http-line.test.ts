@@ -178,3 +178,19 @@ test('an idle line sends the keep-alive GET, and refreshes sooner once a server 
   clearInterval(watch);
   await srv2.close();
 });
+
+test('a server that closes every new connection at once is retried with back-off, not in a loop', async () => {
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const line = new HttpLine({ venue: 'backpack', base: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), logger: new MemoryLogger(), keepAlivePath: '/', reconnectBaseMs: 10, reconnectMaxMs: 1000 });
+  line.start();
+  await new Promise((r) => setTimeout(r, 400));
+  line.stop();
+  await new Promise<void>((r) => server.close(() => r()));
+  // Back-off 20, 40, 80, 160 ms …: a handful in 400 ms; an immediate reconnect would make thousands.
+  assert.ok(connections >= 2 && connections <= 8, `${connections} connections in 400 ms`);
+});
