@@ -24,12 +24,15 @@ function renderValue(key: string, value: ParamValue): string {
   return value;
 }
 
-/** `key=value` pairs of one parameter set, sorted by key, absent values left out. */
-function sortedPairs(params: Params): string[] {
-  return Object.keys(params)
-    .filter((k) => params[k] !== undefined)
-    .sort()
-    .map((k) => `${k}=${renderValue(k, params[k] as ParamValue)}`);
+/** `&key=value` for each present parameter, sorted by key. A plain loop: this runs on the order path. */
+function sortedPairs(params: Params): string {
+  const keys = Object.keys(params).sort();
+  let out = '';
+  for (let i = 0; i < keys.length; i++) {
+    const value = params[keys[i]];
+    if (value !== undefined) out += `&${keys[i]}=${renderValue(keys[i], value)}`;
+  }
+  return out;
 }
 
 /**
@@ -37,15 +40,14 @@ function sortedPairs(params: Params): string[] {
  * array body is a batch: one `instruction=…&pairs` chunk per element, in array order.
  */
 export function signingString(instruction: string, params: Params | readonly Params[] | undefined, timestamp: number, window: number): string {
-  const parts: string[] = [];
+  let out = '';
   if (Array.isArray(params)) {
-    for (const one of params as readonly Params[]) parts.push(`instruction=${instruction}`, ...sortedPairs(one));
+    for (const one of params as readonly Params[]) out += `&instruction=${instruction}${sortedPairs(one)}`;
+    out = out.slice(1);
   } else {
-    parts.push(`instruction=${instruction}`);
-    if (params !== undefined) parts.push(...sortedPairs(params as Params));
+    out = `instruction=${instruction}${params === undefined ? '' : sortedPairs(params as Params)}`;
   }
-  parts.push(`timestamp=${timestamp}`, `window=${window}`);
-  return parts.join('&');
+  return `${out}&timestamp=${timestamp}&window=${window}`;
 }
 
 export interface SignedHeaders {

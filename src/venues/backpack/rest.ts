@@ -79,6 +79,8 @@ export class BackpackRest {
   private readonly base: URL;
   private readonly agent: http.Agent;
   private line?: HttpLine;
+  /** Parsed URLs of the paths that take a body (orders), which carry no query. */
+  private readonly urls = new Map<string, URL>();
   private readonly timeoutMs: number;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -126,8 +128,9 @@ export class BackpackRest {
    */
   prepare(method: Method, path: string, instruction: string | undefined, params: Params | undefined): PreparedRequest {
     const clean: Record<string, string | number | boolean> = {};
-    for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined) clean[k] = v;
-    const url = new URL(path, this.base);
+    for (const k in params) if (params[k] !== undefined) clean[k] = params[k];
+    // A body-carrying request's URL never changes: parsing one costs more than signing's string work.
+    const url = method === 'GET' ? new URL(path, this.base) : this.urls.get(path) ?? this.urlFor(path);
     if (method === 'GET') for (const k of Object.keys(clean).sort()) url.searchParams.set(k, String(clean[k]));
     const body = method === 'GET' ? undefined : JSON.stringify(clean);
     const headers: Record<string, string> = {};
@@ -140,6 +143,12 @@ export class BackpackRest {
       Object.assign(headers, signer.headers(instruction, clean, this.now(), this.windowMs));
     }
     return { method, path, url, headers, body };
+  }
+
+  private urlFor(path: string): URL {
+    const url = new URL(path, this.base);
+    this.urls.set(path, url);
+    return url;
   }
 
   /** Sends a prepared request and reads the reply; venue errors become VenueError kinds. */
