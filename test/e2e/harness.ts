@@ -9,6 +9,7 @@ import { startRun } from '../../src/cli/run.js';
 import { silentLogger } from '../../src/core/log.js';
 import type { ArbEngine } from '../../src/engine/index.js';
 import { startSimVenues, type SimVenues, type SimVenuesOptions } from '../../src/sim/index.js';
+import { until as waitUntil } from '../helpers/until.js';
 
 export interface BotRun {
   exit: Promise<number>;
@@ -76,13 +77,8 @@ export function assertCsvMatchesFills(rows: CsvRow[], sim: SimVenues, assert: { 
   }
 }
 
-export async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** As the shared helper, with the longer default a whole bot run needs. */
+export const until = (what: string, check: () => boolean, ms = 5000): Promise<void> => waitUntil(what, check, ms);
 
 /** House books for a scripted moment: Backpack and Lighter best bid/ask (price ×10), deep enough for 0.01. */
 export function setBooks(sim: SimVenues, b: { bid: number; ask: number }, l: { bid: number; ask: number }): void {

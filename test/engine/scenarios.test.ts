@@ -13,6 +13,7 @@ import type { MarketSpec } from '../../src/core/types.js';
 import { ArbEngine, type EngineOptions } from '../../src/engine/index.js';
 import type { LegResult } from '../../src/venues/venue.js';
 import { FakeVenue, partialFill, rejected, takerFill, unknownOutcome } from './fake-venue.js';
+import { until } from '../helpers/until.js';
 
 // Backpack BTC: tick 0.1, step 0.00001, taker 2.5 bps. Lighter BTC: tick 0.01, step 0.0001, fee-free.
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 2.5, makerFeeBps: 0 };
@@ -57,13 +58,6 @@ function frame(r: Rig, bp: Book, lt: Book): void {
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-async function until(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** The engine has nothing in flight and both venues' books are flat (or quiet). */
 async function settled(r: Rig): Promise<void> {

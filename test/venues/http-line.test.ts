@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { HttpLine } from '../../src/venues/http-line.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { VenueError } from '../../src/venues/venue.js';
+import { until } from '../helpers/until.js';
 
 /** A TCP server that hands each complete request (head + Content-Length body) to `answer`. */
 async function rawServer(answer: (request: string, socket: net.Socket, n: number) => void) {
@@ -44,13 +45,6 @@ async function rawServer(answer: (request: string, socket: net.Socket, n: number
   };
 }
 
-async function until(what: string, check: () => boolean, ms = 2000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 async function openLine(base: URL, keepAliveMs = 60_000): Promise<HttpLine> {
   const line = new HttpLine({ venue: 'backpack', base, logger: new MemoryLogger(), keepAlivePath: '/api/v1/ping', keepAliveMs, reconnectBaseMs: 10 });

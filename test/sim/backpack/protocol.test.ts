@@ -12,6 +12,7 @@ import { simMarketSpecs } from '../../../src/sim/markets.js';
 import { BackpackSigner, type Params } from '../../../src/venues/backpack/auth.js';
 import { Secret } from '../../../src/core/secret.js';
 import { silentLogger } from '../../../src/core/log.js';
+import { until } from '../../helpers/until.js';
 
 const keys = JSON.parse(readFileSync(join(VECTORS_DIR, 'backpack', 'keys.json'), 'utf8')).keys as Array<{ secret_b64: string; public_key_b64: string }>;
 const signer = new BackpackSigner(new Secret(keys[0].secret_b64), keys[0].public_key_b64);
@@ -98,7 +99,7 @@ test('UNSUBSCRIBE stops depth frames; a socket that never answers pings is termi
   live.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['depth.BTC_USDC_PERP'] }));
   await new Promise((r) => setTimeout(r, 20));
   btc.setHouseLiquidity([[999_990, 300]], [[1_000_000, 400], [1_000_010, 500]]);
-  await until(() => frames.length > 0);
+  await until('a depth frame', () => frames.length > 0);
   assert.match(frames[0], /"stream":"depth.BTC_USDC_PERP"/);
   live.send(JSON.stringify({ method: 'UNSUBSCRIBE', params: ['depth.BTC_USDC_PERP'] }));
   await new Promise((r) => setTimeout(r, 20));
@@ -112,10 +113,3 @@ test('UNSUBSCRIBE stops depth frames; a socket that never answers pings is termi
   assert.equal(live.readyState, WebSocket.OPEN, 'a client that pongs is kept');
 });
 
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

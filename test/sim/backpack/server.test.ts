@@ -11,6 +11,7 @@ import type { SimFaults, SimServerHandle } from '../../../src/sim/types.js';
 import { BackpackVenue } from '../../../src/venues/backpack/index.js';
 import { Secret } from '../../../src/core/secret.js';
 import { MemoryLogger, silentLogger } from '../../../src/core/log.js';
+import { until } from '../../helpers/until.js';
 
 const dir = join(VECTORS_DIR, 'backpack');
 const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
@@ -95,13 +96,6 @@ test('signed WS subscribe vectors are accepted and a tampered one is refused', a
   }
 });
 
-async function until(what: string, check: () => boolean, ms = 3000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 async function venueOn(handle: SimServerHandle, logger = new MemoryLogger()) {
   const key = keys[0];

@@ -10,6 +10,7 @@ import { ScriptedBackpack, type Reply } from './scripted-server.js';
 import { BackpackVenue } from '../../../src/venues/backpack/index.js';
 import { Secret } from '../../../src/core/secret.js';
 import { MemoryLogger } from '../../../src/core/log.js';
+import { until } from '../../helpers/until.js';
 
 const dir = join(VECTORS_DIR, 'backpack');
 const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
@@ -30,13 +31,6 @@ before(async () => {
 });
 after(() => server.close());
 
-async function until(what: string, check: () => boolean, ms = 3000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** A started venue whose private streams are subscribed, so order updates reach it. */
 async function tradingVenue(logger = new MemoryLogger(), orderTimeoutMs = 2000): Promise<BackpackVenue> {

@@ -8,6 +8,7 @@ import { BackpackVenue, parseMarket, type BackpackVenueOptions } from '../../../
 import { Secret } from '../../../src/core/secret.js';
 import { MemoryLogger } from '../../../src/core/log.js';
 import { formatFixed } from '../../../src/core/fixed.js';
+import { until } from '../../helpers/until.js';
 
 const dir = join(VECTORS_DIR, 'backpack');
 const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
@@ -27,13 +28,6 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-async function until(what: string, check: () => boolean, ms = 3000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const levels = (v: BackpackVenue, side: 'bid' | 'ask') => v.book.levels(side).map(([p, q]) => [formatFixed(p, 1), formatFixed(q, 5)]);
 

@@ -13,6 +13,7 @@ import { LighterVenue } from '../../../src/venues/lighter/index.js';
 import { LighterSigner, derivePublicKey, privateKeyFromSeed } from '../../../src/venues/lighter/signer/index.js';
 import { Secret } from '../../../src/core/secret.js';
 import { MemoryLogger, silentLogger } from '../../../src/core/log.js';
+import { until } from '../../helpers/until.js';
 
 const keys = JSON.parse(readFileSync(join(VECTORS_DIR, 'lighter', 'keys.json'), 'utf8')).keys as Array<{ private_key: string; public_key: string }>;
 const KEY = keys[0];
@@ -25,13 +26,6 @@ after(async () => {
   for (const c of closers.reverse()) await c();
 });
 
-async function until(what: string, check: () => boolean, ms = 3000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 async function setup(options: { now?: () => number; registeredKey?: string; venue?: Partial<ConstructorParameters<typeof LighterVenue>[0]> } = {}) {
   const engine = createMatchingEngine(simMarketSpecs('BTC').lighter, { now: options.now });
