@@ -3,21 +3,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { VECTORS_DIR } from '../../helpers/paths.js';
+import { example, key, seq } from './fixtures.js';
 import { ScriptedBackpack, type Reply } from './scripted-server.js';
 import { BackpackVenue } from '../../../src/venues/backpack/index.js';
 import { Secret } from '../../../src/core/secret.js';
 import { MemoryLogger } from '../../../src/core/log.js';
 import { until } from '../../helpers/until.js';
 
-const dir = join(VECTORS_DIR, 'backpack');
-const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
-const key = load('keys.json').keys[0] as { secret_b64: string; public_key_b64: string };
-const examples = load('rest_responses.json').examples as { id: string; response: unknown }[];
-const example = (id: string) => structuredClone(examples.find((e) => e.id === id)!.response);
-const seq = load('orderbook_sequence.json');
 
 const server = new ScriptedBackpack(key.public_key_b64);
 let urls: { apiUrl: string; wsUrl: string };

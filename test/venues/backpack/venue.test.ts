@@ -1,8 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { VECTORS_DIR } from '../../helpers/paths.js';
+import { example, key, otherKey, seq } from './fixtures.js';
 import { ScriptedBackpack, type Reply } from './scripted-server.js';
 import { BackpackVenue, parseMarket, type BackpackVenueOptions } from '../../../src/venues/backpack/index.js';
 import { Secret } from '../../../src/core/secret.js';
@@ -10,12 +8,6 @@ import { MemoryLogger } from '../../../src/core/log.js';
 import { formatFixed } from '../../../src/core/fixed.js';
 import { until } from '../../helpers/until.js';
 
-const dir = join(VECTORS_DIR, 'backpack');
-const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
-const key = load('keys.json').keys[0] as { secret_b64: string; public_key_b64: string };
-const examples = load('rest_responses.json').examples as { id: string; response: unknown }[];
-const example = (id: string) => structuredClone(examples.find((e) => e.id === id)!.response);
-const seq = load('orderbook_sequence.json');
 
 const server = new ScriptedBackpack(key.public_key_b64);
 let urls: { apiUrl: string; wsUrl: string };
@@ -292,7 +284,7 @@ test('market-data-only mode without keys; a key the venue does not know fails st
     await paper.stop();
   }
 
-  const other = load('keys.json').keys[1] as { secret_b64: string };
+  const other = otherKey;
   const stranger = new BackpackVenue({ ticker: 'BTC', ...urls, secretKey: new Secret(other.secret_b64), logger });
   await assert.rejects(stranger.start(), (e: Error & { kind?: string }) => e.kind === 'auth' && /Invalid signature/.test(e.message) && /check BACKPACK_PUBLIC_KEY/.test(e.message));
   await stranger.stop();
