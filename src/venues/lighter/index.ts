@@ -124,7 +124,6 @@ export class LighterVenue implements Venue {
   private txRefillAt: number;
   private available = true;
   private detail?: string;
-  private stopped = false;
   /** Latest signed position from account_all_positions (sizeScale). */
   streamedPosition?: number;
 
@@ -161,7 +160,6 @@ export class LighterVenue implements Venue {
   }
 
   async start(): Promise<MarketSpec> {
-    this.stopped = false;
     const details = await this.rest.get<{ order_book_details?: unknown }>('orderBookDetails', {});
     const list = Array.isArray(details.order_book_details) ? (details.order_book_details as Record<string, unknown>[]) : [];
     const found = list.find((m) => m.symbol === this.options.ticker && (m.market_type === undefined || m.market_type === 'perp'));
@@ -241,7 +239,6 @@ export class LighterVenue implements Venue {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     await this.stream?.stop();
     this.rest.close();
   }
