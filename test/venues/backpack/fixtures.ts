@@ -1,5 +1,5 @@
 // The Backpack vectors the adapter tests share: two key pairs, the REST reply examples and the
-// depth sequence (from ../shared/vectors/backpack).
+// depth sequence (test/fixtures/vectors/backpack).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR } from '../../helpers/paths.js';
