@@ -40,6 +40,12 @@ export interface MarketOrderRequest {
   /** Slippage bound at priceScale, on its tick grid: the highest price a buy accepts, the lowest a sell accepts. */
   worstPrice: number;
   reduceOnly?: boolean;
+  /**
+   * Why the order is sent. A venue with a shared request budget serves `repair` (a hedge retry or
+   * an unwind) before anything else, and never lets an `entry` or a look-up take the last place a
+   * repair needs. Absent = entry.
+   */
+  purpose?: 'entry' | 'repair';
 }
 
 export interface LegResult {
@@ -67,6 +73,22 @@ export interface LegResult {
   /** Why it was rejected, or why it is unknown. */
   error?: VenueError;
 }
+
+/**
+ * Whether the execution side can take an order now. The engine opens no trade unless both venues
+ * are `ready`: a leg whose partner would be refused locally is never sent. Repairs go out whenever
+ * the venue takes them. Times are monotonic milliseconds from the engine's clock.
+ */
+export type ExecutionReadiness =
+  | { state: 'ready' }
+  /** The venue said 429 / rate limited; nothing is sent before `until`. */
+  | { state: 'backing_off'; until: number; detail: string }
+  /** The local request budget is spent; a place frees up at `until`. */
+  | { state: 'budget_empty'; until: number; detail: string }
+  /** 5xx, maintenance, connection refused. */
+  | { state: 'down'; detail: string }
+  /** Keys wrong, not registered, or the chain/signer out of date: a person must fix a setting. */
+  | { state: 'auth_failed'; detail: string };
 
 export interface VenueStatus {
   /** The market-data connection is open. */
@@ -122,6 +144,8 @@ export interface Venue {
    * spent): the engine opens no trade whose other leg would then stand alone. Absent = always.
    */
   readyForOrder?(): boolean;
+  /** The execution side's readiness in detail (see ExecutionReadiness). Absent = derived from readyForOrder. */
+  readiness?(): ExecutionReadiness;
   /** Settles an `unknown` leg from the venue's order and fill history; may still be unknown. */
   resolveOrder(leg: LegResult): Promise<LegResult>;
 
