@@ -227,5 +227,10 @@ export interface BackpackSimOptions extends SimServerOptions {
 export interface LighterSimOptions extends SimServerOptions {
   chainId: number;
   /** `nonce` is the key's next expected nonce (default 0). */
-  accounts: Array<{ accountIndex: number; apiKeys: Array<{ apiKeyIndex: number; publicKeyHex: string; nonce?: number }> }>;
+  accounts: Array<{
+    accountIndex: number;
+    apiKeys: Array<{ apiKeyIndex: number; publicKeyHex: string; nonce?: number }>;
+    /** `user_tier` in accountLimits (default "standard"); undefined-like "" leaves the field out. */
+    tier?: string;
+  }>;
 }

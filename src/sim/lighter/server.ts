@@ -142,6 +142,14 @@ export class LighterSim extends SimServerBase<Client> {
         if (![...this.keys.values()].some((k) => k.accountIndex === account)) throw new LighterApiError(21100, 'account not found', 404);
         return { code: 200, total: 1, accounts: [this.accountJson(account)] };
       }
+      case '/api/v1/accountLimits': {
+        // lighter-python `lighter/models/account_limits.py`: user_tier / user_tier_name name the tier
+        // that POST /api/v1/changeAccountTier sets; auth token required (spec §4).
+        const account = this.authorize(auth, q);
+        const tier = this.options.accounts.find((a) => a.accountIndex === account)?.tier ?? 'standard';
+        const named = tier === '' ? {} : { user_tier: tier, user_tier_name: tier.charAt(0).toUpperCase() + tier.slice(1) };
+        return { code: 200, max_llp_percentage: 25, ...named, can_create_public_pool: false, max_llp_amount: '0', current_maker_fee_tick: 0, current_taker_fee_tick: 0, effective_lit_stakes: '0', leased_lit: '0' };
+      }
       case '/api/v1/accountActiveOrders': {
         const account = this.authorize(auth, q);
         const m = this.market(Number(q.get('market_id')));
