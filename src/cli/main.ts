@@ -4,9 +4,11 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from './args.js';
+import { checkCommand } from './check.js';
 import { run } from './run.js';
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'check') return checkCommand(process.argv.slice(3), process.env, existsSync('.env') ? readFileSync('.env', 'utf8') : undefined);
   let parsed;
   try {
     const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
