@@ -28,11 +28,15 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
   const [backpack, lighter, books] = await Promise.all([probeBackpack(ctx), probeLighter(ctx), watchBooks(ctx, options.venues)]);
   const rows: CheckRow[] = [...backpack.rows, ...lighter.rows];
   rows.push(positionsRow(config, backpack.facts, lighter.facts));
-  // A venue that cannot be reached has no book to speak of: one failing row says why.
+  // A venue that cannot be reached, or lacks the market, has no book to speak of: the row that
+  // says why is the one failing.
+  const failed = (id: string) => rows.some((x) => x.id === id && x.status === 'FAIL');
   for (const r of books) {
     const venue = r.id === 'backpack.book' ? 'backpack' : r.id === 'lighter.book' ? 'lighter' : undefined;
-    const unreachable = venue !== undefined && rows.some((x) => x.id === `${venue}.reachable` && x.status === 'FAIL');
-    rows.push(unreachable ? skipped(r.id, r.title, `${venue === 'backpack' ? 'Backpack' : 'Lighter'} is not reachable`) : r);
+    const name = venue === 'backpack' ? 'Backpack' : 'Lighter';
+    if (venue !== undefined && failed(`${venue}.reachable`)) rows.push(skipped(r.id, r.title, `${name} is not reachable`));
+    else if (venue !== undefined && (venue === 'backpack' ? backpack : lighter).facts.market === undefined) rows.push(skipped(r.id, r.title, `the market was not found on ${name}`));
+    else rows.push(r);
   }
   return report(rows);
 }

@@ -1,0 +1,318 @@
+// The preflight against the simulated venues on loopback: it passes on the defaults, and each thing
+// it checks, provoked on its own, fails its own row (and only the rows that depend on it), with the
+// fix, and turns the exit status non-zero. The configuration comes from the run's own parser.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { parseConfig } from '../../src/cli/args.js';
+import { checkCommand } from '../../src/cli/check.js';
+import type { Config } from '../../src/cli/config.js';
+import { renderTable, runCheck, type CheckReport, type RowId } from '../../src/check/index.js';
+import { ROW_ORDER } from '../../src/check/report.js';
+import { silentLogger } from '../../src/core/log.js';
+import { Secret } from '../../src/core/secret.js';
+import { startSimVenues, type SimVenues, type SimVenuesOptions } from '../../src/sim/index.js';
+import { BackpackSigner } from '../../src/venues/backpack/auth.js';
+import { privateKeyFromSeed } from '../../src/venues/lighter/signer/index.js';
+
+// Short watches keep the file quick; the verdicts do not depend on them (the generator moves both
+// books every 100 ms, and a dead book never becomes valid however long it is given).
+const SETTINGS = { bookWatchMs: 1000, bookTimeoutMs: 8000 };
+
+async function withSim(fn: (sim: SimVenues) => Promise<void>, options: Partial<SimVenuesOptions> = {}): Promise<void> {
+  const sim = await startSimVenues({ ticker: 'BTC', logger: silentLogger, ...options });
+  try {
+    await fn(sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** The run's parser on the simulators' .env, as a trader's own settings would go through it. */
+function configFor(sim: SimVenues, argv: string[], env: Record<string, string> = {}): Config {
+  const parsed = parseConfig(argv, { ...sim.env(), ...env });
+  if (parsed.kind !== 'run') throw new Error('expected a run config');
+  return parsed.config;
+}
+
+function statuses(r: CheckReport): Record<string, string> {
+  return Object.fromEntries(r.rows.map((row) => [row.id, row.status]));
+}
+
+/** Every row ok except these. */
+function expected(except: Partial<Record<RowId, 'FAIL' | 'skipped'>>): Record<string, string> {
+  return Object.fromEntries(ROW_ORDER.map((id) => [id, except[id] ?? 'ok']));
+}
+
+function rowOf(r: CheckReport, id: RowId) {
+  const found = r.rows.find((row) => row.id === id);
+  assert.ok(found, `row ${id}`);
+  return found;
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+const BASE = ['--ticker', 'BTC', '--size', '0.001'];
+
+test('check passes on the default simulators: every row ok, in the table order, exit 0; no secret in the table', async () => {
+  await withSim(async (sim) => {
+    const lines: string[] = [];
+    const code = await checkCommand(['--sim', ...BASE], {}, undefined, { out: (t) => lines.push(t), err: (t) => lines.push(t) }, { settings: SETTINGS });
+    assert.equal(code, 0, lines.join(''));
+    const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({}));
+    assert.deepEqual(r.rows.map((row) => row.id), [...ROW_ORDER]);
+    assert.equal(r.passed, true);
+    assert.match(rowOf(r, 'backpack.market').detail, /^BTC_USDC_PERP: tick 0\.1, step 0\.00001, minimum 0\.00001; --size 0\.001 fits$/);
+    assert.match(rowOf(r, 'lighter.market').detail, /^BTC: market id 1, 1 price \/ 5 size decimals, minimum 0\.0002 and 10\.000000 USDC; --size 0\.001 fits$/);
+    assert.match(rowOf(r, 'backpack.fees').detail, /^taker 2\.5 bps, maker 0 bps, from your account/);
+    assert.match(rowOf(r, 'lighter.fees').detail, /^taker 0 bps, maker 0 bps, from the account's standard tier/);
+    assert.match(rowOf(r, 'lighter.chain').detail, /LIGHTER_CHAIN_ID 304 agrees with the venue's network_id 304/);
+    assert.match(rowOf(r, 'positions').detail, /both flat in BTC/);
+    const table = renderTable(r) + lines.join('');
+    assert.match(table, /all 18 checks passed/);
+    for (const secret of [sim.credentials.backpackSecretKey.reveal(), sim.credentials.lighterPrivateKey.reveal(), sim.credentials.lighterPrivateKey.reveal().replace(/^0x/, '')]) {
+      assert.equal(table.includes(secret), false, 'a secret appears in the output');
+    }
+  });
+});
+
+test('an unreachable Backpack fails its reachable row; every Backpack row after it and the rows needing both say not checked', async () => {
+  await withSim(async (sim) => {
+    const port = await closedPort();
+    const r = await runCheck(configFor(sim, BASE, { BACKPACK_API_URL: `http://127.0.0.1:${port}` }), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({
+      'backpack.reachable': 'FAIL', 'backpack.clock': 'skipped', 'backpack.keys': 'skipped', 'backpack.market': 'skipped', 'backpack.fees': 'skipped',
+      'backpack.collateral': 'skipped', 'backpack.book': 'skipped', positions: 'skipped', 'books.agree': 'skipped',
+    }));
+    assert.equal(r.passed, false);
+    const row = rowOf(r, 'backpack.reachable');
+    assert.match(row.detail, /ECONNREFUSED/);
+    assert.match(row.fix ?? '', /check BACKPACK_API_URL/);
+    assert.match(renderTable(r), /→ fix: check BACKPACK_API_URL/);
+  });
+});
+
+test('a Lighter in maintenance (HTTP 503) fails the Lighter reachable row', async () => {
+  await withSim(async (sim) => {
+    sim.faults.lighter.unavailableUntil = Date.now() + 600_000;
+    const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({
+      'lighter.reachable': 'FAIL', 'lighter.clock': 'skipped', 'lighter.chain': 'skipped', 'lighter.key': 'skipped', 'lighter.market': 'skipped', 'lighter.fees': 'skipped',
+      'lighter.tier': 'skipped', 'lighter.collateral': 'skipped', 'lighter.book': 'skipped', positions: 'skipped', 'books.agree': 'skipped',
+    }));
+    assert.match(rowOf(r, 'lighter.reachable').detail, /503/);
+  });
+});
+
+test('a BACKPACK_SECRET_KEY that is not the secret of BACKPACK_PUBLIC_KEY is a failing row of the table, not a stop: exit 1, every other row checked', async () => {
+  await withSim(async (sim) => {
+    const out: string[] = [];
+    const env = { ...sim.env(), BACKPACK_SECRET_KEY: randomBytes(32).toString('base64') };
+    const code = await checkCommand(BASE, env, undefined, { out: (t) => out.push(t), err: (t) => out.push(t) }, { settings: SETTINGS });
+    const text = out.join('');
+    assert.equal(code, 1, text);
+    assert.match(text, /FAIL +Backpack keys +BACKPACK_PUBLIC_KEY is not the public key of BACKPACK_SECRET_KEY\n.*→ fix: copy BACKPACK_PUBLIC_KEY \/ BACKPACK_SECRET_KEY from the same Backpack API key/);
+    assert.match(text, /skipped Backpack collateral +not checked: the keys were not accepted/);
+    assert.match(text, /ok +Lighter API key/);
+    assert.match(text, /ok +Backpack book/);
+    assert.match(text, /skipped Backpack fees +not checked: the account could not be read\n.*→ fix: fix the keys, or give --backpack-taker-fee-bps/);
+    assert.match(text, /1 of 18 checks failed, 3 could not be checked/);
+    assert.equal(text.includes(env.BACKPACK_SECRET_KEY), false);
+  });
+});
+
+test('a consistent Backpack key pair the venue does not know fails the keys row on the signed read-only request', async () => {
+  await withSim(async (sim) => {
+    const secret = randomBytes(32).toString('base64');
+    const publicKey = new BackpackSigner(new Secret(secret)).publicKey;
+    const r = await runCheck(configFor(sim, BASE, { BACKPACK_SECRET_KEY: secret, BACKPACK_PUBLIC_KEY: publicKey }), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'backpack.keys': 'FAIL', 'backpack.fees': 'skipped', 'backpack.collateral': 'skipped', positions: 'skipped' }));
+    const row = rowOf(r, 'backpack.keys');
+    assert.match(row.detail, /matches the secret, but the signed request failed: .*API key not found/);
+    assert.match(row.fix ?? '', /check that this API key exists and is enabled/);
+  });
+});
+
+test('a Lighter key index with no key registered fails the API key row, naming the account and index', async () => {
+  await withSim(async (sim) => {
+    const r = await runCheck(configFor(sim, BASE, { LIGHTER_API_KEY_INDEX: '5' }), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'lighter.key': 'FAIL', 'lighter.collateral': 'skipped', positions: 'skipped' }));
+    const row = rowOf(r, 'lighter.key');
+    assert.equal(row.detail, 'Lighter account 100 has no API key 5');
+    assert.equal(row.fix, 'check LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX');
+    // Without a confirmed key the tier is unknown: the Standard schedule is assumed and said so.
+    assert.match(rowOf(r, 'lighter.tier').detail, /^Standard assumed/);
+  });
+});
+
+test('a Lighter private key that is not the one registered at that index fails the API key row', async () => {
+  await withSim(async (sim) => {
+    const r = await runCheck(configFor(sim, BASE, { API_KEY_PRIVATE_KEY: privateKeyFromSeed(randomBytes(32)) }), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'lighter.key': 'FAIL', 'lighter.collateral': 'skipped', positions: 'skipped' }));
+    assert.match(rowOf(r, 'lighter.key').detail, /^Lighter API key 4 of account 100 is registered with another public key than API_KEY_PRIVATE_KEY gives$/);
+  });
+});
+
+test('LIGHTER_CHAIN_ID 300 against a venue reporting 304 fails the chain id row with the fix', async () => {
+  await withSim(async (sim) => {
+    const r = await runCheck(configFor(sim, BASE, { LIGHTER_CHAIN_ID: '300' }), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'lighter.chain': 'FAIL' }));
+    const row = rowOf(r, 'lighter.chain');
+    assert.match(row.detail, /LIGHTER_CHAIN_ID is 300 but the Lighter venue at .* reports chain id 304/);
+    assert.match(row.fix ?? '', /^set LIGHTER_CHAIN_ID to match LIGHTER_API_URL/);
+  });
+});
+
+test('an unknown market fails both market rows with the tickers each venue lists; what needs the market is not checked', async () => {
+  await withSim(async (sim) => {
+    const r = await runCheck(configFor(sim, ['--ticker', 'DOGE', '--size', '1']), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({
+      'backpack.market': 'FAIL', 'backpack.collateral': 'skipped', 'backpack.book': 'skipped',
+      'lighter.market': 'FAIL', 'lighter.collateral': 'skipped', 'lighter.book': 'skipped', positions: 'skipped', 'books.agree': 'skipped',
+    }));
+    assert.equal(rowOf(r, 'backpack.market').detail, 'Backpack lists no DOGE_USDC_PERP');
+    assert.equal(rowOf(r, 'backpack.market').fix, 'choose a --ticker Backpack lists as a perp: ETH, BTC, SOL');
+    assert.equal(rowOf(r, 'lighter.market').detail, 'Lighter lists no perp market DOGE');
+    assert.equal(rowOf(r, 'lighter.market').fix, 'choose a --ticker Lighter lists: ETH, BTC, SOL');
+  });
+});
+
+test('a --size below Lighter\'s minimum fails the Lighter market row with the minimum; Backpack (minimum 0.00001) passes', async () => {
+  await withSim(async (sim) => {
+    const r = await runCheck(configFor(sim, ['--ticker', 'BTC', '--size', '0.0001']), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'lighter.market': 'FAIL' }));
+    const row = rowOf(r, 'lighter.market');
+    assert.match(row.detail, /--size 0\.0001 is below the minimum$/);
+    assert.equal(row.fix, 'give --size 0.0002 or more');
+  });
+});
+
+test('a --size finer than both grids fails both market rows', async () => {
+  await withSim(async (sim) => {
+    const r = await runCheck(configFor(sim, ['--ticker', 'BTC', '--size', '0.000015']), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'backpack.market': 'FAIL', 'lighter.market': 'FAIL' }));
+    assert.equal(rowOf(r, 'backpack.market').fix, 'give a --size that is a multiple of 0.00001');
+    assert.equal(rowOf(r, 'lighter.market').fix, 'give a --size with at most 5 decimals');
+  });
+});
+
+test('collateral that cannot carry --max-position fails that venue\'s row with the largest position it can carry', async () => {
+  await withSim(async (sim) => {
+    // 100 BTC at ~100 000: Backpack needs 1/10 of 10 M (more than its 950 000 free), Lighter 5 % (less).
+    const r = await runCheck(configFor(sim, [...BASE, '--max-position', '100']), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'backpack.collateral': 'FAIL' }));
+    const row = rowOf(r, 'backpack.collateral');
+    assert.match(row.detail, /^950000\.00 USDC free; margin 1\/10 of notional \(leverageLimit 10\) at [\d.]+; reaching --max-position 100 from 0 needs 100\d{4}\.\d\d$/);
+    assert.match(row.fix ?? '', /^deposit USDC on Backpack, or lower --max-position to 9[45]\.\d+ or less$/);
+    assert.match(rowOf(r, 'lighter.collateral').detail, /reaching --max-position 100 from 0 needs 50\d{4}\.\d\d$/);
+
+    const both = await runCheck(configFor(sim, [...BASE, '--max-position', '200']), { settings: SETTINGS });
+    assert.deepEqual(statuses(both), expected({ 'backpack.collateral': 'FAIL', 'lighter.collateral': 'FAIL' }));
+  });
+});
+
+test('positions that do not hedge each other fail the positions row with the net and the fix; hedged ones pass; --allow-unhedged-start accepts them', async () => {
+  await withSim(async (sim) => {
+    const bought = sim.engines.backpack.place({ account: sim.accounts.backpack, side: 'buy', type: 'market', size: 100, timeInForce: 'IOC' });
+    assert.equal(bought.order.executedSize, 100);
+    const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ positions: 'FAIL' }));
+    const row = rowOf(r, 'positions');
+    assert.equal(row.detail, 'Backpack +0.001, Lighter 0 BTC: net +0.001, not hedged — a run refuses to start');
+    assert.equal(row.fix, 'close 0.001 BTC by hand (sell on either venue) so the two positions cancel, or start with --allow-unhedged-start');
+
+    const accepted = await runCheck(configFor(sim, [...BASE, '--allow-unhedged-start']), { settings: SETTINGS });
+    assert.deepEqual(statuses(accepted), expected({}));
+    assert.match(rowOf(accepted, 'positions').detail, /net \+0\.001, not hedged — accepted by --allow-unhedged-start$/);
+
+    const sold = sim.engines.lighter.place({ account: sim.accounts.lighter, side: 'sell', type: 'market', size: 100, timeInForce: 'IOC' });
+    assert.equal(sold.order.executedSize, 100);
+    const hedged = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+    assert.deepEqual(statuses(hedged), expected({}));
+    assert.equal(rowOf(hedged, 'positions').detail, 'Backpack +0.001, Lighter −0.001 BTC: they hedge each other');
+  });
+});
+
+test('a dead Lighter book (the stream sends nothing) fails its book row; the books cannot be compared', async () => {
+  await withSim(async (sim) => {
+    sim.faults.lighter.silentUntil = Date.now() + 600_000;
+    const r = await runCheck(configFor(sim, BASE), { settings: { ...SETTINGS, bookTimeoutMs: 1500 } });
+    assert.deepEqual(statuses(r), expected({ 'lighter.book': 'FAIL', 'books.agree': 'skipped' }));
+    const row = rowOf(r, 'lighter.book');
+    assert.match(row.detail, /^no valid book within 1\.5 s: /);
+    assert.match(row.fix ?? '', /^check LIGHTER_WS_URL/);
+  });
+});
+
+test('a Backpack book that keeps losing sync (depth ids skipped) fails its book row', async () => {
+  await withSim(async (sim) => {
+    // A gap in the depth ids every 100 ms: the adapter drops and rebuilds the book each time.
+    const gaps = setInterval(() => (sim.faults.backpack.skipSequence = 1), 100);
+    try {
+      const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+      assert.equal(rowOf(r, 'backpack.book').status, 'FAIL');
+      assert.match(rowOf(r, 'backpack.book').detail, /^the book lost sync with the venue [1-9]\d* time\(s\) in 1\.0 s/);
+      assert.equal(r.passed, false);
+    } finally {
+      clearInterval(gaps);
+    }
+  });
+});
+
+test('books whose mids are far apart fail the agreement row', async () => {
+  await withSim(async (sim) => {
+    // Both books live (moved by the test every 50 ms) but 5 % apart.
+    let tick = 0;
+    const move = setInterval(() => {
+      tick++;
+      sim.engines.backpack.setHouseLiquidity([[1_000_000 - (tick % 3), 100_000]], [[1_000_010, 100_000]]);
+      sim.engines.lighter.setHouseLiquidity([[1_050_000 - (tick % 3), 100_000]], [[1_050_010, 100_000]]);
+    }, 50);
+    try {
+      const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+      assert.equal(rowOf(r, 'books.agree').status, 'FAIL');
+      assert.match(rowOf(r, 'books.agree').detail, /: 48\d\.\d\d bps apart \(limit 100 bps\)/);
+      assert.match(rowOf(r, 'books.agree').fix ?? '', /same network/);
+    } finally {
+      clearInterval(move);
+    }
+  }, { scripted: true });
+});
+
+test('clocks off the venues\' fail the clock rows', async () => {
+  await withSim(async (sim) => {
+    // 3 s: past the check's 1 s limit, still inside Backpack's 5 s signing window.
+    sim.faults.backpack.clockSkewMs = 3000;
+    sim.faults.lighter.clockSkewMs = 5000;
+    const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'backpack.clock': 'FAIL', 'lighter.clock': 'FAIL' }));
+    assert.match(rowOf(r, 'backpack.clock').detail, /^this machine's clock is −(29\d\d|30\d\d) ms off Backpack's/);
+    assert.match(rowOf(r, 'backpack.clock').fix ?? '', /NTP/);
+  });
+});
+
+test('a Lighter request budget above a Standard account\'s 60 a minute fails the tier row', async () => {
+  await withSim(async (sim) => {
+    const r = await runCheck(configFor(sim, [...BASE, '--lighter-tx-per-minute', '120']), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'lighter.tier': 'FAIL' }));
+    assert.equal(rowOf(r, 'lighter.tier').fix, 'lower --lighter-tx-per-minute to 60 or less, or move the account to Premium');
+  });
+});
+
+test('check refuses --paper and bad flags with one line and exit status 2', async () => {
+  const err: string[] = [];
+  const io = { out: () => undefined, err: (t: string) => err.push(t) };
+  assert.equal(await checkCommand(['--paper', ...BASE], {}, undefined, io), 2);
+  assert.match(err.join(''), /^error: check verifies the keys and accounts a live run uses, and --paper has none/);
+  err.length = 0;
+  assert.equal(await checkCommand(['--sim'], {}, undefined, io), 2);
+  assert.equal(err.join(''), 'error: --size is required — give the order size per leg in base units, e.g. --size 0.001\n');
+});
