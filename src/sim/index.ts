@@ -32,6 +32,8 @@ export interface SimVenuesOptions {
   /** No generator: tests drive the books themselves. */
   scripted?: boolean;
   pingIntervalMs?: number;
+  /** The bot's Lighter account tier as accountLimits reports it (default "standard"). */
+  lighterTier?: string;
 }
 
 export interface SimCredentials {
@@ -82,7 +84,7 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   const backpack = await startBackpackSim({ engines: backpackEngines, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs });
   const lighterSim = new LighterSim({
     engines: lighterEngines, faults: faults.lighter, logger: options.logger, chainId: SIM_CHAIN_ID, pingIntervalMs: options.pingIntervalMs,
-    accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }] }],
+    accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }], tier: options.lighterTier }],
   });
   const lighter = await lighterSim.listen();
 

@@ -61,6 +61,20 @@ async function closedPort(): Promise<number> {
 
 const BASE = ['--ticker', 'BTC', '--size', '0.001'];
 
+/** Keeps scripted BTC books live around these mids (priceScale 1) until the returned stop is called. */
+function liveBooks(sim: SimVenues, backpackMid: number, lighterMid: number): () => void {
+  let tick = 0;
+  const move = () => {
+    tick++;
+    // Sizes change, prices do not: frames keep coming and the mids stay exact.
+    sim.engines.backpack.setHouseLiquidity([[backpackMid - 5, 100_000 + (tick % 3)]], [[backpackMid + 5, 100_000]]);
+    sim.engines.lighter.setHouseLiquidity([[lighterMid - 5, 100_000 + (tick % 3)]], [[lighterMid + 5, 100_000]]);
+  };
+  move();
+  const timer = setInterval(move, 50);
+  return () => clearInterval(timer);
+}
+
 test('check passes on the default simulators: every row ok, in the table order, exit 0; no secret in the table', async () => {
   await withSim(async (sim) => {
     const lines: string[] = [];
@@ -269,22 +283,47 @@ test('a Backpack book that keeps losing sync (depth ids skipped) fails its book 
 
 test('books whose mids are far apart fail the agreement row', async () => {
   await withSim(async (sim) => {
-    // Both books live (moved by the test every 50 ms) but 5 % apart.
-    let tick = 0;
-    const move = setInterval(() => {
-      tick++;
-      sim.engines.backpack.setHouseLiquidity([[1_000_000 - (tick % 3), 100_000]], [[1_000_010, 100_000]]);
-      sim.engines.lighter.setHouseLiquidity([[1_050_000 - (tick % 3), 100_000]], [[1_050_010, 100_000]]);
-    }, 50);
+    // Both books live, but 5 % apart.
+    const stop = liveBooks(sim, 1_000_000, 1_050_000);
     try {
       const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
-      assert.equal(rowOf(r, 'books.agree').status, 'FAIL');
-      assert.match(rowOf(r, 'books.agree').detail, /: 48\d\.\d\d bps apart \(limit 100 bps\)/);
+      assert.deepEqual(statuses(r), expected({ 'books.agree': 'FAIL' }));
+      assert.match(rowOf(r, 'books.agree').detail, /^mid 100000\.00 on Backpack, 105000\.00 on Lighter: 487\.80 bps apart \(limit 100 bps\)/);
       assert.match(rowOf(r, 'books.agree').fix ?? '', /same network/);
     } finally {
-      clearInterval(move);
+      stop();
     }
   }, { scripted: true });
+});
+
+test('a --size above the minimum size but worth less than Lighter\'s minimum order value fails the Lighter market row', async () => {
+  await withSim(async (sim) => {
+    // BTC at 40 000: 0.0002 BTC (the minimum size) is worth 8 USDC, under the 10 USDC minimum.
+    const stop = liveBooks(sim, 400_000, 400_000);
+    try {
+      const r = await runCheck(configFor(sim, ['--ticker', 'BTC', '--size', '0.0002']), { settings: SETTINGS });
+      assert.deepEqual(statuses(r), expected({ 'lighter.market': 'FAIL' }));
+      const row = rowOf(r, 'lighter.market');
+      assert.match(row.detail, /--size 0\.0002 is worth 8 USDC on Lighter BTC at 40000, below the market's minimum order value of 10\.000000 USDC$/);
+      assert.equal(row.fix, 'use --size 0.00025 or more');
+    } finally {
+      stop();
+    }
+  }, { scripted: true });
+});
+
+test('fees and budget follow the account tier, or the flag that overrides them, and say which', async () => {
+  await withSim(async (sim) => {
+    const r = await runCheck(configFor(sim, [...BASE, '--lighter-tx-per-minute', '120']), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({}));
+    assert.equal(rowOf(r, 'lighter.fees').detail, 'taker 2.8 bps, maker 0.4 bps, from the account\'s premium tier (accountLimits user_tier "premium"); override with --lighter-taker-fee-bps');
+    assert.match(rowOf(r, 'lighter.tier').detail, /^Premium \(accountLimits user_tier "premium"\): volume-based quota; the bot budgets 120/);
+
+    const overridden = await runCheck(configFor(sim, [...BASE, '--lighter-taker-fee-bps', '1.5', '--backpack-taker-fee-bps', '3']), { settings: SETTINGS });
+    assert.deepEqual(statuses(overridden), expected({}));
+    assert.match(rowOf(overridden, 'lighter.fees').detail, /^taker 1\.5 bps, maker 0\.4 bps, from --lighter-taker-fee-bps$/);
+    assert.equal(rowOf(overridden, 'backpack.fees').detail, 'taker 3 bps, maker 0 bps, from --backpack-taker-fee-bps');
+  }, { lighterTier: 'premium' });
 });
 
 test('clocks off the venues\' fail the clock rows', async () => {
