@@ -268,7 +268,7 @@ export class LighterVenue implements Venue {
     const signer = this.signer!;
     const registered = await fetchRegisteredApiKey(this.rest, signer.accountIndex, signer.apiKeyIndex);
     const mismatch = apiKeyMismatch(registered, signer.publicKeyHex);
-    if (mismatch !== undefined) throw new VenueError('lighter', 'auth', mismatch);
+    if (mismatch !== undefined) throw new LighterConfigError(mismatch);
     await this.refreshNonce();
   }
 

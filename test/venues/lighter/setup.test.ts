@@ -125,6 +125,15 @@ test('a chain id other than the one the venue reports is refused at start-up wit
   });
 });
 
+test('an API key registered with another public key is a configuration error, naming the fix', async () => {
+  const { venue } = await setup({ venue: { privateKey: new Secret(keys[1].private_key) } });
+  await assert.rejects(venue.start(), (e: unknown) => {
+    assert.ok(e instanceof LighterConfigError);
+    assert.equal(e.message, 'Lighter API key 3 of account 7 is registered with another public key than API_KEY_PRIVATE_KEY gives — paste the private key of that API key, or set LIGHTER_API_KEY_INDEX to the key it belongs to');
+    return true;
+  });
+});
+
 test('a widened market id is refused at start-up, naming the id and what is missing', async () => {
   const { venue } = await setup({ markets: { widenedMarketIds: true } });
   await assert.rejects(venue.start(), (e: unknown) => {
