@@ -5,6 +5,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Secret } from '../core/secret.js';
+import { apiKeyIndexProblem } from '../venues/lighter/account.js';
 import type { Config, Mode } from './config.js';
 
 export class ConfigError extends Error {
@@ -79,7 +80,7 @@ export function helpText(): string {
     '  BACKPACK_SECRET_KEY      base64 of the 32-byte ED25519 seed (the API secret)',
     '  API_KEY_PRIVATE_KEY      Lighter API private key, 40 bytes of hex (0x optional)',
     '  LIGHTER_ACCOUNT_INDEX    Lighter account index',
-    '  LIGHTER_API_KEY_INDEX    Lighter API key index (0–254)',
+    '  LIGHTER_API_KEY_INDEX    Lighter API key index (3–254; 0–2 are Lighter\'s own apps)',
     `  BACKPACK_API_URL         (default: ${DEFAULT_URLS.BACKPACK_API_URL})`,
     `  BACKPACK_WS_URL          (default: ${DEFAULT_URLS.BACKPACK_WS_URL})`,
     `  LIGHTER_API_URL          (default: ${DEFAULT_URLS.LIGHTER_API_URL})`,
@@ -211,6 +212,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     config.lighter.privateKey = new Secret(lighterKey);
     config.lighter.accountIndex = Number(integer('LIGHTER_ACCOUNT_INDEX', envValue('LIGHTER_ACCOUNT_INDEX')!, 0, 2 ** 48 - 2));
     config.lighter.apiKeyIndex = Number(integer('LIGHTER_API_KEY_INDEX', envValue('LIGHTER_API_KEY_INDEX')!, 0, 254));
+    const keyIndexProblem = apiKeyIndexProblem(config.lighter.apiKeyIndex);
+    if (keyIndexProblem !== undefined) throw new ConfigError(keyIndexProblem);
   }
   return { kind: 'run', config };
 }

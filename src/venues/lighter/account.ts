@@ -292,3 +292,13 @@ export function minQuoteProblem(market: { symbol: string; priceScale: number; si
   const fmt = formatFixedTrim;
   return `--size ${fmt(BigInt(size), market.sizeScale)} is worth ${fmt(notional, scale)} USDC on Lighter ${market.symbol} at ${fmt(BigInt(price), market.priceScale)}, below the market's minimum order value of ${minQuoteAmount} USDC — use --size ${fmt(needed, market.sizeScale)} or more`;
 }
+
+// ---------------------------------------------------------------- errors
+
+/**
+ * A setting the venue shows to be wrong (chain id, market id, key, size below the minimum order
+ * value): nothing was sent, and a person must change the configuration. The CLI exits with 2.
+ */
+export class LighterConfigError extends Error {
+  override name = 'LighterConfigError';
+}
