@@ -32,7 +32,13 @@ export function marketDataVenues(config: Config, ctx: ProbeContext): { backpack:
   };
 }
 
-export async function watchBooks(ctx: ProbeContext, venues = marketDataVenues(ctx.config, ctx)): Promise<CheckRow[]> {
+export interface BookRows {
+  rows: CheckRow[];
+  /** The book rows whose adapter refused to start (it loads and checks the market first). */
+  notStarted: RowId[];
+}
+
+export async function watchBooks(ctx: ProbeContext, venues = marketDataVenues(ctx.config, ctx)): Promise<BookRows> {
   const { settings } = ctx;
   const watched: Watched[] = [
     { name: 'Backpack', id: 'backpack.book', wsVar: 'BACKPACK_WS_URL', venue: venues.backpack, started: false, frames: 0, losses: 0, watching: false },
@@ -63,7 +69,7 @@ export async function watchBooks(ctx: ProbeContext, venues = marketDataVenues(ct
     const rows = watched.map((w) => bookRow(w, ctx));
     rows.push(agreement(watched, settings.maxMidGapBps));
     for (const w of watched) w.watching = false;
-    return rows;
+    return { rows, notStarted: watched.filter((w) => !w.started).map((w) => w.id) };
   } finally {
     await Promise.allSettled(watched.map((w) => w.venue.stop()));
   }

@@ -28,14 +28,15 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
   const [backpack, lighter, books] = await Promise.all([probeBackpack(ctx), probeLighter(ctx), watchBooks(ctx, options.venues)]);
   const rows: CheckRow[] = [...backpack.rows, ...lighter.rows];
   rows.push(positionsRow(config, backpack.facts, lighter.facts));
-  // A venue that cannot be reached, or lacks the market, has no book to speak of: the row that
-  // says why is the one failing.
+  // A venue that cannot be reached, or whose market is missing or refused, has no book to speak
+  // of: the row that says why is the one failing.
   const failed = (id: string) => rows.some((x) => x.id === id && x.status === 'FAIL');
-  for (const r of books) {
+  for (const r of books.rows) {
     const venue = r.id === 'backpack.book' ? 'backpack' : r.id === 'lighter.book' ? 'lighter' : undefined;
     const name = venue === 'backpack' ? 'Backpack' : 'Lighter';
     if (venue !== undefined && failed(`${venue}.reachable`)) rows.push(skipped(r.id, r.title, `${name} is not reachable`));
     else if (venue !== undefined && (venue === 'backpack' ? backpack : lighter).facts.market === undefined) rows.push(skipped(r.id, r.title, `the market was not found on ${name}`));
+    else if (venue !== undefined && failed(`${venue}.market`) && books.notStarted.includes(r.id)) rows.push(skipped(r.id, r.title, `the ${name} market row failed, and the feed refuses that market too`));
     else rows.push(r);
   }
   return report(rows);

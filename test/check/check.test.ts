@@ -199,6 +199,17 @@ test('an unknown market fails both market rows with the tickers each venue lists
   });
 });
 
+test('a Lighter market listed under an id the signer cannot encode fails the Lighter market row', async () => {
+  await withSim(async (sim) => {
+    const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+    const row = rowOf(r, 'lighter.market');
+    assert.equal(row.status, 'FAIL');
+    assert.match(row.detail, /^Lighter lists BTC as perp market 4096, but the official signer \(lighter-go\) encodes perp market ids 0–254 only/);
+    assert.match(row.fix ?? '', /; choose another --ticker$/);
+    assert.deepEqual(statuses(r), expected({ 'lighter.market': 'FAIL', 'lighter.book': 'skipped', 'books.agree': 'skipped' }));
+  }, { markets: { widenedMarketIds: true } });
+});
+
 test('a --size below Lighter\'s minimum fails the Lighter market row with the minimum; Backpack (minimum 0.00001) passes', async () => {
   await withSim(async (sim) => {
     const r = await runCheck(configFor(sim, ['--ticker', 'BTC', '--size', '0.0001']), { settings: SETTINGS });
