@@ -9,7 +9,7 @@ import { BackpackSigner, BackpackRest } from '../venues/backpack/index.js';
 import { parseMarket } from '../venues/backpack/index.js';
 import type { CheckRow } from './report.js';
 import {
-  clockOffsetMs, fmt, fmtQuote, fmtSigned, isAuthError, marginNeeded, quantityAt, row, signedMs, skipped, timed, why,
+  clockOffsetMs, fmt, unreachableFix, fmtQuote, fmtSigned, isAuthError, marginNeeded, quantityAt, row, signedMs, skipped, timed, why,
   type ProbeContext, type VenueFacts,
 } from './common.js';
 
@@ -60,7 +60,7 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
         rows.push(row('backpack.reachable', 'Backpack reachable', 'ok', `${endpoint.apiUrl}: status Ok, round trip ${t.rttMs.toFixed(1)} ms`));
       }
     } catch (e) {
-      rows.push(row('backpack.reachable', 'Backpack reachable', 'FAIL', why(e), 'check BACKPACK_API_URL and that this machine can reach it'));
+      rows.push(row('backpack.reachable', 'Backpack reachable', 'FAIL', why(e), unreachableFix(e, 'Backpack', 'BACKPACK_API_URL')));
       for (const [id, title] of [['backpack.clock', 'Backpack clock'], ['backpack.keys', 'Backpack keys'], ['backpack.market', 'Backpack market'], ['backpack.fees', 'Backpack fees'], ['backpack.collateral', 'Backpack collateral']] as const) {
         rows.push(skipped(id, title, 'Backpack is not reachable'));
       }

@@ -62,6 +62,16 @@ export function isAuthError(e: unknown): boolean {
   return e instanceof VenueError && (e.kind === 'auth' || e.kind === 'expired');
 }
 
+/**
+ * What to do when a venue's first request fails: an answer that says busy or down is waited out; no
+ * answer at all is the URL or the network.
+ */
+export function unreachableFix(e: unknown, venue: string, urlVar: string): string {
+  if (e instanceof VenueError && e.kind === 'rate_limited') return `${venue} is rate limiting this address: wait a minute, then run check again`;
+  if (e instanceof VenueError && e.kind === 'unavailable' && e.code !== undefined) return `${venue} answers but is unavailable (maintenance?): wait until it is back, then run check again`;
+  return `check ${urlVar} and that this machine can reach it`;
+}
+
 /** Runs a request and measures its round trip and the venue's clock against ours. */
 export async function timed<T>(request: () => Promise<T>): Promise<{ value: T; rttMs: number; sentAtMs: number }> {
   const sentAtMs = Date.now();

@@ -16,7 +16,7 @@ import { LighterRest } from '../venues/lighter/rest.js';
 import { derivePublicKey, LighterSigner } from '../venues/lighter/signer/index.js';
 import { abbreviate, collateralRow } from './backpack.js';
 import type { CheckRow } from './report.js';
-import { clockOffsetMs, fmt, quantityAt, row, signedMs, skipped, timed, why, type ProbeContext, type VenueFacts } from './common.js';
+import { clockOffsetMs, fmt, unreachableFix, quantityAt, row, signedMs, skipped, timed, why, type ProbeContext, type VenueFacts } from './common.js';
 
 /**
  * A Standard account's budget: 60 requests a minute per IP and per L1 address, REST calls and
@@ -50,7 +50,7 @@ export async function probeLighter(ctx: ProbeContext): Promise<{ rows: CheckRow[
           : row('lighter.clock', 'Lighter clock', 'FAIL', `this machine's clock is ${signedMs(-offset)} off Lighter's (limit ±${limit} ms): transaction deadlines and auth tokens would be wrong`, 'synchronise the clock (NTP, e.g. `timedatectl set-ntp true`)'));
       }
     } catch (e) {
-      rows.push(row('lighter.reachable', 'Lighter reachable', 'FAIL', why(e), 'check LIGHTER_API_URL and that this machine can reach it'));
+      rows.push(row('lighter.reachable', 'Lighter reachable', 'FAIL', why(e), unreachableFix(e, 'Lighter', 'LIGHTER_API_URL')));
       for (const [id, title] of [['lighter.clock', 'Lighter clock'], ['lighter.chain', 'Lighter chain id'], ['lighter.key', 'Lighter API key'], ['lighter.market', 'Lighter market'], ['lighter.fees', 'Lighter fees'], ['lighter.tier', 'Lighter tier and budget'], ['lighter.collateral', 'Lighter collateral']] as const) {
         rows.push(skipped(id, title, 'Lighter is not reachable'));
       }

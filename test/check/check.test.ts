@@ -123,6 +123,18 @@ test('a Lighter in maintenance (HTTP 503) fails the Lighter reachable row', asyn
       'lighter.tier': 'skipped', 'lighter.collateral': 'skipped', 'lighter.book': 'skipped', positions: 'skipped', 'books.agree': 'skipped',
     }));
     assert.match(rowOf(r, 'lighter.reachable').detail, /503/);
+    assert.equal(rowOf(r, 'lighter.reachable').fix, 'Lighter answers but is unavailable (maintenance?): wait until it is back, then run check again');
+  });
+});
+
+test('a Backpack that answers 429 fails the Backpack reachable row with the wait as the fix', async () => {
+  await withSim(async (sim) => {
+    sim.faults.backpack.rateLimitUntil = Date.now() + 600_000;
+    const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+    assert.equal(rowOf(r, 'backpack.reachable').status, 'FAIL');
+    assert.match(rowOf(r, 'backpack.reachable').detail, /HTTP 429 TOO_MANY_REQUESTS/);
+    assert.equal(rowOf(r, 'backpack.reachable').fix, 'Backpack is rate limiting this address: wait a minute, then run check again');
+    assert.equal(r.passed, false);
   });
 });
 
