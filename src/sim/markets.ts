@@ -39,7 +39,8 @@ export interface SimMarketOptions {
   /**
    * List perp markets under widened ids (4095 + the usual id: ETH 4095, BTC 4096, SOL 4097), as
    * Lighter testnet has since September 2026 (ETH perp 4095 captured 2026-09-18: nautilus_trader
-   * `crates/adapters/lighter/test_data/http_order_books_widened_ids.json`).
+   * `crates/adapters/lighter/test_data/http_order_books_widened_ids.json`; ETH/BTC/SOL as
+   * 4095/4096/4097 on chain 300: elliottech/lighter-go issue #88).
    */
   widenedMarketIds?: boolean;
   /** Lighter's min_quote_amount in USDC (default "10": the value every market shows in that fixture and in `http_order_book_details.json`). */

@@ -131,6 +131,8 @@ export class LighterSim extends SimServerBase<Client> {
   private get(path: string, q: URLSearchParams, auth: string | undefined): unknown {
     switch (path) {
       case '/':
+        // The status document (lighter-python `lighter/models/status.py`: status, network_id,
+        // timestamp): the bot reads its network_id as the chain id the venue runs.
         return { status: 200, network_id: this.options.chainId, timestamp: Math.floor(this.now() / 1000) };
       case '/api/v1/orderBooks':
         return { code: 200, order_books: this.selectMarkets(q).map((m) => this.marketJson(m, false)) };

@@ -140,8 +140,10 @@ export function apiKeyMismatch(registered: RegisteredApiKey, ourPublicKeyHex: st
  * The perp market indexes our signer encodes as lighter-go does (lighter-go `types/txtypes/constants.go`
  * MinPerpsMarketIndex 0, MaxPerpsMarketIndex 254, as of its August 2026 release). Testnet has listed
  * widened ids (ETH perp 4095, captured 2026-09-18: nautilus_trader
- * `crates/adapters/lighter/test_data/http_order_books_widened_ids.json`); no official signer or
- * vectors for their encoding were found, so they are refused rather than guessed.
+ * `crates/adapters/lighter/test_data/http_order_books_widened_ids.json`; ETH/BTC/SOL 4095–4097 on
+ * chain 300). lighter-go issue #88 (open since 2026-09-09) asks which signer supports them and
+ * whether the hash schema changed; no official signer or vectors for their encoding were found, so
+ * they are refused rather than guessed.
  */
 export const MAX_SIGNABLE_PERP_MARKET_ID = 254;
 

@@ -85,7 +85,9 @@ export class LighterStream {
    */
   resubscribe(name: string): void {
     const channel = this.channels.get(name);
-    if (channel === undefined || !this.connected) return;
+    // One unsubscribe in flight per channel: a second could be carried out after the subscribe
+    // that answers the first, and silently end the new subscription.
+    if (channel === undefined || !this.connected || channel.leaving) return;
     channel.leaving = true;
     this.send(JSON.stringify({ type: 'unsubscribe', channel: name }));
   }
