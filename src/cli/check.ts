@@ -2,6 +2,7 @@
 // Prints one table and exits 0 only when every row passes, 1 when one fails, 2 for a configuration
 // error (as a run does). Places no order; secrets are never printed.
 
+import { existsSync, readFileSync } from 'node:fs';
 import { silentLogger } from '../core/log.js';
 import { renderTable, runCheck, type CheckOptions } from '../check/index.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
@@ -14,6 +15,11 @@ export interface CheckIo {
 }
 
 const STDIO: CheckIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** The subcommand as main.ts runs it: the process's environment and the working directory's .env. */
+export function checkFromProcess(argv: string[]): Promise<number> {
+  return checkCommand(argv, process.env, existsSync('.env') ? readFileSync('.env', 'utf8') : undefined);
+}
 
 export async function checkCommand(argv: string[], env: NodeJS.ProcessEnv, dotEnvText: string | undefined, io: CheckIo = STDIO, options: CheckOptions = {}): Promise<number> {
   let config: Config;

@@ -4,11 +4,10 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from './args.js';
-import { checkCommand } from './check.js';
 import { run } from './run.js';
+import { checkFromProcess } from './check.js';
 
 async function main(): Promise<number> {
-  if (process.argv[2] === 'check') return checkCommand(process.argv.slice(3), process.env, existsSync('.env') ? readFileSync('.env', 'utf8') : undefined);
   let parsed;
   try {
     const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
@@ -27,7 +26,7 @@ async function main(): Promise<number> {
   return run(parsed.config);
 }
 
-main().then(
+(process.argv[2] === 'check' ? checkFromProcess(process.argv.slice(3)) : main()).then(
   (code) => {
     process.exitCode = code;
   },
