@@ -47,7 +47,8 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
   }
   const rest = new BackpackRest({ apiUrl: endpoint.apiUrl, signer, logger: ctx.logger, timeoutMs: settings.requestTimeoutMs });
   try {
-    // Reachable: the venue's own status, then its clock.
+    // Reachable: the venue's own status, then its clock, timed over the connection the first
+    // request opened (the round trip an order will see, without the TCP and TLS handshakes).
     let offset: number;
     try {
       const status = await rest.get<{ status?: unknown; message?: unknown }>('/api/v1/status');
