@@ -90,6 +90,10 @@ test('check passes on the default simulators: every row ok, in the table order, 
     assert.match(rowOf(r, 'lighter.fees').detail, /^taker 0 bps, maker 0 bps, from the account's standard tier/);
     assert.match(rowOf(r, 'lighter.chain').detail, /LIGHTER_CHAIN_ID 304 agrees with the venue's network_id 304/);
     assert.match(rowOf(r, 'positions').detail, /both flat in BTC/);
+    // Nothing was ordered or sent: no order on either venue, no transaction sequenced on Lighter.
+    assert.deepEqual(sim.engines.backpack.orders(sim.accounts.backpack), []);
+    assert.deepEqual(sim.engines.lighter.orders(sim.accounts.lighter), []);
+    assert.deepEqual(sim.lighterSim.acceptedTxs, []);
     const table = renderTable(r) + lines.join('');
     assert.match(table, /all 18 checks passed/);
     for (const secret of [sim.credentials.backpackSecretKey.reveal(), sim.credentials.lighterPrivateKey.reveal(), sim.credentials.lighterPrivateKey.reveal().replace(/^0x/, '')]) {
