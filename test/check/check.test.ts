@@ -381,4 +381,10 @@ test('check refuses --paper and bad flags with one line and exit status 2', asyn
   err.length = 0;
   assert.equal(await checkCommand(['--sim'], {}, undefined, io), 2);
   assert.equal(err.join(''), 'error: --size is required — give the order size per leg in base units, e.g. --size 0.001\n');
+  // A key index of Lighter's own apps is refused before anything is asked, as a run refuses it.
+  err.length = 0;
+  await withSim(async (sim) => {
+    assert.equal(await checkCommand(BASE, { ...sim.env(), LIGHTER_API_KEY_INDEX: '1' }, undefined, io), 2);
+    assert.match(err.join(''), /^error: LIGHTER_API_KEY_INDEX 1 belongs to Lighter's own web and mobile apps .* — create a key at index 3–254 and set LIGHTER_API_KEY_INDEX to it\n$/);
+  });
 });
