@@ -373,9 +373,13 @@ test('a Lighter request budget above a Standard account\'s 60 a minute fails the
   });
 });
 
-test('check refuses --paper and bad flags with one line and exit status 2', async () => {
+test('check --help explains the subcommand (exit 0); check refuses --paper and bad flags with one line and exit status 2', async () => {
   const err: string[] = [];
-  const io = { out: () => undefined, err: (t: string) => err.push(t) };
+  const out: string[] = [];
+  const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t) };
+  assert.equal(await checkCommand(['--help'], {}, undefined, io), 0);
+  assert.match(out.join(''), /^backpack-lighter-arb check — verify everything a run needs, without trading\n\nUsage: backpack-lighter-arb check --size <QTY>/);
+  assert.deepEqual(err, []);
   assert.equal(await checkCommand(['--paper', ...BASE], {}, undefined, io), 2);
   assert.match(err.join(''), /^error: check verifies the keys and accounts a live run uses, and --paper has none/);
   err.length = 0;
