@@ -91,8 +91,10 @@ function bookRow(w: Watched, ctx: ProbeContext): CheckRow {
   if (w.losses > 0 || !status.bookValid) {
     return row(w.id, title, 'FAIL', `the book lost sync with the venue ${w.losses} time(s) in ${watchedFor} (gap, crossed book or disagreeing ticker)${status.detail === undefined ? '' : `: ${status.detail}`}`, 'run check again; if it repeats, the feed from this machine is unreliable (network, or the venue\'s stream)');
   }
-  if (w.frames === 0 || ageMs > ctx.config.maxBookAgeMs) {
-    return row(w.id, title, 'FAIL', `valid but not live: ${w.frames} update(s) in ${watchedFor}, the last ${ageMs} ms ago (--max-book-age-ms ${ctx.config.maxBookAgeMs})`, 'run check again when the market is active; a silent feed blocks every trade');
+  // Live as the run judges it: a book silent for longer than --max-book-age-ms blocks trading.
+  if (w.venue.lastBookAt === 0 || ageMs > ctx.config.maxBookAgeMs) {
+    const last = w.venue.lastBookAt === 0 ? 'none applied yet' : `the last ${ageMs} ms ago`;
+    return row(w.id, title, 'FAIL', `valid but not live: ${w.frames} update(s) in ${watchedFor}, ${last} (--max-book-age-ms ${ctx.config.maxBookAgeMs})`, 'run check again when the market is active; a silent feed blocks every trade');
   }
   return row(w.id, title, 'ok', `in sync and live: ${w.frames} update(s) in ${watchedFor}, the last ${ageMs} ms ago; ${top}`);
 }

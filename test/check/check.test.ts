@@ -293,6 +293,19 @@ test('a dead Lighter book (the stream sends nothing) fails its book row; the boo
   });
 });
 
+test('books that are valid but silent for longer than --max-book-age-ms fail both book rows as not live', async () => {
+  await withSim(async (sim) => {
+    // One scripted book each, never moved: a snapshot arrives, then nothing.
+    sim.engines.backpack.setHouseLiquidity([[999_995, 100_000]], [[1_000_005, 100_000]]);
+    sim.engines.lighter.setHouseLiquidity([[999_995, 100_000]], [[1_000_005, 100_000]]);
+    const r = await runCheck(configFor(sim, [...BASE, '--max-book-age-ms', '500']), { settings: SETTINGS });
+    assert.deepEqual(statuses(r), expected({ 'backpack.book': 'FAIL', 'lighter.book': 'FAIL' }));
+    assert.match(rowOf(r, 'backpack.book').detail, /^valid but not live: 0 update\(s\) in 1\.0 s/);
+    assert.match(rowOf(r, 'lighter.book').detail, /^valid but not live: 0 update\(s\) in 1\.0 s/);
+    assert.equal(rowOf(r, 'books.agree').detail, 'mid 100000.00 on Backpack, 100000.00 on Lighter: 0.00 bps apart (limit 100 bps)');
+  }, { scripted: true });
+});
+
 test('a Backpack book that keeps losing sync (depth ids skipped) fails its book row', async () => {
   await withSim(async (sim) => {
     // A gap in the depth ids every 100 ms: the adapter drops and rebuilds the book each time.
