@@ -251,9 +251,9 @@ test('collateral that cannot carry --max-position fails that venue\'s row with t
     const r = await runCheck(configFor(sim, [...BASE, '--max-position', '100']), { settings: SETTINGS });
     assert.deepEqual(statuses(r), expected({ 'backpack.collateral': 'FAIL' }));
     const row = rowOf(r, 'backpack.collateral');
-    assert.match(row.detail, /^950000\.00 USDC free; margin 1\/10 of notional \(leverageLimit 10\) at [\d.]+; reaching --max-position 100 from 0 needs 100\d{4}\.\d\d$/);
+    assert.match(row.detail, /^950000\.00 USDC free; margin 1\/10 of notional \(leverageLimit 10\) at [\d.]+; reaching --max-position 100 from 0 needs 100\d{4}\.\d\d USDC$/);
     assert.match(row.fix ?? '', /^deposit USDC on Backpack, or lower --max-position to 9[45]\.\d+ or less$/);
-    assert.match(rowOf(r, 'lighter.collateral').detail, /reaching --max-position 100 from 0 needs 50\d{4}\.\d\d$/);
+    assert.match(rowOf(r, 'lighter.collateral').detail, /reaching --max-position 100 from 0 needs 50\d{4}\.\d\d USDC$/);
 
     const both = await runCheck(configFor(sim, [...BASE, '--max-position', '200']), { settings: SETTINGS });
     assert.deepEqual(statuses(both), expected({ 'backpack.collateral': 'FAIL', 'lighter.collateral': 'FAIL' }));
