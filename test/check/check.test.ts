@@ -260,6 +260,25 @@ test('collateral that cannot carry --max-position fails that venue\'s row with t
   });
 });
 
+test('collateral is measured from the position already held, exactly, at the venue\'s price', async () => {
+  await withSim(async (sim) => {
+    const stop = liveBooks(sim, 1_000_000, 1_000_000); // BTC at exactly 100 000.0 on both
+    try {
+      sim.engines.backpack.place({ account: sim.accounts.backpack, side: 'buy', type: 'market', size: 50_000, timeInForce: 'IOC' });
+      sim.engines.lighter.place({ account: sim.accounts.lighter, side: 'sell', type: 'market', size: 50_000, timeInForce: 'IOC' });
+      // Another 95.5 BTC on Backpack at 1/10 margin: 955 000 USDC, above the 950 000 free.
+      const r = await runCheck(configFor(sim, [...BASE, '--max-position', '96']), { settings: SETTINGS });
+      assert.deepEqual(statuses(r), expected({ 'backpack.collateral': 'FAIL' }));
+      assert.equal(rowOf(r, 'backpack.collateral').detail, '950000.00 USDC free; margin 1/10 of notional (leverageLimit 10) at 100000; reaching --max-position 96 from +0.5 needs 955000.00 USDC');
+      assert.equal(rowOf(r, 'backpack.collateral').fix, 'deposit USDC on Backpack, or lower --max-position to 95.5 or less');
+      assert.equal(rowOf(r, 'lighter.collateral').detail, '950000.00 USDC free; margin 5 % of notional (default_initial_margin_fraction 500) at 100000; reaching --max-position 96 from −0.5 needs 477500.00 USDC');
+      assert.equal(rowOf(r, 'positions').detail, 'Backpack +0.5, Lighter −0.5 BTC: they hedge each other');
+    } finally {
+      stop();
+    }
+  }, { scripted: true });
+});
+
 test('positions that do not hedge each other fail the positions row with the net and the fix; hedged ones pass; --allow-unhedged-start accepts them', async () => {
   await withSim(async (sim) => {
     const bought = sim.engines.backpack.place({ account: sim.accounts.backpack, side: 'buy', type: 'market', size: 100, timeInForce: 'IOC' });
