@@ -210,8 +210,8 @@ export function collateralRow(ctx: ProbeContext, c: CollateralInput): CheckRow {
   const supports = perUnit === 0n ? 0n : (available * 10n ** BigInt(c.sizeScale)) / perUnit;
   const found = `${fmtQuote(available, quoteScale)} USDC free; margin ${c.marginText} at ${fmt(mark, c.priceScale)}`;
   const what = unlimited
-    ? `one --size ${config.size} order needs ${fmtQuote(need, quoteScale)} USDC; --max-position 0 (unlimited): this collateral carries at most ${fmt(supports, c.sizeScale)}`
-    : `reaching --max-position ${config.maxPosition} from ${fmtSigned(c.position, c.sizeScale)} needs ${fmtQuote(need, quoteScale)} USDC`;
+    ? `one --size ${config.size} order needs ${fmtQuote(need, quoteScale, 'up')} USDC; --max-position 0 (unlimited): this collateral carries at most ${fmt(supports, c.sizeScale)}`
+    : `reaching --max-position ${config.maxPosition} from ${fmtSigned(c.position, c.sizeScale)} needs ${fmtQuote(need, quoteScale, 'up')} USDC`;
   if (available >= need) return row(c.id, c.title, 'ok', `${found}; ${what}`);
   const fix = unlimited ? `${c.fixAdd}, or lower --size` : `${c.fixAdd}, or lower --max-position to ${fmt(supports + held, c.sizeScale)} or less`;
   return row(c.id, c.title, 'FAIL', `${found}; ${what}`, fix);

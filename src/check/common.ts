@@ -123,8 +123,13 @@ export function marginNeeded(size: bigint, price: bigint, num: bigint, den: bigi
   return (notional * num + den - 1n) / den;
 }
 
-/** A quote amount at `scale` decimals, for display with two decimals (rounded down). */
-export function fmtQuote(units: bigint, scale: number): string {
-  const cents = scale >= 2 ? units / 10n ** BigInt(scale - 2) : units * 10n ** BigInt(2 - scale);
+/**
+ * A non-negative quote amount at `scale` decimals, shown to the cent: what is available rounded
+ * down, what is needed rounded up, so the figures shown never make a shortfall look covered.
+ */
+export function fmtQuote(units: bigint, scale: number, rounding: 'down' | 'up' = 'down'): string {
+  if (scale <= 2) return formatFixed(units * 10n ** BigInt(2 - scale), 2);
+  const unit = 10n ** BigInt(scale - 2);
+  const cents = rounding === 'up' ? (units + unit - 1n) / unit : units / unit;
   return formatFixed(cents, 2);
 }
