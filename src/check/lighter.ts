@@ -163,7 +163,8 @@ export async function probeLighter(ctx: ProbeContext): Promise<{ rows: CheckRow[
 function marketRow(spec: MarketSpec, details: Record<string, unknown>, sizeText: string): CheckRow {
   const title = 'Lighter market';
   const minQuote = typeof details.min_quote_amount === 'string' ? details.min_quote_amount : undefined;
-  const grid = `market id ${spec.marketId}, ${spec.priceScale} price / ${spec.sizeScale} size decimals, minimum ${fmt(spec.minSize, spec.sizeScale)}${minQuote === undefined ? '' : ` and ${minQuote} USDC`}`;
+  // Lighter's grid is its decimals: one unit of the last price / size decimal (spec §2).
+  const grid = `market id ${spec.marketId}, tick ${fmt(spec.tickSize, spec.priceScale)}, step ${fmt(spec.stepSize, spec.sizeScale)}, minimum ${fmt(spec.minSize, spec.sizeScale)}${minQuote === undefined ? '' : ` and ${minQuote} USDC order value`}`;
   const idProblem = marketIdProblem(spec.symbol, spec.marketId ?? -1);
   if (idProblem !== undefined) {
     const [found, fix] = splitFix(idProblem);

@@ -85,7 +85,7 @@ test('check passes on the default simulators: every row ok, in the table order, 
     assert.deepEqual(r.rows.map((row) => row.id), [...ROW_ORDER]);
     assert.equal(r.passed, true);
     assert.match(rowOf(r, 'backpack.market').detail, /^BTC_USDC_PERP: tick 0\.1, step 0\.00001, minimum 0\.00001; --size 0\.001 fits$/);
-    assert.match(rowOf(r, 'lighter.market').detail, /^BTC: market id 1, 1 price \/ 5 size decimals, minimum 0\.0002 and 10\.000000 USDC; --size 0\.001 fits$/);
+    assert.match(rowOf(r, 'lighter.market').detail, /^BTC: market id 1, tick 0\.1, step 0\.00001, minimum 0\.0002 and 10\.000000 USDC order value; --size 0\.001 fits$/);
     assert.match(rowOf(r, 'backpack.fees').detail, /^taker 2\.5 bps, maker 0 bps, from your account/);
     assert.match(rowOf(r, 'lighter.fees').detail, /^taker 0 bps, maker 0 bps, from the account's standard tier/);
     assert.match(rowOf(r, 'lighter.chain').detail, /LIGHTER_CHAIN_ID 304 agrees with the venue's network_id 304/);
