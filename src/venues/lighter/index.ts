@@ -9,7 +9,7 @@ import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec } from '../../core/types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { LighterBookSync } from './book-sync.js';
 import { lighterError } from './errors.js';
 import { LighterRest } from './rest.js';
@@ -271,7 +271,7 @@ export class LighterVenue implements Venue {
       this.available = true;
       this.lastBookAt = receivedAt;
       if (!wasValid) this.emitStatus();
-      for (const l of this.bookListeners) l('lighter', receivedAt);
+      emitBookEvent(this.bookListeners, 'lighter', this.book, receivedAt);
     } else if (action === 'gap' || action === 'crossed') {
       this.resync(action === 'gap' ? 'begin_nonce does not continue the previous nonce' : 'the book crossed');
     }
