@@ -38,7 +38,7 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     let cfg = config;
     if (config.mode === 'sim') {
       sim = await startSimVenues({ ticker: config.ticker, logger: prefixed(log, 'sim') });
-      cfg = sim.configFor(config);
+      cfg = { ...config, ...sim.endpoints };
       log.info(`sim: Backpack ${sim.backpack.apiUrl}, Lighter ${sim.lighter.apiUrl} (chain ${cfg.lighter.chainId}, account ${cfg.lighter.accountIndex})`);
     }
     const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, log), logger: log });
