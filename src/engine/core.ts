@@ -99,7 +99,8 @@ export class EngineCore {
   readiness(v: VenueId): ExecutionReadiness {
     const venue = this.venues[v];
     if (venue.readiness !== undefined) return venue.readiness();
-    if (venue.readyForOrder?.() === false) return { state: 'budget_empty', until: this.clock.monoMs(), detail: `${v} order budget spent` };
+    // readyForOrder() says no more than "not now": the moment a place frees up is unknown (until = now).
+    if (venue.readyForOrder?.() === false) return { state: 'budget_empty', until: this.clock.monoMs(), detail: 'readyForOrder() is false' };
     return READY;
   }
 

@@ -101,10 +101,18 @@ export class EntryLoop {
       const r = core.readiness(v);
       if (r.state === 'auth_failed') core.haltForAuth(v, r.detail);
       if (r.state !== this.blockedBy[v]) {
-        if (r.state === 'backing_off' || r.state === 'budget_empty') {
+        const was = this.blockedBy[v];
+        if (r.state === 'backing_off') {
           core.log.warn(`${v} cannot take an order for ${Math.max(0, Math.round(r.until - core.clock.monoMs()))} ms (${r.detail}); no entry until both venues are ready — repairs still go out`);
+        } else if (r.state === 'budget_empty') {
+          // A local budget running dry is routine (Lighter's standard 60 a minute): said at debug level only.
+          core.log.debug(`${v} order budget spent (${r.detail}); no entry until it refills`);
         } else if (r.state === 'down') core.log.warn(`${v} execution is down (${r.detail}); no entry until both venues are ready`);
-        else if (r.state === 'ready') core.log.info(`${v} takes orders again${this.otherBlocked(v) ? '' : '; entries resume'}`);
+        else if (r.state === 'ready') {
+          const line = `${v} takes orders again${this.otherBlocked(v) ? '' : '; entries resume'}`;
+          if (was === 'budget_empty') core.log.debug(line);
+          else core.log.info(line);
+        }
         this.blockedBy[v] = r.state;
       }
       if (r.state !== 'ready') ready = false;
