@@ -95,7 +95,7 @@ export class ArbEngine {
    * Starts both venues (waiting out any that is down), waits for both books, converts the settings
    * onto both grids, reconciles positions and begins trading. Resolves true once running, false
    * when stop() ended the start-up. Throws one clear line (and leaves both venues stopped) when it
-   * cannot start: a parameter off a market's grid (a StrategyConfigError), no books in time,
+   * cannot start: a parameter off a market's grid (a StrategyConfigError),
    * refused credentials, an unhedged position.
    */
   async start(): Promise<boolean> {

@@ -32,7 +32,7 @@ export interface EngineSettings {
 
 /** Timings and limits; every one has its default in ENGINE_DEFAULTS. */
 export interface EngineTimings {
-  /** How long start-up waits for both books once both venues answer. */
+  /** How long start-up waits for both books before it says so (it goes on waiting until stopped). */
   startTimeoutMs: number;
   /** First and largest pause between start-up attempts on a venue that is down. */
   startRetryBaseMs: number;

@@ -50,15 +50,21 @@ async function pauseWhileStarting(core: EngineCore, ms: number): Promise<void> {
   while (core.phase.is('starting') && core.clock.monoMs() < until) await sleep(core.clock, Math.min(100, until - core.clock.monoMs()));
 }
 
-/** Waits until both books are valid (from their venues' status), or throws after the timeout. */
+/**
+ * Waits until both books are valid (from their venues' status). A feed that is down is waited for
+ * like a REST side that is down: after the start timeout it is said once, with what to check, and
+ * the wait goes on until the books come or the bot is stopped.
+ */
 export async function waitForBooks(core: EngineCore): Promise<void> {
   const timeoutMs = core.timings.startTimeoutMs;
-  const deadline = core.clock.monoMs() + timeoutMs;
+  const sayAt = core.clock.monoMs() + timeoutMs;
+  let said = false;
   const missing = () => VENUES.filter((v) => !core.venues[v].status().bookValid);
   while (missing().length > 0) {
     if (!core.phase.is('starting')) throw new StartAborted('stopped during start-up');
-    if (core.clock.monoMs() > deadline) {
-      throw new Error(`no valid order book from ${missing().join(' and ')} within ${timeoutMs / 1000} s — check the URLs and the network, then retry`);
+    if (!said && core.clock.monoMs() > sayAt) {
+      said = true;
+      core.log.warn(`no valid order book from ${missing().join(' and ')} after ${timeoutMs / 1000} s — still waiting; check the WebSocket URL and the network, or stop the bot`);
     }
     await sleep(core.clock, 20);
   }

@@ -173,3 +173,20 @@ test('only configuration and authentication errors end the start-up; a stop whil
   assert.equal(waiting.engine.phase, 'stopped');
   assert.deepEqual([summary.trades, waiting.backpack.stopped, waiting.lighter.stopped], [0, 1, 1]);
 });
+
+test('a feed that gives no book at start-up is waited for: said once after the start timeout, then the bot trades once it comes', async () => {
+  const r = rig({ startTimeoutMs: 20_000 });
+  r.lighter.setStatus({ bookValid: false, connected: false });
+  const starting = r.engine.start();
+  await r.clock.advance(25_000);
+  assert.equal(r.engine.phase, 'starting');
+  await r.clock.advance(25_000);
+  assert.deepEqual(r.logger.lines.filter((l) => l.includes('no valid order book')), ['WARN no valid order book from lighter after 20 s — still waiting; check the WebSocket URL and the network, or stop the bot']);
+  r.lighter.setStatus({ bookValid: true, connected: true });
+  assert.equal(await r.clock.runUntil(starting), true);
+  r.backpack.touch(); // a fresh Backpack frame too: the one from before the wait is 50 s old
+  r.lighter.setBook(...RICH);
+  await waitFor(r.clock, 'trade', () => r.lighter.orders.length === 1);
+  await settled(r.clock, r.engine);
+  await r.clock.runUntil(r.engine.stop('test'));
+});
