@@ -5,6 +5,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Secret } from '../core/secret.js';
+import { apiKeyIndexProblem } from '../venues/lighter/account.js';
 import type { Config, Mode } from './config.js';
 
 export class ConfigError extends Error {
@@ -48,7 +49,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'max-book-age-ms': { type: 'string', default: '2000', value: 'MS', help: 'a book silent for longer than this blocks trading' },
   'slippage-bps': { type: 'string', default: '20', value: 'BPS', help: 'worst price each leg accepts, away from the book price' },
   'backpack-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Backpack taker fee read from the venue' },
-  'lighter-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Lighter taker fee read from the venue' },
+  'lighter-taker-fee-bps': { type: 'string', value: 'BPS', default: 'the account tier\'s', help: 'override the Lighter taker fee assumed from the account tier (Standard 0, Premium up to 2.8)' },
   'lighter-tx-per-minute': { type: 'string', default: '60', value: 'N', help: 'Lighter sendTx budget per minute (standard account: 60; premium accounts have more)' },
   'allow-unhedged-start': { type: 'boolean', help: 'start even if the venues\' positions do not hedge each other' },
   paper: { type: 'boolean', help: 'paper trading: live public market data, simulated fills, no credentials' },
@@ -79,7 +80,7 @@ export function helpText(): string {
     '  BACKPACK_SECRET_KEY      base64 of the 32-byte ED25519 seed (the API secret)',
     '  API_KEY_PRIVATE_KEY      Lighter API private key, 40 bytes of hex (0x optional)',
     '  LIGHTER_ACCOUNT_INDEX    Lighter account index',
-    '  LIGHTER_API_KEY_INDEX    Lighter API key index (0–254)',
+    '  LIGHTER_API_KEY_INDEX    Lighter API key index (3–254; 0–2 are Lighter\'s own apps)',
     `  BACKPACK_API_URL         (default: ${DEFAULT_URLS.BACKPACK_API_URL})`,
     `  BACKPACK_WS_URL          (default: ${DEFAULT_URLS.BACKPACK_WS_URL})`,
     `  LIGHTER_API_URL          (default: ${DEFAULT_URLS.LIGHTER_API_URL})`,
@@ -211,6 +212,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     config.lighter.privateKey = new Secret(lighterKey);
     config.lighter.accountIndex = Number(integer('LIGHTER_ACCOUNT_INDEX', envValue('LIGHTER_ACCOUNT_INDEX')!, 0, 2 ** 48 - 2));
     config.lighter.apiKeyIndex = Number(integer('LIGHTER_API_KEY_INDEX', envValue('LIGHTER_API_KEY_INDEX')!, 0, 254));
+    const keyIndexProblem = apiKeyIndexProblem(config.lighter.apiKeyIndex);
+    if (keyIndexProblem !== undefined) throw new ConfigError(keyIndexProblem);
   }
   return { kind: 'run', config };
 }

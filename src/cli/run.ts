@@ -8,7 +8,7 @@ import { runLogPath } from '../io/paths.js';
 import { RunLog } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
 import { BackpackVenue } from '../venues/backpack/index.js';
-import { LighterVenue } from '../venues/lighter/index.js';
+import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
 import { PaperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
 import type { Config } from './config.js';
@@ -62,7 +62,8 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     if (e instanceof ParamError) log.error(e.render(flagOf));
     else log.error(`${e instanceof Error ? e.message : String(e)}`);
     await engine?.stop('start-up failed').catch(() => undefined);
-    return e instanceof ParamError && e.kind === 'config' ? 2 : 1;
+    // A setting that cannot work (a flag off a market's grid, or one the venue shows to be wrong) is a configuration error, like a bad flag.
+    return (e instanceof ParamError && e.kind === 'config') || e instanceof LighterConfigError ? 2 : 1;
   } finally {
     await sim?.stop();
     log.close();
@@ -127,7 +128,7 @@ function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue }
   const lighter = new LighterVenue({
     ticker: c.ticker, apiUrl: c.lighter.apiUrl, wsUrl: c.lighter.wsUrl, chainId: c.lighter.chainId, logger: prefixed(log, 'lighter'),
     privateKey: paper ? undefined : c.lighter.privateKey, accountIndex: paper ? undefined : c.lighter.accountIndex, apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
-    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute,
+    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute, orderSize: c.size, slippageBps: c.slippageBps,
   });
   if (!paper) return { backpack, lighter };
   return { backpack: new PaperVenue({ inner: backpack, logger: log }), lighter: new PaperVenue({ inner: lighter, logger: log }) };

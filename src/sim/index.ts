@@ -10,7 +10,7 @@ import { derivePublicKey, privateKeyFromSeed } from '../venues/lighter/signer/in
 import { startBackpackSim } from './backpack/index.js';
 import { LighterSim } from './lighter/index.js';
 import { MarketGenerator, startMarketFeed, type MarketFeed, type MarketGeneratorOptions } from './market.js';
-import { DEFAULT_SIM_FEES, SIM_BASES, simMarketSpecs, type SimFees } from './markets.js';
+import { DEFAULT_SIM_FEES, SIM_BASES, simMarketSpecs, type SimFees, type SimMarketOptions } from './markets.js';
 import { createMatchingEngine } from './matching.js';
 import type { SimFaults, SimMatchingEngine, SimServerHandle } from './types.js';
 
@@ -31,6 +31,12 @@ export interface SimVenuesOptions {
   /** No generator: tests drive the books themselves. */
   scripted?: boolean;
   pingIntervalMs?: number;
+  /** How Lighter lists its markets (widened ids, minimum order value). */
+  markets?: SimMarketOptions;
+  /** The chain id the simulated Lighter runs and reports (default SIM_CHAIN_ID, mainnet's). */
+  lighterChainId?: number;
+  /** The bot account's tier in accountLimits (default "standard"). */
+  lighterTier?: string;
 }
 
 export interface SimCredentials {
@@ -67,12 +73,13 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   const faults = { backpack: options.faults?.backpack ?? {}, lighter: options.faults?.lighter ?? {} };
   const fees = options.fees ?? DEFAULT_SIM_FEES;
   if (!SIM_BASES.includes(options.ticker)) simMarketSpecs(options.ticker); // throws the clear error
-  const specs = Object.fromEntries(SIM_BASES.map((b) => [b, simMarketSpecs(b, fees)]));
+  const specs = Object.fromEntries(SIM_BASES.map((b) => [b, simMarketSpecs(b, fees, options.markets)]));
   const backpackEngines = SIM_BASES.map((b) => createMatchingEngine(specs[b].backpack));
   const lighterEngines = SIM_BASES.map((b) => createMatchingEngine(specs[b].lighter));
   const traded = SIM_BASES.indexOf(options.ticker);
   const engines = { backpack: backpackEngines[traded], lighter: lighterEngines[traded] };
 
+  const lighterChainId = options.lighterChainId ?? SIM_CHAIN_ID;
   const backpackSecret = new Secret(randomBytes(32).toString('base64'));
   const backpackPublicKey = new BackpackSigner(backpackSecret).publicKey;
   const lighterKey = privateKeyFromSeed(randomBytes(32));
@@ -86,8 +93,8 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
 
   const backpack = await startBackpackSim({ engines: backpackEngines, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs });
   const lighterSim = new LighterSim({
-    engines: lighterEngines, faults: faults.lighter, logger: options.logger, chainId: SIM_CHAIN_ID, pingIntervalMs: options.pingIntervalMs,
-    accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }] }],
+    engines: lighterEngines, faults: faults.lighter, logger: options.logger, chainId: lighterChainId, pingIntervalMs: options.pingIntervalMs,
+    accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }], tier: options.lighterTier }],
   });
   const lighter = await lighterSim.listen();
 
@@ -109,11 +116,11 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     lighterSim,
     endpoints: {
       backpack: { apiUrl: backpack.apiUrl, wsUrl: backpack.wsUrl, publicKey: backpackPublicKey, secretKey: backpackSecret },
-      lighter: { apiUrl: lighter.apiUrl, wsUrl: lighter.wsUrl, chainId: SIM_CHAIN_ID, privateKey: credentials.lighterPrivateKey, accountIndex: SIM_LIGHTER_ACCOUNT, apiKeyIndex: SIM_LIGHTER_API_KEY },
+      lighter: { apiUrl: lighter.apiUrl, wsUrl: lighter.wsUrl, chainId: lighterChainId, privateKey: credentials.lighterPrivateKey, accountIndex: SIM_LIGHTER_ACCOUNT, apiKeyIndex: SIM_LIGHTER_API_KEY },
     },
     env: () => ({
       BACKPACK_API_URL: backpack.apiUrl, BACKPACK_WS_URL: backpack.wsUrl, BACKPACK_PUBLIC_KEY: backpackPublicKey, BACKPACK_SECRET_KEY: backpackSecret.reveal(),
-      LIGHTER_API_URL: lighter.apiUrl, LIGHTER_WS_URL: lighter.wsUrl, LIGHTER_CHAIN_ID: String(SIM_CHAIN_ID),
+      LIGHTER_API_URL: lighter.apiUrl, LIGHTER_WS_URL: lighter.wsUrl, LIGHTER_CHAIN_ID: String(lighterChainId),
       API_KEY_PRIVATE_KEY: credentials.lighterPrivateKey.reveal(), LIGHTER_ACCOUNT_INDEX: String(SIM_LIGHTER_ACCOUNT), LIGHTER_API_KEY_INDEX: String(SIM_LIGHTER_API_KEY),
     }),
     stop: async () => {

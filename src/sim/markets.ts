@@ -2,6 +2,7 @@
 // run; the defaults are a low Backpack tier and Lighter's fee-free standard account, so that the
 // generated cross-venue spreads can beat the round trip, as they occasionally do for real.
 
+import { parseFixed } from '../core/fixed.js';
 import type { SimMarketSpec } from './types.js';
 
 interface BaseSpec {
@@ -33,10 +34,27 @@ export interface SimFees {
 
 export const DEFAULT_SIM_FEES: SimFees = { backpackTakerBps: 2.5, backpackMakerBps: 0, lighterTakerBps: 0, lighterMakerBps: 0 };
 
-export function simMarketSpecs(base: string, fees: SimFees = DEFAULT_SIM_FEES): { backpack: SimMarketSpec; lighter: SimMarketSpec; referenceMid: string } {
+/** Per-run choices about how the simulated Lighter lists its markets. */
+export interface SimMarketOptions {
+  /**
+   * List perp markets under widened ids (4095 + the usual id: ETH 4095, BTC 4096, SOL 4097), as
+   * Lighter testnet has since September 2026 (ETH perp 4095 captured 2026-09-18: nautilus_trader
+   * `crates/adapters/lighter/test_data/http_order_books_widened_ids.json`; ETH/BTC/SOL as
+   * 4095/4096/4097 on chain 300: elliottech/lighter-go issue #88).
+   */
+  widenedMarketIds?: boolean;
+  /** Lighter's min_quote_amount in USDC (default "10": the value every market shows in that fixture and in `http_order_book_details.json`). */
+  lighterMinQuote?: string;
+}
+
+export const WIDENED_MARKET_ID_BASE = 4095;
+
+export function simMarketSpecs(base: string, fees: SimFees = DEFAULT_SIM_FEES, options: SimMarketOptions = {}): { backpack: SimMarketSpec; lighter: SimMarketSpec; referenceMid: string } {
   const b = BASES[base];
   if (b === undefined) throw new Error(`the simulated venues list ${SIM_BASES.join(', ')}, not ${base} — run --sim with one of those tickers`);
-  const common = { base, marketId: b.marketId, priceScale: b.priceScale, sizeScale: b.sizeScale };
+  const marketId = options.widenedMarketIds === true ? WIDENED_MARKET_ID_BASE + b.marketId : b.marketId;
+  const common = { base, marketId, priceScale: b.priceScale, sizeScale: b.sizeScale };
+  const minQuote = parseFixed(options.lighterMinQuote ?? '10', b.priceScale + b.sizeScale, 'up');
   return {
     referenceMid: b.referenceMid,
     backpack: {
@@ -45,7 +63,7 @@ export function simMarketSpecs(base: string, fees: SimFees = DEFAULT_SIM_FEES): 
     },
     lighter: {
       ...common, tickSize: 1, stepSize: 1, minSize: b.lighterMin,
-      takerFeeBps: fees.lighterTakerBps, makerFeeBps: fees.lighterMakerBps, priceBandBps: 500,
+      takerFeeBps: fees.lighterTakerBps, makerFeeBps: fees.lighterMakerBps, priceBandBps: 500, minQuote,
     },
   };
 }

@@ -22,6 +22,11 @@ export interface SimMarketSpec {
   makerFeeBps: number;
   /** Orders priced further than this from the mid are refused (Lighter's price band; 0 = none). */
   priceBandBps: number;
+  /**
+   * Lighter's min_quote_amount at priceScale + sizeScale: an order whose BaseAmount × Price is
+   * below it is refused (undefined = no minimum; ignored by the Backpack server).
+   */
+  minQuote?: number;
 }
 
 export type SimTimeInForce = 'GTC' | 'IOC' | 'FOK';
@@ -194,6 +199,12 @@ export interface SimFaults {
   frameLatencyMs?: number;
   /** The server's clock runs this many ms ahead of the real one (timestamps it sends and checks). */
   clockSkewMs?: number;
+  /**
+   * The next Lighter `unsubscribe` is `ignored` (answered `unsubscribed` but not carried out, so
+   * a subscribe that follows meets 30003 while the old subscription keeps streaming deltas) or
+   * `unanswered` (neither answered nor carried out). Cleared when used.
+   */
+  unsubscribeFault?: 'ignored' | 'unanswered';
 }
 
 /** Options every simulated protocol server takes. */
@@ -229,5 +240,10 @@ export interface BackpackSimOptions extends SimServerOptions {
 export interface LighterSimOptions extends SimServerOptions {
   chainId: number;
   /** `nonce` is the key's next expected nonce (default 0). */
-  accounts: Array<{ accountIndex: number; apiKeys: Array<{ apiKeyIndex: number; publicKeyHex: string; nonce?: number }> }>;
+  accounts: Array<{
+    accountIndex: number;
+    apiKeys: Array<{ apiKeyIndex: number; publicKeyHex: string; nonce?: number }>;
+    /** `user_tier` in accountLimits (default "standard"); undefined-like "" leaves the field out. */
+    tier?: string;
+  }>;
 }

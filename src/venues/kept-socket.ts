@@ -70,6 +70,14 @@ export class KeptSocket {
     });
   }
 
+  /** Drops the current connection now; the usual back-off reconnects it unless stopped. */
+  drop(why: string): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    this.options.logger.warn(`${this.options.name}: ${why}; dropping the connection`);
+    socket.terminate();
+  }
+
   private connect(): void {
     const socket = new WebSocket(this.options.wsUrl, { perMessageDeflate: false });
     this.socket = socket;

@@ -17,17 +17,17 @@ function run(args: string[]): Promise<{ code: number | null; out: string }> {
 }
 
 test('a size off the market\'s grid exits 2 with one line naming the flag and the grid', async () => {
-  // Simulated SOL: Backpack trades sizes in steps of 0.01.
-  const { code, out } = await run(['--sim', '--ticker', 'SOL', '--size', '0.015']);
+  // Simulated SOL: Backpack trades sizes in steps of 0.01 (Lighter in 0.001); 0.105 SOL is above Lighter's minimum order value.
+  const { code, out } = await run(['--sim', '--ticker', 'SOL', '--size', '0.105']);
   assert.equal(code, 2, out);
   const errors = out.split('\n').filter((l) => l.includes('ERROR'));
   assert.equal(errors.length, 1, out);
-  assert.match(errors[0], / ERROR --size 0\.015 has more decimals than backpack SOL_USDC_PERP allows \(2\) — use a size both venues can trade$/);
+  assert.match(errors[0], / ERROR --size 0\.105 has more decimals than backpack SOL_USDC_PERP allows \(2\) — use a size both venues can trade$/);
 });
 
 test('a size below a venue\'s minimum exits 2 naming the minimum', async () => {
-  // Simulated BTC: Lighter minimum 0.00020.
-  const { code, out } = await run(['--sim', '--size', '0.0001']);
+  // Simulated BTC: Lighter minimum 0.00020; 0.00015 BTC is above its minimum order value.
+  const { code, out } = await run(['--sim', '--size', '0.00015']);
   assert.equal(code, 2, out);
-  assert.match(out, /--size 0\.0001 is below the lighter minimum 0\.00020 — raise --size/);
+  assert.match(out, /--size 0\.00015 is below the lighter minimum 0\.00020 — raise --size/);
 });

@@ -45,10 +45,21 @@ interface Client {
   channels: Set<string>;
   /** Accounts whose private channels this connection may read (proved by an auth token). */
   accounts: Set<number>;
+  /** Deadline (Unix s) of the token each account channel was subscribed with. */
+  tokenDeadlines: Map<string, number>;
   awaitingPong: boolean;
 }
 
 const TIF_NAME = ['immediate-or-cancel', 'good-till-time', 'post-only'];
+
+/**
+ * How long an `unsubscribe` takes to be carried out (ms). No source orders an unsubscribe before a
+ * subscribe sent right behind it (spec §0 "Resubscribing"), and the venue answers such a subscribe
+ * with 30003 "Already Subscribed" (CCXT `pro/lighter.js handleErrorMessage`, `lighter.js`
+ * exceptions; spec §5): this venue finishes an unsubscribe only after the frames already queued
+ * on the connection, and answers `unsubscribed` (CCXT `handleUnSubscription`) when it is done.
+ */
+const UNSUBSCRIBE_LAG_MS = 5;
 
 export async function startLighterSim(options: LighterSimOptions): Promise<SimServerHandle> {
   const sim = new LighterSim(options);
@@ -120,6 +131,8 @@ export class LighterSim extends SimServerBase<Client> {
   private get(path: string, q: URLSearchParams, auth: string | undefined): unknown {
     switch (path) {
       case '/':
+        // The status document (lighter-python `lighter/models/status.py`: status, network_id,
+        // timestamp): the bot reads its network_id as the chain id the venue runs.
         return { status: 200, network_id: this.options.chainId, timestamp: Math.floor(this.now() / 1000) };
       case '/api/v1/orderBooks':
         return { code: 200, order_books: this.selectMarkets(q).map((m) => this.marketJson(m, false)) };
@@ -141,6 +154,14 @@ export class LighterSim extends SimServerBase<Client> {
         const account = Number(q.get('value'));
         if (![...this.keys.values()].some((k) => k.accountIndex === account)) throw new LighterApiError(21100, 'account not found', 404);
         return { code: 200, total: 1, accounts: [this.accountJson(account)] };
+      }
+      case '/api/v1/accountLimits': {
+        // lighter-python `lighter/models/account_limits.py`: user_tier / user_tier_name name the tier
+        // that POST /api/v1/changeAccountTier sets; auth token required (spec §4).
+        const account = this.authorize(auth, q);
+        const tier = this.options.accounts.find((a) => a.accountIndex === account)?.tier ?? 'standard';
+        const named = tier === '' ? {} : { user_tier: tier, user_tier_name: tier.charAt(0).toUpperCase() + tier.slice(1) };
+        return { code: 200, max_llp_percentage: 25, ...named, can_create_public_pool: false, max_llp_amount: '0', current_maker_fee_tick: 0, current_taker_fee_tick: 0, effective_lit_stakes: '0', leased_lit: '0' };
       }
       case '/api/v1/accountActiveOrders': {
         const account = this.authorize(auth, q);
@@ -279,6 +300,14 @@ export class LighterSim extends SimServerBase<Client> {
     if (f.ClientOrderIndex !== 0 && used.has(f.ClientOrderIndex)) throw new LighterApiError(21728, `client order index ${f.ClientOrderIndex} already exists`);
     const isMarket = f.Type === 1;
     if (f.Type !== 0 && f.Type !== 1) throw new LighterApiError(21704, 'invalid order type: the simulator takes limit (0) and market (1)');
+    // min_quote_amount (orderBooks/orderBookDetails; nautilus fixture `http_order_book_details.json`,
+    // "10.000000"): the apidocs market-data page says it binds resting orders; here every order's
+    // signed BaseAmount × Price must reach it, the harsher reading.
+    const minQuote = m.engine.market.minQuote;
+    if (minQuote !== undefined && BigInt(f.BaseAmount) * BigInt(f.Price) < BigInt(minQuote)) {
+      const s = m.engine.market;
+      throw new LighterApiError(21706, `invalid base/quote amount: order value ${formatFixed(BigInt(f.BaseAmount) * BigInt(f.Price), s.priceScale + s.sizeScale)} is below min_quote_amount ${formatFixed(minQuote, s.priceScale + s.sizeScale)}`);
+    }
     let fillLimit: number | undefined;
     if (this.faults.partialFillNext !== undefined) {
       fillLimit = Math.floor((f.BaseAmount * this.faults.partialFillNext) / m.engine.market.stepSize) * m.engine.market.stepSize;
@@ -329,7 +358,7 @@ export class LighterSim extends SimServerBase<Client> {
     const pct = (bps: number) => (bps / 100).toFixed(4);
     const base: Record<string, unknown> = {
       symbol: s.base, market_id: m.id, market_type: 'perp', status: 'active', taker_fee: pct(s.takerFeeBps), maker_fee: pct(s.makerFeeBps),
-      liquidation_fee: '1.0000', min_base_amount: formatFixed(s.minSize, s.sizeScale), min_quote_amount: '10.000000',
+      liquidation_fee: '1.0000', min_base_amount: formatFixed(s.minSize, s.sizeScale), min_quote_amount: formatFixed(s.minQuote ?? 0, s.priceScale + s.sizeScale),
       supported_size_decimals: s.sizeScale, supported_price_decimals: s.priceScale, supported_quote_decimals: s.sizeScale + s.priceScale,
     };
     if (!details) return base;
@@ -408,7 +437,7 @@ export class LighterSim extends SimServerBase<Client> {
   // ---------------------------------------------------------------- WebSocket
 
   protected accept(socket: WebSocket): Client {
-    const client: Client = { socket, channels: new Set(), accounts: new Set(), awaitingPong: false };
+    const client: Client = { socket, channels: new Set(), accounts: new Set(), tokenDeadlines: new Map(), awaitingPong: false };
     socket.on('message', (raw) => this.onClientMessage(client, raw.toString()));
     this.sendTo(client, { session_id: String(++this.sessions), type: 'connected' });
     return client;
@@ -429,9 +458,20 @@ export class LighterSim extends SimServerBase<Client> {
         return;
       case 'subscribe':
         return this.subscribe(client, String(msg.channel), typeof msg.auth === 'string' ? msg.auth : undefined);
-      case 'unsubscribe':
-        client.channels.delete(String(msg.channel));
-        return this.sendTo(client, { type: 'unsubscribed', channel: String(msg.channel).replaceAll('/', ':') });
+      case 'unsubscribe': {
+        const channel = String(msg.channel);
+        const fault = this.faults.unsubscribeFault;
+        this.faults.unsubscribeFault = undefined;
+        if (fault === 'unanswered') return;
+        setTimeout(() => {
+          if (fault !== 'ignored') {
+            client.channels.delete(channel);
+            client.tokenDeadlines.delete(channel);
+          }
+          this.sendTo(client, { type: 'unsubscribed', channel: channel.replaceAll('/', ':') });
+        }, UNSUBSCRIBE_LAG_MS);
+        return;
+      }
       case 'jsonapi/sendtx': {
         const id = msg.data?.id;
         const txInfo = rawMember(text, 'tx_info');
@@ -456,7 +496,7 @@ export class LighterSim extends SimServerBase<Client> {
   }
 
   private subscribe(client: Client, channel: string, auth: string | undefined): void {
-    if (client.channels.has(channel)) return this.sendTo(client, { error: { code: 30003, message: 'Already Subscribed' } });
+    if (client.channels.has(channel)) return this.sendTo(client, { error: { code: 30003, message: `Already Subscribed to : ${channel.replaceAll('/', ':')}` } });
     const [name, a, b] = channel.split('/');
     if (name === 'order_book' && a !== undefined && b === undefined && this.markets.has(Number(a))) {
       client.channels.add(channel);
@@ -474,6 +514,7 @@ export class LighterSim extends SimServerBase<Client> {
       }
       client.channels.add(channel);
       client.accounts.add(account);
+      client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
       const kind = name.slice('account_all_'.length);
       const body: Record<string, unknown> = { channel: `${name}:${account}`, type: `subscribed/${name}` };
       if (kind === 'orders') body.orders = Object.fromEntries([...this.markets.values()].map((m) => [String(m.id), m.engine.openOrders(String(account)).map((o) => this.orderJson(m, o))]));
@@ -508,6 +549,18 @@ export class LighterSim extends SimServerBase<Client> {
     const targets = [...this.clients].filter((c) => c.accounts.has(account));
     if (targets.length === 0) return;
     const market = String(m.id);
+    // A subscription lives no longer than the token it was made with (at most 8 h, lighter-go
+    // README; spec §10). Nothing documents what the venue sends when one lapses: here it ends
+    // silently, the harsher reading.
+    const nowSec = Math.floor(this.now() / 1000);
+    for (const c of targets) {
+      for (const [channel, deadline] of c.tokenDeadlines) {
+        if (deadline < nowSec) {
+          c.channels.delete(channel);
+          c.tokenDeadlines.delete(channel);
+        }
+      }
+    }
     for (const c of targets) {
       if (c.channels.has(`account_all_orders/${account}`) && orders.length > 0) {
         this.sendTo(c, { channel: `account_all_orders:${account}`, orders: { [market]: orders.map((o) => this.orderJson(m, o)) }, type: 'update/account_all_orders' });

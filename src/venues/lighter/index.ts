@@ -3,13 +3,17 @@
 // with nonces handed out locally, and outcomes taken from the account order stream — or, when
 // it stays silent, from the order history by client order index.
 
-import { formatFixed, parseFixed } from '../../core/fixed.js';
+import { formatFixed, parseFixed, parseUnits } from '../../core/fixed.js';
 import type { Logger } from '../../core/log.js';
 import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec } from '../../core/types.js';
 import { SignedAhead } from '../signed-ahead.js';
 import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import {
+  LighterConfigError, apiKeyMismatch, assumeLighterFees, checkChainId, fetchAccountTier, fetchRegisteredApiKey, fetchVenueInfo, marketIdProblem, minQuoteProblem,
+  type ChainIdCheck, type LighterAccountTier, type LighterFeeAssumption,
+} from './account.js';
 import { LighterBookSync } from './book-sync.js';
 import { lighterError } from './errors.js';
 import { LighterRest } from './rest.js';
@@ -18,6 +22,7 @@ import { LighterStream } from './ws.js';
 
 export { LighterBookSync } from './book-sync.js';
 export { lighterErrorKind } from './errors.js';
+export { LighterConfigError } from './account.js';
 
 export interface LighterVenueOptions {
   /** Upper-case base asset; the perp market with this symbol. */
@@ -33,9 +38,17 @@ export interface LighterVenueOptions {
   accountIndex?: number;
   apiKeyIndex?: number;
   logger: Logger;
-  /** Fee overrides in bps; otherwise the market's published fees. */
+  /** Fee overrides in bps; otherwise the fees of the account's tier (Standard when unknown). */
   takerFeeBps?: number;
   makerFeeBps?: number;
+  /** Order size per leg as typed (--size): its value is checked against the market's minimum order value. */
+  orderSize?: string;
+  /** --slippage-bps: a sell goes out at the book price less this, which is where the minimum order value binds. */
+  slippageBps?: number;
+  /** A resubscribe that brings no fresh snapshot (or no answer) within this long reconnects the socket (default 5000 ms). */
+  resyncTimeoutMs?: number;
+  /** How often the account streams' auth token is checked for renewal (default 30 000 ms). */
+  authCheckIntervalMs?: number;
   /** How long an order may stay unconfirmed by the streams before history is asked (default 3000 ms). */
   orderTimeoutMs?: number;
   /** How long a transaction signed ahead by prepareMarketOrder may still be sent (default 1000 ms). */
@@ -86,6 +99,15 @@ interface PendingOrder {
   timer?: NodeJS.Timeout;
 }
 
+/** What start-up learned and assumed about the venue and the account (the preflight prints it). */
+export interface LighterSetup {
+  chain?: ChainIdCheck;
+  tier?: LighterAccountTier;
+  fees: LighterFeeAssumption;
+  /** The market's min_quote_amount (USDC, as published). */
+  minQuoteAmount?: string;
+}
+
 interface OrderJson {
   client_order_index?: unknown;
   order_index?: unknown;
@@ -126,6 +148,12 @@ export class LighterVenue implements Venue {
   private detail?: string;
   /** Latest signed position from account_all_positions (sizeScale). */
   streamedPosition?: number;
+  /** Set by start(). */
+  setup?: LighterSetup;
+  /** Deadline (Unix s) of the token the account channels were last subscribed with. */
+  private streamTokenDeadline?: number;
+  private authTimer?: NodeJS.Timeout;
+  private readonly resyncWatch: { book?: NodeJS.Timeout; account?: NodeJS.Timeout } = {};
 
   constructor(private readonly options: LighterVenueOptions) {
     this.rest = new LighterRest({ apiUrl: options.apiUrl, logger: options.logger, timeoutMs: options.requestTimeoutMs });
@@ -166,11 +194,22 @@ export class LighterVenue implements Venue {
     if (found === undefined) {
       throw new VenueError('lighter', 'bad_order', `Lighter has no perp market ${this.options.ticker}; check --ticker (listed: ${list.map((m) => String(m.symbol)).slice(0, 12).join(', ')})`);
     }
-    this.spec = parseLighterMarket(found, this.options);
+    const idProblem = marketIdProblem(String(found.symbol), Number(found.market_id));
+    if (idProblem !== undefined) throw new LighterConfigError(idProblem);
+    let chain: ChainIdCheck | undefined;
+    let tier: LighterAccountTier = { unknownBecause: 'no account keys (market data only)' };
     if (this.signer !== undefined) {
+      chain = await this.checkChain();
       await this.checkApiKey();
-      this.signer.precompute(PRECOMPUTED_SIGNATURES);
+      tier = await fetchAccountTier(this.rest, this.signer.accountIndex, this.authToken());
     }
+    const fees = assumeLighterFees(tier, this.options.takerFeeBps);
+    this.options.logger.info(fees.line);
+    this.spec = parseLighterMarket(found, { takerFeeBps: fees.takerBps, makerFeeBps: this.options.makerFeeBps ?? fees.makerBps });
+    const minQuoteAmount = typeof found.min_quote_amount === 'string' ? found.min_quote_amount : undefined;
+    this.setup = { chain, tier, fees, minQuoteAmount };
+    this.checkMinQuote(found, minQuoteAmount);
+    if (this.signer !== undefined) this.signer.precompute(PRECOMPUTED_SIGNATURES);
     this.sync = new LighterBookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.stream = new LighterStream(
       { wsUrl: this.options.wsUrl, logger: this.options.logger, pingIntervalMs: this.options.pingIntervalMs, deadAfterMs: this.options.deadAfterMs, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs },
@@ -180,6 +219,7 @@ export class LighterVenue implements Venue {
           this.sync?.reset();
           this.detail = undefined;
           this.emitStatus();
+          this.watchBook('no order book snapshot after subscribing');
         },
         onClose: (why) => {
           this.sync?.reset();
@@ -188,28 +228,72 @@ export class LighterVenue implements Venue {
         },
       },
     );
-    this.stream.subscribe(`order_book/${this.spec.marketId}`);
+    this.stream.subscribe(this.bookChannel());
     if (this.signer !== undefined) {
-      const account = this.signer.accountIndex;
-      for (const channel of ['account_all_orders', 'account_all_trades', 'account_all_positions']) this.stream.subscribe(`${channel}/${account}`, () => this.authToken());
+      for (const channel of this.accountChannels()) this.stream.subscribe(channel, () => this.streamToken());
+      const every = this.options.authCheckIntervalMs ?? 30_000;
+      this.authTimer = setInterval(() => this.renewAccountStreams(), every);
+      this.authTimer.unref();
     }
     this.stream.start();
     return this.spec;
   }
 
+  private bookChannel(): string {
+    return `order_book/${this.spec?.marketId}`;
+  }
+
+  private accountChannels(): string[] {
+    const account = this.signer!.accountIndex;
+    return ['account_all_orders', 'account_all_trades', 'account_all_positions'].map((c) => `${c}/${account}`);
+  }
+
+  /** LIGHTER_CHAIN_ID must be the venue's, or every transaction fails as an invalid signature. */
+  private async checkChain(): Promise<ChainIdCheck> {
+    let reported: number | undefined;
+    try {
+      reported = (await fetchVenueInfo(this.rest)).reportedChainId;
+    } catch (e) {
+      this.options.logger.warn(`Lighter status (GET /) could not be read: ${(e as Error).message}`);
+    }
+    const check = checkChainId(this.options.chainId, this.options.apiUrl, reported);
+    if (!check.ok) throw new LighterConfigError(check.problem);
+    if (check.verifiedBy !== undefined) this.options.logger.info(`Lighter chain id ${check.chainId} (agrees with ${check.verifiedBy})`);
+    else this.options.logger.warn(check.note);
+    return check;
+  }
+
   /** The registered key must be ours (spec §3), and the nonce starts where the venue says. */
   private async checkApiKey(): Promise<void> {
     const signer = this.signer!;
-    const keys = await this.rest.get<{ api_keys?: Array<{ api_key_index?: unknown; public_key?: unknown }> }>('apikeys', { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex });
-    const entry = (keys.api_keys ?? []).find((k) => Number(k.api_key_index) === signer.apiKeyIndex);
-    const registered = typeof entry?.public_key === 'string' ? entry.public_key.toLowerCase().replace(/^0x/, '') : undefined;
-    if (registered === undefined) {
-      throw new VenueError('lighter', 'auth', `Lighter account ${signer.accountIndex} has no API key ${signer.apiKeyIndex} — check LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX`);
-    }
-    if (registered !== signer.publicKeyHex) {
-      throw new VenueError('lighter', 'auth', `Lighter API key ${signer.apiKeyIndex} of account ${signer.accountIndex} is registered with another public key than API_KEY_PRIVATE_KEY gives — paste the private key of that API key, or set LIGHTER_API_KEY_INDEX to the key it belongs to`);
-    }
+    const registered = await fetchRegisteredApiKey(this.rest, signer.accountIndex, signer.apiKeyIndex);
+    const mismatch = apiKeyMismatch(registered, signer.publicKeyHex);
+    if (mismatch !== undefined) throw new LighterConfigError(mismatch);
     await this.refreshNonce();
+  }
+
+  /**
+   * --size must be worth the market's min_quote_amount. A sell goes out with the book price less
+   * --slippage-bps as its price, so that is the price it is judged at (the simulator checks the
+   * signed BaseAmount × Price, the harsher reading of the venue's rule).
+   */
+  private checkMinQuote(found: Record<string, unknown>, minQuoteAmount: string | undefined): void {
+    const spec = this.spec!;
+    if (this.options.orderSize === undefined || minQuoteAmount === undefined) return;
+    let size: number;
+    try {
+      size = Number(parseUnits(this.options.orderSize, spec.sizeScale, 'down'));
+    } catch {
+      return; // an off-grid or unreadable size is refused with its own line elsewhere
+    }
+    const last = typeof found.last_trade_price === 'string' ? parseFixed(found.last_trade_price, spec.priceScale, 'down') : 0;
+    if (!(last > 0)) {
+      this.options.logger.warn(`Lighter ${spec.symbol} publishes no last trade price; --size ${this.options.orderSize} was not checked against the minimum order value of ${minQuoteAmount} USDC`);
+      return;
+    }
+    const worstSell = Math.floor((last * (10_000 - (this.options.slippageBps ?? 0))) / 10_000);
+    const problem = minQuoteProblem(spec, size, worstSell, minQuoteAmount);
+    if (problem !== undefined) throw new LighterConfigError(problem);
   }
 
   private refreshNonce(): Promise<void> {
@@ -227,6 +311,44 @@ export class LighterVenue implements Venue {
     return this.nonceRefresh;
   }
 
+  /** The token an account channel subscribes with; its deadline is when the subscription must be renewed by. */
+  private streamToken(): string {
+    const token = this.authToken();
+    this.streamTokenDeadline = this.token!.deadline;
+    return token;
+  }
+
+  /**
+   * Account channels authenticate once, at subscribe, with a token that expires (at most 8 h,
+   * lighter-go README; spec §10). Before the one they were subscribed with lapses, they are
+   * subscribed again with a fresh one — between orders, since their outcomes arrive on these
+   * channels, unless the token is within a minute of lapsing.
+   */
+  private renewAccountStreams(): void {
+    const stream = this.stream;
+    if (stream === undefined || !stream.connected || stream.resubscribing || this.streamTokenDeadline === undefined) return;
+    const ttl = this.options.authTokenTtlSec ?? 3600;
+    const left = this.streamTokenDeadline - Math.floor(this.now() / 1000);
+    if (left >= ttl / 6) return;
+    if (this.pending.size > 0 && left > 60) return;
+    this.options.logger.info(`Lighter account streams: renewing their auth token (${Math.max(0, left)} s left)`);
+    for (const channel of this.accountChannels()) stream.resubscribe(channel);
+    clearTimeout(this.resyncWatch.account);
+    const ms = this.options.resyncTimeoutMs ?? 5000;
+    this.resyncWatch.account = setTimeout(() => {
+      if (this.stream?.resubscribing === true) this.stream.reconnect(`no answer to the account streams' resubscribe within ${ms} ms`);
+    }, ms);
+  }
+
+  /** After a (re)subscribe of the book: no fresh snapshot within the resync timeout reconnects the socket. */
+  private watchBook(what: string): void {
+    clearTimeout(this.resyncWatch.book);
+    const ms = this.options.resyncTimeoutMs ?? 5000;
+    this.resyncWatch.book = setTimeout(() => {
+      if (this.sync?.valid !== true) this.stream?.reconnect(`${what} within ${ms} ms`);
+    }, ms);
+  }
+
   /** A token valid for at least a sixth of its lifetime more; renewed locally, no round trip. */
   authToken(): string {
     const ttl = this.options.authTokenTtlSec ?? 3600;
@@ -239,6 +361,9 @@ export class LighterVenue implements Venue {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.authTimer);
+    clearTimeout(this.resyncWatch.book);
+    clearTimeout(this.resyncWatch.account);
     await this.stream?.stop();
     this.rest.close();
   }
@@ -281,13 +406,15 @@ export class LighterVenue implements Venue {
     this.options.logger.warn(`Lighter ${this.options.ticker} book invalid (${why}); resubscribing for a fresh snapshot`);
     this.sync?.reset();
     this.emitStatus();
-    this.stream?.resubscribe(`order_book/${this.spec?.marketId}`);
+    this.stream?.resubscribe(this.bookChannel());
+    this.watchBook('no fresh order book snapshot after a resync');
   }
 
   private handleError(frame: Record<string, unknown>): void {
     const e = frame.error as { code?: unknown; message?: unknown };
     const code = Number(e?.code);
     const message = typeof e?.message === 'string' ? e.message : '';
+    if (this.handleSubscriptionError(code, message)) return;
     const id = typeof frame.id === 'string' ? Number(frame.id) : undefined;
     const pending = id === undefined ? undefined : this.pending.get(id);
     if (pending !== undefined) {
@@ -300,6 +427,18 @@ export class LighterVenue implements Venue {
       this.detail = `Lighter unavailable: ${message}`;
       this.emitStatus();
     }
+  }
+
+  /**
+   * 30003 "Already Subscribed" (spec §0, §5; CCXT `pro/lighter.js handleErrorMessage`) can only
+   * answer one of our resubscribes that overtook its unsubscribe: the old subscription may still
+   * be streaming deltas to a book that waits for a snapshot that will never come. A new connection
+   * starts every subscription afresh. It carries no id and is not an order's rejection.
+   */
+  private handleSubscriptionError(code: number, message: string): boolean {
+    if (code !== 30003) return false;
+    this.stream?.reconnect(`a resubscribe was answered 30003 "${message}"`);
+    return true;
   }
 
   private handleOrders(orders: unknown): void {

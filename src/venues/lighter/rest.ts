@@ -38,6 +38,11 @@ export class LighterRest {
     return this.request<T>('GET', url, headers, undefined, timeoutMs);
   }
 
+  /** GET / — the status document ({status, network_id, timestamp}; lighter-python `lighter/models/status.py`). */
+  getStatus<T>(timeoutMs?: number): Promise<T> {
+    return this.request<T>('GET', new URL('/', this.base), {}, undefined, timeoutMs);
+  }
+
   /** POST /api/v1/sendTx with tx_info spliced in verbatim (spec §4). */
   sendTx(txType: number, txInfo: string, timeoutMs?: number): Promise<{ tx_hash?: string }> {
     const body = new URLSearchParams({ tx_type: String(txType), tx_info: txInfo }).toString();

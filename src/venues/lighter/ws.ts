@@ -29,6 +29,12 @@ interface Channel {
   name: string;
   /** Account channels get a fresh token at every (re)subscribe. */
   auth?: () => string;
+  /**
+   * True between our `unsubscribe` and the venue's `unsubscribed` answer: the `subscribe` waits for
+   * that answer, because nothing guarantees the venue handles an unsubscribe before a subscribe
+   * that follows it, and a subscribe that overtakes it meets 30003 "Already Subscribed" (spec §0).
+   */
+  leaving: boolean;
 }
 
 export class LighterStream {
@@ -50,7 +56,10 @@ export class LighterStream {
       },
       {
         onOpen: () => {
-          for (const channel of this.channels.values()) this.sendSubscribe(channel);
+          for (const channel of this.channels.values()) {
+            channel.leaving = false;
+            this.sendSubscribe(channel);
+          }
           handlers.onOpen();
         },
         onMessage: (text, receivedAt) => this.onMessage(text, receivedAt),
@@ -64,17 +73,34 @@ export class LighterStream {
   }
 
   subscribe(name: string, auth?: () => string): void {
-    const channel = { name, auth };
+    const channel: Channel = { name, auth, leaving: false };
     this.channels.set(name, channel);
     if (this.connected) this.sendSubscribe(channel);
   }
 
-  /** Unsubscribe then subscribe: the venue answers with a fresh snapshot (spec §5.2). */
+  /**
+   * Unsubscribe, and subscribe again once the venue has answered `unsubscribed`: the new
+   * subscription starts with a fresh snapshot (spec §5.2) and, for account channels, a fresh
+   * token. Whoever asks must watch for the result and reconnect() if it does not come.
+   */
   resubscribe(name: string): void {
     const channel = this.channels.get(name);
-    if (channel === undefined || !this.connected) return;
+    // One unsubscribe in flight per channel: a second could be carried out after the subscribe
+    // that answers the first, and silently end the new subscription.
+    if (channel === undefined || !this.connected || channel.leaving) return;
+    channel.leaving = true;
     this.send(JSON.stringify({ type: 'unsubscribe', channel: name }));
-    this.sendSubscribe(channel);
+  }
+
+  /** Whether a resubscribe is waiting for the venue's `unsubscribed`. */
+  get resubscribing(): boolean {
+    for (const c of this.channels.values()) if (c.leaving) return true;
+    return false;
+  }
+
+  /** Drops the connection; it reconnects with back-off and subscribes every channel afresh. */
+  reconnect(why: string): void {
+    this.socket.drop(why);
   }
 
   /** Writes a text frame now; false when not connected. */
@@ -109,6 +135,14 @@ export class LighterStream {
       return;
     }
     if (f.type === 'pong' || f.type === 'connected') return;
+    if (f.type === 'unsubscribed' && typeof f.channel === 'string') {
+      // Inbound names use ':' where ours use '/' (spec §5).
+      const channel = this.channels.get(f.channel.replaceAll(':', '/'));
+      if (channel?.leaving === true) {
+        channel.leaving = false;
+        this.sendSubscribe(channel);
+      }
+    }
     this.handlers.onFrame(f, receivedAt);
   }
 
