@@ -3,7 +3,7 @@
 // (the default walks the book like a taker order bounded by its worst price), the venue's status
 // can be flipped, and the position it reports is its own ledger of what it filled.
 import type { Clock } from '../../src/core/clock.js';
-import { OrderBook } from '../../src/core/orderbook.js';
+import { OrderBook, type BookView } from '../../src/core/orderbook.js';
 import type { MarketSpec, VenueId } from '../../src/core/types.js';
 import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type ExecutionReadiness, type StatusListener, type Venue, type VenueStatus } from '../../src/venues/venue.js';
 
@@ -115,6 +115,11 @@ export class FakeVenue implements Venue {
   touch(): void {
     this.lastBookAt = this.clock.monoMs();
     emitBookEvent(this.books, this.id, this.book, this.lastBookAt);
+  }
+
+  /** Announces a frame whose book is `view` (a recording's, say) rather than this venue's own. */
+  emitFrom(view: BookView): void {
+    emitBookEvent(this.books, this.id, view, this.clock.monoMs());
   }
 
   feeOn(notional: number): number {
