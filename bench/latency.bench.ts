@@ -2,11 +2,17 @@
 // simulated venues on loopback. Part 1 plays a scripted stream of opportunities, alternating long
 // and short, and measures for each the time from the arrival of the book frame that created it to
 // the moment both orders have been handed to their sockets (Backpack HTTP request written, Lighter
-// sendtx frame written). Part 2 runs the generated market ten times faster than real time and
-// prints the resident memory after ten simulated minutes of trading.
+// sendtx frame written). Then, against the same simulators in the same run, the floor Node allows:
+// a minimal client on the same kinds of sockets (a WebSocket per venue, a kept HTTP/1.1 connection
+// to Backpack) that receives the same book frames, parses them, and writes two ready-made orders
+// (rendered once, before the loop). The bot's p50/p99 are printed beside the floor's, with the
+// ratio. Part 2 runs the generated market ten times faster than real time and prints the
+// resident memory after ten simulated minutes of trading.
 // Environment: BENCH_OPPORTUNITIES (default 1200), BENCH_SIM_MINUTES (default 10), BENCH_SPEEDUP (default 10).
 
 import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/cli/args.js';
@@ -29,7 +35,7 @@ async function bot(simOptions: Partial<SimVenuesOptions>, flags: string[]) {
   if (parsed.kind !== 'run') throw new Error('unexpected --help');
   const handle = startRun(parsed.config, { consoleLevel: 'OFF' });
   const engine = await handle.engine;
-  return { sim, engine, stop: async () => { await handle.stop('bench done'); await sim.stop(); } };
+  return { sim, engine, stopBot: () => handle.stop('bench done'), stop: async () => { await handle.stop('bench done'); await sim.stop(); } };
 }
 
 function books(sim: SimVenues, b: [number, number], l: [number, number]): void {
@@ -38,9 +44,14 @@ function books(sim: SimVenues, b: [number, number], l: [number, number]): void {
   sim.engines.lighter.setHouseLiquidity(ladder(l[0], -1), ladder(l[1], 1));
 }
 
+interface Percentiles {
+  p50: number;
+  p99: number;
+}
+
 async function latency(): Promise<void> {
   // A premium-sized Lighter budget: the standard 60 transactions a minute would throttle the benchmark, not the bot.
-  const { sim, engine, stop } = await bot({ scripted: true }, ['--max-position', '0.01', '--max-book-age-ms', '60000', '--lighter-tx-per-minute', '1000000']);
+  const { sim, engine, stopBot } = await bot({ scripted: true }, ['--max-position', '0.01', '--max-book-age-ms', '60000', '--lighter-tx-per-minute', '1000000']);
   let waiting: ((r: TradeRecord) => void) | undefined;
   engine.onTrade((r) => {
     if (r.kind === 'entry' && waiting !== undefined) {
@@ -74,13 +85,81 @@ async function latency(): Promise<void> {
     sendSpread.push(Math.abs(record.backpack!.sentAt - record.lighter!.sentAt));
     await new Promise((r) => setTimeout(r, 15)); // let the re-trade of a lasting opportunity finish
   }
-  await stop();
+  await stopBot();
+  const floor = await floorLatency(sim);
+  await sim.stop();
   samples.sort((a, b) => a - b);
   sendSpread.sort((a, b) => a - b);
   console.log(`frame arrival → both orders written, ${samples.length} opportunities (after 100 warm-up):`);
   console.log(`  p50 ${quantile(samples, 0.5).toFixed(3)} ms   p99 ${quantile(samples, 0.99).toFixed(3)} ms   max ${samples[samples.length - 1].toFixed(3)} ms   (target p50 ≤ 0.3, p99 ≤ 1)`);
   if (missed > 0) console.log(`  ${missed} opportunities produced no trade within 2 s`);
   console.log(`  gap between the two legs' send stamps: p50 ${quantile(sendSpread, 0.5).toFixed(3)} ms   p99 ${quantile(sendSpread, 0.99).toFixed(3)} ms`);
+  const bot50 = quantile(samples, 0.5);
+  const bot99 = quantile(samples, 0.99);
+  console.log(`the floor (minimal client, same simulators, same sockets), ${floor.samples} opportunities:`);
+  console.log(`  p50 ${floor.p50.toFixed(3)} ms   p99 ${floor.p99.toFixed(3)} ms`);
+  console.log(`bot / floor: p50 ${bot50.toFixed(3)} / ${floor.p50.toFixed(3)} = ${(bot50 / floor.p50).toFixed(2)}×   p99 ${bot99.toFixed(3)} / ${floor.p99.toFixed(3)} = ${(bot99 / floor.p99).toFixed(2)}×   (goal: p50 within 2×, p99 within 3×)`);
+}
+
+/**
+ * The floor: what any Node client must spend between a book frame arriving and two orders being on
+ * their sockets. It parses every frame (as the bot must), decides nothing, and writes orders
+ * rendered ahead of time — so the bot's excess over it is the cost of its own work.
+ */
+async function floorLatency(sim: SimVenues): Promise<Percentiles & { samples: number }> {
+  const open = (url: string) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.once('open', () => resolve(ws));
+      ws.once('error', reject);
+    });
+  const bpWs = await open(sim.backpack.wsUrl);
+  const ltWs = await open(sim.lighter.wsUrl);
+  bpWs.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['depth.BTC_USDC_PERP'] }));
+  ltWs.send(JSON.stringify({ type: 'subscribe', channel: `order_book/${sim.engines.lighter.market.marketId}` }));
+  const api = new URL(sim.backpack.apiUrl);
+  const line = net.connect(Number(api.port), api.hostname);
+  line.setNoDelay(true);
+  line.on('data', () => {}); // replies are read and dropped: only the write is timed
+  await new Promise((r) => line.once('connect', r));
+  // Ready-made orders: the same sizes and shapes as the bot's, rendered once (the simulators refuse them; only the writes are timed).
+  const body = JSON.stringify({ symbol: 'BTC_USDC_PERP', side: 'Bid', orderType: 'Market', quantity: '0.01', priceLimit: '100200.0', clientId: 1, timeInForce: 'IOC' });
+  const bpOrder = `POST /api/v1/order HTTP/1.1\r\nHost: ${api.host}\r\nContent-Type: application/json; charset=utf-8\r\nX-API-Key: floor\r\nX-Signature: floor\r\nX-Timestamp: 0\r\nX-Window: 5000\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const ltOrder = '{"type":"jsonapi/sendtx","data":{"id":"1","tx_type":14,"tx_info":{"AccountIndex":0,"Nonce":0}}}';
+  let armed = false;
+  let done: ((ms: number) => void) | undefined;
+  const onFrame = (data: WebSocket.RawData) => {
+    const receivedAt = performance.now();
+    JSON.parse(data.toString());
+    if (!armed) return;
+    armed = false;
+    line.write(bpOrder);
+    ltWs.send(ltOrder);
+    done?.(performance.now() - receivedAt);
+  };
+  bpWs.on('message', onFrame);
+  ltWs.on('message', onFrame);
+  const samples: number[] = [];
+  const calm = () => books(sim, [999_990, 1_000_000], [999_990, 1_000_000]);
+  for (let i = 0; i < OPPORTUNITIES + 100; i++) {
+    calm();
+    await new Promise((r) => setTimeout(r, 3));
+    const measured = new Promise<number | undefined>((r) => {
+      done = r;
+      setTimeout(() => r(undefined), 2000);
+    });
+    armed = true;
+    books(sim, [999_990, 1_000_000], [1_000_400, 1_000_410]);
+    const ms = await measured;
+    armed = false;
+    if (ms !== undefined && i >= 100) samples.push(ms);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  bpWs.close();
+  ltWs.close();
+  line.destroy();
+  samples.sort((a, b) => a - b);
+  return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99), samples: samples.length };
 }
 
 async function memory(): Promise<void> {

@@ -2,7 +2,8 @@
 // Ctrl-C, SIGTERM and --duration all lead to the same clean stop and exit status 0.
 
 import type { Logger } from '../core/log.js';
-import { ArbEngine, type RunSummary } from '../engine/index.js';
+import { ParamError } from '../core/param-error.js';
+import { ArbEngine, type EngineSettings, type RunSummary } from '../engine/index.js';
 import { runLogPath } from '../io/paths.js';
 import { RunLog } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
@@ -37,24 +38,32 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     let cfg = config;
     if (config.mode === 'sim') {
       sim = await startSimVenues({ ticker: config.ticker, logger: prefixed(log, 'sim') });
-      cfg = sim.configFor(config);
+      cfg = { ...config, ...sim.endpoints };
       log.info(`sim: Backpack ${sim.backpack.apiUrl}, Lighter ${sim.lighter.apiUrl} (chain ${cfg.lighter.chainId}, account ${cfg.lighter.accountIndex})`);
     }
-    engine = new ArbEngine({ config: cfg, ...makeVenues(cfg, log), logger: log });
+    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, log), logger: log });
+    engine = bot;
     const stopSignal = hooks.stopSignal ?? processSignals();
     const duration = config.durationMs > 0 ? sleep(config.durationMs).then(() => `--duration ${config.durationMs / 1000} s elapsed`) : new Promise<string>(() => {});
-    await engine.start();
-    hooks.onStarted?.(engine, sim);
-    log.info('running: every book frame from either venue is evaluated as it arrives');
-    const reason = await Promise.race([stopSignal, duration, engine.stopped.then(() => 'engine stopped')]);
-    const summary = await engine.stop(reason);
+    const stopReason = Promise.race([stopSignal, duration, bot.stopped.then(() => 'engine stopped')]);
+    // A stop during start-up (e.g. while a venue that is down is waited for) ends the start-up cleanly.
+    void stopReason.then((reason) => {
+      if (bot.phase === 'starting') void bot.stop(reason);
+    });
+    if (await bot.start()) {
+      hooks.onStarted?.(bot, sim);
+      log.info('running: every book frame from either venue is evaluated as it arrives');
+    }
+    const summary = await bot.stop(await stopReason);
     printSummary(summary);
     return 0;
   } catch (e) {
-    log.error(`${e instanceof Error ? e.message : String(e)}`);
+    // A setting that cannot work on these markets is bad input: one line with the flag names, status 2.
+    if (e instanceof ParamError) log.error(e.render(flagOf));
+    else log.error(`${e instanceof Error ? e.message : String(e)}`);
     await engine?.stop('start-up failed').catch(() => undefined);
-    // A setting the venue shows to be wrong is a configuration error, like a bad flag.
-    return e instanceof LighterConfigError ? 2 : 1;
+    // A setting that cannot work (a flag off a market's grid, or one the venue shows to be wrong) is a configuration error, like a bad flag.
+    return (e instanceof ParamError && e.kind === 'config') || e instanceof LighterConfigError ? 2 : 1;
   } finally {
     await sim?.stop();
     log.close();
@@ -82,6 +91,32 @@ export function startRun(config: Config, hooks: Omit<RunHooks, 'stopSignal' | 'o
       return exit;
     },
   };
+}
+
+/** The engine's settings from the Config: the one place the command line's names meet the engine's. */
+export function engineSettings(c: Config): EngineSettings {
+  return {
+    ticker: c.ticker,
+    modeLabel: c.mode,
+    strategy: { size: c.size, longThreshold: c.longThreshold, shortThreshold: c.shortThreshold, maxPosition: c.maxPosition, minEdgeBps: c.minEdgeBps, slippageBps: c.slippageBps, maxBookAgeMs: c.maxBookAgeMs },
+    takerFeeBps: { backpack: c.backpackTakerFeeBps, lighter: c.lighterTakerFeeBps },
+    checkIntervalMs: c.checkIntervalMs,
+    bboIntervalMs: c.bboIntervalMs,
+    logDir: c.logDir,
+    allowUnhedgedStart: c.allowUnhedgedStart,
+    credentials: { backpack: 'BACKPACK_PUBLIC_KEY / BACKPACK_SECRET_KEY', lighter: 'API_KEY_PRIVATE_KEY / LIGHTER_ACCOUNT_INDEX / LIGHTER_API_KEY_INDEX' },
+    nameOf: flagOf,
+  };
+}
+
+const FLAGS: Record<string, string> = {
+  size: '--size', longThreshold: '--long-threshold', shortThreshold: '--short-threshold', maxPosition: '--max-position',
+  minEdgeBps: '--min-edge-bps', slippageBps: '--slippage-bps', maxBookAgeMs: '--max-book-age-ms', allowUnhedgedStart: '--allow-unhedged-start',
+};
+
+/** A parameter's command-line flag. */
+export function flagOf(param: string): string {
+  return FLAGS[param] ?? param;
 }
 
 function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue } {

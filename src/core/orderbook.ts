@@ -185,3 +185,6 @@ function exactNotional(prices: number[], sizes: number[], quantity: number): num
   }
   return Number(total);
 }
+
+/** A read-only view of a book: what a decision may read, never change. */
+export type BookView = Pick<OrderBook, 'bestBid' | 'bestBidSize' | 'bestAsk' | 'bestAskSize' | 'depth' | 'levels' | 'sizeAt' | 'isCrossed' | 'estimateFill'>;

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/log.js';
 import { Secret } from '../core/secret.js';
-import type { Config } from '../cli/config.js';
 import { BackpackSigner } from '../venues/backpack/auth.js';
 import { derivePublicKey, privateKeyFromSeed } from '../venues/lighter/signer/index.js';
 import { startBackpackSim } from './backpack/index.js';
@@ -48,6 +47,12 @@ export interface SimCredentials {
   lighterApiKeyIndex: number;
 }
 
+/** The simulators' URLs and keys, in the shape of the bot's endpoint settings (the simulator knows no bot type). */
+export interface SimEndpoints {
+  backpack: { apiUrl: string; wsUrl: string; publicKey: string; secretKey: Secret };
+  lighter: { apiUrl: string; wsUrl: string; chainId: number; privateKey: Secret; accountIndex: number; apiKeyIndex: number };
+}
+
 export interface SimVenues {
   backpack: SimServerHandle;
   lighter: SimServerHandle;
@@ -57,8 +62,8 @@ export interface SimVenues {
   credentials: SimCredentials;
   faults: { backpack: SimFaults; lighter: SimFaults };
   lighterSim: LighterSim;
-  /** The bot's Config pointed at these venues with these keys. */
-  configFor(config: Config): Config;
+  /** Where the bot finds these venues and with which keys (the endpoint part of its configuration). */
+  endpoints: SimEndpoints;
   /** The same as the environment variables a trader would put in .env (secrets included: these keys open only the simulators). */
   env(): Record<string, string>;
   stop(): Promise<void>;
@@ -109,11 +114,10 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     credentials,
     faults,
     lighterSim,
-    configFor: (config) => ({
-      ...config,
+    endpoints: {
       backpack: { apiUrl: backpack.apiUrl, wsUrl: backpack.wsUrl, publicKey: backpackPublicKey, secretKey: backpackSecret },
       lighter: { apiUrl: lighter.apiUrl, wsUrl: lighter.wsUrl, chainId: lighterChainId, privateKey: credentials.lighterPrivateKey, accountIndex: SIM_LIGHTER_ACCOUNT, apiKeyIndex: SIM_LIGHTER_API_KEY },
-    }),
+    },
     env: () => ({
       BACKPACK_API_URL: backpack.apiUrl, BACKPACK_WS_URL: backpack.wsUrl, BACKPACK_PUBLIC_KEY: backpackPublicKey, BACKPACK_SECRET_KEY: backpackSecret.reveal(),
       LIGHTER_API_URL: lighter.apiUrl, LIGHTER_WS_URL: lighter.wsUrl, LIGHTER_CHAIN_ID: String(lighterChainId),

@@ -92,6 +92,11 @@ export abstract class SimServerBase<C extends SimClient> {
       this.faults.malformedFrame = false;
       for (const c of this.clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send(this.shape.malformedFrame);
     }
+    if (this.faults.rawFrames !== undefined) {
+      const frames = this.faults.rawFrames;
+      this.faults.rawFrames = undefined;
+      for (const c of this.clients) if (c.socket.readyState === c.socket.OPEN) for (const f of frames) c.socket.send(f);
+    }
   }
 }
 

@@ -193,6 +193,8 @@ export interface SimFaults {
   silentUntil?: number;
   /** Send one malformed frame on every market-data connection, then clear the flag. */
   malformedFrame?: boolean;
+  /** Send each of these texts as one frame on every connection, then clear the list (any JSON value, or none). */
+  rawFrames?: string[];
   /** Added latency on every WS frame sent, in ms. */
   frameLatencyMs?: number;
   /** The server's clock runs this many ms ahead of the real one (timestamps it sends and checks). */

@@ -6,8 +6,9 @@
 // --size gets on Lighter exceeds the VWAP a buy of --size pays on Backpack by more than the long
 // threshold; SHORT_BACKPACK is the mirror. Comparisons are exact integers at a common scale.
 
-import { parseFixed, rescale } from '../core/fixed.js';
-import type { FillEstimate, OrderBook } from '../core/orderbook.js';
+import { formatFixed, parseFixed, rescale } from '../core/fixed.js';
+import { ParamError } from '../core/param-error.js';
+import type { BookView, FillEstimate } from '../core/orderbook.js';
 import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 
 export type Direction = 'LONG_BACKPACK' | 'SHORT_BACKPACK';
@@ -47,8 +48,12 @@ export interface StrategyParams {
   toCommonNotional: { backpack: number; lighter: number };
 }
 
-export class StrategyConfigError extends Error {
+/** A parameter that cannot work on these markets. Its text names parameters as {size}, {longThreshold}, …: see ParamError. */
+export class StrategyConfigError extends ParamError {
   override name = 'StrategyConfigError';
+  constructor(template: string) {
+    super(template, 'config');
+  }
 }
 
 export function strategyParams(input: StrategyInput, backpack: MarketSpec, lighter: MarketSpec, fees?: { backpackTakerBps?: number; lighterTakerBps?: number }): StrategyParams {
@@ -59,30 +64,30 @@ export function strategyParams(input: StrategyInput, backpack: MarketSpec, light
     try {
       units = parseFixed(input.size, m.sizeScale);
     } catch {
-      throw new StrategyConfigError(`--size ${input.size} has more decimals than ${m.venue} ${m.symbol} allows (${m.sizeScale}) — use a size both venues can trade`);
+      throw new StrategyConfigError(`{size} ${input.size} has more decimals than ${m.venue} ${m.symbol} allows (${m.sizeScale}) — use a size both venues can trade`);
     }
-    if (units % m.stepSize !== 0) throw new StrategyConfigError(`--size ${input.size} is not a multiple of the ${m.venue} step — pick a size on both venues' grids`);
-    if (units < m.minSize) throw new StrategyConfigError(`--size ${input.size} is below the ${m.venue} minimum — raise --size`);
+    if (units % m.stepSize !== 0) throw new StrategyConfigError(`{size} ${input.size} is not a multiple of the ${m.venue} step ${formatFixed(m.stepSize, m.sizeScale)} — pick a size on both venues' grids`);
+    if (units < m.minSize) throw new StrategyConfigError(`{size} ${input.size} is below the ${m.venue} minimum ${formatFixed(m.minSize, m.sizeScale)} — raise {size}`);
     return units;
   };
   const size = { backpack: onGrid(backpack), lighter: onGrid(lighter), common: parseFixed(input.size, sizeScale) };
   // A threshold finer than the common price grid is rounded up: the bot then demands slightly more, never less.
-  const threshold = (flag: string, text: string) => {
+  const threshold = (param: 'longThreshold' | 'shortThreshold', text: string) => {
     try {
       return parseFixed(text, priceScale, 'up');
     } catch {
-      throw new StrategyConfigError(`${flag} ${text} is not a usable price difference — write it in quote currency per unit, e.g. ${flag} 5`);
+      throw new StrategyConfigError(`{${param}} ${text} is not a usable price difference — write it in quote currency per unit, e.g. {${param}} 5`);
     }
   };
   let limit: number;
   try {
     limit = parseFixed(input.maxPosition, sizeScale, 'down');
   } catch {
-    throw new StrategyConfigError(`--max-position ${input.maxPosition} is not a usable size — write it in base units, e.g. --max-position 0.1 (0 = unlimited)`);
+    throw new StrategyConfigError(`{maxPosition} ${input.maxPosition} is not a usable size — write it in base units, e.g. {maxPosition} 0.1 (0 = unlimited)`);
   }
-  if (limit < 0) throw new StrategyConfigError(`--max-position ${input.maxPosition} is negative — give a bound ≥ 0 (0 = unlimited)`);
-  if (limit !== 0 && limit < size.common) throw new StrategyConfigError(`--max-position ${input.maxPosition} is below --size ${input.size}, so no trade could ever open — raise --max-position or use 0 for unlimited`);
-  if (!(input.slippageBps > 0 && input.slippageBps < 10_000)) throw new StrategyConfigError(`--slippage-bps ${input.slippageBps} must be above 0 and below 10000 — e.g. --slippage-bps 20`);
+  if (limit < 0) throw new StrategyConfigError(`{maxPosition} ${input.maxPosition} is negative — give a bound ≥ 0 (0 = unlimited)`);
+  if (limit !== 0 && limit < size.common) throw new StrategyConfigError(`{maxPosition} ${input.maxPosition} is below {size} ${input.size}, so no trade could ever open — raise {maxPosition} or use 0 for unlimited`);
+  if (!(input.slippageBps > 0 && input.slippageBps < 10_000)) throw new StrategyConfigError(`{slippageBps} ${input.slippageBps} must be above 0 and below 10000 — e.g. {slippageBps} 20`);
   const pow = (n: number) => 10 ** n; // exact: both scales are ≤ 18 and the differences here are small
   return {
     backpack,
@@ -90,8 +95,8 @@ export function strategyParams(input: StrategyInput, backpack: MarketSpec, light
     priceScale,
     sizeScale,
     size,
-    longThreshold: threshold('--long-threshold', input.longThreshold),
-    shortThreshold: threshold('--short-threshold', input.shortThreshold),
+    longThreshold: threshold('longThreshold', input.longThreshold),
+    shortThreshold: threshold('shortThreshold', input.shortThreshold),
     maxPosition: limit === 0 ? undefined : { backpack: rescale(limit, sizeScale, backpack.sizeScale, 'down'), lighter: rescale(limit, sizeScale, lighter.sizeScale, 'down') },
     fees: { backpackTakerBps: fees?.backpackTakerBps ?? backpack.takerFeeBps, lighterTakerBps: fees?.lighterTakerBps ?? lighter.takerFeeBps },
     minEdgeBps: input.minEdgeBps,
@@ -111,7 +116,7 @@ export function roundTripFeePerUnit(params: StrategyParams, price: number): numb
 }
 
 export interface VenueView {
-  book: OrderBook;
+  book: BookView;
   valid: boolean;
   /** ms since the latest book frame. */
   ageMs: number;
@@ -138,7 +143,50 @@ export interface Intent {
   expectedEdge: number;
 }
 
-export type Decision = { kind: 'trade'; intent: Intent } | { kind: 'none'; reason: string };
+/** Why no trade: a code for the runtime to act on, and the values a person reads (see describeNoTrade). */
+export type NoTrade =
+  | { code: 'unresolved_legs' }
+  | { code: 'halted' }
+  | { code: 'exposure_open' }
+  | { code: 'no_spread' }
+  | { code: 'book_invalid' | 'book_empty_side' | 'book_crossed'; venue: VenueId }
+  | { code: 'book_stale'; venue: VenueId; ageMs: number }
+  | { code: 'notional_range'; direction: Direction }
+  | { code: 'max_position'; direction: Direction }
+  /** The spread passes the threshold but the expected edge after both taker fees does not beat the floor. */
+  | { code: 'fees_exceed_edge'; direction: Direction; spread: number; edge: number; floor: number };
+
+export type Decision = { kind: 'trade'; intent: Intent } | { kind: 'none'; reason: NoTrade };
+
+const VENUE_NAME: Record<VenueId, string> = { backpack: 'Backpack', lighter: 'Lighter' };
+
+/** One line on a NoTrade for logs; parameters appear by name (size, maxPosition). */
+export function describeNoTrade(r: NoTrade): string {
+  switch (r.code) {
+    case 'unresolved_legs':
+      return 'an earlier trade is unresolved';
+    case 'halted':
+      return 'entries halted';
+    case 'exposure_open':
+      return 'net exposure open; repair first';
+    case 'no_spread':
+      return 'no spread above threshold';
+    case 'book_invalid':
+      return `${VENUE_NAME[r.venue]} book invalid`;
+    case 'book_empty_side':
+      return `${VENUE_NAME[r.venue]} book has an empty side`;
+    case 'book_crossed':
+      return `${VENUE_NAME[r.venue]} book crossed`;
+    case 'book_stale':
+      return `${VENUE_NAME[r.venue]} book stale (${Math.round(r.ageMs)} ms)`;
+    case 'notional_range':
+      return `${r.direction}: notional beyond exact integer range — lower size`;
+    case 'max_position':
+      return `${r.direction} would exceed maxPosition`;
+    case 'fees_exceed_edge':
+      return `${r.direction} spread ${r.spread.toFixed(2)} does not pay the fees (edge ${r.edge.toFixed(4)} ≤ ${r.floor.toFixed(4)})`;
+  }
+}
 
 export interface Spreads {
   /** Lighter bid − Backpack ask and Backpack bid − Lighter ask at the top, quote per unit (NaN without a book side). */
@@ -149,16 +197,25 @@ export interface Spreads {
   executableShort: number;
 }
 
-const NONE = (reason: string): Decision => ({ kind: 'none', reason });
+// The reasons without values are shared constants: no allocation on the frames that do not trade.
+const NONE_UNRESOLVED: Decision = { kind: 'none', reason: { code: 'unresolved_legs' } };
+const NONE_HALTED: Decision = { kind: 'none', reason: { code: 'halted' } };
+const NONE_EXPOSURE: Decision = { kind: 'none', reason: { code: 'exposure_open' } };
+const NONE_NO_SPREAD: Decision = { kind: 'none', reason: { code: 'no_spread' } };
+const NONE_BOOK: Record<'book_invalid' | 'book_empty_side' | 'book_crossed', Record<VenueId, Decision>> = {
+  book_invalid: { backpack: { kind: 'none', reason: { code: 'book_invalid', venue: 'backpack' } }, lighter: { kind: 'none', reason: { code: 'book_invalid', venue: 'lighter' } } },
+  book_empty_side: { backpack: { kind: 'none', reason: { code: 'book_empty_side', venue: 'backpack' } }, lighter: { kind: 'none', reason: { code: 'book_empty_side', venue: 'lighter' } } },
+  book_crossed: { backpack: { kind: 'none', reason: { code: 'book_crossed', venue: 'backpack' } }, lighter: { kind: 'none', reason: { code: 'book_crossed', venue: 'lighter' } } },
+};
 
 /** Raw and executable spreads in quote per unit, for the BBO file and the decision. */
-export function spreads(params: StrategyParams, backpack: OrderBook, lighter: OrderBook): Spreads {
+export function spreads(params: StrategyParams, backpack: BookView, lighter: BookView): Spreads {
   const px = (v: number | undefined, m: MarketSpec) => (v === undefined ? NaN : v / 10 ** m.priceScale);
   const bpAsk = px(backpack.bestAsk, params.backpack);
   const bpBid = px(backpack.bestBid, params.backpack);
   const ltAsk = px(lighter.bestAsk, params.lighter);
   const ltBid = px(lighter.bestBid, params.lighter);
-  const vwap = (book: OrderBook, side: OrderSide, m: MarketSpec, size: number) => {
+  const vwap = (book: BookView, side: OrderSide, m: MarketSpec, size: number) => {
     const f = book.estimateFill(side, size);
     return f.complete ? f.avgPrice / 10 ** m.priceScale : NaN;
   };
@@ -174,28 +231,28 @@ export function spreads(params: StrategyParams, backpack: OrderBook, lighter: Or
 export interface EntryGate {
   /** An earlier trade's (or repair's) legs are not all resolved yet. */
   unresolvedLegs: boolean;
-  /** Why entries are halted (kill switch, venue down, exposure left open), if they are. */
-  halted?: string;
+  /** Entries are halted (kill switch, venue down, exposure left open, authentication). */
+  halted: boolean;
 }
 
 /** The guards of issue 7, then both signals in turn. Called on every book frame: no allocation but the answer. */
 export function decide(params: StrategyParams, backpack: VenueView, lighter: VenueView, gate?: EntryGate): Decision {
   if (gate !== undefined) {
-    if (gate.unresolvedLegs) return NONE('an earlier trade is unresolved');
-    if (gate.halted !== undefined) return NONE(`entries halted: ${gate.halted}`);
+    if (gate.unresolvedLegs) return NONE_UNRESOLVED;
+    if (gate.halted) return NONE_HALTED;
   }
-  const blocked = guard('Backpack', backpack, params) ?? guard('Lighter', lighter, params);
-  if (blocked !== undefined) return NONE(blocked);
+  const blocked = guard('backpack', backpack, params) ?? guard('lighter', lighter, params);
+  if (blocked !== undefined) return blocked;
   const exposure = backpack.position * params.toCommonSize.backpack + lighter.position * params.toCommonSize.lighter;
-  if (Math.abs(exposure) > stepCommon(params)) return NONE('net exposure open; repair first');
-  return tryDirection(params, backpack, lighter, 'LONG_BACKPACK') ?? tryDirection(params, backpack, lighter, 'SHORT_BACKPACK') ?? NONE('no spread above threshold');
+  if (Math.abs(exposure) > stepCommon(params)) return NONE_EXPOSURE;
+  return tryDirection(params, backpack, lighter, 'LONG_BACKPACK') ?? tryDirection(params, backpack, lighter, 'SHORT_BACKPACK') ?? NONE_NO_SPREAD;
 }
 
-function guard(name: string, v: VenueView, params: StrategyParams): string | undefined {
-  if (!v.valid) return `${name} book invalid`;
-  if (v.book.bestBid === undefined || v.book.bestAsk === undefined) return `${name} book has an empty side`;
-  if (v.book.isCrossed()) return `${name} book crossed`;
-  if (v.ageMs > params.maxBookAgeMs) return `${name} book stale (${Math.round(v.ageMs)} ms)`;
+function guard(venue: VenueId, v: VenueView, params: StrategyParams): Decision | undefined {
+  if (!v.valid) return NONE_BOOK.book_invalid[venue];
+  if (v.book.bestBid === undefined || v.book.bestAsk === undefined) return NONE_BOOK.book_empty_side[venue];
+  if (v.book.isCrossed()) return NONE_BOOK.book_crossed[venue];
+  if (v.ageMs > params.maxBookAgeMs) return { kind: 'none', reason: { code: 'book_stale', venue, ageMs: v.ageMs } };
   return undefined;
 }
 
@@ -204,7 +261,7 @@ function guard(name: string, v: VenueView, params: StrategyParams): string | und
  * ask > long threshold, SHORT_BACKPACK when Backpack bid − Lighter ask > short threshold, '' otherwise
  * (or without both sides). For the BBO file; trades are decided on executable prices by decide().
  */
-export function topOfBookSignal(params: StrategyParams, backpack: OrderBook, lighter: OrderBook): Direction | '' {
+export function topOfBookSignal(params: StrategyParams, backpack: BookView, lighter: BookView): Direction | '' {
   const bpBid = backpack.bestBid;
   const bpAsk = backpack.bestAsk;
   const ltBid = lighter.bestBid;
@@ -226,7 +283,7 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
   const bpNotional = bpFill.notional * params.toCommonNotional.backpack;
   const ltNotional = ltFill.notional * params.toCommonNotional.lighter;
   if (!Number.isSafeInteger(bpNotional) || !Number.isSafeInteger(ltNotional)) {
-    return { kind: 'none', reason: `${direction}: notional beyond exact integer range — lower --size` };
+    return { kind: 'none', reason: { code: 'notional_range', direction } };
   }
   const sellNotional = direction === 'LONG_BACKPACK' ? ltNotional : bpNotional;
   const buyNotional = direction === 'LONG_BACKPACK' ? bpNotional : ltNotional;
@@ -239,13 +296,13 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
   const fees = (bpNotional * params.fees.backpackTakerBps + ltNotional * params.fees.lighterTakerBps) / 10_000 / unit;
   const edge = gross - fees;
   const floor = ((bpNotional + ltNotional) / 2 / unit) * (params.minEdgeBps / 10_000);
-  if (!(edge > floor)) return { kind: 'none', reason: `${direction} spread ${(gross / (params.size.common / 10 ** params.sizeScale)).toFixed(2)} does not pay the fees (edge ${edge.toFixed(4)} ≤ ${floor.toFixed(4)})` };
+  if (!(edge > floor)) return { kind: 'none', reason: { code: 'fees_exceed_edge', direction, spread: gross / (params.size.common / 10 ** params.sizeScale), edge, floor } };
 
   if (params.maxPosition !== undefined) {
     const bpAfter = backpack.position + (bpSide === 'buy' ? params.size.backpack : -params.size.backpack);
     const ltAfter = lighter.position + (ltSide === 'buy' ? params.size.lighter : -params.size.lighter);
     if (Math.abs(bpAfter) > params.maxPosition.backpack || Math.abs(ltAfter) > params.maxPosition.lighter) {
-      return { kind: 'none', reason: `${direction} would exceed --max-position` };
+      return { kind: 'none', reason: { code: 'max_position', direction } };
     }
   }
   const size = params.size.common / 10 ** params.sizeScale;
@@ -273,7 +330,7 @@ function legOf(params: StrategyParams, venue: VenueId, side: OrderSide, fill: Fi
  * The leg decide() would send on `venue` for `side` if a trade started on this book now — thresholds,
  * fees and limits aside — or undefined when the book cannot fill --size. Venues sign it ahead.
  */
-export function legFor(params: StrategyParams, venue: VenueId, book: OrderBook, side: OrderSide): LegIntent | undefined {
+export function legFor(params: StrategyParams, venue: VenueId, book: BookView, side: OrderSide): LegIntent | undefined {
   const fill = book.estimateFill(side, params.size[venue]);
   return fill.complete ? legOf(params, venue, side, fill) : undefined;
 }
@@ -325,9 +382,9 @@ export function netExposure(params: StrategyParams, backpackPosition: number, li
 export function startupWarnings(params: StrategyParams, input: Pick<StrategyInput, 'longThreshold' | 'shortThreshold'>, price: number): string[] {
   const feeCost = roundTripFeePerUnit(params, price);
   const out: string[] = [];
-  for (const [flag, value, units] of [['--long-threshold', input.longThreshold, params.longThreshold], ['--short-threshold', input.shortThreshold, params.shortThreshold]] as const) {
+  for (const [flag, value, units] of [['longThreshold', input.longThreshold, params.longThreshold], ['shortThreshold', input.shortThreshold, params.shortThreshold]] as const) {
     if (units / 10 ** params.priceScale < feeCost) {
-      out.push(`${flag} ${value} is below the round-trip taker fees (≈ ${feeCost.toFixed(2)} per unit at ${price.toFixed(2)}: Backpack ${params.fees.backpackTakerBps} + Lighter ${params.fees.lighterTakerBps} bps); only spreads that also beat the fees will trade`);
+      out.push(`{${flag}} ${value} is below the round-trip taker fees (≈ ${feeCost.toFixed(2)} per unit at ${price.toFixed(2)}: Backpack ${params.fees.backpackTakerBps} + Lighter ${params.fees.lighterTakerBps} bps); only spreads that also beat the fees will trade`);
     }
   }
   return out;

@@ -19,7 +19,6 @@ export function keepAliveAgent(base: URL): http.Agent {
 }
 
 const NAME: Record<VenueId, string> = { backpack: 'Backpack', lighter: 'Lighter' };
-const URL_VAR: Record<VenueId, string> = { backpack: 'BACKPACK_API_URL', lighter: 'LIGHTER_API_URL' };
 
 /**
  * Sends one request and reads the whole reply; rejects only with a VenueError. `onWritten` runs
@@ -53,7 +52,7 @@ export function httpExchange(venue: VenueId, agent: http.Agent, method: string, 
     req.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const sent = req.writableFinished;
-      reject(new VenueError(venue, sent ? 'timeout' : 'unavailable', `${what}: ${e.code ?? e.message}${sent ? ' after sending; the outcome is unknown' : ` (cannot reach the venue; check ${URL_VAR[venue]})`}`));
+      reject(new VenueError(venue, sent ? 'timeout' : 'unavailable', `${what}: ${e.code ?? e.message}${sent ? ' after sending; the outcome is unknown' : ` (cannot reach the venue; check its ${NAME[venue]} API URL setting)`}`));
     });
     req.end(body);
   });

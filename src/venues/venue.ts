@@ -1,7 +1,7 @@
 // The port every venue implements: live Backpack, live Lighter, paper and replay alike. The
 // strategy and engine talk only to this interface and never learn which venue is behind it.
 
-import type { OrderBook } from '../core/orderbook.js';
+import type { BookView, OrderBook } from '../core/orderbook.js';
 import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 
 /** Why a venue refused or could not serve a request; each kind maps to one thing to do. */
@@ -102,10 +102,32 @@ export interface VenueStatus {
 }
 
 /**
- * Called synchronously after a book frame has been applied. `receivedAt` is performance.now() at
- * the moment the frame arrived from the socket, so decisions can be timed from the wire.
+ * One applied book frame, as a value: which venue, when the frame arrived (monotonic ms, the
+ * socket's performance.now() stamp, so decisions are timed from the wire) and a read-only view of
+ * the book as that frame left it. A recording will produce the same events. An adapter reuses one
+ * event object per venue (see emitBookEvent): a listener reads it during the call and keeps only
+ * what it copies out.
  */
-export type BookListener = (venue: VenueId, receivedAt: number) => void;
+export interface BookEvent {
+  readonly venue: VenueId;
+  readonly receivedAt: number;
+  readonly book: BookView;
+}
+
+/** Called synchronously after a book frame has been applied. */
+export type BookListener = (event: BookEvent) => void;
+
+const bookEvents = new WeakMap<BookView, { venue: VenueId; receivedAt: number; book: BookView }>();
+
+/** Hands `listeners` the book event of a frame just applied to `book`, reusing one object per book: no allocation per frame. */
+export function emitBookEvent(listeners: readonly BookListener[], venue: VenueId, book: BookView, receivedAt: number): void {
+  let event = bookEvents.get(book);
+  if (event === undefined) bookEvents.set(book, (event = { venue, receivedAt, book }));
+  event.venue = venue;
+  event.receivedAt = receivedAt;
+  for (const l of listeners) l(event);
+}
+
 export type StatusListener = (venue: VenueId, status: VenueStatus) => void;
 
 export interface Venue {

@@ -2,15 +2,16 @@
 // demand. Deterministic, no network: the book is set by the test, each order's result is scripted
 // (the default walks the book like a taker order bounded by its worst price), the venue's status
 // can be flipped, and the position it reports is its own ledger of what it filled.
-import { OrderBook } from '../../src/core/orderbook.js';
+import type { Clock } from '../../src/core/clock.js';
+import { OrderBook, type BookView } from '../../src/core/orderbook.js';
 import type { MarketSpec, VenueId } from '../../src/core/types.js';
-import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../../src/venues/venue.js';
+import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type ExecutionReadiness, type StatusListener, type Venue, type VenueStatus } from '../../src/venues/venue.js';
 
 /** What the venue answers to one order: a result now, or later (a promise the test settles). */
 export type Outcome = (request: MarketOrderRequest, leg: LegResult, venue: FakeVenue) => LegResult | Promise<LegResult>;
 
 /** Fills the whole size at the order's worst price. */
-export const filledAtWorst: Outcome = (r, leg) => ({ ...leg, state: 'filled', filled: r.size, notional: r.size * r.worstPrice, confirmedAt: performance.now() });
+export const filledAtWorst: Outcome = (r, leg, venue) => ({ ...leg, state: 'filled', filled: r.size, notional: r.size * r.worstPrice, confirmedAt: venue.clock.monoMs() });
 
 /** Walks the book up to the worst price: filled, partial when the depth inside the bound runs out. */
 export const takerFill: Outcome = (r, leg, venue) => {
@@ -25,11 +26,11 @@ export const takerFill: Outcome = (r, leg, venue) => {
   }
   const filled = r.size - remaining;
   if (filled === 0) return rejected('no liquidity inside the bound')(r, leg, venue);
-  return { ...leg, state: remaining === 0 ? 'filled' : 'partial', filled, notional, fee: venue.feeOn(notional), confirmedAt: performance.now() };
+  return { ...leg, state: remaining === 0 ? 'filled' : 'partial', filled, notional, fee: venue.feeOn(notional), confirmedAt: venue.clock.monoMs() };
 };
 
 export const rejected = (why = 'rejected by the test'): Outcome => (_r, leg, venue) => ({
-  ...leg, state: 'rejected', filled: 0, notional: 0, confirmedAt: performance.now(), error: new VenueError(venue.id, 'rejected', why),
+  ...leg, state: 'rejected', filled: 0, notional: 0, confirmedAt: venue.clock.monoMs(), error: new VenueError(venue.id, 'rejected', why),
 });
 
 /** Fills only `quantity` of the order at the book (a partial fill). */
@@ -68,11 +69,22 @@ export class FakeVenue implements Venue {
   private readonly statuses: StatusListener[] = [];
   private next = 1;
 
-  constructor(readonly id: VenueId, readonly market: MarketSpec) {}
+  /** What readiness() answers; the engine reads it before every entry. */
+  ready: ExecutionReadiness = { state: 'ready' };
+
+  constructor(readonly id: VenueId, readonly market: MarketSpec, readonly clock: Clock) {}
+
+  readiness(): ExecutionReadiness {
+    return this.ready;
+  }
+
+  /** start() fails with these, one per call, before it succeeds (a venue down at start-up). */
+  startFailures: Error[] = [];
 
   start(): Promise<MarketSpec> {
     this.started++;
-    return Promise.resolve(this.market);
+    const failure = this.startFailures.shift();
+    return failure === undefined ? Promise.resolve(this.market) : Promise.reject(failure);
   }
   stop(): Promise<void> {
     this.stopped++;
@@ -96,14 +108,18 @@ export class FakeVenue implements Venue {
   /** Replaces the book with a new frame and tells the listeners, as a venue's socket would. */
   setBook(bids: Array<[number, number]>, asks: Array<[number, number]>): void {
     this.book.applySnapshot(bids, asks);
-    this.lastBookAt = performance.now();
-    for (const l of this.books) l(this.id, this.lastBookAt);
+    this.touch();
   }
 
   /** Sends the current book again as a fresh frame. */
   touch(): void {
-    this.lastBookAt = performance.now();
-    for (const l of this.books) l(this.id, this.lastBookAt);
+    this.lastBookAt = this.clock.monoMs();
+    emitBookEvent(this.books, this.id, this.book, this.lastBookAt);
+  }
+
+  /** Announces a frame whose book is `view` (a recording's, say) rather than this venue's own. */
+  emitFrom(view: BookView): void {
+    emitBookEvent(this.books, this.id, view, this.clock.monoMs());
   }
 
   feeOn(notional: number): number {
@@ -119,7 +135,7 @@ export class FakeVenue implements Venue {
 
   async placeMarketOrder(r: MarketOrderRequest): Promise<LegResult> {
     this.orders.push(r);
-    const leg: LegResult = { venue: this.id, state: 'unknown', side: r.side, requested: r.size, filled: 0, notional: 0, fee: 0, clientOrderId: String(this.next++), sentAt: performance.now() };
+    const leg: LegResult = { venue: this.id, state: 'unknown', side: r.side, requested: r.size, filled: 0, notional: 0, fee: 0, clientOrderId: String(this.next++), sentAt: this.clock.monoMs() };
     const wouldGrow = r.side === 'buy' ? this.venuePosition >= 0 : this.venuePosition <= 0;
     if (r.reduceOnly === true && (wouldGrow || r.size > Math.abs(this.venuePosition))) {
       return rejected('reduce-only order would increase the position')(r, leg, this) as LegResult;

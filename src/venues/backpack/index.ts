@@ -8,7 +8,7 @@ import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec, OrderSide } from '../../core/types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
@@ -256,7 +256,7 @@ export class BackpackVenue implements Venue {
 
   private emitBook(receivedAt: number): void {
     this.lastBookAt = receivedAt;
-    for (const l of this.bookListeners) l('backpack', receivedAt);
+    emitBookEvent(this.bookListeners, 'backpack', this.book, receivedAt);
   }
 
   private handleFrame(stream: string, data: unknown, receivedAt: number): void {

@@ -85,6 +85,10 @@ export class BackpackStream {
       this.options.logger.warn(`Backpack WS: a frame that is not JSON was ignored: ${text.slice(0, 80)}`);
       return;
     }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      this.options.logger.warn(`Backpack WS: a frame that is not an object was ignored: ${text.slice(0, 80)}`);
+      return;
+    }
     const f = frame as { stream?: unknown; data?: unknown; error?: unknown };
     if (f.error !== undefined) {
       this.options.logger.error(`Backpack WS error frame: ${JSON.stringify(f.error).slice(0, 200)} (check stream names and API keys)`);

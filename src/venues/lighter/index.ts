@@ -9,7 +9,7 @@ import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec } from '../../core/types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import {
   LighterConfigError, apiKeyMismatch, assumeLighterFees, checkChainId, fetchAccountTier, fetchRegisteredApiKey, fetchVenueInfo, marketIdProblem, minQuoteProblem,
   type ChainIdCheck, type LighterAccountTier, type LighterFeeAssumption,
@@ -396,7 +396,7 @@ export class LighterVenue implements Venue {
       this.available = true;
       this.lastBookAt = receivedAt;
       if (!wasValid) this.emitStatus();
-      for (const l of this.bookListeners) l('lighter', receivedAt);
+      emitBookEvent(this.bookListeners, 'lighter', this.book, receivedAt);
     } else if (action === 'gap' || action === 'crossed') {
       this.resync(action === 'gap' ? 'begin_nonce does not continue the previous nonce' : 'the book crossed');
     }

@@ -2,6 +2,7 @@
 // fills simulated by walking that venue's book as it stands after a simulated order latency. No
 // order ever leaves the machine; positions and fees are kept locally.
 
+import { sleep, systemClock, type Clock } from '../../core/clock.js';
 import { seededRandom } from '../../core/prng.js';
 import type { Logger } from '../../core/log.js';
 import type { MarketSpec } from '../../core/types.js';
@@ -16,6 +17,8 @@ export interface PaperVenueOptions {
   latencyJitterMs?: number;
   seed?: number;
   startingPosition?: number;
+  /** Monotonic time for the legs' timestamps and the simulated latency; default the system's (the engine's clock in a run). */
+  clock?: Clock;
 }
 
 export class PaperVenue implements Venue {
@@ -23,11 +26,13 @@ export class PaperVenue implements Venue {
   private position: number;
   private nextId = 1;
   private readonly random: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: PaperVenueOptions) {
     this.id = options.inner.id;
     this.position = options.startingPosition ?? 0;
     this.random = seededRandom(options.seed ?? 1);
+    this.clock = options.clock ?? systemClock;
   }
 
   get market(): MarketSpec {
@@ -58,11 +63,11 @@ export class PaperVenue implements Venue {
 
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
     const m = this.market;
-    const leg: LegResult = { venue: this.id, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: `paper-${this.nextId++}`, sentAt: performance.now() };
-    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({ ...leg, state: 'rejected', confirmedAt: performance.now(), error: new VenueError(this.id, kind, `${this.id} paper order: ${message}`) });
+    const leg: LegResult = { venue: this.id, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: `paper-${this.nextId++}`, sentAt: this.clock.monoMs() };
+    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: new VenueError(this.id, kind, `${this.id} paper order: ${message}`) });
     if (!Number.isSafeInteger(request.size) || request.size % m.stepSize !== 0 || request.size < m.minSize) return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
     if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0) return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
-    await new Promise((r) => setTimeout(r, (this.options.latencyMs ?? 30) + this.random() * (this.options.latencyJitterMs ?? 10)));
+    await sleep(this.clock, (this.options.latencyMs ?? 30) + this.random() * (this.options.latencyJitterMs ?? 10));
     if (!this.status().bookValid) return refuse('rejected', 'the book is not valid at the fill moment');
     let size = request.size;
     if (request.reduceOnly === true) {
@@ -86,7 +91,7 @@ export class PaperVenue implements Venue {
     this.position += request.side === 'buy' ? filled : -filled;
     const fee = (notional / 10 ** (m.priceScale + m.sizeScale)) * (m.takerFeeBps / 10_000);
     this.options.logger.debug(`${this.id} paper ${leg.clientOrderId}: ${request.side} ${filled}/${request.size} for ${notional} (priceScale+sizeScale), position now ${this.position}`);
-    return { ...leg, state: filled === request.size ? 'filled' : 'partial', filled, notional, fee, confirmedAt: performance.now() };
+    return { ...leg, state: filled === request.size ? 'filled' : 'partial', filled, notional, fee, confirmedAt: this.clock.monoMs() };
   }
 
   resolveOrder(leg: LegResult): Promise<LegResult> {

@@ -46,7 +46,7 @@ test('book from snapshot and deltas, a gap forcing a resync, a disconnect forcin
   depthQueue = [{ body: seq.snapshot_1, gate: g1.promise }];
   const venue = new BackpackVenue({ ticker: 'BTC', ...urls, publicKey: key.public_key_b64, secretKey: new Secret(key.secret_b64), logger, reconnectBaseMs: 10, reconnectMaxMs: 40, snapshotRetryMs: 10 });
   const bookEvents: number[] = [];
-  venue.onBook((_v, at) => bookEvents.push(at));
+  venue.onBook((e) => bookEvents.push(e.receivedAt));
   try {
     const spec = await venue.start();
     assert.equal(spec.takerFeeBps, 5, 'fees read from /api/v1/account');

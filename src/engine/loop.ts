@@ -1,0 +1,209 @@
+// The decision loop: every book event from either venue is judged as it arrives; a trade sends
+// both legs before either is awaited; between frames each venue signs ahead the legs an entry on
+// the current books would send.
+//
+// No entry opens unless both venues' execution sides are ready: a leg whose partner would be
+// refused locally (backing off after a 429, local budget spent, down, credentials refused) is never
+// sent. That pause is not a failure: it never feeds the kill switch, and entries resume by
+// themselves on the first event after both are ready again.
+
+import type { VenueId } from '../core/types.js';
+import { decide, describeNoTrade, legFor, toCommon, type EntryGate, type Intent, type VenueView } from '../strategy/index.js';
+import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest } from '../venues/venue.js';
+import { VENUES, type EngineCore } from './core.js';
+import { send, type Legs } from './legs.js';
+import type { Reconciler } from './reconcile.js';
+import type { Records } from './records.js';
+import type { HedgeRepair } from './repair.js';
+
+export class EntryLoop {
+  /** Reused on every frame: the decision path allocates nothing it does not return. */
+  private readonly views: Record<VenueId, VenueView>;
+  private readonly gate: EntryGate = { unresolvedLegs: false, halted: false };
+  /** The last "does not pay" direction said, so an opportunity that fees eat is said once, not every frame. */
+  private lastSkip = '';
+  /** Each venue's last readiness that blocked entries, said once per change. */
+  private readonly blockedBy: Record<VenueId, ExecutionReadiness['state']> = { backpack: 'ready', lighter: 'ready' };
+  /** A setImmediate that signs the next entry's orders ahead is pending. */
+  private preparing = false;
+
+  constructor(
+    private readonly core: EngineCore,
+    private readonly legs: Legs,
+    private readonly repair: HedgeRepair,
+    private readonly records: Records,
+    private readonly reconciler: Reconciler,
+    private readonly fatal: (e: unknown) => void,
+  ) {
+    this.views = {
+      backpack: { book: core.books.backpack, valid: false, ageMs: 0, position: 0 },
+      lighter: { book: core.books.lighter, valid: false, ageMs: 0, position: 0 },
+    };
+  }
+
+  /** A book event: remembered as the venue's latest, then judged (when the engine trades). */
+  onBook(event: BookEvent): void {
+    const core = this.core;
+    core.books[event.venue] = event.book;
+    core.lastBookAt[event.venue] = event.receivedAt;
+    core.bookSeq[event.venue]++;
+    this.views[event.venue].book = event.book;
+    this.judge(event.receivedAt);
+  }
+
+  /** Judges the books as they stand; `triggeredAt` is the monotonic arrival time of the frame that prompted it. */
+  judge(triggeredAt: number): void {
+    if (!this.core.phase.is('running') || this.core.busy) return;
+    try {
+      this.evaluate(triggeredAt);
+    } catch (e) {
+      this.fatal(e);
+    }
+  }
+
+  private evaluate(triggeredAt: number): void {
+    const core = this.core;
+    if (core.halts.blocking(core.isFlat())) return;
+    if (!this.executionReady()) return;
+    // Decide only on books that have heard from their venue since our own last order there (a book
+    // event handled after the send and stamped no earlier), so a lasting opportunity is judged on a
+    // book that already shows what our fills took.
+    for (const v of VENUES) if (core.bookSeq[v] === core.seqAtSend[v] || core.lastBookAt[v] < core.lastSentAt[v]) return;
+    const now = core.clock.monoMs();
+    for (const v of VENUES) {
+      const view = this.views[v];
+      view.valid = core.bookValid[v];
+      view.ageMs = now - core.lastBookAt[v];
+      view.position = core.position[v];
+    }
+    const decision = decide(core.params!, this.views.backpack, this.views.lighter, this.gate);
+    if (decision.kind === 'none') {
+      // One line per opportunity that fees eat, not one per frame while it lasts.
+      const reason = decision.reason;
+      const skipped = reason.code === 'fees_exceed_edge' ? reason.direction : '';
+      if (skipped !== '' && skipped !== this.lastSkip) core.log.info(`skipped: ${describeNoTrade(reason)}`);
+      this.lastSkip = skipped;
+      if (this.views.backpack.valid && this.views.lighter.valid && !this.preparing) {
+        this.preparing = true;
+        setImmediate(() => this.prepareEntries());
+      }
+      return;
+    }
+    this.lastSkip = '';
+    this.enter(decision.intent, triggeredAt);
+  }
+
+  /** Both execution sides can take a leg now; a change either way is said once. An auth failure halts entries. */
+  private executionReady(): boolean {
+    const core = this.core;
+    let ready = true;
+    for (const v of VENUES) {
+      const r = core.readiness(v);
+      if (r.state === 'auth_failed') core.haltForAuth(v, r.detail);
+      if (r.state !== this.blockedBy[v]) {
+        const was = this.blockedBy[v];
+        if (r.state === 'backing_off') {
+          core.log.warn(`${v} cannot take an order for ${Math.max(0, Math.round(r.until - core.clock.monoMs()))} ms (${r.detail}); no entry until both venues are ready — repairs still go out`);
+        } else if (r.state === 'budget_empty') {
+          // A local budget running dry is routine (Lighter's standard 60 a minute): said at debug level only.
+          core.log.debug(`${v} order budget spent (${r.detail}); no entry until it refills`);
+        } else if (r.state === 'down') core.log.warn(`${v} execution is down (${r.detail}); no entry until both venues are ready`);
+        else if (r.state === 'ready') {
+          const line = `${v} takes orders again${this.otherBlocked(v) ? '' : '; entries resume'}`;
+          if (was === 'budget_empty') core.log.debug(line);
+          else core.log.info(line);
+        }
+        this.blockedBy[v] = r.state;
+      }
+      if (r.state !== 'ready') ready = false;
+    }
+    return ready;
+  }
+
+  private otherBlocked(v: VenueId): boolean {
+    return this.blockedBy[v === 'backpack' ? 'lighter' : 'backpack'] !== 'ready';
+  }
+
+  /**
+   * After the frames of this turn, lets each venue sign the legs an entry on these books would send
+   * (both sides: either direction may come next), so the frame that opens an opportunity usually
+   * finds one leg already signed — the one whose book did not move — and only has to write it.
+   */
+  private prepareEntries(): void {
+    this.preparing = false;
+    const core = this.core;
+    if (!core.phase.is('running') || core.busy || core.params === undefined) return;
+    for (const id of VENUES) {
+      const venue = core.venues[id];
+      if (venue.prepareMarketOrder === undefined || !core.bookValid[id]) continue;
+      for (const side of ['buy', 'sell'] as const) {
+        const leg = legFor(core.params, id, core.books[id], side);
+        if (leg === undefined) continue;
+        try {
+          venue.prepareMarketOrder({ side, size: leg.size, worstPrice: leg.worstPrice });
+        } catch (e) {
+          // Only a shortcut: the order is signed when it is sent instead.
+          core.log.warn(`${id}: signing ahead failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
+  }
+
+  /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
+  private enter(intent: Intent, triggeredAt: number): void {
+    const core = this.core;
+    const bpRequest: MarketOrderRequest = { side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice };
+    const ltRequest: MarketOrderRequest = { side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice };
+    const bp = send(core.venues.backpack, bpRequest, core.clock);
+    const lt = send(core.venues.lighter, ltRequest, core.clock);
+    core.noteSent('backpack');
+    core.noteSent('lighter');
+    core.summary.trades++;
+    core.track(this.finishEntry(intent, triggeredAt, bp, lt));
+  }
+
+  private async finishEntry(intent: Intent, triggeredAt: number, bpPromise: Promise<LegResult>, ltPromise: Promise<LegResult>): Promise<void> {
+    const core = this.core;
+    // Formatting waits until the orders are on their way: some adapters write on the next tick.
+    await new Promise<void>((r) => setImmediate(r));
+    core.log.info(`${intent.direction}: spread ${intent.rawSpread.toFixed(2)} (executable ${intent.executableSpread.toFixed(2)}, edge after fees ${intent.expectedEdge.toFixed(4)}) → Backpack ${intent.backpack.side} / Lighter ${intent.lighter.side} ${core.settings.strategy.size}`);
+    const epoch = core.epoch;
+    const [bp, lt] = await Promise.all([bpPromise.then((l) => this.legs.settle('backpack', l)), ltPromise.then((l) => this.legs.settle('lighter', l))]);
+    if (epoch !== core.epoch) {
+      core.log.warn(`${intent.direction} legs answered after shutdown stopped waiting (Backpack ${bp.state} ${core.fmtSize('backpack', bp.filled)}, Lighter ${lt.state} ${core.fmtSize('lighter', lt.filled)}); the venues' positions were taken instead`);
+      return;
+    }
+    this.legs.apply(bp);
+    this.legs.apply(lt);
+    const record = this.records.record('entry', intent.direction, bp, lt, triggeredAt, intent);
+    const ok = bp.state === 'filled' && lt.state === 'filled';
+    if (ok) core.summary.successes++;
+    core.log.info(
+      `${intent.direction} done: Backpack ${bp.state} ${core.fmtSize('backpack', bp.filled)} @ ${avgText(bp, core.market('backpack').priceScale)}, Lighter ${lt.state} ${core.fmtSize('lighter', lt.filled)} @ ${avgText(lt, core.market('lighter').priceScale)}, ` +
+        `net ${record.netPnl.toFixed(4)}; sent ${ms(bp.sentAt - triggeredAt)}/${ms(lt.sentAt - triggeredAt)} ms, confirmed ${ms((bp.confirmedAt ?? NaN) - triggeredAt)}/${ms((lt.confirmedAt ?? NaN) - triggeredAt)} ms after the frame (Backpack/Lighter)`,
+    );
+    for (const leg of [bp, lt]) if (leg.error?.kind === 'auth') core.haltForAuth(leg.venue, leg.error.message);
+    if (!ok) {
+      // A leg refused only because the venue is rate limiting us is a pause, not a fault: it does not feed the kill switch.
+      const failed = [bp, lt].filter((l) => l.state !== 'filled');
+      const rateLimitedOnly = failed.every((l) => l.error?.kind === 'rate_limited');
+      core.noteFailure(`${intent.direction}: Backpack ${bp.state}${bp.error ? ` (${bp.error.message})` : ''}, Lighter ${lt.state}${lt.error ? ` (${lt.error.message})` : ''}`, !rateLimitedOnly);
+    }
+    // An outcome we could not learn may still have filled: take the venues' positions before hedging on our count.
+    if (bp.state === 'unknown' || lt.state === 'unknown') await this.reconciler.reconcile('a leg is unknown');
+    if (!core.isFlat()) {
+      const p = core.params!;
+      const short = toCommon(bp.filled, p.backpack, p) < toCommon(lt.filled, p.lighter, p) ? 'backpack' : 'lighter';
+      this.repair.shortLeg(short, short === 'backpack' ? intent.backpack.side : intent.lighter.side);
+      await this.repair.repair(`${intent.direction} legs differ`, this.repair.deadline());
+    }
+  }
+}
+
+function avgText(leg: LegResult, priceScale: number): string {
+  return leg.filled === 0 ? '-' : (leg.notional / leg.filled / 10 ** priceScale).toFixed(priceScale + 2);
+}
+
+function ms(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(3) : '-';
+}

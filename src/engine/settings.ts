@@ -1,0 +1,84 @@
+// What the engine is told: its own settings type (the command line maps its Config into it), and
+// every default in one object.
+
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { VenueId } from '../core/types.js';
+import type { StrategyInput } from '../strategy/index.js';
+import type { Venue } from '../venues/venue.js';
+
+export interface EngineSettings {
+  /** Upper-case base asset, e.g. BTC: file names and log lines. */
+  ticker: string;
+  /** How the run is wired (live, paper, sim): written in the log, never decided on. */
+  modeLabel: string;
+  /** The strategy's parameters as typed; converted onto both grids once the markets are known. */
+  strategy: StrategyInput;
+  /** Taker fee overrides in bps; undefined = the venue's. */
+  takerFeeBps: { backpack?: number; lighter?: number };
+  /** Period of the staleness / BBO / reconciliation timer. */
+  checkIntervalMs: number;
+  /** How often a BBO row is written. */
+  bboIntervalMs: number;
+  /** Directory of the BBO and trades CSVs. */
+  logDir: string;
+  /** Start with unhedged positions and repair them instead of refusing to start. */
+  allowUnhedgedStart: boolean;
+  /** Where a person fixes each venue's credentials, named when an authentication failure halts entries. */
+  credentials: Record<VenueId, string>;
+  /** How the parameters of errors and warnings ({size}, {allowUnhedgedStart}, …) are shown; default: their names. */
+  nameOf?: (param: string) => string;
+}
+
+/** Timings and limits; every one has its default in ENGINE_DEFAULTS. */
+export interface EngineTimings {
+  /** How long start-up waits for both books before it says so (it goes on waiting until stopped). */
+  startTimeoutMs: number;
+  /** First and largest pause between start-up attempts on a venue that is down. */
+  startRetryBaseMs: number;
+  startRetryMaxMs: number;
+  /** How long a leg may stay unknown before the trade is written as unknown and positions are reconciled. */
+  resolveDeadlineMs: number;
+  /** How long exposure may stay open before entries halt. */
+  repairDeadlineMs: number;
+  /** How often a leg that stayed unknown is asked about again, and for how long. */
+  lateResolveEveryMs: number;
+  lateResolveForMs: number;
+  /** Period of reconciliation with the venues' positions. */
+  reconcileEveryMs: number;
+  /** Kill switch: this many failed trades within windowMs halt entries for at least cooldownMs. */
+  killSwitch: { failures: number; windowMs: number; cooldownMs: number };
+  /** How many times the short leg's missing quantity is sent again before the excess is unwound. */
+  repairRetries: number;
+  /** stop() returns within this budget. */
+  stopBudgetMs: number;
+}
+
+export const ENGINE_DEFAULTS: Readonly<EngineTimings> = Object.freeze({
+  startTimeoutMs: 20_000,
+  startRetryBaseMs: 500,
+  startRetryMaxMs: 10_000,
+  resolveDeadlineMs: 5_000,
+  repairDeadlineMs: 10_000,
+  lateResolveEveryMs: 2_000,
+  lateResolveForMs: 60_000,
+  reconcileEveryMs: 30_000,
+  killSwitch: Object.freeze({ failures: 3, windowMs: 60_000, cooldownMs: 30_000 }),
+  repairRetries: 2,
+  stopBudgetMs: 10_000,
+});
+
+export interface EngineOptions {
+  settings: EngineSettings;
+  backpack: Venue;
+  lighter: Venue;
+  logger: Logger;
+  /** Wall and monotonic time and timers; default the system's. */
+  clock?: Clock;
+  /** Overrides of ENGINE_DEFAULTS. */
+  timings?: Partial<Omit<EngineTimings, 'killSwitch'>> & { killSwitch?: Partial<EngineTimings['killSwitch']> };
+}
+
+export function resolveTimings(overrides: EngineOptions['timings'] = {}): EngineTimings {
+  return { ...ENGINE_DEFAULTS, ...overrides, killSwitch: { ...ENGINE_DEFAULTS.killSwitch, ...overrides.killSwitch } };
+}
