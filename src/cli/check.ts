@@ -45,7 +45,7 @@ export async function checkCommand(argv: string[], env: NodeJS.ProcessEnv, dotEn
   try {
     if (config.mode === 'sim') {
       sim = await startSimVenues({ ticker: config.ticker, logger: silentLogger });
-      config = sim.configFor(config);
+      config = { ...config, ...sim.endpoints };
     }
     io.out(`check: ${config.ticker}, --size ${config.size}, --max-position ${config.maxPosition} on Backpack ${config.backpack.apiUrl} and Lighter ${config.lighter.apiUrl}${sim ? ' (simulated)' : ''} — read-only, no order is placed\n\n`);
     const result = await runCheck(config, options);
