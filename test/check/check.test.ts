@@ -159,6 +159,17 @@ test('a BACKPACK_SECRET_KEY that is not the secret of BACKPACK_PUBLIC_KEY is a f
   });
 });
 
+test('settings read from .env are checked the same way: a mismatched key pair there is the keys row too', async () => {
+  await withSim(async (sim) => {
+    const out: string[] = [];
+    const dotEnv = Object.entries({ ...sim.env(), BACKPACK_SECRET_KEY: randomBytes(32).toString('base64') }).map(([k, v]) => `${k}=${v}`).join('\n');
+    const code = await checkCommand(BASE, {}, dotEnv, { out: (t) => out.push(t), err: (t) => out.push(t) }, { settings: SETTINGS });
+    assert.equal(code, 1, out.join(''));
+    assert.match(out.join(''), /FAIL +Backpack keys +BACKPACK_PUBLIC_KEY is not the public key of BACKPACK_SECRET_KEY\n/);
+    assert.match(out.join(''), /ok +Lighter API key/);
+  });
+});
+
 test('a consistent Backpack key pair the venue does not know fails the keys row on the signed read-only request', async () => {
   await withSim(async (sim) => {
     const secret = randomBytes(32).toString('base64');
