@@ -44,7 +44,13 @@ export async function checkCommand(argv: string[], env: NodeJS.ProcessEnv, dotEn
   let sim: SimVenues | undefined;
   try {
     if (config.mode === 'sim') {
-      sim = await startSimVenues({ ticker: config.ticker, logger: silentLogger });
+      try {
+        sim = await startSimVenues({ ticker: config.ticker, logger: silentLogger });
+      } catch (e) {
+        // The only refusal here is a ticker the simulators do not list: a configuration error.
+        io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+        return 2;
+      }
       config = { ...config, ...sim.endpoints };
     }
     io.out(`check: ${config.ticker}, --size ${config.size}, --max-position ${config.maxPosition} on Backpack ${config.backpack.apiUrl} and Lighter ${config.lighter.apiUrl}${sim ? ' (simulated)' : ''} — read-only, no order is placed\n\n`);

@@ -428,6 +428,9 @@ test('check --help explains the subcommand (exit 0); check refuses --paper and b
   err.length = 0;
   assert.equal(await checkCommand(['--sim'], {}, undefined, io), 2);
   assert.equal(err.join(''), 'error: --size is required — give the order size per leg in base units, e.g. --size 0.001\n');
+  err.length = 0;
+  assert.equal(await checkCommand(['--sim', '--ticker', 'DOGE', '--size', '1'], {}, undefined, io), 2);
+  assert.equal(err.join(''), 'error: the simulated venues list ETH, BTC, SOL, not DOGE — run --sim with one of those tickers\n');
   // A key index of Lighter's own apps is refused before anything is asked, as a run refuses it.
   err.length = 0;
   await withSim(async (sim) => {
