@@ -5,12 +5,12 @@
 // /api/v1/capital/collateral's netEquityAvailable, spec §5) against --max-position.
 
 import { parseUnits } from '../core/fixed.js';
-import { BackpackSigner, BackpackRest } from '../venues/backpack/index.js';
-import { parseMarket } from '../venues/backpack/index.js';
+import type { MarketSpec } from '../core/types.js';
+import { BackpackRest, BackpackSigner, parseMarket } from '../venues/backpack/index.js';
+import { collateralRow } from './collateral.js';
 import type { CheckRow } from './report.js';
 import {
-  clockOffsetMs, fmt, unreachableFix, fmtQuote, fmtSigned, isAuthError, marginNeeded, quantityAt, row, signedMs, skipped, timed, why,
-  type ProbeContext, type VenueFacts,
+  abbreviate, clockOffsetMs, fmt, isAuthError, quantityAt, row, signedMs, skipped, timed, unreachableFix, why, type ProbeContext, type VenueFacts,
 } from './common.js';
 
 interface AccountJson {
@@ -145,7 +145,7 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
         throw new Error('collateral, mark price or leverageLimit missing from the venue\'s replies');
       }
       rows.push(collateralRow(ctx, {
-        id: 'backpack.collateral', title: 'Backpack collateral', venue: 'Backpack', sizeScale: spec.sizeScale, priceScale: spec.priceScale,
+        id: 'backpack.collateral', title: 'Backpack collateral', sizeScale: spec.sizeScale, priceScale: spec.priceScale,
         available: collateral.netEquityAvailable, mark, position: facts.position, marginNum: 1n, marginDen: BigInt(leverage),
         marginText: `1/${leverage} of notional (leverageLimit ${leverage})`, fixAdd: 'deposit USDC on Backpack',
       }));
@@ -158,7 +158,7 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
   }
 }
 
-function marketRow(spec: import('../core/types.js').MarketSpec, state: string, sizeText: string): CheckRow {
+function marketRow(spec: MarketSpec, state: string, sizeText: string): CheckRow {
   const grid = `tick ${fmt(spec.tickSize, spec.priceScale)}, step ${fmt(spec.stepSize, spec.sizeScale)}, minimum ${fmt(spec.minSize, spec.sizeScale)}`;
   const title = 'Backpack market';
   if (state !== 'Open') return row('backpack.market', title, 'FAIL', `${spec.symbol} (${grid}) is ${state}, not Open`, 'wait until the market reopens, or choose another --ticker');
@@ -172,57 +172,7 @@ function marketRow(spec: import('../core/types.js').MarketSpec, state: string, s
   return row('backpack.market', title, 'ok', `${spec.symbol}: ${grid}; --size ${sizeText} fits`);
 }
 
-export interface CollateralInput {
-  id: 'backpack.collateral' | 'lighter.collateral';
-  title: string;
-  venue: string;
-  sizeScale: number;
-  priceScale: number;
-  /** Free collateral as the venue reports it (quote currency, decimal string). */
-  available: string;
-  /** Price the margin is valued at (decimal string). */
-  mark: string;
-  position: bigint;
-  /** Initial margin = notional · num / den. */
-  marginNum: bigint;
-  marginDen: bigint;
-  marginText: string;
-  fixAdd: string;
-}
-
-/**
- * Free collateral against what the run may still add: up to --max-position from the current
- * position (a trade that reverses it frees the old margin as it goes), or one --size order when
- * --max-position is 0 (unlimited). Exact integers at priceScale + sizeScale.
- */
-export function collateralRow(ctx: ProbeContext, c: CollateralInput): CheckRow {
-  const { config } = ctx;
-  const quoteScale = c.priceScale + c.sizeScale;
-  const available = parseUnits(c.available, quoteScale, 'down');
-  const mark = parseUnits(c.mark, c.priceScale, 'nearest');
-  const size = quantityAt(config.size, c.sizeScale) ?? parseUnits(config.size, c.sizeScale, 'up');
-  const max = parseUnits(config.maxPosition, c.sizeScale, 'up');
-  const held = c.position < 0n ? -c.position : c.position;
-  const unlimited = max === 0n;
-  const room = unlimited ? size : max > held ? max - held : 0n;
-  const need = marginNeeded(room, mark, c.marginNum, c.marginDen);
-  const perUnit = marginNeeded(10n ** BigInt(c.sizeScale), mark, c.marginNum, c.marginDen);
-  const supports = perUnit === 0n ? 0n : (available * 10n ** BigInt(c.sizeScale)) / perUnit;
-  const found = `${fmtQuote(available, quoteScale)} USDC free; margin ${c.marginText} at ${fmt(mark, c.priceScale)}`;
-  const what = unlimited
-    ? `one --size ${config.size} order needs ${fmtQuote(need, quoteScale, 'up')} USDC; --max-position 0 (unlimited): this collateral carries at most ${fmt(supports, c.sizeScale)}`
-    : `reaching --max-position ${config.maxPosition} from ${fmtSigned(c.position, c.sizeScale)} needs ${fmtQuote(need, quoteScale, 'up')} USDC`;
-  if (available >= need) return row(c.id, c.title, 'ok', `${found}; ${what}`);
-  const fix = unlimited ? `${c.fixAdd}, or lower --size` : `${c.fixAdd}, or lower --max-position to ${fmt(supports + held, c.sizeScale)} or less`;
-  return row(c.id, c.title, 'FAIL', `${found}; ${what}`, fix);
-}
-
 function numberOr(v: unknown): number | undefined {
   const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : undefined;
-}
-
-/** A public key shown by its ends only, enough to tell keys apart. */
-export function abbreviate(key: string): string {
-  return key.length <= 12 ? key : `${key.slice(0, 6)}…${key.slice(-4)}`;
 }

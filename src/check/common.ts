@@ -133,3 +133,8 @@ export function fmtQuote(units: bigint, scale: number, rounding: 'down' | 'up' =
   const cents = rounding === 'up' ? (units + unit - 1n) / unit : units / unit;
   return formatFixed(cents, 2);
 }
+
+/** A public key shown by its ends only, enough to tell keys apart. */
+export function abbreviate(key: string): string {
+  return key.length <= 12 ? key : `${key.slice(0, 6)}…${key.slice(-4)}`;
+}

@@ -14,9 +14,9 @@ import {
 import { parseLighterMarket } from '../venues/lighter/index.js';
 import { LighterRest } from '../venues/lighter/rest.js';
 import { derivePublicKey, LighterSigner } from '../venues/lighter/signer/index.js';
-import { abbreviate, collateralRow } from './backpack.js';
+import { collateralRow } from './collateral.js';
 import type { CheckRow } from './report.js';
-import { clockOffsetMs, fmt, unreachableFix, quantityAt, row, signedMs, skipped, timed, why, type ProbeContext, type VenueFacts } from './common.js';
+import { abbreviate, clockOffsetMs, fmt, unreachableFix, quantityAt, row, signedMs, skipped, timed, why, type ProbeContext, type VenueFacts } from './common.js';
 
 /**
  * A Standard account's budget: 60 requests a minute per IP and per L1 address, REST calls and
@@ -145,7 +145,7 @@ export async function probeLighter(ctx: ProbeContext): Promise<{ rows: CheckRow[
       const price = details.last_trade_price;
       if (!Number.isInteger(imf) || imf <= 0 || (typeof price !== 'string' && typeof price !== 'number')) throw new Error('orderBookDetails lacks default_initial_margin_fraction or last_trade_price');
       rows.push(collateralRow(ctx, {
-        id: 'lighter.collateral', title: 'Lighter collateral', venue: 'Lighter', sizeScale: spec.sizeScale, priceScale: spec.priceScale,
+        id: 'lighter.collateral', title: 'Lighter collateral', sizeScale: spec.sizeScale, priceScale: spec.priceScale,
         available: account.availableBalance, mark: String(price), position: facts.position,
         // Margin fractions are in 1/10 000 of notional (lighter-go `client/http/http_types.go`
         // OrderBookDetail, uint32; leverage = 10 000 / fraction as the SDK examples compute it).
