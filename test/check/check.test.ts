@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import { parseConfig } from '../../src/cli/args.js';
 import { checkCommand } from '../../src/cli/check.js';
 import type { Config } from '../../src/cli/config.js';
-import { renderTable, runCheck, type CheckReport, type RowId } from '../../src/check/index.js';
+import { DEFAULT_SETTINGS, renderTable, runCheck, type CheckReport, type RowId } from '../../src/check/index.js';
+import { marketDataVenues } from '../../src/check/books.js';
 import { ROW_ORDER } from '../../src/check/report.js';
 import { silentLogger } from '../../src/core/log.js';
 import { Secret } from '../../src/core/secret.js';
@@ -338,12 +339,20 @@ test('books that are valid but silent for longer than --max-book-age-ms fail bot
 
 test('a Backpack book that keeps losing sync (depth ids skipped) fails its book row', async () => {
   await withSim(async (sim) => {
-    // A gap in the depth ids every 100 ms: the adapter drops and rebuilds the book each time.
-    const gaps = setInterval(() => (sim.faults.backpack.skipSequence = 1), 100);
+    // Once the book has been valid for a moment (so the watch has begun), a gap in the depth ids
+    // every 100 ms: the adapter drops and rebuilds the book each time.
+    const config = configFor(sim, BASE);
+    const venues = marketDataVenues(config, { config, settings: { ...DEFAULT_SETTINGS, ...SETTINGS }, logger: silentLogger });
+    let validSince: number | undefined;
+    const gaps = setInterval(() => {
+      if (venues.backpack.status().bookValid) validSince ??= Date.now();
+      if (validSince !== undefined && Date.now() - validSince > 300) sim.faults.backpack.skipSequence = 1;
+    }, 100);
     try {
-      const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+      const r = await runCheck(config, { settings: SETTINGS, venues });
       assert.equal(rowOf(r, 'backpack.book').status, 'FAIL');
       assert.match(rowOf(r, 'backpack.book').detail, /^the book lost sync with the venue [1-9]\d* time\(s\) in 1\.0 s/);
+      assert.equal(rowOf(r, 'lighter.book').status, 'ok');
       assert.equal(r.passed, false);
     } finally {
       clearInterval(gaps);
