@@ -49,8 +49,11 @@ export async function watchBooks(ctx: ProbeContext, venues = marketDataVenues(ct
       w.venue.onBook(() => {
         if (w.watching) w.frames++;
       });
+      // A loss is a valid book turning invalid; the statuses said while it is rebuilt add none.
+      let valid = true;
       w.venue.onStatus((_, status) => {
-        if (w.watching && !status.bookValid) w.losses++;
+        if (w.watching && valid && !status.bookValid) w.losses++;
+        valid = status.bookValid;
       });
     }
     await Promise.all(watched.map(async (w) => {
