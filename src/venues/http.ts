@@ -1,10 +1,12 @@
 // One HTTP exchange over a keep-alive agent, for both venues' REST clients: a deadline, the
 // Retry-After header, and the difference that matters after a failure — whether the request had
-// left (outcome unknown: `timeout`) or never reached the venue (`unavailable`).
+// left (outcome unknown: `timeout`) or never reached the venue (`unavailable`). Every request
+// names the bot and its version in User-Agent.
 
 import http from 'node:http';
 import https from 'node:https';
 import type { VenueId } from '../core/types.js';
+import { USER_AGENT } from '../version.js';
 import { VenueError } from './venue.js';
 
 export interface HttpReply {
@@ -30,6 +32,7 @@ export function httpExchange(venue: VenueId, agent: http.Agent, method: string, 
   const what = `${NAME[venue]} ${method} ${url.pathname}`;
   // Node sends a DELETE body with neither Content-Length nor chunking: the server would read it as a new request.
   if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+  headers['User-Agent'] ??= USER_AGENT;
   return new Promise((resolve, reject) => {
     const req = lib.request(url, { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];

@@ -107,6 +107,11 @@ export class BackpackRest {
     this.line.start();
   }
 
+  /** The kept order connection is open and free: an urgent request now goes out on it. */
+  get orderLineIdle(): boolean {
+    return this.line?.idle ?? false;
+  }
+
   close(): void {
     this.line?.stop();
     this.agent.destroy();
