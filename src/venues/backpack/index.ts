@@ -8,7 +8,7 @@ import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec, OrderSide } from '../../core/types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { VenueError, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
@@ -53,6 +53,8 @@ export interface BackpackVenueOptions {
   firstClientId?: number;
   /** How long an order signed ahead by prepareMarketOrder may still be sent (default 1000 ms, well inside the window). */
   preparedOrderMaxAgeMs?: number;
+  /** Monotonic ms clock for the 429 back-off and readiness() (default performance.now); tests drive it. */
+  now?: () => number;
 }
 
 interface MarketJson {
@@ -143,6 +145,7 @@ export class BackpackVenue implements Venue {
   private snapshotTimer?: NodeJS.Timeout;
   private stopped = false;
   private nextClientId: number;
+  private readonly now: () => number;
   /** Cross-check from bookTicker: the venue's own best prices at priceScale. */
   tickerBestBid?: number;
   tickerBestAsk?: number;
@@ -159,7 +162,8 @@ export class BackpackVenue implements Venue {
     if (!/^[A-Z0-9]+$/.test(options.ticker)) throw new Error(`ticker "${options.ticker}" is not an upper-case asset symbol such as BTC`);
     this.symbol = `${options.ticker}_USDC_PERP`;
     if (options.secretKey !== undefined) this.signer = new BackpackSigner(options.secretKey, options.publicKey);
-    this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs });
+    this.now = options.now ?? (() => performance.now());
+    this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs, clock: this.now });
     this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000);
     this.nextClientId = (options.firstClientId ?? Date.now() % 0x1_0000_0000) >>> 0;
   }
@@ -171,6 +175,22 @@ export class BackpackVenue implements Venue {
 
   status(): VenueStatus {
     return { connected: this.stream?.connected ?? false, bookValid: this.sync?.valid ?? false, available: this.available, detail: this.detail };
+  }
+
+  /**
+   * After a 429 nothing is sent until the time the venue gave in Retry-After (else a back-off that
+   * doubles from 1 s to 30 s): until then `backing_off`, so no entry opens whose Backpack leg would
+   * be refused here; `ready` afterwards.
+   */
+  readiness(): ExecutionReadiness {
+    const until = this.rest.backoffUntil;
+    const left = until - this.now();
+    if (left > 0) return { state: 'backing_off', until, detail: `Backpack answered 429 (rate limited); nothing is sent for another ${Math.ceil(left)} ms` };
+    return { state: 'ready' };
+  }
+
+  readyForOrder(): boolean {
+    return this.readiness().state === 'ready';
   }
 
   /** Milliseconds since the latest applied book frame (Infinity before the first). */

@@ -168,6 +168,52 @@ test('market order: filled, partial, rejected, rate limited', async () => {
   }
 });
 
+test('a 429 makes readiness() backing_off until the Retry-After time, ready afterwards; without Retry-After the back-off doubles from 1 s', async () => {
+  let t = 50_000;
+  const venue = await tradingVenue(2000, { now: () => t });
+  try {
+    assert.deepEqual(venue.readiness(), { state: 'ready' });
+    assert.equal(venue.readyForOrder(), true);
+    let posts = 0;
+    let limit: Record<string, string> | undefined = { 'Retry-After': '2' };
+    server.routes.set('POST /api/v1/order', (p) => {
+      posts++;
+      if (limit !== undefined) return { status: 429, body: example('order-error-rate-limited'), headers: limit };
+      return orderReply(p, '0.01000', '970.109', 'Filled');
+    });
+    const order = { side: 'buy', size: 1000, worstPrice: 971000 } as const;
+    assert.equal((await venue.placeMarketOrder(order)).error?.kind, 'rate_limited');
+    assert.deepEqual(venue.readiness(), { state: 'backing_off', until: 52_000, detail: 'Backpack answered 429 (rate limited); nothing is sent for another 2000 ms' });
+    assert.equal(venue.readyForOrder(), false);
+    t = 51_999;
+    assert.equal(venue.readiness().state, 'backing_off');
+    assert.equal((await venue.placeMarketOrder(order)).error?.kind, 'rate_limited', 'refused here while backing off');
+    assert.equal(posts, 1, 'and not sent');
+    t = 52_000;
+    assert.deepEqual(venue.readiness(), { state: 'ready' });
+    assert.equal(venue.readyForOrder(), true);
+
+    limit = undefined;
+    assert.equal((await venue.placeMarketOrder(order)).state, 'filled', 'sent and filled once the back-off is over');
+    assert.equal(posts, 2);
+
+    // No Retry-After: 1 s after a success, then 2 s for the next 429 in a row.
+    limit = {};
+    assert.equal((await venue.placeMarketOrder(order)).error?.kind, 'rate_limited');
+    assert.equal(posts, 3);
+    assert.deepEqual(venue.readiness(), { state: 'backing_off', until: 53_000, detail: 'Backpack answered 429 (rate limited); nothing is sent for another 1000 ms' });
+    t = 53_000;
+    assert.equal(venue.readyForOrder(), true);
+    assert.equal((await venue.placeMarketOrder(order)).error?.kind, 'rate_limited');
+    assert.equal(posts, 4);
+    assert.deepEqual(venue.readiness(), { state: 'backing_off', until: 55_000, detail: 'Backpack answered 429 (rate limited); nothing is sent for another 2000 ms' });
+    t = 55_000;
+    assert.deepEqual(venue.readiness(), { state: 'ready' });
+  } finally {
+    await venue.stop();
+  }
+});
+
 test('market orders leave on the kept order connection, which carries nothing else; signed requests still verify there', async () => {
   const venue = await tradingVenue();
   try {
