@@ -13,6 +13,7 @@ import { BackpackSigner } from './auth.js';
 import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
+import { TickerCheck, type TickerDisagreement } from './ticker-check.js';
 
 export { BackpackSigner, signingString } from './auth.js';
 export { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
@@ -146,13 +147,8 @@ export class BackpackVenue implements Venue {
   private stopped = false;
   private nextClientId: number;
   private readonly now: () => number;
-  /** Cross-check from bookTicker: the venue's own best prices at priceScale. */
-  tickerBestBid?: number;
-  tickerBestAsk?: number;
-  /** The bookTicker's update id, when it carried one. */
-  private tickerUpdateId?: number;
-  /** Armed while the ticker and a comparable book disagree about the top; fires after the grace period. */
-  private tickerTimer?: NodeJS.Timeout;
+  /** The bookTicker cross-check (see ticker-check.ts); made with the market. */
+  private tickerCheck?: TickerCheck;
   /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
   private readonly streamed = new Map<string, StreamedOrder>();
   /** Latest position from account.positionUpdate (sizeScale). */
@@ -227,6 +223,12 @@ export class BackpackVenue implements Venue {
     this.spec = parseMarket(found, fees);
     if (this.signer !== undefined) this.rest.openOrderLine();
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
+    const sync = this.sync;
+    this.tickerCheck = new TickerCheck(
+      this.options.tickerGraceMs ?? 500,
+      () => ({ valid: sync.valid, lastUpdateId: sync.lastUpdateId, epoch: sync.snapshotEpoch, bestBid: this.book.bestBid, bestAsk: this.book.bestAsk }),
+      (d) => this.onTickerDisagreement(d),
+    );
     this.stream = new BackpackStream(
       {
         wsUrl: this.options.wsUrl,
@@ -263,8 +265,7 @@ export class BackpackVenue implements Venue {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.snapshotTimer);
-    clearTimeout(this.tickerTimer);
-    this.tickerTimer = undefined;
+    this.tickerCheck?.stop();
     await this.stream?.stop();
     this.rest.close();
   }
@@ -282,7 +283,7 @@ export class BackpackVenue implements Venue {
   private handleFrame(stream: string, data: unknown, receivedAt: number): void {
     try {
       if (stream === `depth.${this.symbol}`) this.handleDepth(data, receivedAt);
-      else if (stream === `bookTicker.${this.symbol}`) this.handleTicker(data);
+      else if (stream === `bookTicker.${this.symbol}`) this.handleTicker(data, receivedAt);
       else if (stream.startsWith('account.positionUpdate')) this.handlePosition(data);
       else if (stream.startsWith('account.orderUpdate')) this.handleOrderUpdate(data);
     } catch (e) {
@@ -302,7 +303,7 @@ export class BackpackVenue implements Venue {
     const outcome = sync.onEvent(parseDepthEvent(data));
     if (outcome.action === 'apply') {
       this.emitBook(receivedAt);
-      this.crossCheckTicker();
+      this.tickerCheck?.onBook(receivedAt);
     } else if (outcome.action === 'gap_resync' || outcome.action === 'crossed_resync') {
       this.options.logger.warn(`Backpack ${this.symbol} depth ${outcome.action === 'gap_resync' ? `gap (expected U ${outcome.expectedU}, got ${outcome.U})` : 'crossed'}; book invalid, resyncing`);
       this.requestSnapshot();
@@ -310,51 +311,37 @@ export class BackpackVenue implements Venue {
     if (wasValid !== sync.valid) this.emitStatus();
   }
 
+  /** The venue's own best prices from bookTicker (priceScale), the cross-check's latest. */
+  get tickerBestBid(): number | undefined {
+    return this.tickerCheck?.bid;
+  }
+  get tickerBestAsk(): number | undefined {
+    return this.tickerCheck?.ask;
+  }
+
   /**
-   * The venue's own top of book must agree with ours once our book is at least as new as the
-   * ticker (spec §6.4; bookTicker fires on every top change, so a later top would bring a later
-   * ticker). A disagreement that outlasts a short grace period means our book is wrong: it is
-   * dropped and rebuilt from a snapshot. Checked on ticker frames and after every applied depth
-   * frame, and re-checked by a timer, so a book that goes wrong in a quiet market is caught too.
+   * The venue's own top of book must agree with ours (spec §6.4, §7 step 7): a disagreement that
+   * outlasts a short grace period with no ticker matching our book meanwhile means our book is
+   * wrong, and it is dropped and rebuilt (ticker-check.ts). A side the frame leaves out keeps its
+   * previous price.
    */
-  private handleTicker(data: unknown): void {
+  private handleTicker(data: unknown, receivedAt: number): void {
     const d = data as { b?: unknown; a?: unknown; u?: unknown };
-    if (typeof d?.b === 'string') this.tickerBestBid = parseFixed(d.b, this.market.priceScale);
-    if (typeof d?.a === 'string') this.tickerBestAsk = parseFixed(d.a, this.market.priceScale);
-    const u = Number(d?.u);
-    this.tickerUpdateId = Number.isSafeInteger(u) ? u : undefined;
-    this.crossCheckTicker();
+    const bid = typeof d?.b === 'string' ? parseFixed(d.b, this.market.priceScale) : this.tickerBestBid;
+    const ask = typeof d?.a === 'string' ? parseFixed(d.a, this.market.priceScale) : this.tickerBestAsk;
+    this.tickerCheck?.onTicker(bid, ask, d?.u, receivedAt);
   }
 
-  /** undefined when the ticker cannot be compared with the book (no valid book, ticker ahead of it). */
-  private tickerAgrees(): boolean | undefined {
-    const sync = this.sync;
-    const u = this.tickerUpdateId;
-    if (sync === undefined || !sync.valid || u === undefined || u > sync.lastUpdateId) return undefined;
-    return this.tickerBestBid === this.book.bestBid && this.tickerBestAsk === this.book.bestAsk;
-  }
-
-  private crossCheckTicker(): void {
-    const agrees = this.tickerAgrees();
-    if (agrees === undefined) return;
-    if (agrees) {
-      clearTimeout(this.tickerTimer);
-      this.tickerTimer = undefined;
-      return;
-    }
-    if (this.tickerTimer !== undefined) return;
-    this.tickerTimer = setTimeout(() => {
-      this.tickerTimer = undefined;
-      if (this.stopped || this.tickerAgrees() !== false) return;
-      const spec = this.market;
-      const price = (p: number | undefined) => (p === undefined ? 'none' : formatFixed(p, spec.priceScale));
-      this.options.logger.warn(
-        `Backpack ${this.symbol} bookTicker (bid ${price(this.tickerBestBid)}, ask ${price(this.tickerBestAsk)}, u ${this.tickerUpdateId}) disagrees with our book (bid ${price(this.book.bestBid)}, ask ${price(this.book.bestAsk)}) at update ${this.sync!.lastUpdateId} for over ${this.options.tickerGraceMs ?? 500} ms; book invalid, resyncing`,
-      );
-      this.sync!.reset();
-      this.requestSnapshot();
-      this.emitStatus();
-    }, this.options.tickerGraceMs ?? 500);
+  private onTickerDisagreement(d: TickerDisagreement): void {
+    if (this.stopped) return;
+    const spec = this.market;
+    const price = (p: number | undefined) => (p === undefined ? 'none' : formatFixed(p, spec.priceScale));
+    this.options.logger.warn(
+      `Backpack ${this.symbol} bookTicker (bid ${price(d.tickerBid)}, ask ${price(d.tickerAsk)}, u ${d.tickerId ?? 'none'}) disagrees with our book (bid ${price(d.bookBid)}, ask ${price(d.bookAsk)}) at update ${d.bookUpdateId} for over ${this.options.tickerGraceMs ?? 500} ms with no match meanwhile; book invalid, resyncing`,
+    );
+    this.sync!.reset();
+    this.requestSnapshot();
+    this.emitStatus();
   }
 
   /** Keeps the cumulative fill and fee per clientId: a confirmation path besides the HTTP reply. */
@@ -467,8 +454,9 @@ export class BackpackVenue implements Venue {
           this.available = true;
           this.detail = undefined;
           this.emitStatus();
-          this.emitBook(performance.now());
-          this.crossCheckTicker();
+          const at = performance.now();
+          this.emitBook(at);
+          this.tickerCheck?.onBook(at);
         } else {
           this.requestSnapshot(this.options.snapshotRetryMs ?? 200);
         }

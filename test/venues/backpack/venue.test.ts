@@ -391,3 +391,65 @@ test('a depth frame that moves our top away from the ticker is caught by the gra
     await venue.stop();
   }
 });
+
+test('bookTicker ids from their own sequence (18-digit strings): a ticker that agrees, ahead of or behind the book, never resyncs it; one that really disagrees still does', async () => {
+  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  const log = new MemoryLogger();
+  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 50 });
+  try {
+    await venue.start();
+    await until('book valid', () => venue.status().bookValid);
+    const u = Number(seq.snapshot_1.lastUpdateId);
+    let id = 111063070525358080n;
+    const ticker = (b: string, a: string) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: String(id++) } });
+    const depth = (at: number, b: string[][]) => server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: at, u: at, b, a: [] } });
+    ticker('97008.3', '97010.5'); // agrees
+    // Behind the book: our top moves first, the ticker follows.
+    depth(u + 1, [['97008.3', '0']]);
+    await new Promise((r) => setTimeout(r, 20));
+    ticker('97005.1', '97010.5');
+    // Ahead of the book: the ticker first, the depth frame follows.
+    await new Promise((r) => setTimeout(r, 20));
+    ticker('97006.0', '97010.5');
+    await new Promise((r) => setTimeout(r, 20));
+    depth(u + 2, [['97006.0', '1.00000']]);
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(depthQueue.length, 1, 'no resync (one snapshot taken at start)');
+    assert.equal(venue.status().bookValid, true);
+    // The venue's top is one our book never shows: rebuilt after the grace period.
+    ticker('97000.0', '97010.5');
+    await until('resync', () => depthQueue.length === 0, 1000);
+    assert.ok(log.lines.some((l) => l.includes('bookTicker (bid 97000.0, ask 97010.5, u 111063070525358083) disagrees with our book (bid 97006.0, ask 97010.5)') && l.includes('resyncing')));
+    await until('valid again', () => venue.status().bookValid);
+  } finally {
+    await venue.stop();
+  }
+});
+
+test('a bookTicker from another id sequence that lags one top behind a fast book, never agreeing at any instant, does not resync it', async () => {
+  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  const log = new MemoryLogger();
+  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 50 });
+  try {
+    await venue.start();
+    await until('book valid', () => venue.status().bookValid);
+    const u = Number(seq.snapshot_1.lastUpdateId);
+    // Small ids of its own: every one is below the book's update id.
+    const ticker = (b: string, at: number) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a: '97010.5', A: '1', u: at } });
+    const bid = (k: number) => formatFixed(970083 + k, 1);
+    ticker(bid(0), 500);
+    for (let k = 1; k <= 15; k++) {
+      server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: u + k, u: u + k, b: [[bid(k), '1.00000']], a: [] } });
+      ticker(bid(k - 1), 500 + k); // the ticker reports the top our book had just before
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    ticker(bid(15), 516);
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(venue.book.bestBid, 970098);
+    assert.equal(depthQueue.length, 1, 'no resync (one snapshot taken at start)');
+    assert.equal(venue.status().bookValid, true);
+    assert.ok(!log.lines.some((l) => l.includes('resyncing')), log.lines.join('\n'));
+  } finally {
+    await venue.stop();
+  }
+});
