@@ -14,11 +14,13 @@ import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
 import { TickerCheck, type TickerDisagreement } from './ticker-check.js';
+import { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
 
 export { BackpackSigner, signingString } from './auth.js';
 export { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
 export { BackpackRest, errorKind } from './rest.js';
 export { BackpackStream } from './ws.js';
+export { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
 
 export interface BackpackVenueOptions {
   /** Upper-case base asset; the market is `${ticker}_USDC_PERP`. */
@@ -62,7 +64,7 @@ interface MarketJson {
   symbol?: unknown;
   marketType?: unknown;
   orderBookState?: unknown;
-  filters?: { price?: { tickSize?: unknown }; quantity?: { stepSize?: unknown; minQuantity?: unknown } };
+  filters?: { price?: { tickSize?: unknown; [band: string]: unknown }; quantity?: { stepSize?: unknown; minQuantity?: unknown } };
 }
 
 /** Turns a /api/v1/markets entry into a MarketSpec; throws naming what is missing. */
@@ -131,6 +133,8 @@ export class BackpackVenue implements Venue {
   readonly book = new OrderBook();
   lastBookAt = 0;
   private spec?: MarketSpec;
+  /** The market's price bands; every market leg's worst price is clamped into them. */
+  private bands?: PriceBands;
   private readonly symbol: string;
   private readonly signer?: BackpackSigner;
   /** Orders signed ahead, one per side (see prepareMarketOrder). */
@@ -221,6 +225,7 @@ export class BackpackVenue implements Venue {
       if (Number.isFinite(taker) && Number.isFinite(maker)) fees = { takerFeeBps: this.options.takerFeeBps ?? taker, makerFeeBps: this.options.makerFeeBps ?? maker };
     }
     this.spec = parseMarket(found, fees);
+    this.bands = parsePriceBands(found.filters?.price, this.symbol, this.spec.priceScale);
     if (this.signer !== undefined) this.rest.openOrderLine();
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     const sync = this.sync;
@@ -480,7 +485,8 @@ export class BackpackVenue implements Venue {
   /**
    * The order for a market leg, signed: an IOC limit at worstPrice, the documented way to bound a
    * taker order (spec §8), while the market order's slippageTolerance has no documented meaning
-   * (spec §10 Q10). A VenueError when the request is off the grid.
+   * (spec §10 Q10). The price is worstPrice clamped into the market's price bands (price-bands.ts).
+   * A VenueError when the request is off the grid.
    */
   private signOrder(request: MarketOrderRequest): SignedOrder | VenueError {
     const spec = this.market;
@@ -491,13 +497,16 @@ export class BackpackVenue implements Venue {
       if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % spec.tickSize !== 0) {
         throw new VenueError('backpack', 'bad_order', `Backpack worst price ${request.worstPrice} is off the tick grid (${spec.tickSize} at ${spec.priceScale} decimals)`);
       }
+      // Inside the venue's price bands, or it refuses the order as an invalid price.
+      const live = this.sync?.valid === true;
+      const worstPrice = this.bands === undefined ? request.worstPrice : clampIntoBands(request.side, request.worstPrice, this.bands, spec.tickSize, { bestBid: live ? this.book.bestBid : undefined, bestAsk: live ? this.book.bestAsk : undefined });
       const clientId = this.takeClientId();
       const body: Record<string, string | number | boolean> = {
         symbol: this.symbol,
         side: sideOf(request.side),
         orderType: 'Limit',
         timeInForce: 'IOC',
-        price: formatFixed(request.worstPrice, spec.priceScale),
+        price: formatFixed(worstPrice, spec.priceScale),
         quantity: formatFixed(request.size, spec.sizeScale),
         clientId,
       };

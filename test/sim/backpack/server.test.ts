@@ -260,3 +260,50 @@ test('limit orders (GTC, IOC, post-only, reduce-only), open orders, cancel, coll
   assert.deepEqual([funding.markPrice, funding.fundingRate], [999_995, '0.0000125']);
   assert.equal(funding.nextFundingTimestamp % 3_600_000, 0);
 });
+
+test('price bands: published in filters.price; a price past the last-active or mark band is refused; a taker reaches at most the impact bound', async () => {
+  const { handle, btc } = await sim();
+  const { venue } = await venueOn(handle);
+  const markets = (await (await fetch(`${handle.apiUrl}/api/v1/markets`)).json()) as Array<{ symbol: string; filters: { price: Record<string, unknown> } }>;
+  assert.deepEqual(markets.find((m) => m.symbol === 'BTC_USDC_PERP')!.filters.price, {
+    minPrice: '0.1', maxPrice: '1000000', tickSize: '0.1', maxMultiplier: '1.25', minMultiplier: '0.75', maxImpactMultiplier: '1.03', minImpactMultiplier: '0.97',
+    meanMarkPriceBand: { maxMultiplier: '1.1', minMultiplier: '0.9' }, meanPremiumBand: null,
+  });
+  btc.setHouseLiquidity([[999_990, 1000], [960_000, 1000]], [[1_000_000, 400], [1_040_000, 1000]]);
+  await until('book', () => venue.book.bestAsk === 1_000_000 && venue.book.bestBid === 999_990);
+  let clientId = 1;
+  const order = (side: 'Bid' | 'Ask', price: string | undefined, quantity: string, extra: Record<string, string | boolean> = {}) =>
+    venue.rest.signed<Record<string, unknown>>('POST', '/api/v1/order', 'orderExecute', {
+      symbol: 'BTC_USDC_PERP', side, orderType: price === undefined ? 'Market' : 'Limit', ...(price === undefined ? {} : { price, timeInForce: 'IOC' }), quantity, clientId: clientId++, ...extra,
+    });
+  const refusal = (p: Promise<unknown>) => p.then(() => 'accepted', (e: { code?: unknown; message: string }) => `${String(e.code)} ${/"(.*)"/.exec(e.message)?.[1]}`);
+  // Mid 999_995: the last-active band (no trade yet: the mid) is 749_996.25 … 1_249_993.75, the mark band 899_995.5 … 1_099_994.5.
+  assert.equal(await refusal(order('Bid', '125000.0', '0.00100')), 'INVALID_PRICE Price is too far from the last active price');
+  assert.equal(await refusal(order('Ask', '74999.0', '0.00100')), 'INVALID_PRICE Price is too far from the last active price');
+  assert.equal(await refusal(order('Bid', '110000.0', '0.00100')), 'INVALID_PRICE Price is too far from the mark price');
+  assert.equal(await refusal(order('Ask', '89999.0', '0.00100')), 'INVALID_PRICE Price is too far from the mark price');
+  assert.equal(await refusal(order('Bid', '109000.0', '0.00100', { timeInForce: 'GTC' })), 'INVALID_PRICE Price is too far from the best price');
+  assert.equal(btc.levels('ask').length, 2, 'nothing traded');
+
+  // Inside the bands but past the impact bound (1_030_000): fills up to it, the rest expires; the reply keeps the price sent.
+  const ioc = await order('Bid', '109000.0', '0.01000');
+  assert.deepEqual([ioc.status, ioc.executedQuantity, ioc.executedQuoteQuantity, ioc.price], ['Expired', '0.00400', '400.000000', '109000.0']);
+  assert.deepEqual(btc.levels('ask'), [[1_040_000, 1000]]);
+  // A market sell reaches down to the best bid · 0.97 = 969_990.3 → 969_991 (inward), so not the 960_000 level.
+  const market = await order('Ask', undefined, '0.01500');
+  assert.deepEqual([market.status, market.executedQuantity], ['Expired', '0.01000']);
+  assert.deepEqual(btc.levels('bid'), [[960_000, 1000]]);
+});
+
+test('a wide slippage bound is clamped into the bands by the adapter, so it trades instead of being refused', async () => {
+  const { handle, btc, faults } = await sim();
+  const { venue } = await venueOn(handle);
+  btc.setHouseLiquidity([[999_990, 1000], [990_000, 1000]], [[1_000_000, 400], [1_010_000, 1000]]);
+  await until('book', () => venue.book.bestAsk === 1_000_000 && venue.book.bestBid === 999_990);
+  const buy = await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 1_500_000 }); // 50 % above the ask
+  assert.deepEqual([buy.state, buy.filled, buy.notional, buy.error], ['filled', 1000, 400 * 1_000_000 + 600 * 1_010_000, undefined]);
+  await until('book after the buy', () => venue.book.bestAsk === 1_010_000);
+  const sell = await venue.placeMarketOrder({ side: 'sell', size: 1500, worstPrice: 1 });
+  assert.deepEqual([sell.state, sell.filled, sell.notional, sell.error], ['filled', 1500, 1000 * 999_990 + 500 * 990_000, undefined]);
+  assert.equal(faults.rejectNextOrderWith, undefined);
+});
