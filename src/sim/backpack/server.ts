@@ -68,6 +68,11 @@ export const DEFAULT_PRICE_FILTERS: BackpackPriceFilters = {
 export interface BackpackSimServerOptions extends BackpackSimOptions {
   /** The price bands every market publishes and enforces (default DEFAULT_PRICE_FILTERS). */
   priceFilters?: BackpackPriceFilters;
+  /**
+   * Send the depth changes of everything that happens in one turn of the event loop as one event
+   * (a level changed twice appears once, at its final size), as the venue does under load.
+   */
+  coalesceDepth?: boolean;
 }
 
 /** A decimal multiplier as an exact fraction. */
@@ -111,6 +116,10 @@ interface Market {
   /** Last depth update id sent (or to be sent); the REST snapshot reports it. */
   updateId: number;
   lastTop: string;
+  /** The bookTicker's own id sequence (see publishTicker). */
+  tickerId: bigint;
+  /** Level changes not yet sent, when depth events are coalesced: latest size per side and price. */
+  pending?: { U: number; u: number; changes: Map<string, { side: 'bid' | 'ask'; price: number; size: number }> };
 }
 
 interface Client {
@@ -135,12 +144,14 @@ class BackpackSim extends SimServerBase<Client> {
   private readonly accounts = new Set<string>();
   private readonly filters: BackpackPriceFilters;
   private readonly bands: Bands;
+  private readonly coalesceDepth: boolean;
 
   constructor(options: BackpackSimServerOptions) {
     // Protocol pings every 60 s (spec §6.3).
     super(options, { wsPath: '', malformedFrame: '{"stream":"depth.', defaultPingMs: 60_000 });
     for (const a of options.accounts) this.accounts.add(a.publicKey);
     this.filters = options.priceFilters ?? DEFAULT_PRICE_FILTERS;
+    this.coalesceDepth = options.coalesceDepth === true;
     const f = this.filters;
     this.bands = {
       lastActive: { min: ratio(f.minMultiplier), max: ratio(f.maxMultiplier) },
@@ -148,7 +159,7 @@ class BackpackSim extends SimServerBase<Client> {
       meanMark: { min: ratio(f.meanMarkPriceBand.minMultiplier), max: ratio(f.meanMarkPriceBand.maxMultiplier) },
     };
     for (const engine of options.engines) {
-      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '' };
+      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '', tickerId: 111_063_070_525_358_080n + BigInt(engine.market.marketId) * 1_000_000_000n };
       this.markets.set(market.symbol, market);
       this.unsubscribers.push(engine.onBookChange((changes) => this.publishDepth(market, changes)));
     }
@@ -368,6 +379,9 @@ class BackpackSim extends SimServerBase<Client> {
     const type = body.orderType === 'Market' ? 'market' : body.orderType === 'Limit' ? 'limit' : undefined;
     if (type === undefined) throw new ApiError(400, 'INVALID_ORDER', 'orderType must be Market or Limit');
     if (typeof body.quantity !== 'string') throw new ApiError(400, 'INVALID_QUANTITY', 'quantity is required (quoteQuantity orders are not simulated)');
+    // No minimum notional: Backpack publishes none (the OpenAPI `QuantityFilter` has minQuantity,
+    // maxQuantity and stepSize only; CCXT 4.5.84 backpack.js parseMarket sets limits.cost to
+    // undefined), so the minimum is minQuantity alone, enforced by the engine.
     const size = decimalParam(body.quantity, s.sizeScale, 'INVALID_QUANTITY', 'Quantity decimal too long');
     const price = body.price === undefined ? undefined : decimalParam(body.price, s.priceScale, 'INVALID_PRICE', 'Price decimal too long');
     if (type === 'limit' && price === undefined) throw new ApiError(400, 'INVALID_PRICE', 'Limit orders need a price');
@@ -556,25 +570,62 @@ class BackpackSim extends SimServerBase<Client> {
     }
   }
 
+  /**
+   * Every level change is one update with its own id, and one engine mutation (a sweep, a new
+   * ladder) changes several levels at once, so its event spans them: U < u. The docs say the
+   * stream "may aggregate more than one update into a single event. In this case the U and u fields
+   * will not be the same" (OpenAPI `Streams` › Depth, spec §6/§7); with `coalesceDepth` the changes
+   * of a whole event-loop turn go out as one event. The REST snapshot reports the latest id given
+   * out, so a snapshot taken while an event is still unsent already contains it.
+   */
   private publishDepth(m: Market, changes: ReadonlyArray<{ side: 'bid' | 'ask'; price: number; size: number }>): void {
-    const s = m.engine.market;
     const skip = this.faults.skipSequence ?? 0;
-    if (skip > 0) this.faults.skipSequence = 0;
+    if (skip > 0) {
+      this.faults.skipSequence = 0;
+      // The lost ids fall between two events.
+      this.flushDepth(m);
+    }
     const U = m.updateId + 1 + skip;
-    m.updateId = U;
+    const u = U + changes.length - 1;
+    m.updateId = u;
+    const pending = m.pending ?? { U, u, changes: new Map() };
+    pending.u = u;
+    for (const c of changes) pending.changes.set(`${c.side}:${c.price}`, c);
+    m.pending = pending;
+    if (!this.coalesceDepth) this.flushDepth(m);
+    else if (pending.changes.size === changes.length) setImmediate(() => this.flushDepth(m));
+  }
+
+  private flushDepth(m: Market): void {
+    const pending = m.pending;
+    if (pending === undefined) return;
+    m.pending = undefined;
+    const s = m.engine.market;
     const t = this.now() * 1000;
     const a: string[][] = [];
     const b: string[][] = [];
-    for (const c of changes) (c.side === 'ask' ? a : b).push([formatFixed(c.price, s.priceScale), formatFixed(c.size, s.sizeScale)]);
-    this.broadcast(`depth.${m.symbol}`, { e: 'depth', E: t, s: m.symbol, a, b, U, u: U, T: t });
+    for (const c of pending.changes.values()) (c.side === 'ask' ? a : b).push([formatFixed(c.price, s.priceScale), formatFixed(c.size, s.sizeScale)]);
+    this.broadcast(`depth.${m.symbol}`, { e: 'depth', E: t, s: m.symbol, a, b, U: pending.U, u: pending.u, T: t });
+    this.publishTicker(m, t);
+  }
+
+  /**
+   * bookTicker on every change of the top. Its update id comes from a sequence of its own, not the
+   * depth ids: the docs show it as an 18-digit string ("111063070525358080", OpenAPI `Streams` ›
+   * Book ticker) while a CCXT capture shows a depth-sized number (spec §3, §10 Q18); the harsher of
+   * the two for a client is an id it cannot compare with the book's, so that is what is sent.
+   */
+  private publishTicker(m: Market, t: number): void {
+    const s = m.engine.market;
     const bid = m.engine.levels('bid', 1)[0];
     const ask = m.engine.levels('ask', 1)[0];
     const top = `${bid?.join()}|${ask?.join()}`;
     if (top !== m.lastTop && bid !== undefined && ask !== undefined) {
       m.lastTop = top;
+      m.tickerId++;
       this.broadcast(`bookTicker.${m.symbol}`, {
         e: 'bookTicker', E: t, s: m.symbol, a: formatFixed(ask[0], s.priceScale), A: formatFixed(ask[1], s.sizeScale),
-        b: formatFixed(bid[0], s.priceScale), B: formatFixed(bid[1], s.sizeScale), u: U, T: t,
+        b: formatFixed(bid[0], s.priceScale), B: formatFixed(bid[1], s.sizeScale), u: m.tickerId.toString(), T: t,
       });
     }
   }

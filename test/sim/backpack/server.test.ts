@@ -27,13 +27,13 @@ after(async () => {
   for (const c of closers) await c();
 });
 
-async function sim(options: { now?: () => number; faults?: SimFaults } = {}) {
+async function sim(options: { now?: () => number; faults?: SimFaults; coalesceDepth?: boolean } = {}) {
   const engines = ['BTC', 'ETH', 'SOL'].map((b) => createMatchingEngine(simMarketSpecs(b).backpack, { now: options.now }));
   const btc = engines[0];
   btc.setHouseLiquidity([[999_990, 200], [999_980, 300]], [[1_000_000, 400], [1_000_010, 500], [1_000_020, 5000]]);
   const faults = options.faults ?? {};
   const handle: SimServerHandle = await startBackpackSim({
-    engines, faults, logger: silentLogger, accounts: keys.map((k) => ({ publicKey: k.public_key_b64 })), now: options.now, pingIntervalMs: 200,
+    engines, faults, logger: silentLogger, accounts: keys.map((k) => ({ publicKey: k.public_key_b64 })), now: options.now, pingIntervalMs: 200, coalesceDepth: options.coalesceDepth,
   });
   closers.push(() => handle.close());
   return { handle, btc, faults };
@@ -307,3 +307,41 @@ test('a wide slippage bound is clamped into the bands by the adapter, so it trad
   assert.deepEqual([sell.state, sell.filled, sell.notional, sell.error], ['filled', 1500, 1000 * 999_990 + 500 * 990_000, undefined]);
   assert.equal(faults.rejectNextOrderWith, undefined);
 });
+
+for (const coalesceDepth of [false, true]) {
+  test(`depth events that span several updates (U < u${coalesceDepth ? ', a whole turn coalesced' : ''}) keep the adapter's book exact; bookTicker ids are an 18-digit sequence of their own`, async () => {
+    const { handle, btc } = await sim({ coalesceDepth });
+    const { venue, logger } = await venueOn(handle);
+    const ws = new WebSocket(handle.wsUrl);
+    closers.push(async () => ws.close());
+    await new Promise((r) => ws.once('open', r));
+    const frames: Array<{ stream: string; data: { U?: number; u: number | string; a: string[][]; b: string[][] } }> = [];
+    ws.on('message', (m) => frames.push(JSON.parse(m.toString())));
+    ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP'] }));
+    await new Promise((r) => setTimeout(r, 50));
+    const snapshot = (await (await fetch(`${handle.apiUrl}/api/v1/depth?symbol=BTC_USDC_PERP`)).json()) as { lastUpdateId: string };
+    // Three mutations in one turn, changing 7, 3 and 2 levels; some levels change twice.
+    btc.setHouseLiquidity([[999_980, 100], [999_970, 200]], [[1_000_010, 300], [1_000_030, 400]]);
+    btc.setHouseLiquidity([[999_985, 100], [999_970, 250]], [[1_000_010, 300], [1_000_030, 400]]);
+    btc.setHouseLiquidity([[999_985, 100], [999_970, 250]], [[1_000_005, 50], [1_000_030, 400]]);
+    await until('frames', () => frames.filter((f) => f.stream.startsWith('bookTicker')).length >= (coalesceDepth ? 1 : 3));
+    await until('the adapter\'s book', () => sameBook(venue, btc));
+    const depth = frames.filter((f) => f.stream.startsWith('depth.')).map((f) => f.data);
+    const ids = depth.map((d) => [d.U, d.u]);
+    const first = Number(snapshot.lastUpdateId) + 1;
+    // The sim's ladder before: bids 999_990/999_980, asks 1_000_000/1_000_010/1_000_020.
+    if (coalesceDepth) {
+      assert.deepEqual(ids, [[first, first + 11]]);
+      assert.deepEqual(depth[0].b.sort(), [['99997.0', '0.00250'], ['99998.0', '0.00000'], ['99998.5', '0.00100'], ['99999.0', '0.00000']]);
+      assert.deepEqual(depth[0].a.sort(), [['100000.0', '0.00000'], ['100000.5', '0.00050'], ['100001.0', '0.00000'], ['100002.0', '0.00000'], ['100003.0', '0.00400']]);
+    } else {
+      assert.deepEqual(ids, [[first, first + 6], [first + 7, first + 9], [first + 10, first + 11]]);
+    }
+    const tickers = frames.filter((f) => f.stream.startsWith('bookTicker')).map((f) => f.data.u);
+    assert.ok(tickers.every((u) => typeof u === 'string' && /^\d{18}$/.test(u)), JSON.stringify(tickers));
+    assert.deepEqual(tickers.map((u) => BigInt(u) - BigInt(tickers[0])), tickers.map((_, i) => BigInt(i)), 'one id per ticker');
+    assert.ok(!depth.some((d) => String(d.u) === tickers[0]));
+    assert.equal(venue.status().bookValid, true);
+    assert.ok(!logger.lines.some((l) => l.includes('resyncing')), logger.lines.join('\n'));
+  });
+}
