@@ -116,6 +116,8 @@ interface Market {
   /** Last depth update id sent (or to be sent); the REST snapshot reports it. */
   updateId: number;
   lastTop: string;
+  /** The mark price last published on markPrice.<symbol>. */
+  lastMark?: string;
   /** The bookTicker's own id sequence (see publishTicker). */
   tickerId: bigint;
   /** Level changes not yet sent, when depth events are coalesced: latest size per side and price. */
@@ -607,6 +609,20 @@ class BackpackSim extends SimServerBase<Client> {
     for (const c of pending.changes.values()) (c.side === 'ask' ? a : b).push([formatFixed(c.price, s.priceScale), formatFixed(c.size, s.sizeScale)]);
     this.broadcast(`depth.${m.symbol}`, { e: 'depth', E: t, s: m.symbol, a, b, U: pending.U, u: pending.u, T: t });
     this.publishTicker(m, t);
+    this.publishMark(m, t);
+  }
+
+  /**
+   * markPrice.<symbol> when the mark moves (OpenAPI `Streams` › Mark price: p mark, f funding rate,
+   * i index, n next funding ms). The mark here is the mid, as /api/v1/markPrices reports it and as
+   * the mean-mark price band is enforced.
+   */
+  private publishMark(m: Market, t: number): void {
+    if (m.engine.mid() === undefined) return;
+    const mark = this.midText(m);
+    if (mark === m.lastMark) return;
+    m.lastMark = mark;
+    this.broadcast(`markPrice.${m.symbol}`, { e: 'markPrice', E: t, s: m.symbol, p: mark, f: '0.0000125', i: mark, n: Math.ceil(this.now() / 3_600_000) * 3_600_000, T: t });
   }
 
   /**

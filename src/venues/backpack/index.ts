@@ -151,6 +151,8 @@ export class BackpackVenue implements Venue {
   private stopped = false;
   private nextClientId: number;
   private readonly now: () => number;
+  /** The latest mark price from markPrice.<symbol> (priceScale, rounded down and up) and when it came. */
+  private mark?: { down: number; up: number; at: number };
   /** The bookTicker cross-check (see ticker-check.ts); made with the market. */
   private tickerCheck?: TickerCheck;
   /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
@@ -260,7 +262,7 @@ export class BackpackVenue implements Venue {
         },
       },
     );
-    const streams = [`depth.${this.symbol}`, `bookTicker.${this.symbol}`];
+    const streams = [`depth.${this.symbol}`, `bookTicker.${this.symbol}`, `markPrice.${this.symbol}`];
     if (this.signer !== undefined) streams.push(`account.orderUpdate.${this.symbol}`, `account.positionUpdate.${this.symbol}`);
     this.stream.subscribe(streams);
     this.stream.start();
@@ -289,6 +291,7 @@ export class BackpackVenue implements Venue {
     try {
       if (stream === `depth.${this.symbol}`) this.handleDepth(data, receivedAt);
       else if (stream === `bookTicker.${this.symbol}`) this.handleTicker(data, receivedAt);
+      else if (stream === `markPrice.${this.symbol}`) this.handleMark(data, receivedAt);
       else if (stream.startsWith('account.positionUpdate')) this.handlePosition(data);
       else if (stream.startsWith('account.orderUpdate')) this.handleOrderUpdate(data);
     } catch (e) {
@@ -335,6 +338,14 @@ export class BackpackVenue implements Venue {
     const bid = typeof d?.b === 'string' ? parseFixed(d.b, this.market.priceScale) : this.tickerBestBid;
     const ask = typeof d?.a === 'string' ? parseFixed(d.a, this.market.priceScale) : this.tickerBestAsk;
     this.tickerCheck?.onTicker(bid, ask, d?.u, receivedAt);
+  }
+
+  /** markPrice.<symbol> `p` (spec §8; OpenAPI `Streams` › Mark price): a reference for the mean-mark price band. */
+  private handleMark(data: unknown, receivedAt: number): void {
+    const p = (data as { p?: unknown })?.p;
+    if (typeof p !== 'string') throw new VenueError('backpack', 'protocol', `markPrice frame lacks the mark price p: ${JSON.stringify(data).slice(0, 120)}`);
+    const scale = this.market.priceScale;
+    this.mark = { down: parseFixed(p, scale, 'down'), up: parseFixed(p, scale, 'up'), at: receivedAt };
   }
 
   private onTickerDisagreement(d: TickerDisagreement): void {
@@ -499,7 +510,10 @@ export class BackpackVenue implements Venue {
       }
       // Inside the venue's price bands, or it refuses the order as an invalid price.
       const live = this.sync?.valid === true;
-      const worstPrice = this.bands === undefined ? request.worstPrice : clampIntoBands(request.side, request.worstPrice, this.bands, spec.tickSize, { bestBid: live ? this.book.bestBid : undefined, bestAsk: live ? this.book.bestAsk : undefined });
+      // The venue sends a mark about once a second; one older than 10 s says nothing about the band now.
+      const mark = this.mark !== undefined && performance.now() - this.mark.at <= 10_000 ? (request.side === 'buy' ? this.mark.down : this.mark.up) : undefined;
+      const refs = { bestBid: live ? this.book.bestBid : undefined, bestAsk: live ? this.book.bestAsk : undefined, markPrice: mark };
+      const worstPrice = this.bands === undefined ? request.worstPrice : clampIntoBands(request.side, request.worstPrice, this.bands, spec.tickSize, refs);
       const clientId = this.takeClientId();
       const body: Record<string, string | number | boolean> = {
         symbol: this.symbol,

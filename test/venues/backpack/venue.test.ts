@@ -52,7 +52,7 @@ test('book from snapshot and deltas, a gap forcing a resync, a disconnect forcin
     assert.equal(spec.takerFeeBps, 5, 'fees read from /api/v1/account');
     await until('subscriptions', () => server.subscribes.length >= 2);
     assert.deepEqual(server.subscribes.slice(-2), [
-      { params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP'], signed: false },
+      { params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP', 'markPrice.BTC_USDC_PERP'], signed: false },
       { params: ['account.orderUpdate.BTC_USDC_PERP', 'account.positionUpdate.BTC_USDC_PERP'], signed: true },
     ]);
     for (const f of seq.messages_before_snapshot_1) server.broadcast(f);
@@ -214,6 +214,32 @@ test('a 429 makes readiness() backing_off until the Retry-After time, ready afte
   }
 });
 
+test('a wide worst price is clamped into the price bands: the impact bound from the book, the mean-mark band from a mark that is lower (higher), rounded inward', async () => {
+  const venue = await tradingVenue();
+  try {
+    const sent: unknown[] = [];
+    server.routes.set('POST /api/v1/order', (p) => {
+      sent.push(p.price);
+      return orderReply(p, '0.01000', '970.109', 'Filled');
+    });
+    await until('book', () => venue.book.bestBid === 970099 && venue.book.bestAsk === 970109);
+    // Book 97009.9 / 97010.9: a buy reaches at most 97010.9 · 1.03 = 99921.227, a sell at least 97009.9 · 0.97 = 94099.603.
+    await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 2_000_000 });
+    await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
+    // A mark of 89000.05 (rounded down for a buy) caps a buy at 89000.0 · 1.1; 105000.04 (rounded up for a sell) floors a sell at 105000.1 · 0.9 = 94500.09 → 94500.1.
+    server.broadcast({ stream: 'markPrice.BTC_USDC_PERP', data: { e: 'markPrice', s: 'BTC_USDC_PERP', p: '89000.05', f: '0.0000125', i: '89000.05', n: 0 } });
+    await new Promise((r) => setTimeout(r, 30));
+    await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 2_000_000 });
+    server.broadcast({ stream: 'markPrice.BTC_USDC_PERP', data: { e: 'markPrice', s: 'BTC_USDC_PERP', p: '105000.04', f: '0.0000125', i: '105000.04', n: 0 } });
+    await new Promise((r) => setTimeout(r, 30));
+    await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
+    await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 971_000 });
+    assert.deepEqual(sent, ['99921.2', '94099.7', '97900.0', '94500.1', '97100.0']);
+  } finally {
+    await venue.stop();
+  }
+});
+
 test('market orders leave on the kept order connection, which carries nothing else; signed requests still verify there', async () => {
   const venue = await tradingVenue();
   try {
@@ -321,7 +347,7 @@ test('market-data-only mode without keys; a key the venue does not know fails st
     await until('public subscribe', () => server.subscribes.length > subsBefore);
     await until('book valid', () => paper.status().bookValid);
     await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(server.subscribes.slice(subsBefore), [{ params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP'], signed: false }]);
+    assert.deepEqual(server.subscribes.slice(subsBefore), [{ params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP', 'markPrice.BTC_USDC_PERP'], signed: false }]);
     const leg = await paper.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 971000 });
     assert.equal(leg.state, 'rejected');
     assert.equal(leg.error?.kind, 'auth');
