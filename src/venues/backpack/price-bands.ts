@@ -16,10 +16,10 @@ import { parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import { VenueError } from '../venue.js';
 
-/** A decimal multiplier as an exact fraction. */
+/** A decimal multiplier as an exact fraction (num / den, both safe integers). */
 export interface Multiplier {
-  num: bigint;
-  den: bigint;
+  num: number;
+  den: number;
 }
 
 export interface PriceBands {
@@ -44,7 +44,12 @@ function multiplier(value: unknown, field: string, symbol: string): Multiplier |
     throw new VenueError('backpack', 'protocol', `Backpack market ${symbol} filters.price.${field} ${JSON.stringify(value)} is not a positive decimal string`);
   }
   const [whole, frac = ''] = value.split('.');
-  return { num: BigInt(whole + frac), den: 10n ** BigInt(frac.length) };
+  const num = Number(whole + frac);
+  const den = 10 ** frac.length;
+  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den)) {
+    throw new VenueError('backpack', 'protocol', `Backpack market ${symbol} filters.price.${field} ${value} has more digits than a band needs`);
+  }
+  return { num, den };
 }
 
 function price(value: unknown, field: string, symbol: string, priceScale: number, mode: 'up' | 'down'): number | undefined {
@@ -72,11 +77,25 @@ export function parsePriceBands(filtersPrice: unknown, symbol: string, priceScal
   };
 }
 
-/** ref·m on the tick grid: the last multiple at or below it, or (`up`) the first at or above it. */
+/**
+ * ref·m on the tick grid: the last multiple at or below it, or (`up`) the first at or above it.
+ * Exact: in doubles while every product is a safe integer (the common case, on the order path),
+ * in bigint otherwise.
+ */
 function onGrid(ref: number, m: Multiplier, tick: number, up: boolean): number {
-  const q = BigInt(ref) * m.num;
-  const d = m.den * BigInt(tick);
-  return Number((up ? (q + d - 1n) / d : q / d) * BigInt(tick));
+  const q = ref * m.num;
+  const d = m.den * tick;
+  if (Number.isSafeInteger(q) && Number.isSafeInteger(d)) {
+    let k = Math.floor(q / d);
+    // The division may round across an integer; the products below are exact.
+    if (k * d > q) k--;
+    else if ((k + 1) * d <= q) k++;
+    if (up && k * d < q) k++;
+    return k * tick;
+  }
+  const bq = BigInt(ref) * BigInt(m.num);
+  const bd = BigInt(m.den) * BigInt(tick);
+  return Number((up ? (bq + bd - 1n) / bd : bq / bd) * BigInt(tick));
 }
 
 /**

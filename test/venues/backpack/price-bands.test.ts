@@ -14,9 +14,9 @@ test('the captured BTC filters parse into exact fractions and grid prices', () =
   assert.deepEqual(bands, {
     minPrice: 1,
     maxPrice: 10_000_000,
-    lastActive: { min: { num: 75n, den: 100n }, max: { num: 125n, den: 100n } },
-    impact: { min: { num: 97n, den: 100n }, max: { num: 103n, den: 100n } },
-    meanMark: { min: { num: 9n, den: 10n }, max: { num: 11n, den: 10n } },
+    lastActive: { min: { num: 75, den: 100 }, max: { num: 125, den: 100 } },
+    impact: { min: { num: 97, den: 100 }, max: { num: 103, den: 100 } },
+    meanMark: { min: { num: 9, den: 10 }, max: { num: 11, den: 10 } },
   });
   assert.deepEqual(parsePriceBands({ tickSize: '0.1' }, 'X', 1), { minPrice: undefined, maxPrice: undefined, lastActive: { min: undefined, max: undefined }, impact: { min: undefined, max: undefined }, meanMark: { min: undefined, max: undefined } });
 });
@@ -43,4 +43,20 @@ test('a malformed band is refused naming the field', () => {
   assert.throws(() => parsePriceBands({ ...btc, maxImpactMultiplier: '1.0x' }, 'BTC_USDC_PERP', 1), (e: unknown) => e instanceof VenueError && e.kind === 'protocol' && e.message === 'Backpack market BTC_USDC_PERP filters.price.maxImpactMultiplier "1.0x" is not a positive decimal string');
   assert.throws(() => parsePriceBands({ ...btc, meanMarkPriceBand: { maxMultiplier: 1.1, minMultiplier: '0.9' } }, 'BTC_USDC_PERP', 1), /filters\.price\.meanMarkPriceBand\.maxMultiplier 1\.1 is not a positive decimal string/);
   assert.throws(() => parsePriceBands({ ...btc, maxPrice: '1e9' }, 'BTC_USDC_PERP', 1), /filters\.price\.maxPrice "1e9" is not a decimal string/);
+});
+
+test('the grid rounding is exact in doubles and in bigint alike, at the edges of each', () => {
+  const m = { num: 103, den: 100 };
+  const slow = (ref: number, tick: number, up: boolean) => {
+    const q = BigInt(ref) * 103n;
+    const d = 100n * BigInt(tick);
+    return Number((up ? (q + d - 1n) / d : q / d) * BigInt(tick));
+  };
+  const b = { lastActive: {}, impact: { max: m, min: m }, meanMark: {} };
+  for (const ref of [1, 99, 100, 970_109, 999_999_999, 12_345_678_901, 87_000_000_000_000, 87_000_000_000_033, 87_500_000_000_001, 1_000_000_000_000_003]) {
+    for (const tick of [1, 3, 5, 100]) {
+      assert.equal(clampIntoBands('buy', Number.MAX_SAFE_INTEGER, b, tick, { bestAsk: ref }), slow(ref, tick, false), `buy ${ref} ${tick}`);
+      assert.equal(clampIntoBands('sell', 0, b, tick, { bestBid: ref }), slow(ref, tick, true), `sell ${ref} ${tick}`);
+    }
+  }
 });
