@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import type { Logger } from '../core/log.js';
 import type { VenueId } from '../core/types.js';
 import { USER_AGENT } from '../version.js';
-import type { HttpReply } from './http.js';
+import { parseRetryAfter, type HttpReply } from './http.js';
 import { VenueError } from './venue.js';
 
 export interface HttpLineOptions {
@@ -247,7 +247,7 @@ function parseHead(text: string, bodyStart: number): Head | undefined {
       head.length = Number(value);
     } else if (name === 'transfer-encoding') chunked = /chunked\s*$/i.test(value);
     else if (name === 'connection') head.close = /close/i.test(value) || (head.close && !/keep-alive/i.test(value));
-    else if (name === 'retry-after' && /^\d+(\.\d+)?$/.test(value)) head.retryAfterMs = Number(value) * 1000;
+    else if (name === 'retry-after') head.retryAfterMs = parseRetryAfter(value);
   }
   if (chunked) head.length = -1;
   else if (status === 204 || status === 304) head.length = 0;

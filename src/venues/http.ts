@@ -16,6 +16,19 @@ export interface HttpReply {
   retryAfterMs?: number;
 }
 
+/**
+ * Retry-After in ms: delay-seconds, or an HTTP-date (RFC 9110 §10.2.3) measured from `nowMs`
+ * (never below 0); undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/[A-Za-z]/.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+}
+
 export function keepAliveAgent(base: URL): http.Agent {
   return base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 8 }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
 }
@@ -40,7 +53,7 @@ export function httpExchange(venue: VenueId, agent: http.Agent, method: string, 
       res.on('end', () => {
         clearTimeout(timer);
         const ra = res.headers['retry-after'];
-        const retryAfterMs = typeof ra === 'string' && /^\d+(\.\d+)?$/.test(ra) ? Number(ra) * 1000 : undefined;
+        const retryAfterMs = parseRetryAfter(typeof ra === 'string' ? ra : undefined);
         resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfterMs });
       });
       res.on('error', (e) => {
