@@ -514,6 +514,10 @@ export class BackpackVenue implements Venue {
       const mark = this.mark !== undefined && performance.now() - this.mark.at <= 10_000 ? (request.side === 'buy' ? this.mark.down : this.mark.up) : undefined;
       const refs = { bestBid: live ? this.book.bestBid : undefined, bestAsk: live ? this.book.bestAsk : undefined, markPrice: mark };
       const worstPrice = this.bands === undefined ? request.worstPrice : clampIntoBands(request.side, request.worstPrice, this.bands, spec.tickSize, refs);
+      const best = request.side === 'buy' ? refs.bestAsk : refs.bestBid;
+      if (best !== undefined && worstPrice !== request.worstPrice && (request.side === 'buy' ? worstPrice < best : worstPrice > best)) {
+        this.options.logger.warn(`Backpack ${this.symbol} price bands cap this ${request.side} at ${formatFixed(worstPrice, spec.priceScale)}, ${request.side === 'buy' ? 'below the best ask' : 'above the best bid'} ${formatFixed(best, spec.priceScale)}${mark === undefined ? '' : ` (mark ${formatFixed(mark, spec.priceScale)})`}: it cannot fill until the venue's mark and book come back together`);
+      }
       const clientId = this.takeClientId();
       const body: Record<string, string | number | boolean> = {
         symbol: this.symbol,

@@ -235,6 +235,22 @@ test('a wide worst price is clamped into the price bands: the impact bound from 
     await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
     await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 971_000 });
     assert.deepEqual(sent, ['99921.2', '94099.7', '97900.0', '94500.1', '97100.0']);
+    assert.ok(!logger.lines.some((l) => l.includes('price bands cap')), 'every bound so far could still trade');
+    // Marks so far from the book that the band leaves no room to trade: said, with the cause.
+    const mark = async (p: string) => {
+      server.broadcast({ stream: 'markPrice.BTC_USDC_PERP', data: { e: 'markPrice', s: 'BTC_USDC_PERP', p, f: '0.0000125', i: p, n: 0 } });
+      await new Promise((r) => setTimeout(r, 30));
+    };
+    await mark('85000.05');
+    await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 2_000_000 });
+    await mark('110000.04');
+    await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
+    assert.deepEqual(sent.slice(5), ['93500.0', '99000.1']);
+    const capped = logger.lines.filter((l) => l.includes('price bands cap'));
+    assert.deepEqual(capped.map((l) => l.replace(/^.*Backpack/, 'Backpack')), [
+      "Backpack BTC_USDC_PERP price bands cap this buy at 93500.0, below the best ask 97010.9 (mark 85000.0): it cannot fill until the venue's mark and book come back together",
+      "Backpack BTC_USDC_PERP price bands cap this sell at 99000.1, above the best bid 97009.9 (mark 110000.1): it cannot fill until the venue's mark and book come back together",
+    ]);
   } finally {
     await venue.stop();
   }
