@@ -152,7 +152,7 @@ export class BackpackVenue implements Venue {
   private nextClientId: number;
   private readonly now: () => number;
   /** The latest mark price from markPrice.<symbol> (priceScale, rounded down and up) and when it came. */
-  private mark?: { down: number; up: number; at: number };
+  private mark?: { text: string; down: number; up: number; at: number };
   /** The bookTicker cross-check (see ticker-check.ts); made with the market. */
   private tickerCheck?: TickerCheck;
   /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
@@ -345,7 +345,12 @@ export class BackpackVenue implements Venue {
     const p = (data as { p?: unknown })?.p;
     if (typeof p !== 'string') throw new VenueError('backpack', 'protocol', `markPrice frame lacks the mark price p: ${JSON.stringify(data).slice(0, 120)}`);
     const scale = this.market.priceScale;
-    this.mark = { down: parseFixed(p, scale, 'down'), up: parseFixed(p, scale, 'up'), at: receivedAt };
+    this.mark = { text: p, down: parseFixed(p, scale, 'down'), up: parseFixed(p, scale, 'up'), at: receivedAt };
+  }
+
+  /** The latest mark price the venue streamed, as sent (undefined before the first). */
+  get markPrice(): string | undefined {
+    return this.mark?.text;
   }
 
   private onTickerDisagreement(d: TickerDisagreement): void {

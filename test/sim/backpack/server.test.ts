@@ -83,9 +83,12 @@ test('signed WS subscribe vectors are accepted and a tampered one is refused', a
       const seen: unknown[] = [];
       ws.on('message', (m) => seen.push(JSON.parse(m.toString())));
       ws.send(JSON.stringify(message));
-      await new Promise((r) => setTimeout(r, 50));
+      // Frames are answered in order: once the answer to a message the server refuses arrives, the subscribe was handled.
+      ws.send(JSON.stringify({ method: 'MARKER' }));
+      const marker = { id: null, error: { code: 4001, message: 'Invalid method' } };
+      await until('marker answered', () => seen.some((f) => JSON.stringify(f) === JSON.stringify(marker)));
       ws.close();
-      return seen.filter((f) => (f as { error?: unknown }).error !== undefined);
+      return seen.slice(0, seen.findIndex((f) => JSON.stringify(f) === JSON.stringify(marker))).filter((f) => (f as { error?: unknown }).error !== undefined);
     };
     assert.deepEqual(await errors({ method: 'SUBSCRIBE', ...v.subscribe_message }), [], v.id);
     const sig = [...v.subscribe_message.signature];

@@ -227,20 +227,18 @@ test('a wide worst price is clamped into the price bands: the impact bound from 
     await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 2_000_000 });
     await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
     // A mark of 89000.05 (rounded down for a buy) caps a buy at 89000.0 · 1.1; 105000.04 (rounded up for a sell) floors a sell at 105000.1 · 0.9 = 94500.09 → 94500.1.
-    server.broadcast({ stream: 'markPrice.BTC_USDC_PERP', data: { e: 'markPrice', s: 'BTC_USDC_PERP', p: '89000.05', f: '0.0000125', i: '89000.05', n: 0 } });
-    await new Promise((r) => setTimeout(r, 30));
+    const mark = async (p: string) => {
+      server.broadcast({ stream: 'markPrice.BTC_USDC_PERP', data: { e: 'markPrice', s: 'BTC_USDC_PERP', p, f: '0.0000125', i: p, n: 0 } });
+      await until(`mark ${p}`, () => venue.markPrice === p);
+    };
+    await mark('89000.05');
     await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 2_000_000 });
-    server.broadcast({ stream: 'markPrice.BTC_USDC_PERP', data: { e: 'markPrice', s: 'BTC_USDC_PERP', p: '105000.04', f: '0.0000125', i: '105000.04', n: 0 } });
-    await new Promise((r) => setTimeout(r, 30));
+    await mark('105000.04');
     await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
     await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 971_000 });
     assert.deepEqual(sent, ['99921.2', '94099.7', '97900.0', '94500.1', '97100.0']);
     assert.ok(!logger.lines.some((l) => l.includes('price bands cap')), 'every bound so far could still trade');
     // Marks so far from the book that the band leaves no room to trade: said, with the cause.
-    const mark = async (p: string) => {
-      server.broadcast({ stream: 'markPrice.BTC_USDC_PERP', data: { e: 'markPrice', s: 'BTC_USDC_PERP', p, f: '0.0000125', i: p, n: 0 } });
-      await new Promise((r) => setTimeout(r, 30));
-    };
     await mark('85000.05');
     await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 2_000_000 });
     await mark('110000.04');
@@ -419,7 +417,6 @@ test('a depth frame that moves our top away from the ticker is caught by the gra
     ticker('97008.3', '97010.5', u); // agrees with the snapshot
     // The top bid leaves; the venue's ticker for it follows within the grace period: no resync.
     depth(u + 1, [['97008.3', '0']]);
-    await new Promise((r) => setTimeout(r, 20));
     ticker('97005.1', '97010.5', u + 1);
     await new Promise((r) => setTimeout(r, 120));
     assert.equal(depthQueue.length, 1, 'a ticker that caught up in time cancels the check (one snapshot taken at start)');
@@ -437,7 +434,7 @@ test('a depth frame that moves our top away from the ticker is caught by the gra
 test('bookTicker ids from their own sequence (18-digit strings): a ticker that agrees, ahead of or behind the book, never resyncs it; one that really disagrees still does', async () => {
   depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
   const log = new MemoryLogger();
-  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 50 });
+  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 100 });
   try {
     await venue.start();
     await until('book valid', () => venue.status().bookValid);
@@ -446,16 +443,13 @@ test('bookTicker ids from their own sequence (18-digit strings): a ticker that a
     const ticker = (b: string, a: string) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: String(id++) } });
     const depth = (at: number, b: string[][]) => server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: at, u: at, b, a: [] } });
     ticker('97008.3', '97010.5'); // agrees
-    // Behind the book: our top moves first, the ticker follows.
+    // Behind the book: our top moves first, the ticker follows (frames keep their order on the socket).
     depth(u + 1, [['97008.3', '0']]);
-    await new Promise((r) => setTimeout(r, 20));
     ticker('97005.1', '97010.5');
     // Ahead of the book: the ticker first, the depth frame follows.
-    await new Promise((r) => setTimeout(r, 20));
     ticker('97006.0', '97010.5');
-    await new Promise((r) => setTimeout(r, 20));
     depth(u + 2, [['97006.0', '1.00000']]);
-    await new Promise((r) => setTimeout(r, 120));
+    await new Promise((r) => setTimeout(r, 250)); // well past the grace period
     assert.equal(depthQueue.length, 1, 'no resync (one snapshot taken at start)');
     assert.equal(venue.status().bookValid, true);
     // The venue's top is one our book never shows: rebuilt after the grace period.
@@ -471,23 +465,28 @@ test('bookTicker ids from their own sequence (18-digit strings): a ticker that a
 test('a bookTicker from another id sequence that lags one top behind a fast book, never agreeing at any instant, does not resync it', async () => {
   depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
   const log = new MemoryLogger();
-  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 50 });
+  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 150 });
   try {
     await venue.start();
     await until('book valid', () => venue.status().bookValid);
     const u = Number(seq.snapshot_1.lastUpdateId);
     // Small ids of its own: every one is below the book's update id.
     const ticker = (b: string, at: number) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a: '97010.5', A: '1', u: at } });
-    const bid = (k: number) => formatFixed(970083 + k, 1);
-    ticker(bid(0), 500);
-    for (let k = 1; k <= 15; k++) {
-      server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: u + k, u: u + k, b: [[bid(k), '1.00000']], a: [] } });
-      ticker(bid(k - 1), 500 + k); // the ticker reports the top our book had just before
+    // The top bid cycles 97008.4 → 97008.5 → 97008.6 → 97008.4 … every 10 ms for longer than the grace
+    // period; each ticker reports the top our book had just before, so the two never agree at any instant.
+    const cycle = ['97008.4', '97008.5', '97008.6'];
+    const levelsFor = (top: string) => cycle.map((p) => [p, p <= top ? '1.00000' : '0']);
+    let previous = '97008.3';
+    for (let k = 0; k < 40; k++) {
+      const top = cycle[k % 3];
+      server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: u + 1 + k, u: u + 1 + k, b: levelsFor(top), a: [] } });
+      ticker(previous, 500 + k);
+      previous = top;
       await new Promise((r) => setTimeout(r, 10));
     }
-    ticker(bid(15), 516);
-    await new Promise((r) => setTimeout(r, 120));
-    assert.equal(venue.book.bestBid, 970098);
+    ticker(previous, 540);
+    await new Promise((r) => setTimeout(r, 300)); // well past the grace period
+    assert.equal(venue.book.bestBid, 970084, 'the 40th top');
     assert.equal(depthQueue.length, 1, 'no resync (one snapshot taken at start)');
     assert.equal(venue.status().bookValid, true);
     assert.ok(!log.lines.some((l) => l.includes('resyncing')), log.lines.join('\n'));
