@@ -217,13 +217,18 @@ test('faults: reply delay, frame latency and clock skew', async () => {
     if (m.toString().includes('"depth"')) arrivals.push(Date.now());
   });
   await new Promise((r) => ws.once('open', r));
+  let markers = 0;
+  ws.on('message', (m) => {
+    if (m.toString().includes('Invalid method')) markers++;
+  });
   ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['depth.BTC_USDC_PERP'] }));
-  await new Promise((r) => setTimeout(r, 50));
+  ws.send(JSON.stringify({ method: 'MARKER' })); // answered once the subscribe before it was handled
+  await until('subscribed', () => markers === 1);
   faults.frameLatencyMs = 150;
   t0 = Date.now();
   btc.setHouseLiquidity([[999_000, 1]], [[1_001_000, 1]]);
-  await new Promise((r) => setTimeout(r, 250));
-  assert.ok(arrivals.length > 0 && arrivals[0] - t0 >= 140, 'the depth frame arrived late');
+  await until('the depth frame', () => arrivals.length > 0);
+  assert.ok(arrivals[0] - t0 >= 140, 'the depth frame arrived late');
   ws.close();
 });
 
