@@ -9,7 +9,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../core/log.js';
 import type { VenueId } from '../core/types.js';
-import type { HttpReply } from './http.js';
+import { USER_AGENT } from '../version.js';
+import { parseRetryAfter, type HttpReply } from './http.js';
 import { VenueError } from './venue.js';
 
 export interface HttpLineOptions {
@@ -55,12 +56,13 @@ export class HttpLine {
   private lastUsed = 0;
   private reconnectTimer?: NodeJS.Timeout;
   private keepAliveTimer?: NodeJS.Timeout;
-  private readonly hostHeader: string;
+  /** Host and User-Agent lines, rendered once. */
+  private readonly fixedHeaders: string;
   /** Idle time after which the line is used for a keep-alive GET; shortened when the server closes sooner. */
   private keepAliveMs: number;
 
   constructor(private readonly options: HttpLineOptions) {
-    this.hostHeader = options.base.host;
+    this.fixedHeaders = `Host: ${options.base.host}\r\nUser-Agent: ${USER_AGENT}\r\n`;
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
   }
 
@@ -90,7 +92,7 @@ export class HttpLine {
 
   /**
    * Writes one request now, before returning (only when `idle`). `headers` are complete header
-   * lines, each ending in CRLF, without Host and Content-Length. Rejects only with a VenueError:
+   * lines, each ending in CRLF, without Host, User-Agent and Content-Length. Rejects only with a VenueError:
    * `unavailable` when the request cannot have left, `timeout` when its outcome is unknown.
    */
   request(method: string, path: string, headers: string, body: string | undefined, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> {
@@ -100,7 +102,7 @@ export class HttpLine {
       return Promise.reject(new VenueError(this.options.venue, 'unavailable', `${what}: the order connection is ${this.open ? 'busy' : 'down'}; not sent`));
     }
     const text =
-      `${method} ${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n${headers}` +
+      `${method} ${path} HTTP/1.1\r\n${this.fixedHeaders}${headers}` +
       (body === undefined ? '\r\n' : `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     this.lastUsed = performance.now();
     return new Promise<HttpReply>((resolve, reject) => {
@@ -245,7 +247,7 @@ function parseHead(text: string, bodyStart: number): Head | undefined {
       head.length = Number(value);
     } else if (name === 'transfer-encoding') chunked = /chunked\s*$/i.test(value);
     else if (name === 'connection') head.close = /close/i.test(value) || (head.close && !/keep-alive/i.test(value));
-    else if (name === 'retry-after' && /^\d+(\.\d+)?$/.test(value)) head.retryAfterMs = Number(value) * 1000;
+    else if (name === 'retry-after') head.retryAfterMs = parseRetryAfter(value);
   }
   if (chunked) head.length = -1;
   else if (status === 204 || status === 304) head.length = 0;

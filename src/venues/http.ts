@@ -1,10 +1,12 @@
 // One HTTP exchange over a keep-alive agent, for both venues' REST clients: a deadline, the
 // Retry-After header, and the difference that matters after a failure — whether the request had
-// left (outcome unknown: `timeout`) or never reached the venue (`unavailable`).
+// left (outcome unknown: `timeout`) or never reached the venue (`unavailable`). Every request
+// names the bot and its version in User-Agent.
 
 import http from 'node:http';
 import https from 'node:https';
 import type { VenueId } from '../core/types.js';
+import { USER_AGENT } from '../version.js';
 import { VenueError } from './venue.js';
 
 export interface HttpReply {
@@ -12,6 +14,19 @@ export interface HttpReply {
   text: string;
   /** From Retry-After, in ms. */
   retryAfterMs?: number;
+}
+
+/**
+ * Retry-After in ms: delay-seconds, or an HTTP-date (RFC 9110 §10.2.3) measured from `nowMs`
+ * (never below 0); undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/[A-Za-z]/.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
 export function keepAliveAgent(base: URL): http.Agent {
@@ -29,6 +44,7 @@ export function httpExchange(venue: VenueId, agent: http.Agent, method: string, 
   const what = `${NAME[venue]} ${method} ${url.pathname}`;
   // Node sends a DELETE body with neither Content-Length nor chunking: the server would read it as a new request.
   if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+  headers['User-Agent'] ??= USER_AGENT;
   return new Promise((resolve, reject) => {
     const req = lib.request(url, { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -36,7 +52,7 @@ export function httpExchange(venue: VenueId, agent: http.Agent, method: string, 
       res.on('end', () => {
         clearTimeout(timer);
         const ra = res.headers['retry-after'];
-        const retryAfterMs = typeof ra === 'string' && /^\d+(\.\d+)?$/.test(ra) ? Number(ra) * 1000 : undefined;
+        const retryAfterMs = parseRetryAfter(typeof ra === 'string' ? ra : undefined);
         resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfterMs });
       });
       res.on('error', (e) => {

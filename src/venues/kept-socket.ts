@@ -1,9 +1,11 @@
 // One WebSocket that stays up, for both venues' streams: a keep-alive of the venue's kind, a
 // dead-connection timer fed by every frame, ping and pong, and reconnects with capped exponential
-// back-off and full jitter. What to send on open and how to read a frame belong to the venue.
+// back-off and full jitter; the handshake names the bot and its version in User-Agent. What to
+// send on open and how to read a frame belong to the venue.
 
 import WebSocket from 'ws';
 import type { Logger } from '../core/log.js';
+import { USER_AGENT } from '../version.js';
 
 export interface KeptSocketOptions {
   /** "Backpack WS" / "Lighter WS", for log lines. */
@@ -79,7 +81,7 @@ export class KeptSocket {
   }
 
   private connect(): void {
-    const socket = new WebSocket(this.options.wsUrl, { perMessageDeflate: false });
+    const socket = new WebSocket(this.options.wsUrl, { perMessageDeflate: false, headers: { 'User-Agent': USER_AGENT } });
     this.socket = socket;
     socket.on('open', () => {
       this.attempt = 0;

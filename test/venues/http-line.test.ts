@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { HttpLine } from '../../src/venues/http-line.js';
+import { USER_AGENT } from '../../src/version.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { VenueError } from '../../src/venues/venue.js';
 import { until } from '../helpers/until.js';
@@ -53,7 +54,7 @@ async function openLine(base: URL, keepAliveMs = 60_000): Promise<HttpLine> {
   return line;
 }
 
-test('the request is on the wire when request() returns, with Host and Content-Length; a Content-Length reply split byte by byte is read', async () => {
+test('the request is on the wire when request() returns, with Host, User-Agent and Content-Length; a Content-Length reply split byte by byte is read', async () => {
   const seen: string[] = [];
   const srv = await rawServer((req, socket) => {
     seen.push(req);
@@ -73,7 +74,7 @@ test('the request is on the wire when request() returns, with Host and Content-L
   assert.equal(written, true, 'onWritten ran before request() returned');
   assert.equal(line.idle, false, 'one request at a time');
   assert.deepEqual(await reply, { status: 200, text: '{"status":"x"}', retryAfterMs: undefined });
-  const expected = `POST /api/v1/order HTTP/1.1\r\nHost: ${srv.base.host}\r\nX-API-Key: k\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 10\r\n\r\n{"a":"é"}`;
+  const expected = `POST /api/v1/order HTTP/1.1\r\nHost: ${srv.base.host}\r\nUser-Agent: ${USER_AGENT}\r\nX-API-Key: k\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 10\r\n\r\n{"a":"é"}`;
   assert.equal(seen[0], Buffer.from(expected, 'utf8').toString('latin1'), 'exact bytes, the body in UTF-8');
   assert.equal(line.idle, true, 'free again after the reply');
   line.stop();

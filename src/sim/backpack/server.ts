@@ -39,12 +39,89 @@ class ApiError extends Error {
   }
 }
 
+/**
+ * A market's `filters.price` bands as /api/v1/markets publishes them (decimal strings). Their
+ * meaning is the OpenAPI document's `PriceFilter` and `PriceBandMarkPrice` (docs.backpack.exchange,
+ * spec §3): `minMultiplier`/`maxMultiplier` bound a price around the last active price,
+ * `meanMarkPriceBand` around the mean mark price, and the impact multipliers say how far beyond
+ * the best ask (bid) a taker buy (sell) may reach. The defaults are BTC_USDC_PERP's captured values
+ * (test/fixtures/vectors/backpack/rest_responses.json, example `markets`).
+ */
+export interface BackpackPriceFilters {
+  minMultiplier: string;
+  maxMultiplier: string;
+  minImpactMultiplier: string;
+  maxImpactMultiplier: string;
+  meanMarkPriceBand: { minMultiplier: string; maxMultiplier: string };
+  maxPrice: string;
+}
+
+export const DEFAULT_PRICE_FILTERS: BackpackPriceFilters = {
+  minMultiplier: '0.75',
+  maxMultiplier: '1.25',
+  minImpactMultiplier: '0.97',
+  maxImpactMultiplier: '1.03',
+  meanMarkPriceBand: { minMultiplier: '0.9', maxMultiplier: '1.1' },
+  maxPrice: '1000000',
+};
+
+export interface BackpackSimServerOptions extends BackpackSimOptions {
+  /** The price bands every market publishes and enforces (default DEFAULT_PRICE_FILTERS). */
+  priceFilters?: BackpackPriceFilters;
+  /**
+   * Send the depth changes of everything that happens in one turn of the event loop as one event
+   * (a level changed twice appears once, at its final size), as the venue does under load.
+   */
+  coalesceDepth?: boolean;
+}
+
+/** A decimal multiplier as an exact fraction. */
+interface Ratio {
+  num: bigint;
+  den: bigint;
+}
+
+function ratio(text: string): Ratio {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (m === null) throw new Error(`price filter multiplier ${text} is not a decimal`);
+  const frac = m[2] ?? '';
+  return { num: BigInt(m[1] + frac), den: 10n ** BigInt(frac.length) };
+}
+
+/** price compared with ref·r, exactly: negative below, 0 equal, positive above. */
+function compareScaled(price: number, ref: number, r: Ratio): number {
+  const lhs = BigInt(price) * r.den;
+  const rhs = BigInt(ref) * r.num;
+  return lhs < rhs ? -1 : lhs > rhs ? 1 : 0;
+}
+
+/** The last tick-grid price at or below ref·r (at or above with `up`). */
+function scaledOnGrid(ref: number, r: Ratio, tick: number, up: boolean): number {
+  const q = BigInt(ref) * r.num;
+  const d = r.den * BigInt(tick);
+  return Number((up ? (q + d - 1n) / d : q / d) * BigInt(tick));
+}
+
+interface Bands {
+  lastActive: { min: Ratio; max: Ratio };
+  impact: { min: Ratio; max: Ratio };
+  meanMark: { min: Ratio; max: Ratio };
+}
+
 interface Market {
   symbol: string;
   engine: SimMatchingEngine;
+  /** Price of the latest trade here: the reference of the last-active-price band (the mid before any). */
+  lastTradePrice?: number;
   /** Last depth update id sent (or to be sent); the REST snapshot reports it. */
   updateId: number;
   lastTop: string;
+  /** The mark price last published on markPrice.<symbol>. */
+  lastMark?: string;
+  /** The bookTicker's own id sequence (see publishTicker). */
+  tickerId: bigint;
+  /** Level changes not yet sent, when depth events are coalesced: latest size per side and price. */
+  pending?: { U: number; u: number; changes: Map<string, { side: 'bid' | 'ask'; price: number; size: number }> };
 }
 
 interface Client {
@@ -59,7 +136,7 @@ const STATUS: Record<SimOrder['status'], string> = {
   new: 'New', partiallyFilled: 'PartiallyFilled', filled: 'Filled', cancelled: 'Cancelled', expired: 'Expired', rejected: 'Expired',
 };
 
-export async function startBackpackSim(options: BackpackSimOptions): Promise<SimServerHandle> {
+export async function startBackpackSim(options: BackpackSimServerOptions): Promise<SimServerHandle> {
   const sim = new BackpackSim(options);
   return sim.listen();
 }
@@ -67,13 +144,24 @@ export async function startBackpackSim(options: BackpackSimOptions): Promise<Sim
 class BackpackSim extends SimServerBase<Client> {
   private readonly markets = new Map<string, Market>();
   private readonly accounts = new Set<string>();
+  private readonly filters: BackpackPriceFilters;
+  private readonly bands: Bands;
+  private readonly coalesceDepth: boolean;
 
-  constructor(options: BackpackSimOptions) {
+  constructor(options: BackpackSimServerOptions) {
     // Protocol pings every 60 s (spec §6.3).
     super(options, { wsPath: '', malformedFrame: '{"stream":"depth.', defaultPingMs: 60_000 });
     for (const a of options.accounts) this.accounts.add(a.publicKey);
+    this.filters = options.priceFilters ?? DEFAULT_PRICE_FILTERS;
+    this.coalesceDepth = options.coalesceDepth === true;
+    const f = this.filters;
+    this.bands = {
+      lastActive: { min: ratio(f.minMultiplier), max: ratio(f.maxMultiplier) },
+      impact: { min: ratio(f.minImpactMultiplier), max: ratio(f.maxImpactMultiplier) },
+      meanMark: { min: ratio(f.meanMarkPriceBand.minMultiplier), max: ratio(f.meanMarkPriceBand.maxMultiplier) },
+    };
     for (const engine of options.engines) {
-      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '' };
+      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '', tickerId: 111_063_070_525_358_080n + BigInt(engine.market.marketId) * 1_000_000_000n };
       this.markets.set(market.symbol, market);
       this.unsubscribers.push(engine.onBookChange((changes) => this.publishDepth(market, changes)));
     }
@@ -293,6 +381,9 @@ class BackpackSim extends SimServerBase<Client> {
     const type = body.orderType === 'Market' ? 'market' : body.orderType === 'Limit' ? 'limit' : undefined;
     if (type === undefined) throw new ApiError(400, 'INVALID_ORDER', 'orderType must be Market or Limit');
     if (typeof body.quantity !== 'string') throw new ApiError(400, 'INVALID_QUANTITY', 'quantity is required (quoteQuantity orders are not simulated)');
+    // No minimum notional: Backpack publishes none (the OpenAPI `QuantityFilter` has minQuantity,
+    // maxQuantity and stepSize only; CCXT 4.5.84 backpack.js parseMarket sets limits.cost to
+    // undefined), so the minimum is minQuantity alone, enforced by the engine.
     const size = decimalParam(body.quantity, s.sizeScale, 'INVALID_QUANTITY', 'Quantity decimal too long');
     const price = body.price === undefined ? undefined : decimalParam(body.price, s.priceScale, 'INVALID_PRICE', 'Price decimal too long');
     if (type === 'limit' && price === undefined) throw new ApiError(400, 'INVALID_PRICE', 'Limit orders need a price');
@@ -302,16 +393,22 @@ class BackpackSim extends SimServerBase<Client> {
     if (clientId !== undefined && (!Number.isInteger(clientId) || (clientId as number) < 0 || (clientId as number) > 0xffffffff)) {
       throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'clientId must be a uint32');
     }
+    // The price bands (see BackpackPriceFilters): a price outside them is refused; a taker order
+    // reaches at most the impact bound and its remainder expires, as a market order's does.
+    const reach = this.enforceBands(m, side, type, tif, price);
     let fillLimit: number | undefined;
     if (this.faults.partialFillNext !== undefined) {
       fillLimit = Math.floor((size * this.faults.partialFillNext) / s.stepSize) * s.stepSize;
       this.faults.partialFillNext = undefined;
     }
     const outcome = m.engine.place({
-      account, side, type, size, price, timeInForce: tif, postOnly: body.postOnly === true, reduceOnly: body.reduceOnly === true,
+      account, side, type, size, price: reach ?? price, timeInForce: tif, postOnly: body.postOnly === true, reduceOnly: body.reduceOnly === true,
       clientOrderId: clientId === undefined ? undefined : String(clientId), fillLimit,
     });
     const order = outcome.order;
+    // The order is reported at the price it was sent with, whatever bound its reach.
+    if (reach !== undefined && type === 'limit') order.price = price;
+    if (outcome.fills.length > 0) m.lastTradePrice = outcome.fills[outcome.fills.length - 1].price;
     switch (order.rejectReason) {
       case 'size_off_grid':
         throw new ApiError(400, 'INVALID_QUANTITY', 'Quantity is not a multiple of the step size');
@@ -333,6 +430,38 @@ class BackpackSim extends SimServerBase<Client> {
     return this.orderJson(m, order);
   }
 
+  /**
+   * Refuses a price outside [minPrice, maxPrice], outside the last-active-price band (captured
+   * message "Price is too far from the last active price", spec §5) or outside the mean-mark band
+   * (the mark here is the mid, as /api/v1/markPrices reports it). Returns the price a taker order
+   * may reach (the impact bound) when that is tighter than its own, else undefined. A resting
+   * (GTC) order that would reach past the impact bound is refused: the docs are silent on limit
+   * orders there, so the harsher reading.
+   */
+  private enforceBands(m: Market, side: 'buy' | 'sell', type: 'market' | 'limit', tif: string, price: number | undefined): number | undefined {
+    const s = m.engine.market;
+    const b = this.bands;
+    const mid = m.engine.mid();
+    if (price !== undefined) {
+      if (price < s.tickSize) throw new ApiError(400, 'INVALID_PRICE', 'Price is below the minimum price');
+      if (price > parseFixed(this.filters.maxPrice, s.priceScale)) throw new ApiError(400, 'INVALID_PRICE', 'Price is above the maximum price');
+      const last = m.lastTradePrice ?? mid;
+      if (last !== undefined && (compareScaled(price, last, b.lastActive.max) > 0 || compareScaled(price, last, b.lastActive.min) < 0)) {
+        throw new ApiError(400, 'INVALID_PRICE', 'Price is too far from the last active price');
+      }
+      if (mid !== undefined && (compareScaled(price, mid, b.meanMark.max) > 0 || compareScaled(price, mid, b.meanMark.min) < 0)) {
+        throw new ApiError(400, 'INVALID_PRICE', 'Price is too far from the mark price');
+      }
+    }
+    const best = side === 'buy' ? m.engine.bestAsk() : m.engine.bestBid();
+    if (best === undefined) return undefined;
+    const bound = side === 'buy' ? scaledOnGrid(best, b.impact.max, s.tickSize, false) : scaledOnGrid(best, b.impact.min, s.tickSize, true);
+    const beyond = price === undefined || (side === 'buy' ? price > bound : price < bound);
+    if (!beyond) return undefined;
+    if (type === 'limit' && tif === 'GTC') throw new ApiError(400, 'INVALID_PRICE', 'Price is too far from the best price');
+    return bound;
+  }
+
   private expiryReason(o: SimOrder): string | undefined {
     if (o.rejectReason === 'post_only_would_cross') return 'PostOnlyTaker';
     if (o.rejectReason === 'reduce_only_would_increase') return 'ReduceOnlyNotReduced';
@@ -347,7 +476,12 @@ class BackpackSim extends SimServerBase<Client> {
     return {
       symbol: m.symbol, baseSymbol: s.base, quoteSymbol: 'USDC', marketType: 'PERP', orderBookState: 'Open', visible: true, fundingInterval: 3_600_000,
       filters: {
-        price: { minPrice: formatFixed(s.tickSize, s.priceScale), tickSize: formatFixedTrim(s.tickSize, s.priceScale) },
+        price: {
+          minPrice: formatFixedTrim(s.tickSize, s.priceScale), maxPrice: this.filters.maxPrice, tickSize: formatFixedTrim(s.tickSize, s.priceScale),
+          maxMultiplier: this.filters.maxMultiplier, minMultiplier: this.filters.minMultiplier,
+          maxImpactMultiplier: this.filters.maxImpactMultiplier, minImpactMultiplier: this.filters.minImpactMultiplier,
+          meanMarkPriceBand: { ...this.filters.meanMarkPriceBand }, meanPremiumBand: null,
+        },
         quantity: { minQuantity: formatFixedTrim(s.minSize, s.sizeScale), stepSize: formatFixedTrim(s.stepSize, s.sizeScale) },
       },
     };
@@ -438,25 +572,76 @@ class BackpackSim extends SimServerBase<Client> {
     }
   }
 
+  /**
+   * Every level change is one update with its own id, and one engine mutation (a sweep, a new
+   * ladder) changes several levels at once, so its event spans them: U < u. The docs say the
+   * stream "may aggregate more than one update into a single event. In this case the U and u fields
+   * will not be the same" (OpenAPI `Streams` › Depth, spec §6/§7); with `coalesceDepth` the changes
+   * of a whole event-loop turn go out as one event. The REST snapshot reports the latest id given
+   * out, so a snapshot taken while an event is still unsent already contains it.
+   */
   private publishDepth(m: Market, changes: ReadonlyArray<{ side: 'bid' | 'ask'; price: number; size: number }>): void {
-    const s = m.engine.market;
     const skip = this.faults.skipSequence ?? 0;
-    if (skip > 0) this.faults.skipSequence = 0;
+    if (skip > 0) {
+      this.faults.skipSequence = 0;
+      // The lost ids fall between two events.
+      this.flushDepth(m);
+    }
     const U = m.updateId + 1 + skip;
-    m.updateId = U;
+    const u = U + changes.length - 1;
+    m.updateId = u;
+    const pending = m.pending ?? { U, u, changes: new Map() };
+    pending.u = u;
+    for (const c of changes) pending.changes.set(`${c.side}:${c.price}`, c);
+    m.pending = pending;
+    if (!this.coalesceDepth) this.flushDepth(m);
+    else if (pending.changes.size === changes.length) setImmediate(() => this.flushDepth(m));
+  }
+
+  private flushDepth(m: Market): void {
+    const pending = m.pending;
+    if (pending === undefined) return;
+    m.pending = undefined;
+    const s = m.engine.market;
     const t = this.now() * 1000;
     const a: string[][] = [];
     const b: string[][] = [];
-    for (const c of changes) (c.side === 'ask' ? a : b).push([formatFixed(c.price, s.priceScale), formatFixed(c.size, s.sizeScale)]);
-    this.broadcast(`depth.${m.symbol}`, { e: 'depth', E: t, s: m.symbol, a, b, U, u: U, T: t });
+    for (const c of pending.changes.values()) (c.side === 'ask' ? a : b).push([formatFixed(c.price, s.priceScale), formatFixed(c.size, s.sizeScale)]);
+    this.broadcast(`depth.${m.symbol}`, { e: 'depth', E: t, s: m.symbol, a, b, U: pending.U, u: pending.u, T: t });
+    this.publishTicker(m, t);
+    this.publishMark(m, t);
+  }
+
+  /**
+   * markPrice.<symbol> when the mark moves (OpenAPI `Streams` › Mark price: p mark, f funding rate,
+   * i index, n next funding ms). The mark here is the mid, as /api/v1/markPrices reports it and as
+   * the mean-mark price band is enforced.
+   */
+  private publishMark(m: Market, t: number): void {
+    if (m.engine.mid() === undefined) return;
+    const mark = this.midText(m);
+    if (mark === m.lastMark) return;
+    m.lastMark = mark;
+    this.broadcast(`markPrice.${m.symbol}`, { e: 'markPrice', E: t, s: m.symbol, p: mark, f: '0.0000125', i: mark, n: Math.ceil(this.now() / 3_600_000) * 3_600_000, T: t });
+  }
+
+  /**
+   * bookTicker on every change of the top. Its update id comes from a sequence of its own, not the
+   * depth ids: the docs show it as an 18-digit string ("111063070525358080", OpenAPI `Streams` ›
+   * Book ticker) while a CCXT capture shows a depth-sized number (spec §3, §10 Q18); the harsher of
+   * the two for a client is an id it cannot compare with the book's, so that is what is sent.
+   */
+  private publishTicker(m: Market, t: number): void {
+    const s = m.engine.market;
     const bid = m.engine.levels('bid', 1)[0];
     const ask = m.engine.levels('ask', 1)[0];
     const top = `${bid?.join()}|${ask?.join()}`;
     if (top !== m.lastTop && bid !== undefined && ask !== undefined) {
       m.lastTop = top;
+      m.tickerId++;
       this.broadcast(`bookTicker.${m.symbol}`, {
         e: 'bookTicker', E: t, s: m.symbol, a: formatFixed(ask[0], s.priceScale), A: formatFixed(ask[1], s.sizeScale),
-        b: formatFixed(bid[0], s.priceScale), B: formatFixed(bid[1], s.sizeScale), u: U, T: t,
+        b: formatFixed(bid[0], s.priceScale), B: formatFixed(bid[1], s.sizeScale), u: m.tickerId.toString(), T: t,
       });
     }
   }

@@ -8,16 +8,19 @@ import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec, OrderSide } from '../../core/types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
+import { TickerCheck, type TickerDisagreement } from './ticker-check.js';
+import { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
 
 export { BackpackSigner, signingString } from './auth.js';
 export { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
 export { BackpackRest, errorKind } from './rest.js';
 export { BackpackStream } from './ws.js';
+export { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
 
 export interface BackpackVenueOptions {
   /** Upper-case base asset; the market is `${ticker}_USDC_PERP`. */
@@ -53,13 +56,15 @@ export interface BackpackVenueOptions {
   firstClientId?: number;
   /** How long an order signed ahead by prepareMarketOrder may still be sent (default 1000 ms, well inside the window). */
   preparedOrderMaxAgeMs?: number;
+  /** Monotonic ms clock for the 429 back-off and readiness() (default performance.now); tests drive it. */
+  now?: () => number;
 }
 
 interface MarketJson {
   symbol?: unknown;
   marketType?: unknown;
   orderBookState?: unknown;
-  filters?: { price?: { tickSize?: unknown }; quantity?: { stepSize?: unknown; minQuantity?: unknown } };
+  filters?: { price?: { tickSize?: unknown; [band: string]: unknown }; quantity?: { stepSize?: unknown; minQuantity?: unknown } };
 }
 
 /** Turns a /api/v1/markets entry into a MarketSpec; throws naming what is missing. */
@@ -128,6 +133,8 @@ export class BackpackVenue implements Venue {
   readonly book = new OrderBook();
   lastBookAt = 0;
   private spec?: MarketSpec;
+  /** The market's price bands; every market leg's worst price is clamped into them. */
+  private bands?: PriceBands;
   private readonly symbol: string;
   private readonly signer?: BackpackSigner;
   /** Orders signed ahead, one per side (see prepareMarketOrder). */
@@ -143,13 +150,11 @@ export class BackpackVenue implements Venue {
   private snapshotTimer?: NodeJS.Timeout;
   private stopped = false;
   private nextClientId: number;
-  /** Cross-check from bookTicker: the venue's own best prices at priceScale. */
-  tickerBestBid?: number;
-  tickerBestAsk?: number;
-  /** The bookTicker's update id, when it carried one. */
-  private tickerUpdateId?: number;
-  /** Armed while the ticker and a comparable book disagree about the top; fires after the grace period. */
-  private tickerTimer?: NodeJS.Timeout;
+  private readonly now: () => number;
+  /** The latest mark price from markPrice.<symbol> (priceScale, rounded down and up) and when it came. */
+  private mark?: { text: string; down: number; up: number; at: number };
+  /** The bookTicker cross-check (see ticker-check.ts); made with the market. */
+  private tickerCheck?: TickerCheck;
   /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
   private readonly streamed = new Map<string, StreamedOrder>();
   /** Latest position from account.positionUpdate (sizeScale). */
@@ -159,7 +164,8 @@ export class BackpackVenue implements Venue {
     if (!/^[A-Z0-9]+$/.test(options.ticker)) throw new Error(`ticker "${options.ticker}" is not an upper-case asset symbol such as BTC`);
     this.symbol = `${options.ticker}_USDC_PERP`;
     if (options.secretKey !== undefined) this.signer = new BackpackSigner(options.secretKey, options.publicKey);
-    this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs });
+    this.now = options.now ?? (() => performance.now());
+    this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs, clock: this.now });
     this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000);
     this.nextClientId = (options.firstClientId ?? Date.now() % 0x1_0000_0000) >>> 0;
   }
@@ -171,6 +177,22 @@ export class BackpackVenue implements Venue {
 
   status(): VenueStatus {
     return { connected: this.stream?.connected ?? false, bookValid: this.sync?.valid ?? false, available: this.available, detail: this.detail };
+  }
+
+  /**
+   * After a 429 nothing is sent until the time the venue gave in Retry-After (else a back-off that
+   * doubles from 1 s to 30 s): until then `backing_off`, so no entry opens whose Backpack leg would
+   * be refused here; `ready` afterwards.
+   */
+  readiness(): ExecutionReadiness {
+    const until = this.rest.backoffUntil;
+    const left = until - this.now();
+    if (left > 0) return { state: 'backing_off', until, detail: `Backpack answered 429 (rate limited); nothing is sent for another ${Math.ceil(left)} ms` };
+    return { state: 'ready' };
+  }
+
+  readyForOrder(): boolean {
+    return this.readiness().state === 'ready';
   }
 
   /** Milliseconds since the latest applied book frame (Infinity before the first). */
@@ -205,8 +227,15 @@ export class BackpackVenue implements Venue {
       if (Number.isFinite(taker) && Number.isFinite(maker)) fees = { takerFeeBps: this.options.takerFeeBps ?? taker, makerFeeBps: this.options.makerFeeBps ?? maker };
     }
     this.spec = parseMarket(found, fees);
+    this.bands = parsePriceBands(found.filters?.price, this.symbol, this.spec.priceScale);
     if (this.signer !== undefined) this.rest.openOrderLine();
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
+    const sync = this.sync;
+    this.tickerCheck = new TickerCheck(
+      this.options.tickerGraceMs ?? 500,
+      () => ({ valid: sync.valid, lastUpdateId: sync.lastUpdateId, epoch: sync.snapshotEpoch, bestBid: this.book.bestBid, bestAsk: this.book.bestAsk }),
+      (d) => this.onTickerDisagreement(d),
+    );
     this.stream = new BackpackStream(
       {
         wsUrl: this.options.wsUrl,
@@ -233,7 +262,7 @@ export class BackpackVenue implements Venue {
         },
       },
     );
-    const streams = [`depth.${this.symbol}`, `bookTicker.${this.symbol}`];
+    const streams = [`depth.${this.symbol}`, `bookTicker.${this.symbol}`, `markPrice.${this.symbol}`];
     if (this.signer !== undefined) streams.push(`account.orderUpdate.${this.symbol}`, `account.positionUpdate.${this.symbol}`);
     this.stream.subscribe(streams);
     this.stream.start();
@@ -243,8 +272,7 @@ export class BackpackVenue implements Venue {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.snapshotTimer);
-    clearTimeout(this.tickerTimer);
-    this.tickerTimer = undefined;
+    this.tickerCheck?.stop();
     await this.stream?.stop();
     this.rest.close();
   }
@@ -262,7 +290,8 @@ export class BackpackVenue implements Venue {
   private handleFrame(stream: string, data: unknown, receivedAt: number): void {
     try {
       if (stream === `depth.${this.symbol}`) this.handleDepth(data, receivedAt);
-      else if (stream === `bookTicker.${this.symbol}`) this.handleTicker(data);
+      else if (stream === `bookTicker.${this.symbol}`) this.handleTicker(data, receivedAt);
+      else if (stream === `markPrice.${this.symbol}`) this.handleMark(data, receivedAt);
       else if (stream.startsWith('account.positionUpdate')) this.handlePosition(data);
       else if (stream.startsWith('account.orderUpdate')) this.handleOrderUpdate(data);
     } catch (e) {
@@ -282,7 +311,7 @@ export class BackpackVenue implements Venue {
     const outcome = sync.onEvent(parseDepthEvent(data));
     if (outcome.action === 'apply') {
       this.emitBook(receivedAt);
-      this.crossCheckTicker();
+      this.tickerCheck?.onBook(receivedAt);
     } else if (outcome.action === 'gap_resync' || outcome.action === 'crossed_resync') {
       this.options.logger.warn(`Backpack ${this.symbol} depth ${outcome.action === 'gap_resync' ? `gap (expected U ${outcome.expectedU}, got ${outcome.U})` : 'crossed'}; book invalid, resyncing`);
       this.requestSnapshot();
@@ -290,51 +319,50 @@ export class BackpackVenue implements Venue {
     if (wasValid !== sync.valid) this.emitStatus();
   }
 
+  /** The venue's own best prices from bookTicker (priceScale), the cross-check's latest. */
+  get tickerBestBid(): number | undefined {
+    return this.tickerCheck?.bid;
+  }
+  get tickerBestAsk(): number | undefined {
+    return this.tickerCheck?.ask;
+  }
+
   /**
-   * The venue's own top of book must agree with ours once our book is at least as new as the
-   * ticker (spec §6.4; bookTicker fires on every top change, so a later top would bring a later
-   * ticker). A disagreement that outlasts a short grace period means our book is wrong: it is
-   * dropped and rebuilt from a snapshot. Checked on ticker frames and after every applied depth
-   * frame, and re-checked by a timer, so a book that goes wrong in a quiet market is caught too.
+   * The venue's own top of book must agree with ours (spec §6.4, §7 step 7): a disagreement that
+   * outlasts a short grace period with no ticker matching our book meanwhile means our book is
+   * wrong, and it is dropped and rebuilt (ticker-check.ts). A side the frame leaves out keeps its
+   * previous price.
    */
-  private handleTicker(data: unknown): void {
+  private handleTicker(data: unknown, receivedAt: number): void {
     const d = data as { b?: unknown; a?: unknown; u?: unknown };
-    if (typeof d?.b === 'string') this.tickerBestBid = parseFixed(d.b, this.market.priceScale);
-    if (typeof d?.a === 'string') this.tickerBestAsk = parseFixed(d.a, this.market.priceScale);
-    const u = Number(d?.u);
-    this.tickerUpdateId = Number.isSafeInteger(u) ? u : undefined;
-    this.crossCheckTicker();
+    const bid = typeof d?.b === 'string' ? parseFixed(d.b, this.market.priceScale) : this.tickerBestBid;
+    const ask = typeof d?.a === 'string' ? parseFixed(d.a, this.market.priceScale) : this.tickerBestAsk;
+    this.tickerCheck?.onTicker(bid, ask, d?.u, receivedAt);
   }
 
-  /** undefined when the ticker cannot be compared with the book (no valid book, ticker ahead of it). */
-  private tickerAgrees(): boolean | undefined {
-    const sync = this.sync;
-    const u = this.tickerUpdateId;
-    if (sync === undefined || !sync.valid || u === undefined || u > sync.lastUpdateId) return undefined;
-    return this.tickerBestBid === this.book.bestBid && this.tickerBestAsk === this.book.bestAsk;
+  /** markPrice.<symbol> `p` (spec §8; OpenAPI `Streams` › Mark price): a reference for the mean-mark price band. */
+  private handleMark(data: unknown, receivedAt: number): void {
+    const p = (data as { p?: unknown })?.p;
+    if (typeof p !== 'string') throw new VenueError('backpack', 'protocol', `markPrice frame lacks the mark price p: ${JSON.stringify(data).slice(0, 120)}`);
+    const scale = this.market.priceScale;
+    this.mark = { text: p, down: parseFixed(p, scale, 'down'), up: parseFixed(p, scale, 'up'), at: receivedAt };
   }
 
-  private crossCheckTicker(): void {
-    const agrees = this.tickerAgrees();
-    if (agrees === undefined) return;
-    if (agrees) {
-      clearTimeout(this.tickerTimer);
-      this.tickerTimer = undefined;
-      return;
-    }
-    if (this.tickerTimer !== undefined) return;
-    this.tickerTimer = setTimeout(() => {
-      this.tickerTimer = undefined;
-      if (this.stopped || this.tickerAgrees() !== false) return;
-      const spec = this.market;
-      const price = (p: number | undefined) => (p === undefined ? 'none' : formatFixed(p, spec.priceScale));
-      this.options.logger.warn(
-        `Backpack ${this.symbol} bookTicker (bid ${price(this.tickerBestBid)}, ask ${price(this.tickerBestAsk)}, u ${this.tickerUpdateId}) disagrees with our book (bid ${price(this.book.bestBid)}, ask ${price(this.book.bestAsk)}) at update ${this.sync!.lastUpdateId} for over ${this.options.tickerGraceMs ?? 500} ms; book invalid, resyncing`,
-      );
-      this.sync!.reset();
-      this.requestSnapshot();
-      this.emitStatus();
-    }, this.options.tickerGraceMs ?? 500);
+  /** The latest mark price the venue streamed, as sent (undefined before the first). */
+  get markPrice(): string | undefined {
+    return this.mark?.text;
+  }
+
+  private onTickerDisagreement(d: TickerDisagreement): void {
+    if (this.stopped) return;
+    const spec = this.market;
+    const price = (p: number | undefined) => (p === undefined ? 'none' : formatFixed(p, spec.priceScale));
+    this.options.logger.warn(
+      `Backpack ${this.symbol} bookTicker (bid ${price(d.tickerBid)}, ask ${price(d.tickerAsk)}, u ${d.tickerId ?? 'none'}) disagrees with our book (bid ${price(d.bookBid)}, ask ${price(d.bookAsk)}) at update ${d.bookUpdateId} for over ${this.options.tickerGraceMs ?? 500} ms with no match meanwhile; book invalid, resyncing`,
+    );
+    this.sync!.reset();
+    this.requestSnapshot();
+    this.emitStatus();
   }
 
   /** Keeps the cumulative fill and fee per clientId: a confirmation path besides the HTTP reply. */
@@ -447,8 +475,9 @@ export class BackpackVenue implements Venue {
           this.available = true;
           this.detail = undefined;
           this.emitStatus();
-          this.emitBook(performance.now());
-          this.crossCheckTicker();
+          const at = performance.now();
+          this.emitBook(at);
+          this.tickerCheck?.onBook(at);
         } else {
           this.requestSnapshot(this.options.snapshotRetryMs ?? 200);
         }
@@ -472,7 +501,8 @@ export class BackpackVenue implements Venue {
   /**
    * The order for a market leg, signed: an IOC limit at worstPrice, the documented way to bound a
    * taker order (spec §8), while the market order's slippageTolerance has no documented meaning
-   * (spec §10 Q10). A VenueError when the request is off the grid.
+   * (spec §10 Q10). The price is worstPrice clamped into the market's price bands (price-bands.ts).
+   * A VenueError when the request is off the grid.
    */
   private signOrder(request: MarketOrderRequest): SignedOrder | VenueError {
     const spec = this.market;
@@ -483,13 +513,23 @@ export class BackpackVenue implements Venue {
       if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % spec.tickSize !== 0) {
         throw new VenueError('backpack', 'bad_order', `Backpack worst price ${request.worstPrice} is off the tick grid (${spec.tickSize} at ${spec.priceScale} decimals)`);
       }
+      // Inside the venue's price bands, or it refuses the order as an invalid price.
+      const live = this.sync?.valid === true;
+      // The venue sends a mark about once a second; one older than 10 s says nothing about the band now.
+      const mark = this.mark !== undefined && performance.now() - this.mark.at <= 10_000 ? (request.side === 'buy' ? this.mark.down : this.mark.up) : undefined;
+      const refs = { bestBid: live ? this.book.bestBid : undefined, bestAsk: live ? this.book.bestAsk : undefined, markPrice: mark };
+      const worstPrice = this.bands === undefined ? request.worstPrice : clampIntoBands(request.side, request.worstPrice, this.bands, spec.tickSize, refs);
+      const best = request.side === 'buy' ? refs.bestAsk : refs.bestBid;
+      if (best !== undefined && worstPrice !== request.worstPrice && (request.side === 'buy' ? worstPrice < best : worstPrice > best)) {
+        this.options.logger.warn(`Backpack ${this.symbol} price bands cap this ${request.side} at ${formatFixed(worstPrice, spec.priceScale)}, ${request.side === 'buy' ? 'below the best ask' : 'above the best bid'} ${formatFixed(best, spec.priceScale)}${mark === undefined ? '' : ` (mark ${formatFixed(mark, spec.priceScale)})`}: it cannot fill until the venue's mark and book come back together`);
+      }
       const clientId = this.takeClientId();
       const body: Record<string, string | number | boolean> = {
         symbol: this.symbol,
         side: sideOf(request.side),
         orderType: 'Limit',
         timeInForce: 'IOC',
-        price: formatFixed(request.worstPrice, spec.priceScale),
+        price: formatFixed(worstPrice, spec.priceScale),
         quantity: formatFixed(request.size, spec.sizeScale),
         clientId,
       };

@@ -20,6 +20,8 @@ export interface RestOptions {
   windowMs?: number;
   /** Clock for X-Timestamp; tests pin it. */
   now?: () => number;
+  /** Monotonic ms clock for the 429 back-off (default performance.now); tests drive it. */
+  clock?: () => number;
 }
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -84,7 +86,8 @@ export class BackpackRest {
   private readonly timeoutMs: number;
   private readonly windowMs: number;
   private readonly now: () => number;
-  /** Date.now() before which no request is sent (429 back-off). */
+  private readonly clock: () => number;
+  /** The clock's time before which no request is sent (429 back-off). */
   private blockedUntil = 0;
   private backoffMs = 0;
 
@@ -95,6 +98,12 @@ export class BackpackRest {
     this.windowMs = options.windowMs ?? 5000;
     if (this.windowMs > 60000) throw new Error(`Backpack window ${this.windowMs} ms is above the venue's maximum of 60000`);
     this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  /** The time on `clock` before which nothing is sent because the venue answered 429 (0 = never limited). */
+  get backoffUntil(): number {
+    return this.blockedUntil;
   }
 
   get hasKeys(): boolean {
@@ -105,6 +114,11 @@ export class BackpackRest {
   openOrderLine(): void {
     this.line ??= new HttpLine({ venue: 'backpack', base: this.base, logger: this.options.logger, keepAlivePath: '/api/v1/ping' });
     this.line.start();
+  }
+
+  /** The kept order connection is open and free: an urgent request now goes out on it. */
+  get orderLineIdle(): boolean {
+    return this.line?.idle ?? false;
   }
 
   close(): void {
@@ -154,7 +168,7 @@ export class BackpackRest {
   /** Sends a prepared request and reads the reply; venue errors become VenueError kinds. */
   async send<T>({ method, path, url, headers, body }: PreparedRequest, options: SendOptions): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const waitMs = this.blockedUntil - Date.now();
+    const waitMs = Math.ceil(this.blockedUntil - this.clock());
     if (waitMs > 0) {
       throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${HINT.rate_limited})`, 'TOO_MANY_REQUESTS', waitMs);
     }
@@ -179,7 +193,7 @@ export class BackpackRest {
       // Honour Retry-After when the venue sends it; otherwise double the pause, 1 s … 30 s.
       this.backoffMs = retryAfter ?? Math.min(30_000, this.backoffMs === 0 ? 1000 : this.backoffMs * 2);
       retryAfterMs = this.backoffMs;
-      this.blockedUntil = Date.now() + retryAfterMs;
+      this.blockedUntil = this.clock() + retryAfterMs;
     }
     const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${HINT[kind]})`;
     this.options.logger.warn(line);

@@ -27,13 +27,13 @@ after(async () => {
   for (const c of closers) await c();
 });
 
-async function sim(options: { now?: () => number; faults?: SimFaults } = {}) {
+async function sim(options: { now?: () => number; faults?: SimFaults; coalesceDepth?: boolean } = {}) {
   const engines = ['BTC', 'ETH', 'SOL'].map((b) => createMatchingEngine(simMarketSpecs(b).backpack, { now: options.now }));
   const btc = engines[0];
   btc.setHouseLiquidity([[999_990, 200], [999_980, 300]], [[1_000_000, 400], [1_000_010, 500], [1_000_020, 5000]]);
   const faults = options.faults ?? {};
   const handle: SimServerHandle = await startBackpackSim({
-    engines, faults, logger: silentLogger, accounts: keys.map((k) => ({ publicKey: k.public_key_b64 })), now: options.now, pingIntervalMs: 200,
+    engines, faults, logger: silentLogger, accounts: keys.map((k) => ({ publicKey: k.public_key_b64 })), now: options.now, pingIntervalMs: 200, coalesceDepth: options.coalesceDepth,
   });
   closers.push(() => handle.close());
   return { handle, btc, faults };
@@ -83,9 +83,12 @@ test('signed WS subscribe vectors are accepted and a tampered one is refused', a
       const seen: unknown[] = [];
       ws.on('message', (m) => seen.push(JSON.parse(m.toString())));
       ws.send(JSON.stringify(message));
-      await new Promise((r) => setTimeout(r, 50));
+      // Frames are answered in order: once the answer to a message the server refuses arrives, the subscribe was handled.
+      ws.send(JSON.stringify({ method: 'MARKER' }));
+      const marker = { id: null, error: { code: 4001, message: 'Invalid method' } };
+      await until('marker answered', () => seen.some((f) => JSON.stringify(f) === JSON.stringify(marker)));
       ws.close();
-      return seen.filter((f) => (f as { error?: unknown }).error !== undefined);
+      return seen.slice(0, seen.findIndex((f) => JSON.stringify(f) === JSON.stringify(marker))).filter((f) => (f as { error?: unknown }).error !== undefined);
     };
     assert.deepEqual(await errors({ method: 'SUBSCRIBE', ...v.subscribe_message }), [], v.id);
     const sig = [...v.subscribe_message.signature];
@@ -214,13 +217,18 @@ test('faults: reply delay, frame latency and clock skew', async () => {
     if (m.toString().includes('"depth"')) arrivals.push(Date.now());
   });
   await new Promise((r) => ws.once('open', r));
+  let markers = 0;
+  ws.on('message', (m) => {
+    if (m.toString().includes('Invalid method')) markers++;
+  });
   ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['depth.BTC_USDC_PERP'] }));
-  await new Promise((r) => setTimeout(r, 50));
+  ws.send(JSON.stringify({ method: 'MARKER' })); // answered once the subscribe before it was handled
+  await until('subscribed', () => markers === 1);
   faults.frameLatencyMs = 150;
   t0 = Date.now();
   btc.setHouseLiquidity([[999_000, 1]], [[1_001_000, 1]]);
-  await new Promise((r) => setTimeout(r, 250));
-  assert.ok(arrivals.length > 0 && arrivals[0] - t0 >= 140, 'the depth frame arrived late');
+  await until('the depth frame', () => arrivals.length > 0);
+  assert.ok(arrivals[0] - t0 >= 140, 'the depth frame arrived late');
   ws.close();
 });
 
@@ -260,3 +268,88 @@ test('limit orders (GTC, IOC, post-only, reduce-only), open orders, cancel, coll
   assert.deepEqual([funding.markPrice, funding.fundingRate], [999_995, '0.0000125']);
   assert.equal(funding.nextFundingTimestamp % 3_600_000, 0);
 });
+
+test('price bands: published in filters.price; a price past the last-active or mark band is refused; a taker reaches at most the impact bound', async () => {
+  const { handle, btc } = await sim();
+  const { venue } = await venueOn(handle);
+  const markets = (await (await fetch(`${handle.apiUrl}/api/v1/markets`)).json()) as Array<{ symbol: string; filters: { price: Record<string, unknown> } }>;
+  assert.deepEqual(markets.find((m) => m.symbol === 'BTC_USDC_PERP')!.filters.price, {
+    minPrice: '0.1', maxPrice: '1000000', tickSize: '0.1', maxMultiplier: '1.25', minMultiplier: '0.75', maxImpactMultiplier: '1.03', minImpactMultiplier: '0.97',
+    meanMarkPriceBand: { maxMultiplier: '1.1', minMultiplier: '0.9' }, meanPremiumBand: null,
+  });
+  btc.setHouseLiquidity([[999_990, 1000], [960_000, 1000]], [[1_000_000, 400], [1_040_000, 1000]]);
+  await until('book', () => venue.book.bestAsk === 1_000_000 && venue.book.bestBid === 999_990);
+  let clientId = 1;
+  const order = (side: 'Bid' | 'Ask', price: string | undefined, quantity: string, extra: Record<string, string | boolean> = {}) =>
+    venue.rest.signed<Record<string, unknown>>('POST', '/api/v1/order', 'orderExecute', {
+      symbol: 'BTC_USDC_PERP', side, orderType: price === undefined ? 'Market' : 'Limit', ...(price === undefined ? {} : { price, timeInForce: 'IOC' }), quantity, clientId: clientId++, ...extra,
+    });
+  const refusal = (p: Promise<unknown>) => p.then(() => 'accepted', (e: { code?: unknown; message: string }) => `${String(e.code)} ${/"(.*)"/.exec(e.message)?.[1]}`);
+  // Mid 999_995: the last-active band (no trade yet: the mid) is 749_996.25 … 1_249_993.75, the mark band 899_995.5 … 1_099_994.5.
+  assert.equal(await refusal(order('Bid', '125000.0', '0.00100')), 'INVALID_PRICE Price is too far from the last active price');
+  assert.equal(await refusal(order('Ask', '74999.0', '0.00100')), 'INVALID_PRICE Price is too far from the last active price');
+  assert.equal(await refusal(order('Bid', '110000.0', '0.00100')), 'INVALID_PRICE Price is too far from the mark price');
+  assert.equal(await refusal(order('Ask', '89999.0', '0.00100')), 'INVALID_PRICE Price is too far from the mark price');
+  assert.equal(await refusal(order('Bid', '109000.0', '0.00100', { timeInForce: 'GTC' })), 'INVALID_PRICE Price is too far from the best price');
+  assert.equal(btc.levels('ask').length, 2, 'nothing traded');
+
+  // Inside the bands but past the impact bound (1_030_000): fills up to it, the rest expires; the reply keeps the price sent.
+  const ioc = await order('Bid', '109000.0', '0.01000');
+  assert.deepEqual([ioc.status, ioc.executedQuantity, ioc.executedQuoteQuantity, ioc.price], ['Expired', '0.00400', '400.000000', '109000.0']);
+  assert.deepEqual(btc.levels('ask'), [[1_040_000, 1000]]);
+  // A market sell reaches down to the best bid · 0.97 = 969_990.3 → 969_991 (inward), so not the 960_000 level.
+  const market = await order('Ask', undefined, '0.01500');
+  assert.deepEqual([market.status, market.executedQuantity], ['Expired', '0.01000']);
+  assert.deepEqual(btc.levels('bid'), [[960_000, 1000]]);
+});
+
+test('a wide slippage bound is clamped into the bands by the adapter, so it trades instead of being refused', async () => {
+  const { handle, btc, faults } = await sim();
+  const { venue } = await venueOn(handle);
+  btc.setHouseLiquidity([[999_990, 1000], [990_000, 1000]], [[1_000_000, 400], [1_010_000, 1000]]);
+  await until('book', () => venue.book.bestAsk === 1_000_000 && venue.book.bestBid === 999_990);
+  const buy = await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 1_500_000 }); // 50 % above the ask
+  assert.deepEqual([buy.state, buy.filled, buy.notional, buy.error], ['filled', 1000, 400 * 1_000_000 + 600 * 1_010_000, undefined]);
+  await until('book after the buy', () => venue.book.bestAsk === 1_010_000);
+  const sell = await venue.placeMarketOrder({ side: 'sell', size: 1500, worstPrice: 1 });
+  assert.deepEqual([sell.state, sell.filled, sell.notional, sell.error], ['filled', 1500, 1000 * 999_990 + 500 * 990_000, undefined]);
+  assert.equal(faults.rejectNextOrderWith, undefined);
+});
+
+for (const coalesceDepth of [false, true]) {
+  test(`depth events that span several updates (U < u${coalesceDepth ? ', a whole turn coalesced' : ''}) keep the adapter's book exact; bookTicker ids are an 18-digit sequence of their own`, async () => {
+    const { handle, btc } = await sim({ coalesceDepth });
+    const { venue, logger } = await venueOn(handle);
+    const ws = new WebSocket(handle.wsUrl);
+    closers.push(async () => ws.close());
+    await new Promise((r) => ws.once('open', r));
+    const frames: Array<{ stream: string; data: { U?: number; u: number | string; a: string[][]; b: string[][] } }> = [];
+    ws.on('message', (m) => frames.push(JSON.parse(m.toString())));
+    ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP'] }));
+    await new Promise((r) => setTimeout(r, 50));
+    const snapshot = (await (await fetch(`${handle.apiUrl}/api/v1/depth?symbol=BTC_USDC_PERP`)).json()) as { lastUpdateId: string };
+    // Three mutations in one turn, changing 7, 3 and 2 levels; some levels change twice.
+    btc.setHouseLiquidity([[999_980, 100], [999_970, 200]], [[1_000_010, 300], [1_000_030, 400]]);
+    btc.setHouseLiquidity([[999_985, 100], [999_970, 250]], [[1_000_010, 300], [1_000_030, 400]]);
+    btc.setHouseLiquidity([[999_985, 100], [999_970, 250]], [[1_000_005, 50], [1_000_030, 400]]);
+    await until('frames', () => frames.filter((f) => f.stream.startsWith('bookTicker')).length >= (coalesceDepth ? 1 : 3));
+    await until('the adapter\'s book', () => sameBook(venue, btc));
+    const depth = frames.filter((f) => f.stream.startsWith('depth.')).map((f) => f.data);
+    const ids = depth.map((d) => [d.U, d.u]);
+    const first = Number(snapshot.lastUpdateId) + 1;
+    // The sim's ladder before: bids 999_990/999_980, asks 1_000_000/1_000_010/1_000_020.
+    if (coalesceDepth) {
+      assert.deepEqual(ids, [[first, first + 11]]);
+      assert.deepEqual(depth[0].b.sort(), [['99997.0', '0.00250'], ['99998.0', '0.00000'], ['99998.5', '0.00100'], ['99999.0', '0.00000']]);
+      assert.deepEqual(depth[0].a.sort(), [['100000.0', '0.00000'], ['100000.5', '0.00050'], ['100001.0', '0.00000'], ['100002.0', '0.00000'], ['100003.0', '0.00400']]);
+    } else {
+      assert.deepEqual(ids, [[first, first + 6], [first + 7, first + 9], [first + 10, first + 11]]);
+    }
+    const tickers = frames.filter((f) => f.stream.startsWith('bookTicker')).map((f) => f.data.u);
+    assert.ok(tickers.every((u) => typeof u === 'string' && /^\d{18}$/.test(u)), JSON.stringify(tickers));
+    assert.deepEqual(tickers.map((u) => BigInt(u) - BigInt(tickers[0])), tickers.map((_, i) => BigInt(i)), 'one id per ticker');
+    assert.ok(!depth.some((d) => String(d.u) === tickers[0]));
+    assert.equal(venue.status().bookValid, true);
+    assert.ok(!logger.lines.some((l) => l.includes('resyncing')), logger.lines.join('\n'));
+  });
+}

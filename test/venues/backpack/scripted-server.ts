@@ -32,6 +32,10 @@ export class ScriptedBackpack {
   readonly wss = new WebSocketServer({ server: this.http });
   /** Every request; `instruction` is set when its ED25519 signature verified for that instruction. */
   readonly requests: { method: string; path: string; params: Record<string, unknown>; instruction?: string }[] = [];
+  /** The User-Agent each of `requests` carried. */
+  readonly userAgents: (string | undefined)[] = [];
+  /** The User-Agent of every WebSocket handshake. */
+  readonly handshakes: (string | undefined)[] = [];
   /** The client port each of `requests` came from: which connection carried it. */
   readonly ports: number[] = [];
   readonly subscribes: { params: string[]; signed: boolean }[] = [];
@@ -40,7 +44,8 @@ export class ScriptedBackpack {
   routes = new Map<string, (params: Record<string, unknown>) => Reply | Promise<Reply>>();
 
   constructor(readonly publicKey: string) {
-    this.wss.on('connection', (socket) => {
+    this.wss.on('connection', (socket, req) => {
+      this.handshakes.push(req.headers['user-agent']);
       socket.on('message', (raw) => {
         const msg = JSON.parse(raw.toString()) as { method: string; params: string[]; signature?: string[] };
         let signed = false;
@@ -87,6 +92,7 @@ export class ScriptedBackpack {
     const params: Record<string, unknown> = req.method === 'GET' ? Object.fromEntries(url.searchParams) : text === '' ? {} : JSON.parse(text);
     const route = `${req.method} ${url.pathname}`;
     const entry: (typeof this.requests)[number] = { method: req.method ?? '', path: url.pathname, params };
+    this.userAgents.push(req.headers['user-agent']);
     this.requests.push(entry);
     this.ports.push(req.socket.remotePort ?? 0);
     const send = (r: Reply) => {

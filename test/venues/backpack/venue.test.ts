@@ -52,7 +52,7 @@ test('book from snapshot and deltas, a gap forcing a resync, a disconnect forcin
     assert.equal(spec.takerFeeBps, 5, 'fees read from /api/v1/account');
     await until('subscriptions', () => server.subscribes.length >= 2);
     assert.deepEqual(server.subscribes.slice(-2), [
-      { params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP'], signed: false },
+      { params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP', 'markPrice.BTC_USDC_PERP'], signed: false },
       { params: ['account.orderUpdate.BTC_USDC_PERP', 'account.positionUpdate.BTC_USDC_PERP'], signed: true },
     ]);
     for (const f of seq.messages_before_snapshot_1) server.broadcast(f);
@@ -168,6 +168,92 @@ test('market order: filled, partial, rejected, rate limited', async () => {
   }
 });
 
+test('a 429 makes readiness() backing_off until the Retry-After time, ready afterwards; without Retry-After the back-off doubles from 1 s', async () => {
+  let t = 50_000;
+  const venue = await tradingVenue(2000, { now: () => t });
+  try {
+    assert.deepEqual(venue.readiness(), { state: 'ready' });
+    assert.equal(venue.readyForOrder(), true);
+    let posts = 0;
+    let limit: Record<string, string> | undefined = { 'Retry-After': '2' };
+    server.routes.set('POST /api/v1/order', (p) => {
+      posts++;
+      if (limit !== undefined) return { status: 429, body: example('order-error-rate-limited'), headers: limit };
+      return orderReply(p, '0.01000', '970.109', 'Filled');
+    });
+    const order = { side: 'buy', size: 1000, worstPrice: 971000 } as const;
+    assert.equal((await venue.placeMarketOrder(order)).error?.kind, 'rate_limited');
+    assert.deepEqual(venue.readiness(), { state: 'backing_off', until: 52_000, detail: 'Backpack answered 429 (rate limited); nothing is sent for another 2000 ms' });
+    assert.equal(venue.readyForOrder(), false);
+    t = 51_999;
+    assert.equal(venue.readiness().state, 'backing_off');
+    assert.equal((await venue.placeMarketOrder(order)).error?.kind, 'rate_limited', 'refused here while backing off');
+    assert.equal(posts, 1, 'and not sent');
+    t = 52_000;
+    assert.deepEqual(venue.readiness(), { state: 'ready' });
+    assert.equal(venue.readyForOrder(), true);
+
+    limit = undefined;
+    assert.equal((await venue.placeMarketOrder(order)).state, 'filled', 'sent and filled once the back-off is over');
+    assert.equal(posts, 2);
+
+    // No Retry-After: 1 s after a success, then 2 s for the next 429 in a row.
+    limit = {};
+    assert.equal((await venue.placeMarketOrder(order)).error?.kind, 'rate_limited');
+    assert.equal(posts, 3);
+    assert.deepEqual(venue.readiness(), { state: 'backing_off', until: 53_000, detail: 'Backpack answered 429 (rate limited); nothing is sent for another 1000 ms' });
+    t = 53_000;
+    assert.equal(venue.readyForOrder(), true);
+    assert.equal((await venue.placeMarketOrder(order)).error?.kind, 'rate_limited');
+    assert.equal(posts, 4);
+    assert.deepEqual(venue.readiness(), { state: 'backing_off', until: 55_000, detail: 'Backpack answered 429 (rate limited); nothing is sent for another 2000 ms' });
+    t = 55_000;
+    assert.deepEqual(venue.readiness(), { state: 'ready' });
+  } finally {
+    await venue.stop();
+  }
+});
+
+test('a wide worst price is clamped into the price bands: the impact bound from the book, the mean-mark band from a mark that is lower (higher), rounded inward', async () => {
+  const venue = await tradingVenue();
+  try {
+    const sent: unknown[] = [];
+    server.routes.set('POST /api/v1/order', (p) => {
+      sent.push(p.price);
+      return orderReply(p, '0.01000', '970.109', 'Filled');
+    });
+    await until('book', () => venue.book.bestBid === 970099 && venue.book.bestAsk === 970109);
+    // Book 97009.9 / 97010.9: a buy reaches at most 97010.9 · 1.03 = 99921.227, a sell at least 97009.9 · 0.97 = 94099.603.
+    await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 2_000_000 });
+    await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
+    // A mark of 89000.05 (rounded down for a buy) caps a buy at 89000.0 · 1.1; 105000.04 (rounded up for a sell) floors a sell at 105000.1 · 0.9 = 94500.09 → 94500.1.
+    const mark = async (p: string) => {
+      server.broadcast({ stream: 'markPrice.BTC_USDC_PERP', data: { e: 'markPrice', s: 'BTC_USDC_PERP', p, f: '0.0000125', i: p, n: 0 } });
+      await until(`mark ${p}`, () => venue.markPrice === p);
+    };
+    await mark('89000.05');
+    await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 2_000_000 });
+    await mark('105000.04');
+    await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
+    await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 971_000 });
+    assert.deepEqual(sent, ['99921.2', '94099.7', '97900.0', '94500.1', '97100.0']);
+    assert.ok(!logger.lines.some((l) => l.includes('price bands cap')), 'every bound so far could still trade');
+    // Marks so far from the book that the band leaves no room to trade: said, with the cause.
+    await mark('85000.05');
+    await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 2_000_000 });
+    await mark('110000.04');
+    await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
+    assert.deepEqual(sent.slice(5), ['93500.0', '99000.1']);
+    const capped = logger.lines.filter((l) => l.includes('price bands cap'));
+    assert.deepEqual(capped.map((l) => l.replace(/^.*Backpack/, 'Backpack')), [
+      "Backpack BTC_USDC_PERP price bands cap this buy at 93500.0, below the best ask 97010.9 (mark 85000.0): it cannot fill until the venue's mark and book come back together",
+      "Backpack BTC_USDC_PERP price bands cap this sell at 99000.1, above the best bid 97009.9 (mark 110000.1): it cannot fill until the venue's mark and book come back together",
+    ]);
+  } finally {
+    await venue.stop();
+  }
+});
+
 test('market orders leave on the kept order connection, which carries nothing else; signed requests still verify there', async () => {
   const venue = await tradingVenue();
   try {
@@ -275,7 +361,7 @@ test('market-data-only mode without keys; a key the venue does not know fails st
     await until('public subscribe', () => server.subscribes.length > subsBefore);
     await until('book valid', () => paper.status().bookValid);
     await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(server.subscribes.slice(subsBefore), [{ params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP'], signed: false }]);
+    assert.deepEqual(server.subscribes.slice(subsBefore), [{ params: ['depth.BTC_USDC_PERP', 'bookTicker.BTC_USDC_PERP', 'markPrice.BTC_USDC_PERP'], signed: false }]);
     const leg = await paper.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 971000 });
     assert.equal(leg.state, 'rejected');
     assert.equal(leg.error?.kind, 'auth');
@@ -331,7 +417,6 @@ test('a depth frame that moves our top away from the ticker is caught by the gra
     ticker('97008.3', '97010.5', u); // agrees with the snapshot
     // The top bid leaves; the venue's ticker for it follows within the grace period: no resync.
     depth(u + 1, [['97008.3', '0']]);
-    await new Promise((r) => setTimeout(r, 20));
     ticker('97005.1', '97010.5', u + 1);
     await new Promise((r) => setTimeout(r, 120));
     assert.equal(depthQueue.length, 1, 'a ticker that caught up in time cancels the check (one snapshot taken at start)');
@@ -341,6 +426,70 @@ test('a depth frame that moves our top away from the ticker is caught by the gra
     await until('resync without another ticker', () => depthQueue.length === 0, 1000);
     assert.ok(log.lines.some((l) => l.includes('bookTicker (bid 97005.1, ask 97010.5, u 1662976201) disagrees with our book (bid 97001.0, ask 97010.5) at update 1662976202') && l.includes('resyncing')));
     await until('valid again', () => venue.status().bookValid);
+  } finally {
+    await venue.stop();
+  }
+});
+
+test('bookTicker ids from their own sequence (18-digit strings): a ticker that agrees, ahead of or behind the book, never resyncs it; one that really disagrees still does', async () => {
+  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  const log = new MemoryLogger();
+  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 100 });
+  try {
+    await venue.start();
+    await until('book valid', () => venue.status().bookValid);
+    const u = Number(seq.snapshot_1.lastUpdateId);
+    let id = 111063070525358080n;
+    const ticker = (b: string, a: string) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: String(id++) } });
+    const depth = (at: number, b: string[][]) => server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: at, u: at, b, a: [] } });
+    ticker('97008.3', '97010.5'); // agrees
+    // Behind the book: our top moves first, the ticker follows (frames keep their order on the socket).
+    depth(u + 1, [['97008.3', '0']]);
+    ticker('97005.1', '97010.5');
+    // Ahead of the book: the ticker first, the depth frame follows.
+    ticker('97006.0', '97010.5');
+    depth(u + 2, [['97006.0', '1.00000']]);
+    await new Promise((r) => setTimeout(r, 250)); // well past the grace period
+    assert.equal(depthQueue.length, 1, 'no resync (one snapshot taken at start)');
+    assert.equal(venue.status().bookValid, true);
+    // The venue's top is one our book never shows: rebuilt after the grace period.
+    ticker('97000.0', '97010.5');
+    await until('resync', () => depthQueue.length === 0, 1000);
+    assert.ok(log.lines.some((l) => l.includes('bookTicker (bid 97000.0, ask 97010.5, u 111063070525358083) disagrees with our book (bid 97006.0, ask 97010.5)') && l.includes('resyncing')));
+    await until('valid again', () => venue.status().bookValid);
+  } finally {
+    await venue.stop();
+  }
+});
+
+test('a bookTicker from another id sequence that lags one top behind a fast book, never agreeing at any instant, does not resync it', async () => {
+  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  const log = new MemoryLogger();
+  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 150 });
+  try {
+    await venue.start();
+    await until('book valid', () => venue.status().bookValid);
+    const u = Number(seq.snapshot_1.lastUpdateId);
+    // Small ids of its own: every one is below the book's update id.
+    const ticker = (b: string, at: number) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a: '97010.5', A: '1', u: at } });
+    // The top bid cycles 97008.4 → 97008.5 → 97008.6 → 97008.4 … every 10 ms for longer than the grace
+    // period; each ticker reports the top our book had just before, so the two never agree at any instant.
+    const cycle = ['97008.4', '97008.5', '97008.6'];
+    const levelsFor = (top: string) => cycle.map((p) => [p, p <= top ? '1.00000' : '0']);
+    let previous = '97008.3';
+    for (let k = 0; k < 40; k++) {
+      const top = cycle[k % 3];
+      server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: u + 1 + k, u: u + 1 + k, b: levelsFor(top), a: [] } });
+      ticker(previous, 500 + k);
+      previous = top;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    ticker(previous, 540);
+    await new Promise((r) => setTimeout(r, 300)); // well past the grace period
+    assert.equal(venue.book.bestBid, 970084, 'the 40th top');
+    assert.equal(depthQueue.length, 1, 'no resync (one snapshot taken at start)');
+    assert.equal(venue.status().bookValid, true);
+    assert.ok(!log.lines.some((l) => l.includes('resyncing')), log.lines.join('\n'));
   } finally {
     await venue.stop();
   }
