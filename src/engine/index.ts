@@ -524,7 +524,7 @@ export class ArbEngine {
     const fill = v.book.estimateFill(side, size);
     const bound = worstPrice(fill.worstPrice || top, side, m, p.slippageBps * 2);
     const triggeredAt = performance.now();
-    const sending = send(v, { side, size, worstPrice: bound, reduceOnly });
+    const sending = send(v, { side, size, worstPrice: bound, reduceOnly, purpose: 'repair' });
     this.lastSentAt[venue] = performance.now();
     const epoch = this.epoch;
     let leg = await sending;
