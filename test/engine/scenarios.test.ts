@@ -252,7 +252,7 @@ test('one leg rejected: the missing quantity is sent again and the repair gets i
   frame(r, BP_CALM, LT_RICH);
   await until('repair', () => r.lighter.orders.length === 2);
   await settled(r);
-  assert.deepEqual(r.lighter.orders[1], { side: 'sell', size: 100, worstPrice: 9_963_984, reduceOnly: false }, 'the same sell again, 40 bps bound');
+  assert.deepEqual(r.lighter.orders[1], { side: 'sell', size: 100, worstPrice: 9_963_984, reduceOnly: false, purpose: 'repair' }, 'the same sell again, 40 bps bound, first in line');
   const summary = await r.engine.stop('test');
   assert.deepEqual([summary.trades, summary.successes, summary.failures, summary.repairs], [1, 0, 1, 1]);
   assert.deepEqual(summary.positions, { backpack: '0.01000', lighter: '-0.0100' });
@@ -290,7 +290,7 @@ test('a leg that keeps being rejected: after the bounded retries the excess is u
   await until('unwind', () => r.backpack.orders.length === 2);
   await settled(r);
   assert.equal(r.lighter.orders.length, 3, 'entry + 2 retries');
-  assert.deepEqual(r.backpack.orders[1], { side: 'sell', size: 1000, worstPrice: 995_990, reduceOnly: true });
+  assert.deepEqual(r.backpack.orders[1], { side: 'sell', size: 1000, worstPrice: 995_990, reduceOnly: true, purpose: 'repair' });
   const summary = await r.engine.stop('test');
   assert.deepEqual(summary.positions, { backpack: '0.00000', lighter: '0.0000' });
   assert.equal(summary.halted, undefined);

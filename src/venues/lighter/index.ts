@@ -646,7 +646,9 @@ export class LighterVenue implements Venue {
 
   async fetchPosition(): Promise<number> {
     if (this.signer === undefined) throw new VenueError('lighter', 'auth', 'Lighter positions need LIGHTER_ACCOUNT_INDEX');
-    const reply = await this.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>('account', { by: 'index', value: this.signer.accountIndex });
+    // The position is what every repair is sized from (the engine reconciles before and after
+    // repairing, and every 30 s): it is served with the repairs, ahead of entries.
+    const reply = await this.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>('account', { by: 'index', value: this.signer.accountIndex }, undefined, undefined, 'repair');
     const row = (reply.accounts?.[0]?.positions ?? []).find((p) => Number(p.market_id) === this.market.marketId);
     if (row === undefined) return 0;
     if (typeof row.position !== 'string') throw new VenueError('lighter', 'protocol', `Lighter position for market ${this.market.marketId} lacks "position"`);
