@@ -50,7 +50,7 @@ export interface LighterVenueOptions {
   authTokenTtlSec?: number;
   /**
    * The shared request budget per rolling minute: every REST call and every transaction
-   * (--lighter-tx-per-minute; Standard account: 60).
+   * (--lighter-requests-per-minute, formerly --lighter-tx-per-minute; Standard account: 60).
    */
   txPerMinute?: number;
   /** How long after its send an order may still take an answer that names no order (default 2000 ms). */
