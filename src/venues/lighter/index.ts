@@ -521,7 +521,10 @@ export class LighterVenue implements Venue {
   /** The slow way out: a place in the budget (a repair waits for one), then a fresh nonce, then the send. */
   private async sendWhenReady(pending: PendingOrder, placed: boolean): Promise<void> {
     try {
-      if (!placed) await this.budget.take(pending.purpose, this.options.requestTimeoutMs ?? 5000);
+      if (!placed) {
+        this.options.logger.warn(`Lighter ${pending.purpose} order ${pending.clientOrderIndex} waits ${Math.max(0, this.budget.availableAt(pending.purpose) - this.now())} ms for a place in the request budget of ${this.budget.perMinute} a minute`);
+        await this.budget.take(pending.purpose, this.options.requestTimeoutMs ?? 5000);
+      }
       await this.nonces.ensure();
     } catch (e) {
       const error = e instanceof VenueError ? e : new VenueError('lighter', 'invalid_nonce', `Lighter order not sent: ${(e as Error).message}`);

@@ -3,7 +3,7 @@
 // per minute, per IP and per L1 address, shared by REST and sendTx (Lighter API docs "Rate
 // limits", as mirrored in the spec §0; nautilus_trader crates/adapters/lighter/src/common/
 // rate_limit.rs: "60 REST requests per rolling minute for standard accounts"). Older docs give 40
-// transactions per minute: the count is a setting (--lighter-tx-per-minute).
+// transactions per minute: the count is a setting (--lighter-requests-per-minute).
 //
 // Places are handed out by purpose. Repairs and unwinds may use every place; entries (and the
 // ordinary REST calls: start-up, positions, nonces) leave a reserve that only repairs may take;
@@ -166,7 +166,7 @@ export class RateBudget {
     const off = this.backingOff();
     if (off !== undefined) return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the venue said ${off.detail}; nothing goes out for another ${off.until - now} ms`, 23000, off.until - now);
     const wait = Math.max(0, this.availableAt(purpose) - now);
-    return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the shared budget of ${this.perMinute} requests per minute (--lighter-tx-per-minute) is spent for another ${wait} ms`, undefined, wait);
+    return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the shared budget of ${this.perMinute} requests per minute (--lighter-requests-per-minute) is spent for another ${wait} ms`, undefined, wait);
   }
 
   private takeIfFree(purpose: BudgetPurpose): boolean {

@@ -201,3 +201,19 @@ test('a 429 from the venue holds everything back: readiness backing_off until th
   clock += 10_000;
   assert.deepEqual(venue.readiness(), { state: 'ready' });
 });
+
+test('a repair with no place left waits first in line, says so, and goes out the moment a place frees up', async () => {
+  let clock = Date.now();
+  // 4 a minute, one held for repairs; start-up takes the other three.
+  const { venue, logger, sim } = await started({ now: () => clock, venue: { txPerMinute: 4 } });
+  const t0 = clock;
+  assert.equal((await venue.placeMarketOrder({ ...BUY, purpose: 'repair' })).state, 'filled', 'the reserved place');
+  const waiting = venue.placeMarketOrder({ ...SELL, purpose: 'repair' });
+  assert.equal((await venue.placeMarketOrder(BUY)).state, 'rejected', 'an entry does not pass a waiting repair');
+  await until('the wait is logged', () => logger.lines.some((l) => /Lighter repair order \d+ waits 60000 ms for a place in the request budget of 4 a minute/.test(l)));
+  assert.equal(sim.acceptedTxs.length, 1);
+  clock = t0 + 60_000;
+  venue.budget.wake(); // the timer the budget armed, fired by hand with the test's clock
+  assert.equal((await waiting).state, 'filled');
+  assert.equal(sim.acceptedTxs.length, 2);
+});

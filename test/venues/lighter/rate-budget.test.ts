@@ -58,7 +58,7 @@ test('availableAt names the moment a place frees up for each purpose', () => {
   assert.equal(takeAll(b, 'repair'), 2);
   assert.equal(b.availableAt('repair'), t0 + 60_000);
   assert.equal(b.availableAt('entry'), t0 + 61_000, 'with the reserve in use, an entry waits for the entries to leave the window');
-  assert.match(b.refusal('entry').message, /shared budget of 12 requests per minute \(--lighter-tx-per-minute\) is spent for another 59000 ms/);
+  assert.match(b.refusal('entry').message, /shared budget of 12 requests per minute \(--lighter-requests-per-minute\) is spent for another 59000 ms/);
 });
 
 test('waiters are served repairs first, then entries, then lookups, whatever their arrival order', async () => {
