@@ -194,6 +194,8 @@ export interface SimFaults {
   clockSkewMs?: number;
   /** Lighter: the account's shared request budget per rolling minute (REST + transactions); undefined = none. */
   requestsPerMinute?: number;
+  /** Lighter: transactions per rolling minute within that budget (older documents: 40 for Standard); undefined = no separate cap. */
+  transactionsPerMinute?: number;
   /** Lighter: the shape of every WebSocket rejection; undefined = one of the three at random per rejection. */
   rejectionShape?: LighterRejectionShape;
   /** Lighter: acknowledge the next N create-order transactions, then fail them in the sequencer (nothing executes, the nonce stays unused). */

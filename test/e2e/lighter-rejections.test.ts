@@ -16,10 +16,12 @@ const filledLong = (sim: SimVenues) => position(sim, 'backpack') === 1000 && pos
 
 /**
  * Runs the bot against simulators that enforce Lighter's shared request budget (the bot's own,
- * 60 a minute unless the flags say otherwise), lets `act` play, stops, and checks the end state.
+ * 60 a minute unless the flags say otherwise, 40 of them transactions), lets `act` play, stops,
+ * and checks the end state.
  */
 async function scenario(name: string, act: (sim: SimVenues, bot: BotRun) => Promise<void>, flags: string[] = [], requestsPerMinute = 60): Promise<{ sim: SimVenues; bot: BotRun; log: string }> {
-  const sim = await simVenues({ faults: { lighter: { requestsPerMinute } } });
+  // Both readings of the venue's limits at once: the shared budget, and the older two thirds of it for transactions.
+  const sim = await simVenues({ faults: { lighter: { requestsPerMinute, transactionsPerMinute: Math.floor((requestsPerMinute * 2) / 3) } } });
   calm(sim);
   const bot = startBot(sim, ['--max-position', '0.01', '--max-book-age-ms', '5000', ...flags]);
   try {

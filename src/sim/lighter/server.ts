@@ -84,6 +84,7 @@ export class LighterSim extends SimServerBase<Client> {
   private sessions = 0;
   /** Arrival times of the requests counted against the shared budget, oldest first. */
   private readonly budgetTimes: number[] = [];
+  private readonly transactionTimes: number[] = [];
   private readonly random: () => number;
   /** Every transaction sequenced, in order: what tests check nonces against. */
   readonly acceptedTxs: Array<{ accountIndex: number; apiKeyIndex: number; nonce: number; txType: number; txHash: string }> = [];
@@ -116,7 +117,7 @@ export class LighterSim extends SimServerBase<Client> {
     if ((this.faults.replyDelayMs ?? 0) > 0) await sleep(this.faults.replyDelayMs!);
     try {
       this.checkGate();
-      this.checkBudget();
+      this.checkBudget(req.method === 'POST');
       const q = url.searchParams;
       if (req.method === 'POST') {
         const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
@@ -148,15 +149,21 @@ export class LighterSim extends SimServerBase<Client> {
    * rolling minute, per IP and L1 address (spec §0 rate limits; nautilus_trader
    * crates/adapters/lighter/src/common/rate_limit.rs "60 REST requests per rolling minute"). Over
    * it: HTTP 429 with code 23000, or 23000 in a WebSocket rejection (CCXT lighter.js exceptions,
-   * pro/lighter.js handleErrorMessage). A refused request does not count.
+   * pro/lighter.js handleErrorMessage). Older documents give Standard accounts 40 transactions a
+   * minute: where the sources disagree the harsher holds, so a test may set both. A refused request
+   * does not count.
    */
-  private checkBudget(): void {
-    const limit = this.faults.requestsPerMinute;
-    if (limit === undefined) return;
+  private checkBudget(transaction: boolean): void {
     const now = this.now();
-    while (this.budgetTimes.length > 0 && this.budgetTimes[0] + 60_000 <= now) this.budgetTimes.shift();
-    if (this.budgetTimes.length >= limit) throw new LighterApiError(23000, 'Too Many Requests', 429);
-    this.budgetTimes.push(now);
+    const window = (times: number[], limit: number | undefined): boolean => {
+      if (limit === undefined) return true;
+      while (times.length > 0 && times[0] + 60_000 <= now) times.shift();
+      return times.length < limit;
+    };
+    if (!window(this.budgetTimes, this.faults.requestsPerMinute)) throw new LighterApiError(23000, 'Too Many Requests', 429);
+    if (transaction && !window(this.transactionTimes, this.faults.transactionsPerMinute)) throw new LighterApiError(23000, 'Too Many Requests', 429);
+    if (this.faults.requestsPerMinute !== undefined) this.budgetTimes.push(now);
+    if (transaction && this.faults.transactionsPerMinute !== undefined) this.transactionTimes.push(now);
   }
 
   private get(path: string, q: URLSearchParams, auth: string | undefined): unknown {
@@ -500,7 +507,7 @@ export class LighterSim extends SimServerBase<Client> {
         };
         try {
           this.checkGate();
-          this.checkBudget();
+          this.checkBudget(true);
           if (txInfo === undefined) throw new LighterApiError(21501, 'invalid tx info: data.tx_info must be the signed JSON object');
           const sent = this.sendTx(Number(msg.data?.tx_type), txInfo);
           if (sent !== undefined) reply({ ...sent, id, type: 'jsonapi/sendtx' });

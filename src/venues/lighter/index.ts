@@ -429,8 +429,8 @@ export class LighterVenue implements Venue {
     if (!this.available) return { state: 'down', detail: this.detail ?? 'Lighter is unavailable' };
     const off = this.budget.backingOff();
     if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
-    const at = this.budget.availableAt('entry');
-    if (at > this.now()) return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry').message };
+    const at = this.budget.availableAt('entry', true);
+    if (at > this.now()) return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
     return { state: 'ready' };
   }
 
@@ -498,8 +498,8 @@ export class LighterVenue implements Venue {
     if (problem !== undefined) return reject(problem);
     // An entry leaves now or not at all (the engine asked readyForOrder first); a repair waits for
     // its place, first in line.
-    const placed = this.budget.tryTake(purpose);
-    if (!placed && purpose === 'entry') return reject(this.budget.refusal('entry'));
+    const placed = this.budget.tryTake(purpose, true);
+    if (!placed && purpose === 'entry') return reject(this.budget.refusal('entry', true));
     // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
     // brings its own ticket, which may be older than the current one.
     const ahead = placed && this.nonces.trusted ? this.prepared.take(request) : undefined;
@@ -522,8 +522,8 @@ export class LighterVenue implements Venue {
   private async sendWhenReady(pending: PendingOrder, placed: boolean): Promise<void> {
     try {
       if (!placed) {
-        this.options.logger.warn(`Lighter ${pending.purpose} order ${pending.clientOrderIndex} waits ${Math.max(0, this.budget.availableAt(pending.purpose) - this.now())} ms for a place in the request budget of ${this.budget.perMinute} a minute`);
-        await this.budget.take(pending.purpose, this.options.requestTimeoutMs ?? 5000);
+        this.options.logger.warn(`Lighter ${pending.purpose} order ${pending.clientOrderIndex} waits ${Math.max(0, this.budget.availableAt(pending.purpose, true) - this.now())} ms for a place in the request budget of ${this.budget.perMinute} a minute`);
+        await this.budget.take(pending.purpose, this.options.requestTimeoutMs ?? 5000, true);
       }
       await this.nonces.ensure();
     } catch (e) {
@@ -570,7 +570,7 @@ export class LighterVenue implements Venue {
       pending.retriedNonce = true;
       this.options.logger.warn(`${error.message}; re-signing order ${pending.clientOrderIndex} with the venue's nonce`);
       this.nonces.suspect();
-      void this.sendWhenReady(pending, this.budget.tryTake(pending.purpose));
+      void this.sendWhenReady(pending, this.budget.tryTake(pending.purpose, true));
       return;
     }
     if (error.kind === 'timeout' || (error.kind === 'unavailable' && (error.code === 29500 || error.code === 29501))) {

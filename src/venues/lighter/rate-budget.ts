@@ -3,7 +3,8 @@
 // per minute, per IP and per L1 address, shared by REST and sendTx (Lighter API docs "Rate
 // limits", as mirrored in the spec §0; nautilus_trader crates/adapters/lighter/src/common/
 // rate_limit.rs: "60 REST requests per rolling minute for standard accounts"). Older docs give 40
-// transactions per minute: the count is a setting (--lighter-requests-per-minute).
+// transactions per minute: where the sources disagree the harsher reading holds, so transactions
+// are also kept to two thirds of the budget (40 of 60) unless told otherwise.
 //
 // Places are handed out by purpose. Repairs and unwinds may use every place; entries (and the
 // ordinary REST calls: start-up, positions, nonces) leave a reserve that only repairs may take;
@@ -26,10 +27,13 @@ export interface RateBudgetOptions {
   schedule?: (wake: () => void, ms: number) => { cancel(): void };
   /** The window's length; one minute on the venue. */
   windowMs?: number;
+  /** Transactions (sendTx, either transport) per rolling minute within the budget (default: two thirds of it). */
+  transactionsPerMinute?: number;
 }
 
 interface Waiter {
   purpose: BudgetPurpose;
+  transaction: boolean;
   resolve: () => void;
   reject: (e: VenueError) => void;
   /** Epoch ms after which the waiter gives up (Infinity: never). */
@@ -47,11 +51,14 @@ export class RateBudget {
   readonly repairReserve: number;
   /** At most this many look-ups in one window. */
   readonly lookupCap: number;
+  /** At most this many transactions in one window, of which the last repairReserve are for repairs. */
+  readonly transactionCap: number;
+  private readonly transactionReserve: number;
   private readonly windowMs: number;
   private readonly now: () => number;
   private readonly schedule: NonNullable<RateBudgetOptions['schedule']>;
   /** Times of the places taken in the current window, oldest first, with their purpose. */
-  private readonly taken: Array<{ at: number; purpose: BudgetPurpose }> = [];
+  private readonly taken: Array<{ at: number; purpose: BudgetPurpose; transaction: boolean }> = [];
   private readonly waiters: Waiter[] = [];
   private timer?: { cancel(): void };
   /** The venue answered 429 / 23000: nothing goes out before this. */
@@ -68,6 +75,8 @@ export class RateBudget {
     this.repairReserve = options.perMinute >= 10 ? Math.ceil(options.perMinute / 10) : options.perMinute >= 3 ? 1 : 0;
     // Look-ups: a sixth of the window (10 of 60), at least one.
     this.lookupCap = Math.max(1, Math.floor(options.perMinute / 6));
+    this.transactionCap = Math.min(options.perMinute, options.transactionsPerMinute ?? Math.max(1, Math.floor((options.perMinute * 2) / 3)));
+    this.transactionReserve = Math.min(this.repairReserve, this.transactionCap - 1);
   }
 
   /** Places taken in the current window. */
@@ -76,8 +85,8 @@ export class RateBudget {
     return this.taken.length;
   }
 
-  /** Epoch ms from which a request of this purpose could take a place (≤ now: at once). */
-  availableAt(purpose: BudgetPurpose): number {
+  /** Epoch ms from which a request of this purpose (a transaction or not) could take a place (≤ now: at once). */
+  availableAt(purpose: BudgetPurpose, transaction = false): number {
     const now = this.now();
     this.prune(now);
     let at = Math.max(now, this.pausedUntil);
@@ -86,6 +95,11 @@ export class RateBudget {
     if (purpose === 'lookup') {
       const lookups = this.taken.filter((t) => t.purpose === 'lookup');
       if (lookups.length >= this.lookupCap) at = Math.max(at, lookups[lookups.length - this.lookupCap].at + this.windowMs);
+    }
+    if (transaction) {
+      const txs = this.taken.filter((t) => t.transaction);
+      const txLimit = purpose === 'repair' ? this.transactionCap : this.transactionCap - this.transactionReserve;
+      if (txs.length >= txLimit) at = Math.max(at, txs[txs.length - txLimit].at + this.windowMs);
     }
     return at;
   }
@@ -108,19 +122,19 @@ export class RateBudget {
    * Takes a place now if this purpose may have one and nobody of a higher (or equal) class is
    * waiting for it; false otherwise. Synchronous: the order path calls it in the same turn.
    */
-  tryTake(purpose: BudgetPurpose): boolean {
+  tryTake(purpose: BudgetPurpose, transaction = false): boolean {
     if (this.waiters.some((w) => RANK[w.purpose] <= RANK[purpose])) return false;
-    return this.takeIfFree(purpose);
+    return this.takeIfFree(purpose, transaction);
   }
 
   /**
    * Waits for a place, in line by purpose. Rejects with a rate_limited VenueError if no place is
    * free within maxWaitMs.
    */
-  take(purpose: BudgetPurpose, maxWaitMs = Infinity): Promise<void> {
-    if (this.tryTake(purpose)) return Promise.resolve();
+  take(purpose: BudgetPurpose, maxWaitMs = Infinity, transaction = false): Promise<void> {
+    if (this.tryTake(purpose, transaction)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { purpose, resolve, reject, deadline: this.now() + maxWaitMs };
+      const waiter: Waiter = { purpose, transaction, resolve, reject, deadline: this.now() + maxWaitMs };
       // Behind every waiter of the same or a higher class, ahead of the lower ones.
       const at = this.waiters.findIndex((w) => RANK[w.purpose] > RANK[purpose]);
       if (at < 0) this.waiters.push(waiter);
@@ -136,14 +150,14 @@ export class RateBudget {
     const now = this.now();
     for (let i = 0; i < this.waiters.length; ) {
       const w = this.waiters[i];
-      if (this.takeIfFree(w.purpose)) {
+      if (this.takeIfFree(w.purpose, w.transaction)) {
         this.waiters.splice(i, 1);
         w.resolve();
         continue;
       }
       if (w.deadline <= now) {
         this.waiters.splice(i, 1);
-        w.reject(this.refusal(w.purpose));
+        w.reject(this.refusal(w.purpose, w.transaction));
         continue;
       }
       // A repair that cannot go yet holds the line for everyone behind it.
@@ -161,18 +175,19 @@ export class RateBudget {
   }
 
   /** The error for a request refused for want of a place. */
-  refusal(purpose: BudgetPurpose): VenueError {
+  refusal(purpose: BudgetPurpose, transaction = false): VenueError {
     const now = this.now();
     const off = this.backingOff();
     if (off !== undefined) return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the venue said ${off.detail}; nothing goes out for another ${off.until - now} ms`, 23000, off.until - now);
-    const wait = Math.max(0, this.availableAt(purpose) - now);
-    return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the shared budget of ${this.perMinute} requests per minute (--lighter-requests-per-minute) is spent for another ${wait} ms`, undefined, wait);
+    const wait = Math.max(0, this.availableAt(purpose, transaction) - now);
+    const budget = transaction ? `${this.perMinute} requests (${this.transactionCap} transactions)` : `${this.perMinute} requests`;
+    return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the shared budget of ${budget} per minute (--lighter-requests-per-minute) is spent for another ${wait} ms`, undefined, wait);
   }
 
-  private takeIfFree(purpose: BudgetPurpose): boolean {
+  private takeIfFree(purpose: BudgetPurpose, transaction: boolean): boolean {
     const now = this.now();
-    if (this.availableAt(purpose) > now) return false;
-    this.taken.push({ at: now, purpose });
+    if (this.availableAt(purpose, transaction) > now) return false;
+    this.taken.push({ at: now, purpose, transaction });
     return true;
   }
 
@@ -188,7 +203,7 @@ export class RateBudget {
     if (this.waiters.length === 0) return;
     const now = this.now();
     let at = Infinity;
-    for (const w of this.waiters) at = Math.min(at, this.availableAt(w.purpose), w.deadline);
+    for (const w of this.waiters) at = Math.min(at, this.availableAt(w.purpose, w.transaction), w.deadline);
     this.timer = this.schedule(() => {
       this.timer = undefined;
       this.wake();

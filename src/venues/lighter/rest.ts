@@ -65,7 +65,7 @@ export class LighterRest {
   private async request<T>(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs = this.timeoutMs, purpose: RequestPurpose = 'entry'): Promise<T> {
     const path = url.pathname;
     // Waiting for a place counts against the request's own time limit.
-    if (purpose !== null && this.options.budget !== undefined) await this.options.budget.take(purpose, timeoutMs);
+    if (purpose !== null && this.options.budget !== undefined) await this.options.budget.take(purpose, timeoutMs, method === 'POST');
     const { status, text, retryAfterMs } = await httpExchange('lighter', this.agent, method, url, headers, body, timeoutMs);
     let json: unknown;
     try {

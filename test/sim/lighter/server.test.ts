@@ -253,4 +253,9 @@ test('one shared request budget for REST and WS transactions: 429 with 23000 bey
   assert.deepEqual(await get(), [429, 23000], 'a rolling minute');
   clock += 1;
   assert.deepEqual(await get(), [200, 200]);
+  // The older documents' separate transaction cap, when set: transactions stop before requests do.
+  faults.transactionsPerMinute = 1;
+  assert.equal((await client.sendTx('3', 14, order(3, 1).txInfo)).code, 200);
+  assert.equal((await client.sendTx('4', 14, order(4, 2).txInfo)).code, 23000, 'a second transaction in the minute');
+  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0, 1]);
 });

@@ -89,3 +89,20 @@ test('a waiter gives up at its deadline with a rate_limited error; the venue\'s 
   await repair;
   assert.equal(b.backingOff(), undefined);
 });
+
+test('transactions are also kept to two thirds of the budget (the older documents\' 40 of 60), with the repairs\' reserve inside it', () => {
+  const { b, advance } = budget(60);
+  assert.equal(b.transactionCap, 40);
+  assert.equal(takeAll(b, 'lookup'), 10);
+  let entries = 0;
+  while (b.tryTake('entry', true)) entries++;
+  assert.equal(entries, 34, 'entries stop 6 short of the 40 transactions');
+  assert.equal(b.tryTake('entry'), true, 'a plain request still has room in the 60');
+  let repairs = 0;
+  while (b.tryTake('repair', true)) repairs++;
+  assert.equal(repairs, 6, 'the repairs take the last transactions');
+  assert.match(b.refusal('entry', true).message, /shared budget of 60 requests \(40 transactions\) per minute/);
+  advance(60_000);
+  assert.equal(b.tryTake('entry', true), true);
+  assert.equal(new RateBudget({ perMinute: 60, transactionsPerMinute: 60 }).transactionCap, 60, 'a setting can lift it');
+});

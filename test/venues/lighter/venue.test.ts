@@ -255,7 +255,7 @@ test('the shared request budget: start-up calls count too; beyond the entries\' 
   assert.equal(r.state === 'budget_empty' && r.until, startedAt + 60_000);
   const refused = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
   assert.deepEqual([refused.state, refused.error?.kind, refused.error?.retryAfterMs], ['rejected', 'rate_limited', 60_000]);
-  assert.match(refused.error!.message, /shared budget of 8 requests per minute \(--lighter-requests-per-minute\) is spent for another 60000 ms/);
+  assert.match(refused.error!.message, /shared budget of 8 requests \(5 transactions\) per minute \(--lighter-requests-per-minute\) is spent for another 60000 ms/);
   assert.equal(sim.acceptedTxs.length, 4, 'nothing was sent');
   // A repair takes the place held back for it, at once.
   const repair = await venue.placeMarketOrder({ side: 'sell', size: 100, worstPrice: 999_900, purpose: 'repair' });
