@@ -30,7 +30,8 @@ export async function setup(options: { now?: () => number; registeredKey?: strin
   engine.setHouseLiquidity([[999_990, 2000], [999_980, 3000]], [[1_000_000, 4000], [1_000_010, 5000]]);
   const faults: SimFaults = {};
   const sim = new LighterSim({
-    engines: [engine], faults, logger: silentLogger, chainId: CHAIN, now: options.now, pingIntervalMs: 200,
+    // Pings 2 s apart: under a loaded machine a 200 ms pong deadline drops connections mid-test.
+    engines: [engine], faults, logger: silentLogger, chainId: CHAIN, now: options.now, pingIntervalMs: 2000,
     accounts: [{ accountIndex: ACCOUNT, apiKeys: [{ apiKeyIndex: API_KEY, publicKeyHex: options.registeredKey ?? KEY.public_key }] }],
   });
   const handle: SimServerHandle = await sim.listen();

@@ -142,7 +142,7 @@ test('an order signed ahead late in its ticket\'s life still goes out under the 
   venue.prepareMarketOrder(sell); // same ticket, 70 ms old
   await new Promise((r) => setTimeout(r, 45)); // the ticket is now past 100 ms, the sell only 45 ms old
   const leg = await venue.placeMarketOrder(sell);
-  assert.equal(leg.state, 'filled', 'confirmed by the order stream under its own client order index');
+  assert.equal(leg.state, 'filled', `confirmed by the order stream under its own client order index (${leg.error?.message})`);
   assert.equal(leg.error, undefined);
 });
 
