@@ -50,7 +50,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   'slippage-bps': { type: 'string', default: '20', value: 'BPS', help: 'worst price each leg accepts, away from the book price' },
   'backpack-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Backpack taker fee read from the venue' },
   'lighter-taker-fee-bps': { type: 'string', value: 'BPS', default: 'the account tier\'s', help: 'override the Lighter taker fee assumed from the account tier (Standard 0, Premium up to 2.8)' },
-  'lighter-tx-per-minute': { type: 'string', default: '60', value: 'N', help: 'Lighter sendTx budget per minute (standard account: 60; premium accounts have more)' },
+  'lighter-requests-per-minute': { type: 'string', default: '60', value: 'N', help: 'Lighter request budget per rolling minute, shared by every REST call and every transaction (Standard account: 60; Premium more); repairs keep a tenth of it' },
+  'lighter-tx-per-minute': { type: 'string', value: 'N', default: '--lighter-requests-per-minute', help: 'the same budget under its older name (kept working)' },
   'allow-unhedged-start': { type: 'boolean', help: 'start even if the venues\' positions do not hedge each other' },
   paper: { type: 'boolean', help: 'paper trading: live public market data, simulated fills, no credentials' },
   sim: { type: 'boolean', help: 'run against the built-in simulated venues on loopback (no credentials, no internet)' },
@@ -177,7 +178,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     allowUnhedgedStart: values['allow-unhedged-start'] === true,
     backpackTakerFeeBps: optionalBps('--backpack-taker-fee-bps', values['backpack-taker-fee-bps']),
     lighterTakerFeeBps: optionalBps('--lighter-taker-fee-bps', values['lighter-taker-fee-bps']),
-    lighterTxPerMinute: Number(integer('--lighter-tx-per-minute', str('lighter-tx-per-minute'), 1, 1_000_000)),
+    lighterTxPerMinute: lighterRequestsPerMinute(values),
     backpack: {
       apiUrl: url('BACKPACK_API_URL', envValue('BACKPACK_API_URL') ?? DEFAULT_URLS.BACKPACK_API_URL, ['http:', 'https:']),
       wsUrl: url('BACKPACK_WS_URL', envValue('BACKPACK_WS_URL') ?? DEFAULT_URLS.BACKPACK_WS_URL, ['ws:', 'wss:']),
@@ -241,6 +242,17 @@ function positiveSeconds(flag: string, text: string): number {
   const ms = value * 1000;
   if (ms < 1) throw new ConfigError(`${flag} ${text} is below one millisecond — e.g. ${flag} 0.1`);
   return ms;
+}
+
+/** The shared Lighter request budget, under either of its names (giving both, differently, is an error). */
+function lighterRequestsPerMinute(values: Record<string, string | boolean | undefined>): number {
+  const current = values['lighter-requests-per-minute'];
+  const older = values['lighter-tx-per-minute'];
+  if (typeof current === 'string' && typeof older === 'string' && current !== older) {
+    throw new ConfigError(`--lighter-requests-per-minute ${current} and --lighter-tx-per-minute ${older} name the same budget — give one of them`);
+  }
+  if (typeof older === 'string' && typeof current !== 'string') return Number(integer('--lighter-tx-per-minute', older, 1, 1_000_000));
+  return Number(integer('--lighter-requests-per-minute', typeof current === 'string' ? current : '60', 1, 1_000_000));
 }
 
 function integer(name: string, text: string, min: number, max: number): string {

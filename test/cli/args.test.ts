@@ -202,3 +202,17 @@ test('parseDotEnv handles quotes, export and comments', () => {
     D: '4',
   });
 });
+
+test('the shared Lighter request budget: --lighter-requests-per-minute, or its older name --lighter-tx-per-minute; both differently is refused', () => {
+  const budget = (...flags: string[]) => {
+    const r = parseConfig(['--size', '1', ...flags], GOOD_ENV);
+    assert.equal(r.kind, 'run');
+    return r.kind === 'run' ? r.config.lighterTxPerMinute : NaN;
+  };
+  assert.equal(budget(), 60);
+  assert.equal(budget('--lighter-requests-per-minute', '240'), 240);
+  assert.equal(budget('--lighter-tx-per-minute', '40'), 40);
+  assert.equal(budget('--lighter-tx-per-minute', '40', '--lighter-requests-per-minute', '40'), 40);
+  assert.throws(() => budget('--lighter-tx-per-minute', '40', '--lighter-requests-per-minute', '60'), /--lighter-requests-per-minute 60 and --lighter-tx-per-minute 40 name the same budget — give one of them/);
+  assert.throws(() => budget('--lighter-requests-per-minute', '0'), ConfigError);
+});
