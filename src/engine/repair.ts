@@ -58,9 +58,11 @@ export class HedgeRepair {
         venue = Math.sign(core.position.backpack) === Math.sign(exposure) && core.position.backpack !== 0 ? 'backpack' : 'lighter';
         reduceOnly = true;
       }
-      // A venue backing off (429) or out of local budget takes the repair as soon as it can: wait for that moment.
+      // A venue that told us to back off (429) takes the repair once that is over: wait for that
+      // moment. An empty local budget is no reason to wait: it describes entries, and a venue with
+      // a shared budget keeps places for repairs and serves them first (purpose 'repair').
       const ready = core.readiness(venue);
-      if (ready.state === 'backing_off' || ready.state === 'budget_empty') {
+      if (ready.state === 'backing_off') {
         await sleep(core.clock, Math.max(1, Math.min(ready.until - core.clock.monoMs(), end() - core.clock.monoMs(), 1000)));
         continue;
       }

@@ -90,6 +90,9 @@ export type ExecutionReadiness =
   /** Keys wrong, not registered, or the chain/signer out of date: a person must fix a setting. */
   | { state: 'auth_failed'; detail: string };
 
+/** The one `ready` answer, shared so that readiness() allocates nothing on the decision path. */
+export const READY: ExecutionReadiness = Object.freeze({ state: 'ready' });
+
 export interface VenueStatus {
   /** The market-data connection is open. */
   connected: boolean;

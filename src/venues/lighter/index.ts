@@ -11,7 +11,7 @@ import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec } from '../../core/types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { READY, VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import {
   LighterConfigError, apiKeyMismatch, assumeLighterFees, checkChainId, fetchAccountTier, fetchRegisteredApiKey, fetchVenueInfo, marketIdProblem, minQuoteProblem,
   type ChainIdCheck, type LighterAccountTier, type LighterFeeAssumption,
@@ -566,11 +566,12 @@ export class LighterVenue implements Venue {
     if (this.signer === undefined) return { state: 'auth_failed', detail: 'Lighter was started for market data only (no API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX, LIGHTER_API_KEY_INDEX)' };
     if (this.authFailure !== undefined) return { state: 'auth_failed', detail: this.authFailure };
     if (!this.available) return { state: 'down', detail: this.detail ?? 'Lighter is unavailable' };
+    // The budget keeps this adapter's wall-clock time; the port speaks monotonic time (venue.ts).
     const off = this.budget.backingOff();
-    if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
+    if (off !== undefined) return { state: 'backing_off', until: performance.now() + (off.until - this.now()), detail: `Lighter said ${off.detail}` };
     const at = this.budget.availableAt('entry', true);
-    if (at > this.now()) return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
-    return { state: 'ready' };
+    if (at > this.now()) return { state: 'budget_empty', until: performance.now() + (at - this.now()), detail: this.budget.refusal('entry', true).message };
+    return READY;
   }
 
   readyForOrder(): boolean {
