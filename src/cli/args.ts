@@ -56,7 +56,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   help: { type: 'boolean', help: 'show this help' },
 };
 
-const DECIMAL = /^\d+(\.\d+)?$/;
+// A plain decimal: digits with an optional fraction, or a leading dot (.5). No sign, exponent or unit.
+const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
 
 export function helpText(): string {
   const rows = Object.entries(FLAGS).map(([name, spec]) => {
@@ -124,7 +125,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
   try {
     const options: Record<string, { type: 'string' | 'boolean' }> = {};
     for (const [name, spec] of Object.entries(FLAGS)) options[name] = { type: spec.type };
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    values = parseArgs({ args: joinDashedValues(argv), options, strict: true, allowPositionals: false }).values;
   } catch (e) {
     throw new ConfigError(argvProblem(e));
   }
@@ -221,15 +222,37 @@ function argvProblem(e: unknown): string {
   if (unknown) return `unknown flag ${unknown[1]} — run with --help to list the flags`;
   const missingValue = /Option '(--[a-z-]+)[^']*' argument missing/.exec(message);
   if (missingValue) return `${missingValue[1]} needs a value — run with --help for an example`;
+  // A flag followed by another flag (`--size --ticker BTC`): its value is missing.
+  const ambiguous = /Option '(--[a-z-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value — run with --help for an example`;
   const positional = /Unexpected argument '([^']+)'/.exec(message);
   if (positional) return `unexpected argument "${positional[1]}" — flags take the form --name value; run with --help`;
   return `${message.split('\n')[0]} — run with --help`;
 }
 
+/**
+ * `--size -1` is a value that starts with a dash: node's parser calls it ambiguous and names no
+ * flag. A string flag followed by something shaped like a number (-1, -.5, -0.1) takes it as its
+ * value, so the flag's own check can refuse it with the flag's own message.
+ */
+function joinDashedValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([a-z-]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (name !== undefined && FLAGS[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
+/** Checks a non-negative decimal flag; a leading dot gets its zero (.5 → 0.5) so every later parser sees one form. */
 function decimal(flag: string, text: string): string {
   if (text.startsWith('-')) throw new ConfigError(`${flag} ${text} is negative — give a number of 0 or more`);
-  if (!DECIMAL.test(text)) throw new ConfigError(`${flag} "${text}" is not a decimal number — write it like 0.001 or 5`);
-  return text;
+  if (!DECIMAL.test(text)) throw new ConfigError(`${flag} "${text}" is not a decimal number — write it like 0.001, .5 or 5`);
+  return text.startsWith('.') ? '0' + text : text;
 }
 
 function positiveSeconds(flag: string, text: string): number {

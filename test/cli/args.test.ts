@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -32,6 +32,7 @@ function cli(args: string[], env: Record<string, string> = {}, dotEnv?: string) 
     encoding: 'utf8',
     timeout: 30_000,
   });
+  rmSync(cwd, { recursive: true, force: true });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -49,6 +50,13 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['missing --size', [], GOOD_ENV, /--size is required/],
   ['size not a number', ['--size', 'abc'], GOOD_ENV, /--size "abc" is not a decimal number/],
   ['size negative', ['--size=-0.1'], GOOD_ENV, /--size -0.1 is negative/],
+  // Node's parser calls a value that starts with a dash "ambiguous" and names no flag; ours names it.
+  ['size negative after a space', ['--size', '-1'], GOOD_ENV, /--size -1 is negative/],
+  ['size negative leading dot', ['--size', '-.5'], GOOD_ENV, /--size -\.5 is negative/],
+  ['max position negative after a space', ['--size', '1', '--max-position', '-0.5'], GOOD_ENV, /--max-position -0\.5 is negative/],
+  ['duration negative after a space', ['--size', '1', '--duration', '-3'], GOOD_ENV, /--duration -3 is negative/],
+  ['a flag where the value should be', ['--size', '--ticker', 'BTC'], GOOD_ENV, /--size needs a value/],
+  ['a lone dot', ['--size', '.'], GOOD_ENV, /--size "\." is not a decimal number/],
   ['size zero', ['--size', '0.000'], GOOD_ENV, /--size 0.000 is zero/],
   ['long threshold not a number', ['--size', '1', '--long-threshold', '5usd'], GOOD_ENV, /--long-threshold "5usd" is not a decimal/],
   ['short threshold negative', ['--size', '1', '--short-threshold=-2'], GOOD_ENV, /--short-threshold -2 is negative/],
@@ -192,6 +200,17 @@ test('URL overrides are taken without a trailing slash; flags parse into numbers
   assert.equal(r.config.checkIntervalMs, 250);
   assert.equal(r.config.slippageBps, 15);
   assert.equal(r.config.minEdgeBps, 2.5);
+});
+
+test('leading-dot numbers are accepted and written with their zero', () => {
+  const r = parseConfig(['--size', '.5', '--long-threshold', '.25', '--max-position', '.01', '--check-interval', '.2', '--min-edge-bps', '.5'], GOOD_ENV);
+  assert.equal(r.kind, 'run');
+  if (r.kind !== 'run') return;
+  assert.equal(r.config.size, '0.5');
+  assert.equal(r.config.longThreshold, '0.25');
+  assert.equal(r.config.maxPosition, '0.01');
+  assert.equal(r.config.checkIntervalMs, 200);
+  assert.equal(r.config.minEdgeBps, 0.5);
 });
 
 test('parseDotEnv handles quotes, export and comments', () => {
