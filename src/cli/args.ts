@@ -6,6 +6,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Secret } from '../core/secret.js';
 import type { Config, Mode } from './config.js';
+import { defaultLogDir, runLabel } from './modes.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -42,7 +43,10 @@ export const FLAGS: Record<string, FlagSpec> = {
   'max-position': { type: 'string', default: '0', value: 'QTY', help: 'largest |position| on each venue after a trade; 0 = unlimited' },
   'check-interval': { type: 'string', default: '0.1', value: 'SECONDS', help: 'period of the staleness / BBO timer (decisions are event-driven)' },
   'bbo-interval': { type: 'string', default: '5', value: 'SECONDS', help: 'how often a row is written to the BBO CSV' },
-  'log-dir': { type: 'string', default: 'logs', value: 'DIR', help: 'where the run log and the CSV files go' },
+  'log-dir': { type: 'string', default: 'logs', value: 'DIR', help: 'where the run log and the CSV files go (--sim: logs/sim, --paper: logs/paper, non-real hosts: logs/test)' },
+  'log-level': { type: 'string', default: 'info', value: 'LEVEL', help: 'lowest level logged: debug, info, warn or error' },
+  'log-format': { type: 'string', default: 'text', value: 'FORMAT', help: 'run log lines as text or json (one object per line)' },
+  'close-on-exit': { type: 'boolean', help: 'on stop, close both positions reduce-only and confirm flat from the venues (default: positions kept)' },
   duration: { type: 'string', default: '0', value: 'SECONDS', help: 'stop cleanly after this long, as on Ctrl-C; 0 = run until stopped' },
   'min-edge-bps': { type: 'string', default: '0', value: 'BPS', help: 'minimum expected edge after both taker fees, in basis points' },
   'max-book-age-ms': { type: 'string', default: '2000', value: 'MS', help: 'a book silent for longer than this blocks trading' },
@@ -169,7 +173,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     maxPosition: decimal('--max-position', str('max-position')),
     checkIntervalMs,
     bboIntervalMs,
-    logDir: str('log-dir') || 'logs',
+    logDir: '',
     durationMs,
     minEdgeBps: Number(decimal('--min-edge-bps', str('min-edge-bps'))),
     maxBookAgeMs: Number(integer('--max-book-age-ms', str('max-book-age-ms'), 1, 3_600_000)),
@@ -178,6 +182,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     backpackTakerFeeBps: optionalBps('--backpack-taker-fee-bps', values['backpack-taker-fee-bps']),
     lighterTakerFeeBps: optionalBps('--lighter-taker-fee-bps', values['lighter-taker-fee-bps']),
     lighterTxPerMinute: Number(integer('--lighter-tx-per-minute', str('lighter-tx-per-minute'), 1, 1_000_000)),
+    closeOnExit: values['close-on-exit'] === true,
+    logLevel: oneOf('--log-level', str('log-level').toLowerCase(), ['debug', 'info', 'warn', 'error'] as const),
+    logFormat: oneOf('--log-format', str('log-format').toLowerCase(), ['text', 'json'] as const),
     backpack: {
       apiUrl: url('BACKPACK_API_URL', envValue('BACKPACK_API_URL') ?? DEFAULT_URLS.BACKPACK_API_URL, ['http:', 'https:']),
       wsUrl: url('BACKPACK_WS_URL', envValue('BACKPACK_WS_URL') ?? DEFAULT_URLS.BACKPACK_WS_URL, ['ws:', 'wss:']),
@@ -188,6 +195,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
       chainId: Number(integer('LIGHTER_CHAIN_ID', envValue('LIGHTER_CHAIN_ID') ?? '304', 1, 2 ** 31 - 1)),
     },
   };
+  // A run that is not live on the real venues writes in a folder of its own unless told otherwise,
+  // so a live trades CSV holds only real trades.
+  config.logDir = typeof values['log-dir'] === 'string' && values['log-dir'] !== '' ? values['log-dir'] : defaultLogDir(runLabel(config));
   if (config.slippageBps <= 0) throw new ConfigError(`--slippage-bps ${config.slippageBps} must be above 0 — e.g. --slippage-bps 20`);
 
   // Credentials are needed only to trade for real; paper and sim modes ignore them.
@@ -253,6 +263,11 @@ function decimal(flag: string, text: string): string {
   if (text.startsWith('-')) throw new ConfigError(`${flag} ${text} is negative — give a number of 0 or more`);
   if (!DECIMAL.test(text)) throw new ConfigError(`${flag} "${text}" is not a decimal number — write it like 0.001, .5 or 5`);
   return text.startsWith('.') ? '0' + text : text;
+}
+
+function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`${flag} "${text}" is not one of ${allowed.join(', ')} — e.g. ${flag} ${allowed[0]}`);
+  return text as T;
 }
 
 function positiveSeconds(flag: string, text: string): number {

@@ -58,6 +58,14 @@ export interface Config {
   lighterTakerFeeBps?: number;
   /** Lighter sendTx budget per minute; orders beyond it are not sent. */
   lighterTxPerMinute: number;
+  /** On stop, flatten both venues reduce-only and confirm flat from the venues (default: positions kept). */
+  closeOnExit: boolean;
+  /** Lowest level written to the run log and the console. */
+  logLevel: LogLevel;
+  /** Run log lines as text (the reference's form) or one JSON object per line. */
+  logFormat: 'text' | 'json';
   backpack: BackpackEndpoint;
   lighter: LighterEndpoint;
 }
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -11,12 +11,8 @@ import { LighterVenue } from '../venues/lighter/index.js';
 import { PaperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
 import type { Config } from './config.js';
+import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
 
-const MODE_LINE: Record<Config['mode'], string> = {
-  live: 'LIVE — real orders with real money on Backpack and Lighter',
-  paper: 'PAPER — live public market data, simulated fills, no order is sent',
-  sim: 'SIM — simulated venues on loopback with generated keys; no real money',
-};
 
 export interface RunHooks {
   /** Resolves with a reason when the run should stop; defaults to SIGINT/SIGTERM. */
@@ -29,8 +25,11 @@ export interface RunHooks {
 
 export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
   const log = new RunLog(runLogPath(config.logDir, config.ticker), { consoleLevel: hooks.consoleLevel ?? 'INFO' });
-  log.info(`mode: ${MODE_LINE[config.mode]}`);
-  log.info(`ticker ${config.ticker}, logs in ${config.logDir}/`);
+  log.info(modeLine(config));
+  if (runLabel(config) === 'live') for (const line of liveBanner(config)) log.info(line);
+  const unlimited = unlimitedPositionWarning(config);
+  if (unlimited !== undefined) log.warn(unlimited);
+  log.info(`ticker ${config.ticker}, logs in ${config.logDir}/ (rows marked mode=${runLabel(config)})`);
   let sim: SimVenues | undefined;
   let engine: ArbEngine | undefined;
   try {

@@ -7,6 +7,7 @@ import { formatFixed } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 import type { Config } from '../cli/config.js';
+import { runLabel } from '../cli/modes.js';
 import { CsvAppender, isoTimestamp } from '../io/csv.js';
 import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import { decide, legFor, spreads, startupWarnings, stepCommon, strategyParams, toCommon, topOfBookSignal, worstPrice, type EntryGate, type Intent, type StrategyParams, type VenueView } from '../strategy/index.js';
@@ -178,8 +179,8 @@ export class ArbEngine {
       this.log.info(`picked up a hedged position: Backpack ${this.fmtPos('backpack')}, Lighter ${this.fmtPos('lighter')}`);
     }
     const at = this.now();
-    this.bbo = new CsvAppender(bboCsvPath(c.logDir, c.ticker, at), BBO_COLUMNS);
-    this.tradesCsv = new CsvAppender(tradesCsvPath(c.logDir, c.ticker, at), TRADE_COLUMNS);
+    this.bbo = new CsvAppender(bboCsvPath(c.logDir, c.ticker, at), BBO_COLUMNS, { mode: runLabel(c) });
+    this.tradesCsv = new CsvAppender(tradesCsvPath(c.logDir, c.ticker, at), TRADE_COLUMNS, { mode: runLabel(c) });
     this.running = true;
     this.lastReconcileAt = at;
     for (const v of [this.venues.backpack, this.venues.lighter]) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CsvAppender, fileDate } from '../../src/io/csv.js';
@@ -35,6 +35,26 @@ test('CSV: header once, rows appended and readable at once, never truncated', ()
   assert.equal(lines.length, 3);
   assert.equal(lines[2], 't2,,,,,,,,"has ""quotes"", and a comma"');
   assert.throws(() => new CsvAppender(path, columns).append({ nope: 1 }), /no column "nope"/);
+});
+
+test('CSV: a constant column (the run\'s mode) follows the others on every row; a file with another header is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bla-csv-'));
+  try {
+    const path = join(dir, 'trades_BTC_20261124.csv');
+    const a = new CsvAppender(path, ['timestamp', 'direction'], { mode: 'sim' });
+    a.append({ timestamp: 't1', direction: 'LONG_BACKPACK' });
+    a.append({ timestamp: 't2' });
+    a.close();
+    assert.equal(readFileSync(path, 'utf8'), 'timestamp,direction,mode\nt1,LONG_BACKPACK,sim\nt2,,sim\n');
+    assert.throws(() => new CsvAppender(join(dir, 'other.csv'), ['a'], { mode: 'sim' }).append({ mode: 'x' }), /no column "mode"/, 'a constant column is not a row field');
+    // Yesterday's version wrote no mode column: its rows would not line up with ours.
+    const old = join(dir, 'old.csv');
+    writeFileSync(old, 'timestamp,direction\nt0,LONG_BACKPACK\n');
+    assert.throws(() => new CsvAppender(old, ['timestamp', 'direction'], { mode: 'live' }), /old\.csv has other columns \(timestamp,direction\), written by another version — move it aside or use another --log-dir/);
+    assert.equal(readFileSync(old, 'utf8'), 'timestamp,direction\nt0,LONG_BACKPACK\n', 'left untouched');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('run log: timestamped lines in the file, level filter for the console', () => {
