@@ -3,6 +3,7 @@
 
 import type { Logger } from '../core/log.js';
 import { ArbEngine, type RunSummary } from '../engine/index.js';
+import { pnlLines } from '../engine/pnl.js';
 import { runLogPath } from '../io/paths.js';
 import { RunLog } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
@@ -125,8 +126,9 @@ function printSummary(s: RunSummary): void {
       '── summary ──────────────────────────────',
       `trades              ${s.trades} (${s.successes} succeeded, ${s.failures} failed)`,
       `repair orders       ${s.repairs}`,
-      `estimated PnL       ${s.estimatedPnl.toFixed(4)} (after fees)`,
+      `spread PnL          ${s.estimatedPnl.toFixed(4)} USDC net of fees (the trades CSV's net_pnl summed)`,
       `fees                ${s.fees.toFixed(4)}`,
+      ...(s.pnl !== undefined ? pnlLines(s.pnl) : []),
       `position Backpack   ${s.positions.backpack}`,
       `position Lighter    ${s.positions.lighter}`,
       ...(s.halted ? [`entries halted      ${s.halted}`] : []),

@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 import type { Config } from '../cli/config.js';
 import { runLabel } from '../cli/modes.js';
+import { PnlLedger, pnlLines, type PnlReport } from './pnl.js';
 import { CsvAppender, isoTimestamp } from '../io/csv.js';
 import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import { decide, legFor, spreads, startupWarnings, stepCommon, strategyParams, toCommon, topOfBookSignal, worstPrice, type EntryGate, type Intent, type StrategyParams, type VenueView } from '../strategy/index.js';
@@ -59,6 +60,8 @@ export interface RunSummary {
   fees: number;
   positions: { backpack: string; lighter: string };
   halted?: string;
+  /** Realised and unrealised PnL at the end, valued on the books before the venues closed (see pnl.ts). */
+  pnl?: PnlReport;
 }
 
 /** One trade or repair as the CSV and listeners see it. */
@@ -90,6 +93,7 @@ export class ArbEngine {
   private readonly gate: EntryGate = { unresolvedLegs: false };
   private readonly failures: number[] = [];
   private bbo?: CsvAppender;
+  private pnl?: PnlLedger;
   private tradesCsv?: CsvAppender;
   private timer?: NodeJS.Timeout;
   private lastBboAt = 0;
@@ -178,6 +182,8 @@ export class ArbEngine {
     } else if (this.position.backpack !== 0 || this.position.lighter !== 0) {
       this.log.info(`picked up a hedged position: Backpack ${this.fmtPos('backpack')}, Lighter ${this.fmtPos('lighter')}`);
     }
+    this.pnl = new PnlLedger({ backpack: bp, lighter: lt });
+    for (const v of ['backpack', 'lighter'] as const) this.pnl.openingInventory(v, this.position[v], this.venues[v].book);
     const at = this.now();
     this.bbo = new CsvAppender(bboCsvPath(c.logDir, c.ticker, at), BBO_COLUMNS, { mode: runLabel(c) });
     this.tradesCsv = new CsvAppender(tradesCsvPath(c.logDir, c.ticker, at), TRADE_COLUMNS, { mode: runLabel(c) });
@@ -621,6 +627,9 @@ export class ArbEngine {
     const gross = Number.isFinite(captured) ? captured * matched : 0;
     const netPnl = gross - fees;
     this.summary.estimatedPnl += netPnl;
+    this.pnl?.captured(kind === 'entry' ? gross : 0);
+    if (bp !== undefined) this.pnl?.fill(bp);
+    if (lt !== undefined) this.pnl?.fill(lt);
     const t = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : (x - triggeredAt).toFixed(3));
     const spread = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : x.toFixed(p.priceScale + 2));
     const leg = (l: LegResult | undefined, v: VenueId) => ({
@@ -683,6 +692,8 @@ export class ArbEngine {
       }
     }
     this.running = false;
+    // Valued on the books before the venues close them.
+    if (this.pnl !== undefined) this.summary.pnl = this.pnl.report(this.position, { backpack: this.venues.backpack.book, lighter: this.venues.lighter.book });
     await withTimeout(Promise.allSettled([this.venues.backpack.stop(), this.venues.lighter.stop()]), left(0));
     this.summary.positions = { backpack: this.params ? this.fmtPos('backpack') : '0', lighter: this.params ? this.fmtPos('lighter') : '0' };
     if (this.halted !== undefined) this.summary.halted = this.halted.reason;
@@ -693,6 +704,7 @@ export class ArbEngine {
     const line = `summary: ${s.trades} trades, ${s.successes} succeeded, ${s.failures} failed, ${s.repairs} repair orders; estimated PnL ${s.estimatedPnl.toFixed(4)} after ${s.fees.toFixed(4)} fees; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halted ? `; halted: ${s.halted}` : ''}`;
     if (s.halted !== undefined && this.params !== undefined && !this.isFlat()) this.log.error(`${line} — EXPOSURE IS OPEN: flatten it by hand or restart with --allow-unhedged-start`);
     else this.log.info(line);
+    if (s.pnl !== undefined) for (const l of pnlLines(s.pnl)) this.log.info(`summary: ${l.trim()}`);
     this.resolveStopped(s);
     return s;
   }

@@ -1,0 +1,83 @@
+// Honest PnL: a run that ends with open inventory reports it apart from the spread it captured,
+// valued at the simulators' own books, and the totals agree with the simulators' accounts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import type { RunSummary } from '../../src/engine/index.js';
+import type { SimVenues } from '../../src/sim/index.js';
+import { calm, longOpportunity, readCsv, readLog, setBooks, simVenues, startBot, until } from './harness.js';
+
+const SCALE = { price: 10, size: 1e5, notional: 1e6 }; // the simulated BTC market: 1 price decimal, 5 size decimals
+const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} vs ${expected}`);
+
+/** The simulator's own figures for our account on one venue, in quote units. */
+function simAccount(sim: SimVenues, venue: 'backpack' | 'lighter') {
+  const engine = sim.engines[venue];
+  const p = engine.position(sim.accounts[venue]);
+  const mid = (engine.bestBid()! + engine.bestAsk()!) / 2 / SCALE.price;
+  const taker = venue === 'backpack' ? 2.5 : 0; // DEFAULT_SIM_FEES
+  const closePrice = (p.size > 0 ? engine.bestBid()! : engine.bestAsk()!) / SCALE.price; // the top level covers 0.01
+  const closeNotional = (Math.abs(p.size) / SCALE.size) * closePrice;
+  return {
+    units: p.size / SCALE.size,
+    mid,
+    cash: (p.realizedPnl - p.openNotional) / SCALE.notional,
+    fees: p.feesPaid / SCALE.notional,
+    closeValue: Math.sign(p.size) * closeNotional - (closeNotional * taker) / 10_000,
+  };
+}
+
+test('a run that ends with open inventory reports realised and unrealised PnL matching the simulators\' marks', async () => {
+  const sim = await simVenues();
+  calm(sim);
+  const bot = startBot(sim, ['--max-position', '0.01', '--bbo-interval', '0.05']);
+  try {
+    const engine = await bot.engine;
+    let summary: RunSummary | undefined;
+    void engine.stopped.then((s) => (summary = s));
+    longOpportunity(sim); // Lighter bid 100040.0 over Backpack ask 100000.0
+    await until('the long trade', () => sim.engines.backpack.position(sim.accounts.backpack).size === 1000 && readCsv(bot.logDir, 'trades').length === 1);
+    // The books move apart from where we traded and offer nothing: the inventory stays open at the end.
+    setBooks(sim, { bid: 1_000_100, ask: 1_000_110 }, { bid: 1_000_050, ask: 1_000_120 });
+    await until('the bot sees the final books', () => {
+      const last = readCsv(bot.logDir, 'bbo').at(-1);
+      return last?.backpack_bid === '100010.0' && last.lighter_ask === '100012.0';
+    });
+    assert.equal(await bot.stop(), 0);
+    assert.ok(summary?.pnl !== undefined, 'the summary carries the PnL');
+    const pnl = summary.pnl;
+    const bp = simAccount(sim, 'backpack');
+    const lt = simAccount(sim, 'lighter');
+    assert.deepEqual([bp.units, lt.units], [0.01, -0.01], 'open inventory on both venues');
+
+    assert.equal(pnl.currency, 'USDC');
+    // Realised: the spread captured on the entry (the trades CSV's pnl_estimate), less fees.
+    const row = readCsv(bot.logDir, 'trades')[0];
+    close(pnl.spreadCapturedGross, Number(row.pnl_estimate), 'spread captured = pnl_estimate');
+    close(pnl.spreadCapturedGross, 0.01 * (100040 - 100000), 'spread captured: 0.01 × 40');
+    close(pnl.fees, bp.fees + lt.fees, 'fees = the simulators\' fees');
+    close(pnl.realisedNet, bp.cash + lt.cash - bp.fees - lt.fees, 'realised = the simulators\' cash less fees');
+    // Unrealised: the open inventory at each simulator's mid, and what closing it at their books would give after taker fees.
+    close(pnl.inventory.backpack.mid, 100010.5, 'Backpack mid');
+    close(pnl.inventory.lighter.mid, 100008.5, 'Lighter mid');
+    close(pnl.inventory.backpack.valueAtMid, bp.units * bp.mid, 'Backpack inventory at mid');
+    close(pnl.inventory.lighter.valueAtMid, lt.units * lt.mid, 'Lighter inventory at mid');
+    close(pnl.unrealisedAtMid, 0.01 * (100010.5 - 100008.5), 'unrealised = 0.01 × the mids\' gap');
+    close(pnl.inventory.backpack.closeValue, bp.closeValue, 'closing Backpack: sell 0.01 at 100010.0 less 2.5 bps');
+    close(pnl.inventory.lighter.closeValue, lt.closeValue, 'closing Lighter: buy 0.01 at 100012.0');
+    close(pnl.closeCost, bp.closeValue + lt.closeValue - pnl.unrealisedAtMid, 'close cost against the mids');
+    close(pnl.totalAtMid, pnl.realisedNet + pnl.unrealisedAtMid, 'total at mid');
+    close(pnl.totalIfClosed, bp.cash + lt.cash - bp.fees - lt.fees + bp.closeValue + lt.closeValue, 'total if closed now');
+
+    // The run log's end says the same, with units.
+    const log = readLog(bot.logDir);
+    assert.match(log, /summary: realised PnL +[+-]\d+\.\d{4} USDC = spread captured \+0\.4000 USDC \(gross\)/);
+    assert.match(log, /summary: unrealised PnL +\+0\.0200 USDC open inventory at the mids/);
+    assert.match(log, /summary: Backpack +0\.01 at mid 100010\.5 = \+1000\.1050 USDC/);
+    assert.match(log, /summary: Lighter +-0\.01 at mid 100008\.5 = -1000\.0850 USDC/);
+  } finally {
+    await bot.stop();
+    await sim.stop();
+    rmSync(bot.logDir, { recursive: true, force: true });
+  }
+});
