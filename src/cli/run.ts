@@ -49,7 +49,8 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     const reason = await Promise.race([stopSignal, duration, engine.stopped.then(() => 'engine stopped')]);
     const summary = await engine.stop(reason);
     printSummary(summary);
-    return 0;
+    // --close-on-exit promised flat venues: a run that could not deliver that does not end as a success.
+    return summary.closeOnExit !== undefined && !summary.closeOnExit.flat ? 1 : 0;
   } catch (e) {
     log.error(`${e instanceof Error ? e.message : String(e)}`);
     await engine?.stop('start-up failed').catch(() => undefined);
@@ -131,6 +132,7 @@ function printSummary(s: RunSummary): void {
       ...(s.pnl !== undefined ? pnlLines(s.pnl) : []),
       `position Backpack   ${s.positions.backpack}`,
       `position Lighter    ${s.positions.lighter}`,
+      ...(s.closeOnExit ? [`close on exit       ${s.closeOnExit.flat ? 'flat: ' : 'NOT FLAT: '}${s.closeOnExit.detail}`] : []),
       ...(s.halted ? [`entries halted      ${s.halted}`] : []),
       '',
     ].join('\n'),

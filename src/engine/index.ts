@@ -9,6 +9,7 @@ import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 import type { Config } from '../cli/config.js';
 import { runLabel } from '../cli/modes.js';
 import { PnlLedger, pnlLines, type PnlReport } from './pnl.js';
+import { flattenVenues, type FlattenOutcome } from './flatten.js';
 import { CsvAppender, isoTimestamp } from '../io/csv.js';
 import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import { decide, legFor, spreads, startupWarnings, stepCommon, strategyParams, toCommon, topOfBookSignal, worstPrice, type EntryGate, type Intent, type StrategyParams, type VenueView } from '../strategy/index.js';
@@ -46,8 +47,10 @@ export interface EngineOptions {
   killSwitch?: { failures?: number; windowMs?: number; cooldownMs?: number };
   /** How many times the short leg's missing quantity is sent again before the excess is unwound (default 2). */
   repairRetries?: number;
-  /** stop() returns within this budget (default 10 s). */
+  /** stop() returns within this budget (default 10 s), plus closeBudgetMs with --close-on-exit. */
   stopBudgetMs?: number;
+  /** How long --close-on-exit keeps trying to close both positions (default 15 s). */
+  closeBudgetMs?: number;
 }
 
 export interface RunSummary {
@@ -62,11 +65,13 @@ export interface RunSummary {
   halted?: string;
   /** Realised and unrealised PnL at the end, valued on the books before the venues closed (see pnl.ts). */
   pnl?: PnlReport;
+  /** With --close-on-exit: whether both venues confirmed a zero position. */
+  closeOnExit?: FlattenOutcome;
 }
 
 /** One trade or repair as the CSV and listeners see it. */
 export interface TradeRecord {
-  kind: 'entry' | 'repair' | 'late';
+  kind: 'entry' | 'repair' | 'late' | 'close';
   direction: string;
   backpack?: LegResult;
   lighter?: LegResult;
@@ -690,6 +695,23 @@ export class ArbEngine {
         const deadline = Date.now() + left(budget * 0.15);
         await withTimeout(this.repair('shutdown', deadline), left(budget * 0.1));
       }
+    }
+    if (this.options.config.closeOnExit && this.params !== undefined) {
+      // Its own budget: closing is what the trader asked for, and it ends only when the venues say flat.
+      this.log.info('close-on-exit: closing both positions reduce-only');
+      const p = this.params;
+      const outcome = await flattenVenues({
+        venues: this.venues, markets: { backpack: p.backpack, lighter: p.lighter }, slippageBps: p.slippageBps * 2,
+        deadline: Date.now() + (this.options.closeBudgetMs ?? 15_000), log: this.log,
+        onLeg: (leg) => {
+          this.apply(leg);
+          this.record('close', `CLOSE_${leg.venue.toUpperCase()}`, leg.venue === 'backpack' ? leg : undefined, leg.venue === 'lighter' ? leg : undefined, leg.sentAt);
+        },
+      });
+      for (const v of ['backpack', 'lighter'] as const) if (!Number.isNaN(outcome.positions[v])) this.position[v] = outcome.positions[v];
+      this.summary.closeOnExit = outcome;
+      if (outcome.flat) this.log.info(`close-on-exit: ${outcome.detail}`);
+      else this.log.error(`close-on-exit: ${outcome.detail}`);
     }
     this.running = false;
     // Valued on the books before the venues close them.
