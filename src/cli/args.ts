@@ -4,6 +4,7 @@
 
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { parse as parseDotEnvText } from 'dotenv';
 import { Secret } from '../core/secret.js';
 import type { Config, Mode } from './config.js';
 import { defaultLogDir, runLabel } from './modes.js';
@@ -100,25 +101,43 @@ export function helpText(): string {
   ].join('\n');
 }
 
-/** Parses KEY=VALUE lines of a .env file (comments, blank lines, `export `, quotes). */
+/** The KEY=VALUE pairs of a .env file, read by dotenv (comments, `export `, quotes, multi-line quoted values). */
 export function parseDotEnv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (m === null) continue;
-    let value = m[2];
-    const quoted = /^(['"])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2];
-    else value = value.replace(/\s+#.*$/, '');
-    out[m[1]] = value;
-  }
-  return out;
+  return parseDotEnvText(text);
 }
 
-/** Result of parsing: either a Config to run, or the help text to print. */
-export type ParseResult = { kind: 'run'; config: Config } | { kind: 'help'; text: string };
+/**
+ * One warning per .env line that is none of: blank, a # comment, `[export] NAME=value` (or
+ * `NAME: value`), or the inside of a quoted value that spans lines. dotenv skips such lines
+ * silently; a key the user believes is set would then be missing. The line's text is never
+ * repeated: it may hold a secret.
+ */
+export function dotEnvWarnings(text: string): string[] {
+  const warnings: string[] = [];
+  let openQuote: string | undefined;
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    if (openQuote !== undefined) {
+      if (line.includes(openQuote)) openQuote = undefined;
+      return;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const m = /^(?:export\s+)?[\w.-]+(?:\s*=|:\s)\s*(.*)$/.exec(trimmed);
+    if (m === null) {
+      warnings.push(`.env line ${i + 1} is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment`);
+      return;
+    }
+    const value = m[1];
+    const quote = /^['"`]/.exec(value)?.[0];
+    if (quote !== undefined && !value.slice(1).includes(quote)) openQuote = quote;
+  });
+  if (openQuote !== undefined) warnings.push(`.env has a quoted value opened with ${openQuote} that is never closed — close the quote`);
+  return warnings;
+}
+
+/** Result of parsing: either a Config to run (with warnings to log, e.g. unreadable .env lines), or the help text to print. */
+export type ParseResult = { kind: 'run'; config: Config; warnings: string[] } | { kind: 'help'; text: string };
 
 /**
  * Builds the Config from argv (without node and script), the process environment, and the text
@@ -223,7 +242,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     config.lighter.accountIndex = Number(integer('LIGHTER_ACCOUNT_INDEX', envValue('LIGHTER_ACCOUNT_INDEX')!, 0, 2 ** 48 - 2));
     config.lighter.apiKeyIndex = Number(integer('LIGHTER_API_KEY_INDEX', envValue('LIGHTER_API_KEY_INDEX')!, 0, 254));
   }
-  return { kind: 'run', config };
+  return { kind: 'run', config, warnings: dotEnvText ? dotEnvWarnings(dotEnvText) : [] };
 }
 
 function argvProblem(e: unknown): string {

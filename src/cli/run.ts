@@ -5,7 +5,7 @@ import type { Logger } from '../core/log.js';
 import { ArbEngine, type RunSummary } from '../engine/index.js';
 import { pnlLines } from '../engine/pnl.js';
 import { runLogPath } from '../io/paths.js';
-import { RunLog } from '../io/runlog.js';
+import { RunLog, type Level, type TaggedLogger } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
 import { BackpackVenue } from '../venues/backpack/index.js';
 import { LighterVenue } from '../venues/lighter/index.js';
@@ -20,12 +20,16 @@ export interface RunHooks {
   stopSignal?: Promise<string>;
   /** Console level of the run log (tests silence it). */
   consoleLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'OFF';
+  /** Lines to log as warnings first (what parsing .env could not read). */
+  warnings?: string[];
   /** Called once the engine runs (tests and the latency benchmark look inside). */
   onStarted?: (engine: ArbEngine, sim?: SimVenues) => void;
 }
 
 export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
-  const log = new RunLog(runLogPath(config.logDir, config.ticker), { consoleLevel: hooks.consoleLevel ?? 'INFO' });
+  const level = config.logLevel.toUpperCase() as Level;
+  const log = new RunLog(runLogPath(config.logDir, config.ticker), { consoleLevel: hooks.consoleLevel ?? level, fileLevel: level, format: config.logFormat });
+  for (const warning of hooks.warnings ?? []) log.warn(warning);
   log.info(modeLine(config));
   if (runLabel(config) === 'live') for (const line of liveBanner(config)) log.info(line);
   const unlimited = unlimitedPositionWarning(config);
@@ -84,7 +88,7 @@ export function startRun(config: Config, hooks: Omit<RunHooks, 'stopSignal' | 'o
   };
 }
 
-function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue } {
+function makeVenues(c: Config, log: TaggedLogger): { backpack: Venue; lighter: Venue } {
   const paper = c.mode === 'paper';
   const backpack = new BackpackVenue({
     ticker: c.ticker, apiUrl: c.backpack.apiUrl, wsUrl: c.backpack.wsUrl, logger: prefixed(log, 'backpack'),
@@ -99,13 +103,9 @@ function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue }
   return { backpack: new PaperVenue({ inner: backpack, logger: log }), lighter: new PaperVenue({ inner: lighter, logger: log }) };
 }
 
-function prefixed(log: Logger, tag: string): Logger {
-  return {
-    debug: (m) => log.debug(`[${tag}] ${m}`),
-    info: (m) => log.info(`[${tag}] ${m}`),
-    warn: (m) => log.warn(`[${tag}] ${m}`),
-    error: (m) => log.error(`[${tag}] ${m}`),
-  };
+/** The venue's or simulator's lines carry its tag: `[backpack] …` in text, `"src":"backpack"` in JSON. */
+function prefixed(log: TaggedLogger, tag: string): Logger {
+  return log.child(tag);
 }
 
 function processSignals(): Promise<string> {

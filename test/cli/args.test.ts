@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { FLAGS, parseConfig, parseDotEnv, ConfigError } from '../../src/cli/args.js';
+import { FLAGS, dotEnvWarnings, parseConfig, parseDotEnv, ConfigError } from '../../src/cli/args.js';
 import { REPO_ROOT, TSX_IMPORT, VECTORS_DIR } from '../helpers/paths.js';
 
 const keys = JSON.parse(readFileSync(join(VECTORS_DIR, 'backpack', 'keys.json'), 'utf8')).keys as Array<{
@@ -220,4 +220,26 @@ test('parseDotEnv handles quotes, export and comments', () => {
     C: 'q',
     D: '4',
   });
+});
+
+test('.env lines dotenv cannot read are named by number, never by content', () => {
+  const text = ['A=1', 'export B="two', 'lines"', 'C: 3', 'this line has a s3cret in it', '', '# comment', 'D 4', "E='unclosed"].join('\n');
+  assert.deepEqual(dotEnvWarnings(text), [
+    '.env line 5 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment',
+    '.env line 8 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment',
+    ".env has a quoted value opened with ' that is never closed — close the quote",
+  ]);
+  assert.deepEqual(dotEnvWarnings('A=1\n\n# x\nexport B="q" # note\n'), []);
+  const r = parseConfig(['--size', '1', '--sim'], {}, 'A=1\nnot a setting\n');
+  assert.deepEqual(r.kind === 'run' && r.warnings, ['.env line 2 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment']);
+});
+
+test('the real entry point warns about an unreadable .env line before the error it may explain', () => {
+  const dotEnv = [`BACKPACK_PUBLIC_KEY=${GOOD_ENV.BACKPACK_PUBLIC_KEY}`, `BACKPACK_SECRET_KEY ${GOOD_ENV.BACKPACK_SECRET_KEY}`].join('\n');
+  const r = cli(['--size', '1'], {}, dotEnv);
+  assert.equal(r.status, 2);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines[0], 'warning: .env line 2 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment');
+  assert.match(lines[1], /^error: missing credentials: BACKPACK_SECRET_KEY, /);
+  assert.ok(!r.stderr.includes(GOOD_ENV.BACKPACK_SECRET_KEY), 'the unreadable line is not echoed');
 });

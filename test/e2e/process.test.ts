@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, TSX_IMPORT } from '../helpers/paths.js';
@@ -66,4 +66,20 @@ test('npm run sim serves both venues and prints their URLs and generated keys as
   assert.equal(keys.api_keys.length, 1);
   sim.child.kill('SIGINT');
   assert.equal(await sim.exit, 0);
+});
+
+test('--log-format json --log-level warn: the run log holds only JSON records at warn and above, the .env warning among them', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, '.env'), 'LIGHTER_CHAIN_ID=304\nthis is not a setting\n');
+  const bot = start('src/cli/main.ts', ['--sim', '--size', '0.01', '--log-format', 'json', '--log-level', 'warn', '--duration', '1'], dir);
+  assert.equal(await bot.exit, 0);
+  const records = readFileSync(join(dir, 'logs', 'sim', 'backpack_lighter_BTC.log'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; time: string; msg: string });
+  assert.ok(records.length > 0);
+  for (const r of records) {
+    assert.ok(r.level === 'warn' || r.level === 'error', `level ${r.level}: ${r.msg}`);
+    assert.match(r.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  }
+  assert.equal(records[0].msg, '.env line 2 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment');
+  assert.doesNotMatch(bot.output(), /"level":"info"/, 'no info record on the console either');
+  assert.match(bot.output(), /── summary ──/);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CsvAppender, fileDate } from '../../src/io/csv.js';
@@ -67,4 +67,61 @@ test('run log: timestamped lines in the file, level filter for the console', () 
     readFileSync(join(dir, 'backpack_lighter_BTC.log'), 'utf8'),
     '2026-11-24T12:30:00.123Z INFO  mode: sim\n2026-11-24T12:30:00.123Z WARN  book stale\n',
   );
+});
+
+test('run log as JSON: one pino object per line, child tags as src, the level filter applied to the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bla-log-'));
+  try {
+    const log = new RunLog(runLogPath(dir, 'BTC'), { consoleLevel: 'OFF', fileLevel: 'INFO', format: 'json', now: () => NOV_24 });
+    log.debug('not written: below the level');
+    log.info('mode: sim');
+    log.child('backpack').warn('order connection: "ECONNRESET"');
+    log.close();
+    const lines = readFileSync(join(dir, 'backpack_lighter_BTC.log'), 'utf8').trimEnd().split('\n');
+    assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown), [
+      { level: 'info', time: '2026-11-24T12:30:00.123Z', msg: 'mode: sim' },
+      { level: 'warn', time: '2026-11-24T12:30:00.123Z', src: 'backpack', msg: 'order connection: "ECONNRESET"' },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('run log as text: a child\'s tag in brackets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bla-log-'));
+  try {
+    const log = new RunLog(runLogPath(dir, 'BTC'), { consoleLevel: 'OFF', now: () => NOV_24 });
+    log.child('lighter').child('ws').error('closed');
+    log.close();
+    assert.equal(readFileSync(join(dir, 'backpack_lighter_BTC.log'), 'utf8'), '2026-11-24T12:30:00.123Z ERROR [ws] closed\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('run log rotates daily: the current file keeps the reference\'s name, each past day gets its date', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bla-log-'));
+  try {
+    const path = runLogPath(dir, 'BTC');
+    let now = Date.UTC(2026, 10, 24, 23, 59, 59, 999);
+    const log = new RunLog(path, { consoleLevel: 'OFF', now: () => now });
+    log.info('last line of the 24th');
+    now += 1; // midnight UTC
+    log.info('first line of the 25th');
+    log.close();
+    assert.deepEqual(readdirSync(dir).sort(), ['backpack_lighter_BTC.log', 'backpack_lighter_BTC.log.20261124']);
+    assert.equal(readFileSync(`${path}.20261124`, 'utf8'), '2026-11-24T23:59:59.999Z INFO  last line of the 24th\n');
+    assert.equal(readFileSync(path, 'utf8'), '2026-11-25T00:00:00.000Z INFO  first line of the 25th\n');
+
+    // A restart days later finds the 25th's file (by its time) and rotates it before writing.
+    utimesSync(path, new Date(Date.UTC(2026, 10, 25, 12)), new Date(Date.UTC(2026, 10, 25, 12)));
+    now = Date.UTC(2026, 10, 27, 8);
+    const again = new RunLog(path, { consoleLevel: 'OFF', now: () => now });
+    again.info('the 27th');
+    again.close();
+    assert.deepEqual(readdirSync(dir).sort(), ['backpack_lighter_BTC.log', 'backpack_lighter_BTC.log.20261124', 'backpack_lighter_BTC.log.20261125']);
+    assert.equal(readFileSync(path, 'utf8'), '2026-11-27T08:00:00.000Z INFO  the 27th\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
