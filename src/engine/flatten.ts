@@ -56,9 +56,10 @@ export async function flattenVenues(o: FlattenOptions): Promise<FlattenOutcome> 
     }
     const dust = IDS.filter((v) => positions[v] !== 0 && Math.abs(positions[v]) < o.markets[v].minSize);
     if (Date.now() >= o.deadline || (dust.length > 0 && IDS.every((v) => positions[v] === 0 || dust.includes(v)))) {
-      const why = dust.length > 0
-        ? `${dust.map((v) => `${v} ${fmt(v)} is below its minimum order ${formatFixed(o.markets[v].minSize, o.markets[v].sizeScale)}`).join(', ')}`
-        : `the closing time ran out${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
+      const why =
+        dust.length > 0
+          ? `${dust.map((v) => `${v} ${fmt(v)} is below its minimum order ${formatFixed(o.markets[v].minSize, o.markets[v].sizeScale)}`).join(', ')}`
+          : `the closing time ran out${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
       return { flat: false, positions, detail: `not flat: Backpack ${fmt('backpack')}, Lighter ${fmt('lighter')}; ${why} — close it by hand on the venue` };
     }
     const slippage = o.slippageBps * Math.min(8, 2 ** round);
@@ -90,7 +91,9 @@ async function closeOne(o: FlattenOptions, venue: VenueId, position: number, sli
     return;
   }
   o.onLeg(leg);
-  o.log.warn(`close-on-exit: ${venue} ${side} ${formatFixed(size, m.sizeScale)} reduce-only: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`);
+  o.log.warn(
+    `close-on-exit: ${venue} ${side} ${formatFixed(size, m.sizeScale)} reduce-only: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`,
+  );
 }
 
 function sleep(ms: number): Promise<void> {

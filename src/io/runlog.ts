@@ -35,7 +35,10 @@ export class RunLog implements TaggedLogger {
   private readonly sink: RunLogSink;
   private readonly pino: Pino;
 
-  constructor(readonly path: string, options: RunLogOptions = {}) {
+  constructor(
+    readonly path: string,
+    options: RunLogOptions = {},
+  ) {
     const now = options.now ?? Date.now;
     this.sink = new RunLogSink(path, {
       consoleRank: options.consoleLevel === 'OFF' ? Infinity : RANK[options.consoleLevel ?? 'INFO'],
@@ -117,7 +120,9 @@ class RunLogSink {
     const rank = RANK[parsed.level.toUpperCase() as Level];
     const line =
       this.options.format === 'json'
-        ? record.endsWith('\n') ? record : record + '\n'
+        ? record.endsWith('\n')
+          ? record
+          : record + '\n'
         : `${parsed.time} ${parsed.level.toUpperCase().padEnd(5)} ${parsed.src !== undefined ? `[${parsed.src}] ` : ''}${parsed.msg}\n`;
     if (this.fd !== undefined && rank >= this.options.fileRank) {
       const day = fileDate(this.options.now());

@@ -32,7 +32,7 @@ test('the real venues: live, logs/, a mode line naming their hosts', () => {
   assert.equal(modeLine(c), 'mode: LIVE — real orders with real money on Backpack (api.backpack.exchange) and Lighter (mainnet.zklighter.elliot.ai, chain 304)');
 });
 
-test('a live run\'s banner names the account, market, size and limits; an unlimited position limit is said loudly', () => {
+test("a live run's banner names the account, market, size and limits; an unlimited position limit is said loudly", () => {
   const c = config(['--ticker', 'ETH', '--size', '0.02', '--long-threshold', '3']);
   const banner = liveBanner(c).join('\n');
   assert.match(banner, /LIVE TRADING: real orders with real money/);
@@ -61,7 +61,12 @@ test('URLs pointed anywhere else make a test run: named as such, rows marked tes
   assert.equal(unlimitedPositionWarning(local), undefined, 'the loud warning is for real money');
   // The real host name over plain http is not the real venue; nor is mainnet's host on another chain.
   assert.equal(runLabel(config([], { ...ENV, BACKPACK_API_URL: 'http://api.backpack.exchange' })), 'test');
-  const testnet = config([], { ...ENV, LIGHTER_API_URL: 'https://testnet.zklighter.elliot.ai', LIGHTER_WS_URL: 'wss://testnet.zklighter.elliot.ai/stream', LIGHTER_CHAIN_ID: '300' });
+  const testnet = config([], {
+    ...ENV,
+    LIGHTER_API_URL: 'https://testnet.zklighter.elliot.ai',
+    LIGHTER_WS_URL: 'wss://testnet.zklighter.elliot.ai/stream',
+    LIGHTER_CHAIN_ID: '300',
+  });
   assert.equal(runLabel(testnet), 'test');
   assert.match(modeLine(testnet), /LIGHTER_API_URL=https:\/\/testnet\.zklighter\.elliot\.ai \(a testnet\), .*, LIGHTER_CHAIN_ID=300 \(not mainnet\)/);
   assert.equal(runLabel(config([], { ...ENV, LIGHTER_CHAIN_ID: '300' })), 'test');

@@ -27,7 +27,7 @@ function simAccount(sim: SimVenues, venue: 'backpack' | 'lighter') {
   };
 }
 
-test('a run that ends with open inventory reports realised and unrealised PnL matching the simulators\' marks', async () => {
+test("a run that ends with open inventory reports realised and unrealised PnL matching the simulators' marks", async () => {
   const sim = await simVenues();
   calm(sim);
   const bot = startBot(sim, ['--max-position', '0.01', '--bbo-interval', '0.05']);
@@ -55,14 +55,14 @@ test('a run that ends with open inventory reports realised and unrealised PnL ma
     const row = readCsv(bot.logDir, 'trades')[0];
     close(pnl.spreadCapturedGross, Number(row.pnl_estimate), 'spread captured = pnl_estimate');
     close(pnl.spreadCapturedGross, 0.01 * (100040 - 100000), 'spread captured: 0.01 × 40');
-    close(pnl.fees, bp.fees + lt.fees, 'fees = the simulators\' fees');
-    close(pnl.realisedNet, bp.cash + lt.cash - bp.fees - lt.fees, 'realised = the simulators\' cash less fees');
+    close(pnl.fees, bp.fees + lt.fees, "fees = the simulators' fees");
+    close(pnl.realisedNet, bp.cash + lt.cash - bp.fees - lt.fees, "realised = the simulators' cash less fees");
     // Unrealised: the open inventory at each simulator's mid, and what closing it at their books would give after taker fees.
     close(pnl.inventory.backpack.mid, 100010.5, 'Backpack mid');
     close(pnl.inventory.lighter.mid, 100008.5, 'Lighter mid');
     close(pnl.inventory.backpack.valueAtMid, bp.units * bp.mid, 'Backpack inventory at mid');
     close(pnl.inventory.lighter.valueAtMid, lt.units * lt.mid, 'Lighter inventory at mid');
-    close(pnl.unrealisedAtMid, 0.01 * (100010.5 - 100008.5), 'unrealised = 0.01 × the mids\' gap');
+    close(pnl.unrealisedAtMid, 0.01 * (100010.5 - 100008.5), "unrealised = 0.01 × the mids' gap");
     close(pnl.inventory.backpack.closeValue, bp.closeValue, 'closing Backpack: sell 0.01 at 100010.0 less 2.5 bps');
     close(pnl.inventory.lighter.closeValue, lt.closeValue, 'closing Lighter: buy 0.01 at 100012.0');
     close(pnl.closeCost, bp.closeValue + lt.closeValue - pnl.unrealisedAtMid, 'close cost against the mids');
