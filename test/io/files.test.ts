@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CsvAppender, fileDate } from '../../src/io/csv.js';
 import { BBO_REFERENCE_COLUMNS, bboCsvPath, runLogPath, tradesCsvPath } from '../../src/io/paths.js';
 import { RunLog } from '../../src/io/runlog.js';
+import { tempDir } from '../helpers/temp.js';
 
 const NOV_24 = Date.UTC(2026, 10, 24, 12, 30, 0, 123);
 
@@ -17,7 +18,7 @@ test('file names are the reference bot\'s', () => {
 });
 
 test('CSV: header once, rows appended and readable at once, never truncated', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bla-csv-'));
+  const dir = tempDir('bla-csv-');
   const path = bboCsvPath(dir, 'BTC', NOV_24);
   const columns = [...BBO_REFERENCE_COLUMNS, 'extra'];
   const a = new CsvAppender(path, columns);
@@ -58,7 +59,7 @@ test('CSV: a constant column (the run\'s mode) follows the others on every row; 
 });
 
 test('run log: timestamped lines in the file, level filter for the console', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bla-log-'));
+  const dir = tempDir('bla-log-');
   const log = new RunLog(runLogPath(dir, 'BTC'), { consoleLevel: 'OFF', now: () => NOV_24 });
   log.info('mode: sim');
   log.warn('book stale');
