@@ -32,7 +32,9 @@ const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test
 
 const left = leftovers();
 if (left.length > 0) {
-  process.stderr.write(`tests left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in their temp directory (${left.slice(0, 10).join(', ')}${left.length > 10 ? ', …' : ''}) — make the test that creates them remove them (test/helpers/temp.ts)\n`);
+  process.stderr.write(
+    `tests left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in their temp directory (${left.slice(0, 10).join(', ')}${left.length > 10 ? ', …' : ''}) — make the test that creates them remove them (test/helpers/temp.ts)\n`,
+  );
   for (const name of left) rmSync(join(testTmp, name), { recursive: true, force: true });
   process.exit(result.status === 0 ? 1 : (result.status ?? 1));
 }

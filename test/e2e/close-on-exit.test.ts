@@ -46,6 +46,12 @@ test('--close-on-exit leaves both simulators flat, with reduce-only orders, and 
     const log = readLog(bot.logDir);
     assert.match(log, /close-on-exit: both venues report a zero position \(confirmed after 1 closing round\)/);
     assert.match(log, /summary: unrealised PnL +\+0\.0000 USDC/);
+    // The run's keys never reach its files.
+    const env = sim.env();
+    for (const secret of [env.BACKPACK_SECRET_KEY, env.API_KEY_PRIVATE_KEY, env.API_KEY_PRIVATE_KEY.replace(/^0x/, '')]) {
+      assert.ok(!log.includes(secret), 'no secret in the run log');
+      assert.ok(!readCsv(bot.logDir, 'trades').some((r) => Object.values(r).includes(secret)), 'no secret in the trades CSV');
+    }
   } finally {
     await sim.stop();
     rmSync(bot.logDir, { recursive: true, force: true });
