@@ -45,7 +45,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'check-interval': { type: 'string', default: '0.1', value: 'SECONDS', help: 'period of the staleness / BBO timer (decisions are event-driven)' },
   'bbo-interval': { type: 'string', default: '5', value: 'SECONDS', help: 'how often a row is written to the BBO CSV' },
   'log-dir': { type: 'string', default: 'logs', value: 'DIR', help: 'where the run log and the CSV files go (--sim: logs/sim, --paper: logs/paper, non-real hosts: logs/test)' },
-  'log-level': { type: 'string', default: 'info', value: 'LEVEL', help: 'lowest level logged: debug, info, warn or error' },
+  'log-level': { type: 'string', default: 'info', value: 'LEVEL', help: 'lowest level logged: debug, info, warn or error (without it the file also keeps debug lines)' },
   'log-format': { type: 'string', default: 'text', value: 'FORMAT', help: 'run log lines as text or json (one object per line)' },
   'close-on-exit': { type: 'boolean', help: 'on stop, close both positions reduce-only and confirm flat from the venues (default: positions kept)' },
   duration: { type: 'string', default: '0', value: 'SECONDS', help: 'stop cleanly after this long, as on Ctrl-C; 0 = run until stopped' },
@@ -202,7 +202,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     lighterTakerFeeBps: optionalBps('--lighter-taker-fee-bps', values['lighter-taker-fee-bps']),
     lighterTxPerMinute: Number(integer('--lighter-tx-per-minute', str('lighter-tx-per-minute'), 1, 1_000_000)),
     closeOnExit: values['close-on-exit'] === true,
-    logLevel: oneOf('--log-level', str('log-level').toLowerCase(), ['debug', 'info', 'warn', 'error'] as const),
+    logLevel: oneOf('--log-level', str('log-level').toLowerCase(), LOG_LEVELS),
+    fileLogLevel: typeof values['log-level'] === 'string' ? oneOf('--log-level', values['log-level'].toLowerCase(), LOG_LEVELS) : 'debug',
     logFormat: oneOf('--log-format', str('log-format').toLowerCase(), ['text', 'json'] as const),
     backpack: {
       apiUrl: url('BACKPACK_API_URL', envValue('BACKPACK_API_URL') ?? DEFAULT_URLS.BACKPACK_API_URL, ['http:', 'https:']),
@@ -283,6 +284,8 @@ function decimal(flag: string, text: string): string {
   if (!DECIMAL.test(text)) throw new ConfigError(`${flag} "${text}" is not a decimal number — write it like 0.001, .5 or 5`);
   return text.startsWith('.') ? '0' + text : text;
 }
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`${flag} "${text}" is not one of ${allowed.join(', ')} — e.g. ${flag} ${allowed[0]}`);

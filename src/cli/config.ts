@@ -60,8 +60,10 @@ export interface Config {
   lighterTxPerMinute: number;
   /** On stop, flatten both venues reduce-only and confirm flat from the venues (default: positions kept). */
   closeOnExit: boolean;
-  /** Lowest level written to the run log and the console. */
+  /** Lowest level echoed to the console. */
   logLevel: LogLevel;
+  /** Lowest level written to the run log file: --log-level when given, else debug (diagnostics kept for a post-mortem). */
+  fileLogLevel: LogLevel;
   /** Run log lines as text (the reference's form) or one JSON object per line. */
   logFormat: 'text' | 'json';
   backpack: BackpackEndpoint;

@@ -27,8 +27,11 @@ export interface RunHooks {
 }
 
 export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
-  const level = config.logLevel.toUpperCase() as Level;
-  const log = new RunLog(runLogPath(config.logDir, config.ticker), { consoleLevel: hooks.consoleLevel ?? level, fileLevel: level, format: config.logFormat });
+  const log = new RunLog(runLogPath(config.logDir, config.ticker), {
+    consoleLevel: hooks.consoleLevel ?? (config.logLevel.toUpperCase() as Level),
+    fileLevel: config.fileLogLevel.toUpperCase() as Level,
+    format: config.logFormat,
+  });
   for (const warning of hooks.warnings ?? []) log.warn(warning);
   log.info(modeLine(config));
   if (runLabel(config) === 'live') for (const line of liveBanner(config)) log.info(line);

@@ -124,6 +124,7 @@ export function pnlLines(r: PnlReport): string[] {
   const q = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(4)} ${r.currency}` : 'unknown (no book to value it)');
   const inv = (v: VenueId, name: string) => {
     const i = r.inventory[v];
+    if (i.position === 0) return `${name.padEnd(9)} 0 (nothing open)`;
     return `${name.padEnd(9)} ${i.position} at mid ${Number.isFinite(i.mid) ? i.mid : '?'} = ${q(i.valueAtMid)}; closing now ${q(i.closeValue)} after ${q(-i.closeFee)} fee`;
   };
   return [
@@ -132,5 +133,13 @@ export function pnlLines(r: PnlReport): string[] {
     `  ${inv('backpack', 'Backpack')}`,
     `  ${inv('lighter', 'Lighter')}`,
     `total PnL           ${q(r.totalAtMid)} at the mids; ${q(r.totalIfClosed)} if closed now`,
+    ...residualNote(r),
   ];
+}
+
+/** An unhedged residual's cost is in realised and its value in unrealised: said, so neither figure is read alone. */
+function residualNote(r: PnlReport): string[] {
+  const net = r.inventory.backpack.position + r.inventory.lighter.position;
+  if (Math.abs(net) < 1e-12) return [];
+  return [`  note: ${+net.toFixed(12)} is open unhedged: what it cost is in realised and what it is worth in unrealised; only the totals mean something until it is closed`];
 }

@@ -202,6 +202,15 @@ test('URL overrides are taken without a trailing slash; flags parse into numbers
   assert.equal(r.config.minEdgeBps, 2.5);
 });
 
+test('--log-level sets the console and the file; without it the file keeps debug lines; --log-format is text or json', () => {
+  const dflt = parseConfig(['--size', '1', '--sim'], {});
+  assert.deepEqual(dflt.kind === 'run' && [dflt.config.logLevel, dflt.config.fileLogLevel, dflt.config.logFormat], ['info', 'debug', 'text']);
+  const warn = parseConfig(['--size', '1', '--sim', '--log-level', 'WARN', '--log-format', 'json'], {});
+  assert.deepEqual(warn.kind === 'run' && [warn.config.logLevel, warn.config.fileLogLevel, warn.config.logFormat], ['warn', 'warn', 'json']);
+  assert.throws(() => parseConfig(['--size', '1', '--sim', '--log-level', 'verbose'], {}), /--log-level "verbose" is not one of debug, info, warn, error — e\.g\. --log-level debug/);
+  assert.throws(() => parseConfig(['--size', '1', '--sim', '--log-format', 'xml'], {}), /--log-format "xml" is not one of text, json — e\.g\. --log-format text/);
+});
+
 test('leading-dot numbers are accepted and written with their zero', () => {
   const r = parseConfig(['--size', '.5', '--long-threshold', '.25', '--max-position', '.01', '--check-interval', '.2', '--min-edge-bps', '.5'], GOOD_ENV);
   assert.equal(r.kind, 'run');

@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { OrderBook } from '../../src/core/orderbook.js';
 import type { RunSummary } from '../../src/engine/index.js';
+import { PnlLedger, pnlLines } from '../../src/engine/pnl.js';
 import type { SimVenues } from '../../src/sim/index.js';
 import { calm, longOpportunity, readCsv, readLog, setBooks, simVenues, startBot, until } from './harness.js';
 
@@ -80,4 +82,35 @@ test("a run that ends with open inventory reports realised and unrealised PnL ma
     await sim.stop();
     rmSync(bot.logDir, { recursive: true, force: true });
   }
+});
+
+test('the PnL lines: units on every figure, and a note when a residual is open unhedged', () => {
+  const spec = (venue: 'backpack' | 'lighter') => ({
+    venue,
+    symbol: venue === 'backpack' ? 'BTC_USDC_PERP' : 'BTC',
+    priceScale: 1,
+    sizeScale: 5,
+    tickSize: 1,
+    stepSize: 1,
+    minSize: 1,
+    takerFeeBps: venue === 'backpack' ? 2.5 : 0,
+    makerFeeBps: 0,
+  });
+  const book = new OrderBook();
+  book.applySnapshot([[999_990, 100_000]], [[1_000_010, 100_000]]);
+  const ledger = new PnlLedger({ backpack: spec('backpack'), lighter: spec('lighter') });
+  // Only the Backpack leg filled: 0.01 bought at 100000.0 and nothing sold against it.
+  ledger.fill({ venue: 'backpack', state: 'filled', side: 'buy', requested: 1000, filled: 1000, notional: 1_000_000 * 1000, fee: 0.25, clientOrderId: '1', sentAt: 0 });
+  const report = ledger.report({ backpack: 1000, lighter: 0 }, { backpack: book, lighter: book });
+  assert.deepEqual([report.realisedNet, report.unrealisedAtMid, report.totalAtMid], [-1000.25, 1000, -0.25]);
+  // Closing sells 0.01 into the 99999.0 bid (999.99) and pays 2.5 bps of it.
+  assert.ok(Math.abs(report.inventory.backpack.closeValue - (999.99 - 999.99 * 0.00025)) < 1e-9);
+  assert.deepEqual(pnlLines(report), [
+    'realised PnL        -1000.2500 USDC = spread captured +0.0000 USDC (gross) -0.2500 USDC fees -1000.0000 USDC other fills (repairs, unmatched legs, inventory held at start)',
+    'unrealised PnL      +1000.0000 USDC open inventory at the mids; closing it now -0.2600 USDC more (book depth and taker fees)',
+    '  Backpack  0.01 at mid 100000 = +1000.0000 USDC; closing now +999.7400 USDC after -0.2500 USDC fee',
+    '  Lighter   0 (nothing open)',
+    'total PnL           -0.2500 USDC at the mids; -0.5100 USDC if closed now',
+    '  note: 0.01 is open unhedged: what it cost is in realised and what it is worth in unrealised; only the totals mean something until it is closed',
+  ]);
 });
