@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'logs/', 'node_modules/', 'test/fixtures/'] },
+  { ignores: ['dist/', 'logs/', 'node_modules/', 'test/fixtures/', '.build-test-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,13 +5,14 @@
 // Each file gets a source map that carries its source inside it (sourcesContent), so the maps
 // work where src/ is absent (an installed package ships only dist/).
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
-const out = join(root, 'dist');
+// BUILD_OUT: another output folder (the build's own test writes into a temp folder).
+const out = process.env.BUILD_OUT ? resolve(process.env.BUILD_OUT) : join(root, 'dist');
 
 function sources(dir, list = []) {
   for (const name of readdirSync(dir).sort()) {
@@ -48,4 +49,4 @@ for (const file of files) {
   writeFileSync(`${target}.map`, result.sourceMapText);
 }
 chmodSync(join(out, 'cli', 'main.js'), 0o755);
-process.stdout.write(`built ${files.length} files into dist/\n`);
+process.stdout.write(`built ${files.length} files into ${relative(root, out) || out}/\n`);
