@@ -36,6 +36,12 @@ export interface PnlReport {
   fees: number;
   /** Cash of every fill less fees, with inventory held at start counted at its start mid. */
   realisedNet: number;
+  /**
+   * Position the venues report that no known fill explains (base units per venue): a leg whose
+   * outcome never became known, or trades made outside the bot. Counted as taken at the final mid,
+   * so it adds nothing to the PnL either way: what it really cost is not known here.
+   */
+  unexplained: Record<VenueId, number>;
   inventory: Record<VenueId, VenueInventory>;
   /** Σ valueAtMid: the open inventory at the mids. */
   unrealisedAtMid: number;
@@ -49,6 +55,8 @@ export interface PnlReport {
 /** Counts every fill's cash and fees; values the inventory when asked. */
 export class PnlLedger {
   private readonly cash: Record<VenueId, number> = { backpack: 0, lighter: 0 };
+  /** Position explained by the fills counted here (and the opening inventory), at each size scale. */
+  private readonly held: Record<VenueId, number> = { backpack: 0, lighter: 0 };
   private fees = 0;
   private spreadCaptured = 0;
 
@@ -57,6 +65,7 @@ export class PnlLedger {
   /** Inventory found at start is counted as bought (or sold) at that moment's mid: the run's PnL starts at zero. */
   openingInventory(venue: VenueId, position: number, book: OrderBook): void {
     const m = this.markets[venue];
+    this.held[venue] += position;
     this.cash[venue] -= (position / 10 ** m.sizeScale) * mid(book, m);
   }
 
@@ -67,6 +76,7 @@ export class PnlLedger {
     const m = this.markets[leg.venue];
     const notional = leg.notional / 10 ** (m.priceScale + m.sizeScale);
     this.cash[leg.venue] += leg.side === 'sell' ? notional : -notional;
+    this.held[leg.venue] += leg.side === 'sell' ? -leg.filled : leg.filled;
   }
 
   /** The gross spread an entry captured on its matched quantity. */
@@ -74,12 +84,21 @@ export class PnlLedger {
     if (Number.isFinite(gross)) this.spreadCaptured += gross;
   }
 
+  /** `positions` are the venues' (reconciled) figures; what the counted fills do not explain is taken at the mid. */
   report(positions: Readonly<Record<VenueId, number>>, books: Record<VenueId, OrderBook>): PnlReport {
     const inventory = {
       backpack: this.inventory('backpack', positions.backpack, books.backpack),
       lighter: this.inventory('lighter', positions.lighter, books.lighter),
     };
-    const realisedNet = this.cash.backpack + this.cash.lighter - this.fees;
+    const unexplained = { backpack: 0, lighter: 0 };
+    let unexplainedCash = 0;
+    for (const v of ['backpack', 'lighter'] as const) {
+      const units = (positions[v] - this.held[v]) / 10 ** this.markets[v].sizeScale;
+      if (units === 0) continue;
+      unexplained[v] = units;
+      unexplainedCash -= units * inventory[v].mid;
+    }
+    const realisedNet = this.cash.backpack + this.cash.lighter - this.fees + unexplainedCash;
     const unrealisedAtMid = inventory.backpack.valueAtMid + inventory.lighter.valueAtMid;
     const closeValue = inventory.backpack.closeValue + inventory.lighter.closeValue;
     return {
@@ -87,6 +106,7 @@ export class PnlLedger {
       spreadCapturedGross: this.spreadCaptured,
       fees: this.fees,
       realisedNet,
+      unexplained,
       inventory,
       unrealisedAtMid,
       closeCost: closeValue - unrealisedAtMid,
@@ -128,12 +148,18 @@ export function pnlLines(r: PnlReport): string[] {
     return `${name.padEnd(9)} ${i.position} at mid ${Number.isFinite(i.mid) ? i.mid : '?'} = ${q(i.valueAtMid)}; closing now ${q(i.closeValue)} after ${q(-i.closeFee)} fee`;
   };
   return [
-    `realised PnL        ${q(r.realisedNet)} = spread captured ${q(r.spreadCapturedGross)} (gross) ${q(-r.fees)} fees ${q(r.realisedNet - r.spreadCapturedGross + r.fees)} other fills (repairs, unmatched legs, inventory held at start)`,
+    `realised PnL        ${q(r.realisedNet)} = spread captured ${q(r.spreadCapturedGross)} (gross) ${q(-r.fees)} fees ${q(r.realisedNet - r.spreadCapturedGross + r.fees)} other (repairs, unmatched legs, inventory held at start or that no fill explains)`,
     `unrealised PnL      ${q(r.unrealisedAtMid)} open inventory at the mids; closing it now ${q(r.closeCost)} more (book depth and taker fees)`,
     `  ${inv('backpack', 'Backpack')}`,
     `  ${inv('lighter', 'Lighter')}`,
     `total PnL           ${q(r.totalAtMid)} at the mids; ${q(r.totalIfClosed)} if closed now`,
     ...residualNote(r),
+    ...(['backpack', 'lighter'] as const)
+      .filter((v) => r.unexplained[v] !== 0)
+      .map(
+        (v) =>
+          `  note: ${+r.unexplained[v].toFixed(12)} of the ${v === 'backpack' ? 'Backpack' : 'Lighter'} position comes from no fill this run knows (an order whose outcome stayed unknown, or a trade outside the bot); it is counted at the mid, adding nothing either way`,
+      ),
   ];
 }
 

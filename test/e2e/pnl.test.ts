@@ -106,11 +106,44 @@ test('the PnL lines: units on every figure, and a note when a residual is open u
   // Closing sells 0.01 into the 99999.0 bid (999.99) and pays 2.5 bps of it.
   assert.ok(Math.abs(report.inventory.backpack.closeValue - (999.99 - 999.99 * 0.00025)) < 1e-9);
   assert.deepEqual(pnlLines(report), [
-    'realised PnL        -1000.2500 USDC = spread captured +0.0000 USDC (gross) -0.2500 USDC fees -1000.0000 USDC other fills (repairs, unmatched legs, inventory held at start)',
+    'realised PnL        -1000.2500 USDC = spread captured +0.0000 USDC (gross) -0.2500 USDC fees -1000.0000 USDC other (repairs, unmatched legs, inventory held at start or that no fill explains)',
     'unrealised PnL      +1000.0000 USDC open inventory at the mids; closing it now -0.2600 USDC more (book depth and taker fees)',
     '  Backpack  0.01 at mid 100000 = +1000.0000 USDC; closing now +999.7400 USDC after -0.2500 USDC fee',
     '  Lighter   0 (nothing open)',
     'total PnL           -0.2500 USDC at the mids; -0.5100 USDC if closed now',
     '  note: 0.01 is open unhedged: what it cost is in realised and what it is worth in unrealised; only the totals mean something until it is closed',
   ]);
+});
+
+test('position that no known fill explains (an order whose outcome stayed unknown) is taken at the mid, not as profit', () => {
+  const spec = (venue: 'backpack' | 'lighter') => ({
+    venue,
+    symbol: venue === 'backpack' ? 'BTC_USDC_PERP' : 'BTC',
+    priceScale: 1,
+    sizeScale: 5,
+    tickSize: 1,
+    stepSize: 1,
+    minSize: 1,
+    takerFeeBps: 0,
+    makerFeeBps: 0,
+  });
+  const book = new OrderBook();
+  book.applySnapshot([[999_990, 100_000]], [[1_000_010, 100_000]]);
+  const ledger = new PnlLedger({ backpack: spec('backpack'), lighter: spec('lighter') });
+  // A hedged entry we know of: Backpack bought 0.01 at 99990.0, Lighter sold 0.01 at 100030.0.
+  ledger.fill({ venue: 'backpack', state: 'filled', side: 'buy', requested: 1000, filled: 1000, notional: 999_900 * 1000, fee: 0, clientOrderId: '1', sentAt: 0 });
+  ledger.fill({ venue: 'lighter', state: 'filled', side: 'sell', requested: 1000, filled: 1000, notional: 1_000_300 * 1000, fee: 0, clientOrderId: '2', sentAt: 0 });
+  ledger.captured(0.4);
+  // The venues report 0.005 more on Lighter (a sell whose reply never came): −0.015.
+  const report = ledger.report({ backpack: 1000, lighter: -1500 }, { backpack: book, lighter: book });
+  assert.deepEqual(report.unexplained, { backpack: 0, lighter: -0.005 });
+  const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
+  // Without the correction the unknown sell's value (−0.005 × 100000 = −500) would count as a loss (or its opposite as profit).
+  near(report.realisedNet, 0.4 + 0.005 * 100_000);
+  near(report.unrealisedAtMid, 0.01 * 100_000 - 0.015 * 100_000);
+  near(report.totalAtMid, 0.4);
+  assert.equal(
+    pnlLines(report).at(-1),
+    '  note: -0.005 of the Lighter position comes from no fill this run knows (an order whose outcome stayed unknown, or a trade outside the bot); it is counted at the mid, adding nothing either way',
+  );
 });
