@@ -14,7 +14,6 @@ import type { Venue } from '../venues/venue.js';
 import type { Config } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
 
-
 export interface RunHooks {
   /** Resolves with a reason when the run should stop; defaults to SIGINT/SIGTERM. */
   stopSignal?: Promise<string>;

@@ -696,7 +696,9 @@ export class ArbEngine {
         await withTimeout(this.repair('shutdown', deadline), left(budget * 0.1));
       }
     }
-    if (this.options.config.closeOnExit && this.params !== undefined) {
+    // Only a run that started trading closes positions: one that failed at start-up (say, on an
+    // unhedged position found there) leaves the account as it found it.
+    if (this.options.config.closeOnExit && this.running && this.params !== undefined) {
       // Its own budget: closing is what the trader asked for, and it ends only when the venues say flat.
       this.log.info('close-on-exit: closing both positions reduce-only');
       const p = this.params;

@@ -2,7 +2,10 @@
 // it ends only on the venues' word, never opens a position, and says why when it cannot finish.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseConfig } from '../../src/cli/args.js';
 import { MemoryLogger } from '../../src/core/log.js';
+import { ArbEngine } from '../../src/engine/index.js';
+import { tempDir } from '../helpers/temp.js';
 import type { MarketSpec } from '../../src/core/types.js';
 import { flattenVenues } from '../../src/engine/flatten.js';
 import type { LegResult } from '../../src/venues/venue.js';
@@ -95,4 +98,16 @@ test('a venue that cannot say its position is never called flat', async () => {
     'not flat: Backpack 0.00000, Lighter unknown; the closing time ran out (lighter position unavailable: 503 maintenance) — close it by hand on the venue',
   );
   assert.equal(r.lighter.orders.length, 0, 'no order sent on a position it does not know');
+});
+
+test('--close-on-exit never touches an account whose run failed at start-up', async () => {
+  const r = rig(1000, 0); // an unhedged position found at start: the engine refuses to start
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--close-on-exit', '--log-dir', tempDir('bla-flatten-')], {});
+  if (parsed.kind !== 'run') throw new Error('config');
+  const engine = new ArbEngine({ config: parsed.config, backpack: r.backpack, lighter: r.lighter, logger: r.log });
+  await assert.rejects(engine.start(), /the venues' positions are not hedged/);
+  const summary = await engine.stop('start-up failed');
+  assert.equal(summary.closeOnExit, undefined);
+  assert.deepEqual([r.backpack.orders.length, r.lighter.orders.length], [0, 0], 'no order sent');
+  assert.equal(r.backpack.venuePosition, 1000);
 });
