@@ -54,7 +54,9 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     log.info('running: every book frame from either venue is evaluated as it arrives');
     const reason = await Promise.race([stopSignal, duration, engine.stopped.then(() => 'engine stopped')]);
     const summary = await engine.stop(reason);
-    printSummary(summary);
+    // A silenced console (tests, benchmarks) prints nothing: under node's test runner a child's own
+    // writes to stdout share the pipe with the runner's messages and can corrupt them.
+    if (hooks.consoleLevel !== 'OFF') printSummary(summary);
     // --close-on-exit promised flat venues: a run that could not deliver that does not end as a success.
     return summary.closeOnExit !== undefined && !summary.closeOnExit.flat ? 1 : 0;
   } catch (e) {
