@@ -8,7 +8,7 @@ import { formatFixed } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
 import { worstPrice } from '../strategy/index.js';
-import type { LegResult, Venue } from '../venues/venue.js';
+import type { ExecutionReadiness, LegResult, Venue } from '../venues/venue.js';
 
 export interface FlattenOptions {
   venues: Record<VenueId, Venue>;
@@ -24,6 +24,8 @@ export interface FlattenOptions {
   onLeg(leg: LegResult): void;
   /** Pause between rounds while a venue is not yet flat (default 250 ms). */
   pauseMs?: number;
+  /** Whether a venue takes an order now (the engine's view of it); default the venue's own readiness(), else ready. */
+  readiness?: (venue: VenueId) => ExecutionReadiness;
 }
 
 export interface FlattenOutcome {
@@ -79,6 +81,13 @@ async function closeOne(o: FlattenOptions, venue: VenueId, position: number, sli
   const side: OrderSide = position > 0 ? 'sell' : 'buy';
   const size = Math.floor(Math.abs(position) / m.stepSize) * m.stepSize;
   if (size < m.minSize) return;
+  // A venue backing off (429) or out of its local request budget would refuse the order without
+  // sending it: wait for the next round instead of writing a refused close row.
+  const ready = o.readiness?.(venue) ?? v.readiness?.() ?? { state: 'ready' };
+  if (ready.state === 'backing_off' || ready.state === 'budget_empty') {
+    o.log.info(`close-on-exit: ${venue} is not taking orders yet (${ready.detail}); closing it next round`);
+    return;
+  }
   const top = side === 'buy' ? v.book.bestAsk : v.book.bestBid;
   if (!v.status().bookValid || top === undefined) {
     o.log.warn(`close-on-exit: ${venue} has no valid book to price the closing order; trying again`);

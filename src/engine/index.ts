@@ -219,6 +219,7 @@ export class ArbEngine {
       clock: this.clock,
       deadline: this.clock.monoMs() + core.timings.closeBudgetMs,
       log: core.log,
+      readiness: (v) => core.readiness(v),
       onLeg: (leg) => {
         this.legs.apply(leg);
         this.records.record('close', `CLOSE_${leg.venue.toUpperCase()}`, leg.venue === 'backpack' ? leg : undefined, leg.venue === 'lighter' ? leg : undefined, leg.sentAt);
