@@ -10,7 +10,7 @@
 // resident memory after ten simulated minutes of trading.
 // Environment: BENCH_OPPORTUNITIES (default 1200), BENCH_SIM_MINUTES (default 10), BENCH_SPEEDUP (default 10).
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
@@ -31,11 +31,20 @@ function quantile(sorted: number[], q: number): number {
 
 async function bot(simOptions: Partial<SimVenuesOptions>, flags: string[]) {
   const sim = await startSimVenues({ ticker: 'BTC', logger: silentLogger, pingIntervalMs: 5000, ...simOptions });
-  const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-bench-')), ...flags], sim.env());
+  // The run's CSVs and log go to a temp folder of its own, removed once the bot has stopped (or
+  // when the process exits, should the benchmark fail half-way).
+  const logDir = mkdtempSync(join(tmpdir(), 'bla-bench-'));
+  process.once('exit', () => rmSync(logDir, { recursive: true, force: true }));
+  const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', logDir, ...flags], sim.env());
   if (parsed.kind !== 'run') throw new Error('unexpected --help');
   const handle = startRun(parsed.config, { consoleLevel: 'OFF' });
   const engine = await handle.engine;
-  return { sim, engine, stopBot: () => handle.stop('bench done'), stop: async () => { await handle.stop('bench done'); await sim.stop(); } };
+  const stopBot = async () => {
+    const code = await handle.stop('bench done');
+    rmSync(logDir, { recursive: true, force: true });
+    return code;
+  };
+  return { sim, engine, stopBot, stop: async () => { await stopBot(); await sim.stop(); } };
 }
 
 function books(sim: SimVenues, b: [number, number], l: [number, number]): void {

@@ -4,34 +4,40 @@
 import type { Logger } from '../core/log.js';
 import { ParamError } from '../core/param-error.js';
 import { ArbEngine, type EngineSettings, type RunSummary } from '../engine/index.js';
+import { pnlLines } from '../engine/pnl.js';
 import { runLogPath } from '../io/paths.js';
-import { RunLog } from '../io/runlog.js';
+import { RunLog, type Level, type TaggedLogger } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
 import { BackpackVenue } from '../venues/backpack/index.js';
 import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
 import { PaperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
 import type { Config } from './config.js';
-
-const MODE_LINE: Record<Config['mode'], string> = {
-  live: 'LIVE — real orders with real money on Backpack and Lighter',
-  paper: 'PAPER — live public market data, simulated fills, no order is sent',
-  sim: 'SIM — simulated venues on loopback with generated keys; no real money',
-};
+import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
 
 export interface RunHooks {
   /** Resolves with a reason when the run should stop; defaults to SIGINT/SIGTERM. */
   stopSignal?: Promise<string>;
   /** Console level of the run log (tests silence it). */
   consoleLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'OFF';
+  /** Lines to log as warnings first (what parsing .env could not read). */
+  warnings?: string[];
   /** Called once the engine runs (tests and the latency benchmark look inside). */
   onStarted?: (engine: ArbEngine, sim?: SimVenues) => void;
 }
 
 export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
-  const log = new RunLog(runLogPath(config.logDir, config.ticker), { consoleLevel: hooks.consoleLevel ?? 'INFO' });
-  log.info(`mode: ${MODE_LINE[config.mode]}`);
-  log.info(`ticker ${config.ticker}, logs in ${config.logDir}/`);
+  const log = new RunLog(runLogPath(config.logDir, config.ticker), {
+    consoleLevel: hooks.consoleLevel ?? (config.logLevel.toUpperCase() as Level),
+    fileLevel: config.fileLogLevel.toUpperCase() as Level,
+    format: config.logFormat,
+  });
+  for (const warning of hooks.warnings ?? []) log.warn(warning);
+  log.info(modeLine(config));
+  if (runLabel(config) === 'live') for (const line of liveBanner(config)) log.info(line);
+  const unlimited = unlimitedPositionWarning(config);
+  if (unlimited !== undefined) log.warn(unlimited);
+  log.info(`ticker ${config.ticker}, logs in ${config.logDir}/ (rows marked mode=${runLabel(config)})`);
   let sim: SimVenues | undefined;
   let engine: ArbEngine | undefined;
   try {
@@ -55,8 +61,11 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
       log.info('running: every book frame from either venue is evaluated as it arrives');
     }
     const summary = await bot.stop(await stopReason);
-    printSummary(summary);
-    return 0;
+    // A silenced console (tests, benchmarks) prints nothing: under node's test runner a child's own
+    // writes to stdout share the pipe with the runner's messages and can corrupt them.
+    if (hooks.consoleLevel !== 'OFF') printSummary(summary);
+    // --close-on-exit promised flat venues: a run that could not deliver that does not end as a success.
+    return summary.closeOnExit !== undefined && !summary.closeOnExit.flat ? 1 : 0;
   } catch (e) {
     // A setting that cannot work on these markets is bad input: one line with the flag names, status 2.
     if (e instanceof ParamError) log.error(e.render(flagOf));
@@ -97,13 +106,15 @@ export function startRun(config: Config, hooks: Omit<RunHooks, 'stopSignal' | 'o
 export function engineSettings(c: Config): EngineSettings {
   return {
     ticker: c.ticker,
-    modeLabel: c.mode,
+    // The label written in every CSV row and the log: live only against the real venues' hosts.
+    modeLabel: runLabel(c),
     strategy: { size: c.size, longThreshold: c.longThreshold, shortThreshold: c.shortThreshold, maxPosition: c.maxPosition, minEdgeBps: c.minEdgeBps, slippageBps: c.slippageBps, maxBookAgeMs: c.maxBookAgeMs },
     takerFeeBps: { backpack: c.backpackTakerFeeBps, lighter: c.lighterTakerFeeBps },
     checkIntervalMs: c.checkIntervalMs,
     bboIntervalMs: c.bboIntervalMs,
     logDir: c.logDir,
     allowUnhedgedStart: c.allowUnhedgedStart,
+    closeOnExit: c.closeOnExit,
     credentials: { backpack: 'BACKPACK_PUBLIC_KEY / BACKPACK_SECRET_KEY', lighter: 'API_KEY_PRIVATE_KEY / LIGHTER_ACCOUNT_INDEX / LIGHTER_API_KEY_INDEX' },
     nameOf: flagOf,
   };
@@ -119,7 +130,7 @@ export function flagOf(param: string): string {
   return FLAGS[param] ?? param;
 }
 
-function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue } {
+function makeVenues(c: Config, log: TaggedLogger): { backpack: Venue; lighter: Venue } {
   const paper = c.mode === 'paper';
   const backpack = new BackpackVenue({
     ticker: c.ticker, apiUrl: c.backpack.apiUrl, wsUrl: c.backpack.wsUrl, logger: prefixed(log, 'backpack'),
@@ -134,13 +145,9 @@ function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue }
   return { backpack: new PaperVenue({ inner: backpack, logger: log }), lighter: new PaperVenue({ inner: lighter, logger: log }) };
 }
 
-function prefixed(log: Logger, tag: string): Logger {
-  return {
-    debug: (m) => log.debug(`[${tag}] ${m}`),
-    info: (m) => log.info(`[${tag}] ${m}`),
-    warn: (m) => log.warn(`[${tag}] ${m}`),
-    error: (m) => log.error(`[${tag}] ${m}`),
-  };
+/** The venue's or simulator's lines carry its tag: `[backpack] …` in text, `"src":"backpack"` in JSON. */
+function prefixed(log: TaggedLogger, tag: string): Logger {
+  return log.child(tag);
 }
 
 function processSignals(): Promise<string> {
@@ -162,10 +169,12 @@ function printSummary(s: RunSummary): void {
       '── summary ──────────────────────────────',
       `trades              ${s.trades} (${s.successes} succeeded, ${s.failures} failed)`,
       `repair orders       ${s.repairs}`,
-      `estimated PnL       ${s.estimatedPnl.toFixed(4)} (after fees)`,
+      `spread PnL          ${s.estimatedPnl.toFixed(4)} USDC net of fees (the trades CSV's net_pnl summed)`,
       `fees                ${s.fees.toFixed(4)}`,
+      ...(s.pnl !== undefined ? pnlLines(s.pnl) : []),
       `position Backpack   ${s.positions.backpack}`,
       `position Lighter    ${s.positions.lighter}`,
+      ...(s.closeOnExit ? [`close on exit       ${s.closeOnExit.flat ? 'flat: ' : 'NOT FLAT: '}${s.closeOnExit.detail}`] : []),
       ...(s.halted ? [`entries halted      ${s.halted}`] : []),
       '',
     ].join('\n'),

@@ -10,8 +10,10 @@ import { renderParams } from '../core/param-error.js';
 import type { MarketSpec, VenueId } from '../core/types.js';
 import { stepCommon, toCommon, type StrategyParams } from '../strategy/index.js';
 import type { ExecutionReadiness, Venue } from '../venues/venue.js';
+import type { FlattenOutcome } from './flatten.js';
 import { Halts } from './halts.js';
 import { PhaseMachine } from './phase.js';
+import type { PnlReport } from './pnl.js';
 import type { EngineSettings, EngineTimings } from './settings.js';
 
 export const VENUES = ['backpack', 'lighter'] as const;
@@ -26,6 +28,10 @@ export interface RunSummary {
   fees: number;
   positions: { backpack: string; lighter: string };
   halted?: string;
+  /** Realised and unrealised PnL at the end, valued on the books before the venues closed (see pnl.ts). */
+  pnl?: PnlReport;
+  /** When closing on exit: whether both venues confirmed a zero position. */
+  closeOnExit?: FlattenOutcome;
 }
 
 const READY: ExecutionReadiness = { state: 'ready' };

@@ -4,7 +4,8 @@
 //   repair.ts     hedge repair within a deadline, then a halt while it keeps flattening
 //   halts.ts      typed halts: kill switch, exposure open, venue down, authentication
 //   reconcile.ts  the venues' positions win
-//   records.ts    BBO and trades CSVs, trade listeners, the summary
+//   records.ts    BBO and trades CSVs, trade listeners, the summary and its PnL (pnl.ts)
+//   flatten.ts    closing both positions on stop when asked to (close on exit)
 //   startup.ts    venues that are down at start-up are waited for
 //   settings.ts   the engine's own settings type and every default
 // Time (wall and monotonic) and timers come from the injected clock only.
@@ -16,6 +17,7 @@ import type { VenueId } from '../core/types.js';
 import { startupWarnings, stepCommon, strategyParams, type StrategyParams } from '../strategy/index.js';
 import type { VenueStatus } from '../venues/venue.js';
 import { EngineCore, VENUES, type RunSummary } from './core.js';
+import { flattenVenues } from './flatten.js';
 import type { Halt } from './halts.js';
 import { Legs } from './legs.js';
 import { EntryLoop } from './loop.js';
@@ -31,6 +33,9 @@ export type { RunSummary } from './core.js';
 export type { Halt, HaltKind } from './halts.js';
 export type { Phase } from './phase.js';
 export { ENGINE_DEFAULTS, type EngineOptions, type EngineSettings, type EngineTimings } from './settings.js';
+
+/** How long closing on exit may overrun its budget waiting on a venue call already made. */
+const CLOSE_GRACE_MS = 2_000;
 
 export class ArbEngine {
   private readonly core: EngineCore;
@@ -200,8 +205,38 @@ export class ArbEngine {
   // ---------------------------------------------------------------- stop
 
   /**
+   * Close on exit: both positions closed reduce-only (flatten.ts), every closing order booked and
+   * written as a 'close' row, and the venues' own final figures taken as ours.
+   */
+  private async closeOnExit(): Promise<void> {
+    const core = this.core;
+    const p = core.params!;
+    core.log.info('close-on-exit: closing both positions reduce-only');
+    const outcome = await flattenVenues({
+      venues: core.venues,
+      markets: { backpack: p.backpack, lighter: p.lighter },
+      slippageBps: p.slippageBps * 2,
+      clock: this.clock,
+      deadline: this.clock.monoMs() + core.timings.closeBudgetMs,
+      log: core.log,
+      readiness: (v) => core.readiness(v),
+      onLeg: (leg) => {
+        this.legs.apply(leg);
+        this.records.record('close', `CLOSE_${leg.venue.toUpperCase()}`, leg.venue === 'backpack' ? leg : undefined, leg.venue === 'lighter' ? leg : undefined, leg.sentAt);
+      },
+    });
+    // An answer after stop() gave up waiting (and said so) changes nothing any more.
+    if (core.summary.closeOnExit !== undefined) return;
+    for (const v of VENUES) if (!Number.isNaN(outcome.positions[v])) core.position[v] = outcome.positions[v];
+    core.summary.closeOnExit = outcome;
+    if (outcome.flat) core.log.info(`close-on-exit: ${outcome.detail}`);
+    else core.log.error(`close-on-exit: ${outcome.detail}`);
+  }
+
+  /**
    * No new entries; in-flight legs resolved; legs still unknown asked once more; residual
-   * repaired; venues stopped; summary logged; files closed — within the stop budget.
+   * repaired; when closing on exit, both venues flattened (on a budget of its own); PnL valued;
+   * venues stopped; summary logged; files closed — within the stop budget.
    */
   async stop(reason: string): Promise<RunSummary> {
     const core = this.core;
@@ -212,7 +247,10 @@ export class ArbEngine {
     const clock = this.clock;
     const budget = core.timings.stopBudgetMs;
     const startedAt = clock.monoMs();
-    const left = (reserveMs: number) => Math.max(0, startedAt + budget - reserveMs - clock.monoMs());
+    const s = core.settings;
+    // Time spent closing on exit (its own budget) does not eat into what is left for the rest.
+    let closeSpentMs = 0;
+    const left = (reserveMs: number) => Math.max(0, startedAt + closeSpentMs + budget - reserveMs - clock.monoMs());
     core.cutoff = startedAt + budget * 0.85;
     core.log.info(`stopping (${reason}): no new entries`);
     clock.clear(this.timer);
@@ -233,6 +271,26 @@ export class ArbEngine {
         const deadline = clock.monoMs() + left(budget * 0.15);
         await withTimeout(clock, this.repair.repair('shutdown', deadline), left(budget * 0.1));
       }
+      // Only a run that started trading closes positions: one that failed at start-up (say, on an
+      // unhedged position found there) leaves the account as it found it.
+      if (wasRunning && s.closeOnExit) {
+        // Its own budget on top of the stop budget: closing is what the trader asked for, and it
+        // ends only when the venues say flat (or the budget runs out, said as not flat).
+        const closeStartedAt = clock.monoMs();
+        // No new round starts after closeBudgetMs; the grace covers a venue call that never answers.
+        await withTimeout(clock, this.closeOnExit(), core.timings.closeBudgetMs + CLOSE_GRACE_MS);
+        if (core.summary.closeOnExit === undefined) {
+          core.summary.closeOnExit = {
+            flat: false,
+            positions: { backpack: NaN, lighter: NaN },
+            detail: `not flat: a venue did not answer within the closing time (${(core.timings.closeBudgetMs + CLOSE_GRACE_MS) / 1000} s) — check both positions on the venues and close them by hand`,
+          };
+          core.log.error(`close-on-exit: ${core.summary.closeOnExit.detail}`);
+        }
+        closeSpentMs = clock.monoMs() - closeStartedAt;
+      }
+      // Valued on the books before the venues close them.
+      this.records.valuePnl();
     }
     await withTimeout(clock, Promise.allSettled(VENUES.map((v) => core.venues[v].stop())), left(0));
     const summary = this.records.finishSummary();
