@@ -6,6 +6,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Secret } from '../core/secret.js';
 import { apiKeyIndexProblem } from '../venues/lighter/account.js';
+import { WATCH_FLAGS, WatchConfigError, parseWatchConfig } from '../watch/config.js';
 import type { Config, Mode } from './config.js';
 
 export class ConfigError extends Error {
@@ -54,6 +55,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'allow-unhedged-start': { type: 'boolean', help: 'start even if the venues\' positions do not hedge each other' },
   paper: { type: 'boolean', help: 'paper trading: live public market data, simulated fills, no credentials' },
   sim: { type: 'boolean', help: 'run against the built-in simulated venues on loopback (no credentials, no internet)' },
+  ...WATCH_FLAGS,
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -86,6 +88,10 @@ export function helpText(): string {
     `  LIGHTER_API_URL          (default: ${DEFAULT_URLS.LIGHTER_API_URL})`,
     `  LIGHTER_WS_URL           (default: ${DEFAULT_URLS.LIGHTER_WS_URL})`,
     '  LIGHTER_CHAIN_ID         (default: 304; 300 = testnet)',
+    '  UI_TOKEN                 dashboard control token (default: a random one, printed at start)',
+    '  TELEGRAM_BOT_TOKEN       Telegram alerts: the bot\'s token (with TELEGRAM_CHAT_ID)',
+    '  TELEGRAM_CHAT_ID         Telegram alerts: the chat to write to',
+    '  ALERT_WEBHOOK_URL        alerts as JSON POSTs to this URL',
     '',
     'Examples:',
     '  backpack-lighter-arb --sim --size 0.01 --duration 60        # simulated venues, no keys',
@@ -188,6 +194,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
       chainId: Number(integer('LIGHTER_CHAIN_ID', envValue('LIGHTER_CHAIN_ID') ?? '304', 1, 2 ** 31 - 1)),
     },
   };
+  try {
+    config.watch = parseWatchConfig((name) => values[name], envValue);
+  } catch (e) {
+    if (e instanceof WatchConfigError) throw new ConfigError(e.message);
+    throw e;
+  }
   if (config.slippageBps <= 0) throw new ConfigError(`--slippage-bps ${config.slippageBps} must be above 0 — e.g. --slippage-bps 20`);
 
   // Credentials are needed only to trade for real; paper and sim modes ignore them.

@@ -14,7 +14,7 @@ import { formatFixed } from '../core/fixed.js';
 import { ParamError } from '../core/param-error.js';
 import type { VenueId } from '../core/types.js';
 import { roundTripFeePerUnit, spreads, startupWarnings, stepCommon, strategyParams, type Spreads, type StrategyParams } from '../strategy/index.js';
-import type { VenueStatus } from '../venues/venue.js';
+import type { ExecutionReadiness, VenueStatus } from '../venues/venue.js';
 import { EngineCore, VENUES, type RunSummary } from './core.js';
 import type { Halt } from './halts.js';
 import { Legs } from './legs.js';
@@ -178,6 +178,11 @@ export class ArbEngine {
       if (mid !== undefined) snap.feePerUnit = roundTripFeePerUnit(p, mid);
     }
     return snap;
+  }
+
+  /** A venue's execution readiness now, as the entry gate reads it. */
+  readiness(venue: VenueId): ExecutionReadiness {
+    return this.core.readiness(venue);
   }
 
   onTrade(listener: (t: TradeRecord) => void): void {
