@@ -237,16 +237,23 @@ export class Alerter {
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
+  /** Delivers what is due now without waiting for the armed timer (tests moving `now`; the final flush). */
+  poke(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.pump();
+  }
+
   stop(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
 }
 
-/** Sends the daily summary once a day at `hourUtc`; checks every minute. Returns a stop function. */
-export function dailyHeartbeat(hourUtc: number, send: () => void, now: () => number = Date.now, everyMs = 60_000): () => void {
+/** A check that sends the daily summary the first time it runs within `hourUtc` on each UTC day. */
+export function dailyCheck(hourUtc: number, send: () => void, now: () => number = Date.now): () => void {
   let lastDay = '';
-  const check = () => {
+  return () => {
     const d = new Date(now());
     const day = d.toISOString().slice(0, 10);
     if (d.getUTCHours() === hourUtc && day !== lastDay) {
@@ -254,6 +261,11 @@ export function dailyHeartbeat(hourUtc: number, send: () => void, now: () => num
       send();
     }
   };
+}
+
+/** Sends the daily summary once a day at `hourUtc`; checks every minute. Returns a stop function. */
+export function dailyHeartbeat(hourUtc: number, send: () => void, now: () => number = Date.now, everyMs = 60_000): () => void {
+  const check = dailyCheck(hourUtc, send, now);
   check();
   const timer = setInterval(check, everyMs);
   timer.unref();

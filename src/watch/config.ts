@@ -23,11 +23,11 @@ export interface WatchConfig {
 export const WATCH_FLAGS = {
   'status-interval': { type: 'string', default: '10', value: 'SECONDS', help: 'print a one-line status every N seconds (0 = off); only when stdout is a terminal unless --status-always' },
   'status-always': { type: 'boolean', help: 'print the status line even when stdout is not a terminal (a log file, systemd)' },
-  'metrics-port': { type: 'string', value: 'PORT', help: 'serve Prometheus /metrics, /healthz and /readyz on this port (0 = any free port); off unless given' },
+  'metrics-port': { type: 'string', default: 'off', value: 'PORT', help: 'serve Prometheus /metrics, /healthz and /readyz on this port (0 = any free port)' },
   'metrics-host': { type: 'string', default: '127.0.0.1', value: 'HOST', help: 'address the metrics server listens on' },
-  'ui-port': { type: 'string', value: 'PORT', help: 'serve the live dashboard on this port (0 = any free port); off unless given' },
+  'ui-port': { type: 'string', default: 'off', value: 'PORT', help: 'serve the live dashboard on this port (0 = any free port)' },
   'ui-host': { type: 'string', default: '127.0.0.1', value: 'HOST', help: 'address the dashboard listens on; any other than loopback needs UI_TOKEN' },
-  'alert-daily-hour': { type: 'string', value: 'HOUR', help: 'send the daily summary alert at this UTC hour (0–23); off unless given' },
+  'alert-daily-hour': { type: 'string', default: 'off', value: 'HOUR', help: 'send the daily summary alert at this UTC hour (0–23)' },
 } as const;
 
 export class WatchConfigError extends Error {}
