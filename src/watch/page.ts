@@ -17,17 +17,20 @@ export function dashboardPage(): string {
   #conn { color:var(--dim); } #conn.live { color:var(--good); } #conn.lost { color:var(--bad); }
   #banner { display:none; padding:8px 14px; background:var(--bad); color:#fff; font-weight:bold; }
   #banner.paused { background:#8d6e00; }
-  main { display:grid; grid-template-columns: 2fr 1fr; gap:10px; padding:10px; }
+  main { display:grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap:10px; padding:10px; }
   section { background:var(--panel); border-radius:6px; padding:10px; min-width:0; }
   h2 { font-size:12px; text-transform:uppercase; letter-spacing:.06em; color:var(--dim); margin:0 0 8px; }
   table { border-collapse:collapse; width:100%; } td, th { padding:2px 6px; text-align:right; white-space:nowrap; } th { color:var(--dim); font-weight:normal; } td:first-child, th:first-child { text-align:left; }
   .num { font-variant-numeric: tabular-nums; }
-  #log { height:180px; overflow:auto; white-space:pre-wrap; font-size:11px; color:var(--dim); }
+  #log { height:250px; overflow:auto; white-space:pre-wrap; font-size:11px; color:var(--dim); }
   #log .WARN { color:var(--short); } #log .ERROR { color:var(--bad); }
   .controls { display:flex; gap:6px; flex-wrap:wrap; align-items:center; }
   button { background:#2a323c; color:var(--fg); border:1px solid #3a4450; border-radius:4px; padding:4px 10px; cursor:pointer; font:inherit; }
   button.danger { border-color:var(--bad); color:var(--bad); }
   input { background:#0d1014; color:var(--fg); border:1px solid #3a4450; border-radius:4px; padding:4px 6px; font:inherit; width:16em; }
+  #latency { display:grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap:6px 14px; align-items:start; }
+  #latency table { width:100%; table-layout:fixed; } #latency table td, #latency table th { padding:1px 3px; font-size:11px; text-align:left; overflow:hidden; }
+  #latency table td:first-child { width:5.5em; } #latency table th { white-space:normal; }
   .bar { display:inline-block; height:10px; background:var(--long); vertical-align:middle; }
   #result { color:var(--dim); }
   @media (max-width: 900px) { main { grid-template-columns: 1fr; } }
@@ -59,9 +62,9 @@ export function dashboardPage(): string {
     <div id="result"></div>
   </section>
   <section><h2>PnL after fees</h2><div id="pnl-chart"></div></section>
-  <section><h2>Leg latency (count per bucket)</h2><div id="latency"></div></section>
-  <section><h2>Latest trades</h2><table id="trades"><thead><tr><th>time</th><th>kind</th><th>direction</th><th>Backpack</th><th>Lighter</th><th>net</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Log</h2><div id="log"></div></section>
+  <section style="grid-column: 1 / -1"><h2>Latest trades</h2><table id="trades"><thead><tr><th>time</th><th>kind</th><th>direction</th><th>Backpack</th><th>Lighter</th><th>net</th></tr></thead><tbody></tbody></table></section>
+  <section style="grid-column: 1 / -1"><h2>Leg latency (count per bucket)</h2><div id="latency"></div></section>
 </main>
 <script src="/assets/uplot.js"></script>
 <script>
@@ -114,12 +117,12 @@ function render(u) {
   lat.innerHTML = keys.length === 0 ? '<span style="color:var(--dim)">no legs yet</span>' : '';
   for (const k of keys) {
     const counts = u.latency[k], max = Math.max(1, ...counts);
-    const rows = counts.map((c, i) => c === 0 ? '' : '<tr><td>≤ ' + (i < u.latencyBuckets.length ? (u.latencyBuckets[i] * 1000) + ' ms' : '∞') + '</td><td style="text-align:left"><span class="bar" style="width:' + Math.round(120 * c / max) + 'px"></span> ' + c + '</td></tr>').join('');
-    lat.insertAdjacentHTML('beforeend', '<table data-key="' + k + '"><tr><th>' + k + '</th><th></th></tr>' + rows + '</table>');
+    const rows = counts.map((c, i) => c === 0 ? '' : '<tr><td>≤ ' + (i < u.latencyBuckets.length ? (u.latencyBuckets[i] * 1000) + ' ms' : '∞') + '</td><td><span class="bar" style="width:' + Math.round(70 * c / max) + '%"></span> ' + c + '</td></tr>').join('');
+    lat.insertAdjacentHTML('beforeend', '<table data-key="' + k + '"><tr><th colspan="2">' + k + '</th></tr>' + rows + '</table>');
   }
   const body = $('trades').tBodies[0];
   body.innerHTML = '';
-  for (const tr of u.trades.slice().reverse().slice(0, 20)) {
+  for (const tr of u.trades.slice().reverse().slice(0, 12)) {
     const leg = (l) => l ? l.side + ' ' + fmt(l.filled, 6) + ' @ ' + fmt(l.price, 2) + ' ' + l.state : '';
     const row = body.insertRow();
     for (const v of [new Date(tr.at).toISOString().slice(11, 19), tr.kind, tr.direction, leg(tr.backpack), leg(tr.lighter), fmt(tr.netPnl, 4)]) row.insertCell().textContent = v;

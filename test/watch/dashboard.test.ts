@@ -60,7 +60,8 @@ test('dashboard: live numbers, controls behind the token, pause, flatten, and a 
     await page.screenshot({ path: `${SHOTS}/dashboard-trading.png`, fullPage: true });
 
     // Controls without the token, or with a wrong one, are refused and change nothing; the page never holds the token.
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }]) {
+    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-token-wrong-token' }];
+    for (const headers of attempts) {
       const res = await fetch(`${uiUrl}/api/pause`, { method: 'POST', headers });
       assert.equal(res.status, 401);
       assert.match(await res.text(), /missing or wrong token/);
