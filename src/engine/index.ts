@@ -185,6 +185,11 @@ export class ArbEngine {
     return this.core.readiness(venue);
   }
 
+  /** A venue's local order budget, when it keeps one (metrics only). */
+  rateBudget(venue: VenueId): { remaining: number; perMinute: number } | undefined {
+    return this.core.venues[venue].rateBudget?.();
+  }
+
   onTrade(listener: (t: TradeRecord) => void): void {
     this.records.onTrade(listener);
   }

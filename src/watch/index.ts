@@ -44,7 +44,7 @@ export class Watching {
     if (config?.telegram !== undefined) secrets.push(config.telegram.token.reveal());
     if (config?.webhookUrl !== undefined) secrets.push(config.webhookUrl.reveal());
     if (sinks.length > 0) this.alerter = new Alerter({ sinks, ticker: ctx.ticker, log: ctx.log, secrets });
-    if (config?.metrics !== undefined) this.metrics = new BotMetrics({ snapshot: () => this.engine!.snapshot(), readiness: (v) => this.engine!.readiness(v).state });
+    if (config?.metrics !== undefined) this.metrics = new BotMetrics({ snapshot: () => this.engine!.snapshot(), readiness: (v) => this.engine!.readiness(v).state, rateBudget: (v) => this.engine!.rateBudget(v) });
     this.hub = new WatchHub({ metrics: this.metrics, alerter: this.alerter, ticker: ctx.ticker });
     this.logger = config?.ui !== undefined ? this.hub.tee(ctx.log) : ctx.log;
   }

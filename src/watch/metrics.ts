@@ -23,6 +23,8 @@ export interface MetricsSource {
   snapshot(): EngineSnapshot;
   /** Each venue's execution readiness state now (ready, backing_off, budget_empty, down, auth_failed). */
   readiness?(venue: VenueId): string;
+  /** A venue's local order budget, when it keeps one. */
+  rateBudget?(venue: VenueId): { remaining: number; perMinute: number } | undefined;
 }
 
 export class BotMetrics implements EngineObserver {
@@ -118,6 +120,31 @@ export class BotMetrics implements EngineObserver {
         const state = src.readiness(v);
         g.set({ venue: v, state }, state === 'ready' ? 1 : 0);
       }
+    });
+    this.budgetGauge();
+  }
+
+  private budgetGauge(): void {
+    const src = this.source;
+    new Gauge({
+      name: `${METRIC_PREFIX}rate_budget_remaining`, help: 'Orders the venue\'s local rate budget allows now (Lighter: sendTx per minute)', labelNames: ['venue'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const v of VENUE_IDS) {
+          const b = src.rateBudget?.(v);
+          if (b !== undefined) this.set({ venue: v }, b.remaining);
+        }
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}rate_budget_per_minute`, help: 'The size of the venue\'s local rate budget, orders per minute', labelNames: ['venue'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const v of VENUE_IDS) {
+          const b = src.rateBudget?.(v);
+          if (b !== undefined) this.set({ venue: v }, b.perMinute);
+        }
+      },
     });
   }
 

@@ -500,6 +500,11 @@ export class LighterVenue implements Venue {
     return 0;
   }
 
+  rateBudget(): { remaining: number; perMinute: number } {
+    const perMinute = this.refillTxTokens();
+    return { remaining: Math.floor(this.txTokens), perMinute };
+  }
+
   readyForOrder(): boolean {
     this.refillTxTokens();
     return this.signer !== undefined && this.txTokens >= 1;
