@@ -180,6 +180,14 @@ export class Alerter {
     this.timer.unref();
   }
 
+  /** The run is ending: alerts held back are sent now with their counts rather than lost. */
+  flush(): void {
+    this.flushHeld = true;
+    this.poke();
+  }
+
+  private flushHeld = false;
+
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
@@ -187,7 +195,7 @@ export class Alerter {
       let now = this.now();
       // A key whose window is over with alerts held back: one alert with their count.
       for (const [key, s] of this.seen) {
-        if (s.held > 0 && now - s.sentAt >= this.dedupMs) {
+        if (s.held > 0 && (this.flushHeld || now - s.sentAt >= this.dedupMs)) {
           const count = s.held;
           this.seen.set(key, { sentAt: now, held: 0, last: s.last });
           this.enqueue({ ...s.last, text: `${s.last.text} — ${count} more since ${new Date(s.sentAt).toISOString()}` }, count, now);

@@ -26,8 +26,13 @@ export interface SpreadPoint {
   pnl: number;
 }
 
-/** What a dashboard is pushed: the state now and what changed since the last push. */
+/**
+ * What a dashboard is pushed: the full histories when it connects (`full`), then every second the
+ * state now and only what was added since the previous push (one spread point, new trades, new log
+ * lines), so a push stays small however long the bot has run.
+ */
 export interface UiUpdate {
+  full: boolean;
   snapshot: EngineSnapshot;
   spreads: SpreadPoint[];
   trades: TradeRow[];
@@ -37,9 +42,10 @@ export interface UiUpdate {
   latencyBuckets: number[];
 }
 
-const HISTORY = 600;
-const TRADES = 50;
-const LOG_TAIL = 100;
+/** Kept for a page that connects: 10 minutes of one-second points, the latest trades and log lines. The page keeps the same. */
+export const HISTORY = 600;
+export const TRADES = 50;
+export const LOG_TAIL = 100;
 
 export class WatchHub implements EngineObserver {
   private readonly spreadHistory: SpreadPoint[] = [];
@@ -48,6 +54,11 @@ export class WatchHub implements EngineObserver {
   private readonly latencyCounts = new Map<string, number[]>();
   private readonly listeners = new Set<(u: UiUpdate) => void>();
   private sampler?: NodeJS.Timeout;
+  /** Trades and log lines ever added, and how many of each the previous push carried. */
+  private tradesAdded = 0;
+  private logAdded = 0;
+  private tradesPushed = 0;
+  private logPushed = 0;
   private engine?: ArbEngine;
 
   constructor(
@@ -82,6 +93,7 @@ export class WatchHub implements EngineObserver {
   tee(inner: Logger): Logger {
     const keep = (level: string, m: string) => {
       this.logTail.push(`${new Date(this.now()).toISOString()} ${level} ${m}`);
+      this.logAdded++;
       if (this.logTail.length > LOG_TAIL) this.logTail.shift();
     };
     return {
@@ -101,12 +113,28 @@ export class WatchHub implements EngineObserver {
     return () => this.listeners.delete(listener);
   }
 
-  /** The full state for a page that just connected. */
+  /** The full state, for a page that just connected. */
   update(): UiUpdate | undefined {
     if (this.engine === undefined) return undefined;
+    return { full: true, snapshot: this.engine.snapshot(), spreads: [...this.spreadHistory], trades: [...this.tradeRows], log: [...this.logTail], latency: this.latency(), latencyBuckets: LATENCY_BUCKETS };
+  }
+
+  private latency(): Record<string, number[]> {
     const latency: Record<string, number[]> = {};
     for (const [k, v] of this.latencyCounts) latency[k] = [...v];
-    return { snapshot: this.engine.snapshot(), spreads: [...this.spreadHistory], trades: [...this.tradeRows], log: [...this.logTail], latency, latencyBuckets: LATENCY_BUCKETS };
+    return latency;
+  }
+
+  /** What was added since the previous push. */
+  private delta(snapshot: EngineSnapshot): UiUpdate {
+    const newest = <T>(ring: T[], added: number, pushed: number) => (added === pushed ? [] : ring.slice(-Math.min(ring.length, added - pushed)));
+    const u: UiUpdate = {
+      full: false, snapshot, spreads: this.spreadHistory.slice(-1), trades: newest(this.tradeRows, this.tradesAdded, this.tradesPushed),
+      log: newest(this.logTail, this.logAdded, this.logPushed), latency: this.latency(), latencyBuckets: LATENCY_BUCKETS,
+    };
+    this.tradesPushed = this.tradesAdded;
+    this.logPushed = this.logAdded;
+    return u;
   }
 
   private sample(): void {
@@ -115,9 +143,8 @@ export class WatchHub implements EngineObserver {
     const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : undefined);
     this.spreadHistory.push({ t: this.now(), long: finite(s.spreads?.executableLong), short: finite(s.spreads?.executableShort), pnl: s.summary.estimatedPnl });
     if (this.spreadHistory.length > HISTORY) this.spreadHistory.shift();
-    if (this.listeners.size === 0) return;
-    const u = this.update();
-    if (u !== undefined) for (const l of this.listeners) l(u);
+    const u = this.delta(s);
+    for (const l of this.listeners) l(u);
   }
 
   // ------------------------------------------------------------ EngineObserver
@@ -171,6 +198,7 @@ export class WatchHub implements EngineObserver {
     }
     m?.trade(t);
     this.tradeRows.push(row);
+    this.tradesAdded++;
     if (this.tradeRows.length > TRADES) this.tradeRows.shift();
   }
 

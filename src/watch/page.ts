@@ -3,8 +3,13 @@
 // EventSource reconnects on its own when the bot restarts. The control token is typed in by the
 // person and kept in this tab's sessionStorage only; the server never sends it.
 
+import { HISTORY, LOG_TAIL, TRADES } from './hub.js';
+
 export function dashboardPage(): string {
-  return `<!doctype html>
+  return PAGE.replace('__HISTORY__', String(HISTORY)).replace('__TRADES__', String(TRADES)).replace('__LOG_TAIL__', String(LOG_TAIL));
+}
+
+const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>backpack-lighter-arb</title>
 <link rel="stylesheet" href="/assets/uplot.css">
@@ -74,7 +79,17 @@ const fmt = (x, d) => (x === undefined || x === null || !Number.isFinite(x)) ? '
 const age = (ms) => (ms === null || ms === undefined || !Number.isFinite(ms)) ? 'no book' : ms < 1000 ? Math.round(ms) + ' ms' : (ms / 1000).toFixed(1) + ' s';
 $('token').value = sessionStorage.getItem('arb-token') || '';
 $('token').addEventListener('change', () => sessionStorage.setItem('arb-token', $('token').value));
-let spreadsChart, pnlChart, trades = [];
+let spreadsChart, pnlChart;
+// The page's own copies of the histories: replaced by a full update, extended by the others.
+const kept = { spreads: [], trades: [], log: [] };
+const LIMITS = { spreads: __HISTORY__, trades: __TRADES__, log: __LOG_TAIL__ };
+function merge(u) {
+  for (const k of ['spreads', 'trades', 'log']) {
+    kept[k] = u.full ? u[k].slice() : kept[k].concat(u[k]);
+    if (kept[k].length > LIMITS[k]) kept[k] = kept[k].slice(-LIMITS[k]);
+  }
+  return { ...u, spreads: kept.spreads, trades: kept.trades, log: kept.log };
+}
 function width(el) { return Math.max(300, el.clientWidth - 4); }
 function ensureCharts() {
   if (spreadsChart) return;
@@ -138,7 +153,7 @@ function connect() {
   const es = new EventSource('/events');
   es.addEventListener('open', () => { $('conn').textContent = 'live'; $('conn').className = 'live'; });
   es.addEventListener('error', () => { $('conn').textContent = 'reconnecting…'; $('conn').className = 'lost'; });
-  es.addEventListener('update', (e) => render(JSON.parse(e.data)));
+  es.addEventListener('update', (e) => render(merge(JSON.parse(e.data))));
 }
 async function control(name) {
   const token = $('token').value;
@@ -158,4 +173,3 @@ connect();
 </script>
 </body></html>
 `;
-}

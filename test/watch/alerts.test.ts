@@ -60,6 +60,15 @@ test('Telegram and webhook: delivered, a flapping key is one alert then one with
     assert.equal(hook.received[1].body.count, 99);
     await alerter.drained();
     assert.equal(alerter.delivered, 4);
+    // Held back when the run ends: flushed with their count, not lost.
+    alerter.send({ kind: 'venue_down', key: 'venue_down:lighter', text: 'lighter disconnected' });
+    alerter.send({ kind: 'venue_down', key: 'venue_down:lighter', text: 'lighter disconnected' });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(hook.received.length, 2, 'held back within the window');
+    alerter.flush();
+    await alerter.drained();
+    assert.equal(hook.received.length, 3);
+    assert.equal(hook.received[2].body.count, 2);
     for (const r of [...tg.received, ...hook.received]) assert.doesNotMatch(JSON.stringify(r.body), /secret|s3cr3t/i);
   } finally {
     alerter.stop();
