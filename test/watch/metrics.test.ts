@@ -77,6 +77,16 @@ test('metrics: a trade, positions, latencies and process figures; healthz, ready
     const after = (await get(`${metricsUrl}/metrics`)).body;
     assert.equal(sample(after, 'arb_halts_total{kind="venue_down"}'), 1);
 
+    // A gap in Backpack's sequence: the book is rebuilt while connected, counted as a resync.
+    sim.faults.backpack.skipSequence = 1;
+    let nudge = 0;
+    await eventually('resync counted', async () => {
+      setBooks(sim, { bid: 999_990 - (nudge % 2) * 10, ask: 1_000_000 }, { bid: 999_990, ask: 1_000_000 });
+      nudge++;
+      return sample((await get(`${metricsUrl}/metrics`)).body, 'arb_book_resyncs_total{venue="backpack"}') === 1;
+    });
+    assert.equal(sample((await get(`${metricsUrl}/metrics`)).body, 'arb_reconnects_total{venue="backpack"}'), 0, 'a resync is not a reconnect');
+
     // Backpack goes silent past --max-book-age-ms: not ready, saying why; ready again once it speaks.
     sim.faults.backpack.silentUntil = Date.now() + 2500;
     await eventually('not ready while a book is stale', async () => {
