@@ -118,6 +118,16 @@ function tokenMatches(req: IncomingMessage, token: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/**
+ * On a loopback address, only requests naming a loopback host are served: a web page elsewhere
+ * cannot point a name of its own at 127.0.0.1 (DNS rebinding) and read the positions and log.
+ */
+function hostAllowed(req: IncomingMessage, listenHost: string): boolean {
+  if (!isLoopback(listenHost)) return true;
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return isLoopback(host);
+}
+
 export async function startUiServer(o: UiServerOptions): Promise<Listening> {
   const uplotJs = asset('uPlot.iife.min.js');
   const uplotCss = asset('uPlot.min.css');
@@ -130,6 +140,7 @@ export async function startUiServer(o: UiServerOptions): Promise<Listening> {
   const unsubscribe = o.hub.onUpdate(push);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (!hostAllowed(req, o.host)) return text(res, 421, `refused: the dashboard on ${o.host} answers only to a loopback host name (open it as http://127.0.0.1:port/)\n`);
     if (req.method === 'GET' && path === '/') return text(res, 200, page, 'text/html; charset=utf-8');
     if (req.method === 'GET' && path === '/assets/uplot.js') return text(res, 200, uplotJs.toString(), 'text/javascript; charset=utf-8');
     if (req.method === 'GET' && path === '/assets/uplot.css') return text(res, 200, uplotCss.toString(), 'text/css; charset=utf-8');

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import http from 'node:http';
 import { chromium, type Page } from 'playwright-core';
 import type { ArbEngine } from '../../src/engine/index.js';
 import { calm, longOpportunity, readCsv, shortOpportunity, simVenues, until } from '../e2e/harness.js';
@@ -67,6 +68,15 @@ test('dashboard: live numbers, controls behind the token, pause, flatten, and a 
       assert.match(await res.text(), /missing or wrong token/);
     }
     assert.equal(engine.snapshot().paused, undefined);
+    // A page elsewhere pointing its own name at 127.0.0.1 (DNS rebinding) is refused.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const u = new URL(`${uiUrl}/events`);
+      http.get({ hostname: u.hostname, port: u.port, path: u.pathname, headers: { host: `evil.example:${u.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    assert.equal(rebound, 421);
     const html = await (await fetch(`${uiUrl}/`)).text();
     assert.ok(!html.includes(UI_TOKEN));
     await page.click('#pause');
