@@ -11,6 +11,7 @@ import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import type { MarketSpec } from '../../src/core/types.js';
 import { ArbEngine } from '../../src/engine/index.js';
+import { Alerter } from '../../src/watch/alerts.js';
 import { WatchHub, type UiUpdate } from '../../src/watch/hub.js';
 import { settled, waitFor } from '../engine/clocked.js';
 import { FakeVenue } from '../engine/fake-venue.js';
@@ -72,4 +73,35 @@ test('pushes after the first carry only the new trade, the new log lines and one
   assert.equal(pushes.at(-1)!.trades.length, 0);
   hub.detach();
   await clock.runUntil(engine.stop('test'));
+});
+
+test('every halt set and cleared becomes an alert of its kind; pause, resume and the summary too', async () => {
+  const delivered: Array<{ kind: string; key: string; text: string; count: number }> = [];
+  const alerter = new Alerter({
+    sinks: [{ name: 'memory', deliver: async (a) => void delivered.push({ kind: a.kind, key: a.key, text: a.text, count: a.count }) }],
+    ticker: 'BTC', log: new MemoryLogger(), secrets: [],
+  });
+  const hub = new WatchHub({ ticker: 'BTC', alerter });
+  hub.halt({ kind: 'kill_switch', until: 1, text: '3 failed trades within 60 s' }, true);
+  hub.halt({ kind: 'exposure_open', until: 1, text: 'net exposure 0.01000 still open after repairs (x); still flattening' }, true);
+  hub.halt({ kind: 'auth', venue: 'backpack', until: Infinity, text: 'backpack refused our credentials (401)' }, true);
+  hub.halt({ kind: 'venue_down', venue: 'lighter', until: Infinity, text: 'lighter disconnected' }, true);
+  hub.halt({ kind: 'venue_down', venue: 'lighter', until: Infinity, text: 'lighter disconnected' }, false);
+  hub.halt({ kind: 'kill_switch', until: 1, text: '3 failed trades within 60 s' }, false);
+  hub.paused('paused from the dashboard');
+  hub.paused(undefined);
+  hub.stopped({ trades: 2, successes: 1, failures: 1, repairs: 1, estimatedPnl: 0.5, fees: 0.25, positions: { backpack: '0.00000', lighter: '0.00000' } }, 'SIGTERM');
+  await alerter.drained();
+  assert.deepEqual(delivered.map((d) => [d.kind, d.key, d.text]), [
+    ['kill_switch', 'kill_switch', 'ENTRIES HALTED (kill_switch): 3 failed trades within 60 s'],
+    ['exposure_open', 'exposure_open', 'ENTRIES HALTED (exposure_open): net exposure 0.01000 still open after repairs (x); still flattening'],
+    ['auth', 'auth:backpack', 'ENTRIES HALTED (auth): backpack refused our credentials (401)'],
+    ['venue_down', 'venue_down:lighter', 'ENTRIES HALTED (venue_down): lighter disconnected'],
+    ['venue_back', 'venue_down:lighter:cleared', 'lighter is back (lighter disconnected is over)'],
+    ['halt_cleared', 'kill_switch:cleared', 'halt cleared: 3 failed trades within 60 s'],
+    ['paused', 'paused', 'entries paused by the operator (paused from the dashboard)'],
+    ['resumed', 'resumed', 'entries resumed by the operator'],
+    ['stop', 'stop', 'stopped (SIGTERM): 2 trades, 1 succeeded, 1 failed, 1 repair orders; estimated PnL 0.5000 after 0.2500 fees; positions Backpack 0.00000, Lighter 0.00000'],
+  ]);
+  alerter.stop();
 });

@@ -12,7 +12,7 @@ import { MemoryLogger } from '../../src/core/log.js';
 import type { MarketSpec } from '../../src/core/types.js';
 import { ArbEngine, type DecisionOutcome, type EngineObserver } from '../../src/engine/index.js';
 import { settled, waitFor } from '../engine/clocked.js';
-import { FakeVenue } from '../engine/fake-venue.js';
+import { FakeVenue, rejected } from '../engine/fake-venue.js';
 
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
 const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
@@ -81,5 +81,39 @@ test('the observer hears decisions by outcome, leg stages, pause, flatten and ha
   lighter.setStatus({ connected: false, detail: 'socket closed' });
   lighter.setStatus({ connected: true, detail: undefined });
   assert.deepEqual(halts, [['venue_down', 'lighter', true], ['venue_down', 'lighter', false]]);
+  await clock.runUntil(engine.stop('test'));
+});
+
+test('a kill switch set by failed trades and ended by its cooldown is heard both ways', async () => {
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-watch-'))], {});
+  if (parsed.kind !== 'run') throw new Error('config');
+  const clock = new FakeClock();
+  const backpack = new FakeVenue('backpack', BP, clock);
+  const lighter = new FakeVenue('lighter', LT, clock);
+  backpack.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
+  lighter.setBook([[1_000_400, 100_000]], [[1_000_410, 100_000]]);
+  const engine = new ArbEngine({ settings: engineSettings(parsed.config), backpack, lighter, logger: new MemoryLogger(), clock, timings: { killSwitch: { failures: 3, windowMs: 60_000, cooldownMs: 1_000 } } });
+  const halts: Array<[string, boolean]> = [];
+  const decisions: DecisionOutcome[] = [];
+  engine.observe({ halt: (h, set) => halts.push([h.kind, set]), decision: (o) => decisions.push(o) });
+  backpack.fallback = rejected('no margin');
+  lighter.fallback = rejected('no margin');
+  await clock.runUntil(engine.start());
+  for (let i = 1; i <= 3; i++) {
+    backpack.touch();
+    lighter.touch();
+    await waitFor(clock, `failed trade ${i}`, () => lighter.orders.length === i);
+    await settled(clock, engine);
+  }
+  assert.deepEqual(halts, [['kill_switch', true]]);
+  backpack.touch();
+  lighter.touch();
+  assert.equal(decisions.at(-1), 'halted');
+  await clock.advance(1_000);
+  backpack.touch();
+  lighter.touch();
+  assert.deepEqual(halts, [['kill_switch', true], ['kill_switch', false]]);
+  assert.equal(lighter.orders.length, 4, 'entries resume once the cooldown is over');
+  await settled(clock, engine);
   await clock.runUntil(engine.stop('test'));
 });
