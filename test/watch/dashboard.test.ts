@@ -4,7 +4,7 @@
 // restarts. Screenshots go to test-output/ (git-ignored).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import { chromium, type Page } from 'playwright-core';
 import type { ArbEngine } from '../../src/engine/index.js';
@@ -12,6 +12,7 @@ import { calm, longOpportunity, readCsv, shortOpportunity, simVenues, until } fr
 import { UI_TOKEN, eventually, startWatchedBot } from './bot.js';
 
 const SHOTS = 'test-output';
+const CHROMIUM = '/usr/bin/chromium';
 
 async function text(page: Page, id: string): Promise<string> {
   return (await page.textContent(`#${id}`)) ?? '';
@@ -31,11 +32,12 @@ async function pageMatchesBot(page: Page, engine: ArbEngine): Promise<boolean> {
 }
 
 test('dashboard: live numbers, controls behind the token, pause, flatten, and a reconnect after a restart', async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing — install Debian's chromium (apt-get install chromium); .ci/run does it`);
   mkdirSync(SHOTS, { recursive: true });
   const sim = await simVenues();
   calm(sim);
   let bot = startWatchedBot(sim, ['--max-position', '0.01', '--max-book-age-ms', '60000', '--ui-port', '0'], { UI_TOKEN });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
   try {
     const { uiUrl } = await bot.endpoints;
     assert.match(uiUrl!, /^http:\/\/127\.0\.0\.1:\d+$/);
