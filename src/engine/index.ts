@@ -7,6 +7,7 @@
 //   records.ts    BBO and trades CSVs, trade listeners, the summary
 //   startup.ts    venues that are down at start-up are waited for
 //   settings.ts   the engine's own settings type and every default
+//   observer.ts   the one optional onlooker (status line, metrics, dashboard, alerts)
 // Time (wall and monotonic) and timers come from the injected clock only.
 
 import { systemClock, withTimeout, type Clock, type ClockTimer } from '../core/clock.js';
