@@ -78,7 +78,7 @@ const $ = (id) => document.getElementById(id);
 const fmt = (x, d) => (x === undefined || x === null || !Number.isFinite(x)) ? '—' : x.toFixed(d);
 const age = (ms) => (ms === null || ms === undefined || !Number.isFinite(ms)) ? 'no book' : ms < 1000 ? Math.round(ms) + ' ms' : (ms / 1000).toFixed(1) + ' s';
 $('token').value = sessionStorage.getItem('arb-token') || '';
-$('token').addEventListener('change', () => sessionStorage.setItem('arb-token', $('token').value));
+$('token').addEventListener('change', () => { sessionStorage.setItem('arb-token', $('token').value); connect(); });
 let spreadsChart, pnlChart;
 // The page's own copies of the histories: replaced by a full update, extended by the others.
 const kept = { spreads: [], trades: [], log: [] };
@@ -149,8 +149,12 @@ function render(u) {
   if (atEnd) log.scrollTop = log.scrollHeight;
   document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
 }
+let es;
 function connect() {
-  const es = new EventSource('/events');
+  if (es) es.close();
+  const token = $('token').value;
+  // Needed only when the dashboard listens beyond loopback; harmless otherwise.
+  es = new EventSource('/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
   es.addEventListener('open', () => { $('conn').textContent = 'live'; $('conn').className = 'live'; });
   es.addEventListener('error', () => { $('conn').textContent = 'reconnecting…'; $('conn').className = 'lost'; });
   es.addEventListener('update', (e) => render(merge(JSON.parse(e.data))));

@@ -5,7 +5,8 @@
 //
 // Controls (POST /api/pause, /api/resume, /api/flatten) need `Authorization: Bearer <token>`. A
 // header, not a cookie, so another site's form cannot post one. The token is compared in constant
-// time and never sent to the page: the person types it into the page once.
+// time and never sent to the page: the person types it into the page once. On a host other than
+// loopback the update stream needs it too, so positions and PnL are not shown to whoever reaches the port.
 
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -97,6 +98,8 @@ export interface UiServerOptions {
   hub: WatchHub;
   /** Required for the controls; a non-loopback host is refused without one (by the CLI). */
   token: string;
+  /** The updates (positions, PnL, log) need the token too; default: when the host is not loopback. */
+  tokenToRead?: boolean;
   log: Logger;
   /** How often updates are pushed, ms. */
   pushMs?: number;
@@ -109,11 +112,13 @@ function asset(name: string): Buffer {
   return readFileSync(require.resolve(`uplot/dist/${name}`));
 }
 
-function tokenMatches(req: IncomingMessage, token: string): boolean {
+function tokenMatches(req: IncomingMessage, token: string, allowQuery = false): boolean {
   const header = req.headers.authorization ?? '';
   const m = /^Bearer (.+)$/.exec(header);
-  if (m === null) return false;
-  const a = createHash('sha256').update(m[1]).digest();
+  // EventSource cannot set a header: the update stream may carry the token as ?token=.
+  const given = m !== null ? m[1] : allowQuery ? new URL(req.url ?? '/', 'http://x').searchParams.get('token') : null;
+  if (given === null || given === '') return false;
+  const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(token).digest();
   return timingSafeEqual(a, b);
 }
@@ -145,6 +150,7 @@ export async function startUiServer(o: UiServerOptions): Promise<Listening> {
     if (req.method === 'GET' && path === '/assets/uplot.js') return text(res, 200, uplotJs.toString(), 'text/javascript; charset=utf-8');
     if (req.method === 'GET' && path === '/assets/uplot.css') return text(res, 200, uplotCss.toString(), 'text/css; charset=utf-8');
     if (req.method === 'GET' && path === '/events') {
+      if ((o.tokenToRead ?? !isLoopback(o.host)) && !tokenMatches(req, o.token, true)) return text(res, 401, 'missing or wrong token: this dashboard is reachable beyond this machine, so its updates need the token too\n');
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n\n');
       clients.add(res);
