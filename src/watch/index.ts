@@ -7,7 +7,7 @@ import { Alerter, TelegramSink, WebhookSink, dailyHeartbeat, type AlertSink } fr
 import type { WatchConfig } from './config.js';
 import { WatchHub } from './hub.js';
 import { BotMetrics } from './metrics.js';
-import { startMetricsServer, startUiServer, type Listening } from './server.js';
+import { isLoopback, startMetricsServer, startUiServer, type Listening } from './server.js';
 import { startStatusLine } from './status.js';
 
 export interface WatchContext {
@@ -61,6 +61,7 @@ export class Watching {
       this.servers.push(s);
       this.endpoints.metricsUrl = s.url;
       log.info(`metrics: ${s.url}/metrics (Prometheus), ${s.url}/healthz, ${s.url}/readyz`);
+      if (!isLoopback(c.metrics.host)) log.warn(`metrics listen on ${c.metrics.host}: anyone who reaches port ${s.url.split(':').pop()} reads positions and PnL (no secrets) — firewall it to your Prometheus`);
     }
     if (c.ui !== undefined) {
       const s = await startUiServer({ host: c.ui.host, port: c.ui.port, hub: this.hub, token: c.uiToken.reveal(), log }).catch((e: unknown) => {
