@@ -73,8 +73,9 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     return 0;
   } catch (e) {
     // A setting that cannot work on these markets is bad input: one line with the flag names, status 2.
-    if (e instanceof ParamError) log.error(e.render(flagOf));
-    else log.error(`${e instanceof Error ? e.message : String(e)}`);
+    const line = e instanceof ParamError ? e.render(flagOf) : `${e instanceof Error ? e.message : String(e)}`;
+    log.error(line);
+    if (summary === undefined) stopReason = `could not start: ${line}`;
     await engine?.stop('start-up failed').catch(() => undefined);
     // A setting that cannot work (a flag off a market's grid, or one the venue shows to be wrong) is a configuration error, like a bad flag.
     return (e instanceof ParamError && e.kind === 'config') || e instanceof LighterConfigError ? 2 : 1;

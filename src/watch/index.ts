@@ -95,6 +95,7 @@ export class Watching {
   async finish(summary: RunSummary | undefined, reason: string): Promise<void> {
     for (const s of this.stops.splice(0)) s();
     if (summary !== undefined) this.hub.stopped(summary, reason);
+    else this.alerter?.send({ kind: 'stop', key: 'stop', text: `stopped: ${reason}` });
     if (this.alerter !== undefined) {
       this.alerter.flush();
       await Promise.race([this.alerter.drained(), new Promise((r) => setTimeout(r, 5000).unref())]);

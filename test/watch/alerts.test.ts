@@ -170,3 +170,18 @@ test('the real bot: start, venue down and back, and stop with the summary reach 
     await hook.close();
   }
 });
+
+test('a bot that cannot start says so in its stop alert, with the reason', async () => {
+  const hook = await fakeServer();
+  const sim = await simVenues();
+  calm(sim);
+  const bot = startWatchedBot(sim, ['--size', '0.00015'], { ALERT_WEBHOOK_URL: `${hook.url}/alerts` });
+  try {
+    assert.equal(await bot.exit, 2);
+    assert.deepEqual(hook.received.map((r) => r.body.kind), ['stop']);
+    assert.match(String(hook.received[0].body.text), /^stopped: could not start: --size 0\.00015 is below the lighter minimum 0\.00020 — raise --size/);
+  } finally {
+    await sim.stop();
+    await hook.close();
+  }
+});
