@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseDotEnvText } from 'dotenv';
 import { Secret } from '../core/secret.js';
 import { apiKeyIndexProblem } from '../venues/lighter/account.js';
+import { WATCH_FLAGS, WatchConfigError, parseWatchConfig } from '../watch/config.js';
 import type { Config, Mode } from './config.js';
 import { defaultLogDir, runLabel } from './modes.js';
 
@@ -60,6 +61,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'allow-unhedged-start': { type: 'boolean', help: 'start even if the venues\' positions do not hedge each other' },
   paper: { type: 'boolean', help: 'paper trading: live public market data, simulated fills, no credentials' },
   sim: { type: 'boolean', help: 'run against the built-in simulated venues on loopback (no credentials, no internet)' },
+  ...WATCH_FLAGS,
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -93,6 +95,10 @@ export function helpText(): string {
     `  LIGHTER_API_URL          (default: ${DEFAULT_URLS.LIGHTER_API_URL})`,
     `  LIGHTER_WS_URL           (default: ${DEFAULT_URLS.LIGHTER_WS_URL})`,
     '  LIGHTER_CHAIN_ID         (default: 304; 300 = testnet)',
+    '  UI_TOKEN                 dashboard control token (default: a random one, printed at start)',
+    '  TELEGRAM_BOT_TOKEN       Telegram alerts: the bot\'s token (with TELEGRAM_CHAT_ID)',
+    '  TELEGRAM_CHAT_ID         Telegram alerts: the chat to write to',
+    '  ALERT_WEBHOOK_URL        alerts as JSON POSTs to this URL',
     '',
     'Examples:',
     '  backpack-lighter-arb --sim --size 0.01 --duration 60        # simulated venues, no keys',
@@ -220,6 +226,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
   // A run that is not live on the real venues writes in a folder of its own unless told otherwise,
   // so a live trades CSV holds only real trades.
   config.logDir = typeof values['log-dir'] === 'string' && values['log-dir'] !== '' ? values['log-dir'] : defaultLogDir(runLabel(config));
+  try {
+    config.watch = parseWatchConfig((name) => values[name], envValue);
+  } catch (e) {
+    if (e instanceof WatchConfigError) throw new ConfigError(e.message);
+    throw e;
+  }
   if (config.slippageBps <= 0) throw new ConfigError(`--slippage-bps ${config.slippageBps} must be above 0 — e.g. --slippage-bps 20`);
 
   // Credentials are needed only to trade for real; paper and sim modes ignore them.

@@ -2,6 +2,7 @@
 // from flags, environment and .env (see args.ts); nothing else reads process.env or argv.
 
 import type { Secret } from '../core/secret.js';
+import type { WatchConfig } from '../watch/config.js';
 
 export type Mode = 'live' | 'paper' | 'sim';
 
@@ -68,6 +69,8 @@ export interface Config {
   logFormat: 'text' | 'json';
   backpack: BackpackEndpoint;
   lighter: LighterEndpoint;
+  /** Status line, metrics, dashboard, alerts; absent = status line defaults only. */
+  watch?: WatchConfig;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -12,6 +12,7 @@ import { BackpackVenue } from '../venues/backpack/index.js';
 import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
 import { PaperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
+import { Watching, type WatchEndpoints } from '../watch/index.js';
 import type { Config } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
 
@@ -24,6 +25,10 @@ export interface RunHooks {
   warnings?: string[];
   /** Called once the engine runs (tests and the latency benchmark look inside). */
   onStarted?: (engine: ArbEngine, sim?: SimVenues) => void;
+  /** Called once the metrics server and dashboard listen (their URLs; tests give port 0). */
+  onWatching?: (endpoints: WatchEndpoints) => void;
+  /** Where the status line and the dashboard token go (default stdout). */
+  out?: { write(s: string): unknown; isTTY?: boolean };
 }
 
 export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
@@ -40,27 +45,36 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
   log.info(`ticker ${config.ticker}, logs in ${config.logDir}/ (rows marked mode=${runLabel(config)})`);
   let sim: SimVenues | undefined;
   let engine: ArbEngine | undefined;
+  const secrets = [config.backpack.secretKey?.reveal(), config.lighter.privateKey?.reveal()].filter((x): x is string => x !== undefined);
+  const watching = new Watching(config.watch, { ticker: config.ticker, mode: config.mode, log, secrets, maxBookAgeMs: config.maxBookAgeMs, out: hooks.out ?? process.stdout });
+  let summary: RunSummary | undefined;
+  let stopReason = 'start-up failed';
   try {
+    await watching.listen();
+    hooks.onWatching?.(watching.endpoints);
     let cfg = config;
     if (config.mode === 'sim') {
       sim = await startSimVenues({ ticker: config.ticker, logger: prefixed(log, 'sim') });
       cfg = { ...config, ...sim.endpoints };
       log.info(`sim: Backpack ${sim.backpack.apiUrl}, Lighter ${sim.lighter.apiUrl} (chain ${cfg.lighter.chainId}, account ${cfg.lighter.accountIndex})`);
     }
-    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, log), logger: log });
+    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, watching.logger), logger: watching.logger });
     engine = bot;
+    watching.attach(bot);
     const stopSignal = hooks.stopSignal ?? processSignals();
     const duration = config.durationMs > 0 ? sleep(config.durationMs).then(() => `--duration ${config.durationMs / 1000} s elapsed`) : new Promise<string>(() => {});
-    const stopReason = Promise.race([stopSignal, duration, bot.stopped.then(() => 'engine stopped')]);
+    const stopping = Promise.race([stopSignal, duration, bot.stopped.then(() => 'engine stopped')]);
     // A stop during start-up (e.g. while a venue that is down is waited for) ends the start-up cleanly.
-    void stopReason.then((reason) => {
+    void stopping.then((reason) => {
       if (bot.phase === 'starting') void bot.stop(reason);
     });
     if (await bot.start()) {
+      watching.running();
       hooks.onStarted?.(bot, sim);
       log.info('running: every book frame from either venue is evaluated as it arrives');
     }
-    const summary = await bot.stop(await stopReason);
+    stopReason = await stopping;
+    summary = await bot.stop(stopReason);
     // A silenced console (tests, benchmarks) prints nothing: under node's test runner a child's own
     // writes to stdout share the pipe with the runner's messages and can corrupt them.
     if (hooks.consoleLevel !== 'OFF') printSummary(summary);
@@ -68,12 +82,14 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     return summary.closeOnExit !== undefined && !summary.closeOnExit.flat ? 1 : 0;
   } catch (e) {
     // A setting that cannot work on these markets is bad input: one line with the flag names, status 2.
-    if (e instanceof ParamError) log.error(e.render(flagOf));
-    else log.error(`${e instanceof Error ? e.message : String(e)}`);
+    const line = e instanceof ParamError ? e.render(flagOf) : `${e instanceof Error ? e.message : String(e)}`;
+    log.error(line);
+    if (summary === undefined) stopReason = `could not start: ${line}`;
     await engine?.stop('start-up failed').catch(() => undefined);
     // A setting that cannot work (a flag off a market's grid, or one the venue shows to be wrong) is a configuration error, like a bad flag.
     return (e instanceof ParamError && e.kind === 'config') || e instanceof LighterConfigError ? 2 : 1;
   } finally {
+    await watching.finish(summary, stopReason).catch((e: unknown) => log.warn(`watch: ${e instanceof Error ? e.message : String(e)}`));
     await sim?.stop();
     log.close();
   }

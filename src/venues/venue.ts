@@ -171,6 +171,8 @@ export interface Venue {
   readyForOrder?(): boolean;
   /** The execution side's readiness in detail (see ExecutionReadiness). Absent = derived from readyForOrder. */
   readiness?(): ExecutionReadiness;
+  /** The local order budget: orders it allows now, and per minute (for metrics only). Absent = no local budget. */
+  rateBudget?(): { remaining: number; perMinute: number };
   /** Settles an `unknown` leg from the venue's order and fill history; may still be unknown. */
   resolveOrder(leg: LegResult): Promise<LegResult>;
 

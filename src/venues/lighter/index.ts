@@ -574,6 +574,11 @@ export class LighterVenue implements Venue {
     return READY;
   }
 
+  /** The shared request budget: places left in the rolling minute (repairs' reserve included), and its size. */
+  rateBudget(): { remaining: number; perMinute: number } {
+    return { remaining: Math.max(0, this.budget.perMinute - this.budget.used()), perMinute: this.budget.perMinute };
+  }
+
   readyForOrder(): boolean {
     return this.readiness().state === 'ready';
   }
