@@ -3,17 +3,19 @@
 // Bad input exits with status 2 and one line on stderr; nothing else is printed for it.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, parseConfig } from './args.js';
+import { ConfigError, dotEnvWarnings, parseConfig } from './args.js';
 import { run } from './run.js';
 import { checkFromProcess } from './check.js';
 
 async function main(): Promise<number> {
   let parsed;
+  const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
   try {
-    const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
     parsed = parseConfig(process.argv.slice(2), process.env, dotEnv);
   } catch (e) {
     if (e instanceof ConfigError) {
+      // A line .env could not read may be why a setting is missing: say so before the error.
+      for (const warning of dotEnv !== undefined ? dotEnvWarnings(dotEnv) : []) process.stderr.write(`warning: ${warning}\n`);
       process.stderr.write(`error: ${e.message}\n`);
       return 2;
     }
@@ -23,7 +25,7 @@ async function main(): Promise<number> {
     process.stdout.write(parsed.text + '\n');
     return 0;
   }
-  return run(parsed.config);
+  return run(parsed.config, { warnings: parsed.warnings });
 }
 
 (process.argv[2] === 'check' ? checkFromProcess(process.argv.slice(3)) : main()).then(
