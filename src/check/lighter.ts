@@ -123,12 +123,12 @@ export async function probeLighter(ctx: ProbeContext): Promise<{ rows: CheckRow[
     rows.push(row('lighter.fees', 'Lighter fees', 'ok', `taker ${fees.takerBps} bps, maker ${fees.makerBps} bps, from ${fees.source}${config.lighterTakerFeeBps === undefined ? '; override with --lighter-taker-fee-bps' : ''}`));
     const budget = config.lighterTxPerMinute;
     if (tier?.tier === 'premium') {
-      rows.push(row('lighter.tier', 'Lighter tier and budget', 'ok', `Premium (accountLimits user_tier "${tier.reported}"): volume-based quota; the bot budgets ${budget} requests a minute (--lighter-tx-per-minute)`));
+      rows.push(row('lighter.tier', 'Lighter tier and budget', 'ok', `Premium (accountLimits user_tier "${tier.reported}"): volume-based quota; the bot budgets ${budget} requests a minute (--lighter-requests-per-minute)`));
     } else {
       const what = tier?.tier === 'standard' ? `Standard (accountLimits user_tier "${tier.reported}")` : `Standard assumed (${tier?.unknownBecause ?? 'the tier could not be read: the API key is not valid'})`;
       rows.push(budget <= STANDARD_REQUESTS_PER_MINUTE
-        ? row('lighter.tier', 'Lighter tier and budget', 'ok', `${what}: ${STANDARD_REQUESTS_PER_MINUTE} requests a minute for REST and transactions together; the bot budgets ${budget} (--lighter-tx-per-minute)`)
-        : row('lighter.tier', 'Lighter tier and budget', 'FAIL', `${what}: ${STANDARD_REQUESTS_PER_MINUTE} requests a minute for REST and transactions together, but --lighter-tx-per-minute is ${budget}: the venue would answer 429 before the bot's own limit`, `lower --lighter-tx-per-minute to ${STANDARD_REQUESTS_PER_MINUTE} or less, or move the account to Premium`));
+        ? row('lighter.tier', 'Lighter tier and budget', 'ok', `${what}: ${STANDARD_REQUESTS_PER_MINUTE} requests a minute for REST and transactions together; the bot budgets ${budget} (--lighter-requests-per-minute)`)
+        : row('lighter.tier', 'Lighter tier and budget', 'FAIL', `${what}: ${STANDARD_REQUESTS_PER_MINUTE} requests a minute for REST and transactions together, but --lighter-requests-per-minute is ${budget}: the venue would answer 429 before the bot's own limit`, `lower --lighter-requests-per-minute to ${STANDARD_REQUESTS_PER_MINUTE} or less, or move the account to Premium`));
     }
 
     // Collateral and position: the account by index, valued at the market's last trade.

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { silentLogger } from '../core/log.js';
 import { renderTable, runCheck, type CheckOptions } from '../check/index.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
-import { ConfigError, backpackPublicKeyFromSeed, helpText, parseConfig, parseDotEnv } from './args.js';
+import { ConfigError, backpackPublicKeyFromSeed, dotEnvWarnings, helpText, parseConfig, parseDotEnv } from './args.js';
 import type { Config } from './config.js';
 
 export interface CheckIo {
@@ -32,6 +32,8 @@ export async function checkCommand(argv: string[], env: NodeJS.ProcessEnv, dotEn
     config = parsed;
   } catch (e) {
     if (e instanceof ConfigError) {
+      // As a run does: a line .env could not read may be why a setting is missing.
+      for (const warning of dotEnvText !== undefined ? dotEnvWarnings(dotEnvText) : []) io.err(`warning: ${warning}\n`);
       io.err(`error: ${e.message}\n`);
       return 2;
     }

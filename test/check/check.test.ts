@@ -419,9 +419,9 @@ test('clocks off the venues\' fail the clock rows', async () => {
 
 test('a Lighter request budget above a Standard account\'s 60 a minute fails the tier row', async () => {
   await withSim(async (sim) => {
-    const r = await runCheck(configFor(sim, [...BASE, '--lighter-tx-per-minute', '120']), { settings: SETTINGS });
+    const r = await runCheck(configFor(sim, [...BASE, '--lighter-requests-per-minute', '120']), { settings: SETTINGS });
     assert.deepEqual(statuses(r), expected({ 'lighter.tier': 'FAIL' }));
-    assert.equal(rowOf(r, 'lighter.tier').fix, 'lower --lighter-tx-per-minute to 60 or less, or move the account to Premium');
+    assert.equal(rowOf(r, 'lighter.tier').fix, 'lower --lighter-requests-per-minute to 60 or less, or move the account to Premium');
   });
 });
 

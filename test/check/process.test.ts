@@ -3,13 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, TSX_IMPORT } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
 
 function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
-  const cwd = mkdtempSync(join(tmpdir(), 'bla-check-'));
+  const cwd = tempDir('bla-check-');
   const child = spawn(process.execPath, ['--import', TSX_IMPORT, join(REPO_ROOT, 'src/cli/main.ts'), ...args], { cwd, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
