@@ -10,7 +10,7 @@ import { RunLog, type Level, type TaggedLogger } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
 import { BackpackVenue } from '../venues/backpack/index.js';
 import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
-import { PaperVenue } from '../venues/paper/index.js';
+import { paperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
 import { Watching, type WatchEndpoints } from '../watch/index.js';
 import type { Config } from './config.js';
@@ -158,7 +158,7 @@ function makeVenues(c: Config, log: TaggedLogger): { backpack: Venue; lighter: V
     takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute, orderSize: c.size, slippageBps: c.slippageBps,
   });
   if (!paper) return { backpack, lighter };
-  return { backpack: new PaperVenue({ inner: backpack, logger: log }), lighter: new PaperVenue({ inner: lighter, logger: log }) };
+  return { backpack: paperVenue(backpack, { logger: log }), lighter: paperVenue(lighter, { logger: log }) };
 }
 
 /** The venue's or simulator's lines carry its tag: `[backpack] …` in text, `"src":"backpack"` in JSON. */
