@@ -2,7 +2,8 @@
 // strategy and engine talk only to this interface and never learn which venue is behind it.
 
 import type { BookView, OrderBook } from '../core/orderbook.js';
-import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
+import type { OrderSide } from '../core/types.js';
+import type { MarketSpec, VenueId } from './types.js';
 
 /** Why a venue refused or could not serve a request; each kind maps to one thing to do. */
 export type VenueErrorKind =
@@ -66,9 +67,9 @@ export interface LegResult {
   clientOrderId: string;
   /** The venue's id for the order, when known. */
   venueOrderId?: string;
-  /** performance.now() when the order was handed to the socket. */
+  /** Monotonic ms (the clock's monoMs line) when the order was handed to the socket. */
   sentAt: number;
-  /** performance.now() when the outcome became known (undefined while unknown). */
+  /** Monotonic ms when the outcome became known (undefined while unknown). */
   confirmedAt?: number;
   /** Why it was rejected, or why it is unknown. */
   error?: VenueError;
@@ -106,7 +107,7 @@ export interface VenueStatus {
 
 /**
  * One applied book frame, as a value: which venue, when the frame arrived (monotonic ms, the
- * socket's performance.now() stamp, so decisions are timed from the wire) and a read-only view of
+ * socket's stamp on the clock's monotonic line, so decisions are timed from the wire) and a read-only view of
  * the book as that frame left it. A recording will produce the same events. An adapter reuses one
  * event object per venue (see emitBookEvent): a listener reads it during the call and keeps only
  * what it copies out.

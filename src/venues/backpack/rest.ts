@@ -6,6 +6,7 @@ import type http from 'node:http';
 import { VenueError, type VenueErrorKind } from '../venue.js';
 import { httpExchange, keepAliveAgent, type HttpReply } from '../http.js';
 import { HttpLine } from '../http-line.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { BackpackSigner, Params } from './auth.js';
 
@@ -18,10 +19,8 @@ export interface RestOptions {
   timeoutMs?: number;
   /** X-Window (ms), at most 60000. */
   windowMs?: number;
-  /** Clock for X-Timestamp; tests pin it. */
-  now?: () => number;
-  /** Monotonic ms clock for the 429 back-off (default performance.now); tests drive it. */
-  clock?: () => number;
+  /** The engine's clock: wall ms for X-Timestamp, monotonic ms for the 429 back-off (default the system's; tests pin it). */
+  clock?: Clock;
 }
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -85,8 +84,7 @@ export class BackpackRest {
   private readonly urls = new Map<string, URL>();
   private readonly timeoutMs: number;
   private readonly windowMs: number;
-  private readonly now: () => number;
-  private readonly clock: () => number;
+  private readonly clock: Clock;
   /** The clock's time before which no request is sent (429 back-off). */
   private blockedUntil = 0;
   private backoffMs = 0;
@@ -97,8 +95,7 @@ export class BackpackRest {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.windowMs = options.windowMs ?? 5000;
     if (this.windowMs > 60000) throw new Error(`Backpack window ${this.windowMs} ms is above the venue's maximum of 60000`);
-    this.now = options.now ?? Date.now;
-    this.clock = options.clock ?? (() => performance.now());
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The time on `clock` before which nothing is sent because the venue answered 429 (0 = never limited). */
@@ -154,7 +151,7 @@ export class BackpackRest {
       if (signer === undefined) {
         throw new VenueError('backpack', 'auth', `Backpack ${instruction} needs API keys; set BACKPACK_PUBLIC_KEY and BACKPACK_SECRET_KEY`);
       }
-      Object.assign(headers, signer.headers(instruction, clean, this.now(), this.windowMs));
+      Object.assign(headers, signer.headers(instruction, clean, this.clock.wallMs(), this.windowMs));
     }
     return { method, path, url, headers, body };
   }
@@ -168,7 +165,7 @@ export class BackpackRest {
   /** Sends a prepared request and reads the reply; venue errors become VenueError kinds. */
   async send<T>({ method, path, url, headers, body }: PreparedRequest, options: SendOptions): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const waitMs = Math.ceil(this.blockedUntil - this.clock());
+    const waitMs = Math.ceil(this.blockedUntil - this.clock.monoMs());
     if (waitMs > 0) {
       throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${HINT.rate_limited})`, 'TOO_MANY_REQUESTS', waitMs);
     }
@@ -193,7 +190,7 @@ export class BackpackRest {
       // Honour Retry-After when the venue sends it; otherwise double the pause, 1 s … 30 s.
       this.backoffMs = retryAfter ?? Math.min(30_000, this.backoffMs === 0 ? 1000 : this.backoffMs * 2);
       retryAfterMs = this.backoffMs;
-      this.blockedUntil = this.clock() + retryAfterMs;
+      this.blockedUntil = this.clock.monoMs() + retryAfterMs;
     }
     const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${HINT[kind]})`;
     this.options.logger.warn(line);

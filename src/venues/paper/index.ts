@@ -5,7 +5,7 @@
 import { sleep, systemClock, type Clock } from '../../core/clock.js';
 import { seededRandom } from '../../core/prng.js';
 import type { Logger } from '../../core/log.js';
-import type { MarketSpec } from '../../core/types.js';
+import type { MarketSpec } from '../types.js';
 import { composeVenue, VenueError, type DetachedExecution, type LegResult, type MarketData, type MarketOrderRequest, type Venue } from '../venue.js';
 
 export interface PaperExecutionOptions {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrderBook } from '../../../src/core/orderbook.js';
 import { silentLogger } from '../../../src/core/log.js';
-import type { MarketSpec } from '../../../src/core/types.js';
+import type { MarketSpec } from '../../../src/venues/types.js';
 import { paperVenue } from '../../../src/venues/paper/index.js';
 import { composeVenue, type DetachedExecution, type LegResult, type MarketData, type VenueStatus } from '../../../src/venues/venue.js';
 
