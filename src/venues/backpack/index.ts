@@ -13,7 +13,7 @@ import { SignedAhead } from '../signed-ahead.js';
 import { READY, VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BookSync } from './book-sync.js';
-import { readBookTicker, readDepthEvent, readDepthSnapshot, readMarkPrice } from './messages.js';
+import { readBookTicker, readDepthEvent, readDepthSnapshot, readMarkPrice, readOrderUpdate, readPositionUpdate } from './messages.js';
 import { FrameWarnings } from '../messages.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
@@ -391,22 +391,25 @@ export class BackpackVenue implements Venue {
 
   /** Keeps the cumulative fill and fee per clientId: a confirmation path besides the HTTP reply. */
   private handleOrderUpdate(data: unknown): void {
-    const d = data as { c?: unknown; X?: unknown; z?: unknown; Z?: unknown; n?: unknown; N?: unknown; t?: unknown; i?: unknown; l?: unknown };
-    if (d?.c === undefined || d.c === null) return;
-    const clientId = String(d.c);
+    const read = readOrderUpdate(data);
+    if (!read.ok) return void this.warnings.warn('orderUpdate', `Backpack account.orderUpdate frame refused: ${read.why}`);
+    const u = read.value;
+    if (u === null) return; // not an order of ours
+    const clientId = u.clientId;
     const entry = this.streamed.get(clientId) ?? { executed: 0, executedQuote: 0, fee: 0, trades: new Set<string>(), traded: 0, status: '', totalsSeen: false };
     const spec = this.market;
-    if (typeof d.z === 'string') entry.executed = parseFixed(d.z, spec.sizeScale);
-    if (typeof d.Z === 'string') entry.executedQuote = parseFixed(d.Z, spec.priceScale + spec.sizeScale, 'nearest');
-    if (typeof d.X === 'string') entry.status = d.X;
-    entry.totalsSeen = typeof d.z === 'string' && typeof d.Z === 'string';
-    if (typeof d.i === 'string') entry.orderId = d.i;
+    if (u.executed !== undefined) entry.executed = parseFixed(u.executed, spec.sizeScale);
+    if (u.executedQuote !== undefined) entry.executedQuote = parseFixed(u.executedQuote, spec.priceScale + spec.sizeScale, 'nearest');
+    if (u.status !== undefined) entry.status = u.status;
+    entry.totalsSeen = u.executed !== undefined && u.executedQuote !== undefined;
+    if (u.orderId !== undefined) entry.orderId = u.orderId;
     // A fill's fee counts once, however often the event is delivered (spec §6.5: dedupe by t).
-    if (d.t !== undefined && d.t !== null && !entry.trades.has(String(d.t)) && (typeof d.n === 'string' || typeof d.n === 'number')) {
-      entry.trades.add(String(d.t));
-      entry.fee += Number(d.n);
-      if (typeof d.l === 'string') entry.traded += parseFixed(d.l, spec.sizeScale);
-      if (typeof d.N === 'string' && d.N !== 'USDC') this.options.logger.warn(`Backpack fill ${String(d.t)} of clientId ${clientId} charged its fee in ${d.N}, not USDC; the reported fee adds it as if quote`);
+    const fill = u.fill;
+    if (fill !== undefined && !entry.trades.has(fill.tradeId)) {
+      entry.trades.add(fill.tradeId);
+      entry.fee += fill.fee;
+      if (fill.size !== undefined) entry.traded += parseFixed(fill.size, spec.sizeScale);
+      if (fill.feeSymbol !== undefined && fill.feeSymbol !== 'USDC') this.options.logger.warn(`Backpack fill ${fill.tradeId} of clientId ${clientId} charged its fee in ${fill.feeSymbol}, not USDC; the reported fee adds it as if quote`);
     }
     this.streamed.set(clientId, entry);
     if (this.streamed.size > 1000) this.streamed.delete(this.streamed.keys().next().value as string);
@@ -468,13 +471,9 @@ export class BackpackVenue implements Venue {
   }
 
   private handlePosition(data: unknown): void {
-    const items = Array.isArray(data) ? data : [data];
-    for (const item of items) {
-      const p = item as { s?: unknown; q?: unknown };
-      if (p?.s === this.symbol && (typeof p.q === 'string' || typeof p.q === 'number')) {
-        this.streamedPosition = parseFixed(String(p.q), this.market.sizeScale);
-      }
-    }
+    const read = readPositionUpdate(data);
+    if (!read.ok) return void this.warnings.warn('positionUpdate', `Backpack account.positionUpdate frame refused: ${read.why}`);
+    for (const p of read.value) if (p.symbol === this.symbol) this.streamedPosition = parseFixed(p.quantity, this.market.sizeScale);
   }
 
   private requestSnapshot(delayMs = 0): void {

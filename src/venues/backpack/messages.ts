@@ -101,3 +101,90 @@ export function readMarkPrice(data: unknown): Parsed<MarkPrice> {
   if (!isDecimalText(p)) return refused(`markPrice frame lacks the mark price p: ${preview(data, 120)}`);
   return accepted({ p });
 }
+
+/** A signed decimal as the venue writes positions: an optional minus, digits, optionally a fraction. */
+function signedDecimal(value: unknown): string | undefined {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  return typeof text === 'string' && text.length <= 64 && /^-?\d+(\.\d+)?$/.test(text) ? text : undefined;
+}
+
+/** One fill an account.orderUpdate event reports (spec §6.5 `orderFill`): its trade id, fee and size. */
+export interface OrderFill {
+  /** `t`, deduplicated on: a fill delivered twice counts once. */
+  tradeId: string;
+  /** `n`, in `feeSymbol` (a float: reporting only). */
+  fee: number;
+  feeSymbol?: string;
+  /** `l`, the fill's size, as sent. */
+  size?: string;
+}
+
+/** account.orderUpdate (spec §6.5), for an order with our clientId `c`. */
+export interface OrderUpdate {
+  clientId: string;
+  /** `X`. */
+  status?: string;
+  /** `z` and `Z`: cumulative executed size and quote, as sent. */
+  executed?: string;
+  executedQuote?: string;
+  /** `i`. */
+  orderId?: string;
+  fill?: OrderFill;
+}
+
+/**
+ * An account.orderUpdate event's `data`; `null` for an event without a clientId (not an order of
+ * ours). A field of the wrong type is left out, as a field the event does not carry; a size or
+ * quote that is not a decimal, or a fill whose fee is no number, refuses the event.
+ */
+export function readOrderUpdate(data: unknown): Parsed<OrderUpdate | null> {
+  const d = fieldsOf(data);
+  if (d === undefined) return refused(`orderUpdate frame has no data object: ${preview(data)}`);
+  if (d.c === undefined || d.c === null) return accepted(null);
+  if (typeof d.c !== 'number' && typeof d.c !== 'string') return refused(`orderUpdate clientId c ${preview(d.c)} is not an id`);
+  const update: OrderUpdate = { clientId: String(d.c) };
+  if (typeof d.X === 'string') update.status = d.X;
+  for (const [field, key] of [['z', 'executed'], ['Z', 'executedQuote']] as const) {
+    const v = d[field];
+    if (typeof v !== 'string') continue;
+    if (!isDecimalText(v)) return refused(`orderUpdate ${field} ${preview(v)} is not a decimal string`);
+    update[key] = v;
+  }
+  if (typeof d.i === 'string') update.orderId = d.i;
+  if (d.t !== undefined && d.t !== null && (typeof d.n === 'string' || typeof d.n === 'number')) {
+    const fee = Number(d.n);
+    if (!Number.isFinite(fee) || (typeof d.n === 'string' && !/^-?\d+(\.\d+)?$/.test(d.n))) return refused(`orderUpdate fee n ${preview(d.n)} is not a number`);
+    if (typeof d.t !== 'string' && typeof d.t !== 'number') return refused(`orderUpdate trade id t ${preview(d.t)} is not an id`);
+    const fill: OrderFill = { tradeId: String(d.t), fee };
+    if (typeof d.N === 'string') fill.feeSymbol = d.N;
+    if (typeof d.l === 'string') {
+      if (!isDecimalText(d.l)) return refused(`orderUpdate fill size l ${preview(d.l)} is not a decimal string`);
+      fill.size = d.l;
+    }
+    update.fill = fill;
+  }
+  return accepted(update);
+}
+
+/** One position of account.positionUpdate (spec §6.5): symbol `s` and signed quantity `q`, as sent. */
+export interface PositionUpdate {
+  symbol: string;
+  quantity: string;
+}
+
+/**
+ * An account.positionUpdate event's `data` (one position or a list). Items without a symbol or a
+ * quantity are left out; a quantity that is not a signed decimal refuses the event.
+ */
+export function readPositionUpdate(data: unknown): Parsed<PositionUpdate[]> {
+  const items = Array.isArray(data) ? (data as unknown[]) : [data];
+  const out: PositionUpdate[] = [];
+  for (const item of items) {
+    const p = fieldsOf(item);
+    if (p === undefined || typeof p.s !== 'string' || p.q === undefined || p.q === null) continue;
+    const quantity = signedDecimal(p.q);
+    if (quantity === undefined) return refused(`positionUpdate ${p.s.slice(0, 40)} quantity q ${preview(p.q)} is not a signed decimal`);
+    out.push({ symbol: p.s, quantity });
+  }
+  return accepted(out);
+}

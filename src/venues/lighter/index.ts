@@ -18,7 +18,7 @@ import {
   type ChainIdCheck, type LighterAccountTier, type LighterFeeAssumption,
 } from './account.js';
 import { BookSync } from './book-sync.js';
-import { readBookFrame } from './messages.js';
+import { readAccountOrders, readAccountPosition, readBookFrame } from './messages.js';
 import { FrameWarnings } from '../messages.js';
 import { isConfigurationFailure, lighterError } from './errors.js';
 import { NonceKeeper } from './nonce.js';
@@ -533,20 +533,20 @@ export class LighterVenue implements Venue {
   }
 
   private handleOrders(orders: unknown): void {
-    if (typeof orders !== 'object' || orders === null) return;
-    for (const list of Object.values(orders as Record<string, unknown>)) {
-      if (!Array.isArray(list)) continue;
-      for (const o of list as OrderJson[]) {
-        const pending = this.pending.get(Number(o.client_order_index));
-        if (pending !== undefined && isTerminal(o.status)) this.settle(pending, this.legFromOrder(pending.leg, o));
-      }
+    const read = readAccountOrders(orders);
+    if (!read.ok) return void this.warnings.warn('account_all_orders', `Lighter account_all_orders frame refused: ${read.why}`);
+    for (const o of read.value) {
+      const pending = this.pending.get(o.client_order_index);
+      if (pending !== undefined && isTerminal(o.status)) this.settle(pending, this.legFromOrder(pending.leg, o));
     }
   }
 
   private handlePositions(positions: unknown): void {
-    if (typeof positions !== 'object' || positions === null || this.spec === undefined) return;
-    const p = (positions as Record<string, { sign?: unknown; position?: unknown }>)[String(this.spec.marketId)];
-    if (p !== undefined && typeof p.position === 'string') this.streamedPosition = (Number(p.sign) < 0 ? -1 : 1) * parseFixed(p.position, this.spec.sizeScale);
+    if (this.spec === undefined) return;
+    const read = readAccountPosition(positions, this.spec.marketId!);
+    if (!read.ok) return void this.warnings.warn('account_all_positions', `Lighter account_all_positions frame refused: ${read.why}`);
+    const p = read.value;
+    if (p !== undefined) this.streamedPosition = p.sign * parseFixed(p.position, this.spec.sizeScale);
   }
 
   private legFromOrder(leg: LegResult, o: OrderJson): LegResult {

@@ -54,3 +54,66 @@ export function readBookFrame(frame: unknown, priceScale: number, sizeScale: num
     asks: asks.value,
   });
 }
+
+/** One order as account_all_orders:{account} streams it (spec §5.3), the fields a leg is settled from. */
+export interface StreamedOrder {
+  client_order_index: number;
+  status?: string;
+  /** Executed size and quote, decimals as sent (absent = none). */
+  filled_base_amount?: string;
+  filled_quote_amount?: string;
+  /** The venue's order index (up to 2^60 − 1, so a bigint when past 2^53). */
+  order_index?: number | bigint;
+}
+
+function amount(value: unknown): string | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && /^\d+(\.\d+)?$/.test(String(value))) return String(value);
+  return isDecimalText(value) ? value : false;
+}
+
+/**
+ * An account_all_orders frame's `orders` (market index → list of orders). Entries that are not
+ * orders with a client order index are left out (the venue also streams orders placed elsewhere);
+ * an order of ours whose executed amounts are not decimals refuses the frame.
+ */
+export function readAccountOrders(orders: unknown): Parsed<StreamedOrder[]> {
+  const markets = fieldsOf(orders);
+  if (markets === undefined) return orders === undefined || orders === null ? accepted([]) : refused(`account orders is not an object: ${preview(orders)}`);
+  const out: StreamedOrder[] = [];
+  for (const list of Object.values(markets)) {
+    if (!Array.isArray(list)) continue;
+    for (const entry of list as unknown[]) {
+      const o = fieldsOf(entry);
+      const raw = o?.client_order_index;
+      const index = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
+      if (o === undefined || typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) continue;
+      const base = amount(o.filled_base_amount);
+      const quote = amount(o.filled_quote_amount);
+      if (base === false || quote === false) return refused(`order ${index}: filled amounts ${preview([o.filled_base_amount, o.filled_quote_amount])} are not decimals`);
+      const order: StreamedOrder = { client_order_index: index };
+      if (typeof o.status === 'string') order.status = o.status;
+      if (base !== undefined) order.filled_base_amount = base;
+      if (quote !== undefined) order.filled_quote_amount = quote;
+      if ((typeof o.order_index === 'number' && Number.isSafeInteger(o.order_index)) || typeof o.order_index === 'bigint') order.order_index = o.order_index;
+      out.push(order);
+    }
+  }
+  return accepted(out);
+}
+
+/** Our position in one market as account_all_positions streams it (spec §5.3): its sign and size, as sent. */
+export interface StreamedPosition {
+  sign: 1 | -1;
+  position: string;
+}
+
+/** An account_all_positions frame's `positions`, for market `marketId`; undefined when it carries none for that market. */
+export function readAccountPosition(positions: unknown, marketId: number): Parsed<StreamedPosition | undefined> {
+  const all = fieldsOf(positions);
+  if (all === undefined) return positions === undefined || positions === null ? accepted(undefined) : refused(`account positions is not an object: ${preview(positions)}`);
+  const p = fieldsOf(all[String(marketId)]);
+  if (p === undefined || typeof p.position !== 'string') return accepted(undefined);
+  if (!isDecimalText(p.position)) return refused(`position of market ${marketId} ${preview(p.position)} is not a decimal string`);
+  return accepted({ sign: Number(p.sign) < 0 ? -1 : 1, position: p.position });
+}
