@@ -22,7 +22,8 @@ import { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.
 
 export { BackpackSigner, signingString } from './auth.js';
 export { BookSync } from './book-sync.js';
-export { BackpackRest, errorKind } from './rest.js';
+export { BackpackRest } from './rest.js';
+export { backpackErrorKind } from './errors.js';
 export { BackpackStream } from './ws.js';
 export { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
 

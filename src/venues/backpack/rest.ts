@@ -3,12 +3,13 @@
 // the bot cannot hammer the venue.
 
 import type http from 'node:http';
-import { VenueError, type VenueErrorKind } from '../venue.js';
+import { VenueError } from '../venue.js';
 import { httpExchange, keepAliveAgent, type HttpReply } from '../http.js';
 import { HttpLine } from '../http-line.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { BackpackSigner, Params } from './auth.js';
+import { backpackErrorKind, hintFor } from './errors.js';
 
 export interface RestOptions {
   /** Base without /api/v1, e.g. https://api.backpack.exchange */
@@ -41,40 +42,7 @@ export interface SendOptions {
   urgent?: boolean;
 }
 
-const AUTH_CODES = new Set(['UNAUTHORIZED', 'INVALID_SIGNATURE', 'FORBIDDEN', 'ACCOUNT_DEACTIVATED']);
-const MARGIN_CODES = new Set(['INSUFFICIENT_FUNDS', 'INSUFFICIENT_MARGIN', 'MAX_LEVERAGE_REACHED', 'BORROW_LIMIT']);
-const BAD_ORDER_CODES = new Set(['INVALID_ORDER', 'INVALID_PRICE', 'INVALID_QUANTITY', 'INVALID_SYMBOL', 'INVALID_MARKET', 'INVALID_RANGE']);
-const UNAVAILABLE_CODES = new Set(['SERVER_ERROR', 'TIMEOUT', 'MAINTENANCE', 'TRADING_PAUSED', 'NOT_IMPLEMENTED']);
 
-/** Maps an HTTP status and Backpack `{code, message}` to the port's error kind. */
-export function errorKind(status: number, code: string | undefined, message: string): VenueErrorKind {
-  if (status === 429 || code === 'TOO_MANY_REQUESTS') return 'rate_limited';
-  if (code !== undefined && AUTH_CODES.has(code)) return 'auth';
-  if (code === 'INVALID_CLIENT_REQUEST') {
-    // The venue reuses this code for bad signatures and stale windows (spec §5, §10 Q14).
-    if (/signature|api key/i.test(message)) return 'auth';
-    if (/expired|window|timestamp/i.test(message)) return 'expired';
-    return 'bad_order';
-  }
-  if (code !== undefined && MARGIN_CODES.has(code)) return 'insufficient_margin';
-  if (code !== undefined && BAD_ORDER_CODES.has(code)) return 'bad_order';
-  if ((code !== undefined && UNAVAILABLE_CODES.has(code)) || status >= 500) return 'unavailable';
-  if (status === 401 || status === 403) return 'auth';
-  return 'rejected';
-}
-
-const HINT: Record<VenueErrorKind, string> = {
-  insufficient_margin: 'add collateral or lower --size',
-  bad_order: 'check size/price against the market grid',
-  rate_limited: 'backing off before the next request',
-  auth: 'check BACKPACK_PUBLIC_KEY / BACKPACK_SECRET_KEY and the clock',
-  expired: 'the request window passed; sync the clock (NTP)',
-  invalid_nonce: 'resync the nonce',
-  unavailable: 'the venue is down or in maintenance; retry later after reconciling',
-  rejected: 'the venue refused it for a trading reason',
-  protocol: 'the reply did not match the Backpack protocol',
-  timeout: 'no answer in time; the outcome is reconciled by lookup',
-};
 
 export class BackpackRest {
   private readonly base: URL;
@@ -167,7 +135,7 @@ export class BackpackRest {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const waitMs = Math.ceil(this.blockedUntil - this.clock.monoMs());
     if (waitMs > 0) {
-      throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${HINT.rate_limited})`, 'TOO_MANY_REQUESTS', waitMs);
+      throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${hintFor('rate_limited')})`, 'TOO_MANY_REQUESTS', waitMs);
     }
     const { status, text, retryAfterMs: retryAfter } = await this.exchange(method, url, headers, body, timeoutMs, options);
     let json: unknown;
@@ -184,7 +152,7 @@ export class BackpackRest {
     const errBody = typeof json === 'object' && json !== null ? (json as { code?: unknown; message?: unknown }) : {};
     const code = typeof errBody.code === 'string' ? errBody.code : undefined;
     const message = typeof errBody.message === 'string' ? errBody.message : typeof json === 'string' ? json.slice(0, 120) : '';
-    const kind = errorKind(status, code, message);
+    const kind = backpackErrorKind(status, code, message);
     let retryAfterMs: number | undefined;
     if (kind === 'rate_limited') {
       // Honour Retry-After when the venue sends it; otherwise double the pause, 1 s … 30 s.
@@ -192,7 +160,7 @@ export class BackpackRest {
       retryAfterMs = this.backoffMs;
       this.blockedUntil = this.clock.monoMs() + retryAfterMs;
     }
-    const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${HINT[kind]})`;
+    const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${hintFor(kind)})`;
     this.options.logger.warn(line);
     throw new VenueError('backpack', kind, line, code ?? status, retryAfterMs);
   }
