@@ -4,7 +4,7 @@
 
 import { decimalsOf, formatFixed, parseFixed } from '../../core/fixed.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/log.js';
+import type { LiveVenueOptions } from '../options.js';
 import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { OrderSide } from '../../core/types.js';
@@ -27,45 +27,19 @@ export { backpackErrorKind } from './errors.js';
 export { BackpackStream } from './ws.js';
 export { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
 
-export interface BackpackVenueOptions {
-  /** Upper-case base asset; the market is `${ticker}_USDC_PERP`. */
-  ticker: string;
-  /** REST base without /api/v1 (BACKPACK_API_URL). */
-  apiUrl: string;
-  /** WebSocket URL (BACKPACK_WS_URL). */
-  wsUrl: string;
+export interface BackpackVenueOptions extends LiveVenueOptions {
   /** base64 public key; checked against the one derived from secretKey. */
   publicKey?: string;
   /** base64 32-byte ED25519 seed; without it the venue is market-data only (paper mode). */
   secretKey?: Secret;
-  logger: Logger;
-  /** Deadline for an order's HTTP answer before it is looked up (default 3000 ms). */
-  orderTimeoutMs?: number;
-  /** Deadline for other REST calls (default 5000 ms). */
-  requestTimeoutMs?: number;
-  /** X-Window in ms (default 5000). */
+  /** X-Window in ms (default 5000). Fees without keys default to VIP-1: 5 / 2 bps. */
   windowMs?: number;
-  /** Taker/maker fees in bps when no keys are given (default VIP-1: 5 / 2). */
-  takerFeeBps?: number;
-  makerFeeBps?: number;
   /** Delay before asking for another snapshot when one was too old (default 200 ms). */
   snapshotRetryMs?: number;
-  /** Stream tuning (tests shorten these). */
-  pingIntervalMs?: number;
-  deadAfterMs?: number;
-  reconnectBaseMs?: number;
-  reconnectMaxMs?: number;
   /** How long the bookTicker may disagree with the book before it is rebuilt (default 500 ms). */
   tickerGraceMs?: number;
   /** First clientId; later ones count up mod 2^32 (default: derived from the clock). */
   firstClientId?: number;
-  /** How long an order signed ahead by prepareMarketOrder may still be sent (default 1000 ms, well inside the window). */
-  preparedOrderMaxAgeMs?: number;
-  /**
-   * The engine's clock: wall ms for signatures and the first clientId, monotonic ms for the 429
-   * back-off, readiness(), the mark's age and leg times (default the system's; tests drive it).
-   */
-  clock?: Clock;
 }
 
 interface MarketJson {

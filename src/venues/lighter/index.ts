@@ -7,7 +7,7 @@
 
 import { formatFixed, parseFixed, parseUnits } from '../../core/fixed.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/log.js';
+import type { LiveVenueOptions } from '../options.js';
 import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec } from '../types.js';
@@ -32,24 +32,14 @@ export { BookSync } from './book-sync.js';
 export { lighterErrorKind } from './errors.js';
 export { LighterConfigError } from './account.js';
 
-export interface LighterVenueOptions {
-  /** Upper-case base asset; the perp market with this symbol. */
-  ticker: string;
-  /** REST base without /api/v1 (LIGHTER_API_URL). */
-  apiUrl: string;
-  /** WebSocket URL including /stream (LIGHTER_WS_URL). */
-  wsUrl: string;
+export interface LighterVenueOptions extends LiveVenueOptions {
   /** Signed into every transaction: 304 mainnet, 300 testnet (LIGHTER_CHAIN_ID). */
   chainId: number;
   /** Without these three the venue is market-data only (paper mode). */
   privateKey?: Secret;
   accountIndex?: number;
   apiKeyIndex?: number;
-  logger: Logger;
-  /** Fee overrides in bps; otherwise the fees of the account's tier (Standard when unknown). */
-  takerFeeBps?: number;
-  makerFeeBps?: number;
-  /** Order size per leg as typed (--size): its value is checked against the market's minimum order value. */
+  /** Order size per leg as typed (--size): its value is checked against the market's minimum order value. Fees not overridden are the account tier's (Standard when unknown). */
   orderSize?: string;
   /** --slippage-bps: a sell goes out at the book price less this, which is where the minimum order value binds. */
   slippageBps?: number;
@@ -57,11 +47,6 @@ export interface LighterVenueOptions {
   resyncTimeoutMs?: number;
   /** How often the account streams' auth token is checked for renewal (default 30 000 ms). */
   authCheckIntervalMs?: number;
-  /** How long an order may stay unconfirmed by the streams before history is asked (default 3000 ms). */
-  orderTimeoutMs?: number;
-  /** How long a transaction signed ahead by prepareMarketOrder may still be sent (default 1000 ms). */
-  preparedOrderMaxAgeMs?: number;
-  requestTimeoutMs?: number;
   /** Auth token lifetime; it is renewed when less than a sixth of it is left (default 3600 s). */
   authTokenTtlSec?: number;
   /**
@@ -73,15 +58,6 @@ export interface LighterVenueOptions {
   answerWindowMs?: number;
   /** Least time between two look-ups of the same order (default: half a minute over the look-up cap, 3 s at 60/min). */
   lookupIntervalMs?: number;
-  pingIntervalMs?: number;
-  deadAfterMs?: number;
-  reconnectBaseMs?: number;
-  reconnectMaxMs?: number;
-  /**
-   * The engine's clock: wall ms for client order indices, tokens and transaction expiry; monotonic
-   * ms for the request budget, back-offs, readiness and leg times. Default the system's.
-   */
-  clock?: Clock;
 }
 
 /** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
@@ -240,7 +216,7 @@ export class LighterVenue implements Venue {
     }
     const fees = assumeLighterFees(tier, this.options.takerFeeBps);
     this.options.logger.info(fees.line);
-    this.spec = parseLighterMarket(found, { takerFeeBps: fees.takerBps, makerFeeBps: this.options.makerFeeBps ?? fees.makerBps });
+    this.spec = parseMarket(found, { takerFeeBps: fees.takerBps, makerFeeBps: this.options.makerFeeBps ?? fees.makerBps });
     const minQuoteAmount = typeof found.min_quote_amount === 'string' ? found.min_quote_amount : undefined;
     this.setup = { chain, tier, fees, minQuoteAmount };
     this.checkMinQuote(found, minQuoteAmount);
@@ -825,7 +801,7 @@ export class LighterVenue implements Venue {
 }
 
 /** An orderBookDetails entry as a MarketSpec: integer grids, fees in bps (published as percent). */
-export function parseLighterMarket(m: Record<string, unknown>, fees: { takerFeeBps?: number; makerFeeBps?: number }): MarketSpec {
+export function parseMarket(m: Record<string, unknown>, fees: { takerFeeBps?: number; makerFeeBps?: number }): MarketSpec {
   const sizeScale = Number(m.size_decimals);
   const priceScale = Number(m.price_decimals);
   if (!Number.isInteger(sizeScale) || !Number.isInteger(priceScale) || typeof m.min_base_amount !== 'string' || typeof m.market_id !== 'number') {
