@@ -5,7 +5,7 @@
 // /api/v1/capital/collateral's netEquityAvailable, spec §5) against --max-position.
 
 import { parseUnits } from '../core/fixed.js';
-import type { MarketSpec } from '../core/types.js';
+import type { MarketSpec } from '../venues/types.js';
 import { BackpackRest, BackpackSigner, parseMarket } from '../venues/backpack/index.js';
 import { collateralRow } from './collateral.js';
 import type { CheckRow } from './report.js';

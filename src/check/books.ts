@@ -3,6 +3,7 @@
 // (no gap, crossed book or ticker disagreement making the adapter drop and rebuild them) while
 // they are watched; then the two venues' mid prices must be close enough to be the same asset.
 
+import { systemClock } from '../core/clock.js';
 import { formatFixed } from '../core/fixed.js';
 import type { Config } from '../cli/config.js';
 import { BackpackVenue } from '../venues/backpack/index.js';
@@ -65,7 +66,7 @@ export async function watchBooks(ctx: ProbeContext, venues = marketDataVenues(ct
       }
     }));
     // Each started book has until the deadline to become valid; then both are watched together.
-    const deadline = Date.now() + settings.bookTimeoutMs;
+    const deadline = systemClock.wallMs() + settings.bookTimeoutMs;
     await Promise.all(watched.filter((w) => w.started).map((w) => until(() => w.venue.status().bookValid, deadline)));
     for (const w of watched) w.watching = w.started && w.venue.status().bookValid;
     if (watched.some((w) => w.watching)) await sleep(settings.bookWatchMs);
@@ -88,7 +89,7 @@ function bookRow(w: Watched, ctx: ProbeContext): CheckRow {
     const state = status.connected ? 'the stream is connected but no valid book was built' : 'the stream did not connect';
     return row(w.id, title, 'FAIL', `no valid book within ${seconds(ctx.settings.bookTimeoutMs)}: ${state}${status.detail === undefined ? '' : ` (${status.detail})`}`, fixFeed);
   }
-  const ageMs = Math.round(performance.now() - w.venue.lastBookAt);
+  const ageMs = Math.round(systemClock.monoMs() - w.venue.lastBookAt);
   const top = topOfBook(w.venue);
   const watchedFor = seconds(ctx.settings.bookWatchMs);
   if (w.losses > 0 || !status.bookValid) {
@@ -128,7 +129,7 @@ function agreement(watched: Watched[], maxGapBps: number): CheckRow {
 }
 
 async function until(done: () => boolean, deadline: number): Promise<void> {
-  while (!done() && Date.now() < deadline) await sleep(20);
+  while (!done() && systemClock.wallMs() < deadline) await sleep(20);
 }
 
 function sleep(ms: number): Promise<void> {

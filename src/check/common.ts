@@ -1,9 +1,10 @@
 // What the preflight's venue probes share: their settings, the facts they hand to the rows that
 // compare both venues, exact money arithmetic for margin, and round-trip/clock measurement.
 
+import { systemClock } from '../core/clock.js';
 import { FixedPointError, formatFixed, formatFixedTrim, parseUnits } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
-import type { MarketSpec } from '../core/types.js';
+import type { MarketSpec } from '../venues/types.js';
 import type { Config } from '../cli/config.js';
 import { VenueError } from '../venues/venue.js';
 import type { CheckRow, RowId } from './report.js';
@@ -74,10 +75,10 @@ export function unreachableFix(e: unknown, venue: string, urlVar: string): strin
 
 /** Runs a request and measures its round trip and the venue's clock against ours. */
 export async function timed<T>(request: () => Promise<T>): Promise<{ value: T; rttMs: number; sentAtMs: number }> {
-  const sentAtMs = Date.now();
-  const t0 = performance.now();
+  const sentAtMs = systemClock.wallMs();
+  const t0 = systemClock.monoMs();
   const value = await request();
-  return { value, rttMs: performance.now() - t0, sentAtMs };
+  return { value, rttMs: systemClock.monoMs() - t0, sentAtMs };
 }
 
 /**

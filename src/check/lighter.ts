@@ -2,16 +2,17 @@
 // (venues/lighter/account.ts): reachable and its clock (GET /), the chain id the venue reports
 // against LIGHTER_CHAIN_ID, the API key registered at that index for that account against the
 // one API_KEY_PRIVATE_KEY gives, the market (orderBookDetails, parsed by the adapter's own
-// parseLighterMarket) against --size and its minimum order value, the account tier with the fees
+// parseMarket) against --size and its minimum order value, the account tier with the fees
 // and request budget it implies, and free collateral against --max-position.
 
+import { systemClock } from '../core/clock.js';
 import { parseUnits } from '../core/fixed.js';
-import type { MarketSpec } from '../core/types.js';
+import type { MarketSpec } from '../venues/types.js';
 import {
   apiKeyIndexProblem, apiKeyMismatch, assumeLighterFees, checkChainId, fetchAccountSummary, fetchAccountTier, fetchRegisteredApiKey,
   fetchVenueInfo, marketIdProblem, minQuoteProblem, type LighterAccountTier,
 } from '../venues/lighter/account.js';
-import { parseLighterMarket } from '../venues/lighter/index.js';
+import { parseMarket } from '../venues/lighter/index.js';
 import { LighterRest } from '../venues/lighter/rest.js';
 import { derivePublicKey, LighterSigner } from '../venues/lighter/signer/index.js';
 import { collateralRow } from './collateral.js';
@@ -105,7 +106,7 @@ export async function probeLighter(ctx: ProbeContext): Promise<{ rows: CheckRow[
       if (details === undefined) {
         rows.push(row('lighter.market', 'Lighter market', 'FAIL', `Lighter lists no perp market ${config.ticker}`, `choose a --ticker Lighter lists: ${list.map((m) => String(m.symbol)).slice(0, 15).join(', ')}`));
       } else {
-        const spec = parseLighterMarket(details, {});
+        const spec = parseMarket(details, {});
         facts.market = spec;
         rows.push(marketRow(spec, details, config.size));
       }
@@ -116,7 +117,7 @@ export async function probeLighter(ctx: ProbeContext): Promise<{ rows: CheckRow[
     // Tier: what it costs and how many requests a minute the run may make.
     let tier: LighterAccountTier | undefined;
     if (signer !== undefined && keyOk) {
-      const deadline = Math.floor(Date.now() / 1000) + 600;
+      const deadline = Math.floor(systemClock.wallMs() / 1000) + 600;
       tier = await fetchAccountTier(rest, signer.accountIndex, signer.createAuthToken(deadline));
     }
     const fees = assumeLighterFees(tier, config.lighterTakerFeeBps);

@@ -3,6 +3,7 @@
 
 import type { Logger } from '../core/log.js';
 import { ParamError } from '../core/param-error.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { ArbEngine, type EngineSettings, type RunSummary } from '../engine/index.js';
 import { pnlLines } from '../engine/pnl.js';
 import { runLogPath } from '../io/paths.js';
@@ -10,7 +11,7 @@ import { RunLog, type Level, type TaggedLogger } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
 import { BackpackVenue } from '../venues/backpack/index.js';
 import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
-import { PaperVenue } from '../venues/paper/index.js';
+import { paperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
 import { Watching, type WatchEndpoints } from '../watch/index.js';
 import type { Config } from './config.js';
@@ -58,7 +59,9 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
       cfg = { ...config, ...sim.endpoints };
       log.info(`sim: Backpack ${sim.backpack.apiUrl}, Lighter ${sim.lighter.apiUrl} (chain ${cfg.lighter.chainId}, account ${cfg.lighter.accountIndex})`);
     }
-    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, watching.logger), logger: watching.logger });
+    // One clock for the run: the engine and both venues read it.
+    const clock = systemClock;
+    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, watching.logger, clock), logger: watching.logger, clock });
     engine = bot;
     watching.attach(bot);
     const stopSignal = hooks.stopSignal ?? processSignals();
@@ -146,19 +149,19 @@ export function flagOf(param: string): string {
   return FLAGS[param] ?? param;
 }
 
-function makeVenues(c: Config, log: TaggedLogger): { backpack: Venue; lighter: Venue } {
+function makeVenues(c: Config, log: TaggedLogger, clock: Clock): { backpack: Venue; lighter: Venue } {
   const paper = c.mode === 'paper';
   const backpack = new BackpackVenue({
     ticker: c.ticker, apiUrl: c.backpack.apiUrl, wsUrl: c.backpack.wsUrl, logger: prefixed(log, 'backpack'),
-    publicKey: paper ? undefined : c.backpack.publicKey, secretKey: paper ? undefined : c.backpack.secretKey, takerFeeBps: c.backpackTakerFeeBps,
+    publicKey: paper ? undefined : c.backpack.publicKey, secretKey: paper ? undefined : c.backpack.secretKey, takerFeeBps: c.backpackTakerFeeBps, clock,
   });
   const lighter = new LighterVenue({
     ticker: c.ticker, apiUrl: c.lighter.apiUrl, wsUrl: c.lighter.wsUrl, chainId: c.lighter.chainId, logger: prefixed(log, 'lighter'),
     privateKey: paper ? undefined : c.lighter.privateKey, accountIndex: paper ? undefined : c.lighter.accountIndex, apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
-    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute, orderSize: c.size, slippageBps: c.slippageBps,
+    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute, orderSize: c.size, slippageBps: c.slippageBps, clock,
   });
   if (!paper) return { backpack, lighter };
-  return { backpack: new PaperVenue({ inner: backpack, logger: log }), lighter: new PaperVenue({ inner: lighter, logger: log }) };
+  return { backpack: paperVenue(backpack, { logger: log, clock }), lighter: paperVenue(lighter, { logger: log, clock }) };
 }
 
 /** The venue's or simulator's lines carry its tag: `[backpack] …` in text, `"src":"backpack"` in JSON. */

@@ -1,7 +1,7 @@
 // Exact fixed-point numbers. A value at scale `s` is the integer `round(x · 10^s)`; every price and
 // size that can reach an order travels in this form. Plain JS numbers hold the integers (exact up
-// to 2^53 − 1, which covers both venues' grids: Lighter caps prices at 2^32 − 1 and sizes at
-// 2^48 − 1); parsing goes through bigint so that nothing is rounded by the float unit on the way.
+// to 2^53 − 1, which covers the grids of the venues we trade, whose caps are far below it — see
+// venues/); parsing goes through bigint so that nothing is rounded by the float unit on the way.
 
 export class FixedPointError extends Error {
   override name = 'FixedPointError';

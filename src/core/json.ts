@@ -1,5 +1,5 @@
-// A strict JSON reader that keeps every integer exact: Lighter order indices reach 2^60 − 1 and
-// tx_info Index values too, which JSON.parse would round. Integers become number when safe, bigint otherwise.
+// A strict JSON reader that keeps every integer exact: venues send order indices up to 2^60 − 1,
+// which JSON.parse would round. Integers become number when safe, bigint otherwise.
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
 
 export class JsonSyntaxError extends Error {}

@@ -3,7 +3,7 @@
 // Each side is a pair of parallel arrays sorted so that the best level is the LAST element: bids
 // ascending, asks descending. Updates cluster near the top of the book, so inserts and deletes
 // there touch only the tail of the array, and the best price is a plain index read. Sequence
-// rules (Backpack U/u, Lighter nonce chains) belong to the venue adapters, not here.
+// rules (update ids, nonce chains) belong to the venue adapters, not here.
 
 import type { BookSide, OrderSide } from './types.js';
 

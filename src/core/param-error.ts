@@ -1,5 +1,5 @@
 // An error about a setting, written with the setting's parameter name in braces ("{size} 0.0001 is
-// below the Lighter minimum 0.0002 — raise {size}"). The code that raises it knows parameters,
+// below the venue's minimum 0.0002 — raise {size}"). The code that raises it knows parameters,
 // not where they came from; the program's edge renders the names as the user typed them (flags).
 
 export class ParamError extends Error {

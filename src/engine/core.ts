@@ -7,7 +7,7 @@ import { formatFixed } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 import type { BookView } from '../core/orderbook.js';
 import { renderParams } from '../core/param-error.js';
-import type { MarketSpec, VenueId } from '../core/types.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
 import { stepCommon, toCommon, type StrategyParams } from '../strategy/index.js';
 import type { ExecutionReadiness, Venue } from '../venues/venue.js';
 import type { FlattenOutcome } from './flatten.js';

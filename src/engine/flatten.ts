@@ -6,7 +6,8 @@
 import { sleep, type Clock } from '../core/clock.js';
 import { formatFixed } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
-import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
+import type { OrderSide } from '../core/types.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
 import { worstPrice } from '../strategy/index.js';
 import type { ExecutionReadiness, LegResult, Venue } from '../venues/venue.js';
 

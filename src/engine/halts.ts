@@ -10,7 +10,7 @@
 
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from '../venues/types.js';
 
 export type HaltKind = 'kill_switch' | 'exposure_open' | 'venue_down' | 'auth';
 

@@ -14,7 +14,7 @@
 import { systemClock, withTimeout, type Clock, type ClockTimer } from '../core/clock.js';
 import { formatFixed } from '../core/fixed.js';
 import { ParamError } from '../core/param-error.js';
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from '../venues/types.js';
 import { roundTripFeePerUnit, spreads, startupWarnings, stepCommon, strategyParams, type Spreads, type StrategyParams } from '../strategy/index.js';
 import type { ExecutionReadiness, VenueStatus } from '../venues/venue.js';
 import { EngineCore, VENUES, type RunSummary } from './core.js';

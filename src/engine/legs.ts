@@ -3,7 +3,7 @@
 // stayed unknown for a while longer, and booking a fill that arrives late on its own row.
 
 import { sleep, type Clock, type ClockTimer } from '../core/clock.js';
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from '../venues/types.js';
 import { VenueError, type LegResult, type MarketOrderRequest, type Venue } from '../venues/venue.js';
 import type { EngineCore } from './core.js';
 import type { Records } from './records.js';

@@ -7,7 +7,7 @@
 // sent. That pause is not a failure: it never feeds the kill switch, and entries resume by
 // themselves on the first event after both are ready again.
 
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from '../venues/types.js';
 import { decide, describeNoTrade, legFor, toCommon, type EntryGate, type Intent, type NoTrade, type VenueView } from '../strategy/index.js';
 import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest } from '../venues/venue.js';
 import { VENUES, type EngineCore } from './core.js';

@@ -3,7 +3,7 @@
 // One optional observer; every call site checks it first, so nothing is built or allocated on the
 // hot path when nobody listens, and every argument is a value the engine already has.
 
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from '../venues/types.js';
 import type { VenueStatus } from '../venues/venue.js';
 import type { Halt } from './halts.js';
 

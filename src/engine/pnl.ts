@@ -11,7 +11,7 @@
 // in unrealised: the total stays right, the split does not mean much until it is repaired.
 
 import type { BookView } from '../core/orderbook.js';
-import type { MarketSpec, VenueId } from '../core/types.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { LegResult } from '../venues/venue.js';
 
 export interface VenueInventory {

@@ -9,7 +9,7 @@
 // kinds of run can never pass for one another.
 
 import { formatFixed } from '../core/fixed.js';
-import type { MarketSpec, VenueId } from '../core/types.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
 import { CsvAppender, isoTimestamp } from '../io/csv.js';
 import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import { spreads, topOfBookSignal, type Intent } from '../strategy/index.js';

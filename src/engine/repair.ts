@@ -6,7 +6,8 @@
 
 import { sleep } from '../core/clock.js';
 import { formatFixed } from '../core/fixed.js';
-import type { OrderSide, VenueId } from '../core/types.js';
+import type { OrderSide } from '../core/types.js';
+import type { VenueId } from '../venues/types.js';
 import { worstPrice } from '../strategy/index.js';
 import type { EngineCore } from './core.js';
 import { send, type Legs } from './legs.js';

@@ -3,7 +3,7 @@
 
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from '../venues/types.js';
 import type { StrategyInput } from '../strategy/index.js';
 import type { Venue } from '../venues/venue.js';
 

@@ -4,7 +4,7 @@
 // one we cannot classify) ends the start-up.
 
 import { sleep } from '../core/clock.js';
-import type { MarketSpec, VenueId } from '../core/types.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
 import { VenueError, type VenueErrorKind } from '../venues/venue.js';
 import { VENUES, type EngineCore } from './core.js';
 

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { systemClock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { SimFaults, SimServerHandle, SimServerOptions } from './types.js';
 
@@ -49,7 +50,7 @@ export abstract class SimServerBase<C extends SimClient> {
   }
 
   protected silent(): boolean {
-    return (this.faults.silentUntil ?? 0) > Date.now();
+    return (this.faults.silentUntil ?? 0) > systemClock.wallMs();
   }
 
   async listen(): Promise<SimServerHandle> {

@@ -9,7 +9,8 @@
 import { formatFixed, parseFixed, rescale } from '../core/fixed.js';
 import { ParamError } from '../core/param-error.js';
 import type { BookView, FillEstimate } from '../core/orderbook.js';
-import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
+import type { OrderSide } from '../core/types.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
 
 export type Direction = 'LONG_BACKPACK' | 'SHORT_BACKPACK';
 

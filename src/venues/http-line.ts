@@ -8,7 +8,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../core/log.js';
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from './types.js';
 import { USER_AGENT } from '../version.js';
 import { parseRetryAfter, type HttpReply } from './http.js';
 import { VenueError } from './venue.js';

@@ -5,7 +5,8 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from './types.js';
+import { systemClock } from '../core/clock.js';
 import { USER_AGENT } from '../version.js';
 import { VenueError } from './venue.js';
 
@@ -20,7 +21,7 @@ export interface HttpReply {
  * Retry-After in ms: delay-seconds, or an HTTP-date (RFC 9110 §10.2.3) measured from `nowMs`
  * (never below 0); undefined when absent or unreadable.
  */
-export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | undefined, nowMs = systemClock.wallMs()): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);

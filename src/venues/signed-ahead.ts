@@ -1,6 +1,7 @@
 // Orders an adapter signed ahead (prepareMarketOrder), one per side, for both venues: kept while
 // young, handed out once and only for the very same order, otherwise dropped.
 
+import { systemClock, type Clock } from '../core/clock.js';
 import type { OrderSide } from '../core/types.js';
 import type { MarketOrderRequest } from './venue.js';
 
@@ -25,22 +26,24 @@ export class SignedAhead<T> {
   constructor(
     private readonly maxAgeMs: number,
     private readonly valid: (signed: T) => boolean = () => true,
+    /** Monotonic ms for the orders' ages (the engine's clock). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** True when this order is held, valid, and young enough not to be signed again yet. */
   holds(order: MarketOrderRequest): boolean {
     const h = this.held[order.side];
-    return h !== undefined && sameOrder(h.order, order) && this.valid(h.signed) && performance.now() - h.at < this.maxAgeMs / 2;
+    return h !== undefined && sameOrder(h.order, order) && this.valid(h.signed) && this.clock.monoMs() - h.at < this.maxAgeMs / 2;
   }
 
   put(order: MarketOrderRequest, signed: T | undefined): void {
-    this.held[order.side] = signed === undefined ? undefined : { order, signed, at: performance.now() };
+    this.held[order.side] = signed === undefined ? undefined : { order, signed, at: this.clock.monoMs() };
   }
 
   /** The order signed ahead if it is this one, valid and young enough; its side is emptied either way. */
   take(order: MarketOrderRequest): T | undefined {
     const h = this.held[order.side];
     this.held[order.side] = undefined;
-    return h !== undefined && sameOrder(h.order, order) && this.valid(h.signed) && performance.now() - h.at < this.maxAgeMs ? h.signed : undefined;
+    return h !== undefined && sameOrder(h.order, order) && this.valid(h.signed) && this.clock.monoMs() - h.at < this.maxAgeMs ? h.signed : undefined;
   }
 }

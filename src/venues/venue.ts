@@ -2,7 +2,8 @@
 // strategy and engine talk only to this interface and never learn which venue is behind it.
 
 import type { BookView, OrderBook } from '../core/orderbook.js';
-import type { MarketSpec, OrderSide, VenueId } from '../core/types.js';
+import type { OrderSide } from '../core/types.js';
+import type { MarketSpec, VenueId } from './types.js';
 
 /** Why a venue refused or could not serve a request; each kind maps to one thing to do. */
 export type VenueErrorKind =
@@ -66,9 +67,9 @@ export interface LegResult {
   clientOrderId: string;
   /** The venue's id for the order, when known. */
   venueOrderId?: string;
-  /** performance.now() when the order was handed to the socket. */
+  /** Monotonic ms (the clock's monoMs line) when the order was handed to the socket. */
   sentAt: number;
-  /** performance.now() when the outcome became known (undefined while unknown). */
+  /** Monotonic ms when the outcome became known (undefined while unknown). */
   confirmedAt?: number;
   /** Why it was rejected, or why it is unknown. */
   error?: VenueError;
@@ -106,7 +107,7 @@ export interface VenueStatus {
 
 /**
  * One applied book frame, as a value: which venue, when the frame arrived (monotonic ms, the
- * socket's performance.now() stamp, so decisions are timed from the wire) and a read-only view of
+ * socket's stamp on the clock's monotonic line, so decisions are timed from the wire) and a read-only view of
  * the book as that frame left it. A recording will produce the same events. An adapter reuses one
  * event object per venue (see emitBookEvent): a listener reads it during the call and keeps only
  * what it copies out.
@@ -133,25 +134,36 @@ export function emitBookEvent(listeners: readonly BookListener[], venue: VenueId
 
 export type StatusListener = (venue: VenueId, status: VenueStatus) => void;
 
-export interface Venue {
+/**
+ * The market-data side of a venue: the market's grid, the local book and its events, the
+ * connection's status. A live adapter, a recording being replayed or a test double can stand here.
+ */
+export interface MarketData {
   readonly id: VenueId;
 
-  /** Loads the market, checks credentials, opens the feeds. Resolves with the market's grid. */
+  /** Loads the market and opens the feeds (a live adapter with keys also checks them). Resolves with the market's grid. */
   start(): Promise<MarketSpec>;
-  /** Closes every connection and timer; pending orders keep their promises. */
+  /** Closes every connection and timer. */
   stop(): Promise<void>;
 
   /** The market, once start() resolved. */
   readonly market: MarketSpec;
   /** The local L2 book. Read it only while status().bookValid is true. */
   readonly book: OrderBook;
-  /** performance.now() of the latest book frame applied (0 before the first). */
+  /** Monotonic ms (the engine clock's monoMs line) of the latest book frame applied (0 before the first). */
   readonly lastBookAt: number;
   status(): VenueStatus;
 
   onBook(listener: BookListener): void;
   onStatus(listener: StatusListener): void;
+}
 
+/**
+ * The execution side of a venue: sending, settling, readiness and the venue's own position. A live
+ * adapter implements it against the venue; paper trading and a backtest simulate it against a
+ * market-data side's book.
+ */
+export interface Execution {
   /**
    * Sends a market order bounded by worstPrice and resolves with its confirmed outcome:
    * filled, partial, rejected, or unknown when no confirmation came within the venue's deadline.
@@ -178,4 +190,85 @@ export interface Venue {
 
   /** Signed position at sizeScale as the venue reports it (long > 0). */
   fetchPosition(): Promise<number>;
+}
+
+/**
+ * An execution side that lives apart from its market data (paper, backtest): told the market once
+ * the market-data side has started, and stopped before it. Only composeVenue calls these.
+ */
+export interface DetachedExecution extends Execution {
+  attach?(market: MarketSpec): Promise<void> | void;
+  detach?(): Promise<void> | void;
+}
+
+/** What the engine sees: one venue's market data and execution together. */
+export type Venue = MarketData & Execution;
+
+/**
+ * One venue out of a market-data side and an execution side that live apart (a live feed with
+ * simulated fills, a replayed feed with simulated fills). Starting starts the market data, then
+ * attaches the execution to its market; stopping detaches the execution, then stops the feed.
+ */
+export function composeVenue(data: MarketData, execution: DetachedExecution): Venue {
+  return new ComposedVenue(data, execution);
+}
+
+class ComposedVenue implements Venue {
+  readonly id: VenueId;
+  readonly prepareMarketOrder?: (request: MarketOrderRequest) => void;
+  readonly readyForOrder?: () => boolean;
+  readonly readiness?: () => ExecutionReadiness;
+  readonly rateBudget?: () => { remaining: number; perMinute: number };
+
+  constructor(
+    private readonly data: MarketData,
+    private readonly execution: DetachedExecution,
+  ) {
+    this.id = data.id;
+    // The optional members exist on the venue exactly when the execution side has them, as the engine checks for them.
+    if (execution.prepareMarketOrder) this.prepareMarketOrder = execution.prepareMarketOrder.bind(execution);
+    if (execution.readyForOrder) this.readyForOrder = execution.readyForOrder.bind(execution);
+    if (execution.readiness) this.readiness = execution.readiness.bind(execution);
+    if (execution.rateBudget) this.rateBudget = execution.rateBudget.bind(execution);
+  }
+
+  get market(): MarketSpec {
+    return this.data.market;
+  }
+  get book(): OrderBook {
+    return this.data.book;
+  }
+  get lastBookAt(): number {
+    return this.data.lastBookAt;
+  }
+  async start(): Promise<MarketSpec> {
+    const market = await this.data.start();
+    await this.execution.attach?.(market);
+    return market;
+  }
+  async stop(): Promise<void> {
+    try {
+      await this.execution.detach?.();
+    } finally {
+      await this.data.stop();
+    }
+  }
+  status(): VenueStatus {
+    return this.data.status();
+  }
+  onBook(listener: BookListener): void {
+    this.data.onBook(listener);
+  }
+  onStatus(listener: StatusListener): void {
+    this.data.onStatus(listener);
+  }
+  placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+    return this.execution.placeMarketOrder(request);
+  }
+  resolveOrder(leg: LegResult): Promise<LegResult> {
+    return this.execution.resolveOrder(leg);
+  }
+  fetchPosition(): Promise<number> {
+    return this.execution.fetchPosition();
+  }
 }

@@ -5,7 +5,7 @@
 
 import type { Logger } from '../core/log.js';
 import type { TaggedLogger } from '../io/runlog.js';
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from '../venues/types.js';
 import type { ArbEngine, DecisionOutcome, EngineObserver, EngineSnapshot, Halt, LegStage, RunSummary, TradeRecord } from '../engine/index.js';
 import type { VenueStatus } from '../venues/venue.js';
 import type { Alerter } from './alerts.js';

@@ -8,7 +8,7 @@
 // touches prom-client directly.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { VenueId } from '../core/types.js';
+import type { VenueId } from '../venues/types.js';
 import { DECISION_OUTCOMES, type DecisionOutcome, type EngineObserver, type EngineSnapshot, type Halt, type LegStage, type TradeRecord } from '../engine/index.js';
 import type { LegResult, VenueStatus } from '../venues/venue.js';
 

@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
-import type { MarketSpec } from '../../src/core/types.js';
+import type { MarketSpec } from '../../src/venues/types.js';
 import { ArbEngine } from '../../src/engine/index.js';
 import { FakeVenue } from './fake-venue.js';
 

@@ -8,7 +8,7 @@ import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { OrderBook } from '../../src/core/orderbook.js';
-import type { MarketSpec } from '../../src/core/types.js';
+import type { MarketSpec } from '../../src/venues/types.js';
 import { ArbEngine } from '../../src/engine/index.js';
 import { emitBookEvent, type BookEvent, type BookListener } from '../../src/venues/venue.js';
 import { settled, waitFor } from './clocked.js';

@@ -4,7 +4,7 @@
 // can be flipped, and the position it reports is its own ledger of what it filled.
 import type { Clock } from '../../src/core/clock.js';
 import { OrderBook, type BookView } from '../../src/core/orderbook.js';
-import type { MarketSpec, VenueId } from '../../src/core/types.js';
+import type { MarketSpec, VenueId } from '../../src/venues/types.js';
 import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type ExecutionReadiness, type StatusListener, type Venue, type VenueStatus } from '../../src/venues/venue.js';
 
 /** What the venue answers to one order: a result now, or later (a promise the test settles). */

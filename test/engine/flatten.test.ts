@@ -8,7 +8,7 @@ import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { ArbEngine } from '../../src/engine/index.js';
 import { tempDir } from '../helpers/temp.js';
-import type { MarketSpec } from '../../src/core/types.js';
+import type { MarketSpec } from '../../src/venues/types.js';
 import { flattenVenues } from '../../src/engine/flatten.js';
 import type { LegResult } from '../../src/venues/venue.js';
 import { FakeVenue, partialFill, rejected } from './fake-venue.js';

@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
-import type { MarketSpec } from '../../src/core/types.js';
+import type { MarketSpec } from '../../src/venues/types.js';
 import { ArbEngine, type EngineOptions } from '../../src/engine/index.js';
 import { PHASE_MOVES, PhaseMachine } from '../../src/engine/phase.js';
 import { VenueError } from '../../src/venues/venue.js';

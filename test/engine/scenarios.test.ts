@@ -12,7 +12,7 @@ import { engineSettings, flagOf } from '../../src/cli/run.js';
 import { ParamError } from '../../src/core/param-error.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
-import type { MarketSpec } from '../../src/core/types.js';
+import type { MarketSpec } from '../../src/venues/types.js';
 import { ArbEngine, type EngineOptions } from '../../src/engine/index.js';
 import type { LegResult } from '../../src/venues/venue.js';
 import { FakeVenue, partialFill, rejected, takerFill, unknownOutcome } from './fake-venue.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrderBook } from '../../src/core/orderbook.js';
-import type { MarketSpec } from '../../src/core/types.js';
+import type { MarketSpec } from '../../src/venues/types.js';
 import { decide, describeNoTrade, legFor, netExposure, spreads, startupWarnings, strategyParams, topOfBookSignal, worstPrice, StrategyConfigError, type StrategyInput, type VenueView } from '../../src/strategy/index.js';
 
 // Backpack BTC: tick 0.1 (price scale 1), step 0.00001 (size scale 5), taker 2.5 bps.

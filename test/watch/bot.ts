@@ -1,11 +1,11 @@
 // Runs the real bot against the simulators with its watch servers on free loopback ports, and
 // hands back their URLs.
-import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
 import { startRun } from '../../src/cli/run.js';
 import type { ArbEngine } from '../../src/engine/index.js';
 import type { SimVenues } from '../../src/sim/index.js';
 import type { WatchEndpoints } from '../../src/watch/index.js';
+import { tempDir } from '../helpers/temp.js';
 
 export const UI_TOKEN = 'test-token-0123456789abcdef';
 

@@ -1,18 +1,18 @@
 // The dashboard's pushes: the full histories on connect, then only what was added since the
 // previous push; trades carry base units and average prices.
-import { tempDir } from '../helpers/temp.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
-import type { MarketSpec } from '../../src/core/types.js';
+import type { MarketSpec } from '../../src/venues/types.js';
 import { ArbEngine } from '../../src/engine/index.js';
 import { Alerter } from '../../src/watch/alerts.js';
 import { WatchHub, type UiUpdate } from '../../src/watch/hub.js';
 import { settled, waitFor } from '../engine/clocked.js';
 import { FakeVenue } from '../engine/fake-venue.js';
+import { tempDir } from '../helpers/temp.js';
 
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
 const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };

@@ -14,9 +14,8 @@ async function get(url: string): Promise<{ status: number; body: string }> {
 test('metrics: a trade, positions, latencies and process figures; healthz, readyz; a dropped feed counts a halt and a reconnect', async () => {
   const sim = await simVenues();
   calm(sim);
-  // A shared Lighter budget of 8 requests a minute: start-up takes 6, the trade's transaction the
-  // last place entries may use, so the gauge reads exactly the one place kept for repairs.
-  const bot = startWatchedBot(sim, ['--max-position', '0.01', '--max-book-age-ms', '1500', '--metrics-port', '0', '--lighter-requests-per-minute', '8']);
+  // A Lighter budget of ten requests a minute, which start-up, the start's reconciliation and the trade share.
+  const bot = startWatchedBot(sim, ['--max-position', '0.01', '--max-book-age-ms', '1500', '--metrics-port', '0', '--lighter-tx-per-minute', '10']);
   try {
     const { metricsUrl } = await bot.endpoints;
     assert.match(metricsUrl!, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -46,10 +45,10 @@ test('metrics: a trade, positions, latencies and process figures; healthz, ready
     assert.equal(sample(text, 'arb_best_price_quote{venue="lighter",side="bid"}'), 99999);
     assert.equal(sample(text, 'arb_spread_threshold_quote{direction="long"}'), 5);
     assert.equal(sample(text, 'arb_engine_running'), 1);
-    assert.equal(sample(text, 'arb_rate_budget_per_minute{venue="lighter"}'), 8);
-    assert.equal(sample(text, 'arb_rate_budget_remaining{venue="lighter"}'), 1);
+    assert.equal(sample(text, 'arb_rate_budget_per_minute{venue="lighter"}'), 10);
+    assert.equal(sample(text, 'arb_rate_budget_remaining{venue="lighter"}'), 3, 'start-up took five places, its reconciliation one, the trade one');
     assert.equal(sample(text, 'arb_rate_budget_remaining{venue="backpack"}'), undefined, 'Backpack keeps no local budget');
-    assert.equal(sample(text, 'arb_execution_ready{venue="lighter",state="budget_empty"}'), 0, 'not ready: no place left for an entry');
+    assert.equal(sample(text, 'arb_execution_ready{venue="lighter",state="ready"}'), 1, 'places are left for an entry');
     assert.equal(sample(text, 'arb_halt_active{kind="venue_down"}'), 0);
     const csvPnl = readCsv(bot.logDir, 'trades').reduce((s, r) => s + Number(r.net_pnl), 0);
     assert.ok(Math.abs(sample(text, 'arb_pnl_quote')! - csvPnl) < 1e-6, 'PnL gauge = Σ net_pnl of the trades CSV');

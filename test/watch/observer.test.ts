@@ -1,16 +1,16 @@
 // The engine's observer: decisions by outcome, leg stages, halts set and cleared, venue status,
 // the operator's pause and "flatten both" — on a FakeClock with fake venues.
-import { tempDir } from '../helpers/temp.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
-import type { MarketSpec } from '../../src/core/types.js';
+import type { MarketSpec } from '../../src/venues/types.js';
 import { ArbEngine, type DecisionOutcome, type EngineObserver } from '../../src/engine/index.js';
 import { settled, waitFor } from '../engine/clocked.js';
 import { FakeVenue, rejected } from '../engine/fake-venue.js';
+import { tempDir } from '../helpers/temp.js';
 
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
 const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };

@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import type { WebSocket } from 'ws';
 import { FixedPointError, formatFixed, formatFixedTrim, parseFixed } from '../../core/fixed.js';
+import { systemClock } from '../../core/clock.js';
 import { signingString, type Params } from '../../venues/backpack/auth.js';
 import type { BackpackSimOptions, SimFill, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
 import { SimServerBase, header, sleep } from '../server-base.js';
@@ -181,7 +182,7 @@ class BackpackSim extends SimServerBase<Client> {
     };
     const delay = this.faults.replyDelayMs ?? 0;
     if (delay > 0) await sleep(delay);
-    const wall = Date.now();
+    const wall = systemClock.wallMs(); // fault windows are set on the real wall clock
     if ((this.faults.unavailableUntil ?? 0) > wall) return send(503, { code: 'MAINTENANCE', message: 'The exchange is under maintenance' });
     if ((this.faults.rateLimitUntil ?? 0) > wall) {
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil(((this.faults.rateLimitUntil ?? 0) - wall) / 1000))));

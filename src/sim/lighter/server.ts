@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import type { WebSocket } from 'ws';
 import { formatFixed } from '../../core/fixed.js';
+import { systemClock } from '../../core/clock.js';
 import { parseJsonExact, type JsonValue } from '../../core/json.js';
 import { seededUint32 } from '../../core/prng.js';
 import { TX_TYPE, verifyAuthToken, verifyTxInfo } from '../../venues/lighter/signer/index.js';
@@ -150,7 +151,7 @@ export class LighterSim extends SimServerBase<Client> {
 
   /** 503 during maintenance, 429 while rate limited: the same for REST and WS transactions. */
   private checkGate(): void {
-    const wall = Date.now();
+    const wall = systemClock.wallMs(); // fault windows are set on the real wall clock
     if ((this.faults.unavailableUntil ?? 0) > wall) throw new LighterApiError(503, 'service unavailable: maintenance', 503);
     if ((this.faults.rateLimitUntil ?? 0) > wall) throw new LighterApiError(23000, 'too many requests', 429);
   }

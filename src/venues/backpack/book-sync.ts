@@ -1,22 +1,11 @@
 // The depth.<symbol> procedure of spec §7 as a pure state machine: no sockets, no clocks. The
-// driver feeds it stream events and REST snapshots; it keeps the OrderBook exact or says it is not.
+// driver feeds it stream events and REST snapshots that messages.ts accepted; it keeps the OrderBook exact or says it is not.
 
 import { parseFixed } from '../../core/fixed.js';
 import type { OrderBook, Level } from '../../core/orderbook.js';
+import type { DepthEvent, DepthSnapshot } from './messages.js';
 
-/** The fields of a depth event (or a REST depth body) the book needs; decimals as strings. */
-export interface DepthEvent {
-  U: number;
-  u: number;
-  b: readonly (readonly [string, string])[];
-  a: readonly (readonly [string, string])[];
-}
-
-export interface DepthSnapshot {
-  lastUpdateId: number;
-  bids: readonly (readonly [string, string])[];
-  asks: readonly (readonly [string, string])[];
-}
+export type { DepthEvent, DepthSnapshot } from './messages.js';
 
 export type SyncAction =
   | 'buffered' // waiting for a snapshot
@@ -42,15 +31,6 @@ export interface SnapshotOutcome {
 
 export class BookSyncError extends Error {
   override name = 'BookSyncError';
-}
-
-/** Refuses ids that are not non-negative safe integers (numbers or digit strings on the wire). */
-export function parseUpdateId(value: unknown, field: string): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw new BookSyncError(`depth ${field} ${JSON.stringify(value)} is not an update id`);
-  }
-  return n;
 }
 
 // A stream that never matches a snapshot must not grow memory without bound.
@@ -168,29 +148,4 @@ export class BookSync {
   private size(text: string): number {
     return parseFixed(text, this.sizeScale);
   }
-}
-
-/** Validates one depth frame's `data` into a DepthEvent; throws naming the bad field. */
-export function parseDepthEvent(data: unknown): DepthEvent {
-  if (typeof data !== 'object' || data === null) throw new BookSyncError('depth frame has no data object');
-  const d = data as Record<string, unknown>;
-  return { U: parseUpdateId(d.U, 'U'), u: parseUpdateId(d.u, 'u'), b: parseRows(d.b, 'b'), a: parseRows(d.a, 'a') };
-}
-
-/** Validates a GET /api/v1/depth body. */
-export function parseDepthSnapshot(body: unknown): DepthSnapshot {
-  if (typeof body !== 'object' || body === null) throw new BookSyncError('depth snapshot is not an object');
-  const d = body as Record<string, unknown>;
-  return { lastUpdateId: parseUpdateId(d.lastUpdateId, 'lastUpdateId'), bids: parseRows(d.bids, 'bids'), asks: parseRows(d.asks, 'asks') };
-}
-
-function parseRows(rows: unknown, field: string): [string, string][] {
-  if (rows === undefined || rows === null) return [];
-  if (!Array.isArray(rows)) throw new BookSyncError(`depth ${field} is not an array of [price, quantity]`);
-  return rows.map((row) => {
-    if (!Array.isArray(row) || row.length < 2 || typeof row[0] !== 'string' || typeof row[1] !== 'string') {
-      throw new BookSyncError(`depth ${field} row ${JSON.stringify(row).slice(0, 60)} is not [price, quantity] strings`);
-    }
-    return [row[0], row[1]];
-  });
 }

@@ -3,61 +3,43 @@
 // from the venue's order and fill history.
 
 import { decimalsOf, formatFixed, parseFixed } from '../../core/fixed.js';
-import type { Logger } from '../../core/log.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { LiveVenueOptions } from '../options.js';
 import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
-import type { MarketSpec, OrderSide } from '../../core/types.js';
+import type { OrderSide } from '../../core/types.js';
+import type { MarketSpec } from '../types.js';
 import { SignedAhead } from '../signed-ahead.js';
 import { READY, VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { BackpackSigner } from './auth.js';
-import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
+import { BookSync } from './book-sync.js';
+import { readBookTicker, readDepthEvent, readDepthSnapshot, readMarkPrice, readOrderUpdate, readPositionUpdate } from './messages.js';
+import { FrameWarnings } from '../messages.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
 import { TickerCheck, type TickerDisagreement } from './ticker-check.js';
 import { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
 
 export { BackpackSigner, signingString } from './auth.js';
-export { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
-export { BackpackRest, errorKind } from './rest.js';
+export { BookSync } from './book-sync.js';
+export { BackpackRest } from './rest.js';
+export { backpackErrorKind } from './errors.js';
 export { BackpackStream } from './ws.js';
 export { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
 
-export interface BackpackVenueOptions {
-  /** Upper-case base asset; the market is `${ticker}_USDC_PERP`. */
-  ticker: string;
-  /** REST base without /api/v1 (BACKPACK_API_URL). */
-  apiUrl: string;
-  /** WebSocket URL (BACKPACK_WS_URL). */
-  wsUrl: string;
+export interface BackpackVenueOptions extends LiveVenueOptions {
   /** base64 public key; checked against the one derived from secretKey. */
   publicKey?: string;
   /** base64 32-byte ED25519 seed; without it the venue is market-data only (paper mode). */
   secretKey?: Secret;
-  logger: Logger;
-  /** Deadline for an order's HTTP answer before it is looked up (default 3000 ms). */
-  orderTimeoutMs?: number;
-  /** Deadline for other REST calls (default 5000 ms). */
-  requestTimeoutMs?: number;
-  /** X-Window in ms (default 5000). */
+  /** X-Window in ms (default 5000). Fees without keys default to VIP-1: 5 / 2 bps. */
   windowMs?: number;
-  /** Taker/maker fees in bps when no keys are given (default VIP-1: 5 / 2). */
-  takerFeeBps?: number;
-  makerFeeBps?: number;
   /** Delay before asking for another snapshot when one was too old (default 200 ms). */
   snapshotRetryMs?: number;
-  /** Stream tuning (tests shorten these). */
-  pingIntervalMs?: number;
-  deadAfterMs?: number;
-  reconnectBaseMs?: number;
-  reconnectMaxMs?: number;
   /** How long the bookTicker may disagree with the book before it is rebuilt (default 500 ms). */
   tickerGraceMs?: number;
   /** First clientId; later ones count up mod 2^32 (default: derived from the clock). */
   firstClientId?: number;
-  /** How long an order signed ahead by prepareMarketOrder may still be sent (default 1000 ms, well inside the window). */
-  preparedOrderMaxAgeMs?: number;
-  /** Monotonic ms clock for the 429 back-off and readiness() (default performance.now); tests drive it. */
-  now?: () => number;
 }
 
 interface MarketJson {
@@ -150,7 +132,9 @@ export class BackpackVenue implements Venue {
   private snapshotTimer?: NodeJS.Timeout;
   private stopped = false;
   private nextClientId: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
+  /** Refused frames, said at most once per kind per 10 s. */
+  private readonly warnings: FrameWarnings;
   /** The latest mark price from markPrice.<symbol> (priceScale, rounded down and up) and when it came. */
   private mark?: { text: string; down: number; up: number; at: number };
   /** The bookTicker cross-check (see ticker-check.ts); made with the market. */
@@ -164,10 +148,11 @@ export class BackpackVenue implements Venue {
     if (!/^[A-Z0-9]+$/.test(options.ticker)) throw new Error(`ticker "${options.ticker}" is not an upper-case asset symbol such as BTC`);
     this.symbol = `${options.ticker}_USDC_PERP`;
     if (options.secretKey !== undefined) this.signer = new BackpackSigner(options.secretKey, options.publicKey);
-    this.now = options.now ?? (() => performance.now());
-    this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs, clock: this.now });
-    this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000);
-    this.nextClientId = (options.firstClientId ?? Date.now() % 0x1_0000_0000) >>> 0;
+    this.clock = options.clock ?? systemClock;
+    this.warnings = new FrameWarnings(options.logger, this.clock);
+    this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs, clock: this.clock });
+    this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000, undefined, this.clock);
+    this.nextClientId = (options.firstClientId ?? this.clock.wallMs() % 0x1_0000_0000) >>> 0;
   }
 
   get market(): MarketSpec {
@@ -186,7 +171,7 @@ export class BackpackVenue implements Venue {
    */
   readiness(): ExecutionReadiness {
     const until = this.rest.backoffUntil;
-    const left = until - this.now();
+    const left = until - this.clock.monoMs();
     if (left > 0) return { state: 'backing_off', until, detail: `Backpack answered 429 (rate limited); nothing is sent for another ${Math.ceil(left)} ms` };
     return READY;
   }
@@ -196,7 +181,7 @@ export class BackpackVenue implements Venue {
   }
 
   /** Milliseconds since the latest applied book frame (Infinity before the first). */
-  bookAgeMs(now = performance.now()): number {
+  bookAgeMs(now = this.clock.monoMs()): number {
     return this.lastBookAt === 0 ? Infinity : now - this.lastBookAt;
   }
 
@@ -235,6 +220,7 @@ export class BackpackVenue implements Venue {
       this.options.tickerGraceMs ?? 500,
       () => ({ valid: sync.valid, lastUpdateId: sync.lastUpdateId, epoch: sync.snapshotEpoch, bestBid: this.book.bestBid, bestAsk: this.book.bestAsk }),
       (d) => this.onTickerDisagreement(d),
+      () => this.clock.monoMs(),
     );
     this.stream = new BackpackStream(
       {
@@ -242,6 +228,7 @@ export class BackpackVenue implements Venue {
         logger: this.options.logger,
         signer: this.signer,
         windowMs: this.options.windowMs,
+        wallMs: () => this.clock.wallMs(),
         pingIntervalMs: this.options.pingIntervalMs,
         deadAfterMs: this.options.deadAfterMs,
         reconnectBaseMs: this.options.reconnectBaseMs,
@@ -295,20 +282,29 @@ export class BackpackVenue implements Venue {
       else if (stream.startsWith('account.positionUpdate')) this.handlePosition(data);
       else if (stream.startsWith('account.orderUpdate')) this.handleOrderUpdate(data);
     } catch (e) {
-      this.options.logger.error(`Backpack ${stream} frame refused: ${(e as Error).message}`);
-      if (stream.startsWith('depth.')) {
-        // A depth frame we could not apply leaves the book unknown: rebuild it.
-        this.sync?.reset();
-        this.requestSnapshot();
-        this.emitStatus();
-      }
+      this.warnings.warn(stream, `Backpack ${stream} frame refused: ${(e as Error).message}`);
+      // A depth frame we could not apply leaves the book unknown: rebuild it.
+      if (stream.startsWith('depth.')) this.resyncBook();
     }
+  }
+
+  private resyncBook(): void {
+    this.sync?.reset();
+    this.requestSnapshot();
+    this.emitStatus();
   }
 
   private handleDepth(data: unknown, receivedAt: number): void {
     const sync = this.sync!;
+    const event = readDepthEvent(data);
+    if (!event.ok) {
+      // A depth frame we cannot read leaves the book unknown: rebuild it.
+      this.warnings.warn('depth', `Backpack depth.${this.symbol} frame refused: ${event.why}; resyncing the book`);
+      this.resyncBook();
+      return;
+    }
     const wasValid = sync.valid;
-    const outcome = sync.onEvent(parseDepthEvent(data));
+    const outcome = sync.onEvent(event.value);
     if (outcome.action === 'apply') {
       this.emitBook(receivedAt);
       this.tickerCheck?.onBook(receivedAt);
@@ -334,16 +330,19 @@ export class BackpackVenue implements Venue {
    * previous price.
    */
   private handleTicker(data: unknown, receivedAt: number): void {
-    const d = data as { b?: unknown; a?: unknown; u?: unknown };
-    const bid = typeof d?.b === 'string' ? parseFixed(d.b, this.market.priceScale) : this.tickerBestBid;
-    const ask = typeof d?.a === 'string' ? parseFixed(d.a, this.market.priceScale) : this.tickerBestAsk;
-    this.tickerCheck?.onTicker(bid, ask, d?.u, receivedAt);
+    const t = readBookTicker(data);
+    if (!t.ok) return void this.warnings.warn('bookTicker', `Backpack bookTicker.${this.symbol} frame refused: ${t.why}`);
+    const d = t.value;
+    const bid = d.bid !== undefined ? parseFixed(d.bid, this.market.priceScale) : this.tickerBestBid;
+    const ask = d.ask !== undefined ? parseFixed(d.ask, this.market.priceScale) : this.tickerBestAsk;
+    this.tickerCheck?.onTicker(bid, ask, d.u, receivedAt);
   }
 
   /** markPrice.<symbol> `p` (spec §8; OpenAPI `Streams` › Mark price): a reference for the mean-mark price band. */
   private handleMark(data: unknown, receivedAt: number): void {
-    const p = (data as { p?: unknown })?.p;
-    if (typeof p !== 'string') throw new VenueError('backpack', 'protocol', `markPrice frame lacks the mark price p: ${JSON.stringify(data).slice(0, 120)}`);
+    const m = readMarkPrice(data);
+    if (!m.ok) return void this.warnings.warn('markPrice', `Backpack markPrice.${this.symbol} frame refused: ${m.why}`);
+    const p = m.value.p;
     const scale = this.market.priceScale;
     this.mark = { text: p, down: parseFixed(p, scale, 'down'), up: parseFixed(p, scale, 'up'), at: receivedAt };
   }
@@ -367,22 +366,25 @@ export class BackpackVenue implements Venue {
 
   /** Keeps the cumulative fill and fee per clientId: a confirmation path besides the HTTP reply. */
   private handleOrderUpdate(data: unknown): void {
-    const d = data as { c?: unknown; X?: unknown; z?: unknown; Z?: unknown; n?: unknown; N?: unknown; t?: unknown; i?: unknown; l?: unknown };
-    if (d?.c === undefined || d.c === null) return;
-    const clientId = String(d.c);
+    const read = readOrderUpdate(data);
+    if (!read.ok) return void this.warnings.warn('orderUpdate', `Backpack account.orderUpdate frame refused: ${read.why}`);
+    const u = read.value;
+    if (u === null) return; // not an order of ours
+    const clientId = u.clientId;
     const entry = this.streamed.get(clientId) ?? { executed: 0, executedQuote: 0, fee: 0, trades: new Set<string>(), traded: 0, status: '', totalsSeen: false };
     const spec = this.market;
-    if (typeof d.z === 'string') entry.executed = parseFixed(d.z, spec.sizeScale);
-    if (typeof d.Z === 'string') entry.executedQuote = parseFixed(d.Z, spec.priceScale + spec.sizeScale, 'nearest');
-    if (typeof d.X === 'string') entry.status = d.X;
-    entry.totalsSeen = typeof d.z === 'string' && typeof d.Z === 'string';
-    if (typeof d.i === 'string') entry.orderId = d.i;
+    if (u.executed !== undefined) entry.executed = parseFixed(u.executed, spec.sizeScale);
+    if (u.executedQuote !== undefined) entry.executedQuote = parseFixed(u.executedQuote, spec.priceScale + spec.sizeScale, 'nearest');
+    if (u.status !== undefined) entry.status = u.status;
+    entry.totalsSeen = u.executed !== undefined && u.executedQuote !== undefined;
+    if (u.orderId !== undefined) entry.orderId = u.orderId;
     // A fill's fee counts once, however often the event is delivered (spec §6.5: dedupe by t).
-    if (d.t !== undefined && d.t !== null && !entry.trades.has(String(d.t)) && (typeof d.n === 'string' || typeof d.n === 'number')) {
-      entry.trades.add(String(d.t));
-      entry.fee += Number(d.n);
-      if (typeof d.l === 'string') entry.traded += parseFixed(d.l, spec.sizeScale);
-      if (typeof d.N === 'string' && d.N !== 'USDC') this.options.logger.warn(`Backpack fill ${String(d.t)} of clientId ${clientId} charged its fee in ${d.N}, not USDC; the reported fee adds it as if quote`);
+    const fill = u.fill;
+    if (fill !== undefined && !entry.trades.has(fill.tradeId)) {
+      entry.trades.add(fill.tradeId);
+      entry.fee += fill.fee;
+      if (fill.size !== undefined) entry.traded += parseFixed(fill.size, spec.sizeScale);
+      if (fill.feeSymbol !== undefined && fill.feeSymbol !== 'USDC') this.options.logger.warn(`Backpack fill ${fill.tradeId} of clientId ${clientId} charged its fee in ${fill.feeSymbol}, not USDC; the reported fee adds it as if quote`);
     }
     this.streamed.set(clientId, entry);
     if (this.streamed.size > 1000) this.streamed.delete(this.streamed.keys().next().value as string);
@@ -444,13 +446,9 @@ export class BackpackVenue implements Venue {
   }
 
   private handlePosition(data: unknown): void {
-    const items = Array.isArray(data) ? data : [data];
-    for (const item of items) {
-      const p = item as { s?: unknown; q?: unknown };
-      if (p?.s === this.symbol && (typeof p.q === 'string' || typeof p.q === 'number')) {
-        this.streamedPosition = parseFixed(String(p.q), this.market.sizeScale);
-      }
-    }
+    const read = readPositionUpdate(data);
+    if (!read.ok) return void this.warnings.warn('positionUpdate', `Backpack account.positionUpdate frame refused: ${read.why}`);
+    for (const p of read.value) if (p.symbol === this.symbol) this.streamedPosition = parseFixed(p.quantity, this.market.sizeScale);
   }
 
   private requestSnapshot(delayMs = 0): void {
@@ -470,12 +468,14 @@ export class BackpackVenue implements Venue {
       .then((body) => {
         this.snapshotInFlight = false;
         if (this.stopped) return;
-        const out = sync.onSnapshot(parseDepthSnapshot(body), epoch);
+        const snapshot = readDepthSnapshot(body);
+        if (!snapshot.ok) throw new VenueError('backpack', 'protocol', `Backpack depth snapshot refused: ${snapshot.why}`);
+        const out = sync.onSnapshot(snapshot.value, epoch);
         if (out.action === 'load_snapshot') {
           this.available = true;
           this.detail = undefined;
           this.emitStatus();
-          const at = performance.now();
+          const at = this.clock.monoMs();
           this.emitBook(at);
           this.tickerCheck?.onBook(at);
         } else {
@@ -516,7 +516,7 @@ export class BackpackVenue implements Venue {
       // Inside the venue's price bands, or it refuses the order as an invalid price.
       const live = this.sync?.valid === true;
       // The venue sends a mark about once a second; one older than 10 s says nothing about the band now.
-      const mark = this.mark !== undefined && performance.now() - this.mark.at <= 10_000 ? (request.side === 'buy' ? this.mark.down : this.mark.up) : undefined;
+      const mark = this.mark !== undefined && this.clock.monoMs() - this.mark.at <= 10_000 ? (request.side === 'buy' ? this.mark.down : this.mark.up) : undefined;
       const refs = { bestBid: live ? this.book.bestBid : undefined, bestAsk: live ? this.book.bestAsk : undefined, markPrice: mark };
       const worstPrice = this.bands === undefined ? request.worstPrice : clampIntoBands(request.side, request.worstPrice, this.bands, spec.tickSize, refs);
       const best = request.side === 'buy' ? refs.bestAsk : refs.bestBid;
@@ -554,11 +554,11 @@ export class BackpackVenue implements Venue {
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
     // An order signed ahead is used once, if it is this very order and still fresh.
     const order = this.prepared.take(request) ?? this.signOrder(request);
-    const leg: LegResult = { venue: 'backpack', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: order instanceof VenueError ? '' : String(order.clientId), sentAt: performance.now() };
-    if (order instanceof VenueError) return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: order };
+    const leg: LegResult = { venue: 'backpack', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: order instanceof VenueError ? '' : String(order.clientId), sentAt: this.clock.monoMs() };
+    if (order instanceof VenueError) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: order };
     const clientId = order.clientId;
     // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.
-    const reply = this.rest.send<OrderJson>(order.request, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = performance.now()), urgent: true });
+    const reply = this.rest.send<OrderJson>(order.request, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = this.clock.monoMs()), urgent: true });
     // The order stream is a second confirmation path: whichever of it and the reply settles first wins.
     const stream = this.signer === undefined ? undefined : this.streamSettled(String(clientId));
     try {
@@ -582,7 +582,7 @@ export class BackpackVenue implements Venue {
         return this.resolveOrder({ ...leg, error: err });
       }
       this.options.logger.warn(`Backpack order clientId ${clientId} rejected: ${err.message}`);
-      return { ...leg, state: 'rejected', confirmedAt: performance.now(), error: err };
+      return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: err };
     } finally {
       stream?.cancel();
     }
@@ -599,7 +599,7 @@ export class BackpackVenue implements Venue {
     const notional = parseFixed(order.executedQuoteQuantity, spec.priceScale + spec.sizeScale);
     const venueOrderId = typeof order.id === 'string' ? order.id : undefined;
     // The reply carries no fee; until fills are read it is the taker rate on the notional (reporting only).
-    const base: LegResult = { ...leg, filled, notional, fee: fee ?? (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000), venueOrderId, confirmedAt: performance.now(), error: undefined };
+    const base: LegResult = { ...leg, filled, notional, fee: fee ?? (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000), venueOrderId, confirmedAt: this.clock.monoMs(), error: undefined };
     if (fee === undefined && filled > 0) base.feeEstimated = true;
     else delete base.feeEstimated;
     if (filled >= leg.requested) return { ...base, state: 'filled' };

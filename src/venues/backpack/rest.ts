@@ -3,11 +3,13 @@
 // the bot cannot hammer the venue.
 
 import type http from 'node:http';
-import { VenueError, type VenueErrorKind } from '../venue.js';
+import { VenueError } from '../venue.js';
 import { httpExchange, keepAliveAgent, type HttpReply } from '../http.js';
 import { HttpLine } from '../http-line.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { BackpackSigner, Params } from './auth.js';
+import { backpackErrorKind, hintFor } from './errors.js';
 
 export interface RestOptions {
   /** Base without /api/v1, e.g. https://api.backpack.exchange */
@@ -18,10 +20,8 @@ export interface RestOptions {
   timeoutMs?: number;
   /** X-Window (ms), at most 60000. */
   windowMs?: number;
-  /** Clock for X-Timestamp; tests pin it. */
-  now?: () => number;
-  /** Monotonic ms clock for the 429 back-off (default performance.now); tests drive it. */
-  clock?: () => number;
+  /** The engine's clock: wall ms for X-Timestamp, monotonic ms for the 429 back-off (default the system's; tests pin it). */
+  clock?: Clock;
 }
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -42,40 +42,7 @@ export interface SendOptions {
   urgent?: boolean;
 }
 
-const AUTH_CODES = new Set(['UNAUTHORIZED', 'INVALID_SIGNATURE', 'FORBIDDEN', 'ACCOUNT_DEACTIVATED']);
-const MARGIN_CODES = new Set(['INSUFFICIENT_FUNDS', 'INSUFFICIENT_MARGIN', 'MAX_LEVERAGE_REACHED', 'BORROW_LIMIT']);
-const BAD_ORDER_CODES = new Set(['INVALID_ORDER', 'INVALID_PRICE', 'INVALID_QUANTITY', 'INVALID_SYMBOL', 'INVALID_MARKET', 'INVALID_RANGE']);
-const UNAVAILABLE_CODES = new Set(['SERVER_ERROR', 'TIMEOUT', 'MAINTENANCE', 'TRADING_PAUSED', 'NOT_IMPLEMENTED']);
 
-/** Maps an HTTP status and Backpack `{code, message}` to the port's error kind. */
-export function errorKind(status: number, code: string | undefined, message: string): VenueErrorKind {
-  if (status === 429 || code === 'TOO_MANY_REQUESTS') return 'rate_limited';
-  if (code !== undefined && AUTH_CODES.has(code)) return 'auth';
-  if (code === 'INVALID_CLIENT_REQUEST') {
-    // The venue reuses this code for bad signatures and stale windows (spec §5, §10 Q14).
-    if (/signature|api key/i.test(message)) return 'auth';
-    if (/expired|window|timestamp/i.test(message)) return 'expired';
-    return 'bad_order';
-  }
-  if (code !== undefined && MARGIN_CODES.has(code)) return 'insufficient_margin';
-  if (code !== undefined && BAD_ORDER_CODES.has(code)) return 'bad_order';
-  if ((code !== undefined && UNAVAILABLE_CODES.has(code)) || status >= 500) return 'unavailable';
-  if (status === 401 || status === 403) return 'auth';
-  return 'rejected';
-}
-
-const HINT: Record<VenueErrorKind, string> = {
-  insufficient_margin: 'add collateral or lower --size',
-  bad_order: 'check size/price against the market grid',
-  rate_limited: 'backing off before the next request',
-  auth: 'check BACKPACK_PUBLIC_KEY / BACKPACK_SECRET_KEY and the clock',
-  expired: 'the request window passed; sync the clock (NTP)',
-  invalid_nonce: 'resync the nonce',
-  unavailable: 'the venue is down or in maintenance; retry later after reconciling',
-  rejected: 'the venue refused it for a trading reason',
-  protocol: 'the reply did not match the Backpack protocol',
-  timeout: 'no answer in time; the outcome is reconciled by lookup',
-};
 
 export class BackpackRest {
   private readonly base: URL;
@@ -85,8 +52,7 @@ export class BackpackRest {
   private readonly urls = new Map<string, URL>();
   private readonly timeoutMs: number;
   private readonly windowMs: number;
-  private readonly now: () => number;
-  private readonly clock: () => number;
+  private readonly clock: Clock;
   /** The clock's time before which no request is sent (429 back-off). */
   private blockedUntil = 0;
   private backoffMs = 0;
@@ -97,8 +63,7 @@ export class BackpackRest {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.windowMs = options.windowMs ?? 5000;
     if (this.windowMs > 60000) throw new Error(`Backpack window ${this.windowMs} ms is above the venue's maximum of 60000`);
-    this.now = options.now ?? Date.now;
-    this.clock = options.clock ?? (() => performance.now());
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The time on `clock` before which nothing is sent because the venue answered 429 (0 = never limited). */
@@ -154,7 +119,7 @@ export class BackpackRest {
       if (signer === undefined) {
         throw new VenueError('backpack', 'auth', `Backpack ${instruction} needs API keys; set BACKPACK_PUBLIC_KEY and BACKPACK_SECRET_KEY`);
       }
-      Object.assign(headers, signer.headers(instruction, clean, this.now(), this.windowMs));
+      Object.assign(headers, signer.headers(instruction, clean, this.clock.wallMs(), this.windowMs));
     }
     return { method, path, url, headers, body };
   }
@@ -168,9 +133,9 @@ export class BackpackRest {
   /** Sends a prepared request and reads the reply; venue errors become VenueError kinds. */
   async send<T>({ method, path, url, headers, body }: PreparedRequest, options: SendOptions): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const waitMs = Math.ceil(this.blockedUntil - this.clock());
+    const waitMs = Math.ceil(this.blockedUntil - this.clock.monoMs());
     if (waitMs > 0) {
-      throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${HINT.rate_limited})`, 'TOO_MANY_REQUESTS', waitMs);
+      throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${hintFor('rate_limited')})`, 'TOO_MANY_REQUESTS', waitMs);
     }
     const { status, text, retryAfterMs: retryAfter } = await this.exchange(method, url, headers, body, timeoutMs, options);
     let json: unknown;
@@ -187,15 +152,15 @@ export class BackpackRest {
     const errBody = typeof json === 'object' && json !== null ? (json as { code?: unknown; message?: unknown }) : {};
     const code = typeof errBody.code === 'string' ? errBody.code : undefined;
     const message = typeof errBody.message === 'string' ? errBody.message : typeof json === 'string' ? json.slice(0, 120) : '';
-    const kind = errorKind(status, code, message);
+    const kind = backpackErrorKind(status, code, message);
     let retryAfterMs: number | undefined;
     if (kind === 'rate_limited') {
       // Honour Retry-After when the venue sends it; otherwise double the pause, 1 s … 30 s.
       this.backoffMs = retryAfter ?? Math.min(30_000, this.backoffMs === 0 ? 1000 : this.backoffMs * 2);
       retryAfterMs = this.backoffMs;
-      this.blockedUntil = this.clock() + retryAfterMs;
+      this.blockedUntil = this.clock.monoMs() + retryAfterMs;
     }
-    const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${HINT[kind]})`;
+    const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${hintFor(kind)})`;
     this.options.logger.warn(line);
     throw new VenueError('backpack', kind, line, code ?? status, retryAfterMs);
   }

@@ -12,6 +12,8 @@
 // venue has shown it shares the depth space (a ticker whose id equals our book's update id with the
 // same top): a ticker with a later id than our book waits for the depth frames that will follow.
 
+import { systemClock } from '../../core/clock.js';
+
 export interface BookView {
   /** The book is in sync (a snapshot bridged by contiguous deltas). */
   valid: boolean;
@@ -35,7 +37,7 @@ export interface TickerDisagreement {
 interface TopSpan {
   bid?: number;
   ask?: number;
-  /** performance.now() when this became our top; it lasted until the next one's `since`. */
+  /** Monotonic ms when this became our top; it lasted until the next one's `since`. */
   since: number;
 }
 
@@ -64,7 +66,7 @@ export class TickerCheck {
   private tops: TopSpan[] = [];
   private topsEpoch = -1;
   private tickers: TickerSeen[] = [];
-  /** performance.now() of the latest ticker that matched a top of ours within the grace period. */
+  /** Monotonic ms of the latest ticker that matched a top of ours within the grace period. */
   private lastMatchAt = -Infinity;
   /** The venue has shown its ticker ids are depth update ids. */
   private sharedIds = false;
@@ -75,7 +77,7 @@ export class TickerCheck {
     private readonly graceMs: number,
     private readonly view: () => BookView,
     private readonly onDisagreement: (d: TickerDisagreement) => void,
-    private readonly clock: () => number = () => performance.now(),
+    private readonly clock: () => number = () => systemClock.monoMs(),
   ) {}
 
   /** A bookTicker frame's prices (priceScale; undefined = side absent) and id, received at `at`. */

@@ -1,6 +1,7 @@
 // The Backpack stream on a kept socket (spec §6): protocol pings as keep-alive, `{stream, data}`
 // frames, and every subscription renewed (private ones freshly signed) after each reconnect.
 
+import { systemClock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { KeptSocket } from '../kept-socket.js';
 import type { BackpackSigner } from './auth.js';
@@ -17,6 +18,8 @@ export interface StreamOptions {
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
   windowMs?: number;
+  /** Wall ms for the private subscriptions' signatures (the engine's clock; default the system's). */
+  wallMs?: () => number;
 }
 
 export interface StreamHandlers {
@@ -110,7 +113,7 @@ export class BackpackStream {
         this.options.logger.error(`Backpack WS: ${privateStreams.join(', ')} need API keys; not subscribed`);
         return;
       }
-      this.socket.send(this.options.signer.subscribeMessage(privateStreams, Date.now(), this.windowMs));
+      this.socket.send(this.options.signer.subscribeMessage(privateStreams, (this.options.wallMs ?? (() => systemClock.wallMs()))(), this.windowMs));
     }
   }
 }

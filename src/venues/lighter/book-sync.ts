@@ -1,28 +1,28 @@
 // The order_book/{market} procedure of spec §5.2 as a pure state machine: a `subscribed/` frame
 // loads the book; each `update/` frame applies only if its begin_nonce equals the nonce of the
 // frame before it. A break (or a crossed book) invalidates the book until the next snapshot.
+// It reads only frames messages.ts accepted.
 // `offset` is not a sequence and is ignored.
 
-import { parseFixed } from '../../core/fixed.js';
-import type { Level, OrderBook } from '../../core/orderbook.js';
+import type { OrderBook } from '../../core/orderbook.js';
+import type { BookFrame } from './messages.js';
 
-export interface BookFrame {
-  snapshot: boolean;
-  nonce: number;
-  beginNonce: number;
-  bids: Level[];
-  asks: Level[];
-}
+export type { BookFrame } from './messages.js';
 
-export type BookSyncAction = 'loaded' | 'applied' | 'gap' | 'crossed' | 'ignored';
+/**
+ * What one frame did, in the words both venues' book syncs use (backpack/book-sync.ts): a
+ * snapshot loaded, a delta applied, a gap or a crossed book (book cleared, a new snapshot needed),
+ * or a delta ignored because no snapshot has come yet.
+ */
+export type BookSyncAction = 'load_snapshot' | 'apply' | 'gap_resync' | 'crossed_resync' | 'ignored';
 
-export class LighterBookSync {
+export class BookSync {
   private lastNonce: number | undefined;
 
   constructor(
-    private readonly book: OrderBook,
-    private readonly priceScale: number,
-    private readonly sizeScale: number,
+    readonly book: OrderBook,
+    readonly priceScale: number,
+    readonly sizeScale: number,
   ) {}
 
   get valid(): boolean {
@@ -34,50 +34,27 @@ export class LighterBookSync {
     this.book.clear();
   }
 
-  /** Parses a raw frame's order_book into integers; throws naming the bad field. */
-  parse(frame: Record<string, unknown>): BookFrame {
-    const ob = frame.order_book as Record<string, unknown> | undefined;
-    if (typeof ob !== 'object' || ob === null) throw new Error('order_book frame lacks "order_book"');
-    const nonce = ob.nonce;
-    const begin = ob.begin_nonce;
-    if (typeof nonce !== 'number' || !Number.isSafeInteger(nonce)) throw new Error(`order_book.nonce is not an integer: ${String(nonce)}`);
-    const levels = (raw: unknown, side: string): Level[] => {
-      if (!Array.isArray(raw)) throw new Error(`order_book.${side} is not an array`);
-      return raw.map((l: { price?: unknown; size?: unknown }) => {
-        if (typeof l?.price !== 'string' || typeof l.size !== 'string') throw new Error(`order_book.${side} level lacks price/size strings`);
-        return [parseFixed(l.price, this.priceScale), parseFixed(l.size, this.sizeScale)] as const;
-      });
-    };
-    return {
-      snapshot: typeof frame.type === 'string' && frame.type.startsWith('subscribed/'),
-      nonce,
-      beginNonce: typeof begin === 'number' ? begin : -1,
-      bids: levels(ob.bids, 'bids'),
-      asks: levels(ob.asks, 'asks'),
-    };
-  }
-
   apply(frame: BookFrame): BookSyncAction {
     if (frame.snapshot) {
       this.book.applySnapshot(frame.bids, frame.asks);
       this.lastNonce = frame.nonce;
-      return this.checkCrossed('loaded');
+      return this.checkCrossed('load_snapshot');
     }
     if (this.lastNonce === undefined) return 'ignored';
     if (frame.beginNonce !== this.lastNonce) {
       this.reset();
-      return 'gap';
+      return 'gap_resync';
     }
     for (const [p, q] of frame.bids) this.book.update('bid', p, q);
     for (const [p, q] of frame.asks) this.book.update('ask', p, q);
     this.lastNonce = frame.nonce;
-    return this.checkCrossed('applied');
+    return this.checkCrossed('apply');
   }
 
   private checkCrossed(ok: BookSyncAction): BookSyncAction {
     if (this.book.isCrossed()) {
       this.reset();
-      return 'crossed';
+      return 'crossed_resync';
     }
     return ok;
   }

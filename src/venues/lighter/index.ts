@@ -6,17 +6,20 @@
 // by client order index.
 
 import { formatFixed, parseFixed, parseUnits } from '../../core/fixed.js';
-import type { Logger } from '../../core/log.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { LiveVenueOptions } from '../options.js';
 import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
-import type { MarketSpec } from '../../core/types.js';
+import type { MarketSpec } from '../types.js';
 import { SignedAhead } from '../signed-ahead.js';
 import { READY, VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import {
   LighterConfigError, apiKeyMismatch, assumeLighterFees, checkChainId, fetchAccountTier, fetchRegisteredApiKey, fetchVenueInfo, marketIdProblem, minQuoteProblem,
   type ChainIdCheck, type LighterAccountTier, type LighterFeeAssumption,
 } from './account.js';
-import { LighterBookSync } from './book-sync.js';
+import { BookSync } from './book-sync.js';
+import { readAccountOrders, readAccountPosition, readBookFrame } from './messages.js';
+import { FrameWarnings } from '../messages.js';
 import { isConfigurationFailure, lighterError } from './errors.js';
 import { NonceKeeper } from './nonce.js';
 import { RateBudget, type BudgetPurpose } from './rate-budget.js';
@@ -25,28 +28,18 @@ import { AwaitingAnswers, parseTxReply, type TxReply } from './tx-replies.js';
 import { LighterSigner, TX_TYPE, type SignedTx } from './signer/index.js';
 import { LighterStream } from './ws.js';
 
-export { LighterBookSync } from './book-sync.js';
+export { BookSync } from './book-sync.js';
 export { lighterErrorKind } from './errors.js';
 export { LighterConfigError } from './account.js';
 
-export interface LighterVenueOptions {
-  /** Upper-case base asset; the perp market with this symbol. */
-  ticker: string;
-  /** REST base without /api/v1 (LIGHTER_API_URL). */
-  apiUrl: string;
-  /** WebSocket URL including /stream (LIGHTER_WS_URL). */
-  wsUrl: string;
+export interface LighterVenueOptions extends LiveVenueOptions {
   /** Signed into every transaction: 304 mainnet, 300 testnet (LIGHTER_CHAIN_ID). */
   chainId: number;
   /** Without these three the venue is market-data only (paper mode). */
   privateKey?: Secret;
   accountIndex?: number;
   apiKeyIndex?: number;
-  logger: Logger;
-  /** Fee overrides in bps; otherwise the fees of the account's tier (Standard when unknown). */
-  takerFeeBps?: number;
-  makerFeeBps?: number;
-  /** Order size per leg as typed (--size): its value is checked against the market's minimum order value. */
+  /** Order size per leg as typed (--size): its value is checked against the market's minimum order value. Fees not overridden are the account tier's (Standard when unknown). */
   orderSize?: string;
   /** --slippage-bps: a sell goes out at the book price less this, which is where the minimum order value binds. */
   slippageBps?: number;
@@ -54,11 +47,6 @@ export interface LighterVenueOptions {
   resyncTimeoutMs?: number;
   /** How often the account streams' auth token is checked for renewal (default 30 000 ms). */
   authCheckIntervalMs?: number;
-  /** How long an order may stay unconfirmed by the streams before history is asked (default 3000 ms). */
-  orderTimeoutMs?: number;
-  /** How long a transaction signed ahead by prepareMarketOrder may still be sent (default 1000 ms). */
-  preparedOrderMaxAgeMs?: number;
-  requestTimeoutMs?: number;
   /** Auth token lifetime; it is renewed when less than a sixth of it is left (default 3600 s). */
   authTokenTtlSec?: number;
   /**
@@ -70,12 +58,6 @@ export interface LighterVenueOptions {
   answerWindowMs?: number;
   /** Least time between two look-ups of the same order (default: half a minute over the look-up cap, 3 s at 60/min). */
   lookupIntervalMs?: number;
-  pingIntervalMs?: number;
-  deadAfterMs?: number;
-  reconnectBaseMs?: number;
-  reconnectMaxMs?: number;
-  /** Clock for client order indices and tokens (tests pin it). */
-  now?: () => number;
 }
 
 /** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
@@ -141,7 +123,7 @@ export class LighterVenue implements Venue {
   readonly book = new OrderBook();
   lastBookAt = 0;
   private spec?: MarketSpec;
-  private sync?: LighterBookSync;
+  private sync?: BookSync;
   private stream?: LighterStream;
   readonly rest: LighterRest;
   private readonly signer?: LighterSigner;
@@ -175,21 +157,29 @@ export class LighterVenue implements Venue {
   private authTimer?: NodeJS.Timeout;
   private readonly resyncWatch: { book?: NodeJS.Timeout; account?: NodeJS.Timeout } = {};
 
+  private readonly clock: Clock;
+  /** Refused frames, said at most once per kind per 10 s. */
+  private readonly warnings: FrameWarnings;
+
   constructor(private readonly options: LighterVenueOptions) {
-    this.budget = new RateBudget({ perMinute: options.txPerMinute ?? 60, now: () => this.now() });
-    this.rest = new LighterRest({ apiUrl: options.apiUrl, logger: options.logger, timeoutMs: options.requestTimeoutMs, budget: this.budget, now: () => this.now() });
+    this.clock = options.clock ?? systemClock;
+    this.warnings = new FrameWarnings(options.logger, this.clock);
+    const mono = () => this.clock.monoMs();
+    this.budget = new RateBudget({ perMinute: options.txPerMinute ?? 60, now: mono });
+    this.rest = new LighterRest({ apiUrl: options.apiUrl, logger: options.logger, timeoutMs: options.requestTimeoutMs, budget: this.budget, now: mono });
     const { privateKey, accountIndex, apiKeyIndex } = options;
     if (privateKey !== undefined && accountIndex !== undefined && apiKeyIndex !== undefined) {
-      this.signer = new LighterSigner({ privateKey, chainId: options.chainId, accountIndex, apiKeyIndex, nowMs: options.now });
+      this.signer = new LighterSigner({ privateKey, chainId: options.chainId, accountIndex, apiKeyIndex, nowMs: () => this.clock.wallMs() });
     }
     this.preparedMaxAgeMs = options.preparedOrderMaxAgeMs ?? 1000;
-    this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => this.nonces.trusted && signed.nonce === this.nonces.value);
+    this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => this.nonces.trusted && signed.nonce === this.nonces.value, this.clock);
     this.nonces = new NonceKeeper(() => this.readNonce(), () => this.discardSignedAhead());
     this.awaiting = new AwaitingAnswers(options.answerWindowMs ?? 2000);
   }
 
+  /** Wall ms (client order indices, tokens, expiry). */
   private now(): number {
-    return (this.options.now ?? Date.now)();
+    return this.clock.wallMs();
   }
 
   get market(): MarketSpec {
@@ -226,12 +216,12 @@ export class LighterVenue implements Venue {
     }
     const fees = assumeLighterFees(tier, this.options.takerFeeBps);
     this.options.logger.info(fees.line);
-    this.spec = parseLighterMarket(found, { takerFeeBps: fees.takerBps, makerFeeBps: this.options.makerFeeBps ?? fees.makerBps });
+    this.spec = parseMarket(found, { takerFeeBps: fees.takerBps, makerFeeBps: this.options.makerFeeBps ?? fees.makerBps });
     const minQuoteAmount = typeof found.min_quote_amount === 'string' ? found.min_quote_amount : undefined;
     this.setup = { chain, tier, fees, minQuoteAmount };
     this.checkMinQuote(found, minQuoteAmount);
     if (this.signer !== undefined) this.signer.precompute(PRECOMPUTED_SIGNATURES);
-    this.sync = new LighterBookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
+    this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.stream = new LighterStream(
       { wsUrl: this.options.wsUrl, logger: this.options.logger, pingIntervalMs: this.options.pingIntervalMs, deadAfterMs: this.options.deadAfterMs, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs },
       {
@@ -415,7 +405,7 @@ export class LighterVenue implements Venue {
       if (channel.startsWith('account_all_orders:')) return this.handleOrders(frame.orders);
       if (channel.startsWith('account_all_positions:')) return this.handlePositions(frame.positions);
     } catch (e) {
-      this.options.logger.error(`Lighter ${channel || String(frame.type)} frame refused: ${(e as Error).message}`);
+      this.warnings.warn(channel || String(frame.type), `Lighter ${channel || String(frame.type)} frame refused: ${(e as Error).message}`);
       if (channel.startsWith('order_book:')) this.resync('a book frame could not be read');
     }
   }
@@ -423,14 +413,19 @@ export class LighterVenue implements Venue {
   private handleBook(frame: Record<string, unknown>, receivedAt: number): void {
     const sync = this.sync!;
     const wasValid = sync.valid;
-    const action = sync.apply(sync.parse(frame));
-    if (action === 'loaded' || action === 'applied') {
+    const read = readBookFrame(frame, sync.priceScale, sync.sizeScale);
+    if (!read.ok) {
+      this.warnings.warn('order_book', `Lighter order_book frame refused: ${read.why}`);
+      return this.resync('a book frame could not be read');
+    }
+    const action = sync.apply(read.value);
+    if (action === 'load_snapshot' || action === 'apply') {
       this.available = true;
       this.lastBookAt = receivedAt;
       if (!wasValid) this.emitStatus();
       emitBookEvent(this.bookListeners, 'lighter', this.book, receivedAt);
-    } else if (action === 'gap' || action === 'crossed') {
-      this.resync(action === 'gap' ? 'begin_nonce does not continue the previous nonce' : 'the book crossed');
+    } else if (action === 'gap_resync' || action === 'crossed_resync') {
+      this.resync(action === 'gap_resync' ? 'begin_nonce does not continue the previous nonce' : 'the book crossed');
     }
   }
 
@@ -448,7 +443,7 @@ export class LighterVenue implements Venue {
    * the oldest order waiting on this connection within the window, else to none (tx-replies.ts).
    */
   private handleTxReply(reply: TxReply): void {
-    const now = performance.now();
+    const now = this.clock.monoMs();
     if (reply.kind === 'ack') {
       const id = reply.id !== undefined ? Number(reply.id) : this.awaiting.ackOldest(now);
       if (id === undefined) return;
@@ -475,7 +470,7 @@ export class LighterVenue implements Venue {
       return;
     }
     const error = lighterError('WS', code, message);
-    if (error.kind === 'rate_limited') this.budget.pause(this.now() + (error.retryAfterMs ?? 10_000), `${code} "${message}"`);
+    if (error.kind === 'rate_limited') this.budget.pause(this.clock.monoMs() + (error.retryAfterMs ?? 10_000), `${code} "${message}"`);
     if (isConfigurationFailure(code)) this.failAuth(error);
     if (code === 503 || error.kind === 'unavailable') this.markUnavailable(`Lighter unavailable: ${code} "${message}"`);
     if (this.awaiting.size > 0) {
@@ -514,20 +509,20 @@ export class LighterVenue implements Venue {
   }
 
   private handleOrders(orders: unknown): void {
-    if (typeof orders !== 'object' || orders === null) return;
-    for (const list of Object.values(orders as Record<string, unknown>)) {
-      if (!Array.isArray(list)) continue;
-      for (const o of list as OrderJson[]) {
-        const pending = this.pending.get(Number(o.client_order_index));
-        if (pending !== undefined && isTerminal(o.status)) this.settle(pending, this.legFromOrder(pending.leg, o));
-      }
+    const read = readAccountOrders(orders);
+    if (!read.ok) return void this.warnings.warn('account_all_orders', `Lighter account_all_orders frame refused: ${read.why}`);
+    for (const o of read.value) {
+      const pending = this.pending.get(o.client_order_index);
+      if (pending !== undefined && isTerminal(o.status)) this.settle(pending, this.legFromOrder(pending.leg, o));
     }
   }
 
   private handlePositions(positions: unknown): void {
-    if (typeof positions !== 'object' || positions === null || this.spec === undefined) return;
-    const p = (positions as Record<string, { sign?: unknown; position?: unknown }>)[String(this.spec.marketId)];
-    if (p !== undefined && typeof p.position === 'string') this.streamedPosition = (Number(p.sign) < 0 ? -1 : 1) * parseFixed(p.position, this.spec.sizeScale);
+    if (this.spec === undefined) return;
+    const read = readAccountPosition(positions, this.spec.marketId!);
+    if (!read.ok) return void this.warnings.warn('account_all_positions', `Lighter account_all_positions frame refused: ${read.why}`);
+    const p = read.value;
+    if (p !== undefined) this.streamedPosition = p.sign * parseFixed(p.position, this.spec.sizeScale);
   }
 
   private legFromOrder(leg: LegResult, o: OrderJson): LegResult {
@@ -536,7 +531,7 @@ export class LighterVenue implements Venue {
     const notional = parseFixed(String(o.filled_quote_amount ?? '0'), spec.priceScale + spec.sizeScale, 'nearest');
     // Trades carry fees in undocumented units (spec §12 Q11): report the market's taker rate on the notional.
     const fee = (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000);
-    const base = { ...leg, filled, notional, fee, venueOrderId: o.order_index === undefined ? undefined : String(o.order_index), confirmedAt: performance.now(), error: undefined };
+    const base = { ...leg, filled, notional, fee, venueOrderId: o.order_index === undefined ? undefined : String(o.order_index), confirmedAt: this.clock.monoMs(), error: undefined };
     if (filled >= leg.requested) return { ...base, state: 'filled' };
     if (filled > 0) return { ...base, state: 'partial' };
     return { ...base, state: 'rejected', error: new VenueError('lighter', 'rejected', `Lighter order ${leg.clientOrderId} ended ${String(o.status)} with nothing filled (no liquidity inside the worst price?)`) };
@@ -566,11 +561,12 @@ export class LighterVenue implements Venue {
     if (this.signer === undefined) return { state: 'auth_failed', detail: 'Lighter was started for market data only (no API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX, LIGHTER_API_KEY_INDEX)' };
     if (this.authFailure !== undefined) return { state: 'auth_failed', detail: this.authFailure };
     if (!this.available) return { state: 'down', detail: this.detail ?? 'Lighter is unavailable' };
-    // The budget keeps this adapter's wall-clock time; the port speaks monotonic time (venue.ts).
+    // The budget runs on the clock's monotonic line, the one the port speaks (venue.ts).
     const off = this.budget.backingOff();
-    if (off !== undefined) return { state: 'backing_off', until: performance.now() + (off.until - this.now()), detail: `Lighter said ${off.detail}` };
-    const at = this.budget.availableAt('entry', true);
-    if (at > this.now()) return { state: 'budget_empty', until: performance.now() + (at - this.now()), detail: this.budget.refusal('entry', true).message };
+    if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
+    const now = this.clock.monoMs();
+    const at = this.budget.availableAt('entry', true, now);
+    if (at > now) return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
     return READY;
   }
 
@@ -607,8 +603,8 @@ export class LighterVenue implements Venue {
   private nextTicket(): Ticket {
     const t = this.ticket;
     const nonce = this.nonces.value;
-    if (t !== undefined && t.nonce === nonce && performance.now() - t.issuedAt < this.preparedMaxAgeMs) return t;
-    this.ticket = { nonce, clientOrderIndex: this.takeClientIndex(), expiredAt: this.now() + TX_EXPIRY_MS, issuedAt: performance.now() };
+    if (t !== undefined && t.nonce === nonce && this.clock.monoMs() - t.issuedAt < this.preparedMaxAgeMs) return t;
+    this.ticket = { nonce, clientOrderIndex: this.takeClientIndex(), expiredAt: this.now() + TX_EXPIRY_MS, issuedAt: this.clock.monoMs() };
     return this.ticket;
   }
 
@@ -631,10 +627,10 @@ export class LighterVenue implements Venue {
   }
 
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
-    const leg: LegResult = { venue: 'lighter', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: '0', sentAt: performance.now() };
+    const leg: LegResult = { venue: 'lighter', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: '0', sentAt: this.clock.monoMs() };
     const reject = (error: VenueError): Promise<LegResult> => {
       this.options.logger.warn(error.message);
-      return Promise.resolve({ ...leg, state: 'rejected', confirmedAt: performance.now(), error });
+      return Promise.resolve({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error });
     };
     if (this.signer === undefined) return reject(new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'));
     const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
@@ -667,14 +663,14 @@ export class LighterVenue implements Venue {
   private async sendWhenReady(pending: PendingOrder, placed: boolean): Promise<void> {
     try {
       if (!placed) {
-        this.options.logger.warn(`Lighter ${pending.purpose} order ${pending.clientOrderIndex} waits ${Math.max(0, this.budget.availableAt(pending.purpose, true) - this.now())} ms for a place in the request budget of ${this.budget.perMinute} a minute`);
+        this.options.logger.warn(`Lighter ${pending.purpose} order ${pending.clientOrderIndex} waits ${Math.ceil(Math.max(0, this.budget.availableAt(pending.purpose, true) - this.clock.monoMs()))} ms for a place in the request budget of ${this.budget.perMinute} a minute`);
         await this.budget.take(pending.purpose, this.options.requestTimeoutMs ?? 5000, true);
       }
       await this.nonces.ensure();
     } catch (e) {
       const error = e instanceof VenueError ? e : new VenueError('lighter', 'invalid_nonce', `Lighter order not sent: ${(e as Error).message}`);
       this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} not sent: ${error.message}`);
-      this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error });
+      this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error });
       return;
     }
     if (this.pending.get(pending.clientOrderIndex) === pending) this.send(pending);
@@ -687,12 +683,12 @@ export class LighterVenue implements Venue {
       signed = signedAhead ?? this.signOrder(pending.request, pending.clientOrderIndex, this.nonces.value, pending.expiredAt);
       this.nonces.take();
     } catch (e) {
-      this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error: new VenueError('lighter', 'bad_order', `Lighter order not signed: ${(e as Error).message}`) });
+      this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: new VenueError('lighter', 'bad_order', `Lighter order not signed: ${(e as Error).message}`) });
       return;
     }
     const frame = `{"type":"jsonapi/sendtx","data":{"id":"${pending.clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${signed.txInfo}}}`;
     const written = this.stream?.send(frame) === true;
-    pending.leg.sentAt = performance.now();
+    pending.leg.sentAt = this.clock.monoMs();
     if (written) this.awaiting.sent(pending.clientOrderIndex, pending.leg.sentAt);
     clearTimeout(pending.timer);
     pending.timer = setTimeout(() => void this.onDeadline(pending), this.options.orderTimeoutMs ?? 3000);
@@ -726,12 +722,12 @@ export class LighterVenue implements Venue {
       return;
     }
     if (error.kind === 'unavailable') this.markUnavailable(error.message);
-    if (error.kind === 'rate_limited') this.budget.pause(this.now() + (error.retryAfterMs ?? 10_000), `${error.code ?? 429} on order ${pending.clientOrderIndex}`);
+    if (error.kind === 'rate_limited') this.budget.pause(this.clock.monoMs() + (error.retryAfterMs ?? 10_000), `${error.code ?? 429} on order ${pending.clientOrderIndex}`);
     if (isConfigurationFailure(error.code)) this.failAuth(error);
     this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} rejected: ${error.message}`);
     // A refused transaction may not have used its nonce: read it again before the next one.
     this.doubtNonce();
-    this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error });
+    this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error });
   }
 
   private async onDeadline(pending: PendingOrder): Promise<void> {
@@ -755,7 +751,7 @@ export class LighterVenue implements Venue {
     if (leg.state !== 'unknown' || this.signer === undefined) return leg;
     const account = this.signer.accountIndex;
     const want = Number(leg.clientOrderId);
-    const now = this.now();
+    const now = this.clock.monoMs();
     const interval = this.options.lookupIntervalMs ?? Math.max(1000, Math.ceil(30_000 / this.budget.lookupCap));
     const last = this.lookedUpAt.get(leg.clientOrderId);
     if (last !== undefined && now - last < interval) {
@@ -805,7 +801,7 @@ export class LighterVenue implements Venue {
 }
 
 /** An orderBookDetails entry as a MarketSpec: integer grids, fees in bps (published as percent). */
-export function parseLighterMarket(m: Record<string, unknown>, fees: { takerFeeBps?: number; makerFeeBps?: number }): MarketSpec {
+export function parseMarket(m: Record<string, unknown>, fees: { takerFeeBps?: number; makerFeeBps?: number }): MarketSpec {
   const sizeScale = Number(m.size_decimals);
   const priceScale = Number(m.price_decimals);
   if (!Number.isInteger(sizeScale) || !Number.isInteger(priceScale) || typeof m.min_base_amount !== 'string' || typeof m.market_id !== 'number') {

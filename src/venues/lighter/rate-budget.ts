@@ -12,6 +12,7 @@
 // about again and again can never take the places a hedge needs. Waiters are served repairs first,
 // then entries, then look-ups, in arrival order within each class. The clock is injectable.
 
+import { systemClock } from '../../core/clock.js';
 import { VenueError } from '../venue.js';
 
 export type BudgetPurpose = 'repair' | 'entry' | 'lookup';
@@ -21,7 +22,7 @@ const RANK: Record<BudgetPurpose, number> = { repair: 0, entry: 1, lookup: 2 };
 export interface RateBudgetOptions {
   /** Requests per rolling minute (Standard account: 60). */
   perMinute: number;
-  /** Epoch ms (tests pin it). */
+  /** Monotonic ms, the engine clock's monoMs line (tests pin it). */
   now?: () => number;
   /** Wakes a waiter after ms (tests may drive it by hand). */
   schedule?: (wake: () => void, ms: number) => { cancel(): void };
@@ -36,7 +37,7 @@ interface Waiter {
   transaction: boolean;
   resolve: () => void;
   reject: (e: VenueError) => void;
-  /** Epoch ms after which the waiter gives up (Infinity: never). */
+  /** Monotonic ms after which the waiter gives up (Infinity: never). */
   deadline: number;
 }
 
@@ -69,7 +70,7 @@ export class RateBudget {
     if (!Number.isInteger(options.perMinute) || options.perMinute < 1) throw new Error(`Lighter request budget ${options.perMinute} must be a whole number ≥ 1`);
     this.perMinute = options.perMinute;
     this.windowMs = options.windowMs ?? 60_000;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => systemClock.monoMs());
     this.schedule = options.schedule ?? defaultSchedule;
     // A tenth of the window for repairs (6 of 60); a small budget still keeps one when it can.
     this.repairReserve = options.perMinute >= 10 ? Math.ceil(options.perMinute / 10) : options.perMinute >= 3 ? 1 : 0;
@@ -85,9 +86,8 @@ export class RateBudget {
     return this.taken.length;
   }
 
-  /** Epoch ms from which a request of this purpose (a transaction or not) could take a place (≤ now: at once). */
-  availableAt(purpose: BudgetPurpose, transaction = false): number {
-    const now = this.now();
+  /** Monotonic ms from which a request of this purpose (a transaction or not) could take a place (≤ now: at once). */
+  availableAt(purpose: BudgetPurpose, transaction = false, now = this.now()): number {
     this.prune(now);
     let at = Math.max(now, this.pausedUntil);
     const limit = purpose === 'repair' ? this.perMinute : this.perMinute - this.repairReserve;
@@ -179,14 +179,16 @@ export class RateBudget {
     const now = this.now();
     const off = this.backingOff();
     if (off !== undefined) return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the venue said ${off.detail}; nothing goes out for another ${off.until - now} ms`, 23000, off.until - now);
-    const wait = Math.max(0, this.availableAt(purpose, transaction) - now);
+    const wait = Math.max(0, this.availableAt(purpose, transaction, now) - now);
     const budget = transaction ? `${this.perMinute} requests (${this.transactionCap} transactions)` : `${this.perMinute} requests`;
     return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the shared budget of ${budget} per minute (--lighter-requests-per-minute) is spent for another ${wait} ms`, undefined, wait);
   }
 
   private takeIfFree(purpose: BudgetPurpose, transaction: boolean): boolean {
+    // One reading of the clock for both the check and the place: a monotonic clock with fractions
+    // of a millisecond has moved on between two readings, and "free from now" must mean free now.
     const now = this.now();
-    if (this.availableAt(purpose, transaction) > now) return false;
+    if (this.availableAt(purpose, transaction, now) > now) return false;
     this.taken.push({ at: now, purpose, transaction });
     return true;
   }
@@ -203,7 +205,7 @@ export class RateBudget {
     if (this.waiters.length === 0) return;
     const now = this.now();
     let at = Infinity;
-    for (const w of this.waiters) at = Math.min(at, this.availableAt(w.purpose, w.transaction), w.deadline);
+    for (const w of this.waiters) at = Math.min(at, this.availableAt(w.purpose, w.transaction, now), w.deadline);
     this.timer = this.schedule(() => {
       this.timer = undefined;
       this.wake();

@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import { parseJsonExact } from '../../core/json.js';
 import type { Logger } from '../../core/log.js';
+import { systemClock } from '../../core/clock.js';
 import { VenueError } from '../venue.js';
 import { hintFor, lighterError } from './errors.js';
 import { httpExchange, keepAliveAgent } from '../http.js';
@@ -23,7 +24,7 @@ export interface LighterRestOptions {
   timeoutMs?: number;
   /** The shared Lighter request budget; without one, requests are not counted. */
   budget?: RateBudget;
-  /** Epoch ms, for the back-off after a 429 (the budget's clock). */
+  /** The budget's clock (monotonic ms), for the back-off after a 429. */
   now?: () => number;
 }
 
@@ -83,7 +84,7 @@ export class LighterRest {
     const code = typeof reply.code === 'number' ? reply.code : status;
     if (status >= 200 && status < 300 && (code === 200 || reply.code === undefined)) return json as T;
     const err = lighterError(`${method} ${path}`, code, typeof reply.message === 'string' ? reply.message : '', status, retryAfterMs);
-    if (err.kind === 'rate_limited') this.options.budget?.pause((this.options.now ?? Date.now)() + (retryAfterMs ?? DEFAULT_BACK_OFF_MS), `${code} "${typeof reply.message === 'string' ? reply.message : ''}"`);
+    if (err.kind === 'rate_limited') this.options.budget?.pause((this.options.now ?? (() => systemClock.monoMs()))() + (retryAfterMs ?? DEFAULT_BACK_OFF_MS), `${code} "${typeof reply.message === 'string' ? reply.message : ''}"`);
     this.options.logger.warn(err.message);
     throw err;
   }

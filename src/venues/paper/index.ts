@@ -1,16 +1,14 @@
-// Paper trading behind the same port: market data from a live venue started without keys, and
-// fills simulated by walking that venue's book as it stands after a simulated order latency. No
-// order ever leaves the machine; positions and fees are kept locally.
+// Paper trading: a real market-data side (a live venue started without keys, or a replayed feed)
+// composed with a simulated execution side, which fills by walking that book as it stands after a
+// simulated order latency. No order ever leaves the machine; positions and fees are kept locally.
 
 import { sleep, systemClock, type Clock } from '../../core/clock.js';
 import { seededRandom } from '../../core/prng.js';
 import type { Logger } from '../../core/log.js';
-import type { MarketSpec } from '../../core/types.js';
-import { VenueError, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import type { MarketSpec } from '../types.js';
+import { composeVenue, VenueError, type DetachedExecution, type LegResult, type MarketData, type MarketOrderRequest, type Venue } from '../venue.js';
 
-export interface PaperVenueOptions {
-  /** A live venue started without credentials: market data only. */
-  inner: Venue;
+export interface PaperExecutionOptions {
   logger: Logger;
   /** Simulated order round trip (ms), plus up to latencyJitterMs more. */
   latencyMs?: number;
@@ -21,54 +19,43 @@ export interface PaperVenueOptions {
   clock?: Clock;
 }
 
-export class PaperVenue implements Venue {
-  readonly id: Venue['id'];
+/** A paper venue: `data`'s market data, fills simulated against its book. */
+export function paperVenue(data: MarketData, options: PaperExecutionOptions): Venue {
+  return composeVenue(data, new PaperExecution(data, options));
+}
+
+/** The simulated execution side: fills walk the market-data side's book at the fill moment. */
+export class PaperExecution implements DetachedExecution {
   private position: number;
   private nextId = 1;
   private readonly random: () => number;
   private readonly clock: Clock;
 
-  constructor(private readonly options: PaperVenueOptions) {
-    this.id = options.inner.id;
+  constructor(
+    private readonly data: MarketData,
+    private readonly options: PaperExecutionOptions,
+  ) {
     this.position = options.startingPosition ?? 0;
     this.random = seededRandom(options.seed ?? 1);
     this.clock = options.clock ?? systemClock;
   }
 
-  get market(): MarketSpec {
-    return this.options.inner.market;
+  private get id(): MarketData['id'] {
+    return this.data.id;
   }
-  get book() {
-    return this.options.inner.book;
-  }
-  get lastBookAt(): number {
-    return this.options.inner.lastBookAt;
-  }
-  start(): Promise<MarketSpec> {
-    this.options.logger.info(`${this.id}: paper trading — fills are simulated against the live book, nothing is sent`);
-    return this.options.inner.start();
-  }
-  stop(): Promise<void> {
-    return this.options.inner.stop();
-  }
-  status(): VenueStatus {
-    return this.options.inner.status();
-  }
-  onBook(listener: BookListener): void {
-    this.options.inner.onBook(listener);
-  }
-  onStatus(listener: StatusListener): void {
-    this.options.inner.onStatus(listener);
+
+  attach(market: MarketSpec): void {
+    this.options.logger.info(`${market.venue}: paper trading — fills are simulated against the live book, nothing is sent`);
   }
 
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
-    const m = this.market;
+    const m = this.data.market;
     const leg: LegResult = { venue: this.id, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: `paper-${this.nextId++}`, sentAt: this.clock.monoMs() };
     const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: new VenueError(this.id, kind, `${this.id} paper order: ${message}`) });
     if (!Number.isSafeInteger(request.size) || request.size % m.stepSize !== 0 || request.size < m.minSize) return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
     if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0) return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
     await sleep(this.clock, (this.options.latencyMs ?? 30) + this.random() * (this.options.latencyJitterMs ?? 10));
-    if (!this.status().bookValid) return refuse('rejected', 'the book is not valid at the fill moment');
+    if (!this.data.status().bookValid) return refuse('rejected', 'the book is not valid at the fill moment');
     let size = request.size;
     if (request.reduceOnly === true) {
       // Judged at the fill moment, as a venue would: another order may have moved the position meanwhile.
@@ -77,7 +64,7 @@ export class PaperVenue implements Venue {
       size = Math.min(size, reducible);
     }
     // Walk the book as it is now, stopping at the worst acceptable price.
-    const levels = this.book.levels(request.side === 'buy' ? 'ask' : 'bid');
+    const levels = this.data.book.levels(request.side === 'buy' ? 'ask' : 'bid');
     let filled = 0;
     let notional = 0;
     for (const [price, available] of levels) {

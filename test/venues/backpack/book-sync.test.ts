@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { VECTORS_DIR } from '../../helpers/paths.js';
 import { OrderBook } from '../../../src/core/orderbook.js';
 import { formatFixed, decimalsOf } from '../../../src/core/fixed.js';
-import { BookSync, parseDepthEvent, parseDepthSnapshot, BookSyncError, type SyncOutcome } from '../../../src/venues/backpack/book-sync.js';
+import { BookSync, type SyncOutcome } from '../../../src/venues/backpack/book-sync.js';
+import { readDepthEvent, readDepthSnapshot } from '../../../src/venues/backpack/messages.js';
+import type { Parsed } from '../../../src/venues/messages.js';
+
+function must<T>(r: Parsed<T>): T {
+  if (!r.ok) throw new Error(`refused: ${r.why}`);
+  return r.value;
+}
+const parseDepthEvent = (data: unknown) => must(readDepthEvent(data));
+const parseDepthSnapshot = (body: unknown) => must(readDepthSnapshot(body));
 
 const seq = JSON.parse(readFileSync(join(VECTORS_DIR, 'backpack', 'orderbook_sequence.json'), 'utf8'));
 type Row = [string, string];
@@ -127,9 +136,10 @@ test('a snapshot older than the buffered stream asks for a refetch and keeps buf
 });
 
 test('malformed frames are refused by field name', () => {
-  assert.throws(() => parseDepthEvent({ U: 'x', u: 1, a: [], b: [] }), (e: Error) => e instanceof BookSyncError && /depth U "x"/.test(e.message));
-  assert.throws(() => parseDepthEvent({ U: 1, u: 1, a: [[1, 2]], b: [] }), /depth a row/);
-  assert.throws(() => parseDepthSnapshot({ lastUpdateId: null, bids: [], asks: [] }), /lastUpdateId/);
+  assert.deepEqual(readDepthEvent({ U: 'x', u: 1, a: [], b: [] }), { ok: false, why: 'depth U "x" is not an update id' });
+  assert.deepEqual(readDepthEvent({ U: 1, u: 1, a: [[1, 2]], b: [] }), { ok: false, why: 'depth a row [1,2] is not [price, quantity] decimal strings' });
+  assert.deepEqual(readDepthSnapshot({ lastUpdateId: null, bids: [], asks: [] }), { ok: false, why: 'depth snapshot lastUpdateId null is not an update id' });
+  assert.deepEqual(readDepthEvent({ U: 5, u: 4, a: [], b: [] }), { ok: false, why: 'depth event has u 4 below U 5' });
   const sync = new BookSync(new OrderBook(), PS, SS);
   assert.throws(() => sync.onEvent({ U: 5, u: 4, a: [], b: [] }), /u 4 below U 5/);
 });

@@ -7,6 +7,7 @@ import { Secret } from '../../../src/core/secret.js';
 import { MemoryLogger } from '../../../src/core/log.js';
 import { formatFixed } from '../../../src/core/fixed.js';
 import { until } from '../../helpers/until.js';
+import { pinnedMonoClock } from '../../helpers/pinned-clock.js';
 
 
 const server = new ScriptedBackpack(key.public_key_b64);
@@ -170,7 +171,7 @@ test('market order: filled, partial, rejected, rate limited', async () => {
 
 test('a 429 makes readiness() backing_off until the Retry-After time, ready afterwards; without Retry-After the back-off doubles from 1 s', async () => {
   let t = 50_000;
-  const venue = await tradingVenue(2000, { now: () => t });
+  const venue = await tradingVenue(2000, { clock: pinnedMonoClock(() => t) });
   try {
     assert.deepEqual(venue.readiness(), { state: 'ready' });
     assert.equal(venue.readyForOrder(), true);

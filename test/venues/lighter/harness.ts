@@ -12,6 +12,7 @@ import { LighterVenue } from '../../../src/venues/lighter/index.js';
 import { Secret } from '../../../src/core/secret.js';
 import { MemoryLogger, silentLogger } from '../../../src/core/log.js';
 import { until } from '../../helpers/until.js';
+import { pinnedWallClock } from '../../helpers/pinned-clock.js';
 
 const keys = JSON.parse(readFileSync(join(VECTORS_DIR, 'lighter', 'keys.json'), 'utf8')).keys as Array<{ private_key: string; public_key: string }>;
 export const KEY = keys[0];
@@ -39,7 +40,7 @@ export async function setup(options: { now?: () => number; registeredKey?: strin
   const logger = new MemoryLogger();
   const venue = new LighterVenue({
     ticker: 'BTC', apiUrl: handle.apiUrl, wsUrl: handle.wsUrl, chainId: CHAIN, privateKey: new Secret(KEY.private_key), accountIndex: ACCOUNT, apiKeyIndex: API_KEY,
-    logger, orderTimeoutMs: 400, reconnectBaseMs: 10, reconnectMaxMs: 40, now: options.now, ...options.venue,
+    logger, orderTimeoutMs: 400, reconnectBaseMs: 10, reconnectMaxMs: 40, clock: options.now === undefined ? undefined : pinnedWallClock(options.now), ...options.venue,
   });
   closers.push(() => venue.stop());
   return { engine, faults, sim, handle, venue, logger };

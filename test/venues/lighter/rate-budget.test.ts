@@ -106,3 +106,12 @@ test('transactions are also kept to two thirds of the budget (the older document
   assert.equal(b.tryTake('entry', true), true);
   assert.equal(new RateBudget({ perMinute: 60, transactionsPerMinute: 60 }).transactionCap, 60, 'a setting can lift it');
 });
+
+test('on a monotonic clock that moves a fraction of a millisecond between readings, a free place is taken at once', () => {
+  // A monotonic clock read twice is later the second time; "free from now" must still mean free now.
+  let clock = 5_000.25;
+  const b = new RateBudget({ perMinute: 10, now: () => (clock += 0.001) });
+  assert.equal(b.tryTake('entry'), true);
+  assert.equal(b.tryTake('repair', true), true);
+  assert.equal(b.used(), 2);
+});

@@ -2,21 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrderBook } from '../../../src/core/orderbook.js';
 import { silentLogger } from '../../../src/core/log.js';
-import type { MarketSpec } from '../../../src/core/types.js';
-import { PaperVenue } from '../../../src/venues/paper/index.js';
-import type { Venue, VenueStatus } from '../../../src/venues/venue.js';
+import type { MarketSpec } from '../../../src/venues/types.js';
+import { paperVenue } from '../../../src/venues/paper/index.js';
+import { composeVenue, type DetachedExecution, type LegResult, type MarketData, type VenueStatus } from '../../../src/venues/venue.js';
 
 const SPEC: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 10, minSize: 20, takerFeeBps: 2, makerFeeBps: 0 };
 
-/** A market-data venue whose book the test sets; it never trades. */
-function inner(): Venue & { setBook(b: Array<[number, number]>, a: Array<[number, number]>): void } {
+/** A market-data side whose book the test sets: it has no execution members at all. */
+function inner(): MarketData & { setBook(b: Array<[number, number]>, a: Array<[number, number]>): void } {
   const book = new OrderBook();
   const status: VenueStatus = { connected: true, bookValid: true, available: true };
   return {
     id: 'lighter', book, lastBookAt: 1, market: SPEC,
     start: async () => SPEC, stop: async () => {}, status: () => status, onBook() {}, onStatus() {},
-    placeMarketOrder: () => Promise.reject(new Error('a paper venue must never send an order')),
-    resolveOrder: (l) => Promise.resolve(l), fetchPosition: () => Promise.reject(new Error('not for paper')),
     setBook: (b, a) => book.applySnapshot(b, a),
   };
 }
@@ -24,7 +22,7 @@ function inner(): Venue & { setBook(b: Array<[number, number]>, a: Array<[number
 test('fills walk the book at the moment of the fill, up to the worst price; fees at the taker rate', async () => {
   const live = inner();
   live.setBook([[999_990, 1000]], [[1_000_000, 300], [1_000_010, 500], [1_000_100, 5000]]);
-  const paper = new PaperVenue({ inner: live, logger: silentLogger, latencyMs: 20, latencyJitterMs: 0 });
+  const paper = paperVenue(live, { logger: silentLogger, latencyMs: 20, latencyJitterMs: 0 });
   const pending = paper.placeMarketOrder({ side: 'buy', size: 700, worstPrice: 1_000_050 });
   // The book moves during the simulated latency: the fill sees the later book.
   live.setBook([[999_990, 1000]], [[1_000_000, 100], [1_000_010, 500], [1_000_100, 5000]]);
@@ -44,7 +42,7 @@ test('fills walk the book at the moment of the fill, up to the worst price; fees
 test('grid, minimum and reduce-only are enforced like a venue would', async () => {
   const live = inner();
   live.setBook([[999_990, 10_000]], [[1_000_000, 10_000]]);
-  const paper = new PaperVenue({ inner: live, logger: silentLogger, latencyMs: 0, latencyJitterMs: 0, startingPosition: 100 });
+  const paper = paperVenue(live, { logger: silentLogger, latencyMs: 0, latencyJitterMs: 0, startingPosition: 100 });
   assert.equal((await paper.placeMarketOrder({ side: 'buy', size: 25, worstPrice: 1_000_100 })).error?.kind, 'bad_order', 'off the step of 10');
   assert.equal((await paper.placeMarketOrder({ side: 'buy', size: 10, worstPrice: 1_000_100 })).error?.kind, 'bad_order', 'below the minimum of 20');
   assert.equal((await paper.placeMarketOrder({ side: 'buy', size: 50, worstPrice: 1_000_100, reduceOnly: true })).error?.kind, 'rejected', 'a buy cannot reduce a long');
@@ -56,7 +54,7 @@ test('grid, minimum and reduce-only are enforced like a venue would', async () =
 test('a full fill across several levels reports the exact VWAP notional; ids are unique', async () => {
   const live = inner();
   live.setBook([[999_990, 200], [999_980, 300], [999_900, 400]], [[1_000_000, 10_000]]);
-  const paper = new PaperVenue({ inner: live, logger: silentLogger, latencyMs: 0, latencyJitterMs: 0 });
+  const paper = paperVenue(live, { logger: silentLogger, latencyMs: 0, latencyJitterMs: 0 });
   const leg = await paper.placeMarketOrder({ side: 'sell', size: 800, worstPrice: 999_900 });
   // 200 @ 99999.0 + 300 @ 99998.0 + 300 @ 99990.0 — the bound itself is acceptable.
   assert.deepEqual([leg.state, leg.filled, leg.notional], ['filled', 800, 200 * 999_990 + 300 * 999_980 + 300 * 999_900]);
@@ -71,7 +69,7 @@ test('a full fill across several levels reports the exact VWAP notional; ids are
 test('an off-tick bound is refused; an invalid book at the fill moment rejects; nothing inside the bound rejects with the cause', async () => {
   const live = inner();
   live.setBook([[999_990, 1000]], [[1_000_000, 1000]]);
-  const paper = new PaperVenue({ inner: live, logger: silentLogger, latencyMs: 0, latencyJitterMs: 0 });
+  const paper = paperVenue(live, { logger: silentLogger, latencyMs: 0, latencyJitterMs: 0 });
   const offTick = await paper.placeMarketOrder({ side: 'buy', size: 20, worstPrice: 1_000_000.5 });
   assert.deepEqual([offTick.state, offTick.error?.kind], ['rejected', 'bad_order']);
   const none = await paper.placeMarketOrder({ side: 'buy', size: 20, worstPrice: 999_999 });
@@ -86,7 +84,7 @@ test('an off-tick bound is refused; an invalid book at the fill moment rejects; 
 test('reduce-only is judged at the fill moment: two in flight cannot flip the position', async () => {
   const live = inner();
   live.setBook([[999_990, 10_000]], [[1_000_000, 10_000]]);
-  const paper = new PaperVenue({ inner: live, logger: silentLogger, latencyMs: 5, latencyJitterMs: 5, seed: 7, startingPosition: 100 });
+  const paper = paperVenue(live, { logger: silentLogger, latencyMs: 5, latencyJitterMs: 5, seed: 7, startingPosition: 100 });
   const [a, b] = await Promise.all([
     paper.placeMarketOrder({ side: 'sell', size: 80, worstPrice: 999_000, reduceOnly: true }),
     paper.placeMarketOrder({ side: 'sell', size: 80, worstPrice: 999_000, reduceOnly: true }),
@@ -96,4 +94,29 @@ test('reduce-only is judged at the fill moment: two in flight cannot flip the po
   assert.equal(await paper.fetchPosition(), 0);
   const third = await paper.placeMarketOrder({ side: 'sell', size: 20, worstPrice: 999_000, reduceOnly: true });
   assert.deepEqual([third.state, third.error?.kind], ['rejected', 'rejected']);
+});
+
+test('composeVenue: market data from one side, execution from the other; start attaches after the feed, stop detaches before it', async () => {
+  const calls: string[] = [];
+  const live = inner();
+  const data: MarketData = { ...live, start: async () => (calls.push('data.start'), SPEC), stop: async () => void calls.push('data.stop') };
+  const leg: LegResult = { venue: 'lighter', state: 'filled', side: 'buy', requested: 20, filled: 20, notional: 20, fee: 0, clientOrderId: 'x', sentAt: 1 };
+  const execution: DetachedExecution = {
+    attach: (m) => void calls.push(`attach ${m.symbol}`),
+    detach: () => void calls.push('detach'),
+    placeMarketOrder: async () => leg,
+    resolveOrder: async () => leg,
+    fetchPosition: async () => 42,
+    readiness: () => ({ state: 'down', detail: 'test' }),
+  };
+  const venue = composeVenue(data, execution);
+  assert.equal(await venue.start(), SPEC);
+  await venue.stop();
+  assert.deepEqual(calls, ['data.start', 'attach BTC', 'detach', 'data.stop']);
+  assert.deepEqual([venue.id, venue.market, venue.book, venue.lastBookAt], ['lighter', SPEC, live.book, 1]);
+  assert.equal(await venue.placeMarketOrder({ side: 'buy', size: 20, worstPrice: 1 }), leg);
+  assert.equal(await venue.fetchPosition(), 42);
+  assert.deepEqual(venue.readiness?.(), { state: 'down', detail: 'test' });
+  // Optional members the execution side lacks are absent on the venue too: the engine checks for them.
+  assert.deepEqual([venue.readyForOrder, venue.prepareMarketOrder, venue.rateBudget], [undefined, undefined, undefined]);
 });
