@@ -10,6 +10,7 @@ import { signingString, type Params } from '../../venues/backpack/auth.js';
 import type { BackpackSimOptions, SimFill, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
 import { SimServerBase, header, sleep } from '../server-base.js';
 import { ed25519Verify } from './ed25519.js';
+import { SimMargin, initialBps, maintenanceBps } from '../margin.js';
 
 /** Signed routes and their instruction (spec §2.5). */
 const INSTRUCTIONS: Record<string, string> = {
@@ -147,6 +148,8 @@ class BackpackSim extends SimServerBase<Client> {
   private readonly filters: BackpackPriceFilters;
   private readonly bands: Bands;
   private readonly coalesceDepth: boolean;
+  /** Cross margin over every market served (spec §4.7), Backpack's leverageLimit 10 unless given. */
+  readonly margin: SimMargin;
 
   constructor(options: BackpackSimServerOptions) {
     // Protocol pings every 60 s (spec §6.3).
@@ -154,6 +157,7 @@ class BackpackSim extends SimServerBase<Client> {
     for (const a of options.accounts) this.accounts.add(a.publicKey);
     this.filters = options.priceFilters ?? DEFAULT_PRICE_FILTERS;
     this.coalesceDepth = options.coalesceDepth === true;
+    this.margin = options.margin ?? new SimMargin(options.engines, { leverageLimit: 10 });
     const f = this.filters;
     this.bands = {
       lastActive: { min: ratio(f.minMultiplier), max: ratio(f.maxMultiplier) },
@@ -293,20 +297,30 @@ class BackpackSim extends SimServerBase<Client> {
           if (p.size === 0) return [];
           const s = m.engine.market;
           const mid = m.engine.mid() ?? 0;
+          const q = s.priceScale + s.sizeScale;
+          const liquidation = this.margin.liquidationPrice(m.engine, account!);
+          const exposure = this.exposure(m, account!);
+          // FuturePositionWithMargin (spec §4.6): the liquidation price from the margin model.
           return [{
             symbol: m.symbol, positionId: String(s.marketId + 1), netQuantity: formatFixed(p.size, s.sizeScale),
-            netCost: formatFixed(p.openNotional, s.priceScale + s.sizeScale), entryPrice: formatFixed(Math.round(p.openNotional / p.size), s.priceScale),
-            markPrice: formatFixed(mid, s.priceScale), pnlRealized: formatFixed(p.realizedPnl, s.priceScale + s.sizeScale),
-            pnlUnrealized: formatFixed(p.size * mid - p.openNotional, s.priceScale + s.sizeScale), netExposureQuantity: formatFixed(p.size, s.sizeScale),
-            estLiquidationPrice: '0', cumulativeFundingPayment: '0',
+            netCost: formatFixed(p.openNotional, q), entryPrice: formatFixed(this.entryPrice(m, account!), s.priceScale),
+            breakEvenPrice: formatFixed(this.breakEven(m, account!), s.priceScale),
+            markPrice: formatFixed(mid, s.priceScale), pnlRealized: formatFixed(p.realizedPnl, q),
+            pnlUnrealized: formatFixed(p.size * mid - p.openNotional, q), netExposureQuantity: formatFixed(exposure, s.sizeScale),
+            netExposureNotional: formatFixed(exposure * mid, q),
+            estLiquidationPrice: formatFixed(liquidation ?? 0, s.priceScale),
+            cumulativeFundingPayment: SimMargin.format(this.margin.funding(account!, s.base)),
+            imf: formatFixed(initialBps(m.engine, this.margin.leverageLimit), 4), mmf: formatFixed(maintenanceBps(m.engine), 4),
           }];
         });
       case 'GET /api/v1/account': {
         const s = [...this.markets.values()][0]?.engine.market;
-        return { futuresTakerFee: String(s?.takerFeeBps ?? 0), futuresMakerFee: String(s?.makerFeeBps ?? 0), spotTakerFee: '10', spotMakerFee: '8', leverageLimit: '10', autoRealizePnl: true, liquidating: false };
+        return { futuresTakerFee: String(s?.takerFeeBps ?? 0), futuresMakerFee: String(s?.makerFeeBps ?? 0), spotTakerFee: '10', spotMakerFee: '8', leverageLimit: String(this.margin.leverageLimit ?? 10), autoRealizePnl: true, liquidating: false };
       }
-      case 'GET /api/v1/capital':
-        return { USDC: { available: '950000', locked: '50000', staked: '0' } };
+      case 'GET /api/v1/capital': {
+        const sum = this.margin.summary(account!);
+        return { USDC: { available: SimMargin.format(sum.available), locked: SimMargin.format(sum.equity - sum.available), staked: '0' } };
+      }
       case 'GET /api/v1/account/limits/order': {
         const m = this.market(params)!;
         return { symbol: m.symbol, side: params.side, maxOrderQuantity: formatFixed(1000 * m.engine.market.minSize, m.engine.market.sizeScale) };
@@ -314,7 +328,16 @@ class BackpackSim extends SimServerBase<Client> {
       case 'GET /wapi/v1/history/funding':
         return [];
       case 'GET /api/v1/capital/collateral':
-        return { assetsValue: '1000000', liabilitiesValue: '0', netEquity: '1000000', netEquityAvailable: '950000', netEquityLocked: '50000', pnlUnrealized: '0', collateral: [] };
+        {
+          // MarginAccountSummary (spec §4.7) from the margin model.
+          const sum = this.margin.summary(account!);
+          const f = (x: bigint) => SimMargin.format(x);
+          return {
+            assetsValue: f(sum.equity - sum.unrealized), liabilitiesValue: '0', borrowLiability: '0', netEquity: f(sum.equity), netEquityAvailable: f(sum.available),
+            netEquityLocked: f(sum.equity - sum.available), pnlUnrealized: f(sum.unrealized), unsettledEquity: '0',
+            collateral: [{ symbol: 'USDC', assetMarkPrice: '1', totalQuantity: f(sum.collateral), balanceNotional: f(sum.collateral), collateralWeight: '1', collateralValue: f(sum.collateral), openOrderQuantity: '0', lendQuantity: '0', availableQuantity: f(sum.available) }],
+          };
+        }
       case 'GET /wapi/v1/history/orders':
         return this.history(params, (m) => m.engine.orders(account!).filter((o) => o.status !== 'new' && o.status !== 'partiallyFilled'), (m, o) => ({
           ...this.orderJson(m, o), createdAt: new Date(o.createdAt).toISOString(), expiryReason: this.expiryReason(o) ?? null,
@@ -396,6 +419,10 @@ class BackpackSim extends SimServerBase<Client> {
     // The price bands (see BackpackPriceFilters): a price outside them is refused; a taker order
     // reaches at most the impact bound and its remainder expires, as a market order's does.
     const reach = this.enforceBands(m, side, type, tif, price);
+    // The margin model (src/sim/margin.ts): the account's own codes from the ApiErrorCode list.
+    const verdict = this.margin.check(m.engine, account, { side, size, price: reach ?? price, reduceOnly: body.reduceOnly === true });
+    if (verdict === 'insufficient_margin') throw new ApiError(400, 'INSUFFICIENT_MARGIN', 'Insufficient margin');
+    if (verdict === 'max_leverage') throw new ApiError(400, 'MAX_LEVERAGE_REACHED', 'Max leverage reached');
     let fillLimit: number | undefined;
     if (this.faults.partialFillNext !== undefined) {
       fillLimit = Math.floor((size * this.faults.partialFillNext) / s.stepSize) * s.stepSize;
@@ -669,14 +696,43 @@ class BackpackSim extends SimServerBase<Client> {
     const s = m.engine.market;
     const p = m.engine.position(account);
     const mid = m.engine.mid() ?? 0;
+    const q = s.priceScale + s.sizeScale;
+    const exposure = this.exposure(m, account);
+    // Spec §6.6 (docs Streams › Position update; CCXT pro handlePositions capture): Q net exposure
+    // with open orders, n its notional, B entry, b break-even (entry moved by the fees paid), f / m
+    // the margin fractions, l the deprecated liquidation placeholder, always 0 (changelog 2025-09-01).
     const data: Record<string, unknown> = {
-      E: this.now() * 1000, s: m.symbol, q: formatFixed(p.size, s.sizeScale), Q: formatFixed(p.size, s.sizeScale),
-      B: p.size === 0 ? '0' : formatFixed(Math.round(p.openNotional / p.size), s.priceScale), M: formatFixed(mid, s.priceScale),
-      p: formatFixed(p.realizedPnl, s.priceScale + s.sizeScale), P: formatFixed(p.size * mid - p.openNotional, s.priceScale + s.sizeScale),
-      i: s.marketId + 1, T: this.now() * 1000,
+      E: this.now() * 1000, s: m.symbol, q: formatFixed(p.size, s.sizeScale), Q: formatFixed(exposure, s.sizeScale),
+      n: formatFixed(exposure * mid, q), B: formatFixed(this.entryPrice(m, account), s.priceScale), b: formatFixed(this.breakEven(m, account), s.priceScale),
+      M: formatFixed(mid, s.priceScale), f: formatFixed(initialBps(m.engine, this.margin.leverageLimit), 4), m: formatFixed(maintenanceBps(m.engine), 4), l: '0',
+      p: formatFixed(p.realizedPnl, q), P: formatFixed(p.size * mid - p.openNotional, q), i: s.marketId + 1, T: this.now() * 1000,
     };
     if (event !== undefined) data.e = event;
     return data;
+  }
+
+  /** Net position plus every open order of the account filled, signed the way the position points. */
+  private exposure(m: Market, account: string): number {
+    const p = m.engine.position(account).size;
+    let buys = 0;
+    let sells = 0;
+    for (const o of m.engine.openOrders(account)) {
+      if (o.side === 'buy') buys += o.size - o.executedSize;
+      else sells += o.size - o.executedSize;
+    }
+    return p + buys >= -(p - sells) ? p + buys : p - sells;
+  }
+
+  private entryPrice(m: Market, account: string): number {
+    const p = m.engine.position(account);
+    return p.size === 0 ? 0 : Math.round(p.openNotional / p.size);
+  }
+
+  /** Entry price moved by the fees the position's fills paid (the capture: 4238.479 = 4236.36 × 1.0005). */
+  private breakEven(m: Market, account: string): number {
+    const p = m.engine.position(account);
+    if (p.size === 0) return 0;
+    return Math.round((p.openNotional + (p.size > 0 ? p.feesPaid : -p.feesPaid)) / p.size);
   }
 
   private publishPosition(m: Market, account: string, event: string): void {

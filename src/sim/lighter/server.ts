@@ -12,6 +12,7 @@ import { seededUint32 } from '../../core/prng.js';
 import { TX_TYPE, verifyAuthToken, verifyTxInfo } from '../../venues/lighter/signer/index.js';
 import type { LighterRejectionShape, LighterSimOptions, SimFill, SimLevelChange, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
 import { SimServerBase, header, sleep } from '../server-base.js';
+import { SimMargin, marketInitialBps } from '../margin.js';
 
 /** Exchange order indices start at 2^48 (spec §2); ours are 2^48 + the engine's order id. */
 const ORDER_INDEX_BASE = 2 ** 48;
@@ -100,9 +101,13 @@ export class LighterSim extends SimServerBase<Client> {
   /** Every transaction sequenced, in order: what tests check nonces against. */
   readonly acceptedTxs: Array<{ accountIndex: number; apiKeyIndex: number; nonce: number; txType: number; txHash: string }> = [];
 
+  /** Cross margin over every market served (src/sim/margin.ts); no account leverage limit beyond the markets' fractions. */
+  readonly margin: SimMargin;
+
   constructor(private readonly options: LighterSimOptions) {
     // JSON pings; clients must pong within one period (spec §5).
     super(options, { wsPath: '/stream', malformedFrame: '{"channel":"order_book:', defaultPingMs: 30_000 });
+    this.margin = options.margin ?? new SimMargin(options.engines);
     this.random = seededUint32(options.seed ?? 1);
     for (const a of options.accounts) {
       for (const k of a.apiKeys) this.keys.set(`${a.accountIndex}:${k.apiKeyIndex}`, { accountIndex: a.accountIndex, apiKeyIndex: k.apiKeyIndex, publicKeyHex: k.publicKeyHex, nextNonce: k.nonce ?? 0 });
@@ -373,6 +378,12 @@ export class LighterSim extends SimServerBase<Client> {
       const s = m.engine.market;
       throw new LighterApiError(21706, `invalid base/quote amount: order value ${formatFixed(BigInt(f.BaseAmount) * BigInt(f.Price), s.priceScale + s.sizeScale)} is below min_quote_amount ${formatFixed(minQuote, s.priceScale + s.sizeScale)}`);
     }
+    // 21739 "not enough margin" (lighter-go types/txtypes errors; spec §0 error codes) from the
+    // margin model; a market order is valued at its signed worst price when that is dearer.
+    const side = f.IsAsk === 1 ? 'sell' : 'buy';
+    if (this.margin.check(m.engine, String(accountIndex), { side, size: f.BaseAmount, price: f.Price, reduceOnly: f.ReduceOnly === 1 }) !== 'ok') {
+      throw new LighterApiError(21739, 'not enough margin');
+    }
     let fillLimit: number | undefined;
     if (this.faults.partialFillNext !== undefined) {
       fillLimit = Math.floor((f.BaseAmount * this.faults.partialFillNext) / m.engine.market.stepSize) * m.engine.market.stepSize;
@@ -428,8 +439,8 @@ export class LighterSim extends SimServerBase<Client> {
     };
     if (!details) return base;
     return {
-      ...base, size_decimals: s.sizeScale, price_decimals: s.priceScale, quote_multiplier: 1, default_initial_margin_fraction: 500,
-      min_initial_margin_fraction: 200, maintenance_margin_fraction: 120, closeout_margin_fraction: 80,
+      ...base, size_decimals: s.sizeScale, price_decimals: s.priceScale, quote_multiplier: 1, default_initial_margin_fraction: s.initialMarginBps ?? 500,
+      min_initial_margin_fraction: 200, maintenance_margin_fraction: s.maintenanceMarginBps ?? 120, closeout_margin_fraction: 80,
       last_trade_price: formatFixed(m.engine.mid() ?? 0, s.priceScale), open_interest: '0', daily_trades_count: 0,
     };
   }
@@ -483,17 +494,28 @@ export class LighterSim extends SimServerBase<Client> {
     const s = m.engine.market;
     const p = m.engine.position(String(account));
     const mid = m.engine.mid() ?? 0;
+    const q = s.priceScale + s.sizeScale;
+    const liquidation = this.margin.liquidationPrice(m.engine, String(account));
+    // AccountPosition (spec §2 account; lighter-python `models/account_position.py`): liquidation
+    // price from the margin model, the initial margin fraction as a percentage, cross margin (mode 0).
     return {
       market_id: m.id, symbol: s.base, sign: p.size < 0 ? -1 : 1, position: formatFixed(Math.abs(p.size), s.sizeScale),
       avg_entry_price: p.size === 0 ? formatFixed(0, s.priceScale) : formatFixed(Math.abs(Math.round(p.openNotional / p.size)), s.priceScale),
-      position_value: formatFixed(Math.abs(p.size * mid), s.priceScale + s.sizeScale), unrealized_pnl: formatFixed(p.size * mid - p.openNotional, s.priceScale + s.sizeScale),
-      realized_pnl: formatFixed(p.realizedPnl, s.priceScale + s.sizeScale), open_order_count: m.engine.openOrders(String(account)).length, margin_mode: 0,
+      position_value: formatFixed(Math.abs(p.size * mid), q), unrealized_pnl: formatFixed(p.size * mid - p.openNotional, q),
+      realized_pnl: formatFixed(p.realizedPnl, q), liquidation_price: formatFixed(liquidation ?? 0, s.priceScale),
+      initial_margin_fraction: formatFixed(marketInitialBps(m.engine), 2),
+      total_funding_paid_out: SimMargin.format(-this.margin.funding(String(account), s.base)),
+      open_order_count: m.engine.openOrders(String(account)).length, pending_order_count: 0, position_tied_order_count: 0,
+      margin_mode: 0, allocated_margin: '0.000000', total_discount: '0.000000', margin_set_flag: 0,
     };
   }
 
   private accountJson(account: number): Record<string, unknown> {
+    const sum = this.margin.summary(String(account));
     return {
-      account_index: account, index: account, status: 1, collateral: '1000000.000000', available_balance: '950000.000000',
+      account_index: account, index: account, status: 1, account_type: 0,
+      collateral: SimMargin.format(sum.equity - sum.unrealized), available_balance: SimMargin.format(sum.available),
+      total_asset_value: SimMargin.format(sum.equity), cross_asset_value: SimMargin.format(sum.equity),
       positions: [...this.markets.values()].filter((m) => m.engine.position(String(account)).size !== 0 || m.engine.openOrders(String(account)).length > 0).map((m) => this.positionJson(m, account)),
       assets: [],
     };

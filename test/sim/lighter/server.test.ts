@@ -259,3 +259,30 @@ test('one shared request budget for REST and WS transactions: 429 with 23000 bey
   assert.equal((await client.sendTx('4', 14, order(4, 2).txInfo)).code, 23000, 'a second transaction in the minute');
   assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0, 1]);
 });
+
+test('margin: an order past the account\'s initial margin is refused with 21739, the nonce unused; the account shows the margin model', async () => {
+  const key = '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405';
+  const signer = new LighterSigner({ privateKey: key, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
+  const { send, s, engines, handle } = await sim({ key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
+  s.margin.setCollateral('7', '100');
+  const order = (nonce: number, baseAmount: number, isAsk = false, reduceOnly = false) =>
+    signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 0, baseAmount, price: isAsk ? 999_000 : 1_000_100, isAsk, orderType: 1, timeInForce: 0, reduceOnly, triggerPrice: 0, orderExpiry: 0, nonce });
+  // 0.02 BTC at the signed worst price 100010.0 = 2000.2; 5 % initial margin = 100.01 > 100.
+  const refused = await send(14, order(0, 2000).txInfo);
+  assert.deepEqual([refused.status, refused.body.code, refused.body.message], [400, 21739, 'not enough margin']);
+  assert.equal(engines[1].position('7').size, 0);
+  // 0.0199 BTC = 1990.199 → 99.51 of margin: accepted, on the nonce the refusal left unused.
+  assert.equal((await send(14, order(0, 1990).txInfo)).status, 200);
+  assert.equal(engines[1].position('7').size, 1990);
+  const account = ((await (await fetch(`${handle.apiUrl}/api/v1/account?by=index&value=7`)).json()) as { accounts: Array<Record<string, unknown>> }).accounts[0];
+  const position = (account.positions as Array<Record<string, unknown>>)[0];
+  // Bought at 100000.0, marked at the mid 99999.5: −0.00995; IM 5 % of 1989.99005 = 99.499503 (rounded up).
+  assert.deepEqual([account.collateral, account.available_balance, account.total_asset_value, account.account_type], ['100.000000', '0.490547', '99.990050', 0]);
+  // (0.0199 · 99999.5 − 99.99005) / (0.0199 · 0.988) = 96128.4…, truncated to the tick.
+  assert.deepEqual([position.liquidation_price, position.initial_margin_fraction, position.avg_entry_price, position.margin_mode], ['96128.4', '5.00', '100000.0', 0]);
+  // Closing needs no margin, even with the collateral gone.
+  s.margin.setCollateral('7', '0');
+  assert.equal((await send(14, order(1, 1000, false).txInfo)).body.code, 21739, 'adding is refused');
+  assert.equal((await send(14, order(1, 1990, true, true).txInfo)).status, 200, 'reduce-only passes');
+  assert.equal(engines[1].position('7').size, 0);
+});
