@@ -66,6 +66,8 @@ export interface SimFill {
   /** Fee in quote units at priceScale + sizeScale (exact integer: notional · bps / 10^4, rounded up). */
   fee: number;
   liquidity: 'maker' | 'taker';
+  /** The order on the other side of this trade (the house's included). */
+  counterOrderId: number;
   /** Epoch ms from the engine's clock. */
   timestamp: number;
 }

@@ -123,6 +123,8 @@ interface Market {
   tickerId: bigint;
   /** Level changes not yet sent, when depth events are coalesced: latest size per side and price. */
   pending?: { U: number; u: number; changes: Map<string, { side: 'bid' | 'ask'; price: number; size: number }> };
+  /** Every trade on this market (newest last): /api/v1/trades, /klines, /ticker and trade.<symbol>. */
+  trades: Array<{ id: number; price: number; size: number; buyerIsMaker: boolean; buyOrderId: number; sellOrderId: number; at: number }>;
 }
 
 interface Client {
@@ -165,7 +167,7 @@ class BackpackSim extends SimServerBase<Client> {
       meanMark: { min: ratio(f.meanMarkPriceBand.minMultiplier), max: ratio(f.meanMarkPriceBand.maxMultiplier) },
     };
     for (const engine of options.engines) {
-      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '', tickerId: 111_063_070_525_358_080n + BigInt(engine.market.marketId) * 1_000_000_000n };
+      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '', tickerId: 111_063_070_525_358_080n + BigInt(engine.market.marketId) * 1_000_000_000n, trades: [] };
       this.markets.set(market.symbol, market);
       this.unsubscribers.push(engine.onBookChange((changes) => this.publishDepth(market, changes)));
     }
@@ -252,11 +254,10 @@ class BackpackSim extends SimServerBase<Client> {
         return this.marketJson(this.market(params)!);
       case 'GET /api/v1/depth':
         return this.depthJson(this.market(params)!, Number(params.limit ?? 1000));
-      case 'GET /api/v1/ticker': {
-        const m = this.market(params)!;
-        const mid = this.midText(m);
-        return { symbol: m.symbol, firstPrice: mid, lastPrice: mid, priceChange: '0', priceChangePercent: '0', high: mid, low: mid, volume: '0', quoteVolume: '0', trades: '0' };
-      }
+      case 'GET /api/v1/ticker':
+        return this.tickerJson(this.market(params)!);
+      case 'GET /api/v1/tickers':
+        return [...this.markets.values()].map((m) => this.tickerJson(m));
       case 'GET /api/v1/markPrices':
         return [...this.markets.values()].filter((m) => params.symbol === undefined || m.symbol === params.symbol).map((m) => ({
           symbol: m.symbol, markPrice: this.midText(m), indexPrice: this.midText(m), fundingRate: '0.0000125', nextFundingTimestamp: Math.ceil(this.now() / 3_600_000) * 3_600_000,
@@ -428,6 +429,8 @@ class BackpackSim extends SimServerBase<Client> {
       fillLimit = Math.floor((size * this.faults.partialFillNext) / s.stepSize) * s.stepSize;
       this.faults.partialFillNext = undefined;
     }
+    const positionsBefore = new Map<string, number>([[account, m.engine.position(account).size]]);
+    for (const other of this.otherAccounts(account)) positionsBefore.set(other, m.engine.position(other).size);
     const outcome = m.engine.place({
       account, side, type, size, price: reach ?? price, timeInForce: tif, postOnly: body.postOnly === true, reduceOnly: body.reduceOnly === true,
       clientOrderId: clientId === undefined ? undefined : String(clientId), fillLimit,
@@ -447,13 +450,7 @@ class BackpackSim extends SimServerBase<Client> {
         throw new ApiError(400, 'INVALID_PRICE', 'Price is too far from the last active price');
       default:
     }
-    this.publishOrderEvent(m, order, 'orderAccepted');
-    for (const fill of outcome.fills) {
-      const o = fill.account === account ? order : outcome.touchedOrders.find((t) => t.orderId === fill.orderId);
-      if (o !== undefined) this.publishOrderEvent(m, o, 'orderFill', fill);
-    }
-    if (order.status === 'expired' || order.status === 'rejected') this.publishOrderEvent(m, order, 'orderExpired');
-    if (outcome.fills.length > 0) for (const acct of new Set(outcome.fills.map((f) => f.account))) this.publishPosition(m, acct, 'positionAdjusted');
+    this.publishOutcome(m, order, outcome.fills, outcome.touchedOrders, positionsBefore);
     return this.orderJson(m, order);
   }
 
@@ -673,12 +670,13 @@ class BackpackSim extends SimServerBase<Client> {
     }
   }
 
-  private publishOrderEvent(m: Market, o: SimOrder, event: string, fill?: SimFill): void {
+  private publishOrderEvent(m: Market, o: SimOrder, event: string, fill?: SimFill, state?: { status: SimOrder['status']; executedSize: number; executedNotional: number }): void {
     const s = m.engine.market;
+    const at = state ?? o;
     const data: Record<string, unknown> = {
       e: event, E: this.now() * 1000, s: m.symbol, S: o.side === 'buy' ? 'Bid' : 'Ask', o: o.type === 'market' ? 'MARKET' : 'LIMIT', f: o.timeInForce,
-      q: formatFixed(o.size, s.sizeScale), X: STATUS[o.status], i: String(o.orderId), z: formatFixed(o.executedSize, s.sizeScale),
-      Z: formatFixed(o.executedNotional, s.priceScale + s.sizeScale), V: 'RejectTaker', T: this.now() * 1000, O: 'USER', y: o.postOnly, r: o.reduceOnly,
+      q: formatFixed(o.size, s.sizeScale), X: STATUS[at.status], i: String(o.orderId), z: formatFixed(at.executedSize, s.sizeScale),
+      Z: formatFixed(at.executedNotional, s.priceScale + s.sizeScale), V: 'RejectTaker', T: this.now() * 1000, O: 'USER', y: o.postOnly, r: o.reduceOnly,
     };
     if (o.clientOrderId !== undefined) data.c = Number(o.clientOrderId);
     if (o.price !== undefined) data.p = formatFixed(o.price, s.priceScale);
@@ -690,6 +688,85 @@ class BackpackSim extends SimServerBase<Client> {
       });
     }
     this.sendToAccount(o.account, m, 'account.orderUpdate', data);
+  }
+
+  private otherAccounts(account: string): string[] {
+    return [...this.accounts].filter((a) => a !== account);
+  }
+
+  /**
+   * The stream events of one placed order, in the venue's order (spec §6.5, §6.6; docs Streams ›
+   * Order update and Position update; CCXT pro backpack handleOrder captures): `orderAccepted` as
+   * New with nothing executed, even for an order that fills at once; then one `orderFill` per fill
+   * on each side with the order's cumulative z/Z after that fill; `orderExpired` for what an IOC or
+   * market order could not fill; `positionOpened` / `positionAdjusted` / `positionClosed` as the
+   * position leaves zero, changes or returns to it; `trade.<symbol>` per trade (docs Streams ›
+   * Trade) and `ticker.<symbol>` after them.
+   */
+  private publishOutcome(m: Market, order: SimOrder, fills: readonly SimFill[], touched: readonly SimOrder[], positionsBefore: ReadonlyMap<string, number>): void {
+    const s = m.engine.market;
+    const byId = new Map<number, SimOrder>([[order.orderId, order], ...touched.map((o) => [o.orderId, o] as const)]);
+    // Each order's executed state before this outcome: its final state less this outcome's fills.
+    const running = new Map<number, { size: number; notional: number }>();
+    for (const o of byId.values()) running.set(o.orderId, { size: o.executedSize, notional: o.executedNotional });
+    for (const f of fills) {
+      const r = running.get(f.orderId);
+      if (r !== undefined) {
+        r.size -= f.size;
+        r.notional -= f.size * f.price;
+      }
+    }
+    this.publishOrderEvent(m, order, 'orderAccepted', undefined, { status: 'new', executedSize: 0, executedNotional: 0 });
+    for (const f of fills) {
+      const o = byId.get(f.orderId);
+      const r = running.get(f.orderId);
+      if (o === undefined || r === undefined) continue;
+      r.size += f.size;
+      r.notional += f.size * f.price;
+      this.publishOrderEvent(m, o, 'orderFill', f, { status: r.size === o.size ? 'filled' : 'partiallyFilled', executedSize: r.size, executedNotional: r.notional });
+    }
+    if (order.status === 'expired' || order.status === 'rejected') this.publishOrderEvent(m, order, 'orderExpired');
+    const t = this.now() * 1000;
+    for (const f of fills) {
+      if (f.orderId !== order.orderId) continue;
+      const buyerIsMaker = order.side === 'sell';
+      const trade = { id: m.trades.length + 1, price: f.price, size: f.size, buyerIsMaker, buyOrderId: buyerIsMaker ? f.counterOrderId : order.orderId, sellOrderId: buyerIsMaker ? order.orderId : f.counterOrderId, at: f.timestamp };
+      m.trades.push(trade);
+      this.broadcast(`trade.${m.symbol}`, {
+        e: 'trade', E: t, s: m.symbol, p: formatFixed(f.price, s.priceScale), q: formatFixed(f.size, s.sizeScale),
+        b: String(trade.buyOrderId), a: String(trade.sellOrderId), t: trade.id, T: t, m: buyerIsMaker,
+      });
+    }
+    if (fills.length > 0) {
+      const k = this.tickerJson(m);
+      this.broadcast(`ticker.${m.symbol}`, { e: 'ticker', E: t, s: m.symbol, o: k.firstPrice, c: k.lastPrice, h: k.high, l: k.low, v: k.volume, V: k.quoteVolume, n: Number(k.trades) });
+    }
+    for (const [account, before] of positionsBefore) {
+      if (!fills.some((f) => f.account === account)) continue;
+      const after = m.engine.position(account).size;
+      this.publishPosition(m, account, before === 0 ? 'positionOpened' : after === 0 ? 'positionClosed' : 'positionAdjusted');
+    }
+  }
+
+  /** 24 h statistics from the trades (docs `Ticker`; priceChangePercent a fraction, trades a string). */
+  private tickerJson(m: Market): { symbol: string; firstPrice: string; lastPrice: string; priceChange: string; priceChangePercent: string; high: string; low: string; volume: string; quoteVolume: string; trades: string } {
+    const s = m.engine.market;
+    const since = this.now() - 86_400_000;
+    const day = m.trades.filter((t) => t.at >= since);
+    if (day.length === 0) {
+      const mid = this.midText(m);
+      return { symbol: m.symbol, firstPrice: mid, lastPrice: mid, priceChange: '0', priceChangePercent: '0', high: mid, low: mid, volume: '0', quoteVolume: '0', trades: '0' };
+    }
+    const first = day[0].price;
+    const last = day[day.length - 1].price;
+    const p = (x: number) => formatFixed(x, s.priceScale);
+    const change = last - first;
+    return {
+      symbol: m.symbol, firstPrice: p(first), lastPrice: p(last), priceChange: p(change), priceChangePercent: (change / first).toFixed(6),
+      high: p(Math.max(...day.map((t) => t.price))), low: p(Math.min(...day.map((t) => t.price))),
+      volume: formatFixed(day.reduce((a, t) => a + t.size, 0), s.sizeScale), quoteVolume: formatFixed(day.reduce((a, t) => a + t.size * t.price, 0), s.priceScale + s.sizeScale),
+      trades: String(day.length),
+    };
   }
 
   private positionEvent(m: Market, account: string, event: string | undefined): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { VECTORS_DIR } from '../../helpers/paths.js';
 import { startBackpackSim } from '../../../src/sim/backpack/index.js';
 import { createMatchingEngine } from '../../../src/sim/matching.js';
 import { SimMargin } from '../../../src/sim/margin.js';
+import { BackpackSigner, signingString } from '../../../src/venues/backpack/auth.js';
 import { simMarketSpecs } from '../../../src/sim/markets.js';
 import type { SimFaults, SimServerHandle } from '../../../src/sim/types.js';
 import { BackpackVenue } from '../../../src/venues/backpack/index.js';
@@ -379,4 +380,48 @@ test('margin: MAX_LEVERAGE_REACHED past the leverage limit, INSUFFICIENT_MARGIN 
   // Closing needs no margin.
   const closed = (await venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 5_000, timeInForce: 'IOC', reduceOnly: true })) as Record<string, unknown>;
   assert.equal(closed.status, 'Filled');
+});
+
+test('streams in the venue\'s order: orderAccepted New/0, then orderFill per fill with cumulative z, positionOpened/Adjusted/Closed with b,n,l,f,m, trade.* and ticker.*', async () => {
+  const { handle, btc } = await sim();
+  const key = keys[0];
+  const signer = new BackpackSigner(new Secret(key.secret_b64));
+  const { venue } = await venueOn(handle);
+  btc.setHouseLiquidity([[999_990, 1000]], [[1_000_000, 100], [1_000_010, 1000]]);
+  const ws = new WebSocket(handle.wsUrl);
+  const frames: Array<{ stream: string; data: Record<string, unknown> }> = [];
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(raw.toString()) as { stream?: string; data?: Record<string, unknown>; id?: unknown };
+    if (msg.stream !== undefined) frames.push(msg as { stream: string; data: Record<string, unknown> });
+    else markers++;
+  });
+  let markers = 0;
+  await new Promise((r) => ws.once('open', r));
+  const ts = Date.now();
+  const sig = signer.signText(signingString('subscribe', undefined, ts, 5000));
+  ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['account.orderUpdate', 'account.positionUpdate'], signature: [key.public_key_b64, sig, String(ts), '5000'] }));
+  ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['trade.BTC_USDC_PERP', 'ticker.BTC_USDC_PERP'] }));
+  ws.send(JSON.stringify({ method: 'MARKER' }));
+  await until('subscribed', () => markers === 1);
+  // A market buy of 0.002 that sweeps two levels: 0.001 at 100000.0 and 0.001 at 100001.0.
+  await venue.placeLimitOrder({ side: 'buy', price: 1_000_010, size: 200, timeInForce: 'IOC' });
+  await until('the frames', () => frames.some((f) => f.stream === 'account.positionUpdate') && frames.some((f) => f.stream.startsWith('ticker.')));
+  const orders = frames.filter((f) => f.stream === 'account.orderUpdate').map((f) => [f.data.e, f.data.X, f.data.z, f.data.l ?? null]);
+  assert.deepEqual(orders, [['orderAccepted', 'New', '0.00000', null], ['orderFill', 'PartiallyFilled', '0.00100', '0.00100'], ['orderFill', 'Filled', '0.00200', '0.00100']]);
+  const trades = frames.filter((f) => f.stream === 'trade.BTC_USDC_PERP').map((f) => [f.data.p, f.data.q, f.data.m, f.data.t]);
+  assert.deepEqual(trades, [['100000.0', '0.00100', false, 1], ['100001.0', '0.00100', false, 2]]);
+  const ticker = frames.find((f) => f.stream === 'ticker.BTC_USDC_PERP')!.data;
+  assert.deepEqual([ticker.o, ticker.c, ticker.h, ticker.l, ticker.v, ticker.V, ticker.n], ['100000.0', '100001.0', '100001.0', '100000.0', '0.00200', '200.001000', 2]);
+  const opened = frames.find((f) => f.stream === 'account.positionUpdate')!.data;
+  // Entry 100000.5; break-even moved by the 0.05 of fees (2.5 bps, each rounded up): 100025.5.
+  assert.deepEqual(
+    [opened.e, opened.q, opened.Q, opened.B, opened.b, opened.f, opened.m, opened.l],
+    ['positionOpened', '0.00200', '0.00200', '100000.5', '100025.5', '0.1000', '0.0100', '0'],
+  );
+  frames.length = 0;
+  await venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 100, timeInForce: 'IOC' });
+  await venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 100, timeInForce: 'IOC' });
+  await until('two position events', () => frames.filter((f) => f.stream === 'account.positionUpdate').length === 2);
+  assert.deepEqual(frames.filter((f) => f.stream === 'account.positionUpdate').map((f) => [f.data.e, f.data.q]), [['positionAdjusted', '0.00100'], ['positionClosed', '0.00000']]);
+  ws.close();
 });
