@@ -61,6 +61,8 @@ export class SimMargin {
   private readonly fundingByAccount = new Map<string, Map<string, bigint>>();
   private readonly defaultCollateral: bigint;
   readonly leverageLimit: number | undefined;
+  /** Every funding settlement, oldest first: the venues' funding-rate and funding-payment histories. */
+  readonly fundingEvents: Array<{ base: string; at: number; rate: string; payments: ReadonlyMap<string, bigint> }> = [];
 
   constructor(
     private readonly engines: readonly SimMatchingEngine[],
@@ -84,7 +86,7 @@ export class SimMargin {
    * size × mark × rate (longs pay a positive rate, shorts receive it). `rate` is a decimal string
    * ("0.0001" = 1 bp). Returns the payments by account (positive = received).
    */
-  applyFunding(engine: SimMatchingEngine, rate: string): Map<string, bigint> {
+  applyFunding(engine: SimMatchingEngine, rate: string, at = Date.now()): Map<string, bigint> {
     const RATE_SCALE = 12;
     const r = BigInt(parseFixed(rate, RATE_SCALE));
     const out = new Map<string, bigint>();
@@ -100,6 +102,7 @@ export class SimMargin {
       byMarket.set(s.base, (byMarket.get(s.base) ?? 0n) + payment);
       out.set(p.account, payment);
     }
+    this.fundingEvents.push({ base: s.base, at, rate, payments: out });
     return out;
   }
 

@@ -251,6 +251,8 @@ export interface SimServerHandle {
   /** WebSocket URL. */
   wsUrl: string;
   close(): Promise<void>;
+  /** Every stream (Backpack) or channel (Lighter) subscribed on any connection now, for tests to wait on. */
+  subscriptions(): string[];
 }
 
 /** Backpack server: accounts are identified by their ED25519 public key (base64). */

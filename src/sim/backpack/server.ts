@@ -262,6 +262,35 @@ class BackpackSim extends SimServerBase<Client> {
         return [...this.markets.values()].filter((m) => params.symbol === undefined || m.symbol === params.symbol).map((m) => ({
           symbol: m.symbol, markPrice: this.midText(m), indexPrice: this.midText(m), fundingRate: '0.0000125', nextFundingTimestamp: Math.ceil(this.now() / 3_600_000) * 3_600_000,
         }));
+      case 'GET /api/v1/assets':
+        return this.assetsJson();
+      case 'GET /api/v1/trades':
+      case 'GET /api/v1/trades/history': {
+        // [{id, price, quantity, quoteQuantity, timestamp ms, isBuyerMaker}] (spec §3; docs Trades),
+        // oldest first, the latest `limit` (history: from `offset` back).
+        const m = this.market(params)!;
+        const limit = Math.min(1000, Number(params.limit ?? 100));
+        const offset = route.endsWith('history') ? Number(params.offset ?? 0) : 0;
+        const end = Math.max(0, m.trades.length - offset);
+        return m.trades.slice(Math.max(0, end - limit), end).map((t) => this.tradeJson(m, t));
+      }
+      case 'GET /api/v1/klines':
+        return this.klines(this.market(params)!, params);
+      case 'GET /api/v1/fundingRates': {
+        // [{symbol, intervalEndTimestamp, fundingRate}] newest first (docs Markets › Funding interval
+        // rates; CCXT 4.5.84 backpack.js fetchFundingRateHistory capture).
+        const m = this.market(params)!;
+        const rows = this.margin.fundingEvents.filter((e) => e.base === m.engine.market.base).reverse();
+        const offset = Number(params.offset ?? 0);
+        return rows.slice(offset, offset + Math.min(10_000, Number(params.limit ?? 100))).map((e) => ({
+          symbol: m.symbol, intervalEndTimestamp: new Date(e.at).toISOString().slice(0, 19), fundingRate: e.rate,
+        }));
+      }
+      case 'GET /api/v1/openInterest':
+        // [{symbol, openInterest, timestamp}] (docs Markets › Open interest; CCXT fetchOpenInterest capture): Σ long positions.
+        return this.selectMarkets(params).map((m) => ({
+          symbol: m.symbol, openInterest: formatFixed(m.engine.positions().reduce((a, p) => a + Math.max(0, p.size), 0), m.engine.market.sizeScale), timestamp: this.now(),
+        }));
       case 'GET /api/v1/status':
         return { status: 'Ok', message: null };
       case 'GET /api/v1/time':
@@ -327,7 +356,13 @@ class BackpackSim extends SimServerBase<Client> {
         return { symbol: m.symbol, side: params.side, maxOrderQuantity: formatFixed(1000 * m.engine.market.minSize, m.engine.market.sizeScale) };
       }
       case 'GET /wapi/v1/history/funding':
-        return [];
+        // FundingPayment rows (docs History › Funding payments): userId, subaccountId, symbol,
+        // quantity (signed, received > 0), intervalEndTimestamp, fundingRate; newest first.
+        return this.history(
+          params,
+          (m) => this.margin.fundingEvents.filter((e) => e.base === m.engine.market.base && e.payments.has(account!)).map((e, i) => ({ orderId: i, timestamp: e.at, e })),
+          (m, r) => ({ userId: 0, subaccountId: null, symbol: m.symbol, quantity: SimMargin.format(r.e.payments.get(account!)!), intervalEndTimestamp: new Date(r.e.at).toISOString().slice(0, 19), fundingRate: r.e.rate }),
+        );
       case 'GET /api/v1/capital/collateral':
         {
           // MarginAccountSummary (spec §4.7) from the margin model.
@@ -376,6 +411,11 @@ class BackpackSim extends SimServerBase<Client> {
     let out: Array<{ m: Market; row: T }> = [];
     for (const m of this.selectMarkets(params)) for (const row of rows(m)) out.push({ m, row });
     if (params.orderId !== undefined) out = out.filter(({ row }) => String(row.orderId) === String(params.orderId));
+    // from / to in ms (docs History › fills, orders; spec §4.7). The docs do not say which end is
+    // inclusive: here from ≤ t < to.
+    const at = (row: T) => row.timestamp ?? row.createdAt ?? 0;
+    if (params.from !== undefined) out = out.filter(({ row }) => at(row) >= Number(params.from));
+    if (params.to !== undefined) out = out.filter(({ row }) => at(row) < Number(params.to));
     if (params.sortDirection === 'Desc') out.reverse();
     const offset = Number(params.offset ?? 0);
     const limit = Math.min(1000, Number(params.limit ?? 100));
@@ -404,11 +444,19 @@ class BackpackSim extends SimServerBase<Client> {
     if (side === undefined) throw new ApiError(400, 'INVALID_ORDER', 'side must be Bid or Ask');
     const type = body.orderType === 'Market' ? 'market' : body.orderType === 'Limit' ? 'limit' : undefined;
     if (type === undefined) throw new ApiError(400, 'INVALID_ORDER', 'orderType must be Market or Limit');
-    if (typeof body.quantity !== 'string') throw new ApiError(400, 'INVALID_QUANTITY', 'quantity is required (quoteQuantity orders are not simulated)');
+    // A market order may give quoteQuantity instead of quantity (docs Order › Execute order:
+    // quoteQuantity, market orders only): the size is what that much quote buys (or sells for)
+    // against the book now, walked level by level and floored to the step.
+    let quoteSize: number | undefined;
+    if (body.quantity === undefined && typeof body.quoteQuantity === 'string' && type === 'market') {
+      const quote = decimalParam(body.quoteQuantity, s.priceScale + s.sizeScale, 'INVALID_QUANTITY', 'Quote quantity decimal too long');
+      quoteSize = this.sizeForQuote(m, side, quote);
+      if (quoteSize === 0) throw new ApiError(400, 'INVALID_QUANTITY', 'Quote quantity buys less than the step size');
+    } else if (typeof body.quantity !== 'string') throw new ApiError(400, 'INVALID_QUANTITY', type === 'market' ? 'quantity or quoteQuantity is required' : 'quantity is required');
     // No minimum notional: Backpack publishes none (the OpenAPI `QuantityFilter` has minQuantity,
     // maxQuantity and stepSize only; CCXT 4.5.84 backpack.js parseMarket sets limits.cost to
     // undefined), so the minimum is minQuantity alone, enforced by the engine.
-    const size = decimalParam(body.quantity, s.sizeScale, 'INVALID_QUANTITY', 'Quantity decimal too long');
+    const size = quoteSize ?? decimalParam(body.quantity, s.sizeScale, 'INVALID_QUANTITY', 'Quantity decimal too long');
     const price = body.price === undefined ? undefined : decimalParam(body.price, s.priceScale, 'INVALID_PRICE', 'Price decimal too long');
     if (type === 'limit' && price === undefined) throw new ApiError(400, 'INVALID_PRICE', 'Limit orders need a price');
     const tif = body.timeInForce === undefined ? 'GTC' : String(body.timeInForce);
@@ -536,6 +584,62 @@ class BackpackSim extends SimServerBase<Client> {
       executedQuantity: formatFixed(o.executedSize, s.sizeScale), executedQuoteQuantity: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
       postOnly: o.postOnly, reduceOnly: o.reduceOnly, relatedOrderId: null, createdAt: o.createdAt,
     };
+  }
+
+  /** The largest step-multiple size whose cost (buy) or proceeds (sell) against the book stays within `quote` (priceScale + sizeScale units). */
+  private sizeForQuote(m: Market, side: 'buy' | 'sell', quote: number): number {
+    const step = m.engine.market.stepSize;
+    let left = quote;
+    let size = 0;
+    for (const [price, available] of m.engine.levels(side === 'buy' ? 'ask' : 'bid')) {
+      const take = Math.min(available, Math.floor(left / price));
+      size += take;
+      left -= take * price;
+      if (take < available) break;
+    }
+    return Math.floor(size / step) * step;
+  }
+
+  /** The assets listed (docs Assets; CCXT 4.5.84 backpack.js fetchCurrencies capture), withdrawals off. */
+  private assetsJson(): unknown[] {
+    const token = (name: string) => ({
+      blockchain: 'Solana', contractAddress: null, depositEnabled: true, displayName: name, maximumWithdrawal: null, minimumDeposit: '0', minimumWithdrawal: '0', withdrawEnabled: false, withdrawalFee: '0',
+    });
+    const bases = [...this.markets.values()].map((m) => m.engine.market.base);
+    return ['USDC', ...bases].map((symbol) => ({ symbol, displayName: symbol, coingeckoId: null, tokens: [token(symbol)] }));
+  }
+
+  private tradeJson(m: Market, t: Market['trades'][number]): unknown {
+    const s = m.engine.market;
+    return { id: t.id, price: formatFixed(t.price, s.priceScale), quantity: formatFixed(t.size, s.sizeScale), quoteQuantity: formatFixed(t.price * t.size, s.priceScale + s.sizeScale), timestamp: t.at, isBuyerMaker: t.buyerIsMaker };
+  }
+
+  /**
+   * Candles from the trades (docs Markets › K-lines: interval, startTime and endTime in seconds,
+   * startTime required; CCXT 4.5.84 backpack.js parseOHLCV capture: start/end "YYYY-MM-DD HH:MM:SS",
+   * decimal strings, trades a string). Intervals without trades are left out.
+   */
+  private klines(m: Market, params: Record<string, unknown>): unknown[] {
+    const INTERVALS: Record<string, number> = { '1m': 60, '3m': 180, '5m': 300, '15m': 900, '30m': 1800, '1h': 3600, '2h': 7200, '4h': 14_400, '6h': 21_600, '8h': 28_800, '12h': 43_200, '1d': 86_400, '3d': 259_200, '1w': 604_800 };
+    const seconds = INTERVALS[String(params.interval)];
+    if (seconds === undefined) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', `interval must be one of ${Object.keys(INTERVALS).join(', ')}`);
+    if (params.startTime === undefined) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'startTime is required');
+    const from = Number(params.startTime) * 1000;
+    const to = params.endTime === undefined ? Infinity : Number(params.endTime) * 1000;
+    const s = m.engine.market;
+    const buckets = new Map<number, Market['trades']>();
+    for (const t of m.trades) {
+      if (t.at < from || t.at >= to) continue;
+      const start = Math.floor(t.at / (seconds * 1000)) * seconds * 1000;
+      buckets.set(start, [...(buckets.get(start) ?? []), t]);
+    }
+    const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    const p = (x: number) => formatFixed(x, s.priceScale);
+    return [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([start, ts]) => ({
+      start: stamp(start), end: stamp(start + seconds * 1000), open: p(ts[0].price), high: p(Math.max(...ts.map((t) => t.price))), low: p(Math.min(...ts.map((t) => t.price))),
+      close: p(ts[ts.length - 1].price), volume: formatFixed(ts.reduce((a, t) => a + t.size, 0), s.sizeScale),
+      quoteVolume: formatFixed(ts.reduce((a, t) => a + t.size * t.price, 0), s.priceScale + s.sizeScale), trades: String(ts.length),
+    }));
   }
 
   private fillJson(m: Market, f: SimFill): unknown {
@@ -688,6 +792,10 @@ class BackpackSim extends SimServerBase<Client> {
       });
     }
     this.sendToAccount(o.account, m, 'account.orderUpdate', data);
+  }
+
+  protected override subscriptionsOf(client: Client): string[] {
+    return [...client.streams];
   }
 
   private otherAccounts(account: string): string[] {

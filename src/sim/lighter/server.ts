@@ -523,6 +523,10 @@ export class LighterSim extends SimServerBase<Client> {
 
   // ---------------------------------------------------------------- WebSocket
 
+  protected override subscriptionsOf(client: Client): string[] {
+    return [...client.channels];
+  }
+
   protected accept(socket: WebSocket): Client {
     const client: Client = { socket, channels: new Set(), accounts: new Set(), tokenDeadlines: new Map(), awaitingPong: false };
     socket.on('message', (raw) => this.onClientMessage(client, raw.toString()));
