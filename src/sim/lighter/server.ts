@@ -136,7 +136,11 @@ export class LighterSim extends SimServerBase<Client> {
       this.checkBudget(req.method === 'POST');
       const q = url.searchParams;
       if (req.method === 'POST') {
-        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const form = await readForm(header(req, 'content-type') ?? '', Buffer.concat(chunks));
+        // price_protection (lighter-python transaction_api.py _send_tx_serialize: optional boolean):
+        // its effect is undocumented, so it is only checked for being a boolean.
+        const protection = form.get('price_protection');
+        if (protection !== null && protection !== 'true' && protection !== 'false') throw new LighterApiError(21505, `price_protection must be true or false, not ${protection}`, 400);
         if (url.pathname === '/api/v1/sendTx') {
           const reply = this.sendTx(Number(form.get('tx_type')), form.get('tx_info') ?? '');
           if (reply === undefined) return void res.socket?.destroy();
@@ -472,7 +476,7 @@ export class LighterSim extends SimServerBase<Client> {
       price: formatFixed(o.price ?? 0, s.priceScale), is_ask: o.side === 'sell', side: o.side, type: o.type,
       time_in_force: o.postOnly ? TIF_NAME[2] : o.timeInForce === 'GTC' ? TIF_NAME[1] : TIF_NAME[0], reduce_only: o.reduceOnly,
       trigger_price: formatFixed(0, s.priceScale), order_expiry: 0, status: this.orderStatus(o), nonce: 0,
-      timestamp: Math.floor(o.updatedAt / 1000), created_at: o.createdAt, updated_at: o.updatedAt, transaction_time: o.updatedAt * 1000,
+      timestamp: Math.floor(o.updatedAt / 1000), created_at: Math.floor(o.createdAt / 1000), updated_at: Math.floor(o.updatedAt / 1000), transaction_time: o.updatedAt * 1000,
     };
   }
 
@@ -615,14 +619,20 @@ export class LighterSim extends SimServerBase<Client> {
     }
     if ((name === 'account_all_orders' || name === 'account_all_trades' || name === 'account_all_positions') && a !== undefined && b === undefined) {
       const account = Number(a);
-      try {
-        this.checkToken(auth, account);
-      } catch (e) {
-        return this.sendTo(client, { error: { code: (e as LighterApiError).code, message: (e as Error).message } });
+      // account_all_trades is public: clients subscribe without a token (CCXT 4.5.84 pro lighter.js
+      // watchMyTrades sends none; spec §5 channel table); a token given is still checked.
+      // Refusals name the channel in their message, as the venue's own 30003/30005 frames do.
+      const needsToken = name !== 'account_all_trades' || auth !== undefined;
+      if (needsToken) {
+        try {
+          this.checkToken(auth, account);
+        } catch (e) {
+          return this.sendTo(client, { error: { code: (e as LighterApiError).code, message: `${(e as Error).message} (channel ${channel.replaceAll('/', ':')})` } });
+        }
       }
       client.channels.add(channel);
       client.accounts.add(account);
-      client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
+      if (needsToken) client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
       const kind = name.slice('account_all_'.length);
       const body: Record<string, unknown> = { channel: `${name}:${account}`, type: `subscribed/${name}` };
       if (kind === 'orders') body.orders = Object.fromEntries([...this.markets.values()].map((m) => [String(m.id), m.engine.openOrders(String(account)).map((o) => this.orderJson(m, o))]));
@@ -713,4 +723,22 @@ export function rawMember(text: string, key: string): string | undefined {
     else if (c === '}' && --depth === 0) return text.slice(i, j + 1);
   }
   return undefined;
+}
+
+/**
+ * A POST body as form fields: application/x-www-form-urlencoded (lighter-python
+ * transaction_api.py's default) or multipart/form-data (what CCXT 4.5.84 lighter.js sends, spec §2
+ * sendTx); both are form encodings the venue takes.
+ */
+async function readForm(contentType: string, body: Buffer): Promise<URLSearchParams> {
+  if (!/^multipart\/form-data/i.test(contentType)) return new URLSearchParams(body.toString('utf8'));
+  let data: FormData;
+  try {
+    data = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new LighterApiError(21505, 'malformed multipart/form-data body', 400);
+  }
+  const out = new URLSearchParams();
+  for (const [name, value] of data.entries()) if (typeof value === 'string') out.append(name, value);
+  return out;
 }

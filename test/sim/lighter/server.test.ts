@@ -10,6 +10,7 @@ import { simMarketSpecs, SIM_BASES } from '../../../src/sim/markets.js';
 import type { SimFaults } from '../../../src/sim/types.js';
 import { LighterSigner } from '../../../src/venues/lighter/signer/index.js';
 import { silentLogger } from '../../../src/core/log.js';
+import { until } from '../../helpers/until.js';
 
 interface TxVector {
   id: string; public_key: string; private_key: string; chain_id: number; tx_type: number; tx_info: string; tx_hash: string;
@@ -285,4 +286,44 @@ test('margin: an order past the account\'s initial margin is refused with 21739,
   assert.equal((await send(14, order(1, 1000, false).txInfo)).body.code, 21739, 'adding is refused');
   assert.equal((await send(14, order(1, 1990, true, true).txInfo)).status, 200, 'reduce-only passes');
   assert.equal(engines[1].position('7').size, 0);
+});
+
+test('sendTx as multipart/form-data (CCXT\'s encoding) with price_protection; account_all_trades without a token; order times in seconds', async () => {
+  const key = '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405';
+  const signer = new LighterSigner({ privateKey: key, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
+  const { engines, handle } = await sim({ key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
+  const ws = new WebSocket(handle.wsUrl);
+  const frames: Array<Record<string, unknown>> = [];
+  ws.on('message', (raw) => frames.push(JSON.parse(raw.toString()) as Record<string, unknown>));
+  await new Promise((r) => ws.once('open', r));
+  ws.send(JSON.stringify({ type: 'subscribe', channel: 'account_all_trades/7' }));
+  ws.send(JSON.stringify({ type: 'subscribe', channel: 'account_all_orders/7' }));
+  await until('answers', () => frames.filter((f) => f.type === 'subscribed/account_all_trades' || f.error !== undefined).length === 2);
+  assert.ok(frames.some((f) => f.type === 'subscribed/account_all_trades'), 'account_all_trades is public');
+  const refused = frames.find((f) => f.error !== undefined)!.error as { message: string };
+  assert.match(refused.message, /channel account_all_orders:7/, 'the refusal names its channel');
+
+  const multipart = async (fields: Record<string, string>) => {
+    const body = new FormData();
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    const res = await fetch(`${handle.apiUrl}/api/v1/sendTx`, { method: 'POST', body });
+    return { status: res.status, body: (await res.json()) as { code: number; message?: string; tx_hash?: string } };
+  };
+  const order = (nonce: number, clientOrderIndex: number) =>
+    signer.signCreateOrder({ marketIndex: 1, clientOrderIndex, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce });
+  const bad = await multipart({ tx_type: '14', tx_info: order(0, 1).txInfo, price_protection: 'maybe' });
+  assert.deepEqual([bad.status, bad.body.code], [400, 21505]);
+  const tx = order(0, 2);
+  const ok = await multipart({ tx_type: '14', tx_info: tx.txInfo, price_protection: 'true' });
+  assert.deepEqual([ok.status, ok.body.tx_hash], [200, tx.txHash]);
+  assert.equal(engines[1].position('7').size, 500);
+  await until('the trade', () => frames.some((f) => f.type === 'update/account_all_trades'));
+
+  const token = signer.createAuthToken(Math.floor(Date.now() / 1000) + 600);
+  const res = await fetch(`${handle.apiUrl}/api/v1/accountInactiveOrders?account_index=7&limit=10&auth=${encodeURIComponent(token)}`);
+  const [done] = ((await res.json()) as { orders: Array<{ created_at: number; updated_at: number; timestamp: number }> }).orders;
+  const nowSec = Math.floor(Date.now() / 1000);
+  assert.ok(done.created_at <= nowSec && done.created_at >= nowSec - 60, `created_at ${done.created_at} is in seconds`);
+  assert.equal(done.updated_at, done.timestamp);
+  ws.close();
 });
