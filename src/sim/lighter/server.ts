@@ -93,6 +93,8 @@ export class LighterSim extends SimServerBase<Client> {
   private readonly keys = new Map<string, ApiKey>();
   private readonly clientIndices = new Map<number, Set<number>>();
   private readonly txs = new Map<string, { txType: number; at: number }>();
+  /** OrderExpiry as signed (ms; spec §8 "OrderExpiry is an absolute Unix time in milliseconds"), by engine order id. */
+  private readonly expiries = new Map<number, number>();
   private sessions = 0;
   /** Arrival times of the requests counted against the shared budget, oldest first. */
   private readonly budgetTimes: number[] = [];
@@ -412,6 +414,7 @@ export class LighterSim extends SimServerBase<Client> {
       price_out_of_band: [21733, 'accidental price'],
       reduce_only_would_increase: [21732, 'reduce-only order would increase the position'],
     };
+    if (f.OrderExpiry > 0) this.expiries.set(outcome.order.orderId, f.OrderExpiry);
     const refused = outcome.order.rejectReason === undefined ? undefined : reject[outcome.order.rejectReason];
     if (refused !== undefined) throw new LighterApiError(refused[0], refused[1]);
     if (f.ClientOrderIndex !== 0) used.add(f.ClientOrderIndex);
@@ -475,7 +478,7 @@ export class LighterSim extends SimServerBase<Client> {
       filled_base_amount: formatFixed(o.executedSize, s.sizeScale), filled_quote_amount: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
       price: formatFixed(o.price ?? 0, s.priceScale), is_ask: o.side === 'sell', side: o.side, type: o.type,
       time_in_force: o.postOnly ? TIF_NAME[2] : o.timeInForce === 'GTC' ? TIF_NAME[1] : TIF_NAME[0], reduce_only: o.reduceOnly,
-      trigger_price: formatFixed(0, s.priceScale), order_expiry: 0, status: this.orderStatus(o), nonce: 0,
+      trigger_price: formatFixed(0, s.priceScale), order_expiry: this.expiries.get(o.orderId) ?? 0, status: this.orderStatus(o), nonce: 0,
       timestamp: Math.floor(o.updatedAt / 1000), created_at: Math.floor(o.createdAt / 1000), updated_at: Math.floor(o.updatedAt / 1000), transaction_time: o.updatedAt * 1000,
     };
   }

@@ -288,7 +288,7 @@ test('margin: an order past the account\'s initial margin is refused with 21739,
   assert.equal(engines[1].position('7').size, 0);
 });
 
-test('sendTx as multipart/form-data (CCXT\'s encoding) with price_protection; account_all_trades without a token; order times in seconds', async () => {
+test('sendTx as multipart/form-data (CCXT\'s encoding) with price_protection; account_all_trades without a token; order times in seconds; order_expiry as signed', async () => {
   const key = '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405';
   const signer = new LighterSigner({ privateKey: key, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
   const { engines, handle } = await sim({ key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
@@ -325,5 +325,12 @@ test('sendTx as multipart/form-data (CCXT\'s encoding) with price_protection; ac
   const nowSec = Math.floor(Date.now() / 1000);
   assert.ok(done.created_at <= nowSec && done.created_at >= nowSec - 60, `created_at ${done.created_at} is in seconds`);
   assert.equal(done.updated_at, done.timestamp);
+  // A good-till-time order signed with an expiry reports it (ms, as signed).
+  const expiry = Date.now() + 3_600_000;
+  const gtt = signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 3, baseAmount: 500, price: 990_000, isAsk: false, orderType: 0, timeInForce: 1, reduceOnly: false, triggerPrice: 0, orderExpiry: expiry, nonce: 1 });
+  assert.equal((await multipart({ tx_type: '14', tx_info: gtt.txInfo })).status, 200);
+  const active = await fetch(`${handle.apiUrl}/api/v1/accountActiveOrders?account_index=7&market_id=1&auth=${encodeURIComponent(token)}`);
+  const [open] = ((await active.json()) as { orders: Array<{ order_expiry: number; client_order_index: number }> }).orders;
+  assert.deepEqual([open.client_order_index, open.order_expiry], [3, expiry]);
   ws.close();
 });
