@@ -14,10 +14,11 @@
 //   two codes a given order meets; this model reads MAX_LEVERAGE_REACHED as "the account's own
 //   leverage limit binds while the market's initial margin would still be covered" and
 //   INSUFFICIENT_MARGIN as "not even the market's initial margin is covered".
-// - Lighter: margin fractions in units of 0.01 % as orderBookDetails publishes them
-//   (default_initial_margin_fraction, maintenance_margin_fraction; nautilus_trader fixture
-//   `crates/adapters/lighter/test_data/http_order_book_details.json`); code 21739 "not enough
-//   margin" from elliottech/lighter-go `types/txtypes/errors.go` and the apidocs error list.
+// - Lighter: the margin fractions orderBookDetails publishes (default_initial_margin_fraction,
+//   maintenance_margin_fraction; spec §2 market metadata), read as units of 0.01 % (500 = 5 %,
+//   20×); code 21739 "not enough
+//   margin" from the spec's error list (§7: CCXT 4.5.84 lighter.js `exceptions.exact`, apidocs
+//   troubleshooting).
 // - Both venues check an order against the margin of the position it could reach with every open
 //   order of the account filled (Backpack's netExposureQuantity "includes worst-case open orders");
 //   an order that does not increase that exposure is never refused for margin. Where a venue's

@@ -384,7 +384,7 @@ export class LighterSim extends SimServerBase<Client> {
       const s = m.engine.market;
       throw new LighterApiError(21706, `invalid base/quote amount: order value ${formatFixed(BigInt(f.BaseAmount) * BigInt(f.Price), s.priceScale + s.sizeScale)} is below min_quote_amount ${formatFixed(minQuote, s.priceScale + s.sizeScale)}`);
     }
-    // 21739 "not enough margin" (lighter-go types/txtypes errors; spec §0 error codes) from the
+    // 21739 "not enough margin" (spec §7 error codes: CCXT lighter.js exceptions.exact) from the
     // margin model; a market order is valued at its signed worst price when that is dearer.
     const side = f.IsAsk === 1 ? 'sell' : 'buy';
     if (this.margin.check(m.engine, String(accountIndex), { side, size: f.BaseAmount, price: f.Price, reduceOnly: f.ReduceOnly === 1 }) !== 'ok') {
