@@ -11,6 +11,7 @@ import { startBackpackSim } from './backpack/index.js';
 import { LighterSim } from './lighter/index.js';
 import { MarketGenerator, startMarketFeed, type MarketFeed, type MarketGeneratorOptions } from './market.js';
 import { DEFAULT_SIM_FEES, SIM_BASES, simMarketSpecs, type SimFees, type SimMarketOptions } from './markets.js';
+import { SimMargin } from './margin.js';
 import { createMatchingEngine } from './matching.js';
 import type { SimFaults, SimMatchingEngine, SimServerHandle } from './types.js';
 
@@ -37,6 +38,8 @@ export interface SimVenuesOptions {
   lighterChainId?: number;
   /** The bot account's tier in accountLimits (default "standard"). */
   lighterTier?: string;
+  /** The bot accounts' starting collateral per venue, USDC (default DEFAULT_SIM_COLLATERAL, ample). */
+  collateral?: { backpack?: string; lighter?: string };
 }
 
 export interface SimCredentials {
@@ -62,6 +65,8 @@ export interface SimVenues {
   credentials: SimCredentials;
   faults: { backpack: SimFaults; lighter: SimFaults };
   lighterSim: LighterSim;
+  /** Each venue's margin model (collateral, funding, margin checks). */
+  margin: { backpack: SimMargin; lighter: SimMargin };
   /** Where the bot finds these venues and with which keys (the endpoint part of its configuration). */
   endpoints: SimEndpoints;
   /** The same as the environment variables a trader would put in .env (secrets included: these keys open only the simulators). */
@@ -91,9 +96,13 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     lighterApiKeyIndex: SIM_LIGHTER_API_KEY,
   };
 
-  const backpack = await startBackpackSim({ engines: backpackEngines, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs });
+  const margin = {
+    backpack: new SimMargin(backpackEngines, { collateral: options.collateral?.backpack, leverageLimit: 10 }),
+    lighter: new SimMargin(lighterEngines, { collateral: options.collateral?.lighter }),
+  };
+  const backpack = await startBackpackSim({ engines: backpackEngines, margin: margin.backpack, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs });
   const lighterSim = new LighterSim({
-    engines: lighterEngines, faults: faults.lighter, logger: options.logger, chainId: lighterChainId, pingIntervalMs: options.pingIntervalMs,
+    engines: lighterEngines, margin: margin.lighter, faults: faults.lighter, logger: options.logger, chainId: lighterChainId, pingIntervalMs: options.pingIntervalMs,
     accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }], tier: options.lighterTier }],
   });
   const lighter = await lighterSim.listen();
@@ -114,6 +123,7 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     credentials,
     faults,
     lighterSim,
+    margin,
     endpoints: {
       backpack: { apiUrl: backpack.apiUrl, wsUrl: backpack.wsUrl, publicKey: backpackPublicKey, secretKey: backpackSecret },
       lighter: { apiUrl: lighter.apiUrl, wsUrl: lighter.wsUrl, chainId: lighterChainId, privateKey: credentials.lighterPrivateKey, accountIndex: SIM_LIGHTER_ACCOUNT, apiKeyIndex: SIM_LIGHTER_API_KEY },

@@ -60,10 +60,15 @@ export function simMarketSpecs(base: string, fees: SimFees = DEFAULT_SIM_FEES, o
     backpack: {
       ...common, tickSize: b.backpackTick, stepSize: b.backpackStep, minSize: b.backpackMin,
       takerFeeBps: fees.backpackTakerBps, makerFeeBps: fees.backpackMakerBps, priceBandBps: 0,
+      // Model parameters (imf 2 %, mmf 1 %: 50× at most), reported as the position's imf/mmf.
+      initialMarginBps: 200, maintenanceMarginBps: 100,
     },
     lighter: {
       ...common, tickSize: 1, stepSize: 1, minSize: b.lighterMin,
       takerFeeBps: fees.lighterTakerBps, makerFeeBps: fees.lighterMakerBps, priceBandBps: 500, minQuote,
+      // Published as orderBookDetails' default_initial_margin_fraction / maintenance_margin_fraction
+      // (units of 0.01 %, spec §2 market metadata); 20× at most.
+      initialMarginBps: 500, maintenanceMarginBps: 120,
     },
   };
 }

@@ -304,8 +304,8 @@ class MatchingEngine implements SimMatchingEngine {
       while (left > 0 && level.queue.length > 0) {
         const maker = level.queue[0];
         const qty = Math.min(left, remaining(maker));
-        this.execute(maker, level.price, qty, 'maker', outcome, at);
-        this.execute(taker, level.price, qty, 'taker', outcome, at);
+        this.execute(maker, level.price, qty, 'maker', outcome, at, taker.orderId);
+        this.execute(taker, level.price, qty, 'taker', outcome, at, maker.orderId);
         left -= qty;
         if (remaining(maker) === 0) {
           maker.status = 'filled';
@@ -318,7 +318,7 @@ class MatchingEngine implements SimMatchingEngine {
     }
   }
 
-  private execute(order: SimOrder, price: number, size: number, liquidity: 'maker' | 'taker', outcome: SimPlaceOutcome, at: number): void {
+  private execute(order: SimOrder, price: number, size: number, liquidity: 'maker' | 'taker', outcome: SimPlaceOutcome, at: number, counterOrderId: number): void {
     const notional = price * size;
     const bps = liquidity === 'maker' ? this.market.makerFeeBps : this.market.takerFeeBps;
     const fee = order.account === HOUSE_ACCOUNT ? 0 : Math.ceil((notional * bps) / 10_000 - 1e-9);
@@ -327,7 +327,7 @@ class MatchingEngine implements SimMatchingEngine {
     order.fee += fee;
     const fill: SimFill = {
       tradeId: this.nextTradeId++, orderId: order.orderId, clientOrderId: order.clientOrderId, account: order.account,
-      side: order.side, price, size, fee, liquidity, timestamp: at,
+      side: order.side, price, size, fee, liquidity, counterOrderId, timestamp: at,
     };
     if (order.account !== HOUSE_ACCOUNT) {
       this.listFor(this.fillsByAccount, order.account).push(fill);

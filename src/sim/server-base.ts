@@ -44,6 +44,12 @@ export abstract class SimServerBase<C extends SimClient> {
   /** One keep-alive round: ping every client, drop those that did not answer the last one. */
   protected abstract heartbeat(): void;
 
+  /** The streams (channels) one client is subscribed to now. */
+  protected subscriptionsOf(client: C): string[] {
+    void client;
+    return [];
+  }
+
   /** The venue's clock: the real one (or the test's) plus the skew fault. */
   protected now(): number {
     return (this.base.now ?? Date.now)() + (this.faults.clockSkewMs ?? 0);
@@ -60,7 +66,10 @@ export abstract class SimServerBase<C extends SimClient> {
     // Faults that act on their own are polled, so a test can flip them at any moment.
     this.timers.push(setInterval(() => this.applyStandingFaults(), 20));
     for (const t of this.timers) t.unref();
-    return { apiUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}${this.shape.wsPath}`, close: () => this.close() };
+    return {
+      apiUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}${this.shape.wsPath}`, close: () => this.close(),
+      subscriptions: () => [...this.clients].flatMap((c) => this.subscriptionsOf(c)),
+    };
   }
 
   private async close(): Promise<void> {

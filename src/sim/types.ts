@@ -5,6 +5,7 @@
 
 import type { Logger } from '../core/log.js';
 import type { OrderSide } from '../core/types.js';
+import type { SimMargin } from './margin.js';
 
 /** The grid and fees of one simulated market. */
 export interface SimMarketSpec {
@@ -27,6 +28,12 @@ export interface SimMarketSpec {
    * below it is refused (undefined = no minimum; ignored by the Backpack server).
    */
   minQuote?: number;
+  /**
+   * Initial and maintenance margin fractions in bps (Lighter's orderBookDetails units of 0.01 %;
+   * Backpack's imf/mmf × 10^4). Undefined = 500 / 120, the simulated Lighter's published defaults.
+   */
+  initialMarginBps?: number;
+  maintenanceMarginBps?: number;
 }
 
 export type SimTimeInForce = 'GTC' | 'IOC' | 'FOK';
@@ -59,6 +66,8 @@ export interface SimFill {
   /** Fee in quote units at priceScale + sizeScale (exact integer: notional · bps / 10^4, rounded up). */
   fee: number;
   liquidity: 'maker' | 'taker';
+  /** The order on the other side of this trade (the house's included). */
+  counterOrderId: number;
   /** Epoch ms from the engine's clock. */
   timestamp: number;
 }
@@ -228,6 +237,8 @@ export interface SimServerOptions {
   /** Loopback only; port 0 picks a free port. */
   host?: '127.0.0.1';
   port?: number;
+  /** The venue's margin model over `engines` (default: ample collateral for every account). */
+  margin?: SimMargin;
   /** Server-side keep-alive ping period (ms). */
   pingIntervalMs?: number;
   /** Epoch ms clock (tests may inject one); faults.clockSkewMs is added on top. */
@@ -240,6 +251,8 @@ export interface SimServerHandle {
   /** WebSocket URL. */
   wsUrl: string;
   close(): Promise<void>;
+  /** Every stream (Backpack) or channel (Lighter) subscribed on any connection now, for tests to wait on. */
+  subscriptions(): string[];
 }
 
 /** Backpack server: accounts are identified by their ED25519 public key (base64). */

@@ -11,6 +11,7 @@ import { signingString, type Params } from '../../venues/backpack/auth.js';
 import type { BackpackSimOptions, SimFill, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
 import { SimServerBase, header, sleep } from '../server-base.js';
 import { ed25519Verify } from './ed25519.js';
+import { SimMargin, initialBps, maintenanceBps } from '../margin.js';
 
 /** Signed routes and their instruction (spec §2.5). */
 const INSTRUCTIONS: Record<string, string> = {
@@ -123,6 +124,8 @@ interface Market {
   tickerId: bigint;
   /** Level changes not yet sent, when depth events are coalesced: latest size per side and price. */
   pending?: { U: number; u: number; changes: Map<string, { side: 'bid' | 'ask'; price: number; size: number }> };
+  /** Every trade on this market (newest last): /api/v1/trades, /klines, /ticker and trade.<symbol>. */
+  trades: Array<{ id: number; price: number; size: number; buyerIsMaker: boolean; buyOrderId: number; sellOrderId: number; at: number }>;
 }
 
 interface Client {
@@ -148,6 +151,8 @@ class BackpackSim extends SimServerBase<Client> {
   private readonly filters: BackpackPriceFilters;
   private readonly bands: Bands;
   private readonly coalesceDepth: boolean;
+  /** Cross margin over every market served (spec §4.7), Backpack's leverageLimit 10 unless given. */
+  readonly margin: SimMargin;
 
   constructor(options: BackpackSimServerOptions) {
     // Protocol pings every 60 s (spec §6.3).
@@ -155,6 +160,7 @@ class BackpackSim extends SimServerBase<Client> {
     for (const a of options.accounts) this.accounts.add(a.publicKey);
     this.filters = options.priceFilters ?? DEFAULT_PRICE_FILTERS;
     this.coalesceDepth = options.coalesceDepth === true;
+    this.margin = options.margin ?? new SimMargin(options.engines, { leverageLimit: 10 });
     const f = this.filters;
     this.bands = {
       lastActive: { min: ratio(f.minMultiplier), max: ratio(f.maxMultiplier) },
@@ -162,7 +168,7 @@ class BackpackSim extends SimServerBase<Client> {
       meanMark: { min: ratio(f.meanMarkPriceBand.minMultiplier), max: ratio(f.meanMarkPriceBand.maxMultiplier) },
     };
     for (const engine of options.engines) {
-      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '', tickerId: 111_063_070_525_358_080n + BigInt(engine.market.marketId) * 1_000_000_000n };
+      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '', tickerId: 111_063_070_525_358_080n + BigInt(engine.market.marketId) * 1_000_000_000n, trades: [] };
       this.markets.set(market.symbol, market);
       this.unsubscribers.push(engine.onBookChange((changes) => this.publishDepth(market, changes)));
     }
@@ -249,14 +255,42 @@ class BackpackSim extends SimServerBase<Client> {
         return this.marketJson(this.market(params)!);
       case 'GET /api/v1/depth':
         return this.depthJson(this.market(params)!, Number(params.limit ?? 1000));
-      case 'GET /api/v1/ticker': {
-        const m = this.market(params)!;
-        const mid = this.midText(m);
-        return { symbol: m.symbol, firstPrice: mid, lastPrice: mid, priceChange: '0', priceChangePercent: '0', high: mid, low: mid, volume: '0', quoteVolume: '0', trades: '0' };
-      }
+      case 'GET /api/v1/ticker':
+        return this.tickerJson(this.market(params)!);
+      case 'GET /api/v1/tickers':
+        return [...this.markets.values()].map((m) => this.tickerJson(m));
       case 'GET /api/v1/markPrices':
         return [...this.markets.values()].filter((m) => params.symbol === undefined || m.symbol === params.symbol).map((m) => ({
           symbol: m.symbol, markPrice: this.midText(m), indexPrice: this.midText(m), fundingRate: '0.0000125', nextFundingTimestamp: Math.ceil(this.now() / 3_600_000) * 3_600_000,
+        }));
+      case 'GET /api/v1/assets':
+        return this.assetsJson();
+      case 'GET /api/v1/trades':
+      case 'GET /api/v1/trades/history': {
+        // [{id, price, quantity, quoteQuantity, timestamp ms, isBuyerMaker}] (spec §3; docs Trades),
+        // oldest first, the latest `limit` (history: from `offset` back).
+        const m = this.market(params)!;
+        const limit = Math.min(1000, Number(params.limit ?? 100));
+        const offset = route.endsWith('history') ? Number(params.offset ?? 0) : 0;
+        const end = Math.max(0, m.trades.length - offset);
+        return m.trades.slice(Math.max(0, end - limit), end).map((t) => this.tradeJson(m, t));
+      }
+      case 'GET /api/v1/klines':
+        return this.klines(this.market(params)!, params);
+      case 'GET /api/v1/fundingRates': {
+        // [{symbol, intervalEndTimestamp, fundingRate}] newest first (docs Markets › Funding interval
+        // rates; CCXT 4.5.84 backpack.js fetchFundingRateHistory capture).
+        const m = this.market(params)!;
+        const rows = this.margin.fundingEvents.filter((e) => e.base === m.engine.market.base).reverse();
+        const offset = Number(params.offset ?? 0);
+        return rows.slice(offset, offset + Math.min(10_000, Number(params.limit ?? 100))).map((e) => ({
+          symbol: m.symbol, intervalEndTimestamp: new Date(e.at).toISOString().slice(0, 19), fundingRate: e.rate,
+        }));
+      }
+      case 'GET /api/v1/openInterest':
+        // [{symbol, openInterest, timestamp}] (docs Markets › Open interest; CCXT fetchOpenInterest capture): Σ long positions.
+        return this.selectMarkets(params).map((m) => ({
+          symbol: m.symbol, openInterest: formatFixed(m.engine.positions().reduce((a, p) => a + Math.max(0, p.size), 0), m.engine.market.sizeScale), timestamp: this.now(),
         }));
       case 'GET /api/v1/status':
         return { status: 'Ok', message: null };
@@ -294,28 +328,53 @@ class BackpackSim extends SimServerBase<Client> {
           if (p.size === 0) return [];
           const s = m.engine.market;
           const mid = m.engine.mid() ?? 0;
+          const q = s.priceScale + s.sizeScale;
+          const liquidation = this.margin.liquidationPrice(m.engine, account!);
+          const exposure = this.exposure(m, account!);
+          // FuturePositionWithMargin (spec §4.6): the liquidation price from the margin model.
           return [{
             symbol: m.symbol, positionId: String(s.marketId + 1), netQuantity: formatFixed(p.size, s.sizeScale),
-            netCost: formatFixed(p.openNotional, s.priceScale + s.sizeScale), entryPrice: formatFixed(Math.round(p.openNotional / p.size), s.priceScale),
-            markPrice: formatFixed(mid, s.priceScale), pnlRealized: formatFixed(p.realizedPnl, s.priceScale + s.sizeScale),
-            pnlUnrealized: formatFixed(p.size * mid - p.openNotional, s.priceScale + s.sizeScale), netExposureQuantity: formatFixed(p.size, s.sizeScale),
-            estLiquidationPrice: '0', cumulativeFundingPayment: '0',
+            netCost: formatFixed(p.openNotional, q), entryPrice: formatFixed(this.entryPrice(m, account!), s.priceScale),
+            breakEvenPrice: formatFixed(this.breakEven(m, account!), s.priceScale),
+            markPrice: formatFixed(mid, s.priceScale), pnlRealized: formatFixed(p.realizedPnl, q),
+            pnlUnrealized: formatFixed(p.size * mid - p.openNotional, q), netExposureQuantity: formatFixed(exposure, s.sizeScale),
+            netExposureNotional: formatFixed(exposure * mid, q),
+            estLiquidationPrice: formatFixed(liquidation ?? 0, s.priceScale),
+            cumulativeFundingPayment: SimMargin.format(this.margin.funding(account!, s.base)),
+            imf: formatFixed(initialBps(m.engine, this.margin.leverageLimit), 4), mmf: formatFixed(maintenanceBps(m.engine), 4),
           }];
         });
       case 'GET /api/v1/account': {
         const s = [...this.markets.values()][0]?.engine.market;
-        return { futuresTakerFee: String(s?.takerFeeBps ?? 0), futuresMakerFee: String(s?.makerFeeBps ?? 0), spotTakerFee: '10', spotMakerFee: '8', leverageLimit: '10', autoRealizePnl: true, liquidating: false };
+        return { futuresTakerFee: String(s?.takerFeeBps ?? 0), futuresMakerFee: String(s?.makerFeeBps ?? 0), spotTakerFee: '10', spotMakerFee: '8', leverageLimit: String(this.margin.leverageLimit ?? 10), autoRealizePnl: true, liquidating: false };
       }
-      case 'GET /api/v1/capital':
-        return { USDC: { available: '950000', locked: '50000', staked: '0' } };
+      case 'GET /api/v1/capital': {
+        const sum = this.margin.summary(account!);
+        return { USDC: { available: SimMargin.format(sum.available), locked: SimMargin.format(sum.equity - sum.available), staked: '0' } };
+      }
       case 'GET /api/v1/account/limits/order': {
         const m = this.market(params)!;
         return { symbol: m.symbol, side: params.side, maxOrderQuantity: formatFixed(1000 * m.engine.market.minSize, m.engine.market.sizeScale) };
       }
       case 'GET /wapi/v1/history/funding':
-        return [];
+        // FundingPayment rows (docs History › Funding payments): userId, subaccountId, symbol,
+        // quantity (signed, received > 0), intervalEndTimestamp, fundingRate; newest first.
+        return this.history(
+          params,
+          (m) => this.margin.fundingEvents.filter((e) => e.base === m.engine.market.base && e.payments.has(account!)).map((e, i) => ({ orderId: i, timestamp: e.at, e })),
+          (m, r) => ({ userId: 0, subaccountId: null, symbol: m.symbol, quantity: SimMargin.format(r.e.payments.get(account!)!), intervalEndTimestamp: new Date(r.e.at).toISOString().slice(0, 19), fundingRate: r.e.rate }),
+        );
       case 'GET /api/v1/capital/collateral':
-        return { assetsValue: '1000000', liabilitiesValue: '0', netEquity: '1000000', netEquityAvailable: '950000', netEquityLocked: '50000', pnlUnrealized: '0', collateral: [] };
+        {
+          // MarginAccountSummary (spec §4.7) from the margin model.
+          const sum = this.margin.summary(account!);
+          const f = (x: bigint) => SimMargin.format(x);
+          return {
+            assetsValue: f(sum.equity - sum.unrealized), liabilitiesValue: '0', borrowLiability: '0', netEquity: f(sum.equity), netEquityAvailable: f(sum.available),
+            netEquityLocked: f(sum.equity - sum.available), pnlUnrealized: f(sum.unrealized), unsettledEquity: '0',
+            collateral: [{ symbol: 'USDC', assetMarkPrice: '1', totalQuantity: f(sum.collateral), balanceNotional: f(sum.collateral), collateralWeight: '1', collateralValue: f(sum.collateral), openOrderQuantity: '0', lendQuantity: '0', availableQuantity: f(sum.available) }],
+          };
+        }
       case 'GET /wapi/v1/history/orders':
         return this.history(params, (m) => m.engine.orders(account!).filter((o) => o.status !== 'new' && o.status !== 'partiallyFilled'), (m, o) => ({
           ...this.orderJson(m, o), createdAt: new Date(o.createdAt).toISOString(), expiryReason: this.expiryReason(o) ?? null,
@@ -353,6 +412,11 @@ class BackpackSim extends SimServerBase<Client> {
     let out: Array<{ m: Market; row: T }> = [];
     for (const m of this.selectMarkets(params)) for (const row of rows(m)) out.push({ m, row });
     if (params.orderId !== undefined) out = out.filter(({ row }) => String(row.orderId) === String(params.orderId));
+    // from / to in ms (docs History › fills, orders; spec §4.7). The docs do not say which end is
+    // inclusive: here from ≤ t < to.
+    const at = (row: T) => row.timestamp ?? row.createdAt ?? 0;
+    if (params.from !== undefined) out = out.filter(({ row }) => at(row) >= Number(params.from));
+    if (params.to !== undefined) out = out.filter(({ row }) => at(row) < Number(params.to));
     if (params.sortDirection === 'Desc') out.reverse();
     const offset = Number(params.offset ?? 0);
     const limit = Math.min(1000, Number(params.limit ?? 100));
@@ -381,11 +445,19 @@ class BackpackSim extends SimServerBase<Client> {
     if (side === undefined) throw new ApiError(400, 'INVALID_ORDER', 'side must be Bid or Ask');
     const type = body.orderType === 'Market' ? 'market' : body.orderType === 'Limit' ? 'limit' : undefined;
     if (type === undefined) throw new ApiError(400, 'INVALID_ORDER', 'orderType must be Market or Limit');
-    if (typeof body.quantity !== 'string') throw new ApiError(400, 'INVALID_QUANTITY', 'quantity is required (quoteQuantity orders are not simulated)');
+    // A market order may give quoteQuantity instead of quantity (docs Order › Execute order:
+    // quoteQuantity, market orders only): the size is what that much quote buys (or sells for)
+    // against the book now, walked level by level and floored to the step.
+    let quoteSize: number | undefined;
+    if (body.quantity === undefined && typeof body.quoteQuantity === 'string' && type === 'market') {
+      const quote = decimalParam(body.quoteQuantity, s.priceScale + s.sizeScale, 'INVALID_QUANTITY', 'Quote quantity decimal too long');
+      quoteSize = this.sizeForQuote(m, side, quote);
+      if (quoteSize === 0) throw new ApiError(400, 'INVALID_QUANTITY', 'Quote quantity buys less than the step size');
+    } else if (typeof body.quantity !== 'string') throw new ApiError(400, 'INVALID_QUANTITY', type === 'market' ? 'quantity or quoteQuantity is required' : 'quantity is required');
     // No minimum notional: Backpack publishes none (the OpenAPI `QuantityFilter` has minQuantity,
     // maxQuantity and stepSize only; CCXT 4.5.84 backpack.js parseMarket sets limits.cost to
     // undefined), so the minimum is minQuantity alone, enforced by the engine.
-    const size = decimalParam(body.quantity, s.sizeScale, 'INVALID_QUANTITY', 'Quantity decimal too long');
+    const size = quoteSize ?? decimalParam(body.quantity, s.sizeScale, 'INVALID_QUANTITY', 'Quantity decimal too long');
     const price = body.price === undefined ? undefined : decimalParam(body.price, s.priceScale, 'INVALID_PRICE', 'Price decimal too long');
     if (type === 'limit' && price === undefined) throw new ApiError(400, 'INVALID_PRICE', 'Limit orders need a price');
     const tif = body.timeInForce === undefined ? 'GTC' : String(body.timeInForce);
@@ -397,11 +469,17 @@ class BackpackSim extends SimServerBase<Client> {
     // The price bands (see BackpackPriceFilters): a price outside them is refused; a taker order
     // reaches at most the impact bound and its remainder expires, as a market order's does.
     const reach = this.enforceBands(m, side, type, tif, price);
+    // The margin model (src/sim/margin.ts): the account's own codes from the ApiErrorCode list.
+    const verdict = this.margin.check(m.engine, account, { side, size, price: reach ?? price, reduceOnly: body.reduceOnly === true });
+    if (verdict === 'insufficient_margin') throw new ApiError(400, 'INSUFFICIENT_MARGIN', 'Insufficient margin');
+    if (verdict === 'max_leverage') throw new ApiError(400, 'MAX_LEVERAGE_REACHED', 'Max leverage reached');
     let fillLimit: number | undefined;
     if (this.faults.partialFillNext !== undefined) {
       fillLimit = Math.floor((size * this.faults.partialFillNext) / s.stepSize) * s.stepSize;
       this.faults.partialFillNext = undefined;
     }
+    const positionsBefore = new Map<string, number>([[account, m.engine.position(account).size]]);
+    for (const other of this.otherAccounts(account)) positionsBefore.set(other, m.engine.position(other).size);
     const outcome = m.engine.place({
       account, side, type, size, price: reach ?? price, timeInForce: tif, postOnly: body.postOnly === true, reduceOnly: body.reduceOnly === true,
       clientOrderId: clientId === undefined ? undefined : String(clientId), fillLimit,
@@ -421,13 +499,7 @@ class BackpackSim extends SimServerBase<Client> {
         throw new ApiError(400, 'INVALID_PRICE', 'Price is too far from the last active price');
       default:
     }
-    this.publishOrderEvent(m, order, 'orderAccepted');
-    for (const fill of outcome.fills) {
-      const o = fill.account === account ? order : outcome.touchedOrders.find((t) => t.orderId === fill.orderId);
-      if (o !== undefined) this.publishOrderEvent(m, o, 'orderFill', fill);
-    }
-    if (order.status === 'expired' || order.status === 'rejected') this.publishOrderEvent(m, order, 'orderExpired');
-    if (outcome.fills.length > 0) for (const acct of new Set(outcome.fills.map((f) => f.account))) this.publishPosition(m, acct, 'positionAdjusted');
+    this.publishOutcome(m, order, outcome.fills, outcome.touchedOrders, positionsBefore);
     return this.orderJson(m, order);
   }
 
@@ -513,6 +585,62 @@ class BackpackSim extends SimServerBase<Client> {
       executedQuantity: formatFixed(o.executedSize, s.sizeScale), executedQuoteQuantity: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
       postOnly: o.postOnly, reduceOnly: o.reduceOnly, relatedOrderId: null, createdAt: o.createdAt,
     };
+  }
+
+  /** The largest step-multiple size whose cost (buy) or proceeds (sell) against the book stays within `quote` (priceScale + sizeScale units). */
+  private sizeForQuote(m: Market, side: 'buy' | 'sell', quote: number): number {
+    const step = m.engine.market.stepSize;
+    let left = quote;
+    let size = 0;
+    for (const [price, available] of m.engine.levels(side === 'buy' ? 'ask' : 'bid')) {
+      const take = Math.min(available, Math.floor(left / price));
+      size += take;
+      left -= take * price;
+      if (take < available) break;
+    }
+    return Math.floor(size / step) * step;
+  }
+
+  /** The assets listed (docs Assets; CCXT 4.5.84 backpack.js fetchCurrencies capture), withdrawals off. */
+  private assetsJson(): unknown[] {
+    const token = (name: string) => ({
+      blockchain: 'Solana', contractAddress: null, depositEnabled: true, displayName: name, maximumWithdrawal: null, minimumDeposit: '0', minimumWithdrawal: '0', withdrawEnabled: false, withdrawalFee: '0',
+    });
+    const bases = [...this.markets.values()].map((m) => m.engine.market.base);
+    return ['USDC', ...bases].map((symbol) => ({ symbol, displayName: symbol, coingeckoId: null, tokens: [token(symbol)] }));
+  }
+
+  private tradeJson(m: Market, t: Market['trades'][number]): unknown {
+    const s = m.engine.market;
+    return { id: t.id, price: formatFixed(t.price, s.priceScale), quantity: formatFixed(t.size, s.sizeScale), quoteQuantity: formatFixed(t.price * t.size, s.priceScale + s.sizeScale), timestamp: t.at, isBuyerMaker: t.buyerIsMaker };
+  }
+
+  /**
+   * Candles from the trades (docs Markets › K-lines: interval, startTime and endTime in seconds,
+   * startTime required; CCXT 4.5.84 backpack.js parseOHLCV capture: start/end "YYYY-MM-DD HH:MM:SS",
+   * decimal strings, trades a string). Intervals without trades are left out.
+   */
+  private klines(m: Market, params: Record<string, unknown>): unknown[] {
+    const INTERVALS: Record<string, number> = { '1m': 60, '3m': 180, '5m': 300, '15m': 900, '30m': 1800, '1h': 3600, '2h': 7200, '4h': 14_400, '6h': 21_600, '8h': 28_800, '12h': 43_200, '1d': 86_400, '3d': 259_200, '1w': 604_800 };
+    const seconds = INTERVALS[String(params.interval)];
+    if (seconds === undefined) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', `interval must be one of ${Object.keys(INTERVALS).join(', ')}`);
+    if (params.startTime === undefined) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'startTime is required');
+    const from = Number(params.startTime) * 1000;
+    const to = params.endTime === undefined ? Infinity : Number(params.endTime) * 1000;
+    const s = m.engine.market;
+    const buckets = new Map<number, Market['trades']>();
+    for (const t of m.trades) {
+      if (t.at < from || t.at >= to) continue;
+      const start = Math.floor(t.at / (seconds * 1000)) * seconds * 1000;
+      buckets.set(start, [...(buckets.get(start) ?? []), t]);
+    }
+    const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    const p = (x: number) => formatFixed(x, s.priceScale);
+    return [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([start, ts]) => ({
+      start: stamp(start), end: stamp(start + seconds * 1000), open: p(ts[0].price), high: p(Math.max(...ts.map((t) => t.price))), low: p(Math.min(...ts.map((t) => t.price))),
+      close: p(ts[ts.length - 1].price), volume: formatFixed(ts.reduce((a, t) => a + t.size, 0), s.sizeScale),
+      quoteVolume: formatFixed(ts.reduce((a, t) => a + t.size * t.price, 0), s.priceScale + s.sizeScale), trades: String(ts.length),
+    }));
   }
 
   private fillJson(m: Market, f: SimFill): unknown {
@@ -647,12 +775,13 @@ class BackpackSim extends SimServerBase<Client> {
     }
   }
 
-  private publishOrderEvent(m: Market, o: SimOrder, event: string, fill?: SimFill): void {
+  private publishOrderEvent(m: Market, o: SimOrder, event: string, fill?: SimFill, state?: { status: SimOrder['status']; executedSize: number; executedNotional: number }): void {
     const s = m.engine.market;
+    const at = state ?? o;
     const data: Record<string, unknown> = {
       e: event, E: this.now() * 1000, s: m.symbol, S: o.side === 'buy' ? 'Bid' : 'Ask', o: o.type === 'market' ? 'MARKET' : 'LIMIT', f: o.timeInForce,
-      q: formatFixed(o.size, s.sizeScale), X: STATUS[o.status], i: String(o.orderId), z: formatFixed(o.executedSize, s.sizeScale),
-      Z: formatFixed(o.executedNotional, s.priceScale + s.sizeScale), V: 'RejectTaker', T: this.now() * 1000, O: 'USER', y: o.postOnly, r: o.reduceOnly,
+      q: formatFixed(o.size, s.sizeScale), X: STATUS[at.status], i: String(o.orderId), z: formatFixed(at.executedSize, s.sizeScale),
+      Z: formatFixed(at.executedNotional, s.priceScale + s.sizeScale), V: 'RejectTaker', T: this.now() * 1000, O: 'USER', y: o.postOnly, r: o.reduceOnly,
     };
     if (o.clientOrderId !== undefined) data.c = Number(o.clientOrderId);
     if (o.price !== undefined) data.p = formatFixed(o.price, s.priceScale);
@@ -666,18 +795,130 @@ class BackpackSim extends SimServerBase<Client> {
     this.sendToAccount(o.account, m, 'account.orderUpdate', data);
   }
 
+  protected override subscriptionsOf(client: Client): string[] {
+    return [...client.streams];
+  }
+
+  private otherAccounts(account: string): string[] {
+    return [...this.accounts].filter((a) => a !== account);
+  }
+
+  /**
+   * The stream events of one placed order, in the venue's order (spec §6.5, §6.6; docs Streams ›
+   * Order update and Position update; CCXT pro backpack handleOrder captures): `orderAccepted` as
+   * New with nothing executed, even for an order that fills at once; then one `orderFill` per fill
+   * on each side with the order's cumulative z/Z after that fill; `orderExpired` for what an IOC or
+   * market order could not fill; `positionOpened` / `positionAdjusted` / `positionClosed` as the
+   * position leaves zero, changes or returns to it; `trade.<symbol>` per trade (docs Streams ›
+   * Trade) and `ticker.<symbol>` after them.
+   */
+  private publishOutcome(m: Market, order: SimOrder, fills: readonly SimFill[], touched: readonly SimOrder[], positionsBefore: ReadonlyMap<string, number>): void {
+    const s = m.engine.market;
+    const byId = new Map<number, SimOrder>([[order.orderId, order], ...touched.map((o) => [o.orderId, o] as const)]);
+    // Each order's executed state before this outcome: its final state less this outcome's fills.
+    const running = new Map<number, { size: number; notional: number }>();
+    for (const o of byId.values()) running.set(o.orderId, { size: o.executedSize, notional: o.executedNotional });
+    for (const f of fills) {
+      const r = running.get(f.orderId);
+      if (r !== undefined) {
+        r.size -= f.size;
+        r.notional -= f.size * f.price;
+      }
+    }
+    this.publishOrderEvent(m, order, 'orderAccepted', undefined, { status: 'new', executedSize: 0, executedNotional: 0 });
+    for (const f of fills) {
+      const o = byId.get(f.orderId);
+      const r = running.get(f.orderId);
+      if (o === undefined || r === undefined) continue;
+      r.size += f.size;
+      r.notional += f.size * f.price;
+      this.publishOrderEvent(m, o, 'orderFill', f, { status: r.size === o.size ? 'filled' : 'partiallyFilled', executedSize: r.size, executedNotional: r.notional });
+    }
+    if (order.status === 'expired' || order.status === 'rejected') this.publishOrderEvent(m, order, 'orderExpired');
+    const t = this.now() * 1000;
+    for (const f of fills) {
+      if (f.orderId !== order.orderId) continue;
+      const buyerIsMaker = order.side === 'sell';
+      const trade = { id: m.trades.length + 1, price: f.price, size: f.size, buyerIsMaker, buyOrderId: buyerIsMaker ? f.counterOrderId : order.orderId, sellOrderId: buyerIsMaker ? order.orderId : f.counterOrderId, at: f.timestamp };
+      m.trades.push(trade);
+      this.broadcast(`trade.${m.symbol}`, {
+        e: 'trade', E: t, s: m.symbol, p: formatFixed(f.price, s.priceScale), q: formatFixed(f.size, s.sizeScale),
+        b: String(trade.buyOrderId), a: String(trade.sellOrderId), t: trade.id, T: t, m: buyerIsMaker,
+      });
+    }
+    if (fills.length > 0) {
+      const k = this.tickerJson(m);
+      this.broadcast(`ticker.${m.symbol}`, { e: 'ticker', E: t, s: m.symbol, o: k.firstPrice, c: k.lastPrice, h: k.high, l: k.low, v: k.volume, V: k.quoteVolume, n: Number(k.trades) });
+    }
+    for (const [account, before] of positionsBefore) {
+      if (!fills.some((f) => f.account === account)) continue;
+      const after = m.engine.position(account).size;
+      this.publishPosition(m, account, before === 0 ? 'positionOpened' : after === 0 ? 'positionClosed' : 'positionAdjusted');
+    }
+  }
+
+  /** 24 h statistics from the trades (docs `Ticker`; priceChangePercent a fraction, trades a string). */
+  private tickerJson(m: Market): { symbol: string; firstPrice: string; lastPrice: string; priceChange: string; priceChangePercent: string; high: string; low: string; volume: string; quoteVolume: string; trades: string } {
+    const s = m.engine.market;
+    const since = this.now() - 86_400_000;
+    const day = m.trades.filter((t) => t.at >= since);
+    if (day.length === 0) {
+      const mid = this.midText(m);
+      return { symbol: m.symbol, firstPrice: mid, lastPrice: mid, priceChange: '0', priceChangePercent: '0', high: mid, low: mid, volume: '0', quoteVolume: '0', trades: '0' };
+    }
+    const first = day[0].price;
+    const last = day[day.length - 1].price;
+    const p = (x: number) => formatFixed(x, s.priceScale);
+    const change = last - first;
+    return {
+      symbol: m.symbol, firstPrice: p(first), lastPrice: p(last), priceChange: p(change), priceChangePercent: (change / first).toFixed(6),
+      high: p(Math.max(...day.map((t) => t.price))), low: p(Math.min(...day.map((t) => t.price))),
+      volume: formatFixed(day.reduce((a, t) => a + t.size, 0), s.sizeScale), quoteVolume: formatFixed(day.reduce((a, t) => a + t.size * t.price, 0), s.priceScale + s.sizeScale),
+      trades: String(day.length),
+    };
+  }
+
   private positionEvent(m: Market, account: string, event: string | undefined): Record<string, unknown> {
     const s = m.engine.market;
     const p = m.engine.position(account);
     const mid = m.engine.mid() ?? 0;
+    const q = s.priceScale + s.sizeScale;
+    const exposure = this.exposure(m, account);
+    // Spec §6.6 (docs Streams › Position update; CCXT pro handlePositions capture): Q net exposure
+    // with open orders, n its notional, B entry, b break-even (entry moved by the fees paid), f / m
+    // the margin fractions, l the deprecated liquidation placeholder, always 0 (changelog 2025-09-01).
     const data: Record<string, unknown> = {
-      E: this.now() * 1000, s: m.symbol, q: formatFixed(p.size, s.sizeScale), Q: formatFixed(p.size, s.sizeScale),
-      B: p.size === 0 ? '0' : formatFixed(Math.round(p.openNotional / p.size), s.priceScale), M: formatFixed(mid, s.priceScale),
-      p: formatFixed(p.realizedPnl, s.priceScale + s.sizeScale), P: formatFixed(p.size * mid - p.openNotional, s.priceScale + s.sizeScale),
-      i: s.marketId + 1, T: this.now() * 1000,
+      E: this.now() * 1000, s: m.symbol, q: formatFixed(p.size, s.sizeScale), Q: formatFixed(exposure, s.sizeScale),
+      n: formatFixed(exposure * mid, q), B: formatFixed(this.entryPrice(m, account), s.priceScale), b: formatFixed(this.breakEven(m, account), s.priceScale),
+      M: formatFixed(mid, s.priceScale), f: formatFixed(initialBps(m.engine, this.margin.leverageLimit), 4), m: formatFixed(maintenanceBps(m.engine), 4), l: '0',
+      p: formatFixed(p.realizedPnl, q), P: formatFixed(p.size * mid - p.openNotional, q), i: s.marketId + 1, T: this.now() * 1000,
     };
     if (event !== undefined) data.e = event;
     return data;
+  }
+
+  /** Net position plus every open order of the account filled, signed the way the position points. */
+  private exposure(m: Market, account: string): number {
+    const p = m.engine.position(account).size;
+    let buys = 0;
+    let sells = 0;
+    for (const o of m.engine.openOrders(account)) {
+      if (o.side === 'buy') buys += o.size - o.executedSize;
+      else sells += o.size - o.executedSize;
+    }
+    return p + buys >= -(p - sells) ? p + buys : p - sells;
+  }
+
+  private entryPrice(m: Market, account: string): number {
+    const p = m.engine.position(account);
+    return p.size === 0 ? 0 : Math.round(p.openNotional / p.size);
+  }
+
+  /** Entry price moved by the fees the position's fills paid (the capture: 4238.479 = 4236.36 × 1.0005). */
+  private breakEven(m: Market, account: string): number {
+    const p = m.engine.position(account);
+    if (p.size === 0) return 0;
+    return Math.round((p.openNotional + (p.size > 0 ? p.feesPaid : -p.feesPaid)) / p.size);
   }
 
   private publishPosition(m: Market, account: string, event: string): void {

@@ -13,6 +13,7 @@ import { seededUint32 } from '../../core/prng.js';
 import { TX_TYPE, verifyAuthToken, verifyTxInfo } from '../../venues/lighter/signer/index.js';
 import type { LighterRejectionShape, LighterSimOptions, SimFill, SimLevelChange, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
 import { SimServerBase, header, sleep } from '../server-base.js';
+import { SimMargin, marketInitialBps } from '../margin.js';
 
 /** Exchange order indices start at 2^48 (spec §2); ours are 2^48 + the engine's order id. */
 const ORDER_INDEX_BASE = 2 ** 48;
@@ -93,6 +94,8 @@ export class LighterSim extends SimServerBase<Client> {
   private readonly keys = new Map<string, ApiKey>();
   private readonly clientIndices = new Map<number, Set<number>>();
   private readonly txs = new Map<string, { txType: number; at: number }>();
+  /** OrderExpiry as signed (ms; spec §8 "OrderExpiry is an absolute Unix time in milliseconds"), by engine order id. */
+  private readonly expiries = new Map<number, number>();
   private sessions = 0;
   /** Arrival times of the requests counted against the shared budget, oldest first. */
   private readonly budgetTimes: number[] = [];
@@ -101,9 +104,13 @@ export class LighterSim extends SimServerBase<Client> {
   /** Every transaction sequenced, in order: what tests check nonces against. */
   readonly acceptedTxs: Array<{ accountIndex: number; apiKeyIndex: number; nonce: number; txType: number; txHash: string }> = [];
 
+  /** Cross margin over every market served (src/sim/margin.ts); no account leverage limit beyond the markets' fractions. */
+  readonly margin: SimMargin;
+
   constructor(private readonly options: LighterSimOptions) {
     // JSON pings; clients must pong within one period (spec §5).
     super(options, { wsPath: '/stream', malformedFrame: '{"channel":"order_book:', defaultPingMs: 30_000 });
+    this.margin = options.margin ?? new SimMargin(options.engines);
     this.random = seededUint32(options.seed ?? 1);
     for (const a of options.accounts) {
       for (const k of a.apiKeys) this.keys.set(`${a.accountIndex}:${k.apiKeyIndex}`, { accountIndex: a.accountIndex, apiKeyIndex: k.apiKeyIndex, publicKeyHex: k.publicKeyHex, nextNonce: k.nonce ?? 0 });
@@ -132,7 +139,11 @@ export class LighterSim extends SimServerBase<Client> {
       this.checkBudget(req.method === 'POST');
       const q = url.searchParams;
       if (req.method === 'POST') {
-        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const form = await readForm(header(req, 'content-type') ?? '', Buffer.concat(chunks));
+        // price_protection (lighter-python transaction_api.py _send_tx_serialize: optional boolean):
+        // its effect is undocumented, so it is only checked for being a boolean.
+        const protection = form.get('price_protection');
+        if (protection !== null && protection !== 'true' && protection !== 'false') throw new LighterApiError(21505, `price_protection must be true or false, not ${protection}`, 400);
         if (url.pathname === '/api/v1/sendTx') {
           const reply = this.sendTx(Number(form.get('tx_type')), form.get('tx_info') ?? '');
           if (reply === undefined) return void res.socket?.destroy();
@@ -374,6 +385,12 @@ export class LighterSim extends SimServerBase<Client> {
       const s = m.engine.market;
       throw new LighterApiError(21706, `invalid base/quote amount: order value ${formatFixed(BigInt(f.BaseAmount) * BigInt(f.Price), s.priceScale + s.sizeScale)} is below min_quote_amount ${formatFixed(minQuote, s.priceScale + s.sizeScale)}`);
     }
+    // 21739 "not enough margin" (spec §7 error codes: CCXT lighter.js exceptions.exact) from the
+    // margin model; a market order is valued at its signed worst price when that is dearer.
+    const side = f.IsAsk === 1 ? 'sell' : 'buy';
+    if (this.margin.check(m.engine, String(accountIndex), { side, size: f.BaseAmount, price: f.Price, reduceOnly: f.ReduceOnly === 1 }) !== 'ok') {
+      throw new LighterApiError(21739, 'not enough margin');
+    }
     let fillLimit: number | undefined;
     if (this.faults.partialFillNext !== undefined) {
       fillLimit = Math.floor((f.BaseAmount * this.faults.partialFillNext) / m.engine.market.stepSize) * m.engine.market.stepSize;
@@ -398,6 +415,7 @@ export class LighterSim extends SimServerBase<Client> {
       price_out_of_band: [21733, 'accidental price'],
       reduce_only_would_increase: [21732, 'reduce-only order would increase the position'],
     };
+    if (f.OrderExpiry > 0) this.expiries.set(outcome.order.orderId, f.OrderExpiry);
     const refused = outcome.order.rejectReason === undefined ? undefined : reject[outcome.order.rejectReason];
     if (refused !== undefined) throw new LighterApiError(refused[0], refused[1]);
     if (f.ClientOrderIndex !== 0) used.add(f.ClientOrderIndex);
@@ -429,8 +447,8 @@ export class LighterSim extends SimServerBase<Client> {
     };
     if (!details) return base;
     return {
-      ...base, size_decimals: s.sizeScale, price_decimals: s.priceScale, quote_multiplier: 1, default_initial_margin_fraction: 500,
-      min_initial_margin_fraction: 200, maintenance_margin_fraction: 120, closeout_margin_fraction: 80,
+      ...base, size_decimals: s.sizeScale, price_decimals: s.priceScale, quote_multiplier: 1, default_initial_margin_fraction: s.initialMarginBps ?? 500,
+      min_initial_margin_fraction: 200, maintenance_margin_fraction: s.maintenanceMarginBps ?? 120, closeout_margin_fraction: 80,
       last_trade_price: formatFixed(m.engine.mid() ?? 0, s.priceScale), open_interest: '0', daily_trades_count: 0,
     };
   }
@@ -461,8 +479,8 @@ export class LighterSim extends SimServerBase<Client> {
       filled_base_amount: formatFixed(o.executedSize, s.sizeScale), filled_quote_amount: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
       price: formatFixed(o.price ?? 0, s.priceScale), is_ask: o.side === 'sell', side: o.side, type: o.type,
       time_in_force: o.postOnly ? TIF_NAME[2] : o.timeInForce === 'GTC' ? TIF_NAME[1] : TIF_NAME[0], reduce_only: o.reduceOnly,
-      trigger_price: formatFixed(0, s.priceScale), order_expiry: 0, status: this.orderStatus(o), nonce: 0,
-      timestamp: Math.floor(o.updatedAt / 1000), created_at: o.createdAt, updated_at: o.updatedAt, transaction_time: o.updatedAt * 1000,
+      trigger_price: formatFixed(0, s.priceScale), order_expiry: this.expiries.get(o.orderId) ?? 0, status: this.orderStatus(o), nonce: 0,
+      timestamp: Math.floor(o.updatedAt / 1000), created_at: Math.floor(o.createdAt / 1000), updated_at: Math.floor(o.updatedAt / 1000), transaction_time: o.updatedAt * 1000,
     };
   }
 
@@ -484,23 +502,38 @@ export class LighterSim extends SimServerBase<Client> {
     const s = m.engine.market;
     const p = m.engine.position(String(account));
     const mid = m.engine.mid() ?? 0;
+    const q = s.priceScale + s.sizeScale;
+    const liquidation = this.margin.liquidationPrice(m.engine, String(account));
+    // AccountPosition (spec §2 account; lighter-python `models/account_position.py`): liquidation
+    // price from the margin model, the initial margin fraction as a percentage, cross margin (mode 0).
     return {
       market_id: m.id, symbol: s.base, sign: p.size < 0 ? -1 : 1, position: formatFixed(Math.abs(p.size), s.sizeScale),
       avg_entry_price: p.size === 0 ? formatFixed(0, s.priceScale) : formatFixed(Math.abs(Math.round(p.openNotional / p.size)), s.priceScale),
-      position_value: formatFixed(Math.abs(p.size * mid), s.priceScale + s.sizeScale), unrealized_pnl: formatFixed(p.size * mid - p.openNotional, s.priceScale + s.sizeScale),
-      realized_pnl: formatFixed(p.realizedPnl, s.priceScale + s.sizeScale), open_order_count: m.engine.openOrders(String(account)).length, margin_mode: 0,
+      position_value: formatFixed(Math.abs(p.size * mid), q), unrealized_pnl: formatFixed(p.size * mid - p.openNotional, q),
+      realized_pnl: formatFixed(p.realizedPnl, q), liquidation_price: formatFixed(liquidation ?? 0, s.priceScale),
+      initial_margin_fraction: formatFixed(marketInitialBps(m.engine), 2),
+      total_funding_paid_out: SimMargin.format(-this.margin.funding(String(account), s.base)),
+      open_order_count: m.engine.openOrders(String(account)).length, pending_order_count: 0, position_tied_order_count: 0,
+      margin_mode: 0, allocated_margin: '0.000000', total_discount: '0.000000', margin_set_flag: 0,
     };
   }
 
   private accountJson(account: number): Record<string, unknown> {
+    const sum = this.margin.summary(String(account));
     return {
-      account_index: account, index: account, status: 1, collateral: '1000000.000000', available_balance: '950000.000000',
+      account_index: account, index: account, status: 1, account_type: 0,
+      collateral: SimMargin.format(sum.equity - sum.unrealized), available_balance: SimMargin.format(sum.available),
+      total_asset_value: SimMargin.format(sum.equity), cross_asset_value: SimMargin.format(sum.equity),
       positions: [...this.markets.values()].filter((m) => m.engine.position(String(account)).size !== 0 || m.engine.openOrders(String(account)).length > 0).map((m) => this.positionJson(m, account)),
       assets: [],
     };
   }
 
   // ---------------------------------------------------------------- WebSocket
+
+  protected override subscriptionsOf(client: Client): string[] {
+    return [...client.channels];
+  }
 
   protected accept(socket: WebSocket): Client {
     const client: Client = { socket, channels: new Set(), accounts: new Set(), tokenDeadlines: new Map(), awaitingPong: false };
@@ -590,14 +623,20 @@ export class LighterSim extends SimServerBase<Client> {
     }
     if ((name === 'account_all_orders' || name === 'account_all_trades' || name === 'account_all_positions') && a !== undefined && b === undefined) {
       const account = Number(a);
-      try {
-        this.checkToken(auth, account);
-      } catch (e) {
-        return this.sendTo(client, { error: { code: (e as LighterApiError).code, message: (e as Error).message } });
+      // account_all_trades is public: clients subscribe without a token (CCXT 4.5.84 pro lighter.js
+      // watchMyTrades sends none; spec §5 channel table); a token given is still checked.
+      // Refusals name the channel in their message, as the venue's own 30003/30005 frames do.
+      const needsToken = name !== 'account_all_trades' || auth !== undefined;
+      if (needsToken) {
+        try {
+          this.checkToken(auth, account);
+        } catch (e) {
+          return this.sendTo(client, { error: { code: (e as LighterApiError).code, message: `${(e as Error).message} (channel ${channel.replaceAll('/', ':')})` } });
+        }
       }
       client.channels.add(channel);
       client.accounts.add(account);
-      client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
+      if (needsToken) client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
       const kind = name.slice('account_all_'.length);
       const body: Record<string, unknown> = { channel: `${name}:${account}`, type: `subscribed/${name}` };
       if (kind === 'orders') body.orders = Object.fromEntries([...this.markets.values()].map((m) => [String(m.id), m.engine.openOrders(String(account)).map((o) => this.orderJson(m, o))]));
@@ -688,4 +727,22 @@ export function rawMember(text: string, key: string): string | undefined {
     else if (c === '}' && --depth === 0) return text.slice(i, j + 1);
   }
   return undefined;
+}
+
+/**
+ * A POST body as form fields: application/x-www-form-urlencoded (lighter-python
+ * transaction_api.py's default) or multipart/form-data (what CCXT 4.5.84 lighter.js sends, spec §2
+ * sendTx); both are form encodings the venue takes.
+ */
+async function readForm(contentType: string, body: Buffer): Promise<URLSearchParams> {
+  if (!/^multipart\/form-data/i.test(contentType)) return new URLSearchParams(body.toString('utf8'));
+  let data: FormData;
+  try {
+    data = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new LighterApiError(21505, 'malformed multipart/form-data body', 400);
+  }
+  const out = new URLSearchParams();
+  for (const [name, value] of data.entries()) if (typeof value === 'string') out.append(name, value);
+  return out;
 }

@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 import { VECTORS_DIR } from '../../helpers/paths.js';
 import { startBackpackSim } from '../../../src/sim/backpack/index.js';
 import { createMatchingEngine } from '../../../src/sim/matching.js';
+import { SimMargin } from '../../../src/sim/margin.js';
+import { BackpackSigner, signingString } from '../../../src/venues/backpack/auth.js';
 import { simMarketSpecs } from '../../../src/sim/markets.js';
 import type { SimFaults, SimServerHandle } from '../../../src/sim/types.js';
 import { BackpackVenue } from '../../../src/venues/backpack/index.js';
@@ -27,16 +29,17 @@ after(async () => {
   for (const c of closers) await c();
 });
 
-async function sim(options: { now?: () => number; faults?: SimFaults; coalesceDepth?: boolean } = {}) {
+async function sim(options: { now?: () => number; faults?: SimFaults; coalesceDepth?: boolean; collateral?: string } = {}) {
   const engines = ['BTC', 'ETH', 'SOL'].map((b) => createMatchingEngine(simMarketSpecs(b).backpack, { now: options.now }));
   const btc = engines[0];
   btc.setHouseLiquidity([[999_990, 200], [999_980, 300]], [[1_000_000, 400], [1_000_010, 500], [1_000_020, 5000]]);
   const faults = options.faults ?? {};
+  const margin = new SimMargin(engines, { collateral: options.collateral, leverageLimit: 10 });
   const handle: SimServerHandle = await startBackpackSim({
-    engines, faults, logger: silentLogger, accounts: keys.map((k) => ({ publicKey: k.public_key_b64 })), now: options.now, pingIntervalMs: 200, coalesceDepth: options.coalesceDepth,
+    engines, margin, faults, logger: silentLogger, accounts: keys.map((k) => ({ publicKey: k.public_key_b64 })), now: options.now, pingIntervalMs: 200, coalesceDepth: options.coalesceDepth,
   });
   closers.push(() => handle.close());
-  return { handle, btc, faults };
+  return { handle, btc, faults, margin };
 }
 
 async function rawRequest(apiUrl: string, v: (typeof restVectors)[number], headers: Record<string, string>, body: string | null) {
@@ -263,7 +266,9 @@ test('limit orders (GTC, IOC, post-only, reduce-only), open orders, cancel, coll
   assert.equal(cancelled.status, 'Cancelled');
   assert.deepEqual(await venue.openOrders(), []);
   await assert.rejects(venue.cancelOrder({ clientId: 41 }), /RESOURCE_NOT_FOUND/);
-  assert.deepEqual(await venue.fetchCollateral(), { netEquity: '1000000', netEquityAvailable: '950000' });
+  // 1 000 000 collateral − 0.002 lost on the round trip (bought at 100000.0, sold at 99999.0)
+  // − 0.05 + 0.05 of fees (2.5 bps of 200.000 and of 199.998, rounded up); flat, nothing locked.
+  assert.deepEqual(await venue.fetchCollateral(), { netEquity: '999999.898000', netEquityAvailable: '999999.898000' });
   const funding = await venue.fetchMarkAndFunding();
   assert.deepEqual([funding.markPrice, funding.fundingRate], [999_995, '0.0000125']);
   assert.equal(funding.nextFundingTimestamp % 3_600_000, 0);
@@ -353,3 +358,70 @@ for (const coalesceDepth of [false, true]) {
     assert.ok(!logger.lines.some((l) => l.includes('resyncing')), logger.lines.join('\n'));
   });
 }
+
+test('margin: MAX_LEVERAGE_REACHED past the leverage limit, INSUFFICIENT_MARGIN past the market\'s margin; collateral and position from the margin model', async () => {
+  const { handle, btc } = await sim({ collateral: '1000' });
+  const { venue, account } = await venueOn(handle);
+  btc.setHouseLiquidity([[999_990, 100_000]], [[1_000_000, 100_000]]);
+  // 0.1 BTC = 10 000 USDC: 10× on 1000 less the fee; 0.6 BTC: past even the market's 2 %.
+  await assert.rejects(venue.placeLimitOrder({ side: 'buy', price: 1_000_000, size: 10_000, timeInForce: 'IOC' }), /MAX_LEVERAGE_REACHED/);
+  await assert.rejects(venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 60_000, timeInForce: 'IOC' }), /INSUFFICIENT_MARGIN/);
+  assert.deepEqual(btc.orders(account), [], 'nothing reached the book');
+  const filled = (await venue.placeLimitOrder({ side: 'buy', price: 1_000_000, size: 5_000, timeInForce: 'IOC' })) as Record<string, unknown>;
+  assert.equal(filled.status, 'Filled');
+  // 1000 − 1.25 fee − 0.025 marked at 99999.5; 10 % of 4999.975 held.
+  assert.deepEqual(await venue.fetchCollateral(), { netEquity: '998.725000', netEquityAvailable: '498.727500' });
+  const [position] = (await venue.rest.signed('GET', '/api/v1/position', 'positionQuery', { symbol: 'BTC_USDC_PERP' })) as Array<Record<string, unknown>>;
+  // (0.05 · 99999.5 − 998.725) / (0.05 · 0.99) = 80833.33…; break-even 100000.0 + 1.25 / 0.05.
+  assert.deepEqual(
+    [position.entryPrice, position.breakEvenPrice, position.estLiquidationPrice, position.imf, position.mmf, position.netExposureQuantity],
+    ['100000.0', '100025.0', '80833.3', '0.1000', '0.0100', '0.05000'],
+  );
+  // Closing needs no margin.
+  const closed = (await venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 5_000, timeInForce: 'IOC', reduceOnly: true })) as Record<string, unknown>;
+  assert.equal(closed.status, 'Filled');
+});
+
+test('streams in the venue\'s order: orderAccepted New/0, then orderFill per fill with cumulative z, positionOpened/Adjusted/Closed with b,n,l,f,m, trade.* and ticker.*', async () => {
+  const { handle, btc } = await sim();
+  const key = keys[0];
+  const signer = new BackpackSigner(new Secret(key.secret_b64));
+  const { venue } = await venueOn(handle);
+  btc.setHouseLiquidity([[999_990, 1000]], [[1_000_000, 100], [1_000_010, 1000]]);
+  const ws = new WebSocket(handle.wsUrl);
+  const frames: Array<{ stream: string; data: Record<string, unknown> }> = [];
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(raw.toString()) as { stream?: string; data?: Record<string, unknown>; id?: unknown };
+    if (msg.stream !== undefined) frames.push(msg as { stream: string; data: Record<string, unknown> });
+    else markers++;
+  });
+  let markers = 0;
+  await new Promise((r) => ws.once('open', r));
+  const ts = Date.now();
+  const sig = signer.signText(signingString('subscribe', undefined, ts, 5000));
+  ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['account.orderUpdate', 'account.positionUpdate'], signature: [key.public_key_b64, sig, String(ts), '5000'] }));
+  ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['trade.BTC_USDC_PERP', 'ticker.BTC_USDC_PERP'] }));
+  ws.send(JSON.stringify({ method: 'MARKER' }));
+  await until('subscribed', () => markers === 1);
+  // A market buy of 0.002 that sweeps two levels: 0.001 at 100000.0 and 0.001 at 100001.0.
+  await venue.placeLimitOrder({ side: 'buy', price: 1_000_010, size: 200, timeInForce: 'IOC' });
+  await until('the frames', () => frames.some((f) => f.stream === 'account.positionUpdate') && frames.some((f) => f.stream.startsWith('ticker.')));
+  const orders = frames.filter((f) => f.stream === 'account.orderUpdate').map((f) => [f.data.e, f.data.X, f.data.z, f.data.l ?? null]);
+  assert.deepEqual(orders, [['orderAccepted', 'New', '0.00000', null], ['orderFill', 'PartiallyFilled', '0.00100', '0.00100'], ['orderFill', 'Filled', '0.00200', '0.00100']]);
+  const trades = frames.filter((f) => f.stream === 'trade.BTC_USDC_PERP').map((f) => [f.data.p, f.data.q, f.data.m, f.data.t]);
+  assert.deepEqual(trades, [['100000.0', '0.00100', false, 1], ['100001.0', '0.00100', false, 2]]);
+  const ticker = frames.find((f) => f.stream === 'ticker.BTC_USDC_PERP')!.data;
+  assert.deepEqual([ticker.o, ticker.c, ticker.h, ticker.l, ticker.v, ticker.V, ticker.n], ['100000.0', '100001.0', '100001.0', '100000.0', '0.00200', '200.001000', 2]);
+  const opened = frames.find((f) => f.stream === 'account.positionUpdate')!.data;
+  // Entry 100000.5; break-even moved by the 0.05 of fees (2.5 bps, each rounded up): 100025.5.
+  assert.deepEqual(
+    [opened.e, opened.q, opened.Q, opened.B, opened.b, opened.f, opened.m, opened.l],
+    ['positionOpened', '0.00200', '0.00200', '100000.5', '100025.5', '0.1000', '0.0100', '0'],
+  );
+  frames.length = 0;
+  await venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 100, timeInForce: 'IOC' });
+  await venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 100, timeInForce: 'IOC' });
+  await until('two position events', () => frames.filter((f) => f.stream === 'account.positionUpdate').length === 2);
+  assert.deepEqual(frames.filter((f) => f.stream === 'account.positionUpdate').map((f) => [f.data.e, f.data.q]), [['positionAdjusted', '0.00100'], ['positionClosed', '0.00000']]);
+  ws.close();
+});

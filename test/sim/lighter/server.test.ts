@@ -10,6 +10,7 @@ import { simMarketSpecs, SIM_BASES } from '../../../src/sim/markets.js';
 import type { SimFaults } from '../../../src/sim/types.js';
 import { LighterSigner } from '../../../src/venues/lighter/signer/index.js';
 import { silentLogger } from '../../../src/core/log.js';
+import { until } from '../../helpers/until.js';
 
 interface TxVector {
   id: string; public_key: string; private_key: string; chain_id: number; tx_type: number; tx_info: string; tx_hash: string;
@@ -258,4 +259,78 @@ test('one shared request budget for REST and WS transactions: 429 with 23000 bey
   assert.equal((await client.sendTx('3', 14, order(3, 1).txInfo)).code, 200);
   assert.equal((await client.sendTx('4', 14, order(4, 2).txInfo)).code, 23000, 'a second transaction in the minute');
   assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0, 1]);
+});
+
+test('margin: an order past the account\'s initial margin is refused with 21739, the nonce unused; the account shows the margin model', async () => {
+  const key = '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405';
+  const signer = new LighterSigner({ privateKey: key, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
+  const { send, s, engines, handle } = await sim({ key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
+  s.margin.setCollateral('7', '100');
+  const order = (nonce: number, baseAmount: number, isAsk = false, reduceOnly = false) =>
+    signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 0, baseAmount, price: isAsk ? 999_000 : 1_000_100, isAsk, orderType: 1, timeInForce: 0, reduceOnly, triggerPrice: 0, orderExpiry: 0, nonce });
+  // 0.02 BTC at the signed worst price 100010.0 = 2000.2; 5 % initial margin = 100.01 > 100.
+  const refused = await send(14, order(0, 2000).txInfo);
+  assert.deepEqual([refused.status, refused.body.code, refused.body.message], [400, 21739, 'not enough margin']);
+  assert.equal(engines[1].position('7').size, 0);
+  // 0.0199 BTC = 1990.199 → 99.51 of margin: accepted, on the nonce the refusal left unused.
+  assert.equal((await send(14, order(0, 1990).txInfo)).status, 200);
+  assert.equal(engines[1].position('7').size, 1990);
+  const account = ((await (await fetch(`${handle.apiUrl}/api/v1/account?by=index&value=7`)).json()) as { accounts: Array<Record<string, unknown>> }).accounts[0];
+  const position = (account.positions as Array<Record<string, unknown>>)[0];
+  // Bought at 100000.0, marked at the mid 99999.5: −0.00995; IM 5 % of 1989.99005 = 99.499503 (rounded up).
+  assert.deepEqual([account.collateral, account.available_balance, account.total_asset_value, account.account_type], ['100.000000', '0.490547', '99.990050', 0]);
+  // (0.0199 · 99999.5 − 99.99005) / (0.0199 · 0.988) = 96128.4…, truncated to the tick.
+  assert.deepEqual([position.liquidation_price, position.initial_margin_fraction, position.avg_entry_price, position.margin_mode], ['96128.4', '5.00', '100000.0', 0]);
+  // Closing needs no margin, even with the collateral gone.
+  s.margin.setCollateral('7', '0');
+  assert.equal((await send(14, order(1, 1000, false).txInfo)).body.code, 21739, 'adding is refused');
+  assert.equal((await send(14, order(1, 1990, true, true).txInfo)).status, 200, 'reduce-only passes');
+  assert.equal(engines[1].position('7').size, 0);
+});
+
+test('sendTx as multipart/form-data (CCXT\'s encoding) with price_protection; account_all_trades without a token; order times in seconds; order_expiry as signed', async () => {
+  const key = '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405';
+  const signer = new LighterSigner({ privateKey: key, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
+  const { engines, handle } = await sim({ key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
+  const ws = new WebSocket(handle.wsUrl);
+  const frames: Array<Record<string, unknown>> = [];
+  ws.on('message', (raw) => frames.push(JSON.parse(raw.toString()) as Record<string, unknown>));
+  await new Promise((r) => ws.once('open', r));
+  ws.send(JSON.stringify({ type: 'subscribe', channel: 'account_all_trades/7' }));
+  ws.send(JSON.stringify({ type: 'subscribe', channel: 'account_all_orders/7' }));
+  await until('answers', () => frames.filter((f) => f.type === 'subscribed/account_all_trades' || f.error !== undefined).length === 2);
+  assert.ok(frames.some((f) => f.type === 'subscribed/account_all_trades'), 'account_all_trades is public');
+  const refused = frames.find((f) => f.error !== undefined)!.error as { message: string };
+  assert.match(refused.message, /channel account_all_orders:7/, 'the refusal names its channel');
+
+  const multipart = async (fields: Record<string, string>) => {
+    const body = new FormData();
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    const res = await fetch(`${handle.apiUrl}/api/v1/sendTx`, { method: 'POST', body });
+    return { status: res.status, body: (await res.json()) as { code: number; message?: string; tx_hash?: string } };
+  };
+  const order = (nonce: number, clientOrderIndex: number) =>
+    signer.signCreateOrder({ marketIndex: 1, clientOrderIndex, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce });
+  const bad = await multipart({ tx_type: '14', tx_info: order(0, 1).txInfo, price_protection: 'maybe' });
+  assert.deepEqual([bad.status, bad.body.code], [400, 21505]);
+  const tx = order(0, 2);
+  const ok = await multipart({ tx_type: '14', tx_info: tx.txInfo, price_protection: 'true' });
+  assert.deepEqual([ok.status, ok.body.tx_hash], [200, tx.txHash]);
+  assert.equal(engines[1].position('7').size, 500);
+  await until('the trade', () => frames.some((f) => f.type === 'update/account_all_trades'));
+
+  const token = signer.createAuthToken(Math.floor(Date.now() / 1000) + 600);
+  const res = await fetch(`${handle.apiUrl}/api/v1/accountInactiveOrders?account_index=7&limit=10&auth=${encodeURIComponent(token)}`);
+  const [done] = ((await res.json()) as { orders: Array<{ created_at: number; updated_at: number; timestamp: number }> }).orders;
+  const nowSec = Math.floor(Date.now() / 1000);
+  assert.ok(done.created_at <= nowSec && done.created_at >= nowSec - 60, `created_at ${done.created_at} is in seconds`);
+  assert.equal(done.updated_at, done.timestamp);
+  // A good-till-time order signed with an expiry reports it (ms, as signed).
+  const expiry = Date.now() + 3_600_000;
+  const gtt = signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 3, baseAmount: 500, price: 990_000, isAsk: false, orderType: 0, timeInForce: 1, reduceOnly: false, triggerPrice: 0, orderExpiry: expiry, nonce: 1 });
+  assert.equal((await multipart({ tx_type: '14', tx_info: gtt.txInfo })).status, 200);
+  const active = await fetch(`${handle.apiUrl}/api/v1/accountActiveOrders?account_index=7&market_id=1&auth=${encodeURIComponent(token)}`);
+  const [open] = ((await active.json()) as { orders: Array<{ order_expiry: number; client_order_index: number }> }).orders;
+  assert.deepEqual([open.client_order_index, open.order_expiry], [3, expiry]);
+  ws.close();
 });

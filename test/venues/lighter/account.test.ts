@@ -114,7 +114,8 @@ test('the tier comes from accountLimits (auth token) and sets the assumed fee; u
 
 test('collateral and non-zero positions come from the account, signed by "sign"', async () => {
   const { rest, engine } = await simWith(304, [{ accountIndex: 7, apiKeys: [{ apiKeyIndex: 3, publicKeyHex: KEY.public_key }] }]);
-  assert.deepEqual(await fetchAccountSummary(rest, 7), { accountIndex: 7, collateral: '1000000.000000', availableBalance: '950000.000000', positions: [] });
+  // The simulator's margin model: flat and with no open order, all of the collateral is available.
+  assert.deepEqual(await fetchAccountSummary(rest, 7), { accountIndex: 7, collateral: '1000000.000000', availableBalance: '1000000.000000', positions: [] });
   engine.place({ account: '7', side: 'sell', type: 'market', size: 150, price: 999_000, timeInForce: 'IOC' });
   assert.deepEqual((await fetchAccountSummary(rest, 7)).positions, [{ marketId: 1, symbol: 'BTC', size: '-0.00150' }]);
   await assert.rejects(fetchAccountSummary(rest, 12), /account not found/);
