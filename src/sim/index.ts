@@ -10,7 +10,7 @@ import { derivePublicKey, privateKeyFromSeed } from '../venues/lighter/signer/in
 import { startBackpackSim } from './backpack/index.js';
 import { LighterSim } from './lighter/index.js';
 import { MarketGenerator, startMarketFeed, type MarketFeed, type MarketGeneratorOptions } from './market.js';
-import { DEFAULT_SIM_FEES, SIM_BASES, simMarketSpecs, type SimFees, type SimMarketOptions } from './markets.js';
+import { DEFAULT_SIM_FEES, SIM_BASES, simExtraMarketSpecs, simMarketSpecs, type SimFees, type SimMarketOptions } from './markets.js';
 import { createMatchingEngine } from './matching.js';
 import type { SimFaults, SimMatchingEngine, SimServerHandle } from './types.js';
 
@@ -37,6 +37,8 @@ export interface SimVenuesOptions {
   lighterChainId?: number;
   /** The bot account's tier in accountLimits (default "standard"). */
   lighterTier?: string;
+  /** Also list these markets quoted in multiples (SIM_EXTRA_BASES, e.g. "PEPE"), with empty books. */
+  extraMarkets?: string[];
 }
 
 export interface SimCredentials {
@@ -62,6 +64,10 @@ export interface SimVenues {
   credentials: SimCredentials;
   faults: { backpack: SimFaults; lighter: SimFaults };
   lighterSim: LighterSim;
+  /** Every listed market's engines by base (the extra markets by their base too, e.g. "PEPE"). */
+  marketEngines: Record<string, { backpack: SimMatchingEngine; lighter: SimMatchingEngine }>;
+  /** The funding rates the venues report, live: Backpack per symbol (rate per interval, decimal text), Lighter per market id (hourly). */
+  funding: { backpack: Map<string, string>; lighter: Map<number, number> };
   /** Where the bot finds these venues and with which keys (the endpoint part of its configuration). */
   endpoints: SimEndpoints;
   /** The same as the environment variables a trader would put in .env (secrets included: these keys open only the simulators). */
@@ -74,8 +80,13 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   const fees = options.fees ?? DEFAULT_SIM_FEES;
   if (!SIM_BASES.includes(options.ticker)) simMarketSpecs(options.ticker); // throws the clear error
   const specs = Object.fromEntries(SIM_BASES.map((b) => [b, simMarketSpecs(b, fees, options.markets)]));
-  const backpackEngines = SIM_BASES.map((b) => createMatchingEngine(specs[b].backpack));
-  const lighterEngines = SIM_BASES.map((b) => createMatchingEngine(specs[b].lighter));
+  const extra = options.extraMarkets ?? [];
+  for (const b of extra) specs[b] = simExtraMarketSpecs(b, fees);
+  const listed = [...SIM_BASES, ...extra];
+  const backpackEngines = listed.map((b) => createMatchingEngine(specs[b].backpack));
+  const lighterEngines = listed.map((b) => createMatchingEngine(specs[b].lighter));
+  const marketEngines = Object.fromEntries(listed.map((b, i) => [b, { backpack: backpackEngines[i], lighter: lighterEngines[i] }]));
+  const funding = { backpack: new Map<string, string>(), lighter: new Map<number, number>() };
   const traded = SIM_BASES.indexOf(options.ticker);
   const engines = { backpack: backpackEngines[traded], lighter: lighterEngines[traded] };
 
@@ -91,10 +102,11 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     lighterApiKeyIndex: SIM_LIGHTER_API_KEY,
   };
 
-  const backpack = await startBackpackSim({ engines: backpackEngines, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs });
+  const backpack = await startBackpackSim({ engines: backpackEngines, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs, fundingRates: funding.backpack });
   const lighterSim = new LighterSim({
     engines: lighterEngines, faults: faults.lighter, logger: options.logger, chainId: lighterChainId, pingIntervalMs: options.pingIntervalMs,
     accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }], tier: options.lighterTier }],
+    fundingRates: funding.lighter,
   });
   const lighter = await lighterSim.listen();
 
@@ -114,6 +126,8 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     credentials,
     faults,
     lighterSim,
+    marketEngines,
+    funding,
     endpoints: {
       backpack: { apiUrl: backpack.apiUrl, wsUrl: backpack.wsUrl, publicKey: backpackPublicKey, secretKey: backpackSecret },
       lighter: { apiUrl: lighter.apiUrl, wsUrl: lighter.wsUrl, chainId: lighterChainId, privateKey: credentials.lighterPrivateKey, accountIndex: SIM_LIGHTER_ACCOUNT, apiKeyIndex: SIM_LIGHTER_API_KEY },
