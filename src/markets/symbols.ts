@@ -8,7 +8,7 @@
 // conversion is a shift of the decimal scale and never rounds. A market whose listing this map
 // cannot read exactly is refused with the reason, never guessed.
 
-import { decimalsOf } from '../core/fixed.js';
+import { decimalsOf, parseUnits } from '../core/fixed.js';
 
 /** An asset name with its multiple taken off: "1000PEPE" → PEPE × 1000, "kPEPE" → PEPE × 1000, "BTC" → BTC × 1. */
 export interface UnitName {
@@ -38,6 +38,8 @@ export interface BackpackListing {
   base: string;
   priceScale: number;
   sizeScale: number;
+  /** The quantity step at sizeScale ("0.05" at 2 decimals → 5). */
+  stepUnits: bigint;
   /** Funding interval in ms (`fundingInterval`, string or number), when listed. */
   fundingIntervalMs?: number;
   /** Why this listing cannot be traded or read (closed book, malformed filters). */
@@ -140,11 +142,13 @@ export function readBackpackMarkets(json: unknown): BackpackListing[] {
     const tick = text(filters.price?.tickSize);
     const step = text(filters.quantity?.stepSize);
     const interval = Number(text(m.fundingInterval));
-    const listing: BackpackListing = { symbol, base, priceScale: 0, sizeScale: 0, fundingIntervalMs: Number.isFinite(interval) && interval > 0 ? interval : undefined };
+    const listing: BackpackListing = { symbol, base, priceScale: 0, sizeScale: 0, stepUnits: 1n, fundingIntervalMs: Number.isFinite(interval) && interval > 0 ? interval : undefined };
     try {
       if (tick === undefined || step === undefined) throw new Error('no tickSize/stepSize in its filters');
       listing.priceScale = decimalsOf(tick);
       listing.sizeScale = decimalsOf(step);
+      listing.stepUnits = parseUnits(step, listing.sizeScale);
+      if (listing.stepUnits <= 0n) throw new Error(`stepSize ${step} is not above zero`);
     } catch (e) {
       listing.unusable = `Backpack lists ${symbol} with an unreadable grid (${e instanceof Error ? e.message : String(e)})`;
     }
@@ -231,7 +235,7 @@ export function buildSymbolMap(backpack: readonly BackpackListing[], lighter: re
       }
       map.pairs.push({
         asset,
-        backpack: { symbol: x.symbol, base: x.base, priceScale: x.priceScale, sizeScale: x.sizeScale, fundingIntervalMs: x.fundingIntervalMs, multiplier: x.multiplier },
+        backpack: { symbol: x.symbol, base: x.base, priceScale: x.priceScale, sizeScale: x.sizeScale, stepUnits: x.stepUnits, fundingIntervalMs: x.fundingIntervalMs, multiplier: x.multiplier },
         lighter: { symbol: y.symbol, marketId: y.marketId, priceScale: y.priceScale, sizeScale: y.sizeScale, takerFeeBps: y.takerFeeBps, multiplier: y.multiplier },
         shift: y.exponent - x.exponent,
       });

@@ -1,0 +1,262 @@
+// `scan`: public data only, no keys. Reads both venues' market lists, pairs them (symbol map), then
+// samples every chosen market's two books by public REST polling, one round every interval: in a
+// round each market's two books are requested at the same moment, so a sample's two books are at
+// most one request apart. The report names the number of samples taken, so the sampling rate is
+// never hidden. Funding rates are read once, at the start.
+
+import { parseUnits } from '../core/fixed.js';
+import type { Logger } from '../core/log.js';
+import { BackpackRest } from '../venues/backpack/rest.js';
+import { LighterRest } from '../venues/lighter/rest.js';
+import { VenueError } from '../venues/venue.js';
+import { buildSymbolMap, readBackpackMarkets, readLighterMarkets, selectPairs, type MarketPair, type RefusedMarket } from '../markets/symbols.js';
+import { MarketSampler, annualisedPct, commonScales, commonSizeStep, pairBooks, type DirectionResult, type ScaledBook, type ScaledLevel } from './analysis.js';
+
+export interface ScanOptions {
+  backpackApiUrl: string;
+  lighterApiUrl: string;
+  /** Assets or venue names; empty = every market both venues list. */
+  tickers: string[];
+  durationMs: number;
+  /** Time between the starts of two sampling rounds. */
+  intervalMs: number;
+  /** USD, as a decimal string. */
+  notional: string;
+  /** Taker fee on Backpack in bps (an account's tier is private; the default is the public tier-1 rate). */
+  backpackTakerFeeBps: number;
+  /** Taker fee on Lighter in bps; undefined = each market's published taker_fee. */
+  lighterTakerFeeBps?: number;
+  logger: Logger;
+  /** Called after each round with the elapsed and total ms (the progress bar). */
+  onProgress?: (elapsedMs: number, totalMs: number) => void;
+  /** Stops sampling early (Ctrl-C): the report covers what was sampled. */
+  signal?: AbortSignal;
+}
+
+export interface ScanMarketResult {
+  asset: string;
+  backpackSymbol: string;
+  lighterSymbol: string;
+  lighterMarketId: number;
+  /** One Lighter contract is this many Backpack contracts. */
+  lighterContractInBackpack: string;
+  samples: number;
+  failedSamples: number;
+  /** Why samples failed (up to three distinct reasons). */
+  errors: string[];
+  backpackTakerFeeBps: number;
+  lighterTakerFeeBps: number;
+  /** Both venues' taker fees, opening and closing: 2 × (Backpack + Lighter). */
+  roundTripFeeBps: number;
+  longBackpack: DirectionResult;
+  shortBackpack: DirectionResult;
+  /** Median USD at the best level of each side. */
+  topDepthUsd: { backpackBid: number; backpackAsk: number; lighterBid: number; lighterAsk: number };
+  funding: {
+    /** Backpack's rate for the current interval and the interval's length in hours. */
+    backpackRate?: number;
+    backpackIntervalHours?: number;
+    backpackAnnualPct?: number;
+    /** Lighter's hourly rate. */
+    lighterRate?: number;
+    lighterAnnualPct?: number;
+    /** Backpack's annualised rate minus Lighter's (positive: short Backpack / long Lighter is paid). */
+    annualDiffPct?: number;
+  };
+}
+
+export interface ScanReport {
+  startedAt: string;
+  durationMs: number;
+  intervalMs: number;
+  notionalUsd: string;
+  markets: ScanMarketResult[];
+  refused: RefusedMarket[];
+  warnings: string[];
+}
+
+interface Subject {
+  pair: MarketPair;
+  sampler: MarketSampler;
+  lighterFeeBps: number;
+}
+
+const BACKPACK_INTERVAL_DEFAULT_MS = 3_600_000;
+
+export async function runScan(o: ScanOptions): Promise<ScanReport> {
+  const startedAt = new Date().toISOString();
+  const backpack = new BackpackRest({ apiUrl: o.backpackApiUrl, logger: o.logger });
+  const lighter = new LighterRest({ apiUrl: o.lighterApiUrl, logger: o.logger });
+  const warnings: string[] = [];
+  try {
+    const [bpMarkets, ltMarkets] = await Promise.all([
+      backpack.get('/api/v1/markets').then(readBackpackMarkets),
+      lighter.get('orderBookDetails', {}, undefined, undefined, null).then(readLighterMarkets),
+    ]);
+    const map = buildSymbolMap(bpMarkets, ltMarkets);
+    const pairs = o.tickers.length > 0 ? selectPairs(map, o.tickers) : map.pairs;
+    if (pairs.length === 0) throw new Error('the two venues list no market in common that can be scanned');
+
+    const subjects: Subject[] = pairs.map((pair) => {
+      const { priceScale, sizeScale } = commonScales(pair);
+      const lighterFeeBps = o.lighterTakerFeeBps ?? pair.lighter.takerFeeBps ?? 0;
+      const roundTrip = 2 * (o.backpackTakerFeeBps + lighterFeeBps);
+      return { pair, lighterFeeBps, sampler: new MarketSampler(parseUnits(o.notional, priceScale + sizeScale, 'up'), Math.round(roundTrip * 1e6) / 1e6, commonSizeStep(pair)) };
+    });
+    const funding = await readFunding(backpack, lighter, warnings);
+
+    const t0 = performance.now();
+    while (!(o.signal?.aborted ?? false)) {
+      const roundStart = performance.now();
+      await Promise.all(subjects.map((s) => sample(s, backpack, lighter)));
+      const elapsed = performance.now() - t0;
+      o.onProgress?.(Math.min(elapsed, o.durationMs), o.durationMs);
+      if (elapsed >= o.durationMs) break;
+      const wait = Math.min(o.intervalMs - (performance.now() - roundStart), o.durationMs - elapsed);
+      if (wait > 0) await sleep(wait, o.signal);
+    }
+
+    const markets = subjects.map((s) => result(s, o.backpackTakerFeeBps, funding));
+    markets.sort(rank);
+    return { startedAt, durationMs: o.durationMs, intervalMs: o.intervalMs, notionalUsd: o.notional, markets, refused: map.refused, warnings };
+  } finally {
+    backpack.close();
+    lighter.close();
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Best first; the two order books answer both sides ascending (Backpack) or in any order (Lighter orders). */
+function sortBook(bids: ScaledLevel[], asks: ScaledLevel[]): ScaledBook {
+  bids.sort((a, b) => (a[0] > b[0] ? -1 : a[0] < b[0] ? 1 : 0));
+  asks.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { bids, asks };
+}
+
+/** GET /api/v1/depth (spec §3): `[price, quantity]` strings, both sides ascending. */
+export function readBackpackDepth(json: unknown, priceScale: number, sizeScale: number): ScaledBook {
+  const body = json as { bids?: unknown; asks?: unknown } | null;
+  if (body === null || typeof body !== 'object' || !Array.isArray(body.bids) || !Array.isArray(body.asks)) throw new Error('Backpack depth reply has no bids/asks lists');
+  const side = (rows: unknown[]): ScaledLevel[] =>
+    rows.map((r) => {
+      if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'string') throw new Error('Backpack depth level is not [price, quantity] text');
+      return [parseUnits(r[0], priceScale), parseUnits(r[1], sizeScale)] as const;
+    }).filter(([, s]) => s > 0n);
+  return sortBook(side(body.bids as unknown[]), side(body.asks as unknown[]));
+}
+
+/** GET /api/v1/orderBookOrders (spec §4; lighter-python `lighter/models/simple_order.py`): resting orders, summed per price. */
+export function readLighterOrders(json: unknown, priceScale: number, sizeScale: number): ScaledBook {
+  const body = json as { bids?: unknown; asks?: unknown } | null;
+  if (body === null || typeof body !== 'object' || !Array.isArray(body.bids) || !Array.isArray(body.asks)) throw new Error('Lighter orderBookOrders reply has no bids/asks lists');
+  const side = (rows: unknown[]): ScaledLevel[] => {
+    const levels = new Map<bigint, bigint>();
+    for (const r of rows) {
+      const o = r as { price?: unknown; remaining_base_amount?: unknown } | null;
+      if (typeof o?.price !== 'string' || typeof o.remaining_base_amount !== 'string') throw new Error('Lighter order has no price/remaining_base_amount text');
+      const p = parseUnits(o.price, priceScale);
+      levels.set(p, (levels.get(p) ?? 0n) + parseUnits(o.remaining_base_amount, sizeScale));
+    }
+    return [...levels].filter(([, s]) => s > 0n);
+  };
+  return sortBook(side(body.bids as unknown[]), side(body.asks as unknown[]));
+}
+
+async function sample(s: Subject, backpack: BackpackRest, lighter: LighterRest): Promise<void> {
+  const { pair } = s;
+  try {
+    const [bp, lt] = await Promise.all([
+      backpack.get('/api/v1/depth', { symbol: pair.backpack.symbol }),
+      lighter.get('orderBookOrders', { market_id: pair.lighter.marketId, limit: 100 }, undefined, undefined, null),
+    ]);
+    s.sampler.add(pairBooks(pair, readBackpackDepth(bp, pair.backpack.priceScale, pair.backpack.sizeScale), readLighterOrders(lt, pair.lighter.priceScale, pair.lighter.sizeScale)));
+  } catch (e) {
+    s.sampler.fail(e instanceof VenueError || e instanceof Error ? e.message : String(e));
+  }
+}
+
+interface FundingRates {
+  backpack: Map<string, number>;
+  lighter: Map<number, number>;
+}
+
+async function readFunding(backpack: BackpackRest, lighter: LighterRest, warnings: string[]): Promise<FundingRates> {
+  const out: FundingRates = { backpack: new Map(), lighter: new Map() };
+  const [bp, lt] = await Promise.allSettled([backpack.get('/api/v1/markPrices'), lighter.get('funding-rates', {}, undefined, undefined, null)]);
+  if (bp.status === 'fulfilled' && Array.isArray(bp.value)) {
+    // spec §3 markPrices: fundingRate is the current interval's rate (decimal text).
+    for (const m of bp.value as Array<{ symbol?: unknown; fundingRate?: unknown }>) {
+      const rate = Number(m.fundingRate);
+      if (typeof m.symbol === 'string' && typeof m.fundingRate === 'string' && Number.isFinite(rate)) out.backpack.set(m.symbol, rate);
+    }
+  } else warnings.push(`Backpack funding rates unavailable: ${bp.status === 'rejected' ? errorText(bp.reason) : 'markPrices is not a list'}`);
+  const list = lt.status === 'fulfilled' ? (lt.value as { funding_rates?: unknown } | null)?.funding_rates : undefined;
+  if (Array.isArray(list)) {
+    // lighter-python `lighter/models/funding_rate.py`: the list also carries other exchanges' rates; only "lighter" is Lighter's own.
+    for (const r of list as Array<{ market_id?: unknown; exchange?: unknown; rate?: unknown }>) {
+      if (r.exchange === 'lighter' && typeof r.market_id === 'number' && typeof r.rate === 'number' && Number.isFinite(r.rate)) out.lighter.set(r.market_id, r.rate);
+    }
+  } else warnings.push(`Lighter funding rates unavailable: ${lt.status === 'rejected' ? errorText(lt.reason) : 'funding-rates has no funding_rates list'}`);
+  return out;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function result(s: Subject, backpackFeeBps: number, funding: FundingRates): ScanMarketResult {
+  const { pair, sampler } = s;
+  const intervalMs = pair.backpack.fundingIntervalMs ?? BACKPACK_INTERVAL_DEFAULT_MS;
+  const bpRate = funding.backpack.get(pair.backpack.symbol);
+  const ltRate = funding.lighter.get(pair.lighter.marketId);
+  const bpAnnual = bpRate === undefined ? undefined : annualisedPct(bpRate, intervalMs);
+  // Lighter pays funding every hour (the issue's funding section; lighter-python `funding_rate.py` gives the rate, not its period).
+  const ltAnnual = ltRate === undefined ? undefined : annualisedPct(ltRate, 3_600_000);
+  const ratio = pair.shift >= 0 ? (10n ** BigInt(pair.shift)).toString() : `1/${10n ** BigInt(-pair.shift)}`;
+  return {
+    asset: pair.asset,
+    backpackSymbol: pair.backpack.symbol,
+    lighterSymbol: pair.lighter.symbol,
+    lighterMarketId: pair.lighter.marketId,
+    lighterContractInBackpack: ratio,
+    samples: sampler.samples,
+    failedSamples: sampler.failed,
+    errors: [...sampler.lastErrors],
+    backpackTakerFeeBps: backpackFeeBps,
+    lighterTakerFeeBps: s.lighterFeeBps,
+    roundTripFeeBps: sampler.roundTripFeeBps,
+    longBackpack: sampler.direction('longBackpack'),
+    shortBackpack: sampler.direction('shortBackpack'),
+    topDepthUsd: sampler.depth(),
+    funding: {
+      backpackRate: bpRate,
+      backpackIntervalHours: intervalMs / 3_600_000,
+      backpackAnnualPct: bpAnnual,
+      lighterRate: ltRate,
+      lighterAnnualPct: ltAnnual,
+      annualDiffPct: bpAnnual !== undefined && ltAnnual !== undefined ? Math.round((bpAnnual - ltAnnual) * 1e6) / 1e6 : undefined,
+    },
+  };
+}
+
+/** Best first: the larger share of time either direction beat the fees, then its median edge, then the best gross spread. */
+function rank(a: ScanMarketResult, b: ScanMarketResult): number {
+  const best = (m: ScanMarketResult) => (m.longBackpack.beatShare >= m.shortBackpack.beatShare ? m.longBackpack : m.shortBackpack);
+  const x = best(a);
+  const y = best(b);
+  if (x.beatShare !== y.beatShare) return y.beatShare - x.beatShare;
+  if ((x.p50EdgeBps ?? 0) !== (y.p50EdgeBps ?? 0)) return (y.p50EdgeBps ?? 0) - (x.p50EdgeBps ?? 0);
+  const gross = (m: ScanMarketResult) => Math.max(m.longBackpack.bestGrossBps ?? -Infinity, m.shortBackpack.bestGrossBps ?? -Infinity);
+  return gross(b) - gross(a) || a.asset.localeCompare(b.asset);
+}
