@@ -94,7 +94,10 @@ export interface Scaled {
 
 /** v × 10^exponent, exact: a positive exponent multiplies the integer, a negative one raises the scale. */
 function timesPow10(v: Scaled, exponent: number): Scaled {
-  return exponent >= 0 ? { units: v.units * 10n ** BigInt(exponent), scale: v.scale } : { units: v.units, scale: v.scale - exponent };
+  if (exponent < 0) return { units: v.units, scale: v.scale - exponent };
+  // Lower the scale first, so that the result carries no more decimals than it needs.
+  const fewer = Math.min(exponent, v.scale);
+  return { units: v.units * 10n ** BigInt(exponent - fewer), scale: v.scale - fewer };
 }
 
 /** A Lighter price (per Lighter contract, at its price scale) as a price per Backpack contract. */

@@ -119,7 +119,10 @@ export function executableSpreadBps(books: PairBooks, direction: Direction, noti
 export function topNotional(side: readonly ScaledLevel[], priceScale: number, sizeScale: number): number {
   const top = side[0];
   if (top === undefined) return 0;
-  return Number((top[0] * top[1]) / 10n ** BigInt(Math.max(0, priceScale + sizeScale - 2))) / 100;
+  // In cents first (exact integer division), then dollars.
+  const shift = priceScale + sizeScale - 2;
+  const cents = shift >= 0 ? (top[0] * top[1]) / 10n ** BigInt(shift) : top[0] * top[1] * 10n ** BigInt(-shift);
+  return Number(cents) / 100;
 }
 
 /** Nearest-rank percentile of sorted values (q in 0..1); undefined for none. */
