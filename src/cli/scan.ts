@@ -22,7 +22,7 @@ export const SCAN_HELP = [
   '  --lighter-taker-fee-bps BPS  Lighter taker fee (default: each market\'s published taker_fee)',
   '  --json | --csv               the report for scripts on stdout instead of the table',
   '',
-  'Environment (or .env): BACKPACK_API_URL, LIGHTER_API_URL.',
+  'Environment (or .env): BACKPACK_API_URL, LIGHTER_API_URL, LIGHTER_WS_URL.',
 ].join('\n');
 
 function positive(flag: string, text: string, max: number): number {
@@ -37,14 +37,14 @@ function bps(flag: string, text: string): number {
   return v;
 }
 
-function apiUrl(name: string, text: string): string {
+function apiUrl(name: string, text: string, protocols = ['http:', 'https:']): string {
   let u: URL;
   try {
     u = new URL(text);
   } catch {
     throw new ConfigError(`${name} "${text}" is not a URL; set it to e.g. ${DEFAULT_URLS[name as keyof typeof DEFAULT_URLS]}`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, not ${u.protocol}; set it to e.g. ${DEFAULT_URLS[name as keyof typeof DEFAULT_URLS]}`);
+  if (!protocols.includes(u.protocol)) throw new ConfigError(`${name} must be a ${protocols.join('/')} URL, not ${u.protocol}; set it to e.g. ${DEFAULT_URLS[name as keyof typeof DEFAULT_URLS]}`);
   return text;
 }
 
@@ -78,6 +78,7 @@ export function parseScanArgs(argv: string[], env: NodeJS.ProcessEnv, dotEnvText
     options: {
       backpackApiUrl: apiUrl('BACKPACK_API_URL', envValue('BACKPACK_API_URL') ?? DEFAULT_URLS.BACKPACK_API_URL),
       lighterApiUrl: apiUrl('LIGHTER_API_URL', envValue('LIGHTER_API_URL') ?? DEFAULT_URLS.LIGHTER_API_URL),
+      lighterWsUrl: apiUrl('LIGHTER_WS_URL', envValue('LIGHTER_WS_URL') ?? DEFAULT_URLS.LIGHTER_WS_URL, ['ws:', 'wss:']),
       tickers,
       durationMs: Math.round(positive('--duration', values.duration ?? '60', 86_400) * 1000),
       intervalMs: Math.round(positive('--interval', values.interval ?? '1', 3600) * 1000),

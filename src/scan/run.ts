@@ -1,8 +1,9 @@
 // `scan`: public data only, no keys. Reads both venues' market lists, pairs them (symbol map), then
-// samples every chosen market's two books by public REST polling, one round every interval: in a
-// round each market's two books are requested at the same moment, so a sample's two books are at
-// most one request apart. The report names the number of samples taken, so the sampling rate is
-// never hidden. Funding rates are read once, at the start.
+// samples every chosen market once per interval: Backpack's book by public REST (GET depth, paced
+// to stay well inside the venue's 2000 requests a minute, spec §5), Lighter's book as it stands
+// when that reply arrives, kept live over one WebSocket (lighter-books.ts). With many markets a
+// round takes longer than the interval; the report gives the samples each market got, so the
+// sampling rate is never hidden. Funding rates are read once, at the start.
 
 import { parseUnits } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
@@ -10,11 +11,17 @@ import { BackpackRest } from '../venues/backpack/rest.js';
 import { LighterRest } from '../venues/lighter/rest.js';
 import { VenueError } from '../venues/venue.js';
 import { buildSymbolMap, readBackpackMarkets, readLighterMarkets, selectPairs, type MarketPair, type RefusedMarket } from '../markets/symbols.js';
+import { LighterBooks } from './lighter-books.js';
 import { MarketSampler, annualisedPct, commonScales, commonSizeStep, pairBooks, type DirectionResult, type ScaledBook, type ScaledLevel } from './analysis.js';
 
 export interface ScanOptions {
   backpackApiUrl: string;
   lighterApiUrl: string;
+  lighterWsUrl: string;
+  /** Backpack depth requests per minute at most (default 1200). */
+  backpackRequestsPerMinute?: number;
+  /** How long to wait for Lighter's books to load before sampling starts (default 10 s). */
+  loadTimeoutMs?: number;
   /** Assets or venue names; empty = every market both venues list. */
   tickers: string[];
   durationMs: number;
@@ -88,6 +95,7 @@ export async function runScan(o: ScanOptions): Promise<ScanReport> {
   const backpack = new BackpackRest({ apiUrl: o.backpackApiUrl, logger: o.logger });
   const lighter = new LighterRest({ apiUrl: o.lighterApiUrl, logger: o.logger });
   const warnings: string[] = [];
+  let books: LighterBooks | undefined;
   try {
     const [bpMarkets, ltMarkets] = await Promise.all([
       backpack.get('/api/v1/markets').then(readBackpackMarkets),
@@ -103,12 +111,20 @@ export async function runScan(o: ScanOptions): Promise<ScanReport> {
       const roundTrip = 2 * (o.backpackTakerFeeBps + lighterFeeBps);
       return { pair, lighterFeeBps, sampler: new MarketSampler(parseUnits(o.notional, priceScale + sizeScale, 'up'), Math.round(roundTrip * 1e6) / 1e6, commonSizeStep(pair)) };
     });
+    books = new LighterBooks(o.lighterWsUrl, pairs.map((p) => p.lighter), o.logger);
+    books.start();
     const funding = await readFunding(backpack, lighter, warnings);
+    const loaded = await waitFor(() => pairs.every((p) => books!.book(p.lighter.marketId) !== undefined), o.loadTimeoutMs ?? 10_000, o.signal);
+    if (!loaded) {
+      const missing = pairs.filter((p) => books!.book(p.lighter.marketId) === undefined).map((p) => p.lighter.symbol);
+      warnings.push(`Lighter's book for ${missing.join(', ')} had not loaded when sampling started`);
+    }
+    const pace = pacer(60_000 / (o.backpackRequestsPerMinute ?? 1200));
 
     const t0 = performance.now();
     while (!(o.signal?.aborted ?? false)) {
       const roundStart = performance.now();
-      await Promise.all(subjects.map((s) => sample(s, backpack, lighter)));
+      await Promise.all(subjects.map((s) => sample(s, backpack, books!, pace)));
       const elapsed = performance.now() - t0;
       o.onProgress?.(Math.min(elapsed, o.durationMs), o.durationMs);
       if (elapsed >= o.durationMs) break;
@@ -120,9 +136,31 @@ export async function runScan(o: ScanOptions): Promise<ScanReport> {
     markets.sort(rank);
     return { startedAt, durationMs: o.durationMs, intervalMs: o.intervalMs, notionalUsd: o.notional, markets, refused: map.refused, warnings };
   } finally {
+    await books?.stop();
     backpack.close();
     lighter.close();
   }
+}
+
+/** Resolves true once `ready()` holds, false after `timeoutMs` or an abort. */
+async function waitFor(ready: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const end = performance.now() + timeoutMs;
+  while (!ready()) {
+    if (performance.now() >= end || (signal?.aborted ?? false)) return false;
+    await sleep(20, signal);
+  }
+  return true;
+}
+
+/** Spaces calls at least `gapMs` apart, in the order they ask. */
+function pacer(gapMs: number): () => Promise<void> {
+  let next = 0;
+  return async () => {
+    const now = performance.now();
+    const at = Math.max(now, next);
+    next = at + gapMs;
+    if (at > now) await sleep(at - now);
+  };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -137,7 +175,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Best first; the two order books answer both sides ascending (Backpack) or in any order (Lighter orders). */
+/** Best first on each side (Backpack answers both sides ascending). */
 function sortBook(bids: ScaledLevel[], asks: ScaledLevel[]): ScaledBook {
   bids.sort((a, b) => (a[0] > b[0] ? -1 : a[0] < b[0] ? 1 : 0));
   asks.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -156,31 +194,15 @@ export function readBackpackDepth(json: unknown, priceScale: number, sizeScale: 
   return sortBook(side(body.bids as unknown[]), side(body.asks as unknown[]));
 }
 
-/** GET /api/v1/orderBookOrders (spec §4; lighter-python `lighter/models/simple_order.py`): resting orders, summed per price. */
-export function readLighterOrders(json: unknown, priceScale: number, sizeScale: number): ScaledBook {
-  const body = json as { bids?: unknown; asks?: unknown } | null;
-  if (body === null || typeof body !== 'object' || !Array.isArray(body.bids) || !Array.isArray(body.asks)) throw new Error('Lighter orderBookOrders reply has no bids/asks lists');
-  const side = (rows: unknown[]): ScaledLevel[] => {
-    const levels = new Map<bigint, bigint>();
-    for (const r of rows) {
-      const o = r as { price?: unknown; remaining_base_amount?: unknown } | null;
-      if (typeof o?.price !== 'string' || typeof o.remaining_base_amount !== 'string') throw new Error('Lighter order has no price/remaining_base_amount text');
-      const p = parseUnits(o.price, priceScale);
-      levels.set(p, (levels.get(p) ?? 0n) + parseUnits(o.remaining_base_amount, sizeScale));
-    }
-    return [...levels].filter(([, s]) => s > 0n);
-  };
-  return sortBook(side(body.bids as unknown[]), side(body.asks as unknown[]));
-}
-
-async function sample(s: Subject, backpack: BackpackRest, lighter: LighterRest): Promise<void> {
+async function sample(s: Subject, backpack: BackpackRest, books: LighterBooks, pace: () => Promise<void>): Promise<void> {
   const { pair } = s;
   try {
-    const [bp, lt] = await Promise.all([
-      backpack.get('/api/v1/depth', { symbol: pair.backpack.symbol }),
-      lighter.get('orderBookOrders', { market_id: pair.lighter.marketId, limit: 100 }, undefined, undefined, null),
-    ]);
-    s.sampler.add(pairBooks(pair, readBackpackDepth(bp, pair.backpack.priceScale, pair.backpack.sizeScale), readLighterOrders(lt, pair.lighter.priceScale, pair.lighter.sizeScale)));
+    await pace();
+    const bp = await backpack.get('/api/v1/depth', { symbol: pair.backpack.symbol });
+    // Lighter's book as it stands when Backpack's reply arrives.
+    const lt = books.book(pair.lighter.marketId);
+    if (lt === undefined) throw new Error(books.problems.get(pair.lighter.marketId) ?? `Lighter's ${pair.lighter.symbol} book is not loaded yet`);
+    s.sampler.add(pairBooks(pair, readBackpackDepth(bp, pair.backpack.priceScale, pair.backpack.sizeScale), lt));
   } catch (e) {
     s.sampler.fail(e instanceof VenueError || e instanceof Error ? e.message : String(e));
   }

@@ -31,7 +31,7 @@ before(async () => {
   sim.funding.backpack.set('ETH_USDC_PERP', '0.0001');
   sim.funding.lighter.set(0, 0.00002);
   report = await runScan({
-    backpackApiUrl: sim.backpack.apiUrl, lighterApiUrl: sim.lighter.apiUrl, tickers: [], durationMs: 300, intervalMs: 100, notional: '1000',
+    backpackApiUrl: sim.backpack.apiUrl, lighterApiUrl: sim.lighter.apiUrl, lighterWsUrl: sim.lighter.wsUrl, tickers: [], durationMs: 300, intervalMs: 100, notional: '1000',
     backpackTakerFeeBps: 2.5, logger: silentLogger,
   });
 });
@@ -94,7 +94,7 @@ test('a market quoted in thousands on different grids: sizes on both grids, exac
 
 test('--ticker picks markets by any venue name; the report renders as table and CSV', async () => {
   const picked = await runScan({
-    backpackApiUrl: sim.backpack.apiUrl, lighterApiUrl: sim.lighter.apiUrl, tickers: ['1000PEPE', 'btc'], durationMs: 1, intervalMs: 1, notional: '1000',
+    backpackApiUrl: sim.backpack.apiUrl, lighterApiUrl: sim.lighter.apiUrl, lighterWsUrl: sim.lighter.wsUrl, tickers: ['1000PEPE', 'btc'], durationMs: 1, intervalMs: 1, notional: '1000',
     backpackTakerFeeBps: 2.5, logger: silentLogger,
   });
   assert.deepEqual(picked.markets.map((m) => m.asset), ['PEPE', 'BTC']);
@@ -109,7 +109,7 @@ test('--ticker picks markets by any venue name; the report renders as table and 
 
 test('the command refuses a ticker neither venue lists with the list both share, exit 2, and reads no key', async () => {
   // The command itself, as a trader runs it: no keys in its environment.
-  const env = { PATH: process.env.PATH, BACKPACK_API_URL: sim.backpack.apiUrl, LIGHTER_API_URL: sim.lighter.apiUrl };
+  const env = { PATH: process.env.PATH, BACKPACK_API_URL: sim.backpack.apiUrl, LIGHTER_API_URL: sim.lighter.apiUrl, LIGHTER_WS_URL: sim.lighter.wsUrl };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'scan', '--ticker', 'DOGE', '--duration', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';

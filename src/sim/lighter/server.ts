@@ -187,21 +187,6 @@ export class LighterSim extends SimServerBase<Client> {
         return { code: 200, order_books: this.selectMarkets(q).map((m) => this.marketJson(m, false)) };
       case '/api/v1/orderBookDetails':
         return { code: 200, order_book_details: this.selectMarkets(q).map((m) => this.marketJson(m, true)), spot_order_book_details: [] };
-      case '/api/v1/orderBookOrders': {
-        // The resting orders of one market, best first on each side (spec §4 "book levels / orders";
-        // SimpleOrder fields: lighter-python `lighter/models/simple_order.py`). The house liquidity
-        // has no owner orders, so each price level is answered as one order of its whole size.
-        const m = this.market(Number(q.get('market_id')));
-        const limit = Math.max(1, Math.min(250, Number(q.get('limit') ?? 100)));
-        const s = m.engine.market;
-        const orders = (side: 'bid' | 'ask') => m.engine.levels(side, limit).map(([price, size], i) => ({
-          order_index: i + 1, order_id: String(i + 1), owner_account_index: 0, initial_base_amount: formatFixed(size, s.sizeScale),
-          remaining_base_amount: formatFixed(size, s.sizeScale), price: formatFixed(price, s.priceScale), order_expiry: 0, transaction_time: this.now() * 1000,
-        }));
-        const asks = orders('ask');
-        const bids = orders('bid');
-        return { code: 200, total_asks: asks.length, asks, total_bids: bids.length, bids };
-      }
       case '/api/v1/funding-rates':
         // lighter-python `lighter/models/funding_rates.py` / `funding_rate.py`: {market_id, exchange,
         // symbol, rate}, exchange one of binance, bybit, hyperliquid, lighter. The venue lists other

@@ -1,0 +1,81 @@
+// Lighter's books for `scan`, kept live over one public WebSocket: an `order_book/{market}`
+// subscription per market on the same connection (spec §5), each synced by the venue's nonce
+// procedure (LighterBookSync). Lighter's REST allows a Standard IP only 60 requests a minute
+// (spec §1 "Rate limits"), which polling even one market every second would use up; the stream
+// costs no request. A book that breaks (nonce gap, crossed) is subscribed afresh.
+
+import type { Logger } from '../core/log.js';
+import { OrderBook } from '../core/orderbook.js';
+import { LighterBookSync } from '../venues/lighter/book-sync.js';
+import { LighterStream } from '../venues/lighter/ws.js';
+import type { ScaledBook } from './analysis.js';
+
+interface Entry {
+  book: OrderBook;
+  sync: LighterBookSync;
+  channel: string;
+}
+
+export class LighterBooks {
+  private readonly stream: LighterStream;
+  private readonly books = new Map<number, Entry>();
+  /** The last reason a book was not usable, per market (for the report). */
+  readonly problems = new Map<number, string>();
+
+  constructor(wsUrl: string, markets: ReadonlyArray<{ marketId: number; priceScale: number; sizeScale: number }>, private readonly logger: Logger) {
+    for (const m of markets) {
+      const book = new OrderBook();
+      this.books.set(m.marketId, { book, sync: new LighterBookSync(book, m.priceScale, m.sizeScale), channel: `order_book/${m.marketId}` });
+    }
+    this.stream = new LighterStream({ wsUrl, logger }, {
+      onFrame: (frame) => this.onFrame(frame),
+      onOpen: () => undefined,
+      onClose: (reason) => {
+        for (const [id, e] of this.books) {
+          e.sync.reset();
+          this.problems.set(id, `Lighter stream closed (${reason})`);
+        }
+      },
+    });
+    for (const e of this.books.values()) this.stream.subscribe(e.channel);
+  }
+
+  start(): void {
+    this.stream.start();
+  }
+
+  stop(): Promise<void> {
+    return this.stream.stop();
+  }
+
+  /** The market's book now, best first, at its own scales; undefined while it is not in sync. */
+  book(marketId: number): ScaledBook | undefined {
+    const e = this.books.get(marketId);
+    if (e === undefined || !e.sync.valid) return undefined;
+    const side = (s: 'bid' | 'ask') => e.book.levels(s).map(([p, q]) => [BigInt(p), BigInt(q)] as const);
+    return { bids: side('bid'), asks: side('ask') };
+  }
+
+  private onFrame(frame: Record<string, unknown>): void {
+    const channel = typeof frame.channel === 'string' ? frame.channel : '';
+    if (!channel.startsWith('order_book:')) {
+      // An error frame (e.g. 23001 too many subscriptions) names no market: keep it for the report.
+      if (frame.error !== undefined || frame.code !== undefined) this.logger.warn(`Lighter WS: ${JSON.stringify(frame).slice(0, 160)}`);
+      return;
+    }
+    const id = Number(channel.slice('order_book:'.length));
+    const e = this.books.get(id);
+    if (e === undefined) return;
+    try {
+      const action = e.sync.apply(e.sync.parse(frame));
+      if (action === 'gap' || action === 'crossed') {
+        this.problems.set(id, `Lighter book ${action === 'gap' ? 'skipped a nonce' : 'crossed'}; subscribed afresh`);
+        this.stream.resubscribe(e.channel);
+      }
+    } catch (err) {
+      this.problems.set(id, `Lighter book frame refused: ${err instanceof Error ? err.message : String(err)}`);
+      e.sync.reset();
+      this.stream.resubscribe(e.channel);
+    }
+  }
+}
