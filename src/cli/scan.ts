@@ -54,7 +54,8 @@ export function parseScanArgs(argv: string[], env: NodeJS.ProcessEnv, dotEnvText
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      // `--notional -5` reaches the value check (and its clear line) instead of "argument is ambiguous".
+      args: argv.flatMap((a, i) => (/^-\d/.test(a) && /^--[a-z-]+$/.test(argv[i - 1] ?? '') ? [] : /^--[a-z-]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a])),
       strict: true,
       options: {
         ticker: { type: 'string' }, duration: { type: 'string' }, interval: { type: 'string' }, notional: { type: 'string' },
