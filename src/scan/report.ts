@@ -8,6 +8,7 @@ const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const usd = (v: number): string => (v >= 1_000_000 ? `${(v / 1_000_000).toFixed(1)}M` : v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFixed(0));
 
 function edges(d: DirectionResult): string {
+  if (d.executable === 0) return 'no depth for the notional';
   return d.beat === 0 ? `0% (best ${num(d.bestGrossBps, 1)} gross)` : `${pct(d.beatShare)} ${num(d.p50EdgeBps, 1)}/${num(d.p90EdgeBps, 1)}/${num(d.maxEdgeBps, 1)}`;
 }
 

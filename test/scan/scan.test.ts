@@ -104,6 +104,7 @@ test('--ticker picks markets by any venue name; the report renders as table and 
   assert.equal(csv[1].split(',').length, CSV_COLUMNS.length);
   assert.match(csv[2], /^2,ETH,ETH_USDC_PERP,ETH,0,1,\d+,0,2\.5,0,5,1,9\.285714,9\.285714,9\.285714,14\.285714,0,,,,-19\.965772,34990,35000,35050,35060,0\.0001,1,87\.6,0\.00002,17\.52,70\.08$/);
   const table = formatTable(report).split('\n');
+  assert.match(table.find((l) => /^4\s/.test(l))!, /^4\s+SOL\s+SOL_USDC_PERP \/ SOL\s+\d+\s+5\.00\s+no depth for the notional\s+no depth for the notional\s+0\/0\s+0\/0\s+10\.95\s+10\.95\s+0\.00$/);
   assert.match(table[3], /^2\s+ETH\s+ETH_USDC_PERP \/ ETH\s+\d+\s+5\.00\s+100\.0% 9\.3\/9\.3\/9\.3\s+0% \(best -20\.0 gross\)/);
 });
 
