@@ -45,7 +45,7 @@ export const CSV_COLUMNS = [
   'long_bp_beat_share', 'long_bp_p50_edge_bps', 'long_bp_p90_edge_bps', 'long_bp_max_edge_bps', 'long_bp_best_gross_bps',
   'short_bp_beat_share', 'short_bp_p50_edge_bps', 'short_bp_p90_edge_bps', 'short_bp_max_edge_bps', 'short_bp_best_gross_bps',
   'top_usd_backpack_bid', 'top_usd_backpack_ask', 'top_usd_lighter_bid', 'top_usd_lighter_ask',
-  'backpack_funding_rate', 'backpack_funding_interval_h', 'backpack_funding_annual_pct', 'lighter_funding_rate_hourly', 'lighter_funding_annual_pct', 'funding_annual_diff_pct',
+  'backpack_funding_rate', 'backpack_funding_interval_h', 'backpack_funding_annual_pct', 'lighter_funding_rate', 'lighter_funding_period_h', 'lighter_funding_annual_pct', 'funding_annual_diff_pct',
 ] as const;
 
 function csvRow(m: ScanMarketResult, rank: number): string {
@@ -55,7 +55,7 @@ function csvRow(m: ScanMarketResult, rank: number): string {
     rank, m.asset, m.backpackSymbol, m.lighterSymbol, m.lighterMarketId, m.lighterContractInBackpack, m.samples, m.failedSamples,
     m.backpackTakerFeeBps, m.lighterTakerFeeBps, m.roundTripFeeBps, ...dir(m.longBackpack), ...dir(m.shortBackpack),
     m.topDepthUsd.backpackBid, m.topDepthUsd.backpackAsk, m.topDepthUsd.lighterBid, m.topDepthUsd.lighterAsk,
-    m.funding.backpackRate, m.funding.backpackIntervalHours, m.funding.backpackAnnualPct, m.funding.lighterRate, m.funding.lighterAnnualPct, m.funding.annualDiffPct,
+    m.funding.backpackRate, m.funding.backpackIntervalHours, m.funding.backpackAnnualPct, m.funding.lighterRate, m.funding.lighterRatePeriodHours, m.funding.lighterAnnualPct, m.funding.annualDiffPct,
   ].map((x) => v(x)).join(',');
 }
 

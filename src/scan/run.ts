@@ -64,8 +64,9 @@ export interface ScanMarketResult {
     backpackRate?: number;
     backpackIntervalHours?: number;
     backpackAnnualPct?: number;
-    /** Lighter's hourly rate. */
+    /** Lighter's current rate as funding-rates reports it: over eight hours. */
     lighterRate?: number;
+    lighterRatePeriodHours: number;
     lighterAnnualPct?: number;
     /** Backpack's annualised rate minus Lighter's (positive: short Backpack / long Lighter is paid). */
     annualDiffPct?: number;
@@ -89,6 +90,8 @@ interface Subject {
 }
 
 const BACKPACK_INTERVAL_DEFAULT_MS = 3_600_000;
+/** The period of the rate Lighter's funding-rates reports (see result()). */
+const LIGHTER_RATE_PERIOD_MS = 8 * 3_600_000;
 
 export async function runScan(o: ScanOptions): Promise<ScanReport> {
   const startedAt = new Date().toISOString();
@@ -243,8 +246,9 @@ function result(s: Subject, backpackFeeBps: number, funding: FundingRates): Scan
   const bpRate = funding.backpack.get(pair.backpack.symbol);
   const ltRate = funding.lighter.get(pair.lighter.marketId);
   const bpAnnual = bpRate === undefined ? undefined : annualisedPct(bpRate, intervalMs);
-  // Lighter pays funding every hour (the issue's funding section; lighter-python `funding_rate.py` gives the rate, not its period).
-  const ltAnnual = ltRate === undefined ? undefined : annualisedPct(ltRate, 3_600_000);
+  // funding-rates gives each venue's current rate over eight hours, though Lighter settles every
+  // hour (df-lighter-core `src/markets/funding.rs`; lighter-python `funding_rate.py` names no period).
+  const ltAnnual = ltRate === undefined ? undefined : annualisedPct(ltRate, LIGHTER_RATE_PERIOD_MS);
   const ratio = pair.shift >= 0 ? (10n ** BigInt(pair.shift)).toString() : `1/${10n ** BigInt(-pair.shift)}`;
   return {
     asset: pair.asset,
@@ -266,6 +270,7 @@ function result(s: Subject, backpackFeeBps: number, funding: FundingRates): Scan
       backpackIntervalHours: intervalMs / 3_600_000,
       backpackAnnualPct: bpAnnual,
       lighterRate: ltRate,
+      lighterRatePeriodHours: LIGHTER_RATE_PERIOD_MS / 3_600_000,
       lighterAnnualPct: ltAnnual,
       annualDiffPct: bpAnnual !== undefined && ltAnnual !== undefined ? Math.round((bpAnnual - ltAnnual) * 1e6) / 1e6 : undefined,
     },

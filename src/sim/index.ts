@@ -66,7 +66,7 @@ export interface SimVenues {
   lighterSim: LighterSim;
   /** Every listed market's engines by base (the extra markets by their base too, e.g. "PEPE"). */
   marketEngines: Record<string, { backpack: SimMatchingEngine; lighter: SimMatchingEngine }>;
-  /** The funding rates the venues report, live: Backpack per symbol (rate per interval, decimal text), Lighter per market id (hourly). */
+  /** The funding rates the venues report, live: Backpack per symbol (rate per interval, decimal text), Lighter per market id (over eight hours, as funding-rates reports it). */
   funding: { backpack: Map<string, string>; lighter: Map<number, number> };
   /** Where the bot finds these venues and with which keys (the endpoint part of its configuration). */
   endpoints: SimEndpoints;

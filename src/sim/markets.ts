@@ -30,7 +30,8 @@ export const SIM_BASES = Object.keys(BASES);
  * is 1000 PEPE on both venues, named kPEPE_USDC_PERP on Backpack and 1000PEPE on Lighter, on
  * different grids (Backpack ticks of 0.000001 and whole contracts; Lighter 7 price and 1 size
  * decimals), so that matching names and converting grids are both exercised. The scale of each
- * grid is the simulator's choice; only the naming of multiples follows the venues' lists.
+ * grid, and which venue uses which naming, are the simulator's choice: the two namings are the
+ * conventions for multiples that the symbol map reads.
  */
 const MULTIPLE_BASES: Record<string, { backpackBase: string; lighterBase: string; marketId: number; referenceMid: string; backpack: { priceScale: number; sizeScale: number }; lighter: { priceScale: number; sizeScale: number } }> = {
   PEPE: { backpackBase: 'kPEPE', lighterBase: '1000PEPE', marketId: 3, referenceMid: '0.012', backpack: { priceScale: 6, sizeScale: 0 }, lighter: { priceScale: 7, sizeScale: 1 } },

@@ -261,6 +261,6 @@ export interface LighterSimOptions extends SimServerOptions {
     /** `user_tier` in accountLimits (default "standard"); undefined-like "" leaves the field out. */
     tier?: string;
   }>;
-  /** The hourly rate /api/v1/funding-rates reports per market id (default 0.0000125); tests change it at run time. */
+  /** The rate over eight hours /api/v1/funding-rates reports per market id (default 0.0000125); tests change it at run time. */
   fundingRates?: Map<number, number>;
 }

@@ -67,8 +67,8 @@ test('a market whose spread pays: exact edge after the round-trip fees', () => {
   assert.equal(eth.shortBackpack.p50EdgeBps, undefined);
   assert.equal(eth.shortBackpack.bestGrossBps, -19.965772);
   assert.deepEqual(eth.topDepthUsd, { backpackBid: 34990, backpackAsk: 35000, lighterBid: 35050, lighterAsk: 35060 });
-  // Backpack 0.0001 per hour = 87.6 %/yr, Lighter 0.00002 per hour = 17.52 %/yr (its Binance line, twice that, is ignored).
-  assert.deepEqual(eth.funding, { backpackRate: 0.0001, backpackIntervalHours: 1, backpackAnnualPct: 87.6, lighterRate: 0.00002, lighterAnnualPct: 17.52, annualDiffPct: 70.08 });
+  // Backpack 0.0001 per hour = 87.6 %/yr, Lighter 0.00002 per 8 h = 2.19 %/yr (its Binance line, twice that, is ignored).
+  assert.deepEqual(eth.funding, { backpackRate: 0.0001, backpackIntervalHours: 1, backpackAnnualPct: 87.6, lighterRate: 0.00002, lighterRatePeriodHours: 8, lighterAnnualPct: 2.19, annualDiffPct: 85.41 });
 });
 
 test('a market that never pays, and one with empty books', () => {
@@ -77,7 +77,7 @@ test('a market that never pays, and one with empty books', () => {
   for (const d of [btc.longBackpack, btc.shortBackpack]) {
     assert.deepEqual(d, { executable: btc.samples, beat: 0, beatShare: 0, p50EdgeBps: undefined, p90EdgeBps: undefined, maxEdgeBps: undefined, bestGrossBps: -0.199998 });
   }
-  assert.deepEqual(btc.funding, { backpackRate: 0.0000125, backpackIntervalHours: 1, backpackAnnualPct: 10.95, lighterRate: 0.0000125, lighterAnnualPct: 10.95, annualDiffPct: 0 });
+  assert.deepEqual(btc.funding, { backpackRate: 0.0000125, backpackIntervalHours: 1, backpackAnnualPct: 10.95, lighterRate: 0.0000125, lighterRatePeriodHours: 8, lighterAnnualPct: 1.36875, annualDiffPct: 9.58125 });
   const sol = report.markets.find((m) => m.asset === 'SOL')!;
   assert.deepEqual(sol.longBackpack, { executable: 0, beat: 0, beatShare: 0, p50EdgeBps: undefined, p90EdgeBps: undefined, maxEdgeBps: undefined, bestGrossBps: undefined });
   assert.deepEqual(sol.topDepthUsd, { backpackBid: 0, backpackAsk: 0, lighterBid: 0, lighterAsk: 0 });
@@ -102,9 +102,9 @@ test('--ticker picks markets by any venue name; the report renders as table and 
   assert.equal(csv.length, 5);
   assert.equal(csv[0], CSV_COLUMNS.join(','));
   assert.equal(csv[1].split(',').length, CSV_COLUMNS.length);
-  assert.match(csv[2], /^2,ETH,ETH_USDC_PERP,ETH,0,1,\d+,0,2\.5,0,5,1,9\.285714,9\.285714,9\.285714,14\.285714,0,,,,-19\.965772,34990,35000,35050,35060,0\.0001,1,87\.6,0\.00002,17\.52,70\.08$/);
+  assert.match(csv[2], /^2,ETH,ETH_USDC_PERP,ETH,0,1,\d+,0,2\.5,0,5,1,9\.285714,9\.285714,9\.285714,14\.285714,0,,,,-19\.965772,34990,35000,35050,35060,0\.0001,1,87\.6,0\.00002,8,2\.19,85\.41$/);
   const table = formatTable(report).split('\n');
-  assert.match(table.find((l) => /^4\s/.test(l))!, /^4\s+SOL\s+SOL_USDC_PERP \/ SOL\s+\d+\s+5\.00\s+no depth for the notional\s+no depth for the notional\s+0\/0\s+0\/0\s+10\.95\s+10\.95\s+0\.00$/);
+  assert.match(table.find((l) => /^4\s/.test(l))!, /^4\s+SOL\s+SOL_USDC_PERP \/ SOL\s+\d+\s+5\.00\s+no depth for the notional\s+no depth for the notional\s+0\/0\s+0\/0\s+10\.95\s+1\.37\s+9\.58$/);
   assert.match(table[3], /^2\s+ETH\s+ETH_USDC_PERP \/ ETH\s+\d+\s+5\.00\s+100\.0% 9\.3\/9\.3\/9\.3\s+0% \(best -20\.0 gross\)/);
 });
 

@@ -189,7 +189,8 @@ export class LighterSim extends SimServerBase<Client> {
         return { code: 200, order_book_details: this.selectMarkets(q).map((m) => this.marketJson(m, true)), spot_order_book_details: [] };
       case '/api/v1/funding-rates':
         // lighter-python `lighter/models/funding_rates.py` / `funding_rate.py`: {market_id, exchange,
-        // symbol, rate}, exchange one of binance, bybit, hyperliquid, lighter. The venue lists other
+        // symbol, rate}, exchange one of binance, bybit, hyperliquid, lighter; the rate is a fraction
+        // over eight hours (df-lighter-core `src/markets/funding.rs`). The venue lists other
         // exchanges' rates for the same symbols too; so does this one (Binance's at twice Lighter's),
         // so a reader that forgets to keep only exchange "lighter" reads the wrong rate.
         return {
