@@ -6,10 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, dotEnvWarnings, parseConfig } from './args.js';
 import { run } from './run.js';
 import { checkFromProcess } from './check.js';
+import { scanMain } from './scan.js';
 
 async function main(): Promise<number> {
   let parsed;
   const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
+  if (process.argv[2] === 'scan') return scanMain(process.argv.slice(3), process.env, dotEnv);
   try {
     parsed = parseConfig(process.argv.slice(2), process.env, dotEnv);
   } catch (e) {

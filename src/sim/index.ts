@@ -10,7 +10,7 @@ import { derivePublicKey, privateKeyFromSeed } from '../venues/lighter/signer/in
 import { startBackpackSim } from './backpack/index.js';
 import { LighterSim } from './lighter/index.js';
 import { MarketGenerator, startMarketFeed, type MarketFeed, type MarketGeneratorOptions } from './market.js';
-import { DEFAULT_SIM_FEES, SIM_BASES, simMarketSpecs, type SimFees, type SimMarketOptions } from './markets.js';
+import { DEFAULT_SIM_FEES, SIM_BASES, simExtraMarketSpecs, simMarketSpecs, type SimFees, type SimMarketOptions } from './markets.js';
 import { SimMargin } from './margin.js';
 import { createMatchingEngine } from './matching.js';
 import type { SimFaults, SimMatchingEngine, SimServerHandle } from './types.js';
@@ -40,6 +40,8 @@ export interface SimVenuesOptions {
   lighterTier?: string;
   /** The bot accounts' starting collateral per venue, USDC (default DEFAULT_SIM_COLLATERAL, ample). */
   collateral?: { backpack?: string; lighter?: string };
+  /** Also list these markets quoted in multiples (SIM_EXTRA_BASES, e.g. "PEPE"), with empty books. */
+  extraMarkets?: string[];
 }
 
 export interface SimCredentials {
@@ -67,6 +69,10 @@ export interface SimVenues {
   lighterSim: LighterSim;
   /** Each venue's margin model (collateral, funding, margin checks). */
   margin: { backpack: SimMargin; lighter: SimMargin };
+  /** Every listed market's engines by base (the extra markets by their base too, e.g. "PEPE"). */
+  marketEngines: Record<string, { backpack: SimMatchingEngine; lighter: SimMatchingEngine }>;
+  /** The funding rates the venues report, live: Backpack per symbol (rate per interval, decimal text), Lighter per market id (over eight hours, as funding-rates reports it). */
+  funding: { backpack: Map<string, string>; lighter: Map<number, number> };
   /** Where the bot finds these venues and with which keys (the endpoint part of its configuration). */
   endpoints: SimEndpoints;
   /** The same as the environment variables a trader would put in .env (secrets included: these keys open only the simulators). */
@@ -79,8 +85,13 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   const fees = options.fees ?? DEFAULT_SIM_FEES;
   if (!SIM_BASES.includes(options.ticker)) simMarketSpecs(options.ticker); // throws the clear error
   const specs = Object.fromEntries(SIM_BASES.map((b) => [b, simMarketSpecs(b, fees, options.markets)]));
-  const backpackEngines = SIM_BASES.map((b) => createMatchingEngine(specs[b].backpack));
-  const lighterEngines = SIM_BASES.map((b) => createMatchingEngine(specs[b].lighter));
+  const extra = options.extraMarkets ?? [];
+  for (const b of extra) specs[b] = simExtraMarketSpecs(b, fees);
+  const listed = [...SIM_BASES, ...extra];
+  const backpackEngines = listed.map((b) => createMatchingEngine(specs[b].backpack));
+  const lighterEngines = listed.map((b) => createMatchingEngine(specs[b].lighter));
+  const marketEngines = Object.fromEntries(listed.map((b, i) => [b, { backpack: backpackEngines[i], lighter: lighterEngines[i] }]));
+  const funding = { backpack: new Map<string, string>(), lighter: new Map<number, number>() };
   const traded = SIM_BASES.indexOf(options.ticker);
   const engines = { backpack: backpackEngines[traded], lighter: lighterEngines[traded] };
 
@@ -100,10 +111,11 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     backpack: new SimMargin(backpackEngines, { collateral: options.collateral?.backpack, leverageLimit: 10 }),
     lighter: new SimMargin(lighterEngines, { collateral: options.collateral?.lighter }),
   };
-  const backpack = await startBackpackSim({ engines: backpackEngines, margin: margin.backpack, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs });
+  const backpack = await startBackpackSim({ engines: backpackEngines, margin: margin.backpack, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs, fundingRates: funding.backpack });
   const lighterSim = new LighterSim({
     engines: lighterEngines, margin: margin.lighter, faults: faults.lighter, logger: options.logger, chainId: lighterChainId, pingIntervalMs: options.pingIntervalMs,
     accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }], tier: options.lighterTier }],
+    fundingRates: funding.lighter,
   });
   const lighter = await lighterSim.listen();
 
@@ -124,6 +136,8 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     faults,
     lighterSim,
     margin,
+    marketEngines,
+    funding,
     endpoints: {
       backpack: { apiUrl: backpack.apiUrl, wsUrl: backpack.wsUrl, publicKey: backpackPublicKey, secretKey: backpackSecret },
       lighter: { apiUrl: lighter.apiUrl, wsUrl: lighter.wsUrl, chainId: lighterChainId, privateKey: credentials.lighterPrivateKey, accountIndex: SIM_LIGHTER_ACCOUNT, apiKeyIndex: SIM_LIGHTER_API_KEY },

@@ -25,6 +25,37 @@ const BASES: Record<string, BaseSpec> = {
 
 export const SIM_BASES = Object.keys(BASES);
 
+/**
+ * A market quoted in multiples, listed only when a run asks for it (`extraMarkets`): one contract
+ * is 1000 PEPE on both venues, named kPEPE_USDC_PERP on Backpack and 1000PEPE on Lighter, on
+ * different grids (Backpack ticks of 0.000001 and whole contracts; Lighter 7 price and 1 size
+ * decimals), so that matching names and converting grids are both exercised. The scale of each
+ * grid, and which venue uses which naming, are the simulator's choice: the two namings are the
+ * conventions for multiples that the symbol map reads.
+ */
+const MULTIPLE_BASES: Record<string, { backpackBase: string; lighterBase: string; marketId: number; referenceMid: string; backpack: { priceScale: number; sizeScale: number }; lighter: { priceScale: number; sizeScale: number } }> = {
+  PEPE: { backpackBase: 'kPEPE', lighterBase: '1000PEPE', marketId: 3, referenceMid: '0.012', backpack: { priceScale: 6, sizeScale: 0 }, lighter: { priceScale: 7, sizeScale: 1 } },
+};
+
+export const SIM_EXTRA_BASES = Object.keys(MULTIPLE_BASES);
+
+/** The two venues' specs of an extra market (see MULTIPLE_BASES). */
+export function simExtraMarketSpecs(base: string, fees: SimFees = DEFAULT_SIM_FEES): { backpack: SimMarketSpec; lighter: SimMarketSpec; referenceMid: string } {
+  const b = MULTIPLE_BASES[base];
+  if (b === undefined) throw new Error(`the simulated venues can also list ${SIM_EXTRA_BASES.join(', ')}, not ${base}`);
+  return {
+    referenceMid: b.referenceMid,
+    backpack: {
+      base: b.backpackBase, marketId: b.marketId, ...b.backpack, tickSize: 1, stepSize: 1, minSize: 1,
+      takerFeeBps: fees.backpackTakerBps, makerFeeBps: fees.backpackMakerBps, priceBandBps: 0,
+    },
+    lighter: {
+      base: b.lighterBase, marketId: b.marketId, ...b.lighter, tickSize: 1, stepSize: 1, minSize: 1,
+      takerFeeBps: fees.lighterTakerBps, makerFeeBps: fees.lighterMakerBps, priceBandBps: 500,
+    },
+  };
+}
+
 export interface SimFees {
   backpackTakerBps: number;
   backpackMakerBps: number;

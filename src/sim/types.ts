@@ -258,6 +258,8 @@ export interface SimServerHandle {
 /** Backpack server: accounts are identified by their ED25519 public key (base64). */
 export interface BackpackSimOptions extends SimServerOptions {
   accounts: Array<{ publicKey: string }>;
+  /** The current-interval funding rate /api/v1/markPrices reports per symbol (decimal text; default "0.0000125"); tests change it at run time. */
+  fundingRates?: Map<string, string>;
 }
 
 /** Lighter server: each account has API keys registered by index with their public key (hex). */
@@ -272,4 +274,6 @@ export interface LighterSimOptions extends SimServerOptions {
     /** `user_tier` in accountLimits (default "standard"); undefined-like "" leaves the field out. */
     tier?: string;
   }>;
+  /** The rate over eight hours /api/v1/funding-rates reports per market id (default 0.0000125); tests change it at run time. */
+  fundingRates?: Map<number, number>;
 }

@@ -154,7 +154,7 @@ class BackpackSim extends SimServerBase<Client> {
   /** Cross margin over every market served (spec §4.7), Backpack's leverageLimit 10 unless given. */
   readonly margin: SimMargin;
 
-  constructor(options: BackpackSimServerOptions) {
+  constructor(private readonly options: BackpackSimServerOptions) {
     // Protocol pings every 60 s (spec §6.3).
     super(options, { wsPath: '', malformedFrame: '{"stream":"depth.', defaultPingMs: 60_000 });
     for (const a of options.accounts) this.accounts.add(a.publicKey);
@@ -261,7 +261,7 @@ class BackpackSim extends SimServerBase<Client> {
         return [...this.markets.values()].map((m) => this.tickerJson(m));
       case 'GET /api/v1/markPrices':
         return [...this.markets.values()].filter((m) => params.symbol === undefined || m.symbol === params.symbol).map((m) => ({
-          symbol: m.symbol, markPrice: this.midText(m), indexPrice: this.midText(m), fundingRate: '0.0000125', nextFundingTimestamp: Math.ceil(this.now() / 3_600_000) * 3_600_000,
+          symbol: m.symbol, markPrice: this.midText(m), indexPrice: this.midText(m), fundingRate: this.options.fundingRates?.get(m.symbol) ?? '0.0000125', nextFundingTimestamp: Math.ceil(this.now() / 3_600_000) * 3_600_000,
         }));
       case 'GET /api/v1/assets':
         return this.assetsJson();

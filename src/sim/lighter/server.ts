@@ -199,6 +199,22 @@ export class LighterSim extends SimServerBase<Client> {
         return { code: 200, order_books: this.selectMarkets(q).map((m) => this.marketJson(m, false)) };
       case '/api/v1/orderBookDetails':
         return { code: 200, order_book_details: this.selectMarkets(q).map((m) => this.marketJson(m, true)), spot_order_book_details: [] };
+      case '/api/v1/funding-rates':
+        // lighter-python `lighter/models/funding_rates.py` / `funding_rate.py`: {market_id, exchange,
+        // symbol, rate}, exchange one of binance, bybit, hyperliquid, lighter; the rate is a fraction
+        // over eight hours (df-lighter-core `src/markets/funding.rs`). The venue lists other
+        // exchanges' rates for the same symbols too; so does this one (Binance's at twice Lighter's),
+        // so a reader that forgets to keep only exchange "lighter" reads the wrong rate.
+        return {
+          code: 200,
+          funding_rates: [...this.markets.values()].flatMap((m) => {
+            const rate = this.options.fundingRates?.get(m.id) ?? 0.0000125;
+            return [
+              { market_id: m.id, exchange: 'binance', symbol: m.engine.market.base, rate: rate * 2 },
+              { market_id: m.id, exchange: 'lighter', symbol: m.engine.market.base, rate },
+            ];
+          }),
+        };
       case '/api/v1/nextNonce': {
         const key = this.keys.get(`${q.get('account_index')}:${q.get('api_key_index')}`);
         if (key === undefined) throw new LighterApiError(21108, 'invalid PublicKey: api key not registered');
