@@ -257,6 +257,9 @@ test('a --size finer than both grids fails both market rows', async () => {
   });
 });
 
+// The collateral these rows are measured against: 950 000 USDC on each venue.
+const COLLATERAL = { backpack: '950000', lighter: '950000' };
+
 test('collateral that cannot carry --max-position fails that venue\'s row with the largest position it can carry', async () => {
   await withSim(async (sim) => {
     // 100 BTC at ~100 000: Backpack needs 1/10 of 10 M (more than its 950 000 free), Lighter 5 % (less).
@@ -269,7 +272,7 @@ test('collateral that cannot carry --max-position fails that venue\'s row with t
 
     const both = await runCheck(configFor(sim, [...BASE, '--max-position', '200']), { settings: SETTINGS });
     assert.deepEqual(statuses(both), expected({ 'backpack.collateral': 'FAIL', 'lighter.collateral': 'FAIL' }));
-  });
+  }, { collateral: COLLATERAL });
 });
 
 test('collateral is measured from the position already held, exactly, at the venue\'s price', async () => {
@@ -278,17 +281,18 @@ test('collateral is measured from the position already held, exactly, at the ven
     try {
       sim.engines.backpack.place({ account: sim.accounts.backpack, side: 'buy', type: 'market', size: 50_000, timeInForce: 'IOC' });
       sim.engines.lighter.place({ account: sim.accounts.lighter, side: 'sell', type: 'market', size: 50_000, timeInForce: 'IOC' });
-      // Another 95.5 BTC on Backpack at 1/10 margin: 955 000 USDC, above the 950 000 free.
+      // Another 95.5 BTC on Backpack at 1/10 margin: 955 000 USDC, above the 944 987.24 free (the simulators' margin
+      // model: 950 000 less the held half's margin, 5 000, and its fee).
       const r = await runCheck(configFor(sim, [...BASE, '--max-position', '96']), { settings: SETTINGS });
       assert.deepEqual(statuses(r), expected({ 'backpack.collateral': 'FAIL' }));
-      assert.equal(rowOf(r, 'backpack.collateral').detail, '950000.00 USDC free; margin 1/10 of notional (leverageLimit 10) at 100000; reaching --max-position 96 from +0.5 needs 955000.00 USDC');
-      assert.equal(rowOf(r, 'backpack.collateral').fix, 'deposit USDC on Backpack, or lower --max-position to 95.5 or less');
-      assert.equal(rowOf(r, 'lighter.collateral').detail, '950000.00 USDC free; margin 5 % of notional (default_initial_margin_fraction 500) at 100000; reaching --max-position 96 from −0.5 needs 477500.00 USDC');
+      assert.equal(rowOf(r, 'backpack.collateral').detail, '944987.24 USDC free; margin 1/10 of notional (leverageLimit 10) at 100000; reaching --max-position 96 from +0.5 needs 955000.00 USDC');
+      assert.equal(rowOf(r, 'backpack.collateral').fix, 'deposit USDC on Backpack, or lower --max-position to 94.99872 or less');
+      assert.equal(rowOf(r, 'lighter.collateral').detail, '947499.75 USDC free; margin 5 % of notional (default_initial_margin_fraction 500) at 100000; reaching --max-position 96 from −0.5 needs 477500.00 USDC');
       assert.equal(rowOf(r, 'positions').detail, 'Backpack +0.5, Lighter −0.5 BTC: they hedge each other');
     } finally {
       stop();
     }
-  }, { scripted: true });
+  }, { scripted: true, collateral: COLLATERAL });
 });
 
 test('positions that do not hedge each other fail the positions row with the net and the fix; hedged ones pass; --allow-unhedged-start accepts them', async () => {
