@@ -11,6 +11,9 @@ import { BackpackVenue } from '../venues/backpack/index.js';
 import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
 import { PaperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
+import { OrderTap } from '../record/venue-tap.js';
+import { Recorder } from '../record/writer.js';
+import { VERSION } from '../version.js';
 import type { Config } from './config.js';
 
 const MODE_LINE: Record<Config['mode'], string> = {
@@ -34,14 +37,19 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
   log.info(`ticker ${config.ticker}, logs in ${config.logDir}/`);
   let sim: SimVenues | undefined;
   let engine: ArbEngine | undefined;
+  let recorder: Recorder | undefined;
   try {
+    if (config.recordDir !== undefined) {
+      recorder = new Recorder({ dir: config.recordDir, header: { version: VERSION, ticker: config.ticker, mode: config.mode }, onError: (m) => log.error(m) });
+      log.info(`recording every frame, book snapshot and order event to ${config.recordDir}/ (replay it with: backpack-lighter-arb backtest --data ${config.recordDir} --size ${config.size})`);
+    }
     let cfg = config;
     if (config.mode === 'sim') {
       sim = await startSimVenues({ ticker: config.ticker, logger: prefixed(log, 'sim') });
       cfg = { ...config, ...sim.endpoints };
       log.info(`sim: Backpack ${sim.backpack.apiUrl}, Lighter ${sim.lighter.apiUrl} (chain ${cfg.lighter.chainId}, account ${cfg.lighter.accountIndex})`);
     }
-    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, log), logger: log });
+    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, log, recorder), logger: log });
     engine = bot;
     const stopSignal = hooks.stopSignal ?? processSignals();
     const duration = config.durationMs > 0 ? sleep(config.durationMs).then(() => `--duration ${config.durationMs / 1000} s elapsed`) : new Promise<string>(() => {});
@@ -66,6 +74,7 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     return (e instanceof ParamError && e.kind === 'config') || e instanceof LighterConfigError ? 2 : 1;
   } finally {
     await sim?.stop();
+    await recorder?.close();
     log.close();
   }
 }
@@ -119,16 +128,22 @@ export function flagOf(param: string): string {
   return FLAGS[param] ?? param;
 }
 
-function makeVenues(c: Config, log: Logger): { backpack: Venue; lighter: Venue } {
+function makeVenues(c: Config, log: Logger, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
+  const venues = makeBareVenues(c, log, recorder);
+  if (recorder === undefined) return venues;
+  return { backpack: new OrderTap(venues.backpack, recorder), lighter: new OrderTap(venues.lighter, recorder) };
+}
+
+function makeBareVenues(c: Config, log: Logger, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
   const paper = c.mode === 'paper';
   const backpack = new BackpackVenue({
     ticker: c.ticker, apiUrl: c.backpack.apiUrl, wsUrl: c.backpack.wsUrl, logger: prefixed(log, 'backpack'),
-    publicKey: paper ? undefined : c.backpack.publicKey, secretKey: paper ? undefined : c.backpack.secretKey, takerFeeBps: c.backpackTakerFeeBps,
+    publicKey: paper ? undefined : c.backpack.publicKey, secretKey: paper ? undefined : c.backpack.secretKey, takerFeeBps: c.backpackTakerFeeBps, recorder,
   });
   const lighter = new LighterVenue({
     ticker: c.ticker, apiUrl: c.lighter.apiUrl, wsUrl: c.lighter.wsUrl, chainId: c.lighter.chainId, logger: prefixed(log, 'lighter'),
     privateKey: paper ? undefined : c.lighter.privateKey, accountIndex: paper ? undefined : c.lighter.accountIndex, apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
-    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute, orderSize: c.size, slippageBps: c.slippageBps,
+    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute, orderSize: c.size, slippageBps: c.slippageBps, recorder,
   });
   if (!paper) return { backpack, lighter };
   return { backpack: new PaperVenue({ inner: backpack, logger: log }), lighter: new PaperVenue({ inner: lighter, logger: log }) };

@@ -202,3 +202,12 @@ test('parseDotEnv handles quotes, export and comments', () => {
     D: '4',
   });
 });
+
+test('--record DIR is read in every mode; without it nothing is recorded', () => {
+  for (const mode of [[], ['--paper'], ['--sim']]) {
+    const r = parseConfig(['--size', '0.001', ...mode, '--record', 'rec/btc'], GOOD_ENV);
+    assert.equal(r.kind === 'run' && r.config.recordDir, 'rec/btc');
+  }
+  const r = parseConfig(['--size', '0.001', '--sim'], GOOD_ENV);
+  assert.equal(r.kind === 'run' && r.config.recordDir, undefined);
+});

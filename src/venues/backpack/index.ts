@@ -15,6 +15,7 @@ import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
 import { TickerCheck, type TickerDisagreement } from './ticker-check.js';
 import { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
+import type { FrameRecorder } from '../../record/writer.js';
 
 export { BackpackSigner, signingString } from './auth.js';
 export { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
@@ -58,6 +59,8 @@ export interface BackpackVenueOptions {
   preparedOrderMaxAgeMs?: number;
   /** Monotonic ms clock for the 429 back-off and readiness() (default performance.now); tests drive it. */
   now?: () => number;
+  /** Receives every WebSocket frame and depth snapshot as it arrives (--record); nothing when absent. */
+  recorder?: FrameRecorder;
 }
 
 interface MarketJson {
@@ -246,6 +249,7 @@ export class BackpackVenue implements Venue {
         deadAfterMs: this.options.deadAfterMs,
         reconnectBaseMs: this.options.reconnectBaseMs,
         reconnectMaxMs: this.options.reconnectMaxMs,
+        onRaw: this.options.recorder === undefined ? undefined : (text, at) => this.options.recorder!.frame('backpack', text, at),
       },
       {
         onFrame: (stream, data, at) => this.handleFrame(stream, data, at),
@@ -470,6 +474,7 @@ export class BackpackVenue implements Venue {
       .then((body) => {
         this.snapshotInFlight = false;
         if (this.stopped) return;
+        this.options.recorder?.snapshot('backpack', JSON.stringify(body), performance.now());
         const out = sync.onSnapshot(parseDepthSnapshot(body), epoch);
         if (out.action === 'load_snapshot') {
           this.available = true;

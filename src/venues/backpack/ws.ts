@@ -17,6 +17,8 @@ export interface StreamOptions {
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
   windowMs?: number;
+  /** Each frame's raw text and arrival stamp, before parsing (the recorder). */
+  onRaw?: (text: string, receivedAt: number) => void;
 }
 
 export interface StreamHandlers {
@@ -78,6 +80,7 @@ export class BackpackStream {
   }
 
   private onMessage(text: string, receivedAt: number): void {
+    this.options.onRaw?.(text, receivedAt);
     let frame: unknown;
     try {
       frame = JSON.parse(text);

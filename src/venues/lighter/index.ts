@@ -19,6 +19,7 @@ import { lighterError } from './errors.js';
 import { LighterRest } from './rest.js';
 import { LighterSigner, TX_TYPE, type SignedTx } from './signer/index.js';
 import { LighterStream } from './ws.js';
+import type { FrameRecorder } from '../../record/writer.js';
 
 export { LighterBookSync } from './book-sync.js';
 export { lighterErrorKind } from './errors.js';
@@ -64,6 +65,8 @@ export interface LighterVenueOptions {
   reconnectMaxMs?: number;
   /** Clock for client order indices and tokens (tests pin it). */
   now?: () => number;
+  /** Receives every WebSocket frame as it arrives (--record); nothing when absent. */
+  recorder?: FrameRecorder;
 }
 
 /** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
@@ -212,7 +215,7 @@ export class LighterVenue implements Venue {
     if (this.signer !== undefined) this.signer.precompute(PRECOMPUTED_SIGNATURES);
     this.sync = new LighterBookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.stream = new LighterStream(
-      { wsUrl: this.options.wsUrl, logger: this.options.logger, pingIntervalMs: this.options.pingIntervalMs, deadAfterMs: this.options.deadAfterMs, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs },
+      { wsUrl: this.options.wsUrl, logger: this.options.logger, pingIntervalMs: this.options.pingIntervalMs, deadAfterMs: this.options.deadAfterMs, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs, onRaw: this.options.recorder === undefined ? undefined : (text, at) => this.options.recorder!.frame('lighter', text, at) },
       {
         onFrame: (frame, at) => this.handleFrame(frame, at),
         onOpen: () => {
