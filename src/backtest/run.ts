@@ -1,0 +1,130 @@
+// One backtest: a recording folder replayed through the same engine and strategy as live, with a
+// replayed venue on each side (feed.ts: recorded frames through the live parsers and book syncs;
+// execution.ts: latency, book walk, fees). Time is the recording's (clock.ts). Writes the same
+// BBO and trades CSVs as a live run, into settings.logDir, and returns the run summary.
+
+import type { Logger } from '../core/log.js';
+import type { VenueId } from '../core/types.js';
+import { ArbEngine, type EngineSettings, type RunSummary, type TradeRecord } from '../engine/index.js';
+import { bboCsvPath, tradesCsvPath } from '../io/paths.js';
+import type { OrderEvent, RecordingHeader } from '../record/format.js';
+import { readFirstHeader, readRecording } from '../record/reader.js';
+import type { LighterTier } from '../venues/lighter/account.js';
+import { ReplayClock } from './clock.js';
+import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
+import { BackpackFeed, LighterFeed, type ReplayFeed } from './feed.js';
+import { ReplayVenue } from './venue.js';
+
+/** Round trips used when a venue has no order events to learn from (ms). */
+export const DEFAULT_ROUND_TRIP_MS: Readonly<Record<VenueId, number>> = { backpack: 20, lighter: 20 };
+
+export interface BacktestOptions {
+  dataDir: string;
+  fromWallMs?: number;
+  toWallMs?: number;
+  settings: EngineSettings;
+  /** 'learned' from the recording's order events, or a fixed model. */
+  latency: 'learned' | LatencyModel;
+  /** Lighter account tier assumed for fees (and, with a fixed latency, its speed bump). */
+  lighterTier?: LighterTier;
+  /** Lighter's sendTx budget per minute, as the live adapter keeps it (--lighter-tx-per-minute). */
+  lighterTxPerMinute?: number;
+  logger: Logger;
+  /** Called every `progressEvery` events with the events done so far. */
+  onProgress?: (eventsDone: number) => void;
+  progressEvery?: number;
+}
+
+export interface BacktestResult {
+  header: RecordingHeader;
+  summary: RunSummary;
+  trades: TradeRecord[];
+  /** Events read, and book frames applied per venue. */
+  events: number;
+  applied: Record<VenueId, number>;
+  latency: LatencyModel;
+  takerFeeBps: Record<VenueId, number>;
+  /** Wall ms of the first and last event replayed. */
+  firstWallMs: number;
+  lastWallMs: number;
+  /** The CSVs written; undefined when the recording never gave both books (the engine never ran). */
+  files?: { trades: string; bbo: string };
+}
+
+/** A pass over the order events alone: each venue's median round trip. */
+export async function learnLatency(dataDir: string, fallback: LatencyModel): Promise<{ model: LatencyModel; orders: Record<VenueId, number> }> {
+  const learner = new LatencyLearner();
+  for await (const item of readRecording(dataDir)) if (item.kind === 'order') learner.add(item.venue, item.atUs, JSON.parse(item.payload) as OrderEvent);
+  return { model: learner.model(fallback), orders: { backpack: learner.count('backpack'), lighter: learner.count('lighter') } };
+}
+
+export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
+  const header = await readFirstHeader(o.dataDir);
+  const fallback = fixedLatency(DEFAULT_ROUND_TRIP_MS, o.lighterTier);
+  const latency = o.latency === 'learned' ? (await learnLatency(o.dataDir, fallback)).model : o.latency;
+  const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
+  const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
+  const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };
+  const venue = (v: VenueId) => new ReplayVenue(feeds[v], new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], ordersPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }));
+  const settings: EngineSettings = { ...o.settings, takerFeeBps: fees };
+  const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock });
+  const trades: TradeRecord[] = [];
+  engine.onTrade((t) => trades.push(t));
+  // The CSVs are named by the wall time at which start-up ended (the engine opens them then).
+  let openedAt = NaN;
+  let startError: unknown;
+  const started = engine.start().then(
+    (ok) => {
+      if (ok) openedAt = clock.wallMs();
+      return ok;
+    },
+    (e: unknown) => {
+      startError = e;
+      return false;
+    },
+  );
+
+  let events = 0;
+  let firstWallMs = NaN;
+  let lastMono = clock.monoMs();
+  let headers = 0;
+  const every = o.progressEvery ?? 50_000;
+  for await (const item of readRecording(o.dataDir, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f) => o.logger.warn(`${f} ends in a torn write (the recording process was killed); replaying up to its last complete line`) })) {
+    if (item.kind === 'header') {
+      // A later run's file: its books start afresh, as that run's did.
+      if (headers++ > 0 && item.header.clock.monoMs !== header.clock.monoMs) for (const f of Object.values(feeds)) f.reset();
+      continue;
+    }
+    if (item.kind === 'order') continue;
+    const t = item.atUs / 1000;
+    if (Number.isNaN(firstWallMs)) firstWallMs = clock.wallMs() + (t - clock.monoMs());
+    await clock.advanceTo(t);
+    lastMono = t;
+    feeds[item.venue].apply(item, t);
+    if (startError !== undefined) break;
+    if (++events % every === 0) o.onProgress?.(events);
+  }
+  o.onProgress?.(events);
+  if (startError !== undefined) throw startError;
+  // The end of the recording is the end of the run: a clean stop, its legs answered in replay time.
+  const stopping = engine.stop('end of the recording');
+  for (let i = 0; i < 10_000 && !(await isSettled(stopping)); i++) await clock.advanceTo(clock.monoMs() + 50);
+  const summary = await stopping;
+  await started;
+  const s = o.settings;
+  return {
+    header, summary, trades, events,
+    applied: { backpack: feeds.backpack.applied, lighter: feeds.lighter.applied },
+    latency, takerFeeBps: fees,
+    firstWallMs, lastWallMs: header.clock.wallMs - header.clock.monoMs + lastMono,
+    files: Number.isNaN(openedAt) ? undefined : { trades: tradesCsvPath(s.logDir, s.ticker, openedAt), bbo: bboCsvPath(s.logDir, s.ticker, openedAt) },
+  };
+}
+
+async function isSettled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(() => (done = true), () => (done = true));
+  await Promise.resolve();
+  await Promise.resolve();
+  return done;
+}
