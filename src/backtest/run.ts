@@ -30,6 +30,8 @@ export interface BacktestOptions {
   /** Lighter's sendTx budget per minute, as the live adapter keeps it (--lighter-tx-per-minute). */
   lighterTxPerMinute?: number;
   logger: Logger;
+  /** Spread samples for the report: one point per this many ms of replay time, the widest in it (default 250). */
+  sampleMs?: number;
   /** Called every `progressEvery` events with the events done so far. */
   onProgress?: (eventsDone: number) => void;
   progressEvery?: number;
@@ -47,8 +49,56 @@ export interface BacktestResult {
   /** Wall ms of the first and last event replayed. */
   firstWallMs: number;
   lastWallMs: number;
+  /** Raw spreads over time (quote units per unit, wall seconds), for the report. */
+  spreads: SpreadSeries;
   /** The CSVs written; undefined when the recording never gave both books (the engine never ran). */
   files?: { trades: string; bbo: string };
+}
+
+export interface SpreadSeries {
+  /** Wall time in seconds. */
+  t: number[];
+  /** Lighter bid − Backpack ask (LONG_BACKPACK's raw spread). */
+  long: number[];
+  /** Backpack bid − Lighter ask (SHORT_BACKPACK's raw spread). */
+  short: number[];
+  /** The latest Backpack mid (quote units), for the fee line. */
+  mid: number;
+}
+
+/** Samples both raw spreads, keeping the widest of each per bucket of `sampleMs`. */
+class SpreadSampler {
+  readonly series: SpreadSeries = { t: [], long: [], short: [], mid: NaN };
+  private bucket = -Infinity;
+
+  constructor(
+    private readonly feeds: Record<VenueId, ReplayFeed>,
+    private readonly sampleMs: number,
+    private readonly wallMinusMono: number,
+  ) {}
+
+  sample(atMs: number): void {
+    const b = this.feeds.backpack;
+    const l = this.feeds.lighter;
+    if (!b.valid || !l.valid) return;
+    const bb = b.book.bestBid, ba = b.book.bestAsk, lb = l.book.bestBid, la = l.book.bestAsk;
+    if (bb === undefined || ba === undefined || lb === undefined || la === undefined) return;
+    const long = lb / 10 ** l.market.priceScale - ba / 10 ** b.market.priceScale;
+    const short = bb / 10 ** b.market.priceScale - la / 10 ** l.market.priceScale;
+    const bucket = Math.floor(atMs / this.sampleMs);
+    const s = this.series;
+    s.mid = (bb + ba) / 2 / 10 ** b.market.priceScale;
+    if (bucket !== this.bucket) {
+      this.bucket = bucket;
+      s.t.push(Math.round(this.wallMinusMono + bucket * this.sampleMs) / 1000);
+      s.long.push(long);
+      s.short.push(short);
+      return;
+    }
+    const i = s.t.length - 1;
+    if (long > s.long[i]!) s.long[i] = long;
+    if (short > s.short[i]!) s.short[i] = short;
+  }
 }
 
 /** A pass over the order events alone: each venue's median round trip. */
@@ -68,6 +118,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const venue = (v: VenueId) => new ReplayVenue(feeds[v], new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], ordersPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }));
   const settings: EngineSettings = { ...o.settings, takerFeeBps: fees };
   const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock });
+  const sampler = new SpreadSampler(feeds, o.sampleMs ?? 250, header.clock.wallMs - header.clock.monoMs);
   const trades: TradeRecord[] = [];
   engine.onTrade((t) => trades.push(t));
   // The CSVs are named by the wall time at which start-up ended (the engine opens them then).
@@ -101,6 +152,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     await clock.advanceTo(t);
     lastMono = t;
     feeds[item.venue].apply(item, t);
+    sampler.sample(t);
     if (startError !== undefined) break;
     if (++events % every === 0) o.onProgress?.(events);
   }
@@ -115,7 +167,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   return {
     header, summary, trades, events,
     applied: { backpack: feeds.backpack.applied, lighter: feeds.lighter.applied },
-    latency, takerFeeBps: fees,
+    latency, takerFeeBps: fees, spreads: sampler.series,
     firstWallMs, lastWallMs: header.clock.wallMs - header.clock.monoMs + lastMono,
     files: Number.isNaN(openedAt) ? undefined : { trades: tradesCsvPath(s.logDir, s.ticker, openedAt), bbo: bboCsvPath(s.logDir, s.ticker, openedAt) },
   };
