@@ -242,7 +242,7 @@ function renderSweep(rows: SweepRow[]): string {
   const ranked = [...rows].sort((a, b) => b.pnl - a.pnl);
   const names = Object.keys(rows[0]?.params ?? {});
   const table = `<h2>Sweep: ${rows.length} configurations ranked by PnL</h2>
-<table><tr><th>#</th>${names.map((n) => `<th>--${esc(n)}</th>`).join('')}<th class="num">PnL</th><th class="num">trades</th><th class="num">win rate</th><th class="num">max drawdown</th><th class="num">fees</th></tr>
+<table class="sweep"><tr><th>#</th>${names.map((n) => `<th>--${esc(n)}</th>`).join('')}<th class="num">PnL</th><th class="num">trades</th><th class="num">win rate</th><th class="num">max drawdown</th><th class="num">fees</th></tr>
 ${ranked.map((r, i) => `<tr><td>${i + 1}</td>${names.map((n) => `<td>${esc(r.params[n]!)}</td>`).join('')}<td class="num">${r.pnl.toFixed(4)}</td><td class="num">${r.trades}</td><td class="num">${(r.winRate * 100).toFixed(1)}%</td><td class="num">${r.maxDrawdown.toFixed(4)}</td><td class="num">${r.fees.toFixed(4)}</td></tr>`).join('\n')}
 </table>`;
   if (names.length !== 2) return table;
