@@ -65,6 +65,16 @@ export class ReplayClock implements Clock {
     return this.timers.size;
   }
 
+  /** Whether moving to `t` has anything to do (a timer due, or work to let run); else setTime(t) is enough. */
+  busyUntil(t: number): boolean {
+    return this.pendingWork || this.earliestDue <= t;
+  }
+
+  /** Moves the time to `t` when busyUntil(t) is false: no await, nothing fires. */
+  setTime(t: number): void {
+    if (t > this.mono) this.mono = t;
+  }
+
   /** Fires every timer due up to `t` (in order, each one's work settled), then sets the time to `t`. */
   async advanceTo(t: number): Promise<void> {
     if (this.pendingWork) {

@@ -149,7 +149,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     if (item.kind === 'order') continue;
     const t = item.atUs / 1000;
     if (Number.isNaN(firstWallMs)) firstWallMs = clock.wallMs() + (t - clock.monoMs());
-    await clock.advanceTo(t);
+    if (clock.busyUntil(t)) await clock.advanceTo(t);
+    else clock.setTime(t);
     lastMono = t;
     feeds[item.venue].apply(item, t);
     sampler.sample(t);

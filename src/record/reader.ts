@@ -76,8 +76,9 @@ export async function* readRecording(dir: string, options: ReadOptions = {}): As
 
 /** A gzip file's complete lines; a torn last member ends it quietly (reported through onTorn). */
 export async function* fileLines(file: string, onTorn?: (file: string) => void): AsyncGenerator<string> {
-  const gunzip = createGunzip();
-  const source = createReadStream(file);
+  // Big chunks: fewer hand-offs to zlib's thread and fewer string joins per line.
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
   source.on('error', (e) => gunzip.destroy(e));
   source.pipe(gunzip);
   gunzip.setEncoding('utf8');
