@@ -142,7 +142,7 @@ function prepareOut(dir: string): void {
 /** Events in the recording (within --from/--to when given, approximately: whole files), for the progress bar. */
 async function countEvents(dir: string): Promise<number> {
   let n = 0;
-  for (const file of recordingFiles(dir)) for await (const line of fileLines(file)) if (line.length > 0 && line[0] !== '{') n++;
+  for (const file of recordingFiles(dir)) for await (const line of fileLines(file)) if (line[0] === 'F' || line[0] === 'S') n++;
   return n;
 }
 
