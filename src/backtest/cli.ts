@@ -6,6 +6,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../cli/args.js';
+import { engineSettings, flagOf } from '../cli/run.js';
+import { ParamError } from '../core/param-error.js';
+import { strategyParams } from '../strategy/index.js';
 import type { Logger } from '../core/log.js';
 import { RecordingFormatError } from '../record/format.js';
 import { fileLines, readFirstHeader, recordingFiles } from '../record/reader.js';
@@ -14,6 +17,7 @@ import type { LighterTier } from '../venues/lighter/account.js';
 import { fixedLatency, type LatencyModel } from './execution.js';
 import { jobConfig, runJob, type BacktestJob } from './job.js';
 import { renderReport, runFigures } from './report.js';
+import { DEFAULT_ROUND_TRIP_MS } from './run.js';
 import { parseSweep, runSweep, sweepGrid, SweepError } from './sweep.js';
 
 export interface BacktestArgs {
@@ -170,11 +174,20 @@ export async function backtestCommand(argv: string[], out: NodeJS.WriteStream = 
       out.write(BACKTEST_HELP + '\n');
       return 0;
     }
-    await readFirstHeader(args.job.dataDir);
+    const header = await readFirstHeader(args.job.dataDir);
+    // Settings only the recorded markets can refuse (a size off a grid), for every configuration, before anything runs.
+    for (const point of sweepGrid(args.sweeps)) {
+      const c = jobConfig({ ...args.job, strategyArgs: [...args.job.strategyArgs, ...Object.entries(point).flatMap(([k, v]) => [`--${k}`, v])] });
+      strategyParams(engineSettings(c).strategy, header.markets.backpack, header.markets.lighter);
+    }
     prepareOut(args.outDir);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof RecordingFormatError || e instanceof SweepError) {
       err.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ParamError) {
+      err.write(`error: ${e.render(flagOf)}\n`);
       return 2;
     }
     throw e;
@@ -193,7 +206,7 @@ export async function backtestCommand(argv: string[], out: NodeJS.WriteStream = 
         '',
         `── backtest of ${args.job.dataDir} ──────────────`,
         `events replayed     ${result.events} (book frames applied: Backpack ${result.applied.backpack}, Lighter ${result.applied.lighter})`,
-        `latency             Backpack ${(result.latency.backpack.arrivalMs + result.latency.backpack.replyMs).toFixed(3)} ms, Lighter ${(result.latency.lighter.arrivalMs + result.latency.lighter.replyMs).toFixed(3)} ms round trip${args.job.latency === 'learned' ? ' (learned from the recording)' : ''}`,
+        `latency             Backpack ${(result.latency.backpack.arrivalMs + result.latency.backpack.replyMs).toFixed(3)} ms, Lighter ${(result.latency.lighter.arrivalMs + result.latency.lighter.replyMs).toFixed(3)} ms round trip${result.learnedFrom === undefined ? ' (fixed)' : ` (learned from ${result.learnedFrom.backpack} Backpack and ${result.learnedFrom.lighter} Lighter orders; a venue with none keeps ${DEFAULT_ROUND_TRIP_MS.backpack} ms)`}`,
         `trades              ${s.trades} (${s.successes} succeeded, ${s.failures} failed)`,
         `repair orders       ${s.repairs}`,
         `estimated PnL       ${s.estimatedPnl.toFixed(4)} (after fees)`,

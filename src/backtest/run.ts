@@ -45,6 +45,8 @@ export interface BacktestResult {
   events: number;
   applied: Record<VenueId, number>;
   latency: LatencyModel;
+  /** With a learned latency: the orders it was learned from per venue (0 = the default round trip was kept). */
+  learnedFrom?: Record<VenueId, number>;
   takerFeeBps: Record<VenueId, number>;
   /** Wall ms of the first and last event replayed. */
   firstWallMs: number;
@@ -111,7 +113,8 @@ export async function learnLatency(dataDir: string, fallback: LatencyModel): Pro
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const header = await readFirstHeader(o.dataDir);
   const fallback = fixedLatency(DEFAULT_ROUND_TRIP_MS, o.lighterTier);
-  const latency = o.latency === 'learned' ? (await learnLatency(o.dataDir, fallback)).model : o.latency;
+  const learned = o.latency === 'learned' ? await learnLatency(o.dataDir, fallback) : undefined;
+  const latency = learned?.model ?? (o.latency as LatencyModel);
   const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
   const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
   const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };
@@ -168,7 +171,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   return {
     header, summary, trades, events,
     applied: { backpack: feeds.backpack.applied, lighter: feeds.lighter.applied },
-    latency, takerFeeBps: fees, spreads: sampler.series,
+    latency, learnedFrom: learned?.orders, takerFeeBps: fees, spreads: sampler.series,
     firstWallMs, lastWallMs: header.clock.wallMs - header.clock.monoMs + lastMono,
     files: Number.isNaN(openedAt) ? undefined : { trades: tradesCsvPath(s.logDir, s.ticker, openedAt), bbo: bboCsvPath(s.logDir, s.ticker, openedAt) },
   };
