@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fixedLatency } from '../src/backtest/execution.js';
 import { runJob, type BacktestJob } from '../src/backtest/job.js';
 import { runSweep, sweepGrid } from '../src/backtest/sweep.js';
-import { writeSyntheticRecording } from '../src/backtest/synthetic.js';
+import { SYNTHETIC_MARKETS, writeSyntheticRecording } from '../src/backtest/synthetic.js';
+import { Recorder } from '../src/record/writer.js';
 import { silentLogger } from '../src/core/log.js';
 import { fileLines, recordingFiles } from '../src/record/reader.js';
 
@@ -43,6 +44,26 @@ try {
   console.log(`backtest end to end:          ${(result.events / e2e).toFixed(0).padStart(9)} events/s (${e2e.toFixed(2)} s, ${result.summary.trades} trades)`);
   console.log(`ratio: ${((result.events / e2e / (parsed / bare)) * 100).toFixed(1)} % of the bare loop`);
   console.log(`a day of these frames would replay in about ${((e2e * 86_400) / SECONDS).toFixed(0)} s on one core`);
+
+  // What --record costs the deciding turn: one recorder call per frame (the line is only queued there).
+  {
+    const recDir = mkdtempSync(join(tmpdir(), 'bench-rec-'));
+    const rec = new Recorder({ dir: recDir, header: { version: '0', ticker: 'BTC', mode: 'bench', markets: { backpack: SYNTHETIC_MARKETS.backpack, lighter: SYNTHETIC_MARKETS.lighter } } });
+    const frames: string[] = [];
+    for (const file of recordingFiles(dir)) for await (const line of fileLines(file)) if (line[0] === 'F' && frames.length < 20_000) frames.push(line.slice(line.indexOf('\t', 4) + 1));
+    let calls = 0;
+    let spent = 0;
+    for (let round = 0; round < 20; round++) {
+      const t0 = performance.now();
+      for (const f of frames) rec.frame('backpack', f, performance.now());
+      spent += performance.now() - t0;
+      calls += frames.length;
+      await new Promise((r) => setImmediate(r)); // the writes happen after the turn, as live
+    }
+    await rec.close();
+    rmSync(recDir, { recursive: true, force: true });
+    console.log(`--record on the deciding turn: ${((spent * 1e6) / calls).toFixed(0)} ns per frame (${calls.toLocaleString('en-US')} frames queued)`);
+  }
 
   if (process.env.BENCH_SWEEP === '1') {
     const grid = sweepGrid([{ flag: 'long-threshold', values: ['10', '30'] }]);
