@@ -6,7 +6,7 @@
 
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { RECORDING_SUFFIX, RecordingFormatError, decodeEvent, parseHeader, type RecordedEvent, type RecordingHeader } from './format.js';
 
 export type RecordingItem = { kind: 'header'; header: RecordingHeader; file: string } | RecordedEvent;
@@ -76,8 +76,8 @@ export async function* readRecording(dir: string, options: ReadOptions = {}): As
 
 /** A gzip file's complete lines; a torn last member ends it quietly (reported through onTorn). */
 export async function* fileLines(file: string, onTorn?: (file: string) => void): AsyncGenerator<string> {
-  // Big chunks: fewer hand-offs to zlib's thread and fewer string joins per line.
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // Big chunks, and a deep read-ahead: zlib's thread keeps decompressing while this thread parses.
+  const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 8 * 1024 * 1024 } as ZlibOptions);
   const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
   source.on('error', (e) => gunzip.destroy(e));
   source.pipe(gunzip);

@@ -155,3 +155,13 @@ test('kill -9 of a --sim run while it records: the backtest replays what is ther
   assert.equal(result.header.mode, 'sim');
   assert.ok(result.files !== undefined, 'the engine ran on the replayed books');
 });
+
+test('--from / --to select events by wall time, [from, to)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+  const rec = new Recorder({ dir, header: HEADER, clock: new FakeClock({ wallMs: Date.UTC(2026, 0, 1, 10), monoMs: 0 }), flushMs: 0 });
+  for (const ms of [0, 1000, 2000, 3000]) rec.frame('lighter', `at ${ms}`, ms);
+  await rec.close();
+  const seen: string[] = [];
+  for await (const item of readRecording(dir, { fromWallMs: Date.UTC(2026, 0, 1, 10, 0, 1), toWallMs: Date.UTC(2026, 0, 1, 10, 0, 3) })) if (item.kind !== 'header') seen.push(item.payload);
+  assert.deepEqual(seen, ['at 1000', 'at 2000']);
+});
