@@ -9,7 +9,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixedLatency } from '../src/backtest/execution.js';
 import { runJob, type BacktestJob } from '../src/backtest/job.js';
 import { runSweep, sweepGrid } from '../src/backtest/sweep.js';
 import { SYNTHETIC_MARKETS, writeSyntheticRecording } from '../src/backtest/synthetic.js';
@@ -37,7 +36,7 @@ try {
   const bare = (performance.now() - t) / 1000;
   console.log(`bare decompress + JSON.parse: ${(parsed / bare).toFixed(0).padStart(9)} lines/s  (${bare.toFixed(2)} s)`);
 
-  const job: BacktestJob = { strategyArgs: ['--size', '0.01', '--long-threshold', '10', '--short-threshold', '10', '--max-position', '0.05'], dataDir: dir, latency: fixedLatency({ backpack: 20, lighter: 20 }), logDir: mkdtempSync(join(tmpdir(), 'bench-replay-out-')) };
+  const job: BacktestJob = { strategyArgs: ['--size', '0.01', '--long-threshold', '10', '--short-threshold', '10', '--max-position', '0.05'], dataDir: dir, latency: { roundTripMs: { backpack: 20, lighter: 20 } }, logDir: mkdtempSync(join(tmpdir(), 'bench-replay-out-')) };
   t = performance.now();
   const result = await runJob(job, silentLogger);
   const e2e = (performance.now() - t) / 1000;

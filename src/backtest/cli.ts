@@ -14,7 +14,6 @@ import { RecordingFormatError } from '../record/format.js';
 import { fileLines, readFirstHeader, recordingFiles } from '../record/reader.js';
 import { RunLog } from '../io/runlog.js';
 import type { LighterTier } from '../venues/lighter/account.js';
-import { fixedLatency, type LatencyModel } from './execution.js';
 import { jobConfig, runJob, type BacktestJob } from './job.js';
 import { renderReport, runFigures } from './report.js';
 import { DEFAULT_ROUND_TRIP_MS } from './run.js';
@@ -39,7 +38,8 @@ as live, with simulated execution, and writes the trades and BBO CSVs, the summa
   --latency MODEL          learned (default: the recording's own order round trips), MS for both
                            venues, or BP_MS,LT_MS (round trips)
   --lighter-tier TIER      standard or premium: Lighter's taker fee and, with a fixed latency, its
-                           taker speed bump (standard 300 ms, premium 200 ms)
+                           taker speed bump (standard 300 ms, premium 200 ms); default: the
+                           recorded fee, and the tier the recording names for the speed bump
   --sweep FLAG=SPEC        vary a numeric flag: FROM:TO:STEP or V1,V2,… (repeatable; the grid runs
                            on worker threads)
   --threads N              worker threads for a sweep (default: the number of cores)
@@ -122,9 +122,9 @@ export function parseBacktestArgs(argv: string[]): BacktestArgs | 'help' {
     const parts = latencyText.split(',');
     const ms = parts.map(Number);
     if (parts.length > 2 || !ms.every((x) => Number.isFinite(x) && x >= 0)) throw new ConfigError(`--latency ${latencyText}: give learned, one round trip in ms for both venues, or BP_MS,LT_MS`);
-    latency = fixedLatency({ backpack: ms[0]!, lighter: ms[1] ?? ms[0]! }, tier);
+    latency = { roundTripMs: { backpack: ms[0]!, lighter: ms[1] ?? ms[0]! } };
   }
-  const job: BacktestJob = { strategyArgs: rest, dataDir: data, fromWallMs: from, toWallMs: to, latency: latency as 'learned' | LatencyModel, lighterTier: tier, logDir: out };
+  const job: BacktestJob = { strategyArgs: rest, dataDir: data, fromWallMs: from, toWallMs: to, latency, lighterTier: tier, logDir: out };
   jobConfig(job); // every strategy flag is checked now, with the live parser's one-line errors
   for (const point of sweepGrid(sweeps)) jobConfig({ ...job, strategyArgs: [...rest, ...Object.entries(point).flatMap(([k, v]) => [`--${k}`, v])] });
   return { job, outDir: out, sweeps, typed: ['backtest', ...argv].join(' '), threads };

@@ -6,8 +6,7 @@ import { parseConfig } from '../cli/args.js';
 import { engineSettings } from '../cli/run.js';
 import type { Logger } from '../core/log.js';
 import type { LighterTier } from '../venues/lighter/account.js';
-import type { LatencyModel } from './execution.js';
-import { runBacktest, type BacktestResult } from './run.js';
+import { runBacktest, type BacktestOptions, type BacktestResult } from './run.js';
 
 export interface BacktestJob {
   /** Strategy flags as typed (--size, --long-threshold, …), without the backtest's own. */
@@ -15,7 +14,7 @@ export interface BacktestJob {
   dataDir: string;
   fromWallMs?: number;
   toWallMs?: number;
-  latency: 'learned' | LatencyModel;
+  latency: BacktestOptions['latency'];
   lighterTier?: LighterTier;
   /** Where this run's CSVs go. */
   logDir: string;

@@ -23,9 +23,12 @@ export interface BacktestOptions {
   fromWallMs?: number;
   toWallMs?: number;
   settings: EngineSettings;
-  /** 'learned' from the recording's order events, or a fixed model. */
-  latency: 'learned' | LatencyModel;
-  /** Lighter account tier assumed for fees (and, with a fixed latency, its speed bump). */
+  /**
+   * 'learned' from the recording's order events; fixed round trips per venue (Lighter's taker speed
+   * bump for the tier — given, or as recorded — is added); or a complete model.
+   */
+  latency: 'learned' | { roundTripMs: Record<VenueId, number> } | LatencyModel;
+  /** Lighter account tier for fees (else the recorded market's fee) and the speed bump (else the recorded tier). */
   lighterTier?: LighterTier;
   /** Lighter's sendTx budget per minute, as the live adapter keeps it (--lighter-tx-per-minute). */
   lighterTxPerMinute?: number;
@@ -112,9 +115,11 @@ export async function learnLatency(dataDir: string, fallback: LatencyModel): Pro
 
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const header = await readFirstHeader(o.dataDir);
-  const fallback = fixedLatency(DEFAULT_ROUND_TRIP_MS, o.lighterTier);
+  const bumpTier = o.lighterTier ?? header.lighterTier;
+  const fallback = fixedLatency(DEFAULT_ROUND_TRIP_MS, bumpTier);
   const learned = o.latency === 'learned' ? await learnLatency(o.dataDir, fallback) : undefined;
-  const latency = learned?.model ?? (o.latency as LatencyModel);
+  const fixed = o.latency === 'learned' ? undefined : o.latency;
+  const latency = learned?.model ?? (fixed !== undefined && 'roundTripMs' in fixed ? fixedLatency(fixed.roundTripMs, bumpTier) : (fixed as LatencyModel));
   const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
   const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
   const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };

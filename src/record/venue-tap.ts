@@ -4,6 +4,7 @@
 
 import { systemClock, type Clock } from '../core/clock.js';
 import type { MarketSpec } from '../core/types.js';
+import type { LighterSetup } from '../venues/lighter/index.js';
 import type { BookListener, ExecutionReadiness, LegResult, MarketOrderRequest, StatusListener, Venue, VenueStatus } from '../venues/venue.js';
 import { toUs } from './format.js';
 import type { FrameRecorder } from './writer.js';
@@ -38,6 +39,9 @@ export class OrderTap implements Venue {
   start(): Promise<MarketSpec> {
     return this.inner.start().then((spec) => {
       this.recorder.market(spec);
+      // A Lighter adapter with keys knows its account tier once started (its speed bump and fees depend on it).
+      const tier = (this.inner as { setup?: LighterSetup }).setup?.tier?.tier;
+      if (tier !== undefined) this.recorder.lighterTier(tier);
       return spec;
     });
   }

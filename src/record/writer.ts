@@ -22,6 +22,8 @@ const gzip = promisify(gzipCb);
 export interface FrameRecorder {
   /** A venue's market (grid, fees) once it has started. */
   market(spec: MarketSpec): void;
+  /** The Lighter account's tier, when the venue said. */
+  lighterTier(tier: 'standard' | 'premium'): void;
   /** A WebSocket frame's raw text, at its socket's performance.now() arrival stamp (ms). */
   frame(venue: VenueId, text: string, receivedAtMs: number): void;
   /** A REST answer that feeds a book, as JSON text, when it arrived (ms, performance.now()). */
@@ -84,6 +86,11 @@ export class Recorder implements FrameRecorder {
   /** A venue's market as it started: a file is begun only once both are known. */
   market(spec: MarketSpec): void {
     this.header.markets[spec.venue] = spec;
+  }
+
+  /** The Lighter account's tier, once known (its taker speed bump and fees depend on it). */
+  lighterTier(tier: 'standard' | 'premium'): void {
+    this.header.lighterTier = tier;
   }
 
   private get ready(): boolean {
