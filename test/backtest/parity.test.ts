@@ -29,6 +29,7 @@ test('a recorded --sim run replays to the same decisions, and two replays give i
   calm(sim);
   const bot = startBot(sim, ['--max-position', '0.02', '--record', recordDir]);
   let liveRows;
+  const secrets = [sim.env().BACKPACK_SECRET_KEY!, sim.env().API_KEY_PRIVATE_KEY!].map((s) => s.replace(/^0x/, ''));
   try {
     await bot.engine;
     longOpportunity(sim);
@@ -45,9 +46,10 @@ test('a recorded --sim run replays to the same decisions, and two replays give i
     await sim.stop();
   }
 
-  // What the live run sent, from the recording's own order events.
+  // What the live run sent, from the recording's own order events; and no key anywhere in it.
   const liveSends: number[] = [];
   for await (const item of readRecording(recordDir)) {
+    if (item.kind !== 'header') for (const s of secrets) assert.ok(!item.payload.includes(s), 'a key in the recording');
     if (item.kind === 'order' && item.venue === 'backpack' && (JSON.parse(item.payload) as OrderEvent).event === 'sent') liveSends.push(item.atUs / 1000);
   }
   assert.equal(liveSends.length, liveRows.length);
