@@ -8,7 +8,7 @@ import type { VenueId } from '../core/types.js';
 import { ArbEngine, type EngineSettings, type RunSummary, type TradeRecord } from '../engine/index.js';
 import { bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import type { OrderEvent, RecordingHeader } from '../record/format.js';
-import { readFirstHeader, readRecording } from '../record/reader.js';
+import { readFirstHeader, readRecording, readRecordingBatches } from '../record/reader.js';
 import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
@@ -148,22 +148,26 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   let lastMono = clock.monoMs();
   let headers = 0;
   const every = o.progressEvery ?? 50_000;
-  for await (const item of readRecording(o.dataDir, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f) => o.logger.warn(`${f} ends in a torn write (the recording process was killed); replaying up to its last complete line`) })) {
-    if (item.kind === 'header') {
-      // A later run's file: its books start afresh, as that run's did.
-      if (headers++ > 0 && item.header.clock.monoMs !== header.clock.monoMs) for (const f of Object.values(feeds)) f.reset();
-      continue;
+  const reading = readRecordingBatches(o.dataDir, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f) => o.logger.warn(`${f} ends in a torn write (the recording process was killed); replaying up to its last complete line`) });
+  replay: for await (const batch of reading) {
+    for (const item of batch) {
+      if (item.kind === 'header') {
+        // A later run's file: its books start afresh, as that run's did.
+        if (headers++ > 0 && item.header.clock.monoMs !== header.clock.monoMs) for (const f of Object.values(feeds)) f.reset();
+        continue;
+      }
+      if (item.kind === 'order') continue;
+      const t = item.atUs / 1000;
+      if (Number.isNaN(firstWallMs)) firstWallMs = clock.wallMs() + (t - clock.monoMs());
+      // Only an event with a timer due (or work to settle) before it waits; the rest run straight on.
+      if (clock.busyUntil(t)) await clock.advanceTo(t);
+      else clock.setTime(t);
+      lastMono = t;
+      feeds[item.venue].apply(item, t);
+      sampler.sample(t);
+      if (startError !== undefined) break replay;
+      if (++events % every === 0) o.onProgress?.(events);
     }
-    if (item.kind === 'order') continue;
-    const t = item.atUs / 1000;
-    if (Number.isNaN(firstWallMs)) firstWallMs = clock.wallMs() + (t - clock.monoMs());
-    if (clock.busyUntil(t)) await clock.advanceTo(t);
-    else clock.setTime(t);
-    lastMono = t;
-    feeds[item.venue].apply(item, t);
-    sampler.sample(t);
-    if (startError !== undefined) break;
-    if (++events % every === 0) o.onProgress?.(events);
   }
   o.onProgress?.(events);
   if (startError !== undefined) throw startError;

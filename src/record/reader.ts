@@ -46,36 +46,57 @@ export async function readFirstHeader(dir: string): Promise<RecordingHeader> {
   throw new RecordingFormatError(`--data ${dir}: no header found`);
 }
 
+/** The recording as one iterator of items (see readRecordingBatches for the fast path). */
 export async function* readRecording(dir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem> {
+  for await (const batch of readRecordingBatches(dir, options)) yield* batch;
+}
+
+/**
+ * The recording in batches (one per decompressed chunk, in order): one await per batch rather than
+ * per event, which is most of what an iterator costs a replay.
+ */
+export async function* readRecordingBatches(dir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem[]> {
   let base: number | undefined;
   for (const file of recordingFiles(dir)) {
     let header: RecordingHeader | undefined;
     let offsetUs = 0;
     let wallMinusMonoUs = 0;
     let lineNo = 0;
-    for await (const line of fileLines(file, options.onTorn)) {
-      lineNo++;
-      if (header === undefined) {
-        header = parseHeader(line, file);
-        const wmm = header.clock.wallMs - header.clock.monoMs;
-        base ??= wmm;
-        offsetUs = Math.round((wmm - base) * 1000);
-        wallMinusMonoUs = Math.round(base * 1000);
-        yield { kind: 'header', header, file };
-        continue;
+    for await (const lines of fileLineBatches(file, options.onTorn)) {
+      const out: RecordingItem[] = [];
+      for (const line of lines) {
+        lineNo++;
+        if (header === undefined) {
+          header = parseHeader(line, file);
+          const wmm = header.clock.wallMs - header.clock.monoMs;
+          base ??= wmm;
+          offsetUs = Math.round((wmm - base) * 1000);
+          wallMinusMonoUs = Math.round(base * 1000);
+          out.push({ kind: 'header', header, file });
+          continue;
+        }
+        if (line.length === 0) continue;
+        const event = decodeEvent(line, `${file} line ${lineNo}`);
+        if (offsetUs !== 0) event.atUs += offsetUs;
+        if (options.fromWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 < options.fromWallMs) continue;
+        if (options.toWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 >= options.toWallMs) {
+          if (out.length > 0) yield out;
+          return;
+        }
+        out.push(event);
       }
-      if (line.length === 0) continue;
-      const event = decodeEvent(line, `${file} line ${lineNo}`);
-      if (offsetUs !== 0) event.atUs += offsetUs;
-      if (options.fromWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 < options.fromWallMs) continue;
-      if (options.toWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 >= options.toWallMs) return;
-      yield event;
+      if (out.length > 0) yield out;
     }
   }
 }
 
 /** A gzip file's complete lines; a torn last member ends it quietly (reported through onTorn). */
 export async function* fileLines(file: string, onTorn?: (file: string) => void): AsyncGenerator<string> {
+  for await (const lines of fileLineBatches(file, onTorn)) yield* lines;
+}
+
+/** A gzip file's complete lines, a batch per decompressed chunk. */
+export async function* fileLineBatches(file: string, onTorn?: (file: string) => void): AsyncGenerator<string[]> {
   // Big chunks, and a deep read-ahead: zlib's thread keeps decompressing while this thread parses.
   const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 8 * 1024 * 1024 } as ZlibOptions);
   const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
@@ -86,12 +107,9 @@ export async function* fileLines(file: string, onTorn?: (file: string) => void):
   try {
     for await (const chunk of gunzip as AsyncIterable<string>) {
       const text = rest + chunk;
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        yield text.slice(start, nl);
-        start = nl + 1;
-      }
-      rest = text.slice(start);
+      const lines = text.split('\n');
+      rest = lines.pop()!;
+      if (lines.length > 0) yield lines;
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
