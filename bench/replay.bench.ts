@@ -14,7 +14,7 @@ import { runSweep, sweepGrid } from '../src/backtest/sweep.js';
 import { SYNTHETIC_MARKETS, writeSyntheticRecording } from '../src/backtest/synthetic.js';
 import { Recorder } from '../src/record/writer.js';
 import { silentLogger } from '../src/core/log.js';
-import { fileLines, recordingFiles } from '../src/record/reader.js';
+import { fileLineBatches, fileLines, recordingFiles } from '../src/record/reader.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3600);
 const dir = mkdtempSync(join(tmpdir(), 'bench-replay-'));
@@ -26,11 +26,14 @@ try {
   t = performance.now();
   let parsed = 0;
   for (const file of recordingFiles(dir)) {
-    for await (const line of fileLines(file)) {
-      // The header is JSON; an event line's payload is the last tab-separated field.
-      const payload = line[0] === '{' ? line : line.slice(line.indexOf('\t', 4) + 1);
-      JSON.parse(payload);
-      parsed++;
+    // The fastest way to read it: a decompressed chunk of lines at a time.
+    for await (const lines of fileLineBatches(file)) {
+      for (const line of lines) {
+        // The header is JSON; an event line's payload is the last tab-separated field.
+        const payload = line[0] === '{' ? line : line.slice(line.indexOf('\t', 4) + 1);
+        JSON.parse(payload);
+        parsed++;
+      }
     }
   }
   const bare = (performance.now() - t) / 1000;
