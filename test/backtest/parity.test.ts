@@ -68,6 +68,9 @@ test('a recorded --sim run replays to the same decisions, and two replays give i
     assert.ok(gap <= trip + 10, `decision ${i}: live sent ${liveSends[i]!.toFixed(3)}, replay decided ${t.triggeredAt.toFixed(3)} (round trip ${trip.toFixed(3)} ms)`);
   });
   assert.equal(a.result.summary.trades, liveRows.length);
+  // The latency was learned from every order the live run sent and had answered, on both venues.
+  assert.deepEqual(a.result.learnedFrom, { backpack: liveRows.length, lighter: liveRows.length });
+  assert.ok(a.result.latency.lighter.arrivalMs > 0 && a.result.latency.backpack.arrivalMs > 0);
   assert.equal(a.result.summary.successes, liveRows.length);
 
   const b = await replay(recordDir);
