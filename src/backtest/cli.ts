@@ -11,7 +11,7 @@ import { ParamError } from '../core/param-error.js';
 import { strategyParams } from '../strategy/index.js';
 import type { Logger } from '../core/log.js';
 import { RecordingFormatError } from '../record/format.js';
-import { fileLines, readFirstHeader, recordingFiles } from '../record/reader.js';
+import { readFirstHeader, readRecordingBatches } from '../record/reader.js';
 import { RunLog } from '../io/runlog.js';
 import type { LighterTier } from '../venues/lighter/account.js';
 import { jobConfig, runJob, type BacktestJob } from './job.js';
@@ -143,10 +143,10 @@ function prepareOut(dir: string): void {
   writeFileSync(marker, 'This folder holds backtest output; the next backtest into it replaces it.\n');
 }
 
-/** Events in the recording (within --from/--to when given, approximately: whole files), for the progress bar. */
-async function countEvents(dir: string): Promise<number> {
+/** Book events in the recording within --from/--to, for the progress bar. */
+async function countEvents(dir: string, fromWallMs?: number, toWallMs?: number): Promise<number> {
   let n = 0;
-  for (const file of recordingFiles(dir)) for await (const line of fileLines(file)) if (line[0] === 'F' || line[0] === 'S') n++;
+  for await (const batch of readRecordingBatches(dir, { fromWallMs, toWallMs })) for (const item of batch) if (item.kind === 'frame' || item.kind === 'snapshot') n++;
   return n;
 }
 
@@ -195,10 +195,11 @@ export async function backtestCommand(argv: string[], out: NodeJS.WriteStream = 
   const config = jobConfig(args.job);
   const log: Logger = new RunLog(join(args.outDir, `backtest_${config.ticker}.log`), { consoleLevel: 'WARN' });
   try {
-    const total = await countEvents(args.job.dataDir);
+    // A learned latency reads the recording once first and counts its events on the way; else they are counted here.
+    let total = args.job.latency === 'learned' ? 0 : await countEvents(args.job.dataDir, args.job.fromWallMs, args.job.toWallMs);
     const bar = progressBar(err);
     const thresholds = { long: Number(config.longThreshold), short: Number(config.shortThreshold) };
-    const result = await runJob(args.job, log, (done) => bar(done, total));
+    const result = await runJob(args.job, log, (done) => bar(done, total), (n) => (total = n));
     if (err.isTTY) err.write('\n');
     const s = result.summary;
     out.write(

@@ -27,11 +27,11 @@ export function jobConfig(job: BacktestJob) {
   return parsed.config;
 }
 
-export function runJob(job: BacktestJob, logger: Logger, onProgress?: (events: number) => void): Promise<BacktestResult> {
+export function runJob(job: BacktestJob, logger: Logger, onProgress?: (events: number) => void, onTotal?: (events: number) => void): Promise<BacktestResult> {
   const config = jobConfig(job);
   const settings = { ...engineSettings(config), modeLabel: 'backtest' };
   return runBacktest({
     dataDir: job.dataDir, fromWallMs: job.fromWallMs, toWallMs: job.toWallMs, settings, latency: job.latency, lighterTier: job.lighterTier,
-    lighterTxPerMinute: config.lighterTxPerMinute, logger, onProgress, progressEvery: 20_000,
+    lighterTxPerMinute: config.lighterTxPerMinute, logger, onProgress, onTotal, progressEvery: 20_000,
   });
 }

@@ -8,7 +8,7 @@ import type { VenueId } from '../core/types.js';
 import { ArbEngine, type EngineSettings, type RunSummary, type TradeRecord } from '../engine/index.js';
 import { bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import type { OrderEvent, RecordingHeader } from '../record/format.js';
-import { readFirstHeader, readRecording, readRecordingBatches } from '../record/reader.js';
+import { readFirstHeader, readRecordingBatches } from '../record/reader.js';
 import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
@@ -35,6 +35,8 @@ export interface BacktestOptions {
   logger: Logger;
   /** Spread samples for the report: one point per this many ms of replay time, the widest in it (default 250). */
   sampleMs?: number;
+  /** Told the number of events the replay will go through, when a pass over the recording has counted them (learned latency). */
+  onTotal?: (events: number) => void;
   /** Called every `progressEvery` events with the events done so far. */
   onProgress?: (eventsDone: number) => void;
   progressEvery?: number;
@@ -107,17 +109,24 @@ class SpreadSampler {
 }
 
 /** A pass over the order events alone: each venue's median round trip. */
-export async function learnLatency(dataDir: string, fallback: LatencyModel): Promise<{ model: LatencyModel; orders: Record<VenueId, number> }> {
+export async function learnLatency(dataDir: string, fallback: LatencyModel, range: { fromWallMs?: number; toWallMs?: number } = {}): Promise<{ model: LatencyModel; orders: Record<VenueId, number>; bookEvents: number }> {
   const learner = new LatencyLearner();
-  for await (const item of readRecording(dataDir)) if (item.kind === 'order') learner.add(item.venue, item.atUs, JSON.parse(item.payload) as OrderEvent);
-  return { model: learner.model(fallback), orders: { backpack: learner.count('backpack'), lighter: learner.count('lighter') } };
+  let bookEvents = 0;
+  for await (const batch of readRecordingBatches(dataDir, range)) {
+    for (const item of batch) {
+      if (item.kind === 'order') learner.add(item.venue, item.atUs, JSON.parse(item.payload) as OrderEvent);
+      else if (item.kind !== 'header') bookEvents++;
+    }
+  }
+  return { model: learner.model(fallback), orders: { backpack: learner.count('backpack'), lighter: learner.count('lighter') }, bookEvents };
 }
 
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const header = await readFirstHeader(o.dataDir);
   const bumpTier = o.lighterTier ?? header.lighterTier;
   const fallback = fixedLatency(DEFAULT_ROUND_TRIP_MS, bumpTier);
-  const learned = o.latency === 'learned' ? await learnLatency(o.dataDir, fallback) : undefined;
+  const learned = o.latency === 'learned' ? await learnLatency(o.dataDir, fallback, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs }) : undefined;
+  if (learned !== undefined) o.onTotal?.(learned.bookEvents);
   const fixed = o.latency === 'learned' ? undefined : o.latency;
   const latency = learned?.model ?? (fixed !== undefined && 'roundTripMs' in fixed ? fixedLatency(fixed.roundTripMs, bumpTier) : (fixed as LatencyModel));
   const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
