@@ -8,9 +8,12 @@
 // (rendered once, before the loop). The bot's p50/p99 are printed beside the floor's, with the
 // ratio. Part 2 runs the generated market ten times faster than real time and prints the
 // resident memory after ten simulated minutes of trading.
-// Environment: BENCH_OPPORTUNITIES (default 1200), BENCH_SIM_MINUTES (default 10), BENCH_SPEEDUP (default 10).
+// With BENCH_WATCH=1 (the default) part 1 runs twice in the same process against fresh simulators:
+// watching off, then with --metrics-port and --ui-port on, a dashboard client subscribed to the
+// pushed updates and /metrics scraped every second, and prints both p50/p99 side by side.
+// Environment: BENCH_OPPORTUNITIES (default 1200), BENCH_SIM_MINUTES (default 10), BENCH_SPEEDUP (default 10), BENCH_WATCH (default 1).
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
@@ -20,10 +23,12 @@ import { startRun } from '../src/cli/run.js';
 import { silentLogger } from '../src/core/log.js';
 import type { TradeRecord } from '../src/engine/index.js';
 import { startSimVenues, type SimVenues, type SimVenuesOptions } from '../src/sim/index.js';
+import type { WatchEndpoints } from '../src/watch/index.js';
 
 const OPPORTUNITIES = Number(process.env.BENCH_OPPORTUNITIES ?? 1200);
 const SIM_MINUTES = Number(process.env.BENCH_SIM_MINUTES ?? 10);
 const SPEEDUP = Number(process.env.BENCH_SPEEDUP ?? 10);
+const WATCH = (process.env.BENCH_WATCH ?? '1') !== '0';
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -31,11 +36,22 @@ function quantile(sorted: number[], q: number): number {
 
 async function bot(simOptions: Partial<SimVenuesOptions>, flags: string[]) {
   const sim = await startSimVenues({ ticker: 'BTC', logger: silentLogger, pingIntervalMs: 5000, ...simOptions });
-  const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-bench-')), ...flags], sim.env());
+  // The run's CSVs and log go to a temp folder of its own, removed once the bot has stopped (or
+  // when the process exits, should the benchmark fail half-way).
+  const logDir = mkdtempSync(join(tmpdir(), 'bla-bench-'));
+  process.once('exit', () => rmSync(logDir, { recursive: true, force: true }));
+  const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', logDir, ...flags], sim.env());
   if (parsed.kind !== 'run') throw new Error('unexpected --help');
-  const handle = startRun(parsed.config, { consoleLevel: 'OFF' });
+  let watching!: (e: WatchEndpoints) => void;
+  const endpoints = new Promise<WatchEndpoints>((r) => (watching = r));
+  const handle = startRun(parsed.config, { consoleLevel: 'OFF', onWatching: (e) => watching(e), out: { write: () => true, isTTY: false } });
   const engine = await handle.engine;
-  return { sim, engine, stopBot: () => handle.stop('bench done'), stop: async () => { await handle.stop('bench done'); await sim.stop(); } };
+  const stopBot = async () => {
+    const code = await handle.stop('bench done');
+    rmSync(logDir, { recursive: true, force: true });
+    return code;
+  };
+  return { sim, engine, endpoints: await endpoints, stopBot, stop: async () => { await stopBot(); await sim.stop(); } };
 }
 
 function books(sim: SimVenues, b: [number, number], l: [number, number]): void {
@@ -49,9 +65,53 @@ interface Percentiles {
   p99: number;
 }
 
+interface BotLatency {
+  samples: number[];
+  sendSpread: number[];
+  missed: number;
+}
+
+/** Watching on: metrics and dashboard servers, a dashboard client on the pushed updates, /metrics scraped every second. */
+const WATCH_FLAGS = ['--metrics-port', '0', '--ui-port', '0'];
+
 async function latency(): Promise<void> {
+  const off = await botLatency(false);
+  const floor = off.floor;
+  const on = WATCH ? await botLatency(true) : undefined;
+  report('watching off', off);
+  if (on !== undefined) report('watching on (metrics scraped every 1 s, one dashboard client)', on);
+  console.log(`the floor (minimal client, same simulators, same sockets), ${floor.samples} opportunities:`);
+  console.log(`  p50 ${floor.p50.toFixed(3)} ms   p99 ${floor.p99.toFixed(3)} ms`);
+  const bot50 = quantile(off.samples, 0.5);
+  const bot99 = quantile(off.samples, 0.99);
+  console.log(`bot / floor: p50 ${bot50.toFixed(3)} / ${floor.p50.toFixed(3)} = ${(bot50 / floor.p50).toFixed(2)}×   p99 ${bot99.toFixed(3)} / ${floor.p99.toFixed(3)} = ${(bot99 / floor.p99).toFixed(2)}×   (goal: p50 within 2×, p99 within 3×)`);
+  if (on !== undefined) {
+    const q = (l: BotLatency, x: number) => quantile(l.samples, x).toFixed(3);
+    console.log(`watching off vs on: p50 ${q(off, 0.5)} vs ${q(on, 0.5)} ms   p99 ${q(off, 0.99)} vs ${q(on, 0.99)} ms   (goal: within noise)`);
+  }
+}
+
+function report(label: string, l: BotLatency): void {
+  const samples = l.samples;
+  console.log(`${label} — frame arrival → both orders written, ${samples.length} opportunities (after 100 warm-up):`);
+  console.log(`  p50 ${quantile(samples, 0.5).toFixed(3)} ms   p99 ${quantile(samples, 0.99).toFixed(3)} ms   max ${samples[samples.length - 1].toFixed(3)} ms   (target p50 ≤ 0.3, p99 ≤ 1)`);
+  if (l.missed > 0) console.log(`  ${l.missed} opportunities produced no trade within 2 s`);
+  console.log(`  gap between the two legs' send stamps: p50 ${quantile(l.sendSpread, 0.5).toFixed(3)} ms   p99 ${quantile(l.sendSpread, 0.99).toFixed(3)} ms`);
+}
+
+async function botLatency(watch: boolean): Promise<BotLatency & { floor: Percentiles & { samples: number } }> {
   // A premium-sized Lighter budget: the standard 60 transactions a minute would throttle the benchmark, not the bot.
-  const { sim, engine, stopBot } = await bot({ scripted: true }, ['--max-position', '0.01', '--max-book-age-ms', '60000', '--lighter-tx-per-minute', '1000000']);
+  const { sim, engine, endpoints, stopBot } = await bot({ scripted: true }, ['--max-position', '0.01', '--max-book-age-ms', '60000', '--lighter-tx-per-minute', '1000000', ...(watch ? WATCH_FLAGS : [])]);
+  const watchers: Array<() => void> = [];
+  if (watch) {
+    // A dashboard client: holds the server-sent event stream open and reads every update.
+    const events = new AbortController();
+    void fetch(`${endpoints.uiUrl}/events`, { signal: events.signal }).then(async (res) => {
+      for await (const _chunk of res.body!) void _chunk;
+    }).catch(() => undefined);
+    const scrape = setInterval(() => void fetch(`${endpoints.metricsUrl}/metrics`).then((r) => r.text()).catch(() => undefined), 1000);
+    watchers.push(() => events.abort(), () => clearInterval(scrape));
+  }
   let waiting: ((r: TradeRecord) => void) | undefined;
   engine.onTrade((r) => {
     if (r.kind === 'entry' && waiting !== undefined) {
@@ -85,20 +145,14 @@ async function latency(): Promise<void> {
     sendSpread.push(Math.abs(record.backpack!.sentAt - record.lighter!.sentAt));
     await new Promise((r) => setTimeout(r, 15)); // let the re-trade of a lasting opportunity finish
   }
+  for (const w of watchers) w();
   await stopBot();
-  const floor = await floorLatency(sim);
+  // The floor is measured once, on the first run's simulators.
+  const floor = watch ? { p50: NaN, p99: NaN, samples: 0 } : await floorLatency(sim);
   await sim.stop();
   samples.sort((a, b) => a - b);
   sendSpread.sort((a, b) => a - b);
-  console.log(`frame arrival → both orders written, ${samples.length} opportunities (after 100 warm-up):`);
-  console.log(`  p50 ${quantile(samples, 0.5).toFixed(3)} ms   p99 ${quantile(samples, 0.99).toFixed(3)} ms   max ${samples[samples.length - 1].toFixed(3)} ms   (target p50 ≤ 0.3, p99 ≤ 1)`);
-  if (missed > 0) console.log(`  ${missed} opportunities produced no trade within 2 s`);
-  console.log(`  gap between the two legs' send stamps: p50 ${quantile(sendSpread, 0.5).toFixed(3)} ms   p99 ${quantile(sendSpread, 0.99).toFixed(3)} ms`);
-  const bot50 = quantile(samples, 0.5);
-  const bot99 = quantile(samples, 0.99);
-  console.log(`the floor (minimal client, same simulators, same sockets), ${floor.samples} opportunities:`);
-  console.log(`  p50 ${floor.p50.toFixed(3)} ms   p99 ${floor.p99.toFixed(3)} ms`);
-  console.log(`bot / floor: p50 ${bot50.toFixed(3)} / ${floor.p50.toFixed(3)} = ${(bot50 / floor.p50).toFixed(2)}×   p99 ${bot99.toFixed(3)} / ${floor.p99.toFixed(3)} = ${(bot99 / floor.p99).toFixed(2)}×   (goal: p50 within 2×, p99 within 3×)`);
+  return { samples, sendSpread, missed, floor };
 }
 
 /**

@@ -4,9 +4,12 @@
 
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { parse as parseDotEnvText } from 'dotenv';
 import { Secret } from '../core/secret.js';
 import { apiKeyIndexProblem } from '../venues/lighter/account.js';
+import { WATCH_FLAGS, WatchConfigError, parseWatchConfig } from '../watch/config.js';
 import type { Config, Mode } from './config.js';
+import { defaultLogDir, runLabel } from './modes.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -43,22 +46,28 @@ export const FLAGS: Record<string, FlagSpec> = {
   'max-position': { type: 'string', default: '0', value: 'QTY', help: 'largest |position| on each venue after a trade; 0 = unlimited' },
   'check-interval': { type: 'string', default: '0.1', value: 'SECONDS', help: 'period of the staleness / BBO timer (decisions are event-driven)' },
   'bbo-interval': { type: 'string', default: '5', value: 'SECONDS', help: 'how often a row is written to the BBO CSV' },
-  'log-dir': { type: 'string', default: 'logs', value: 'DIR', help: 'where the run log and the CSV files go' },
+  'log-dir': { type: 'string', default: 'logs', value: 'DIR', help: 'where the run log and the CSV files go (--sim: logs/sim, --paper: logs/paper, non-real hosts: logs/test)' },
+  'log-level': { type: 'string', default: 'info', value: 'LEVEL', help: 'lowest level logged: debug, info, warn or error (without it the file also keeps debug lines)' },
+  'log-format': { type: 'string', default: 'text', value: 'FORMAT', help: 'run log lines as text or json (one object per line)' },
+  'close-on-exit': { type: 'boolean', help: 'on stop, close both positions reduce-only and confirm flat from the venues (default: positions kept)' },
   duration: { type: 'string', default: '0', value: 'SECONDS', help: 'stop cleanly after this long, as on Ctrl-C; 0 = run until stopped' },
   'min-edge-bps': { type: 'string', default: '0', value: 'BPS', help: 'minimum expected edge after both taker fees, in basis points' },
   'max-book-age-ms': { type: 'string', default: '2000', value: 'MS', help: 'a book silent for longer than this blocks trading' },
   'slippage-bps': { type: 'string', default: '20', value: 'BPS', help: 'worst price each leg accepts, away from the book price' },
   'backpack-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Backpack taker fee read from the venue' },
   'lighter-taker-fee-bps': { type: 'string', value: 'BPS', default: 'the account tier\'s', help: 'override the Lighter taker fee assumed from the account tier (Standard 0, Premium up to 2.8)' },
-  'lighter-tx-per-minute': { type: 'string', default: '60', value: 'N', help: 'Lighter sendTx budget per minute (standard account: 60; premium accounts have more)' },
+  'lighter-requests-per-minute': { type: 'string', default: '60', value: 'N', help: 'Lighter request budget per rolling minute, shared by every REST call and every transaction (Standard account: 60; Premium more); repairs keep a tenth of it' },
+  'lighter-tx-per-minute': { type: 'string', value: 'N', default: '--lighter-requests-per-minute', help: 'the same budget under its older name (kept working)' },
   'allow-unhedged-start': { type: 'boolean', help: 'start even if the venues\' positions do not hedge each other' },
   record: { type: 'string', value: 'DIR', default: 'not recorded', help: 'record every frame, book snapshot and order event into DIR (gzip, one file per hour) for backtests' },
   paper: { type: 'boolean', help: 'paper trading: live public market data, simulated fills, no credentials' },
   sim: { type: 'boolean', help: 'run against the built-in simulated venues on loopback (no credentials, no internet)' },
+  ...WATCH_FLAGS,
   help: { type: 'boolean', help: 'show this help' },
 };
 
-const DECIMAL = /^\d+(\.\d+)?$/;
+// A plain decimal: digits with an optional fraction, or a leading dot (.5). No sign, exponent or unit.
+const DECIMAL = /^(\d+(\.\d+)?|\.\d+)$/;
 
 export function helpText(): string {
   const rows = Object.entries(FLAGS).map(([name, spec]) => {
@@ -87,6 +96,10 @@ export function helpText(): string {
     `  LIGHTER_API_URL          (default: ${DEFAULT_URLS.LIGHTER_API_URL})`,
     `  LIGHTER_WS_URL           (default: ${DEFAULT_URLS.LIGHTER_WS_URL})`,
     '  LIGHTER_CHAIN_ID         (default: 304; 300 = testnet)',
+    '  UI_TOKEN                 dashboard control token (default: a random one, printed at start)',
+    '  TELEGRAM_BOT_TOKEN       Telegram alerts: the bot\'s token (with TELEGRAM_CHAT_ID)',
+    '  TELEGRAM_CHAT_ID         Telegram alerts: the chat to write to',
+    '  ALERT_WEBHOOK_URL        alerts as JSON POSTs to this URL',
     '',
     'Examples:',
     '  backpack-lighter-arb --sim --size 0.01 --duration 60        # simulated venues, no keys',
@@ -97,25 +110,43 @@ export function helpText(): string {
   ].join('\n');
 }
 
-/** Parses KEY=VALUE lines of a .env file (comments, blank lines, `export `, quotes). */
+/** The KEY=VALUE pairs of a .env file, read by dotenv (comments, `export `, quotes, multi-line quoted values). */
 export function parseDotEnv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (m === null) continue;
-    let value = m[2];
-    const quoted = /^(['"])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2];
-    else value = value.replace(/\s+#.*$/, '');
-    out[m[1]] = value;
-  }
-  return out;
+  return parseDotEnvText(text);
 }
 
-/** Result of parsing: either a Config to run, or the help text to print. */
-export type ParseResult = { kind: 'run'; config: Config } | { kind: 'help'; text: string };
+/**
+ * One warning per .env line that is none of: blank, a # comment, `[export] NAME=value` (or
+ * `NAME: value`), or the inside of a quoted value that spans lines. dotenv skips such lines
+ * silently; a key the user believes is set would then be missing. The line's text is never
+ * repeated: it may hold a secret.
+ */
+export function dotEnvWarnings(text: string): string[] {
+  const warnings: string[] = [];
+  let openQuote: string | undefined;
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    if (openQuote !== undefined) {
+      if (line.includes(openQuote)) openQuote = undefined;
+      return;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const m = /^(?:export\s+)?[\w.-]+(?:\s*=|:\s)\s*(.*)$/.exec(trimmed);
+    if (m === null) {
+      warnings.push(`.env line ${i + 1} is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment`);
+      return;
+    }
+    const value = m[1];
+    const quote = /^['"`]/.exec(value)?.[0];
+    if (quote !== undefined && !value.slice(1).includes(quote)) openQuote = quote;
+  });
+  if (openQuote !== undefined) warnings.push(`.env has a quoted value opened with ${openQuote} that is never closed — close the quote`);
+  return warnings;
+}
+
+/** Result of parsing: either a Config to run (with warnings to log, e.g. unreadable .env lines), or the help text to print. */
+export type ParseResult = { kind: 'run'; config: Config; warnings: string[] } | { kind: 'help'; text: string };
 
 /**
  * Builds the Config from argv (without node and script), the process environment, and the text
@@ -126,7 +157,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
   try {
     const options: Record<string, { type: 'string' | 'boolean' }> = {};
     for (const [name, spec] of Object.entries(FLAGS)) options[name] = { type: spec.type };
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    values = parseArgs({ args: joinDashedValues(argv), options, strict: true, allowPositionals: false }).values;
   } catch (e) {
     throw new ConfigError(argvProblem(e));
   }
@@ -170,7 +201,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     maxPosition: decimal('--max-position', str('max-position')),
     checkIntervalMs,
     bboIntervalMs,
-    logDir: str('log-dir') || 'logs',
+    logDir: '',
     recordDir: typeof values.record === 'string' && values.record !== '' ? values.record : undefined,
     durationMs,
     minEdgeBps: Number(decimal('--min-edge-bps', str('min-edge-bps'))),
@@ -179,7 +210,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     allowUnhedgedStart: values['allow-unhedged-start'] === true,
     backpackTakerFeeBps: optionalBps('--backpack-taker-fee-bps', values['backpack-taker-fee-bps']),
     lighterTakerFeeBps: optionalBps('--lighter-taker-fee-bps', values['lighter-taker-fee-bps']),
-    lighterTxPerMinute: Number(integer('--lighter-tx-per-minute', str('lighter-tx-per-minute'), 1, 1_000_000)),
+    lighterTxPerMinute: lighterRequestsPerMinute(values),
+    closeOnExit: values['close-on-exit'] === true,
+    logLevel: oneOf('--log-level', str('log-level').toLowerCase(), LOG_LEVELS),
+    fileLogLevel: typeof values['log-level'] === 'string' ? oneOf('--log-level', values['log-level'].toLowerCase(), LOG_LEVELS) : 'debug',
+    logFormat: oneOf('--log-format', str('log-format').toLowerCase(), ['text', 'json'] as const),
     backpack: {
       apiUrl: url('BACKPACK_API_URL', envValue('BACKPACK_API_URL') ?? DEFAULT_URLS.BACKPACK_API_URL, ['http:', 'https:']),
       wsUrl: url('BACKPACK_WS_URL', envValue('BACKPACK_WS_URL') ?? DEFAULT_URLS.BACKPACK_WS_URL, ['ws:', 'wss:']),
@@ -190,6 +225,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
       chainId: Number(integer('LIGHTER_CHAIN_ID', envValue('LIGHTER_CHAIN_ID') ?? '304', 1, 2 ** 31 - 1)),
     },
   };
+  // A run that is not live on the real venues writes in a folder of its own unless told otherwise,
+  // so a live trades CSV holds only real trades.
+  config.logDir = typeof values['log-dir'] === 'string' && values['log-dir'] !== '' ? values['log-dir'] : defaultLogDir(runLabel(config));
+  try {
+    config.watch = parseWatchConfig((name) => values[name], envValue);
+  } catch (e) {
+    if (e instanceof WatchConfigError) throw new ConfigError(e.message);
+    throw e;
+  }
   if (config.slippageBps <= 0) throw new ConfigError(`--slippage-bps ${config.slippageBps} must be above 0 — e.g. --slippage-bps 20`);
 
   // Credentials are needed only to trade for real; paper and sim modes ignore them.
@@ -217,7 +261,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     const keyIndexProblem = apiKeyIndexProblem(config.lighter.apiKeyIndex);
     if (keyIndexProblem !== undefined) throw new ConfigError(keyIndexProblem);
   }
-  return { kind: 'run', config };
+  return { kind: 'run', config, warnings: dotEnvText ? dotEnvWarnings(dotEnvText) : [] };
 }
 
 function argvProblem(e: unknown): string {
@@ -226,15 +270,44 @@ function argvProblem(e: unknown): string {
   if (unknown) return `unknown flag ${unknown[1]} — run with --help to list the flags`;
   const missingValue = /Option '(--[a-z-]+)[^']*' argument missing/.exec(message);
   if (missingValue) return `${missingValue[1]} needs a value — run with --help for an example`;
+  // A flag followed by another flag (`--size --ticker BTC`): its value is missing.
+  const ambiguous = /Option '(--[a-z-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value — run with --help for an example`;
   const positional = /Unexpected argument '([^']+)'/.exec(message);
   if (positional) return `unexpected argument "${positional[1]}" — flags take the form --name value; run with --help`;
   return `${message.split('\n')[0]} — run with --help`;
 }
 
+/**
+ * `--size -1` is a value that starts with a dash: node's parser calls it ambiguous and names no
+ * flag. A string flag followed by something shaped like a number (-1, -.5, -0.1) takes it as its
+ * value, so the flag's own check can refuse it with the flag's own message.
+ */
+function joinDashedValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([a-z-]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (name !== undefined && FLAGS[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
+/** Checks a non-negative decimal flag; a leading dot gets its zero (.5 → 0.5) so every later parser sees one form. */
 function decimal(flag: string, text: string): string {
   if (text.startsWith('-')) throw new ConfigError(`${flag} ${text} is negative — give a number of 0 or more`);
-  if (!DECIMAL.test(text)) throw new ConfigError(`${flag} "${text}" is not a decimal number — write it like 0.001 or 5`);
-  return text;
+  if (!DECIMAL.test(text)) throw new ConfigError(`${flag} "${text}" is not a decimal number — write it like 0.001, .5 or 5`);
+  return text.startsWith('.') ? '0' + text : text;
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`${flag} "${text}" is not one of ${allowed.join(', ')} — e.g. ${flag} ${allowed[0]}`);
+  return text as T;
 }
 
 function positiveSeconds(flag: string, text: string): number {
@@ -243,6 +316,17 @@ function positiveSeconds(flag: string, text: string): number {
   const ms = value * 1000;
   if (ms < 1) throw new ConfigError(`${flag} ${text} is below one millisecond — e.g. ${flag} 0.1`);
   return ms;
+}
+
+/** The shared Lighter request budget, under either of its names (giving both, differently, is an error). */
+function lighterRequestsPerMinute(values: Record<string, string | boolean | undefined>): number {
+  const current = values['lighter-requests-per-minute'];
+  const older = values['lighter-tx-per-minute'];
+  if (typeof current === 'string' && typeof older === 'string' && current !== older) {
+    throw new ConfigError(`--lighter-requests-per-minute ${current} and --lighter-tx-per-minute ${older} name the same budget — give one of them`);
+  }
+  if (typeof older === 'string' && typeof current !== 'string') return Number(integer('--lighter-tx-per-minute', older, 1, 1_000_000));
+  return Number(integer('--lighter-requests-per-minute', typeof current === 'string' ? current : '60', 1, 1_000_000));
 }
 
 function integer(name: string, text: string, min: number, max: number): string {

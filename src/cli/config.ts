@@ -2,6 +2,7 @@
 // from flags, environment and .env (see args.ts); nothing else reads process.env or argv.
 
 import type { Secret } from '../core/secret.js';
+import type { WatchConfig } from '../watch/config.js';
 
 export type Mode = 'live' | 'paper' | 'sim';
 
@@ -60,6 +61,18 @@ export interface Config {
   lighterTakerFeeBps?: number;
   /** Lighter sendTx budget per minute; orders beyond it are not sent. */
   lighterTxPerMinute: number;
+  /** On stop, flatten both venues reduce-only and confirm flat from the venues (default: positions kept). */
+  closeOnExit: boolean;
+  /** Lowest level echoed to the console. */
+  logLevel: LogLevel;
+  /** Lowest level written to the run log file: --log-level when given, else debug (diagnostics kept for a post-mortem). */
+  fileLogLevel: LogLevel;
+  /** Run log lines as text (the reference's form) or one JSON object per line. */
+  logFormat: 'text' | 'json';
   backpack: BackpackEndpoint;
   lighter: LighterEndpoint;
+  /** Status line, metrics, dashboard, alerts; absent = status line defaults only. */
+  watch?: WatchConfig;
 }
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

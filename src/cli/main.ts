@@ -3,18 +3,20 @@
 // Bad input exits with status 2 and one line on stderr; nothing else is printed for it.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, parseConfig } from './args.js';
+import { ConfigError, dotEnvWarnings, parseConfig } from './args.js';
 import { run } from './run.js';
 import { backtestCommand } from '../backtest/cli.js';
 
 async function main(): Promise<number> {
   if (process.argv[2] === 'backtest') return backtestCommand(process.argv.slice(3));
   let parsed;
+  const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
   try {
-    const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
     parsed = parseConfig(process.argv.slice(2), process.env, dotEnv);
   } catch (e) {
     if (e instanceof ConfigError) {
+      // A line .env could not read may be why a setting is missing: say so before the error.
+      for (const warning of dotEnv !== undefined ? dotEnvWarnings(dotEnv) : []) process.stderr.write(`warning: ${warning}\n`);
       process.stderr.write(`error: ${e.message}\n`);
       return 2;
     }
@@ -24,7 +26,7 @@ async function main(): Promise<number> {
     process.stdout.write(parsed.text + '\n');
     return 0;
   }
-  return run(parsed.config);
+  return run(parsed.config, { warnings: parsed.warnings });
 }
 
 main().then(

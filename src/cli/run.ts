@@ -4,41 +4,58 @@
 import type { Logger } from '../core/log.js';
 import { ParamError } from '../core/param-error.js';
 import { ArbEngine, type EngineSettings, type RunSummary } from '../engine/index.js';
+import { pnlLines } from '../engine/pnl.js';
 import { runLogPath } from '../io/paths.js';
-import { RunLog } from '../io/runlog.js';
+import { RunLog, type Level, type TaggedLogger } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
 import { BackpackVenue } from '../venues/backpack/index.js';
 import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
 import { PaperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
+import { Watching, type WatchEndpoints } from '../watch/index.js';
 import { OrderTap } from '../record/venue-tap.js';
 import { Recorder } from '../record/writer.js';
 import { VERSION } from '../version.js';
 import type { Config } from './config.js';
-
-const MODE_LINE: Record<Config['mode'], string> = {
-  live: 'LIVE — real orders with real money on Backpack and Lighter',
-  paper: 'PAPER — live public market data, simulated fills, no order is sent',
-  sim: 'SIM — simulated venues on loopback with generated keys; no real money',
-};
+import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
 
 export interface RunHooks {
   /** Resolves with a reason when the run should stop; defaults to SIGINT/SIGTERM. */
   stopSignal?: Promise<string>;
   /** Console level of the run log (tests silence it). */
   consoleLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'OFF';
+  /** Lines to log as warnings first (what parsing .env could not read). */
+  warnings?: string[];
   /** Called once the engine runs (tests and the latency benchmark look inside). */
   onStarted?: (engine: ArbEngine, sim?: SimVenues) => void;
+  /** Called once the metrics server and dashboard listen (their URLs; tests give port 0). */
+  onWatching?: (endpoints: WatchEndpoints) => void;
+  /** Where the status line and the dashboard token go (default stdout). */
+  out?: { write(s: string): unknown; isTTY?: boolean };
 }
 
 export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
-  const log = new RunLog(runLogPath(config.logDir, config.ticker), { consoleLevel: hooks.consoleLevel ?? 'INFO' });
-  log.info(`mode: ${MODE_LINE[config.mode]}`);
-  log.info(`ticker ${config.ticker}, logs in ${config.logDir}/`);
+  const log = new RunLog(runLogPath(config.logDir, config.ticker), {
+    consoleLevel: hooks.consoleLevel ?? (config.logLevel.toUpperCase() as Level),
+    fileLevel: config.fileLogLevel.toUpperCase() as Level,
+    format: config.logFormat,
+  });
+  for (const warning of hooks.warnings ?? []) log.warn(warning);
+  log.info(modeLine(config));
+  if (runLabel(config) === 'live') for (const line of liveBanner(config)) log.info(line);
+  const unlimited = unlimitedPositionWarning(config);
+  if (unlimited !== undefined) log.warn(unlimited);
+  log.info(`ticker ${config.ticker}, logs in ${config.logDir}/ (rows marked mode=${runLabel(config)})`);
   let sim: SimVenues | undefined;
   let engine: ArbEngine | undefined;
+  const secrets = [config.backpack.secretKey?.reveal(), config.lighter.privateKey?.reveal()].filter((x): x is string => x !== undefined);
+  const watching = new Watching(config.watch, { ticker: config.ticker, mode: config.mode, log, secrets, maxBookAgeMs: config.maxBookAgeMs, out: hooks.out ?? process.stdout });
+  let summary: RunSummary | undefined;
+  let stopReason = 'start-up failed';
   let recorder: Recorder | undefined;
   try {
+    await watching.listen();
+    hooks.onWatching?.(watching.endpoints);
     if (config.recordDir !== undefined) {
       recorder = new Recorder({ dir: config.recordDir, header: { version: VERSION, ticker: config.ticker, mode: config.mode }, onError: (m) => log.error(m) });
       log.info(`recording every frame, book snapshot and order event to ${config.recordDir}/ (replay it with: backpack-lighter-arb backtest --data ${config.recordDir} --size ${config.size})`);
@@ -49,30 +66,38 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
       cfg = { ...config, ...sim.endpoints };
       log.info(`sim: Backpack ${sim.backpack.apiUrl}, Lighter ${sim.lighter.apiUrl} (chain ${cfg.lighter.chainId}, account ${cfg.lighter.accountIndex})`);
     }
-    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, log, recorder), logger: log });
+    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, watching.logger, recorder), logger: watching.logger });
     engine = bot;
+    watching.attach(bot);
     const stopSignal = hooks.stopSignal ?? processSignals();
     const duration = config.durationMs > 0 ? sleep(config.durationMs).then(() => `--duration ${config.durationMs / 1000} s elapsed`) : new Promise<string>(() => {});
-    const stopReason = Promise.race([stopSignal, duration, bot.stopped.then(() => 'engine stopped')]);
+    const stopping = Promise.race([stopSignal, duration, bot.stopped.then(() => 'engine stopped')]);
     // A stop during start-up (e.g. while a venue that is down is waited for) ends the start-up cleanly.
-    void stopReason.then((reason) => {
+    void stopping.then((reason) => {
       if (bot.phase === 'starting') void bot.stop(reason);
     });
     if (await bot.start()) {
+      watching.running();
       hooks.onStarted?.(bot, sim);
       log.info('running: every book frame from either venue is evaluated as it arrives');
     }
-    const summary = await bot.stop(await stopReason);
-    printSummary(summary);
-    return 0;
+    stopReason = await stopping;
+    summary = await bot.stop(stopReason);
+    // A silenced console (tests, benchmarks) prints nothing: under node's test runner a child's own
+    // writes to stdout share the pipe with the runner's messages and can corrupt them.
+    if (hooks.consoleLevel !== 'OFF') printSummary(summary);
+    // --close-on-exit promised flat venues: a run that could not deliver that does not end as a success.
+    return summary.closeOnExit !== undefined && !summary.closeOnExit.flat ? 1 : 0;
   } catch (e) {
     // A setting that cannot work on these markets is bad input: one line with the flag names, status 2.
-    if (e instanceof ParamError) log.error(e.render(flagOf));
-    else log.error(`${e instanceof Error ? e.message : String(e)}`);
+    const line = e instanceof ParamError ? e.render(flagOf) : `${e instanceof Error ? e.message : String(e)}`;
+    log.error(line);
+    if (summary === undefined) stopReason = `could not start: ${line}`;
     await engine?.stop('start-up failed').catch(() => undefined);
     // A setting that cannot work (a flag off a market's grid, or one the venue shows to be wrong) is a configuration error, like a bad flag.
     return (e instanceof ParamError && e.kind === 'config') || e instanceof LighterConfigError ? 2 : 1;
   } finally {
+    await watching.finish(summary, stopReason).catch((e: unknown) => log.warn(`watch: ${e instanceof Error ? e.message : String(e)}`));
     await sim?.stop();
     await recorder?.close();
     log.close();
@@ -106,13 +131,15 @@ export function startRun(config: Config, hooks: Omit<RunHooks, 'stopSignal' | 'o
 export function engineSettings(c: Config): EngineSettings {
   return {
     ticker: c.ticker,
-    modeLabel: c.mode,
+    // The label written in every CSV row and the log: live only against the real venues' hosts.
+    modeLabel: runLabel(c),
     strategy: { size: c.size, longThreshold: c.longThreshold, shortThreshold: c.shortThreshold, maxPosition: c.maxPosition, minEdgeBps: c.minEdgeBps, slippageBps: c.slippageBps, maxBookAgeMs: c.maxBookAgeMs },
     takerFeeBps: { backpack: c.backpackTakerFeeBps, lighter: c.lighterTakerFeeBps },
     checkIntervalMs: c.checkIntervalMs,
     bboIntervalMs: c.bboIntervalMs,
     logDir: c.logDir,
     allowUnhedgedStart: c.allowUnhedgedStart,
+    closeOnExit: c.closeOnExit,
     credentials: { backpack: 'BACKPACK_PUBLIC_KEY / BACKPACK_SECRET_KEY', lighter: 'API_KEY_PRIVATE_KEY / LIGHTER_ACCOUNT_INDEX / LIGHTER_API_KEY_INDEX' },
     nameOf: flagOf,
   };
@@ -128,13 +155,13 @@ export function flagOf(param: string): string {
   return FLAGS[param] ?? param;
 }
 
-function makeVenues(c: Config, log: Logger, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
+function makeVenues(c: Config, log: TaggedLogger, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
   const venues = makeBareVenues(c, log, recorder);
   if (recorder === undefined) return venues;
   return { backpack: new OrderTap(venues.backpack, recorder), lighter: new OrderTap(venues.lighter, recorder) };
 }
 
-function makeBareVenues(c: Config, log: Logger, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
+function makeBareVenues(c: Config, log: TaggedLogger, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
   const paper = c.mode === 'paper';
   const backpack = new BackpackVenue({
     ticker: c.ticker, apiUrl: c.backpack.apiUrl, wsUrl: c.backpack.wsUrl, logger: prefixed(log, 'backpack'),
@@ -149,13 +176,9 @@ function makeBareVenues(c: Config, log: Logger, recorder?: Recorder): { backpack
   return { backpack: new PaperVenue({ inner: backpack, logger: log }), lighter: new PaperVenue({ inner: lighter, logger: log }) };
 }
 
-function prefixed(log: Logger, tag: string): Logger {
-  return {
-    debug: (m) => log.debug(`[${tag}] ${m}`),
-    info: (m) => log.info(`[${tag}] ${m}`),
-    warn: (m) => log.warn(`[${tag}] ${m}`),
-    error: (m) => log.error(`[${tag}] ${m}`),
-  };
+/** The venue's or simulator's lines carry its tag: `[backpack] …` in text, `"src":"backpack"` in JSON. */
+function prefixed(log: TaggedLogger, tag: string): Logger {
+  return log.child(tag);
 }
 
 function processSignals(): Promise<string> {
@@ -177,10 +200,12 @@ function printSummary(s: RunSummary): void {
       '── summary ──────────────────────────────',
       `trades              ${s.trades} (${s.successes} succeeded, ${s.failures} failed)`,
       `repair orders       ${s.repairs}`,
-      `estimated PnL       ${s.estimatedPnl.toFixed(4)} (after fees)`,
+      `spread PnL          ${s.estimatedPnl.toFixed(4)} USDC net of fees (the trades CSV's net_pnl summed)`,
       `fees                ${s.fees.toFixed(4)}`,
+      ...(s.pnl !== undefined ? pnlLines(s.pnl) : []),
       `position Backpack   ${s.positions.backpack}`,
       `position Lighter    ${s.positions.lighter}`,
+      ...(s.closeOnExit ? [`close on exit       ${s.closeOnExit.flat ? 'flat: ' : 'NOT FLAT: '}${s.closeOnExit.detail}`] : []),
       ...(s.halted ? [`entries halted      ${s.halted}`] : []),
       '',
     ].join('\n'),

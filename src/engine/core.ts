@@ -10,8 +10,11 @@ import { renderParams } from '../core/param-error.js';
 import type { MarketSpec, VenueId } from '../core/types.js';
 import { stepCommon, toCommon, type StrategyParams } from '../strategy/index.js';
 import type { ExecutionReadiness, Venue } from '../venues/venue.js';
+import type { FlattenOutcome } from './flatten.js';
 import { Halts } from './halts.js';
+import type { EngineObserver } from './observer.js';
 import { PhaseMachine } from './phase.js';
+import type { PnlReport } from './pnl.js';
 import type { EngineSettings, EngineTimings } from './settings.js';
 
 export const VENUES = ['backpack', 'lighter'] as const;
@@ -26,6 +29,10 @@ export interface RunSummary {
   fees: number;
   positions: { backpack: string; lighter: string };
   halted?: string;
+  /** Realised and unrealised PnL at the end, valued on the books before the venues closed (see pnl.ts). */
+  pnl?: PnlReport;
+  /** When closing on exit: whether both venues confirmed a zero position. */
+  closeOnExit?: FlattenOutcome;
 }
 
 const READY: ExecutionReadiness = { state: 'ready' };
@@ -53,6 +60,10 @@ export class EngineCore {
   /** Bumped when stop() gives up waiting on work: results that arrive later no longer move our counts. */
   epoch = 0;
   private readonly failures: number[] = [];
+  /** The one onlooker (status line, metrics, dashboard, alerts); undefined when nobody listens. */
+  observer?: EngineObserver;
+  /** Set while the operator has paused entries: why, and by whom. Not a halt: repairs and reconciliation go on. */
+  pausedBy?: string;
   /** Called when the work set empties while running (an opportunity that outlasts a trade is judged again). */
   onQuiet?: () => void;
 
@@ -64,6 +75,7 @@ export class EngineCore {
     readonly timings: EngineTimings,
   ) {
     this.halts = new Halts(clock, log);
+    this.halts.onChange = (h, set) => this.observer?.halt?.(h, set);
     this.books = { backpack: venues.backpack.book, lighter: venues.lighter.book };
   }
 

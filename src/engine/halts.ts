@@ -26,6 +26,8 @@ export interface Halt {
 
 export class Halts {
   private readonly active = new Map<string, Halt>();
+  /** Told of every halt set and ended (the engine's observer). */
+  onChange?: (halt: Halt, set: boolean) => void;
 
   constructor(
     private readonly clock: Clock,
@@ -52,13 +54,20 @@ export class Halts {
       standing.until = Math.max(standing.until, untilMs);
       return;
     }
-    this.active.set(k, { kind, venue, until: untilMs, text });
+    const halt: Halt = { kind, venue, until: untilMs, text };
+    this.active.set(k, halt);
+    this.onChange?.(halt, true);
     this.log.error(`ENTRIES HALTED: ${text}; ${resumeText ?? 'resuming once it is over, exposure is flat and both venues are up'}`);
   }
 
   /** Ends a halt that an event ends (venue_down); returns whether one stood. */
   clear(kind: HaltKind, venue?: VenueId): boolean {
-    return this.active.delete(key(kind, venue));
+    const k = key(kind, venue);
+    const standing = this.active.get(k);
+    if (standing === undefined) return false;
+    this.active.delete(k);
+    this.onChange?.(standing, false);
+    return true;
   }
 
   /**
@@ -72,6 +81,7 @@ export class Halts {
       if ((h.kind === 'kill_switch' || h.kind === 'exposure_open') && flat && now >= h.until && !this.has('venue_down', 'backpack') && !this.has('venue_down', 'lighter')) {
         this.active.delete(k);
         this.log.info(`entries resume: ${h.text} is over and exposure is flat`);
+        this.onChange?.(h, false);
       }
     }
     return this.active.size > 0;

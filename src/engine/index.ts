@@ -4,20 +4,24 @@
 //   repair.ts     hedge repair within a deadline, then a halt while it keeps flattening
 //   halts.ts      typed halts: kill switch, exposure open, venue down, authentication
 //   reconcile.ts  the venues' positions win
-//   records.ts    BBO and trades CSVs, trade listeners, the summary
+//   records.ts    BBO and trades CSVs, trade listeners, the summary and its PnL (pnl.ts)
+//   flatten.ts    closing both positions on stop when asked to (close on exit)
 //   startup.ts    venues that are down at start-up are waited for
 //   settings.ts   the engine's own settings type and every default
+//   observer.ts   the one optional onlooker (status line, metrics, dashboard, alerts)
 // Time (wall and monotonic) and timers come from the injected clock only.
 
 import { systemClock, withTimeout, type Clock, type ClockTimer } from '../core/clock.js';
 import { formatFixed } from '../core/fixed.js';
 import { ParamError } from '../core/param-error.js';
 import type { VenueId } from '../core/types.js';
-import { startupWarnings, stepCommon, strategyParams, type StrategyParams } from '../strategy/index.js';
-import type { VenueStatus } from '../venues/venue.js';
+import { roundTripFeePerUnit, spreads, startupWarnings, stepCommon, strategyParams, type Spreads, type StrategyParams } from '../strategy/index.js';
+import type { ExecutionReadiness, VenueStatus } from '../venues/venue.js';
 import { EngineCore, VENUES, type RunSummary } from './core.js';
+import { flattenVenues } from './flatten.js';
 import type { Halt } from './halts.js';
 import { Legs } from './legs.js';
+import type { EngineObserver } from './observer.js';
 import { EntryLoop } from './loop.js';
 import type { Phase } from './phase.js';
 import { Reconciler } from './reconcile.js';
@@ -30,7 +34,46 @@ export { BBO_COLUMNS, TRADE_COLUMNS, type TradeRecord } from './records.js';
 export type { RunSummary } from './core.js';
 export type { Halt, HaltKind } from './halts.js';
 export type { Phase } from './phase.js';
+export { DECISION_OUTCOMES, type DecisionOutcome, type EngineObserver, type LegStage } from './observer.js';
+
+/** One venue's top of book as an onlooker shows it (quote currency per unit; reporting only). */
+export interface BookTop {
+  bid?: number;
+  ask?: number;
+  /** ms since the latest frame. */
+  ageMs: number;
+  valid: boolean;
+}
+
+/** The engine's state at a glance, for the status line, the metrics and the dashboard. Floats: reporting only. */
+export interface EngineSnapshot {
+  phase: Phase;
+  ticker: string;
+  /** Why the operator paused entries, while paused. */
+  paused?: string;
+  halts: Halt[];
+  books: Record<VenueId, BookTop>;
+  /** Undefined until the markets are known. */
+  spreads?: Spreads;
+  thresholds?: { long: number; short: number };
+  /** Both venues' taker fees on one unit at the mid, quote currency. */
+  feePerUnit?: number;
+  /** Base units. */
+  positions: Record<VenueId, number>;
+  net: number;
+  summary: RunSummary;
+}
+
+/** What the operator's "flatten both" did. */
+export interface FlattenResult {
+  lines: string[];
+  positions: { backpack: string; lighter: string };
+  flat: boolean;
+}
 export { ENGINE_DEFAULTS, type EngineOptions, type EngineSettings, type EngineTimings } from './settings.js';
+
+/** How long closing on exit may overrun its budget waiting on a venue call already made. */
+const CLOSE_GRACE_MS = 2_000;
 
 export class ArbEngine {
   private readonly core: EngineCore;
@@ -67,6 +110,90 @@ export class ArbEngine {
   /** The halts standing now (copies). */
   halts(): Halt[] {
     return this.core.halts.list().map((h) => ({ ...h }));
+  }
+
+  /** Sets the one onlooker (status line, metrics, dashboard, alerts); the decision path calls it only when set. */
+  observe(observer: EngineObserver | undefined): void {
+    this.core.observer = observer;
+  }
+
+  /** The operator pauses entries (not a halt: repairs and reconciliation go on). */
+  pauseEntries(reason: string): void {
+    if (this.core.pausedBy !== undefined) return;
+    this.core.pausedBy = reason;
+    this.core.log.warn(`ENTRIES PAUSED by the operator (${reason}); repairs and reconciliation go on`);
+    this.core.observer?.paused?.(reason);
+  }
+
+  resumeEntries(): void {
+    if (this.core.pausedBy === undefined) return;
+    this.core.pausedBy = undefined;
+    this.core.log.info('entries resumed by the operator');
+    this.core.observer?.paused?.(undefined);
+    if (this.core.phase.is('running')) this.loop.judge(this.clock.monoMs());
+  }
+
+  /**
+   * The operator's "flatten both": pauses entries, waits for work in flight, then closes each
+   * venue's position with one reduce-only order and takes the venues' positions. Entries stay
+   * paused until resumed.
+   */
+  async flatten(): Promise<FlattenResult> {
+    const core = this.core;
+    if (!core.phase.is('running') || core.params === undefined) throw new Error(`cannot flatten while the engine is ${core.phase.phase}`);
+    this.pauseEntries('flatten both');
+    await this.idle();
+    const lines: string[] = [];
+    const job = (async () => {
+      for (const v of VENUES) lines.push(await this.repair.flattenVenue(v));
+      await this.reconciler.reconcile('after repair');
+    })();
+    core.track(job);
+    await job;
+    const flat = core.position.backpack === 0 && core.position.lighter === 0;
+    core.log.info(`flatten both: Backpack ${core.fmtPos('backpack')}, Lighter ${core.fmtPos('lighter')}${flat ? '' : ' — NOT FLAT: see the lines above'}`);
+    return { lines, positions: { backpack: core.fmtPos('backpack'), lighter: core.fmtPos('lighter') }, flat };
+  }
+
+  /** The state at a glance (allocates: for the status line, metrics scrapes and the dashboard, never the hot path). */
+  snapshot(): EngineSnapshot {
+    const core = this.core;
+    const now = this.clock.monoMs();
+    const p = core.params;
+    const top = (v: VenueId): BookTop => {
+      const b = core.books[v];
+      const scale = p === undefined ? 0 : core.market(v).priceScale;
+      return {
+        bid: p === undefined || b.bestBid === undefined ? undefined : b.bestBid / 10 ** scale,
+        ask: p === undefined || b.bestAsk === undefined ? undefined : b.bestAsk / 10 ** scale,
+        ageMs: core.lastBookAt[v] === 0 ? Infinity : now - core.lastBookAt[v],
+        valid: core.bookValid[v],
+      };
+    };
+    const books = { backpack: top('backpack'), lighter: top('lighter') };
+    const unit = (v: VenueId) => (p === undefined ? 0 : core.position[v] / 10 ** core.market(v).sizeScale);
+    const positions = { backpack: unit('backpack'), lighter: unit('lighter') };
+    const snap: EngineSnapshot = {
+      phase: core.phase.phase, ticker: core.settings.ticker, paused: core.pausedBy, halts: this.halts(), books, positions,
+      net: positions.backpack + positions.lighter, summary: { ...core.summary, positions: { ...core.summary.positions } },
+    };
+    if (p !== undefined) {
+      snap.spreads = spreads(p, core.books.backpack, core.books.lighter);
+      snap.thresholds = { long: p.longThreshold / 10 ** p.priceScale, short: p.shortThreshold / 10 ** p.priceScale };
+      const mid = books.backpack.bid !== undefined && books.backpack.ask !== undefined ? (books.backpack.bid + books.backpack.ask) / 2 : undefined;
+      if (mid !== undefined) snap.feePerUnit = roundTripFeePerUnit(p, mid);
+    }
+    return snap;
+  }
+
+  /** A venue's execution readiness now, as the entry gate reads it. */
+  readiness(venue: VenueId): ExecutionReadiness {
+    return this.core.readiness(venue);
+  }
+
+  /** A venue's local order budget, when it keeps one (metrics only). */
+  rateBudget(venue: VenueId): { remaining: number; perMinute: number } | undefined {
+    return this.core.venues[venue].rateBudget?.();
   }
 
   onTrade(listener: (t: TradeRecord) => void): void {
@@ -155,6 +282,7 @@ export class ArbEngine {
   private onStatus(venue: VenueId, s: VenueStatus): void {
     const core = this.core;
     core.bookValid[venue] = s.bookValid;
+    core.observer?.venueStatus?.(venue, s);
     const down = !s.available || !s.connected;
     if (down && !core.halts.has('venue_down', venue)) {
       core.halts.set('venue_down', `${venue} ${s.available ? 'disconnected' : 'unavailable'}${s.detail ? `: ${s.detail}` : ''}`, Infinity, venue, 'resuming once it is back and exposure is flat');
@@ -200,8 +328,38 @@ export class ArbEngine {
   // ---------------------------------------------------------------- stop
 
   /**
+   * Close on exit: both positions closed reduce-only (flatten.ts), every closing order booked and
+   * written as a 'close' row, and the venues' own final figures taken as ours.
+   */
+  private async closeOnExit(): Promise<void> {
+    const core = this.core;
+    const p = core.params!;
+    core.log.info('close-on-exit: closing both positions reduce-only');
+    const outcome = await flattenVenues({
+      venues: core.venues,
+      markets: { backpack: p.backpack, lighter: p.lighter },
+      slippageBps: p.slippageBps * 2,
+      clock: this.clock,
+      deadline: this.clock.monoMs() + core.timings.closeBudgetMs,
+      log: core.log,
+      readiness: (v) => core.readiness(v),
+      onLeg: (leg) => {
+        this.legs.apply(leg);
+        this.records.record('close', `CLOSE_${leg.venue.toUpperCase()}`, leg.venue === 'backpack' ? leg : undefined, leg.venue === 'lighter' ? leg : undefined, leg.sentAt);
+      },
+    });
+    // An answer after stop() gave up waiting (and said so) changes nothing any more.
+    if (core.summary.closeOnExit !== undefined) return;
+    for (const v of VENUES) if (!Number.isNaN(outcome.positions[v])) core.position[v] = outcome.positions[v];
+    core.summary.closeOnExit = outcome;
+    if (outcome.flat) core.log.info(`close-on-exit: ${outcome.detail}`);
+    else core.log.error(`close-on-exit: ${outcome.detail}`);
+  }
+
+  /**
    * No new entries; in-flight legs resolved; legs still unknown asked once more; residual
-   * repaired; venues stopped; summary logged; files closed — within the stop budget.
+   * repaired; when closing on exit, both venues flattened (on a budget of its own); PnL valued;
+   * venues stopped; summary logged; files closed — within the stop budget.
    */
   async stop(reason: string): Promise<RunSummary> {
     const core = this.core;
@@ -212,7 +370,10 @@ export class ArbEngine {
     const clock = this.clock;
     const budget = core.timings.stopBudgetMs;
     const startedAt = clock.monoMs();
-    const left = (reserveMs: number) => Math.max(0, startedAt + budget - reserveMs - clock.monoMs());
+    const s = core.settings;
+    // Time spent closing on exit (its own budget) does not eat into what is left for the rest.
+    let closeSpentMs = 0;
+    const left = (reserveMs: number) => Math.max(0, startedAt + closeSpentMs + budget - reserveMs - clock.monoMs());
     core.cutoff = startedAt + budget * 0.85;
     core.log.info(`stopping (${reason}): no new entries`);
     clock.clear(this.timer);
@@ -233,6 +394,26 @@ export class ArbEngine {
         const deadline = clock.monoMs() + left(budget * 0.15);
         await withTimeout(clock, this.repair.repair('shutdown', deadline), left(budget * 0.1));
       }
+      // Only a run that started trading closes positions: one that failed at start-up (say, on an
+      // unhedged position found there) leaves the account as it found it.
+      if (wasRunning && s.closeOnExit) {
+        // Its own budget on top of the stop budget: closing is what the trader asked for, and it
+        // ends only when the venues say flat (or the budget runs out, said as not flat).
+        const closeStartedAt = clock.monoMs();
+        // No new round starts after closeBudgetMs; the grace covers a venue call that never answers.
+        await withTimeout(clock, this.closeOnExit(), core.timings.closeBudgetMs + CLOSE_GRACE_MS);
+        if (core.summary.closeOnExit === undefined) {
+          core.summary.closeOnExit = {
+            flat: false,
+            positions: { backpack: NaN, lighter: NaN },
+            detail: `not flat: a venue did not answer within the closing time (${(core.timings.closeBudgetMs + CLOSE_GRACE_MS) / 1000} s) — check both positions on the venues and close them by hand`,
+          };
+          core.log.error(`close-on-exit: ${core.summary.closeOnExit.detail}`);
+        }
+        closeSpentMs = clock.monoMs() - closeStartedAt;
+      }
+      // Valued on the books before the venues close them.
+      this.records.valuePnl();
     }
     await withTimeout(clock, Promise.allSettled(VENUES.map((v) => core.venues[v].stop())), left(0));
     const summary = this.records.finishSummary();

@@ -8,10 +8,11 @@
 // themselves on the first event after both are ready again.
 
 import type { VenueId } from '../core/types.js';
-import { decide, describeNoTrade, legFor, toCommon, type EntryGate, type Intent, type VenueView } from '../strategy/index.js';
+import { decide, describeNoTrade, legFor, toCommon, type EntryGate, type Intent, type NoTrade, type VenueView } from '../strategy/index.js';
 import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest } from '../venues/venue.js';
 import { VENUES, type EngineCore } from './core.js';
 import { send, type Legs } from './legs.js';
+import type { DecisionOutcome, EngineObserver } from './observer.js';
 import type { Reconciler } from './reconcile.js';
 import type { Records } from './records.js';
 import type { HedgeRepair } from './repair.js';
@@ -63,8 +64,19 @@ export class EntryLoop {
 
   private evaluate(triggeredAt: number): void {
     const core = this.core;
-    if (core.halts.blocking(core.isFlat())) return;
-    if (!this.executionReady()) return;
+    const observer = core.observer;
+    if (core.halts.blocking(core.isFlat())) {
+      observer?.decision?.('halted');
+      return;
+    }
+    if (core.pausedBy !== undefined) {
+      observer?.decision?.('paused');
+      return;
+    }
+    if (!this.executionReady()) {
+      observer?.decision?.('not_ready');
+      return;
+    }
     // Decide only on books that have heard from their venue since our own last order there (a book
     // event handled after the send and stamped no earlier), so a lasting opportunity is judged on a
     // book that already shows what our fills took.
@@ -78,6 +90,7 @@ export class EntryLoop {
     }
     const decision = decide(core.params!, this.views.backpack, this.views.lighter, this.gate);
     if (decision.kind === 'none') {
+      if (observer?.decision !== undefined) observer.decision(OUTCOME[decision.reason.code]);
       // One line per opportunity that fees eat, not one per frame while it lasts.
       const reason = decision.reason;
       const skipped = reason.code === 'fees_exceed_edge' ? reason.direction : '';
@@ -91,6 +104,7 @@ export class EntryLoop {
     }
     this.lastSkip = '';
     this.enter(decision.intent, triggeredAt);
+    observer?.decision?.('traded');
   }
 
   /** Both execution sides can take a leg now; a change either way is said once. An auth failure halts entries. */
@@ -175,6 +189,7 @@ export class EntryLoop {
     }
     this.legs.apply(bp);
     this.legs.apply(lt);
+    if (core.observer?.legLatency !== undefined) for (const leg of [bp, lt]) observeLeg(core.observer, leg, triggeredAt);
     const record = this.records.record('entry', intent.direction, bp, lt, triggeredAt, intent);
     const ok = bp.state === 'filled' && lt.state === 'filled';
     if (ok) core.summary.successes++;
@@ -198,6 +213,23 @@ export class EntryLoop {
       await this.repair.repair(`${intent.direction} legs differ`, this.repair.deadline());
     }
   }
+}
+
+/** The strategy's reasons for no trade, by the outcome an onlooker counts. */
+const OUTCOME: Record<NoTrade['code'], DecisionOutcome> = {
+  unresolved_legs: 'halted', halted: 'halted', exposure_open: 'halted', no_spread: 'below_threshold',
+  book_invalid: 'stale', book_empty_side: 'stale', book_crossed: 'stale', book_stale: 'stale',
+  notional_range: 'limits', max_position: 'limits', fees_exceed_edge: 'fees',
+};
+
+/** A leg's stages, in seconds; stages the leg never reached (no answer, no fill) are not reported. */
+export function observeLeg(observer: EngineObserver, leg: LegResult, triggeredAt: number): void {
+  const report = observer.legLatency!;
+  report.call(observer, leg.venue, 'frame_to_sent', Math.max(0, leg.sentAt - triggeredAt) / 1000);
+  if (leg.confirmedAt === undefined || leg.state === 'unknown') return;
+  const answered = Math.max(0, leg.confirmedAt - leg.sentAt) / 1000;
+  report.call(observer, leg.venue, 'sent_to_ack', answered);
+  if (leg.filled > 0) report.call(observer, leg.venue, 'sent_to_filled', answered);
 }
 
 function avgText(leg: LegResult, priceScale: number): string {

@@ -1,9 +1,12 @@
 // What the engine writes down: the BBO file on the timer, one trades-CSV row per entry, repair or
 // late fill, the listeners' trade records, and the summary line at the end.
 //
-// PnL: `netPnl` below is today's estimate on the matched quantity of one row. A realised /
-// unrealised split belongs in its own pure module; it plugs in where `record()` computes `gross`
-// and where `summaryLine()` reports `estimatedPnl`.
+// PnL: `netPnl` below is the estimate on the matched quantity of one row (the trades CSV's
+// net_pnl; pnl_estimate is its gross, as in the reference). Every leg also goes into the PnL ledger
+// (pnl.ts), which splits the run's result into realised and unrealised for the summary.
+//
+// Every row of both CSVs ends with the run's mode (live, test, paper, sim), so rows of different
+// kinds of run can never pass for one another.
 
 import { formatFixed } from '../core/fixed.js';
 import type { MarketSpec, VenueId } from '../core/types.js';
@@ -11,7 +14,8 @@ import { CsvAppender, isoTimestamp } from '../io/csv.js';
 import { BBO_REFERENCE_COLUMNS, TRADE_REFERENCE_COLUMNS, bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import { spreads, topOfBookSignal, type Intent } from '../strategy/index.js';
 import type { LegResult } from '../venues/venue.js';
-import type { EngineCore, RunSummary } from './core.js';
+import { VENUES, type EngineCore, type RunSummary } from './core.js';
+import { PnlLedger, pnlLines } from './pnl.js';
 
 export const BBO_COLUMNS = [...BBO_REFERENCE_COLUMNS, 'long_executable_spread', 'short_executable_spread', 'backpack_book_age_ms', 'lighter_book_age_ms'] as const;
 // After the reference's columns, in the order issue 7 lists them: each leg's confirmed quantity, the
@@ -26,7 +30,7 @@ export const TRADE_COLUMNS = [
 
 /** One trade or repair as the CSV and listeners see it. */
 export interface TradeRecord {
-  kind: 'entry' | 'repair' | 'late';
+  kind: 'entry' | 'repair' | 'late' | 'close';
   direction: string;
   backpack?: LegResult;
   lighter?: LegResult;
@@ -38,6 +42,7 @@ export interface TradeRecord {
 export class Records {
   private bbo?: CsvAppender;
   private trades?: CsvAppender;
+  private pnl?: PnlLedger;
   private readonly listeners: Array<(t: TradeRecord) => void> = [];
 
   constructor(private readonly core: EngineCore) {}
@@ -46,11 +51,16 @@ export class Records {
     this.listeners.push(listener);
   }
 
+  /** Once the positions are reconciled at start: the CSVs, and the ledger with the inventory found then. */
   open(): void {
-    const s = this.core.settings;
-    const at = this.core.clock.wallMs();
-    this.bbo = new CsvAppender(bboCsvPath(s.logDir, s.ticker, at), BBO_COLUMNS);
-    this.trades = new CsvAppender(tradesCsvPath(s.logDir, s.ticker, at), TRADE_COLUMNS);
+    const core = this.core;
+    const s = core.settings;
+    const p = core.params!;
+    this.pnl = new PnlLedger({ backpack: p.backpack, lighter: p.lighter });
+    for (const v of VENUES) this.pnl.openingInventory(v, core.position[v], core.books[v]);
+    const at = core.clock.wallMs();
+    this.bbo = new CsvAppender(bboCsvPath(s.logDir, s.ticker, at), BBO_COLUMNS, { mode: s.modeLabel });
+    this.trades = new CsvAppender(tradesCsvPath(s.logDir, s.ticker, at), TRADE_COLUMNS, { mode: s.modeLabel });
   }
 
   close(): void {
@@ -94,6 +104,9 @@ export class Records {
     const gross = Number.isFinite(captured) ? captured * matched : 0;
     const netPnl = gross - fees;
     core.summary.estimatedPnl += netPnl;
+    this.pnl?.captured(kind === 'entry' ? gross : 0);
+    if (bp !== undefined) this.pnl?.fill(bp);
+    if (lt !== undefined) this.pnl?.fill(lt);
     const t = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : (x - triggeredAt).toFixed(3));
     const spread = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : x.toFixed(p.priceScale + 2));
     const leg = (l: LegResult | undefined, v: VenueId) => ({
@@ -119,7 +132,13 @@ export class Records {
     return record;
   }
 
-  /** The summary's final figures and its one log line (an error line while exposure is open). */
+  /** Values the open inventory on the books as they stand (call it before the venues stop). */
+  valuePnl(): void {
+    const core = this.core;
+    if (this.pnl !== undefined) core.summary.pnl = this.pnl.report(core.position, core.books);
+  }
+
+  /** The summary's final figures and its log lines (an error line while exposure is open), the PnL split after it. */
   finishSummary(): RunSummary {
     const core = this.core;
     const s = core.summary;
@@ -131,6 +150,7 @@ export class Records {
     const line = `summary: ${s.trades} trades, ${s.successes} succeeded, ${s.failures} failed, ${s.repairs} repair orders; estimated PnL ${s.estimatedPnl.toFixed(4)} after ${s.fees.toFixed(4)} fees; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halted ? `; halted: ${s.halted}` : ''}`;
     if (s.halted !== undefined && started && !core.isFlat()) core.log.error(core.text(`${line} — EXPOSURE IS OPEN: flatten it by hand or restart with {allowUnhedgedStart}`));
     else core.log.info(line);
+    if (s.pnl !== undefined) for (const l of pnlLines(s.pnl)) core.log.info(`summary: ${l.trim()}`);
     return s;
   }
 }

@@ -58,9 +58,11 @@ export class HedgeRepair {
         venue = Math.sign(core.position.backpack) === Math.sign(exposure) && core.position.backpack !== 0 ? 'backpack' : 'lighter';
         reduceOnly = true;
       }
-      // A venue backing off (429) or out of local budget takes the repair as soon as it can: wait for that moment.
+      // A venue that told us to back off (429) takes the repair once that is over: wait for that
+      // moment. An empty local budget is no reason to wait: it describes entries, and a venue with
+      // a shared budget keeps places for repairs and serves them first (purpose 'repair').
       const ready = core.readiness(venue);
-      if (ready.state === 'backing_off' || ready.state === 'budget_empty') {
+      if (ready.state === 'backing_off') {
         await sleep(core.clock, Math.max(1, Math.min(ready.until - core.clock.monoMs(), end() - core.clock.monoMs(), 1000)));
         continue;
       }
@@ -89,6 +91,36 @@ export class HedgeRepair {
         `resuming after ${cooldown / 1000} s once exposure is flat and both venues are up`,
       );
     }
+  }
+
+  /**
+   * The operator's "flatten": one reduce-only order closing this venue's whole position, booked as
+   * a repair row (FLATTEN_<VENUE>). Says what it did; the caller reconciles afterwards.
+   */
+  async flattenVenue(venue: VenueId): Promise<string> {
+    const core = this.core;
+    const pos = core.position[venue];
+    if (pos === 0) return `${venue} already flat`;
+    const m = core.market(venue);
+    const side: OrderSide = pos > 0 ? 'sell' : 'buy';
+    const size = Math.abs(pos);
+    if (size < m.minSize) return `${venue} position ${core.fmtPos(venue)} is below the minimum order ${formatFixed(m.minSize, m.sizeScale)}: close it by hand on the venue`;
+    const book = core.books[venue];
+    const top = side === 'buy' ? book.bestAsk : book.bestBid;
+    if (!core.bookValid[venue] || top === undefined) return `${venue} has no live book to price a closing order on; nothing sent`;
+    const fill = book.estimateFill(side, size);
+    const bound = worstPrice(fill.worstPrice || top, side, m, core.params!.slippageBps * 2);
+    const triggeredAt = core.clock.monoMs();
+    const sending = send(core.venues[venue], { side, size, worstPrice: bound, reduceOnly: true, purpose: 'repair' }, core.clock);
+    core.noteSent(venue);
+    const leg = await this.legs.settle(venue, await sending);
+    this.legs.apply(leg);
+    core.summary.repairs++;
+    this.records.record('repair', `FLATTEN_${venue.toUpperCase()}`, venue === 'backpack' ? leg : undefined, venue === 'lighter' ? leg : undefined, triggeredAt);
+    if (leg.error?.kind === 'auth') core.haltForAuth(venue, leg.error.message);
+    const line = `flatten ${venue} ${side} ${formatFixed(size, m.sizeScale)} reduce-only: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`;
+    core.log.warn(line);
+    return line;
   }
 
   /** One repair order: whether it filled (some quantity), was refused or unknown, or could not be sent (no book, below minimum). */

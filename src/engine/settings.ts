@@ -24,6 +24,8 @@ export interface EngineSettings {
   logDir: string;
   /** Start with unhedged positions and repair them instead of refusing to start. */
   allowUnhedgedStart: boolean;
+  /** On stop, flatten both venues reduce-only and confirm flat from the venues (flatten.ts); default: positions kept. */
+  closeOnExit: boolean;
   /** Where a person fixes each venue's credentials, named when an authentication failure halts entries. */
   credentials: Record<VenueId, string>;
   /** How the parameters of errors and warnings ({size}, {allowUnhedgedStart}, …) are shown; default: their names. */
@@ -50,8 +52,10 @@ export interface EngineTimings {
   killSwitch: { failures: number; windowMs: number; cooldownMs: number };
   /** How many times the short leg's missing quantity is sent again before the excess is unwound. */
   repairRetries: number;
-  /** stop() returns within this budget. */
+  /** stop() returns within this budget, plus closeBudgetMs when closing on exit. */
   stopBudgetMs: number;
+  /** How long closing on exit keeps trying to close both positions. */
+  closeBudgetMs: number;
 }
 
 export const ENGINE_DEFAULTS: Readonly<EngineTimings> = Object.freeze({
@@ -66,6 +70,7 @@ export const ENGINE_DEFAULTS: Readonly<EngineTimings> = Object.freeze({
   killSwitch: Object.freeze({ failures: 3, windowMs: 60_000, cooldownMs: 30_000 }),
   repairRetries: 2,
   stopBudgetMs: 10_000,
+  closeBudgetMs: 15_000,
 });
 
 export interface EngineOptions {

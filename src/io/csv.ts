@@ -3,21 +3,45 @@
 // disk (in the OS page cache, visible to any reader) as soon as append() returns, and a crash
 // cannot lose rows that were already reported.
 
-import { closeSync, mkdirSync, openSync, fstatSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type CsvValue = string | number | bigint | boolean | undefined | null;
 
 export class CsvAppender {
   private fd: number | undefined;
+  /** The constant columns' fields, rendered once: the same on every row (the run's mode). */
+  private readonly tail: string;
+  /** Every column of the file: `columns`, then the constant ones. */
+  readonly header: readonly string[];
 
+  /**
+   * `constants` are columns that hold the same value on every row of this run (e.g. `mode`); they
+   * follow `columns`. A file that already has another header (another version, other columns) is
+   * refused rather than given rows that do not line up with it.
+   */
   constructor(
     readonly path: string,
     readonly columns: readonly string[],
+    constants: Record<string, CsvValue> = {},
   ) {
+    this.header = [...columns, ...Object.keys(constants)];
+    this.tail = Object.values(constants).map((v) => ',' + csvField(v)).join('');
     mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a');
-    if (fstatSync(this.fd).size === 0) writeSync(this.fd, columns.join(',') + '\n');
+    const fd = openSync(path, 'a+');
+    const size = fstatSync(fd).size;
+    if (size === 0) writeSync(fd, this.header.join(',') + '\n');
+    else {
+      const expected = this.header.join(',') + '\n';
+      const head = Buffer.alloc(expected.length);
+      const got = head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8');
+      if (got !== expected) {
+        closeSync(fd);
+        const found = got.split('\n')[0];
+        throw new Error(`${path} has other columns (${found.slice(0, 60)}${found.length > 60 ? '…' : ''}), written by another version — move it aside or use another --log-dir`);
+      }
+    }
+    this.fd = fd;
   }
 
   /** Writes one row; columns missing from `row` are left empty, unknown keys are refused. */
@@ -26,7 +50,7 @@ export class CsvAppender {
     for (const key of Object.keys(row)) {
       if (!this.columns.includes(key)) throw new Error(`CSV ${this.path} has no column "${key}"`);
     }
-    const line = this.columns.map((c) => csvField(row[c])).join(',') + '\n';
+    const line = this.columns.map((c) => csvField(row[c])).join(',') + this.tail + '\n';
     writeSync(this.fd, line);
   }
 

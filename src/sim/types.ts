@@ -205,7 +205,18 @@ export interface SimFaults {
    * `unanswered` (neither answered nor carried out). Cleared when used.
    */
   unsubscribeFault?: 'ignored' | 'unanswered';
+  /** Lighter: the account's shared request budget per rolling minute (REST + transactions); undefined = none. */
+  requestsPerMinute?: number;
+  /** Lighter: transactions per rolling minute within that budget (older documents: 40 for Standard); undefined = no separate cap. */
+  transactionsPerMinute?: number;
+  /** Lighter: the shape of every WebSocket rejection; undefined = one of the three at random per rejection. */
+  rejectionShape?: LighterRejectionShape;
+  /** Lighter: acknowledge the next N create-order transactions, then fail them in the sequencer (nothing executes, the nonce stays unused). */
+  ackThenFailNext?: number;
 }
+
+/** The three shapes a rejected Lighter transaction is answered with on the WebSocket (spec §0). */
+export type LighterRejectionShape = 'sendtx_code' | 'sendtx_code_no_id' | 'type_error' | 'bare_error';
 
 /** Options every simulated protocol server takes. */
 export interface SimServerOptions {
@@ -239,6 +250,8 @@ export interface BackpackSimOptions extends SimServerOptions {
 /** Lighter server: each account has API keys registered by index with their public key (hex). */
 export interface LighterSimOptions extends SimServerOptions {
   chainId: number;
+  /** Seeds the choice of rejection shapes (default 1). */
+  seed?: number;
   /** `nonce` is the key's next expected nonce (default 0). */
   accounts: Array<{
     accountIndex: number;

@@ -90,6 +90,9 @@ export type ExecutionReadiness =
   /** Keys wrong, not registered, or the chain/signer out of date: a person must fix a setting. */
   | { state: 'auth_failed'; detail: string };
 
+/** The one `ready` answer, shared so that readiness() allocates nothing on the decision path. */
+export const READY: ExecutionReadiness = Object.freeze({ state: 'ready' });
+
 export interface VenueStatus {
   /** The market-data connection is open. */
   connected: boolean;
@@ -168,6 +171,8 @@ export interface Venue {
   readyForOrder?(): boolean;
   /** The execution side's readiness in detail (see ExecutionReadiness). Absent = derived from readyForOrder. */
   readiness?(): ExecutionReadiness;
+  /** The local order budget: orders it allows now, and per minute (for metrics only). Absent = no local budget. */
+  rateBudget?(): { remaining: number; perMinute: number };
   /** Settles an `unknown` leg from the venue's order and fill history; may still be unknown. */
   resolveOrder(leg: LegResult): Promise<LegResult>;
 

@@ -4,9 +4,7 @@
 // replays of the same recording write byte-identical CSVs and the same summary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { runBacktest, type BacktestResult } from '../../src/backtest/run.js';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
@@ -14,9 +12,10 @@ import { MemoryLogger } from '../../src/core/log.js';
 import type { OrderEvent } from '../../src/record/format.js';
 import { readRecording } from '../../src/record/reader.js';
 import { calm, longOpportunity, readCsv, shortOpportunity, simVenues, startBot, until } from '../e2e/harness.js';
+import { tempDir } from '../helpers/temp.js';
 
 async function replay(dataDir: string): Promise<{ result: BacktestResult; logDir: string }> {
-  const logDir = mkdtempSync(join(tmpdir(), 'bla-bt-'));
+  const logDir = tempDir('bla-bt-');
   const parsed = parseConfig(['--sim', '--ticker', 'BTC', '--size', '0.01', '--max-position', '0.02', '--log-dir', logDir], {});
   assert.ok(parsed.kind === 'run');
   const result = await runBacktest({ dataDir, settings: engineSettings(parsed.config), latency: 'learned', logger: new MemoryLogger() });
@@ -24,7 +23,7 @@ async function replay(dataDir: string): Promise<{ result: BacktestResult; logDir
 }
 
 test('a recorded --sim run replays to the same decisions, and two replays give identical bytes', async () => {
-  const recordDir = mkdtempSync(join(tmpdir(), 'bla-rec-'));
+  const recordDir = tempDir('bla-rec-');
   const sim = await simVenues();
   calm(sim);
   const bot = startBot(sim, ['--max-position', '0.02', '--record', recordDir]);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { FLAGS, parseConfig, parseDotEnv, ConfigError } from '../../src/cli/args.js';
+import { FLAGS, dotEnvWarnings, parseConfig, parseDotEnv, ConfigError } from '../../src/cli/args.js';
 import { REPO_ROOT, TSX_IMPORT, VECTORS_DIR } from '../helpers/paths.js';
 
 const keys = JSON.parse(readFileSync(join(VECTORS_DIR, 'backpack', 'keys.json'), 'utf8')).keys as Array<{
@@ -32,6 +32,7 @@ function cli(args: string[], env: Record<string, string> = {}, dotEnv?: string) 
     encoding: 'utf8',
     timeout: 30_000,
   });
+  rmSync(cwd, { recursive: true, force: true });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -49,6 +50,13 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['missing --size', [], GOOD_ENV, /--size is required/],
   ['size not a number', ['--size', 'abc'], GOOD_ENV, /--size "abc" is not a decimal number/],
   ['size negative', ['--size=-0.1'], GOOD_ENV, /--size -0.1 is negative/],
+  // Node's parser calls a value that starts with a dash "ambiguous" and names no flag; ours names it.
+  ['size negative after a space', ['--size', '-1'], GOOD_ENV, /--size -1 is negative/],
+  ['size negative leading dot', ['--size', '-.5'], GOOD_ENV, /--size -\.5 is negative/],
+  ['max position negative after a space', ['--size', '1', '--max-position', '-0.5'], GOOD_ENV, /--max-position -0\.5 is negative/],
+  ['duration negative after a space', ['--size', '1', '--duration', '-3'], GOOD_ENV, /--duration -3 is negative/],
+  ['a flag where the value should be', ['--size', '--ticker', 'BTC'], GOOD_ENV, /--size needs a value/],
+  ['a lone dot', ['--size', '.'], GOOD_ENV, /--size "\." is not a decimal number/],
   ['size zero', ['--size', '0.000'], GOOD_ENV, /--size 0.000 is zero/],
   ['long threshold not a number', ['--size', '1', '--long-threshold', '5usd'], GOOD_ENV, /--long-threshold "5usd" is not a decimal/],
   ['short threshold negative', ['--size', '1', '--short-threshold=-2'], GOOD_ENV, /--short-threshold -2 is negative/],
@@ -194,6 +202,26 @@ test('URL overrides are taken without a trailing slash; flags parse into numbers
   assert.equal(r.config.minEdgeBps, 2.5);
 });
 
+test('--log-level sets the console and the file; without it the file keeps debug lines; --log-format is text or json', () => {
+  const dflt = parseConfig(['--size', '1', '--sim'], {});
+  assert.deepEqual(dflt.kind === 'run' && [dflt.config.logLevel, dflt.config.fileLogLevel, dflt.config.logFormat], ['info', 'debug', 'text']);
+  const warn = parseConfig(['--size', '1', '--sim', '--log-level', 'WARN', '--log-format', 'json'], {});
+  assert.deepEqual(warn.kind === 'run' && [warn.config.logLevel, warn.config.fileLogLevel, warn.config.logFormat], ['warn', 'warn', 'json']);
+  assert.throws(() => parseConfig(['--size', '1', '--sim', '--log-level', 'verbose'], {}), /--log-level "verbose" is not one of debug, info, warn, error — e\.g\. --log-level debug/);
+  assert.throws(() => parseConfig(['--size', '1', '--sim', '--log-format', 'xml'], {}), /--log-format "xml" is not one of text, json — e\.g\. --log-format text/);
+});
+
+test('leading-dot numbers are accepted and written with their zero', () => {
+  const r = parseConfig(['--size', '.5', '--long-threshold', '.25', '--max-position', '.01', '--check-interval', '.2', '--min-edge-bps', '.5'], GOOD_ENV);
+  assert.equal(r.kind, 'run');
+  if (r.kind !== 'run') return;
+  assert.equal(r.config.size, '0.5');
+  assert.equal(r.config.longThreshold, '0.25');
+  assert.equal(r.config.maxPosition, '0.01');
+  assert.equal(r.config.checkIntervalMs, 200);
+  assert.equal(r.config.minEdgeBps, 0.5);
+});
+
 test('parseDotEnv handles quotes, export and comments', () => {
   assert.deepEqual(parseDotEnv('A=1\n# x\nexport B="two words"\nC=\'q\' \nD=4 # note\n\nbad line'), {
     A: '1',
@@ -201,6 +229,42 @@ test('parseDotEnv handles quotes, export and comments', () => {
     C: 'q',
     D: '4',
   });
+});
+
+test('the shared Lighter request budget: --lighter-requests-per-minute, or its older name --lighter-tx-per-minute; both differently is refused', () => {
+  const budget = (...flags: string[]) => {
+    const r = parseConfig(['--size', '1', ...flags], GOOD_ENV);
+    assert.equal(r.kind, 'run');
+    return r.kind === 'run' ? r.config.lighterTxPerMinute : NaN;
+  };
+  assert.equal(budget(), 60);
+  assert.equal(budget('--lighter-requests-per-minute', '240'), 240);
+  assert.equal(budget('--lighter-tx-per-minute', '40'), 40);
+  assert.equal(budget('--lighter-tx-per-minute', '40', '--lighter-requests-per-minute', '40'), 40);
+  assert.throws(() => budget('--lighter-tx-per-minute', '40', '--lighter-requests-per-minute', '60'), /--lighter-requests-per-minute 60 and --lighter-tx-per-minute 40 name the same budget — give one of them/);
+  assert.throws(() => budget('--lighter-requests-per-minute', '0'), ConfigError);
+});
+
+test('.env lines dotenv cannot read are named by number, never by content', () => {
+  const text = ['A=1', 'export B="two', 'lines"', 'C: 3', 'this line has a s3cret in it', '', '# comment', 'D 4', "E='unclosed"].join('\n');
+  assert.deepEqual(dotEnvWarnings(text), [
+    '.env line 5 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment',
+    '.env line 8 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment',
+    ".env has a quoted value opened with ' that is never closed — close the quote",
+  ]);
+  assert.deepEqual(dotEnvWarnings('A=1\n\n# x\nexport B="q" # note\n'), []);
+  const r = parseConfig(['--size', '1', '--sim'], {}, 'A=1\nnot a setting\n');
+  assert.deepEqual(r.kind === 'run' && r.warnings, ['.env line 2 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment']);
+});
+
+test('the real entry point warns about an unreadable .env line before the error it may explain', () => {
+  const dotEnv = [`BACKPACK_PUBLIC_KEY=${GOOD_ENV.BACKPACK_PUBLIC_KEY}`, `BACKPACK_SECRET_KEY ${GOOD_ENV.BACKPACK_SECRET_KEY}`].join('\n');
+  const r = cli(['--size', '1'], {}, dotEnv);
+  assert.equal(r.status, 2);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines[0], 'warning: .env line 2 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment');
+  assert.match(lines[1], /^error: missing credentials: BACKPACK_SECRET_KEY, /);
+  assert.ok(!r.stderr.includes(GOOD_ENV.BACKPACK_SECRET_KEY), 'the unreadable line is not echoed');
 });
 
 test('--record DIR is read in every mode; without it nothing is recorded', () => {

@@ -22,7 +22,10 @@ test('20 s on the generated market: trades both ways; positions and the trades C
     assert.equal(csvNet(rows, 'lighter'), lt);
     assertCsvMatchesFills(rows, sim, assert);
     const log = readLog(bot.logDir);
-    assert.match(log, /mode: LIVE/);
+    // The live adapters against the simulators' URLs: a test run, never called live.
+    assert.match(log, /mode: TEST HOSTS — the live adapters, but not against the real venues: BACKPACK_API_URL=http:\/\/127\.0\.0\.1:\d+ \(loopback\)/);
+    assert.doesNotMatch(log, /real money/);
+    assert.ok(rows.length > 0 && rows.every((r) => r.mode === 'test'), 'every trades row says mode=test');
     assert.match(log, new RegExp(`summary: ${rows.filter((r) => r.kind === 'entry').length} trades`));
     assert.ok(readCsv(bot.logDir, 'bbo').length >= 4, 'a BBO row every 5 s');
   } finally {

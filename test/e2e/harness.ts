@@ -1,9 +1,9 @@
 // Runs the real bot (parseConfig → run → live adapters) against the simulated venues, pointed at
 // them through the same environment variables a trader would set, and reads back what it wrote.
 
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
 import { startRun } from '../../src/cli/run.js';
 import { silentLogger } from '../../src/core/log.js';
@@ -22,7 +22,7 @@ export async function simVenues(options: Partial<SimVenuesOptions> = {}): Promis
   return startSimVenues({ ticker: 'BTC', logger: silentLogger, scripted: true, pingIntervalMs: 1000, ...options });
 }
 
-export function startBot(sim: SimVenues, flags: string[], logDir = mkdtempSync(join(tmpdir(), 'bla-e2e-')), env: NodeJS.ProcessEnv = sim.env()): BotRun {
+export function startBot(sim: SimVenues, flags: string[], logDir = tempDir('bla-e2e-'), env: NodeJS.ProcessEnv = sim.env()): BotRun {
   const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', logDir, ...flags], env);
   if (parsed.kind !== 'run') throw new Error('expected a run config');
   const handle = startRun(parsed.config, { consoleLevel: 'OFF' });

@@ -3,9 +3,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.js';
 import { REPO_ROOT, TSX_IMPORT } from '../helpers/paths.js';
 import type { SimVenues } from '../../src/sim/index.js';
 import { calm, readLog, simVenues, startBot, until } from './harness.js';
@@ -24,8 +23,8 @@ async function venues(options: Parameters<typeof simVenues>[0] = {}): Promise<Si
 
 /** The real entry point, live mode, pointed at the simulators by its environment (asynchronous: the simulators run in this process). */
 function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', TSX_IMPORT, join(REPO_ROOT, 'src/cli/main.ts'), '--log-dir', mkdtempSync(join(tmpdir(), 'bla-setup-')), ...args], {
-    cwd: mkdtempSync(join(tmpdir(), 'bla-setup-')),
+  const child = spawn(process.execPath, ['--import', TSX_IMPORT, join(REPO_ROOT, 'src/cli/main.ts'), '--log-dir', tempDir('bla-setup-'), ...args], {
+    cwd: tempDir('bla-setup-'),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, TSX_IMPORT } from '../helpers/paths.js';
@@ -23,8 +23,15 @@ function start(script: string, args: string[], cwd: string) {
   return { child, exit, waitFor, output: () => out };
 }
 
-test('--sim runs the bot; SIGTERM stops it cleanly with a summary and exit status 0 within 10 s', async () => {
+/** A folder for one test, removed when the test ends. */
+function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'bla-proc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('--sim runs the bot; SIGTERM stops it cleanly with a summary and exit status 0 within 10 s; its files are under logs/sim, rows marked sim', async (t) => {
+  const dir = tempDir(t);
   const bot = start('src/cli/main.ts', ['--sim', '--size', '0.01'], dir);
   await bot.waitFor('running: every book frame');
   assert.match(bot.output(), /mode: SIM — simulated venues on loopback/);
@@ -34,12 +41,20 @@ test('--sim runs the bot; SIGTERM stops it cleanly with a summary and exit statu
   assert.ok(Date.now() - t0 < 10_000, `stopped in ${Date.now() - t0} ms`);
   assert.match(bot.output(), /stopping \(SIGTERM\): no new entries/);
   assert.match(bot.output(), /── summary ──/);
-  assert.deepEqual(readdirSync(join(dir, 'logs')).map((f) => f.replace(/\d{8}/, 'DATE')).sort(), ['backpack_lighter_BTC.log', 'bbo_BTC_DATE.csv', 'trades_BTC_DATE.csv']);
-  assert.match(readFileSync(join(dir, 'logs', 'backpack_lighter_BTC.log'), 'utf8'), /summary: \d+ trades/);
+  // Only the sim folder: nothing a sim run writes can land beside a live run's files.
+  assert.deepEqual(readdirSync(join(dir, 'logs')), ['sim']);
+  const files = readdirSync(join(dir, 'logs', 'sim')).sort();
+  assert.deepEqual(files.map((f) => f.replace(/\d{8}/, 'DATE')), ['backpack_lighter_BTC.log', 'bbo_BTC_DATE.csv', 'trades_BTC_DATE.csv']);
+  assert.match(readFileSync(join(dir, 'logs', 'sim', 'backpack_lighter_BTC.log'), 'utf8'), /summary: \d+ trades/);
+  for (const csv of files.filter((f) => f.endsWith('.csv'))) {
+    const [header, ...rows] = readFileSync(join(dir, 'logs', 'sim', csv), 'utf8').trim().split('\n');
+    assert.match(header, /,mode$/, `${csv}: mode is the last column`);
+    for (const row of rows) assert.match(row, /,sim$/, `${csv}: every row says sim`);
+  }
 });
 
-test('npm run sim serves both venues and prints their URLs and generated keys as .env lines', async () => {
-  const sim = start('src/sim/serve.ts', [], mkdtempSync(join(tmpdir(), 'bla-proc-')));
+test('npm run sim serves both venues and prints their URLs and generated keys as .env lines', async (t) => {
+  const sim = start('src/sim/serve.ts', [], tempDir(t));
   await sim.waitFor('LIGHTER_API_KEY_INDEX=');
   const lines = Object.fromEntries(sim.output().split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)));
   assert.deepEqual(Object.keys(lines).sort(), [
@@ -51,4 +66,20 @@ test('npm run sim serves both venues and prints their URLs and generated keys as
   assert.equal(keys.api_keys.length, 1);
   sim.child.kill('SIGINT');
   assert.equal(await sim.exit, 0);
+});
+
+test('--log-format json --log-level warn: the run log holds only JSON records at warn and above, the .env warning among them', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, '.env'), 'LIGHTER_CHAIN_ID=304\nthis is not a setting\n');
+  const bot = start('src/cli/main.ts', ['--sim', '--size', '0.01', '--log-format', 'json', '--log-level', 'warn', '--duration', '1'], dir);
+  assert.equal(await bot.exit, 0);
+  const records = readFileSync(join(dir, 'logs', 'sim', 'backpack_lighter_BTC.log'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; time: string; msg: string });
+  assert.ok(records.length > 0);
+  for (const r of records) {
+    assert.ok(r.level === 'warn' || r.level === 'error', `level ${r.level}: ${r.msg}`);
+    assert.match(r.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  }
+  assert.equal(records[0].msg, '.env line 2 is not NAME=value and was ignored — write it as NAME=value, or start it with # to keep it as a comment');
+  assert.doesNotMatch(bot.output(), /"level":"info"/, 'no info record on the console either');
+  assert.match(bot.output(), /── summary ──/);
 });

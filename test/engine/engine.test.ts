@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -15,7 +15,7 @@ const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale:
 const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
 
 function engineWith(backpack: FakeVenue, lighter: FakeVenue, clock: FakeClock) {
-  const parsed = parseConfig(['--paper', '--size', '0.01', '--max-position', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-engine-'))], {});
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--max-position', '0.01', '--log-dir', tempDir('bla-engine-')], {});
   if (parsed.kind !== 'run') throw new Error('config');
   const logger = new MemoryLogger();
   return { engine: new ArbEngine({ settings: engineSettings(parsed.config), backpack, lighter, logger, clock, timings: { resolveDeadlineMs: 100, repairDeadlineMs: 1000 } }), logger };
@@ -48,7 +48,7 @@ test('a leg resolved after the deadline gets its own late row, so the trades CSV
   const lighter = new FakeVenue('lighter', LT, clock);
   backpack.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
   lighter.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
-  const parsed = parseConfig(['--paper', '--size', '0.01', '--max-position', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-engine-'))], {});
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--max-position', '0.01', '--log-dir', tempDir('bla-engine-')], {});
   if (parsed.kind !== 'run') throw new Error('config');
   const engine = new ArbEngine({ settings: engineSettings(parsed.config), backpack, lighter, logger: new MemoryLogger(), clock, timings: { resolveDeadlineMs: 100, lateResolveEveryMs: 50 } });
   await clock.runUntil(engine.start());

@@ -2,9 +2,7 @@
 // same reused object for every frame of a book (no allocation on the hot path).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -31,7 +29,7 @@ test('emitBookEvent hands every listener one reused event per book, with the fra
 });
 
 test('the engine decides on the book the event carries, not on the venue\'s own field', async () => {
-  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-engine-'))], {});
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', tempDir('bla-engine-')], {});
   if (parsed.kind !== 'run') throw new Error('config');
   const clock = new FakeClock();
   const backpack = new FakeVenue('backpack', BP, clock);

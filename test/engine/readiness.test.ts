@@ -3,9 +3,7 @@
 // naming the setting, and a venue that is down at start-up is waited for. All on a FakeClock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -23,7 +21,7 @@ const CALM: [Array<[number, number]>, Array<[number, number]>] = [[[999_990, 100
 const RICH: [Array<[number, number]>, Array<[number, number]>] = [[[1_000_400, 100_000]], [[1_000_410, 100_000]]];
 
 function rig(timings: EngineOptions['timings'] = {}) {
-  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-engine-'))], {});
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', tempDir('bla-engine-')], {});
   if (parsed.kind !== 'run') throw new Error('config');
   const clock = new FakeClock();
   const backpack = new FakeVenue('backpack', BP, clock);

@@ -3,9 +3,9 @@
 // CSV's signed quantities add up, per venue, exactly to what that venue filled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
 import type { Config } from '../../src/cli/config.js';
 import { engineSettings, flagOf } from '../../src/cli/run.js';
@@ -39,7 +39,7 @@ interface Rig {
 }
 
 function rig(flags: string[] = [], timings: EngineOptions['timings'] = {}, setup?: (bp: FakeVenue, lt: FakeVenue) => void): Rig {
-  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-engine-')), ...flags], {});
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', tempDir('bla-engine-'), ...flags], {});
   if (parsed.kind !== 'run') throw new Error('config');
   const config: Config = { ...parsed.config, checkIntervalMs: 10 };
   const clock = new FakeClock();
@@ -123,7 +123,9 @@ test('trades both directions on executable prices; exact CSV headers, telemetry,
   const rowsBefore = bboRows();
   await r.clock.advance(50);
   assert.equal(bboRows() - rowsBefore, 5);
-  const summary = await stop(r);
+  const { pnl, ...summary } = await stop(r);
+  // Flat at the end: everything is realised, the spread less the fees.
+  assert.deepEqual([Math.round(pnl!.realisedNet * 1e6) / 1e6, pnl!.spreadCapturedGross, pnl!.unrealisedAtMid], [0.2999, 0.8, 0]);
   assert.deepEqual(
     { ...summary, estimatedPnl: Math.round(summary.estimatedPnl * 1e6) / 1e6, fees: Math.round(summary.fees * 1e6) / 1e6 },
     // Each trade captures 40 × 0.01 = 0.40 and pays 2.5 bps of 1000 on Backpack (0.25 then 0.2501).
@@ -135,10 +137,10 @@ test('trades both directions on executable prices; exact CSV headers, telemetry,
     trades[0],
     'timestamp,direction,quantity,backpack_side,backpack_price,lighter_side,lighter_price,spread_captured,pnl_estimate,' +
       'backpack_quantity,lighter_quantity,raw_spread,executable_spread,backpack_fee,lighter_fee,net_pnl,backpack_state,lighter_state,' +
-      'backpack_send_ms,lighter_send_ms,backpack_confirm_ms,lighter_confirm_ms,kind,backpack_client_id,lighter_client_id',
+      'backpack_send_ms,lighter_send_ms,backpack_confirm_ms,lighter_confirm_ms,kind,backpack_client_id,lighter_client_id,mode',
   );
   const bbo = readFileSync(join(r.config.logDir, readdirSync(r.config.logDir).find((f) => f.startsWith('bbo_BTC_'))!), 'utf8').split('\n');
-  assert.equal(bbo[0], 'timestamp,backpack_bid,backpack_ask,lighter_bid,lighter_ask,long_spread,short_spread,signal,long_executable_spread,short_executable_spread,backpack_book_age_ms,lighter_book_age_ms');
+  assert.equal(bbo[0], 'timestamp,backpack_bid,backpack_ask,lighter_bid,lighter_ask,long_spread,short_spread,signal,long_executable_spread,short_executable_spread,backpack_book_age_ms,lighter_book_age_ms,mode');
   assert.ok(bbo.length > 6, 'BBO rows are written on the timer');
   assert.match(bbo[1], /^\d{4}-\d\d-\d\dT[^,]+,\d+\.\d,\d+\.\d,\d+\.\d\d,\d+\.\d\d,/);
 

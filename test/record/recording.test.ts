@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FakeClock } from '../../src/core/clock.js';
 import type { MarketSpec } from '../../src/core/types.js';
 import { readRecording, type RecordingItem } from '../../src/record/reader.js';
 import { Recorder } from '../../src/record/writer.js';
+import { tempDir } from '../helpers/temp.js';
 
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 2.5, makerFeeBps: 0 };
 const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 2, sizeScale: 4, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
@@ -24,7 +24,7 @@ async function all(dir: string, onTorn?: (f: string) => void): Promise<Recording
 }
 
 test('every event comes back exactly, in order, with its venue and µs time; a new hour starts a new file with its own header', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+  const dir = tempDir('rec-');
   // 10:59:59.000 UTC: the third event falls in the next hour.
   const clock = new FakeClock({ wallMs: Date.UTC(2026, 0, 1, 10, 59, 59), monoMs: 5_000 });
   const rec = new Recorder({ dir, header: HEADER, clock, flushMs: 0 });
@@ -48,7 +48,7 @@ test('every event comes back exactly, in order, with its venue and µs time; a n
 });
 
 test('a second run in the same hour writes its own file, read after the first, on one time line', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+  const dir = tempDir('rec-');
   const first = new Recorder({ dir, header: HEADER, clock: new FakeClock({ wallMs: Date.UTC(2026, 0, 1, 10, 0, 0), monoMs: 1_000 }), flushMs: 0 });
   first.frame('backpack', 'a', 1_000);
   await first.close();
@@ -62,7 +62,7 @@ test('a second run in the same hour writes its own file, read after the first, o
 });
 
 test('a torn last gzip member ends the file at its last complete line; the complete members are all read', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+  const dir = tempDir('rec-');
   const rec = new Recorder({ dir, header: HEADER, clock: new FakeClock({ wallMs: Date.UTC(2026, 0, 1, 10), monoMs: 0 }), flushMs: 0 });
   rec.frame('backpack', 'one', 1);
   await rec.flushed();
@@ -80,7 +80,7 @@ test('a torn last gzip member ends the file at its last complete line; the compl
 });
 
 test('kill -9 while recording: every file reads up to its last complete line, and each line is whole', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rec-kill-'));
+  const dir = tempDir('rec-kill-');
   const script = join(dir, 'writer.ts');
   // A writer that records as fast as it can and says how many batches it has written.
   const writer = new URL('../../src/record/writer.js', import.meta.url).pathname.replace(/\.js$/, '.ts');
@@ -124,8 +124,8 @@ test('kill -9 of a --sim run while it records: the backtest replays what is ther
   const { parseConfig } = await import('../../src/cli/args.js');
   const { engineSettings } = await import('../../src/cli/run.js');
   const { MemoryLogger } = await import('../../src/core/log.js');
-  const dir = mkdtempSync(join(tmpdir(), 'rec-sim-kill-'));
-  const logDir = mkdtempSync(join(tmpdir(), 'rec-sim-logs-'));
+  const dir = tempDir('rec-sim-kill-');
+  const logDir = tempDir('rec-sim-logs-');
   const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', main, '--sim', '--size', '0.01', '--record', dir, '--log-dir', logDir], { stdio: 'ignore' });
   // Killed once the recording holds more than 64 KiB of compressed frames: several members are on disk, more are coming.
@@ -147,7 +147,7 @@ test('kill -9 of a --sim run while it records: the backtest replays what is ther
     child.kill('SIGKILL');
   }
   await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
-  const parsed = parseConfig(['--sim', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'rec-sim-bt-'))], {});
+  const parsed = parseConfig(['--sim', '--size', '0.01', '--log-dir', tempDir('rec-sim-bt-')], {});
   assert.ok(parsed.kind === 'run');
   const result = await runBacktest({ dataDir: dir, settings: engineSettings(parsed.config), latency: 'learned', logger: new MemoryLogger() });
   assert.ok(result.events > 100, `${result.events} events replayed`);
@@ -157,7 +157,7 @@ test('kill -9 of a --sim run while it records: the backtest replays what is ther
 });
 
 test('--from / --to select events by wall time, [from, to)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+  const dir = tempDir('rec-');
   const rec = new Recorder({ dir, header: HEADER, clock: new FakeClock({ wallMs: Date.UTC(2026, 0, 1, 10), monoMs: 0 }), flushMs: 0 });
   for (const ms of [0, 1000, 2000, 3000]) rec.frame('lighter', `at ${ms}`, ms);
   await rec.close();

@@ -8,12 +8,33 @@ import type http from 'node:http';
 import type { WebSocket } from 'ws';
 import { formatFixed } from '../../core/fixed.js';
 import { parseJsonExact, type JsonValue } from '../../core/json.js';
+import { seededUint32 } from '../../core/prng.js';
 import { TX_TYPE, verifyAuthToken, verifyTxInfo } from '../../venues/lighter/signer/index.js';
-import type { LighterSimOptions, SimFill, SimLevelChange, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
+import type { LighterRejectionShape, LighterSimOptions, SimFill, SimLevelChange, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
 import { SimServerBase, header, sleep } from '../server-base.js';
 
 /** Exchange order indices start at 2^48 (spec §2); ours are 2^48 + the engine's order id. */
 const ORDER_INDEX_BASE = 2 ** 48;
+
+/**
+ * How a rejected transaction is answered on the WebSocket. The venue uses all of these (spec §0,
+ * from nautilus_trader crates/adapters/lighter/src/websocket/messages.rs SendTxRejected and its
+ * rejection sources, handler.rs; CCXT pro/lighter.js handleErrorMessage for the bare `error`
+ * object): a sendtx reply whose top-level code is not 200, with or without the client's id; a
+ * `type: error` frame; a bare `error` object. The last two carry no correlation at all, so the
+ * simulator picks among all four at random (seeded) unless a test fixes one: the harsher reading.
+ */
+const REJECTION_SHAPES: readonly LighterRejectionShape[] = ['sendtx_code', 'sendtx_code_no_id', 'type_error', 'bare_error'];
+
+/** Messages of the codes the fault plan can inject (spec §0 and §7). */
+const REJECTION_MESSAGES: Record<number, string> = {
+  21104: 'invalid nonce',
+  21120: 'invalid signature',
+  21136: 'invalid PublicKey, update the sdk to the latest version',
+  21733: 'accidental price',
+  29500: 'internal server error',
+  29501: 'timeout',
+};
 
 export class LighterApiError extends Error {
   constructor(
@@ -72,12 +93,17 @@ export class LighterSim extends SimServerBase<Client> {
   private readonly clientIndices = new Map<number, Set<number>>();
   private readonly txs = new Map<string, { txType: number; at: number }>();
   private sessions = 0;
+  /** Arrival times of the requests counted against the shared budget, oldest first. */
+  private readonly budgetTimes: number[] = [];
+  private readonly transactionTimes: number[] = [];
+  private readonly random: () => number;
   /** Every transaction sequenced, in order: what tests check nonces against. */
   readonly acceptedTxs: Array<{ accountIndex: number; apiKeyIndex: number; nonce: number; txType: number; txHash: string }> = [];
 
   constructor(private readonly options: LighterSimOptions) {
     // JSON pings; clients must pong within one period (spec §5).
     super(options, { wsPath: '/stream', malformedFrame: '{"channel":"order_book:', defaultPingMs: 30_000 });
+    this.random = seededUint32(options.seed ?? 1);
     for (const a of options.accounts) {
       for (const k of a.apiKeys) this.keys.set(`${a.accountIndex}:${k.apiKeyIndex}`, { accountIndex: a.accountIndex, apiKeyIndex: k.apiKeyIndex, publicKeyHex: k.publicKeyHex, nextNonce: k.nonce ?? 0 });
     }
@@ -102,6 +128,7 @@ export class LighterSim extends SimServerBase<Client> {
     if ((this.faults.replyDelayMs ?? 0) > 0) await sleep(this.faults.replyDelayMs!);
     try {
       this.checkGate();
+      this.checkBudget(req.method === 'POST');
       const q = url.searchParams;
       if (req.method === 'POST') {
         const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
@@ -126,6 +153,28 @@ export class LighterSim extends SimServerBase<Client> {
     const wall = Date.now();
     if ((this.faults.unavailableUntil ?? 0) > wall) throw new LighterApiError(503, 'service unavailable: maintenance', 503);
     if ((this.faults.rateLimitUntil ?? 0) > wall) throw new LighterApiError(23000, 'too many requests', 429);
+  }
+
+  /**
+   * The shared request budget: every REST call and every transaction, either transport, in one
+   * rolling minute, per IP and L1 address (spec §0 rate limits; nautilus_trader
+   * crates/adapters/lighter/src/common/rate_limit.rs "60 REST requests per rolling minute"). Over
+   * it: HTTP 429 with code 23000, or 23000 in a WebSocket rejection (CCXT lighter.js exceptions,
+   * pro/lighter.js handleErrorMessage). Older documents give Standard accounts 40 transactions a
+   * minute: where the sources disagree the harsher holds, so a test may set both. A refused request
+   * does not count.
+   */
+  private checkBudget(transaction: boolean): void {
+    const now = this.now();
+    const window = (times: number[], limit: number | undefined): boolean => {
+      if (limit === undefined) return true;
+      while (times.length > 0 && times[0] + 60_000 <= now) times.shift();
+      return times.length < limit;
+    };
+    if (!window(this.budgetTimes, this.faults.requestsPerMinute)) throw new LighterApiError(23000, 'Too Many Requests', 429);
+    if (transaction && !window(this.transactionTimes, this.faults.transactionsPerMinute)) throw new LighterApiError(23000, 'Too Many Requests', 429);
+    if (this.faults.requestsPerMinute !== undefined) this.budgetTimes.push(now);
+    if (transaction && this.faults.transactionsPerMinute !== undefined) this.transactionTimes.push(now);
   }
 
   private get(path: string, q: URLSearchParams, auth: string | undefined): unknown {
@@ -261,17 +310,32 @@ export class LighterSim extends SimServerBase<Client> {
     const key = this.keys.get(`${String(obj.AccountIndex)}:${String(obj.ApiKeyIndex)}`);
     if (key === undefined) throw new LighterApiError(21108, `invalid PublicKey: no API key ${String(obj.ApiKeyIndex)} registered for account ${String(obj.AccountIndex)}`);
     const verified = verifyTxInfo(txType, txInfo, key.publicKeyHex, this.options.chainId);
-    if (!verified.ok) throw new LighterApiError(21501, `invalid tx info: ${verified.reason}`);
+    // A signature that does not verify (wrong key, key index or chain id) is 21120; a tx_info that
+    // cannot be read is 21501 (spec §0 error codes; apidocs troubleshooting).
+    if (!verified.ok) {
+      const badSignature = /signature does not verify/.test(verified.reason);
+      throw new LighterApiError(badSignature ? 21120 : 21501, badSignature ? `invalid signature: ${verified.reason}` : `invalid tx info: ${verified.reason}`);
+    }
     const f = verified.fields as Record<string, number>;
     if (f.ExpiredAt < this.now()) throw new LighterApiError(21711, `invalid expiry: ExpiredAt ${f.ExpiredAt} has passed`);
     const skipNonce = (verified.fields.L2TxAttributes as Record<string, number> | null)?.['4'] === 1;
     if (skipNonce ? f.Nonce < key.nextNonce : f.Nonce !== key.nextNonce) {
       throw new LighterApiError(21104, `invalid nonce: expected ${key.nextNonce}, got ${f.Nonce}`);
     }
+    // 29500/29501 (internal error, timeout) say nothing of the outcome: the harsher reading is that
+    // the transaction executed all the same, so they are thrown after it (below).
+    let failAfter: number | undefined;
     if (txType === TX_TYPE.CREATE_ORDER && this.faults.rejectNextOrderWith !== undefined) {
       const code = Number(this.faults.rejectNextOrderWith);
       this.faults.rejectNextOrderWith = undefined;
-      throw new LighterApiError(code, code === 21733 ? 'accidental price' : `simulated rejection ${code}`);
+      if (code === 29500 || code === 29501) failAfter = code;
+      else throw new LighterApiError(code, REJECTION_MESSAGES[code] ?? `simulated rejection ${code}`);
+    }
+    // Accepted, then failed in the sequencer: the reply carries a tx hash, nothing executes and the
+    // nonce stays unused (spec §3 and §4: "a 200 only means accepted"; apidocs troubleshooting).
+    if (txType === TX_TYPE.CREATE_ORDER && (this.faults.ackThenFailNext ?? 0) > 0) {
+      this.faults.ackThenFailNext! -= 1;
+      return verified.txHash;
     }
     switch (txType) {
       case TX_TYPE.CREATE_ORDER:
@@ -290,6 +354,7 @@ export class LighterSim extends SimServerBase<Client> {
     key.nextNonce = skipNonce ? f.Nonce + 1 : key.nextNonce + 1;
     this.txs.set(verified.txHash, { txType, at: this.now() });
     this.acceptedTxs.push({ accountIndex: key.accountIndex, apiKeyIndex: key.apiKeyIndex, nonce: f.Nonce, txType, txHash: verified.txHash });
+    if (failAfter !== undefined) throw new LighterApiError(failAfter, REJECTION_MESSAGES[failAfter], 500);
     return verified.txHash;
   }
 
@@ -481,17 +546,34 @@ export class LighterSim extends SimServerBase<Client> {
           else this.sendTo(client, body);
         };
         try {
+          this.checkGate();
+          this.checkBudget(true);
           if (txInfo === undefined) throw new LighterApiError(21501, 'invalid tx info: data.tx_info must be the signed JSON object');
           const sent = this.sendTx(Number(msg.data?.tx_type), txInfo);
           if (sent !== undefined) reply({ ...sent, id, type: 'jsonapi/sendtx' });
         } catch (e) {
           if (!(e instanceof LighterApiError)) throw e;
-          reply({ error: { code: e.code, message: e.message }, id, type: 'jsonapi/sendtx' });
+          reply(this.rejectionFrame(id, e));
         }
         return;
       }
       default:
         return this.sendTo(client, { error: { code: 30005, message: `Invalid type: ${String(msg.type)}` } });
+    }
+  }
+
+  /** A rejected transaction in one of the venue's shapes (see REJECTION_SHAPES). */
+  private rejectionFrame(id: unknown, e: LighterApiError): Record<string, unknown> {
+    const shape = this.faults.rejectionShape ?? REJECTION_SHAPES[this.random() % REJECTION_SHAPES.length];
+    switch (shape) {
+      case 'sendtx_code':
+        return { code: e.code, message: e.message, id, type: 'jsonapi/sendtx' };
+      case 'sendtx_code_no_id':
+        return { code: e.code, message: e.message, type: 'jsonapi/sendtx' };
+      case 'type_error':
+        return { type: 'error', code: e.code, message: e.message };
+      case 'bare_error':
+        return { error: { code: e.code, message: e.message } };
     }
   }
 

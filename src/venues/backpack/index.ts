@@ -8,7 +8,7 @@ import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec, OrderSide } from '../../core/types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { READY, VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BookSync, parseDepthEvent, parseDepthSnapshot } from './book-sync.js';
 import { BackpackRest, type PreparedRequest } from './rest.js';
@@ -191,7 +191,7 @@ export class BackpackVenue implements Venue {
     const until = this.rest.backoffUntil;
     const left = until - this.now();
     if (left > 0) return { state: 'backing_off', until, detail: `Backpack answered 429 (rate limited); nothing is sent for another ${Math.ceil(left)} ms` };
-    return { state: 'ready' };
+    return READY;
   }
 
   readyForOrder(): boolean {

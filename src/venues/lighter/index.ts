@@ -1,7 +1,9 @@
 // The live Lighter venue behind the port of venue.ts: market metadata, a book kept by its nonce
 // chain, market orders signed by our signer and sent over the WebSocket (REST as the fallback),
-// with nonces handed out locally, and outcomes taken from the account order stream — or, when
-// it stays silent, from the order history by client order index.
+// with nonces handed out locally while they can be trusted (nonce.ts), every request in one
+// shared budget (rate-budget.ts), rejections in any of the venue's shapes (tx-replies.ts), and
+// outcomes taken from the account order stream — or, when it stays silent, from the order history
+// by client order index.
 
 import { formatFixed, parseFixed, parseUnits } from '../../core/fixed.js';
 import type { Logger } from '../../core/log.js';
@@ -9,14 +11,17 @@ import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec } from '../../core/types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import { READY, VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import {
   LighterConfigError, apiKeyMismatch, assumeLighterFees, checkChainId, fetchAccountTier, fetchRegisteredApiKey, fetchVenueInfo, marketIdProblem, minQuoteProblem,
   type ChainIdCheck, type LighterAccountTier, type LighterFeeAssumption,
 } from './account.js';
 import { LighterBookSync } from './book-sync.js';
-import { lighterError } from './errors.js';
+import { isConfigurationFailure, lighterError } from './errors.js';
+import { NonceKeeper } from './nonce.js';
+import { RateBudget, type BudgetPurpose } from './rate-budget.js';
 import { LighterRest } from './rest.js';
+import { AwaitingAnswers, parseTxReply, type TxReply } from './tx-replies.js';
 import { LighterSigner, TX_TYPE, type SignedTx } from './signer/index.js';
 import { LighterStream } from './ws.js';
 import type { FrameRecorder } from '../../record/writer.js';
@@ -57,8 +62,15 @@ export interface LighterVenueOptions {
   requestTimeoutMs?: number;
   /** Auth token lifetime; it is renewed when less than a sixth of it is left (default 3600 s). */
   authTokenTtlSec?: number;
-  /** sendTx budget per minute (standard account: 60). */
+  /**
+   * The shared request budget per rolling minute: every REST call and every transaction
+   * (--lighter-requests-per-minute, formerly --lighter-tx-per-minute; Standard account: 60).
+   */
   txPerMinute?: number;
+  /** How long after its send an order may still take an answer that names no order (default 2000 ms). */
+  answerWindowMs?: number;
+  /** Least time between two look-ups of the same order (default: half a minute over the look-up cap, 3 s at 60/min). */
+  lookupIntervalMs?: number;
   pingIntervalMs?: number;
   deadAfterMs?: number;
   reconnectBaseMs?: number;
@@ -97,9 +109,12 @@ interface PendingOrder {
   clientOrderIndex: number;
   expiredAt: number;
   request: MarketOrderRequest;
+  purpose: BudgetPurpose;
   retriedNonce: boolean;
   finish: (leg: LegResult) => void;
   timer?: NodeJS.Timeout;
+  /** The venue acknowledged the transaction (its outcome still comes from the account streams). */
+  acknowledged?: boolean;
 }
 
 /** What start-up learned and assumed about the venue and the account (the preflight prints it). */
@@ -136,17 +151,22 @@ export class LighterVenue implements Venue {
   private readonly bookListeners: BookListener[] = [];
   private readonly statusListeners: StatusListener[] = [];
   private readonly pending = new Map<number, PendingOrder>();
-  private nextNonce = -1;
+  readonly nonces: NonceKeeper;
+  /** The one budget every Lighter request and transaction takes a place in. */
+  readonly budget: RateBudget;
+  /** Orders sent on the current WebSocket connection and not answered yet. */
+  private readonly awaiting: AwaitingAnswers;
+  /** When each unknown order was last looked up (by client order index). */
+  private readonly lookedUpAt = new Map<string, number>();
+  /** Set by 21108/21120/21136: a person must change a setting; entries stay stopped. */
+  private authFailure?: string;
   /** Transactions signed ahead, one per side; valid only while their nonce is still the next one. */
   private readonly prepared: SignedAhead<SignedOrder>;
   /** The ticket for the next nonce, renewed once that nonce is used or the ticket is old. */
   private ticket?: Ticket & { issuedAt: number };
   private readonly preparedMaxAgeMs: number;
-  private nonceRefresh?: Promise<void>;
   private lastClientIndex = 0;
   private token?: { text: string; deadline: number };
-  private txTokens: number;
-  private txRefillAt: number;
   private available = true;
   private detail?: string;
   /** Latest signed position from account_all_positions (sizeScale). */
@@ -159,15 +179,16 @@ export class LighterVenue implements Venue {
   private readonly resyncWatch: { book?: NodeJS.Timeout; account?: NodeJS.Timeout } = {};
 
   constructor(private readonly options: LighterVenueOptions) {
-    this.rest = new LighterRest({ apiUrl: options.apiUrl, logger: options.logger, timeoutMs: options.requestTimeoutMs });
+    this.budget = new RateBudget({ perMinute: options.txPerMinute ?? 60, now: () => this.now() });
+    this.rest = new LighterRest({ apiUrl: options.apiUrl, logger: options.logger, timeoutMs: options.requestTimeoutMs, budget: this.budget, now: () => this.now() });
     const { privateKey, accountIndex, apiKeyIndex } = options;
     if (privateKey !== undefined && accountIndex !== undefined && apiKeyIndex !== undefined) {
       this.signer = new LighterSigner({ privateKey, chainId: options.chainId, accountIndex, apiKeyIndex, nowMs: options.now });
     }
-    this.txTokens = options.txPerMinute ?? 60;
-    this.txRefillAt = this.now();
     this.preparedMaxAgeMs = options.preparedOrderMaxAgeMs ?? 1000;
-    this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => signed.nonce === this.nextNonce);
+    this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => this.nonces.trusted && signed.nonce === this.nonces.value);
+    this.nonces = new NonceKeeper(() => this.readNonce(), () => this.discardSignedAhead());
+    this.awaiting = new AwaitingAnswers(options.answerWindowMs ?? 2000);
   }
 
   private now(): number {
@@ -225,6 +246,9 @@ export class LighterVenue implements Venue {
           this.watchBook('no order book snapshot after subscribing');
         },
         onClose: (why) => {
+          // Answers to what this connection carried will never come: those orders are settled by
+          // their deadline, and their nonces are in doubt.
+          if (this.awaiting.clear().length > 0) this.nonces.suspect();
           this.sync?.reset();
           this.detail = `Lighter WS ${why}`;
           this.emitStatus();
@@ -272,7 +296,7 @@ export class LighterVenue implements Venue {
     const registered = await fetchRegisteredApiKey(this.rest, signer.accountIndex, signer.apiKeyIndex);
     const mismatch = apiKeyMismatch(registered, signer.publicKeyHex);
     if (mismatch !== undefined) throw new LighterConfigError(mismatch);
-    await this.refreshNonce();
+    await this.nonces.ensure();
   }
 
   /**
@@ -299,19 +323,26 @@ export class LighterVenue implements Venue {
     if (problem !== undefined) throw new LighterConfigError(problem);
   }
 
-  private refreshNonce(): Promise<void> {
-    if (this.nonceRefresh !== undefined) return this.nonceRefresh;
+  /** GET nextNonce. A repair waiting on it is first in line for its place. */
+  private async readNonce(): Promise<number> {
     const signer = this.signer!;
-    this.nonceRefresh = this.rest
-      .get<{ nonce?: unknown }>('nextNonce', { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex })
-      .then((r) => {
-        if (typeof r.nonce !== 'number') throw new VenueError('lighter', 'protocol', 'Lighter nextNonce reply lacks "nonce"');
-        this.nextNonce = r.nonce;
-      })
-      .finally(() => {
-        this.nonceRefresh = undefined;
-      });
-    return this.nonceRefresh;
+    const purpose: BudgetPurpose = [...this.pending.values()].some((p) => p.purpose === 'repair') ? 'repair' : 'entry';
+    const r = await this.rest.get<{ nonce?: unknown }>('nextNonce', { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex }, undefined, undefined, purpose);
+    if (typeof r.nonce !== 'number') throw new VenueError('lighter', 'protocol', 'Lighter nextNonce reply lacks "nonce"');
+    return r.nonce;
+  }
+
+  /** Orders signed ahead were signed for a nonce that is void now. */
+  private discardSignedAhead(): void {
+    this.prepared.put({ side: 'buy', size: 0, worstPrice: 0 }, undefined);
+    this.prepared.put({ side: 'sell', size: 0, worstPrice: 0 }, undefined);
+    this.ticket = undefined;
+  }
+
+  /** The local nonce is in doubt: read it again in the background, before the next transaction needs it. */
+  private doubtNonce(): void {
+    this.nonces.suspect();
+    this.nonces.ensure().catch((e: unknown) => this.options.logger.warn(`Lighter nonce could not be read again yet: ${(e as Error).message}; the next order reads it first`));
   }
 
   /** The token an account channel subscribes with; its deadline is when the subscription must be renewed by. */
@@ -367,6 +398,7 @@ export class LighterVenue implements Venue {
     clearInterval(this.authTimer);
     clearTimeout(this.resyncWatch.book);
     clearTimeout(this.resyncWatch.account);
+    this.budget.close();
     await this.stream?.stop();
     this.rest.close();
   }
@@ -379,12 +411,12 @@ export class LighterVenue implements Venue {
   private handleFrame(frame: Record<string, unknown>, receivedAt: number): void {
     const channel = typeof frame.channel === 'string' ? frame.channel : '';
     try {
-      if (frame.error !== undefined) return this.handleError(frame);
+      const reply = parseTxReply(frame);
+      if (reply !== undefined) return this.handleTxReply(reply);
       if (frame.type === 'unsubscribed') return; // the first half of a resubscribe
       if (channel.startsWith('order_book:')) return this.handleBook(frame, receivedAt);
       if (channel.startsWith('account_all_orders:')) return this.handleOrders(frame.orders);
       if (channel.startsWith('account_all_positions:')) return this.handlePositions(frame.positions);
-      if (frame.type === 'jsonapi/sendtx') return; // accepted; the outcome comes from the order stream
     } catch (e) {
       this.options.logger.error(`Lighter ${channel || String(frame.type)} frame refused: ${(e as Error).message}`);
       if (channel.startsWith('order_book:')) this.resync('a book frame could not be read');
@@ -413,23 +445,63 @@ export class LighterVenue implements Venue {
     this.watchBook('no fresh order book snapshot after a resync');
   }
 
-  private handleError(frame: Record<string, unknown>): void {
-    const e = frame.error as { code?: unknown; message?: unknown };
-    const code = Number(e?.code);
-    const message = typeof e?.message === 'string' ? e.message : '';
-    if (this.handleSubscriptionError(code, message)) return;
-    const id = typeof frame.id === 'string' ? Number(frame.id) : undefined;
-    const pending = id === undefined ? undefined : this.pending.get(id);
-    if (pending !== undefined) {
-      void this.onSendFailed(pending, lighterError('order', code, message));
+  /**
+   * An answer to a transaction, or an error frame. An acknowledgement only means accepted: the
+   * outcome still comes from the account streams. A rejection goes to the order it names, else to
+   * the oldest order waiting on this connection within the window, else to none (tx-replies.ts).
+   */
+  private handleTxReply(reply: TxReply): void {
+    const now = performance.now();
+    if (reply.kind === 'ack') {
+      const id = reply.id !== undefined ? Number(reply.id) : this.awaiting.ackOldest(now);
+      if (id === undefined) return;
+      this.awaiting.remove(id);
+      const pending = this.pending.get(id);
+      if (pending !== undefined) pending.acknowledged = true;
       return;
     }
-    this.options.logger.error(`Lighter WS error frame: ${code} "${message}"`);
-    if (code === 503) {
-      this.available = false;
-      this.detail = `Lighter unavailable: ${message}`;
-      this.emitStatus();
+    const { code, message } = reply;
+    if (this.handleSubscriptionError(code, message)) return;
+    let pending: PendingOrder | undefined;
+    let why: string | undefined;
+    if (reply.id !== undefined) {
+      pending = this.pending.get(Number(reply.id));
+      this.awaiting.remove(Number(reply.id));
+      if (pending === undefined) why = `order ${reply.id} is no longer waiting`;
+    } else {
+      const to = this.awaiting.attribute(code, now);
+      if ('to' in to) pending = this.pending.get(to.to);
+      else why = to.ambiguous;
     }
+    if (pending !== undefined) {
+      void this.onSendFailed(pending, lighterError(`order ${pending.clientOrderIndex}`, code, message));
+      return;
+    }
+    const error = lighterError('WS', code, message);
+    if (error.kind === 'rate_limited') this.budget.pause(this.now() + (error.retryAfterMs ?? 10_000), `${code} "${message}"`);
+    if (isConfigurationFailure(code)) this.failAuth(error);
+    if (code === 503 || error.kind === 'unavailable') this.markUnavailable(`Lighter unavailable: ${code} "${message}"`);
+    if (this.awaiting.size > 0) {
+      // It may have been the answer to one of them: their nonces are in doubt, their outcomes are
+      // looked up at their deadlines.
+      this.options.logger.error(`${error.message} — not matched to an order (${why}); the ${this.awaiting.size} order(s) in flight stay unknown until the account streams or the order history settle them`);
+      this.doubtNonce();
+    } else {
+      this.options.logger.error(`${error.message}${why === undefined ? '' : ` (${why})`}`);
+    }
+  }
+
+  private markUnavailable(detail: string): void {
+    this.available = false;
+    this.detail = detail;
+    this.emitStatus();
+  }
+
+  /** 21108/21120/21136: a setting is wrong; no entry goes out until it is fixed and the bot restarted. */
+  private failAuth(error: VenueError): void {
+    if (this.authFailure === undefined) this.options.logger.error(`${error.message}`);
+    this.authFailure = error.message;
+    this.emitStatus();
   }
 
   /**
@@ -476,6 +548,7 @@ export class LighterVenue implements Venue {
   private settle(pending: PendingOrder, leg: LegResult): void {
     if (this.pending.get(pending.clientOrderIndex) !== pending) return;
     this.pending.delete(pending.clientOrderIndex);
+    this.awaiting.remove(pending.clientOrderIndex);
     clearTimeout(pending.timer);
     pending.finish(leg);
   }
@@ -487,25 +560,30 @@ export class LighterVenue implements Venue {
     return this.lastClientIndex;
   }
 
-  /** Token bucket for sendTx: the standard account allows 60 per minute. */
-  private refillTxTokens(): number {
-    const perMinute = this.options.txPerMinute ?? 60;
-    const now = this.now();
-    this.txTokens = Math.min(perMinute, this.txTokens + ((now - this.txRefillAt) * perMinute) / 60_000);
-    this.txRefillAt = now;
-    return perMinute;
+  /**
+   * Whether an entry sent now would leave: keys that work, a venue that answers, the venue's own
+   * back-off over, and a place for an entry in the shared request budget. Repairs are not held to
+   * this: they go out whenever the venue takes them.
+   */
+  readiness(): ExecutionReadiness {
+    if (this.signer === undefined) return { state: 'auth_failed', detail: 'Lighter was started for market data only (no API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX, LIGHTER_API_KEY_INDEX)' };
+    if (this.authFailure !== undefined) return { state: 'auth_failed', detail: this.authFailure };
+    if (!this.available) return { state: 'down', detail: this.detail ?? 'Lighter is unavailable' };
+    // The budget keeps this adapter's wall-clock time; the port speaks monotonic time (venue.ts).
+    const off = this.budget.backingOff();
+    if (off !== undefined) return { state: 'backing_off', until: performance.now() + (off.until - this.now()), detail: `Lighter said ${off.detail}` };
+    const at = this.budget.availableAt('entry', true);
+    if (at > this.now()) return { state: 'budget_empty', until: performance.now() + (at - this.now()), detail: this.budget.refusal('entry', true).message };
+    return READY;
   }
 
-  private takeTxToken(): number {
-    const perMinute = this.refillTxTokens();
-    if (this.txTokens < 1) return Math.ceil(((1 - this.txTokens) * 60_000) / perMinute);
-    this.txTokens -= 1;
-    return 0;
+  /** The shared request budget: places left in the rolling minute (repairs' reserve included), and its size. */
+  rateBudget(): { remaining: number; perMinute: number } {
+    return { remaining: Math.max(0, this.budget.perMinute - this.budget.used()), perMinute: this.budget.perMinute };
   }
 
   readyForOrder(): boolean {
-    this.refillTxTokens();
-    return this.signer !== undefined && this.txTokens >= 1;
+    return this.readiness().state === 'ready';
   }
 
   /** Why this request cannot be an order on this market, if it cannot. */
@@ -531,17 +609,19 @@ export class LighterVenue implements Venue {
   /** The ticket for the next nonce. Throws when the clock is wrong. */
   private nextTicket(): Ticket {
     const t = this.ticket;
-    if (t !== undefined && t.nonce === this.nextNonce && performance.now() - t.issuedAt < this.preparedMaxAgeMs) return t;
-    this.ticket = { nonce: this.nextNonce, clientOrderIndex: this.takeClientIndex(), expiredAt: this.now() + TX_EXPIRY_MS, issuedAt: performance.now() };
+    const nonce = this.nonces.value;
+    if (t !== undefined && t.nonce === nonce && performance.now() - t.issuedAt < this.preparedMaxAgeMs) return t;
+    this.ticket = { nonce, clientOrderIndex: this.takeClientIndex(), expiredAt: this.now() + TX_EXPIRY_MS, issuedAt: performance.now() };
     return this.ticket;
   }
 
   /**
    * Signs this order for the next nonce now, so that placeMarketOrder of an equal request only
-   * writes it. Any transaction sent meanwhile takes that nonce, and the one signed ahead is dropped.
+   * writes it. Any transaction sent meanwhile takes that nonce, and the one signed ahead is dropped;
+   * so does every read of the nonce. Nothing is signed ahead while the nonce is in doubt.
    */
   prepareMarketOrder(request: MarketOrderRequest): void {
-    if (this.signer === undefined || this.spec === undefined || this.nextNonce < 0 || this.orderProblem(request) !== undefined) return;
+    if (this.signer === undefined || this.spec === undefined || !this.nonces.trusted || this.orderProblem(request) !== undefined) return;
     if (this.prepared.holds(request)) return;
     this.prepared.put(request, undefined);
     try {
@@ -560,13 +640,17 @@ export class LighterVenue implements Venue {
       return Promise.resolve({ ...leg, state: 'rejected', confirmedAt: performance.now(), error });
     };
     if (this.signer === undefined) return reject(new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'));
+    const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
+    if (purpose === 'entry' && this.authFailure !== undefined) return reject(new VenueError('lighter', 'auth', `Lighter entry not sent: ${this.authFailure}`));
     const problem = this.orderProblem(request);
     if (problem !== undefined) return reject(problem);
-    const waitMs = this.takeTxToken();
-    if (waitMs > 0) return reject(new VenueError('lighter', 'rate_limited', `Lighter order not sent: the 60 transactions per minute budget is spent for another ${waitMs} ms`, undefined, waitMs));
+    // An entry leaves now or not at all (the engine asked readyForOrder first); a repair waits for
+    // its place, first in line.
+    const placed = this.budget.tryTake(purpose, true);
+    if (!placed && purpose === 'entry') return reject(this.budget.refusal('entry', true));
     // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
     // brings its own ticket, which may be older than the current one.
-    const ahead = this.prepared.take(request);
+    const ahead = placed && this.nonces.trusted ? this.prepared.take(request) : undefined;
     let ticket: Ticket;
     try {
       ticket = ahead ?? this.nextTicket();
@@ -575,19 +659,36 @@ export class LighterVenue implements Venue {
     }
     leg.clientOrderId = String(ticket.clientOrderIndex);
     return new Promise<LegResult>((finish) => {
-      const pending: PendingOrder = { leg, clientOrderIndex: ticket.clientOrderIndex, expiredAt: ticket.expiredAt, request, retriedNonce: false, finish };
+      const pending: PendingOrder = { leg, clientOrderIndex: ticket.clientOrderIndex, expiredAt: ticket.expiredAt, request, purpose, retriedNonce: false, finish };
       this.pending.set(ticket.clientOrderIndex, pending);
-      pending.timer = setTimeout(() => void this.onDeadline(pending), this.options.orderTimeoutMs ?? 3000);
-      this.send(pending, ahead?.tx);
+      if (placed && this.nonces.trusted) this.send(pending, ahead?.tx);
+      else void this.sendWhenReady(pending, placed);
     });
   }
 
-  /** Writes the order, signed ahead or now with the next local nonce, to the socket (REST when the socket is down). */
+  /** The slow way out: a place in the budget (a repair waits for one), then a fresh nonce, then the send. */
+  private async sendWhenReady(pending: PendingOrder, placed: boolean): Promise<void> {
+    try {
+      if (!placed) {
+        this.options.logger.warn(`Lighter ${pending.purpose} order ${pending.clientOrderIndex} waits ${Math.max(0, this.budget.availableAt(pending.purpose, true) - this.now())} ms for a place in the request budget of ${this.budget.perMinute} a minute`);
+        await this.budget.take(pending.purpose, this.options.requestTimeoutMs ?? 5000, true);
+      }
+      await this.nonces.ensure();
+    } catch (e) {
+      const error = e instanceof VenueError ? e : new VenueError('lighter', 'invalid_nonce', `Lighter order not sent: ${(e as Error).message}`);
+      this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} not sent: ${error.message}`);
+      this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error });
+      return;
+    }
+    if (this.pending.get(pending.clientOrderIndex) === pending) this.send(pending);
+  }
+
+  /** Writes the order, signed ahead or now with the next local nonce, to the socket (REST when the socket is down). Its place is taken. */
   private send(pending: PendingOrder, signedAhead?: SignedTx): void {
     let signed: SignedTx;
     try {
-      signed = signedAhead ?? this.signOrder(pending.request, pending.clientOrderIndex, this.nextNonce, pending.expiredAt);
-      this.nextNonce++;
+      signed = signedAhead ?? this.signOrder(pending.request, pending.clientOrderIndex, this.nonces.value, pending.expiredAt);
+      this.nonces.take();
     } catch (e) {
       this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error: new VenueError('lighter', 'bad_order', `Lighter order not signed: ${(e as Error).message}`) });
       return;
@@ -595,62 +696,87 @@ export class LighterVenue implements Venue {
     const frame = `{"type":"jsonapi/sendtx","data":{"id":"${pending.clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${signed.txInfo}}}`;
     const written = this.stream?.send(frame) === true;
     pending.leg.sentAt = performance.now();
+    if (written) this.awaiting.sent(pending.clientOrderIndex, pending.leg.sentAt);
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(() => void this.onDeadline(pending), this.options.orderTimeoutMs ?? 3000);
     // Refill the signer's nonce commitments once this turn's hot path is over.
     setImmediate(() => this.signer?.precompute(PRECOMPUTED_SIGNATURES));
     if (written) return;
-    this.rest.sendTx(TX_TYPE.CREATE_ORDER, signed.txInfo, this.options.orderTimeoutMs ?? 3000).then(
-      () => undefined,
+    this.rest.sendTx(TX_TYPE.CREATE_ORDER, signed.txInfo, this.options.orderTimeoutMs ?? 3000, null).then(
+      () => {
+        pending.acknowledged = true;
+      },
       (e: unknown) => void this.onSendFailed(pending, e instanceof VenueError ? e : new VenueError('lighter', 'protocol', String(e))),
     );
   }
 
   private async onSendFailed(pending: PendingOrder, error: VenueError): Promise<void> {
     if (this.pending.get(pending.clientOrderIndex) !== pending) return;
+    this.awaiting.remove(pending.clientOrderIndex);
     if (error.kind === 'invalid_nonce' && !pending.retriedNonce) {
-      // Our nonce ran ahead of (or behind) the venue's: ask once, re-sign once (spec §3).
+      // Our nonce ran ahead of (or behind) the venue's: read it, re-sign once (spec §3).
       pending.retriedNonce = true;
       this.options.logger.warn(`${error.message}; re-signing order ${pending.clientOrderIndex} with the venue's nonce`);
-      try {
-        await this.refreshNonce();
-      } catch (e) {
-        this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error: e as VenueError });
-        return;
-      }
-      this.send(pending);
+      this.nonces.suspect();
+      void this.sendWhenReady(pending, this.budget.tryTake(pending.purpose, true));
       return;
     }
-    if (error.kind === 'timeout') return; // the deadline will look it up
-    if (error.kind === 'unavailable') {
-      this.available = false;
-      this.detail = error.message;
-      this.emitStatus();
+    if (error.kind === 'timeout' || (error.kind === 'unavailable' && (error.code === 29500 || error.code === 29501))) {
+      // No answer, or an answer that says nothing of the outcome: the deadline looks it up.
+      if (error.kind === 'unavailable') this.markUnavailable(error.message);
+      this.options.logger.warn(`Lighter order ${pending.clientOrderIndex}: ${error.message}`);
+      this.doubtNonce();
+      return;
     }
+    if (error.kind === 'unavailable') this.markUnavailable(error.message);
+    if (error.kind === 'rate_limited') this.budget.pause(this.now() + (error.retryAfterMs ?? 10_000), `${error.code ?? 429} on order ${pending.clientOrderIndex}`);
+    if (isConfigurationFailure(error.code)) this.failAuth(error);
     this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} rejected: ${error.message}`);
-    // A refused transaction did not use its nonce; the venue's count is the truth again.
-    void this.refreshNonce().catch(() => undefined);
+    // A refused transaction may not have used its nonce: read it again before the next one.
+    this.doubtNonce();
     this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: performance.now(), error });
   }
 
   private async onDeadline(pending: PendingOrder): Promise<void> {
     if (this.pending.get(pending.clientOrderIndex) !== pending) return;
-    this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} unconfirmed after ${this.options.orderTimeoutMs ?? 3000} ms; looking it up`);
-    const leg = await this.resolveOrder({ ...pending.leg, error: new VenueError('lighter', 'timeout', 'no confirmation from the account stream in time') });
+    // No outcome in time, acknowledged or not: the transaction may have failed in the sequencer
+    // without using its nonce, so the count is in doubt.
+    this.doubtNonce();
+    const how = pending.acknowledged === true ? 'acknowledged but not confirmed by the account stream' : 'not answered';
+    this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} ${how} after ${this.options.orderTimeoutMs ?? 3000} ms; looking it up`);
+    const leg = await this.resolveOrder({ ...pending.leg, error: new VenueError('lighter', 'timeout', `no confirmation from the account stream in time (${how})`) });
     this.settle(pending, leg);
   }
 
-  /** Settles an unknown leg from inactive then active orders, by client order index. */
+  /**
+   * Settles an unknown leg from the inactive orders, by client order index. Look-ups are paced:
+   * one order is asked about at most once per lookupIntervalMs, and all look-ups together stay
+   * under their cap in the request budget, so one stuck leg never takes the places a hedge needs.
+   * A look-up not made now leaves the leg unknown, saying when the next one can be.
+   */
   async resolveOrder(leg: LegResult): Promise<LegResult> {
     if (leg.state !== 'unknown' || this.signer === undefined) return leg;
     const account = this.signer.accountIndex;
     const want = Number(leg.clientOrderId);
+    const now = this.now();
+    const interval = this.options.lookupIntervalMs ?? Math.max(1000, Math.ceil(30_000 / this.budget.lookupCap));
+    const last = this.lookedUpAt.get(leg.clientOrderId);
+    if (last !== undefined && now - last < interval) {
+      return { ...leg, state: 'unknown', error: new VenueError('lighter', 'timeout', `Lighter order ${want} is still unknown; next look-up in ${interval - (now - last)} ms (look-ups are paced to keep the request budget for hedges)`) };
+    }
+    if (!this.budget.tryTake('lookup')) {
+      return { ...leg, state: 'unknown', error: new VenueError('lighter', 'timeout', `Lighter order ${want} is still unknown; ${this.budget.refusal('lookup').message}`) };
+    }
+    this.lookedUpAt.set(leg.clientOrderId, now);
+    if (this.lookedUpAt.size > 1000) this.lookedUpAt.delete(this.lookedUpAt.keys().next().value!);
     try {
-      const inactive = await this.rest.get<{ orders?: OrderJson[] }>('accountInactiveOrders', { account_index: account, market_id: this.market.marketId!, limit: 100 }, this.authToken());
+      const inactive = await this.rest.get<{ orders?: OrderJson[] }>('accountInactiveOrders', { account_index: account, market_id: this.market.marketId!, limit: 100 }, this.authToken(), undefined, null);
       const done = (inactive.orders ?? []).find((o) => Number(o.client_order_index) === want);
-      if (done !== undefined && isTerminal(done.status)) return this.legFromOrder(leg, done);
-      const active = await this.rest.get<{ orders?: OrderJson[] }>('accountActiveOrders', { account_index: account, market_id: this.market.marketId! }, this.authToken());
-      const open = (active.orders ?? []).find((o) => Number(o.client_order_index) === want);
-      const what = open === undefined ? 'not found in the order history' : `still ${String(open.status)}`;
-      return { ...leg, state: 'unknown', error: new VenueError('lighter', 'timeout', `Lighter order ${want} is ${what}; outcome unknown`) };
+      if (done !== undefined && isTerminal(done.status)) {
+        this.lookedUpAt.delete(leg.clientOrderId);
+        return this.legFromOrder(leg, done);
+      }
+      return { ...leg, state: 'unknown', error: new VenueError('lighter', 'timeout', `Lighter order ${want} is not in the order history (yet); outcome unknown`) };
     } catch (e) {
       const err = e instanceof VenueError ? e : new VenueError('lighter', 'protocol', String(e));
       this.options.logger.warn(`Lighter lookup of order ${want} failed: ${err.message}`);
@@ -660,18 +786,20 @@ export class LighterVenue implements Venue {
 
   /** The account's fills in this market, newest first (auth token attached). */
   async fetchTrades(limit = 100): Promise<Array<Record<string, unknown>>> {
-    const reply = await this.rest.get<{ trades?: Array<Record<string, unknown>> }>('trades', { account_index: this.signer!.accountIndex, market_id: this.market.marketId!, sort_by: 'timestamp', sort_dir: 'desc', limit }, this.authToken());
+    const reply = await this.rest.get<{ trades?: Array<Record<string, unknown>> }>('trades', { account_index: this.signer!.accountIndex, market_id: this.market.marketId!, sort_by: 'timestamp', sort_dir: 'desc', limit }, this.authToken(), undefined, 'lookup');
     return reply.trades ?? [];
   }
 
   /** Whether the venue executed a transaction we sent (GET /api/v1/tx by hash). */
   txStatus(txHash: string): Promise<Record<string, unknown>> {
-    return this.rest.get('tx', { by: 'hash', value: txHash });
+    return this.rest.get('tx', { by: 'hash', value: txHash }, undefined, undefined, 'lookup');
   }
 
   async fetchPosition(): Promise<number> {
     if (this.signer === undefined) throw new VenueError('lighter', 'auth', 'Lighter positions need LIGHTER_ACCOUNT_INDEX');
-    const reply = await this.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>('account', { by: 'index', value: this.signer.accountIndex });
+    // The position is what every repair is sized from (the engine reconciles before and after
+    // repairing, and every 30 s): it is served with the repairs, ahead of entries.
+    const reply = await this.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>('account', { by: 'index', value: this.signer.accountIndex }, undefined, undefined, 'repair');
     const row = (reply.accounts?.[0]?.positions ?? []).find((p) => Number(p.market_id) === this.market.marketId);
     if (row === undefined) return 0;
     if (typeof row.position !== 'string') throw new VenueError('lighter', 'protocol', `Lighter position for market ${this.market.marketId} lacks "position"`);

@@ -53,7 +53,7 @@ test(`every signed transaction vector (${ALL.length}) passes the signature and n
     const { send } = await forVector(v);
     const r = await send(v.tx_type, v.tx_info);
     // Past the checks a vector may still be refused for trading reasons (its market or prices are not the simulator's).
-    assert.ok(![21501, 21108, 21104, 21711].includes(r.body.code), `${v.id}: ${JSON.stringify(r.body)}`);
+    assert.ok(![21501, 21120, 21108, 21104, 21711].includes(r.body.code), `${v.id}: ${JSON.stringify(r.body)}`);
     if (r.status === 200) assert.equal(r.body.tx_hash, v.tx_hash, `${v.id}: the hash the simulator computed`);
   }
 });
@@ -62,8 +62,9 @@ test('a tampered tx_info, another chain id, a wrong nonce and an expired tx are 
   const v = vectors('create_order')[0];
   const tampered = v.tx_info.replace('"Price":300000', '"Price":300001');
   assert.notEqual(tampered, v.tx_info);
-  assert.equal((await (await forVector(v)).send(14, tampered)).body.code, 21501);
-  assert.equal((await (await forVector(v, { chainId: 300 })).send(14, v.tx_info)).body.code, 21501);
+  assert.equal((await (await forVector(v)).send(14, tampered)).body.code, 21120, 'invalid signature');
+  assert.equal((await (await forVector(v, { chainId: 300 })).send(14, v.tx_info)).body.code, 21120, 'another chain id: invalid signature');
+  assert.equal((await (await forVector(v)).send(14, v.tx_info.replace('"Sig":"', '"Sig":"x'))).body.code, 21501, 'a tx_info that cannot be read');
   const wrongNonce = await (await forVector(v, { nonceShift: 1 })).send(14, v.tx_info);
   assert.deepEqual([wrongNonce.status, wrongNonce.body.code], [400, 21104]);
   assert.equal((await (await forVector(v, { late: true })).send(14, v.tx_info)).body.code, 21711);
@@ -142,4 +143,119 @@ test('rawMember returns the signed object exactly as sent', () => {
   const info = '{"AccountIndex":1,"Index":1152921504606846975,"Sig":"a\\"}b"}';
   assert.equal(rawMember(`{"type":"jsonapi/sendtx","data":{"id":"1","tx_type":15,"tx_info":${info}}}`, 'tx_info'), info);
   assert.equal(rawMember('{"data":{"tx_info":"text"}}', 'tx_info'), undefined);
+});
+
+/** A WebSocket client that sends one tx frame and collects every frame that follows. */
+async function wsClient(wsUrl: string) {
+  const ws = new WebSocket(wsUrl);
+  const frames: Array<Record<string, unknown>> = [];
+  ws.on('message', (m) => {
+    const f = JSON.parse(m.toString()) as Record<string, unknown>;
+    if (f.type === 'ping') return void ws.send('{"type":"pong"}');
+    if (f.type !== 'connected') frames.push(f);
+  });
+  await new Promise((r) => ws.once('open', r));
+  closers.push(async () => void ws.close());
+  const sendTx = async (id: string, txType: number, txInfo: string): Promise<Record<string, unknown>> => {
+    const before = frames.length;
+    ws.send(`{"type":"jsonapi/sendtx","data":{"id":"${id}","tx_type":${txType},"tx_info":${txInfo}}}`);
+    const t0 = Date.now();
+    while (frames.length === before) {
+      if (Date.now() - t0 > 2000) throw new Error('no answer to the sendtx');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return frames[before];
+  };
+  return { ws, frames, sendTx };
+}
+
+const TEST_KEY = '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405';
+
+async function rejectionShapes(count: number): Promise<string[]> {
+  const signer = new LighterSigner({ privateKey: TEST_KEY, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
+  const faults: SimFaults = {};
+  const { handle, s } = await sim({ faults, key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
+  const client = await wsClient(handle.wsUrl);
+  const shapes: string[] = [];
+  for (let i = 0; i < count; i++) {
+    faults.rejectNextOrderWith = 21733;
+    const tx = signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 100 + i, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce: 0 });
+    const f = await client.sendTx(String(100 + i), 14, tx.txInfo);
+    if (f.type === 'jsonapi/sendtx') {
+      assert.deepEqual([f.code, f.message], [21733, 'accidental price']);
+      if (f.id !== undefined) assert.equal(f.id, String(100 + i));
+      shapes.push(f.id === undefined ? 'sendtx_code_no_id' : 'sendtx_code');
+    } else if (f.type === 'error') {
+      assert.deepEqual(f, { type: 'error', code: 21733, message: 'accidental price' });
+      shapes.push('type_error');
+    } else {
+      assert.deepEqual(f, { error: { code: 21733, message: 'accidental price' } });
+      shapes.push('bare_error');
+    }
+  }
+  assert.equal(s.acceptedTxs.length, 0, 'no rejected transaction used its nonce');
+  return shapes;
+}
+
+test('a rejected WS transaction comes in each of the venue\'s shapes, chosen at random per rejection from the seed', async () => {
+  const shapes = await rejectionShapes(24);
+  assert.deepEqual([...new Set(shapes)].sort(), ['bare_error', 'sendtx_code', 'sendtx_code_no_id', 'type_error'], 'every shape occurs');
+  assert.deepEqual(await rejectionShapes(24), shapes, 'the same seed, the same shapes');
+});
+
+test('acknowledged, then failed in the sequencer: a tx hash comes back, nothing executes, and the nonce is still free', async () => {
+  const signer = new LighterSigner({ privateKey: TEST_KEY, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
+  const faults: SimFaults = { ackThenFailNext: 1 };
+  const { handle, s, engines } = await sim({ faults, key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
+  const client = await wsClient(handle.wsUrl);
+  const order = (clientOrderIndex: number) => signer.signCreateOrder({ marketIndex: 1, clientOrderIndex, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce: 0 });
+  const first = order(1);
+  const ack = await client.sendTx('1', 14, first.txInfo);
+  assert.deepEqual([ack.code, ack.tx_hash, ack.id], [200, first.txHash, '1']);
+  assert.equal(engines[1].position('7').size, 0, 'nothing executed');
+  assert.equal(s.acceptedTxs.length, 0);
+  const second = await client.sendTx('2', 14, order(2).txInfo);
+  assert.equal(second.code, 200, 'nonce 0 was not used by the failed transaction');
+  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0]);
+  assert.equal(engines[1].position('7').size, 500);
+});
+
+test('29500/29501 answer a transaction that executed all the same (the harsher reading)', async () => {
+  const signer = new LighterSigner({ privateKey: TEST_KEY, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
+  const faults: SimFaults = { rejectNextOrderWith: 29501, rejectionShape: 'bare_error' };
+  const { handle, s, engines } = await sim({ faults, key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
+  const client = await wsClient(handle.wsUrl);
+  const tx = signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 5, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce: 0 });
+  assert.deepEqual(await client.sendTx('5', 14, tx.txInfo), { error: { code: 29501, message: 'timeout' } });
+  assert.equal(engines[1].position('7').size, 500);
+  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0]);
+});
+
+test('one shared request budget for REST and WS transactions: 429 with 23000 beyond it, a place back a minute later', async () => {
+  let clock = 1_800_000_000_000;
+  const signer = new LighterSigner({ privateKey: TEST_KEY, chainId: 304, accountIndex: 7, apiKeyIndex: 3, nowMs: () => clock });
+  const faults: SimFaults = { requestsPerMinute: 3, rejectionShape: 'sendtx_code' };
+  const { handle, s } = await sim({ faults, now: () => clock, key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
+  const get = async () => {
+    const res = await fetch(`${handle.apiUrl}/api/v1/orderBooks`);
+    return [res.status, ((await res.json()) as { code: number }).code];
+  };
+  assert.deepEqual(await get(), [200, 200]);
+  assert.deepEqual(await get(), [200, 200]);
+  const client = await wsClient(handle.wsUrl);
+  const order = (clientOrderIndex: number, nonce: number) => signer.signCreateOrder({ marketIndex: 1, clientOrderIndex, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce });
+  assert.equal((await client.sendTx('1', 14, order(1, 0).txInfo)).code, 200, 'the third request of the minute');
+  const refused = await client.sendTx('2', 14, order(2, 1).txInfo);
+  assert.deepEqual([refused.code, refused.message, refused.id], [23000, 'Too Many Requests', '2']);
+  assert.deepEqual(await get(), [429, 23000]);
+  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0], 'the refused transaction used no nonce');
+  clock += 59_999;
+  assert.deepEqual(await get(), [429, 23000], 'a rolling minute');
+  clock += 1;
+  assert.deepEqual(await get(), [200, 200]);
+  // The older documents' separate transaction cap, when set: transactions stop before requests do.
+  faults.transactionsPerMinute = 1;
+  assert.equal((await client.sendTx('3', 14, order(3, 1).txInfo)).code, 200);
+  assert.equal((await client.sendTx('4', 14, order(4, 2).txInfo)).code, 23000, 'a second transaction in the minute');
+  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0, 1]);
 });

@@ -113,7 +113,7 @@ test('without renewal the lapsed subscription goes silent and fills are only fou
   clock += 61 * 60_000;
   const leg = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
   assert.equal(leg.state, 'filled');
-  assert.ok(logger.lines.some((l) => l.includes('unconfirmed after 300 ms; looking it up')));
+  assert.ok(logger.lines.some((l) => l.includes('acknowledged but not confirmed by the account stream after 300 ms; looking it up')));
 });
 
 test('a chain id other than the one the venue reports is refused at start-up with the fix', async () => {

@@ -142,7 +142,7 @@ test('an order signed ahead late in its ticket\'s life still goes out under the 
   venue.prepareMarketOrder(sell); // same ticket, 70 ms old
   await new Promise((r) => setTimeout(r, 45)); // the ticket is now past 100 ms, the sell only 45 ms old
   const leg = await venue.placeMarketOrder(sell);
-  assert.equal(leg.state, 'filled', 'confirmed by the order stream under its own client order index');
+  assert.equal(leg.state, 'filled', `confirmed by the order stream under its own client order index (${leg.error?.message})`);
   assert.equal(leg.error, undefined);
 });
 
@@ -229,26 +229,42 @@ test('with the socket down the order goes by REST, and its outcome comes from th
 
 test('a 503 makes the venue unavailable; its next book frame makes it available again', async () => {
   const { venue, faults, engine } = await started();
+  faults.rejectionShape = 'sendtx_code'; // an answer that names the order (the others: execution.test.ts)
   faults.unavailableUntil = Date.now() + 60_000;
   const leg = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
   assert.deepEqual([leg.state, leg.error?.kind], ['rejected', 'unavailable']);
   assert.equal(venue.status().available, false);
+  assert.equal(venue.readiness().state, 'down');
+  assert.equal(venue.readyForOrder(), false);
   faults.unavailableUntil = 0;
   engine.setHouseLiquidity([[999_991, 10]], [[1_000_009, 10]]);
   await until('available again', () => venue.status().available);
 });
 
-test('the transaction budget: beyond it an order is refused before it leaves, and readyForOrder says so', async () => {
+test('the shared request budget: start-up calls count too; beyond the entries\' share an entry is refused before it leaves, and readiness says until when', async () => {
   let clock = Date.now();
-  const { venue, sim } = await started({ now: () => clock, venue: { txPerMinute: 2 } });
-  assert.equal(venue.readyForOrder(), true);
-  await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
-  await venue.placeMarketOrder({ side: 'sell', size: 100, worstPrice: 999_900 });
+  // 10 a minute: one place held back for repairs, so entries and ordinary calls share 9.
+  const { venue, sim } = await started({ now: () => clock, venue: { txPerMinute: 10 } });
+  assert.equal(venue.budget.used(), 5, 'orderBookDetails, the status (GET /), apikeys, accountLimits and nextNonce took their places');
+  assert.deepEqual(venue.readiness(), { state: 'ready' });
+  for (let i = 0; i < 4; i++) assert.equal((await venue.placeMarketOrder({ side: i % 2 === 0 ? 'buy' : 'sell', size: 100, worstPrice: i % 2 === 0 ? 1_000_100 : 999_900 })).state, 'filled');
   assert.equal(venue.readyForOrder(), false);
+  // The first place frees up a minute after start-up took it; the port says when on the engine's monotonic line.
+  const before = performance.now();
+  const r = venue.readiness();
+  const after = performance.now();
+  assert.equal(r.state, 'budget_empty');
+  const until = r.state === 'budget_empty' ? r.until : NaN;
+  assert.ok(until >= before + 60_000 && until <= after + 60_000, `until ${until} should be 60 s after ${before}…${after}`);
   const refused = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
-  assert.deepEqual([refused.state, refused.error?.kind, refused.error?.retryAfterMs], ['rejected', 'rate_limited', 30_000]);
-  assert.equal(sim.acceptedTxs.length, 2, 'nothing was sent');
-  clock += 30_000; // one token back
+  assert.deepEqual([refused.state, refused.error?.kind, refused.error?.retryAfterMs], ['rejected', 'rate_limited', 60_000]);
+  assert.match(refused.error!.message, /shared budget of 10 requests \(6 transactions\) per minute \(--lighter-requests-per-minute\) is spent for another 60000 ms/);
+  assert.equal(sim.acceptedTxs.length, 4, 'nothing was sent');
+  // A repair takes the place held back for it, at once.
+  const repair = await venue.placeMarketOrder({ side: 'sell', size: 100, worstPrice: 999_900, purpose: 'repair' });
+  assert.equal(repair.state, 'filled');
+  assert.equal(sim.acceptedTxs.length, 5);
+  clock += 60_000; // the window has rolled past every place
   assert.equal(venue.readyForOrder(), true);
 });
 

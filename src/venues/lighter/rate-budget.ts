@@ -1,0 +1,212 @@
+// One request budget for ALL Lighter traffic: every REST call and every transaction, on either
+// transport, takes a place in one rolling one-minute window. A Standard account has 60 requests
+// per minute, per IP and per L1 address, shared by REST and sendTx (Lighter API docs "Rate
+// limits", as mirrored in the spec §0; nautilus_trader crates/adapters/lighter/src/common/
+// rate_limit.rs: "60 REST requests per rolling minute for standard accounts"). Older docs give 40
+// transactions per minute: where the sources disagree the harsher reading holds, so transactions
+// are also kept to two thirds of the budget (40 of 60) unless told otherwise.
+//
+// Places are handed out by purpose. Repairs and unwinds may use every place; entries (and the
+// ordinary REST calls: start-up, positions, nonces) leave a reserve that only repairs may take;
+// look-ups of unknown orders leave the same reserve and are capped on top, so one stuck leg asked
+// about again and again can never take the places a hedge needs. Waiters are served repairs first,
+// then entries, then look-ups, in arrival order within each class. The clock is injectable.
+
+import { VenueError } from '../venue.js';
+
+export type BudgetPurpose = 'repair' | 'entry' | 'lookup';
+
+const RANK: Record<BudgetPurpose, number> = { repair: 0, entry: 1, lookup: 2 };
+
+export interface RateBudgetOptions {
+  /** Requests per rolling minute (Standard account: 60). */
+  perMinute: number;
+  /** Epoch ms (tests pin it). */
+  now?: () => number;
+  /** Wakes a waiter after ms (tests may drive it by hand). */
+  schedule?: (wake: () => void, ms: number) => { cancel(): void };
+  /** The window's length; one minute on the venue. */
+  windowMs?: number;
+  /** Transactions (sendTx, either transport) per rolling minute within the budget (default: two thirds of it). */
+  transactionsPerMinute?: number;
+}
+
+interface Waiter {
+  purpose: BudgetPurpose;
+  transaction: boolean;
+  resolve: () => void;
+  reject: (e: VenueError) => void;
+  /** Epoch ms after which the waiter gives up (Infinity: never). */
+  deadline: number;
+}
+
+const defaultSchedule = (wake: () => void, ms: number) => {
+  const t = setTimeout(wake, ms);
+  return { cancel: () => clearTimeout(t) };
+};
+
+export class RateBudget {
+  readonly perMinute: number;
+  /** Places only a repair may take. */
+  readonly repairReserve: number;
+  /** At most this many look-ups in one window. */
+  readonly lookupCap: number;
+  /** At most this many transactions in one window, of which the last repairReserve are for repairs. */
+  readonly transactionCap: number;
+  private readonly transactionReserve: number;
+  private readonly windowMs: number;
+  private readonly now: () => number;
+  private readonly schedule: NonNullable<RateBudgetOptions['schedule']>;
+  /** Times of the places taken in the current window, oldest first, with their purpose. */
+  private readonly taken: Array<{ at: number; purpose: BudgetPurpose; transaction: boolean }> = [];
+  private readonly waiters: Waiter[] = [];
+  private timer?: { cancel(): void };
+  /** The venue answered 429 / 23000: nothing goes out before this. */
+  private pausedUntil = 0;
+  private pauseDetail = '';
+
+  constructor(options: RateBudgetOptions) {
+    if (!Number.isInteger(options.perMinute) || options.perMinute < 1) throw new Error(`Lighter request budget ${options.perMinute} must be a whole number ≥ 1`);
+    this.perMinute = options.perMinute;
+    this.windowMs = options.windowMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+    this.schedule = options.schedule ?? defaultSchedule;
+    // A tenth of the window for repairs (6 of 60); a small budget still keeps one when it can.
+    this.repairReserve = options.perMinute >= 10 ? Math.ceil(options.perMinute / 10) : options.perMinute >= 3 ? 1 : 0;
+    // Look-ups: a sixth of the window (10 of 60), at least one.
+    this.lookupCap = Math.max(1, Math.floor(options.perMinute / 6));
+    this.transactionCap = Math.min(options.perMinute, options.transactionsPerMinute ?? Math.max(1, Math.floor((options.perMinute * 2) / 3)));
+    this.transactionReserve = Math.min(this.repairReserve, this.transactionCap - 1);
+  }
+
+  /** Places taken in the current window. */
+  used(): number {
+    this.prune(this.now());
+    return this.taken.length;
+  }
+
+  /** Epoch ms from which a request of this purpose (a transaction or not) could take a place (≤ now: at once). */
+  availableAt(purpose: BudgetPurpose, transaction = false): number {
+    const now = this.now();
+    this.prune(now);
+    let at = Math.max(now, this.pausedUntil);
+    const limit = purpose === 'repair' ? this.perMinute : this.perMinute - this.repairReserve;
+    if (this.taken.length >= limit) at = Math.max(at, this.taken[this.taken.length - limit].at + this.windowMs);
+    if (purpose === 'lookup') {
+      const lookups = this.taken.filter((t) => t.purpose === 'lookup');
+      if (lookups.length >= this.lookupCap) at = Math.max(at, lookups[lookups.length - this.lookupCap].at + this.windowMs);
+    }
+    if (transaction) {
+      const txs = this.taken.filter((t) => t.transaction);
+      const txLimit = purpose === 'repair' ? this.transactionCap : this.transactionCap - this.transactionReserve;
+      if (txs.length >= txLimit) at = Math.max(at, txs[txs.length - txLimit].at + this.windowMs);
+    }
+    return at;
+  }
+
+  /** The venue's own refusal (429 / 23000): nothing is sent before `until`. */
+  pause(until: number, detail: string): void {
+    if (until > this.pausedUntil) {
+      this.pausedUntil = until;
+      this.pauseDetail = detail;
+    }
+    this.arm();
+  }
+
+  /** The venue's back-off in force, if any. */
+  backingOff(): { until: number; detail: string } | undefined {
+    return this.pausedUntil > this.now() ? { until: this.pausedUntil, detail: this.pauseDetail } : undefined;
+  }
+
+  /**
+   * Takes a place now if this purpose may have one and nobody of a higher (or equal) class is
+   * waiting for it; false otherwise. Synchronous: the order path calls it in the same turn.
+   */
+  tryTake(purpose: BudgetPurpose, transaction = false): boolean {
+    if (this.waiters.some((w) => RANK[w.purpose] <= RANK[purpose])) return false;
+    return this.takeIfFree(purpose, transaction);
+  }
+
+  /**
+   * Waits for a place, in line by purpose. Rejects with a rate_limited VenueError if no place is
+   * free within maxWaitMs.
+   */
+  take(purpose: BudgetPurpose, maxWaitMs = Infinity, transaction = false): Promise<void> {
+    if (this.tryTake(purpose, transaction)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { purpose, transaction, resolve, reject, deadline: this.now() + maxWaitMs };
+      // Behind every waiter of the same or a higher class, ahead of the lower ones.
+      const at = this.waiters.findIndex((w) => RANK[w.purpose] > RANK[purpose]);
+      if (at < 0) this.waiters.push(waiter);
+      else this.waiters.splice(at, 0, waiter);
+      this.arm();
+    });
+  }
+
+  /** Serves whoever can be served now; called by the timer (tests may call it after moving the clock). */
+  wake(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    const now = this.now();
+    for (let i = 0; i < this.waiters.length; ) {
+      const w = this.waiters[i];
+      if (this.takeIfFree(w.purpose, w.transaction)) {
+        this.waiters.splice(i, 1);
+        w.resolve();
+        continue;
+      }
+      if (w.deadline <= now) {
+        this.waiters.splice(i, 1);
+        w.reject(this.refusal(w.purpose, w.transaction));
+        continue;
+      }
+      // A repair that cannot go yet holds the line for everyone behind it.
+      if (w.purpose === 'repair') break;
+      i++;
+    }
+    this.arm();
+  }
+
+  /** Gives every waiter up (the venue is stopping). */
+  close(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    for (const w of this.waiters.splice(0)) w.reject(new VenueError('lighter', 'unavailable', 'Lighter venue stopped while a request waited for its place in the request budget'));
+  }
+
+  /** The error for a request refused for want of a place. */
+  refusal(purpose: BudgetPurpose, transaction = false): VenueError {
+    const now = this.now();
+    const off = this.backingOff();
+    if (off !== undefined) return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the venue said ${off.detail}; nothing goes out for another ${off.until - now} ms`, 23000, off.until - now);
+    const wait = Math.max(0, this.availableAt(purpose, transaction) - now);
+    const budget = transaction ? `${this.perMinute} requests (${this.transactionCap} transactions)` : `${this.perMinute} requests`;
+    return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the shared budget of ${budget} per minute (--lighter-requests-per-minute) is spent for another ${wait} ms`, undefined, wait);
+  }
+
+  private takeIfFree(purpose: BudgetPurpose, transaction: boolean): boolean {
+    const now = this.now();
+    if (this.availableAt(purpose, transaction) > now) return false;
+    this.taken.push({ at: now, purpose, transaction });
+    return true;
+  }
+
+  private prune(now: number): void {
+    let drop = 0;
+    while (drop < this.taken.length && this.taken[drop].at + this.windowMs <= now) drop++;
+    if (drop > 0) this.taken.splice(0, drop);
+  }
+
+  private arm(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.waiters.length === 0) return;
+    const now = this.now();
+    let at = Infinity;
+    for (const w of this.waiters) at = Math.min(at, this.availableAt(w.purpose, w.transaction), w.deadline);
+    this.timer = this.schedule(() => {
+      this.timer = undefined;
+      this.wake();
+    }, Math.max(0, at - now));
+  }
+}

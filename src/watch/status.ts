@@ -1,0 +1,55 @@
+// The console status line: one line every --status-interval seconds with both books' tops and
+// ages, both executable spreads against their thresholds and the fee line, positions and net,
+// trades and failures, PnL after fees, and any halt or pause with its cause.
+
+import type { EngineSnapshot } from '../engine/index.js';
+
+function px(x: number | undefined, digits: number): string {
+  return x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+function age(ms: number): string {
+  if (!Number.isFinite(ms)) return 'no book';
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function signed(x: number, digits: number): string {
+  return `${x > 0 ? '+' : ''}${x.toFixed(digits)}`;
+}
+
+/** One line, no newline. Prices at 2 decimals (quote), sizes as the snapshot gives them. */
+export function statusLine(s: EngineSnapshot): string {
+  const b = s.books.backpack;
+  const l = s.books.lighter;
+  const parts = [
+    `${s.ticker} ${s.phase}`,
+    `BP ${px(b.bid, 2)}/${px(b.ask, 2)} ${age(b.ageMs)}${b.valid ? '' : ' INVALID'}`,
+    `LT ${px(l.bid, 2)}/${px(l.ask, 2)} ${age(l.ageMs)}${l.valid ? '' : ' INVALID'}`,
+  ];
+  if (s.spreads !== undefined && s.thresholds !== undefined) {
+    parts.push(`long ${px(s.spreads.executableLong, 2)}/${s.thresholds.long} short ${px(s.spreads.executableShort, 2)}/${s.thresholds.short} fees ${px(s.feePerUnit, 2)}`);
+  }
+  parts.push(`pos BP ${signed(s.positions.backpack, 6)} LT ${signed(s.positions.lighter, 6)} net ${signed(s.net, 6)}`);
+  parts.push(`trades ${s.summary.trades} (${s.summary.failures} failed)`);
+  parts.push(`PnL ${signed(s.summary.estimatedPnl, 4)}`);
+  if (s.paused !== undefined) parts.push(`PAUSED (${s.paused})`);
+  for (const h of s.halts) parts.push(`HALTED ${h.kind}: ${h.text}`);
+  return parts.join(' | ');
+}
+
+export interface StatusLineOptions {
+  intervalMs: number;
+  /** Print even when stdout is not a terminal. */
+  always: boolean;
+  isTTY: boolean;
+  write: (line: string) => void;
+  snapshot: () => EngineSnapshot;
+}
+
+/** The periodic printer; returns a stop function. Off when the interval is 0 or stdout is not a terminal (unless asked). */
+export function startStatusLine(o: StatusLineOptions): () => void {
+  if (o.intervalMs <= 0 || (!o.isTTY && !o.always)) return () => undefined;
+  const timer = setInterval(() => o.write(statusLine(o.snapshot()) + '\n'), o.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
