@@ -14,6 +14,7 @@ import type { MarketSpec, VenueId } from '../core/types.js';
 import type { OrderEvent } from '../record/format.js';
 import { LIGHTER_FEES_BY_TIER, type LighterTier } from '../venues/lighter/account.js';
 import { VenueError, type ExecutionReadiness, type LegResult, type MarketOrderRequest } from '../venues/venue.js';
+import { RateBudget } from '../venues/lighter/rate-budget.js';
 import type { ReplayFeed } from './feed.js';
 
 /** Lighter's taker speed bump by account tier (ms; spec §6.3). */
@@ -82,12 +83,13 @@ export interface ExecutionOptions {
   maxPosition?: number;
   startingPosition?: number;
   /**
-   * The venue's order budget per minute as a token bucket (Lighter: sendTx for a Standard account,
-   * 60 a minute by default — spec "Rate limits" and the adapter's own bucket in
-   * venues/lighter/index.ts); undefined = none. An order without a token is refused locally and
-   * readiness says budget_empty, as live.
+   * Lighter's request budget per rolling minute (Standard account: 60), kept by the live adapter's
+   * own RateBudget (venues/lighter/rate-budget.ts: transactions held to two thirds of it, a tenth
+   * reserved for repairs; spec "Rate limits"); undefined = none. An order without a place is
+   * refused locally as rate_limited and readiness says budget_empty, as live. Position reads take a
+   * place too, as live.
    */
-  ordersPerMinute?: number;
+  requestsPerMinute?: number;
 }
 
 export class SimulatedExecution {
@@ -95,8 +97,7 @@ export class SimulatedExecution {
   private nextId = 1;
   /** Orders placed and filled (for the summary). */
   orders = 0;
-  private tokens: number;
-  private refilledAt: number;
+  private readonly budget?: RateBudget;
 
   constructor(
     private readonly feed: ReplayFeed,
@@ -104,24 +105,30 @@ export class SimulatedExecution {
     readonly options: ExecutionOptions,
   ) {
     this.position = options.startingPosition ?? 0;
-    this.tokens = options.ordersPerMinute ?? Infinity;
-    this.refilledAt = clock.monoMs();
+    if (options.requestsPerMinute !== undefined) {
+      this.budget = new RateBudget({
+        perMinute: options.requestsPerMinute,
+        now: () => clock.monoMs(),
+        schedule: (wake, ms) => {
+          const timer = clock.setTimeout(wake, ms);
+          return { cancel: () => clock.clear(timer) };
+        },
+      });
+    }
   }
 
-  private refill(): void {
-    const perMinute = this.options.ordersPerMinute;
-    if (perMinute === undefined) return;
-    const now = this.clock.monoMs();
-    this.tokens = Math.min(perMinute, this.tokens + ((now - this.refilledAt) * perMinute) / 60_000);
-    this.refilledAt = now;
-  }
-
-  /** The execution side's readiness: budget_empty while the order budget is spent. */
+  /** The execution side's readiness: budget_empty while an entry could not have a place. */
   readiness(): ExecutionReadiness {
-    this.refill();
-    if (this.tokens >= 1) return { state: 'ready' };
-    const perMinute = this.options.ordersPerMinute!;
-    return { state: 'budget_empty', until: this.clock.monoMs() + Math.ceil(((1 - this.tokens) * 60_000) / perMinute), detail: `${perMinute} orders a minute` };
+    if (this.budget === undefined) return { state: 'ready' };
+    const at = this.budget.availableAt('entry', true);
+    if (at <= this.clock.monoMs()) return { state: 'ready' };
+    return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
+  }
+
+  /** A position read, as live: it takes a place in the budget when one is free. */
+  readPosition(): number {
+    this.budget?.tryTake('entry', false);
+    return this.position;
   }
 
   get market(): MarketSpec {
@@ -137,9 +144,8 @@ export class SimulatedExecution {
     const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: new VenueError(venue, kind, `${venue} replayed order: ${message}`) });
     if (!Number.isSafeInteger(request.size) || request.size <= 0 || request.size % m.stepSize !== 0 || request.size < m.minSize) return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
     if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0) return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
-    this.refill();
-    if (this.tokens < 1) return { ...refuse('rejected', `order budget of ${this.options.ordersPerMinute} a minute is spent`), error: new VenueError(venue, 'rate_limited', `${venue} replayed order: order budget of ${this.options.ordersPerMinute} a minute is spent`) };
-    this.tokens -= 1;
+    const purpose = request.purpose === 'repair' ? 'repair' : 'entry';
+    if (this.budget !== undefined && !this.budget.tryTake(purpose, true)) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: this.budget.refusal(purpose, true) };
     await sleep(this.clock, this.options.latency.arrivalMs);
     const outcome = this.match(request);
     await sleep(this.clock, this.options.latency.replyMs);

@@ -30,7 +30,7 @@ export interface BacktestOptions {
   latency: 'learned' | { roundTripMs: Record<VenueId, number> } | LatencyModel;
   /** Lighter account tier for fees (else the recorded market's fee) and the speed bump (else the recorded tier). */
   lighterTier?: LighterTier;
-  /** Lighter's sendTx budget per minute, as the live adapter keeps it (--lighter-tx-per-minute). */
+  /** Lighter's request budget per rolling minute, as the live adapter keeps it (--lighter-requests-per-minute). */
   lighterTxPerMinute?: number;
   logger: Logger;
   /** Spread samples for the report: one point per this many ms of replay time, the widest in it (default 250). */
@@ -132,7 +132,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
   const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
   const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };
-  const venue = (v: VenueId) => new ReplayVenue(feeds[v], new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], ordersPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }));
+  const venue = (v: VenueId) => new ReplayVenue(feeds[v], new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], requestsPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }));
   const settings: EngineSettings = { ...o.settings, takerFeeBps: fees };
   const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock });
   const sampler = new SpreadSampler(feeds, o.sampleMs ?? 250, header.clock.wallMs - header.clock.monoMs);

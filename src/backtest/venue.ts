@@ -51,6 +51,6 @@ export class ReplayVenue implements Venue {
     return Promise.resolve(leg);
   }
   fetchPosition(): Promise<number> {
-    return Promise.resolve(this.execution.position);
+    return Promise.resolve(this.execution.readPosition());
   }
 }

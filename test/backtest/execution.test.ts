@@ -108,15 +108,22 @@ test('latency learned from order events: the median round trip per venue, split 
   assert.deepEqual(m.lighter, { arrivalMs: 25, replyMs: 25 }, 'a venue with no orders keeps the fallback');
 });
 
-test('the order budget: past it an order is refused as rate limited and readiness says budget_empty until a token refills', async () => {
-  const { clock, exec } = rig({ ordersPerMinute: 2 });
-  const legs = [0, 1, 2].map(() => exec.place({ side: 'buy', size: 1_000, worstPrice: 1_010 }));
+test("Lighter's request budget as the live adapter keeps it: entries stop at two thirds less the repair reserve, a repair still goes, readiness says budget_empty until a place frees", async () => {
+  const { clock, exec } = rig({ requestsPerMinute: 60 });
+  // 60 a minute: transactions 40, of which 6 are kept for repairs → 34 entries.
+  const entries = [...Array(35).keys()].map(() => exec.place({ side: 'buy', size: 100, worstPrice: 1_010 }));
   await clock.advanceTo(100);
-  const [a, b, c] = await Promise.all(legs);
-  assert.deepEqual([a!.state, b!.state, c!.state], ['filled', 'filled', 'rejected']);
-  assert.equal(c!.error!.kind, 'rate_limited');
-  assert.deepEqual(exec.readiness(), { state: 'budget_empty', until: 100 + 29_900, detail: '2 orders a minute' });
-  await clock.advanceTo(30_000);
+  const states = (await Promise.all(entries)).map((l) => l.state);
+  assert.equal(states.filter((s) => s === 'filled').length, 34);
+  const refused = await entries[34]!;
+  assert.equal(refused.state, 'rejected');
+  assert.equal(refused.error!.kind, 'rate_limited');
+  assert.deepEqual(exec.readiness().state, 'budget_empty');
+  assert.equal((exec.readiness() as { until: number }).until, 60_000, 'the first place frees a minute after it was taken');
+  const repair = exec.place({ side: 'sell', size: 100, worstPrice: 990, purpose: 'repair' });
+  await clock.advanceTo(200);
+  assert.equal((await repair).state, 'filled');
+  await clock.advanceTo(60_000);
   assert.deepEqual(exec.readiness(), { state: 'ready' });
 });
 
