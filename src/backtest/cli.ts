@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../cli/args.js';
-import { engineSettings, flagOf } from '../cli/run.js';
+import { engineSettings, flagOf, summaryText } from '../cli/run.js';
 import { ParamError } from '../core/param-error.js';
 import { strategyParams } from '../strategy/index.js';
 import type { Logger } from '../core/log.js';
@@ -208,15 +208,7 @@ export async function backtestCommand(argv: string[], out: NodeJS.WriteStream = 
         `── backtest of ${args.job.dataDir} ──────────────`,
         `events replayed     ${result.events} (book frames applied: Backpack ${result.applied.backpack}, Lighter ${result.applied.lighter})`,
         `latency             Backpack ${(result.latency.backpack.arrivalMs + result.latency.backpack.replyMs).toFixed(3)} ms, Lighter ${(result.latency.lighter.arrivalMs + result.latency.lighter.replyMs).toFixed(3)} ms round trip${result.learnedFrom === undefined ? ' (fixed)' : ` (learned from ${result.learnedFrom.backpack} Backpack and ${result.learnedFrom.lighter} Lighter orders; a venue with none keeps ${DEFAULT_ROUND_TRIP_MS.backpack} ms)`}`,
-        `trades              ${s.trades} (${s.successes} succeeded, ${s.failures} failed)`,
-        `repair orders       ${s.repairs}`,
-        `estimated PnL       ${s.estimatedPnl.toFixed(4)} (after fees)`,
-        `fees                ${s.fees.toFixed(4)}`,
-        `position Backpack   ${s.positions.backpack}`,
-        `position Lighter    ${s.positions.lighter}`,
-        ...(s.halted ? [`entries halted      ${s.halted}`] : []),
-        '',
-      ].join('\n'),
+      ].join('\n') + summaryText(result.summary),
     );
     let sweepRows;
     if (args.sweeps.length > 0) {

@@ -194,7 +194,12 @@ function processSignals(): Promise<string> {
 }
 
 function printSummary(s: RunSummary): void {
-  process.stdout.write(
+  process.stdout.write(summaryText(s));
+}
+
+/** The run summary as printed at the end of a run (a backtest prints the same). */
+export function summaryText(s: RunSummary): string {
+  return (
     [
       '',
       '── summary ──────────────────────────────',
@@ -208,7 +213,7 @@ function printSummary(s: RunSummary): void {
       ...(s.closeOnExit ? [`close on exit       ${s.closeOnExit.flat ? 'flat: ' : 'NOT FLAT: '}${s.closeOnExit.detail}`] : []),
       ...(s.halted ? [`entries halted      ${s.halted}`] : []),
       '',
-    ].join('\n'),
+    ].join('\n')
   );
 }
 
