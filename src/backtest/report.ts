@@ -126,6 +126,16 @@ export function renderReport(input: ReportInput): string {
   const pnl = { t: [] as number[], net: [] as number[], spread: [] as number[], slippage: [] as number[], fees: [] as number[] };
   const pos = { t: [] as number[], bp: [] as number[], lt: [] as number[] };
   const lost = { i: [] as number[], lost: [] as number[] };
+  // Both time charts span the whole recording: flat from its start, held to its end.
+  const first = result.firstWallMs / 1000;
+  const last = result.lastWallMs / 1000;
+  if (Number.isFinite(first) && (rows.length === 0 || first < rows[0]!.t)) {
+    pnl.t.push(first);
+    for (const k of ['net', 'spread', 'slippage', 'fees'] as const) pnl[k].push(0);
+    pos.t.push(first);
+    pos.bp.push(0);
+    pos.lt.push(0);
+  }
   for (const r of rows) {
     const expected = Number.isFinite(r.expected) ? r.expected * r.qty : r.gross;
     spread += expected;
@@ -145,6 +155,13 @@ export function renderReport(input: ReportInput): string {
       lost.i.push(lost.i.length + 1);
       lost.lost.push(r.expected - r.captured);
     }
+  }
+  if (Number.isFinite(last) && pnl.t.length > 0 && last > pnl.t[pnl.t.length - 1]!) {
+    pnl.t.push(last);
+    for (const k of ['net', 'spread', 'slippage', 'fees'] as const) pnl[k].push(pnl[k][pnl[k].length - 1]!);
+    pos.t.push(last);
+    pos.bp.push(bp);
+    pos.lt.push(lt);
   }
   // Opportunities by edge beyond the fees (USD per unit), from the spread samples.
   const edges: number[] = [];
