@@ -25,7 +25,7 @@ for (const name of leftovers()) rmSync(join(testTmp, name), { recursive: true, f
 
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : collect('test', []);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files], {
   stdio: 'inherit',
   env: { ...process.env, TMPDIR: testTmp },
 });

@@ -1,8 +1,6 @@
 // Runs the real bot against the simulators with its watch servers on free loopback ports, and
 // hands back their URLs.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
 import { startRun } from '../../src/cli/run.js';
 import type { ArbEngine } from '../../src/engine/index.js';
@@ -22,7 +20,7 @@ export interface WatchedBot {
 }
 
 export function startWatchedBot(sim: SimVenues, flags: string[], env: Record<string, string> = {}): WatchedBot {
-  const logDir = mkdtempSync(join(tmpdir(), 'bla-watch-'));
+  const logDir = tempDir('bla-watch-');
   const parsed = parseConfig(['--ticker', 'BTC', '--size', '0.01', '--log-dir', logDir, ...flags], { ...sim.env(), ...env });
   if (parsed.kind !== 'run') throw new Error('expected a run config');
   const out: string[] = [];

@@ -1,10 +1,8 @@
 // The dashboard's pushes: the full histories on connect, then only what was added since the
 // previous push; trades carry base units and average prices.
+import { tempDir } from '../helpers/temp.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -20,7 +18,7 @@ const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale:
 const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
 
 test('pushes after the first carry only the new trade, the new log lines and one spread point', async () => {
-  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-hub-'))], {});
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', tempDir('bla-hub-')], {});
   if (parsed.kind !== 'run') throw new Error('config');
   const clock = new FakeClock();
   const backpack = new FakeVenue('backpack', BP, clock);

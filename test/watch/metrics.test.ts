@@ -14,8 +14,9 @@ async function get(url: string): Promise<{ status: number; body: string }> {
 test('metrics: a trade, positions, latencies and process figures; healthz, readyz; a dropped feed counts a halt and a reconnect', async () => {
   const sim = await simVenues();
   calm(sim);
-  // A Lighter budget of one transaction a minute: the trade spends it, so the gauge reads exactly 0 of 1.
-  const bot = startWatchedBot(sim, ['--max-position', '0.01', '--max-book-age-ms', '1500', '--metrics-port', '0', '--lighter-tx-per-minute', '1']);
+  // A shared Lighter budget of 8 requests a minute: start-up takes 6, the trade's transaction the
+  // last place entries may use, so the gauge reads exactly the one place kept for repairs.
+  const bot = startWatchedBot(sim, ['--max-position', '0.01', '--max-book-age-ms', '1500', '--metrics-port', '0', '--lighter-requests-per-minute', '8']);
   try {
     const { metricsUrl } = await bot.endpoints;
     assert.match(metricsUrl!, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -45,10 +46,10 @@ test('metrics: a trade, positions, latencies and process figures; healthz, ready
     assert.equal(sample(text, 'arb_best_price_quote{venue="lighter",side="bid"}'), 99999);
     assert.equal(sample(text, 'arb_spread_threshold_quote{direction="long"}'), 5);
     assert.equal(sample(text, 'arb_engine_running'), 1);
-    assert.equal(sample(text, 'arb_rate_budget_per_minute{venue="lighter"}'), 1);
-    assert.equal(sample(text, 'arb_rate_budget_remaining{venue="lighter"}'), 0);
+    assert.equal(sample(text, 'arb_rate_budget_per_minute{venue="lighter"}'), 8);
+    assert.equal(sample(text, 'arb_rate_budget_remaining{venue="lighter"}'), 1);
     assert.equal(sample(text, 'arb_rate_budget_remaining{venue="backpack"}'), undefined, 'Backpack keeps no local budget');
-    assert.equal(sample(text, 'arb_execution_ready{venue="lighter",state="budget_empty"}'), 0);
+    assert.equal(sample(text, 'arb_execution_ready{venue="lighter",state="budget_empty"}'), 0, 'not ready: no place left for an entry');
     assert.equal(sample(text, 'arb_halt_active{kind="venue_down"}'), 0);
     const csvPnl = readCsv(bot.logDir, 'trades').reduce((s, r) => s + Number(r.net_pnl), 0);
     assert.ok(Math.abs(sample(text, 'arb_pnl_quote')! - csvPnl) < 1e-6, 'PnL gauge = Σ net_pnl of the trades CSV');

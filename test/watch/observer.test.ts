@@ -1,10 +1,8 @@
 // The engine's observer: decisions by outcome, leg stages, halts set and cleared, venue status,
 // the operator's pause and "flatten both" — on a FakeClock with fake venues.
+import { tempDir } from '../helpers/temp.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -18,7 +16,7 @@ const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale:
 const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
 
 test('the observer hears decisions by outcome, leg stages, pause, flatten and halts set and cleared', async () => {
-  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-watch-'))], {});
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', tempDir('bla-watch-')], {});
   if (parsed.kind !== 'run') throw new Error('config');
   const clock = new FakeClock();
   const backpack = new FakeVenue('backpack', BP, clock);
@@ -85,7 +83,7 @@ test('the observer hears decisions by outcome, leg stages, pause, flatten and ha
 });
 
 test('a kill switch set by failed trades and ended by its cooldown is heard both ways', async () => {
-  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', mkdtempSync(join(tmpdir(), 'bla-watch-'))], {});
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', tempDir('bla-watch-')], {});
   if (parsed.kind !== 'run') throw new Error('config');
   const clock = new FakeClock();
   const backpack = new FakeVenue('backpack', BP, clock);

@@ -100,7 +100,7 @@ test('two concurrent orders carry distinct consecutive nonces', async () => {
     venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 }),
     venue.placeMarketOrder({ side: 'sell', size: 100, worstPrice: 999_900 }),
   ]);
-  assert.deepEqual([a.state, b.state], ['filled', 'filled']);
+  assert.deepEqual([a.state, b.state], ['filled', 'filled'], `${a.error?.message} | ${b.error?.message}`);
   assert.notEqual(a.clientOrderId, b.clientOrderId);
   assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1]);
 });
