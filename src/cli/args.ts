@@ -79,6 +79,8 @@ export function helpText(): string {
     'backpack-lighter-arb — perpetual futures arbitrage between Backpack and Lighter',
     '',
     'Usage: backpack-lighter-arb --size <QTY> [options]',
+    '       backpack-lighter-arb check --size <QTY> [options]   preflight: both venues read-only, no order (check --help)',
+    '       backpack-lighter-arb backtest --data DIR --size <QTY> [options]   replay a --record folder (backtest --help)',
     '',
     'Options:',
     ...rows,

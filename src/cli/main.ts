@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, dotEnvWarnings, parseConfig } from './args.js';
 import { run } from './run.js';
+import { checkFromProcess } from './check.js';
 import { backtestCommand } from '../backtest/cli.js';
 
 async function main(): Promise<number> {
@@ -29,7 +30,7 @@ async function main(): Promise<number> {
   return run(parsed.config, { warnings: parsed.warnings });
 }
 
-main().then(
+(process.argv[2] === 'check' ? checkFromProcess(process.argv.slice(3)) : main()).then(
   (code) => {
     process.exitCode = code;
   },

@@ -188,9 +188,16 @@ export class Alerter {
 
   private flushHeld = false;
 
+  /** A poke that came while a pump was delivering: that pump looks again before it ends. */
+  private pokedWhilePumping = false;
+
   private async pump(): Promise<void> {
-    if (this.pumping) return;
+    if (this.pumping) {
+      this.pokedWhilePumping = true;
+      return;
+    }
     this.pumping = true;
+    this.pokedWhilePumping = false;
     try {
       let now = this.now();
       // A key whose window is over with alerts held back: one alert with their count.
@@ -232,9 +239,15 @@ export class Alerter {
       }
     } finally {
       this.pumping = false;
-      const pendingHeld = [...this.seen.values()].some((s) => s.held > 0);
-      if (this.queue.length === 0 && !pendingHeld) for (const w of this.idleWaiters.splice(0)) w();
-      else if (this.queue.length > 0 && this.timer === undefined) this.arm(50);
+      // Held-back counts whose window ended, or a flush, asked for while we were delivering: look again now.
+      if (this.pokedWhilePumping) {
+        this.pokedWhilePumping = false;
+        void this.pump();
+      } else {
+        const pendingHeld = [...this.seen.values()].some((s) => s.held > 0);
+        if (this.queue.length === 0 && !pendingHeld) for (const w of this.idleWaiters.splice(0)) w();
+        else if (this.queue.length > 0 && this.timer === undefined) this.arm(50);
+      }
     }
   }
 
