@@ -6,8 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, dotEnvWarnings, parseConfig } from './args.js';
 import { run } from './run.js';
 import { checkFromProcess } from './check.js';
+import { backtestCommand } from '../backtest/cli.js';
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'backtest') return backtestCommand(process.argv.slice(3));
   let parsed;
   const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
   try {
