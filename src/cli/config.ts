@@ -45,6 +45,8 @@ export interface Config {
   /** How often a BBO row is written. */
   bboIntervalMs: number;
   logDir: string;
+  /** --record: where frames, snapshots and order events are recorded; undefined = not recorded. */
+  recordDir?: string;
   /** Stop cleanly after this long; 0 = run until stopped. */
   durationMs: number;
   /** Minimum expected edge after both taker fees, in basis points of notional. */

@@ -7,8 +7,10 @@ import { ConfigError, dotEnvWarnings, parseConfig } from './args.js';
 import { run } from './run.js';
 import { checkFromProcess } from './check.js';
 import { scanMain } from './scan.js';
+import { backtestCommand } from '../backtest/cli.js';
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'backtest') return backtestCommand(process.argv.slice(3));
   let parsed;
   const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
   if (process.argv[2] === 'scan') return scanMain(process.argv.slice(3), process.env, dotEnv);

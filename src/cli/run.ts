@@ -14,6 +14,9 @@ import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
 import { paperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
 import { Watching, type WatchEndpoints } from '../watch/index.js';
+import { tapOrders } from '../record/venue-tap.js';
+import { Recorder } from '../record/writer.js';
+import { VERSION } from '../version.js';
 import type { Config } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
 
@@ -50,18 +53,23 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
   const watching = new Watching(config.watch, { ticker: config.ticker, mode: config.mode, log, secrets, maxBookAgeMs: config.maxBookAgeMs, out: hooks.out ?? process.stdout });
   let summary: RunSummary | undefined;
   let stopReason = 'start-up failed';
+  let recorder: Recorder | undefined;
   try {
     await watching.listen();
     hooks.onWatching?.(watching.endpoints);
+    if (config.recordDir !== undefined) {
+      recorder = new Recorder({ dir: config.recordDir, header: { version: VERSION, ticker: config.ticker, mode: config.mode }, onError: (m) => log.error(m) });
+      log.info(`recording every frame, book snapshot and order event to ${config.recordDir}/ (replay it with: backpack-lighter-arb backtest --data ${config.recordDir} --size ${config.size})`);
+    }
     let cfg = config;
     if (config.mode === 'sim') {
       sim = await startSimVenues({ ticker: config.ticker, logger: prefixed(log, 'sim') });
       cfg = { ...config, ...sim.endpoints };
       log.info(`sim: Backpack ${sim.backpack.apiUrl}, Lighter ${sim.lighter.apiUrl} (chain ${cfg.lighter.chainId}, account ${cfg.lighter.accountIndex})`);
     }
-    // One clock for the run: the engine and both venues read it.
+    // One clock for the run: the engine, both venues and the recorder's order stamps read it.
     const clock = systemClock;
-    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, watching.logger, clock), logger: watching.logger, clock });
+    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, watching.logger, clock, recorder), logger: watching.logger, clock });
     engine = bot;
     watching.attach(bot);
     const stopSignal = hooks.stopSignal ?? processSignals();
@@ -94,6 +102,7 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
   } finally {
     await watching.finish(summary, stopReason).catch((e: unknown) => log.warn(`watch: ${e instanceof Error ? e.message : String(e)}`));
     await sim?.stop();
+    await recorder?.close();
     log.close();
   }
 }
@@ -149,16 +158,22 @@ export function flagOf(param: string): string {
   return FLAGS[param] ?? param;
 }
 
-function makeVenues(c: Config, log: TaggedLogger, clock: Clock): { backpack: Venue; lighter: Venue } {
+function makeVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
+  const venues = makeBareVenues(c, log, clock, recorder);
+  if (recorder === undefined) return venues;
+  return { backpack: tapOrders(venues.backpack, recorder, clock), lighter: tapOrders(venues.lighter, recorder, clock) };
+}
+
+function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
   const paper = c.mode === 'paper';
   const backpack = new BackpackVenue({
     ticker: c.ticker, apiUrl: c.backpack.apiUrl, wsUrl: c.backpack.wsUrl, logger: prefixed(log, 'backpack'),
-    publicKey: paper ? undefined : c.backpack.publicKey, secretKey: paper ? undefined : c.backpack.secretKey, takerFeeBps: c.backpackTakerFeeBps, clock,
+    publicKey: paper ? undefined : c.backpack.publicKey, secretKey: paper ? undefined : c.backpack.secretKey, takerFeeBps: c.backpackTakerFeeBps, clock, recorder,
   });
   const lighter = new LighterVenue({
     ticker: c.ticker, apiUrl: c.lighter.apiUrl, wsUrl: c.lighter.wsUrl, chainId: c.lighter.chainId, logger: prefixed(log, 'lighter'),
     privateKey: paper ? undefined : c.lighter.privateKey, accountIndex: paper ? undefined : c.lighter.accountIndex, apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
-    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute, orderSize: c.size, slippageBps: c.slippageBps, clock,
+    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute, orderSize: c.size, slippageBps: c.slippageBps, clock, recorder,
   });
   if (!paper) return { backpack, lighter };
   return { backpack: paperVenue(backpack, { logger: log, clock }), lighter: paperVenue(lighter, { logger: log, clock }) };
@@ -182,7 +197,12 @@ function processSignals(): Promise<string> {
 }
 
 function printSummary(s: RunSummary): void {
-  process.stdout.write(
+  process.stdout.write(summaryText(s));
+}
+
+/** The run summary as printed at the end of a run (a backtest prints the same). */
+export function summaryText(s: RunSummary): string {
+  return (
     [
       '',
       '── summary ──────────────────────────────',
@@ -196,7 +216,7 @@ function printSummary(s: RunSummary): void {
       ...(s.closeOnExit ? [`close on exit       ${s.closeOnExit.flat ? 'flat: ' : 'NOT FLAT: '}${s.closeOnExit.detail}`] : []),
       ...(s.halted ? [`entries halted      ${s.halted}`] : []),
       '',
-    ].join('\n'),
+    ].join('\n')
   );
 }
 

@@ -266,3 +266,12 @@ test('the real entry point warns about an unreadable .env line before the error 
   assert.match(lines[1], /^error: missing credentials: BACKPACK_SECRET_KEY, /);
   assert.ok(!r.stderr.includes(GOOD_ENV.BACKPACK_SECRET_KEY), 'the unreadable line is not echoed');
 });
+
+test('--record DIR is read in every mode; without it nothing is recorded', () => {
+  for (const mode of [[], ['--paper'], ['--sim']]) {
+    const r = parseConfig(['--size', '0.001', ...mode, '--record', 'rec/btc'], GOOD_ENV);
+    assert.equal(r.kind === 'run' && r.config.recordDir, 'rec/btc');
+  }
+  const r = parseConfig(['--size', '0.001', '--sim'], GOOD_ENV);
+  assert.equal(r.kind === 'run' && r.config.recordDir, undefined);
+});

@@ -19,6 +19,7 @@ import { BackpackRest, type PreparedRequest } from './rest.js';
 import { BackpackStream } from './ws.js';
 import { TickerCheck, type TickerDisagreement } from './ticker-check.js';
 import { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
+import type { FrameRecorder } from '../../record/writer.js';
 
 export { BackpackSigner, signingString } from './auth.js';
 export { BookSync } from './book-sync.js';
@@ -40,6 +41,8 @@ export interface BackpackVenueOptions extends LiveVenueOptions {
   tickerGraceMs?: number;
   /** First clientId; later ones count up mod 2^32 (default: derived from the clock). */
   firstClientId?: number;
+  /** Receives every WebSocket frame and depth snapshot as it arrives (--record); nothing when absent. */
+  recorder?: FrameRecorder;
 }
 
 interface MarketJson {
@@ -233,6 +236,7 @@ export class BackpackVenue implements Venue {
         deadAfterMs: this.options.deadAfterMs,
         reconnectBaseMs: this.options.reconnectBaseMs,
         reconnectMaxMs: this.options.reconnectMaxMs,
+        onRaw: this.options.recorder === undefined ? undefined : (text, at) => this.options.recorder!.frame('backpack', text, at),
       },
       {
         onFrame: (stream, data, at) => this.handleFrame(stream, data, at),
@@ -468,6 +472,7 @@ export class BackpackVenue implements Venue {
       .then((body) => {
         this.snapshotInFlight = false;
         if (this.stopped) return;
+        this.options.recorder?.snapshot('backpack', JSON.stringify(body), this.clock.monoMs());
         const snapshot = readDepthSnapshot(body);
         if (!snapshot.ok) throw new VenueError('backpack', 'protocol', `Backpack depth snapshot refused: ${snapshot.why}`);
         const out = sync.onSnapshot(snapshot.value, epoch);

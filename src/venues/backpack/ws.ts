@@ -20,6 +20,8 @@ export interface StreamOptions {
   windowMs?: number;
   /** Wall ms for the private subscriptions' signatures (the engine's clock; default the system's). */
   wallMs?: () => number;
+  /** Each frame's raw text and arrival stamp, before parsing (the recorder). */
+  onRaw?: (text: string, receivedAt: number) => void;
 }
 
 export interface StreamHandlers {
@@ -81,6 +83,7 @@ export class BackpackStream {
   }
 
   private onMessage(text: string, receivedAt: number): void {
+    this.options.onRaw?.(text, receivedAt);
     let frame: unknown;
     try {
       frame = JSON.parse(text);

@@ -27,6 +27,7 @@ import { LighterRest } from './rest.js';
 import { AwaitingAnswers, parseTxReply, type TxReply } from './tx-replies.js';
 import { LighterSigner, TX_TYPE, type SignedTx } from './signer/index.js';
 import { LighterStream } from './ws.js';
+import type { FrameRecorder } from '../../record/writer.js';
 
 export { BookSync } from './book-sync.js';
 export { lighterErrorKind } from './errors.js';
@@ -58,6 +59,8 @@ export interface LighterVenueOptions extends LiveVenueOptions {
   answerWindowMs?: number;
   /** Least time between two look-ups of the same order (default: half a minute over the look-up cap, 3 s at 60/min). */
   lookupIntervalMs?: number;
+  /** Receives every WebSocket frame as it arrives (--record); nothing when absent. */
+  recorder?: FrameRecorder;
 }
 
 /** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
@@ -223,7 +226,7 @@ export class LighterVenue implements Venue {
     if (this.signer !== undefined) this.signer.precompute(PRECOMPUTED_SIGNATURES);
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.stream = new LighterStream(
-      { wsUrl: this.options.wsUrl, logger: this.options.logger, pingIntervalMs: this.options.pingIntervalMs, deadAfterMs: this.options.deadAfterMs, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs },
+      { wsUrl: this.options.wsUrl, logger: this.options.logger, pingIntervalMs: this.options.pingIntervalMs, deadAfterMs: this.options.deadAfterMs, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs, onRaw: this.options.recorder === undefined ? undefined : (text, at) => this.options.recorder!.frame('lighter', text, at) },
       {
         onFrame: (frame, at) => this.handleFrame(frame, at),
         onOpen: () => {

@@ -16,6 +16,8 @@ export interface LighterStreamOptions {
   deadAfterMs?: number;
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
+  /** Each frame's raw text and arrival stamp, before parsing (the recorder). */
+  onRaw?: (text: string, receivedAt: number) => void;
 }
 
 export interface LighterStreamHandlers {
@@ -117,6 +119,7 @@ export class LighterStream {
   }
 
   private onMessage(text: string, receivedAt: number): void {
+    this.options.onRaw?.(text, receivedAt);
     let frame: unknown;
     try {
       // Book frames carry no large integers; account frames carry 60-bit order indices.

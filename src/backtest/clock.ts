@@ -1,0 +1,111 @@
+// The clock of a replay: time is the recording's, moved forward by the replay driver to each
+// event's receive time. Timers (the engine's, the simulated latencies) fire in time order as the
+// driver passes them, and the work each one starts (promise callbacks, setImmediate turns) runs
+// before the next, so a replay does exactly what the same events would have made it do live, in
+// one order only: the same recording and flags give the same result.
+
+import type { Clock, ClockTimer } from '../core/clock.js';
+
+interface ReplayTimer {
+  id: number;
+  due: number;
+  every?: number;
+  fn: () => void;
+}
+
+export class ReplayClock implements Clock {
+  private mono: number;
+  private next = 1;
+  private readonly timers = new Map<number, ReplayTimer>();
+  /** Earliest due time, or Infinity; recomputed when a timer goes. */
+  private earliestDue = Infinity;
+  /** Set when something was started that continues on a later turn (an order sent). */
+  private pendingWork = false;
+
+  constructor(
+    startMonoMs: number,
+    private readonly wallMinusMono: number,
+  ) {
+    this.mono = startMonoMs;
+  }
+
+  wallMs(): number {
+    return this.wallMinusMono + this.mono;
+  }
+  monoMs(): number {
+    return this.mono;
+  }
+  setTimeout(fn: () => void, ms: number): ClockTimer {
+    const id = this.next++;
+    const due = this.mono + Math.max(0, ms);
+    this.timers.set(id, { id, due, fn });
+    if (due < this.earliestDue) this.earliestDue = due;
+    return { id };
+  }
+  setInterval(fn: () => void, ms: number): ClockTimer {
+    const id = this.next++;
+    const every = Math.max(1, ms);
+    const due = this.mono + every;
+    this.timers.set(id, { id, due, every, fn });
+    if (due < this.earliestDue) this.earliestDue = due;
+    return { id };
+  }
+  clear(timer: ClockTimer | undefined): void {
+    if (timer === undefined || !this.timers.delete(timer.id)) return;
+    this.recompute();
+  }
+
+  /** Work was started that finishes on later turns: the driver lets it run before the next event. */
+  noteWork(): void {
+    this.pendingWork = true;
+  }
+
+  /** Timers still pending. */
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  /** Whether moving to `t` has anything to do (a timer due, or work to let run); else setTime(t) is enough. */
+  busyUntil(t: number): boolean {
+    return this.pendingWork || this.earliestDue <= t;
+  }
+
+  /** Moves the time to `t` when busyUntil(t) is false: no await, nothing fires. */
+  setTime(t: number): void {
+    if (t > this.mono) this.mono = t;
+  }
+
+  /** Fires every timer due up to `t` (in order, each one's work settled), then sets the time to `t`. */
+  async advanceTo(t: number): Promise<void> {
+    if (this.pendingWork) {
+      this.pendingWork = false;
+      await settleTurns();
+    }
+    while (this.earliestDue <= t) {
+      const timer = this.earliest()!;
+      if (timer.due > this.mono) this.mono = timer.due;
+      if (timer.every !== undefined) timer.due += timer.every;
+      else this.timers.delete(timer.id);
+      this.recompute();
+      timer.fn();
+      this.pendingWork = false;
+      await settleTurns();
+    }
+    if (t > this.mono) this.mono = t;
+  }
+
+  private earliest(): ReplayTimer | undefined {
+    let best: ReplayTimer | undefined;
+    for (const t of this.timers.values()) if (best === undefined || t.due < best.due || (t.due === best.due && t.id < best.id)) best = t;
+    return best;
+  }
+
+  private recompute(): void {
+    this.earliestDue = this.earliest()?.due ?? Infinity;
+  }
+}
+
+/** Lets the promise callbacks and setImmediate turns started so far (and what they start) run. */
+export async function settleTurns(): Promise<void> {
+  for (let i = 0; i < 6; i++) await new Promise<void>((r) => setImmediate(r));
+}

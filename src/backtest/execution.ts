@@ -1,0 +1,198 @@
+// The simulated execution side of a replay. An order reaches its venue `arrivalMs` after it is
+// sent, walks the recorded book as it stands at that moment (best level first, stopping at the
+// worst-price bound, partially filled when depth runs out), pays the venue's taker fee, and its
+// answer comes back `replyMs` later. Harsher than a venue in one way on purpose: an order that
+// finds no depth inside its bound is refused rather than resting.
+//
+// Latency, either fixed per venue or learned from a recording's own order events (sent → answer,
+// the median per venue, split evenly both ways). Lighter's taker speed bump is part of a fixed
+// model: Standard accounts' taker orders wait 300 ms, Premium 200 ms (at 0 staked LIT) — see the
+// Lighter spec §6.3 (apidocs "Account Types"). A learned latency already contains it.
+
+import { sleep, type Clock } from '../core/clock.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
+import type { OrderEvent } from '../record/format.js';
+import { LIGHTER_FEES_BY_TIER, type LighterTier } from '../venues/lighter/account.js';
+import { VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest } from '../venues/venue.js';
+import { RateBudget } from '../venues/lighter/rate-budget.js';
+import type { ReplayFeed } from './feed.js';
+
+/** Lighter's taker speed bump by account tier (ms; spec §6.3). */
+export const LIGHTER_TAKER_DELAY_MS: Readonly<Record<LighterTier, number>> = { standard: 300, premium: 200 };
+
+export interface VenueLatency {
+  /** From our send to the order's match at the venue (ms). */
+  arrivalMs: number;
+  /** From the match to our confirmation (ms). */
+  replyMs: number;
+}
+
+export type LatencyModel = Record<VenueId, VenueLatency>;
+
+/** Fixed round trips per venue; Lighter's taker speed bump for the tier is added on the way in. */
+export function fixedLatency(roundTripMs: Record<VenueId, number>, lighterTier?: LighterTier): LatencyModel {
+  const bump = lighterTier === undefined ? 0 : LIGHTER_TAKER_DELAY_MS[lighterTier];
+  return {
+    backpack: { arrivalMs: roundTripMs.backpack / 2, replyMs: roundTripMs.backpack / 2 },
+    lighter: { arrivalMs: roundTripMs.lighter / 2 + bump, replyMs: roundTripMs.lighter / 2 },
+  };
+}
+
+/** Collects a recording's order events and learns each venue's round trip from them. */
+export class LatencyLearner {
+  private readonly sentAt = new Map<string, number>();
+  private readonly trips: Record<VenueId, number[]> = { backpack: [], lighter: [] };
+
+  /** One order event (its line's venue and µs time). */
+  add(venue: VenueId, atUs: number, event: OrderEvent): void {
+    if (event.event === 'sent') this.sentAt.set(`${venue}:${event.id}`, atUs);
+    else if (event.id.startsWith('resolved:')) return; // a late answer measures the look-up, not the trip
+    else if (event.state !== 'unknown') this.trips[venue].push((atUs - event.sentUs) / 1000);
+  }
+
+  /** Orders learned from, per venue. */
+  count(venue: VenueId): number {
+    return this.trips[venue].length;
+  }
+
+  /** The median round trip per venue; a venue without orders keeps `fallback`'s. */
+  model(fallback: LatencyModel): LatencyModel {
+    const out = { ...fallback };
+    for (const v of ['backpack', 'lighter'] as const) {
+      const t = [...this.trips[v]].sort((a, b) => a - b);
+      if (t.length === 0) continue;
+      const mid = t.length % 2 === 1 ? t[(t.length - 1) / 2]! : (t[t.length / 2 - 1]! + t[t.length / 2]!) / 2;
+      out[v] = { arrivalMs: mid / 2, replyMs: mid / 2 };
+    }
+    return out;
+  }
+}
+
+/** Taker fee (bps) per venue: the recorded market's (the account's rate when recorded), Lighter's by tier when given, overrides last. */
+export function takerFees(markets: Record<VenueId, MarketSpec>, o: { lighterTier?: LighterTier; backpackBps?: number; lighterBps?: number } = {}): Record<VenueId, number> {
+  return {
+    backpack: o.backpackBps ?? markets.backpack.takerFeeBps,
+    lighter: o.lighterBps ?? (o.lighterTier !== undefined ? LIGHTER_FEES_BY_TIER[o.lighterTier].takerBps : markets.lighter.takerFeeBps),
+  };
+}
+
+export interface ExecutionOptions {
+  latency: VenueLatency;
+  takerFeeBps: number;
+  /** The venue's own limit on |position| at sizeScale (an order is cut to fit it); undefined = none. */
+  maxPosition?: number;
+  startingPosition?: number;
+  /**
+   * Lighter's request budget per rolling minute (Standard account: 60), kept by the live adapter's
+   * own RateBudget (venues/lighter/rate-budget.ts: transactions held to two thirds of it, a tenth
+   * reserved for repairs; spec "Rate limits"); undefined = none. An order without a place is
+   * refused locally as rate_limited and readiness says budget_empty, as live. Position reads take a
+   * place too, as live.
+   */
+  requestsPerMinute?: number;
+}
+
+/** The replay's execution side on the port, composed with a ReplayFeed by composeVenue (backtest/venue.ts). */
+export class SimulatedExecution implements DetachedExecution {
+  position: number;
+  private nextId = 1;
+  /** Orders placed and filled (for the summary). */
+  orders = 0;
+  private readonly budget?: RateBudget;
+
+  constructor(
+    private readonly feed: ReplayFeed,
+    private readonly clock: Clock & { noteWork?: () => void },
+    readonly options: ExecutionOptions,
+  ) {
+    this.position = options.startingPosition ?? 0;
+    if (options.requestsPerMinute !== undefined) {
+      this.budget = new RateBudget({
+        perMinute: options.requestsPerMinute,
+        now: () => clock.monoMs(),
+        schedule: (wake, ms) => {
+          const timer = clock.setTimeout(wake, ms);
+          return { cancel: () => clock.clear(timer) };
+        },
+      });
+    }
+  }
+
+  /** The execution side's readiness: budget_empty while an entry could not have a place. */
+  readiness(): ExecutionReadiness {
+    if (this.budget === undefined) return { state: 'ready' };
+    const at = this.budget.availableAt('entry', true);
+    if (at <= this.clock.monoMs()) return { state: 'ready' };
+    return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
+  }
+
+  /** A position read, as live: it takes a place in the budget when one is free. */
+  fetchPosition(): Promise<number> {
+    this.budget?.tryTake('entry', false);
+    return Promise.resolve(this.position);
+  }
+
+  /** A replayed order's outcome is known when it resolves: nothing is left to look up. */
+  resolveOrder(leg: LegResult): Promise<LegResult> {
+    return Promise.resolve(leg);
+  }
+
+  get market(): MarketSpec {
+    return this.feed.market;
+  }
+
+  async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+    const venue = this.feed.venue;
+    const m = this.market;
+    this.orders++;
+    this.clock.noteWork?.();
+    const leg: LegResult = { venue, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: `replay-${this.nextId++}`, sentAt: this.clock.monoMs() };
+    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: new VenueError(venue, kind, `${venue} replayed order: ${message}`) });
+    if (!Number.isSafeInteger(request.size) || request.size <= 0 || request.size % m.stepSize !== 0 || request.size < m.minSize) return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
+    if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0) return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
+    const purpose = request.purpose === 'repair' ? 'repair' : 'entry';
+    if (this.budget !== undefined && !this.budget.tryTake(purpose, true)) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: this.budget.refusal(purpose, true) };
+    await sleep(this.clock, this.options.latency.arrivalMs);
+    const outcome = this.match(request);
+    await sleep(this.clock, this.options.latency.replyMs);
+    if (typeof outcome === 'string') return refuse('rejected', outcome);
+    return { ...leg, ...outcome, confirmedAt: this.clock.monoMs() };
+  }
+
+  /** The order at the venue, now: the book as recorded at this moment. */
+  private match(request: MarketOrderRequest): Pick<LegResult, 'state' | 'filled' | 'notional' | 'fee'> | string {
+    const m = this.market;
+    if (!this.feed.valid) return 'the recorded book was out of sync when the order arrived';
+    let size = request.size;
+    if (request.reduceOnly === true) {
+      const reducible = request.side === 'buy' ? -this.position : this.position;
+      if (reducible <= 0) return 'reduce-only order would increase the position';
+      size = Math.min(size, reducible);
+    }
+    const limit = this.options.maxPosition;
+    if (limit !== undefined && request.reduceOnly !== true) {
+      const room = request.side === 'buy' ? limit - this.position : limit + this.position;
+      if (room <= 0) return `position limit ${limit} reached (position ${this.position})`;
+      size = Math.min(size, room - (room % m.stepSize));
+      if (size <= 0) return `position limit ${limit} leaves no room for one step`;
+    }
+    let filled = 0;
+    let notional = 0;
+    const side = request.side === 'buy' ? 'ask' : 'bid';
+    for (const [price, available] of this.feed.book.levels(side)) {
+      if (request.side === 'buy' ? price > request.worstPrice : price < request.worstPrice) break;
+      const take = Math.min(available, size - filled);
+      filled += take;
+      notional += take * price;
+      // What we took is gone from the book until the venue's next word on that level (both venues
+      // send absolute sizes), so a second order before then cannot take it again.
+      this.feed.book.update(side, price, available - take);
+      if (filled === size) break;
+    }
+    if (filled === 0) return 'no depth inside the worst price';
+    if (!Number.isSafeInteger(notional)) notional = Number(BigInt(Math.round(notional))); // reporting only past 2^53
+    this.position += request.side === 'buy' ? filled : -filled;
+    const fee = (notional / 10 ** (m.priceScale + m.sizeScale)) * (this.options.takerFeeBps / 10_000);
+    return { state: filled === request.size ? 'filled' : 'partial', filled, notional, fee };
+  }
+}

@@ -1,0 +1,37 @@
+// One backtest described by plain values (what a worker thread can be handed): the strategy flags
+// as typed on the command line plus the replay's own settings. A single backtest and each
+// configuration of a sweep both run through here, so a sweep's row equals the single run.
+
+import { parseConfig } from '../cli/args.js';
+import { engineSettings } from '../cli/run.js';
+import type { Logger } from '../core/log.js';
+import type { LighterTier } from '../venues/lighter/account.js';
+import { runBacktest, type BacktestOptions, type BacktestResult } from './run.js';
+
+export interface BacktestJob {
+  /** Strategy flags as typed (--size, --long-threshold, …), without the backtest's own. */
+  strategyArgs: string[];
+  dataDir: string;
+  fromWallMs?: number;
+  toWallMs?: number;
+  latency: BacktestOptions['latency'];
+  lighterTier?: LighterTier;
+  /** Where this run's CSVs go. */
+  logDir: string;
+}
+
+export function jobConfig(job: BacktestJob) {
+  // --sim only so that no credentials are asked for: nothing connects anywhere in a backtest.
+  const parsed = parseConfig([...job.strategyArgs, '--sim', '--log-dir', job.logDir], {});
+  if (parsed.kind !== 'run') throw new Error('--help is not a backtest setting');
+  return parsed.config;
+}
+
+export function runJob(job: BacktestJob, logger: Logger, onProgress?: (events: number) => void, onTotal?: (events: number) => void): Promise<BacktestResult> {
+  const config = jobConfig(job);
+  const settings = { ...engineSettings(config), modeLabel: 'backtest' };
+  return runBacktest({
+    dataDir: job.dataDir, fromWallMs: job.fromWallMs, toWallMs: job.toWallMs, settings, latency: job.latency, lighterTier: job.lighterTier,
+    lighterTxPerMinute: config.lighterTxPerMinute, logger, onProgress, onTotal, progressEvery: 20_000,
+  });
+}

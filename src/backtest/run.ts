@@ -1,0 +1,204 @@
+// One backtest: a recording folder replayed through the same engine and strategy as live, with a
+// replayed venue on each side (feed.ts: recorded frames through the live parsers and book syncs;
+// execution.ts: latency, book walk, fees). Time is the recording's (clock.ts). Writes the same
+// BBO and trades CSVs as a live run, into settings.logDir, and returns the run summary.
+
+import type { Logger } from '../core/log.js';
+import type { VenueId } from '../venues/types.js';
+import { ArbEngine, type EngineSettings, type RunSummary, type TradeRecord } from '../engine/index.js';
+import { bboCsvPath, tradesCsvPath } from '../io/paths.js';
+import type { OrderEvent, RecordingHeader } from '../record/format.js';
+import { readFirstHeader, readRecordingBatches } from '../record/reader.js';
+import type { LighterTier } from '../venues/lighter/account.js';
+import { ReplayClock } from './clock.js';
+import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
+import { BackpackFeed, LighterFeed, type ReplayFeed } from './feed.js';
+import { replayVenue } from './venue.js';
+
+/** Round trips used when a venue has no order events to learn from (ms). */
+export const DEFAULT_ROUND_TRIP_MS: Readonly<Record<VenueId, number>> = { backpack: 20, lighter: 20 };
+
+export interface BacktestOptions {
+  dataDir: string;
+  fromWallMs?: number;
+  toWallMs?: number;
+  settings: EngineSettings;
+  /**
+   * 'learned' from the recording's order events; fixed round trips per venue (Lighter's taker speed
+   * bump for the tier — given, or as recorded — is added); or a complete model.
+   */
+  latency: 'learned' | { roundTripMs: Record<VenueId, number> } | LatencyModel;
+  /** Lighter account tier for fees (else the recorded market's fee) and the speed bump (else the recorded tier). */
+  lighterTier?: LighterTier;
+  /** Lighter's request budget per rolling minute, as the live adapter keeps it (--lighter-requests-per-minute). */
+  lighterTxPerMinute?: number;
+  logger: Logger;
+  /** Spread samples for the report: one point per this many ms of replay time, the widest in it (default 250). */
+  sampleMs?: number;
+  /** Told the number of events the replay will go through, when a pass over the recording has counted them (learned latency). */
+  onTotal?: (events: number) => void;
+  /** Called every `progressEvery` events with the events done so far. */
+  onProgress?: (eventsDone: number) => void;
+  progressEvery?: number;
+}
+
+export interface BacktestResult {
+  header: RecordingHeader;
+  summary: RunSummary;
+  trades: TradeRecord[];
+  /** Events read, and book frames applied per venue. */
+  events: number;
+  applied: Record<VenueId, number>;
+  latency: LatencyModel;
+  /** With a learned latency: the orders it was learned from per venue (0 = the default round trip was kept). */
+  learnedFrom?: Record<VenueId, number>;
+  takerFeeBps: Record<VenueId, number>;
+  /** Wall ms of the first and last event replayed. */
+  firstWallMs: number;
+  lastWallMs: number;
+  /** Raw spreads over time (quote units per unit, wall seconds), for the report. */
+  spreads: SpreadSeries;
+  /** The CSVs written; undefined when the recording never gave both books (the engine never ran). */
+  files?: { trades: string; bbo: string };
+}
+
+export interface SpreadSeries {
+  /** Wall time in seconds. */
+  t: number[];
+  /** Lighter bid − Backpack ask (LONG_BACKPACK's raw spread). */
+  long: number[];
+  /** Backpack bid − Lighter ask (SHORT_BACKPACK's raw spread). */
+  short: number[];
+  /** The latest Backpack mid (quote units), for the fee line. */
+  mid: number;
+}
+
+/** Samples both raw spreads, keeping the widest of each per bucket of `sampleMs`. */
+class SpreadSampler {
+  readonly series: SpreadSeries = { t: [], long: [], short: [], mid: NaN };
+  private bucket = -Infinity;
+
+  constructor(
+    private readonly feeds: Record<VenueId, ReplayFeed>,
+    private readonly sampleMs: number,
+    private readonly wallMinusMono: number,
+  ) {}
+
+  sample(atMs: number): void {
+    const b = this.feeds.backpack;
+    const l = this.feeds.lighter;
+    if (!b.valid || !l.valid) return;
+    const bb = b.book.bestBid, ba = b.book.bestAsk, lb = l.book.bestBid, la = l.book.bestAsk;
+    if (bb === undefined || ba === undefined || lb === undefined || la === undefined) return;
+    const long = lb / 10 ** l.market.priceScale - ba / 10 ** b.market.priceScale;
+    const short = bb / 10 ** b.market.priceScale - la / 10 ** l.market.priceScale;
+    const bucket = Math.floor(atMs / this.sampleMs);
+    const s = this.series;
+    s.mid = (bb + ba) / 2 / 10 ** b.market.priceScale;
+    if (bucket !== this.bucket) {
+      this.bucket = bucket;
+      s.t.push(Math.round(this.wallMinusMono + bucket * this.sampleMs) / 1000);
+      s.long.push(long);
+      s.short.push(short);
+      return;
+    }
+    const i = s.t.length - 1;
+    if (long > s.long[i]!) s.long[i] = long;
+    if (short > s.short[i]!) s.short[i] = short;
+  }
+}
+
+/** A pass over the order events alone: each venue's median round trip. */
+export async function learnLatency(dataDir: string, fallback: LatencyModel, range: { fromWallMs?: number; toWallMs?: number } = {}): Promise<{ model: LatencyModel; orders: Record<VenueId, number>; bookEvents: number }> {
+  const learner = new LatencyLearner();
+  let bookEvents = 0;
+  for await (const batch of readRecordingBatches(dataDir, range)) {
+    for (const item of batch) {
+      if (item.kind === 'order') learner.add(item.venue, item.atUs, JSON.parse(item.payload) as OrderEvent);
+      else if (item.kind !== 'header') bookEvents++;
+    }
+  }
+  return { model: learner.model(fallback), orders: { backpack: learner.count('backpack'), lighter: learner.count('lighter') }, bookEvents };
+}
+
+export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
+  const header = await readFirstHeader(o.dataDir);
+  const bumpTier = o.lighterTier ?? header.lighterTier;
+  const fallback = fixedLatency(DEFAULT_ROUND_TRIP_MS, bumpTier);
+  const learned = o.latency === 'learned' ? await learnLatency(o.dataDir, fallback, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs }) : undefined;
+  if (learned !== undefined) o.onTotal?.(learned.bookEvents);
+  const fixed = o.latency === 'learned' ? undefined : o.latency;
+  const latency = learned?.model ?? (fixed !== undefined && 'roundTripMs' in fixed ? fixedLatency(fixed.roundTripMs, bumpTier) : (fixed as LatencyModel));
+  const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
+  const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
+  const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };
+  const venue = (v: VenueId) => replayVenue(feeds[v], new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], requestsPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }));
+  const settings: EngineSettings = { ...o.settings, takerFeeBps: fees };
+  const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock });
+  const sampler = new SpreadSampler(feeds, o.sampleMs ?? 250, header.clock.wallMs - header.clock.monoMs);
+  const trades: TradeRecord[] = [];
+  engine.onTrade((t) => trades.push(t));
+  // The CSVs are named by the wall time at which start-up ended (the engine opens them then).
+  let openedAt = NaN;
+  let startError: unknown;
+  const started = engine.start().then(
+    (ok) => {
+      if (ok) openedAt = clock.wallMs();
+      return ok;
+    },
+    (e: unknown) => {
+      startError = e;
+      return false;
+    },
+  );
+
+  let events = 0;
+  let firstWallMs = NaN;
+  let lastMono = clock.monoMs();
+  let headers = 0;
+  const every = o.progressEvery ?? 50_000;
+  const reading = readRecordingBatches(o.dataDir, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f) => o.logger.warn(`${f} ends in a torn write (the recording process was killed); replaying up to its last complete line`) });
+  replay: for await (const batch of reading) {
+    for (const item of batch) {
+      if (item.kind === 'header') {
+        // A later run's file: its books start afresh, as that run's did.
+        if (headers++ > 0 && item.header.clock.monoMs !== header.clock.monoMs) for (const f of Object.values(feeds)) f.reset();
+        continue;
+      }
+      if (item.kind === 'order') continue;
+      const t = item.atUs / 1000;
+      if (Number.isNaN(firstWallMs)) firstWallMs = clock.wallMs() + (t - clock.monoMs());
+      // Only an event with a timer due (or work to settle) before it waits; the rest run straight on.
+      if (clock.busyUntil(t)) await clock.advanceTo(t);
+      else clock.setTime(t);
+      lastMono = t;
+      feeds[item.venue].apply(item, t);
+      sampler.sample(t);
+      if (startError !== undefined) break replay;
+      if (++events % every === 0) o.onProgress?.(events);
+    }
+  }
+  o.onProgress?.(events);
+  if (startError !== undefined) throw startError;
+  // The end of the recording is the end of the run: a clean stop, its legs answered in replay time.
+  const stopping = engine.stop('end of the recording');
+  for (let i = 0; i < 10_000 && !(await isSettled(stopping)); i++) await clock.advanceTo(clock.monoMs() + 50);
+  const summary = await stopping;
+  await started;
+  const s = o.settings;
+  return {
+    header, summary, trades, events,
+    applied: { backpack: feeds.backpack.applied, lighter: feeds.lighter.applied },
+    latency, learnedFrom: learned?.orders, takerFeeBps: fees, spreads: sampler.series,
+    firstWallMs, lastWallMs: header.clock.wallMs - header.clock.monoMs + lastMono,
+    files: Number.isNaN(openedAt) ? undefined : { trades: tradesCsvPath(s.logDir, s.ticker, openedAt), bbo: bboCsvPath(s.logDir, s.ticker, openedAt) },
+  };
+}
+
+async function isSettled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(() => (done = true), () => (done = true));
+  await Promise.resolve();
+  await Promise.resolve();
+  return done;
+}

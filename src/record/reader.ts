@@ -1,0 +1,127 @@
+// Reads a recording folder back as one async iterator: each file's header, then its events, files
+// in time order (hour, then the `.N` of a later run in the same hour). Times are rebased onto the
+// first file's monotonic clock through each header's wall/monotonic reading, so recordings of
+// several runs form one time line. A torn last gzip member (the process was killed mid-write)
+// ends that file at its last complete line; anything else unreadable is an error naming the file.
+
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { RECORDING_SUFFIX, RecordingFormatError, decodeEvent, parseHeader, type RecordedEvent, type RecordingHeader } from './format.js';
+
+export type RecordingItem = { kind: 'header'; header: RecordingHeader; file: string } | RecordedEvent;
+
+export interface ReadOptions {
+  /** Only events at or after this wall time (epoch ms). */
+  fromWallMs?: number;
+  /** Only events before this wall time (epoch ms). */
+  toWallMs?: number;
+  /** Called when a file ends in a torn member (its complete lines were kept). */
+  onTorn?: (file: string) => void;
+}
+
+const FILE_NAME = /-(\d{8}T\d{2})(?:\.(\d+))?\.rec\.gz$/;
+
+/** The recording's files in replay order; throws one line when there are none. */
+export function recordingFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new RecordingFormatError(`--data ${dir}: cannot read the folder (${(e as Error).message}); give the folder a run wrote with --record`);
+  }
+  const files = names
+    .map((n) => ({ n, m: FILE_NAME.exec(n) }))
+    .filter((f): f is { n: string; m: RegExpExecArray } => f.m !== null && f.n.endsWith(RECORDING_SUFFIX))
+    .sort((a, b) => (a.m[1] === b.m[1] ? Number(a.m[2] ?? 0) - Number(b.m[2] ?? 0) : a.m[1] < b.m[1] ? -1 : 1))
+    .map((f) => join(dir, f.n));
+  if (files.length === 0) throw new RecordingFormatError(`--data ${dir}: no recording files (*${RECORDING_SUFFIX}) in it; record one with --record ${dir}`);
+  return files;
+}
+
+/** The first file's header (markets, version) without reading further. */
+export async function readFirstHeader(dir: string): Promise<RecordingHeader> {
+  for await (const item of readRecording(dir)) if (item.kind === 'header') return item.header;
+  throw new RecordingFormatError(`--data ${dir}: no header found`);
+}
+
+/** The recording as one iterator of items (see readRecordingBatches for the fast path). */
+export async function* readRecording(dir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem> {
+  for await (const batch of readRecordingBatches(dir, options)) yield* batch;
+}
+
+/**
+ * The recording in batches (one per decompressed chunk, in order): one await per batch rather than
+ * per event, which is most of what an iterator costs a replay.
+ */
+export async function* readRecordingBatches(dir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem[]> {
+  let base: number | undefined;
+  for (const file of recordingFiles(dir)) {
+    let header: RecordingHeader | undefined;
+    let offsetUs = 0;
+    let wallMinusMonoUs = 0;
+    let lineNo = 0;
+    for await (const lines of fileLineBatches(file, options.onTorn)) {
+      const out: RecordingItem[] = [];
+      for (const line of lines) {
+        lineNo++;
+        if (header === undefined) {
+          header = parseHeader(line, file);
+          const wmm = header.clock.wallMs - header.clock.monoMs;
+          base ??= wmm;
+          offsetUs = Math.round((wmm - base) * 1000);
+          wallMinusMonoUs = Math.round(base * 1000);
+          out.push({ kind: 'header', header, file });
+          continue;
+        }
+        if (line.length === 0) continue;
+        const event = decodeEvent(line, `${file} line ${lineNo}`);
+        if (offsetUs !== 0) event.atUs += offsetUs;
+        if (options.fromWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 < options.fromWallMs) continue;
+        if (options.toWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 >= options.toWallMs) {
+          if (out.length > 0) yield out;
+          return;
+        }
+        out.push(event);
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+}
+
+/** A gzip file's complete lines; a torn last member ends it quietly (reported through onTorn). */
+export async function* fileLines(file: string, onTorn?: (file: string) => void): AsyncGenerator<string> {
+  for await (const lines of fileLineBatches(file, onTorn)) yield* lines;
+}
+
+/** A gzip file's complete lines, a batch per decompressed chunk. */
+export async function* fileLineBatches(file: string, onTorn?: (file: string) => void): AsyncGenerator<string[]> {
+  // Big chunks, and a deep read-ahead: zlib's thread keeps decompressing while this thread parses.
+  const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 8 * 1024 * 1024 } as ZlibOptions);
+  const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  source.on('error', (e) => gunzip.destroy(e));
+  source.pipe(gunzip);
+  gunzip.setEncoding('utf8');
+  let rest = '';
+  try {
+    for await (const chunk of gunzip as AsyncIterable<string>) {
+      const text = rest + chunk;
+      const lines = text.split('\n');
+      rest = lines.pop()!;
+      if (lines.length > 0) yield lines;
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // A member cut short by a kill: zlib says the input ended early. Its partial line is dropped.
+    if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test((e as Error).message)) {
+      onTorn?.(file);
+      return;
+    }
+    throw new RecordingFormatError(`${file}: not readable as gzip (${(e as Error).message}); the file is damaged beyond its last complete member`);
+  } finally {
+    source.destroy();
+  }
+  // A last line without its newline is a torn write too.
+  if (rest.length > 0) onTorn?.(file);
+}
