@@ -21,7 +21,6 @@ const ROUNDS = 5;
 const PRICE_SCALE = 10; // 0.1 tick
 const SIZE_SCALE = 100_000; // 0.00001 step
 
-
 interface Stream {
   snapshotBids: [number, number][];
   snapshotAsks: [number, number][];
@@ -78,7 +77,8 @@ function makeStream(n: number, seed: number): Stream {
     const m = bid ? bids : asks;
     const exists = m.has(p);
     const action = rnd();
-    if (exists && action < 0.35) emit(bid, p, 0); // delete
+    if (exists && action < 0.35)
+      emit(bid, p, 0); // delete
     else emit(bid, p, randSize()); // change or insert
   }
   return { snapshotBids, snapshotAsks, isBid, price, size };
@@ -138,8 +138,7 @@ for (let round = 0; round <= ROUNDS; round++) {
 // Both books must agree on the top 20 levels per side, or the figures mean nothing.
 const top = (side: CcxtSide) => Array.from({ length: Math.min(20, side.length) }, (_, i) => [Math.round(side[i][0] * PRICE_SCALE), Math.round(side[i][1] * SIZE_SCALE)]);
 const same =
-  JSON.stringify(last!.ours.levels('bid', 20)) === JSON.stringify(top(last!.ccxt.bids)) &&
-  JSON.stringify(last!.ours.levels('ask', 20)) === JSON.stringify(top(last!.ccxt.asks));
+  JSON.stringify(last!.ours.levels('bid', 20)) === JSON.stringify(top(last!.ccxt.bids)) && JSON.stringify(last!.ours.levels('ask', 20)) === JSON.stringify(top(last!.ccxt.asks));
 if (!same) {
   console.error('MISMATCH: the two books disagree on the top 20 levels; figures withheld');
   process.exit(1);

@@ -51,7 +51,16 @@ async function bot(simOptions: Partial<SimVenuesOptions>, flags: string[]) {
     rmSync(logDir, { recursive: true, force: true });
     return code;
   };
-  return { sim, engine, endpoints: await endpoints, stopBot, stop: async () => { await stopBot(); await sim.stop(); } };
+  return {
+    sim,
+    engine,
+    endpoints: await endpoints,
+    stopBot,
+    stop: async () => {
+      await stopBot();
+      await sim.stop();
+    },
+  };
 }
 
 function books(sim: SimVenues, b: [number, number], l: [number, number]): void {
@@ -84,7 +93,9 @@ async function latency(): Promise<void> {
   console.log(`  p50 ${floor.p50.toFixed(3)} ms   p99 ${floor.p99.toFixed(3)} ms`);
   const bot50 = quantile(off.samples, 0.5);
   const bot99 = quantile(off.samples, 0.99);
-  console.log(`bot / floor: p50 ${bot50.toFixed(3)} / ${floor.p50.toFixed(3)} = ${(bot50 / floor.p50).toFixed(2)}×   p99 ${bot99.toFixed(3)} / ${floor.p99.toFixed(3)} = ${(bot99 / floor.p99).toFixed(2)}×   (goal: p50 within 2×, p99 within 3×)`);
+  console.log(
+    `bot / floor: p50 ${bot50.toFixed(3)} / ${floor.p50.toFixed(3)} = ${(bot50 / floor.p50).toFixed(2)}×   p99 ${bot99.toFixed(3)} / ${floor.p99.toFixed(3)} = ${(bot99 / floor.p99).toFixed(2)}×   (goal: p50 within 2×, p99 within 3×)`,
+  );
   if (on !== undefined) {
     const q = (l: BotLatency, x: number) => quantile(l.samples, x).toFixed(3);
     console.log(`watching off vs on: p50 ${q(off, 0.5)} vs ${q(on, 0.5)} ms   p99 ${q(off, 0.99)} vs ${q(on, 0.99)} ms   (goal: within noise)`);
@@ -94,23 +105,44 @@ async function latency(): Promise<void> {
 function report(label: string, l: BotLatency): void {
   const samples = l.samples;
   console.log(`${label} — frame arrival → both orders written, ${samples.length} opportunities (after 100 warm-up):`);
-  console.log(`  p50 ${quantile(samples, 0.5).toFixed(3)} ms   p99 ${quantile(samples, 0.99).toFixed(3)} ms   max ${samples[samples.length - 1].toFixed(3)} ms   (target p50 ≤ 0.3, p99 ≤ 1)`);
+  console.log(
+    `  p50 ${quantile(samples, 0.5).toFixed(3)} ms   p99 ${quantile(samples, 0.99).toFixed(3)} ms   max ${samples[samples.length - 1].toFixed(3)} ms   (target p50 ≤ 0.3, p99 ≤ 1)`,
+  );
   if (l.missed > 0) console.log(`  ${l.missed} opportunities produced no trade within 2 s`);
   console.log(`  gap between the two legs' send stamps: p50 ${quantile(l.sendSpread, 0.5).toFixed(3)} ms   p99 ${quantile(l.sendSpread, 0.99).toFixed(3)} ms`);
 }
 
 async function botLatency(watch: boolean): Promise<BotLatency & { floor: Percentiles & { samples: number } }> {
   // A premium-sized Lighter budget: the standard 60 transactions a minute would throttle the benchmark, not the bot.
-  const { sim, engine, endpoints, stopBot } = await bot({ scripted: true }, ['--max-position', '0.01', '--max-book-age-ms', '60000', '--lighter-tx-per-minute', '1000000', ...(watch ? WATCH_FLAGS : [])]);
+  const { sim, engine, endpoints, stopBot } = await bot({ scripted: true }, [
+    '--max-position',
+    '0.01',
+    '--max-book-age-ms',
+    '60000',
+    '--lighter-tx-per-minute',
+    '1000000',
+    ...(watch ? WATCH_FLAGS : []),
+  ]);
   const watchers: Array<() => void> = [];
   if (watch) {
     // A dashboard client: holds the server-sent event stream open and reads every update.
     const events = new AbortController();
-    void fetch(`${endpoints.uiUrl}/events`, { signal: events.signal }).then(async (res) => {
-      for await (const _chunk of res.body!) void _chunk;
-    }).catch(() => undefined);
-    const scrape = setInterval(() => void fetch(`${endpoints.metricsUrl}/metrics`).then((r) => r.text()).catch(() => undefined), 1000);
-    watchers.push(() => events.abort(), () => clearInterval(scrape));
+    void fetch(`${endpoints.uiUrl}/events`, { signal: events.signal })
+      .then(async (res) => {
+        for await (const _chunk of res.body!) void _chunk;
+      })
+      .catch(() => undefined);
+    const scrape = setInterval(
+      () =>
+        void fetch(`${endpoints.metricsUrl}/metrics`)
+          .then((r) => r.text())
+          .catch(() => undefined),
+      1000,
+    );
+    watchers.push(
+      () => events.abort(),
+      () => clearInterval(scrape),
+    );
   }
   let waiting: ((r: TradeRecord) => void) | undefined;
   engine.onTrade((r) => {
@@ -228,7 +260,9 @@ async function memory(): Promise<void> {
   await new Promise((r) => setTimeout(r, realMs));
   const rss = process.memoryUsage().rss;
   await stop();
-  console.log(`memory: ${SIM_MINUTES} simulated minutes (${(realMs / 1000).toFixed(0)} s at ${SPEEDUP}× speed, ${trades} trades): RSS ${(rss / 2 ** 20).toFixed(1)} MiB (was ${(before / 2 ** 20).toFixed(1)} MiB at start), heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`);
+  console.log(
+    `memory: ${SIM_MINUTES} simulated minutes (${(realMs / 1000).toFixed(0)} s at ${SPEEDUP}× speed, ${trades} trades): RSS ${(rss / 2 ** 20).toFixed(1)} MiB (was ${(before / 2 ** 20).toFixed(1)} MiB at start), heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`,
+  );
 }
 
 await latency();

@@ -39,7 +39,12 @@ try {
   const bare = (performance.now() - t) / 1000;
   console.log(`bare decompress + JSON.parse: ${(parsed / bare).toFixed(0).padStart(9)} lines/s  (${bare.toFixed(2)} s)`);
 
-  const job: BacktestJob = { strategyArgs: ['--size', '0.01', '--long-threshold', '10', '--short-threshold', '10', '--max-position', '0.05'], dataDir: dir, latency: { roundTripMs: { backpack: 20, lighter: 20 } }, logDir: mkdtempSync(join(tmpdir(), 'bench-replay-out-')) };
+  const job: BacktestJob = {
+    strategyArgs: ['--size', '0.01', '--long-threshold', '10', '--short-threshold', '10', '--max-position', '0.05'],
+    dataDir: dir,
+    latency: { roundTripMs: { backpack: 20, lighter: 20 } },
+    logDir: mkdtempSync(join(tmpdir(), 'bench-replay-out-')),
+  };
   t = performance.now();
   const result = await runJob(job, silentLogger);
   const e2e = (performance.now() - t) / 1000;
@@ -50,9 +55,13 @@ try {
   // What --record costs the deciding turn: one recorder call per frame (the line is only queued there).
   {
     const recDir = mkdtempSync(join(tmpdir(), 'bench-rec-'));
-    const rec = new Recorder({ dir: recDir, header: { version: '0', ticker: 'BTC', mode: 'bench', markets: { backpack: SYNTHETIC_MARKETS.backpack, lighter: SYNTHETIC_MARKETS.lighter } } });
+    const rec = new Recorder({
+      dir: recDir,
+      header: { version: '0', ticker: 'BTC', mode: 'bench', markets: { backpack: SYNTHETIC_MARKETS.backpack, lighter: SYNTHETIC_MARKETS.lighter } },
+    });
     const frames: string[] = [];
-    for (const file of recordingFiles(dir)) for await (const line of fileLines(file)) if (line[0] === 'F' && frames.length < 20_000) frames.push(line.slice(line.indexOf('\t', 4) + 1));
+    for (const file of recordingFiles(dir))
+      for await (const line of fileLines(file)) if (line[0] === 'F' && frames.length < 20_000) frames.push(line.slice(line.indexOf('\t', 4) + 1));
     let calls = 0;
     let spent = 0;
     for (let round = 0; round < 20; round++) {

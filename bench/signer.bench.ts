@@ -41,12 +41,23 @@ const signer = new LighterSigner({ privateKey, chainId: 304, accountIndex: 12345
 let nonce = 0;
 const sign = (i: number): SignedTx =>
   signer.signCreateOrder({
-    marketIndex: 1, clientOrderIndex: 1 + (i % 1_000_000), baseAmount: 1000 + (i % 977), price: 300_000 + (i % 5003),
-    isAsk: (i & 1) === 1, orderType: 0, timeInForce: 1, reduceOnly: false, triggerPrice: 0, orderExpiry: -1, nonce: nonce++,
+    marketIndex: 1,
+    clientOrderIndex: 1 + (i % 1_000_000),
+    baseAmount: 1000 + (i % 977),
+    price: 300_000 + (i % 5003),
+    isAsk: (i & 1) === 1,
+    orderType: 0,
+    timeInForce: 1,
+    reduceOnly: false,
+    triggerPrice: 0,
+    orderExpiry: -1,
+    nonce: nonce++,
   });
 
 console.log(`node ${process.version}, ${OPS} operations per figure after ${WARMUP} warm-up`);
-const signing = measure('CreateOrder sign (hash+sig+tx_info)', OPS, WARMUP, (i) => { sign(i); });
+const signing = measure('CreateOrder sign (hash+sig+tx_info)', OPS, WARMUP, (i) => {
+  sign(i);
+});
 
 // What the Lighter venue does: k·G computed in idle time, outside the timed call.
 const precomputedSamples = new Float64Array(OPS);
@@ -64,7 +75,17 @@ console.log(`${'CreateOrder sign, k·G precomputed'.padEnd(34)} n=${OPS}  median
 const ticketSamples = new Float64Array(OPS);
 for (let i = 0; i < WARMUP + OPS; i++) {
   signer.precompute(2);
-  const ticket = { marketIndex: 1, clientOrderIndex: 1 + (i % 1_000_000), orderType: 0, timeInForce: 1, reduceOnly: false, triggerPrice: 0, orderExpiry: -1, nonce: nonce++, expiredAt: Date.now() + 599_000 };
+  const ticket = {
+    marketIndex: 1,
+    clientOrderIndex: 1 + (i % 1_000_000),
+    orderType: 0,
+    timeInForce: 1,
+    reduceOnly: false,
+    triggerPrice: 0,
+    orderExpiry: -1,
+    nonce: nonce++,
+    expiredAt: Date.now() + 599_000,
+  };
   signer.signCreateOrder({ ...ticket, baseAmount: 1000, price: 300_000, isAsk: true });
   const start = process.hrtime.bigint();
   signer.signCreateOrder({ ...ticket, baseAmount: 1000 + (i % 977), price: 300_000 + (i % 5003), isAsk: false });
@@ -85,6 +106,8 @@ measure('CreateOrder verifyTxInfo', OPS, WARMUP, (i) => {
 
 const keys: string[] = [];
 for (let i = 0; i < 1000; i++) keys.push('0x' + randomBytes(40).toString('hex'));
-measure('public-key derivation', OPS, WARMUP, (i) => { derivePublicKey(keys[i % keys.length]!); });
+measure('public-key derivation', OPS, WARMUP, (i) => {
+  derivePublicKey(keys[i % keys.length]!);
+});
 
 console.log(`CreateOrder signing median vs official WebAssembly signer (≈${WASM_MEDIAN_MS} ms): ${(WASM_MEDIAN_MS / signing.median).toFixed(1)}× faster`);

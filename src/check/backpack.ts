@@ -9,9 +9,7 @@ import type { MarketSpec } from '../venues/types.js';
 import { BackpackRest, BackpackSigner, parseMarket } from '../venues/backpack/index.js';
 import { collateralRow } from './collateral.js';
 import type { CheckRow } from './report.js';
-import {
-  abbreviate, clockOffsetMs, fmt, isAuthError, quantityAt, row, signedMs, skipped, timed, unreachableFix, why, type ProbeContext, type VenueFacts,
-} from './common.js';
+import { abbreviate, clockOffsetMs, fmt, isAuthError, quantityAt, row, signedMs, skipped, timed, unreachableFix, why, type ProbeContext, type VenueFacts } from './common.js';
 
 interface AccountJson {
   futuresTakerFee?: unknown;
@@ -56,22 +54,44 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
       if (typeof t.value !== 'number') throw new Error(`GET /api/v1/time answered ${JSON.stringify(t.value).slice(0, 60)}, not a time in ms`);
       offset = clockOffsetMs(t.value, t.sentAtMs, t.rttMs);
       if (status?.status !== 'Ok') {
-        rows.push(row('backpack.reachable', 'Backpack reachable', 'FAIL', `${endpoint.apiUrl} answers, but its status is ${String(status?.status)}${typeof status?.message === 'string' ? ` (${status.message})` : ''}`, 'wait until Backpack is out of maintenance, then run check again'));
+        rows.push(
+          row(
+            'backpack.reachable',
+            'Backpack reachable',
+            'FAIL',
+            `${endpoint.apiUrl} answers, but its status is ${String(status?.status)}${typeof status?.message === 'string' ? ` (${status.message})` : ''}`,
+            'wait until Backpack is out of maintenance, then run check again',
+          ),
+        );
       } else {
         rows.push(row('backpack.reachable', 'Backpack reachable', 'ok', `${endpoint.apiUrl}: status Ok, round trip ${t.rttMs.toFixed(1)} ms`));
       }
     } catch (e) {
       rows.push(row('backpack.reachable', 'Backpack reachable', 'FAIL', why(e), unreachableFix(e, 'Backpack', 'BACKPACK_API_URL')));
-      for (const [id, title] of [['backpack.clock', 'Backpack clock'], ['backpack.keys', 'Backpack keys'], ['backpack.market', 'Backpack market'], ['backpack.fees', 'Backpack fees'], ['backpack.collateral', 'Backpack collateral']] as const) {
+      for (const [id, title] of [
+        ['backpack.clock', 'Backpack clock'],
+        ['backpack.keys', 'Backpack keys'],
+        ['backpack.market', 'Backpack market'],
+        ['backpack.fees', 'Backpack fees'],
+        ['backpack.collateral', 'Backpack collateral'],
+      ] as const) {
         rows.push(skipped(id, title, 'Backpack is not reachable'));
       }
       return { rows, facts };
     }
 
     const limit = settings.maxClockOffsetMs.backpack;
-    rows.push(Math.abs(offset) <= limit
-      ? row('backpack.clock', 'Backpack clock', 'ok', `offset ${signedMs(offset)} (limit ±${limit} ms)`)
-      : row('backpack.clock', 'Backpack clock', 'FAIL', `this machine's clock is ${signedMs(-offset)} off Backpack's (limit ±${limit} ms): signed requests would be refused as expired`, 'synchronise the clock (NTP, e.g. `timedatectl set-ntp true`)'));
+    rows.push(
+      Math.abs(offset) <= limit
+        ? row('backpack.clock', 'Backpack clock', 'ok', `offset ${signedMs(offset)} (limit ±${limit} ms)`)
+        : row(
+            'backpack.clock',
+            'Backpack clock',
+            'FAIL',
+            `this machine's clock is ${signedMs(-offset)} off Backpack's (limit ±${limit} ms): signed requests would be refused as expired`,
+            'synchronise the clock (NTP, e.g. `timedatectl set-ntp true`)',
+          ),
+    );
 
     // Keys: the pair must belong together, and the venue must accept a signature made with it.
     let account: AccountJson | undefined;
@@ -82,7 +102,14 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
     } else {
       try {
         account = await rest.signed<AccountJson>('GET', '/api/v1/account', 'accountQuery');
-        rows.push(row('backpack.keys', 'Backpack keys', 'ok', `public key ${abbreviate(signer.publicKey)} matches the secret; a signed read-only request (GET /api/v1/account) was accepted`));
+        rows.push(
+          row(
+            'backpack.keys',
+            'Backpack keys',
+            'ok',
+            `public key ${abbreviate(signer.publicKey)} matches the secret; a signed read-only request (GET /api/v1/account) was accepted`,
+          ),
+        );
       } catch (e) {
         const fix = isAuthError(e)
           ? 'the key pair is consistent but Backpack refuses it: check that this API key exists and is enabled on the account (Backpack settings → API keys), and the clock'
@@ -106,7 +133,10 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
     if (Array.isArray(markets)) {
       const found = (markets as MarketJson[]).find((m) => m.symbol === symbol);
       if (found === undefined) {
-        const perps = (markets as MarketJson[]).map((m) => m.symbol).filter((s): s is string => typeof s === 'string' && s.endsWith('_PERP')).map((s) => s.replace('_USDC_PERP', ''));
+        const perps = (markets as MarketJson[])
+          .map((m) => m.symbol)
+          .filter((s): s is string => typeof s === 'string' && s.endsWith('_PERP'))
+          .map((s) => s.replace('_USDC_PERP', ''));
         rows.push(row('backpack.market', 'Backpack market', 'FAIL', `Backpack lists no ${symbol}`, `choose a --ticker Backpack lists as a perp: ${perps.slice(0, 15).join(', ')}`));
       } else {
         try {
@@ -142,13 +172,23 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
       const mark = Array.isArray(marks) ? (marks as Array<{ symbol?: unknown; markPrice?: unknown }>).find((m) => m.symbol === symbol)?.markPrice : undefined;
       const leverage = Number(account.leverageLimit);
       if (typeof collateral?.netEquityAvailable !== 'string' || typeof mark !== 'string' || !Number.isInteger(leverage) || leverage <= 0) {
-        throw new Error('collateral, mark price or leverageLimit missing from the venue\'s replies');
+        throw new Error("collateral, mark price or leverageLimit missing from the venue's replies");
       }
-      rows.push(collateralRow(ctx, {
-        id: 'backpack.collateral', title: 'Backpack collateral', sizeScale: spec.sizeScale, priceScale: spec.priceScale,
-        available: collateral.netEquityAvailable, mark, position: facts.position, marginNum: 1n, marginDen: BigInt(leverage),
-        marginText: `1/${leverage} of notional (leverageLimit ${leverage})`, fixAdd: 'deposit USDC on Backpack',
-      }));
+      rows.push(
+        collateralRow(ctx, {
+          id: 'backpack.collateral',
+          title: 'Backpack collateral',
+          sizeScale: spec.sizeScale,
+          priceScale: spec.priceScale,
+          available: collateral.netEquityAvailable,
+          mark,
+          position: facts.position,
+          marginNum: 1n,
+          marginDen: BigInt(leverage),
+          marginText: `1/${leverage} of notional (leverageLimit ${leverage})`,
+          fixAdd: 'deposit USDC on Backpack',
+        }),
+      );
     } catch (e) {
       rows.push(row('backpack.collateral', 'Backpack collateral', 'FAIL', why(e), 'run check again; Backpack did not report collateral and position'));
     }
@@ -164,7 +204,13 @@ function marketRow(spec: MarketSpec, state: string, sizeText: string): CheckRow 
   if (state !== 'Open') return row('backpack.market', title, 'FAIL', `${spec.symbol} (${grid}) is ${state}, not Open`, 'wait until the market reopens, or choose another --ticker');
   const size = quantityAt(sizeText, spec.sizeScale);
   if (size === undefined || size % BigInt(spec.stepSize) !== 0n) {
-    return row('backpack.market', title, 'FAIL', `${spec.symbol}: ${grid}; --size ${sizeText} is not a multiple of the step`, `give a --size that is a multiple of ${fmt(spec.stepSize, spec.sizeScale)}`);
+    return row(
+      'backpack.market',
+      title,
+      'FAIL',
+      `${spec.symbol}: ${grid}; --size ${sizeText} is not a multiple of the step`,
+      `give a --size that is a multiple of ${fmt(spec.stepSize, spec.sizeScale)}`,
+    );
   }
   if (size < BigInt(spec.minSize)) {
     return row('backpack.market', title, 'FAIL', `${spec.symbol}: ${grid}; --size ${sizeText} is below the minimum`, `give --size ${fmt(spec.minSize, spec.sizeScale)} or more`);

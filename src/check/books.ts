@@ -28,8 +28,21 @@ interface Watched {
 
 export function marketDataVenues(config: Config, ctx: ProbeContext): { backpack: Venue; lighter: Venue } {
   return {
-    backpack: new BackpackVenue({ ticker: config.ticker, apiUrl: config.backpack.apiUrl, wsUrl: config.backpack.wsUrl, logger: ctx.logger, requestTimeoutMs: ctx.settings.requestTimeoutMs }),
-    lighter: new LighterVenue({ ticker: config.ticker, apiUrl: config.lighter.apiUrl, wsUrl: config.lighter.wsUrl, chainId: config.lighter.chainId, logger: ctx.logger, requestTimeoutMs: ctx.settings.requestTimeoutMs }),
+    backpack: new BackpackVenue({
+      ticker: config.ticker,
+      apiUrl: config.backpack.apiUrl,
+      wsUrl: config.backpack.wsUrl,
+      logger: ctx.logger,
+      requestTimeoutMs: ctx.settings.requestTimeoutMs,
+    }),
+    lighter: new LighterVenue({
+      ticker: config.ticker,
+      apiUrl: config.lighter.apiUrl,
+      wsUrl: config.lighter.wsUrl,
+      chainId: config.lighter.chainId,
+      logger: ctx.logger,
+      requestTimeoutMs: ctx.settings.requestTimeoutMs,
+    }),
   };
 }
 
@@ -57,14 +70,16 @@ export async function watchBooks(ctx: ProbeContext, venues = marketDataVenues(ct
         valid = status.bookValid;
       });
     }
-    await Promise.all(watched.map(async (w) => {
-      try {
-        await w.venue.start();
-        w.started = true;
-      } catch (e) {
-        w.startError = why(e);
-      }
-    }));
+    await Promise.all(
+      watched.map(async (w) => {
+        try {
+          await w.venue.start();
+          w.started = true;
+        } catch (e) {
+          w.startError = why(e);
+        }
+      }),
+    );
     // Each started book has until the deadline to become valid; then both are watched together.
     const deadline = systemClock.wallMs() + settings.bookTimeoutMs;
     await Promise.all(watched.filter((w) => w.started).map((w) => until(() => w.venue.status().bookValid, deadline)));
@@ -93,12 +108,24 @@ function bookRow(w: Watched, ctx: ProbeContext): CheckRow {
   const top = topOfBook(w.venue);
   const watchedFor = seconds(ctx.settings.bookWatchMs);
   if (w.losses > 0 || !status.bookValid) {
-    return row(w.id, title, 'FAIL', `the book lost sync with the venue ${w.losses} time(s) in ${watchedFor} (gap, crossed book or disagreeing ticker)${status.detail === undefined ? '' : `: ${status.detail}`}`, 'run check again; if it repeats, the feed from this machine is unreliable (network, or the venue\'s stream)');
+    return row(
+      w.id,
+      title,
+      'FAIL',
+      `the book lost sync with the venue ${w.losses} time(s) in ${watchedFor} (gap, crossed book or disagreeing ticker)${status.detail === undefined ? '' : `: ${status.detail}`}`,
+      "run check again; if it repeats, the feed from this machine is unreliable (network, or the venue's stream)",
+    );
   }
   // Live as the run judges it: a book silent for longer than --max-book-age-ms blocks trading.
   if (w.venue.lastBookAt === 0 || ageMs > ctx.config.maxBookAgeMs) {
     const last = w.venue.lastBookAt === 0 ? 'none applied yet' : `the last ${ageMs} ms ago`;
-    return row(w.id, title, 'FAIL', `valid but not live: ${w.frames} update(s) in ${watchedFor}, ${last} (--max-book-age-ms ${ctx.config.maxBookAgeMs})`, 'run check again when the market is active; a silent feed blocks every trade');
+    return row(
+      w.id,
+      title,
+      'FAIL',
+      `valid but not live: ${w.frames} update(s) in ${watchedFor}, ${last} (--max-book-age-ms ${ctx.config.maxBookAgeMs})`,
+      'run check again when the market is active; a silent feed blocks every trade',
+    );
   }
   return row(w.id, title, 'ok', `in sync and live: ${w.frames} update(s) in ${watchedFor}, the last ${ageMs} ms ago; ${top}`);
 }
@@ -125,7 +152,13 @@ function agreement(watched: Watched[], maxGapBps: number): CheckRow {
   // The mid is (bid + ask) / 2: at scale + 1 decimals, twiceMid · 5 is exact.
   const midText = `mid ${formatFixed(b * 5n, scale + 1)} on Backpack, ${formatFixed(l * 5n, scale + 1)} on Lighter`;
   if (gapBpsTimes100 <= BigInt(maxGapBps) * 100n) return row('books.agree', title, 'ok', `${midText}: ${gapText} apart (limit ${maxGapBps} bps)`);
-  return row('books.agree', title, 'FAIL', `${midText}: ${gapText} apart (limit ${maxGapBps} bps) — not the same asset, or one book is stale`, 'check that both venues\' URLs are the same network (mainnet with mainnet) and that --ticker names the same asset on both');
+  return row(
+    'books.agree',
+    title,
+    'FAIL',
+    `${midText}: ${gapText} apart (limit ${maxGapBps} bps) — not the same asset, or one book is stale`,
+    "check that both venues' URLs are the same network (mainnet with mainnet) and that --ticker names the same asset on both",
+  );
 }
 
 async function until(done: () => boolean, deadline: number): Promise<void> {

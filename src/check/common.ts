@@ -69,7 +69,8 @@ export function isAuthError(e: unknown): boolean {
  */
 export function unreachableFix(e: unknown, venue: string, urlVar: string): string {
   if (e instanceof VenueError && e.kind === 'rate_limited') return `${venue} is rate limiting this address: wait a minute, then run check again`;
-  if (e instanceof VenueError && e.kind === 'unavailable' && e.code !== undefined) return `${venue} answers but is unavailable (maintenance?): wait until it is back, then run check again`;
+  if (e instanceof VenueError && e.kind === 'unavailable' && e.code !== undefined)
+    return `${venue} answers but is unavailable (maintenance?): wait until it is back, then run check again`;
   return `check ${urlVar} and that this machine can reach it`;
 }
 

@@ -35,8 +35,10 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
     const venue = r.id === 'backpack.book' ? 'backpack' : r.id === 'lighter.book' ? 'lighter' : undefined;
     const name = venue === 'backpack' ? 'Backpack' : 'Lighter';
     if (venue !== undefined && failed(`${venue}.reachable`)) rows.push(skipped(r.id, r.title, `${name} is not reachable`));
-    else if (venue !== undefined && (venue === 'backpack' ? backpack : lighter).facts.market === undefined) rows.push(skipped(r.id, r.title, `the market was not found on ${name}`));
-    else if (venue !== undefined && failed(`${venue}.market`) && books.notStarted.includes(r.id)) rows.push(skipped(r.id, r.title, `the ${name} market row failed, and the feed refuses that market too`));
+    else if (venue !== undefined && (venue === 'backpack' ? backpack : lighter).facts.market === undefined)
+      rows.push(skipped(r.id, r.title, `the market was not found on ${name}`));
+    else if (venue !== undefined && failed(`${venue}.market`) && books.notStarted.includes(r.id))
+      rows.push(skipped(r.id, r.title, `the ${name} market row failed, and the feed refuses that market too`));
     else rows.push(r);
   }
   return report(rows);
@@ -58,6 +60,11 @@ function positionsRow(config: Config, backpack: VenueFacts, lighter: VenueFacts)
   const netText = `net ${fmtSigned(net, scale)}`;
   if (config.allowUnhedgedStart) return row('positions', title, 'ok', `${found}: ${netText}, not hedged — accepted by --allow-unhedged-start`);
   const excess = net > 0n ? net : -net;
-  return row('positions', title, 'FAIL', `${found}: ${netText}, not hedged — a run refuses to start`,
-    `close ${fmt(excess, scale)} ${config.ticker} by hand (${net > 0n ? 'sell' : 'buy'} on either venue) so the two positions cancel, or start with --allow-unhedged-start`);
+  return row(
+    'positions',
+    title,
+    'FAIL',
+    `${found}: ${netText}, not hedged — a run refuses to start`,
+    `close ${fmt(excess, scale)} ${config.ticker} by hand (${net > 0n ? 'sell' : 'buy'} on either venue) so the two positions cancel, or start with --allow-unhedged-start`,
+  );
 }

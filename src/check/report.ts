@@ -44,9 +44,24 @@ export interface CheckReport {
 
 /** The table rows are printed in, whatever order the probes finished in. */
 export const ROW_ORDER: readonly RowId[] = [
-  'backpack.reachable', 'backpack.clock', 'backpack.keys', 'backpack.market', 'backpack.fees', 'backpack.collateral', 'backpack.book',
-  'lighter.reachable', 'lighter.clock', 'lighter.chain', 'lighter.key', 'lighter.market', 'lighter.fees', 'lighter.tier', 'lighter.collateral', 'lighter.book',
-  'positions', 'books.agree',
+  'backpack.reachable',
+  'backpack.clock',
+  'backpack.keys',
+  'backpack.market',
+  'backpack.fees',
+  'backpack.collateral',
+  'backpack.book',
+  'lighter.reachable',
+  'lighter.clock',
+  'lighter.chain',
+  'lighter.key',
+  'lighter.market',
+  'lighter.fees',
+  'lighter.tier',
+  'lighter.collateral',
+  'lighter.book',
+  'positions',
+  'books.agree',
 ];
 
 export function report(rows: CheckRow[]): CheckReport {
@@ -65,8 +80,10 @@ export function renderTable(r: CheckReport): string {
   const failed = r.rows.filter((row) => row.status === 'FAIL').length;
   const skipped = r.rows.filter((row) => row.status === 'skipped').length;
   lines.push('');
-  lines.push(r.passed
-    ? `all ${r.rows.length} checks passed: nothing was ordered; the run can start with these settings`
-    : `${failed} of ${r.rows.length} checks failed${skipped > 0 ? `, ${skipped} could not be checked` : ''}: fix them before trading (no order was placed)`);
+  lines.push(
+    r.passed
+      ? `all ${r.rows.length} checks passed: nothing was ordered; the run can start with these settings`
+      : `${failed} of ${r.rows.length} checks failed${skipped > 0 ? `, ${skipped} could not be checked` : ''}: fix them before trading (no order was placed)`,
+  );
   return lines.join('\n');
 }

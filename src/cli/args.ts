@@ -22,13 +22,7 @@ export const DEFAULT_URLS = {
   LIGHTER_WS_URL: 'wss://mainnet.zklighter.elliot.ai/stream',
 } as const;
 
-export const CREDENTIAL_VARS = [
-  'BACKPACK_PUBLIC_KEY',
-  'BACKPACK_SECRET_KEY',
-  'API_KEY_PRIVATE_KEY',
-  'LIGHTER_ACCOUNT_INDEX',
-  'LIGHTER_API_KEY_INDEX',
-] as const;
+export const CREDENTIAL_VARS = ['BACKPACK_PUBLIC_KEY', 'BACKPACK_SECRET_KEY', 'API_KEY_PRIVATE_KEY', 'LIGHTER_ACCOUNT_INDEX', 'LIGHTER_API_KEY_INDEX'] as const;
 
 interface FlagSpec {
   type: 'string' | 'boolean';
@@ -55,10 +49,20 @@ export const FLAGS: Record<string, FlagSpec> = {
   'max-book-age-ms': { type: 'string', default: '2000', value: 'MS', help: 'a book silent for longer than this blocks trading' },
   'slippage-bps': { type: 'string', default: '20', value: 'BPS', help: 'worst price each leg accepts, away from the book price' },
   'backpack-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Backpack taker fee read from the venue' },
-  'lighter-taker-fee-bps': { type: 'string', value: 'BPS', default: 'the account tier\'s', help: 'override the Lighter taker fee assumed from the account tier (Standard 0, Premium up to 2.8)' },
-  'lighter-requests-per-minute': { type: 'string', default: '60', value: 'N', help: 'Lighter request budget per rolling minute, shared by every REST call and every transaction (Standard account: 60; Premium more); repairs keep a tenth of it' },
+  'lighter-taker-fee-bps': {
+    type: 'string',
+    value: 'BPS',
+    default: "the account tier's",
+    help: 'override the Lighter taker fee assumed from the account tier (Standard 0, Premium up to 2.8)',
+  },
+  'lighter-requests-per-minute': {
+    type: 'string',
+    default: '60',
+    value: 'N',
+    help: 'Lighter request budget per rolling minute, shared by every REST call and every transaction (Standard account: 60; Premium more); repairs keep a tenth of it',
+  },
   'lighter-tx-per-minute': { type: 'string', value: 'N', default: '--lighter-requests-per-minute', help: 'the same budget under its older name (kept working)' },
-  'allow-unhedged-start': { type: 'boolean', help: 'start even if the venues\' positions do not hedge each other' },
+  'allow-unhedged-start': { type: 'boolean', help: "start even if the venues' positions do not hedge each other" },
   record: { type: 'string', value: 'DIR', default: 'not recorded', help: 'record every frame, book snapshot and order event into DIR (gzip, one file per hour) for backtests' },
   paper: { type: 'boolean', help: 'paper trading: live public market data, simulated fills, no credentials' },
   sim: { type: 'boolean', help: 'run against the built-in simulated venues on loopback (no credentials, no internet)' },
@@ -92,14 +96,14 @@ export function helpText(): string {
     '  BACKPACK_SECRET_KEY      base64 of the 32-byte ED25519 seed (the API secret)',
     '  API_KEY_PRIVATE_KEY      Lighter API private key, 40 bytes of hex (0x optional)',
     '  LIGHTER_ACCOUNT_INDEX    Lighter account index',
-    '  LIGHTER_API_KEY_INDEX    Lighter API key index (3–254; 0–2 are Lighter\'s own apps)',
+    "  LIGHTER_API_KEY_INDEX    Lighter API key index (3–254; 0–2 are Lighter's own apps)",
     `  BACKPACK_API_URL         (default: ${DEFAULT_URLS.BACKPACK_API_URL})`,
     `  BACKPACK_WS_URL          (default: ${DEFAULT_URLS.BACKPACK_WS_URL})`,
     `  LIGHTER_API_URL          (default: ${DEFAULT_URLS.LIGHTER_API_URL})`,
     `  LIGHTER_WS_URL           (default: ${DEFAULT_URLS.LIGHTER_WS_URL})`,
     '  LIGHTER_CHAIN_ID         (default: 304; 300 = testnet)',
     '  UI_TOKEN                 dashboard control token (default: a random one, printed at start)',
-    '  TELEGRAM_BOT_TOKEN       Telegram alerts: the bot\'s token (with TELEGRAM_CHAT_ID)',
+    "  TELEGRAM_BOT_TOKEN       Telegram alerts: the bot's token (with TELEGRAM_CHAT_ID)",
     '  TELEGRAM_CHAT_ID         Telegram alerts: the chat to write to',
     '  ALERT_WEBHOOK_URL        alerts as JSON POSTs to this URL',
     '',
@@ -242,9 +246,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
   if (mode === 'live') {
     const missing = CREDENTIAL_VARS.filter((name) => envValue(name) === undefined);
     if (missing.length > 0) {
-      throw new ConfigError(
-        `missing credentials: ${missing.join(', ')} — set them in the environment or in .env (see env_example.txt), or run with --paper or --sim`,
-      );
+      throw new ConfigError(`missing credentials: ${missing.join(', ')} — set them in the environment or in .env (see env_example.txt), or run with --paper or --sim`);
     }
     const secretKey = envValue('BACKPACK_SECRET_KEY')!;
     const publicKey = envValue('BACKPACK_PUBLIC_KEY')!;

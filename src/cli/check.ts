@@ -55,7 +55,9 @@ export async function checkCommand(argv: string[], env: NodeJS.ProcessEnv, dotEn
       }
       config = { ...config, ...sim.endpoints };
     }
-    io.out(`check: ${config.ticker}, --size ${config.size}, --max-position ${config.maxPosition} on Backpack ${config.backpack.apiUrl} and Lighter ${config.lighter.apiUrl}${sim ? ' (simulated)' : ''} — read-only, no order is placed\n\n`);
+    io.out(
+      `check: ${config.ticker}, --size ${config.size}, --max-position ${config.maxPosition} on Backpack ${config.backpack.apiUrl} and Lighter ${config.lighter.apiUrl}${sim ? ' (simulated)' : ''} — read-only, no order is placed\n\n`,
+    );
     const result = await runCheck(config, options);
     io.out(`${renderTable(result)}\n`);
     return result.passed ? 0 : 1;

@@ -59,7 +59,9 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     hooks.onWatching?.(watching.endpoints);
     if (config.recordDir !== undefined) {
       recorder = new Recorder({ dir: config.recordDir, header: { version: VERSION, ticker: config.ticker, mode: config.mode }, onError: (m) => log.error(m) });
-      log.info(`recording every frame, book snapshot and order event to ${config.recordDir}/ (replay it with: backpack-lighter-arb backtest --data ${config.recordDir} --size ${config.size})`);
+      log.info(
+        `recording every frame, book snapshot and order event to ${config.recordDir}/ (replay it with: backpack-lighter-arb backtest --data ${config.recordDir} --size ${config.size})`,
+      );
     }
     let cfg = config;
     if (config.mode === 'sim') {
@@ -136,7 +138,15 @@ export function engineSettings(c: Config): EngineSettings {
     ticker: c.ticker,
     // The label written in every CSV row and the log: live only against the real venues' hosts.
     modeLabel: runLabel(c),
-    strategy: { size: c.size, longThreshold: c.longThreshold, shortThreshold: c.shortThreshold, maxPosition: c.maxPosition, minEdgeBps: c.minEdgeBps, slippageBps: c.slippageBps, maxBookAgeMs: c.maxBookAgeMs },
+    strategy: {
+      size: c.size,
+      longThreshold: c.longThreshold,
+      shortThreshold: c.shortThreshold,
+      maxPosition: c.maxPosition,
+      minEdgeBps: c.minEdgeBps,
+      slippageBps: c.slippageBps,
+      maxBookAgeMs: c.maxBookAgeMs,
+    },
     takerFeeBps: { backpack: c.backpackTakerFeeBps, lighter: c.lighterTakerFeeBps },
     checkIntervalMs: c.checkIntervalMs,
     bboIntervalMs: c.bboIntervalMs,
@@ -149,8 +159,14 @@ export function engineSettings(c: Config): EngineSettings {
 }
 
 const FLAGS: Record<string, string> = {
-  size: '--size', longThreshold: '--long-threshold', shortThreshold: '--short-threshold', maxPosition: '--max-position',
-  minEdgeBps: '--min-edge-bps', slippageBps: '--slippage-bps', maxBookAgeMs: '--max-book-age-ms', allowUnhedgedStart: '--allow-unhedged-start',
+  size: '--size',
+  longThreshold: '--long-threshold',
+  shortThreshold: '--short-threshold',
+  maxPosition: '--max-position',
+  minEdgeBps: '--min-edge-bps',
+  slippageBps: '--slippage-bps',
+  maxBookAgeMs: '--max-book-age-ms',
+  allowUnhedgedStart: '--allow-unhedged-start',
 };
 
 /** A parameter's command-line flag. */
@@ -167,13 +183,31 @@ function makeVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recor
 function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
   const paper = c.mode === 'paper';
   const backpack = new BackpackVenue({
-    ticker: c.ticker, apiUrl: c.backpack.apiUrl, wsUrl: c.backpack.wsUrl, logger: prefixed(log, 'backpack'),
-    publicKey: paper ? undefined : c.backpack.publicKey, secretKey: paper ? undefined : c.backpack.secretKey, takerFeeBps: c.backpackTakerFeeBps, clock, recorder,
+    ticker: c.ticker,
+    apiUrl: c.backpack.apiUrl,
+    wsUrl: c.backpack.wsUrl,
+    logger: prefixed(log, 'backpack'),
+    publicKey: paper ? undefined : c.backpack.publicKey,
+    secretKey: paper ? undefined : c.backpack.secretKey,
+    takerFeeBps: c.backpackTakerFeeBps,
+    clock,
+    recorder,
   });
   const lighter = new LighterVenue({
-    ticker: c.ticker, apiUrl: c.lighter.apiUrl, wsUrl: c.lighter.wsUrl, chainId: c.lighter.chainId, logger: prefixed(log, 'lighter'),
-    privateKey: paper ? undefined : c.lighter.privateKey, accountIndex: paper ? undefined : c.lighter.accountIndex, apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
-    takerFeeBps: c.lighterTakerFeeBps, txPerMinute: c.lighterTxPerMinute, orderSize: c.size, slippageBps: c.slippageBps, clock, recorder,
+    ticker: c.ticker,
+    apiUrl: c.lighter.apiUrl,
+    wsUrl: c.lighter.wsUrl,
+    chainId: c.lighter.chainId,
+    logger: prefixed(log, 'lighter'),
+    privateKey: paper ? undefined : c.lighter.privateKey,
+    accountIndex: paper ? undefined : c.lighter.accountIndex,
+    apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
+    takerFeeBps: c.lighterTakerFeeBps,
+    txPerMinute: c.lighterTxPerMinute,
+    orderSize: c.size,
+    slippageBps: c.slippageBps,
+    clock,
+    recorder,
   });
   if (!paper) return { backpack, lighter };
   return { backpack: paperVenue(backpack, { logger: log, clock }), lighter: paperVenue(lighter, { logger: log, clock }) };
@@ -202,22 +236,20 @@ function printSummary(s: RunSummary): void {
 
 /** The run summary as printed at the end of a run (a backtest prints the same). */
 export function summaryText(s: RunSummary): string {
-  return (
-    [
-      '',
-      '── summary ──────────────────────────────',
-      `trades              ${s.trades} (${s.successes} succeeded, ${s.failures} failed)`,
-      `repair orders       ${s.repairs}`,
-      `spread PnL          ${s.estimatedPnl.toFixed(4)} USDC net of fees (the trades CSV's net_pnl summed)`,
-      `fees                ${s.fees.toFixed(4)}`,
-      ...(s.pnl !== undefined ? pnlLines(s.pnl) : []),
-      `position Backpack   ${s.positions.backpack}`,
-      `position Lighter    ${s.positions.lighter}`,
-      ...(s.closeOnExit ? [`close on exit       ${s.closeOnExit.flat ? 'flat: ' : 'NOT FLAT: '}${s.closeOnExit.detail}`] : []),
-      ...(s.halted ? [`entries halted      ${s.halted}`] : []),
-      '',
-    ].join('\n')
-  );
+  return [
+    '',
+    '── summary ──────────────────────────────',
+    `trades              ${s.trades} (${s.successes} succeeded, ${s.failures} failed)`,
+    `repair orders       ${s.repairs}`,
+    `spread PnL          ${s.estimatedPnl.toFixed(4)} USDC net of fees (the trades CSV's net_pnl summed)`,
+    `fees                ${s.fees.toFixed(4)}`,
+    ...(s.pnl !== undefined ? pnlLines(s.pnl) : []),
+    `position Backpack   ${s.positions.backpack}`,
+    `position Lighter    ${s.positions.lighter}`,
+    ...(s.closeOnExit ? [`close on exit       ${s.closeOnExit.flat ? 'flat: ' : 'NOT FLAT: '}${s.closeOnExit.detail}`] : []),
+    ...(s.halted ? [`entries halted      ${s.halted}`] : []),
+    '',
+  ].join('\n');
 }
 
 function sleep(ms: number): Promise<void> {

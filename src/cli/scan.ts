@@ -11,7 +11,7 @@ import { ConfigError, DEFAULT_URLS, parseDotEnv } from './args.js';
 export const SCAN_HELP = [
   'usage: backpack-lighter-arb scan [options]',
   '',
-  'Samples both venues\' public order books for every market both list and ranks where the',
+  "Samples both venues' public order books for every market both list and ranks where the",
   'cross-venue spread beats the taker fees. No API keys are used.',
   '',
   '  --ticker A,B                 only these markets (asset or venue name: BTC, kPEPE, 1000PEPE)',
@@ -19,7 +19,7 @@ export const SCAN_HELP = [
   '  --interval SECONDS           time between two samples of a market (default 1); slower when the venues answer slower',
   '  --notional USD               size of the round trip the spread is measured at (default 1000)',
   '  --backpack-taker-fee-bps BPS Backpack taker fee (default 5, the public tier-1 rate)',
-  '  --lighter-taker-fee-bps BPS  Lighter taker fee (default: each market\'s published taker_fee)',
+  "  --lighter-taker-fee-bps BPS  Lighter taker fee (default: each market's published taker_fee)",
   '  --json | --csv               the report for scripts on stdout instead of the table',
   '',
   'Environment (or .env): BACKPACK_API_URL, LIGHTER_API_URL, LIGHTER_WS_URL.',
@@ -44,7 +44,8 @@ function apiUrl(name: string, text: string, protocols = ['http:', 'https:']): st
   } catch {
     throw new ConfigError(`${name} "${text}" is not a URL; set it to e.g. ${DEFAULT_URLS[name as keyof typeof DEFAULT_URLS]}`);
   }
-  if (!protocols.includes(u.protocol)) throw new ConfigError(`${name} must be a ${protocols.join('/')} URL, not ${u.protocol}; set it to e.g. ${DEFAULT_URLS[name as keyof typeof DEFAULT_URLS]}`);
+  if (!protocols.includes(u.protocol))
+    throw new ConfigError(`${name} must be a ${protocols.join('/')} URL, not ${u.protocol}; set it to e.g. ${DEFAULT_URLS[name as keyof typeof DEFAULT_URLS]}`);
   return text;
 }
 
@@ -55,12 +56,20 @@ export function parseScanArgs(argv: string[], env: NodeJS.ProcessEnv, dotEnvText
   try {
     ({ values } = parseArgs({
       // `--notional -5` reaches the value check (and its clear line) instead of "argument is ambiguous".
-      args: argv.flatMap((a, i) => (/^-\d/.test(a) && /^--[a-z-]+$/.test(argv[i - 1] ?? '') ? [] : /^--[a-z-]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a])),
+      args: argv.flatMap((a, i) =>
+        /^-\d/.test(a) && /^--[a-z-]+$/.test(argv[i - 1] ?? '') ? [] : /^--[a-z-]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? [`${a}=${argv[i + 1]}`] : [a],
+      ),
       strict: true,
       options: {
-        ticker: { type: 'string' }, duration: { type: 'string' }, interval: { type: 'string' }, notional: { type: 'string' },
-        'backpack-taker-fee-bps': { type: 'string' }, 'lighter-taker-fee-bps': { type: 'string' },
-        json: { type: 'boolean' }, csv: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        ticker: { type: 'string' },
+        duration: { type: 'string' },
+        interval: { type: 'string' },
+        notional: { type: 'string' },
+        'backpack-taker-fee-bps': { type: 'string' },
+        'lighter-taker-fee-bps': { type: 'string' },
+        json: { type: 'boolean' },
+        csv: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (e) {
@@ -72,7 +81,10 @@ export function parseScanArgs(argv: string[], env: NodeJS.ProcessEnv, dotEnvText
   const envValue = (name: string) => env[name] ?? dot[name];
   const notional = values.notional ?? '1000';
   positive('--notional', notional, 100_000_000);
-  const tickers = (values.ticker ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const tickers = (values.ticker ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   return {
     kind: 'scan',
     format: values.json === true ? 'json' : values.csv === true ? 'csv' : 'table',

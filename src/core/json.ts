@@ -19,7 +19,10 @@ export function parseJsonExact(text: string): JsonValue {
       i++;
       const obj: { [key: string]: JsonValue } = {};
       ws();
-      if (text[i] === '}') { i++; return obj; }
+      if (text[i] === '}') {
+        i++;
+        return obj;
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail('expected a key');
@@ -30,8 +33,14 @@ export function parseJsonExact(text: string): JsonValue {
         if (Object.prototype.hasOwnProperty.call(obj, key)) fail(`duplicate key "${key}"`);
         obj[key] = value();
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return obj; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return obj;
+        }
         fail('expected "," or "}"');
       }
     }
@@ -39,19 +48,37 @@ export function parseJsonExact(text: string): JsonValue {
       i++;
       const arr: JsonValue[] = [];
       ws();
-      if (text[i] === ']') { i++; return arr; }
+      if (text[i] === ']') {
+        i++;
+        return arr;
+      }
       for (;;) {
         arr.push(value());
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return arr; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return arr;
+        }
         fail('expected "," or "]"');
       }
     }
     if (c === '"') return str();
-    if (text.startsWith('null', i)) { i += 4; return null; }
-    if (text.startsWith('true', i)) { i += 4; return true; }
-    if (text.startsWith('false', i)) { i += 5; return false; }
+    if (text.startsWith('null', i)) {
+      i += 4;
+      return null;
+    }
+    if (text.startsWith('true', i)) {
+      i += 4;
+      return true;
+    }
+    if (text.startsWith('false', i)) {
+      i += 5;
+      return false;
+    }
     const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
     if (m === null) return fail('unexpected character');
     i += m[0].length;
@@ -63,8 +90,14 @@ export function parseJsonExact(text: string): JsonValue {
     const start = i;
     i++;
     for (; i < text.length; i++) {
-      if (text[i] === '\\') { i++; continue; }
-      if (text[i] === '"') { i++; return JSON.parse(text.slice(start, i)) as string; }
+      if (text[i] === '\\') {
+        i++;
+        continue;
+      }
+      if (text[i] === '"') {
+        i++;
+        return JSON.parse(text.slice(start, i)) as string;
+      }
     }
     return fail('unterminated string');
   };

@@ -9,7 +9,10 @@ export class ParamError extends Error {
   /** The parameters the text names, in order of appearance. */
   readonly params: readonly string[];
 
-  constructor(readonly template: string, kind: 'config' | 'state' = 'config') {
+  constructor(
+    readonly template: string,
+    kind: 'config' | 'state' = 'config',
+  ) {
     super(template.replace(/\{(\w+)\}/g, '$1'));
     this.kind = kind;
     this.params = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);

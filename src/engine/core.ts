@@ -126,7 +126,13 @@ export class EngineCore {
     this.failures.push(t);
     while (this.failures.length > 0 && this.failures[0] < t - ks.windowMs) this.failures.shift();
     if (this.failures.length >= ks.failures && !this.halts.has('kill_switch')) {
-      this.halts.set('kill_switch', `${this.failures.length} failed trades within ${ks.windowMs / 1000} s`, t + ks.cooldownMs, undefined, `resuming after ${ks.cooldownMs / 1000} s once exposure is flat and both venues are up`);
+      this.halts.set(
+        'kill_switch',
+        `${this.failures.length} failed trades within ${ks.windowMs / 1000} s`,
+        t + ks.cooldownMs,
+        undefined,
+        `resuming after ${ks.cooldownMs / 1000} s once exposure is flat and both venues are up`,
+      );
     }
   }
 

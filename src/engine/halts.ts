@@ -89,7 +89,11 @@ export class Halts {
 
   /** The standing halts in one line, for the summary; undefined when none. */
   summary(): string | undefined {
-    return this.active.size === 0 ? undefined : this.list().map((h) => h.text).join('; ');
+    return this.active.size === 0
+      ? undefined
+      : this.list()
+          .map((h) => h.text)
+          .join('; ');
   }
 }
 

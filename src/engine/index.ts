@@ -174,8 +174,14 @@ export class ArbEngine {
     const unit = (v: VenueId) => (p === undefined ? 0 : core.position[v] / 10 ** core.market(v).sizeScale);
     const positions = { backpack: unit('backpack'), lighter: unit('lighter') };
     const snap: EngineSnapshot = {
-      phase: core.phase.phase, ticker: core.settings.ticker, paused: core.pausedBy, halts: this.halts(), books, positions,
-      net: positions.backpack + positions.lighter, summary: { ...core.summary, positions: { ...core.summary.positions } },
+      phase: core.phase.phase,
+      ticker: core.settings.ticker,
+      paused: core.pausedBy,
+      halts: this.halts(),
+      books,
+      positions,
+      net: positions.backpack + positions.lighter,
+      summary: { ...core.summary, positions: { ...core.summary.positions } },
     };
     if (p !== undefined) {
       snap.spreads = spreads(p, core.books.backpack, core.books.lighter);
@@ -250,8 +256,12 @@ export class ArbEngine {
     const p = core.params;
     const st = s.strategy;
     core.log.info(`mode ${s.modeLabel}, ticker ${s.ticker}`);
-    core.log.info(`markets: Backpack ${bp.symbol} (tick ${formatFixed(bp.tickSize, bp.priceScale)}, step ${formatFixed(bp.stepSize, bp.sizeScale)}, taker ${p.fees.backpackTakerBps} bps), Lighter ${lt.symbol} #${lt.marketId} (price ${lt.priceScale} / size ${lt.sizeScale} decimals, taker ${p.fees.lighterTakerBps} bps)`);
-    core.log.info(`size ${st.size}, long threshold ${st.longThreshold}, short threshold ${st.shortThreshold}, max position ${st.maxPosition === '0' ? 'unlimited' : st.maxPosition} per venue, min edge ${st.minEdgeBps} bps, slippage ${st.slippageBps} bps, max book age ${st.maxBookAgeMs} ms`);
+    core.log.info(
+      `markets: Backpack ${bp.symbol} (tick ${formatFixed(bp.tickSize, bp.priceScale)}, step ${formatFixed(bp.stepSize, bp.sizeScale)}, taker ${p.fees.backpackTakerBps} bps), Lighter ${lt.symbol} #${lt.marketId} (price ${lt.priceScale} / size ${lt.sizeScale} decimals, taker ${p.fees.lighterTakerBps} bps)`,
+    );
+    core.log.info(
+      `size ${st.size}, long threshold ${st.longThreshold}, short threshold ${st.shortThreshold}, max position ${st.maxPosition === '0' ? 'unlimited' : st.maxPosition} per venue, min edge ${st.minEdgeBps} bps, slippage ${st.slippageBps} bps, max book age ${st.maxBookAgeMs} ms`,
+    );
     for (const v of VENUES) {
       // Start-up takes each venue's book as it stands; from here on, only book events move these.
       core.books[v] = core.venues[v].book;
@@ -285,7 +295,13 @@ export class ArbEngine {
     core.observer?.venueStatus?.(venue, s);
     const down = !s.available || !s.connected;
     if (down && !core.halts.has('venue_down', venue)) {
-      core.halts.set('venue_down', `${venue} ${s.available ? 'disconnected' : 'unavailable'}${s.detail ? `: ${s.detail}` : ''}`, Infinity, venue, 'resuming once it is back and exposure is flat');
+      core.halts.set(
+        'venue_down',
+        `${venue} ${s.available ? 'disconnected' : 'unavailable'}${s.detail ? `: ${s.detail}` : ''}`,
+        Infinity,
+        venue,
+        'resuming once it is back and exposure is flat',
+      );
     } else if (!down && core.halts.clear('venue_down', venue)) {
       core.log.info(`${venue} is back${core.params !== undefined && core.isFlat() ? '; entries resume' : '; entries resume once exposure is flat'}`);
     }

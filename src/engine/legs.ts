@@ -17,7 +17,15 @@ import type { Reconciler } from './reconcile.js';
 export function send(venue: Venue, request: MarketOrderRequest, clock: Clock): Promise<LegResult> {
   const sentAt = clock.monoMs();
   const unknown = (e: unknown): LegResult => ({
-    venue: venue.id, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: '', sentAt,
+    venue: venue.id,
+    state: 'unknown',
+    side: request.side,
+    requested: request.size,
+    filled: 0,
+    notional: 0,
+    fee: 0,
+    clientOrderId: '',
+    sentAt,
     error: e instanceof VenueError ? e : new VenueError(venue.id, 'protocol', `order call failed: ${e instanceof Error ? e.message : String(e)}`),
   });
   try {
@@ -61,7 +69,9 @@ export class Legs {
       }
     }
     if (leg.state === 'unknown') {
-      core.log.error(`${venue} order ${leg.clientOrderId} is still unknown after ${limit / 1000} s: ${leg.error?.message ?? ''}; reconciling positions with the venue and still asking about it`);
+      core.log.error(
+        `${venue} order ${leg.clientOrderId} is still unknown after ${limit / 1000} s: ${leg.error?.message ?? ''}; reconciling positions with the venue and still asking about it`,
+      );
       this.follow(venue, leg);
     }
     return leg;
@@ -79,10 +89,14 @@ export class Legs {
     const timer = core.clock.setInterval(() => {
       if (core.clock.monoMs() > giveUpAt || !core.phase.is('running')) {
         this.unfollow(timer);
-        if (core.phase.is('running')) core.log.error(`${venue} order ${leg.clientOrderId} never resolved; positions were taken from the venue, so the trades CSV may miss its fill`);
+        if (core.phase.is('running'))
+          core.log.error(`${venue} order ${leg.clientOrderId} never resolved; positions were taken from the venue, so the trades CSV may miss its fill`);
         return;
       }
-      void core.venues[venue].resolveOrder(leg).then((known) => this.lateOutcome(timer, venue, known), () => undefined);
+      void core.venues[venue].resolveOrder(leg).then(
+        (known) => this.lateOutcome(timer, venue, known),
+        () => undefined,
+      );
     }, core.timings.lateResolveEveryMs);
     this.followers.set(timer, leg);
   }
@@ -109,7 +123,14 @@ export class Legs {
   finalAsk(): Promise<unknown> {
     const followed = [...this.followers];
     for (const [timer] of followed) this.core.clock.clear(timer);
-    return Promise.all(followed.map(([timer, leg]) => this.core.venues[leg.venue].resolveOrder(leg).then((known) => this.lateOutcome(timer, leg.venue, known), () => undefined)));
+    return Promise.all(
+      followed.map(([timer, leg]) =>
+        this.core.venues[leg.venue].resolveOrder(leg).then(
+          (known) => this.lateOutcome(timer, leg.venue, known),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** No leg is followed any more: answers that still arrive are ignored (the venues' positions were taken). */

@@ -117,7 +117,9 @@ export class EntryLoop {
       if (r.state !== this.blockedBy[v]) {
         const was = this.blockedBy[v];
         if (r.state === 'backing_off') {
-          core.log.warn(`${v} cannot take an order for ${Math.max(0, Math.round(r.until - core.clock.monoMs()))} ms (${r.detail}); no entry until both venues are ready — repairs still go out`);
+          core.log.warn(
+            `${v} cannot take an order for ${Math.max(0, Math.round(r.until - core.clock.monoMs()))} ms (${r.detail}); no entry until both venues are ready — repairs still go out`,
+          );
         } else if (r.state === 'budget_empty') {
           // A local budget running dry is routine (Lighter's standard 60 a minute): said at debug level only.
           core.log.debug(`${v} order budget spent (${r.detail}); no entry until it refills`);
@@ -180,11 +182,15 @@ export class EntryLoop {
     const core = this.core;
     // Formatting waits until the orders are on their way: some adapters write on the next tick.
     await new Promise<void>((r) => setImmediate(r));
-    core.log.info(`${intent.direction}: spread ${intent.rawSpread.toFixed(2)} (executable ${intent.executableSpread.toFixed(2)}, edge after fees ${intent.expectedEdge.toFixed(4)}) → Backpack ${intent.backpack.side} / Lighter ${intent.lighter.side} ${core.settings.strategy.size}`);
+    core.log.info(
+      `${intent.direction}: spread ${intent.rawSpread.toFixed(2)} (executable ${intent.executableSpread.toFixed(2)}, edge after fees ${intent.expectedEdge.toFixed(4)}) → Backpack ${intent.backpack.side} / Lighter ${intent.lighter.side} ${core.settings.strategy.size}`,
+    );
     const epoch = core.epoch;
     const [bp, lt] = await Promise.all([bpPromise.then((l) => this.legs.settle('backpack', l)), ltPromise.then((l) => this.legs.settle('lighter', l))]);
     if (epoch !== core.epoch) {
-      core.log.warn(`${intent.direction} legs answered after shutdown stopped waiting (Backpack ${bp.state} ${core.fmtSize('backpack', bp.filled)}, Lighter ${lt.state} ${core.fmtSize('lighter', lt.filled)}); the venues' positions were taken instead`);
+      core.log.warn(
+        `${intent.direction} legs answered after shutdown stopped waiting (Backpack ${bp.state} ${core.fmtSize('backpack', bp.filled)}, Lighter ${lt.state} ${core.fmtSize('lighter', lt.filled)}); the venues' positions were taken instead`,
+      );
       return;
     }
     this.legs.apply(bp);
@@ -202,7 +208,10 @@ export class EntryLoop {
       // A leg refused only because the venue is rate limiting us is a pause, not a fault: it does not feed the kill switch.
       const failed = [bp, lt].filter((l) => l.state !== 'filled');
       const rateLimitedOnly = failed.every((l) => l.error?.kind === 'rate_limited');
-      core.noteFailure(`${intent.direction}: Backpack ${bp.state}${bp.error ? ` (${bp.error.message})` : ''}, Lighter ${lt.state}${lt.error ? ` (${lt.error.message})` : ''}`, !rateLimitedOnly);
+      core.noteFailure(
+        `${intent.direction}: Backpack ${bp.state}${bp.error ? ` (${bp.error.message})` : ''}, Lighter ${lt.state}${lt.error ? ` (${lt.error.message})` : ''}`,
+        !rateLimitedOnly,
+      );
     }
     // An outcome we could not learn may still have filled: take the venues' positions before hedging on our count.
     if (bp.state === 'unknown' || lt.state === 'unknown') await this.reconciler.reconcile('a leg is unknown');
@@ -217,9 +226,17 @@ export class EntryLoop {
 
 /** The strategy's reasons for no trade, by the outcome an onlooker counts. */
 const OUTCOME: Record<NoTrade['code'], DecisionOutcome> = {
-  unresolved_legs: 'halted', halted: 'halted', exposure_open: 'halted', no_spread: 'below_threshold',
-  book_invalid: 'stale', book_empty_side: 'stale', book_crossed: 'stale', book_stale: 'stale',
-  notional_range: 'limits', max_position: 'limits', fees_exceed_edge: 'fees',
+  unresolved_legs: 'halted',
+  halted: 'halted',
+  exposure_open: 'halted',
+  no_spread: 'below_threshold',
+  book_invalid: 'stale',
+  book_empty_side: 'stale',
+  book_crossed: 'stale',
+  book_stale: 'stale',
+  notional_range: 'limits',
+  max_position: 'limits',
+  fees_exceed_edge: 'fees',
 };
 
 /** A leg's stages, in seconds; stages the leg never reached (no answer, no fill) are not reported. */

@@ -28,7 +28,8 @@ export class Reconciler {
       try {
         const actual = await core.venues[venue].fetchPosition();
         if (actual !== core.position[venue]) {
-          if (sayDrift) core.log.warn(`reconcile (${cause}): ${venue} position is ${core.fmtSize(venue, actual)}, we counted ${core.fmtSize(venue, core.position[venue])}; taking the venue's`);
+          if (sayDrift)
+            core.log.warn(`reconcile (${cause}): ${venue} position is ${core.fmtSize(venue, actual)}, we counted ${core.fmtSize(venue, core.position[venue])}; taking the venue's`);
           core.position[venue] = actual;
         }
       } catch (e) {

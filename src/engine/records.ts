@@ -23,9 +23,22 @@ export const BBO_COLUMNS = [...BBO_REFERENCE_COLUMNS, 'long_executable_spread', 
 // the order leaving and to its confirmation); then what a reader needs to audit a row.
 export const TRADE_COLUMNS = [
   ...TRADE_REFERENCE_COLUMNS,
-  'backpack_quantity', 'lighter_quantity', 'raw_spread', 'executable_spread', 'backpack_fee', 'lighter_fee', 'net_pnl',
-  'backpack_state', 'lighter_state', 'backpack_send_ms', 'lighter_send_ms', 'backpack_confirm_ms', 'lighter_confirm_ms',
-  'kind', 'backpack_client_id', 'lighter_client_id',
+  'backpack_quantity',
+  'lighter_quantity',
+  'raw_spread',
+  'executable_spread',
+  'backpack_fee',
+  'lighter_fee',
+  'net_pnl',
+  'backpack_state',
+  'lighter_state',
+  'backpack_send_ms',
+  'lighter_send_ms',
+  'backpack_confirm_ms',
+  'lighter_confirm_ms',
+  'kind',
+  'backpack_client_id',
+  'lighter_client_id',
 ] as const;
 
 /** One trade or repair as the CSV and listeners see it. */
@@ -79,11 +92,17 @@ export class Records {
     const now = core.clock.monoMs();
     this.bbo?.append({
       timestamp: isoTimestamp(core.clock.wallMs()),
-      backpack_bid: price(b.bestBid, p.backpack), backpack_ask: price(b.bestAsk, p.backpack),
-      lighter_bid: price(l.bestBid, p.lighter), lighter_ask: price(l.bestAsk, p.lighter),
-      long_spread: num(s.rawLong), short_spread: num(s.rawShort), signal: topOfBookSignal(p, b, l),
-      long_executable_spread: num(s.executableLong), short_executable_spread: num(s.executableShort),
-      backpack_book_age_ms: Math.round(now - core.lastBookAt.backpack), lighter_book_age_ms: Math.round(now - core.lastBookAt.lighter),
+      backpack_bid: price(b.bestBid, p.backpack),
+      backpack_ask: price(b.bestAsk, p.backpack),
+      lighter_bid: price(l.bestBid, p.lighter),
+      lighter_ask: price(l.bestAsk, p.lighter),
+      long_spread: num(s.rawLong),
+      short_spread: num(s.rawShort),
+      signal: topOfBookSignal(p, b, l),
+      long_executable_spread: num(s.executableLong),
+      short_executable_spread: num(s.executableShort),
+      backpack_book_age_ms: Math.round(now - core.lastBookAt.backpack),
+      lighter_book_age_ms: Math.round(now - core.lastBookAt.lighter),
     });
   }
 
@@ -110,22 +129,44 @@ export class Records {
     const t = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : (x - triggeredAt).toFixed(3));
     const spread = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : x.toFixed(p.priceScale + 2));
     const leg = (l: LegResult | undefined, v: VenueId) => ({
-      side: l?.side ?? '', price: l !== undefined && l.filled > 0 ? avg(l, v).toFixed(core.market(v).priceScale + 2) : '',
-      quantity: l === undefined ? '' : formatFixed(l.filled, core.market(v).sizeScale), fee: l === undefined ? '' : l.fee.toFixed(6), state: l?.state ?? '', id: l?.clientOrderId ?? '',
-      send: t(l?.sentAt), confirm: t(l?.confirmedAt),
+      side: l?.side ?? '',
+      price: l !== undefined && l.filled > 0 ? avg(l, v).toFixed(core.market(v).priceScale + 2) : '',
+      quantity: l === undefined ? '' : formatFixed(l.filled, core.market(v).sizeScale),
+      fee: l === undefined ? '' : l.fee.toFixed(6),
+      state: l?.state ?? '',
+      id: l?.clientOrderId ?? '',
+      send: t(l?.sentAt),
+      confirm: t(l?.confirmedAt),
     });
     const b = leg(bp, 'backpack');
     const l = leg(lt, 'lighter');
     const one = bp ?? lt;
     this.trades?.append({
-      timestamp: isoTimestamp(core.clock.wallMs()), direction,
+      timestamp: isoTimestamp(core.clock.wallMs()),
+      direction,
       quantity: kind === 'entry' ? core.settings.strategy.size : one === undefined ? '' : formatFixed(one.requested, core.market(one.venue).sizeScale),
-      backpack_side: b.side, backpack_price: b.price, lighter_side: l.side, lighter_price: l.price,
-      spread_captured: spread(captured), pnl_estimate: gross.toFixed(6),
-      backpack_quantity: b.quantity, lighter_quantity: l.quantity, raw_spread: spread(intent?.rawSpread), executable_spread: spread(intent?.executableSpread),
-      backpack_fee: b.fee, lighter_fee: l.fee, net_pnl: netPnl.toFixed(6), backpack_state: b.state, lighter_state: l.state,
-      backpack_send_ms: b.send, lighter_send_ms: l.send, backpack_confirm_ms: b.confirm, lighter_confirm_ms: l.confirm,
-      kind, backpack_client_id: b.id, lighter_client_id: l.id,
+      backpack_side: b.side,
+      backpack_price: b.price,
+      lighter_side: l.side,
+      lighter_price: l.price,
+      spread_captured: spread(captured),
+      pnl_estimate: gross.toFixed(6),
+      backpack_quantity: b.quantity,
+      lighter_quantity: l.quantity,
+      raw_spread: spread(intent?.rawSpread),
+      executable_spread: spread(intent?.executableSpread),
+      backpack_fee: b.fee,
+      lighter_fee: l.fee,
+      net_pnl: netPnl.toFixed(6),
+      backpack_state: b.state,
+      lighter_state: l.state,
+      backpack_send_ms: b.send,
+      lighter_send_ms: l.send,
+      backpack_confirm_ms: b.confirm,
+      lighter_confirm_ms: l.confirm,
+      kind,
+      backpack_client_id: b.id,
+      lighter_client_id: l.id,
     });
     const record: TradeRecord = { kind, direction, backpack: bp, lighter: lt, triggeredAt, netPnl };
     for (const listener of this.listeners) listener(record);

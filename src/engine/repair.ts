@@ -159,7 +159,9 @@ export class HedgeRepair {
     this.records.record('repair', `REPAIR_${venue.toUpperCase()}`, venue === 'backpack' ? leg : undefined, venue === 'lighter' ? leg : undefined, triggeredAt);
     if (leg.state === 'unknown') await this.reconciler.reconcile('a repair leg is unknown');
     if (leg.error?.kind === 'auth') core.haltForAuth(venue, leg.error.message);
-    core.log.warn(`repair ${venue} ${side} ${formatFixed(size, m.sizeScale)}${reduceOnly ? ' reduce-only' : ''}: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`);
+    core.log.warn(
+      `repair ${venue} ${side} ${formatFixed(size, m.sizeScale)}${reduceOnly ? ' reduce-only' : ''}: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`,
+    );
     return leg.filled > 0 ? 'filled' : 'failed';
   }
 }

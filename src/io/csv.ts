@@ -26,7 +26,9 @@ export class CsvAppender {
     constants: Record<string, CsvValue> = {},
   ) {
     this.header = [...columns, ...Object.keys(constants)];
-    this.tail = Object.values(constants).map((v) => ',' + csvField(v)).join('');
+    this.tail = Object.values(constants)
+      .map((v) => ',' + csvField(v))
+      .join('');
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(path, 'a+');
     const size = fstatSync(fd).size;

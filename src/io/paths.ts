@@ -13,10 +13,15 @@ export function tradesCsvPath(logDir: string, ticker: string, epochMs: number): 
 }
 
 /** The reference bot's columns, first and in this order; more may follow. */
-export const BBO_REFERENCE_COLUMNS = [
-  'timestamp', 'backpack_bid', 'backpack_ask', 'lighter_bid', 'lighter_ask', 'long_spread', 'short_spread', 'signal',
-] as const;
+export const BBO_REFERENCE_COLUMNS = ['timestamp', 'backpack_bid', 'backpack_ask', 'lighter_bid', 'lighter_ask', 'long_spread', 'short_spread', 'signal'] as const;
 export const TRADE_REFERENCE_COLUMNS = [
-  'timestamp', 'direction', 'quantity', 'backpack_side', 'backpack_price', 'lighter_side', 'lighter_price',
-  'spread_captured', 'pnl_estimate',
+  'timestamp',
+  'direction',
+  'quantity',
+  'backpack_side',
+  'backpack_price',
+  'lighter_side',
+  'lighter_price',
+  'spread_captured',
+  'pnl_estimate',
 ] as const;

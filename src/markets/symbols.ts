@@ -133,7 +133,7 @@ function text(v: unknown): string | undefined {
 
 /** Reads GET /api/v1/markets: every USDC perp, each with its grid or the reason it is unusable. */
 export function readBackpackMarkets(json: unknown): BackpackListing[] {
-  if (!Array.isArray(json)) throw new Error('Backpack /api/v1/markets did not answer a list of markets (the venue or its URL is not Backpack\'s API: check BACKPACK_API_URL)');
+  if (!Array.isArray(json)) throw new Error("Backpack /api/v1/markets did not answer a list of markets (the venue or its URL is not Backpack's API: check BACKPACK_API_URL)");
   const out: BackpackListing[] = [];
   for (const raw of json as unknown[]) {
     if (typeof raw !== 'object' || raw === null) continue;
@@ -145,7 +145,14 @@ export function readBackpackMarkets(json: unknown): BackpackListing[] {
     const tick = text(filters.price?.tickSize);
     const step = text(filters.quantity?.stepSize);
     const interval = Number(text(m.fundingInterval));
-    const listing: BackpackListing = { symbol, base, priceScale: 0, sizeScale: 0, stepUnits: 1n, fundingIntervalMs: Number.isFinite(interval) && interval > 0 ? interval : undefined };
+    const listing: BackpackListing = {
+      symbol,
+      base,
+      priceScale: 0,
+      sizeScale: 0,
+      stepUnits: 1n,
+      fundingIntervalMs: Number.isFinite(interval) && interval > 0 ? interval : undefined,
+    };
     try {
       if (tick === undefined || step === undefined) throw new Error('no tickSize/stepSize in its filters');
       listing.priceScale = decimalsOf(tick);
@@ -155,7 +162,8 @@ export function readBackpackMarkets(json: unknown): BackpackListing[] {
     } catch (e) {
       listing.unusable = `Backpack lists ${symbol} with an unreadable grid (${e instanceof Error ? e.message : String(e)})`;
     }
-    if (listing.unusable === undefined && m.orderBookState !== undefined && m.orderBookState !== 'Open') listing.unusable = `Backpack's ${symbol} book is ${String(m.orderBookState)}, not Open`;
+    if (listing.unusable === undefined && m.orderBookState !== undefined && m.orderBookState !== 'Open')
+      listing.unusable = `Backpack's ${symbol} book is ${String(m.orderBookState)}, not Open`;
     out.push(listing);
   }
   return out;
@@ -164,7 +172,8 @@ export function readBackpackMarkets(json: unknown): BackpackListing[] {
 /** Reads GET /api/v1/orderBookDetails: every perp market, each with its decimals or the reason it is unusable. */
 export function readLighterMarkets(json: unknown): LighterListing[] {
   const list = (json as { order_book_details?: unknown } | null)?.order_book_details;
-  if (!Array.isArray(list)) throw new Error('Lighter /api/v1/orderBookDetails did not answer order_book_details (the venue or its URL is not Lighter\'s API: check LIGHTER_API_URL)');
+  if (!Array.isArray(list))
+    throw new Error("Lighter /api/v1/orderBookDetails did not answer order_book_details (the venue or its URL is not Lighter's API: check LIGHTER_API_URL)");
   const out: LighterListing[] = [];
   for (const raw of list as unknown[]) {
     if (typeof raw !== 'object' || raw === null) continue;
@@ -224,10 +233,12 @@ export function buildSymbolMap(backpack: readonly BackpackListing[], lighter: re
       for (const x of b) {
         const y = l.find((c) => c.multiplier === x.multiplier);
         if (y !== undefined) matches.push([x, y]);
-        else map.refused.push({ asset, backpack: x.symbol, reason: `Backpack's ${x.symbol} has no Lighter market of the same multiple among ${l.map((c) => c.symbol).join(', ')}` });
+        else
+          map.refused.push({ asset, backpack: x.symbol, reason: `Backpack's ${x.symbol} has no Lighter market of the same multiple among ${l.map((c) => c.symbol).join(', ')}` });
       }
       for (const y of l) {
-        if (!matches.some(([, m]) => m === y)) map.refused.push({ asset, lighter: y.symbol, reason: `Lighter's ${y.symbol} has no Backpack market of the same multiple among ${b.map((c) => c.symbol).join(', ')}` });
+        if (!matches.some(([, m]) => m === y))
+          map.refused.push({ asset, lighter: y.symbol, reason: `Lighter's ${y.symbol} has no Backpack market of the same multiple among ${b.map((c) => c.symbol).join(', ')}` });
       }
     }
     for (const [x, y] of matches) {
@@ -238,7 +249,15 @@ export function buildSymbolMap(backpack: readonly BackpackListing[], lighter: re
       }
       map.pairs.push({
         asset,
-        backpack: { symbol: x.symbol, base: x.base, priceScale: x.priceScale, sizeScale: x.sizeScale, stepUnits: x.stepUnits, fundingIntervalMs: x.fundingIntervalMs, multiplier: x.multiplier },
+        backpack: {
+          symbol: x.symbol,
+          base: x.base,
+          priceScale: x.priceScale,
+          sizeScale: x.sizeScale,
+          stepUnits: x.stepUnits,
+          fundingIntervalMs: x.fundingIntervalMs,
+          multiplier: x.multiplier,
+        },
         lighter: { symbol: y.symbol, marketId: y.marketId, priceScale: y.priceScale, sizeScale: y.sizeScale, takerFeeBps: y.takerFeeBps, multiplier: y.multiplier },
         shift: y.exponent - x.exponent,
       });
@@ -263,7 +282,9 @@ export function selectPairs(map: SymbolMap, tickers: readonly string[]): MarketP
     const t = raw.trim();
     const up = t.toUpperCase();
     const asset = parseUnitName(t).asset;
-    const pair = map.pairs.find((p) => p.asset === up || p.asset === asset || p.backpack.symbol.toUpperCase() === up || p.backpack.base.toUpperCase() === up || p.lighter.symbol.toUpperCase() === up);
+    const pair = map.pairs.find(
+      (p) => p.asset === up || p.asset === asset || p.backpack.symbol.toUpperCase() === up || p.backpack.base.toUpperCase() === up || p.lighter.symbol.toUpperCase() === up,
+    );
     if (pair !== undefined) {
       if (!out.includes(pair)) out.push(pair);
       continue;

@@ -83,7 +83,10 @@ export function parseHeader(line: string, where: string): RecordingHeader {
   } catch {
     throw new RecordingFormatError(`${where}: the first line is not a recording header; is this a recording made with --record?`);
   }
-  if (h?.format !== RECORDING_FORMAT) throw new RecordingFormatError(`${where}: recording format ${String(h?.format)} is not ${RECORDING_FORMAT}; replay it with the bot version that wrote it (${String(h?.version)})`);
+  if (h?.format !== RECORDING_FORMAT)
+    throw new RecordingFormatError(
+      `${where}: recording format ${String(h?.format)} is not ${RECORDING_FORMAT}; replay it with the bot version that wrote it (${String(h?.version)})`,
+    );
   if (h.markets?.backpack === undefined || h.markets?.lighter === undefined) throw new RecordingFormatError(`${where}: the header lacks a market for each venue`);
   return h;
 }

@@ -68,6 +68,14 @@ export class OrderTap implements DetachedExecution {
 
   private note(id: string, leg: LegResult): void {
     const at = leg.confirmedAt ?? this.clock.monoMs();
-    this.recorder.order(this.id, at, { event: leg.filled > 0 ? 'filled' : 'acked', id, state: leg.state, sentUs: toUs(leg.sentAt), filled: leg.filled, notional: leg.notional, fee: leg.fee });
+    this.recorder.order(this.id, at, {
+      event: leg.filled > 0 ? 'filled' : 'acked',
+      id,
+      state: leg.state,
+      sentUs: toUs(leg.sentAt),
+      filled: leg.filled,
+      notional: leg.notional,
+      fee: leg.fee,
+    });
   }
 }

@@ -135,10 +135,13 @@ export class Recorder implements FrameRecorder {
       return;
     }
     if (this.timer === undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        if (this.current !== undefined && this.current.lines.length > 0) this.flush(this.current, false);
-      }, Math.max(1, this.flushMs - age));
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          if (this.current !== undefined && this.current.lines.length > 0) this.flush(this.current, false);
+        },
+        Math.max(1, this.flushMs - age),
+      );
       this.timer.unref();
     }
   };

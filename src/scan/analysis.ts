@@ -52,7 +52,8 @@ export function pairBooks(pair: MarketPair, backpack: ScaledBook, lighter: Scale
   const up = (v: bigint, from: number, to: number) => v * 10n ** BigInt(to - from);
   const bp = (side: readonly ScaledLevel[]) => side.map(([p, s]) => [up(p, pair.backpack.priceScale, priceScale), up(s, pair.backpack.sizeScale, sizeScale)] as const);
   // atScale is exact here: the common scales are at least the converted ones.
-  const lt = (side: readonly ScaledLevel[]) => side.map(([p, s]) => [atScale(lighterPriceInBackpack(pair, p), priceScale)!, atScale(lighterSizeInBackpack(pair, s), sizeScale)!] as const);
+  const lt = (side: readonly ScaledLevel[]) =>
+    side.map(([p, s]) => [atScale(lighterPriceInBackpack(pair, p), priceScale)!, atScale(lighterSizeInBackpack(pair, s), sizeScale)!] as const);
   return { priceScale, sizeScale, backpack: { bids: bp(backpack.bids), asks: bp(backpack.asks) }, lighter: { bids: lt(lighter.bids), asks: lt(lighter.asks) } };
 }
 
@@ -158,7 +159,11 @@ export class MarketSampler {
   private readonly tops: Record<'backpackBid' | 'backpackAsk' | 'lighterBid' | 'lighterAsk', number[]> = { backpackBid: [], backpackAsk: [], lighterBid: [], lighterAsk: [] };
 
   /** notional: USD at the books' priceScale + sizeScale; roundTripFeeBps: both venues' taker fees, in and out; step: commonSizeStep. */
-  constructor(readonly notional: bigint, readonly roundTripFeeBps: number, readonly step = 1n) {}
+  constructor(
+    readonly notional: bigint,
+    readonly roundTripFeeBps: number,
+    readonly step = 1n,
+  ) {}
 
   add(books: PairBooks): void {
     this.samples++;
@@ -197,7 +202,11 @@ export class MarketSampler {
 
   /** Median USD at the best level of each side. */
   depth(): { backpackBid: number; backpackAsk: number; lighterBid: number; lighterAsk: number } {
-    const med = (v: number[]) => percentile([...v].sort((a, b) => a - b), 0.5) ?? 0;
+    const med = (v: number[]) =>
+      percentile(
+        [...v].sort((a, b) => a - b),
+        0.5,
+      ) ?? 0;
     return { backpackBid: med(this.tops.backpackBid), backpackAsk: med(this.tops.backpackAsk), lighterBid: med(this.tops.lighterBid), lighterAsk: med(this.tops.lighterAsk) };
   }
 }

@@ -23,21 +23,28 @@ export class LighterBooks {
   /** The last reason a book was not usable, per market (for the report). */
   readonly problems = new Map<number, string>();
 
-  constructor(wsUrl: string, markets: ReadonlyArray<{ marketId: number; priceScale: number; sizeScale: number }>, private readonly logger: Logger) {
+  constructor(
+    wsUrl: string,
+    markets: ReadonlyArray<{ marketId: number; priceScale: number; sizeScale: number }>,
+    private readonly logger: Logger,
+  ) {
     for (const m of markets) {
       const book = new OrderBook();
       this.books.set(m.marketId, { book, sync: new BookSync(book, m.priceScale, m.sizeScale), channel: `order_book/${m.marketId}` });
     }
-    this.stream = new LighterStream({ wsUrl, logger }, {
-      onFrame: (frame) => this.onFrame(frame),
-      onOpen: () => undefined,
-      onClose: (reason) => {
-        for (const [id, e] of this.books) {
-          e.sync.reset();
-          this.problems.set(id, `Lighter stream closed (${reason})`);
-        }
+    this.stream = new LighterStream(
+      { wsUrl, logger },
+      {
+        onFrame: (frame) => this.onFrame(frame),
+        onOpen: () => undefined,
+        onClose: (reason) => {
+          for (const [id, e] of this.books) {
+            e.sync.reset();
+            this.problems.set(id, `Lighter stream closed (${reason})`);
+          }
+        },
       },
-    });
+    );
     for (const e of this.books.values()) this.stream.subscribe(e.channel);
   }
 

@@ -115,7 +115,11 @@ export async function runScan(o: ScanOptions): Promise<ScanReport> {
       const roundTrip = 2 * (o.backpackTakerFeeBps + lighterFeeBps);
       return { pair, lighterFeeBps, sampler: new MarketSampler(parseUnits(o.notional, priceScale + sizeScale, 'up'), Math.round(roundTrip * 1e6) / 1e6, commonSizeStep(pair)) };
     });
-    books = new LighterBooks(o.lighterWsUrl, pairs.map((p) => p.lighter), o.logger);
+    books = new LighterBooks(
+      o.lighterWsUrl,
+      pairs.map((p) => p.lighter),
+      o.logger,
+    );
     books.start();
     const funding = await readFunding(backpack, lighter, warnings);
     const loaded = await waitFor(() => pairs.every((p) => books!.book(p.lighter.marketId) !== undefined), o.loadTimeoutMs ?? 10_000, o.signal);
@@ -191,10 +195,12 @@ export function readBackpackDepth(json: unknown, priceScale: number, sizeScale: 
   const body = json as { bids?: unknown; asks?: unknown } | null;
   if (body === null || typeof body !== 'object' || !Array.isArray(body.bids) || !Array.isArray(body.asks)) throw new Error('Backpack depth reply has no bids/asks lists');
   const side = (rows: unknown[]): ScaledLevel[] =>
-    rows.map((r) => {
-      if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'string') throw new Error('Backpack depth level is not [price, quantity] text');
-      return [parseUnits(r[0], priceScale), parseUnits(r[1], sizeScale)] as const;
-    }).filter(([, s]) => s > 0n);
+    rows
+      .map((r) => {
+        if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'string') throw new Error('Backpack depth level is not [price, quantity] text');
+        return [parseUnits(r[0], priceScale), parseUnits(r[1], sizeScale)] as const;
+      })
+      .filter(([, s]) => s > 0n);
   return sortBook(side(body.bids as unknown[]), side(body.asks as unknown[]));
 }
 

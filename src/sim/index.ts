@@ -111,9 +111,22 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     backpack: new SimMargin(backpackEngines, { collateral: options.collateral?.backpack, leverageLimit: 10 }),
     lighter: new SimMargin(lighterEngines, { collateral: options.collateral?.lighter }),
   };
-  const backpack = await startBackpackSim({ engines: backpackEngines, margin: margin.backpack, faults: faults.backpack, logger: options.logger, accounts: [{ publicKey: backpackPublicKey }], pingIntervalMs: options.pingIntervalMs, fundingRates: funding.backpack });
+  const backpack = await startBackpackSim({
+    engines: backpackEngines,
+    margin: margin.backpack,
+    faults: faults.backpack,
+    logger: options.logger,
+    accounts: [{ publicKey: backpackPublicKey }],
+    pingIntervalMs: options.pingIntervalMs,
+    fundingRates: funding.backpack,
+  });
   const lighterSim = new LighterSim({
-    engines: lighterEngines, margin: margin.lighter, faults: faults.lighter, logger: options.logger, chainId: lighterChainId, pingIntervalMs: options.pingIntervalMs,
+    engines: lighterEngines,
+    margin: margin.lighter,
+    faults: faults.lighter,
+    logger: options.logger,
+    chainId: lighterChainId,
+    pingIntervalMs: options.pingIntervalMs,
     accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }], tier: options.lighterTier }],
     fundingRates: funding.lighter,
   });
@@ -140,12 +153,26 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     funding,
     endpoints: {
       backpack: { apiUrl: backpack.apiUrl, wsUrl: backpack.wsUrl, publicKey: backpackPublicKey, secretKey: backpackSecret },
-      lighter: { apiUrl: lighter.apiUrl, wsUrl: lighter.wsUrl, chainId: lighterChainId, privateKey: credentials.lighterPrivateKey, accountIndex: SIM_LIGHTER_ACCOUNT, apiKeyIndex: SIM_LIGHTER_API_KEY },
+      lighter: {
+        apiUrl: lighter.apiUrl,
+        wsUrl: lighter.wsUrl,
+        chainId: lighterChainId,
+        privateKey: credentials.lighterPrivateKey,
+        accountIndex: SIM_LIGHTER_ACCOUNT,
+        apiKeyIndex: SIM_LIGHTER_API_KEY,
+      },
     },
     env: () => ({
-      BACKPACK_API_URL: backpack.apiUrl, BACKPACK_WS_URL: backpack.wsUrl, BACKPACK_PUBLIC_KEY: backpackPublicKey, BACKPACK_SECRET_KEY: backpackSecret.reveal(),
-      LIGHTER_API_URL: lighter.apiUrl, LIGHTER_WS_URL: lighter.wsUrl, LIGHTER_CHAIN_ID: String(lighterChainId),
-      API_KEY_PRIVATE_KEY: credentials.lighterPrivateKey.reveal(), LIGHTER_ACCOUNT_INDEX: String(SIM_LIGHTER_ACCOUNT), LIGHTER_API_KEY_INDEX: String(SIM_LIGHTER_API_KEY),
+      BACKPACK_API_URL: backpack.apiUrl,
+      BACKPACK_WS_URL: backpack.wsUrl,
+      BACKPACK_PUBLIC_KEY: backpackPublicKey,
+      BACKPACK_SECRET_KEY: backpackSecret.reveal(),
+      LIGHTER_API_URL: lighter.apiUrl,
+      LIGHTER_WS_URL: lighter.wsUrl,
+      LIGHTER_CHAIN_ID: String(lighterChainId),
+      API_KEY_PRIVATE_KEY: credentials.lighterPrivateKey.reveal(),
+      LIGHTER_ACCOUNT_INDEX: String(SIM_LIGHTER_ACCOUNT),
+      LIGHTER_API_KEY_INDEX: String(SIM_LIGHTER_API_KEY),
     }),
     stop: async () => {
       feed?.stop();

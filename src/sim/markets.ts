@@ -33,7 +33,17 @@ export const SIM_BASES = Object.keys(BASES);
  * grid, and which venue uses which naming, are the simulator's choice: the two namings are the
  * conventions for multiples that the symbol map reads.
  */
-const MULTIPLE_BASES: Record<string, { backpackBase: string; lighterBase: string; marketId: number; referenceMid: string; backpack: { priceScale: number; sizeScale: number }; lighter: { priceScale: number; sizeScale: number } }> = {
+const MULTIPLE_BASES: Record<
+  string,
+  {
+    backpackBase: string;
+    lighterBase: string;
+    marketId: number;
+    referenceMid: string;
+    backpack: { priceScale: number; sizeScale: number };
+    lighter: { priceScale: number; sizeScale: number };
+  }
+> = {
   PEPE: { backpackBase: 'kPEPE', lighterBase: '1000PEPE', marketId: 3, referenceMid: '0.012', backpack: { priceScale: 6, sizeScale: 0 }, lighter: { priceScale: 7, sizeScale: 1 } },
 };
 
@@ -46,12 +56,26 @@ export function simExtraMarketSpecs(base: string, fees: SimFees = DEFAULT_SIM_FE
   return {
     referenceMid: b.referenceMid,
     backpack: {
-      base: b.backpackBase, marketId: b.marketId, ...b.backpack, tickSize: 1, stepSize: 1, minSize: 1,
-      takerFeeBps: fees.backpackTakerBps, makerFeeBps: fees.backpackMakerBps, priceBandBps: 0,
+      base: b.backpackBase,
+      marketId: b.marketId,
+      ...b.backpack,
+      tickSize: 1,
+      stepSize: 1,
+      minSize: 1,
+      takerFeeBps: fees.backpackTakerBps,
+      makerFeeBps: fees.backpackMakerBps,
+      priceBandBps: 0,
     },
     lighter: {
-      base: b.lighterBase, marketId: b.marketId, ...b.lighter, tickSize: 1, stepSize: 1, minSize: 1,
-      takerFeeBps: fees.lighterTakerBps, makerFeeBps: fees.lighterMakerBps, priceBandBps: 500,
+      base: b.lighterBase,
+      marketId: b.marketId,
+      ...b.lighter,
+      tickSize: 1,
+      stepSize: 1,
+      minSize: 1,
+      takerFeeBps: fees.lighterTakerBps,
+      makerFeeBps: fees.lighterMakerBps,
+      priceBandBps: 500,
     },
   };
 }
@@ -80,7 +104,11 @@ export interface SimMarketOptions {
 
 export const WIDENED_MARKET_ID_BASE = 4095;
 
-export function simMarketSpecs(base: string, fees: SimFees = DEFAULT_SIM_FEES, options: SimMarketOptions = {}): { backpack: SimMarketSpec; lighter: SimMarketSpec; referenceMid: string } {
+export function simMarketSpecs(
+  base: string,
+  fees: SimFees = DEFAULT_SIM_FEES,
+  options: SimMarketOptions = {},
+): { backpack: SimMarketSpec; lighter: SimMarketSpec; referenceMid: string } {
   const b = BASES[base];
   if (b === undefined) throw new Error(`the simulated venues list ${SIM_BASES.join(', ')}, not ${base} — run --sim with one of those tickers`);
   const marketId = options.widenedMarketIds === true ? WIDENED_MARKET_ID_BASE + b.marketId : b.marketId;
@@ -89,17 +117,30 @@ export function simMarketSpecs(base: string, fees: SimFees = DEFAULT_SIM_FEES, o
   return {
     referenceMid: b.referenceMid,
     backpack: {
-      ...common, tickSize: b.backpackTick, stepSize: b.backpackStep, minSize: b.backpackMin,
-      takerFeeBps: fees.backpackTakerBps, makerFeeBps: fees.backpackMakerBps, priceBandBps: 0,
+      ...common,
+      tickSize: b.backpackTick,
+      stepSize: b.backpackStep,
+      minSize: b.backpackMin,
+      takerFeeBps: fees.backpackTakerBps,
+      makerFeeBps: fees.backpackMakerBps,
+      priceBandBps: 0,
       // Model parameters (imf 2 %, mmf 1 %: 50× at most), reported as the position's imf/mmf.
-      initialMarginBps: 200, maintenanceMarginBps: 100,
+      initialMarginBps: 200,
+      maintenanceMarginBps: 100,
     },
     lighter: {
-      ...common, tickSize: 1, stepSize: 1, minSize: b.lighterMin,
-      takerFeeBps: fees.lighterTakerBps, makerFeeBps: fees.lighterMakerBps, priceBandBps: 500, minQuote,
+      ...common,
+      tickSize: 1,
+      stepSize: 1,
+      minSize: b.lighterMin,
+      takerFeeBps: fees.lighterTakerBps,
+      makerFeeBps: fees.lighterMakerBps,
+      priceBandBps: 500,
+      minQuote,
       // Published as orderBookDetails' default_initial_margin_fraction / maintenance_margin_fraction
       // (units of 0.01 %, spec §2 market metadata); 20× at most.
-      initialMarginBps: 500, maintenanceMarginBps: 120,
+      initialMarginBps: 500,
+      maintenanceMarginBps: 120,
     },
   };
 }

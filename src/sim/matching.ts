@@ -4,17 +4,7 @@
 // wholesale on every market frame; user orders rest beside it and are never touched by that.
 
 import type { OrderSide } from '../core/types.js';
-import type {
-  SimBookListener,
-  SimFill,
-  SimLevelChange,
-  SimMarketSpec,
-  SimMatchingEngine,
-  SimOrder,
-  SimOrderRequest,
-  SimPlaceOutcome,
-  SimPosition,
-} from './types.js';
+import type { SimBookListener, SimFill, SimLevelChange, SimMarketSpec, SimMatchingEngine, SimOrder, SimOrderRequest, SimPlaceOutcome, SimPosition } from './types.js';
 
 export const HOUSE_ACCOUNT = 'house';
 
@@ -177,8 +167,7 @@ class MatchingEngine implements SimMatchingEngine {
       if (order.size > reducible) order.size = reducible;
     }
     const opposite = order.side === 'buy' ? this.asks : this.bids;
-    const crosses = (price: number): boolean =>
-      order.price === undefined || (order.side === 'buy' ? price <= order.price : price >= order.price);
+    const crosses = (price: number): boolean => order.price === undefined || (order.side === 'buy' ? price <= order.price : price >= order.price);
     if (order.postOnly && opposite.levels.length > 0 && crosses(opposite.levels[0].price)) {
       order.status = 'rejected';
       order.rejectReason = 'post_only_would_cross';
@@ -246,12 +235,28 @@ class MatchingEngine implements SimMatchingEngine {
     const bestAsk = asks[0]?.[0];
     if (bestBid !== undefined && bestAsk !== undefined) this.houseMid = Math.floor((bestBid + bestAsk) / 2);
     const scratch: SimPlaceOutcome = { order: undefined as unknown as SimOrder, fills: [], touchedOrders: [] };
-    for (const [side, levels] of [['buy', bids], ['sell', asks]] as const) {
+    for (const [side, levels] of [
+      ['buy', bids],
+      ['sell', asks],
+    ] as const) {
       for (const [price, size] of levels) {
         if (size <= 0) continue;
         const order: SimOrder = {
-          orderId: this.nextOrderId++, account: HOUSE_ACCOUNT, side, type: 'limit', size, price, timeInForce: 'GTC',
-          postOnly: false, reduceOnly: false, status: 'new', executedSize: 0, executedNotional: 0, fee: 0, createdAt: at, updatedAt: at,
+          orderId: this.nextOrderId++,
+          account: HOUSE_ACCOUNT,
+          side,
+          type: 'limit',
+          size,
+          price,
+          timeInForce: 'GTC',
+          postOnly: false,
+          reduceOnly: false,
+          status: 'new',
+          executedSize: 0,
+          executedNotional: 0,
+          fee: 0,
+          createdAt: at,
+          updatedAt: at,
         };
         this.ordersById.set(order.orderId, order);
         this.listFor(this.ordersByAccount, HOUSE_ACCOUNT).push(order);
@@ -288,14 +293,7 @@ class MatchingEngine implements SimMatchingEngine {
     return total;
   }
 
-  private match(
-    taker: SimOrder,
-    opposite: Side,
-    crosses: (price: number) => boolean,
-    want: number,
-    outcome: SimPlaceOutcome,
-    at: number,
-  ): void {
+  private match(taker: SimOrder, opposite: Side, crosses: (price: number) => boolean, want: number, outcome: SimPlaceOutcome, at: number): void {
     let left = want - taker.executedSize;
     while (left > 0 && opposite.levels.length > 0) {
       const level = opposite.levels[0];
@@ -326,8 +324,17 @@ class MatchingEngine implements SimMatchingEngine {
     order.executedNotional += notional;
     order.fee += fee;
     const fill: SimFill = {
-      tradeId: this.nextTradeId++, orderId: order.orderId, clientOrderId: order.clientOrderId, account: order.account,
-      side: order.side, price, size, fee, liquidity, counterOrderId, timestamp: at,
+      tradeId: this.nextTradeId++,
+      orderId: order.orderId,
+      clientOrderId: order.clientOrderId,
+      account: order.account,
+      side: order.side,
+      price,
+      size,
+      fee,
+      liquidity,
+      counterOrderId,
+      timestamp: at,
     };
     if (order.account !== HOUSE_ACCOUNT) {
       this.listFor(this.fillsByAccount, order.account).push(fill);

@@ -67,7 +67,9 @@ export abstract class SimServerBase<C extends SimClient> {
     this.timers.push(setInterval(() => this.applyStandingFaults(), 20));
     for (const t of this.timers) t.unref();
     return {
-      apiUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}${this.shape.wsPath}`, close: () => this.close(),
+      apiUrl: `http://127.0.0.1:${port}`,
+      wsUrl: `ws://127.0.0.1:${port}${this.shape.wsPath}`,
+      close: () => this.close(),
       subscriptions: () => [...this.clients].flatMap((c) => this.subscriptionsOf(c)),
     };
   }

@@ -98,13 +98,7 @@ export interface SimOrder {
 }
 
 export type SimRejectReason =
-  | 'size_off_grid'
-  | 'size_below_minimum'
-  | 'price_off_grid'
-  | 'price_out_of_band'
-  | 'post_only_would_cross'
-  | 'reduce_only_would_increase'
-  | 'no_liquidity';
+  'size_off_grid' | 'size_below_minimum' | 'price_off_grid' | 'price_out_of_band' | 'post_only_would_cross' | 'reduce_only_would_increase' | 'no_liquidity';
 
 export interface SimPosition {
   account: string;

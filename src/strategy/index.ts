@@ -67,7 +67,8 @@ export function strategyParams(input: StrategyInput, backpack: MarketSpec, light
     } catch {
       throw new StrategyConfigError(`{size} ${input.size} has more decimals than ${m.venue} ${m.symbol} allows (${m.sizeScale}) — use a size both venues can trade`);
     }
-    if (units % m.stepSize !== 0) throw new StrategyConfigError(`{size} ${input.size} is not a multiple of the ${m.venue} step ${formatFixed(m.stepSize, m.sizeScale)} — pick a size on both venues' grids`);
+    if (units % m.stepSize !== 0)
+      throw new StrategyConfigError(`{size} ${input.size} is not a multiple of the ${m.venue} step ${formatFixed(m.stepSize, m.sizeScale)} — pick a size on both venues' grids`);
     if (units < m.minSize) throw new StrategyConfigError(`{size} ${input.size} is below the ${m.venue} minimum ${formatFixed(m.minSize, m.sizeScale)} — raise {size}`);
     return units;
   };
@@ -87,8 +88,10 @@ export function strategyParams(input: StrategyInput, backpack: MarketSpec, light
     throw new StrategyConfigError(`{maxPosition} ${input.maxPosition} is not a usable size — write it in base units, e.g. {maxPosition} 0.1 (0 = unlimited)`);
   }
   if (limit < 0) throw new StrategyConfigError(`{maxPosition} ${input.maxPosition} is negative — give a bound ≥ 0 (0 = unlimited)`);
-  if (limit !== 0 && limit < size.common) throw new StrategyConfigError(`{maxPosition} ${input.maxPosition} is below {size} ${input.size}, so no trade could ever open — raise {maxPosition} or use 0 for unlimited`);
-  if (!(input.slippageBps > 0 && input.slippageBps < 10_000)) throw new StrategyConfigError(`{slippageBps} ${input.slippageBps} must be above 0 and below 10000 — e.g. {slippageBps} 20`);
+  if (limit !== 0 && limit < size.common)
+    throw new StrategyConfigError(`{maxPosition} ${input.maxPosition} is below {size} ${input.size}, so no trade could ever open — raise {maxPosition} or use 0 for unlimited`);
+  if (!(input.slippageBps > 0 && input.slippageBps < 10_000))
+    throw new StrategyConfigError(`{slippageBps} ${input.slippageBps} must be above 0 and below 10000 — e.g. {slippageBps} 20`);
   const pow = (n: number) => 10 ** n; // exact: both scales are ≤ 18 and the differences here are small
   return {
     backpack,
@@ -205,7 +208,10 @@ const NONE_EXPOSURE: Decision = { kind: 'none', reason: { code: 'exposure_open' 
 const NONE_NO_SPREAD: Decision = { kind: 'none', reason: { code: 'no_spread' } };
 const NONE_BOOK: Record<'book_invalid' | 'book_empty_side' | 'book_crossed', Record<VenueId, Decision>> = {
   book_invalid: { backpack: { kind: 'none', reason: { code: 'book_invalid', venue: 'backpack' } }, lighter: { kind: 'none', reason: { code: 'book_invalid', venue: 'lighter' } } },
-  book_empty_side: { backpack: { kind: 'none', reason: { code: 'book_empty_side', venue: 'backpack' } }, lighter: { kind: 'none', reason: { code: 'book_empty_side', venue: 'lighter' } } },
+  book_empty_side: {
+    backpack: { kind: 'none', reason: { code: 'book_empty_side', venue: 'backpack' } },
+    lighter: { kind: 'none', reason: { code: 'book_empty_side', venue: 'lighter' } },
+  },
   book_crossed: { backpack: { kind: 'none', reason: { code: 'book_crossed', venue: 'backpack' } }, lighter: { kind: 'none', reason: { code: 'book_crossed', venue: 'lighter' } } },
 };
 
@@ -307,9 +313,10 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
     }
   }
   const size = params.size.common / 10 ** params.sizeScale;
-  const top = direction === 'LONG_BACKPACK'
-    ? (lighter.book.bestBid! / 10 ** params.lighter.priceScale) - (backpack.book.bestAsk! / 10 ** params.backpack.priceScale)
-    : (backpack.book.bestBid! / 10 ** params.backpack.priceScale) - (lighter.book.bestAsk! / 10 ** params.lighter.priceScale);
+  const top =
+    direction === 'LONG_BACKPACK'
+      ? lighter.book.bestBid! / 10 ** params.lighter.priceScale - backpack.book.bestAsk! / 10 ** params.backpack.priceScale
+      : backpack.book.bestBid! / 10 ** params.backpack.priceScale - lighter.book.bestAsk! / 10 ** params.lighter.priceScale;
   return {
     kind: 'trade',
     intent: {
@@ -383,9 +390,14 @@ export function netExposure(params: StrategyParams, backpackPosition: number, li
 export function startupWarnings(params: StrategyParams, input: Pick<StrategyInput, 'longThreshold' | 'shortThreshold'>, price: number): string[] {
   const feeCost = roundTripFeePerUnit(params, price);
   const out: string[] = [];
-  for (const [flag, value, units] of [['longThreshold', input.longThreshold, params.longThreshold], ['shortThreshold', input.shortThreshold, params.shortThreshold]] as const) {
+  for (const [flag, value, units] of [
+    ['longThreshold', input.longThreshold, params.longThreshold],
+    ['shortThreshold', input.shortThreshold, params.shortThreshold],
+  ] as const) {
     if (units / 10 ** params.priceScale < feeCost) {
-      out.push(`{${flag}} ${value} is below the round-trip taker fees (≈ ${feeCost.toFixed(2)} per unit at ${price.toFixed(2)}: Backpack ${params.fees.backpackTakerBps} + Lighter ${params.fees.lighterTakerBps} bps); only spreads that also beat the fees will trade`);
+      out.push(
+        `{${flag}} ${value} is below the round-trip taker fees (≈ ${feeCost.toFixed(2)} per unit at ${price.toFixed(2)}: Backpack ${params.fees.backpackTakerBps} + Lighter ${params.fees.lighterTakerBps} bps); only spreads that also beat the fees will trade`,
+      );
     }
   }
   return out;

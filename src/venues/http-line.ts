@@ -87,7 +87,9 @@ export class HttpLine {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.keepAliveTimer);
-    this.drop(new VenueError(this.options.venue, 'timeout', `${this.current?.what ?? 'request'}: the connection was closed by us while waiting for the answer; the outcome is unknown`));
+    this.drop(
+      new VenueError(this.options.venue, 'timeout', `${this.current?.what ?? 'request'}: the connection was closed by us while waiting for the answer; the outcome is unknown`),
+    );
   }
 
   /**
@@ -101,9 +103,7 @@ export class HttpLine {
     if (!this.idle || socket === undefined) {
       return Promise.reject(new VenueError(this.options.venue, 'unavailable', `${what}: the order connection is ${this.open ? 'busy' : 'down'}; not sent`));
     }
-    const text =
-      `${method} ${path} HTTP/1.1\r\n${this.fixedHeaders}${headers}` +
-      (body === undefined ? '\r\n' : `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const text = `${method} ${path} HTTP/1.1\r\n${this.fixedHeaders}${headers}` + (body === undefined ? '\r\n' : `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     this.lastUsed = performance.now();
     return new Promise<HttpReply>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -121,9 +121,7 @@ export class HttpLine {
     const port = Number(base.port !== '' ? base.port : base.protocol === 'https:' ? 443 : 80);
     const host = base.hostname.replace(/^\[(.*)\]$/, '$1');
     const socket =
-      base.protocol === 'https:'
-        ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] })
-        : net.connect({ host, port });
+      base.protocol === 'https:' ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] }) : net.connect({ host, port });
     socket.setNoDelay(true);
     this.socket = socket;
     socket.once(base.protocol === 'https:' ? 'secureConnect' : 'connect', () => {

@@ -40,7 +40,16 @@ const NAME: Record<VenueId, string> = { backpack: 'Backpack', lighter: 'Lighter'
  * Sends one request and reads the whole reply; rejects only with a VenueError. `onWritten` runs
  * when the request has been handed to the operating system (Node writes it a tick after end()).
  */
-export function httpExchange(venue: VenueId, agent: http.Agent, method: string, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> {
+export function httpExchange(
+  venue: VenueId,
+  agent: http.Agent,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs: number,
+  onWritten?: () => void,
+): Promise<HttpReply> {
   const lib = url.protocol === 'https:' ? https : http;
   const what = `${NAME[venue]} ${method} ${url.pathname}`;
   // Node sends a DELETE body with neither Content-Length nor chunking: the server would read it as a new request.
@@ -69,7 +78,13 @@ export function httpExchange(venue: VenueId, agent: http.Agent, method: string, 
     req.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const sent = req.writableFinished;
-      reject(new VenueError(venue, sent ? 'timeout' : 'unavailable', `${what}: ${e.code ?? e.message}${sent ? ' after sending; the outcome is unknown' : ` (cannot reach the venue; check its ${NAME[venue]} API URL setting)`}`));
+      reject(
+        new VenueError(
+          venue,
+          sent ? 'timeout' : 'unavailable',
+          `${what}: ${e.code ?? e.message}${sent ? ' after sending; the outcome is unknown' : ` (cannot reach the venue; check its ${NAME[venue]} API URL setting)`}`,
+        ),
+      );
     });
     req.end(body);
   });

@@ -40,7 +40,10 @@ export class KeptSocket {
   private pingTimer?: NodeJS.Timeout;
   private deadTimer?: NodeJS.Timeout;
 
-  constructor(private readonly options: KeptSocketOptions, private readonly handlers: KeptSocketHandlers) {}
+  constructor(
+    private readonly options: KeptSocketOptions,
+    private readonly handlers: KeptSocketHandlers,
+  ) {}
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;

@@ -16,7 +16,7 @@
 import type { Logger } from '../core/log.js';
 
 export type AlertKind =
-  | 'start' | 'stop' | 'halt' | 'halt_cleared' | 'exposure_open' | 'venue_down' | 'venue_back' | 'auth' | 'kill_switch' | 'heartbeat' | 'paused' | 'resumed' | 'flatten';
+  'start' | 'stop' | 'halt' | 'halt_cleared' | 'exposure_open' | 'venue_down' | 'venue_back' | 'auth' | 'kill_switch' | 'heartbeat' | 'paused' | 'resumed' | 'flatten';
 
 export interface Alert {
   kind: AlertKind;
@@ -32,7 +32,11 @@ export interface AlertSink {
 }
 
 export class AlertDeliveryError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number, readonly permanent = false) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly permanent = false,
+  ) {
     super(message);
   }
 }
@@ -53,7 +57,8 @@ export class TelegramSink implements AlertSink {
     let res: Response;
     try {
       res = await fetch(`${base}/bot${this.o.token}/sendMessage`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ chat_id: this.o.chatId, text: `[${a.ticker}] ${a.text}${a.count > 1 ? ` (×${a.count})` : ''}`, disable_web_page_preview: true }),
         signal: AbortSignal.timeout(10_000),
       });
@@ -82,7 +87,8 @@ export class WebhookSink implements AlertSink {
     let res: Response;
     try {
       res = await fetch(this.url, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ kind: a.kind, key: a.key, text: a.text, count: a.count, ticker: a.ticker, at: a.at }),
         signal: AbortSignal.timeout(10_000),
       });
@@ -173,10 +179,13 @@ export class Alerter {
 
   private arm(ms: number): void {
     if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.pump();
-    }, Math.max(0, ms));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        void this.pump();
+      },
+      Math.max(0, ms),
+    );
     this.timer.unref();
   }
 

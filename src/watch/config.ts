@@ -21,7 +21,12 @@ export interface WatchConfig {
 }
 
 export const WATCH_FLAGS = {
-  'status-interval': { type: 'string', default: '10', value: 'SECONDS', help: 'print a one-line status every N seconds (0 = off); only when stdout is a terminal unless --status-always' },
+  'status-interval': {
+    type: 'string',
+    default: '10',
+    value: 'SECONDS',
+    help: 'print a one-line status every N seconds (0 = off); only when stdout is a terminal unless --status-always',
+  },
   'status-always': { type: 'boolean', help: 'print the status line even when stdout is not a terminal (a log file, systemd)' },
   'metrics-port': { type: 'string', default: 'off', value: 'PORT', help: 'serve Prometheus /metrics, /healthz and /readyz on this port (0 = any free port)' },
   'metrics-host': { type: 'string', default: '127.0.0.1', value: 'HOST', help: 'address the metrics server listens on' },
@@ -59,17 +64,25 @@ export function parseWatchConfig(flag: (name: string) => string | boolean | unde
   const uiHost = str('ui-host') ?? '127.0.0.1';
   const givenToken = env('UI_TOKEN');
   if (uiPort !== undefined && !loopback(uiHost) && givenToken === undefined) {
-    throw new WatchConfigError(`--ui-host ${uiHost} is not loopback and UI_TOKEN is not set — set UI_TOKEN to a long random string (the controls need it), or leave --ui-host at 127.0.0.1`);
+    throw new WatchConfigError(
+      `--ui-host ${uiHost} is not loopback and UI_TOKEN is not set — set UI_TOKEN to a long random string (the controls need it), or leave --ui-host at 127.0.0.1`,
+    );
   }
-  if (givenToken !== undefined && givenToken.length < 16) throw new WatchConfigError('UI_TOKEN is shorter than 16 characters — use a long random string, e.g. the output of: openssl rand -hex 24');
+  if (givenToken !== undefined && givenToken.length < 16)
+    throw new WatchConfigError('UI_TOKEN is shorter than 16 characters — use a long random string, e.g. the output of: openssl rand -hex 24');
   const tgToken = env('TELEGRAM_BOT_TOKEN');
   const tgChat = env('TELEGRAM_CHAT_ID');
   if ((tgToken === undefined) !== (tgChat === undefined)) {
-    throw new WatchConfigError(`${tgToken === undefined ? 'TELEGRAM_BOT_TOKEN' : 'TELEGRAM_CHAT_ID'} is missing while ${tgToken === undefined ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN'} is set — set both for Telegram alerts, or neither`);
+    throw new WatchConfigError(
+      `${tgToken === undefined ? 'TELEGRAM_BOT_TOKEN' : 'TELEGRAM_CHAT_ID'} is missing while ${tgToken === undefined ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN'} is set — set both for Telegram alerts, or neither`,
+    );
   }
   const tgApi = env('TELEGRAM_API_URL');
   const webhook = env('ALERT_WEBHOOK_URL');
-  for (const [name, value] of [['TELEGRAM_API_URL', tgApi], ['ALERT_WEBHOOK_URL', webhook]] as const) {
+  for (const [name, value] of [
+    ['TELEGRAM_API_URL', tgApi],
+    ['ALERT_WEBHOOK_URL', webhook],
+  ] as const) {
     if (value === undefined) continue;
     let u: URL;
     try {
@@ -83,7 +96,8 @@ export function parseWatchConfig(flag: (name: string) => string | boolean | unde
   const hourText = str('alert-daily-hour');
   let hour: number | undefined;
   if (hourText !== undefined) {
-    if (!/^\d{1,2}$/.test(hourText) || Number(hourText) > 23) throw new WatchConfigError(`--alert-daily-hour "${hourText}" is not an hour from 0 to 23 (UTC) — e.g. --alert-daily-hour 8`);
+    if (!/^\d{1,2}$/.test(hourText) || Number(hourText) > 23)
+      throw new WatchConfigError(`--alert-daily-hour "${hourText}" is not an hour from 0 to 23 (UTC) — e.g. --alert-daily-hour 8`);
     hour = Number(hourText);
   }
   return {

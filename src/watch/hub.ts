@@ -62,9 +62,7 @@ export class WatchHub implements EngineObserver {
   private logPushed = 0;
   private engine?: ArbEngine;
 
-  constructor(
-    private readonly opts: { metrics?: BotMetrics; alerter?: Alerter; ticker: string; sampleMs?: number; now?: () => number },
-  ) {}
+  constructor(private readonly opts: { metrics?: BotMetrics; alerter?: Alerter; ticker: string; sampleMs?: number; now?: () => number }) {}
 
   /** Becomes the engine's observer and starts sampling. */
   attach(engine: ArbEngine): void {
@@ -120,7 +118,15 @@ export class WatchHub implements EngineObserver {
   /** The full state, for a page that just connected. */
   update(): UiUpdate | undefined {
     if (this.engine === undefined) return undefined;
-    return { full: true, snapshot: this.engine.snapshot(), spreads: [...this.spreadHistory], trades: [...this.tradeRows], log: [...this.logTail], latency: this.latency(), latencyBuckets: LATENCY_BUCKETS };
+    return {
+      full: true,
+      snapshot: this.engine.snapshot(),
+      spreads: [...this.spreadHistory],
+      trades: [...this.tradeRows],
+      log: [...this.logTail],
+      latency: this.latency(),
+      latencyBuckets: LATENCY_BUCKETS,
+    };
   }
 
   private latency(): Record<string, number[]> {
@@ -133,8 +139,13 @@ export class WatchHub implements EngineObserver {
   private delta(snapshot: EngineSnapshot): UiUpdate {
     const newest = <T>(ring: T[], added: number, pushed: number) => (added === pushed ? [] : ring.slice(-Math.min(ring.length, added - pushed)));
     const u: UiUpdate = {
-      full: false, snapshot, spreads: this.spreadHistory.slice(-1), trades: newest(this.tradeRows, this.tradesAdded, this.tradesPushed),
-      log: newest(this.logTail, this.logAdded, this.logPushed), latency: this.latency(), latencyBuckets: LATENCY_BUCKETS,
+      full: false,
+      snapshot,
+      spreads: this.spreadHistory.slice(-1),
+      trades: newest(this.tradeRows, this.tradesAdded, this.tradesPushed),
+      log: newest(this.logTail, this.logAdded, this.logPushed),
+      latency: this.latency(),
+      latencyBuckets: LATENCY_BUCKETS,
     };
     this.tradesPushed = this.tradesAdded;
     this.logPushed = this.logAdded;
@@ -173,10 +184,15 @@ export class WatchHub implements EngineObserver {
     if (a === undefined) return;
     const key = `${h.kind}${h.venue ? `:${h.venue}` : ''}`;
     if (!set) {
-      a.send({ kind: h.kind === 'venue_down' ? 'venue_back' : 'halt_cleared', key: `${key}:cleared`, text: h.kind === 'venue_down' ? `${h.venue} is back (${h.text} is over)` : `halt cleared: ${h.text}` });
+      a.send({
+        kind: h.kind === 'venue_down' ? 'venue_back' : 'halt_cleared',
+        key: `${key}:cleared`,
+        text: h.kind === 'venue_down' ? `${h.venue} is back (${h.text} is over)` : `halt cleared: ${h.text}`,
+      });
       return;
     }
-    const kind = h.kind === 'venue_down' ? 'venue_down' : h.kind === 'kill_switch' ? 'kill_switch' : h.kind === 'exposure_open' ? 'exposure_open' : h.kind === 'auth' ? 'auth' : 'halt';
+    const kind =
+      h.kind === 'venue_down' ? 'venue_down' : h.kind === 'kill_switch' ? 'kill_switch' : h.kind === 'exposure_open' ? 'exposure_open' : h.kind === 'auth' ? 'auth' : 'halt';
     a.send({ kind, key, text: `ENTRIES HALTED (${h.kind}): ${h.text}` });
   }
 
@@ -185,7 +201,11 @@ export class WatchHub implements EngineObserver {
   }
 
   paused(reason: string | undefined): void {
-    this.opts.alerter?.send(reason === undefined ? { kind: 'resumed', key: 'resumed', text: 'entries resumed by the operator' } : { kind: 'paused', key: 'paused', text: `entries paused by the operator (${reason})` });
+    this.opts.alerter?.send(
+      reason === undefined
+        ? { kind: 'resumed', key: 'resumed', text: 'entries resumed by the operator' }
+        : { kind: 'paused', key: 'paused', text: `entries paused by the operator (${reason})` },
+    );
   }
 
   private trade(t: TradeRecord): void {
@@ -218,7 +238,11 @@ export class WatchHub implements EngineObserver {
   heartbeat(): void {
     if (this.engine === undefined) return;
     const s = this.engine.snapshot();
-    this.opts.alerter?.send({ kind: 'heartbeat', key: `heartbeat:${new Date(this.now()).toISOString().slice(0, 10)}`, text: `daily summary: ${summaryText(s.summary)}; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halts.length > 0 ? `; halted: ${s.halts.map((h) => h.text).join('; ')}` : ''}` });
+    this.opts.alerter?.send({
+      kind: 'heartbeat',
+      key: `heartbeat:${new Date(this.now()).toISOString().slice(0, 10)}`,
+      text: `daily summary: ${summaryText(s.summary)}; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halts.length > 0 ? `; halted: ${s.halts.map((h) => h.text).join('; ')}` : ''}`,
+    });
   }
 }
 

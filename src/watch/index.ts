@@ -35,7 +35,10 @@ export class Watching {
   private readonly stops: Array<() => void> = [];
   readonly endpoints: WatchEndpoints = {};
 
-  constructor(private readonly config: WatchConfig | undefined, private readonly ctx: WatchContext) {
+  constructor(
+    private readonly config: WatchConfig | undefined,
+    private readonly ctx: WatchContext,
+  ) {
     const sinks: AlertSink[] = [];
     if (config?.telegram !== undefined) sinks.push(new TelegramSink({ token: config.telegram.token.reveal(), chatId: config.telegram.chatId, apiUrl: config.telegram.apiUrl }));
     if (config?.webhookUrl !== undefined) sinks.push(new WebhookSink(config.webhookUrl.reveal()));
@@ -44,7 +47,8 @@ export class Watching {
     if (config?.telegram !== undefined) secrets.push(config.telegram.token.reveal());
     if (config?.webhookUrl !== undefined) secrets.push(config.webhookUrl.reveal());
     if (sinks.length > 0) this.alerter = new Alerter({ sinks, ticker: ctx.ticker, log: ctx.log, secrets });
-    if (config?.metrics !== undefined) this.metrics = new BotMetrics({ snapshot: () => this.engine!.snapshot(), readiness: (v) => this.engine!.readiness(v).state, rateBudget: (v) => this.engine!.rateBudget(v) });
+    if (config?.metrics !== undefined)
+      this.metrics = new BotMetrics({ snapshot: () => this.engine!.snapshot(), readiness: (v) => this.engine!.readiness(v).state, rateBudget: (v) => this.engine!.rateBudget(v) });
     this.hub = new WatchHub({ metrics: this.metrics, alerter: this.alerter, ticker: ctx.ticker });
     this.logger = config?.ui !== undefined ? this.hub.tee(ctx.log) : ctx.log;
   }
@@ -55,13 +59,22 @@ export class Watching {
     if (c === undefined) return;
     const log = this.ctx.log;
     if (c.metrics !== undefined && this.metrics !== undefined) {
-      const s = await startMetricsServer({ host: c.metrics.host, port: c.metrics.port, metrics: this.metrics, engine: () => this.engine, maxBookAgeMs: this.ctx.maxBookAgeMs }).catch((e: unknown) => {
-        throw new Error(`--metrics-port ${c.metrics!.port} on ${c.metrics!.host}: cannot listen (${(e as NodeJS.ErrnoException).code ?? String(e)}) — choose a free port or another --metrics-host`);
+      const s = await startMetricsServer({
+        host: c.metrics.host,
+        port: c.metrics.port,
+        metrics: this.metrics,
+        engine: () => this.engine,
+        maxBookAgeMs: this.ctx.maxBookAgeMs,
+      }).catch((e: unknown) => {
+        throw new Error(
+          `--metrics-port ${c.metrics!.port} on ${c.metrics!.host}: cannot listen (${(e as NodeJS.ErrnoException).code ?? String(e)}) — choose a free port or another --metrics-host`,
+        );
       });
       this.servers.push(s);
       this.endpoints.metricsUrl = s.url;
       log.info(`metrics: ${s.url}/metrics (Prometheus), ${s.url}/healthz, ${s.url}/readyz`);
-      if (!isLoopback(c.metrics.host)) log.warn(`metrics listen on ${c.metrics.host}: anyone who reaches port ${s.url.split(':').pop()} reads positions and PnL (no secrets) — firewall it to your Prometheus`);
+      if (!isLoopback(c.metrics.host))
+        log.warn(`metrics listen on ${c.metrics.host}: anyone who reaches port ${s.url.split(':').pop()} reads positions and PnL (no secrets) — firewall it to your Prometheus`);
     }
     if (c.ui !== undefined) {
       const s = await startUiServer({ host: c.ui.host, port: c.ui.port, hub: this.hub, token: c.uiToken.reveal(), log }).catch((e: unknown) => {
@@ -86,7 +99,15 @@ export class Watching {
   running(): void {
     const c = this.config;
     const engine = this.engine!;
-    this.stops.push(startStatusLine({ intervalMs: c?.statusIntervalMs ?? 10_000, always: c?.statusAlways ?? false, isTTY: this.ctx.out.isTTY === true, write: (l) => this.ctx.out.write(l), snapshot: () => engine.snapshot() }));
+    this.stops.push(
+      startStatusLine({
+        intervalMs: c?.statusIntervalMs ?? 10_000,
+        always: c?.statusAlways ?? false,
+        isTTY: this.ctx.out.isTTY === true,
+        write: (l) => this.ctx.out.write(l),
+        snapshot: () => engine.snapshot(),
+      }),
+    );
     this.hub.started(this.ctx.mode);
     if (c?.dailySummaryHourUtc !== undefined && this.alerter !== undefined) this.stops.push(dailyHeartbeat(c.dailySummaryHourUtc, () => this.hub.heartbeat()));
   }

@@ -49,21 +49,50 @@ export class BotMetrics implements EngineObserver {
     const counts = this.decisionCounts;
     const outcomes = DECISION_OUTCOMES;
     new Counter({
-      name: `${METRIC_PREFIX}decisions_total`, help: 'Book events judged, by outcome (traded, below_threshold, fees, limits, stale, halted, paused, not_ready)', labelNames: ['outcome'], registers,
+      name: `${METRIC_PREFIX}decisions_total`,
+      help: 'Book events judged, by outcome (traded, below_threshold, fees, limits, stale, halted, paused, not_ready)',
+      labelNames: ['outcome'],
+      registers,
       collect() {
         this.reset();
         for (let i = 0; i < outcomes.length; i++) this.inc({ outcome: outcomes[i] }, counts[i]);
       },
     });
-    this.latency = new Histogram({ name: `${METRIC_PREFIX}leg_latency_seconds`, help: 'Order leg stages: frame_to_sent, sent_to_ack, sent_to_filled', labelNames: ['venue', 'stage'], buckets: LATENCY_BUCKETS, registers });
-    this.trades = new Counter({ name: `${METRIC_PREFIX}trades_total`, help: 'Entries by direction and outcome (success: both legs filled; failed otherwise)', labelNames: ['direction', 'outcome'], registers });
-    this.repairs = new Counter({ name: `${METRIC_PREFIX}repair_orders_total`, help: 'Repair and flatten orders by venue and leg state', labelNames: ['venue', 'state'], registers });
+    this.latency = new Histogram({
+      name: `${METRIC_PREFIX}leg_latency_seconds`,
+      help: 'Order leg stages: frame_to_sent, sent_to_ack, sent_to_filled',
+      labelNames: ['venue', 'stage'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.trades = new Counter({
+      name: `${METRIC_PREFIX}trades_total`,
+      help: 'Entries by direction and outcome (success: both legs filled; failed otherwise)',
+      labelNames: ['direction', 'outcome'],
+      registers,
+    });
+    this.repairs = new Counter({
+      name: `${METRIC_PREFIX}repair_orders_total`,
+      help: 'Repair and flatten orders by venue and leg state',
+      labelNames: ['venue', 'state'],
+      registers,
+    });
     this.fills = new Counter({ name: `${METRIC_PREFIX}fills_total`, help: 'Legs that filled some quantity, per venue', labelNames: ['venue'], registers });
     this.filledBase = new Counter({ name: `${METRIC_PREFIX}filled_base_total`, help: 'Quantity filled, base-asset units, per venue', labelNames: ['venue'], registers });
     this.fees = new Counter({ name: `${METRIC_PREFIX}fees_quote_total`, help: 'Fees paid, quote currency, per venue', labelNames: ['venue'], registers });
-    this.venueErrors = new Counter({ name: `${METRIC_PREFIX}venue_errors_total`, help: 'Leg errors by venue and kind (rejected, rate_limited, auth, timeout, …)', labelNames: ['venue', 'kind'], registers });
+    this.venueErrors = new Counter({
+      name: `${METRIC_PREFIX}venue_errors_total`,
+      help: 'Leg errors by venue and kind (rejected, rate_limited, auth, timeout, …)',
+      labelNames: ['venue', 'kind'],
+      registers,
+    });
     this.halts = new Counter({ name: `${METRIC_PREFIX}halts_total`, help: 'Halts set, by kind (kill_switch, exposure_open, venue_down, auth)', labelNames: ['kind'], registers });
-    this.resyncs = new Counter({ name: `${METRIC_PREFIX}book_resyncs_total`, help: 'Book went out of sync and was rebuilt while connected, per venue', labelNames: ['venue'], registers });
+    this.resyncs = new Counter({
+      name: `${METRIC_PREFIX}book_resyncs_total`,
+      help: 'Book went out of sync and was rebuilt while connected, per venue',
+      labelNames: ['venue'],
+      registers,
+    });
     this.reconnects = new Counter({ name: `${METRIC_PREFIX}reconnects_total`, help: 'Market-data connection re-opened after a loss, per venue', labelNames: ['venue'], registers });
     for (const v of VENUE_IDS) {
       this.resyncs.inc({ venue: v }, 0);
@@ -72,11 +101,21 @@ export class BotMetrics implements EngineObserver {
 
     const snap = () => this.current();
     const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge<string>, s: EngineSnapshot) => void) =>
-      new Gauge({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers, collect() { this.reset(); const s = snap(); if (s !== undefined) fill(this, s); } });
+      new Gauge({
+        name: `${METRIC_PREFIX}${name}`,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          const s = snap();
+          if (s !== undefined) fill(this, s);
+        },
+      });
     gauge('book_age_seconds', 'Seconds since the latest book frame, per venue', ['venue'], (g, s) => {
       for (const v of VENUE_IDS) if (Number.isFinite(s.books[v].ageMs)) g.set({ venue: v }, s.books[v].ageMs / 1000);
     });
-    gauge('book_valid', '1 while the venue\'s book is in sync', ['venue'], (g, s) => {
+    gauge('book_valid', "1 while the venue's book is in sync", ['venue'], (g, s) => {
       for (const v of VENUE_IDS) g.set({ venue: v }, s.books[v].valid ? 1 : 0);
     });
     gauge('best_price_quote', 'Best bid and ask, quote currency per unit', ['venue', 'side'], (g, s) => {
@@ -86,21 +125,26 @@ export class BotMetrics implements EngineObserver {
         if (b.ask !== undefined) g.set({ venue: v, side: 'ask' }, b.ask);
       }
     });
-    gauge('spread_quote', 'Spreads, quote per unit: long (Lighter bid − Backpack ask) and short (Backpack bid − Lighter ask), top of book (raw) and at the order size (executable)', ['direction', 'kind'], (g, s) => {
-      const sp = s.spreads;
-      if (sp === undefined) return;
-      const put = (direction: string, kind: string, x: number) => Number.isFinite(x) && g.set({ direction, kind }, x);
-      put('long', 'raw', sp.rawLong);
-      put('short', 'raw', sp.rawShort);
-      put('long', 'executable', sp.executableLong);
-      put('short', 'executable', sp.executableShort);
-    });
+    gauge(
+      'spread_quote',
+      'Spreads, quote per unit: long (Lighter bid − Backpack ask) and short (Backpack bid − Lighter ask), top of book (raw) and at the order size (executable)',
+      ['direction', 'kind'],
+      (g, s) => {
+        const sp = s.spreads;
+        if (sp === undefined) return;
+        const put = (direction: string, kind: string, x: number) => Number.isFinite(x) && g.set({ direction, kind }, x);
+        put('long', 'raw', sp.rawLong);
+        put('short', 'raw', sp.rawShort);
+        put('long', 'executable', sp.executableLong);
+        put('short', 'executable', sp.executableShort);
+      },
+    );
     gauge('spread_threshold_quote', 'The configured threshold per direction, quote per unit', ['direction'], (g, s) => {
       if (s.thresholds === undefined) return;
       g.set({ direction: 'long' }, s.thresholds.long);
       g.set({ direction: 'short' }, s.thresholds.short);
     });
-    gauge('fee_per_unit_quote', 'Both venues\' taker fees on one unit at the Backpack mid, quote currency', [], (g, s) => {
+    gauge('fee_per_unit_quote', "Both venues' taker fees on one unit at the Backpack mid, quote currency", [], (g, s) => {
       if (s.feePerUnit !== undefined) g.set(s.feePerUnit);
     });
     gauge('position_base', 'Position per venue, base-asset units (long > 0)', ['venue'], (g, s) => {
@@ -114,7 +158,7 @@ export class BotMetrics implements EngineObserver {
     gauge('entries_paused', '1 while the operator has paused entries', [], (g, s) => g.set(s.paused === undefined ? 0 : 1));
     gauge('engine_running', '1 while the engine is running (started, not stopping)', [], (g, s) => g.set(s.phase === 'running' ? 1 : 0));
     const src = this.source;
-    gauge('execution_ready', '1 while the venue\'s execution side can take an order now (its rate budget and back-off allow one)', ['venue', 'state'], (g) => {
+    gauge('execution_ready', "1 while the venue's execution side can take an order now (its rate budget and back-off allow one)", ['venue', 'state'], (g) => {
       if (src.readiness === undefined) return;
       for (const v of VENUE_IDS) {
         const state = src.readiness(v);
@@ -127,7 +171,10 @@ export class BotMetrics implements EngineObserver {
   private budgetGauge(): void {
     const src = this.source;
     new Gauge({
-      name: `${METRIC_PREFIX}rate_budget_remaining`, help: 'Orders the venue\'s local rate budget allows now (Lighter: sendTx per minute)', labelNames: ['venue'], registers: [this.registry],
+      name: `${METRIC_PREFIX}rate_budget_remaining`,
+      help: "Orders the venue's local rate budget allows now (Lighter: sendTx per minute)",
+      labelNames: ['venue'],
+      registers: [this.registry],
       collect() {
         this.reset();
         for (const v of VENUE_IDS) {
@@ -137,7 +184,10 @@ export class BotMetrics implements EngineObserver {
       },
     });
     new Gauge({
-      name: `${METRIC_PREFIX}rate_budget_per_minute`, help: 'The size of the venue\'s local rate budget, orders per minute', labelNames: ['venue'], registers: [this.registry],
+      name: `${METRIC_PREFIX}rate_budget_per_minute`,
+      help: "The size of the venue's local rate budget, orders per minute",
+      labelNames: ['venue'],
+      registers: [this.registry],
       collect() {
         this.reset();
         for (const v of VENUE_IDS) {

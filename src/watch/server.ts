@@ -51,11 +51,13 @@ function listen(server: Server, host: string, port: number): Promise<Listening> 
       const a = server.address() as AddressInfo;
       const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
       resolve({
-        server, url: `http://${h}:${a.port}`,
-        close: () => new Promise<void>((r) => {
-          server.closeAllConnections();
-          server.close(() => r());
-        }),
+        server,
+        url: `http://${h}:${a.port}`,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
       });
     });
   });
@@ -79,7 +81,10 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Liste
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
     if (path === '/metrics') {
-      o.metrics.expose().then((body) => text(res, 200, body, o.metrics.contentType), (e: unknown) => text(res, 500, `metrics failed: ${e instanceof Error ? e.message : String(e)}\n`));
+      o.metrics.expose().then(
+        (body) => text(res, 200, body, o.metrics.contentType),
+        (e: unknown) => text(res, 500, `metrics failed: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
       return;
     }
     if (path === '/healthz') return text(res, 200, 'ok\n');
@@ -150,7 +155,8 @@ export async function startUiServer(o: UiServerOptions): Promise<Listening> {
     if (req.method === 'GET' && path === '/assets/uplot.js') return text(res, 200, uplotJs.toString(), 'text/javascript; charset=utf-8');
     if (req.method === 'GET' && path === '/assets/uplot.css') return text(res, 200, uplotCss.toString(), 'text/css; charset=utf-8');
     if (req.method === 'GET' && path === '/events') {
-      if ((o.tokenToRead ?? !isLoopback(o.host)) && !tokenMatches(req, o.token, true)) return text(res, 401, 'missing or wrong token: this dashboard is reachable beyond this machine, so its updates need the token too\n');
+      if ((o.tokenToRead ?? !isLoopback(o.host)) && !tokenMatches(req, o.token, true))
+        return text(res, 401, 'missing or wrong token: this dashboard is reachable beyond this machine, so its updates need the token too\n');
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n\n');
       clients.add(res);
@@ -161,9 +167,16 @@ export async function startUiServer(o: UiServerOptions): Promise<Listening> {
     }
     if (path.startsWith('/api/')) {
       if (req.method !== 'POST') return text(res, 405, 'method not allowed: controls are POST\n');
-      if (!tokenMatches(req, o.token)) return text(res, 401, JSON.stringify({ ok: false, error: 'missing or wrong token: give the token printed at start (or UI_TOKEN) as Authorization: Bearer <token>' }), 'application/json');
+      if (!tokenMatches(req, o.token))
+        return text(
+          res,
+          401,
+          JSON.stringify({ ok: false, error: 'missing or wrong token: give the token printed at start (or UI_TOKEN) as Authorization: Bearer <token>' }),
+          'application/json',
+        );
       const engine = o.hub.attached;
-      if (engine === undefined || engine.phase !== 'running') return text(res, 409, JSON.stringify({ ok: false, error: `engine is ${engine?.phase ?? 'not started'}` }), 'application/json');
+      if (engine === undefined || engine.phase !== 'running')
+        return text(res, 409, JSON.stringify({ ok: false, error: `engine is ${engine?.phase ?? 'not started'}` }), 'application/json');
       req.resume();
       if (path === '/api/pause') {
         engine.pauseEntries('paused from the dashboard');

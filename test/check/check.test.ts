@@ -83,7 +83,10 @@ test('check passes on the default simulators: every row ok, in the table order, 
     assert.equal(code, 0, lines.join(''));
     const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
     assert.deepEqual(statuses(r), expected({}));
-    assert.deepEqual(r.rows.map((row) => row.id), [...ROW_ORDER]);
+    assert.deepEqual(
+      r.rows.map((row) => row.id),
+      [...ROW_ORDER],
+    );
     assert.equal(r.passed, true);
     assert.match(rowOf(r, 'backpack.market').detail, /^BTC_USDC_PERP: tick 0\.1, step 0\.00001, minimum 0\.00001; --size 0\.001 fits$/);
     assert.match(rowOf(r, 'lighter.market').detail, /^BTC: market id 1, tick 0\.1, step 0\.00001, minimum 0\.0002 and 10\.000000 USDC order value; --size 0\.001 fits$/);
@@ -107,10 +110,20 @@ test('an unreachable Backpack fails its reachable row; every Backpack row after 
   await withSim(async (sim) => {
     const port = await closedPort();
     const r = await runCheck(configFor(sim, BASE, { BACKPACK_API_URL: `http://127.0.0.1:${port}` }), { settings: SETTINGS });
-    assert.deepEqual(statuses(r), expected({
-      'backpack.reachable': 'FAIL', 'backpack.clock': 'skipped', 'backpack.keys': 'skipped', 'backpack.market': 'skipped', 'backpack.fees': 'skipped',
-      'backpack.collateral': 'skipped', 'backpack.book': 'skipped', positions: 'skipped', 'books.agree': 'skipped',
-    }));
+    assert.deepEqual(
+      statuses(r),
+      expected({
+        'backpack.reachable': 'FAIL',
+        'backpack.clock': 'skipped',
+        'backpack.keys': 'skipped',
+        'backpack.market': 'skipped',
+        'backpack.fees': 'skipped',
+        'backpack.collateral': 'skipped',
+        'backpack.book': 'skipped',
+        positions: 'skipped',
+        'books.agree': 'skipped',
+      }),
+    );
     assert.equal(r.passed, false);
     const row = rowOf(r, 'backpack.reachable');
     assert.match(row.detail, /ECONNREFUSED/);
@@ -123,10 +136,22 @@ test('a Lighter in maintenance (HTTP 503) fails the Lighter reachable row', asyn
   await withSim(async (sim) => {
     sim.faults.lighter.unavailableUntil = Date.now() + 600_000;
     const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
-    assert.deepEqual(statuses(r), expected({
-      'lighter.reachable': 'FAIL', 'lighter.clock': 'skipped', 'lighter.chain': 'skipped', 'lighter.key': 'skipped', 'lighter.market': 'skipped', 'lighter.fees': 'skipped',
-      'lighter.tier': 'skipped', 'lighter.collateral': 'skipped', 'lighter.book': 'skipped', positions: 'skipped', 'books.agree': 'skipped',
-    }));
+    assert.deepEqual(
+      statuses(r),
+      expected({
+        'lighter.reachable': 'FAIL',
+        'lighter.clock': 'skipped',
+        'lighter.chain': 'skipped',
+        'lighter.key': 'skipped',
+        'lighter.market': 'skipped',
+        'lighter.fees': 'skipped',
+        'lighter.tier': 'skipped',
+        'lighter.collateral': 'skipped',
+        'lighter.book': 'skipped',
+        positions: 'skipped',
+        'books.agree': 'skipped',
+      }),
+    );
     assert.match(rowOf(r, 'lighter.reachable').detail, /503/);
     assert.equal(rowOf(r, 'lighter.reachable').fix, 'Lighter answers but is unavailable (maintenance?): wait until it is back, then run check again');
   });
@@ -150,7 +175,10 @@ test('a BACKPACK_SECRET_KEY that is not the secret of BACKPACK_PUBLIC_KEY is a f
     const code = await checkCommand(BASE, env, undefined, { out: (t) => out.push(t), err: (t) => out.push(t) }, { settings: SETTINGS });
     const text = out.join('');
     assert.equal(code, 1, text);
-    assert.match(text, /FAIL +Backpack keys +BACKPACK_PUBLIC_KEY is not the public key of BACKPACK_SECRET_KEY\n.*→ fix: copy BACKPACK_PUBLIC_KEY \/ BACKPACK_SECRET_KEY from the same Backpack API key/);
+    assert.match(
+      text,
+      /FAIL +Backpack keys +BACKPACK_PUBLIC_KEY is not the public key of BACKPACK_SECRET_KEY\n.*→ fix: copy BACKPACK_PUBLIC_KEY \/ BACKPACK_SECRET_KEY from the same Backpack API key/,
+    );
     assert.match(text, /skipped Backpack collateral +not checked: the keys were not accepted/);
     assert.match(text, /ok +Lighter API key/);
     assert.match(text, /ok +Backpack book/);
@@ -163,7 +191,9 @@ test('a BACKPACK_SECRET_KEY that is not the secret of BACKPACK_PUBLIC_KEY is a f
 test('settings read from .env are checked the same way: a mismatched key pair there is the keys row too', async () => {
   await withSim(async (sim) => {
     const out: string[] = [];
-    const dotEnv = Object.entries({ ...sim.env(), BACKPACK_SECRET_KEY: randomBytes(32).toString('base64') }).map(([k, v]) => `${k}=${v}`).join('\n');
+    const dotEnv = Object.entries({ ...sim.env(), BACKPACK_SECRET_KEY: randomBytes(32).toString('base64') })
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
     const code = await checkCommand(BASE, {}, dotEnv, { out: (t) => out.push(t), err: (t) => out.push(t) }, { settings: SETTINGS });
     assert.equal(code, 1, out.join(''));
     assert.match(out.join(''), /FAIL +Backpack keys +BACKPACK_PUBLIC_KEY is not the public key of BACKPACK_SECRET_KEY\n/);
@@ -216,10 +246,19 @@ test('LIGHTER_CHAIN_ID 300 against a venue reporting 304 fails the chain id row 
 test('an unknown market fails both market rows with the tickers each venue lists; what needs the market is not checked', async () => {
   await withSim(async (sim) => {
     const r = await runCheck(configFor(sim, ['--ticker', 'DOGE', '--size', '1']), { settings: SETTINGS });
-    assert.deepEqual(statuses(r), expected({
-      'backpack.market': 'FAIL', 'backpack.collateral': 'skipped', 'backpack.book': 'skipped',
-      'lighter.market': 'FAIL', 'lighter.collateral': 'skipped', 'lighter.book': 'skipped', positions: 'skipped', 'books.agree': 'skipped',
-    }));
+    assert.deepEqual(
+      statuses(r),
+      expected({
+        'backpack.market': 'FAIL',
+        'backpack.collateral': 'skipped',
+        'backpack.book': 'skipped',
+        'lighter.market': 'FAIL',
+        'lighter.collateral': 'skipped',
+        'lighter.book': 'skipped',
+        positions: 'skipped',
+        'books.agree': 'skipped',
+      }),
+    );
     assert.equal(rowOf(r, 'backpack.market').detail, 'Backpack lists no DOGE_USDC_PERP');
     assert.equal(rowOf(r, 'backpack.market').fix, 'choose a --ticker Backpack lists as a perp: ETH, BTC, SOL');
     assert.equal(rowOf(r, 'lighter.market').detail, 'Lighter lists no perp market DOGE');
@@ -228,17 +267,20 @@ test('an unknown market fails both market rows with the tickers each venue lists
 });
 
 test('a Lighter market listed under an id the signer cannot encode fails the Lighter market row', async () => {
-  await withSim(async (sim) => {
-    const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
-    const row = rowOf(r, 'lighter.market');
-    assert.equal(row.status, 'FAIL');
-    assert.match(row.detail, /^Lighter lists BTC as perp market 4096, but the official signer \(lighter-go\) encodes perp market ids 0–254 only/);
-    assert.match(row.fix ?? '', /; choose another --ticker$/);
-    assert.deepEqual(statuses(r), expected({ 'lighter.market': 'FAIL', 'lighter.book': 'skipped', 'books.agree': 'skipped' }));
-  }, { markets: { widenedMarketIds: true } });
+  await withSim(
+    async (sim) => {
+      const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+      const row = rowOf(r, 'lighter.market');
+      assert.equal(row.status, 'FAIL');
+      assert.match(row.detail, /^Lighter lists BTC as perp market 4096, but the official signer \(lighter-go\) encodes perp market ids 0–254 only/);
+      assert.match(row.fix ?? '', /; choose another --ticker$/);
+      assert.deepEqual(statuses(r), expected({ 'lighter.market': 'FAIL', 'lighter.book': 'skipped', 'books.agree': 'skipped' }));
+    },
+    { markets: { widenedMarketIds: true } },
+  );
 });
 
-test('a --size below Lighter\'s minimum fails the Lighter market row with the minimum; Backpack (minimum 0.00001) passes', async () => {
+test("a --size below Lighter's minimum fails the Lighter market row with the minimum; Backpack (minimum 0.00001) passes", async () => {
   await withSim(async (sim) => {
     const r = await runCheck(configFor(sim, ['--ticker', 'BTC', '--size', '0.0001']), { settings: SETTINGS });
     assert.deepEqual(statuses(r), expected({ 'lighter.market': 'FAIL' }));
@@ -260,39 +302,51 @@ test('a --size finer than both grids fails both market rows', async () => {
 // The collateral these rows are measured against: 950 000 USDC on each venue.
 const COLLATERAL = { backpack: '950000', lighter: '950000' };
 
-test('collateral that cannot carry --max-position fails that venue\'s row with the largest position it can carry', async () => {
-  await withSim(async (sim) => {
-    // 100 BTC at ~100 000: Backpack needs 1/10 of 10 M (more than its 950 000 free), Lighter 5 % (less).
-    const r = await runCheck(configFor(sim, [...BASE, '--max-position', '100']), { settings: SETTINGS });
-    assert.deepEqual(statuses(r), expected({ 'backpack.collateral': 'FAIL' }));
-    const row = rowOf(r, 'backpack.collateral');
-    assert.match(row.detail, /^950000\.00 USDC free; margin 1\/10 of notional \(leverageLimit 10\) at [\d.]+; reaching --max-position 100 from 0 needs 100\d{4}\.\d\d USDC$/);
-    assert.match(row.fix ?? '', /^deposit USDC on Backpack, or lower --max-position to 9[45]\.\d+ or less$/);
-    assert.match(rowOf(r, 'lighter.collateral').detail, /reaching --max-position 100 from 0 needs 50\d{4}\.\d\d USDC$/);
+test("collateral that cannot carry --max-position fails that venue's row with the largest position it can carry", async () => {
+  await withSim(
+    async (sim) => {
+      // 100 BTC at ~100 000: Backpack needs 1/10 of 10 M (more than its 950 000 free), Lighter 5 % (less).
+      const r = await runCheck(configFor(sim, [...BASE, '--max-position', '100']), { settings: SETTINGS });
+      assert.deepEqual(statuses(r), expected({ 'backpack.collateral': 'FAIL' }));
+      const row = rowOf(r, 'backpack.collateral');
+      assert.match(row.detail, /^950000\.00 USDC free; margin 1\/10 of notional \(leverageLimit 10\) at [\d.]+; reaching --max-position 100 from 0 needs 100\d{4}\.\d\d USDC$/);
+      assert.match(row.fix ?? '', /^deposit USDC on Backpack, or lower --max-position to 9[45]\.\d+ or less$/);
+      assert.match(rowOf(r, 'lighter.collateral').detail, /reaching --max-position 100 from 0 needs 50\d{4}\.\d\d USDC$/);
 
-    const both = await runCheck(configFor(sim, [...BASE, '--max-position', '200']), { settings: SETTINGS });
-    assert.deepEqual(statuses(both), expected({ 'backpack.collateral': 'FAIL', 'lighter.collateral': 'FAIL' }));
-  }, { collateral: COLLATERAL });
+      const both = await runCheck(configFor(sim, [...BASE, '--max-position', '200']), { settings: SETTINGS });
+      assert.deepEqual(statuses(both), expected({ 'backpack.collateral': 'FAIL', 'lighter.collateral': 'FAIL' }));
+    },
+    { collateral: COLLATERAL },
+  );
 });
 
-test('collateral is measured from the position already held, exactly, at the venue\'s price', async () => {
-  await withSim(async (sim) => {
-    const stop = liveBooks(sim, 1_000_000, 1_000_000); // BTC at exactly 100 000.0 on both
-    try {
-      sim.engines.backpack.place({ account: sim.accounts.backpack, side: 'buy', type: 'market', size: 50_000, timeInForce: 'IOC' });
-      sim.engines.lighter.place({ account: sim.accounts.lighter, side: 'sell', type: 'market', size: 50_000, timeInForce: 'IOC' });
-      // Another 95.5 BTC on Backpack at 1/10 margin: 955 000 USDC, above the 944 987.24 free (the simulators' margin
-      // model: 950 000 less the held half's margin, 5 000, and its fee).
-      const r = await runCheck(configFor(sim, [...BASE, '--max-position', '96']), { settings: SETTINGS });
-      assert.deepEqual(statuses(r), expected({ 'backpack.collateral': 'FAIL' }));
-      assert.equal(rowOf(r, 'backpack.collateral').detail, '944987.24 USDC free; margin 1/10 of notional (leverageLimit 10) at 100000; reaching --max-position 96 from +0.5 needs 955000.00 USDC');
-      assert.equal(rowOf(r, 'backpack.collateral').fix, 'deposit USDC on Backpack, or lower --max-position to 94.99872 or less');
-      assert.equal(rowOf(r, 'lighter.collateral').detail, '947499.75 USDC free; margin 5 % of notional (default_initial_margin_fraction 500) at 100000; reaching --max-position 96 from −0.5 needs 477500.00 USDC');
-      assert.equal(rowOf(r, 'positions').detail, 'Backpack +0.5, Lighter −0.5 BTC: they hedge each other');
-    } finally {
-      stop();
-    }
-  }, { scripted: true, collateral: COLLATERAL });
+test("collateral is measured from the position already held, exactly, at the venue's price", async () => {
+  await withSim(
+    async (sim) => {
+      const stop = liveBooks(sim, 1_000_000, 1_000_000); // BTC at exactly 100 000.0 on both
+      try {
+        sim.engines.backpack.place({ account: sim.accounts.backpack, side: 'buy', type: 'market', size: 50_000, timeInForce: 'IOC' });
+        sim.engines.lighter.place({ account: sim.accounts.lighter, side: 'sell', type: 'market', size: 50_000, timeInForce: 'IOC' });
+        // Another 95.5 BTC on Backpack at 1/10 margin: 955 000 USDC, above the 944 987.24 free (the simulators' margin
+        // model: 950 000 less the held half's margin, 5 000, and its fee).
+        const r = await runCheck(configFor(sim, [...BASE, '--max-position', '96']), { settings: SETTINGS });
+        assert.deepEqual(statuses(r), expected({ 'backpack.collateral': 'FAIL' }));
+        assert.equal(
+          rowOf(r, 'backpack.collateral').detail,
+          '944987.24 USDC free; margin 1/10 of notional (leverageLimit 10) at 100000; reaching --max-position 96 from +0.5 needs 955000.00 USDC',
+        );
+        assert.equal(rowOf(r, 'backpack.collateral').fix, 'deposit USDC on Backpack, or lower --max-position to 94.99872 or less');
+        assert.equal(
+          rowOf(r, 'lighter.collateral').detail,
+          '947499.75 USDC free; margin 5 % of notional (default_initial_margin_fraction 500) at 100000; reaching --max-position 96 from −0.5 needs 477500.00 USDC',
+        );
+        assert.equal(rowOf(r, 'positions').detail, 'Backpack +0.5, Lighter −0.5 BTC: they hedge each other');
+      } finally {
+        stop();
+      }
+    },
+    { scripted: true, collateral: COLLATERAL },
+  );
 });
 
 test('positions that do not hedge each other fail the positions row with the net and the fix; hedged ones pass; --allow-unhedged-start accepts them', async () => {
@@ -329,16 +383,19 @@ test('a dead Lighter book (the stream sends nothing) fails its book row; the boo
 });
 
 test('books that are valid but silent for longer than --max-book-age-ms fail both book rows as not live', async () => {
-  await withSim(async (sim) => {
-    // One scripted book each, never moved: a snapshot arrives, then nothing.
-    sim.engines.backpack.setHouseLiquidity([[999_995, 100_000]], [[1_000_005, 100_000]]);
-    sim.engines.lighter.setHouseLiquidity([[999_995, 100_000]], [[1_000_005, 100_000]]);
-    const r = await runCheck(configFor(sim, [...BASE, '--max-book-age-ms', '500']), { settings: SETTINGS });
-    assert.deepEqual(statuses(r), expected({ 'backpack.book': 'FAIL', 'lighter.book': 'FAIL' }));
-    assert.match(rowOf(r, 'backpack.book').detail, /^valid but not live: 0 update\(s\) in 1\.0 s/);
-    assert.match(rowOf(r, 'lighter.book').detail, /^valid but not live: 0 update\(s\) in 1\.0 s/);
-    assert.equal(rowOf(r, 'books.agree').detail, 'mid 100000.00 on Backpack, 100000.00 on Lighter: 0.00 bps apart (limit 100 bps)');
-  }, { scripted: true });
+  await withSim(
+    async (sim) => {
+      // One scripted book each, never moved: a snapshot arrives, then nothing.
+      sim.engines.backpack.setHouseLiquidity([[999_995, 100_000]], [[1_000_005, 100_000]]);
+      sim.engines.lighter.setHouseLiquidity([[999_995, 100_000]], [[1_000_005, 100_000]]);
+      const r = await runCheck(configFor(sim, [...BASE, '--max-book-age-ms', '500']), { settings: SETTINGS });
+      assert.deepEqual(statuses(r), expected({ 'backpack.book': 'FAIL', 'lighter.book': 'FAIL' }));
+      assert.match(rowOf(r, 'backpack.book').detail, /^valid but not live: 0 update\(s\) in 1\.0 s/);
+      assert.match(rowOf(r, 'lighter.book').detail, /^valid but not live: 0 update\(s\) in 1\.0 s/);
+      assert.equal(rowOf(r, 'books.agree').detail, 'mid 100000.00 on Backpack, 100000.00 on Lighter: 0.00 bps apart (limit 100 bps)');
+    },
+    { scripted: true },
+  );
 });
 
 test('a Backpack book that keeps losing sync (depth ids skipped) fails its book row', async () => {
@@ -365,51 +422,63 @@ test('a Backpack book that keeps losing sync (depth ids skipped) fails its book 
 });
 
 test('books whose mids are far apart fail the agreement row', async () => {
-  await withSim(async (sim) => {
-    // Both books live, but 5 % apart.
-    const stop = liveBooks(sim, 1_000_000, 1_050_000);
-    try {
-      const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
-      assert.deepEqual(statuses(r), expected({ 'books.agree': 'FAIL' }));
-      assert.match(rowOf(r, 'books.agree').detail, /^mid 100000\.00 on Backpack, 105000\.00 on Lighter: 487\.80 bps apart \(limit 100 bps\)/);
-      assert.match(rowOf(r, 'books.agree').fix ?? '', /same network/);
-    } finally {
-      stop();
-    }
-  }, { scripted: true });
+  await withSim(
+    async (sim) => {
+      // Both books live, but 5 % apart.
+      const stop = liveBooks(sim, 1_000_000, 1_050_000);
+      try {
+        const r = await runCheck(configFor(sim, BASE), { settings: SETTINGS });
+        assert.deepEqual(statuses(r), expected({ 'books.agree': 'FAIL' }));
+        assert.match(rowOf(r, 'books.agree').detail, /^mid 100000\.00 on Backpack, 105000\.00 on Lighter: 487\.80 bps apart \(limit 100 bps\)/);
+        assert.match(rowOf(r, 'books.agree').fix ?? '', /same network/);
+      } finally {
+        stop();
+      }
+    },
+    { scripted: true },
+  );
 });
 
-test('a --size above the minimum size but worth less than Lighter\'s minimum order value fails the Lighter market row', async () => {
-  await withSim(async (sim) => {
-    // BTC at 40 000: 0.0002 BTC (the minimum size) is worth 8 USDC, under the 10 USDC minimum.
-    const stop = liveBooks(sim, 400_000, 400_000);
-    try {
-      const r = await runCheck(configFor(sim, ['--ticker', 'BTC', '--size', '0.0002']), { settings: SETTINGS });
-      assert.deepEqual(statuses(r), expected({ 'lighter.market': 'FAIL' }));
-      const row = rowOf(r, 'lighter.market');
-      assert.match(row.detail, /--size 0\.0002 is worth 8 USDC on Lighter BTC at 40000, below the market's minimum order value of 10\.000000 USDC$/);
-      assert.equal(row.fix, 'use --size 0.00025 or more');
-    } finally {
-      stop();
-    }
-  }, { scripted: true });
+test("a --size above the minimum size but worth less than Lighter's minimum order value fails the Lighter market row", async () => {
+  await withSim(
+    async (sim) => {
+      // BTC at 40 000: 0.0002 BTC (the minimum size) is worth 8 USDC, under the 10 USDC minimum.
+      const stop = liveBooks(sim, 400_000, 400_000);
+      try {
+        const r = await runCheck(configFor(sim, ['--ticker', 'BTC', '--size', '0.0002']), { settings: SETTINGS });
+        assert.deepEqual(statuses(r), expected({ 'lighter.market': 'FAIL' }));
+        const row = rowOf(r, 'lighter.market');
+        assert.match(row.detail, /--size 0\.0002 is worth 8 USDC on Lighter BTC at 40000, below the market's minimum order value of 10\.000000 USDC$/);
+        assert.equal(row.fix, 'use --size 0.00025 or more');
+      } finally {
+        stop();
+      }
+    },
+    { scripted: true },
+  );
 });
 
 test('fees and budget follow the account tier, or the flag that overrides them, and say which', async () => {
-  await withSim(async (sim) => {
-    const r = await runCheck(configFor(sim, [...BASE, '--lighter-tx-per-minute', '120']), { settings: SETTINGS });
-    assert.deepEqual(statuses(r), expected({}));
-    assert.equal(rowOf(r, 'lighter.fees').detail, 'taker 2.8 bps, maker 0.4 bps, from the account\'s premium tier (accountLimits user_tier "premium"); override with --lighter-taker-fee-bps');
-    assert.match(rowOf(r, 'lighter.tier').detail, /^Premium \(accountLimits user_tier "premium"\): volume-based quota; the bot budgets 120/);
+  await withSim(
+    async (sim) => {
+      const r = await runCheck(configFor(sim, [...BASE, '--lighter-tx-per-minute', '120']), { settings: SETTINGS });
+      assert.deepEqual(statuses(r), expected({}));
+      assert.equal(
+        rowOf(r, 'lighter.fees').detail,
+        'taker 2.8 bps, maker 0.4 bps, from the account\'s premium tier (accountLimits user_tier "premium"); override with --lighter-taker-fee-bps',
+      );
+      assert.match(rowOf(r, 'lighter.tier').detail, /^Premium \(accountLimits user_tier "premium"\): volume-based quota; the bot budgets 120/);
 
-    const overridden = await runCheck(configFor(sim, [...BASE, '--lighter-taker-fee-bps', '1.5', '--backpack-taker-fee-bps', '3']), { settings: SETTINGS });
-    assert.deepEqual(statuses(overridden), expected({}));
-    assert.match(rowOf(overridden, 'lighter.fees').detail, /^taker 1\.5 bps, maker 0\.4 bps, from --lighter-taker-fee-bps$/);
-    assert.equal(rowOf(overridden, 'backpack.fees').detail, 'taker 3 bps, maker 0 bps, from --backpack-taker-fee-bps');
-  }, { lighterTier: 'premium' });
+      const overridden = await runCheck(configFor(sim, [...BASE, '--lighter-taker-fee-bps', '1.5', '--backpack-taker-fee-bps', '3']), { settings: SETTINGS });
+      assert.deepEqual(statuses(overridden), expected({}));
+      assert.match(rowOf(overridden, 'lighter.fees').detail, /^taker 1\.5 bps, maker 0\.4 bps, from --lighter-taker-fee-bps$/);
+      assert.equal(rowOf(overridden, 'backpack.fees').detail, 'taker 3 bps, maker 0 bps, from --backpack-taker-fee-bps');
+    },
+    { lighterTier: 'premium' },
+  );
 });
 
-test('clocks off the venues\' fail the clock rows', async () => {
+test("clocks off the venues' fail the clock rows", async () => {
   await withSim(async (sim) => {
     // 3 s: past the check's 1 s limit, still inside Backpack's 5 s signing window.
     sim.faults.backpack.clockSkewMs = 3000;
@@ -421,7 +490,7 @@ test('clocks off the venues\' fail the clock rows', async () => {
   });
 });
 
-test('a Lighter request budget above a Standard account\'s 60 a minute fails the tier row', async () => {
+test("a Lighter request budget above a Standard account's 60 a minute fails the tier row", async () => {
   await withSim(async (sim) => {
     const r = await runCheck(configFor(sim, [...BASE, '--lighter-requests-per-minute', '120']), { settings: SETTINGS });
     assert.deepEqual(statuses(r), expected({ 'lighter.tier': 'FAIL' }));
@@ -448,6 +517,9 @@ test('check --help explains the subcommand (exit 0); check refuses --paper and b
   err.length = 0;
   await withSim(async (sim) => {
     assert.equal(await checkCommand(BASE, { ...sim.env(), LIGHTER_API_KEY_INDEX: '1' }, undefined, io), 2);
-    assert.match(err.join(''), /^error: LIGHTER_API_KEY_INDEX 1 belongs to Lighter's own web and mobile apps .* — create a key at index 3–254 and set LIGHTER_API_KEY_INDEX to it\n$/);
+    assert.match(
+      err.join(''),
+      /^error: LIGHTER_API_KEY_INDEX 1 belongs to Lighter's own web and mobile apps .* — create a key at index 3–254 and set LIGHTER_API_KEY_INDEX to it\n$/,
+    );
   });
 });

@@ -11,17 +11,20 @@ test('the table: rows in the fixed order, the fix under each row that did not pa
     { id: 'positions', title: 'Positions hedged', status: 'skipped', detail: 'not checked: no position', fix: 'fix the rows above' },
   ]);
   assert.equal(r.passed, false);
-  assert.equal(renderTable(r), [
-    '        check               found',
-    '─'.repeat(8 + 18 + 2 + 40),
-    'ok      Backpack reachable  status Ok',
-    'FAIL    Lighter chain id    LIGHTER_CHAIN_ID is 300 but the venue reports 304',
-    '                            → fix: set LIGHTER_CHAIN_ID to 304',
-    'skipped Positions hedged    not checked: no position',
-    '                            → fix: fix the rows above',
-    '',
-    '1 of 3 checks failed, 1 could not be checked: fix them before trading (no order was placed)',
-  ].join('\n'));
+  assert.equal(
+    renderTable(r),
+    [
+      '        check               found',
+      '─'.repeat(8 + 18 + 2 + 40),
+      'ok      Backpack reachable  status Ok',
+      'FAIL    Lighter chain id    LIGHTER_CHAIN_ID is 300 but the venue reports 304',
+      '                            → fix: set LIGHTER_CHAIN_ID to 304',
+      'skipped Positions hedged    not checked: no position',
+      '                            → fix: fix the rows above',
+      '',
+      '1 of 3 checks failed, 1 could not be checked: fix them before trading (no order was placed)',
+    ].join('\n'),
+  );
   assert.equal(report([{ id: 'positions', title: 'Positions hedged', status: 'ok', detail: 'flat' }]).passed, true);
   assert.equal(report([]).passed, false, 'no rows is no verdict');
 });

@@ -73,18 +73,8 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
     /missing credentials: BACKPACK_SECRET_KEY, API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX .*env_example\.txt/,
   ],
   ['secret not base64', ['--size', '1'], { ...GOOD_ENV, BACKPACK_SECRET_KEY: 'not*base64!' }, /BACKPACK_SECRET_KEY is not valid base64/],
-  [
-    'secret of 16 bytes',
-    ['--size', '1'],
-    { ...GOOD_ENV, BACKPACK_SECRET_KEY: Buffer.alloc(16, 7).toString('base64') },
-    /BACKPACK_SECRET_KEY decodes to 16 bytes .*32-byte/,
-  ],
-  [
-    'public key not matching',
-    ['--size', '1'],
-    { ...GOOD_ENV, BACKPACK_PUBLIC_KEY: keys[1].public_key_b64 },
-    /BACKPACK_PUBLIC_KEY does not match BACKPACK_SECRET_KEY/,
-  ],
+  ['secret of 16 bytes', ['--size', '1'], { ...GOOD_ENV, BACKPACK_SECRET_KEY: Buffer.alloc(16, 7).toString('base64') }, /BACKPACK_SECRET_KEY decodes to 16 bytes .*32-byte/],
+  ['public key not matching', ['--size', '1'], { ...GOOD_ENV, BACKPACK_PUBLIC_KEY: keys[1].public_key_b64 }, /BACKPACK_PUBLIC_KEY does not match BACKPACK_SECRET_KEY/],
   ['lighter key too short', ['--size', '1'], { ...GOOD_ENV, API_KEY_PRIVATE_KEY: '0x' + 'ab'.repeat(32) }, /API_KEY_PRIVATE_KEY is not 40 bytes of hex \(got 64/],
   ['lighter key not hex', ['--size', '1'], { ...GOOD_ENV, API_KEY_PRIVATE_KEY: 'zz'.repeat(40) }, /API_KEY_PRIVATE_KEY is not 40 bytes of hex/],
   ['account index not integer', ['--size', '1'], { ...GOOD_ENV, LIGHTER_ACCOUNT_INDEX: '12.5' }, /LIGHTER_ACCOUNT_INDEX "12.5" is not a whole number/],
@@ -151,7 +141,6 @@ test('reference defaults and the environment give a live Config', () => {
   for (const secret of SECRETS) assert.ok(!dumped.includes(secret));
 });
 
-
 test('environment wins over .env, and .env fills the rest', () => {
   const dotEnv = [
     '# comment',
@@ -188,10 +177,11 @@ test('paper and sim modes need no credentials; both together are refused', () =>
 });
 
 test('URL overrides are taken without a trailing slash; flags parse into numbers', () => {
-  const r = parseConfig(
-    ['--size', '0.5', '--duration', '1.5', '--check-interval', '0.25', '--slippage-bps', '15', '--min-edge-bps', '2.5'],
-    { ...GOOD_ENV, BACKPACK_API_URL: 'http://127.0.0.1:8080/', LIGHTER_WS_URL: 'ws://127.0.0.1:9000/stream' },
-  );
+  const r = parseConfig(['--size', '0.5', '--duration', '1.5', '--check-interval', '0.25', '--slippage-bps', '15', '--min-edge-bps', '2.5'], {
+    ...GOOD_ENV,
+    BACKPACK_API_URL: 'http://127.0.0.1:8080/',
+    LIGHTER_WS_URL: 'ws://127.0.0.1:9000/stream',
+  });
   assert.equal(r.kind, 'run');
   if (r.kind !== 'run') return;
   assert.equal(r.config.backpack.apiUrl, 'http://127.0.0.1:8080');
@@ -207,7 +197,10 @@ test('--log-level sets the console and the file; without it the file keeps debug
   assert.deepEqual(dflt.kind === 'run' && [dflt.config.logLevel, dflt.config.fileLogLevel, dflt.config.logFormat], ['info', 'debug', 'text']);
   const warn = parseConfig(['--size', '1', '--sim', '--log-level', 'WARN', '--log-format', 'json'], {});
   assert.deepEqual(warn.kind === 'run' && [warn.config.logLevel, warn.config.fileLogLevel, warn.config.logFormat], ['warn', 'warn', 'json']);
-  assert.throws(() => parseConfig(['--size', '1', '--sim', '--log-level', 'verbose'], {}), /--log-level "verbose" is not one of debug, info, warn, error — e\.g\. --log-level debug/);
+  assert.throws(
+    () => parseConfig(['--size', '1', '--sim', '--log-level', 'verbose'], {}),
+    /--log-level "verbose" is not one of debug, info, warn, error — e\.g\. --log-level debug/,
+  );
   assert.throws(() => parseConfig(['--size', '1', '--sim', '--log-format', 'xml'], {}), /--log-format "xml" is not one of text, json — e\.g\. --log-format text/);
 });
 
@@ -241,7 +234,10 @@ test('the shared Lighter request budget: --lighter-requests-per-minute, or its o
   assert.equal(budget('--lighter-requests-per-minute', '240'), 240);
   assert.equal(budget('--lighter-tx-per-minute', '40'), 40);
   assert.equal(budget('--lighter-tx-per-minute', '40', '--lighter-requests-per-minute', '40'), 40);
-  assert.throws(() => budget('--lighter-tx-per-minute', '40', '--lighter-requests-per-minute', '60'), /--lighter-requests-per-minute 60 and --lighter-tx-per-minute 40 name the same budget — give one of them/);
+  assert.throws(
+    () => budget('--lighter-tx-per-minute', '40', '--lighter-requests-per-minute', '60'),
+    /--lighter-requests-per-minute 60 and --lighter-tx-per-minute 40 name the same budget — give one of them/,
+  );
   assert.throws(() => budget('--lighter-requests-per-minute', '0'), ConfigError);
 });
 

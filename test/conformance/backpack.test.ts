@@ -23,7 +23,16 @@ function guard(url: string): void {
 }
 
 const house = (bidSize = 100_000) =>
-  sim.engines.backpack.setHouseLiquidity([[999_990, bidSize], [999_980, 100_000]], [[1_000_000, 100_000], [1_000_010, 100_000]]);
+  sim.engines.backpack.setHouseLiquidity(
+    [
+      [999_990, bidSize],
+      [999_980, 100_000],
+    ],
+    [
+      [1_000_000, 100_000],
+      [1_000_010, 100_000],
+    ],
+  );
 
 before(async () => {
   sim = await startSimVenues({ ticker: 'BTC', logger: silentLogger, scripted: true, pingIntervalMs: 1000 });
@@ -57,7 +66,19 @@ test('markets (default loadMarkets), tickers, order book, funding rate', async (
   assert.deepEqual([m.id, m.type, m.linear, m.precision.price, m.precision.amount, m.limits.amount.min], ['BTC_USDC_PERP', 'swap', true, 0.1, 0.00001, 0.00001]);
   assert.ok(ex.currencies.USDC !== undefined && ex.currencies.BTC !== undefined, '/api/v1/assets listed the currencies');
   const book = await ex.fetchOrderBook(S);
-  assert.deepEqual([book.bids, book.asks], [[[99999, 1], [99998, 1]], [[100000, 1], [100001, 1]]]);
+  assert.deepEqual(
+    [book.bids, book.asks],
+    [
+      [
+        [99999, 1],
+        [99998, 1],
+      ],
+      [
+        [100000, 1],
+        [100001, 1],
+      ],
+    ],
+  );
   const ticker = await ex.fetchTicker(S);
   assert.deepEqual([ticker.last, ticker.baseVolume], [99999.5, 0], 'no trade yet: the mid, no volume');
   assert.deepEqual(Object.keys(await ex.fetchTickers()).sort(), ['BTC/USDC:USDC', 'ETH/USDC:USDC', 'SOL/USDC:USDC']);
@@ -95,7 +116,10 @@ test('orders of every kind, open orders, cancels, positions, balance, fills and 
   // outage, in backpack.js `exceptions.exact`, though the venue is up and the order gone.
   await assert.rejects(ex.cancelOrder(gtc.id, S), (e: Error) => e instanceof ccxt.ExchangeNotAvailable && /RESOURCE_NOT_FOUND/.test(e.message));
   const all = await ex.cancelAllOrders(S);
-  assert.deepEqual(all.map((o: { id: string }) => o.id), [resting.id]);
+  assert.deepEqual(
+    all.map((o: { id: string }) => o.id),
+    [resting.id],
+  );
   assert.deepEqual(await ex.fetchOpenOrders(S), []);
 
   // 0.001 + 0.002 + 0.0015 bought, 0.001 sold: long 0.0035. CCXT defect: backpack.js parsePosition
@@ -109,28 +133,51 @@ test('orders of every kind, open orders, cancels, positions, balance, fills and 
 
   const fills = sim.engines.backpack.fills(account);
   const mine = await ex.fetchMyTrades(S);
-  assert.deepEqual(mine.map((t: { id: string; amount: number }) => [t.id, t.amount]), fills.map((f) => [String(f.tradeId), f.size / 1e5]));
+  assert.deepEqual(
+    mine.map((t: { id: string; amount: number }) => [t.id, t.amount]),
+    fills.map((f) => [String(f.tradeId), f.size / 1e5]),
+  );
   const since = await ex.fetchMyTrades(S, t1);
-  assert.deepEqual(since.map((t: { id: string }) => t.id), fills.filter((f) => f.timestamp >= t1).map((f) => String(f.tradeId)), 'from filters');
+  assert.deepEqual(
+    since.map((t: { id: string }) => t.id),
+    fills.filter((f) => f.timestamp >= t1).map((f) => String(f.tradeId)),
+    'from filters',
+  );
   const until = await ex.fetchMyTrades(S, t0, undefined, { until: t1 });
-  assert.deepEqual(until.map((t: { id: string }) => t.id), fills.filter((f) => f.timestamp < t1).map((f) => String(f.tradeId)), 'to filters');
+  assert.deepEqual(
+    until.map((t: { id: string }) => t.id),
+    fills.filter((f) => f.timestamp < t1).map((f) => String(f.tradeId)),
+    'to filters',
+  );
   const history = await ex.fetchOrders(S);
   assert.ok(history.length >= 6, 'the order history holds the finished orders');
 
   const trades = await ex.fetchTrades(S);
-  assert.deepEqual(trades.map((t: { amount: number }) => t.amount), fills.map((f) => f.size / 1e5));
+  assert.deepEqual(
+    trades.map((t: { amount: number }) => t.amount),
+    fills.map((f) => f.size / 1e5),
+  );
   const candles = await ex.fetchOHLCV(S, '1m', t0 - 60_000);
   const volume = candles.reduce((a: number, c: number[]) => a + c[5], 0);
-  assert.equal(Math.round(volume * 1e5), fills.reduce((a, f) => a + f.size, 0));
+  assert.equal(
+    Math.round(volume * 1e5),
+    fills.reduce((a, f) => a + f.size, 0),
+  );
   const interest = await ex.fetchOpenInterest(S);
   assert.equal(interest.info.openInterest, '0.00350');
 
   // One funding interval at 1 bp: the long pays 0.0035 · 99999.5 · 0.0001 = 0.034999825 → 0.034999.
   sim.margin.backpack.applyFunding(sim.engines.backpack, '0.0001');
   const rates = await ex.fetchFundingRateHistory(S);
-  assert.deepEqual(rates.map((r: { fundingRate: number }) => r.fundingRate), [0.0001]);
+  assert.deepEqual(
+    rates.map((r: { fundingRate: number }) => r.fundingRate),
+    [0.0001],
+  );
   const payments = await ex.fetchFundingHistory(S);
-  assert.deepEqual(payments.map((p: { amount: number }) => p.amount), [-0.034999]);
+  assert.deepEqual(
+    payments.map((p: { amount: number }) => p.amount),
+    [-0.034999],
+  );
 });
 
 test('streams: order book equals REST depth; trades, ticker, orders and positions as they happen', async () => {
@@ -145,7 +192,10 @@ test('streams: order book equals REST depth; trades, ticker, orders and position
   const rest = await ex.fetchOrderBook(S);
   const plain = (side: number[][]) => [...side].map(([price, amount]) => [price, amount]);
   assert.deepEqual([plain(book.bids), plain(book.asks)], [rest.bids, rest.asks]);
-  assert.deepEqual(rest.bids, [[99999, 2], [99998, 1]]);
+  assert.deepEqual(rest.bids, [
+    [99999, 2],
+    [99998, 1],
+  ]);
 
   const trades = ex.watchTrades(S);
   const ticker = ex.watchTicker(S);

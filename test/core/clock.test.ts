@@ -44,6 +44,12 @@ test('a ParamError names parameters; the edge renders them as the user typed the
   assert.equal(e.message, 'size 0.0001 is below the lighter minimum 0.00020 — raise size');
   assert.deepEqual(e.params, ['size', 'size']);
   assert.equal(e.kind, 'config');
-  assert.equal(e.render((p) => `--${p}`), '--size 0.0001 is below the lighter minimum 0.00020 — raise --size');
-  assert.equal(renderParams('{a} and {b}', (p) => p.toUpperCase()), 'A and B');
+  assert.equal(
+    e.render((p) => `--${p}`),
+    '--size 0.0001 is below the lighter minimum 0.00020 — raise --size',
+  );
+  assert.equal(
+    renderParams('{a} and {b}', (p) => p.toUpperCase()),
+    'A and B',
+  );
 });

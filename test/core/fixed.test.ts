@@ -1,17 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  FixedPointError,
-  assertOnGrid,
-  decimalsOf,
-  formatFixed,
-  formatFixedTrim,
-  parseFixed,
-  parseUnits,
-  rescale,
-  roundToStep,
-} from '../../src/core/fixed.js';
+import { FixedPointError, assertOnGrid, decimalsOf, formatFixed, formatFixedTrim, parseFixed, parseUnits, rescale, roundToStep } from '../../src/core/fixed.js';
 
 test('parses venue decimal strings into exact integers', () => {
   assert.equal(parseFixed('97001.5', 1), 970015);
@@ -26,7 +16,10 @@ test('parses venue decimal strings into exact integers', () => {
 });
 
 test('refuses digits beyond the scale unless a rounding direction is given', () => {
-  assert.throws(() => parseFixed('0.123', 2), (e: unknown) => e instanceof FixedPointError && /off the grid/.test(e.message));
+  assert.throws(
+    () => parseFixed('0.123', 2),
+    (e: unknown) => e instanceof FixedPointError && /off the grid/.test(e.message),
+  );
   assert.equal(parseFixed('0.129', 2, 'down'), 12);
   assert.equal(parseFixed('0.121', 2, 'up'), 13);
   assert.equal(parseFixed('0.125', 2, 'nearest'), 13);
@@ -39,7 +32,11 @@ test('refuses digits beyond the scale unless a rounding direction is given', () 
 
 test('refuses malformed and out-of-range values with a clear error', () => {
   for (const bad of ['', '1e5', '1.', '.5', '0x10', 'NaN', '1,5', ' 1', '+']) {
-    assert.throws(() => parseFixed(bad, 2), (e: unknown) => e instanceof FixedPointError && /is not a decimal number/.test(e.message), bad);
+    assert.throws(
+      () => parseFixed(bad, 2),
+      (e: unknown) => e instanceof FixedPointError && /is not a decimal number/.test(e.message),
+      bad,
+    );
   }
   assert.throws(() => parseFixed('9007199254740992', 0), /out of range/);
   assert.throws(() => parseFixed('1', 19), /scale 19/);

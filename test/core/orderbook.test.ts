@@ -48,7 +48,10 @@ test('absolute-size updates insert, change and remove levels', () => {
   b.update('bid', 1002, 0); // remove best
   assert.equal(b.bestBid, 1001);
   b.update('bid', 995, 1); // insert in the middle
-  assert.deepEqual(b.levels('bid').map((l) => l[0]), [1001, 1000, 995, 990]);
+  assert.deepEqual(
+    b.levels('bid').map((l) => l[0]),
+    [1001, 1000, 995, 990],
+  );
   b.update('ask', 1005, 0);
   assert.equal(b.bestAsk, 1010);
   b.update('ask', 1111, 0); // removing an absent level is a no-op
@@ -105,26 +108,22 @@ test('notional beyond 2^53 is still computed from exact integers', () => {
 
 test('property: matches a plain Map model after random updates', () => {
   fc.assert(
-    fc.property(
-      fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 5 })), { maxLength: 400 }),
-      (updates) => {
-        const b = new OrderBook();
-        const bids = new Map<number, number>();
-        const asks = new Map<number, number>();
-        for (const [isBid, price, size] of updates) {
-          b.update(isBid ? 'bid' : 'ask', price, size);
-          const m = isBid ? bids : asks;
-          if (size === 0) m.delete(price);
-          else m.set(price, size);
-        }
-        const want = (m: Map<number, number>, desc: boolean) =>
-          [...m.entries()].sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]));
-        assert.deepEqual(b.levels('bid'), want(bids, true));
-        assert.deepEqual(b.levels('ask'), want(asks, false));
-        assert.equal(b.bestBid, bids.size ? Math.max(...bids.keys()) : undefined);
-        assert.equal(b.bestAsk, asks.size ? Math.min(...asks.keys()) : undefined);
-      },
-    ),
+    fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 5 })), { maxLength: 400 }), (updates) => {
+      const b = new OrderBook();
+      const bids = new Map<number, number>();
+      const asks = new Map<number, number>();
+      for (const [isBid, price, size] of updates) {
+        b.update(isBid ? 'bid' : 'ask', price, size);
+        const m = isBid ? bids : asks;
+        if (size === 0) m.delete(price);
+        else m.set(price, size);
+      }
+      const want = (m: Map<number, number>, desc: boolean) => [...m.entries()].sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]));
+      assert.deepEqual(b.levels('bid'), want(bids, true));
+      assert.deepEqual(b.levels('ask'), want(asks, false));
+      assert.equal(b.bestBid, bids.size ? Math.max(...bids.keys()) : undefined);
+      assert.equal(b.bestAsk, asks.size ? Math.min(...asks.keys()) : undefined);
+    }),
     { numRuns: 500 },
   );
 });

@@ -12,8 +12,14 @@ test('20 s on the generated market: trades both ways; positions and the trades C
     assert.equal(await bot.exit, 0);
     const rows = readCsv(bot.logDir, 'trades');
     const entries = rows.filter((r) => r.kind === 'entry');
-    assert.ok(entries.some((r) => r.direction === 'LONG_BACKPACK'), 'a LONG_BACKPACK trade');
-    assert.ok(entries.some((r) => r.direction === 'SHORT_BACKPACK'), 'a SHORT_BACKPACK trade');
+    assert.ok(
+      entries.some((r) => r.direction === 'LONG_BACKPACK'),
+      'a LONG_BACKPACK trade',
+    );
+    assert.ok(
+      entries.some((r) => r.direction === 'SHORT_BACKPACK'),
+      'a SHORT_BACKPACK trade',
+    );
     const bp = sim.engines.backpack.position(sim.accounts.backpack).size;
     const lt = sim.engines.lighter.position(sim.accounts.lighter).size;
     assert.equal(bp + lt, 0, 'hedged on the simulators');

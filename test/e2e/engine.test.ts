@@ -62,7 +62,9 @@ test('Backpack answering 429 across an opportunity: no entry opens while it back
     const during = readCsv(bot.logDir, 'trades').filter((r) => r.kind === 'entry');
     assert.equal(during.length, 1, `one entry during the back-off (${Date.now() - firstAt} ms), got ${during.length}`);
     // Once it is over, the same opportunity trades with both legs filled.
-    await until('a filled entry after the back-off', () => readCsv(bot.logDir, 'trades').some((r) => r.kind === 'entry' && r.backpack_state === 'filled' && r.lighter_state === 'filled'));
+    await until('a filled entry after the back-off', () =>
+      readCsv(bot.logDir, 'trades').some((r) => r.kind === 'entry' && r.backpack_state === 'filled' && r.lighter_state === 'filled'),
+    );
     calm(sim);
     assert.equal(await bot.stop(), 0);
     const log = readLog(bot.logDir);

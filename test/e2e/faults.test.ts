@@ -43,7 +43,10 @@ test('a long and then a short opportunity are both traded; the position limit ho
     shortOpportunity(sim);
     await until('short trades written', () => entries(bot).length === 3, 5000);
     assert.deepEqual([position(sim, 'backpack'), position(sim, 'lighter')], [-1000, 1000]);
-    assert.deepEqual(entries(bot).map((r) => r.direction), ['LONG_BACKPACK', 'SHORT_BACKPACK', 'SHORT_BACKPACK']);
+    assert.deepEqual(
+      entries(bot).map((r) => r.direction),
+      ['LONG_BACKPACK', 'SHORT_BACKPACK', 'SHORT_BACKPACK'],
+    );
   });
 });
 
@@ -57,31 +60,41 @@ test('a spread above the threshold that fees eat is skipped, and said so', async
 });
 
 test('a stale Lighter feed blocks trading until it is fresh and valid again', async () => {
-  await scenario('stale', async (sim, bot) => {
-    // Backpack keeps talking (a quote size flickers), so only Lighter goes stale.
-    let flip = 0;
-    let backpackAsk = 1_000_000;
-    const backpackAlive = setInterval(() => {
-      flip ^= 1;
-      sim.engines.backpack.setHouseLiquidity([[backpackAsk - 100, 100_000 + flip]], [[backpackAsk, 100_000], [backpackAsk + 10, 100_000]]);
-    }, 100);
-    try {
-      sim.faults.lighter.silentUntil = Date.now() + 1500;
-      await new Promise((r) => setTimeout(r, 700));
-      // Against the bot's last Lighter book (bid 99999.0) a Backpack ask of 99950.0 is a 49-dollar long spread,
-      // but that Lighter book is older than --max-book-age-ms.
-      backpackAsk = 999_500;
-      await new Promise((r) => setTimeout(r, 500));
-      assert.equal(sim.engines.backpack.orders(sim.accounts.backpack).length, 0, 'no order on a stale book');
-      await new Promise((r) => setTimeout(r, 400));
-      // Lighter speaks again: its next frame breaks the nonce chain, the book is rebuilt, then traded.
-      sim.engines.lighter.setHouseLiquidity([[999_990, 100_001]], [[1_000_000, 100_000]]);
-      await until('trade once fresh', () => entries(bot).length === 1, 5000);
-      assert.equal(entries(bot)[0].direction, 'LONG_BACKPACK');
-    } finally {
-      clearInterval(backpackAlive);
-    }
-  }, ['--max-book-age-ms', '500']);
+  await scenario(
+    'stale',
+    async (sim, bot) => {
+      // Backpack keeps talking (a quote size flickers), so only Lighter goes stale.
+      let flip = 0;
+      let backpackAsk = 1_000_000;
+      const backpackAlive = setInterval(() => {
+        flip ^= 1;
+        sim.engines.backpack.setHouseLiquidity(
+          [[backpackAsk - 100, 100_000 + flip]],
+          [
+            [backpackAsk, 100_000],
+            [backpackAsk + 10, 100_000],
+          ],
+        );
+      }, 100);
+      try {
+        sim.faults.lighter.silentUntil = Date.now() + 1500;
+        await new Promise((r) => setTimeout(r, 700));
+        // Against the bot's last Lighter book (bid 99999.0) a Backpack ask of 99950.0 is a 49-dollar long spread,
+        // but that Lighter book is older than --max-book-age-ms.
+        backpackAsk = 999_500;
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(sim.engines.backpack.orders(sim.accounts.backpack).length, 0, 'no order on a stale book');
+        await new Promise((r) => setTimeout(r, 400));
+        // Lighter speaks again: its next frame breaks the nonce chain, the book is rebuilt, then traded.
+        sim.engines.lighter.setHouseLiquidity([[999_990, 100_001]], [[1_000_000, 100_000]]);
+        await until('trade once fresh', () => entries(bot).length === 1, 5000);
+        assert.equal(entries(bot)[0].direction, 'LONG_BACKPACK');
+      } finally {
+        clearInterval(backpackAlive);
+      }
+    },
+    ['--max-book-age-ms', '500'],
+  );
 });
 
 test('one leg rejected (Lighter 21733): the missing leg is retried and the run ends hedged', async () => {
@@ -91,7 +104,13 @@ test('one leg rejected (Lighter 21733): the missing leg is retried and the run e
     await until('hedged after repair', () => filledBoth(sim));
   });
   const rows = readCsv(bot.logDir, 'trades');
-  assert.deepEqual(rows.map((r) => [r.kind, r.backpack_state, r.lighter_state]), [['entry', 'filled', 'rejected'], ['repair', '', 'filled']]);
+  assert.deepEqual(
+    rows.map((r) => [r.kind, r.backpack_state, r.lighter_state]),
+    [
+      ['entry', 'filled', 'rejected'],
+      ['repair', '', 'filled'],
+    ],
+  );
 });
 
 test('a partial fill on Backpack: the missing half is bought again', async () => {
@@ -101,7 +120,13 @@ test('a partial fill on Backpack: the missing half is bought again', async () =>
     await until('hedged after repair', () => filledBoth(sim));
   });
   const rows = readCsv(bot.logDir, 'trades');
-  assert.deepEqual(rows.map((r) => [r.kind, r.backpack_state, r.backpack_quantity, r.lighter_quantity]), [['entry', 'partial', '0.00500', '0.01000'], ['repair', 'filled', '0.00500', '']]);
+  assert.deepEqual(
+    rows.map((r) => [r.kind, r.backpack_state, r.backpack_quantity, r.lighter_quantity]),
+    [
+      ['entry', 'partial', '0.00500', '0.01000'],
+      ['repair', 'filled', '0.00500', ''],
+    ],
+  );
 });
 
 test('a lost Backpack reply: the order stream settles the leg, with no lookup', async () => {
@@ -158,7 +183,9 @@ test('an invalid nonce on Lighter (another client used it) is recovered by re-si
   const { sim } = await scenario('nonce', async (s) => {
     const c = s.credentials;
     const other = new LighterSigner({ privateKey: c.lighterPrivateKey, chainId: SIM_CHAIN_ID, accountIndex: c.lighterAccountIndex, apiKeyIndex: c.lighterApiKeyIndex });
-    const next = (await (await fetch(`${s.lighter.apiUrl}/api/v1/nextNonce?account_index=${c.lighterAccountIndex}&api_key_index=${c.lighterApiKeyIndex}`)).json()) as { nonce: number };
+    const next = (await (await fetch(`${s.lighter.apiUrl}/api/v1/nextNonce?account_index=${c.lighterAccountIndex}&api_key_index=${c.lighterApiKeyIndex}`)).json()) as {
+      nonce: number;
+    };
     const tx = other.signCancelAllOrders({ timeInForce: 0, time: 0, nonce: next.nonce });
     assert.equal((await fetch(`${s.lighter.apiUrl}/api/v1/sendTx`, { method: 'POST', body: new URLSearchParams({ tx_type: String(tx.txType), tx_info: tx.txInfo }) })).status, 200);
     longOpportunity(s);
@@ -225,34 +252,45 @@ test('a restart picks up a hedged position; an unhedged one is refused unless --
 });
 
 test('a spent Lighter transaction budget blocks entries instead of sending a lone Backpack leg', async () => {
-  const { sim, bot } = await scenario('budget', async (s, b) => {
-    longOpportunity(s);
-    await until('first trade', () => entries(b).length === 1);
-    await new Promise((r) => setTimeout(r, 400)); // the opportunity lasts; the entries' share of the budget is spent
-  }, ['--max-position', '0.05', '--lighter-tx-per-minute', '8']); // start-up takes 6 of the 7 places entries may use (one is kept for repairs)
+  const { sim, bot } = await scenario(
+    'budget',
+    async (s, b) => {
+      longOpportunity(s);
+      await until('first trade', () => entries(b).length === 1);
+      await new Promise((r) => setTimeout(r, 400)); // the opportunity lasts; the entries' share of the budget is spent
+    },
+    ['--max-position', '0.05', '--lighter-tx-per-minute', '8'],
+  ); // start-up takes 6 of the 7 places entries may use (one is kept for repairs)
   assert.equal(sim.engines.backpack.orders(sim.accounts.backpack).length, 1, 'no second Backpack order');
-  assert.deepEqual(readCsv(bot.logDir, 'trades').map((r) => r.kind), ['entry']);
+  assert.deepEqual(
+    readCsv(bot.logDir, 'trades').map((r) => r.kind),
+    ['entry'],
+  );
 });
 
 test('kill switch: three failed trades within a minute halt entries loudly, and the run still ends flat', async () => {
-  const { bot, sim } = await scenario('kill switch', async (s, b) => {
-    // Every Lighter order now falls outside its price band (21733): each entry fails and is unwound.
-    s.engines.lighter.market.priceBandBps = 1;
-    let flip = 0;
-    const lighterAlive = setInterval(() => {
-      flip ^= 1;
-      s.engines.lighter.setHouseLiquidity([[1_000_400, 100_000 + flip]], [[1_000_410, 100_000]]);
-    }, 50);
-    try {
-      s.engines.backpack.setHouseLiquidity([[999_990, 100_000]], [[1_000_000, 100_000]]);
-      await until('halted', () => readLog(b.logDir).includes('ENTRIES HALTED: 3 failed trades within 60 s'), 10_000);
-      const entriesAtHalt = entries(b).length;
-      await new Promise((r) => setTimeout(r, 500));
-      assert.equal(entries(b).length, entriesAtHalt, 'no entry while halted, though the spread is still there');
-    } finally {
-      clearInterval(lighterAlive);
-    }
-  }, ['--max-position', '0.05']);
+  const { bot, sim } = await scenario(
+    'kill switch',
+    async (s, b) => {
+      // Every Lighter order now falls outside its price band (21733): each entry fails and is unwound.
+      s.engines.lighter.market.priceBandBps = 1;
+      let flip = 0;
+      const lighterAlive = setInterval(() => {
+        flip ^= 1;
+        s.engines.lighter.setHouseLiquidity([[1_000_400, 100_000 + flip]], [[1_000_410, 100_000]]);
+      }, 50);
+      try {
+        s.engines.backpack.setHouseLiquidity([[999_990, 100_000]], [[1_000_000, 100_000]]);
+        await until('halted', () => readLog(b.logDir).includes('ENTRIES HALTED: 3 failed trades within 60 s'), 10_000);
+        const entriesAtHalt = entries(b).length;
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(entries(b).length, entriesAtHalt, 'no entry while halted, though the spread is still there');
+      } finally {
+        clearInterval(lighterAlive);
+      }
+    },
+    ['--max-position', '0.05'],
+  );
   assert.equal(entries(bot).length, 3);
   assert.equal(position(sim, 'backpack'), 0, 'each failed entry was unwound on Backpack');
 });

@@ -19,7 +19,12 @@ const filledLong = (sim: SimVenues) => position(sim, 'backpack') === 1000 && pos
  * 60 a minute unless the flags say otherwise, 40 of them transactions), lets `act` play, stops,
  * and checks the end state.
  */
-async function scenario(name: string, act: (sim: SimVenues, bot: BotRun) => Promise<void>, flags: string[] = [], requestsPerMinute = 60): Promise<{ sim: SimVenues; bot: BotRun; log: string }> {
+async function scenario(
+  name: string,
+  act: (sim: SimVenues, bot: BotRun) => Promise<void>,
+  flags: string[] = [],
+  requestsPerMinute = 60,
+): Promise<{ sim: SimVenues; bot: BotRun; log: string }> {
   // Both readings of the venue's limits at once: the shared budget, and the older two thirds of it for transactions.
   const sim = await simVenues({ faults: { lighter: { requestsPerMinute, transactionsPerMinute: Math.floor((requestsPerMinute * 2) / 3) } } });
   calm(sim);
@@ -56,12 +61,15 @@ for (const shape of ['sendtx_code', 'sendtx_code_no_id', 'type_error', 'bare_err
       longOpportunity(sim);
       await until('hedged after repair', () => filledLong(sim));
     });
-    assert.deepEqual(states(bot), [['entry', 'filled', 'rejected'], ['repair', '', 'filled']]);
+    assert.deepEqual(states(bot), [
+      ['entry', 'filled', 'rejected'],
+      ['repair', '', 'filled'],
+    ]);
     assert.match(log, /21733 "accidental price"/);
   });
 }
 
-test('a rejection followed by more trades: later trades go through on the venue\'s nonces', async () => {
+test("a rejection followed by more trades: later trades go through on the venue's nonces", async () => {
   const { bot } = await scenario('more trades', async (sim, b) => {
     sim.faults.lighter.rejectNextOrderWith = 21733;
     longOpportunity(sim);
@@ -70,7 +78,12 @@ test('a rejection followed by more trades: later trades go through on the venue\
     await until('two short trades', () => entries(b).length === 3, 8000);
     assert.deepEqual([position(sim, 'backpack'), position(sim, 'lighter')], [-1000, 1000]);
   });
-  assert.deepEqual(states(bot), [['entry', 'filled', 'rejected'], ['repair', '', 'filled'], ['entry', 'filled', 'filled'], ['entry', 'filled', 'filled']]);
+  assert.deepEqual(states(bot), [
+    ['entry', 'filled', 'rejected'],
+    ['repair', '', 'filled'],
+    ['entry', 'filled', 'filled'],
+    ['entry', 'filled', 'filled'],
+  ]);
 });
 
 for (const [code, setting] of [
@@ -88,7 +101,10 @@ for (const [code, setting] of [
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(entries(b).length, 1, 'entries stopped after the configuration failure');
     });
-    assert.deepEqual(states(bot), [['entry', 'filled', 'rejected'], ['repair', '', 'filled']]);
+    assert.deepEqual(states(bot), [
+      ['entry', 'filled', 'rejected'],
+      ['repair', '', 'filled'],
+    ]);
     assert.match(log, new RegExp(`${code} "`));
     assert.match(log, setting);
   });
@@ -133,16 +149,27 @@ test('acknowledged, then failed in the sequencer: the leg stays unknown (nothing
   });
   const rows = readCsv(bot.logDir, 'trades');
   assert.deepEqual([rows[0].kind, rows[0].backpack_state, rows[0].lighter_state, rows[0].lighter_quantity], ['entry', 'filled', 'unknown', '0.00000']);
-  assert.deepEqual(rows.slice(1).map((r) => [r.kind, r.lighter_state]), [['repair', 'filled']]);
+  assert.deepEqual(
+    rows.slice(1).map((r) => [r.kind, r.lighter_state]),
+    [['repair', 'filled']],
+  );
   assert.match(log, /acknowledged but not confirmed by the account stream/);
 });
 
 test('one stuck Lighter leg never delays the hedge through the request budget (12 a minute on both sides)', async () => {
-  const { bot, log } = await scenario('stuck leg', async (sim) => {
-    sim.faults.lighter.ackThenFailNext = 1;
-    longOpportunity(sim);
-    await until('hedged after repair', () => filledLong(sim), 20_000);
-  }, ['--lighter-requests-per-minute', '12'], 12);
-  assert.deepEqual(states(bot).map((s) => s[0]), ['entry', 'repair']);
-  assert.doesNotMatch(log, /waits \d+ ms for a place in the request budget|budget of \d+ requests per minute .* is spent|backing off/, "no order waited for want of a place");
+  const { bot, log } = await scenario(
+    'stuck leg',
+    async (sim) => {
+      sim.faults.lighter.ackThenFailNext = 1;
+      longOpportunity(sim);
+      await until('hedged after repair', () => filledLong(sim), 20_000);
+    },
+    ['--lighter-requests-per-minute', '12'],
+    12,
+  );
+  assert.deepEqual(
+    states(bot).map((s) => s[0]),
+    ['entry', 'repair'],
+  );
+  assert.doesNotMatch(log, /waits \d+ ms for a place in the request budget|budget of \d+ requests per minute .* is spent|backing off/, 'no order waited for want of a place');
 });

@@ -39,7 +39,10 @@ test('LIGHTER_API_KEY_INDEX 0–2 is refused as configuration: exit 2, one line 
   for (const index of ['0', '2']) {
     const r = await cli(['--size', '0.01'], { ...sim.env(), LIGHTER_API_KEY_INDEX: index });
     assert.equal(r.status, 2, r.out);
-    assert.equal(r.out, `error: LIGHTER_API_KEY_INDEX ${index} belongs to Lighter's own web and mobile apps (indexes 0–2), whose orders would collide with the bot's nonces — create a key at index 3–254 and set LIGHTER_API_KEY_INDEX to it\n`);
+    assert.equal(
+      r.out,
+      `error: LIGHTER_API_KEY_INDEX ${index} belongs to Lighter's own web and mobile apps (indexes 0–2), whose orders would collide with the bot's nonces — create a key at index 3–254 and set LIGHTER_API_KEY_INDEX to it\n`,
+    );
   }
 });
 
@@ -47,7 +50,10 @@ test('a LIGHTER_CHAIN_ID the venue does not run is refused at start-up with exit
   const sim = await venues({ lighterChainId: 300 });
   const r = await cli(['--size', '0.01'], { ...sim.env(), LIGHTER_CHAIN_ID: '304' });
   assert.equal(r.status, 2, r.out);
-  assert.match(r.out, /LIGHTER_CHAIN_ID is 304 but the Lighter venue at http:\/\/127\.0\.0\.1:\d+ reports chain id 300; every transaction would fail as an invalid signature — set LIGHTER_CHAIN_ID to match LIGHTER_API_URL \(304 mainnet, 300 testnet\)/);
+  assert.match(
+    r.out,
+    /LIGHTER_CHAIN_ID is 304 but the Lighter venue at http:\/\/127\.0\.0\.1:\d+ reports chain id 300; every transaction would fail as an invalid signature — set LIGHTER_CHAIN_ID to match LIGHTER_API_URL \(304 mainnet, 300 testnet\)/,
+  );
   assert.equal(sim.lighterSim.acceptedTxs.length, 0);
   assert.deepEqual(sim.engines.backpack.orders(sim.accounts.backpack), []);
 });
@@ -61,7 +67,10 @@ test('a widened Lighter market id and a size below the minimum order value each 
   const small = await venues();
   const s = startBot(small, ['--size', '0.00009']);
   assert.equal(await s.exit, 2);
-  assert.match(readLog(s.logDir), /--size 0\.00009 is worth [\d.]+ USDC on Lighter BTC at [\d.]+, below the market's minimum order value of 10\.000000 USDC — use --size 0\.00011 or more/);
+  assert.match(
+    readLog(s.logDir),
+    /--size 0\.00009 is worth [\d.]+ USDC on Lighter BTC at [\d.]+, below the market's minimum order value of 10\.000000 USDC — use --size 0\.00011 or more/,
+  );
   assert.equal(small.lighterSim.acceptedTxs.length, 0);
 });
 
@@ -70,7 +79,10 @@ test('a run prints the Lighter fee it assumes, where from, and how to override i
   const bot = startBot(sim, []);
   const engine = await bot.engine;
   await until('running', () => readLog(bot.logDir).includes('running:'));
-  assert.match(readLog(bot.logDir), /Lighter fees: taker 2\.8 bps, maker 0\.4 bps from the account's premium tier \(accountLimits user_tier "premium"\) at 0 staked LIT; staking lowers it — override with --lighter-taker-fee-bps/);
+  assert.match(
+    readLog(bot.logDir),
+    /Lighter fees: taker 2\.8 bps, maker 0\.4 bps from the account's premium tier \(accountLimits user_tier "premium"\) at 0 staked LIT; staking lowers it — override with --lighter-taker-fee-bps/,
+  );
   assert.match(readLog(bot.logDir), /Lighter BTC #1 .*taker 2\.8 bps/);
   assert.ok(engine);
   assert.equal(await bot.stop(), 0);

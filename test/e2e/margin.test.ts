@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { assertCsvMatchesFills, calm, csvNet, longOpportunity, readCsv, readLog, simVenues, startBot, until } from './harness.js';
 
-test('a Lighter leg refused for margin by the simulator\'s margin model: the hedge is repaired and both venues end flat', async () => {
+test("a Lighter leg refused for margin by the simulator's margin model: the hedge is repaired and both venues end flat", async () => {
   const sim = await simVenues({ collateral: { lighter: '20' } });
   calm(sim);
   const bot = startBot(sim, ['--max-position', '0.01', '--max-book-age-ms', '5000']);
@@ -25,9 +25,15 @@ test('a Lighter leg refused for margin by the simulator\'s margin model: the hed
     const rows = readCsv(bot.logDir, 'trades');
     // Entry: Backpack filled, Lighter refused; the Lighter leg retried twice (refused again), then
     // Backpack unwound reduce-only.
-    assert.deepEqual(rows.map((r) => [r.kind, r.backpack_state, r.lighter_state, r.backpack_side]), [
-      ['entry', 'filled', 'rejected', 'buy'], ['repair', '', 'rejected', ''], ['repair', '', 'rejected', ''], ['repair', 'filled', '', 'sell'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.kind, r.backpack_state, r.lighter_state, r.backpack_side]),
+      [
+        ['entry', 'filled', 'rejected', 'buy'],
+        ['repair', '', 'rejected', ''],
+        ['repair', '', 'rejected', ''],
+        ['repair', 'filled', '', 'sell'],
+      ],
+    );
     assert.equal(csvNet(rows, 'backpack'), 0);
     assert.equal(csvNet(rows, 'lighter'), 0);
     assertCsvMatchesFills(rows, sim, assert);

@@ -18,7 +18,10 @@ test('paper mode trades on live public data without keys and without sending an 
       assert.equal(await bot.stop(), 0);
     }
     const [row] = readCsv(bot.logDir, 'trades');
-    assert.deepEqual([row.direction, row.backpack_state, row.lighter_state, row.backpack_quantity, row.lighter_quantity], ['LONG_BACKPACK', 'filled', 'filled', '0.01000', '0.01000']);
+    assert.deepEqual(
+      [row.direction, row.backpack_state, row.lighter_state, row.backpack_quantity, row.lighter_quantity],
+      ['LONG_BACKPACK', 'filled', 'filled', '0.01000', '0.01000'],
+    );
     assert.equal(sim.engines.backpack.orders(sim.accounts.backpack).length + sim.engines.lighter.orders(sim.accounts.lighter).length, 0, 'no order reached a venue');
     assert.match(readLog(bot.logDir), /mode: PAPER/);
   } finally {

@@ -44,10 +44,15 @@ test('--sim runs the bot; SIGTERM stops it cleanly with a summary and exit statu
   // Only the sim folder: nothing a sim run writes can land beside a live run's files.
   assert.deepEqual(readdirSync(join(dir, 'logs')), ['sim']);
   const files = readdirSync(join(dir, 'logs', 'sim')).sort();
-  assert.deepEqual(files.map((f) => f.replace(/\d{8}/, 'DATE')), ['backpack_lighter_BTC.log', 'bbo_BTC_DATE.csv', 'trades_BTC_DATE.csv']);
+  assert.deepEqual(
+    files.map((f) => f.replace(/\d{8}/, 'DATE')),
+    ['backpack_lighter_BTC.log', 'bbo_BTC_DATE.csv', 'trades_BTC_DATE.csv'],
+  );
   assert.match(readFileSync(join(dir, 'logs', 'sim', 'backpack_lighter_BTC.log'), 'utf8'), /summary: \d+ trades/);
   for (const csv of files.filter((f) => f.endsWith('.csv'))) {
-    const [header, ...rows] = readFileSync(join(dir, 'logs', 'sim', csv), 'utf8').trim().split('\n');
+    const [header, ...rows] = readFileSync(join(dir, 'logs', 'sim', csv), 'utf8')
+      .trim()
+      .split('\n');
     assert.match(header, /,mode$/, `${csv}: mode is the last column`);
     for (const row of rows) assert.match(row, /,sim$/, `${csv}: every row says sim`);
   }
@@ -56,9 +61,24 @@ test('--sim runs the bot; SIGTERM stops it cleanly with a summary and exit statu
 test('npm run sim serves both venues and prints their URLs and generated keys as .env lines', async (t) => {
   const sim = start('src/sim/serve.ts', [], tempDir(t));
   await sim.waitFor('LIGHTER_API_KEY_INDEX=');
-  const lines = Object.fromEntries(sim.output().split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  const lines = Object.fromEntries(
+    sim
+      .output()
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
   assert.deepEqual(Object.keys(lines).sort(), [
-    'API_KEY_PRIVATE_KEY', 'BACKPACK_API_URL', 'BACKPACK_PUBLIC_KEY', 'BACKPACK_SECRET_KEY', 'BACKPACK_WS_URL', 'LIGHTER_ACCOUNT_INDEX', 'LIGHTER_API_KEY_INDEX', 'LIGHTER_API_URL', 'LIGHTER_CHAIN_ID', 'LIGHTER_WS_URL',
+    'API_KEY_PRIVATE_KEY',
+    'BACKPACK_API_URL',
+    'BACKPACK_PUBLIC_KEY',
+    'BACKPACK_SECRET_KEY',
+    'BACKPACK_WS_URL',
+    'LIGHTER_ACCOUNT_INDEX',
+    'LIGHTER_API_KEY_INDEX',
+    'LIGHTER_API_URL',
+    'LIGHTER_CHAIN_ID',
+    'LIGHTER_WS_URL',
   ]);
   const markets = (await (await fetch(`${lines.BACKPACK_API_URL}/api/v1/markets`)).json()) as Array<{ symbol: string }>;
   assert.ok(markets.some((m) => m.symbol === 'BTC_USDC_PERP'));
@@ -73,7 +93,10 @@ test('--log-format json --log-level warn: the run log holds only JSON records at
   writeFileSync(join(dir, '.env'), 'LIGHTER_CHAIN_ID=304\nthis is not a setting\n');
   const bot = start('src/cli/main.ts', ['--sim', '--size', '0.01', '--log-format', 'json', '--log-level', 'warn', '--duration', '1'], dir);
   assert.equal(await bot.exit, 0);
-  const records = readFileSync(join(dir, 'logs', 'sim', 'backpack_lighter_BTC.log'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; time: string; msg: string });
+  const records = readFileSync(join(dir, 'logs', 'sim', 'backpack_lighter_BTC.log'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { level: string; time: string; msg: string });
   assert.ok(records.length > 0);
   for (const r of records) {
     assert.ok(r.level === 'warn' || r.level === 'error', `level ${r.level}: ${r.msg}`);

@@ -85,7 +85,10 @@ test('without close on exit the positions are kept and valued as unrealised', as
   const summary = await r.clock.runUntil(r.engine.stop('test'), 'stop');
   assert.deepEqual([r.backpack.venuePosition, r.lighter.venuePosition], [1000, -100]);
   assert.equal(summary.closeOnExit, undefined);
-  assert.deepEqual(trades(r.logDir).map((row) => row.kind), ['entry']);
+  assert.deepEqual(
+    trades(r.logDir).map((row) => row.kind),
+    ['entry'],
+  );
   const pnl = summary.pnl!;
   // Long 0.01 at the Backpack mid 99999.5, short 0.01 at the Lighter mid 99999.50.
   assert.deepEqual([pnl.inventory.backpack.position, pnl.inventory.lighter.position], [0.01, -0.01]);

@@ -18,7 +18,10 @@ function engineWith(backpack: FakeVenue, lighter: FakeVenue, clock: FakeClock) {
   const parsed = parseConfig(['--paper', '--size', '0.01', '--max-position', '0.01', '--log-dir', tempDir('bla-engine-')], {});
   if (parsed.kind !== 'run') throw new Error('config');
   const logger = new MemoryLogger();
-  return { engine: new ArbEngine({ settings: engineSettings(parsed.config), backpack, lighter, logger, clock, timings: { resolveDeadlineMs: 100, repairDeadlineMs: 1000 } }), logger };
+  return {
+    engine: new ArbEngine({ settings: engineSettings(parsed.config), backpack, lighter, logger, clock, timings: { resolveDeadlineMs: 100, repairDeadlineMs: 1000 } }),
+    logger,
+  };
 }
 
 test('a leg that stays unknown but did fill is not hedged a second time: positions are reconciled before any repair', async () => {
@@ -50,7 +53,14 @@ test('a leg resolved after the deadline gets its own late row, so the trades CSV
   lighter.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
   const parsed = parseConfig(['--paper', '--size', '0.01', '--max-position', '0.01', '--log-dir', tempDir('bla-engine-')], {});
   if (parsed.kind !== 'run') throw new Error('config');
-  const engine = new ArbEngine({ settings: engineSettings(parsed.config), backpack, lighter, logger: new MemoryLogger(), clock, timings: { resolveDeadlineMs: 100, lateResolveEveryMs: 50 } });
+  const engine = new ArbEngine({
+    settings: engineSettings(parsed.config),
+    backpack,
+    lighter,
+    logger: new MemoryLogger(),
+    clock,
+    timings: { resolveDeadlineMs: 100, lateResolveEveryMs: 50 },
+  });
   await clock.runUntil(engine.start());
   let asked = 0;
   lighter.outcomes.push((r, leg) => {
@@ -65,7 +75,15 @@ test('a leg resolved after the deadline gets its own late row, so the trades CSV
   await clock.advance(600);
   await clock.runUntil(engine.stop('test'));
   assert.deepEqual(records, ['entry:unknown:0', 'late:filled:1000']);
-  const csv = readFileSync(join(parsed.config.logDir, readdirSync(parsed.config.logDir).find((f) => f.startsWith('trades_'))!), 'utf8').trim().split('\n');
+  const csv = readFileSync(
+    join(
+      parsed.config.logDir,
+      readdirSync(parsed.config.logDir).find((f) => f.startsWith('trades_'))!,
+    ),
+    'utf8',
+  )
+    .trim()
+    .split('\n');
   assert.equal(csv.length, 3, 'header, entry, late');
   assert.match(csv[2], /^[^,]+,LATE_LIGHTER,0\.01000,,,sell,100040\.000,/);
   assert.deepEqual([backpack.orders.length, lighter.orders.length], [1, 1], 'nothing was hedged twice');

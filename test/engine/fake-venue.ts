@@ -5,7 +5,17 @@
 import type { Clock } from '../../src/core/clock.js';
 import { OrderBook, type BookView } from '../../src/core/orderbook.js';
 import type { MarketSpec, VenueId } from '../../src/venues/types.js';
-import { VenueError, emitBookEvent, type BookListener, type LegResult, type MarketOrderRequest, type ExecutionReadiness, type StatusListener, type Venue, type VenueStatus } from '../../src/venues/venue.js';
+import {
+  VenueError,
+  emitBookEvent,
+  type BookListener,
+  type LegResult,
+  type MarketOrderRequest,
+  type ExecutionReadiness,
+  type StatusListener,
+  type Venue,
+  type VenueStatus,
+} from '../../src/venues/venue.js';
 
 /** What the venue answers to one order: a result now, or later (a promise the test settles). */
 export type Outcome = (request: MarketOrderRequest, leg: LegResult, venue: FakeVenue) => LegResult | Promise<LegResult>;
@@ -29,21 +39,32 @@ export const takerFill: Outcome = (r, leg, venue) => {
   return { ...leg, state: remaining === 0 ? 'filled' : 'partial', filled, notional, fee: venue.feeOn(notional), confirmedAt: venue.clock.monoMs() };
 };
 
-export const rejected = (why = 'rejected by the test'): Outcome => (_r, leg, venue) => ({
-  ...leg, state: 'rejected', filled: 0, notional: 0, confirmedAt: venue.clock.monoMs(), error: new VenueError(venue.id, 'rejected', why),
-});
+export const rejected =
+  (why = 'rejected by the test'): Outcome =>
+  (_r, leg, venue) => ({
+    ...leg,
+    state: 'rejected',
+    filled: 0,
+    notional: 0,
+    confirmedAt: venue.clock.monoMs(),
+    error: new VenueError(venue.id, 'rejected', why),
+  });
 
 /** Fills only `quantity` of the order at the book (a partial fill). */
-export const partialFill = (quantity: number): Outcome => (r, leg, venue) => {
-  const full = takerFill({ ...r, size: quantity }, leg, venue) as LegResult;
-  return { ...full, requested: r.size, state: 'partial' };
-};
+export const partialFill =
+  (quantity: number): Outcome =>
+  (r, leg, venue) => {
+    const full = takerFill({ ...r, size: quantity }, leg, venue) as LegResult;
+    return { ...full, requested: r.size, state: 'partial' };
+  };
 
 /** The reply is lost: the venue's ledger says `filled` (0 = nothing), the answer says unknown. */
-export const unknownOutcome = (filledOnVenue: number): Outcome => (r, leg, venue) => {
-  if (filledOnVenue > 0) venue.ledger(r.side, filledOnVenue);
-  return { ...leg, state: 'unknown', filled: 0, error: new VenueError(venue.id, 'timeout', 'no reply in time') };
-};
+export const unknownOutcome =
+  (filledOnVenue: number): Outcome =>
+  (r, leg, venue) => {
+    if (filledOnVenue > 0) venue.ledger(r.side, filledOnVenue);
+    return { ...leg, state: 'unknown', filled: 0, error: new VenueError(venue.id, 'timeout', 'no reply in time') };
+  };
 
 export class FakeVenue implements Venue {
   readonly book = new OrderBook();
@@ -72,7 +93,11 @@ export class FakeVenue implements Venue {
   /** What readiness() answers; the engine reads it before every entry. */
   ready: ExecutionReadiness = { state: 'ready' };
 
-  constructor(readonly id: VenueId, readonly market: MarketSpec, readonly clock: Clock) {}
+  constructor(
+    readonly id: VenueId,
+    readonly market: MarketSpec,
+    readonly clock: Clock,
+  ) {}
 
   readiness(): ExecutionReadiness {
     return this.ready;
@@ -135,7 +160,17 @@ export class FakeVenue implements Venue {
 
   async placeMarketOrder(r: MarketOrderRequest): Promise<LegResult> {
     this.orders.push(r);
-    const leg: LegResult = { venue: this.id, state: 'unknown', side: r.side, requested: r.size, filled: 0, notional: 0, fee: 0, clientOrderId: String(this.next++), sentAt: this.clock.monoMs() };
+    const leg: LegResult = {
+      venue: this.id,
+      state: 'unknown',
+      side: r.side,
+      requested: r.size,
+      filled: 0,
+      notional: 0,
+      fee: 0,
+      clientOrderId: String(this.next++),
+      sentAt: this.clock.monoMs(),
+    };
     const wouldGrow = r.side === 'buy' ? this.venuePosition >= 0 : this.venuePosition <= 0;
     if (r.reduceOnly === true && (wouldGrow || r.size > Math.abs(this.venuePosition))) {
       return rejected('reduce-only order would increase the position')(r, leg, this) as LegResult;

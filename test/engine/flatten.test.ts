@@ -86,12 +86,16 @@ test('a refused and a partial close are sent again, with a wider bound each roun
 test('a venue out of its request budget gets no closing order until it takes orders again (no refused close row)', async () => {
   const r = rig(1000, -1000);
   let asked = 0;
-  r.lighter.readiness = () => (asked++ === 0 ? { state: 'budget_empty', until: r.clock.monoMs() + 100, detail: 'the 60 transactions per minute budget is spent' } : { state: 'ready' });
+  r.lighter.readiness = () =>
+    asked++ === 0 ? { state: 'budget_empty', until: r.clock.monoMs() + 100, detail: 'the 60 transactions per minute budget is spent' } : { state: 'ready' };
   const outcome = await r.run();
   assert.equal(outcome.detail, 'both venues report a zero position (confirmed after 2 closing rounds)');
   // Round 1 closes Backpack at 20 bps; Lighter's only order goes out in round 2, at 40 bps.
   assert.deepEqual(r.lighter.orders, [{ side: 'buy', size: 1000, worstPrice: 1_004_000, reduceOnly: true, purpose: 'repair' }]);
-  assert.deepEqual(r.legs.map((l) => `${l.venue}:${l.state}`), ['backpack:filled', 'lighter:filled']);
+  assert.deepEqual(
+    r.legs.map((l) => `${l.venue}:${l.state}`),
+    ['backpack:filled', 'lighter:filled'],
+  );
   assert.ok(r.log.lines.includes('INFO close-on-exit: lighter is not taking orders yet (the 60 transactions per minute budget is spent); closing it next round'));
 });
 

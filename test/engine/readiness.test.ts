@@ -29,7 +29,14 @@ function rig(timings: EngineOptions['timings'] = {}) {
   backpack.setBook(...CALM);
   lighter.setBook(...CALM);
   const logger = new MemoryLogger();
-  const engine = new ArbEngine({ settings: engineSettings({ ...parsed.config, checkIntervalMs: 10 }), backpack, lighter, logger, clock, timings: { resolveDeadlineMs: 60, repairDeadlineMs: 400, ...timings } });
+  const engine = new ArbEngine({
+    settings: engineSettings({ ...parsed.config, checkIntervalMs: 10 }),
+    backpack,
+    lighter,
+    logger,
+    clock,
+    timings: { resolveDeadlineMs: 60, repairDeadlineMs: 400, ...timings },
+  });
   return { clock, backpack, lighter, logger, engine };
 }
 
@@ -73,7 +80,12 @@ test('Backpack backing off (429) across an opportunity: no entry, no kill switch
 test('a leg refused for rate limiting is a failed trade that is repaired, but it does not feed the kill switch', async () => {
   const r = rig({ killSwitch: { failures: 1 } });
   await r.clock.runUntil(r.engine.start());
-  r.lighter.outcomes.push((_req, leg, venue) => ({ ...leg, state: 'rejected', confirmedAt: venue.clock.monoMs(), error: new VenueError('lighter', 'rate_limited', 'too many requests', 23000) }));
+  r.lighter.outcomes.push((_req, leg, venue) => ({
+    ...leg,
+    state: 'rejected',
+    confirmedAt: venue.clock.monoMs(),
+    error: new VenueError('lighter', 'rate_limited', 'too many requests', 23000),
+  }));
   r.lighter.setBook(...RICH);
   await waitFor(r.clock, 'repair', () => r.backpack.orders.length + r.lighter.orders.length === 3);
   await settled(r.clock, r.engine);
@@ -106,13 +118,25 @@ test('a repair waits for a venue that backs off and goes out once it takes order
 test('an authentication error on a leg halts entries with a typed auth halt naming the setting; repairs still go out', async () => {
   const r = rig();
   await r.clock.runUntil(r.engine.start());
-  r.lighter.outcomes.push((_req, leg, venue) => ({ ...leg, state: 'rejected', confirmedAt: venue.clock.monoMs(), error: new VenueError('lighter', 'auth', 'invalid signature (21120)', 21120) }));
+  r.lighter.outcomes.push((_req, leg, venue) => ({
+    ...leg,
+    state: 'rejected',
+    confirmedAt: venue.clock.monoMs(),
+    error: new VenueError('lighter', 'auth', 'invalid signature (21120)', 21120),
+  }));
   r.lighter.setBook(...RICH);
   await waitFor(r.clock, 'repair sent', () => r.lighter.orders.length === 2);
   await settled(r.clock, r.engine);
   const halts = r.engine.halts();
-  assert.deepEqual(halts.map((h) => [h.kind, h.venue, h.until]), [['auth', 'lighter', Infinity]]);
-  assert.ok(r.logger.lines.includes('ERROR ENTRIES HALTED: lighter refused our credentials (invalid signature (21120)); fix API_KEY_PRIVATE_KEY / LIGHTER_ACCOUNT_INDEX / LIGHTER_API_KEY_INDEX and restart; repairs still go out'));
+  assert.deepEqual(
+    halts.map((h) => [h.kind, h.venue, h.until]),
+    [['auth', 'lighter', Infinity]],
+  );
+  assert.ok(
+    r.logger.lines.includes(
+      'ERROR ENTRIES HALTED: lighter refused our credentials (invalid signature (21120)); fix API_KEY_PRIVATE_KEY / LIGHTER_ACCOUNT_INDEX / LIGHTER_API_KEY_INDEX and restart; repairs still go out',
+    ),
+  );
   const ordersBefore = r.backpack.orders.length;
   await r.clock.advance(5000);
   r.lighter.touch();
@@ -130,7 +154,10 @@ test('auth_failed readiness halts entries before any leg is sent', async () => {
   r.lighter.setBook(...RICH);
   await r.clock.advance(50);
   assert.deepEqual([r.backpack.orders.length, r.lighter.orders.length], [0, 0]);
-  assert.deepEqual(r.engine.halts().map((h) => [h.kind, h.venue]), [['auth', 'backpack']]);
+  assert.deepEqual(
+    r.engine.halts().map((h) => [h.kind, h.venue]),
+    [['auth', 'backpack']],
+  );
   assert.ok(r.logger.lines.some((l) => l.includes('fix BACKPACK_PUBLIC_KEY / BACKPACK_SECRET_KEY and restart')));
   await r.clock.runUntil(r.engine.stop('test'));
 });
@@ -179,7 +206,10 @@ test('a feed that gives no book at start-up is waited for: said once after the s
   await r.clock.advance(25_000);
   assert.equal(r.engine.phase, 'starting');
   await r.clock.advance(25_000);
-  assert.deepEqual(r.logger.lines.filter((l) => l.includes('no valid order book')), ['WARN no valid order book from lighter after 20 s — still waiting; check the WebSocket URL and the network, or stop the bot']);
+  assert.deepEqual(
+    r.logger.lines.filter((l) => l.includes('no valid order book')),
+    ['WARN no valid order book from lighter after 20 s — still waiting; check the WebSocket URL and the network, or stop the bot'],
+  );
   r.lighter.setStatus({ bookValid: true, connected: true });
   assert.equal(await r.clock.runUntil(starting), true);
   r.backpack.touch(); // a fresh Backpack frame too: the one from before the wait is 50 s old

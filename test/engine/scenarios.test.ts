@@ -49,7 +49,14 @@ function rig(flags: string[] = [], timings: EngineOptions['timings'] = {}, setup
   lighter.setBook(...LT_CALM);
   setup?.(backpack, lighter);
   const logger = new MemoryLogger();
-  const engine = new ArbEngine({ settings: engineSettings(config), backpack, lighter, logger, clock, timings: { resolveDeadlineMs: 60, repairDeadlineMs: 400, lateResolveEveryMs: 20, ...timings } });
+  const engine = new ArbEngine({
+    settings: engineSettings(config),
+    backpack,
+    lighter,
+    logger,
+    clock,
+    timings: { resolveDeadlineMs: 60, repairDeadlineMs: 400, lateResolveEveryMs: 20, ...timings },
+  });
   return { backpack, lighter, engine, logger, config, clock };
 }
 
@@ -132,15 +139,30 @@ test('trades both directions on executable prices; exact CSV headers, telemetry,
     { trades: 2, successes: 2, failures: 0, repairs: 0, estimatedPnl: 0.2999, fees: 0.5001, positions: { backpack: '0.00000', lighter: '0.0000' } },
   );
 
-  const trades = readFileSync(join(r.config.logDir, readdirSync(r.config.logDir).find((f) => f.startsWith('trades_BTC_'))!), 'utf8').split('\n');
+  const trades = readFileSync(
+    join(
+      r.config.logDir,
+      readdirSync(r.config.logDir).find((f) => f.startsWith('trades_BTC_'))!,
+    ),
+    'utf8',
+  ).split('\n');
   assert.equal(
     trades[0],
     'timestamp,direction,quantity,backpack_side,backpack_price,lighter_side,lighter_price,spread_captured,pnl_estimate,' +
       'backpack_quantity,lighter_quantity,raw_spread,executable_spread,backpack_fee,lighter_fee,net_pnl,backpack_state,lighter_state,' +
       'backpack_send_ms,lighter_send_ms,backpack_confirm_ms,lighter_confirm_ms,kind,backpack_client_id,lighter_client_id,mode',
   );
-  const bbo = readFileSync(join(r.config.logDir, readdirSync(r.config.logDir).find((f) => f.startsWith('bbo_BTC_'))!), 'utf8').split('\n');
-  assert.equal(bbo[0], 'timestamp,backpack_bid,backpack_ask,lighter_bid,lighter_ask,long_spread,short_spread,signal,long_executable_spread,short_executable_spread,backpack_book_age_ms,lighter_book_age_ms,mode');
+  const bbo = readFileSync(
+    join(
+      r.config.logDir,
+      readdirSync(r.config.logDir).find((f) => f.startsWith('bbo_BTC_'))!,
+    ),
+    'utf8',
+  ).split('\n');
+  assert.equal(
+    bbo[0],
+    'timestamp,backpack_bid,backpack_ask,lighter_bid,lighter_ask,long_spread,short_spread,signal,long_executable_spread,short_executable_spread,backpack_book_age_ms,lighter_book_age_ms,mode',
+  );
   assert.ok(bbo.length > 6, 'BBO rows are written on the timer');
   assert.match(bbo[1], /^\d{4}-\d\d-\d\dT[^,]+,\d+\.\d,\d+\.\d,\d+\.\d\d,\d+\.\d\d,/);
 
@@ -148,7 +170,22 @@ test('trades both directions on executable prices; exact CSV headers, telemetry,
   assert.equal(rows.length, 2);
   const [long, short] = rows;
   assert.deepEqual(
-    [long.direction, long.quantity, long.backpack_side, long.backpack_price, long.lighter_side, long.lighter_price, long.backpack_quantity, long.lighter_quantity, long.raw_spread, long.executable_spread, long.spread_captured, long.backpack_state, long.lighter_state, long.kind],
+    [
+      long.direction,
+      long.quantity,
+      long.backpack_side,
+      long.backpack_price,
+      long.lighter_side,
+      long.lighter_price,
+      long.backpack_quantity,
+      long.lighter_quantity,
+      long.raw_spread,
+      long.executable_spread,
+      long.spread_captured,
+      long.backpack_state,
+      long.lighter_state,
+      long.kind,
+    ],
     ['LONG_BACKPACK', '0.01', 'buy', '100000.000', 'sell', '100040.0000', '0.01000', '0.0100', '40.0000', '40.0000', '40.0000', 'filled', 'filled', 'entry'],
   );
   assert.deepEqual([short.direction, short.backpack_side, short.lighter_side, short.backpack_state, short.lighter_state], ['SHORT_BACKPACK', 'sell', 'buy', 'filled', 'filled']);
@@ -158,7 +195,10 @@ test('trades both directions on executable prices; exact CSV headers, telemetry,
     }
     assert.ok(Number(row.backpack_send_ms) <= Number(row.backpack_confirm_ms));
   }
-  assert.ok(r.logger.lines.some((l) => /LONG_BACKPACK done: .* sent \d+\.\d{3}\/\d+\.\d{3} ms, confirmed \d+\.\d{3}\/\d+\.\d{3} ms after the frame/.test(l)), 'telemetry in the log');
+  assert.ok(
+    r.logger.lines.some((l) => /LONG_BACKPACK done: .* sent \d+\.\d{3}\/\d+\.\d{3} ms, confirmed \d+\.\d{3}\/\d+\.\d{3} ms after the frame/.test(l)),
+    'telemetry in the log',
+  );
 });
 
 test('between frames each venue signs ahead both legs an entry would send; the leg whose book did not move is exactly that order', async () => {
@@ -168,8 +208,20 @@ test('between frames each venue signs ahead both legs an entry would send; the l
   await settled(r);
   const last = (v: FakeVenue, side: 'buy' | 'sell') => v.prepared.filter((q) => q.side === side).at(-1);
   // On the calm books: Backpack buys up to 100000.0 + 20 bps, sells down to 99999.0 − 20 bps (0.1 tick); Lighter alike on 0.01.
-  assert.deepEqual([last(r.backpack, 'buy'), last(r.backpack, 'sell')], [{ side: 'buy', size: 1000, worstPrice: 1_002_000 }, { side: 'sell', size: 1000, worstPrice: 997_990 }]);
-  assert.deepEqual([last(r.lighter, 'buy'), last(r.lighter, 'sell')], [{ side: 'buy', size: 100, worstPrice: 10_020_000 }, { side: 'sell', size: 100, worstPrice: 9_979_900 }]);
+  assert.deepEqual(
+    [last(r.backpack, 'buy'), last(r.backpack, 'sell')],
+    [
+      { side: 'buy', size: 1000, worstPrice: 1_002_000 },
+      { side: 'sell', size: 1000, worstPrice: 997_990 },
+    ],
+  );
+  assert.deepEqual(
+    [last(r.lighter, 'buy'), last(r.lighter, 'sell')],
+    [
+      { side: 'buy', size: 100, worstPrice: 10_020_000 },
+      { side: 'sell', size: 100, worstPrice: 9_979_900 },
+    ],
+  );
   const preparedBefore = r.backpack.prepared.length;
   frame(r, BP_CALM, LT_RICH);
   await waitFor(r.clock, 'long trade', () => r.lighter.orders.length === 1);
@@ -199,7 +251,17 @@ test('decisions use the VWAP that fills --size, and a spread that does not pay t
   const r = rig();
   await start(r);
   // Top of book 40 apart, but only 0.002 at 100000.0: the VWAP for 0.01 is 100028.0, 12 < 25 of fees.
-  frame(r, [[[999_990, 100_000]], [[1_000_000, 200], [1_000_350, 100_000]]], LT_RICH);
+  frame(
+    r,
+    [
+      [[999_990, 100_000]],
+      [
+        [1_000_000, 200],
+        [1_000_350, 100_000],
+      ],
+    ],
+    LT_RICH,
+  );
   await r.clock.advance(30);
   frame(r, BP_CALM, LT_CALM); // that opportunity is over
   await r.clock.advance(10);
@@ -208,7 +270,10 @@ test('decisions use the VWAP that fills --size, and a spread that does not pay t
   await r.clock.advance(30);
   assert.equal(r.backpack.orders.length + r.lighter.orders.length, 0);
   const skipped = r.logger.lines.filter((l) => l.includes('skipped'));
-  assert.deepEqual(skipped.map((l) => l.replace(/ \(edge.*/, '')), ['INFO skipped: LONG_BACKPACK spread 12.00 does not pay the fees', 'INFO skipped: LONG_BACKPACK spread 20.00 does not pay the fees']);
+  assert.deepEqual(
+    skipped.map((l) => l.replace(/ \(edge.*/, '')),
+    ['INFO skipped: LONG_BACKPACK spread 12.00 does not pay the fees', 'INFO skipped: LONG_BACKPACK spread 20.00 does not pay the fees'],
+  );
   // Not enough depth to fill --size at all: no trade.
   frame(r, [[[999_990, 100_000]], [[1_000_000, 500]]], LT_RICH);
   await r.clock.advance(30);
@@ -273,13 +338,16 @@ test('one leg rejected: the missing quantity is sent again and the repair gets i
   assert.deepEqual([summary.trades, summary.successes, summary.failures, summary.repairs], [1, 0, 1, 1]);
   assert.deepEqual(summary.positions, { backpack: '0.01000', lighter: '-0.0100' });
   const rows = assertCsvMatchesFills(r);
-  assert.deepEqual(rows.map((x) => [x.kind, x.direction, x.backpack_side, x.backpack_quantity, x.backpack_state, x.lighter_side, x.lighter_quantity, x.lighter_state]), [
-    ['entry', 'LONG_BACKPACK', 'buy', '0.01000', 'filled', 'sell', '0.0000', 'rejected'],
-    ['repair', 'REPAIR_LIGHTER', '', '', '', 'sell', '0.0100', 'filled'],
-  ]);
+  assert.deepEqual(
+    rows.map((x) => [x.kind, x.direction, x.backpack_side, x.backpack_quantity, x.backpack_state, x.lighter_side, x.lighter_quantity, x.lighter_state]),
+    [
+      ['entry', 'LONG_BACKPACK', 'buy', '0.01000', 'filled', 'sell', '0.0000', 'rejected'],
+      ['repair', 'REPAIR_LIGHTER', '', '', '', 'sell', '0.0100', 'filled'],
+    ],
+  );
 });
 
-test('a residual below both venues\' minimum order is reported once with what to do, not every repair round; entries halt', async () => {
+test("a residual below both venues' minimum order is reported once with what to do, not every repair round; entries halt", async () => {
   const r = rig([], {}, (bp, lt) => {
     Object.assign(bp, { market: { ...BP, minSize: 100 } }); // 0.001
     Object.assign(lt, { market: { ...LT, minSize: 10 } }); // 0.001
@@ -311,7 +379,10 @@ test('a leg that keeps being rejected: after the bounded retries the excess is u
   assert.deepEqual(summary.positions, { backpack: '0.00000', lighter: '0.0000' });
   assert.equal(summary.halted, undefined);
   const rows = assertCsvMatchesFills(r);
-  assert.deepEqual(rows.map((x) => x.direction), ['LONG_BACKPACK', 'REPAIR_LIGHTER', 'REPAIR_LIGHTER', 'REPAIR_BACKPACK']);
+  assert.deepEqual(
+    rows.map((x) => x.direction),
+    ['LONG_BACKPACK', 'REPAIR_LIGHTER', 'REPAIR_LIGHTER', 'REPAIR_BACKPACK'],
+  );
 });
 
 test('a partial fill: the rest of the short leg is sent', async () => {
@@ -325,7 +396,13 @@ test('a partial fill: the rest of the short leg is sent', async () => {
   const summary = await stop(r);
   assert.deepEqual(summary.positions, { backpack: '0.01000', lighter: '-0.0100' });
   const rows = assertCsvMatchesFills(r);
-  assert.deepEqual(rows.map((x) => [x.lighter_quantity, x.lighter_state]), [['0.0060', 'partial'], ['0.0040', 'filled']]);
+  assert.deepEqual(
+    rows.map((x) => [x.lighter_quantity, x.lighter_state]),
+    [
+      ['0.0060', 'partial'],
+      ['0.0040', 'filled'],
+    ],
+  );
 });
 
 test('an unknown leg resolved by lookup before the deadline needs no repair', async () => {
@@ -333,14 +410,18 @@ test('an unknown leg resolved by lookup before the deadline needs no repair', as
   await start(r);
   r.lighter.outcomes.push(unknownOutcome(100));
   let asked = 0;
-  r.lighter.resolve = (leg: LegResult) => (++asked < 2 ? leg : { ...leg, state: 'filled', filled: 100, notional: 100 * 10_004_000, error: undefined, confirmedAt: r.clock.monoMs() });
+  r.lighter.resolve = (leg: LegResult) =>
+    ++asked < 2 ? leg : { ...leg, state: 'filled', filled: 100, notional: 100 * 10_004_000, error: undefined, confirmedAt: r.clock.monoMs() };
   frame(r, BP_CALM, LT_RICH);
   await waitFor(r.clock, 'resolved', () => asked >= 2);
   await settled(r);
   const summary = await stop(r);
   assert.deepEqual([summary.successes, summary.repairs], [1, 0]);
   assert.deepEqual(summary.positions, { backpack: '0.01000', lighter: '-0.0100' });
-  assert.deepEqual(assertCsvMatchesFills(r).map((x) => x.lighter_state), ['filled']);
+  assert.deepEqual(
+    assertCsvMatchesFills(r).map((x) => x.lighter_state),
+    ['filled'],
+  );
 });
 
 test('repairs that keep failing halt entries loudly; the engine keeps flattening and resumes once flat', async () => {
@@ -381,7 +462,10 @@ test('kill switch: repeated failed trades halt entries; they resume after the co
   frame(r, BP_CALM, LT_RICH);
   await waitFor(r.clock, 'second repaired', () => r.lighter.orders.length === 4);
   await settled(r);
-  assert.ok(r.logger.lines.some((l) => l.startsWith('ERROR ENTRIES HALTED: 2 failed trades within 10 s')), r.logger.lines.join('\n'));
+  assert.ok(
+    r.logger.lines.some((l) => l.startsWith('ERROR ENTRIES HALTED: 2 failed trades within 10 s')),
+    r.logger.lines.join('\n'),
+  );
   frame(r, BP_CALM, LT_RICH);
   await r.clock.advance(40);
   assert.equal(r.lighter.orders.length, 4, 'halted: no entry');
@@ -415,7 +499,10 @@ test('start-up refuses unhedged positions in one clear line and leaves both venu
   await assert.rejects(start(r), (e: Error) => {
     // The engine names the parameter; the command line shows it as its flag.
     assert.ok(e instanceof ParamError && e.kind === 'state');
-    assert.equal(e.render(flagOf), "the venues' positions are not hedged (Backpack 0.01000, Lighter 0.0000, net 0.01000) — flatten them first, or start with --allow-unhedged-start to let the bot repair it");
+    assert.equal(
+      e.render(flagOf),
+      "the venues' positions are not hedged (Backpack 0.01000, Lighter 0.0000, net 0.01000) — flatten them first, or start with --allow-unhedged-start to let the bot repair it",
+    );
     return true;
   });
   assert.deepEqual([r.backpack.stopped, r.lighter.stopped], [1, 1]);
@@ -434,7 +521,13 @@ test('--allow-unhedged-start: the engine flattens the residual before any entry'
   await waitFor(r.clock, 'entry after the repair', () => r.lighter.orders.length === 1);
   await settled(r);
   assert.ok(r.logger.lines.some((l) => l.includes('--allow-unhedged-start given: repairing before any entry')));
-  assert.deepEqual(r.backpack.orders.map((o) => [o.side, o.size, o.reduceOnly]), [['sell', 1000, true], ['buy', 1000, undefined]]);
+  assert.deepEqual(
+    r.backpack.orders.map((o) => [o.side, o.size, o.reduceOnly]),
+    [
+      ['sell', 1000, true],
+      ['buy', 1000, undefined],
+    ],
+  );
   assert.equal(r.backpack.orders[0].worstPrice, 995_990); // 99999.0 less 40 bps, down to the tick
   const summary = await stop(r);
   assert.deepEqual(summary.positions, { backpack: '0.01000', lighter: '-0.0100' });
@@ -489,23 +582,26 @@ test('a stop while a leg is unanswered repairs the residual before it returns, w
   const t0 = r.clock.monoMs();
   const summary = await stop(r, 'SIGINT');
   assert.ok(r.clock.monoMs() - t0 <= 2000, `stopped in ${r.clock.monoMs() - t0} ms of the 2000 ms budget`);
-  assert.ok(r.backpack.orders.some((o) => o.reduceOnly === true), r.logger.lines.join('\n'));
+  assert.ok(
+    r.backpack.orders.some((o) => o.reduceOnly === true),
+    r.logger.lines.join('\n'),
+  );
   // The entry never confirmed, so its Backpack fill stood alone until the shutdown repair unwound it.
   assert.equal(summary.positions.backpack, '0.00000');
   assert.ok(r.backpack.orders.some((o) => o.reduceOnly === true));
 });
 
-test('periodic reconciliation: the venue\'s figure wins and the drift is logged', async () => {
+test("periodic reconciliation: the venue's figure wins and the drift is logged", async () => {
   const r = rig([], { reconcileEveryMs: 20 });
   await start(r);
   r.backpack.venuePosition = 1000;
   r.lighter.venuePosition = -100; // e.g. a trade made by hand on both venues
   await waitFor(r.clock, 'reconciled', () => r.engine.positions().backpack === 1000 && r.engine.positions().lighter === -100);
-  assert.ok(r.logger.lines.some((l) => l === 'WARN reconcile (periodic): backpack position is 0.01000, we counted 0.00000; taking the venue\'s'));
+  assert.ok(r.logger.lines.some((l) => l === "WARN reconcile (periodic): backpack position is 0.01000, we counted 0.00000; taking the venue's"));
   await stop(r);
 });
 
-test('an adapter that throws instead of answering: the leg counts as unknown, the venue\'s position settles it, the hedge is repaired', async () => {
+test("an adapter that throws instead of answering: the leg counts as unknown, the venue's position settles it, the hedge is repaired", async () => {
   const r = rig();
   await start(r);
   r.lighter.outcomes.push(() => {
@@ -518,5 +614,11 @@ test('an adapter that throws instead of answering: the leg counts as unknown, th
   assert.deepEqual([summary.trades, summary.failures, summary.repairs], [1, 1, 1]);
   assert.deepEqual(summary.positions, { backpack: '0.01000', lighter: '-0.0100' });
   assert.ok(r.logger.lines.some((l) => l.includes('Lighter unknown (order call failed: socket closed under the order)')));
-  assert.deepEqual(assertCsvMatchesFills(r).map((x) => [x.kind, x.lighter_state]), [['entry', 'unknown'], ['repair', 'filled']]);
+  assert.deepEqual(
+    assertCsvMatchesFills(r).map((x) => [x.kind, x.lighter_state]),
+    [
+      ['entry', 'unknown'],
+      ['repair', 'filled'],
+    ],
+  );
 });

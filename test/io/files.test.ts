@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/temp.js';
 
 const NOV_24 = Date.UTC(2026, 10, 24, 12, 30, 0, 123);
 
-test('file names are the reference bot\'s', () => {
+test("file names are the reference bot's", () => {
   assert.equal(runLogPath('logs', 'BTC'), join('logs', 'backpack_lighter_BTC.log'));
   assert.equal(bboCsvPath('logs', 'BTC', NOV_24), join('logs', 'bbo_BTC_20261124.csv'));
   assert.equal(tradesCsvPath('out', 'ETH', NOV_24), join('out', 'trades_ETH_20261124.csv'));
@@ -24,10 +24,7 @@ test('CSV: header once, rows appended and readable at once, never truncated', ()
   const a = new CsvAppender(path, columns);
   a.append({ timestamp: 't1', backpack_bid: '97000.1', signal: 'NONE' });
   // On disk as soon as append returns: another reader sees it before close.
-  assert.equal(
-    readFileSync(path, 'utf8'),
-    'timestamp,backpack_bid,backpack_ask,lighter_bid,lighter_ask,long_spread,short_spread,signal,extra\nt1,97000.1,,,,,,NONE,\n',
-  );
+  assert.equal(readFileSync(path, 'utf8'), 'timestamp,backpack_bid,backpack_ask,lighter_bid,lighter_ask,long_spread,short_spread,signal,extra\nt1,97000.1,,,,,,NONE,\n');
   a.close();
   const b = new CsvAppender(path, columns); // a restart appends, no second header
   b.append({ timestamp: 't2', extra: 'has "quotes", and a comma' });
@@ -38,7 +35,7 @@ test('CSV: header once, rows appended and readable at once, never truncated', ()
   assert.throws(() => new CsvAppender(path, columns).append({ nope: 1 }), /no column "nope"/);
 });
 
-test('CSV: a constant column (the run\'s mode) follows the others on every row; a file with another header is refused', () => {
+test("CSV: a constant column (the run's mode) follows the others on every row; a file with another header is refused", () => {
   const dir = mkdtempSync(join(tmpdir(), 'bla-csv-'));
   try {
     const path = join(dir, 'trades_BTC_20261124.csv');
@@ -51,7 +48,10 @@ test('CSV: a constant column (the run\'s mode) follows the others on every row; 
     // Yesterday's version wrote no mode column: its rows would not line up with ours.
     const old = join(dir, 'old.csv');
     writeFileSync(old, 'timestamp,direction\nt0,LONG_BACKPACK\n');
-    assert.throws(() => new CsvAppender(old, ['timestamp', 'direction'], { mode: 'live' }), /old\.csv has other columns \(timestamp,direction\), written by another version — move it aside or use another --log-dir/);
+    assert.throws(
+      () => new CsvAppender(old, ['timestamp', 'direction'], { mode: 'live' }),
+      /old\.csv has other columns \(timestamp,direction\), written by another version — move it aside or use another --log-dir/,
+    );
     assert.equal(readFileSync(old, 'utf8'), 'timestamp,direction\nt0,LONG_BACKPACK\n', 'left untouched');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -64,10 +64,7 @@ test('run log: timestamped lines in the file, level filter for the console', () 
   log.info('mode: sim');
   log.warn('book stale');
   log.close();
-  assert.equal(
-    readFileSync(join(dir, 'backpack_lighter_BTC.log'), 'utf8'),
-    '2026-11-24T12:30:00.123Z INFO  mode: sim\n2026-11-24T12:30:00.123Z WARN  book stale\n',
-  );
+  assert.equal(readFileSync(join(dir, 'backpack_lighter_BTC.log'), 'utf8'), '2026-11-24T12:30:00.123Z INFO  mode: sim\n2026-11-24T12:30:00.123Z WARN  book stale\n');
 });
 
 test('run log as JSON: one pino object per line, child tags as src, the level filter applied to the file', () => {
@@ -79,16 +76,19 @@ test('run log as JSON: one pino object per line, child tags as src, the level fi
     log.child('backpack').warn('order connection: "ECONNRESET"');
     log.close();
     const lines = readFileSync(join(dir, 'backpack_lighter_BTC.log'), 'utf8').trimEnd().split('\n');
-    assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown), [
-      { level: 'info', time: '2026-11-24T12:30:00.123Z', msg: 'mode: sim' },
-      { level: 'warn', time: '2026-11-24T12:30:00.123Z', src: 'backpack', msg: 'order connection: "ECONNRESET"' },
-    ]);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l) as unknown),
+      [
+        { level: 'info', time: '2026-11-24T12:30:00.123Z', msg: 'mode: sim' },
+        { level: 'warn', time: '2026-11-24T12:30:00.123Z', src: 'backpack', msg: 'order connection: "ECONNRESET"' },
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('run log as text: a child\'s tag in brackets', () => {
+test("run log as text: a child's tag in brackets", () => {
   const dir = mkdtempSync(join(tmpdir(), 'bla-log-'));
   try {
     const log = new RunLog(runLogPath(dir, 'BTC'), { consoleLevel: 'OFF', now: () => NOV_24 });
@@ -100,7 +100,7 @@ test('run log as text: a child\'s tag in brackets', () => {
   }
 });
 
-test('run log rotates daily: the current file keeps the reference\'s name, each past day gets its date', () => {
+test("run log rotates daily: the current file keeps the reference's name, each past day gets its date", () => {
   const dir = mkdtempSync(join(tmpdir(), 'bla-log-'));
   try {
     const path = runLogPath(dir, 'BTC');

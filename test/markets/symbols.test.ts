@@ -15,11 +15,25 @@ import {
 } from '../../src/markets/symbols.js';
 
 const bpMarket = (symbol: string, tick: string, step: string, extra: Record<string, unknown> = {}) => ({
-  symbol, baseSymbol: symbol.split('_')[0], quoteSymbol: 'USDC', marketType: 'PERP', orderBookState: 'Open', fundingInterval: 3_600_000,
-  filters: { price: { tickSize: tick }, quantity: { stepSize: step } }, ...extra,
+  symbol,
+  baseSymbol: symbol.split('_')[0],
+  quoteSymbol: 'USDC',
+  marketType: 'PERP',
+  orderBookState: 'Open',
+  fundingInterval: 3_600_000,
+  filters: { price: { tickSize: tick }, quantity: { stepSize: step } },
+  ...extra,
 });
 const ltMarket = (symbol: string, id: number, priceDecimals: number, sizeDecimals: number, extra: Record<string, unknown> = {}) => ({
-  symbol, market_id: id, market_type: 'perp', status: 'active', taker_fee: '0.0000', price_decimals: priceDecimals, size_decimals: sizeDecimals, quote_multiplier: 1, ...extra,
+  symbol,
+  market_id: id,
+  market_type: 'perp',
+  status: 'active',
+  taker_fee: '0.0000',
+  price_decimals: priceDecimals,
+  size_decimals: sizeDecimals,
+  quote_multiplier: 1,
+  ...extra,
 });
 
 const BACKPACK = [
@@ -56,12 +70,15 @@ test('asset names lose their multiple: power-of-ten prefixes and a lower-case k'
 
 test('the map pairs each Backpack perp with its Lighter market, refusing what it cannot read exactly', () => {
   const map = buildSymbolMap(readBackpackMarkets(BACKPACK), readLighterMarkets(LIGHTER));
-  assert.deepEqual(map.pairs.map((p) => [p.asset, p.backpack.symbol, p.lighter.symbol, p.lighter.marketId, p.shift]), [
-    ['BONK', 'kBONK_USDC_PERP', '1000BONK', 9, 0],
-    ['BTC', 'BTC_USDC_PERP', 'BTC', 1, 0],
-    ['ETH', 'ETH_USDC_PERP', 'ETH', 0, 0],
-    ['PEPE', 'PEPE_USDC_PERP', '1000PEPE', 7, 3],
-  ]);
+  assert.deepEqual(
+    map.pairs.map((p) => [p.asset, p.backpack.symbol, p.lighter.symbol, p.lighter.marketId, p.shift]),
+    [
+      ['BONK', 'kBONK_USDC_PERP', '1000BONK', 9, 0],
+      ['BTC', 'BTC_USDC_PERP', 'BTC', 1, 0],
+      ['ETH', 'ETH_USDC_PERP', 'ETH', 0, 0],
+      ['PEPE', 'PEPE_USDC_PERP', '1000PEPE', 7, 3],
+    ],
+  );
   const eth = map.pairs.find((p) => p.asset === 'ETH')!;
   assert.equal(eth.backpack.priceScale, 2);
   assert.equal(eth.backpack.sizeScale, 4);
@@ -105,14 +122,23 @@ test('several contracts of one asset pair by equal multiple; the odd one out is 
     readBackpackMarkets([bpMarket('PEPE_USDC_PERP', '0.0000001', '1'), bpMarket('kPEPE_USDC_PERP', '0.000001', '1')]),
     readLighterMarkets({ order_book_details: [ltMarket('1000PEPE', 7, 6, 0)] }),
   );
-  assert.deepEqual(map.pairs.map((p) => [p.backpack.symbol, p.lighter.symbol, p.shift]), [['kPEPE_USDC_PERP', '1000PEPE', 0]]);
+  assert.deepEqual(
+    map.pairs.map((p) => [p.backpack.symbol, p.lighter.symbol, p.shift]),
+    [['kPEPE_USDC_PERP', '1000PEPE', 0]],
+  );
   assert.deepEqual(map.refused, [{ asset: 'PEPE', backpack: 'PEPE_USDC_PERP', reason: "Backpack's PEPE_USDC_PERP has no Lighter market of the same multiple among 1000PEPE" }]);
 });
 
 test('a ticker on one venue only is refused with the list both venues share', () => {
   const map = buildSymbolMap(readBackpackMarkets(BACKPACK), readLighterMarkets(LIGHTER));
-  assert.deepEqual(selectPairs(map, ['btc', '1000PEPE', 'kBONK', 'BTC']).map((p) => p.asset), ['BTC', 'PEPE', 'BONK']);
-  assert.deepEqual(selectPairs(map, ['ETH_USDC_PERP']).map((p) => p.asset), ['ETH']);
+  assert.deepEqual(
+    selectPairs(map, ['btc', '1000PEPE', 'kBONK', 'BTC']).map((p) => p.asset),
+    ['BTC', 'PEPE', 'BONK'],
+  );
+  assert.deepEqual(
+    selectPairs(map, ['ETH_USDC_PERP']).map((p) => p.asset),
+    ['ETH'],
+  );
   const err = (t: string) => {
     try {
       selectPairs(map, [t]);

@@ -36,7 +36,10 @@ test('every event comes back exactly, in order, with its venue and µs time; a n
   const files = readdirSync(dir).sort();
   assert.deepEqual(files, ['BTC-20260101T10.rec.gz', 'BTC-20260101T11.rec.gz']);
   const items = await all(dir);
-  assert.deepEqual(items.map((i) => i.kind), ['header', 'frame', 'snapshot', 'header', 'frame', 'order']);
+  assert.deepEqual(
+    items.map((i) => i.kind),
+    ['header', 'frame', 'snapshot', 'header', 'frame', 'order'],
+  );
   const h = items[0]!;
   assert.ok(h.kind === 'header');
   assert.deepEqual(h.header.markets, { backpack: BP, lighter: LT });
@@ -58,7 +61,13 @@ test('a second run in the same hour writes its own file, read after the first, o
   await second.close();
   assert.deepEqual(readdirSync(dir).sort(), ['BTC-20260101T10.1.rec.gz', 'BTC-20260101T10.rec.gz']);
   const events = (await all(dir)).filter((i) => i.kind !== 'header');
-  assert.deepEqual(events.map((e) => [e.payload, e.atUs]), [['a', 1_000_000], ['b', 11_000_000]]);
+  assert.deepEqual(
+    events.map((e) => [e.payload, e.atUs]),
+    [
+      ['a', 1_000_000],
+      ['b', 11_000_000],
+    ],
+  );
 });
 
 test('a torn last gzip member ends the file at its last complete line; the complete members are all read', async () => {
@@ -75,7 +84,10 @@ test('a torn last gzip member ends the file at its last complete line; the compl
   appendFileSync(file, torn.subarray(0, 60));
   const seen: string[] = [];
   const events = (await all(dir, (f) => seen.push(f))).filter((i) => i.kind !== 'header');
-  assert.deepEqual(events.map((e) => e.payload), ['one', 'two', 'three']);
+  assert.deepEqual(
+    events.map((e) => e.payload),
+    ['one', 'two', 'three'],
+  );
   assert.deepEqual(seen, [file]);
 });
 
@@ -84,7 +96,9 @@ test('kill -9 while recording: every file reads up to its last complete line, an
   const script = join(dir, 'writer.ts');
   // A writer that records as fast as it can and says how many batches it has written.
   const writer = new URL('../../src/record/writer.js', import.meta.url).pathname.replace(/\.js$/, '.ts');
-  appendFileSync(script, `
+  appendFileSync(
+    script,
+    `
     import { Recorder } from ${JSON.stringify(writer)};
     const rec = new Recorder({ dir: ${JSON.stringify(dir)}, header: ${JSON.stringify(HEADER)}, flushMs: 1, maxBatchBytes: 4096 });
     let n = 0;
@@ -94,7 +108,8 @@ test('kill -9 while recording: every file reads up to its last complete line, an
       rec.flushed().then(() => { process.stdout.write('B\\n'); setImmediate(burst); });
     }
     burst();
-  `);
+  `,
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   // Kill it after it has written 20 batches, while it keeps writing.
   await new Promise<void>((resolve) => {
@@ -162,6 +177,7 @@ test('--from / --to select events by wall time, [from, to)', async () => {
   for (const ms of [0, 1000, 2000, 3000]) rec.frame('lighter', `at ${ms}`, ms);
   await rec.close();
   const seen: string[] = [];
-  for await (const item of readRecording(dir, { fromWallMs: Date.UTC(2026, 0, 1, 10, 0, 1), toWallMs: Date.UTC(2026, 0, 1, 10, 0, 3) })) if (item.kind !== 'header') seen.push(item.payload);
+  for await (const item of readRecording(dir, { fromWallMs: Date.UTC(2026, 0, 1, 10, 0, 1), toWallMs: Date.UTC(2026, 0, 1, 10, 0, 3) }))
+    if (item.kind !== 'header') seen.push(item.payload);
   assert.deepEqual(seen, ['at 1000', 'at 2000']);
 });

@@ -25,7 +25,10 @@ test('no test, benchmark or script names a path outside the repository', () => {
     const text = readFileSync(file, 'utf8');
     return OUTSIDE.some((pattern) => pattern.test(text));
   });
-  assert.deepEqual(offenders.map((file) => relative(REPO_ROOT, file)), []);
+  assert.deepEqual(
+    offenders.map((file) => relative(REPO_ROOT, file)),
+    [],
+  );
 });
 
 test('the vectors the tests read live inside the repository', () => {

@@ -28,14 +28,26 @@ test('Lighter levels are moved onto Backpack contracts exactly', () => {
 });
 
 test('buying a notional walks the book and rounds the size up to the common step', () => {
-  const asks = [[100n, 3n], [110n, 10n]] as const;
+  const asks = [
+    [100n, 3n],
+    [110n, 10n],
+  ] as const;
   // 1000 at scale 0 prices: 3 at 100 (300), then 700/110 → 7 (6.36 rounded up): size 10 for 1070.
   assert.deepEqual(buyNotional(asks, 1000n), { size: 10n, cost: 1070n });
   // On a step of 4: 12 for 300 + 9·110.
   assert.deepEqual(buyNotional(asks, 1000n, 4n), { size: 12n, cost: 1290n });
   assert.equal(buyNotional(asks, 2000n), undefined);
   assert.equal(buyNotional(asks, 1000n, 16n), undefined); // the step needs more than the book holds
-  assert.equal(fillValue([[99n, 4n], [98n, 100n]], 10n), 4n * 99n + 6n * 98n);
+  assert.equal(
+    fillValue(
+      [
+        [99n, 4n],
+        [98n, 100n],
+      ],
+      10n,
+    ),
+    4n * 99n + 6n * 98n,
+  );
   assert.equal(fillValue([[99n, 4n]], 10n), undefined);
 });
 
@@ -49,7 +61,8 @@ test('each direction buys the cheap venue and sells the dear one for the same si
 
 test('the sampler counts shares over all samples and takes percentiles of the edges that beat the fees', () => {
   const s = new MarketSampler(1000n, 5);
-  const book = (lighterBid: bigint) => ({ priceScale: 0, sizeScale: 0, backpack: { bids: [[9_990n, 100n]], asks: [[10_000n, 100n]] }, lighter: { bids: [[lighterBid, 100n]], asks: [[20_000n, 100n]] } }) as const;
+  const book = (lighterBid: bigint) =>
+    ({ priceScale: 0, sizeScale: 0, backpack: { bids: [[9_990n, 100n]], asks: [[10_000n, 100n]] }, lighter: { bids: [[lighterBid, 100n]], asks: [[20_000n, 100n]] } }) as const;
   // 1000 bought at 10000 → size 1; sold at 10 007 / 10 012 / 10 030 / 10 000: 7, 12, 30, 0 bps gross.
   for (const bid of [10_007n, 10_012n, 10_030n, 10_000n]) s.add(book(bid));
   s.add({ priceScale: 0, sizeScale: 0, backpack: { bids: [], asks: [] }, lighter: { bids: [], asks: [] } });

@@ -31,8 +31,15 @@ before(async () => {
   sim.funding.backpack.set('ETH_USDC_PERP', '0.0001');
   sim.funding.lighter.set(0, 0.00002);
   report = await runScan({
-    backpackApiUrl: sim.backpack.apiUrl, lighterApiUrl: sim.lighter.apiUrl, lighterWsUrl: sim.lighter.wsUrl, tickers: [], durationMs: 300, intervalMs: 100, notional: '1000',
-    backpackTakerFeeBps: 2.5, logger: silentLogger,
+    backpackApiUrl: sim.backpack.apiUrl,
+    lighterApiUrl: sim.lighter.apiUrl,
+    lighterWsUrl: sim.lighter.wsUrl,
+    tickers: [],
+    durationMs: 300,
+    intervalMs: 100,
+    notional: '1000',
+    backpackTakerFeeBps: 2.5,
+    logger: silentLogger,
   });
 });
 
@@ -41,12 +48,15 @@ after(async () => {
 });
 
 test('every market both venues list is scanned and ranked: the paying ones first, the larger edge ahead at equal share', () => {
-  assert.deepEqual(report.markets.map((m) => [m.asset, m.backpackSymbol, m.lighterSymbol, m.lighterMarketId, m.lighterContractInBackpack]), [
-    ['PEPE', 'kPEPE_USDC_PERP', '1000PEPE', 3, '1'],
-    ['ETH', 'ETH_USDC_PERP', 'ETH', 0, '1'],
-    ['BTC', 'BTC_USDC_PERP', 'BTC', 1, '1'],
-    ['SOL', 'SOL_USDC_PERP', 'SOL', 2, '1'],
-  ]);
+  assert.deepEqual(
+    report.markets.map((m) => [m.asset, m.backpackSymbol, m.lighterSymbol, m.lighterMarketId, m.lighterContractInBackpack]),
+    [
+      ['PEPE', 'kPEPE_USDC_PERP', '1000PEPE', 3, '1'],
+      ['ETH', 'ETH_USDC_PERP', 'ETH', 0, '1'],
+      ['BTC', 'BTC_USDC_PERP', 'BTC', 1, '1'],
+      ['SOL', 'SOL_USDC_PERP', 'SOL', 2, '1'],
+    ],
+  );
   for (const m of report.markets) {
     assert.ok(m.samples >= 1, `${m.asset} was sampled`);
     assert.equal(m.failedSamples, 0, `${m.asset}: ${m.errors.join('; ')}`);
@@ -60,7 +70,15 @@ test('every market both venues list is scanned and ranked: the paying ones first
 test('a market whose spread pays: exact edge after the round-trip fees', () => {
   const eth = report.markets.find((m) => m.asset === 'ETH')!;
   // 1000 USD at 3500.00 → 0.2858 ETH for 1000.30; sold at 3505.00 for 1001.729: 14.285714 bps gross, 9.285714 after 5 bps of fees.
-  assert.deepEqual(eth.longBackpack, { executable: eth.samples, beat: eth.samples, beatShare: 1, p50EdgeBps: 9.285714, p90EdgeBps: 9.285714, maxEdgeBps: 9.285714, bestGrossBps: 14.285714 });
+  assert.deepEqual(eth.longBackpack, {
+    executable: eth.samples,
+    beat: eth.samples,
+    beatShare: 1,
+    p50EdgeBps: 9.285714,
+    p90EdgeBps: 9.285714,
+    maxEdgeBps: 9.285714,
+    bestGrossBps: 14.285714,
+  });
   // The other way buys Lighter at 3506.00 and sells Backpack at 3499.00.
   assert.equal(eth.shortBackpack.beat, 0);
   assert.equal(eth.shortBackpack.beatShare, 0);
@@ -68,7 +86,15 @@ test('a market whose spread pays: exact edge after the round-trip fees', () => {
   assert.equal(eth.shortBackpack.bestGrossBps, -19.965772);
   assert.deepEqual(eth.topDepthUsd, { backpackBid: 34990, backpackAsk: 35000, lighterBid: 35050, lighterAsk: 35060 });
   // Backpack 0.0001 per hour = 87.6 %/yr, Lighter 0.00002 per 8 h = 2.19 %/yr (its Binance line, twice that, is ignored).
-  assert.deepEqual(eth.funding, { backpackRate: 0.0001, backpackIntervalHours: 1, backpackAnnualPct: 87.6, lighterRate: 0.00002, lighterRatePeriodHours: 8, lighterAnnualPct: 2.19, annualDiffPct: 85.41 });
+  assert.deepEqual(eth.funding, {
+    backpackRate: 0.0001,
+    backpackIntervalHours: 1,
+    backpackAnnualPct: 87.6,
+    lighterRate: 0.00002,
+    lighterRatePeriodHours: 8,
+    lighterAnnualPct: 2.19,
+    annualDiffPct: 85.41,
+  });
 });
 
 test('a market that never pays, and one with empty books', () => {
@@ -77,7 +103,15 @@ test('a market that never pays, and one with empty books', () => {
   for (const d of [btc.longBackpack, btc.shortBackpack]) {
     assert.deepEqual(d, { executable: btc.samples, beat: 0, beatShare: 0, p50EdgeBps: undefined, p90EdgeBps: undefined, maxEdgeBps: undefined, bestGrossBps: -0.199998 });
   }
-  assert.deepEqual(btc.funding, { backpackRate: 0.0000125, backpackIntervalHours: 1, backpackAnnualPct: 10.95, lighterRate: 0.0000125, lighterRatePeriodHours: 8, lighterAnnualPct: 1.36875, annualDiffPct: 9.58125 });
+  assert.deepEqual(btc.funding, {
+    backpackRate: 0.0000125,
+    backpackIntervalHours: 1,
+    backpackAnnualPct: 10.95,
+    lighterRate: 0.0000125,
+    lighterRatePeriodHours: 8,
+    lighterAnnualPct: 1.36875,
+    annualDiffPct: 9.58125,
+  });
   const sol = report.markets.find((m) => m.asset === 'SOL')!;
   assert.deepEqual(sol.longBackpack, { executable: 0, beat: 0, beatShare: 0, p50EdgeBps: undefined, p90EdgeBps: undefined, maxEdgeBps: undefined, bestGrossBps: undefined });
   assert.deepEqual(sol.topDepthUsd, { backpackBid: 0, backpackAsk: 0, lighterBid: 0, lighterAsk: 0 });
@@ -94,17 +128,33 @@ test('a market quoted in thousands on different grids: sizes on both grids, exac
 
 test('--ticker picks markets by any venue name; the report renders as table and CSV', async () => {
   const picked = await runScan({
-    backpackApiUrl: sim.backpack.apiUrl, lighterApiUrl: sim.lighter.apiUrl, lighterWsUrl: sim.lighter.wsUrl, tickers: ['1000PEPE', 'btc'], durationMs: 1, intervalMs: 1, notional: '1000',
-    backpackTakerFeeBps: 2.5, logger: silentLogger,
+    backpackApiUrl: sim.backpack.apiUrl,
+    lighterApiUrl: sim.lighter.apiUrl,
+    lighterWsUrl: sim.lighter.wsUrl,
+    tickers: ['1000PEPE', 'btc'],
+    durationMs: 1,
+    intervalMs: 1,
+    notional: '1000',
+    backpackTakerFeeBps: 2.5,
+    logger: silentLogger,
   });
-  assert.deepEqual(picked.markets.map((m) => m.asset), ['PEPE', 'BTC']);
+  assert.deepEqual(
+    picked.markets.map((m) => m.asset),
+    ['PEPE', 'BTC'],
+  );
   const csv = formatCsv(report).split('\n');
   assert.equal(csv.length, 5);
   assert.equal(csv[0], CSV_COLUMNS.join(','));
   assert.equal(csv[1].split(',').length, CSV_COLUMNS.length);
-  assert.match(csv[2], /^2,ETH,ETH_USDC_PERP,ETH,0,1,\d+,0,2\.5,0,5,1,9\.285714,9\.285714,9\.285714,14\.285714,0,,,,-19\.965772,34990,35000,35050,35060,0\.0001,1,87\.6,0\.00002,8,2\.19,85\.41$/);
+  assert.match(
+    csv[2],
+    /^2,ETH,ETH_USDC_PERP,ETH,0,1,\d+,0,2\.5,0,5,1,9\.285714,9\.285714,9\.285714,14\.285714,0,,,,-19\.965772,34990,35000,35050,35060,0\.0001,1,87\.6,0\.00002,8,2\.19,85\.41$/,
+  );
   const table = formatTable(report).split('\n');
-  assert.match(table.find((l) => /^4\s/.test(l))!, /^4\s+SOL\s+SOL_USDC_PERP \/ SOL\s+\d+\s+5\.00\s+no depth for the notional\s+no depth for the notional\s+0\/0\s+0\/0\s+10\.95\s+1\.37\s+9\.58$/);
+  assert.match(
+    table.find((l) => /^4\s/.test(l))!,
+    /^4\s+SOL\s+SOL_USDC_PERP \/ SOL\s+\d+\s+5\.00\s+no depth for the notional\s+no depth for the notional\s+0\/0\s+0\/0\s+10\.95\s+1\.37\s+9\.58$/,
+  );
   assert.match(table[3], /^2\s+ETH\s+ETH_USDC_PERP \/ ETH\s+\d+\s+5\.00\s+100\.0% 9\.3\/9\.3\/9\.3\s+0% \(best -20\.0 gross\)/);
 });
 

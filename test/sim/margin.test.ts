@@ -14,7 +14,7 @@ function backpackBtc(collateral = '1000') {
   return { btc, eth, margin };
 }
 
-test('order checks: within the leverage limit passes, past it MAX_LEVERAGE_REACHED, past the market\'s own margin INSUFFICIENT_MARGIN', () => {
+test("order checks: within the leverage limit passes, past it MAX_LEVERAGE_REACHED, past the market's own margin INSUFFICIENT_MARGIN", () => {
   const { btc, margin } = backpackBtc();
   // 0.09 BTC = 9000 USDC: 900 at the 10× limit + 2.25 fee ≤ 1000.
   assert.equal(margin.check(btc, 'a', { side: 'buy', size: 9_000 }), 'ok');
@@ -36,12 +36,24 @@ test('balances move with fills, marks and funding; the liquidation price is wher
   // 0.05 BTC bought at 100000.0: fee 2.5 bps of 5000 = 1.25; marked at the mid 99999.5: −0.025;
   // IM 10 % (the leverage limit) of 4999.975, MM 1 %.
   assert.deepEqual(margin.summary('a'), {
-    collateral: 1_000_000_000n, equity: 998_725_000n, unrealized: -25_000n, initialMargin: 499_997_500n, maintenanceMargin: 49_999_750n, available: 498_727_500n,
+    collateral: 1_000_000_000n,
+    equity: 998_725_000n,
+    unrealized: -25_000n,
+    initialMargin: 499_997_500n,
+    maintenanceMargin: 49_999_750n,
+    available: 498_727_500n,
   });
   btc.setHouseLiquidity([[1_009_990, 1_000_000]], [[1_010_010, 1_000_000]]);
   const s = margin.summary('a');
   // Mark 101000.0: unrealised +50; IM 10 % of 5050 = 505; MM 1 % = 50.5.
-  assert.deepEqual(s, { collateral: 1_000_000_000n, equity: 1_048_750_000n, unrealized: 50_000_000n, initialMargin: 505_000_000n, maintenanceMargin: 50_500_000n, available: 543_750_000n });
+  assert.deepEqual(s, {
+    collateral: 1_000_000_000n,
+    equity: 1_048_750_000n,
+    unrealized: 50_000_000n,
+    initialMargin: 505_000_000n,
+    maintenanceMargin: 50_500_000n,
+    available: 543_750_000n,
+  });
   // (0.05 · 101000 − 1048.75) / (0.05 · 0.99) = 80833.33…, truncated to the tick.
   assert.equal(margin.liquidationPrice(btc, 'a'), 808_333);
   // A positive rate: the long pays 0.05 · 101000 · 0.0001 = 0.505.

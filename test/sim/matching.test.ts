@@ -5,8 +5,16 @@ import type { SimLevelChange, SimMarketSpec } from '../../src/sim/types.js';
 
 // BTC-like grid: price scale 1 (tick 0.1 = 1), size scale 5 (step 0.00001 = 1), min 0.0001 = 10.
 const SPEC: SimMarketSpec = {
-  base: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 10,
-  takerFeeBps: 5, makerFeeBps: 2, priceBandBps: 500,
+  base: 'BTC',
+  marketId: 1,
+  priceScale: 1,
+  sizeScale: 5,
+  tickSize: 1,
+  stepSize: 1,
+  minSize: 10,
+  takerFeeBps: 5,
+  makerFeeBps: 2,
+  priceBandBps: 500,
 };
 
 function engine(spec: Partial<SimMarketSpec> = {}) {
@@ -18,7 +26,13 @@ function engine(spec: Partial<SimMarketSpec> = {}) {
 
 test('a market buy walks the asks in price-time order with exact notional, fees and position', () => {
   const { e } = engine();
-  e.setHouseLiquidity([[999_990, 1000]], [[1_000_000, 300], [1_000_010, 500]]);
+  e.setHouseLiquidity(
+    [[999_990, 1000]],
+    [
+      [1_000_000, 300],
+      [1_000_010, 500],
+    ],
+  );
   e.place({ account: 'bob', side: 'sell', type: 'limit', size: 200, price: 1_000_000, timeInForce: 'GTC' }); // behind the house at 1_000_000
   const out = e.place({ account: 'alice', side: 'buy', type: 'market', size: 700, price: 1_000_010, timeInForce: 'IOC', clientOrderId: '7' });
   assert.equal(out.order.status, 'filled');
@@ -26,12 +40,28 @@ test('a market buy walks the asks in price-time order with exact notional, fees 
   // 300 from the house first (time priority), then 200 from bob, then 200 at the next level.
   assert.equal(out.order.executedNotional, 500 * 1_000_000 + 200 * 1_000_010);
   const alice = out.fills.filter((f) => f.account === 'alice');
-  assert.deepEqual(alice.map((f) => [f.price, f.size]), [[1_000_000, 300], [1_000_000, 200], [1_000_010, 200]]);
+  assert.deepEqual(
+    alice.map((f) => [f.price, f.size]),
+    [
+      [1_000_000, 300],
+      [1_000_000, 200],
+      [1_000_010, 200],
+    ],
+  );
   // taker fee 5 bps, rounded up per fill
-  assert.deepEqual(alice.map((f) => f.fee), [Math.ceil((300 * 1_000_000 * 5) / 10_000), Math.ceil((200 * 1_000_000 * 5) / 10_000), Math.ceil((200 * 1_000_010 * 5) / 10_000)]);
+  assert.deepEqual(
+    alice.map((f) => f.fee),
+    [Math.ceil((300 * 1_000_000 * 5) / 10_000), Math.ceil((200 * 1_000_000 * 5) / 10_000), Math.ceil((200 * 1_000_010 * 5) / 10_000)],
+  );
   const bob = out.fills.filter((f) => f.account === 'bob');
-  assert.deepEqual(bob.map((f) => [f.side, f.price, f.size, f.liquidity, f.fee]), [['sell', 1_000_000, 200, 'maker', 40_000]]);
-  assert.deepEqual(out.touchedOrders.map((o) => [o.account, o.status]), [['bob', 'filled']]);
+  assert.deepEqual(
+    bob.map((f) => [f.side, f.price, f.size, f.liquidity, f.fee]),
+    [['sell', 1_000_000, 200, 'maker', 40_000]],
+  );
+  assert.deepEqual(
+    out.touchedOrders.map((o) => [o.account, o.status]),
+    [['bob', 'filled']],
+  );
   assert.deepEqual(e.position('alice'), { account: 'alice', size: 700, openNotional: 500 * 1_000_000 + 200 * 1_000_010, realizedPnl: 0, feesPaid: out.order.fee });
   assert.equal(e.position('bob').size, -200);
   assert.deepEqual(e.levels('ask'), [[1_000_010, 300]]);
@@ -40,7 +70,13 @@ test('a market buy walks the asks in price-time order with exact notional, fees 
 
 test('IOC and market remainders expire; the worst price bounds the walk', () => {
   const { e } = engine();
-  e.setHouseLiquidity([[999_990, 1000]], [[1_000_000, 100], [1_000_050, 500]]);
+  e.setHouseLiquidity(
+    [[999_990, 1000]],
+    [
+      [1_000_000, 100],
+      [1_000_050, 500],
+    ],
+  );
   const out = e.place({ account: 'a', side: 'buy', type: 'limit', size: 300, price: 1_000_020, timeInForce: 'IOC' });
   assert.equal(out.order.status, 'expired');
   assert.equal(out.order.executedSize, 100);
@@ -71,7 +107,10 @@ test('GTC rests, post-only that would cross is refused, cancel removes it with a
   const crossing = e.place({ account: 'a', side: 'buy', type: 'limit', size: 50, price: 1_001_000, timeInForce: 'GTC', postOnly: true });
   assert.equal(crossing.order.status, 'rejected');
   assert.equal(crossing.order.rejectReason, 'post_only_would_cross');
-  assert.deepEqual(e.openOrders('a').map((o) => o.orderId), [resting.order.orderId]);
+  assert.deepEqual(
+    e.openOrders('a').map((o) => o.orderId),
+    [resting.order.orderId],
+  );
   assert.equal(e.cancel('b', resting.order.orderId), undefined, 'another account cannot cancel it');
   assert.equal(e.cancel('a', resting.order.orderId)?.status, 'cancelled');
   assert.deepEqual(changes.at(-1), [{ side: 'bid', price: 999_000, size: 100 }]);
@@ -96,7 +135,10 @@ test('grid, minimum and price band are enforced with the exact reason', () => {
   const reason = (r: Parameters<typeof e.place>[0]) => e.place(r).order.rejectReason;
   assert.equal(reason({ account: 'a', side: 'buy', type: 'market', size: 15, timeInForce: 'IOC' }), 'size_off_grid');
   assert.equal(reason({ account: 'a', side: 'buy', type: 'limit', size: 20, price: 1_000_002, timeInForce: 'GTC' }), 'price_off_grid');
-  assert.equal(createMatchingEngine({ ...SPEC, minSize: 100 }).place({ account: 'a', side: 'buy', type: 'market', size: 50, timeInForce: 'IOC' }).order.rejectReason, 'size_below_minimum');
+  assert.equal(
+    createMatchingEngine({ ...SPEC, minSize: 100 }).place({ account: 'a', side: 'buy', type: 'market', size: 50, timeInForce: 'IOC' }).order.rejectReason,
+    'size_below_minimum',
+  );
   // mid 1_000_005; band 5% → 1_050_005.25 is the edge
   assert.equal(reason({ account: 'a', side: 'buy', type: 'limit', size: 20, price: 1_050_010, timeInForce: 'GTC' }), 'price_out_of_band');
   assert.equal(reason({ account: 'a', side: 'sell', type: 'limit', size: 20, price: 1_050_000, timeInForce: 'GTC' }), undefined);
@@ -113,10 +155,21 @@ test('fillLimit fills part and cancels the rest', () => {
 
 test('house liquidity is replaced wholesale with exact level changes and trades against crossing user orders', () => {
   const { e, changes } = engine();
-  e.setHouseLiquidity([[999_000, 100], [998_000, 200]], [[1_001_000, 100]]);
-  assert.deepEqual(changes.at(-1)?.sort((x, y) => x.price - y.price), [
-    { side: 'bid', price: 998_000, size: 200 }, { side: 'bid', price: 999_000, size: 100 }, { side: 'ask', price: 1_001_000, size: 100 },
-  ]);
+  e.setHouseLiquidity(
+    [
+      [999_000, 100],
+      [998_000, 200],
+    ],
+    [[1_001_000, 100]],
+  );
+  assert.deepEqual(
+    changes.at(-1)?.sort((x, y) => x.price - y.price),
+    [
+      { side: 'bid', price: 998_000, size: 200 },
+      { side: 'bid', price: 999_000, size: 100 },
+      { side: 'ask', price: 1_001_000, size: 100 },
+    ],
+  );
   e.place({ account: 'a', side: 'sell', type: 'limit', size: 50, price: 1_002_000, timeInForce: 'GTC' });
   changes.length = 0;
   // The new house bid at 1_003_000 crosses a's resting ask at 1_002_000: a is filled as maker.
@@ -126,11 +179,22 @@ test('house liquidity is replaced wholesale with exact level changes and trades 
   assert.equal(e.fills('a')[0].liquidity, 'maker');
   assert.deepEqual(e.levels('bid'), [[1_003_000, 30]]);
   assert.deepEqual(e.levels('ask'), [[1_004_000, 100]]);
-  assert.deepEqual(changes[0].sort((x, y) => x.price - y.price || x.side.localeCompare(y.side)), [
-    { side: 'bid', price: 998_000, size: 0 }, { side: 'bid', price: 999_000, size: 0 }, { side: 'ask', price: 1_001_000, size: 0 },
-    { side: 'ask', price: 1_002_000, size: 0 }, { side: 'bid', price: 1_003_000, size: 30 }, { side: 'ask', price: 1_004_000, size: 100 },
-  ]);
-  assert.equal(e.positions().some((p) => p.account === HOUSE_ACCOUNT), false, 'the house is not a reported account');
+  assert.deepEqual(
+    changes[0].sort((x, y) => x.price - y.price || x.side.localeCompare(y.side)),
+    [
+      { side: 'bid', price: 998_000, size: 0 },
+      { side: 'bid', price: 999_000, size: 0 },
+      { side: 'ask', price: 1_001_000, size: 0 },
+      { side: 'ask', price: 1_002_000, size: 0 },
+      { side: 'bid', price: 1_003_000, size: 30 },
+      { side: 'ask', price: 1_004_000, size: 100 },
+    ],
+  );
+  assert.equal(
+    e.positions().some((p) => p.account === HOUSE_ACCOUNT),
+    false,
+    'the house is not a reported account',
+  );
 });
 
 test('a position that flips through zero realises the closed part and re-opens at the fill price', () => {
@@ -145,7 +209,10 @@ test('realised PnL stays exact on large positions (the pro-rata entry cost goes 
   const { e } = engine({ takerFeeBps: 0, makerFeeBps: 0 });
   // Long 3 BTC: 0.62711 at 100000.4 and 2.37289 at 100003.3, then close 1.27958 BTC. The entry cost of
   // the closed part is open·closing/size with open·closing ≈ 3.8e16, where doubles round (measured: off by one).
-  for (const [ask, size] of [[1_000_004, 62_711], [1_000_033, 237_289]] as const) {
+  for (const [ask, size] of [
+    [1_000_004, 62_711],
+    [1_000_033, 237_289],
+  ] as const) {
     e.setHouseLiquidity([[999_000, 1]], [[ask, size]]);
     e.place({ account: 'a', side: 'buy', type: 'market', size, timeInForce: 'IOC' });
   }

@@ -2,7 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrderBook } from '../../src/core/orderbook.js';
 import type { MarketSpec } from '../../src/venues/types.js';
-import { decide, describeNoTrade, legFor, netExposure, spreads, startupWarnings, strategyParams, topOfBookSignal, worstPrice, StrategyConfigError, type StrategyInput, type VenueView } from '../../src/strategy/index.js';
+import {
+  decide,
+  describeNoTrade,
+  legFor,
+  netExposure,
+  spreads,
+  startupWarnings,
+  strategyParams,
+  topOfBookSignal,
+  worstPrice,
+  StrategyConfigError,
+  type StrategyInput,
+  type VenueView,
+} from '../../src/strategy/index.js';
 
 // Backpack BTC: tick 0.1 (price scale 1), step 0.00001 (size scale 5), taker 2.5 bps.
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 2.5, makerFeeBps: 0 };
@@ -24,7 +37,10 @@ test('parameters land on both grids at a common scale', () => {
   assert.deepEqual([p.longThreshold, p.shortThreshold], [500, 500]);
   assert.equal(p.maxPosition, undefined);
   assert.deepEqual(strategyParams({ ...INPUT, maxPosition: '0.02' }, BP, LT).maxPosition, { backpack: 2000, lighter: 200 });
-  assert.throws(() => strategyParams({ ...INPUT, size: '0.00015' }, BP, LT), (e: Error) => e instanceof StrategyConfigError && /more decimals than lighter BTC allows \(4\)/.test(e.message));
+  assert.throws(
+    () => strategyParams({ ...INPUT, size: '0.00015' }, BP, LT),
+    (e: Error) => e instanceof StrategyConfigError && /more decimals than lighter BTC allows \(4\)/.test(e.message),
+  );
   assert.throws(() => strategyParams({ ...INPUT, size: '0.0001' }, BP, LT), /below the lighter minimum/);
 });
 
@@ -52,7 +68,10 @@ test('an opportunity that loses after fees is skipped with the reason', () => {
   const d = decide(p, view(bp), view(book([[10_002_000, 1000]], [[10_002_100, 1000]]))); // 20 > 5 but < 25 of fees per unit
   assert.equal(d.kind, 'none');
   assert.ok(d.kind === 'none' && d.reason.code === 'fees_exceed_edge');
-  assert.deepEqual({ ...d.reason, edge: Math.round(d.reason.edge * 1e6) / 1e6, floor: d.reason.floor }, { code: 'fees_exceed_edge', direction: 'LONG_BACKPACK', spread: 20, edge: -0.05, floor: 0 });
+  assert.deepEqual(
+    { ...d.reason, edge: Math.round(d.reason.edge * 1e6) / 1e6, floor: d.reason.floor },
+    { code: 'fees_exceed_edge', direction: 'LONG_BACKPACK', spread: 20, edge: -0.05, floor: 0 },
+  );
   assert.match(describeNoTrade(d.reason), /^LONG_BACKPACK spread 20\.00 does not pay the fees/);
   // --min-edge-bps raises the floor above a spread that pays the fees.
   const rich = view(book([[10_003_000, 1000]], [[10_003_100, 1000]]));
@@ -63,7 +82,13 @@ test('an opportunity that loses after fees is skipped with the reason', () => {
 test('the executable spread is the VWAP over the depth --size needs, not the top of book', () => {
   const p = strategyParams(INPUT, BP, LT);
   // Top of book: 40 apart, but Backpack has only 0.002 at 100000.0; the rest costs 100035.0.
-  const bp = book([[999_990, 10_000]], [[1_000_000, 200], [1_000_350, 10_000]]);
+  const bp = book(
+    [[999_990, 10_000]],
+    [
+      [1_000_000, 200],
+      [1_000_350, 10_000],
+    ],
+  );
   const lt = book([[10_004_000, 1000]], [[10_004_100, 1000]]);
   const s = spreads(p, bp, lt);
   assert.ok(Math.abs(s.rawLong - 40) < 1e-9);
@@ -139,7 +164,7 @@ test('SHORT_BACKPACK is strictly greater too, on the exact common scale', () => 
   }
 });
 
-test('the top-of-book signal for the BBO file is the reference\'s, strictly greater', () => {
+test("the top-of-book signal for the BBO file is the reference's, strictly greater", () => {
   const p = strategyParams(INPUT, BP, LT);
   const bp = book([[999_990, 10_000]], [[1_000_000, 10_000]]);
   assert.equal(topOfBookSignal(p, bp, book([[10_000_500, 1]], [[10_000_600, 1]])), '', 'exactly 5 above');
@@ -163,7 +188,12 @@ test('start-up: a threshold below the round-trip fees is reported; unusable limi
   assert.match(warnings[0], /^\{longThreshold\} 5 is below the round-trip taker fees \(≈ 25\.00 per unit at 100000\.00/);
   assert.deepEqual(startupWarnings(strategyParams({ ...INPUT, longThreshold: '30', shortThreshold: '25' }, BP, LT), INPUT, 100_000), []);
   // Errors name parameters; the command line renders them as flags (test/cli).
-  assert.throws(() => strategyParams({ ...INPUT, maxPosition: '0.005' }, BP, LT), (e: Error) => e instanceof StrategyConfigError && e.render((x) => `<${x}>`) === '<maxPosition> 0.005 is below <size> 0.01, so no trade could ever open — raise <maxPosition> or use 0 for unlimited');
+  assert.throws(
+    () => strategyParams({ ...INPUT, maxPosition: '0.005' }, BP, LT),
+    (e: Error) =>
+      e instanceof StrategyConfigError &&
+      e.render((x) => `<${x}>`) === '<maxPosition> 0.005 is below <size> 0.01, so no trade could ever open — raise <maxPosition> or use 0 for unlimited',
+  );
   assert.throws(() => strategyParams({ ...INPUT, size: '0.00001' }, BP, { ...LT, sizeScale: 5, stepSize: 2, minSize: 2 }), /not a multiple of the lighter step/);
   assert.throws(() => strategyParams({ ...INPUT, longThreshold: 'five' }, BP, LT), / longThreshold five is not a usable price difference/);
   // Fee overrides replace what the venues publish.
@@ -181,7 +211,16 @@ test('guards the runtime passes in: unresolved legs and a halt block the decisio
 
 test('legFor gives exactly the legs decide() sends, for either direction, and nothing without the depth', () => {
   const params = strategyParams(INPUT, BP, LT);
-  const bp = book([[999_990, 400], [999_980, 5000]], [[1_000_000, 400], [1_000_010, 5000]]);
+  const bp = book(
+    [
+      [999_990, 400],
+      [999_980, 5000],
+    ],
+    [
+      [1_000_000, 400],
+      [1_000_010, 5000],
+    ],
+  );
   const lt = book([[10_004_000, 10_000]], [[10_004_100, 10_000]]);
   const long = decide(params, view(bp), view(lt));
   assert.equal(long.kind, 'trade');

@@ -46,7 +46,6 @@ async function rawServer(answer: (request: string, socket: net.Socket, n: number
   };
 }
 
-
 async function openLine(base: URL, keepAliveMs = 60_000): Promise<HttpLine> {
   const line = new HttpLine({ venue: 'backpack', base, logger: new MemoryLogger(), keepAlivePath: '/api/v1/ping', keepAliveMs, reconnectBaseMs: 10 });
   line.start();
@@ -123,7 +122,11 @@ test('after the request left, a lost connection, silence and garbage are "timeou
     // POST /silent: no answer
   });
   const line = await openLine(srv.base);
-  const outcome = async (p: Promise<unknown>) => p.then(() => 'resolved', (e: VenueError) => `${e.kind}: ${e.message}`);
+  const outcome = async (p: Promise<unknown>) =>
+    p.then(
+      () => 'resolved',
+      (e: VenueError) => `${e.kind}: ${e.message}`,
+    );
   assert.match(await outcome(line.request('POST', '/drop', '', '{}', 1000)), /^timeout: Backpack POST \/drop: connection closed before the answer; the outcome is unknown$/);
   await until('reconnected', () => line.idle);
   const silent = line.request('POST', '/silent', '', '{}', 50);
@@ -181,7 +184,14 @@ test('a server that closes every new connection at once is retried with back-off
     socket.destroy();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const line = new HttpLine({ venue: 'backpack', base: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), logger: new MemoryLogger(), keepAlivePath: '/', reconnectBaseMs: 10, reconnectMaxMs: 1000 });
+  const line = new HttpLine({
+    venue: 'backpack',
+    base: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    logger: new MemoryLogger(),
+    keepAlivePath: '/',
+    reconnectBaseMs: 10,
+    reconnectMaxMs: 1000,
+  });
   line.start();
   await new Promise((r) => setTimeout(r, 400));
   line.stop();

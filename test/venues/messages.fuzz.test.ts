@@ -20,8 +20,33 @@ const wild = fc.oneof(
 /** Objects with the parsers' field names, each of any type: every field of the wrong type at some point. */
 const shaped = fc.record(
   {
-    U: wild, u: wild, b: wild, a: wild, p: wild, c: wild, X: wild, z: wild, Z: wild, n: wild, N: wild, t: wild, i: wild, l: wild, s: wild, q: wild,
-    '1': fc.oneof(wild, fc.record({ sign: wild, position: wild }, { requiredKeys: [] }), fc.array(fc.record({ client_order_index: wild, status: wild, filled_base_amount: wild, filled_quote_amount: wild, order_index: wild }, { requiredKeys: [] }), { maxLength: 3 })), lastUpdateId: wild, bids: wild, asks: wild, type: fc.oneof(wild, fc.constantFrom('subscribed/order_book', 'update/order_book')),
+    U: wild,
+    u: wild,
+    b: wild,
+    a: wild,
+    p: wild,
+    c: wild,
+    X: wild,
+    z: wild,
+    Z: wild,
+    n: wild,
+    N: wild,
+    t: wild,
+    i: wild,
+    l: wild,
+    s: wild,
+    q: wild,
+    '1': fc.oneof(
+      wild,
+      fc.record({ sign: wild, position: wild }, { requiredKeys: [] }),
+      fc.array(fc.record({ client_order_index: wild, status: wild, filled_base_amount: wild, filled_quote_amount: wild, order_index: wild }, { requiredKeys: [] }), {
+        maxLength: 3,
+      }),
+    ),
+    lastUpdateId: wild,
+    bids: wild,
+    asks: wild,
+    type: fc.oneof(wild, fc.constantFrom('subscribed/order_book', 'update/order_book')),
     order_book: fc.oneof(wild, fc.record({ nonce: wild, begin_nonce: wild, bids: wild, asks: wild }, { requiredKeys: [] })),
   },
   { requiredKeys: [] },
@@ -34,16 +59,42 @@ const nearly = fc.oneof(
   fc.record({
     type: fc.constantFrom('subscribed/order_book', 'update/order_book', 7),
     order_book: fc.record({
-      nonce: fc.oneof(fc.nat(), wild), begin_nonce: fc.oneof(fc.nat(), wild),
+      nonce: fc.oneof(fc.nat(), wild),
+      begin_nonce: fc.oneof(fc.nat(), wild),
       bids: fc.array(fc.oneof(fc.record({ price: fc.constantFrom('1.0', '99999.5', '1.23', 'x'), size: fc.constantFrom('0.00001', '2', '') }), wild), { maxLength: 4 }),
       asks: fc.array(fc.record({ price: fc.constantFrom('1.0', '3.0'), size: fc.constantFrom('1.00000') }), { maxLength: 3 }),
     }),
   }),
 );
 const account = fc.oneof(
-  fc.record({ c: fc.oneof(fc.nat(), wild), X: fc.constantFrom('Filled', 'New', 3), z: fc.constantFrom('0.01', '1', '1e2', ''), Z: fc.constantFrom('970.1', 'x'), t: fc.oneof(fc.nat(), wild), n: fc.constantFrom('0.0019', 0.5, 'NaN', '-0.1', {}), N: fc.constantFrom('USDC', 'SOL', 5), l: fc.constantFrom('0.01', 'x') }, { requiredKeys: [] }),
+  fc.record(
+    {
+      c: fc.oneof(fc.nat(), wild),
+      X: fc.constantFrom('Filled', 'New', 3),
+      z: fc.constantFrom('0.01', '1', '1e2', ''),
+      Z: fc.constantFrom('970.1', 'x'),
+      t: fc.oneof(fc.nat(), wild),
+      n: fc.constantFrom('0.0019', 0.5, 'NaN', '-0.1', {}),
+      N: fc.constantFrom('USDC', 'SOL', 5),
+      l: fc.constantFrom('0.01', 'x'),
+    },
+    { requiredKeys: [] },
+  ),
   fc.array(fc.record({ s: fc.constantFrom('BTC_USDC_PERP', 7), q: fc.constantFrom('-0.5', '0.01', 1.5, 1e-7, 'x', null) }, { requiredKeys: [] }), { maxLength: 3 }),
-  fc.record({ '1': fc.array(fc.record({ client_order_index: fc.oneof(fc.nat(), fc.constant('12')), status: fc.constantFrom('filled', 'canceled'), filled_base_amount: fc.constantFrom('0.01000', 1, -1, 'x'), filled_quote_amount: fc.constantFrom('1000.0', '') }, { requiredKeys: [] }), { maxLength: 3 }) }),
+  fc.record({
+    '1': fc.array(
+      fc.record(
+        {
+          client_order_index: fc.oneof(fc.nat(), fc.constant('12')),
+          status: fc.constantFrom('filled', 'canceled'),
+          filled_base_amount: fc.constantFrom('0.01000', 1, -1, 'x'),
+          filled_quote_amount: fc.constantFrom('1000.0', ''),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 3 },
+    ),
+  }),
   fc.record({ '1': fc.record({ sign: fc.constantFrom(1, -1, 'x'), position: fc.constantFrom('0.01000', '-1', 3) }, { requiredKeys: [] }) }),
 );
 const anyFrame = fc.oneof(wild, shaped, nearly, account, fc.anything({ maxDepth: 3 }));
@@ -76,56 +127,89 @@ const validRows = (rows: readonly DepthRow[]) => rows.every((r) => r.length === 
 const updateId = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
 const parsers: Array<[string, (v: unknown) => void]> = [
-  ['backpack readDepthEvent', (v) => {
-    const e = never(readDepthEvent, v);
-    if (e) assert.ok(updateId(e.U) && updateId(e.u) && e.U <= e.u && validRows(e.b) && validRows(e.a));
-  }],
-  ['backpack readDepthSnapshot', (v) => {
-    const s = never(readDepthSnapshot, v);
-    if (s) assert.ok(updateId(s.lastUpdateId) && validRows(s.bids) && validRows(s.asks));
-  }],
-  ['backpack readBookTicker', (v) => {
-    const t = never(readBookTicker, v);
-    if (t) assert.ok((t.bid === undefined || DECIMAL.test(t.bid)) && (t.ask === undefined || DECIMAL.test(t.ask)) && (t.u === undefined || typeof t.u === 'number' || typeof t.u === 'string'));
-  }],
-  ['backpack readMarkPrice', (v) => {
-    const m = never(readMarkPrice, v);
-    if (m) assert.ok(DECIMAL.test(m.p));
-  }],
-  ['lighter readBookFrame', (v) => {
-    const f = never((x) => readBookFrame(x, 1, 5), v);
-    if (f) {
-      assert.ok(Number.isSafeInteger(f.nonce) && Number.isSafeInteger(f.beginNonce) && typeof f.snapshot === 'boolean');
-      for (const [p, q] of [...f.bids, ...f.asks]) assert.ok(Number.isSafeInteger(p) && p >= 0 && Number.isSafeInteger(q) && q >= 0);
-    }
-  }],
-  ['backpack readOrderUpdate', (v) => {
-    const u = never(readOrderUpdate, v);
-    if (u) {
-      assert.ok(typeof u.clientId === 'string' && (u.executed === undefined || DECIMAL.test(u.executed)) && (u.executedQuote === undefined || DECIMAL.test(u.executedQuote)));
-      if (u.fill) assert.ok(typeof u.fill.tradeId === 'string' && Number.isFinite(u.fill.fee) && (u.fill.size === undefined || DECIMAL.test(u.fill.size)));
-    }
-  }],
-  ['backpack readPositionUpdate', (v) => {
-    const ps = never(readPositionUpdate, v);
-    for (const p of ps ?? []) assert.ok(typeof p.symbol === 'string' && /^-?\d+(\.\d+)?$/.test(p.quantity));
-  }],
-  ['lighter readAccountOrders', (v) => {
-    const os = never(readAccountOrders, v);
-    for (const o of os ?? []) {
-      assert.ok(Number.isSafeInteger(o.client_order_index) && o.client_order_index >= 0);
-      assert.ok((o.filled_base_amount === undefined || DECIMAL.test(o.filled_base_amount)) && (o.filled_quote_amount === undefined || DECIMAL.test(o.filled_quote_amount)));
-    }
-  }],
-  ['lighter readAccountPosition', (v) => {
-    const p = never((x) => readAccountPosition(x, 1), v);
-    if (p) assert.ok((p.sign === 1 || p.sign === -1) && DECIMAL.test(p.position));
-  }],
+  [
+    'backpack readDepthEvent',
+    (v) => {
+      const e = never(readDepthEvent, v);
+      if (e) assert.ok(updateId(e.U) && updateId(e.u) && e.U <= e.u && validRows(e.b) && validRows(e.a));
+    },
+  ],
+  [
+    'backpack readDepthSnapshot',
+    (v) => {
+      const s = never(readDepthSnapshot, v);
+      if (s) assert.ok(updateId(s.lastUpdateId) && validRows(s.bids) && validRows(s.asks));
+    },
+  ],
+  [
+    'backpack readBookTicker',
+    (v) => {
+      const t = never(readBookTicker, v);
+      if (t)
+        assert.ok(
+          (t.bid === undefined || DECIMAL.test(t.bid)) && (t.ask === undefined || DECIMAL.test(t.ask)) && (t.u === undefined || typeof t.u === 'number' || typeof t.u === 'string'),
+        );
+    },
+  ],
+  [
+    'backpack readMarkPrice',
+    (v) => {
+      const m = never(readMarkPrice, v);
+      if (m) assert.ok(DECIMAL.test(m.p));
+    },
+  ],
+  [
+    'lighter readBookFrame',
+    (v) => {
+      const f = never((x) => readBookFrame(x, 1, 5), v);
+      if (f) {
+        assert.ok(Number.isSafeInteger(f.nonce) && Number.isSafeInteger(f.beginNonce) && typeof f.snapshot === 'boolean');
+        for (const [p, q] of [...f.bids, ...f.asks]) assert.ok(Number.isSafeInteger(p) && p >= 0 && Number.isSafeInteger(q) && q >= 0);
+      }
+    },
+  ],
+  [
+    'backpack readOrderUpdate',
+    (v) => {
+      const u = never(readOrderUpdate, v);
+      if (u) {
+        assert.ok(typeof u.clientId === 'string' && (u.executed === undefined || DECIMAL.test(u.executed)) && (u.executedQuote === undefined || DECIMAL.test(u.executedQuote)));
+        if (u.fill) assert.ok(typeof u.fill.tradeId === 'string' && Number.isFinite(u.fill.fee) && (u.fill.size === undefined || DECIMAL.test(u.fill.size)));
+      }
+    },
+  ],
+  [
+    'backpack readPositionUpdate',
+    (v) => {
+      const ps = never(readPositionUpdate, v);
+      for (const p of ps ?? []) assert.ok(typeof p.symbol === 'string' && /^-?\d+(\.\d+)?$/.test(p.quantity));
+    },
+  ],
+  [
+    'lighter readAccountOrders',
+    (v) => {
+      const os = never(readAccountOrders, v);
+      for (const o of os ?? []) {
+        assert.ok(Number.isSafeInteger(o.client_order_index) && o.client_order_index >= 0);
+        assert.ok((o.filled_base_amount === undefined || DECIMAL.test(o.filled_base_amount)) && (o.filled_quote_amount === undefined || DECIMAL.test(o.filled_quote_amount)));
+      }
+    },
+  ],
+  [
+    'lighter readAccountPosition',
+    (v) => {
+      const p = never((x) => readAccountPosition(x, 1), v);
+      if (p) assert.ok((p.sign === 1 || p.sign === -1) && DECIMAL.test(p.position));
+    },
+  ],
 ];
 
 for (const [name, check] of parsers) {
   test(`${name}: any JSON value in, never a throw; every accepted value is valid`, () => {
-    fc.assert(fc.property(anyFrame, (v) => check(v)), RUNS);
+    fc.assert(
+      fc.property(anyFrame, (v) => check(v)),
+      RUNS,
+    );
     for (const v of hostile) check(v);
   });
 }
@@ -136,20 +220,28 @@ test('valid frames are accepted exactly', () => {
   assert.deepEqual(readBookTicker({ b: '1.5', a: null, u: 3 }), { ok: true, value: { bid: '1.5', ask: undefined, u: 3 } });
   assert.deepEqual(readMarkPrice({ p: '97000.25' }), { ok: true, value: { p: '97000.25' } });
   assert.deepEqual(readBookFrame({ type: 'update/order_book', order_book: { nonce: 4, begin_nonce: 3, bids: [{ price: '99999.5', size: '0.00002' }], asks: [] } }, 1, 5), {
-    ok: true, value: { snapshot: false, nonce: 4, beginNonce: 3, bids: [[999_995, 2]], asks: [] },
+    ok: true,
+    value: { snapshot: false, nonce: 4, beginNonce: 3, bids: [[999_995, 2]], asks: [] },
   });
 });
 
 test('account frames: ours read exactly, others left out, bad amounts refused', () => {
   assert.deepEqual(readOrderUpdate({ e: 'orderFill', c: 42, X: 'Filled', z: '0.01', Z: '970.1', i: '77', t: 9, n: '0.0019', N: 'USDC', l: '0.01' }), {
-    ok: true, value: { clientId: '42', status: 'Filled', executed: '0.01', executedQuote: '970.1', orderId: '77', fill: { tradeId: '9', fee: 0.0019, feeSymbol: 'USDC', size: '0.01' } },
+    ok: true,
+    value: { clientId: '42', status: 'Filled', executed: '0.01', executedQuote: '970.1', orderId: '77', fill: { tradeId: '9', fee: 0.0019, feeSymbol: 'USDC', size: '0.01' } },
   });
   assert.deepEqual(readOrderUpdate({ X: 'New' }), { ok: true, value: null }, 'no clientId: not an order of ours');
   assert.deepEqual(readOrderUpdate({ c: 1, z: '1e2' }), { ok: false, why: 'orderUpdate z "1e2" is not a decimal string' });
   assert.deepEqual(readPositionUpdate([{ s: 'BTC_USDC_PERP', q: '-0.5' }, { s: 'ETH_USDC_PERP' }]), { ok: true, value: [{ symbol: 'BTC_USDC_PERP', quantity: '-0.5' }] });
-  assert.deepEqual(readAccountOrders({ 1: [{ client_order_index: 5, status: 'filled', filled_base_amount: '0.01000', filled_quote_amount: '1000.0', order_index: 2n ** 59n }, { status: 'open' }] }), {
-    ok: true, value: [{ client_order_index: 5, status: 'filled', filled_base_amount: '0.01000', filled_quote_amount: '1000.0', order_index: 2n ** 59n }],
-  });
+  assert.deepEqual(
+    readAccountOrders({
+      1: [{ client_order_index: 5, status: 'filled', filled_base_amount: '0.01000', filled_quote_amount: '1000.0', order_index: 2n ** 59n }, { status: 'open' }],
+    }),
+    {
+      ok: true,
+      value: [{ client_order_index: 5, status: 'filled', filled_base_amount: '0.01000', filled_quote_amount: '1000.0', order_index: 2n ** 59n }],
+    },
+  );
   assert.deepEqual(readAccountOrders({ 1: [{ client_order_index: 5, filled_base_amount: 'x' }] }), { ok: false, why: 'order 5: filled amounts ["x",null] are not decimals' });
   assert.deepEqual(readAccountPosition({ 1: { sign: -1, position: '0.02000' }, 2: { sign: 1, position: '5' } }, 1), { ok: true, value: { sign: -1, position: '0.02000' } });
   assert.deepEqual(readAccountPosition({ 2: { sign: 1, position: '5' } }, 1), { ok: true, value: undefined });

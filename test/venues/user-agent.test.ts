@@ -20,7 +20,7 @@ import { LighterStream } from '../../src/venues/lighter/ws.js';
 import { Secret } from '../../src/core/secret.js';
 import { MemoryLogger } from '../../src/core/log.js';
 
-test('the version sent is package.json\'s', () => {
+test("the version sent is package.json's", () => {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   assert.equal(VERSION, pkg.version);
   assert.equal(USER_AGENT, `${pkg.name}/${pkg.version}`);
@@ -46,9 +46,15 @@ test('Backpack: REST through the agent, the order on the kept connection and the
     assert.ok(!agentPorts.includes(server.ports[orderIndex]), 'the order came on its own connection');
     assert.deepEqual([...new Set(server.requests.map((r) => r.path))].sort(), ['/api/v1/account', '/api/v1/depth', '/api/v1/markets', '/api/v1/order', '/wapi/v1/history/fills']);
     assert.equal(server.userAgents.length, server.requests.length);
-    assert.deepEqual(server.userAgents, server.requests.map(() => USER_AGENT));
+    assert.deepEqual(
+      server.userAgents,
+      server.requests.map(() => USER_AGENT),
+    );
     assert.ok(server.handshakes.length >= 1);
-    assert.deepEqual(server.handshakes, server.handshakes.map(() => USER_AGENT));
+    assert.deepEqual(
+      server.handshakes,
+      server.handshakes.map(() => USER_AGENT),
+    );
   } finally {
     await venue.stop();
     await server.close();
@@ -67,7 +73,10 @@ test('Lighter: REST and the WS handshake carry the User-Agent', async () => {
   await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
   const { port } = httpServer.address() as AddressInfo;
   const rest = new LighterRest({ apiUrl: `http://127.0.0.1:${port}`, logger: new MemoryLogger() });
-  const stream = new LighterStream({ wsUrl: `ws://127.0.0.1:${port}/stream`, logger: new MemoryLogger() }, { onFrame: () => undefined, onOpen: () => undefined, onClose: () => undefined });
+  const stream = new LighterStream(
+    { wsUrl: `ws://127.0.0.1:${port}/stream`, logger: new MemoryLogger() },
+    { onFrame: () => undefined, onOpen: () => undefined, onClose: () => undefined },
+  );
   try {
     await rest.get('orderBooks', {});
     await rest.sendTx(14, '{}');

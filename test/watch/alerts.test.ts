@@ -30,7 +30,15 @@ async function fakeServer(script: Array<{ status: number; body?: unknown }> = []
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, received, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url,
+    received,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 const BOT_TOKEN = '123456:ABC-secret-bot-token';
@@ -42,7 +50,12 @@ test('Telegram and webhook: delivered, a flapping key is one alert then one with
   const log = new MemoryLogger();
   const alerter = new Alerter({
     sinks: [new TelegramSink({ token: BOT_TOKEN, chatId: '42', apiUrl: tg.url }), new WebhookSink(`${hook.url}/hook/s3cr3t-path`)],
-    ticker: 'BTC', log, secrets: [BOT_TOKEN, `${hook.url}/hook/s3cr3t-path`, 'VENUE-SECRET-KEY'], dedupWindowMs: 60_000, retryBaseMs: 1, now: () => now,
+    ticker: 'BTC',
+    log,
+    secrets: [BOT_TOKEN, `${hook.url}/hook/s3cr3t-path`, 'VENUE-SECRET-KEY'],
+    dedupWindowMs: 60_000,
+    retryBaseMs: 1,
+    now: () => now,
   });
   try {
     alerter.send({ kind: 'venue_down', key: 'venue_down:lighter', text: 'lighter disconnected (key VENUE-SECRET-KEY leaked?)' });
@@ -51,7 +64,10 @@ test('Telegram and webhook: delivered, a flapping key is one alert then one with
     assert.equal(tg.received[0].path, `/bot${BOT_TOKEN}/sendMessage`);
     assert.deepEqual(tg.received[0].body, { chat_id: '42', text: '[BTC] lighter disconnected (key [redacted] leaked?)', disable_web_page_preview: true });
     assert.equal(hook.received[0].path, '/hook/s3cr3t-path');
-    assert.deepEqual({ ...hook.received[0].body, at: 'x' }, { kind: 'venue_down', key: 'venue_down:lighter', text: 'lighter disconnected (key [redacted] leaked?)', count: 1, ticker: 'BTC', at: 'x' });
+    assert.deepEqual(
+      { ...hook.received[0].body, at: 'x' },
+      { kind: 'venue_down', key: 'venue_down:lighter', text: 'lighter disconnected (key [redacted] leaked?)', count: 1, ticker: 'BTC', at: 'x' },
+    );
     // The window ends: the 99 held back are one alert with their count.
     now += 60_000;
     alerter.poke();
@@ -117,7 +133,10 @@ test('rate limit: beyond perMinute deliveries in a minute, the rest wait for the
     now += 60_000;
     alerter.poke();
     await eventually('the rest delivered a minute later', async () => hook.received.length === 5);
-    assert.deepEqual(hook.received.map((r) => r.body.text), ['alert 0', 'alert 1', 'alert 2', 'alert 3', 'alert 4']);
+    assert.deepEqual(
+      hook.received.map((r) => r.body.text),
+      ['alert 0', 'alert 1', 'alert 2', 'alert 3', 'alert 4'],
+    );
   } finally {
     alerter.stop();
     await hook.close();
@@ -127,7 +146,11 @@ test('rate limit: beyond perMinute deliveries in a minute, the rest wait for the
 test('the daily summary is sent once at the chosen UTC hour, not again that day, again the next day', () => {
   let now = Date.UTC(2026, 0, 5, 7, 59);
   const sent: string[] = [];
-  const check = dailyCheck(8, () => sent.push(new Date(now).toISOString()), () => now);
+  const check = dailyCheck(
+    8,
+    () => sent.push(new Date(now).toISOString()),
+    () => now,
+  );
   check();
   assert.deepEqual(sent, []);
   for (const minute of [0, 1, 59]) {
@@ -147,7 +170,10 @@ test('the real bot: start, venue down and back, and stop with the summary reach 
   const sim = await simVenues();
   calm(sim);
   const bot = startWatchedBot(sim, ['--max-position', '0.01', '--max-book-age-ms', '5000'], {
-    TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_CHAT_ID: '42', TELEGRAM_API_URL: tg.url, ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
+    TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+    TELEGRAM_CHAT_ID: '42',
+    TELEGRAM_API_URL: tg.url,
+    ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
   });
   try {
     await bot.engine;
@@ -160,8 +186,14 @@ test('the real bot: start, venue down and back, and stop with the summary reach 
     assert.equal(await bot.stop(), 0);
     const stop = hook.received.find((r) => r.body.kind === 'stop');
     assert.ok(stop !== undefined, 'stop alert delivered before the run ended');
-    assert.match(String(stop.body.text), /^stopped \(test stop\): 1 trades, 1 succeeded, 0 failed, 0 repair orders; estimated PnL [-\d.]+ after [\d.]+ fees; positions Backpack 0\.01000, Lighter -0\.01000$/);
-    assert.deepEqual(tg.received.map((r) => String(r.body.text).split(':')[0].split(' (')[0]), hook.received.map((r) => `[BTC] ${String(r.body.text).split(':')[0].split(' (')[0]}`));
+    assert.match(
+      String(stop.body.text),
+      /^stopped \(test stop\): 1 trades, 1 succeeded, 0 failed, 0 repair orders; estimated PnL [-\d.]+ after [\d.]+ fees; positions Backpack 0\.01000, Lighter -0\.01000$/,
+    );
+    assert.deepEqual(
+      tg.received.map((r) => String(r.body.text).split(':')[0].split(' (')[0]),
+      hook.received.map((r) => `[BTC] ${String(r.body.text).split(':')[0].split(' (')[0]}`),
+    );
     for (const r of [...tg.received, ...hook.received]) assert.doesNotMatch(JSON.stringify(r.body), /ABC-secret/);
   } finally {
     await bot.stop();
@@ -178,7 +210,10 @@ test('a bot that cannot start says so in its stop alert, with the reason', async
   const bot = startWatchedBot(sim, ['--size', '0.00015'], { ALERT_WEBHOOK_URL: `${hook.url}/alerts` });
   try {
     assert.equal(await bot.exit, 2);
-    assert.deepEqual(hook.received.map((r) => r.body.kind), ['stop']);
+    assert.deepEqual(
+      hook.received.map((r) => r.body.kind),
+      ['stop'],
+    );
     assert.match(String(hook.received[0].body.text), /^stopped: could not start: --size 0\.00015 is below the lighter minimum 0\.00020 — raise --size/);
   } finally {
     await sim.stop();

@@ -23,9 +23,16 @@ async function pageMatchesBot(page: Page, engine: ArbEngine): Promise<boolean> {
   const s = engine.snapshot();
   const f = (x: number | undefined, d: number) => (x === undefined ? '—' : x.toFixed(d));
   const want: Record<string, string> = {
-    'bp-bid': f(s.books.backpack.bid, 2), 'bp-ask': f(s.books.backpack.ask, 2), 'lt-bid': f(s.books.lighter.bid, 2), 'lt-ask': f(s.books.lighter.ask, 2),
-    'pos-bp': f(s.positions.backpack, 6), 'pos-lt': f(s.positions.lighter, 6), net: f(s.net, 6), pnl: f(s.summary.estimatedPnl, 4),
-    'trades-count': String(s.summary.trades), 'th-long': f(s.thresholds?.long, 2),
+    'bp-bid': f(s.books.backpack.bid, 2),
+    'bp-ask': f(s.books.backpack.ask, 2),
+    'lt-bid': f(s.books.lighter.bid, 2),
+    'lt-ask': f(s.books.lighter.ask, 2),
+    'pos-bp': f(s.positions.backpack, 6),
+    'pos-lt': f(s.positions.lighter, 6),
+    net: f(s.net, 6),
+    pnl: f(s.summary.estimatedPnl, 4),
+    'trades-count': String(s.summary.trades),
+    'th-long': f(s.thresholds?.long, 2),
   };
   for (const [id, value] of Object.entries(want)) if ((await text(page, id)) !== value) return false;
   return true;
@@ -73,10 +80,12 @@ test('dashboard: live numbers, controls behind the token, pause, flatten, and a 
     // A page elsewhere pointing its own name at 127.0.0.1 (DNS rebinding) is refused.
     const rebound = await new Promise<number>((resolve, reject) => {
       const u = new URL(`${uiUrl}/events`);
-      http.get({ hostname: u.hostname, port: u.port, path: u.pathname, headers: { host: `evil.example:${u.port}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).on('error', reject);
+      http
+        .get({ hostname: u.hostname, port: u.port, path: u.pathname, headers: { host: `evil.example:${u.port}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
     });
     assert.equal(rebound, 421);
     const html = await (await fetch(`${uiUrl}/`)).text();
@@ -104,7 +113,10 @@ test('dashboard: live numbers, controls behind the token, pause, flatten, and a 
     await eventually('flatten result', async () => /\(flat\)$/.test(await text(page, 'result')));
     assert.equal(sim.engines.backpack.position(sim.accounts.backpack).size, 0);
     assert.equal(sim.engines.lighter.position(sim.accounts.lighter).size, 0);
-    assert.match(await text(page, 'result'), /^flatten: flatten backpack sell 0\.01000 reduce-only: filled 0\.01000; flatten lighter buy 0\.01000 reduce-only: filled 0\.01000 → Backpack 0\.00000, Lighter 0\.00000 \(flat\)$/);
+    assert.match(
+      await text(page, 'result'),
+      /^flatten: flatten backpack sell 0\.01000 reduce-only: filled 0\.01000; flatten lighter buy 0\.01000 reduce-only: filled 0\.01000 → Backpack 0\.00000, Lighter 0\.00000 \(flat\)$/,
+    );
     await eventually('page shows flat', async () => (await text(page, 'pos-bp')) === '0.000000' && (await text(page, 'pos-lt')) === '0.000000');
     await page.screenshot({ path: `${SHOTS}/dashboard-flattened.png`, fullPage: true });
 

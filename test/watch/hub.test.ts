@@ -55,17 +55,23 @@ test('pushes after the first carry only the new trade, the new log lines and one
     }, 1);
   });
   const withTrade = pushes.slice(before).find((u) => u.trades.length > 0)!;
-  assert.equal(pushes.slice(before).reduce((n, u) => n + u.trades.length, 0), 1, 'the trade is pushed once');
+  assert.equal(
+    pushes.slice(before).reduce((n, u) => n + u.trades.length, 0),
+    1,
+    'the trade is pushed once',
+  );
   const row = withTrade.trades[0];
-  assert.deepEqual([row.kind, row.direction, row.backpack, row.lighter], [
-    'entry', 'LONG_BACKPACK',
-    { side: 'buy', state: 'filled', filled: 0.01, price: 100000 },
-    { side: 'sell', state: 'filled', filled: 0.01, price: 100040 },
-  ]);
+  assert.deepEqual(
+    [row.kind, row.direction, row.backpack, row.lighter],
+    ['entry', 'LONG_BACKPACK', { side: 'buy', state: 'filled', filled: 0.01, price: 100000 }, { side: 'sell', state: 'filled', filled: 0.01, price: 100040 }],
+  );
   const lines = pushes.slice(before).flatMap((u) => u.log);
   assert.equal(lines.filter((l) => / INFO LONG_BACKPACK done: /.test(l)).length, 1, 'each new line pushed once');
   assert.ok(!lines.some((l) => / INFO mode paper/.test(l)), 'old lines are not sent again');
-  assert.deepEqual(withTrade.latency['backpack frame_to_sent'].reduce((a, b) => a + b, 0), 1);
+  assert.deepEqual(
+    withTrade.latency['backpack frame_to_sent'].reduce((a, b) => a + b, 0),
+    1,
+  );
   // Later pushes do not repeat it.
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(pushes.at(-1)!.trades.length, 0);
@@ -77,7 +83,9 @@ test('every halt set and cleared becomes an alert of its kind; pause, resume and
   const delivered: Array<{ kind: string; key: string; text: string; count: number }> = [];
   const alerter = new Alerter({
     sinks: [{ name: 'memory', deliver: async (a) => void delivered.push({ kind: a.kind, key: a.key, text: a.text, count: a.count }) }],
-    ticker: 'BTC', log: new MemoryLogger(), secrets: [],
+    ticker: 'BTC',
+    log: new MemoryLogger(),
+    secrets: [],
   });
   const hub = new WatchHub({ ticker: 'BTC', alerter });
   hub.halt({ kind: 'kill_switch', until: 1, text: '3 failed trades within 60 s' }, true);
@@ -90,16 +98,19 @@ test('every halt set and cleared becomes an alert of its kind; pause, resume and
   hub.paused(undefined);
   hub.stopped({ trades: 2, successes: 1, failures: 1, repairs: 1, estimatedPnl: 0.5, fees: 0.25, positions: { backpack: '0.00000', lighter: '0.00000' } }, 'SIGTERM');
   await alerter.drained();
-  assert.deepEqual(delivered.map((d) => [d.kind, d.key, d.text]), [
-    ['kill_switch', 'kill_switch', 'ENTRIES HALTED (kill_switch): 3 failed trades within 60 s'],
-    ['exposure_open', 'exposure_open', 'ENTRIES HALTED (exposure_open): net exposure 0.01000 still open after repairs (x); still flattening'],
-    ['auth', 'auth:backpack', 'ENTRIES HALTED (auth): backpack refused our credentials (401)'],
-    ['venue_down', 'venue_down:lighter', 'ENTRIES HALTED (venue_down): lighter disconnected'],
-    ['venue_back', 'venue_down:lighter:cleared', 'lighter is back (lighter disconnected is over)'],
-    ['halt_cleared', 'kill_switch:cleared', 'halt cleared: 3 failed trades within 60 s'],
-    ['paused', 'paused', 'entries paused by the operator (paused from the dashboard)'],
-    ['resumed', 'resumed', 'entries resumed by the operator'],
-    ['stop', 'stop', 'stopped (SIGTERM): 2 trades, 1 succeeded, 1 failed, 1 repair orders; estimated PnL 0.5000 after 0.2500 fees; positions Backpack 0.00000, Lighter 0.00000'],
-  ]);
+  assert.deepEqual(
+    delivered.map((d) => [d.kind, d.key, d.text]),
+    [
+      ['kill_switch', 'kill_switch', 'ENTRIES HALTED (kill_switch): 3 failed trades within 60 s'],
+      ['exposure_open', 'exposure_open', 'ENTRIES HALTED (exposure_open): net exposure 0.01000 still open after repairs (x); still flattening'],
+      ['auth', 'auth:backpack', 'ENTRIES HALTED (auth): backpack refused our credentials (401)'],
+      ['venue_down', 'venue_down:lighter', 'ENTRIES HALTED (venue_down): lighter disconnected'],
+      ['venue_back', 'venue_down:lighter:cleared', 'lighter is back (lighter disconnected is over)'],
+      ['halt_cleared', 'kill_switch:cleared', 'halt cleared: 3 failed trades within 60 s'],
+      ['paused', 'paused', 'entries paused by the operator (paused from the dashboard)'],
+      ['resumed', 'resumed', 'entries resumed by the operator'],
+      ['stop', 'stop', 'stopped (SIGTERM): 2 trades, 1 succeeded, 1 failed, 1 repair orders; estimated PnL 0.5000 after 0.2500 fees; positions Backpack 0.00000, Lighter 0.00000'],
+    ],
+  );
   alerter.stop();
 });

@@ -96,12 +96,16 @@ test('metrics: a trade, positions, latencies and process figures; healthz, ready
     // A scripted market sends frames only when its books change: move them until the bot is ready again.
     let last = '';
     let tick = 0;
-    await eventually(`ready again (last answer: ${last})`, async () => {
-      setBooks(sim, { bid: 999_990 - (tick % 2) * 10, ask: 1_000_000 }, { bid: 999_990, ask: 1_000_000 + (tick++ % 2) * 10 });
-      const r = await get(`${metricsUrl}/readyz`);
-      last = r.body;
-      return r.status === 200;
-    }, 20_000).catch((e: Error) => assert.fail(`${e.message}; last /readyz: ${last}`));
+    await eventually(
+      `ready again (last answer: ${last})`,
+      async () => {
+        setBooks(sim, { bid: 999_990 - (tick % 2) * 10, ask: 1_000_000 }, { bid: 999_990, ask: 1_000_000 + (tick++ % 2) * 10 });
+        const r = await get(`${metricsUrl}/readyz`);
+        last = r.body;
+        return r.status === 200;
+      },
+      20_000,
+    ).catch((e: Error) => assert.fail(`${e.message}; last /readyz: ${last}`));
     assert.equal(await bot.stop(), 0);
     // The servers close with the run.
     await assert.rejects(fetch(`${metricsUrl}/healthz`));

@@ -50,8 +50,12 @@ test('the observer hears decisions by outcome, leg stages, pause, flatten and ha
   await settled(clock, engine);
   assert.deepEqual(decisions, ['below_threshold', 'traded']);
   assert.deepEqual(stages, [
-    ['backpack', 'frame_to_sent', 0], ['backpack', 'sent_to_ack', 0.007], ['backpack', 'sent_to_filled', 0.007],
-    ['lighter', 'frame_to_sent', 0], ['lighter', 'sent_to_ack', 0.007], ['lighter', 'sent_to_filled', 0.007],
+    ['backpack', 'frame_to_sent', 0],
+    ['backpack', 'sent_to_ack', 0.007],
+    ['backpack', 'sent_to_filled', 0.007],
+    ['lighter', 'frame_to_sent', 0],
+    ['lighter', 'sent_to_ack', 0.007],
+    ['lighter', 'sent_to_filled', 0.007],
   ]);
 
   engine.pauseEntries('dashboard');
@@ -78,7 +82,10 @@ test('the observer hears decisions by outcome, leg stages, pause, flatten and ha
 
   lighter.setStatus({ connected: false, detail: 'socket closed' });
   lighter.setStatus({ connected: true, detail: undefined });
-  assert.deepEqual(halts, [['venue_down', 'lighter', true], ['venue_down', 'lighter', false]]);
+  assert.deepEqual(halts, [
+    ['venue_down', 'lighter', true],
+    ['venue_down', 'lighter', false],
+  ]);
   await clock.runUntil(engine.stop('test'));
 });
 
@@ -90,7 +97,14 @@ test('a kill switch set by failed trades and ended by its cooldown is heard both
   const lighter = new FakeVenue('lighter', LT, clock);
   backpack.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
   lighter.setBook([[1_000_400, 100_000]], [[1_000_410, 100_000]]);
-  const engine = new ArbEngine({ settings: engineSettings(parsed.config), backpack, lighter, logger: new MemoryLogger(), clock, timings: { killSwitch: { failures: 3, windowMs: 60_000, cooldownMs: 1_000 } } });
+  const engine = new ArbEngine({
+    settings: engineSettings(parsed.config),
+    backpack,
+    lighter,
+    logger: new MemoryLogger(),
+    clock,
+    timings: { killSwitch: { failures: 3, windowMs: 60_000, cooldownMs: 1_000 } },
+  });
   const halts: Array<[string, boolean]> = [];
   const decisions: DecisionOutcome[] = [];
   engine.observe({ halt: (h, set) => halts.push([h.kind, set]), decision: (o) => decisions.push(o) });
@@ -110,7 +124,10 @@ test('a kill switch set by failed trades and ended by its cooldown is heard both
   await clock.advance(1_000);
   backpack.touch();
   lighter.touch();
-  assert.deepEqual(halts, [['kill_switch', true], ['kill_switch', false]]);
+  assert.deepEqual(halts, [
+    ['kill_switch', true],
+    ['kill_switch', false],
+  ]);
   assert.equal(lighter.orders.length, 4, 'entries resume once the cooldown is over');
   await settled(clock, engine);
   await clock.runUntil(engine.stop('test'));

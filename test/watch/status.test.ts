@@ -6,11 +6,15 @@ import type { EngineSnapshot } from '../../src/engine/index.js';
 import { startStatusLine, statusLine } from '../../src/watch/status.js';
 
 const SNAP: EngineSnapshot = {
-  phase: 'running', ticker: 'BTC', halts: [],
+  phase: 'running',
+  ticker: 'BTC',
+  halts: [],
   books: { backpack: { bid: 100000.1, ask: 100001.2, ageMs: 42.4, valid: true }, lighter: { bid: 100040, ask: 100041.5, ageMs: 1500, valid: true } },
   spreads: { rawLong: 38.8, rawShort: -41.4, executableLong: 38.75, executableShort: -41.5 },
-  thresholds: { long: 5, short: 7.5 }, feePerUnit: 25.0003,
-  positions: { backpack: 0.02, lighter: -0.02 }, net: 0,
+  thresholds: { long: 5, short: 7.5 },
+  feePerUnit: 25.0003,
+  positions: { backpack: 0.02, lighter: -0.02 },
+  net: 0,
   summary: { trades: 3, successes: 2, failures: 1, repairs: 1, estimatedPnl: 0.31234, fees: 1.5, positions: { backpack: '0.02000', lighter: '-0.02000' } },
 };
 
@@ -23,7 +27,8 @@ test('the status line: both tops and ages, spreads against thresholds and fees, 
 
 test('the status line names a pause and every halt with its cause, and a book that is out of sync', () => {
   const s: EngineSnapshot = {
-    ...SNAP, paused: 'paused from the dashboard',
+    ...SNAP,
+    paused: 'paused from the dashboard',
     books: { ...SNAP.books, lighter: { ageMs: Infinity, valid: false } },
     halts: [{ kind: 'venue_down', venue: 'lighter', until: Infinity, text: 'lighter disconnected: socket closed' }],
   };
@@ -68,10 +73,25 @@ test('watch flags: defaults, ports, and each bad input one line naming the fix w
   assert.equal(parsed.kind, 'run');
   if (parsed.kind !== 'run') return;
   const w = parsed.config.watch!;
-  assert.deepEqual({ ...w, uiToken: undefined }, { statusIntervalMs: 10_000, statusAlways: false, metrics: undefined, ui: undefined, uiToken: undefined, uiTokenGenerated: true, telegram: undefined, webhookUrl: undefined, dailySummaryHourUtc: undefined });
+  assert.deepEqual(
+    { ...w, uiToken: undefined },
+    {
+      statusIntervalMs: 10_000,
+      statusAlways: false,
+      metrics: undefined,
+      ui: undefined,
+      uiToken: undefined,
+      uiTokenGenerated: true,
+      telegram: undefined,
+      webhookUrl: undefined,
+      dailySummaryHourUtc: undefined,
+    },
+  );
   assert.match(w.uiToken.reveal(), /^[0-9a-f]{48}$/);
   assert.equal(String(w.uiToken), '[redacted]');
-  const on = parseConfig(['--sim', '--size', '0.01', '--metrics-port', '9464', '--ui-port', '0', '--ui-host', '0.0.0.0', '--status-interval', '2.5', '--alert-daily-hour', '8'], { UI_TOKEN: 'a-long-enough-token-1234' });
+  const on = parseConfig(['--sim', '--size', '0.01', '--metrics-port', '9464', '--ui-port', '0', '--ui-host', '0.0.0.0', '--status-interval', '2.5', '--alert-daily-hour', '8'], {
+    UI_TOKEN: 'a-long-enough-token-1234',
+  });
   if (on.kind !== 'run') throw new Error('run');
   assert.deepEqual(on.config.watch!.metrics, { host: '127.0.0.1', port: 9464 });
   assert.deepEqual(on.config.watch!.ui, { host: '0.0.0.0', port: 0 });
@@ -79,7 +99,10 @@ test('watch flags: defaults, ports, and each bad input one line naming the fix w
   assert.equal(on.config.watch!.dailySummaryHourUtc, 8);
   assert.equal(on.config.watch!.uiTokenGenerated, false);
 
-  assert.equal(bad(['--ui-port', '8080', '--ui-host', '0.0.0.0']), '--ui-host 0.0.0.0 is not loopback and UI_TOKEN is not set — set UI_TOKEN to a long random string (the controls need it), or leave --ui-host at 127.0.0.1');
+  assert.equal(
+    bad(['--ui-port', '8080', '--ui-host', '0.0.0.0']),
+    '--ui-host 0.0.0.0 is not loopback and UI_TOKEN is not set — set UI_TOKEN to a long random string (the controls need it), or leave --ui-host at 127.0.0.1',
+  );
   assert.equal(bad(['--metrics-port', '70000']), '--metrics-port "70000" is not a port from 0 to 65535 — e.g. --metrics-port 9464');
   assert.equal(bad(['--alert-daily-hour', '24']), '--alert-daily-hour "24" is not an hour from 0 to 23 (UTC) — e.g. --alert-daily-hour 8');
   assert.equal(bad(['--status-interval', 'often']), '--status-interval "often" is not a number of seconds — e.g. --status-interval 10, or 0 for none');

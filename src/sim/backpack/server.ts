@@ -137,7 +137,12 @@ interface Client {
 }
 
 const STATUS: Record<SimOrder['status'], string> = {
-  new: 'New', partiallyFilled: 'PartiallyFilled', filled: 'Filled', cancelled: 'Cancelled', expired: 'Expired', rejected: 'Expired',
+  new: 'New',
+  partiallyFilled: 'PartiallyFilled',
+  filled: 'Filled',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+  rejected: 'Expired',
 };
 
 export async function startBackpackSim(options: BackpackSimServerOptions): Promise<SimServerHandle> {
@@ -168,7 +173,14 @@ class BackpackSim extends SimServerBase<Client> {
       meanMark: { min: ratio(f.meanMarkPriceBand.minMultiplier), max: ratio(f.meanMarkPriceBand.maxMultiplier) },
     };
     for (const engine of options.engines) {
-      const market: Market = { symbol: `${engine.market.base}_USDC_PERP`, engine, updateId: 1_000, lastTop: '', tickerId: 111_063_070_525_358_080n + BigInt(engine.market.marketId) * 1_000_000_000n, trades: [] };
+      const market: Market = {
+        symbol: `${engine.market.base}_USDC_PERP`,
+        engine,
+        updateId: 1_000,
+        lastTop: '',
+        tickerId: 111_063_070_525_358_080n + BigInt(engine.market.marketId) * 1_000_000_000n,
+        trades: [],
+      };
       this.markets.set(market.symbol, market);
       this.unsubscribers.push(engine.onBookChange((changes) => this.publishDepth(market, changes)));
     }
@@ -260,9 +272,15 @@ class BackpackSim extends SimServerBase<Client> {
       case 'GET /api/v1/tickers':
         return [...this.markets.values()].map((m) => this.tickerJson(m));
       case 'GET /api/v1/markPrices':
-        return [...this.markets.values()].filter((m) => params.symbol === undefined || m.symbol === params.symbol).map((m) => ({
-          symbol: m.symbol, markPrice: this.midText(m), indexPrice: this.midText(m), fundingRate: this.options.fundingRates?.get(m.symbol) ?? '0.0000125', nextFundingTimestamp: Math.ceil(this.now() / 3_600_000) * 3_600_000,
-        }));
+        return [...this.markets.values()]
+          .filter((m) => params.symbol === undefined || m.symbol === params.symbol)
+          .map((m) => ({
+            symbol: m.symbol,
+            markPrice: this.midText(m),
+            indexPrice: this.midText(m),
+            fundingRate: this.options.fundingRates?.get(m.symbol) ?? '0.0000125',
+            nextFundingTimestamp: Math.ceil(this.now() / 3_600_000) * 3_600_000,
+          }));
       case 'GET /api/v1/assets':
         return this.assetsJson();
       case 'GET /api/v1/trades':
@@ -284,13 +302,20 @@ class BackpackSim extends SimServerBase<Client> {
         const rows = this.margin.fundingEvents.filter((e) => e.base === m.engine.market.base).reverse();
         const offset = Number(params.offset ?? 0);
         return rows.slice(offset, offset + Math.min(10_000, Number(params.limit ?? 100))).map((e) => ({
-          symbol: m.symbol, intervalEndTimestamp: new Date(e.at).toISOString().slice(0, 19), fundingRate: e.rate,
+          symbol: m.symbol,
+          intervalEndTimestamp: new Date(e.at).toISOString().slice(0, 19),
+          fundingRate: e.rate,
         }));
       }
       case 'GET /api/v1/openInterest':
         // [{symbol, openInterest, timestamp}] (docs Markets › Open interest; CCXT fetchOpenInterest capture): Σ long positions.
         return this.selectMarkets(params).map((m) => ({
-          symbol: m.symbol, openInterest: formatFixed(m.engine.positions().reduce((a, p) => a + Math.max(0, p.size), 0), m.engine.market.sizeScale), timestamp: this.now(),
+          symbol: m.symbol,
+          openInterest: formatFixed(
+            m.engine.positions().reduce((a, p) => a + Math.max(0, p.size), 0),
+            m.engine.market.sizeScale,
+          ),
+          timestamp: this.now(),
         }));
       case 'GET /api/v1/status':
         return { status: 'Ok', message: null };
@@ -332,21 +357,37 @@ class BackpackSim extends SimServerBase<Client> {
           const liquidation = this.margin.liquidationPrice(m.engine, account!);
           const exposure = this.exposure(m, account!);
           // FuturePositionWithMargin (spec §4.6): the liquidation price from the margin model.
-          return [{
-            symbol: m.symbol, positionId: String(s.marketId + 1), netQuantity: formatFixed(p.size, s.sizeScale),
-            netCost: formatFixed(p.openNotional, q), entryPrice: formatFixed(this.entryPrice(m, account!), s.priceScale),
-            breakEvenPrice: formatFixed(this.breakEven(m, account!), s.priceScale),
-            markPrice: formatFixed(mid, s.priceScale), pnlRealized: formatFixed(p.realizedPnl, q),
-            pnlUnrealized: formatFixed(p.size * mid - p.openNotional, q), netExposureQuantity: formatFixed(exposure, s.sizeScale),
-            netExposureNotional: formatFixed(exposure * mid, q),
-            estLiquidationPrice: formatFixed(liquidation ?? 0, s.priceScale),
-            cumulativeFundingPayment: SimMargin.format(this.margin.funding(account!, s.base)),
-            imf: formatFixed(initialBps(m.engine, this.margin.leverageLimit), 4), mmf: formatFixed(maintenanceBps(m.engine), 4),
-          }];
+          return [
+            {
+              symbol: m.symbol,
+              positionId: String(s.marketId + 1),
+              netQuantity: formatFixed(p.size, s.sizeScale),
+              netCost: formatFixed(p.openNotional, q),
+              entryPrice: formatFixed(this.entryPrice(m, account!), s.priceScale),
+              breakEvenPrice: formatFixed(this.breakEven(m, account!), s.priceScale),
+              markPrice: formatFixed(mid, s.priceScale),
+              pnlRealized: formatFixed(p.realizedPnl, q),
+              pnlUnrealized: formatFixed(p.size * mid - p.openNotional, q),
+              netExposureQuantity: formatFixed(exposure, s.sizeScale),
+              netExposureNotional: formatFixed(exposure * mid, q),
+              estLiquidationPrice: formatFixed(liquidation ?? 0, s.priceScale),
+              cumulativeFundingPayment: SimMargin.format(this.margin.funding(account!, s.base)),
+              imf: formatFixed(initialBps(m.engine, this.margin.leverageLimit), 4),
+              mmf: formatFixed(maintenanceBps(m.engine), 4),
+            },
+          ];
         });
       case 'GET /api/v1/account': {
         const s = [...this.markets.values()][0]?.engine.market;
-        return { futuresTakerFee: String(s?.takerFeeBps ?? 0), futuresMakerFee: String(s?.makerFeeBps ?? 0), spotTakerFee: '10', spotMakerFee: '8', leverageLimit: String(this.margin.leverageLimit ?? 10), autoRealizePnl: true, liquidating: false };
+        return {
+          futuresTakerFee: String(s?.takerFeeBps ?? 0),
+          futuresMakerFee: String(s?.makerFeeBps ?? 0),
+          spotTakerFee: '10',
+          spotMakerFee: '8',
+          leverageLimit: String(this.margin.leverageLimit ?? 10),
+          autoRealizePnl: true,
+          liquidating: false,
+        };
       }
       case 'GET /api/v1/capital': {
         const sum = this.margin.summary(account!);
@@ -362,25 +403,59 @@ class BackpackSim extends SimServerBase<Client> {
         return this.history(
           params,
           (m) => this.margin.fundingEvents.filter((e) => e.base === m.engine.market.base && e.payments.has(account!)).map((e, i) => ({ orderId: i, timestamp: e.at, e })),
-          (m, r) => ({ userId: 0, subaccountId: null, symbol: m.symbol, quantity: SimMargin.format(r.e.payments.get(account!)!), intervalEndTimestamp: new Date(r.e.at).toISOString().slice(0, 19), fundingRate: r.e.rate }),
+          (m, r) => ({
+            userId: 0,
+            subaccountId: null,
+            symbol: m.symbol,
+            quantity: SimMargin.format(r.e.payments.get(account!)!),
+            intervalEndTimestamp: new Date(r.e.at).toISOString().slice(0, 19),
+            fundingRate: r.e.rate,
+          }),
         );
-      case 'GET /api/v1/capital/collateral':
-        {
-          // MarginAccountSummary (spec §4.7) from the margin model.
-          const sum = this.margin.summary(account!);
-          const f = (x: bigint) => SimMargin.format(x);
-          return {
-            assetsValue: f(sum.equity - sum.unrealized), liabilitiesValue: '0', borrowLiability: '0', netEquity: f(sum.equity), netEquityAvailable: f(sum.available),
-            netEquityLocked: f(sum.equity - sum.available), pnlUnrealized: f(sum.unrealized), unsettledEquity: '0',
-            collateral: [{ symbol: 'USDC', assetMarkPrice: '1', totalQuantity: f(sum.collateral), balanceNotional: f(sum.collateral), collateralWeight: '1', collateralValue: f(sum.collateral), openOrderQuantity: '0', lendQuantity: '0', availableQuantity: f(sum.available) }],
-          };
-        }
+      case 'GET /api/v1/capital/collateral': {
+        // MarginAccountSummary (spec §4.7) from the margin model.
+        const sum = this.margin.summary(account!);
+        const f = (x: bigint) => SimMargin.format(x);
+        return {
+          assetsValue: f(sum.equity - sum.unrealized),
+          liabilitiesValue: '0',
+          borrowLiability: '0',
+          netEquity: f(sum.equity),
+          netEquityAvailable: f(sum.available),
+          netEquityLocked: f(sum.equity - sum.available),
+          pnlUnrealized: f(sum.unrealized),
+          unsettledEquity: '0',
+          collateral: [
+            {
+              symbol: 'USDC',
+              assetMarkPrice: '1',
+              totalQuantity: f(sum.collateral),
+              balanceNotional: f(sum.collateral),
+              collateralWeight: '1',
+              collateralValue: f(sum.collateral),
+              openOrderQuantity: '0',
+              lendQuantity: '0',
+              availableQuantity: f(sum.available),
+            },
+          ],
+        };
+      }
       case 'GET /wapi/v1/history/orders':
-        return this.history(params, (m) => m.engine.orders(account!).filter((o) => o.status !== 'new' && o.status !== 'partiallyFilled'), (m, o) => ({
-          ...this.orderJson(m, o), createdAt: new Date(o.createdAt).toISOString(), expiryReason: this.expiryReason(o) ?? null,
-        }));
+        return this.history(
+          params,
+          (m) => m.engine.orders(account!).filter((o) => o.status !== 'new' && o.status !== 'partiallyFilled'),
+          (m, o) => ({
+            ...this.orderJson(m, o),
+            createdAt: new Date(o.createdAt).toISOString(),
+            expiryReason: this.expiryReason(o) ?? null,
+          }),
+        );
       case 'GET /wapi/v1/history/fills':
-        return this.history(params, (m) => m.engine.fills(account!), (m, f) => this.fillJson(m, f));
+        return this.history(
+          params,
+          (m) => m.engine.fills(account!),
+          (m, f) => this.fillJson(m, f),
+        );
       default:
         throw new ApiError(404, 'RESOURCE_NOT_FOUND', `No route ${route}`);
     }
@@ -481,8 +556,16 @@ class BackpackSim extends SimServerBase<Client> {
     const positionsBefore = new Map<string, number>([[account, m.engine.position(account).size]]);
     for (const other of this.otherAccounts(account)) positionsBefore.set(other, m.engine.position(other).size);
     const outcome = m.engine.place({
-      account, side, type, size, price: reach ?? price, timeInForce: tif, postOnly: body.postOnly === true, reduceOnly: body.reduceOnly === true,
-      clientOrderId: clientId === undefined ? undefined : String(clientId), fillLimit,
+      account,
+      side,
+      type,
+      size,
+      price: reach ?? price,
+      timeInForce: tif,
+      postOnly: body.postOnly === true,
+      reduceOnly: body.reduceOnly === true,
+      clientOrderId: clientId === undefined ? undefined : String(clientId),
+      fillLimit,
     });
     const order = outcome.order;
     // The order is reported at the price it was sent with, whatever bound its reach.
@@ -547,13 +630,24 @@ class BackpackSim extends SimServerBase<Client> {
   private marketJson(m: Market): unknown {
     const s = m.engine.market;
     return {
-      symbol: m.symbol, baseSymbol: s.base, quoteSymbol: 'USDC', marketType: 'PERP', orderBookState: 'Open', visible: true, fundingInterval: 3_600_000,
+      symbol: m.symbol,
+      baseSymbol: s.base,
+      quoteSymbol: 'USDC',
+      marketType: 'PERP',
+      orderBookState: 'Open',
+      visible: true,
+      fundingInterval: 3_600_000,
       filters: {
         price: {
-          minPrice: formatFixedTrim(s.tickSize, s.priceScale), maxPrice: this.filters.maxPrice, tickSize: formatFixedTrim(s.tickSize, s.priceScale),
-          maxMultiplier: this.filters.maxMultiplier, minMultiplier: this.filters.minMultiplier,
-          maxImpactMultiplier: this.filters.maxImpactMultiplier, minImpactMultiplier: this.filters.minImpactMultiplier,
-          meanMarkPriceBand: { ...this.filters.meanMarkPriceBand }, meanPremiumBand: null,
+          minPrice: formatFixedTrim(s.tickSize, s.priceScale),
+          maxPrice: this.filters.maxPrice,
+          tickSize: formatFixedTrim(s.tickSize, s.priceScale),
+          maxMultiplier: this.filters.maxMultiplier,
+          minMultiplier: this.filters.minMultiplier,
+          maxImpactMultiplier: this.filters.maxImpactMultiplier,
+          minImpactMultiplier: this.filters.minImpactMultiplier,
+          meanMarkPriceBand: { ...this.filters.meanMarkPriceBand },
+          meanPremiumBand: null,
         },
         quantity: { minQuantity: formatFixedTrim(s.minSize, s.sizeScale), stepSize: formatFixedTrim(s.stepSize, s.sizeScale) },
       },
@@ -579,11 +673,22 @@ class BackpackSim extends SimServerBase<Client> {
   private orderJson(m: Market, o: SimOrder): Record<string, unknown> {
     const s = m.engine.market;
     return {
-      id: String(o.orderId), clientId: o.clientOrderId === undefined ? null : Number(o.clientOrderId), symbol: m.symbol,
-      side: o.side === 'buy' ? 'Bid' : 'Ask', orderType: o.type === 'market' ? 'Market' : 'Limit', status: STATUS[o.status], timeInForce: o.timeInForce,
-      selfTradePrevention: 'RejectTaker', quantity: formatFixed(o.size, s.sizeScale), price: o.price === undefined ? null : formatFixed(o.price, s.priceScale),
-      executedQuantity: formatFixed(o.executedSize, s.sizeScale), executedQuoteQuantity: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
-      postOnly: o.postOnly, reduceOnly: o.reduceOnly, relatedOrderId: null, createdAt: o.createdAt,
+      id: String(o.orderId),
+      clientId: o.clientOrderId === undefined ? null : Number(o.clientOrderId),
+      symbol: m.symbol,
+      side: o.side === 'buy' ? 'Bid' : 'Ask',
+      orderType: o.type === 'market' ? 'Market' : 'Limit',
+      status: STATUS[o.status],
+      timeInForce: o.timeInForce,
+      selfTradePrevention: 'RejectTaker',
+      quantity: formatFixed(o.size, s.sizeScale),
+      price: o.price === undefined ? null : formatFixed(o.price, s.priceScale),
+      executedQuantity: formatFixed(o.executedSize, s.sizeScale),
+      executedQuoteQuantity: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
+      postOnly: o.postOnly,
+      reduceOnly: o.reduceOnly,
+      relatedOrderId: null,
+      createdAt: o.createdAt,
     };
   }
 
@@ -604,7 +709,15 @@ class BackpackSim extends SimServerBase<Client> {
   /** The assets listed (docs Assets; CCXT 4.5.84 backpack.js fetchCurrencies capture), withdrawals off. */
   private assetsJson(): unknown[] {
     const token = (name: string) => ({
-      blockchain: 'Solana', contractAddress: null, depositEnabled: true, displayName: name, maximumWithdrawal: null, minimumDeposit: '0', minimumWithdrawal: '0', withdrawEnabled: false, withdrawalFee: '0',
+      blockchain: 'Solana',
+      contractAddress: null,
+      depositEnabled: true,
+      displayName: name,
+      maximumWithdrawal: null,
+      minimumDeposit: '0',
+      minimumWithdrawal: '0',
+      withdrawEnabled: false,
+      withdrawalFee: '0',
     });
     const bases = [...this.markets.values()].map((m) => m.engine.market.base);
     return ['USDC', ...bases].map((symbol) => ({ symbol, displayName: symbol, coingeckoId: null, tokens: [token(symbol)] }));
@@ -612,7 +725,14 @@ class BackpackSim extends SimServerBase<Client> {
 
   private tradeJson(m: Market, t: Market['trades'][number]): unknown {
     const s = m.engine.market;
-    return { id: t.id, price: formatFixed(t.price, s.priceScale), quantity: formatFixed(t.size, s.sizeScale), quoteQuantity: formatFixed(t.price * t.size, s.priceScale + s.sizeScale), timestamp: t.at, isBuyerMaker: t.buyerIsMaker };
+    return {
+      id: t.id,
+      price: formatFixed(t.price, s.priceScale),
+      quantity: formatFixed(t.size, s.sizeScale),
+      quoteQuantity: formatFixed(t.price * t.size, s.priceScale + s.sizeScale),
+      timestamp: t.at,
+      isBuyerMaker: t.buyerIsMaker,
+    };
   }
 
   /**
@@ -621,7 +741,22 @@ class BackpackSim extends SimServerBase<Client> {
    * decimal strings, trades a string). Intervals without trades are left out.
    */
   private klines(m: Market, params: Record<string, unknown>): unknown[] {
-    const INTERVALS: Record<string, number> = { '1m': 60, '3m': 180, '5m': 300, '15m': 900, '30m': 1800, '1h': 3600, '2h': 7200, '4h': 14_400, '6h': 21_600, '8h': 28_800, '12h': 43_200, '1d': 86_400, '3d': 259_200, '1w': 604_800 };
+    const INTERVALS: Record<string, number> = {
+      '1m': 60,
+      '3m': 180,
+      '5m': 300,
+      '15m': 900,
+      '30m': 1800,
+      '1h': 3600,
+      '2h': 7200,
+      '4h': 14_400,
+      '6h': 21_600,
+      '8h': 28_800,
+      '12h': 43_200,
+      '1d': 86_400,
+      '3d': 259_200,
+      '1w': 604_800,
+    };
     const seconds = INTERVALS[String(params.interval)];
     if (seconds === undefined) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', `interval must be one of ${Object.keys(INTERVALS).join(', ')}`);
     if (params.startTime === undefined) throw new ApiError(400, 'INVALID_CLIENT_REQUEST', 'startTime is required');
@@ -636,19 +771,41 @@ class BackpackSim extends SimServerBase<Client> {
     }
     const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
     const p = (x: number) => formatFixed(x, s.priceScale);
-    return [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([start, ts]) => ({
-      start: stamp(start), end: stamp(start + seconds * 1000), open: p(ts[0].price), high: p(Math.max(...ts.map((t) => t.price))), low: p(Math.min(...ts.map((t) => t.price))),
-      close: p(ts[ts.length - 1].price), volume: formatFixed(ts.reduce((a, t) => a + t.size, 0), s.sizeScale),
-      quoteVolume: formatFixed(ts.reduce((a, t) => a + t.size * t.price, 0), s.priceScale + s.sizeScale), trades: String(ts.length),
-    }));
+    return [...buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([start, ts]) => ({
+        start: stamp(start),
+        end: stamp(start + seconds * 1000),
+        open: p(ts[0].price),
+        high: p(Math.max(...ts.map((t) => t.price))),
+        low: p(Math.min(...ts.map((t) => t.price))),
+        close: p(ts[ts.length - 1].price),
+        volume: formatFixed(
+          ts.reduce((a, t) => a + t.size, 0),
+          s.sizeScale,
+        ),
+        quoteVolume: formatFixed(
+          ts.reduce((a, t) => a + t.size * t.price, 0),
+          s.priceScale + s.sizeScale,
+        ),
+        trades: String(ts.length),
+      }));
   }
 
   private fillJson(m: Market, f: SimFill): unknown {
     const s = m.engine.market;
     return {
-      tradeId: f.tradeId, orderId: String(f.orderId), clientId: f.clientOrderId ?? null, symbol: m.symbol, side: f.side === 'buy' ? 'Bid' : 'Ask',
-      price: formatFixed(f.price, s.priceScale), quantity: formatFixed(f.size, s.sizeScale), fee: formatFixed(f.fee, s.priceScale + s.sizeScale),
-      feeSymbol: 'USDC', isMaker: f.liquidity === 'maker', timestamp: new Date(f.timestamp).toISOString(),
+      tradeId: f.tradeId,
+      orderId: String(f.orderId),
+      clientId: f.clientOrderId ?? null,
+      symbol: m.symbol,
+      side: f.side === 'buy' ? 'Bid' : 'Ask',
+      price: formatFixed(f.price, s.priceScale),
+      quantity: formatFixed(f.size, s.sizeScale),
+      fee: formatFixed(f.fee, s.priceScale + s.sizeScale),
+      feeSymbol: 'USDC',
+      isMaker: f.liquidity === 'maker',
+      timestamp: new Date(f.timestamp).toISOString(),
     };
   }
 
@@ -678,7 +835,12 @@ class BackpackSim extends SimServerBase<Client> {
       const sig = Array.isArray(msg.signature) ? msg.signature : [];
       const [key, signature, ts, win] = sig.map(String);
       const now = this.now();
-      const ok = sig.length === 4 && this.accounts.has(key) && ed25519Verify(key, `instruction=subscribe&timestamp=${ts}&window=${win}`, signature) && now - Number(ts) <= Number(win) && Number(ts) - now <= 1000;
+      const ok =
+        sig.length === 4 &&
+        this.accounts.has(key) &&
+        ed25519Verify(key, `instruction=subscribe&timestamp=${ts}&window=${win}`, signature) &&
+        now - Number(ts) <= Number(win) &&
+        Number(ts) - now <= 1000;
       if (!ok) return this.sendTo(client, { id: null, error: { code: 4006, message: 'Invalid signature' } });
       client.account = key;
     }
@@ -769,8 +931,15 @@ class BackpackSim extends SimServerBase<Client> {
       m.lastTop = top;
       m.tickerId++;
       this.broadcast(`bookTicker.${m.symbol}`, {
-        e: 'bookTicker', E: t, s: m.symbol, a: formatFixed(ask[0], s.priceScale), A: formatFixed(ask[1], s.sizeScale),
-        b: formatFixed(bid[0], s.priceScale), B: formatFixed(bid[1], s.sizeScale), u: m.tickerId.toString(), T: t,
+        e: 'bookTicker',
+        E: t,
+        s: m.symbol,
+        a: formatFixed(ask[0], s.priceScale),
+        A: formatFixed(ask[1], s.sizeScale),
+        b: formatFixed(bid[0], s.priceScale),
+        B: formatFixed(bid[1], s.sizeScale),
+        u: m.tickerId.toString(),
+        T: t,
       });
     }
   }
@@ -779,17 +948,34 @@ class BackpackSim extends SimServerBase<Client> {
     const s = m.engine.market;
     const at = state ?? o;
     const data: Record<string, unknown> = {
-      e: event, E: this.now() * 1000, s: m.symbol, S: o.side === 'buy' ? 'Bid' : 'Ask', o: o.type === 'market' ? 'MARKET' : 'LIMIT', f: o.timeInForce,
-      q: formatFixed(o.size, s.sizeScale), X: STATUS[at.status], i: String(o.orderId), z: formatFixed(at.executedSize, s.sizeScale),
-      Z: formatFixed(at.executedNotional, s.priceScale + s.sizeScale), V: 'RejectTaker', T: this.now() * 1000, O: 'USER', y: o.postOnly, r: o.reduceOnly,
+      e: event,
+      E: this.now() * 1000,
+      s: m.symbol,
+      S: o.side === 'buy' ? 'Bid' : 'Ask',
+      o: o.type === 'market' ? 'MARKET' : 'LIMIT',
+      f: o.timeInForce,
+      q: formatFixed(o.size, s.sizeScale),
+      X: STATUS[at.status],
+      i: String(o.orderId),
+      z: formatFixed(at.executedSize, s.sizeScale),
+      Z: formatFixed(at.executedNotional, s.priceScale + s.sizeScale),
+      V: 'RejectTaker',
+      T: this.now() * 1000,
+      O: 'USER',
+      y: o.postOnly,
+      r: o.reduceOnly,
     };
     if (o.clientOrderId !== undefined) data.c = Number(o.clientOrderId);
     if (o.price !== undefined) data.p = formatFixed(o.price, s.priceScale);
     if (event === 'orderExpired') data.R = this.expiryReason(o);
     if (fill !== undefined) {
       Object.assign(data, {
-        t: fill.tradeId, l: formatFixed(fill.size, s.sizeScale), L: formatFixed(fill.price, s.priceScale), m: fill.liquidity === 'maker',
-        n: formatFixed(fill.fee, s.priceScale + s.sizeScale), N: 'USDC',
+        t: fill.tradeId,
+        l: formatFixed(fill.size, s.sizeScale),
+        L: formatFixed(fill.price, s.priceScale),
+        m: fill.liquidity === 'maker',
+        n: formatFixed(fill.fee, s.priceScale + s.sizeScale),
+        N: 'USDC',
       });
     }
     this.sendToAccount(o.account, m, 'account.orderUpdate', data);
@@ -839,16 +1025,43 @@ class BackpackSim extends SimServerBase<Client> {
     for (const f of fills) {
       if (f.orderId !== order.orderId) continue;
       const buyerIsMaker = order.side === 'sell';
-      const trade = { id: m.trades.length + 1, price: f.price, size: f.size, buyerIsMaker, buyOrderId: buyerIsMaker ? f.counterOrderId : order.orderId, sellOrderId: buyerIsMaker ? order.orderId : f.counterOrderId, at: f.timestamp };
+      const trade = {
+        id: m.trades.length + 1,
+        price: f.price,
+        size: f.size,
+        buyerIsMaker,
+        buyOrderId: buyerIsMaker ? f.counterOrderId : order.orderId,
+        sellOrderId: buyerIsMaker ? order.orderId : f.counterOrderId,
+        at: f.timestamp,
+      };
       m.trades.push(trade);
       this.broadcast(`trade.${m.symbol}`, {
-        e: 'trade', E: t, s: m.symbol, p: formatFixed(f.price, s.priceScale), q: formatFixed(f.size, s.sizeScale),
-        b: String(trade.buyOrderId), a: String(trade.sellOrderId), t: trade.id, T: t, m: buyerIsMaker,
+        e: 'trade',
+        E: t,
+        s: m.symbol,
+        p: formatFixed(f.price, s.priceScale),
+        q: formatFixed(f.size, s.sizeScale),
+        b: String(trade.buyOrderId),
+        a: String(trade.sellOrderId),
+        t: trade.id,
+        T: t,
+        m: buyerIsMaker,
       });
     }
     if (fills.length > 0) {
       const k = this.tickerJson(m);
-      this.broadcast(`ticker.${m.symbol}`, { e: 'ticker', E: t, s: m.symbol, o: k.firstPrice, c: k.lastPrice, h: k.high, l: k.low, v: k.volume, V: k.quoteVolume, n: Number(k.trades) });
+      this.broadcast(`ticker.${m.symbol}`, {
+        e: 'ticker',
+        E: t,
+        s: m.symbol,
+        o: k.firstPrice,
+        c: k.lastPrice,
+        h: k.high,
+        l: k.low,
+        v: k.volume,
+        V: k.quoteVolume,
+        n: Number(k.trades),
+      });
     }
     for (const [account, before] of positionsBefore) {
       if (!fills.some((f) => f.account === account)) continue;
@@ -858,7 +1071,18 @@ class BackpackSim extends SimServerBase<Client> {
   }
 
   /** 24 h statistics from the trades (docs `Ticker`; priceChangePercent a fraction, trades a string). */
-  private tickerJson(m: Market): { symbol: string; firstPrice: string; lastPrice: string; priceChange: string; priceChangePercent: string; high: string; low: string; volume: string; quoteVolume: string; trades: string } {
+  private tickerJson(m: Market): {
+    symbol: string;
+    firstPrice: string;
+    lastPrice: string;
+    priceChange: string;
+    priceChangePercent: string;
+    high: string;
+    low: string;
+    volume: string;
+    quoteVolume: string;
+    trades: string;
+  } {
     const s = m.engine.market;
     const since = this.now() - 86_400_000;
     const day = m.trades.filter((t) => t.at >= since);
@@ -871,9 +1095,21 @@ class BackpackSim extends SimServerBase<Client> {
     const p = (x: number) => formatFixed(x, s.priceScale);
     const change = last - first;
     return {
-      symbol: m.symbol, firstPrice: p(first), lastPrice: p(last), priceChange: p(change), priceChangePercent: (change / first).toFixed(6),
-      high: p(Math.max(...day.map((t) => t.price))), low: p(Math.min(...day.map((t) => t.price))),
-      volume: formatFixed(day.reduce((a, t) => a + t.size, 0), s.sizeScale), quoteVolume: formatFixed(day.reduce((a, t) => a + t.size * t.price, 0), s.priceScale + s.sizeScale),
+      symbol: m.symbol,
+      firstPrice: p(first),
+      lastPrice: p(last),
+      priceChange: p(change),
+      priceChangePercent: (change / first).toFixed(6),
+      high: p(Math.max(...day.map((t) => t.price))),
+      low: p(Math.min(...day.map((t) => t.price))),
+      volume: formatFixed(
+        day.reduce((a, t) => a + t.size, 0),
+        s.sizeScale,
+      ),
+      quoteVolume: formatFixed(
+        day.reduce((a, t) => a + t.size * t.price, 0),
+        s.priceScale + s.sizeScale,
+      ),
       trades: String(day.length),
     };
   }
@@ -888,10 +1124,21 @@ class BackpackSim extends SimServerBase<Client> {
     // with open orders, n its notional, B entry, b break-even (entry moved by the fees paid), f / m
     // the margin fractions, l the deprecated liquidation placeholder, always 0 (changelog 2025-09-01).
     const data: Record<string, unknown> = {
-      E: this.now() * 1000, s: m.symbol, q: formatFixed(p.size, s.sizeScale), Q: formatFixed(exposure, s.sizeScale),
-      n: formatFixed(exposure * mid, q), B: formatFixed(this.entryPrice(m, account), s.priceScale), b: formatFixed(this.breakEven(m, account), s.priceScale),
-      M: formatFixed(mid, s.priceScale), f: formatFixed(initialBps(m.engine, this.margin.leverageLimit), 4), m: formatFixed(maintenanceBps(m.engine), 4), l: '0',
-      p: formatFixed(p.realizedPnl, q), P: formatFixed(p.size * mid - p.openNotional, q), i: s.marketId + 1, T: this.now() * 1000,
+      E: this.now() * 1000,
+      s: m.symbol,
+      q: formatFixed(p.size, s.sizeScale),
+      Q: formatFixed(exposure, s.sizeScale),
+      n: formatFixed(exposure * mid, q),
+      B: formatFixed(this.entryPrice(m, account), s.priceScale),
+      b: formatFixed(this.breakEven(m, account), s.priceScale),
+      M: formatFixed(mid, s.priceScale),
+      f: formatFixed(initialBps(m.engine, this.margin.leverageLimit), 4),
+      m: formatFixed(maintenanceBps(m.engine), 4),
+      l: '0',
+      p: formatFixed(p.realizedPnl, q),
+      P: formatFixed(p.size * mid - p.openNotional, q),
+      i: s.marketId + 1,
+      T: this.now() * 1000,
     };
     if (event !== undefined) data.e = event;
     return data;

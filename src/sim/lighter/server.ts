@@ -113,7 +113,8 @@ export class LighterSim extends SimServerBase<Client> {
     this.margin = options.margin ?? new SimMargin(options.engines);
     this.random = seededUint32(options.seed ?? 1);
     for (const a of options.accounts) {
-      for (const k of a.apiKeys) this.keys.set(`${a.accountIndex}:${k.apiKeyIndex}`, { accountIndex: a.accountIndex, apiKeyIndex: k.apiKeyIndex, publicKeyHex: k.publicKeyHex, nextNonce: k.nonce ?? 0 });
+      for (const k of a.apiKeys)
+        this.keys.set(`${a.accountIndex}:${k.apiKeyIndex}`, { accountIndex: a.accountIndex, apiKeyIndex: k.apiKeyIndex, publicKeyHex: k.publicKeyHex, nextNonce: k.nonce ?? 0 });
     }
     for (const engine of options.engines) {
       const market: Market = { id: engine.market.marketId, engine, nonce: 5_000, offset: 100 };
@@ -143,7 +144,8 @@ export class LighterSim extends SimServerBase<Client> {
         // price_protection (lighter-python transaction_api.py _send_tx_serialize: optional boolean):
         // its effect is undocumented, so it is only checked for being a boolean.
         const protection = form.get('price_protection');
-        if (protection !== null && protection !== 'true' && protection !== 'false') throw new LighterApiError(21505, `price_protection must be true or false, not ${protection}`, 400);
+        if (protection !== null && protection !== 'true' && protection !== 'false')
+          throw new LighterApiError(21505, `price_protection must be true or false, not ${protection}`, 400);
         if (url.pathname === '/api/v1/sendTx') {
           const reply = this.sendTx(Number(form.get('tx_type')), form.get('tx_info') ?? '');
           if (reply === undefined) return void res.socket?.destroy();
@@ -238,7 +240,17 @@ export class LighterSim extends SimServerBase<Client> {
         const account = this.authorize(auth, q);
         const tier = this.options.accounts.find((a) => a.accountIndex === account)?.tier ?? 'standard';
         const named = tier === '' ? {} : { user_tier: tier, user_tier_name: tier.charAt(0).toUpperCase() + tier.slice(1) };
-        return { code: 200, max_llp_percentage: 25, ...named, can_create_public_pool: false, max_llp_amount: '0', current_maker_fee_tick: 0, current_taker_fee_tick: 0, effective_lit_stakes: '0', leased_lit: '0' };
+        return {
+          code: 200,
+          max_llp_percentage: 25,
+          ...named,
+          can_create_public_pool: false,
+          max_llp_amount: '0',
+          current_maker_fee_tick: 0,
+          current_taker_fee_tick: 0,
+          effective_lit_stakes: '0',
+          leased_lit: '0',
+        };
       }
       case '/api/v1/accountActiveOrders': {
         const account = this.authorize(auth, q);
@@ -249,7 +261,10 @@ export class LighterSim extends SimServerBase<Client> {
         const account = this.authorize(auth, q);
         const limit = Math.min(100, Number(q.get('limit') ?? 100));
         const orders = this.selectMarkets(q).flatMap((m) =>
-          m.engine.orders(String(account)).filter((o) => o.status !== 'new' && o.status !== 'partiallyFilled').map((o) => ({ m, o })),
+          m.engine
+            .orders(String(account))
+            .filter((o) => o.status !== 'new' && o.status !== 'partiallyFilled')
+            .map((o) => ({ m, o })),
         );
         orders.sort((a, b) => b.o.updatedAt - a.o.updatedAt || b.o.orderId - a.o.orderId);
         return { code: 200, orders: orders.slice(0, limit).map(({ m, o }) => this.orderJson(m, o)), next_cursor: null };
@@ -399,7 +414,10 @@ export class LighterSim extends SimServerBase<Client> {
     const minQuote = m.engine.market.minQuote;
     if (minQuote !== undefined && BigInt(f.BaseAmount) * BigInt(f.Price) < BigInt(minQuote)) {
       const s = m.engine.market;
-      throw new LighterApiError(21706, `invalid base/quote amount: order value ${formatFixed(BigInt(f.BaseAmount) * BigInt(f.Price), s.priceScale + s.sizeScale)} is below min_quote_amount ${formatFixed(minQuote, s.priceScale + s.sizeScale)}`);
+      throw new LighterApiError(
+        21706,
+        `invalid base/quote amount: order value ${formatFixed(BigInt(f.BaseAmount) * BigInt(f.Price), s.priceScale + s.sizeScale)} is below min_quote_amount ${formatFixed(minQuote, s.priceScale + s.sizeScale)}`,
+      );
     }
     // 21739 "not enough margin" (spec §7 error codes: CCXT lighter.js exceptions.exact) from the
     // margin model; a market order is valued at its signed worst price when that is dearer.
@@ -438,7 +456,12 @@ export class LighterSim extends SimServerBase<Client> {
     const touched = new Map<string, SimOrder[]>();
     for (const o of [outcome.order, ...outcome.touchedOrders]) touched.set(o.account, [...(touched.get(o.account) ?? []), o]);
     for (const [account, orders] of touched) {
-      this.publishAccount(m, Number(account), orders, outcome.fills.filter((x) => x.account === account));
+      this.publishAccount(
+        m,
+        Number(account),
+        orders,
+        outcome.fills.filter((x) => x.account === account),
+      );
     }
   }
 
@@ -457,15 +480,32 @@ export class LighterSim extends SimServerBase<Client> {
     const s = m.engine.market;
     const pct = (bps: number) => (bps / 100).toFixed(4);
     const base: Record<string, unknown> = {
-      symbol: s.base, market_id: m.id, market_type: 'perp', status: 'active', taker_fee: pct(s.takerFeeBps), maker_fee: pct(s.makerFeeBps),
-      liquidation_fee: '1.0000', min_base_amount: formatFixed(s.minSize, s.sizeScale), min_quote_amount: formatFixed(s.minQuote ?? 0, s.priceScale + s.sizeScale),
-      supported_size_decimals: s.sizeScale, supported_price_decimals: s.priceScale, supported_quote_decimals: s.sizeScale + s.priceScale,
+      symbol: s.base,
+      market_id: m.id,
+      market_type: 'perp',
+      status: 'active',
+      taker_fee: pct(s.takerFeeBps),
+      maker_fee: pct(s.makerFeeBps),
+      liquidation_fee: '1.0000',
+      min_base_amount: formatFixed(s.minSize, s.sizeScale),
+      min_quote_amount: formatFixed(s.minQuote ?? 0, s.priceScale + s.sizeScale),
+      supported_size_decimals: s.sizeScale,
+      supported_price_decimals: s.priceScale,
+      supported_quote_decimals: s.sizeScale + s.priceScale,
     };
     if (!details) return base;
     return {
-      ...base, size_decimals: s.sizeScale, price_decimals: s.priceScale, quote_multiplier: 1, default_initial_margin_fraction: s.initialMarginBps ?? 500,
-      min_initial_margin_fraction: 200, maintenance_margin_fraction: s.maintenanceMarginBps ?? 120, closeout_margin_fraction: 80,
-      last_trade_price: formatFixed(m.engine.mid() ?? 0, s.priceScale), open_interest: '0', daily_trades_count: 0,
+      ...base,
+      size_decimals: s.sizeScale,
+      price_decimals: s.priceScale,
+      quote_multiplier: 1,
+      default_initial_margin_fraction: s.initialMarginBps ?? 500,
+      min_initial_margin_fraction: 200,
+      maintenance_margin_fraction: s.maintenanceMarginBps ?? 120,
+      closeout_margin_fraction: 80,
+      last_trade_price: formatFixed(m.engine.mid() ?? 0, s.priceScale),
+      open_interest: '0',
+      daily_trades_count: 0,
     };
   }
 
@@ -489,14 +529,30 @@ export class LighterSim extends SimServerBase<Client> {
     const s = m.engine.market;
     const index = ORDER_INDEX_BASE + o.orderId;
     return {
-      order_index: index, client_order_index: o.clientOrderId === undefined ? 0 : Number(o.clientOrderId), order_id: String(index),
-      client_order_id: o.clientOrderId ?? '0', market_index: m.id, owner_account_index: Number(o.account),
-      initial_base_amount: formatFixed(o.size, s.sizeScale), remaining_base_amount: formatFixed(o.status === 'new' || o.status === 'partiallyFilled' ? o.size - o.executedSize : 0, s.sizeScale),
-      filled_base_amount: formatFixed(o.executedSize, s.sizeScale), filled_quote_amount: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
-      price: formatFixed(o.price ?? 0, s.priceScale), is_ask: o.side === 'sell', side: o.side, type: o.type,
-      time_in_force: o.postOnly ? TIF_NAME[2] : o.timeInForce === 'GTC' ? TIF_NAME[1] : TIF_NAME[0], reduce_only: o.reduceOnly,
-      trigger_price: formatFixed(0, s.priceScale), order_expiry: this.expiries.get(o.orderId) ?? 0, status: this.orderStatus(o), nonce: 0,
-      timestamp: Math.floor(o.updatedAt / 1000), created_at: Math.floor(o.createdAt / 1000), updated_at: Math.floor(o.updatedAt / 1000), transaction_time: o.updatedAt * 1000,
+      order_index: index,
+      client_order_index: o.clientOrderId === undefined ? 0 : Number(o.clientOrderId),
+      order_id: String(index),
+      client_order_id: o.clientOrderId ?? '0',
+      market_index: m.id,
+      owner_account_index: Number(o.account),
+      initial_base_amount: formatFixed(o.size, s.sizeScale),
+      remaining_base_amount: formatFixed(o.status === 'new' || o.status === 'partiallyFilled' ? o.size - o.executedSize : 0, s.sizeScale),
+      filled_base_amount: formatFixed(o.executedSize, s.sizeScale),
+      filled_quote_amount: formatFixed(o.executedNotional, s.priceScale + s.sizeScale),
+      price: formatFixed(o.price ?? 0, s.priceScale),
+      is_ask: o.side === 'sell',
+      side: o.side,
+      type: o.type,
+      time_in_force: o.postOnly ? TIF_NAME[2] : o.timeInForce === 'GTC' ? TIF_NAME[1] : TIF_NAME[0],
+      reduce_only: o.reduceOnly,
+      trigger_price: formatFixed(0, s.priceScale),
+      order_expiry: this.expiries.get(o.orderId) ?? 0,
+      status: this.orderStatus(o),
+      nonce: 0,
+      timestamp: Math.floor(o.updatedAt / 1000),
+      created_at: Math.floor(o.createdAt / 1000),
+      updated_at: Math.floor(o.updatedAt / 1000),
+      transaction_time: o.updatedAt * 1000,
     };
   }
 
@@ -506,11 +562,24 @@ export class LighterSim extends SimServerBase<Client> {
     const isAsk = f.side === 'sell';
     const fee = Math.round((f.fee * 1_000_000) / Math.max(1, f.price * f.size)); // FeeTick units: 10^6 = 100 % (spec §6.3)
     return {
-      trade_id: f.tradeId, tx_hash: '', type: 'trade', market_id: m.id, size: formatFixed(f.size, s.sizeScale), price: formatFixed(f.price, s.priceScale),
+      trade_id: f.tradeId,
+      tx_hash: '',
+      type: 'trade',
+      market_id: m.id,
+      size: formatFixed(f.size, s.sizeScale),
+      price: formatFixed(f.price, s.priceScale),
       usd_amount: formatFixed(f.price * f.size, s.priceScale + s.sizeScale),
-      ask_id: isAsk ? mine : 0, bid_id: isAsk ? 0 : mine, ask_client_id: isAsk ? Number(f.clientOrderId ?? 0) : 0, bid_client_id: isAsk ? 0 : Number(f.clientOrderId ?? 0),
-      ask_account_id: isAsk ? Number(f.account) : -1, bid_account_id: isAsk ? -1 : Number(f.account), is_maker_ask: isAsk === (f.liquidity === 'maker'),
-      block_height: f.tradeId, timestamp: f.timestamp, taker_fee: f.liquidity === 'taker' ? fee : 0, maker_fee: f.liquidity === 'maker' ? fee : 0,
+      ask_id: isAsk ? mine : 0,
+      bid_id: isAsk ? 0 : mine,
+      ask_client_id: isAsk ? Number(f.clientOrderId ?? 0) : 0,
+      bid_client_id: isAsk ? 0 : Number(f.clientOrderId ?? 0),
+      ask_account_id: isAsk ? Number(f.account) : -1,
+      bid_account_id: isAsk ? -1 : Number(f.account),
+      is_maker_ask: isAsk === (f.liquidity === 'maker'),
+      block_height: f.tradeId,
+      timestamp: f.timestamp,
+      taker_fee: f.liquidity === 'taker' ? fee : 0,
+      maker_fee: f.liquidity === 'maker' ? fee : 0,
     };
   }
 
@@ -523,24 +592,41 @@ export class LighterSim extends SimServerBase<Client> {
     // AccountPosition (spec §2 account; lighter-python `models/account_position.py`): liquidation
     // price from the margin model, the initial margin fraction as a percentage, cross margin (mode 0).
     return {
-      market_id: m.id, symbol: s.base, sign: p.size < 0 ? -1 : 1, position: formatFixed(Math.abs(p.size), s.sizeScale),
+      market_id: m.id,
+      symbol: s.base,
+      sign: p.size < 0 ? -1 : 1,
+      position: formatFixed(Math.abs(p.size), s.sizeScale),
       avg_entry_price: p.size === 0 ? formatFixed(0, s.priceScale) : formatFixed(Math.abs(Math.round(p.openNotional / p.size)), s.priceScale),
-      position_value: formatFixed(Math.abs(p.size * mid), q), unrealized_pnl: formatFixed(p.size * mid - p.openNotional, q),
-      realized_pnl: formatFixed(p.realizedPnl, q), liquidation_price: formatFixed(liquidation ?? 0, s.priceScale),
+      position_value: formatFixed(Math.abs(p.size * mid), q),
+      unrealized_pnl: formatFixed(p.size * mid - p.openNotional, q),
+      realized_pnl: formatFixed(p.realizedPnl, q),
+      liquidation_price: formatFixed(liquidation ?? 0, s.priceScale),
       initial_margin_fraction: formatFixed(marketInitialBps(m.engine), 2),
       total_funding_paid_out: SimMargin.format(-this.margin.funding(String(account), s.base)),
-      open_order_count: m.engine.openOrders(String(account)).length, pending_order_count: 0, position_tied_order_count: 0,
-      margin_mode: 0, allocated_margin: '0.000000', total_discount: '0.000000', margin_set_flag: 0,
+      open_order_count: m.engine.openOrders(String(account)).length,
+      pending_order_count: 0,
+      position_tied_order_count: 0,
+      margin_mode: 0,
+      allocated_margin: '0.000000',
+      total_discount: '0.000000',
+      margin_set_flag: 0,
     };
   }
 
   private accountJson(account: number): Record<string, unknown> {
     const sum = this.margin.summary(String(account));
     return {
-      account_index: account, index: account, status: 1, account_type: 0,
-      collateral: SimMargin.format(sum.equity - sum.unrealized), available_balance: SimMargin.format(sum.available),
-      total_asset_value: SimMargin.format(sum.equity), cross_asset_value: SimMargin.format(sum.equity),
-      positions: [...this.markets.values()].filter((m) => m.engine.position(String(account)).size !== 0 || m.engine.openOrders(String(account)).length > 0).map((m) => this.positionJson(m, account)),
+      account_index: account,
+      index: account,
+      status: 1,
+      account_type: 0,
+      collateral: SimMargin.format(sum.equity - sum.unrealized),
+      available_balance: SimMargin.format(sum.available),
+      total_asset_value: SimMargin.format(sum.equity),
+      cross_asset_value: SimMargin.format(sum.equity),
+      positions: [...this.markets.values()]
+        .filter((m) => m.engine.position(String(account)).size !== 0 || m.engine.openOrders(String(account)).length > 0)
+        .map((m) => this.positionJson(m, account)),
       assets: [],
     };
   }
@@ -655,7 +741,8 @@ export class LighterSim extends SimServerBase<Client> {
       if (needsToken) client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
       const kind = name.slice('account_all_'.length);
       const body: Record<string, unknown> = { channel: `${name}:${account}`, type: `subscribed/${name}` };
-      if (kind === 'orders') body.orders = Object.fromEntries([...this.markets.values()].map((m) => [String(m.id), m.engine.openOrders(String(account)).map((o) => this.orderJson(m, o))]));
+      if (kind === 'orders')
+        body.orders = Object.fromEntries([...this.markets.values()].map((m) => [String(m.id), m.engine.openOrders(String(account)).map((o) => this.orderJson(m, o))]));
       if (kind === 'trades') body.trades = {};
       if (kind === 'positions') body.positions = Object.fromEntries([...this.markets.values()].map((m) => [String(m.id), this.positionJson(m, account)]));
       return this.sendTo(client, body);
@@ -665,9 +752,13 @@ export class LighterSim extends SimServerBase<Client> {
 
   private bookFrame(m: Market, type: string, levels: ReadonlyArray<{ side: 'bid' | 'ask'; price: number; size: number }>, beginNonce: number, nonce: number): unknown {
     const s = m.engine.market;
-    const side = (which: 'bid' | 'ask') => levels.filter((l) => l.side === which).map((l) => ({ price: formatFixed(l.price, s.priceScale), size: formatFixed(l.size, s.sizeScale) }));
+    const side = (which: 'bid' | 'ask') =>
+      levels.filter((l) => l.side === which).map((l) => ({ price: formatFixed(l.price, s.priceScale), size: formatFixed(l.size, s.sizeScale) }));
     return {
-      channel: `order_book:${m.id}`, offset: m.offset, timestamp: this.now(), type,
+      channel: `order_book:${m.id}`,
+      offset: m.offset,
+      timestamp: this.now(),
+      type,
       order_book: { code: 0, asks: side('ask'), bids: side('bid'), offset: m.offset, nonce, begin_nonce: beginNonce, last_updated_at: this.now() * 1000 },
     };
   }

@@ -10,7 +10,18 @@ import type { Secret } from '../../core/secret.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { READY, VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
+import {
+  READY,
+  VenueError,
+  emitBookEvent,
+  type BookListener,
+  type ExecutionReadiness,
+  type LegResult,
+  type MarketOrderRequest,
+  type StatusListener,
+  type Venue,
+  type VenueStatus,
+} from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BookSync } from './book-sync.js';
 import { readBookTicker, readDepthEvent, readDepthSnapshot, readMarkPrice, readOrderUpdate, readPositionUpdate } from './messages.js';
@@ -153,7 +164,14 @@ export class BackpackVenue implements Venue {
     if (options.secretKey !== undefined) this.signer = new BackpackSigner(options.secretKey, options.publicKey);
     this.clock = options.clock ?? systemClock;
     this.warnings = new FrameWarnings(options.logger, this.clock);
-    this.rest = new BackpackRest({ apiUrl: options.apiUrl, signer: this.signer, logger: options.logger, timeoutMs: options.requestTimeoutMs, windowMs: options.windowMs, clock: this.clock });
+    this.rest = new BackpackRest({
+      apiUrl: options.apiUrl,
+      signer: this.signer,
+      logger: options.logger,
+      timeoutMs: options.requestTimeoutMs,
+      windowMs: options.windowMs,
+      clock: this.clock,
+    });
     this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000, undefined, this.clock);
     this.nextClientId = (options.firstClientId ?? this.clock.wallMs() % 0x1_0000_0000) >>> 0;
   }
@@ -201,7 +219,15 @@ export class BackpackVenue implements Venue {
     if (!Array.isArray(markets)) throw new VenueError('backpack', 'protocol', 'Backpack /api/v1/markets did not return an array');
     const found = markets.find((m) => (m as MarketJson).symbol === this.symbol) as MarketJson | undefined;
     if (found === undefined) {
-      throw new VenueError('backpack', 'bad_order', `Backpack has no market ${this.symbol}; check --ticker (perps listed: ${markets.map((m) => (m as MarketJson).symbol).filter((s) => typeof s === 'string' && s.endsWith('_PERP')).slice(0, 12).join(', ')})`);
+      throw new VenueError(
+        'backpack',
+        'bad_order',
+        `Backpack has no market ${this.symbol}; check --ticker (perps listed: ${markets
+          .map((m) => (m as MarketJson).symbol)
+          .filter((s) => typeof s === 'string' && s.endsWith('_PERP'))
+          .slice(0, 12)
+          .join(', ')})`,
+      );
     }
     if (found.orderBookState !== undefined && found.orderBookState !== 'Open') {
       this.options.logger.warn(`Backpack ${this.symbol} order book is ${String(found.orderBookState)}, not Open; orders may be refused`);
@@ -313,7 +339,9 @@ export class BackpackVenue implements Venue {
       this.emitBook(receivedAt);
       this.tickerCheck?.onBook(receivedAt);
     } else if (outcome.action === 'gap_resync' || outcome.action === 'crossed_resync') {
-      this.options.logger.warn(`Backpack ${this.symbol} depth ${outcome.action === 'gap_resync' ? `gap (expected U ${outcome.expectedU}, got ${outcome.U})` : 'crossed'}; book invalid, resyncing`);
+      this.options.logger.warn(
+        `Backpack ${this.symbol} depth ${outcome.action === 'gap_resync' ? `gap (expected U ${outcome.expectedU}, got ${outcome.U})` : 'crossed'}; book invalid, resyncing`,
+      );
       this.requestSnapshot();
     }
     if (wasValid !== sync.valid) this.emitStatus();
@@ -388,7 +416,8 @@ export class BackpackVenue implements Venue {
       entry.trades.add(fill.tradeId);
       entry.fee += fill.fee;
       if (fill.size !== undefined) entry.traded += parseFixed(fill.size, spec.sizeScale);
-      if (fill.feeSymbol !== undefined && fill.feeSymbol !== 'USDC') this.options.logger.warn(`Backpack fill ${fill.tradeId} of clientId ${clientId} charged its fee in ${fill.feeSymbol}, not USDC; the reported fee adds it as if quote`);
+      if (fill.feeSymbol !== undefined && fill.feeSymbol !== 'USDC')
+        this.options.logger.warn(`Backpack fill ${fill.tradeId} of clientId ${clientId} charged its fee in ${fill.feeSymbol}, not USDC; the reported fee adds it as if quote`);
     }
     this.streamed.set(clientId, entry);
     if (this.streamed.size > 1000) this.streamed.delete(this.streamed.keys().next().value as string);
@@ -444,9 +473,16 @@ export class BackpackVenue implements Venue {
   /** A leg from what the order stream reported; its fee is the venue's own. */
   private legFromStream(leg: LegResult, seen: StreamedOrder): LegResult {
     const spec = this.market;
-    return this.legFromOrder(leg, {
-      id: seen.orderId, status: seen.status, executedQuantity: formatFixed(seen.executed, spec.sizeScale), executedQuoteQuantity: formatFixed(seen.executedQuote, spec.priceScale + spec.sizeScale),
-    }, seen.fee);
+    return this.legFromOrder(
+      leg,
+      {
+        id: seen.orderId,
+        status: seen.status,
+        executedQuantity: formatFixed(seen.executed, spec.sizeScale),
+        executedQuoteQuantity: formatFixed(seen.executedQuote, spec.priceScale + spec.sizeScale),
+      },
+      seen.fee,
+    );
   }
 
   private handlePosition(data: unknown): void {
@@ -513,7 +549,11 @@ export class BackpackVenue implements Venue {
     const spec = this.market;
     try {
       if (!Number.isSafeInteger(request.size) || request.size < spec.minSize || request.size % spec.stepSize !== 0) {
-        throw new VenueError('backpack', 'bad_order', `Backpack order size ${request.size} is off the grid (step ${spec.stepSize}, min ${spec.minSize} at ${spec.sizeScale} decimals)`);
+        throw new VenueError(
+          'backpack',
+          'bad_order',
+          `Backpack order size ${request.size} is off the grid (step ${spec.stepSize}, min ${spec.minSize} at ${spec.sizeScale} decimals)`,
+        );
       }
       if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % spec.tickSize !== 0) {
         throw new VenueError('backpack', 'bad_order', `Backpack worst price ${request.worstPrice} is off the tick grid (${spec.tickSize} at ${spec.priceScale} decimals)`);
@@ -526,7 +566,9 @@ export class BackpackVenue implements Venue {
       const worstPrice = this.bands === undefined ? request.worstPrice : clampIntoBands(request.side, request.worstPrice, this.bands, spec.tickSize, refs);
       const best = request.side === 'buy' ? refs.bestAsk : refs.bestBid;
       if (best !== undefined && worstPrice !== request.worstPrice && (request.side === 'buy' ? worstPrice < best : worstPrice > best)) {
-        this.options.logger.warn(`Backpack ${this.symbol} price bands cap this ${request.side} at ${formatFixed(worstPrice, spec.priceScale)}, ${request.side === 'buy' ? 'below the best ask' : 'above the best bid'} ${formatFixed(best, spec.priceScale)}${mark === undefined ? '' : ` (mark ${formatFixed(mark, spec.priceScale)})`}: it cannot fill until the venue's mark and book come back together`);
+        this.options.logger.warn(
+          `Backpack ${this.symbol} price bands cap this ${request.side} at ${formatFixed(worstPrice, spec.priceScale)}, ${request.side === 'buy' ? 'below the best ask' : 'above the best bid'} ${formatFixed(best, spec.priceScale)}${mark === undefined ? '' : ` (mark ${formatFixed(mark, spec.priceScale)})`}: it cannot fill until the venue's mark and book come back together`,
+        );
       }
       const clientId = this.takeClientId();
       const body: Record<string, string | number | boolean> = {
@@ -559,7 +601,17 @@ export class BackpackVenue implements Venue {
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
     // An order signed ahead is used once, if it is this very order and still fresh.
     const order = this.prepared.take(request) ?? this.signOrder(request);
-    const leg: LegResult = { venue: 'backpack', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: order instanceof VenueError ? '' : String(order.clientId), sentAt: this.clock.monoMs() };
+    const leg: LegResult = {
+      venue: 'backpack',
+      state: 'unknown',
+      side: request.side,
+      requested: request.size,
+      filled: 0,
+      notional: 0,
+      fee: 0,
+      clientOrderId: order instanceof VenueError ? '' : String(order.clientId),
+      sentAt: this.clock.monoMs(),
+    };
     if (order instanceof VenueError) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: order };
     const clientId = order.clientId;
     // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.
@@ -572,7 +624,9 @@ export class BackpackVenue implements Venue {
         : Promise.race([reply.then((order) => ({ order })), stream.promise.then((seen) => ({ seen }))]));
       if ('seen' in first) {
         // A lost reply is still worth a warning: it says something about the connection.
-        reply.catch((e: unknown) => this.options.logger.warn(`Backpack order clientId ${clientId}: ${asVenueError(e).message} — already settled from the order stream, so not looking it up`));
+        reply.catch((e: unknown) =>
+          this.options.logger.warn(`Backpack order clientId ${clientId}: ${asVenueError(e).message} — already settled from the order stream, so not looking it up`),
+        );
         const fromStream = this.legFromStream(leg, first.seen);
         if (fromStream.state !== 'unknown') return fromStream;
         return this.withRealFee(this.legFromOrder(leg, await reply));
@@ -604,13 +658,29 @@ export class BackpackVenue implements Venue {
     const notional = parseFixed(order.executedQuoteQuantity, spec.priceScale + spec.sizeScale);
     const venueOrderId = typeof order.id === 'string' ? order.id : undefined;
     // The reply carries no fee; until fills are read it is the taker rate on the notional (reporting only).
-    const base: LegResult = { ...leg, filled, notional, fee: fee ?? (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000), venueOrderId, confirmedAt: this.clock.monoMs(), error: undefined };
+    const base: LegResult = {
+      ...leg,
+      filled,
+      notional,
+      fee: fee ?? (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000),
+      venueOrderId,
+      confirmedAt: this.clock.monoMs(),
+      error: undefined,
+    };
     if (fee === undefined && filled > 0) base.feeEstimated = true;
     else delete base.feeEstimated;
     if (filled >= leg.requested) return { ...base, state: 'filled' };
     if (filled > 0) return { ...base, state: 'partial' };
     if (TERMINAL.has(order.status)) {
-      return { ...base, state: 'rejected', error: new VenueError('backpack', 'rejected', `Backpack order ${venueOrderId ?? leg.clientOrderId} ended ${order.status} with nothing executed (no liquidity inside the worst price?)`) };
+      return {
+        ...base,
+        state: 'rejected',
+        error: new VenueError(
+          'backpack',
+          'rejected',
+          `Backpack order ${venueOrderId ?? leg.clientOrderId} ended ${order.status} with nothing executed (no liquidity inside the worst price?)`,
+        ),
+      };
     }
     // Still New/PartiallyFilled with nothing filled: not final.
     return { ...leg, venueOrderId, state: 'unknown', error: new VenueError('backpack', 'timeout', `Backpack order ${venueOrderId ?? leg.clientOrderId} is still ${order.status}`) };
@@ -622,7 +692,9 @@ export class BackpackVenue implements Venue {
    */
   private async withRealFee(leg: LegResult): Promise<LegResult> {
     if (leg.filled === 0 || this.signer === undefined) return leg;
-    const fee = (await this.streamedFee(leg.clientOrderId, leg.filled, 100)) ?? (leg.venueOrderId === undefined ? undefined : await this.feeOf(leg.venueOrderId, leg.clientOrderId, leg.filled));
+    const fee =
+      (await this.streamedFee(leg.clientOrderId, leg.filled, 100)) ??
+      (leg.venueOrderId === undefined ? undefined : await this.feeOf(leg.venueOrderId, leg.clientOrderId, leg.filled));
     if (fee === undefined) {
       this.options.logger.debug(`Backpack order ${leg.clientOrderId}: fee not confirmed by stream or history; reporting the taker-rate estimate`);
       return leg;
@@ -655,7 +727,11 @@ export class BackpackVenue implements Venue {
         if (hit !== undefined) order = hit;
       }
       if (order === undefined) {
-        return { ...leg, state: 'unknown', error: new VenueError('backpack', 'timeout', `Backpack order clientId ${clientId} not found in open orders or history yet; outcome unknown`) };
+        return {
+          ...leg,
+          state: 'unknown',
+          error: new VenueError('backpack', 'timeout', `Backpack order clientId ${clientId} not found in open orders or history yet; outcome unknown`),
+        };
       }
       const spec = this.market;
       const executed = typeof order.executedQuantity === 'string' ? parseFixed(order.executedQuantity, spec.sizeScale) : 0;
@@ -701,20 +777,32 @@ export class BackpackVenue implements Venue {
   /** Free margin (netEquityAvailable) in quote units, for reporting. */
   async fetchCollateral(): Promise<{ netEquity: string; netEquityAvailable: string }> {
     const c = await this.rest.signed<{ netEquity?: unknown; netEquityAvailable?: unknown }>('GET', '/api/v1/capital/collateral', 'collateralQuery');
-    if (typeof c?.netEquity !== 'string' || typeof c.netEquityAvailable !== 'string') throw new VenueError('backpack', 'protocol', 'Backpack collateral reply lacks netEquity/netEquityAvailable');
+    if (typeof c?.netEquity !== 'string' || typeof c.netEquityAvailable !== 'string')
+      throw new VenueError('backpack', 'protocol', 'Backpack collateral reply lacks netEquity/netEquityAvailable');
     return { netEquity: c.netEquity, netEquityAvailable: c.netEquityAvailable };
   }
 
   /** Mark price (priceScale, rounded to nearest) and the current funding rate as a decimal string. */
   async fetchMarkAndFunding(): Promise<{ markPrice: number; fundingRate: string; nextFundingTimestamp: number }> {
     const rows = await this.rest.get<unknown>('/api/v1/markPrices', { symbol: this.symbol });
-    const row = Array.isArray(rows) ? (rows as { symbol?: unknown; markPrice?: unknown; fundingRate?: unknown; nextFundingTimestamp?: unknown }[]).find((r) => r.symbol === this.symbol) : undefined;
-    if (row === undefined || typeof row.markPrice !== 'string' || typeof row.fundingRate !== 'string') throw new VenueError('backpack', 'protocol', `Backpack markPrices lacks ${this.symbol}`);
+    const row = Array.isArray(rows)
+      ? (rows as { symbol?: unknown; markPrice?: unknown; fundingRate?: unknown; nextFundingTimestamp?: unknown }[]).find((r) => r.symbol === this.symbol)
+      : undefined;
+    if (row === undefined || typeof row.markPrice !== 'string' || typeof row.fundingRate !== 'string')
+      throw new VenueError('backpack', 'protocol', `Backpack markPrices lacks ${this.symbol}`);
     return { markPrice: parseFixed(row.markPrice, this.market.priceScale, 'nearest'), fundingRate: row.fundingRate, nextFundingTimestamp: Number(row.nextFundingTimestamp) };
   }
 
   /** Limit order (GTC / IOC / post-only / reduce-only); resolves with the venue's order object. */
-  placeLimitOrder(o: { side: OrderSide; price: number; size: number; timeInForce?: 'GTC' | 'IOC' | 'FOK'; postOnly?: boolean; reduceOnly?: boolean; clientId?: number }): Promise<unknown> {
+  placeLimitOrder(o: {
+    side: OrderSide;
+    price: number;
+    size: number;
+    timeInForce?: 'GTC' | 'IOC' | 'FOK';
+    postOnly?: boolean;
+    reduceOnly?: boolean;
+    clientId?: number;
+  }): Promise<unknown> {
     const spec = this.market;
     const body: Record<string, string | number | boolean> = {
       symbol: this.symbol,

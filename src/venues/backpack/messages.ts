@@ -144,7 +144,10 @@ export function readOrderUpdate(data: unknown): Parsed<OrderUpdate | null> {
   if (typeof d.c !== 'number' && typeof d.c !== 'string') return refused(`orderUpdate clientId c ${preview(d.c)} is not an id`);
   const update: OrderUpdate = { clientId: String(d.c) };
   if (typeof d.X === 'string') update.status = d.X;
-  for (const [field, key] of [['z', 'executed'], ['Z', 'executedQuote']] as const) {
+  for (const [field, key] of [
+    ['z', 'executed'],
+    ['Z', 'executedQuote'],
+  ] as const) {
     const v = d[field];
     if (typeof v !== 'string') continue;
     if (!isDecimalText(v)) return refused(`orderUpdate ${field} ${preview(v)} is not a decimal string`);

@@ -42,8 +42,6 @@ export interface SendOptions {
   urgent?: boolean;
 }
 
-
-
 export class BackpackRest {
   private readonly base: URL;
   private readonly agent: http.Agent;
@@ -109,7 +107,7 @@ export class BackpackRest {
     const clean: Record<string, string | number | boolean> = {};
     for (const k in params) if (params[k] !== undefined) clean[k] = params[k];
     // A body-carrying request's URL never changes: parsing one costs more than signing's string work.
-    const url = method === 'GET' ? new URL(path, this.base) : this.urls.get(path) ?? this.urlFor(path);
+    const url = method === 'GET' ? new URL(path, this.base) : (this.urls.get(path) ?? this.urlFor(path));
     if (method === 'GET') for (const k of Object.keys(clean).sort()) url.searchParams.set(k, String(clean[k]));
     const body = method === 'GET' ? undefined : JSON.stringify(clean);
     const headers: Record<string, string> = {};
@@ -135,7 +133,13 @@ export class BackpackRest {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const waitMs = Math.ceil(this.blockedUntil - this.clock.monoMs());
     if (waitMs > 0) {
-      throw new VenueError('backpack', 'rate_limited', `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${hintFor('rate_limited')})`, 'TOO_MANY_REQUESTS', waitMs);
+      throw new VenueError(
+        'backpack',
+        'rate_limited',
+        `Backpack ${method} ${path} not sent: rate limited for another ${waitMs} ms (${hintFor('rate_limited')})`,
+        'TOO_MANY_REQUESTS',
+        waitMs,
+      );
     }
     const { status, text, retryAfterMs: retryAfter } = await this.exchange(method, url, headers, body, timeoutMs, options);
     let json: unknown;

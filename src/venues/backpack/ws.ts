@@ -38,7 +38,10 @@ export class BackpackStream {
   private readonly streams: string[] = [];
   private readonly windowMs: number;
 
-  constructor(private readonly options: StreamOptions, private readonly handlers: StreamHandlers) {
+  constructor(
+    private readonly options: StreamOptions,
+    private readonly handlers: StreamHandlers,
+  ) {
     this.windowMs = options.windowMs ?? 5000;
     this.socket = new KeptSocket(
       {

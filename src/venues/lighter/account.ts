@@ -60,10 +60,7 @@ export function deploymentForUrl(apiUrl: string): { name: string; chainId: numbe
   return d === undefined ? undefined : { name: d.name, chainId: d.chainId };
 }
 
-export type ChainIdCheck =
-  | { ok: true; chainId: number; verifiedBy: string }
-  | { ok: true; chainId: number; verifiedBy: undefined; note: string }
-  | { ok: false; problem: string };
+export type ChainIdCheck = { ok: true; chainId: number; verifiedBy: string } | { ok: true; chainId: number; verifiedBy: undefined; note: string } | { ok: false; problem: string };
 
 /**
  * Whether LIGHTER_CHAIN_ID agrees with the venue. A wrong chain id does not fail locally: every
@@ -74,12 +71,20 @@ export type ChainIdCheck =
 export function checkChainId(configured: number, apiUrl: string, reported: number | undefined): ChainIdCheck {
   const fix = `set LIGHTER_CHAIN_ID to match LIGHTER_API_URL (${MAINNET_CHAIN_ID} mainnet, ${TESTNET_CHAIN_ID} testnet)`;
   if (reported !== undefined && KNOWN_CHAIN_IDS.has(reported)) {
-    if (reported !== configured) return { ok: false, problem: `LIGHTER_CHAIN_ID is ${configured} but the Lighter venue at ${apiUrl} reports chain id ${reported}; every transaction would fail as an invalid signature — ${fix}` };
+    if (reported !== configured)
+      return {
+        ok: false,
+        problem: `LIGHTER_CHAIN_ID is ${configured} but the Lighter venue at ${apiUrl} reports chain id ${reported}; every transaction would fail as an invalid signature — ${fix}`,
+      };
     return { ok: true, chainId: configured, verifiedBy: `the venue's network_id ${reported}` };
   }
   const deployment = deploymentForUrl(apiUrl);
   if (deployment !== undefined) {
-    if (deployment.chainId !== configured) return { ok: false, problem: `LIGHTER_CHAIN_ID is ${configured} but ${apiUrl} is Lighter ${deployment.name}, chain id ${deployment.chainId}; every transaction would fail as an invalid signature — ${fix}` };
+    if (deployment.chainId !== configured)
+      return {
+        ok: false,
+        problem: `LIGHTER_CHAIN_ID is ${configured} but ${apiUrl} is Lighter ${deployment.name}, chain id ${deployment.chainId}; every transaction would fail as an invalid signature — ${fix}`,
+      };
     return { ok: true, chainId: configured, verifiedBy: `${apiUrl} is Lighter ${deployment.name}` };
   }
   const what = reported === undefined ? 'reports no network_id' : `reports network_id ${reported}, which is no known Lighter chain id`;
@@ -95,7 +100,8 @@ export const LAST_API_KEY_INDEX = 254;
 
 /** The configuration line for an API key index a bot must not use, or undefined when it may. */
 export function apiKeyIndexProblem(index: number): string | undefined {
-  if (!Number.isInteger(index) || index < 0 || index > LAST_API_KEY_INDEX) return `LIGHTER_API_KEY_INDEX ${index} is not an API key index — create a key at index ${FIRST_BOT_API_KEY_INDEX}–${LAST_API_KEY_INDEX} and set LIGHTER_API_KEY_INDEX to it`;
+  if (!Number.isInteger(index) || index < 0 || index > LAST_API_KEY_INDEX)
+    return `LIGHTER_API_KEY_INDEX ${index} is not an API key index — create a key at index ${FIRST_BOT_API_KEY_INDEX}–${LAST_API_KEY_INDEX} and set LIGHTER_API_KEY_INDEX to it`;
   if (index < FIRST_BOT_API_KEY_INDEX) {
     return `LIGHTER_API_KEY_INDEX ${index} belongs to Lighter's own web and mobile apps (indexes 0–2), whose orders would collide with the bot's nonces — create a key at index ${FIRST_BOT_API_KEY_INDEX}–${LAST_API_KEY_INDEX} and set LIGHTER_API_KEY_INDEX to it`;
   }
@@ -113,7 +119,10 @@ export interface RegisteredApiKey {
 
 /** GET /api/v1/apikeys for one index (spec §3; lighter-go `client/client.go (*TxClient).Check`). */
 export async function fetchRegisteredApiKey(rest: LighterReader, accountIndex: number, apiKeyIndex: number): Promise<RegisteredApiKey> {
-  const reply = await rest.get<{ api_keys?: Array<{ api_key_index?: unknown; public_key?: unknown; nonce?: unknown }> }>('apikeys', { account_index: accountIndex, api_key_index: apiKeyIndex });
+  const reply = await rest.get<{ api_keys?: Array<{ api_key_index?: unknown; public_key?: unknown; nonce?: unknown }> }>('apikeys', {
+    account_index: accountIndex,
+    api_key_index: apiKeyIndex,
+  });
   const entry = (Array.isArray(reply.api_keys) ? reply.api_keys : []).find((k) => Number(k.api_key_index) === apiKeyIndex);
   return {
     accountIndex,
@@ -231,13 +240,17 @@ export function assumeLighterFees(tier: LighterAccountTier | undefined, takerOve
   if (tier?.tier !== undefined) {
     const f = LIGHTER_FEES_BY_TIER[tier.tier];
     const source = `the account's ${tier.tier} tier (accountLimits user_tier "${tier.reported ?? tier.tier}")`;
-    const extra = tier.tier === 'premium' ? ' at 0 staked LIT; staking lowers it' : ', with the venue\'s taker speed bump';
+    const extra = tier.tier === 'premium' ? ' at 0 staked LIT; staking lowers it' : ", with the venue's taker speed bump";
     return { ...f, source, line: `Lighter fees: taker ${f.takerBps} bps, maker ${f.makerBps} bps from ${source}${extra} — ${how}` };
   }
   const f = LIGHTER_FEES_BY_TIER.standard;
   const why = tier?.unknownBecause ?? 'the account tier was not read';
   const source = `the Standard schedule, assumed (${why})`;
-  return { ...f, source, line: `Lighter fees: taker ${f.takerBps} bps, maker ${f.makerBps} bps from ${source}; a Premium account pays up to ${LIGHTER_FEES_BY_TIER.premium.takerBps} bps taker — ${how}` };
+  return {
+    ...f,
+    source,
+    line: `Lighter fees: taker ${f.takerBps} bps, maker ${f.makerBps} bps from ${source}; a Premium account pays up to ${LIGHTER_FEES_BY_TIER.premium.takerBps} bps taker — ${how}`,
+  };
 }
 
 // ---------------------------------------------------------------- collateral and positions

@@ -12,10 +12,31 @@ import { OrderBook } from '../../core/orderbook.js';
 import type { Secret } from '../../core/secret.js';
 import type { MarketSpec } from '../types.js';
 import { SignedAhead } from '../signed-ahead.js';
-import { READY, VenueError, emitBookEvent, type BookListener, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type StatusListener, type Venue, type VenueStatus } from '../venue.js';
 import {
-  LighterConfigError, apiKeyMismatch, assumeLighterFees, checkChainId, fetchAccountTier, fetchRegisteredApiKey, fetchVenueInfo, marketIdProblem, minQuoteProblem,
-  type ChainIdCheck, type LighterAccountTier, type LighterFeeAssumption,
+  READY,
+  VenueError,
+  emitBookEvent,
+  type BookListener,
+  type ExecutionReadiness,
+  type LegResult,
+  type MarketOrderRequest,
+  type StatusListener,
+  type Venue,
+  type VenueStatus,
+} from '../venue.js';
+import {
+  LighterConfigError,
+  apiKeyMismatch,
+  assumeLighterFees,
+  checkChainId,
+  fetchAccountTier,
+  fetchRegisteredApiKey,
+  fetchVenueInfo,
+  marketIdProblem,
+  minQuoteProblem,
+  type ChainIdCheck,
+  type LighterAccountTier,
+  type LighterFeeAssumption,
 } from './account.js';
 import { BookSync } from './book-sync.js';
 import { readAccountOrders, readAccountPosition, readBookFrame } from './messages.js';
@@ -176,7 +197,10 @@ export class LighterVenue implements Venue {
     }
     this.preparedMaxAgeMs = options.preparedOrderMaxAgeMs ?? 1000;
     this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => this.nonces.trusted && signed.nonce === this.nonces.value, this.clock);
-    this.nonces = new NonceKeeper(() => this.readNonce(), () => this.discardSignedAhead());
+    this.nonces = new NonceKeeper(
+      () => this.readNonce(),
+      () => this.discardSignedAhead(),
+    );
     this.awaiting = new AwaitingAnswers(options.answerWindowMs ?? 2000);
   }
 
@@ -206,7 +230,14 @@ export class LighterVenue implements Venue {
     const list = Array.isArray(details.order_book_details) ? (details.order_book_details as Record<string, unknown>[]) : [];
     const found = list.find((m) => m.symbol === this.options.ticker && (m.market_type === undefined || m.market_type === 'perp'));
     if (found === undefined) {
-      throw new VenueError('lighter', 'bad_order', `Lighter has no perp market ${this.options.ticker}; check --ticker (listed: ${list.map((m) => String(m.symbol)).slice(0, 12).join(', ')})`);
+      throw new VenueError(
+        'lighter',
+        'bad_order',
+        `Lighter has no perp market ${this.options.ticker}; check --ticker (listed: ${list
+          .map((m) => String(m.symbol))
+          .slice(0, 12)
+          .join(', ')})`,
+      );
     }
     const idProblem = marketIdProblem(String(found.symbol), Number(found.market_id));
     if (idProblem !== undefined) throw new LighterConfigError(idProblem);
@@ -226,7 +257,15 @@ export class LighterVenue implements Venue {
     if (this.signer !== undefined) this.signer.precompute(PRECOMPUTED_SIGNATURES);
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.stream = new LighterStream(
-      { wsUrl: this.options.wsUrl, logger: this.options.logger, pingIntervalMs: this.options.pingIntervalMs, deadAfterMs: this.options.deadAfterMs, reconnectBaseMs: this.options.reconnectBaseMs, reconnectMaxMs: this.options.reconnectMaxMs, onRaw: this.options.recorder === undefined ? undefined : (text, at) => this.options.recorder!.frame('lighter', text, at) },
+      {
+        wsUrl: this.options.wsUrl,
+        logger: this.options.logger,
+        pingIntervalMs: this.options.pingIntervalMs,
+        deadAfterMs: this.options.deadAfterMs,
+        reconnectBaseMs: this.options.reconnectBaseMs,
+        reconnectMaxMs: this.options.reconnectMaxMs,
+        onRaw: this.options.recorder === undefined ? undefined : (text, at) => this.options.recorder!.frame('lighter', text, at),
+      },
       {
         onFrame: (frame, at) => this.handleFrame(frame, at),
         onOpen: () => {
@@ -305,7 +344,9 @@ export class LighterVenue implements Venue {
     }
     const last = typeof found.last_trade_price === 'string' ? parseFixed(found.last_trade_price, spec.priceScale, 'down') : 0;
     if (!(last > 0)) {
-      this.options.logger.warn(`Lighter ${spec.symbol} publishes no last trade price; --size ${this.options.orderSize} was not checked against the minimum order value of ${minQuoteAmount} USDC`);
+      this.options.logger.warn(
+        `Lighter ${spec.symbol} publishes no last trade price; --size ${this.options.orderSize} was not checked against the minimum order value of ${minQuoteAmount} USDC`,
+      );
       return;
     }
     const worstSell = Math.floor((last * (10_000 - (this.options.slippageBps ?? 0))) / 10_000);
@@ -479,7 +520,9 @@ export class LighterVenue implements Venue {
     if (this.awaiting.size > 0) {
       // It may have been the answer to one of them: their nonces are in doubt, their outcomes are
       // looked up at their deadlines.
-      this.options.logger.error(`${error.message} — not matched to an order (${why}); the ${this.awaiting.size} order(s) in flight stay unknown until the account streams or the order history settle them`);
+      this.options.logger.error(
+        `${error.message} — not matched to an order (${why}); the ${this.awaiting.size} order(s) in flight stay unknown until the account streams or the order history settle them`,
+      );
       this.doubtNonce();
     } else {
       this.options.logger.error(`${error.message}${why === undefined ? '' : ` (${why})`}`);
@@ -534,10 +577,22 @@ export class LighterVenue implements Venue {
     const notional = parseFixed(String(o.filled_quote_amount ?? '0'), spec.priceScale + spec.sizeScale, 'nearest');
     // Trades carry fees in undocumented units (spec §12 Q11): report the market's taker rate on the notional.
     const fee = (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000);
-    const base = { ...leg, filled, notional, fee, venueOrderId: o.order_index === undefined ? undefined : String(o.order_index), confirmedAt: this.clock.monoMs(), error: undefined };
+    const base = {
+      ...leg,
+      filled,
+      notional,
+      fee,
+      venueOrderId: o.order_index === undefined ? undefined : String(o.order_index),
+      confirmedAt: this.clock.monoMs(),
+      error: undefined,
+    };
     if (filled >= leg.requested) return { ...base, state: 'filled' };
     if (filled > 0) return { ...base, state: 'partial' };
-    return { ...base, state: 'rejected', error: new VenueError('lighter', 'rejected', `Lighter order ${leg.clientOrderId} ended ${String(o.status)} with nothing filled (no liquidity inside the worst price?)`) };
+    return {
+      ...base,
+      state: 'rejected',
+      error: new VenueError('lighter', 'rejected', `Lighter order ${leg.clientOrderId} ended ${String(o.status)} with nothing filled (no liquidity inside the worst price?)`),
+    };
   }
 
   private settle(pending: PendingOrder, leg: LegResult): void {
@@ -561,7 +616,8 @@ export class LighterVenue implements Venue {
    * this: they go out whenever the venue takes them.
    */
   readiness(): ExecutionReadiness {
-    if (this.signer === undefined) return { state: 'auth_failed', detail: 'Lighter was started for market data only (no API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX, LIGHTER_API_KEY_INDEX)' };
+    if (this.signer === undefined)
+      return { state: 'auth_failed', detail: 'Lighter was started for market data only (no API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX, LIGHTER_API_KEY_INDEX)' };
     if (this.authFailure !== undefined) return { state: 'auth_failed', detail: this.authFailure };
     if (!this.available) return { state: 'down', detail: this.detail ?? 'Lighter is unavailable' };
     // The budget runs on the clock's monotonic line, the one the port speaks (venue.ts).
@@ -586,7 +642,11 @@ export class LighterVenue implements Venue {
   private orderProblem(request: MarketOrderRequest): VenueError | undefined {
     const spec = this.market;
     if (!Number.isSafeInteger(request.size) || request.size < spec.minSize || request.size > MAX_CLIENT_INDEX) {
-      return new VenueError('lighter', 'bad_order', `Lighter order size ${formatFixed(request.size, spec.sizeScale)} is below the market minimum ${formatFixed(spec.minSize, spec.sizeScale)} or not an integer amount`);
+      return new VenueError(
+        'lighter',
+        'bad_order',
+        `Lighter order size ${formatFixed(request.size, spec.sizeScale)} is below the market minimum ${formatFixed(spec.minSize, spec.sizeScale)} or not an integer amount`,
+      );
     }
     if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice < 1 || request.worstPrice > 0xffffffff) {
       return new VenueError('lighter', 'bad_order', `Lighter worst price ${request.worstPrice} is outside 1 … 2^32−1 at ${spec.priceScale} decimals`);
@@ -597,8 +657,18 @@ export class LighterVenue implements Venue {
   /** A market order (IOC at the worst price) signed for a nonce; throws a SignerError on bad fields. */
   private signOrder(request: MarketOrderRequest, clientOrderIndex: number, nonce: number, expiredAt?: number): SignedTx {
     return this.signer!.signCreateOrder({
-      marketIndex: this.market.marketId!, clientOrderIndex, baseAmount: request.size, price: request.worstPrice,
-      isAsk: request.side === 'sell', orderType: 1, timeInForce: 0, reduceOnly: request.reduceOnly === true, triggerPrice: 0, orderExpiry: 0, nonce, expiredAt,
+      marketIndex: this.market.marketId!,
+      clientOrderIndex,
+      baseAmount: request.size,
+      price: request.worstPrice,
+      isAsk: request.side === 'sell',
+      orderType: 1,
+      timeInForce: 0,
+      reduceOnly: request.reduceOnly === true,
+      triggerPrice: 0,
+      orderExpiry: 0,
+      nonce,
+      expiredAt,
     });
   }
 
@@ -630,12 +700,25 @@ export class LighterVenue implements Venue {
   }
 
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
-    const leg: LegResult = { venue: 'lighter', state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: '0', sentAt: this.clock.monoMs() };
+    const leg: LegResult = {
+      venue: 'lighter',
+      state: 'unknown',
+      side: request.side,
+      requested: request.size,
+      filled: 0,
+      notional: 0,
+      fee: 0,
+      clientOrderId: '0',
+      sentAt: this.clock.monoMs(),
+    };
     const reject = (error: VenueError): Promise<LegResult> => {
       this.options.logger.warn(error.message);
       return Promise.resolve({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error });
     };
-    if (this.signer === undefined) return reject(new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'));
+    if (this.signer === undefined)
+      return reject(
+        new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'),
+      );
     const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
     if (purpose === 'entry' && this.authFailure !== undefined) return reject(new VenueError('lighter', 'auth', `Lighter entry not sent: ${this.authFailure}`));
     const problem = this.orderProblem(request);
@@ -666,7 +749,9 @@ export class LighterVenue implements Venue {
   private async sendWhenReady(pending: PendingOrder, placed: boolean): Promise<void> {
     try {
       if (!placed) {
-        this.options.logger.warn(`Lighter ${pending.purpose} order ${pending.clientOrderIndex} waits ${Math.ceil(Math.max(0, this.budget.availableAt(pending.purpose, true) - this.clock.monoMs()))} ms for a place in the request budget of ${this.budget.perMinute} a minute`);
+        this.options.logger.warn(
+          `Lighter ${pending.purpose} order ${pending.clientOrderIndex} waits ${Math.ceil(Math.max(0, this.budget.availableAt(pending.purpose, true) - this.clock.monoMs()))} ms for a place in the request budget of ${this.budget.perMinute} a minute`,
+        );
         await this.budget.take(pending.purpose, this.options.requestTimeoutMs ?? 5000, true);
       }
       await this.nonces.ensure();
@@ -686,7 +771,12 @@ export class LighterVenue implements Venue {
       signed = signedAhead ?? this.signOrder(pending.request, pending.clientOrderIndex, this.nonces.value, pending.expiredAt);
       this.nonces.take();
     } catch (e) {
-      this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: new VenueError('lighter', 'bad_order', `Lighter order not signed: ${(e as Error).message}`) });
+      this.settle(pending, {
+        ...pending.leg,
+        state: 'rejected',
+        confirmedAt: this.clock.monoMs(),
+        error: new VenueError('lighter', 'bad_order', `Lighter order not signed: ${(e as Error).message}`),
+      });
       return;
     }
     const frame = `{"type":"jsonapi/sendtx","data":{"id":"${pending.clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${signed.txInfo}}}`;
@@ -758,7 +848,15 @@ export class LighterVenue implements Venue {
     const interval = this.options.lookupIntervalMs ?? Math.max(1000, Math.ceil(30_000 / this.budget.lookupCap));
     const last = this.lookedUpAt.get(leg.clientOrderId);
     if (last !== undefined && now - last < interval) {
-      return { ...leg, state: 'unknown', error: new VenueError('lighter', 'timeout', `Lighter order ${want} is still unknown; next look-up in ${interval - (now - last)} ms (look-ups are paced to keep the request budget for hedges)`) };
+      return {
+        ...leg,
+        state: 'unknown',
+        error: new VenueError(
+          'lighter',
+          'timeout',
+          `Lighter order ${want} is still unknown; next look-up in ${interval - (now - last)} ms (look-ups are paced to keep the request budget for hedges)`,
+        ),
+      };
     }
     if (!this.budget.tryTake('lookup')) {
       return { ...leg, state: 'unknown', error: new VenueError('lighter', 'timeout', `Lighter order ${want} is still unknown; ${this.budget.refusal('lookup').message}`) };
@@ -766,7 +864,13 @@ export class LighterVenue implements Venue {
     this.lookedUpAt.set(leg.clientOrderId, now);
     if (this.lookedUpAt.size > 1000) this.lookedUpAt.delete(this.lookedUpAt.keys().next().value!);
     try {
-      const inactive = await this.rest.get<{ orders?: OrderJson[] }>('accountInactiveOrders', { account_index: account, market_id: this.market.marketId!, limit: 100 }, this.authToken(), undefined, null);
+      const inactive = await this.rest.get<{ orders?: OrderJson[] }>(
+        'accountInactiveOrders',
+        { account_index: account, market_id: this.market.marketId!, limit: 100 },
+        this.authToken(),
+        undefined,
+        null,
+      );
       const done = (inactive.orders ?? []).find((o) => Number(o.client_order_index) === want);
       if (done !== undefined && isTerminal(done.status)) {
         this.lookedUpAt.delete(leg.clientOrderId);
@@ -782,7 +886,13 @@ export class LighterVenue implements Venue {
 
   /** The account's fills in this market, newest first (auth token attached). */
   async fetchTrades(limit = 100): Promise<Array<Record<string, unknown>>> {
-    const reply = await this.rest.get<{ trades?: Array<Record<string, unknown>> }>('trades', { account_index: this.signer!.accountIndex, market_id: this.market.marketId!, sort_by: 'timestamp', sort_dir: 'desc', limit }, this.authToken(), undefined, 'lookup');
+    const reply = await this.rest.get<{ trades?: Array<Record<string, unknown>> }>(
+      'trades',
+      { account_index: this.signer!.accountIndex, market_id: this.market.marketId!, sort_by: 'timestamp', sort_dir: 'desc', limit },
+      this.authToken(),
+      undefined,
+      'lookup',
+    );
     return reply.trades ?? [];
   }
 
@@ -795,7 +905,13 @@ export class LighterVenue implements Venue {
     if (this.signer === undefined) throw new VenueError('lighter', 'auth', 'Lighter positions need LIGHTER_ACCOUNT_INDEX');
     // The position is what every repair is sized from (the engine reconciles before and after
     // repairing, and every 30 s): it is served with the repairs, ahead of entries.
-    const reply = await this.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>('account', { by: 'index', value: this.signer.accountIndex }, undefined, undefined, 'repair');
+    const reply = await this.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>(
+      'account',
+      { by: 'index', value: this.signer.accountIndex },
+      undefined,
+      undefined,
+      'repair',
+    );
     const row = (reply.accounts?.[0]?.positions ?? []).find((p) => Number(p.market_id) === this.market.marketId);
     if (row === undefined) return 0;
     if (typeof row.position !== 'string') throw new VenueError('lighter', 'protocol', `Lighter position for market ${this.market.marketId} lacks "position"`);

@@ -148,7 +148,7 @@ export class RateBudget {
     this.timer?.cancel();
     this.timer = undefined;
     const now = this.now();
-    for (let i = 0; i < this.waiters.length; ) {
+    for (let i = 0; i < this.waiters.length;) {
       const w = this.waiters[i];
       if (this.takeIfFree(w.purpose, w.transaction)) {
         this.waiters.splice(i, 1);
@@ -178,10 +178,23 @@ export class RateBudget {
   refusal(purpose: BudgetPurpose, transaction = false): VenueError {
     const now = this.now();
     const off = this.backingOff();
-    if (off !== undefined) return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the venue said ${off.detail}; nothing goes out for another ${off.until - now} ms`, 23000, off.until - now);
+    if (off !== undefined)
+      return new VenueError(
+        'lighter',
+        'rate_limited',
+        `Lighter ${purpose} not sent: the venue said ${off.detail}; nothing goes out for another ${off.until - now} ms`,
+        23000,
+        off.until - now,
+      );
     const wait = Math.max(0, this.availableAt(purpose, transaction, now) - now);
     const budget = transaction ? `${this.perMinute} requests (${this.transactionCap} transactions)` : `${this.perMinute} requests`;
-    return new VenueError('lighter', 'rate_limited', `Lighter ${purpose} not sent: the shared budget of ${budget} per minute (--lighter-requests-per-minute) is spent for another ${wait} ms`, undefined, wait);
+    return new VenueError(
+      'lighter',
+      'rate_limited',
+      `Lighter ${purpose} not sent: the shared budget of ${budget} per minute (--lighter-requests-per-minute) is spent for another ${wait} ms`,
+      undefined,
+      wait,
+    );
   }
 
   private takeIfFree(purpose: BudgetPurpose, transaction: boolean): boolean {
@@ -206,9 +219,12 @@ export class RateBudget {
     const now = this.now();
     let at = Infinity;
     for (const w of this.waiters) at = Math.min(at, this.availableAt(w.purpose, w.transaction, now), w.deadline);
-    this.timer = this.schedule(() => {
-      this.timer = undefined;
-      this.wake();
-    }, Math.max(0, at - now));
+    this.timer = this.schedule(
+      () => {
+        this.timer = undefined;
+        this.wake();
+      },
+      Math.max(0, at - now),
+    );
   }
 }

@@ -68,7 +68,14 @@ export class LighterRest {
     return this.request('POST', new URL('/api/v1/sendTxBatch', this.base), { 'Content-Type': 'application/x-www-form-urlencoded' }, body, timeoutMs, purpose);
   }
 
-  private async request<T>(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs = this.timeoutMs, purpose: RequestPurpose = 'entry'): Promise<T> {
+  private async request<T>(
+    method: 'GET' | 'POST',
+    url: URL,
+    headers: Record<string, string>,
+    body: string | undefined,
+    timeoutMs = this.timeoutMs,
+    purpose: RequestPurpose = 'entry',
+  ): Promise<T> {
     const path = url.pathname;
     // Waiting for a place counts against the request's own time limit.
     if (purpose !== null && this.options.budget !== undefined) await this.options.budget.take(purpose, timeoutMs, method === 'POST');
@@ -84,7 +91,11 @@ export class LighterRest {
     const code = typeof reply.code === 'number' ? reply.code : status;
     if (status >= 200 && status < 300 && (code === 200 || reply.code === undefined)) return json as T;
     const err = lighterError(`${method} ${path}`, code, typeof reply.message === 'string' ? reply.message : '', status, retryAfterMs);
-    if (err.kind === 'rate_limited') this.options.budget?.pause((this.options.now ?? (() => systemClock.monoMs()))() + (retryAfterMs ?? DEFAULT_BACK_OFF_MS), `${code} "${typeof reply.message === 'string' ? reply.message : ''}"`);
+    if (err.kind === 'rate_limited')
+      this.options.budget?.pause(
+        (this.options.now ?? (() => systemClock.monoMs()))() + (retryAfterMs ?? DEFAULT_BACK_OFF_MS),
+        `${code} "${typeof reply.message === 'string' ? reply.message : ''}"`,
+      );
     this.options.logger.warn(err.message);
     throw err;
   }

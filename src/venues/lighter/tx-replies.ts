@@ -12,8 +12,7 @@
 import { isTransactionCode } from './errors.js';
 
 export type TxReply =
-  | { kind: 'ack'; id?: string; txHash?: string }
-  | { kind: 'error'; id?: string; code: number; message: string; shape: 'sendtx_code' | 'type_error' | 'error_object' };
+  { kind: 'ack'; id?: string; txHash?: string } | { kind: 'error'; id?: string; code: number; message: string; shape: 'sendtx_code' | 'type_error' | 'error_object' };
 
 function idOf(frame: Record<string, unknown>): string | undefined {
   const id = frame.id;
@@ -80,7 +79,10 @@ export class AwaitingAnswers {
     if (!isTransactionCode(code)) return { ambiguous: `code ${code} is not a transaction's` };
     const oldest = this.queue[0];
     if (oldest === undefined) return { ambiguous: 'no order is waiting for an answer' };
-    if (now - oldest.sentAt > this.windowMs) return { ambiguous: `the oldest order waiting (${oldest.id}) was sent ${Math.round(now - oldest.sentAt)} ms ago, past the ${this.windowMs} ms window: its answer may have been lost` };
+    if (now - oldest.sentAt > this.windowMs)
+      return {
+        ambiguous: `the oldest order waiting (${oldest.id}) was sent ${Math.round(now - oldest.sentAt)} ms ago, past the ${this.windowMs} ms window: its answer may have been lost`,
+      };
     this.queue.shift();
     return { to: oldest.id };
   }

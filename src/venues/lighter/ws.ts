@@ -43,7 +43,10 @@ export class LighterStream {
   private readonly socket: KeptSocket;
   private readonly channels = new Map<string, Channel>();
 
-  constructor(private readonly options: LighterStreamOptions, private readonly handlers: LighterStreamHandlers) {
+  constructor(
+    private readonly options: LighterStreamOptions,
+    private readonly handlers: LighterStreamHandlers,
+  ) {
     this.socket = new KeptSocket(
       {
         name: 'Lighter WS',

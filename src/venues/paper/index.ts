@@ -50,10 +50,27 @@ export class PaperExecution implements DetachedExecution {
 
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
     const m = this.data.market;
-    const leg: LegResult = { venue: this.id, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: `paper-${this.nextId++}`, sentAt: this.clock.monoMs() };
-    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: new VenueError(this.id, kind, `${this.id} paper order: ${message}`) });
-    if (!Number.isSafeInteger(request.size) || request.size % m.stepSize !== 0 || request.size < m.minSize) return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
-    if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0) return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
+    const leg: LegResult = {
+      venue: this.id,
+      state: 'unknown',
+      side: request.side,
+      requested: request.size,
+      filled: 0,
+      notional: 0,
+      fee: 0,
+      clientOrderId: `paper-${this.nextId++}`,
+      sentAt: this.clock.monoMs(),
+    };
+    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({
+      ...leg,
+      state: 'rejected',
+      confirmedAt: this.clock.monoMs(),
+      error: new VenueError(this.id, kind, `${this.id} paper order: ${message}`),
+    });
+    if (!Number.isSafeInteger(request.size) || request.size % m.stepSize !== 0 || request.size < m.minSize)
+      return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
+    if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0)
+      return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
     await sleep(this.clock, (this.options.latencyMs ?? 30) + this.random() * (this.options.latencyJitterMs ?? 10));
     if (!this.data.status().bookValid) return refuse('rejected', 'the book is not valid at the fill moment');
     let size = request.size;
@@ -77,7 +94,9 @@ export class PaperExecution implements DetachedExecution {
     if (filled === 0) return refuse('rejected', 'no liquidity inside the worst price');
     this.position += request.side === 'buy' ? filled : -filled;
     const fee = (notional / 10 ** (m.priceScale + m.sizeScale)) * (m.takerFeeBps / 10_000);
-    this.options.logger.debug(`${this.id} paper ${leg.clientOrderId}: ${request.side} ${filled}/${request.size} for ${notional} (priceScale+sizeScale), position now ${this.position}`);
+    this.options.logger.debug(
+      `${this.id} paper ${leg.clientOrderId}: ${request.side} ${filled}/${request.size} for ${notional} (priceScale+sizeScale), position now ${this.position}`,
+    );
     return { ...leg, state: filled === request.size ? 'filled' : 'partial', filled, notional, fee, confirmedAt: this.clock.monoMs() };
   }
 

@@ -24,7 +24,13 @@ after(async () => {
 
 async function sim(pingIntervalMs = 1000) {
   const btc = createMatchingEngine(simMarketSpecs('BTC').backpack);
-  btc.setHouseLiquidity([[999_990, 200]], [[1_000_000, 400], [1_000_010, 500]]);
+  btc.setHouseLiquidity(
+    [[999_990, 200]],
+    [
+      [1_000_000, 400],
+      [1_000_010, 500],
+    ],
+  );
   const handle = await startBackpackSim({ engines: [btc], faults: {}, logger: silentLogger, accounts: [{ publicKey: keys[0].public_key_b64 }], pingIntervalMs });
   closers.push(() => handle.close());
   return { handle, btc };
@@ -53,14 +59,14 @@ test('order lookup by clientId, cancel-all, and the order and fill histories', a
   assert.equal((await order('Bid', '98000.0', 8)).status, 200);
   const found = await signed(api, 'GET', '/api/v1/order', 'orderQuery', { symbol: 'BTC_USDC_PERP', clientId: 8 });
   assert.equal(found.status, 200);
-  assert.deepEqual(
-    (({ clientId, price, status }) => ({ clientId, price, status }))(found.body as Record<string, unknown>),
-    { clientId: 8, price: '98000.0', status: 'New' },
-  );
+  assert.deepEqual((({ clientId, price, status }) => ({ clientId, price, status }))(found.body as Record<string, unknown>), { clientId: 8, price: '98000.0', status: 'New' });
 
   const cancelled = await signed(api, 'DELETE', '/api/v1/orders', 'orderCancelAll', { symbol: 'BTC_USDC_PERP' });
   assert.equal(cancelled.status, 200);
-  assert.deepEqual((cancelled.body as Array<Record<string, unknown>>).map((o) => [o.clientId, o.status]).sort(), [[7, 'Cancelled'], [8, 'Cancelled']]);
+  assert.deepEqual((cancelled.body as Array<Record<string, unknown>>).map((o) => [o.clientId, o.status]).sort(), [
+    [7, 'Cancelled'],
+    [8, 'Cancelled'],
+  ]);
   assert.deepEqual(btc.openOrders(keys[0].public_key_b64), []);
   const gone = await signed(api, 'GET', '/api/v1/order', 'orderQuery', { symbol: 'BTC_USDC_PERP', clientId: 8 });
   assert.deepEqual([gone.status, (gone.body as { code: string }).code], [404, 'RESOURCE_NOT_FOUND']);
@@ -72,15 +78,25 @@ test('order lookup by clientId, cancel-all, and the order and fill histories', a
   const fills = await signed(api, 'GET', '/wapi/v1/history/fills', 'fillHistoryQueryAll', { symbol: 'BTC_USDC_PERP' });
   assert.deepEqual(
     (fills.body as Array<Record<string, unknown>>).map((f) => [f.orderId, f.side, f.price, f.quantity, f.isMaker]),
-    [[orderId, 'Bid', '100000.0', '0.00400', false], [orderId, 'Bid', '100001.0', '0.00100', false]],
+    [
+      [orderId, 'Bid', '100000.0', '0.00400', false],
+      [orderId, 'Bid', '100001.0', '0.00100', false],
+    ],
   );
   const history = await signed(api, 'GET', '/wapi/v1/history/orders', 'orderHistoryQueryAll', { symbol: 'BTC_USDC_PERP' });
   assert.deepEqual(
     (history.body as Array<Record<string, unknown>>).map((o) => [o.clientId, o.status, o.executedQuantity]),
-    [[7, 'Cancelled', '0.00000'], [8, 'Cancelled', '0.00000'], [9, 'Filled', '0.00500']],
+    [
+      [7, 'Cancelled', '0.00000'],
+      [8, 'Cancelled', '0.00000'],
+      [9, 'Filled', '0.00500'],
+    ],
   );
   const position = await signed(api, 'GET', '/api/v1/position', 'positionQuery', {});
-  assert.deepEqual((position.body as Array<Record<string, unknown>>).map((p) => [p.symbol, p.netQuantity]), [['BTC_USDC_PERP', '0.00500']]);
+  assert.deepEqual(
+    (position.body as Array<Record<string, unknown>>).map((p) => [p.symbol, p.netQuantity]),
+    [['BTC_USDC_PERP', '0.00500']],
+  );
 });
 
 test('UNSUBSCRIBE stops depth frames; a socket that never answers pings is terminated', async () => {
@@ -104,17 +120,32 @@ test('UNSUBSCRIBE stops depth frames; a socket that never answers pings is termi
   };
   live.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['depth.BTC_USDC_PERP'] }));
   await handled();
-  btc.setHouseLiquidity([[999_990, 300]], [[1_000_000, 400], [1_000_010, 500]]);
+  btc.setHouseLiquidity(
+    [[999_990, 300]],
+    [
+      [1_000_000, 400],
+      [1_000_010, 500],
+    ],
+  );
   await until('a depth frame', () => frames.some((f) => f.includes('"stream":"depth.BTC_USDC_PERP"')));
   live.send(JSON.stringify({ method: 'UNSUBSCRIBE', params: ['depth.BTC_USDC_PERP'] }));
   await handled();
   const seen = frames.length;
-  btc.setHouseLiquidity([[999_990, 100]], [[1_000_000, 400], [1_000_010, 500]]);
+  btc.setHouseLiquidity(
+    [[999_990, 100]],
+    [
+      [1_000_000, 400],
+      [1_000_010, 500],
+    ],
+  );
   await handled(); // a depth frame, had there been one, would have been sent before this answer
-  assert.deepEqual(frames.slice(seen).filter((f) => f.includes('depth')), [], 'no depth after UNSUBSCRIBE');
+  assert.deepEqual(
+    frames.slice(seen).filter((f) => f.includes('depth')),
+    [],
+    'no depth after UNSUBSCRIBE',
+  );
 
   const closed = await deafClosed;
   assert.equal(closed, 1006, 'terminated without a close handshake after two missed pongs');
   assert.equal(live.readyState, WebSocket.OPEN, 'a client that pongs is kept');
 });
-

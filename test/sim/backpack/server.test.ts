@@ -19,8 +19,13 @@ const dir = join(VECTORS_DIR, 'backpack');
 const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 const keys = load('keys.json').keys as Array<{ key_id: string; secret_b64: string; public_key_b64: string }>;
 const restVectors = load('signing_rest.json').vectors as Array<{
-  id: string; method: string; path: string; query: Record<string, string | number | boolean> | null; body_json: string | null;
-  headers: Record<string, string>; timestamp: number;
+  id: string;
+  method: string;
+  path: string;
+  query: Record<string, string | number | boolean> | null;
+  body_json: string | null;
+  headers: Record<string, string>;
+  timestamp: number;
 }>;
 const wsVectors = load('signing_ws.json').vectors as Array<{ id: string; timestamp: number; subscribe_message: { params: string[]; signature: string[] } }>;
 
@@ -32,11 +37,28 @@ after(async () => {
 async function sim(options: { now?: () => number; faults?: SimFaults; coalesceDepth?: boolean; collateral?: string } = {}) {
   const engines = ['BTC', 'ETH', 'SOL'].map((b) => createMatchingEngine(simMarketSpecs(b).backpack, { now: options.now }));
   const btc = engines[0];
-  btc.setHouseLiquidity([[999_990, 200], [999_980, 300]], [[1_000_000, 400], [1_000_010, 500], [1_000_020, 5000]]);
+  btc.setHouseLiquidity(
+    [
+      [999_990, 200],
+      [999_980, 300],
+    ],
+    [
+      [1_000_000, 400],
+      [1_000_010, 500],
+      [1_000_020, 5000],
+    ],
+  );
   const faults = options.faults ?? {};
   const margin = new SimMargin(engines, { collateral: options.collateral, leverageLimit: 10 });
   const handle: SimServerHandle = await startBackpackSim({
-    engines, margin, faults, logger: silentLogger, accounts: keys.map((k) => ({ publicKey: k.public_key_b64 })), now: options.now, pingIntervalMs: 200, coalesceDepth: options.coalesceDepth,
+    engines,
+    margin,
+    faults,
+    logger: silentLogger,
+    accounts: keys.map((k) => ({ publicKey: k.public_key_b64 })),
+    now: options.now,
+    pingIntervalMs: 200,
+    coalesceDepth: options.coalesceDepth,
   });
   closers.push(() => handle.close());
   return { handle, btc, faults, margin };
@@ -91,23 +113,41 @@ test('signed WS subscribe vectors are accepted and a tampered one is refused', a
       const marker = { id: null, error: { code: 4001, message: 'Invalid method' } };
       await until('marker answered', () => seen.some((f) => JSON.stringify(f) === JSON.stringify(marker)));
       ws.close();
-      return seen.slice(0, seen.findIndex((f) => JSON.stringify(f) === JSON.stringify(marker))).filter((f) => (f as { error?: unknown }).error !== undefined);
+      return seen
+        .slice(
+          0,
+          seen.findIndex((f) => JSON.stringify(f) === JSON.stringify(marker)),
+        )
+        .filter((f) => (f as { error?: unknown }).error !== undefined);
     };
     assert.deepEqual(await errors({ method: 'SUBSCRIBE', ...v.subscribe_message }), [], v.id);
     const sig = [...v.subscribe_message.signature];
     sig[2] = String(Number(sig[2]) + 1);
-    assert.deepEqual(await errors({ method: 'SUBSCRIBE', params: v.subscribe_message.params, signature: sig }), [{ id: null, error: { code: 4006, message: 'Invalid signature' } }], `${v.id} tampered`);
+    assert.deepEqual(
+      await errors({ method: 'SUBSCRIBE', params: v.subscribe_message.params, signature: sig }),
+      [{ id: null, error: { code: 4006, message: 'Invalid signature' } }],
+      `${v.id} tampered`,
+    );
     await handle.close();
     closers.pop();
   }
 });
 
-
 async function venueOn(handle: SimServerHandle, logger = new MemoryLogger()) {
   const key = keys[0];
   const venue = new BackpackVenue({
-    ticker: 'BTC', apiUrl: handle.apiUrl, wsUrl: handle.wsUrl, publicKey: key.public_key_b64, secretKey: new Secret(key.secret_b64), logger,
-    orderTimeoutMs: 300, reconnectBaseMs: 10, reconnectMaxMs: 40, snapshotRetryMs: 10, deadAfterMs: 1000, pingIntervalMs: 200,
+    ticker: 'BTC',
+    apiUrl: handle.apiUrl,
+    wsUrl: handle.wsUrl,
+    publicKey: key.public_key_b64,
+    secretKey: new Secret(key.secret_b64),
+    logger,
+    orderTimeoutMs: 300,
+    reconnectBaseMs: 10,
+    reconnectMaxMs: 40,
+    snapshotRetryMs: 10,
+    deadAfterMs: 1000,
+    pingIntervalMs: 200,
   });
   closers.push(() => venue.stop());
   const spec = await venue.start();
@@ -123,7 +163,13 @@ test('the Backpack adapter builds the book from the snapshot and deltas, and fil
   const { venue, spec, account } = await venueOn(handle);
   assert.deepEqual(spec, { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 2.5, makerFeeBps: 0 });
   assert.ok(sameBook(venue, btc));
-  btc.setHouseLiquidity([[999_995, 100]], [[1_000_005, 300], [1_000_015, 800]]);
+  btc.setHouseLiquidity(
+    [[999_995, 100]],
+    [
+      [1_000_005, 300],
+      [1_000_015, 800],
+    ],
+  );
   await until('delta applied', () => sameBook(venue, btc));
 
   const leg = await venue.placeMarketOrder({ side: 'buy', size: 500, worstPrice: 1_000_020 });
@@ -238,7 +284,13 @@ test('faults: reply delay, frame latency and clock skew', async () => {
 test('a leg reports the fee the venue charged (from the order stream), not an estimate', async () => {
   const { handle, btc } = await sim();
   const { venue, account } = await venueOn(handle);
-  btc.setHouseLiquidity([[999_995, 100]], [[1_000_005, 300], [1_000_015, 800]]);
+  btc.setHouseLiquidity(
+    [[999_995, 100]],
+    [
+      [1_000_005, 300],
+      [1_000_015, 800],
+    ],
+  );
   await until('book', () => sameBook(venue, btc));
   const leg = await venue.placeMarketOrder({ side: 'buy', size: 500, worstPrice: 1_000_020 });
   const charged = btc.fills(account).reduce((sum, f) => sum + f.fee, 0);
@@ -254,7 +306,10 @@ test('limit orders (GTC, IOC, post-only, reduce-only), open orders, cancel, coll
   const gtc = (await venue.placeLimitOrder({ side: 'buy', price: 999_000, size: 100, timeInForce: 'GTC', clientId: 41 })) as Record<string, unknown>;
   assert.deepEqual([gtc.status, gtc.price, gtc.quantity, gtc.clientId], ['New', '99900.0', '0.00100', 41]);
   const open = (await venue.openOrders()) as Array<Record<string, unknown>>;
-  assert.deepEqual(open.map((o) => o.clientId), [41]);
+  assert.deepEqual(
+    open.map((o) => o.clientId),
+    [41],
+  );
   const postOnly = (await venue.placeLimitOrder({ side: 'buy', price: 1_000_000, size: 100, postOnly: true, clientId: 42 })) as Record<string, unknown>;
   assert.equal(postOnly.status, 'Expired', 'a crossing post-only order expires (PostOnlyTaker)');
   const ioc = (await venue.placeLimitOrder({ side: 'buy', price: 1_000_000, size: 200, timeInForce: 'IOC', clientId: 43 })) as Record<string, unknown>;
@@ -279,17 +334,43 @@ test('price bands: published in filters.price; a price past the last-active or m
   const { venue } = await venueOn(handle);
   const markets = (await (await fetch(`${handle.apiUrl}/api/v1/markets`)).json()) as Array<{ symbol: string; filters: { price: Record<string, unknown> } }>;
   assert.deepEqual(markets.find((m) => m.symbol === 'BTC_USDC_PERP')!.filters.price, {
-    minPrice: '0.1', maxPrice: '1000000', tickSize: '0.1', maxMultiplier: '1.25', minMultiplier: '0.75', maxImpactMultiplier: '1.03', minImpactMultiplier: '0.97',
-    meanMarkPriceBand: { maxMultiplier: '1.1', minMultiplier: '0.9' }, meanPremiumBand: null,
+    minPrice: '0.1',
+    maxPrice: '1000000',
+    tickSize: '0.1',
+    maxMultiplier: '1.25',
+    minMultiplier: '0.75',
+    maxImpactMultiplier: '1.03',
+    minImpactMultiplier: '0.97',
+    meanMarkPriceBand: { maxMultiplier: '1.1', minMultiplier: '0.9' },
+    meanPremiumBand: null,
   });
-  btc.setHouseLiquidity([[999_990, 1000], [960_000, 1000]], [[1_000_000, 400], [1_040_000, 1000]]);
+  btc.setHouseLiquidity(
+    [
+      [999_990, 1000],
+      [960_000, 1000],
+    ],
+    [
+      [1_000_000, 400],
+      [1_040_000, 1000],
+    ],
+  );
   await until('book', () => venue.book.bestAsk === 1_000_000 && venue.book.bestBid === 999_990);
   let clientId = 1;
   const order = (side: 'Bid' | 'Ask', price: string | undefined, quantity: string, extra: Record<string, string | boolean> = {}) =>
     venue.rest.signed<Record<string, unknown>>('POST', '/api/v1/order', 'orderExecute', {
-      symbol: 'BTC_USDC_PERP', side, orderType: price === undefined ? 'Market' : 'Limit', ...(price === undefined ? {} : { price, timeInForce: 'IOC' }), quantity, clientId: clientId++, ...extra,
+      symbol: 'BTC_USDC_PERP',
+      side,
+      orderType: price === undefined ? 'Market' : 'Limit',
+      ...(price === undefined ? {} : { price, timeInForce: 'IOC' }),
+      quantity,
+      clientId: clientId++,
+      ...extra,
     });
-  const refusal = (p: Promise<unknown>) => p.then(() => 'accepted', (e: { code?: unknown; message: string }) => `${String(e.code)} ${/"(.*)"/.exec(e.message)?.[1]}`);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => 'accepted',
+      (e: { code?: unknown; message: string }) => `${String(e.code)} ${/"(.*)"/.exec(e.message)?.[1]}`,
+    );
   // Mid 999_995: the last-active band (no trade yet: the mid) is 749_996.25 … 1_249_993.75, the mark band 899_995.5 … 1_099_994.5.
   assert.equal(await refusal(order('Bid', '125000.0', '0.00100')), 'INVALID_PRICE Price is too far from the last active price');
   assert.equal(await refusal(order('Ask', '74999.0', '0.00100')), 'INVALID_PRICE Price is too far from the last active price');
@@ -311,7 +392,16 @@ test('price bands: published in filters.price; a price past the last-active or m
 test('a wide slippage bound is clamped into the bands by the adapter, so it trades instead of being refused', async () => {
   const { handle, btc, faults } = await sim();
   const { venue } = await venueOn(handle);
-  btc.setHouseLiquidity([[999_990, 1000], [990_000, 1000]], [[1_000_000, 400], [1_010_000, 1000]]);
+  btc.setHouseLiquidity(
+    [
+      [999_990, 1000],
+      [990_000, 1000],
+    ],
+    [
+      [1_000_000, 400],
+      [1_010_000, 1000],
+    ],
+  );
   await until('book', () => venue.book.bestAsk === 1_000_000 && venue.book.bestBid === 999_990);
   const buy = await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 1_500_000 }); // 50 % above the ask
   assert.deepEqual([buy.state, buy.filled, buy.notional, buy.error], ['filled', 1000, 400 * 1_000_000 + 600 * 1_010_000, undefined]);
@@ -334,32 +424,81 @@ for (const coalesceDepth of [false, true]) {
     await new Promise((r) => setTimeout(r, 50));
     const snapshot = (await (await fetch(`${handle.apiUrl}/api/v1/depth?symbol=BTC_USDC_PERP`)).json()) as { lastUpdateId: string };
     // Three mutations in one turn, changing 7, 3 and 2 levels; some levels change twice.
-    btc.setHouseLiquidity([[999_980, 100], [999_970, 200]], [[1_000_010, 300], [1_000_030, 400]]);
-    btc.setHouseLiquidity([[999_985, 100], [999_970, 250]], [[1_000_010, 300], [1_000_030, 400]]);
-    btc.setHouseLiquidity([[999_985, 100], [999_970, 250]], [[1_000_005, 50], [1_000_030, 400]]);
+    btc.setHouseLiquidity(
+      [
+        [999_980, 100],
+        [999_970, 200],
+      ],
+      [
+        [1_000_010, 300],
+        [1_000_030, 400],
+      ],
+    );
+    btc.setHouseLiquidity(
+      [
+        [999_985, 100],
+        [999_970, 250],
+      ],
+      [
+        [1_000_010, 300],
+        [1_000_030, 400],
+      ],
+    );
+    btc.setHouseLiquidity(
+      [
+        [999_985, 100],
+        [999_970, 250],
+      ],
+      [
+        [1_000_005, 50],
+        [1_000_030, 400],
+      ],
+    );
     await until('frames', () => frames.filter((f) => f.stream.startsWith('bookTicker')).length >= (coalesceDepth ? 1 : 3));
-    await until('the adapter\'s book', () => sameBook(venue, btc));
+    await until("the adapter's book", () => sameBook(venue, btc));
     const depth = frames.filter((f) => f.stream.startsWith('depth.')).map((f) => f.data);
     const ids = depth.map((d) => [d.U, d.u]);
     const first = Number(snapshot.lastUpdateId) + 1;
     // The sim's ladder before: bids 999_990/999_980, asks 1_000_000/1_000_010/1_000_020.
     if (coalesceDepth) {
       assert.deepEqual(ids, [[first, first + 11]]);
-      assert.deepEqual(depth[0].b.sort(), [['99997.0', '0.00250'], ['99998.0', '0.00000'], ['99998.5', '0.00100'], ['99999.0', '0.00000']]);
-      assert.deepEqual(depth[0].a.sort(), [['100000.0', '0.00000'], ['100000.5', '0.00050'], ['100001.0', '0.00000'], ['100002.0', '0.00000'], ['100003.0', '0.00400']]);
+      assert.deepEqual(depth[0].b.sort(), [
+        ['99997.0', '0.00250'],
+        ['99998.0', '0.00000'],
+        ['99998.5', '0.00100'],
+        ['99999.0', '0.00000'],
+      ]);
+      assert.deepEqual(depth[0].a.sort(), [
+        ['100000.0', '0.00000'],
+        ['100000.5', '0.00050'],
+        ['100001.0', '0.00000'],
+        ['100002.0', '0.00000'],
+        ['100003.0', '0.00400'],
+      ]);
     } else {
-      assert.deepEqual(ids, [[first, first + 6], [first + 7, first + 9], [first + 10, first + 11]]);
+      assert.deepEqual(ids, [
+        [first, first + 6],
+        [first + 7, first + 9],
+        [first + 10, first + 11],
+      ]);
     }
     const tickers = frames.filter((f) => f.stream.startsWith('bookTicker')).map((f) => f.data.u);
-    assert.ok(tickers.every((u) => typeof u === 'string' && /^\d{18}$/.test(u)), JSON.stringify(tickers));
-    assert.deepEqual(tickers.map((u) => BigInt(u) - BigInt(tickers[0])), tickers.map((_, i) => BigInt(i)), 'one id per ticker');
+    assert.ok(
+      tickers.every((u) => typeof u === 'string' && /^\d{18}$/.test(u)),
+      JSON.stringify(tickers),
+    );
+    assert.deepEqual(
+      tickers.map((u) => BigInt(u) - BigInt(tickers[0])),
+      tickers.map((_, i) => BigInt(i)),
+      'one id per ticker',
+    );
     assert.ok(!depth.some((d) => String(d.u) === tickers[0]));
     assert.equal(venue.status().bookValid, true);
     assert.ok(!logger.lines.some((l) => l.includes('resyncing')), logger.lines.join('\n'));
   });
 }
 
-test('margin: MAX_LEVERAGE_REACHED past the leverage limit, INSUFFICIENT_MARGIN past the market\'s margin; collateral and position from the margin model', async () => {
+test("margin: MAX_LEVERAGE_REACHED past the leverage limit, INSUFFICIENT_MARGIN past the market's margin; collateral and position from the margin model", async () => {
   const { handle, btc } = await sim({ collateral: '1000' });
   const { venue, account } = await venueOn(handle);
   btc.setHouseLiquidity([[999_990, 100_000]], [[1_000_000, 100_000]]);
@@ -382,12 +521,18 @@ test('margin: MAX_LEVERAGE_REACHED past the leverage limit, INSUFFICIENT_MARGIN 
   assert.equal(closed.status, 'Filled');
 });
 
-test('streams in the venue\'s order: orderAccepted New/0, then orderFill per fill with cumulative z, positionOpened/Adjusted/Closed with b,n,l,f,m, trade.* and ticker.*', async () => {
+test("streams in the venue's order: orderAccepted New/0, then orderFill per fill with cumulative z, positionOpened/Adjusted/Closed with b,n,l,f,m, trade.* and ticker.*", async () => {
   const { handle, btc } = await sim();
   const key = keys[0];
   const signer = new BackpackSigner(new Secret(key.secret_b64));
   const { venue } = await venueOn(handle);
-  btc.setHouseLiquidity([[999_990, 1000]], [[1_000_000, 100], [1_000_010, 1000]]);
+  btc.setHouseLiquidity(
+    [[999_990, 1000]],
+    [
+      [1_000_000, 100],
+      [1_000_010, 1000],
+    ],
+  );
   const ws = new WebSocket(handle.wsUrl);
   const frames: Array<{ stream: string; data: Record<string, unknown> }> = [];
   ws.on('message', (raw) => {
@@ -407,9 +552,16 @@ test('streams in the venue\'s order: orderAccepted New/0, then orderFill per fil
   await venue.placeLimitOrder({ side: 'buy', price: 1_000_010, size: 200, timeInForce: 'IOC' });
   await until('the frames', () => frames.some((f) => f.stream === 'account.positionUpdate') && frames.some((f) => f.stream.startsWith('ticker.')));
   const orders = frames.filter((f) => f.stream === 'account.orderUpdate').map((f) => [f.data.e, f.data.X, f.data.z, f.data.l ?? null]);
-  assert.deepEqual(orders, [['orderAccepted', 'New', '0.00000', null], ['orderFill', 'PartiallyFilled', '0.00100', '0.00100'], ['orderFill', 'Filled', '0.00200', '0.00100']]);
+  assert.deepEqual(orders, [
+    ['orderAccepted', 'New', '0.00000', null],
+    ['orderFill', 'PartiallyFilled', '0.00100', '0.00100'],
+    ['orderFill', 'Filled', '0.00200', '0.00100'],
+  ]);
   const trades = frames.filter((f) => f.stream === 'trade.BTC_USDC_PERP').map((f) => [f.data.p, f.data.q, f.data.m, f.data.t]);
-  assert.deepEqual(trades, [['100000.0', '0.00100', false, 1], ['100001.0', '0.00100', false, 2]]);
+  assert.deepEqual(trades, [
+    ['100000.0', '0.00100', false, 1],
+    ['100001.0', '0.00100', false, 2],
+  ]);
   const ticker = frames.find((f) => f.stream === 'ticker.BTC_USDC_PERP')!.data;
   assert.deepEqual([ticker.o, ticker.c, ticker.h, ticker.l, ticker.v, ticker.V, ticker.n], ['100000.0', '100001.0', '100001.0', '100000.0', '0.00200', '200.001000', 2]);
   const opened = frames.find((f) => f.stream === 'account.positionUpdate')!.data;
@@ -422,6 +574,12 @@ test('streams in the venue\'s order: orderAccepted New/0, then orderFill per fil
   await venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 100, timeInForce: 'IOC' });
   await venue.placeLimitOrder({ side: 'sell', price: 999_990, size: 100, timeInForce: 'IOC' });
   await until('two position events', () => frames.filter((f) => f.stream === 'account.positionUpdate').length === 2);
-  assert.deepEqual(frames.filter((f) => f.stream === 'account.positionUpdate').map((f) => [f.data.e, f.data.q]), [['positionAdjusted', '0.00100'], ['positionClosed', '0.00000']]);
+  assert.deepEqual(
+    frames.filter((f) => f.stream === 'account.positionUpdate').map((f) => [f.data.e, f.data.q]),
+    [
+      ['positionAdjusted', '0.00100'],
+      ['positionClosed', '0.00000'],
+    ],
+  );
   ws.close();
 });

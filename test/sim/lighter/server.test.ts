@@ -13,7 +13,13 @@ import { silentLogger } from '../../../src/core/log.js';
 import { until } from '../../helpers/until.js';
 
 interface TxVector {
-  id: string; public_key: string; private_key: string; chain_id: number; tx_type: number; tx_info: string; tx_hash: string;
+  id: string;
+  public_key: string;
+  private_key: string;
+  chain_id: number;
+  tx_type: number;
+  tx_info: string;
+  tx_hash: string;
   inputs: { account_index: number; api_key_index: number; nonce: number; client_order_index?: number };
   effective: { expired_at: number };
 }
@@ -25,12 +31,23 @@ after(async () => {
   for (const c of closers) await c();
 });
 
-async function sim(o: { chainId?: number; now?: () => number; key?: { account: number; index: number; publicKeyHex: string; nonce: number }; faults?: SimFaults; pingIntervalMs?: number }) {
+async function sim(o: {
+  chainId?: number;
+  now?: () => number;
+  key?: { account: number; index: number; publicKeyHex: string; nonce: number };
+  faults?: SimFaults;
+  pingIntervalMs?: number;
+}) {
   const engines = SIM_BASES.map((b) => createMatchingEngine(simMarketSpecs(b).lighter, { now: o.now }));
   engines[1].setHouseLiquidity([[999_990, 100_000]], [[1_000_000, 100_000]]);
   const k = o.key ?? { account: 7, index: 3, publicKeyHex: '00'.repeat(40), nonce: 0 };
   const s = new LighterSim({
-    engines, faults: o.faults ?? {}, logger: silentLogger, chainId: o.chainId ?? 304, now: o.now, pingIntervalMs: o.pingIntervalMs ?? 100,
+    engines,
+    faults: o.faults ?? {},
+    logger: silentLogger,
+    chainId: o.chainId ?? 304,
+    now: o.now,
+    pingIntervalMs: o.pingIntervalMs ?? 100,
     accounts: [{ accountIndex: k.account, apiKeys: [{ apiKeyIndex: k.index, publicKeyHex: k.publicKeyHex, nonce: k.nonce }] }],
   });
   const handle = await s.listen();
@@ -78,14 +95,29 @@ test('a client order index is used once per account; the nonce advances only on 
   const signer = new LighterSigner({ privateKey: key, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
   const { send, s, engines } = await sim({ key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
   const order = (nonce: number, clientOrderIndex: number) =>
-    signer.signCreateOrder({ marketIndex: 1, clientOrderIndex, baseAmount: 1000, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce });
+    signer.signCreateOrder({
+      marketIndex: 1,
+      clientOrderIndex,
+      baseAmount: 1000,
+      price: 1_000_100,
+      isAsk: false,
+      orderType: 1,
+      timeInForce: 0,
+      reduceOnly: false,
+      triggerPrice: 0,
+      orderExpiry: 0,
+      nonce,
+    });
   const first = order(0, 55);
   const ok = await send(14, first.txInfo);
   assert.deepEqual([ok.status, ok.body.tx_hash], [200, first.txHash]);
   assert.equal(engines[1].position('7').size, 1000);
   assert.equal((await send(14, order(1, 55).txInfo)).body.code, 21728);
   assert.equal((await send(14, order(1, 56).txInfo)).status, 200, 'the refused tx did not use nonce 1');
-  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0, 1]);
+  assert.deepEqual(
+    s.acceptedTxs.map((t) => t.nonce),
+    [0, 1],
+  );
 });
 
 test('faults: 429, 503, reply delay, lost reply (executed anyway), malformed frame, frame latency, clock skew', async () => {
@@ -115,7 +147,19 @@ test('faults: 429, 503, reply delay, lost reply (executed anyway), malformed fra
   faults.clockSkewMs = 0;
 
   faults.dropNextOrderReplies = 1;
-  const tx = signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 9, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce: 0 });
+  const tx = signer.signCreateOrder({
+    marketIndex: 1,
+    clientOrderIndex: 9,
+    baseAmount: 500,
+    price: 1_000_100,
+    isAsk: false,
+    orderType: 1,
+    timeInForce: 0,
+    reduceOnly: false,
+    triggerPrice: 0,
+    orderExpiry: 0,
+    nonce: 0,
+  });
   await assert.rejects(send(14, tx.txInfo), 'the reply is lost');
   assert.equal(engines[1].position('7').size, 500, 'but the order was executed');
 
@@ -130,7 +174,17 @@ test('faults: 429, 503, reply delay, lost reply (executed anyway), malformed fra
   await new Promise((r) => setTimeout(r, 50));
   faults.malformedFrame = true;
   await new Promise((r) => setTimeout(r, 60));
-  assert.ok(frames.some((f) => { try { JSON.parse(f.text); return false; } catch { return true; } }), 'a frame that is not JSON');
+  assert.ok(
+    frames.some((f) => {
+      try {
+        JSON.parse(f.text);
+        return false;
+      } catch {
+        return true;
+      }
+    }),
+    'a frame that is not JSON',
+  );
   faults.frameLatencyMs = 150;
   t0 = Date.now();
   engines[1].setHouseLiquidity([[999_980, 5]], [[1_000_010, 5]]);
@@ -180,7 +234,19 @@ async function rejectionShapes(count: number): Promise<string[]> {
   const shapes: string[] = [];
   for (let i = 0; i < count; i++) {
     faults.rejectNextOrderWith = 21733;
-    const tx = signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 100 + i, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce: 0 });
+    const tx = signer.signCreateOrder({
+      marketIndex: 1,
+      clientOrderIndex: 100 + i,
+      baseAmount: 500,
+      price: 1_000_100,
+      isAsk: false,
+      orderType: 1,
+      timeInForce: 0,
+      reduceOnly: false,
+      triggerPrice: 0,
+      orderExpiry: 0,
+      nonce: 0,
+    });
     const f = await client.sendTx(String(100 + i), 14, tx.txInfo);
     if (f.type === 'jsonapi/sendtx') {
       assert.deepEqual([f.code, f.message], [21733, 'accidental price']);
@@ -198,7 +264,7 @@ async function rejectionShapes(count: number): Promise<string[]> {
   return shapes;
 }
 
-test('a rejected WS transaction comes in each of the venue\'s shapes, chosen at random per rejection from the seed', async () => {
+test("a rejected WS transaction comes in each of the venue's shapes, chosen at random per rejection from the seed", async () => {
   const shapes = await rejectionShapes(24);
   assert.deepEqual([...new Set(shapes)].sort(), ['bare_error', 'sendtx_code', 'sendtx_code_no_id', 'type_error'], 'every shape occurs');
   assert.deepEqual(await rejectionShapes(24), shapes, 'the same seed, the same shapes');
@@ -209,7 +275,20 @@ test('acknowledged, then failed in the sequencer: a tx hash comes back, nothing 
   const faults: SimFaults = { ackThenFailNext: 1 };
   const { handle, s, engines } = await sim({ faults, key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
   const client = await wsClient(handle.wsUrl);
-  const order = (clientOrderIndex: number) => signer.signCreateOrder({ marketIndex: 1, clientOrderIndex, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce: 0 });
+  const order = (clientOrderIndex: number) =>
+    signer.signCreateOrder({
+      marketIndex: 1,
+      clientOrderIndex,
+      baseAmount: 500,
+      price: 1_000_100,
+      isAsk: false,
+      orderType: 1,
+      timeInForce: 0,
+      reduceOnly: false,
+      triggerPrice: 0,
+      orderExpiry: 0,
+      nonce: 0,
+    });
   const first = order(1);
   const ack = await client.sendTx('1', 14, first.txInfo);
   assert.deepEqual([ack.code, ack.tx_hash, ack.id], [200, first.txHash, '1']);
@@ -217,7 +296,10 @@ test('acknowledged, then failed in the sequencer: a tx hash comes back, nothing 
   assert.equal(s.acceptedTxs.length, 0);
   const second = await client.sendTx('2', 14, order(2).txInfo);
   assert.equal(second.code, 200, 'nonce 0 was not used by the failed transaction');
-  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0]);
+  assert.deepEqual(
+    s.acceptedTxs.map((t) => t.nonce),
+    [0],
+  );
   assert.equal(engines[1].position('7').size, 500);
 });
 
@@ -226,10 +308,25 @@ test('29500/29501 answer a transaction that executed all the same (the harsher r
   const faults: SimFaults = { rejectNextOrderWith: 29501, rejectionShape: 'bare_error' };
   const { handle, s, engines } = await sim({ faults, key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
   const client = await wsClient(handle.wsUrl);
-  const tx = signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 5, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce: 0 });
+  const tx = signer.signCreateOrder({
+    marketIndex: 1,
+    clientOrderIndex: 5,
+    baseAmount: 500,
+    price: 1_000_100,
+    isAsk: false,
+    orderType: 1,
+    timeInForce: 0,
+    reduceOnly: false,
+    triggerPrice: 0,
+    orderExpiry: 0,
+    nonce: 0,
+  });
   assert.deepEqual(await client.sendTx('5', 14, tx.txInfo), { error: { code: 29501, message: 'timeout' } });
   assert.equal(engines[1].position('7').size, 500);
-  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0]);
+  assert.deepEqual(
+    s.acceptedTxs.map((t) => t.nonce),
+    [0],
+  );
 });
 
 test('one shared request budget for REST and WS transactions: 429 with 23000 beyond it, a place back a minute later', async () => {
@@ -244,12 +341,29 @@ test('one shared request budget for REST and WS transactions: 429 with 23000 bey
   assert.deepEqual(await get(), [200, 200]);
   assert.deepEqual(await get(), [200, 200]);
   const client = await wsClient(handle.wsUrl);
-  const order = (clientOrderIndex: number, nonce: number) => signer.signCreateOrder({ marketIndex: 1, clientOrderIndex, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce });
+  const order = (clientOrderIndex: number, nonce: number) =>
+    signer.signCreateOrder({
+      marketIndex: 1,
+      clientOrderIndex,
+      baseAmount: 500,
+      price: 1_000_100,
+      isAsk: false,
+      orderType: 1,
+      timeInForce: 0,
+      reduceOnly: false,
+      triggerPrice: 0,
+      orderExpiry: 0,
+      nonce,
+    });
   assert.equal((await client.sendTx('1', 14, order(1, 0).txInfo)).code, 200, 'the third request of the minute');
   const refused = await client.sendTx('2', 14, order(2, 1).txInfo);
   assert.deepEqual([refused.code, refused.message, refused.id], [23000, 'Too Many Requests', '2']);
   assert.deepEqual(await get(), [429, 23000]);
-  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0], 'the refused transaction used no nonce');
+  assert.deepEqual(
+    s.acceptedTxs.map((t) => t.nonce),
+    [0],
+    'the refused transaction used no nonce',
+  );
   clock += 59_999;
   assert.deepEqual(await get(), [429, 23000], 'a rolling minute');
   clock += 1;
@@ -258,16 +372,31 @@ test('one shared request budget for REST and WS transactions: 429 with 23000 bey
   faults.transactionsPerMinute = 1;
   assert.equal((await client.sendTx('3', 14, order(3, 1).txInfo)).code, 200);
   assert.equal((await client.sendTx('4', 14, order(4, 2).txInfo)).code, 23000, 'a second transaction in the minute');
-  assert.deepEqual(s.acceptedTxs.map((t) => t.nonce), [0, 1]);
+  assert.deepEqual(
+    s.acceptedTxs.map((t) => t.nonce),
+    [0, 1],
+  );
 });
 
-test('margin: an order past the account\'s initial margin is refused with 21739, the nonce unused; the account shows the margin model', async () => {
+test("margin: an order past the account's initial margin is refused with 21739, the nonce unused; the account shows the margin model", async () => {
   const key = '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405';
   const signer = new LighterSigner({ privateKey: key, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
   const { send, s, engines, handle } = await sim({ key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
   s.margin.setCollateral('7', '100');
   const order = (nonce: number, baseAmount: number, isAsk = false, reduceOnly = false) =>
-    signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 0, baseAmount, price: isAsk ? 999_000 : 1_000_100, isAsk, orderType: 1, timeInForce: 0, reduceOnly, triggerPrice: 0, orderExpiry: 0, nonce });
+    signer.signCreateOrder({
+      marketIndex: 1,
+      clientOrderIndex: 0,
+      baseAmount,
+      price: isAsk ? 999_000 : 1_000_100,
+      isAsk,
+      orderType: 1,
+      timeInForce: 0,
+      reduceOnly,
+      triggerPrice: 0,
+      orderExpiry: 0,
+      nonce,
+    });
   // 0.02 BTC at the signed worst price 100010.0 = 2000.2; 5 % initial margin = 100.01 > 100.
   const refused = await send(14, order(0, 2000).txInfo);
   assert.deepEqual([refused.status, refused.body.code, refused.body.message], [400, 21739, 'not enough margin']);
@@ -288,7 +417,7 @@ test('margin: an order past the account\'s initial margin is refused with 21739,
   assert.equal(engines[1].position('7').size, 0);
 });
 
-test('sendTx as multipart/form-data (CCXT\'s encoding) with price_protection; account_all_trades without a token; order times in seconds; order_expiry as signed', async () => {
+test("sendTx as multipart/form-data (CCXT's encoding) with price_protection; account_all_trades without a token; order times in seconds; order_expiry as signed", async () => {
   const key = '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405';
   const signer = new LighterSigner({ privateKey: key, chainId: 304, accountIndex: 7, apiKeyIndex: 3 });
   const { engines, handle } = await sim({ key: { account: 7, index: 3, publicKeyHex: signer.publicKeyHex, nonce: 0 } });
@@ -299,7 +428,10 @@ test('sendTx as multipart/form-data (CCXT\'s encoding) with price_protection; ac
   ws.send(JSON.stringify({ type: 'subscribe', channel: 'account_all_trades/7' }));
   ws.send(JSON.stringify({ type: 'subscribe', channel: 'account_all_orders/7' }));
   await until('answers', () => frames.filter((f) => f.type === 'subscribed/account_all_trades' || f.error !== undefined).length === 2);
-  assert.ok(frames.some((f) => f.type === 'subscribed/account_all_trades'), 'account_all_trades is public');
+  assert.ok(
+    frames.some((f) => f.type === 'subscribed/account_all_trades'),
+    'account_all_trades is public',
+  );
   const refused = frames.find((f) => f.error !== undefined)!.error as { message: string };
   assert.match(refused.message, /channel account_all_orders:7/, 'the refusal names its channel');
 
@@ -310,7 +442,19 @@ test('sendTx as multipart/form-data (CCXT\'s encoding) with price_protection; ac
     return { status: res.status, body: (await res.json()) as { code: number; message?: string; tx_hash?: string } };
   };
   const order = (nonce: number, clientOrderIndex: number) =>
-    signer.signCreateOrder({ marketIndex: 1, clientOrderIndex, baseAmount: 500, price: 1_000_100, isAsk: false, orderType: 1, timeInForce: 0, reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce });
+    signer.signCreateOrder({
+      marketIndex: 1,
+      clientOrderIndex,
+      baseAmount: 500,
+      price: 1_000_100,
+      isAsk: false,
+      orderType: 1,
+      timeInForce: 0,
+      reduceOnly: false,
+      triggerPrice: 0,
+      orderExpiry: 0,
+      nonce,
+    });
   const bad = await multipart({ tx_type: '14', tx_info: order(0, 1).txInfo, price_protection: 'maybe' });
   assert.deepEqual([bad.status, bad.body.code], [400, 21505]);
   const tx = order(0, 2);
@@ -327,7 +471,19 @@ test('sendTx as multipart/form-data (CCXT\'s encoding) with price_protection; ac
   assert.equal(done.updated_at, done.timestamp);
   // A good-till-time order signed with an expiry reports it (ms, as signed).
   const expiry = Date.now() + 3_600_000;
-  const gtt = signer.signCreateOrder({ marketIndex: 1, clientOrderIndex: 3, baseAmount: 500, price: 990_000, isAsk: false, orderType: 0, timeInForce: 1, reduceOnly: false, triggerPrice: 0, orderExpiry: expiry, nonce: 1 });
+  const gtt = signer.signCreateOrder({
+    marketIndex: 1,
+    clientOrderIndex: 3,
+    baseAmount: 500,
+    price: 990_000,
+    isAsk: false,
+    orderType: 0,
+    timeInForce: 1,
+    reduceOnly: false,
+    triggerPrice: 0,
+    orderExpiry: expiry,
+    nonce: 1,
+  });
   assert.equal((await multipart({ tx_type: '14', tx_info: gtt.txInfo })).status, 200);
   const active = await fetch(`${handle.apiUrl}/api/v1/accountActiveOrders?account_index=7&market_id=1&auth=${encodeURIComponent(token)}`);
   const [open] = ((await active.json()) as { orders: Array<{ order_expiry: number; client_order_index: number }> }).orders;

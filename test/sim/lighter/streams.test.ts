@@ -33,7 +33,8 @@ async function client(wsUrl: string) {
   closers.push(async () => void ws.terminate());
   await until('greeting', () => frames.some((f) => f.type === 'connected'));
   const send = (o: unknown) => ws.send(JSON.stringify(o));
-  const kinds = () => frames.filter((f) => f.type !== 'connected' && f.type !== 'ping').map((f) => (f.error !== undefined ? `error ${(f.error as { code: number }).code}` : String(f.type)));
+  const kinds = () =>
+    frames.filter((f) => f.type !== 'connected' && f.type !== 'ping').map((f) => (f.error !== undefined ? `error ${(f.error as { code: number }).code}` : String(f.type)));
   return { ws, frames, send, kinds };
 }
 
@@ -92,12 +93,24 @@ test('faults: an ignored unsubscribe is answered but the deltas go on; an unansw
 test('widened market ids and min_quote_amount are market options, published as the venue does', async () => {
   const { handle } = await sim({ widenedMarketIds: true, lighterMinQuote: '12.5' });
   const books = (await (await fetch(`${handle.apiUrl}/api/v1/orderBooks`)).json()) as { order_books: Array<{ symbol: string; market_id: number; min_quote_amount: string }> };
-  assert.deepEqual(books.order_books.map((b) => [b.symbol, b.market_id, b.min_quote_amount]), [['ETH', 4095, '12.500000'], ['BTC', 4096, '12.500000'], ['SOL', 4097, '12.500000']]);
+  assert.deepEqual(
+    books.order_books.map((b) => [b.symbol, b.market_id, b.min_quote_amount]),
+    [
+      ['ETH', 4095, '12.500000'],
+      ['BTC', 4096, '12.500000'],
+      ['SOL', 4097, '12.500000'],
+    ],
+  );
   const c = await client(handle.wsUrl);
   c.send({ type: 'subscribe', channel: 'order_book/4096' });
   await until('snapshot', () => c.kinds().includes('subscribed/order_book'));
   assert.equal(c.frames.find((f) => f.type === 'subscribed/order_book')?.channel, 'order_book:4096');
   const plain = await sim();
-  const details = (await (await fetch(`${plain.handle.apiUrl}/api/v1/orderBookDetails?market_id=1`)).json()) as { order_book_details: Array<{ market_id: number; min_quote_amount: string }> };
-  assert.deepEqual(details.order_book_details.map((b) => [b.market_id, b.min_quote_amount]), [[1, '10.000000']]);
+  const details = (await (await fetch(`${plain.handle.apiUrl}/api/v1/orderBookDetails?market_id=1`)).json()) as {
+    order_book_details: Array<{ market_id: number; min_quote_amount: string }>;
+  };
+  assert.deepEqual(
+    details.order_book_details.map((b) => [b.market_id, b.min_quote_amount]),
+    [[1, '10.000000']],
+  );
 });

@@ -15,8 +15,16 @@ const signerFor = (id: string) => {
 };
 
 interface RestVector {
-  id: string; key_id: string; instruction: string; query: Params | null; body_json: string | null;
-  timestamp: number; window: number; signing_string: string; signature_b64: string; headers: Record<string, string>;
+  id: string;
+  key_id: string;
+  instruction: string;
+  query: Params | null;
+  body_json: string | null;
+  timestamp: number;
+  window: number;
+  signing_string: string;
+  signature_b64: string;
+  headers: Record<string, string>;
 }
 
 const rest: RestVector[] = load('signing_rest.json').vectors;
@@ -47,7 +55,10 @@ test('a 64-byte seed‖public secret signs like the seed; bad keys are refused b
   const a = new BackpackSigner(new Secret(k.secret_64byte_b64));
   assert.equal(a.publicKey, k.public_key_b64);
   assert.equal(a.signText('x'), signerFor('A').signText('x'));
-  assert.throws(() => new BackpackSigner(new Secret('AAAA')), (e: Error) => e instanceof BackpackAuthError && /32-byte/.test(e.message));
+  assert.throws(
+    () => new BackpackSigner(new Secret('AAAA')),
+    (e: Error) => e instanceof BackpackAuthError && /32-byte/.test(e.message),
+  );
   assert.throws(() => new BackpackSigner(new Secret(k.secret_b64), keys[1].public_key_b64), /does not belong/);
   try {
     new BackpackSigner(new Secret(k.secret_b64), keys[1].public_key_b64);

@@ -18,8 +18,23 @@ const parseDepthSnapshot = (body: unknown) => must(readDepthSnapshot(body));
 
 const seq = JSON.parse(readFileSync(join(VECTORS_DIR, 'backpack', 'orderbook_sequence.json'), 'utf8'));
 type Row = [string, string];
-interface State { lastUpdateId: string; bestBid: Row; bestAsk: Row; bids: Row[]; asks: Row[] }
-interface Step { step: string; snapshot?: string; U?: number; u?: number; action?: string; expectedU?: string; gotU?: string; state: State | null }
+interface State {
+  lastUpdateId: string;
+  bestBid: Row;
+  bestAsk: Row;
+  bids: Row[];
+  asks: Row[];
+}
+interface Step {
+  step: string;
+  snapshot?: string;
+  U?: number;
+  u?: number;
+  action?: string;
+  expectedU?: string;
+  gotU?: string;
+  state: State | null;
+}
 const steps: Step[] = seq.expected_reference_steps;
 
 // Vector strings carry 1 price decimal and 5 size decimals; compare at exactly those.
@@ -125,9 +140,18 @@ test('a snapshot older than the buffered stream asks for a refetch and keeps buf
   assert.equal(sync.onSnapshot({ lastUpdateId: 200, bids: [], asks: [] }, epoch).action, 'ignored', 'an answer to an abandoned request is ignored');
   const ok = sync.onSnapshot({ lastUpdateId: 111, bids: [['99.0', '1.00000']], asks: [['102.0', '1.00000']] });
   assert.equal(ok.action, 'load_snapshot');
-  assert.deepEqual(ok.drained.map((d) => d.action), ['apply', 'apply']);
-  assert.deepEqual(sync.book.levels('bid'), [[1000, 100000], [990, 100000]]);
-  assert.deepEqual(sync.book.levels('ask'), [[1010, 100000], [1020, 100000]]);
+  assert.deepEqual(
+    ok.drained.map((d) => d.action),
+    ['apply', 'apply'],
+  );
+  assert.deepEqual(sync.book.levels('bid'), [
+    [1000, 100000],
+    [990, 100000],
+  ]);
+  assert.deepEqual(sync.book.levels('ask'), [
+    [1010, 100000],
+    [1020, 100000],
+  ]);
   assert.equal(sync.onEvent({ U: 113, u: 113, b: [], a: [] }).action, 'drop_stale', 'a duplicate is ignored');
   sync.reset();
   assert.equal(sync.valid, false);

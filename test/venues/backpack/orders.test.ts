@@ -10,7 +10,6 @@ import { Secret } from '../../../src/core/secret.js';
 import { MemoryLogger } from '../../../src/core/log.js';
 import { until } from '../../helpers/until.js';
 
-
 const server = new ScriptedBackpack(key.public_key_b64);
 let urls: { apiUrl: string; wsUrl: string };
 const ORDER_STREAM = 'account.orderUpdate.BTC_USDC_PERP';
@@ -22,7 +21,6 @@ before(async () => {
   server.routes.set('GET /api/v1/depth', () => ({ body: seq.snapshot_2 }));
 });
 after(() => server.close());
-
 
 /** A started venue whose private streams are subscribed, so order updates reach it. */
 async function tradingVenue(logger = new MemoryLogger(), orderTimeoutMs = 2000): Promise<BackpackVenue> {
@@ -36,12 +34,53 @@ async function tradingVenue(logger = new MemoryLogger(), orderTimeoutMs = 2000):
 const since = (n: number) => server.requests.slice(n).filter((r) => r.path !== '/api/v1/depth');
 
 function echoOrder(p: Record<string, unknown>, status: string, executed = '0', quote = '0'): Reply {
-  return { body: { id: '11290394977', clientId: p.clientId, symbol: p.symbol, side: p.side, orderType: p.orderType, price: p.price, quantity: p.quantity, executedQuantity: executed, executedQuoteQuantity: quote, postOnly: p.postOnly ?? null, reduceOnly: p.reduceOnly ?? null, status, timeInForce: p.timeInForce } };
+  return {
+    body: {
+      id: '11290394977',
+      clientId: p.clientId,
+      symbol: p.symbol,
+      side: p.side,
+      orderType: p.orderType,
+      price: p.price,
+      quantity: p.quantity,
+      executedQuantity: executed,
+      executedQuoteQuantity: quote,
+      postOnly: p.postOnly ?? null,
+      reduceOnly: p.reduceOnly ?? null,
+      status,
+      timeInForce: p.timeInForce,
+    },
+  };
 }
 
 /** An orderFill event as the venue streams it (spec §6.5). */
 function fill(clientId: number, o: { t: number; l: string; L: string; n: string; z: string; Z: string; X: string }): unknown {
-  return { stream: ORDER_STREAM, data: { e: 'orderFill', E: 1767225600124000, s: 'BTC_USDC_PERP', c: clientId, S: 'Bid', o: 'LIMIT', f: 'IOC', q: '0.01', p: '97100.0', X: o.X, i: '11290394811', t: o.t, l: o.l, L: o.L, m: false, n: o.n, N: 'USDC', z: o.z, Z: o.Z, T: 1767225600123000, O: 'USER' } };
+  return {
+    stream: ORDER_STREAM,
+    data: {
+      e: 'orderFill',
+      E: 1767225600124000,
+      s: 'BTC_USDC_PERP',
+      c: clientId,
+      S: 'Bid',
+      o: 'LIMIT',
+      f: 'IOC',
+      q: '0.01',
+      p: '97100.0',
+      X: o.X,
+      i: '11290394811',
+      t: o.t,
+      l: o.l,
+      L: o.L,
+      m: false,
+      n: o.n,
+      N: 'USDC',
+      z: o.z,
+      Z: o.Z,
+      T: 1767225600123000,
+      O: 'USER',
+    },
+  };
 }
 
 test('limit orders (GTC, IOC, FOK, post-only, reduce-only), cancel and open orders: exact signed requests, the venue objects back', async () => {
@@ -53,15 +92,32 @@ test('limit orders (GTC, IOC, FOK, post-only, reduce-only), cancel and open orde
     const ioc = (await venue.placeLimitOrder({ side: 'sell', price: 971000, size: 2500, timeInForce: 'IOC', reduceOnly: true })) as Record<string, unknown>;
     await venue.placeLimitOrder({ side: 'buy', price: 969999, size: 1, timeInForce: 'FOK' });
     assert.deepEqual(since(n), [
-      { method: 'POST', path: '/api/v1/order', instruction: 'orderExecute', params: { symbol: 'BTC_USDC_PERP', side: 'Bid', orderType: 'Limit', price: '97000.5', quantity: '0.01000', timeInForce: 'GTC', clientId: 43, postOnly: true } },
-      { method: 'POST', path: '/api/v1/order', instruction: 'orderExecute', params: { symbol: 'BTC_USDC_PERP', side: 'Ask', orderType: 'Limit', price: '97100.0', quantity: '0.02500', timeInForce: 'IOC', clientId: 500, reduceOnly: true } },
-      { method: 'POST', path: '/api/v1/order', instruction: 'orderExecute', params: { symbol: 'BTC_USDC_PERP', side: 'Bid', orderType: 'Limit', price: '96999.9', quantity: '0.00001', timeInForce: 'FOK', clientId: 501 } },
+      {
+        method: 'POST',
+        path: '/api/v1/order',
+        instruction: 'orderExecute',
+        params: { symbol: 'BTC_USDC_PERP', side: 'Bid', orderType: 'Limit', price: '97000.5', quantity: '0.01000', timeInForce: 'GTC', clientId: 43, postOnly: true },
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/order',
+        instruction: 'orderExecute',
+        params: { symbol: 'BTC_USDC_PERP', side: 'Ask', orderType: 'Limit', price: '97100.0', quantity: '0.02500', timeInForce: 'IOC', clientId: 500, reduceOnly: true },
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/order',
+        instruction: 'orderExecute',
+        params: { symbol: 'BTC_USDC_PERP', side: 'Bid', orderType: 'Limit', price: '96999.9', quantity: '0.00001', timeInForce: 'FOK', clientId: 501 },
+      },
     ]);
     assert.deepEqual([gtc.status, gtc.clientId, gtc.postOnly, gtc.price], ['New', 43, true, '97000.5']);
     assert.deepEqual([ioc.status, ioc.clientId, ioc.reduceOnly], ['Expired', 500, true]);
 
     server.routes.set('GET /api/v1/orders', () => ({ body: example('orders-open') }));
-    server.routes.set('DELETE /api/v1/order', (p) => (p.orderId === '11290394977' || p.clientId === 43 ? { body: example('order-cancel') } : { status: 404, body: { code: 'RESOURCE_NOT_FOUND', message: 'Order not found' } }));
+    server.routes.set('DELETE /api/v1/order', (p) =>
+      p.orderId === '11290394977' || p.clientId === 43 ? { body: example('order-cancel') } : { status: 404, body: { code: 'RESOURCE_NOT_FOUND', message: 'Order not found' } },
+    );
     const m = server.requests.length;
     const open = (await venue.openOrders()) as Record<string, unknown>[];
     const byId = (await venue.cancelOrder({ orderId: '11290394977' })) as Record<string, unknown>;
@@ -73,7 +129,10 @@ test('limit orders (GTC, IOC, FOK, post-only, reduce-only), cancel and open orde
       { method: 'DELETE', path: '/api/v1/order', instruction: 'orderCancel', params: { clientId: 43, symbol: 'BTC_USDC_PERP' } },
       { method: 'DELETE', path: '/api/v1/order', instruction: 'orderCancel', params: { clientId: 44, symbol: 'BTC_USDC_PERP' } },
     ]);
-    assert.deepEqual(open.map((o) => [o.id, o.clientId, o.status]), [['11290394977', 43, 'New']]);
+    assert.deepEqual(
+      open.map((o) => [o.id, o.clientId, o.status]),
+      [['11290394977', 43, 'New']],
+    );
     assert.deepEqual([byId.status, byClient.status], ['Cancelled', 'Cancelled']);
   } finally {
     await venue.stop();
@@ -120,17 +179,31 @@ test('a filled leg reports the fee the order stream charged, each fill counted o
     const leg = await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 971000 });
     assert.deepEqual([leg.state, leg.filled, leg.notional, leg.feeEstimated], ['filled', 1000, 970109000, undefined]);
     assert.ok(Math.abs(leg.fee - (0.291033 + 0.194022)) < 1e-12, `fee ${leg.fee} is the streamed one, the duplicate not counted`);
-    assert.deepEqual(since(n).map((r) => r.path), ['/api/v1/order'], 'no history read when the stream had it');
+    assert.deepEqual(
+      since(n).map((r) => r.path),
+      ['/api/v1/order'],
+      'no history read when the stream had it',
+    );
 
     // No stream fills: the fills history gives the fee.
     server.routes.set('POST /api/v1/order', (p) => echoOrder(p, 'Filled', '0.01000', '970.109'));
     // The history holds this order's two fills and another order's fill, which must not count.
-    server.routes.set('GET /wapi/v1/history/fills', (q) => ({ body: [...(example('fills') as object[]).map((f) => ({ ...f, orderId: q.orderId, clientId: 'x' })), { clientId: '7', orderId: '1', fee: '9', quantity: '1', symbol: 'BTC_USDC_PERP' }] }));
+    server.routes.set('GET /wapi/v1/history/fills', (q) => ({
+      body: [
+        ...(example('fills') as object[]).map((f) => ({ ...f, orderId: q.orderId, clientId: 'x' })),
+        { clientId: '7', orderId: '1', fee: '9', quantity: '1', symbol: 'BTC_USDC_PERP' },
+      ],
+    }));
     const m = server.requests.length;
     const fromHistory = await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 971000 });
     assert.ok(Math.abs(fromHistory.fee - (0.194022 + 0.291033)) < 1e-12);
     assert.equal(fromHistory.feeEstimated, undefined);
-    assert.deepEqual(since(m).at(-1), { method: 'GET', path: '/wapi/v1/history/fills', instruction: 'fillHistoryQueryAll', params: { orderId: '11290394977', symbol: 'BTC_USDC_PERP' } });
+    assert.deepEqual(since(m).at(-1), {
+      method: 'GET',
+      path: '/wapi/v1/history/fills',
+      instruction: 'fillHistoryQueryAll',
+      params: { orderId: '11290394977', symbol: 'BTC_USDC_PERP' },
+    });
 
     // Neither: the taker-rate estimate (5 bps), flagged as one.
     server.routes.set('GET /wapi/v1/history/fills', () => ({ status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: 'down' } }));
@@ -151,7 +224,10 @@ test('the order stream settles a leg whose HTTP reply is late, before any lookup
       const id = Number(p.clientId);
       setTimeout(() => {
         server.broadcast(fill(id, { t: 1, l: '0.00400', L: '97010.9', n: '0.194022', z: '0.00400', Z: '388.0436', X: 'PartiallyFilled' }));
-        server.broadcast({ stream: ORDER_STREAM, data: { e: 'orderExpired', s: 'BTC_USDC_PERP', c: id, i: '11290394811', X: 'Expired', R: 'ImmediateOrCancel', t: null, z: '0.00400', Z: '388.0436' } });
+        server.broadcast({
+          stream: ORDER_STREAM,
+          data: { e: 'orderExpired', s: 'BTC_USDC_PERP', c: id, i: '11290394811', X: 'Expired', R: 'ImmediateOrCancel', t: null, z: '0.00400', Z: '388.0436' },
+        });
       }, 10);
       setTimeout(() => (replied = true), replyMs);
       return { ...echoOrder(p, 'Expired', '0.00400', '388.0436'), delayMs: replyMs };
@@ -162,12 +238,23 @@ test('the order stream settles a leg whose HTTP reply is late, before any lookup
     assert.deepEqual([leg.state, leg.filled, leg.notional, leg.venueOrderId, leg.feeEstimated], ['partial', 400, 388043600, '11290394811', undefined]);
     assert.ok(Math.abs(leg.fee - 0.194022) < 1e-12);
     assert.ok(leg.confirmedAt !== undefined && leg.confirmedAt >= leg.sentAt);
-    assert.deepEqual(since(n).map((r) => r.path), ['/api/v1/order'], 'no REST lookup');
+    assert.deepEqual(
+      since(n).map((r) => r.path),
+      ['/api/v1/order'],
+      'no REST lookup',
+    );
 
     // Expired with nothing done, told only by the stream: rejected with the cause, not unknown.
     server.routes.set('POST /api/v1/order', (p) => {
       const id = Number(p.clientId);
-      setTimeout(() => server.broadcast({ stream: ORDER_STREAM, data: { e: 'orderExpired', s: 'BTC_USDC_PERP', c: id, i: '11290394812', X: 'Expired', R: 'ImmediateOrCancel', t: null, z: '0', Z: '0' } }), 10);
+      setTimeout(
+        () =>
+          server.broadcast({
+            stream: ORDER_STREAM,
+            data: { e: 'orderExpired', s: 'BTC_USDC_PERP', c: id, i: '11290394812', X: 'Expired', R: 'ImmediateOrCancel', t: null, z: '0', Z: '0' },
+          }),
+        10,
+      );
       return { ...echoOrder(p, 'Expired'), delayMs: replyMs };
     });
     const none = await venue.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 960000 });

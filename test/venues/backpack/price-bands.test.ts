@@ -18,7 +18,13 @@ test('the captured BTC filters parse into exact fractions and grid prices', () =
     impact: { min: { num: 97, den: 100 }, max: { num: 103, den: 100 } },
     meanMark: { min: { num: 9, den: 10 }, max: { num: 11, den: 10 } },
   });
-  assert.deepEqual(parsePriceBands({ tickSize: '0.1' }, 'X', 1), { minPrice: undefined, maxPrice: undefined, lastActive: { min: undefined, max: undefined }, impact: { min: undefined, max: undefined }, meanMark: { min: undefined, max: undefined } });
+  assert.deepEqual(parsePriceBands({ tickSize: '0.1' }, 'X', 1), {
+    minPrice: undefined,
+    maxPrice: undefined,
+    lastActive: { min: undefined, max: undefined },
+    impact: { min: undefined, max: undefined },
+    meanMark: { min: undefined, max: undefined },
+  });
 });
 
 test('a buy is clamped below every ceiling: the impact bound from the ask, rounded down onto the grid', () => {
@@ -40,8 +46,15 @@ test('a sell is clamped above every floor: the impact bound from the bid, rounde
 });
 
 test('a malformed band is refused naming the field', () => {
-  assert.throws(() => parsePriceBands({ ...btc, maxImpactMultiplier: '1.0x' }, 'BTC_USDC_PERP', 1), (e: unknown) => e instanceof VenueError && e.kind === 'protocol' && e.message === 'Backpack market BTC_USDC_PERP filters.price.maxImpactMultiplier "1.0x" is not a positive decimal string');
-  assert.throws(() => parsePriceBands({ ...btc, meanMarkPriceBand: { maxMultiplier: 1.1, minMultiplier: '0.9' } }, 'BTC_USDC_PERP', 1), /filters\.price\.meanMarkPriceBand\.maxMultiplier 1\.1 is not a positive decimal string/);
+  assert.throws(
+    () => parsePriceBands({ ...btc, maxImpactMultiplier: '1.0x' }, 'BTC_USDC_PERP', 1),
+    (e: unknown) =>
+      e instanceof VenueError && e.kind === 'protocol' && e.message === 'Backpack market BTC_USDC_PERP filters.price.maxImpactMultiplier "1.0x" is not a positive decimal string',
+  );
+  assert.throws(
+    () => parsePriceBands({ ...btc, meanMarkPriceBand: { maxMultiplier: 1.1, minMultiplier: '0.9' } }, 'BTC_USDC_PERP', 1),
+    /filters\.price\.meanMarkPriceBand\.maxMultiplier 1\.1 is not a positive decimal string/,
+  );
   assert.throws(() => parsePriceBands({ ...btc, maxPrice: '1e9' }, 'BTC_USDC_PERP', 1), /filters\.price\.maxPrice "1e9" is not a decimal string/);
 });
 

@@ -9,7 +9,6 @@ import { formatFixed } from '../../../src/core/fixed.js';
 import { until } from '../../helpers/until.js';
 import { pinnedMonoClock } from '../../helpers/pinned-clock.js';
 
-
 const server = new ScriptedBackpack(key.public_key_b64);
 let urls: { apiUrl: string; wsUrl: string };
 let depthQueue: { body: unknown; gate: Promise<void> }[] = [];
@@ -20,7 +19,6 @@ function gate(): { promise: Promise<void>; open: () => void } {
   const promise = new Promise<void>((r) => (open = r));
   return { promise, open };
 }
-
 
 const levels = (v: BackpackVenue, side: 'bid' | 'ask') => v.book.levels(side).map(([p, q]) => [formatFixed(p, 1), formatFixed(q, 5)]);
 
@@ -45,7 +43,16 @@ test('parseMarket: tick/step/min quantity give the scales', () => {
 test('book from snapshot and deltas, a gap forcing a resync, a disconnect forcing a rebuild', async () => {
   const g1 = gate();
   depthQueue = [{ body: seq.snapshot_1, gate: g1.promise }];
-  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, publicKey: key.public_key_b64, secretKey: new Secret(key.secret_b64), logger, reconnectBaseMs: 10, reconnectMaxMs: 40, snapshotRetryMs: 10 });
+  const venue = new BackpackVenue({
+    ticker: 'BTC',
+    ...urls,
+    publicKey: key.public_key_b64,
+    secretKey: new Secret(key.secret_b64),
+    logger,
+    reconnectBaseMs: 10,
+    reconnectMaxMs: 40,
+    snapshotRetryMs: 10,
+  });
   const bookEvents: number[] = [];
   venue.onBook((e) => bookEvents.push(e.receivedAt));
   try {
@@ -61,8 +68,16 @@ test('book from snapshot and deltas, a gap forcing a resync, a disconnect forcin
     assert.equal(venue.status().bookValid, false, 'no book before the snapshot');
     g1.open();
     await until('book valid', () => venue.status().bookValid);
-    assert.deepEqual(levels(venue, 'bid'), [['97009.0', '0.20000'], ['97008.3', '0.40000'], ['97005.1', '0.75000'], ['97001.0', '2.00000']]);
-    assert.deepEqual(levels(venue, 'ask'), [['97011.0', '0.50000'], ['97015.2', '1.25000']]);
+    assert.deepEqual(levels(venue, 'bid'), [
+      ['97009.0', '0.20000'],
+      ['97008.3', '0.40000'],
+      ['97005.1', '0.75000'],
+      ['97001.0', '2.00000'],
+    ]);
+    assert.deepEqual(levels(venue, 'ask'), [
+      ['97011.0', '0.50000'],
+      ['97015.2', '1.25000'],
+    ]);
 
     // Gap: the lost events are never sent; the next snapshot waits until the test releases it.
     const g2 = gate();
@@ -101,13 +116,36 @@ test('book from snapshot and deltas, a gap forcing a resync, a disconnect forcin
 
 async function tradingVenue(orderTimeoutMs = 2000, extra: Partial<BackpackVenueOptions> = {}): Promise<BackpackVenue> {
   depthQueue.push({ body: seq.snapshot_2, gate: Promise.resolve() });
-  const venue = new BackpackVenue({ ticker: 'BTC', ...urls, publicKey: key.public_key_b64, secretKey: new Secret(key.secret_b64), logger, orderTimeoutMs, firstClientId: 4294967295, ...extra });
+  const venue = new BackpackVenue({
+    ticker: 'BTC',
+    ...urls,
+    publicKey: key.public_key_b64,
+    secretKey: new Secret(key.secret_b64),
+    logger,
+    orderTimeoutMs,
+    firstClientId: 4294967295,
+    ...extra,
+  });
   await venue.start();
   return venue;
 }
 
 function orderReply(body: Record<string, unknown>, executed: string, quote: string, status: string): Reply {
-  return { body: { id: '11290394811', clientId: body.clientId, symbol: body.symbol, side: body.side, orderType: 'Limit', quantity: body.quantity, price: body.price, executedQuantity: executed, executedQuoteQuantity: quote, status, timeInForce: 'IOC' } };
+  return {
+    body: {
+      id: '11290394811',
+      clientId: body.clientId,
+      symbol: body.symbol,
+      side: body.side,
+      orderType: 'Limit',
+      quantity: body.quantity,
+      price: body.price,
+      executedQuantity: executed,
+      executedQuoteQuantity: quote,
+      status,
+      timeInForce: 'IOC',
+    },
+  };
 }
 
 test('market order: filled, partial, rejected, rate limited', async () => {
@@ -246,10 +284,13 @@ test('a wide worst price is clamped into the price bands: the impact bound from 
     await venue.placeMarketOrder({ side: 'sell', size: 1000, worstPrice: 1 });
     assert.deepEqual(sent.slice(5), ['93500.0', '99000.1']);
     const capped = logger.lines.filter((l) => l.includes('price bands cap'));
-    assert.deepEqual(capped.map((l) => l.replace(/^.*Backpack/, 'Backpack')), [
-      "Backpack BTC_USDC_PERP price bands cap this buy at 93500.0, below the best ask 97010.9 (mark 85000.0): it cannot fill until the venue's mark and book come back together",
-      "Backpack BTC_USDC_PERP price bands cap this sell at 99000.1, above the best bid 97009.9 (mark 110000.1): it cannot fill until the venue's mark and book come back together",
-    ]);
+    assert.deepEqual(
+      capped.map((l) => l.replace(/^.*Backpack/, 'Backpack')),
+      [
+        "Backpack BTC_USDC_PERP price bands cap this buy at 93500.0, below the best ask 97010.9 (mark 85000.0): it cannot fill until the venue's mark and book come back together",
+        "Backpack BTC_USDC_PERP price bands cap this sell at 99000.1, above the best bid 97009.9 (mark 110000.1): it cannot fill until the venue's mark and book come back together",
+      ],
+    );
   } finally {
     await venue.stop();
   }
@@ -264,10 +305,20 @@ test('market orders leave on the kept order connection, which carries nothing el
     for (const side of ['buy', 'sell', 'buy'] as const) {
       assert.equal((await venue.placeMarketOrder({ side, size: 1000, worstPrice: side === 'buy' ? 971000 : 969000 })).state, 'filled');
     }
-    const orders = server.requests.map((r, i) => ({ ...r, port: server.ports[i] })).slice(first).filter((r) => r.path === '/api/v1/order');
-    assert.deepEqual(orders.map((o) => o.instruction), ['orderExecute', 'orderExecute', 'orderExecute'], 'each signature verified');
+    const orders = server.requests
+      .map((r, i) => ({ ...r, port: server.ports[i] }))
+      .slice(first)
+      .filter((r) => r.path === '/api/v1/order');
+    assert.deepEqual(
+      orders.map((o) => o.instruction),
+      ['orderExecute', 'orderExecute', 'orderExecute'],
+      'each signature verified',
+    );
     const port = orders[0].port;
-    assert.ok(orders.every((o) => o.port === port), 'one connection for every order');
+    assert.ok(
+      orders.every((o) => o.port === port),
+      'one connection for every order',
+    );
     const others = server.ports.filter((_, i) => server.requests[i].path !== '/api/v1/order');
     assert.ok(others.length > 0 && others.every((p) => p !== port), 'no other request on it');
   } finally {
@@ -291,12 +342,15 @@ test('an order signed ahead goes out as signed when that very order is placed wh
     await new Promise((r) => setTimeout(r, 250));
     assert.equal((await venue.placeMarketOrder(buy)).clientOrderId, '4', 'too old: signed anew');
     const orders = server.requests.slice(first).filter((r) => r.path === '/api/v1/order');
-    assert.deepEqual(orders.map((o) => [o.params.clientId, o.params.side, o.params.price, o.instruction]), [
-      [4294967295, 'Bid', '97100.0', 'orderExecute'],
-      [1, 'Bid', '97100.0', 'orderExecute'],
-      [2, 'Ask', '96800.0', 'orderExecute'],
-      [4, 'Bid', '97100.0', 'orderExecute'],
-    ]);
+    assert.deepEqual(
+      orders.map((o) => [o.params.clientId, o.params.side, o.params.price, o.instruction]),
+      [
+        [4294967295, 'Bid', '97100.0', 'orderExecute'],
+        [1, 'Bid', '97100.0', 'orderExecute'],
+        [2, 'Ask', '96800.0', 'orderExecute'],
+        [4, 'Bid', '97100.0', 'orderExecute'],
+      ],
+    );
   } finally {
     await venue.stop();
   }
@@ -324,7 +378,10 @@ test('an order whose answer times out is resolved by lookup', async () => {
     assert.equal(leg.notional, 970109000);
     assert.equal(leg.venueOrderId, '11290394811');
     assert.ok(Math.abs(leg.fee - (0.194022 + 0.291033)) < 1e-9, 'fee summed from the fills');
-    const paths = server.requests.filter((r) => r.path !== '/api/v1/depth').slice(-4).map((r) => `${r.method} ${r.path}`);
+    const paths = server.requests
+      .filter((r) => r.path !== '/api/v1/depth')
+      .slice(-4)
+      .map((r) => `${r.method} ${r.path}`);
     assert.deepEqual(paths, ['POST /api/v1/order', 'GET /api/v1/order', 'GET /wapi/v1/history/orders', 'GET /wapi/v1/history/fills']);
     assert.deepEqual(server.requests.at(-3)!.params, { clientId: String(placed!.clientId), symbol: 'BTC_USDC_PERP' });
 
@@ -382,14 +439,18 @@ test('market-data-only mode without keys; a key the venue does not know fails st
 });
 
 test('a bookTicker that keeps disagreeing with an up-to-date book makes it resync', async () => {
-  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  depthQueue = [
+    { body: seq.snapshot_1, gate: Promise.resolve() },
+    { body: seq.snapshot_1, gate: Promise.resolve() },
+  ];
   const log = new MemoryLogger();
   const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 50 });
   try {
     await venue.start();
     await until('book valid', () => venue.status().bookValid);
     const u = Number(seq.snapshot_1.lastUpdateId);
-    const ticker = (b: string, a: string, at: number) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: at } });
+    const ticker = (b: string, a: string, at: number) =>
+      server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: at } });
     ticker('97008.3', '97010.5', u); // agrees
     ticker('97000.0', '97010.5', u + 5); // newer than the book: not comparable yet
     await new Promise((r) => setTimeout(r, 80));
@@ -406,14 +467,18 @@ test('a bookTicker that keeps disagreeing with an up-to-date book makes it resyn
 });
 
 test('a depth frame that moves our top away from the ticker is caught by the grace timer with no further ticker; a ticker that follows in time is not', async () => {
-  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  depthQueue = [
+    { body: seq.snapshot_1, gate: Promise.resolve() },
+    { body: seq.snapshot_1, gate: Promise.resolve() },
+  ];
   const log = new MemoryLogger();
   const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 60 });
   try {
     await venue.start();
     await until('book valid', () => venue.status().bookValid);
     const u = Number(seq.snapshot_1.lastUpdateId);
-    const ticker = (b: string, a: string, at: number) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: at } });
+    const ticker = (b: string, a: string, at: number) =>
+      server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: at } });
     const depth = (at: number, b: string[][]) => server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: at, u: at, b, a: [] } });
     ticker('97008.3', '97010.5', u); // agrees with the snapshot
     // The top bid leaves; the venue's ticker for it follows within the grace period: no resync.
@@ -425,7 +490,11 @@ test('a depth frame that moves our top away from the ticker is caught by the gra
     // Our top moves again but no ticker ever confirms it: after the grace period the book is rebuilt.
     depth(u + 2, [['97005.1', '0']]);
     await until('resync without another ticker', () => depthQueue.length === 0, 1000);
-    assert.ok(log.lines.some((l) => l.includes('bookTicker (bid 97005.1, ask 97010.5, u 1662976201) disagrees with our book (bid 97001.0, ask 97010.5) at update 1662976202') && l.includes('resyncing')));
+    assert.ok(
+      log.lines.some(
+        (l) => l.includes('bookTicker (bid 97005.1, ask 97010.5, u 1662976201) disagrees with our book (bid 97001.0, ask 97010.5) at update 1662976202') && l.includes('resyncing'),
+      ),
+    );
     await until('valid again', () => venue.status().bookValid);
   } finally {
     await venue.stop();
@@ -433,7 +502,10 @@ test('a depth frame that moves our top away from the ticker is caught by the gra
 });
 
 test('bookTicker ids from their own sequence (18-digit strings): a ticker that agrees, ahead of or behind the book, never resyncs it; one that really disagrees still does', async () => {
-  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  depthQueue = [
+    { body: seq.snapshot_1, gate: Promise.resolve() },
+    { body: seq.snapshot_1, gate: Promise.resolve() },
+  ];
   const log = new MemoryLogger();
   const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 100 });
   try {
@@ -441,7 +513,8 @@ test('bookTicker ids from their own sequence (18-digit strings): a ticker that a
     await until('book valid', () => venue.status().bookValid);
     const u = Number(seq.snapshot_1.lastUpdateId);
     let id = 111063070525358080n;
-    const ticker = (b: string, a: string) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: String(id++) } });
+    const ticker = (b: string, a: string) =>
+      server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a, A: '1', u: String(id++) } });
     const depth = (at: number, b: string[][]) => server.broadcast({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', U: at, u: at, b, a: [] } });
     ticker('97008.3', '97010.5'); // agrees
     // Behind the book: our top moves first, the ticker follows (frames keep their order on the socket).
@@ -456,7 +529,11 @@ test('bookTicker ids from their own sequence (18-digit strings): a ticker that a
     // The venue's top is one our book never shows: rebuilt after the grace period.
     ticker('97000.0', '97010.5');
     await until('resync', () => depthQueue.length === 0, 1000);
-    assert.ok(log.lines.some((l) => l.includes('bookTicker (bid 97000.0, ask 97010.5, u 111063070525358083) disagrees with our book (bid 97006.0, ask 97010.5)') && l.includes('resyncing')));
+    assert.ok(
+      log.lines.some(
+        (l) => l.includes('bookTicker (bid 97000.0, ask 97010.5, u 111063070525358083) disagrees with our book (bid 97006.0, ask 97010.5)') && l.includes('resyncing'),
+      ),
+    );
     await until('valid again', () => venue.status().bookValid);
   } finally {
     await venue.stop();
@@ -464,7 +541,10 @@ test('bookTicker ids from their own sequence (18-digit strings): a ticker that a
 });
 
 test('a bookTicker from another id sequence that lags one top behind a fast book, never agreeing at any instant, does not resync it', async () => {
-  depthQueue = [{ body: seq.snapshot_1, gate: Promise.resolve() }, { body: seq.snapshot_1, gate: Promise.resolve() }];
+  depthQueue = [
+    { body: seq.snapshot_1, gate: Promise.resolve() },
+    { body: seq.snapshot_1, gate: Promise.resolve() },
+  ];
   const log = new MemoryLogger();
   const venue = new BackpackVenue({ ticker: 'BTC', ...urls, logger: log, reconnectBaseMs: 10, snapshotRetryMs: 10, tickerGraceMs: 150 });
   try {
@@ -472,7 +552,8 @@ test('a bookTicker from another id sequence that lags one top behind a fast book
     await until('book valid', () => venue.status().bookValid);
     const u = Number(seq.snapshot_1.lastUpdateId);
     // Small ids of its own: every one is below the book's update id.
-    const ticker = (b: string, at: number) => server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a: '97010.5', A: '1', u: at } });
+    const ticker = (b: string, at: number) =>
+      server.broadcast({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', s: 'BTC_USDC_PERP', b, B: '1', a: '97010.5', A: '1', u: at } });
     // The top bid cycles 97008.4 → 97008.5 → 97008.6 → 97008.4 … every 10 ms for longer than the grace
     // period; each ticker reports the top our book had just before, so the two never agree at any instant.
     const cycle = ['97008.4', '97008.5', '97008.6'];

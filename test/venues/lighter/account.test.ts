@@ -11,8 +11,19 @@ import { simMarketSpecs } from '../../../src/sim/markets.js';
 import { silentLogger } from '../../../src/core/log.js';
 import { LighterRest } from '../../../src/venues/lighter/rest.js';
 import {
-  LIGHTER_FEES_BY_TIER, apiKeyIndexProblem, apiKeyMismatch, assumeLighterFees, checkChainId, deploymentForUrl, fetchAccountSummary,
-  fetchAccountTier, fetchRegisteredApiKey, fetchVenueInfo, marketIdProblem, minQuoteProblem, parseAccountTier,
+  LIGHTER_FEES_BY_TIER,
+  apiKeyIndexProblem,
+  apiKeyMismatch,
+  assumeLighterFees,
+  checkChainId,
+  deploymentForUrl,
+  fetchAccountSummary,
+  fetchAccountTier,
+  fetchRegisteredApiKey,
+  fetchVenueInfo,
+  marketIdProblem,
+  minQuoteProblem,
+  parseAccountTier,
 } from '../../../src/venues/lighter/account.js';
 import { LighterSigner } from '../../../src/venues/lighter/signer/index.js';
 import { Secret } from '../../../src/core/secret.js';
@@ -59,12 +70,20 @@ test('without a known network_id the API URL decides; with neither the chain id 
   assert.match((wrong as { problem: string }).problem, /^LIGHTER_CHAIN_ID is 300 but https:\/\/mainnet\.zklighter\.elliot\.ai is Lighter mainnet, chain id 304;/);
   // A network_id that is no Lighter chain id is not trusted as one.
   assert.deepEqual(checkChainId(304, 'https://mainnet.zklighter.elliot.ai', 1), { ok: true, chainId: 304, verifiedBy: 'https://mainnet.zklighter.elliot.ai is Lighter mainnet' });
-  assert.deepEqual(checkChainId(304, 'http://127.0.0.1:1', 1), { ok: true, chainId: 304, verifiedBy: undefined, note: 'chain id 304 not verified: the venue at http://127.0.0.1:1 reports network_id 1, which is no known Lighter chain id' });
+  assert.deepEqual(checkChainId(304, 'http://127.0.0.1:1', 1), {
+    ok: true,
+    chainId: 304,
+    verifiedBy: undefined,
+    note: 'chain id 304 not verified: the venue at http://127.0.0.1:1 reports network_id 1, which is no known Lighter chain id',
+  });
 });
 
-test('API key indexes 0–2 belong to Lighter\'s apps and are refused with the fix; 3–254 are allowed', () => {
+test("API key indexes 0–2 belong to Lighter's apps and are refused with the fix; 3–254 are allowed", () => {
   for (const i of [0, 1, 2]) {
-    assert.equal(apiKeyIndexProblem(i), `LIGHTER_API_KEY_INDEX ${i} belongs to Lighter's own web and mobile apps (indexes 0–2), whose orders would collide with the bot's nonces — create a key at index 3–254 and set LIGHTER_API_KEY_INDEX to it`);
+    assert.equal(
+      apiKeyIndexProblem(i),
+      `LIGHTER_API_KEY_INDEX ${i} belongs to Lighter's own web and mobile apps (indexes 0–2), whose orders would collide with the bot's nonces — create a key at index 3–254 and set LIGHTER_API_KEY_INDEX to it`,
+    );
   }
   assert.equal(apiKeyIndexProblem(3), undefined);
   assert.equal(apiKeyIndexProblem(254), undefined);
@@ -89,25 +108,37 @@ test('the tier comes from accountLimits (auth token) and sets the assumed fee; u
     { accountIndex: 8, apiKeys: [{ apiKeyIndex: 3, publicKeyHex: KEY.public_key }] },
     { accountIndex: 9, apiKeys: [{ apiKeyIndex: 3, publicKeyHex: KEY.public_key }], tier: '' },
   ]);
-  const token = (account: number) => new LighterSigner({ privateKey: new Secret(KEY.private_key), chainId: 304, accountIndex: account, apiKeyIndex: 3 }).createAuthToken(Math.floor(Date.now() / 1000) + 600);
+  const token = (account: number) =>
+    new LighterSigner({ privateKey: new Secret(KEY.private_key), chainId: 304, accountIndex: account, apiKeyIndex: 3 }).createAuthToken(Math.floor(Date.now() / 1000) + 600);
   const premium = await fetchAccountTier(rest, 7, token(7));
   assert.deepEqual(premium, { tier: 'premium', reported: 'premium' });
   const pf = assumeLighterFees(premium);
   assert.equal(pf.takerBps, 2.8);
   assert.equal(pf.makerBps, 0.4);
-  assert.equal(pf.line, 'Lighter fees: taker 2.8 bps, maker 0.4 bps from the account\'s premium tier (accountLimits user_tier "premium") at 0 staked LIT; staking lowers it — override with --lighter-taker-fee-bps');
+  assert.equal(
+    pf.line,
+    'Lighter fees: taker 2.8 bps, maker 0.4 bps from the account\'s premium tier (accountLimits user_tier "premium") at 0 staked LIT; staking lowers it — override with --lighter-taker-fee-bps',
+  );
   const standard = await fetchAccountTier(rest, 8, token(8));
   assert.deepEqual(standard, { tier: 'standard', reported: 'standard' });
   assert.deepEqual([assumeLighterFees(standard).takerBps, assumeLighterFees(standard).makerBps], [0, 0]);
   const silent = await fetchAccountTier(rest, 9, token(9));
   assert.deepEqual(silent, { unknownBecause: 'accountLimits carries no user_tier' });
-  assert.equal(assumeLighterFees(silent).line, 'Lighter fees: taker 0 bps, maker 0 bps from the Standard schedule, assumed (accountLimits carries no user_tier); a Premium account pays up to 2.8 bps taker — override with --lighter-taker-fee-bps');
+  assert.equal(
+    assumeLighterFees(silent).line,
+    'Lighter fees: taker 0 bps, maker 0 bps from the Standard schedule, assumed (accountLimits carries no user_tier); a Premium account pays up to 2.8 bps taker — override with --lighter-taker-fee-bps',
+  );
   // A refused token leaves the tier unknown rather than failing start-up.
   const refused = await fetchAccountTier(rest, 7, token(8));
   assert.equal(refused.tier, undefined);
   assert.match(refused.unknownBecause!, /^accountLimits failed: /);
   // The override wins over any tier.
-  assert.deepEqual(assumeLighterFees(premium, 1.5), { takerBps: 1.5, makerBps: 0.4, source: '--lighter-taker-fee-bps', line: 'Lighter fees: taker 1.5 bps (from --lighter-taker-fee-bps)' });
+  assert.deepEqual(assumeLighterFees(premium, 1.5), {
+    takerBps: 1.5,
+    makerBps: 0.4,
+    source: '--lighter-taker-fee-bps',
+    line: 'Lighter fees: taker 1.5 bps (from --lighter-taker-fee-bps)',
+  });
   assert.deepEqual(parseAccountTier({ user_tier: 'gold' }), { reported: 'gold', unknownBecause: 'accountLimits reports user_tier "gold", which is neither standard nor premium' });
   assert.deepEqual(LIGHTER_FEES_BY_TIER.standard, { makerBps: 0, takerBps: 0 });
 });
@@ -137,7 +168,7 @@ test('a size whose value cannot reach min_quote_amount is refused naming the min
   assert.equal(minQuoteProblem(btc, 10, 1_000_000, '10.000000'), undefined);
   assert.equal(
     minQuoteProblem(btc, 9, 1_000_000, '10.000000'),
-    '--size 0.00009 is worth 9 USDC on Lighter BTC at 100000, below the market\'s minimum order value of 10.000000 USDC — use --size 0.0001 or more',
+    "--size 0.00009 is worth 9 USDC on Lighter BTC at 100000, below the market's minimum order value of 10.000000 USDC — use --size 0.0001 or more",
   );
   // Rounded up to the grid: 10 USDC at 99999.9 needs 0.00011 BTC.
   assert.match(minQuoteProblem(btc, 10, 999_999, '10.000000')!, /use --size 0\.00011 or more$/);

@@ -35,7 +35,11 @@ for (const shape of ['sendtx_code', 'sendtx_code_no_id', 'type_error', 'bare_err
     assert.deepEqual([rejected.state, rejected.error?.kind, rejected.error?.code, rejected.filled], ['rejected', 'rejected', 21733, 0]);
     assert.match(rejected.error!.message, /21733 "accidental price"/);
     for (const r of [SELL, BUY, SELL]) assert.equal((await venue.placeMarketOrder(r)).state, 'filled');
-    assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1, 2], 'the rejected order left nonce 0 unused; the next took it');
+    assert.deepEqual(
+      sim.acceptedTxs.map((t) => t.nonce),
+      [0, 1, 2],
+      'the rejected order left nonce 0 unused; the next took it',
+    );
     assert.deepEqual(invalidNonceLines(logger.lines), []);
   });
 }
@@ -48,7 +52,10 @@ test('rejections in random shapes between trades: each one rejected, every trade
     const trade = await venue.placeMarketOrder(round % 2 === 0 ? BUY : SELL);
     assert.equal(trade.state, 'filled', trade.error?.message);
   }
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0, 1, 2, 3, 4, 5],
+  );
   assert.equal(engine.position(String(ACCOUNT)).size, 0, 'three buys and three sells');
   assert.deepEqual(invalidNonceLines(logger.lines), []);
 });
@@ -60,11 +67,17 @@ test('a rejection that names no order goes to the oldest order waiting; the one 
   // Both leave in the same turn: the first takes nonce 0, the second nonce 1.
   const [a, b] = await Promise.all([venue.placeMarketOrder(BUY), venue.placeMarketOrder(SELL)]);
   assert.deepEqual([a.state, a.error?.code], ['rejected', 21733], 'the oldest order waiting took the rejection');
-  assert.equal(b.state, 'filled', 'the second was re-signed with the venue\'s nonce');
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0]);
+  assert.equal(b.state, 'filled', "the second was re-signed with the venue's nonce");
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0],
+  );
   assert.ok(invalidNonceLines(logger.lines).length <= 1, logger.lines.join('\n'));
   assert.equal((await venue.placeMarketOrder(BUY)).state, 'filled');
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1]);
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0, 1],
+  );
 });
 
 test('a rejection that names no order, arriving after the window, is matched to none: the order stays unknown and is looked up', async () => {
@@ -75,15 +88,24 @@ test('a rejection that names no order, arriving after the window, is matched to 
   const leg = await venue.placeMarketOrder(BUY);
   assert.equal(leg.state, 'unknown', 'never a guess');
   assert.equal(leg.filled, 0);
-  assert.ok(logger.lines.some((l) => /21733 "accidental price".*not matched to an order \(the oldest order waiting \(\d+\) was sent \d+ ms ago, past the 50 ms window/.test(l)), logger.lines.join('\n'));
+  assert.ok(
+    logger.lines.some((l) => /21733 "accidental price".*not matched to an order \(the oldest order waiting \(\d+\) was sent \d+ ms ago, past the 50 ms window/.test(l)),
+    logger.lines.join('\n'),
+  );
   faults.replyDelayMs = 0;
   assert.equal((await venue.placeMarketOrder(SELL)).state, 'filled');
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0]);
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0],
+  );
   assert.deepEqual(invalidNonceLines(logger.lines), []);
 });
 
 for (const [code, setting] of [
-  [21120, /check API_KEY_PRIVATE_KEY \(the private key of that API key\), LIGHTER_API_KEY_INDEX \(the index it is registered at\) and LIGHTER_CHAIN_ID \(304 mainnet, 300 testnet\); entries are stopped/],
+  [
+    21120,
+    /check API_KEY_PRIVATE_KEY \(the private key of that API key\), LIGHTER_API_KEY_INDEX \(the index it is registered at\) and LIGHTER_CHAIN_ID \(304 mainnet, 300 testnet\); entries are stopped/,
+  ],
   [21136, /the venue refuses this signer version: update backpack-lighter-arb to a release with the current Lighter signer; entries are stopped/],
 ] as const) {
   test(`${code} is a configuration failure: kind auth naming the setting, readiness auth_failed, entries refused locally, repairs still sent`, async () => {
@@ -101,7 +123,7 @@ for (const [code, setting] of [
     assert.match(entry.error!.message, /Lighter entry not sent/);
     assert.equal(sim.acceptedTxs.length, 0);
     const repair = await venue.placeMarketOrder({ ...SELL, purpose: 'repair' });
-    assert.equal(repair.state, 'filled', 'an unwind is never held back by the venue\'s own refusal of another order');
+    assert.equal(repair.state, 'filled', "an unwind is never held back by the venue's own refusal of another order");
   });
 }
 
@@ -115,7 +137,10 @@ for (const code of [29500, 29501]) {
     await until(`the ${code} seen`, () => logger.lines.some((l) => l.includes(String(code))));
     assert.equal(venue.readiness().state, 'down');
     assert.equal((await venue.placeMarketOrder({ ...SELL, purpose: 'repair' })).state, 'filled');
-    assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1]);
+    assert.deepEqual(
+      sim.acceptedTxs.map((t) => t.nonce),
+      [0, 1],
+    );
     assert.deepEqual(invalidNonceLines(logger.lines), []);
   });
 }
@@ -131,12 +156,16 @@ test('acknowledged, then failed in the sequencer: the order ends unknown with no
   assert.equal(engine.position(String(ACCOUNT)).size, 0, 'its true outcome: nothing executed');
   const next = await venue.placeMarketOrder(SELL);
   assert.equal(next.state, 'filled');
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0], 'nonce 0, unused by the failed transaction, went to the next order');
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0],
+    'nonce 0, unused by the failed transaction, went to the next order',
+  );
   assert.ok((calls.get('nextNonce') ?? 0) >= 1, 'the nonce was read from the venue before the next order');
   assert.deepEqual(invalidNonceLines(logger.lines), [], 'not signed with a locally incremented nonce');
 });
 
-test('a timeout (reply lost, streams silent): the leg\'s true outcome comes from the history, and the nonce is read again before the next order', async () => {
+test("a timeout (reply lost, streams silent): the leg's true outcome comes from the history, and the nonce is read again before the next order", async () => {
   const { venue, faults, sim, logger } = await started();
   const calls = countCalls(venue);
   faults.dropNextOrderReplies = 1;
@@ -146,7 +175,10 @@ test('a timeout (reply lost, streams silent): the leg\'s true outcome comes from
   const reads = calls.get('nextNonce') ?? 0;
   assert.ok(reads >= 1);
   assert.equal((await venue.placeMarketOrder(SELL)).state, 'filled');
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1]);
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0, 1],
+  );
   assert.deepEqual(invalidNonceLines(logger.lines), []);
 });
 

@@ -25,22 +25,46 @@ after(async () => {
   for (const c of closers.reverse()) await c();
 });
 
-
 export async function setup(options: { now?: () => number; registeredKey?: string; venue?: Partial<ConstructorParameters<typeof LighterVenue>[0]> } = {}) {
   const engine = createMatchingEngine(simMarketSpecs('BTC').lighter, { now: options.now });
-  engine.setHouseLiquidity([[999_990, 2000], [999_980, 3000]], [[1_000_000, 4000], [1_000_010, 5000]]);
+  engine.setHouseLiquidity(
+    [
+      [999_990, 2000],
+      [999_980, 3000],
+    ],
+    [
+      [1_000_000, 4000],
+      [1_000_010, 5000],
+    ],
+  );
   const faults: SimFaults = {};
   const sim = new LighterSim({
     // Pings 2 s apart: under a loaded machine a 200 ms pong deadline drops connections mid-test.
-    engines: [engine], faults, logger: silentLogger, chainId: CHAIN, now: options.now, pingIntervalMs: 2000,
+    engines: [engine],
+    faults,
+    logger: silentLogger,
+    chainId: CHAIN,
+    now: options.now,
+    pingIntervalMs: 2000,
     accounts: [{ accountIndex: ACCOUNT, apiKeys: [{ apiKeyIndex: API_KEY, publicKeyHex: options.registeredKey ?? KEY.public_key }] }],
   });
   const handle: SimServerHandle = await sim.listen();
   closers.push(() => handle.close());
   const logger = new MemoryLogger();
   const venue = new LighterVenue({
-    ticker: 'BTC', apiUrl: handle.apiUrl, wsUrl: handle.wsUrl, chainId: CHAIN, privateKey: new Secret(KEY.private_key), accountIndex: ACCOUNT, apiKeyIndex: API_KEY,
-    logger, orderTimeoutMs: 400, reconnectBaseMs: 10, reconnectMaxMs: 40, clock: options.now === undefined ? undefined : pinnedWallClock(options.now), ...options.venue,
+    ticker: 'BTC',
+    apiUrl: handle.apiUrl,
+    wsUrl: handle.wsUrl,
+    chainId: CHAIN,
+    privateKey: new Secret(KEY.private_key),
+    accountIndex: ACCOUNT,
+    apiKeyIndex: API_KEY,
+    logger,
+    orderTimeoutMs: 400,
+    reconnectBaseMs: 10,
+    reconnectMaxMs: 40,
+    clock: options.now === undefined ? undefined : pinnedWallClock(options.now),
+    ...options.venue,
   });
   closers.push(() => venue.stop());
   return { engine, faults, sim, handle, venue, logger };
@@ -55,4 +79,3 @@ export async function started(options: Parameters<typeof setup>[0] = {}) {
 
 export const sameBook = (venue: LighterVenue, engine: ReturnType<typeof createMatchingEngine>) =>
   JSON.stringify([venue.book.levels('bid'), venue.book.levels('ask')]) === JSON.stringify([engine.levels('bid'), engine.levels('ask')]);
-

@@ -7,7 +7,10 @@ test('handed out locally while trusted; after a doubt it must be read again, and
   let venueNonce = 5;
   let reads = 0;
   let voided = 0;
-  const n = new NonceKeeper(async () => (reads++, venueNonce), () => voided++);
+  const n = new NonceKeeper(
+    async () => (reads++, venueNonce),
+    () => voided++,
+  );
   assert.equal(n.trusted, false);
   assert.throws(() => n.take(), /must be read again/);
   await n.ensure();
@@ -27,11 +30,12 @@ test('a doubt that arrives while a read is under way makes that read not enough:
   let release: (() => void) | undefined;
   let reads = 0;
   const n = new NonceKeeper(
-    () => new Promise<number>((resolve) => {
-      reads++;
-      const value = venueNonce;
-      release = () => resolve(value);
-    }),
+    () =>
+      new Promise<number>((resolve) => {
+        reads++;
+        const value = venueNonce;
+        release = () => resolve(value);
+      }),
     () => undefined,
   );
   const first = n.ensure();

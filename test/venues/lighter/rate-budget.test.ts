@@ -74,7 +74,7 @@ test('waiters are served repairs first, then entries, then lookups, whatever the
   assert.deepEqual(served, ['repair', 'entry', 'lookup']);
 });
 
-test('a waiter gives up at its deadline with a rate_limited error; the venue\'s 429 pauses everything', async () => {
+test("a waiter gives up at its deadline with a rate_limited error; the venue's 429 pauses everything", async () => {
   const { b, advance, now } = budget(2);
   takeAll(b, 'repair');
   const late = b.take('entry', 500);
@@ -90,7 +90,7 @@ test('a waiter gives up at its deadline with a rate_limited error; the venue\'s 
   assert.equal(b.backingOff(), undefined);
 });
 
-test('transactions are also kept to two thirds of the budget (the older documents\' 40 of 60), with the repairs\' reserve inside it', () => {
+test("transactions are also kept to two thirds of the budget (the older documents' 40 of 60), with the repairs' reserve inside it", () => {
   const { b, advance } = budget(60);
   assert.equal(b.transactionCap, 40);
   assert.equal(takeAll(b, 'lookup'), 10);

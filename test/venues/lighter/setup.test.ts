@@ -37,18 +37,43 @@ interface SetupOptions {
 
 async function setup(options: SetupOptions = {}) {
   const engine = createMatchingEngine(simMarketSpecs('BTC', undefined, options.markets).lighter, { now: options.now });
-  engine.setHouseLiquidity([[999_990, 2000], [999_980, 3000]], [[1_000_000, 4000], [1_000_010, 5000]]);
+  engine.setHouseLiquidity(
+    [
+      [999_990, 2000],
+      [999_980, 3000],
+    ],
+    [
+      [1_000_000, 4000],
+      [1_000_010, 5000],
+    ],
+  );
   const faults: SimFaults = {};
   const sim = new LighterSim({
-    engines: [engine], faults, logger: silentLogger, chainId: options.simChainId ?? 304, now: options.now, pingIntervalMs: 200,
+    engines: [engine],
+    faults,
+    logger: silentLogger,
+    chainId: options.simChainId ?? 304,
+    now: options.now,
+    pingIntervalMs: 200,
     accounts: [{ accountIndex: ACCOUNT, apiKeys: [{ apiKeyIndex: API_KEY, publicKeyHex: KEY.public_key }], tier: options.tier }],
   });
   const handle = await sim.listen();
   closers.push(() => handle.close());
   const logger = new MemoryLogger();
   const venue = new LighterVenue({
-    ticker: 'BTC', apiUrl: handle.apiUrl, wsUrl: handle.wsUrl, chainId: 304, privateKey: new Secret(KEY.private_key), accountIndex: ACCOUNT, apiKeyIndex: API_KEY,
-    logger, orderTimeoutMs: 400, reconnectBaseMs: 10, reconnectMaxMs: 40, clock: options.now === undefined ? undefined : pinnedWallClock(options.now), ...options.venue,
+    ticker: 'BTC',
+    apiUrl: handle.apiUrl,
+    wsUrl: handle.wsUrl,
+    chainId: 304,
+    privateKey: new Secret(KEY.private_key),
+    accountIndex: ACCOUNT,
+    apiKeyIndex: API_KEY,
+    logger,
+    orderTimeoutMs: 400,
+    reconnectBaseMs: 10,
+    reconnectMaxMs: 40,
+    clock: options.now === undefined ? undefined : pinnedWallClock(options.now),
+    ...options.venue,
   });
   closers.push(() => venue.stop());
   return { engine, faults, sim, handle, venue, logger };
@@ -121,7 +146,10 @@ test('a chain id other than the one the venue reports is refused at start-up wit
   const { venue } = await setup({ simChainId: 300 });
   await assert.rejects(venue.start(), (e: unknown) => {
     assert.ok(e instanceof LighterConfigError);
-    assert.match(e.message, /^LIGHTER_CHAIN_ID is 304 but the Lighter venue at http:\/\/127\.0\.0\.1:\d+ reports chain id 300; every transaction would fail as an invalid signature — set LIGHTER_CHAIN_ID to match LIGHTER_API_URL \(304 mainnet, 300 testnet\)$/);
+    assert.match(
+      e.message,
+      /^LIGHTER_CHAIN_ID is 304 but the Lighter venue at http:\/\/127\.0\.0\.1:\d+ reports chain id 300; every transaction would fail as an invalid signature — set LIGHTER_CHAIN_ID to match LIGHTER_API_URL \(304 mainnet, 300 testnet\)$/,
+    );
     return true;
   });
 });
@@ -130,7 +158,10 @@ test('an API key registered with another public key is a configuration error, na
   const { venue } = await setup({ venue: { privateKey: new Secret(keys[1].private_key) } });
   await assert.rejects(venue.start(), (e: unknown) => {
     assert.ok(e instanceof LighterConfigError);
-    assert.equal(e.message, 'Lighter API key 3 of account 7 is registered with another public key than API_KEY_PRIVATE_KEY gives — paste the private key of that API key, or set LIGHTER_API_KEY_INDEX to the key it belongs to');
+    assert.equal(
+      e.message,
+      'Lighter API key 3 of account 7 is registered with another public key than API_KEY_PRIVATE_KEY gives — paste the private key of that API key, or set LIGHTER_API_KEY_INDEX to the key it belongs to',
+    );
     return true;
   });
 });
@@ -139,7 +170,10 @@ test('a widened market id is refused at start-up, naming the id and what is miss
   const { venue } = await setup({ markets: { widenedMarketIds: true } });
   await assert.rejects(venue.start(), (e: unknown) => {
     assert.ok(e instanceof LighterConfigError);
-    assert.equal(e.message, 'Lighter lists BTC as perp market 4096, but the official signer (lighter-go) encodes perp market ids 0–254 only and no signing vectors for wider ids exist yet — this market cannot be traded until a signer release with vectors for widened market ids is supported; choose another --ticker');
+    assert.equal(
+      e.message,
+      'Lighter lists BTC as perp market 4096, but the official signer (lighter-go) encodes perp market ids 0–254 only and no signing vectors for wider ids exist yet — this market cannot be traded until a signer release with vectors for widened market ids is supported; choose another --ticker',
+    );
     return true;
   });
 });
@@ -166,10 +200,16 @@ test('the simulator refuses an order worth less than min_quote_amount with 21706
   assert.equal(enough.state, 'filled');
 });
 
-test('fees come from the account tier, printed with their source and the override; the market\'s taker_fee is not used', async () => {
+test("fees come from the account tier, printed with their source and the override; the market's taker_fee is not used", async () => {
   const standard = await started();
   assert.deepEqual([standard.spec.takerFeeBps, standard.spec.makerFeeBps], [0, 0]);
-  assert.ok(standard.logger.lines.some((l) => l.includes('Lighter fees: taker 0 bps, maker 0 bps from the account\'s standard tier (accountLimits user_tier "standard"), with the venue\'s taker speed bump — override with --lighter-taker-fee-bps')));
+  assert.ok(
+    standard.logger.lines.some((l) =>
+      l.includes(
+        'Lighter fees: taker 0 bps, maker 0 bps from the account\'s standard tier (accountLimits user_tier "standard"), with the venue\'s taker speed bump — override with --lighter-taker-fee-bps',
+      ),
+    ),
+  );
   const premium = await started({ tier: 'premium' });
   assert.deepEqual([premium.spec.takerFeeBps, premium.spec.makerFeeBps], [2.8, 0.4]);
   assert.equal(premium.venue.setup?.fees.source, 'the account\'s premium tier (accountLimits user_tier "premium")');

@@ -27,21 +27,45 @@ after(async () => {
   for (const c of closers.reverse()) await c();
 });
 
-
 async function setup(options: { now?: () => number; registeredKey?: string; venue?: Partial<ConstructorParameters<typeof LighterVenue>[0]> } = {}) {
   const engine = createMatchingEngine(simMarketSpecs('BTC').lighter, { now: options.now });
-  engine.setHouseLiquidity([[999_990, 2000], [999_980, 3000]], [[1_000_000, 4000], [1_000_010, 5000]]);
+  engine.setHouseLiquidity(
+    [
+      [999_990, 2000],
+      [999_980, 3000],
+    ],
+    [
+      [1_000_000, 4000],
+      [1_000_010, 5000],
+    ],
+  );
   const faults: SimFaults = {};
   const sim = new LighterSim({
-    engines: [engine], faults, logger: silentLogger, chainId: CHAIN, now: options.now, pingIntervalMs: 200,
+    engines: [engine],
+    faults,
+    logger: silentLogger,
+    chainId: CHAIN,
+    now: options.now,
+    pingIntervalMs: 200,
     accounts: [{ accountIndex: ACCOUNT, apiKeys: [{ apiKeyIndex: API_KEY, publicKeyHex: options.registeredKey ?? KEY.public_key }] }],
   });
   const handle: SimServerHandle = await sim.listen();
   closers.push(() => handle.close());
   const logger = new MemoryLogger();
   const venue = new LighterVenue({
-    ticker: 'BTC', apiUrl: handle.apiUrl, wsUrl: handle.wsUrl, chainId: CHAIN, privateKey: new Secret(KEY.private_key), accountIndex: ACCOUNT, apiKeyIndex: API_KEY,
-    logger, orderTimeoutMs: 400, reconnectBaseMs: 10, reconnectMaxMs: 40, clock: options.now === undefined ? undefined : pinnedWallClock(options.now), ...options.venue,
+    ticker: 'BTC',
+    apiUrl: handle.apiUrl,
+    wsUrl: handle.wsUrl,
+    chainId: CHAIN,
+    privateKey: new Secret(KEY.private_key),
+    accountIndex: ACCOUNT,
+    apiKeyIndex: API_KEY,
+    logger,
+    orderTimeoutMs: 400,
+    reconnectBaseMs: 10,
+    reconnectMaxMs: 40,
+    clock: options.now === undefined ? undefined : pinnedWallClock(options.now),
+    ...options.venue,
   });
   closers.push(() => venue.stop());
   return { engine, faults, sim, handle, venue, logger };
@@ -61,7 +85,13 @@ test('the market comes from orderBookDetails and the book from the snapshot and 
   const { venue, engine, spec } = await started();
   assert.deepEqual(spec, { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 20, takerFeeBps: 0, makerFeeBps: 0 });
   assert.ok(sameBook(venue, engine));
-  engine.setHouseLiquidity([[999_995, 100]], [[1_000_005, 300], [1_000_015, 800]]);
+  engine.setHouseLiquidity(
+    [[999_995, 100]],
+    [
+      [1_000_005, 300],
+      [1_000_015, 800],
+    ],
+  );
   await until('deltas applied', () => sameBook(venue, engine));
 });
 
@@ -82,7 +112,13 @@ test('a begin_nonce gap invalidates the book and a resubscribe rebuilds it; so d
 
 test('a market order is confirmed by the account stream with the exact average price', async () => {
   const { venue, engine, sim } = await started();
-  engine.setHouseLiquidity([[999_995, 100]], [[1_000_005, 300], [1_000_015, 800]]);
+  engine.setHouseLiquidity(
+    [[999_995, 100]],
+    [
+      [1_000_005, 300],
+      [1_000_015, 800],
+    ],
+  );
   await until('book', () => sameBook(venue, engine));
   const leg = await venue.placeMarketOrder({ side: 'buy', size: 500, worstPrice: 1_000_020 });
   assert.equal(leg.state, 'filled');
@@ -92,7 +128,10 @@ test('a market order is confirmed by the account stream with the exact average p
   assert.equal(engine.position(String(ACCOUNT)).size, 500);
   assert.equal(await venue.fetchPosition(), 500);
   await until('position stream', () => venue.streamedPosition === 500);
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0]);
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0],
+  );
 });
 
 test('two concurrent orders carry distinct consecutive nonces', async () => {
@@ -103,7 +142,10 @@ test('two concurrent orders carry distinct consecutive nonces', async () => {
   ]);
   assert.deepEqual([a.state, b.state], ['filled', 'filled'], `${a.error?.message} | ${b.error?.message}`);
   assert.notEqual(a.clientOrderId, b.clientOrderId);
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1]);
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0, 1],
+  );
 });
 
 test('a transaction signed ahead goes out when that very order is placed while its nonce is next; a nonce taken meanwhile makes the other one signed anew', async () => {
@@ -131,11 +173,19 @@ test('a transaction signed ahead goes out when that very order is placed while i
   assert.equal(signatures, 4);
   assert.deepEqual([a.state, b.state, c.state], ['filled', 'filled', 'filled']);
   const first = Number(a.clientOrderId);
-  assert.deepEqual([Number(b.clientOrderId) - first, Number(c.clientOrderId) - first], [1, 2], 'the buy signed ahead went out for nonce 0; the sell signed ahead for nonce 0 was dropped and signed anew for nonce 1; then a fresh buy');
-  assert.deepEqual(sim.acceptedTxs.slice(txsBefore).map((t) => t.nonce), [0, 1, 2], 'every nonce accepted in order, none skipped');
+  assert.deepEqual(
+    [Number(b.clientOrderId) - first, Number(c.clientOrderId) - first],
+    [1, 2],
+    'the buy signed ahead went out for nonce 0; the sell signed ahead for nonce 0 was dropped and signed anew for nonce 1; then a fresh buy',
+  );
+  assert.deepEqual(
+    sim.acceptedTxs.slice(txsBefore).map((t) => t.nonce),
+    [0, 1, 2],
+    'every nonce accepted in order, none skipped',
+  );
 });
 
-test('an order signed ahead late in its ticket\'s life still goes out under the client order index it was signed with', async () => {
+test("an order signed ahead late in its ticket's life still goes out under the client order index it was signed with", async () => {
   const { venue } = await started({ venue: { preparedOrderMaxAgeMs: 100 } });
   venue.prepareMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 }); // issues the ticket for nonce 0
   await new Promise((r) => setTimeout(r, 70));
@@ -156,7 +206,10 @@ test('an invalid nonce (21104) is recovered by one refresh and one re-sign', asy
   assert.equal(res.status, 200);
   const leg = await venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
   assert.equal(leg.state, 'filled');
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1]);
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0, 1],
+  );
 });
 
 test('a partial fill is reported as partial; 21733 as a typed rejection', async () => {
@@ -191,7 +244,17 @@ test('the auth token is renewed before it expires and the renewed one is accepte
   const renewed = venue.authToken();
   assert.notEqual(renewed, first);
   clock += 20_000; // the first token has expired; lookups still work with the renewed one
-  const unknownLeg = { venue: 'lighter' as const, state: 'unknown' as const, side: 'buy' as const, requested: 100, filled: 0, notional: 0, fee: 0, clientOrderId: '123', sentAt: 0 };
+  const unknownLeg = {
+    venue: 'lighter' as const,
+    state: 'unknown' as const,
+    side: 'buy' as const,
+    requested: 100,
+    filled: 0,
+    notional: 0,
+    fee: 0,
+    clientOrderId: '123',
+    sentAt: 0,
+  };
   const looked = await venue.resolveOrder(unknownLeg);
   assert.equal(looked.state, 'unknown');
   assert.equal(looked.error?.kind, 'timeout', `lookup answered, not refused: ${looked.error?.message}`);
@@ -242,7 +305,7 @@ test('a 503 makes the venue unavailable; its next book frame makes it available 
   await until('available again', () => venue.status().available);
 });
 
-test('the shared request budget: start-up calls count too; beyond the entries\' share an entry is refused before it leaves, and readiness says until when', async () => {
+test("the shared request budget: start-up calls count too; beyond the entries' share an entry is refused before it leaves, and readiness says until when", async () => {
   let clock = Date.now();
   // 10 a minute: one place held back for repairs, so entries and ordinary calls share 9.
   // The clock's monotonic line runs a day behind its wall line, so a time said on the wrong line shows.
@@ -250,7 +313,8 @@ test('the shared request budget: start-up calls count too; beyond the entries\' 
   const startedAt = clock - 86_400_000;
   assert.equal(venue.budget.used(), 5, 'orderBookDetails, the status (GET /), apikeys, accountLimits and nextNonce took their places');
   assert.deepEqual(venue.readiness(), { state: 'ready' });
-  for (let i = 0; i < 4; i++) assert.equal((await venue.placeMarketOrder({ side: i % 2 === 0 ? 'buy' : 'sell', size: 100, worstPrice: i % 2 === 0 ? 1_000_100 : 999_900 })).state, 'filled');
+  for (let i = 0; i < 4; i++)
+    assert.equal((await venue.placeMarketOrder({ side: i % 2 === 0 ? 'buy' : 'sell', size: 100, worstPrice: i % 2 === 0 ? 1_000_100 : 999_900 })).state, 'filled');
   assert.equal(venue.readyForOrder(), false);
   // The first place frees up a minute after start-up took it; the port says when on the engine's monotonic line.
   const r = venue.readiness();
@@ -272,7 +336,10 @@ test('trades and transaction status by REST; a batch goes out as one form post w
   const { venue, sim } = await started();
   await venue.placeMarketOrder({ side: 'buy', size: 300, worstPrice: 1_000_100 });
   const trades = await venue.fetchTrades();
-  assert.deepEqual(trades.map((t) => [t.size, t.price, t.bid_account_id]), [['0.00300', '100000.0', ACCOUNT]]);
+  assert.deepEqual(
+    trades.map((t) => [t.size, t.price, t.bid_account_id]),
+    [['0.00300', '100000.0', ACCOUNT]],
+  );
   const status = await venue.txStatus(sim.acceptedTxs[0].txHash);
   assert.equal(status.hash, sim.acceptedTxs[0].txHash);
   // Two cancels-all in one batch, consecutive nonces, through the adapter's REST client.
@@ -281,5 +348,8 @@ test('trades and transaction status by REST; a batch goes out as one form post w
   const b = signer.signCancelAllOrders({ timeInForce: 0, time: 0, nonce: 2 });
   const reply = await venue.rest.sendTxBatch([a, b]);
   assert.deepEqual(reply.tx_hash, [a.txHash, b.txHash]);
-  assert.deepEqual(sim.acceptedTxs.map((t) => t.nonce), [0, 1, 2]);
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0, 1, 2],
+  );
 });

@@ -13,19 +13,40 @@ function inner(): MarketData & { setBook(b: Array<[number, number]>, a: Array<[n
   const book = new OrderBook();
   const status: VenueStatus = { connected: true, bookValid: true, available: true };
   return {
-    id: 'lighter', book, lastBookAt: 1, market: SPEC,
-    start: async () => SPEC, stop: async () => {}, status: () => status, onBook() {}, onStatus() {},
+    id: 'lighter',
+    book,
+    lastBookAt: 1,
+    market: SPEC,
+    start: async () => SPEC,
+    stop: async () => {},
+    status: () => status,
+    onBook() {},
+    onStatus() {},
     setBook: (b, a) => book.applySnapshot(b, a),
   };
 }
 
 test('fills walk the book at the moment of the fill, up to the worst price; fees at the taker rate', async () => {
   const live = inner();
-  live.setBook([[999_990, 1000]], [[1_000_000, 300], [1_000_010, 500], [1_000_100, 5000]]);
+  live.setBook(
+    [[999_990, 1000]],
+    [
+      [1_000_000, 300],
+      [1_000_010, 500],
+      [1_000_100, 5000],
+    ],
+  );
   const paper = paperVenue(live, { logger: silentLogger, latencyMs: 20, latencyJitterMs: 0 });
   const pending = paper.placeMarketOrder({ side: 'buy', size: 700, worstPrice: 1_000_050 });
   // The book moves during the simulated latency: the fill sees the later book.
-  live.setBook([[999_990, 1000]], [[1_000_000, 100], [1_000_010, 500], [1_000_100, 5000]]);
+  live.setBook(
+    [[999_990, 1000]],
+    [
+      [1_000_000, 100],
+      [1_000_010, 500],
+      [1_000_100, 5000],
+    ],
+  );
   const leg = await pending;
   assert.deepEqual([leg.state, leg.filled, leg.notional], ['partial', 600, 100 * 1_000_000 + 500 * 1_000_010]);
   assert.ok(Math.abs(leg.fee - ((100 * 1_000_000 + 500 * 1_000_010) / 1e6) * 2e-4) < 1e-12);
@@ -53,7 +74,14 @@ test('grid, minimum and reduce-only are enforced like a venue would', async () =
 
 test('a full fill across several levels reports the exact VWAP notional; ids are unique', async () => {
   const live = inner();
-  live.setBook([[999_990, 200], [999_980, 300], [999_900, 400]], [[1_000_000, 10_000]]);
+  live.setBook(
+    [
+      [999_990, 200],
+      [999_980, 300],
+      [999_900, 400],
+    ],
+    [[1_000_000, 10_000]],
+  );
   const paper = paperVenue(live, { logger: silentLogger, latencyMs: 0, latencyJitterMs: 0 });
   const leg = await paper.placeMarketOrder({ side: 'sell', size: 800, worstPrice: 999_900 });
   // 200 @ 99999.0 + 300 @ 99998.0 + 300 @ 99990.0 — the bound itself is acceptable.

@@ -26,9 +26,15 @@ export function reduceColumns(out: Float64Array, o: number, r0: number, r1: numb
   // value ≡ lo + hi·2^32 + q·2^64 and 2^64 ≡ 2^32 − 1
   let lo = l0 + l1 * 65536 - q;
   let hi = l2 + l3 * 65536 + q;
-  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
-    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
-    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  {
+    // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32);
+    lo -= c0 * TWO32;
+    hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32);
+    hi -= t0 * TWO32;
+    lo -= t0;
+    hi += t0;
   }
   for (;;) {
     const c = Math.floor(lo * INV_TWO32);
@@ -54,9 +60,18 @@ export function reduceColumns(out: Float64Array, o: number, r0: number, r1: numb
  * 2^96 ≡ −1, then reduced inline (a call with double arguments that V8 does not inline boxes them).
  */
 export function mul(out: Float64Array, o: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
-  const alo = a[ai]!, ahi = a[ai + 1]!, blo = b[bi]!, bhi = b[bi + 1]!;
-  const a0 = alo & 0xffff, a1 = alo >>> 16, a2 = ahi & 0xffff, a3 = ahi >>> 16;
-  const b0 = blo & 0xffff, b1 = blo >>> 16, b2 = bhi & 0xffff, b3 = bhi >>> 16;
+  const alo = a[ai]!,
+    ahi = a[ai + 1]!,
+    blo = b[bi]!,
+    bhi = b[bi + 1]!;
+  const a0 = alo & 0xffff,
+    a1 = alo >>> 16,
+    a2 = ahi & 0xffff,
+    a3 = ahi >>> 16;
+  const b0 = blo & 0xffff,
+    b1 = blo >>> 16,
+    b2 = bhi & 0xffff,
+    b3 = bhi >>> 16;
   const c4 = a1 * b3 + a2 * b2 + a3 * b1;
   const c5 = a2 * b3 + a3 * b2;
   let v = a0 * b0 - c4 - a3 * b3;
@@ -73,9 +88,15 @@ export function mul(out: Float64Array, o: number, a: Float64Array, ai: number, b
   const l3 = v - q * 65536;
   let lo = l0 + l1 * 65536 - q;
   let hi = l2 + l3 * 65536 + q;
-  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
-    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
-    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  {
+    // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32);
+    lo -= c0 * TWO32;
+    hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32);
+    hi -= t0 * TWO32;
+    lo -= t0;
+    hi += t0;
   }
   for (;;) {
     const c = Math.floor(lo * INV_TWO32);
@@ -137,9 +158,15 @@ export function sub(out: Float64Array, o: number, a: Float64Array, ai: number, b
 export function mulSmall(out: Float64Array, o: number, a: Float64Array, ai: number, k: number): void {
   let lo = a[ai]! * k;
   let hi = a[ai + 1]! * k;
-  { // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
-    const c0 = Math.floor(lo * INV_TWO32); lo -= c0 * TWO32; hi += c0;
-    const t0 = Math.floor(hi * INV_TWO32); hi -= t0 * TWO32; lo -= t0; hi += t0;
+  {
+    // one unconditional fold first: the loop below then almost never repeats, so its branch predicts
+    const c0 = Math.floor(lo * INV_TWO32);
+    lo -= c0 * TWO32;
+    hi += c0;
+    const t0 = Math.floor(hi * INV_TWO32);
+    hi -= t0 * TWO32;
+    lo -= t0;
+    hi += t0;
   }
   for (;;) {
     const c = Math.floor(lo * INV_TWO32);
@@ -182,8 +209,10 @@ const tmp = new Float64Array(4);
 
 /** out[o] = a[ai]^e for a bigint exponent (square-and-multiply). */
 export function pow(out: Float64Array, o: number, a: Float64Array, ai: number, e: bigint): void {
-  tmp[0] = 1; tmp[1] = 0;
-  tmp[2] = a[ai]!; tmp[3] = a[ai + 1]!;
+  tmp[0] = 1;
+  tmp[1] = 0;
+  tmp[2] = a[ai]!;
+  tmp[3] = a[ai + 1]!;
   while (e > 0n) {
     if (e & 1n) mul(tmp, 0, tmp, 0, tmp, 2);
     mul(tmp, 2, tmp, 2, tmp, 2);
@@ -199,8 +228,10 @@ const invTmp = new Float64Array(4);
 
 /** Inverse (0 maps to 0, as InverseOrZero). */
 export function inv(out: Float64Array, o: number, a: Float64Array, ai: number): void {
-  invTmp[0] = 1; invTmp[1] = 0;
-  invTmp[2] = a[ai]!; invTmp[3] = a[ai + 1]!;
+  invTmp[0] = 1;
+  invTmp[1] = 0;
+  invTmp[2] = a[ai]!;
+  invTmp[3] = a[ai + 1]!;
   for (let i = 0; i < INV_BITS.length; i++) {
     mul(invTmp, 0, invTmp, 0, invTmp, 0);
     if (INV_BITS[i] === 1) mul(invTmp, 0, invTmp, 0, invTmp, 2);

@@ -5,10 +5,7 @@ import { type Fp5, fp5, fp5ToBytes, fp5FromBytes } from './fp5.js';
 import { hashToFp5 } from './poseidon2.js';
 import { N, scalarFromLeBytes, scalarToLeBytes, warmUpFixedBase } from './curve.js';
 import { signHashedMessage, signWithCommitment, prepareCommitment, publicKeyFromScalar, verifyHashedMessage, type Commitment } from './schnorr.js';
-import {
-  TX_TYPE, SignerError, type Attributes, type Int, type TxFields, LAYOUTS, ORDER_FIELDS,
-  checkIntField, validateTx, hashTx, txInfoJson,
-} from './tx.js';
+import { TX_TYPE, SignerError, type Attributes, type Int, type TxFields, LAYOUTS, ORDER_FIELDS, checkIntField, validateTx, hashTx, txInfoJson } from './tx.js';
 import { parseJsonExact, type JsonValue } from '../../../core/json.js';
 import { Secret } from '../../../core/secret.js';
 
@@ -127,7 +124,9 @@ function bytesFromHex(hex: string, len: number): Uint8Array | null {
 
 /** Verifies an 80-byte Schnorr signature (hex) over a 40-byte message hash (hex). */
 export function verifySignature(publicKeyHex: string, messageHashHex: string, signatureHex: string): boolean {
-  const pk = bytesFromHex(publicKeyHex, 40), m = bytesFromHex(messageHashHex, 40), sig = bytesFromHex(signatureHex, 80);
+  const pk = bytesFromHex(publicKeyHex, 40),
+    m = bytesFromHex(messageHashHex, 40),
+    sig = bytesFromHex(signatureHex, 80);
   if (pk === null || m === null || sig === null) return false;
   return verifyHashedMessage(pk, fp5FromBytes(m), sig);
 }
@@ -302,9 +301,7 @@ export class LighterSigner {
 
 // ---------------------------------------------------------------- verification (simulator side)
 
-export type VerifyTxResult =
-  | { ok: true; txHash: string; fields: Record<string, number | bigint | null | unknown> }
-  | { ok: false; reason: string };
+export type VerifyTxResult = { ok: true; txHash: string; fields: Record<string, number | bigint | null | unknown> } | { ok: false; reason: string };
 
 function isObject(v: JsonValue): v is { [key: string]: JsonValue } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -376,9 +373,7 @@ export function verifyTxInfo(txType: number, txInfo: string, publicKeyHex: strin
   }
 }
 
-export type VerifyAuthResult =
-  | { ok: true; deadline: number; accountIndex: number; apiKeyIndex: number }
-  | { ok: false; reason: string };
+export type VerifyAuthResult = { ok: true; deadline: number; accountIndex: number; apiKeyIndex: number } | { ok: false; reason: string };
 
 /** Checks "{deadline}:{account}:{apiKey}:{sig}": signature, not expired, at most 8 h ahead. */
 export function verifyAuthToken(token: string, publicKeyHex: string, nowSec: number): VerifyAuthResult {
@@ -388,7 +383,9 @@ export function verifyAuthToken(token: string, publicKeyHex: string, nowSec: num
   const [d, a, k, sigHex] = parts as [string, string, string, string];
   const intRe = /^(0|-?[1-9][0-9]*)$/;
   if (!intRe.test(d) || !intRe.test(a) || !intRe.test(k)) return { ok: false, reason: 'auth token deadline, account and api key must be decimal integers' };
-  const deadline = Number(d), accountIndex = Number(a), apiKeyIndex = Number(k);
+  const deadline = Number(d),
+    accountIndex = Number(a),
+    apiKeyIndex = Number(k);
   if (!Number.isSafeInteger(deadline) || !Number.isSafeInteger(accountIndex) || !Number.isSafeInteger(apiKeyIndex)) {
     return { ok: false, reason: 'auth token integers are out of range' };
   }

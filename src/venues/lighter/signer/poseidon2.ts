@@ -20,7 +20,8 @@ const DIAG_LIMBS = new Float64Array(48);
   const d = new Float64Array(24);
   INTERNAL_DIAGONAL.forEach((c, i) => setInt(d, 2 * i, c));
   for (let i = 0; i < 12; i++) {
-    const lo = d[2 * i]!, hi = d[2 * i + 1]!;
+    const lo = d[2 * i]!,
+      hi = d[2 * i + 1]!;
     DIAG_LIMBS[4 * i] = lo & 0xffff;
     DIAG_LIMBS[4 * i + 1] = lo >>> 16;
     DIAG_LIMBS[4 * i + 2] = hi & 0xffff;
@@ -46,10 +47,23 @@ function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, r
   const d = Math.floor(xl * INV_TWO32);
   xl -= d * TWO32;
   xh += d;
-  let x2l = 0, x2h = 0, x3l = 0, x3h = 0, x4l = 0, x4h = 0, x7l = 0, x7h = 0;
+  let x2l = 0,
+    x2h = 0,
+    x3l = 0,
+    x3h = 0,
+    x4l = 0,
+    x4h = 0,
+    x7l = 0,
+    x7h = 0;
   {
-    const a0 = xl & 0xffff, a1 = xl >>> 16, a2 = xh & 0xffff, a3 = xh >>> 16;
-    const b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+    const a0 = xl & 0xffff,
+      a1 = xl >>> 16,
+      a2 = xh & 0xffff,
+      a3 = xh >>> 16;
+    const b0 = a0,
+      b1 = a1,
+      b2 = a2,
+      b3 = a3;
     const c4 = a1 * b3 + a2 * b2 + a3 * b1;
     const c5 = a2 * b3 + a3 * b2;
     let v = a0 * b0 - c4 - a3 * b3;
@@ -78,8 +92,14 @@ function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, r
     }
   }
   {
-    const a0 = x2l & 0xffff, a1 = x2l >>> 16, a2 = x2h & 0xffff, a3 = x2h >>> 16;
-    const b0 = xl & 0xffff, b1 = xl >>> 16, b2 = xh & 0xffff, b3 = xh >>> 16;
+    const a0 = x2l & 0xffff,
+      a1 = x2l >>> 16,
+      a2 = x2h & 0xffff,
+      a3 = x2h >>> 16;
+    const b0 = xl & 0xffff,
+      b1 = xl >>> 16,
+      b2 = xh & 0xffff,
+      b3 = xh >>> 16;
     const c4 = a1 * b3 + a2 * b2 + a3 * b1;
     const c5 = a2 * b3 + a3 * b2;
     let v = a0 * b0 - c4 - a3 * b3;
@@ -108,8 +128,14 @@ function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, r
     }
   }
   {
-    const a0 = x2l & 0xffff, a1 = x2l >>> 16, a2 = x2h & 0xffff, a3 = x2h >>> 16;
-    const b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+    const a0 = x2l & 0xffff,
+      a1 = x2l >>> 16,
+      a2 = x2h & 0xffff,
+      a3 = x2h >>> 16;
+    const b0 = a0,
+      b1 = a1,
+      b2 = a2,
+      b3 = a3;
     const c4 = a1 * b3 + a2 * b2 + a3 * b1;
     const c5 = a2 * b3 + a3 * b2;
     let v = a0 * b0 - c4 - a3 * b3;
@@ -138,8 +164,14 @@ function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, r
     }
   }
   {
-    const a0 = x3l & 0xffff, a1 = x3l >>> 16, a2 = x3h & 0xffff, a3 = x3h >>> 16;
-    const b0 = x4l & 0xffff, b1 = x4l >>> 16, b2 = x4h & 0xffff, b3 = x4h >>> 16;
+    const a0 = x3l & 0xffff,
+      a1 = x3l >>> 16,
+      a2 = x3h & 0xffff,
+      a3 = x3h >>> 16;
+    const b0 = x4l & 0xffff,
+      b1 = x4l >>> 16,
+      b2 = x4h & 0xffff,
+      b3 = x4h >>> 16;
     const c4 = a1 * b3 + a2 * b2 + a3 * b1;
     const c5 = a2 * b3 + a3 * b2;
     let v = a0 * b0 - c4 - a3 * b3;
@@ -167,23 +199,36 @@ function addRoundConstantAndSbox(s: Float64Array, i: number, rc: Float64Array, r
       x7h += t;
     }
   }
-  if (x7h === 0xffffffff && x7l >= 1) { x7h = 0; x7l -= 1; }
+  if (x7h === 0xffffffff && x7l >= 1) {
+    x7h = 0;
+    x7l -= 1;
+  }
   s[i] = x7l;
   s[i + 1] = x7h;
 }
 
-
-const yLo = new Float64Array(12), yHi = new Float64Array(12);
+const yLo = new Float64Array(12),
+  yHi = new Float64Array(12);
 function externalLayer(s: Float64Array): void {
   for (let b = 0; b < 3; b++) {
     const o = 8 * b;
-    const l0 = s[o]!, h0 = s[o + 1]!, l1 = s[o + 2]!, h1 = s[o + 3]!;
-    const l2 = s[o + 4]!, h2 = s[o + 5]!, l3 = s[o + 6]!, h3 = s[o + 7]!;
+    const l0 = s[o]!,
+      h0 = s[o + 1]!,
+      l1 = s[o + 2]!,
+      h1 = s[o + 3]!;
+    const l2 = s[o + 4]!,
+      h2 = s[o + 5]!,
+      l3 = s[o + 6]!,
+      h3 = s[o + 7]!;
     const j = 4 * b;
-    yLo[j] = 2 * l0 + 3 * l1 + l2 + l3;     yHi[j] = 2 * h0 + 3 * h1 + h2 + h3;
-    yLo[j + 1] = l0 + 2 * l1 + 3 * l2 + l3; yHi[j + 1] = h0 + 2 * h1 + 3 * h2 + h3;
-    yLo[j + 2] = l0 + l1 + 2 * l2 + 3 * l3; yHi[j + 2] = h0 + h1 + 2 * h2 + 3 * h3;
-    yLo[j + 3] = 3 * l0 + l1 + l2 + 2 * l3; yHi[j + 3] = 3 * h0 + h1 + h2 + 2 * h3;
+    yLo[j] = 2 * l0 + 3 * l1 + l2 + l3;
+    yHi[j] = 2 * h0 + 3 * h1 + h2 + h3;
+    yLo[j + 1] = l0 + 2 * l1 + 3 * l2 + l3;
+    yHi[j + 1] = h0 + 2 * h1 + 3 * h2 + h3;
+    yLo[j + 2] = l0 + l1 + 2 * l2 + 3 * l3;
+    yHi[j + 2] = h0 + h1 + 2 * h2 + 3 * h3;
+    yLo[j + 3] = 3 * l0 + l1 + l2 + 2 * l3;
+    yHi[j + 3] = 3 * h0 + h1 + h2 + 2 * h3;
   }
   for (let j = 0; j < 4; j++) {
     const sl = yLo[j]! + yLo[j + 4]! + yLo[j + 8]!;
@@ -203,7 +248,10 @@ function externalLayer(s: Float64Array): void {
         lo -= t;
         hi += t;
       }
-      if (hi === 0xffffffff && lo >= 1) { hi = 0; lo -= 1; }
+      if (hi === 0xffffffff && lo >= 1) {
+        hi = 0;
+        lo -= 1;
+      }
       s[2 * k] = lo;
       s[2 * k + 1] = hi;
     }
@@ -211,12 +259,23 @@ function externalLayer(s: Float64Array): void {
 }
 
 function internalLayer(s: Float64Array): void {
-  let sl = 0, sh = 0;
-  for (let i = 0; i < 24; i += 2) { sl += s[i]!; sh += s[i + 1]!; }
+  let sl = 0,
+    sh = 0;
+  for (let i = 0; i < 24; i += 2) {
+    sl += s[i]!;
+    sh += s[i + 1]!;
+  }
   for (let i = 0; i < 12; i++) {
-    const lo = s[2 * i]!, hi = s[2 * i + 1]!;
-    const a0 = lo & 0xffff, a1 = lo >>> 16, a2 = hi & 0xffff, a3 = hi >>> 16;
-    const b0 = DIAG_LIMBS[4 * i]!, b1 = DIAG_LIMBS[4 * i + 1]!, b2 = DIAG_LIMBS[4 * i + 2]!, b3 = DIAG_LIMBS[4 * i + 3]!;
+    const lo = s[2 * i]!,
+      hi = s[2 * i + 1]!;
+    const a0 = lo & 0xffff,
+      a1 = lo >>> 16,
+      a2 = hi & 0xffff,
+      a3 = hi >>> 16;
+    const b0 = DIAG_LIMBS[4 * i]!,
+      b1 = DIAG_LIMBS[4 * i + 1]!,
+      b2 = DIAG_LIMBS[4 * i + 2]!,
+      b3 = DIAG_LIMBS[4 * i + 3]!;
     // lane · D_i + S as 16-bit-limb columns with S added at 2^0 and 2^32, reduced inline (see mul)
     const c4 = a1 * b3 + a2 * b2 + a3 * b1;
     const c5 = a2 * b3 + a3 * b2;
@@ -244,7 +303,10 @@ function internalLayer(s: Float64Array): void {
       rl -= t;
       rh += t;
     }
-    if (rh === 0xffffffff && rl >= 1) { rh = 0; rl -= 1; }
+    if (rh === 0xffffffff && rl >= 1) {
+      rh = 0;
+      rl -= 1;
+    }
     s[2 * i] = rl;
     s[2 * i + 1] = rh;
   }

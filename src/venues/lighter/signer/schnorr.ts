@@ -2,10 +2,7 @@
 // R = k·G, e = H(encode(R) ‖ m) mod n, s = k − e·sk; signature bytes = s (40 LE) ‖ e (40 LE).
 import { type Fp5, fp5, fp5ToBytes, fp5FromBytes, fp5IsZero } from './fp5.js';
 import { hashToFp5 } from './poseidon2.js';
-import {
-  N, type Point, newPoint, mulGenerator, mulPoint, mulFixed, buildFixedTable, addPoints, encodePoint, decodePoint,
-  scalarToLeBytes, scalarFromLeBytes,
-} from './curve.js';
+import { N, type Point, newPoint, mulGenerator, mulPoint, mulFixed, buildFixedTable, addPoints, encodePoint, decodePoint, scalarToLeBytes, scalarFromLeBytes } from './curve.js';
 
 const R = newPoint();
 const rEnc = fp5();
@@ -76,7 +73,11 @@ export function publicKeyFromScalar(sk: bigint): Uint8Array {
 // Decoding needs a square root in Fp5 (slow) and a verifier sees few distinct keys, so decoded
 // keys are kept; a key seen a second time also gets its own window table (≈ 50 ms, 410 KB),
 // after which e·PK costs what k·G does.
-interface KnownKey { point: Point | null; table: Uint32Array | null; uses: number }
+interface KnownKey {
+  point: Point | null;
+  table: Uint32Array | null;
+  uses: number;
+}
 const knownKeys = new Map<string, KnownKey>();
 const MAX_KNOWN_KEYS = 256;
 const MAX_KEY_TABLES = 8;
@@ -86,7 +87,10 @@ function knownKey(pk: Uint8Array): KnownKey {
   const id = Buffer.from(pk).toString('hex');
   let key = knownKeys.get(id);
   if (key === undefined) {
-    if (knownKeys.size >= MAX_KNOWN_KEYS) { knownKeys.clear(); keyTables = 0; }
+    if (knownKeys.size >= MAX_KNOWN_KEYS) {
+      knownKeys.clear();
+      keyTables = 0;
+    }
     key = { point: decodePoint(fp5FromBytes(pk)), table: null, uses: 0 };
     knownKeys.set(id, key);
   }
@@ -108,7 +112,8 @@ export function verifyHashedMessage(pk: Uint8Array, m: Fp5, sig: Uint8Array): bo
   if (key.point === null) return false;
   const s = scalarFromLeBytes(sig, 0) % N;
   const e = scalarFromLeBytes(sig, 40) % N;
-  const sG = newPoint(), ePk = newPoint();
+  const sG = newPoint(),
+    ePk = newPoint();
   mulGenerator(sG, scalarToLeBytes(s));
   if (key.table !== null) mulFixed(ePk, key.table, scalarToLeBytes(e));
   else mulPoint(ePk, key.point, scalarToLeBytes(e));

@@ -24,14 +24,11 @@ export type TxFields = Record<string, Int>;
 export type Attributes = Map<number, number>;
 
 export interface TxLayout {
-  readonly json: readonly string[];     // tx_info keys before ExpiredAt/Nonce/Sig/L2TxAttributes (Orders handled apart)
+  readonly json: readonly string[]; // tx_info keys before ExpiredAt/Nonce/Sig/L2TxAttributes (Orders handled apart)
   readonly preimage: readonly string[]; // fields after chainId, txType, Nonce, ExpiredAt
 }
 
-export const ORDER_FIELDS = [
-  'MarketIndex', 'ClientOrderIndex', 'BaseAmount', 'Price', 'IsAsk', 'Type', 'TimeInForce', 'ReduceOnly',
-  'TriggerPrice', 'OrderExpiry',
-] as const;
+export const ORDER_FIELDS = ['MarketIndex', 'ClientOrderIndex', 'BaseAmount', 'Price', 'IsAsk', 'Type', 'TimeInForce', 'ReduceOnly', 'TriggerPrice', 'OrderExpiry'] as const;
 
 export const LAYOUTS: Record<number, TxLayout> = {
   14: { json: ['AccountIndex', 'ApiKeyIndex', ...ORDER_FIELDS], preimage: ['AccountIndex', 'ApiKeyIndex', ...ORDER_FIELDS] },
@@ -44,14 +41,27 @@ export const LAYOUTS: Record<number, TxLayout> = {
   28: { json: ['AccountIndex', 'ApiKeyIndex', 'GroupingType'], preimage: ['AccountIndex', 'ApiKeyIndex', 'GroupingType'] },
 };
 
-const INT64_MIN = -(2n ** 63n), INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n),
+  INT64_MAX = 2n ** 63n - 1n;
 /** Go field types: the wire value must fit them before any rule applies. */
 const FIELD_RANGE: Record<string, readonly [bigint, bigint]> = {
-  AccountIndex: [INT64_MIN, INT64_MAX], ClientOrderIndex: [INT64_MIN, INT64_MAX], BaseAmount: [INT64_MIN, INT64_MAX],
-  OrderExpiry: [INT64_MIN, INT64_MAX], ExpiredAt: [INT64_MIN, INT64_MAX], Nonce: [INT64_MIN, INT64_MAX],
-  Index: [INT64_MIN, INT64_MAX], Time: [INT64_MIN, INT64_MAX],
-  ApiKeyIndex: [0n, 255n], IsAsk: [0n, 255n], Type: [0n, 255n], TimeInForce: [0n, 255n], ReduceOnly: [0n, 255n],
-  GroupingType: [0n, 255n], MarketIndex: [-32768n, 32767n], Price: [0n, 4294967295n], TriggerPrice: [0n, 4294967295n],
+  AccountIndex: [INT64_MIN, INT64_MAX],
+  ClientOrderIndex: [INT64_MIN, INT64_MAX],
+  BaseAmount: [INT64_MIN, INT64_MAX],
+  OrderExpiry: [INT64_MIN, INT64_MAX],
+  ExpiredAt: [INT64_MIN, INT64_MAX],
+  Nonce: [INT64_MIN, INT64_MAX],
+  Index: [INT64_MIN, INT64_MAX],
+  Time: [INT64_MIN, INT64_MAX],
+  ApiKeyIndex: [0n, 255n],
+  IsAsk: [0n, 255n],
+  Type: [0n, 255n],
+  TimeInForce: [0n, 255n],
+  ReduceOnly: [0n, 255n],
+  GroupingType: [0n, 255n],
+  MarketIndex: [-32768n, 32767n],
+  Price: [0n, 4294967295n],
+  TriggerPrice: [0n, 4294967295n],
 };
 
 /** Checks that a field holds an integer that fits its Go type; returns it unchanged. */
@@ -67,13 +77,30 @@ export function checkIntField(name: string, v: unknown): Int {
 }
 
 // constants.go
-const MIN_ACCOUNT = -1, MAX_ACCOUNT = 2 ** 48 - 2;
-const MAX_API_KEY = 254, NIL_API_KEY = 255;
-const MAX_PERP = 254, MIN_SPOT = 2048, MAX_SPOT = 4094, NIL_MARKET = 255;
-const MAX_CLIENT_ORDER_INDEX = 2 ** 48 - 1, MIN_ORDER_INDEX = 2 ** 48, MAX_ORDER_INDEX = 2n ** 60n - 1n;
-const MAX_BASE = 2 ** 48 - 1, MAX_PRICE = 2 ** 32 - 1, MAX_TIMESTAMP = 2 ** 48 - 1;
-const LIMIT = 0, MARKET = 1, STOP_LOSS = 2, STOP_LOSS_LIMIT = 3, TAKE_PROFIT = 4, TAKE_PROFIT_LIMIT = 5, TWAP = 6;
-const IOC = 0, GTT = 1, POST_ONLY = 2;
+const MIN_ACCOUNT = -1,
+  MAX_ACCOUNT = 2 ** 48 - 2;
+const MAX_API_KEY = 254,
+  NIL_API_KEY = 255;
+const MAX_PERP = 254,
+  MIN_SPOT = 2048,
+  MAX_SPOT = 4094,
+  NIL_MARKET = 255;
+const MAX_CLIENT_ORDER_INDEX = 2 ** 48 - 1,
+  MIN_ORDER_INDEX = 2 ** 48,
+  MAX_ORDER_INDEX = 2n ** 60n - 1n;
+const MAX_BASE = 2 ** 48 - 1,
+  MAX_PRICE = 2 ** 32 - 1,
+  MAX_TIMESTAMP = 2 ** 48 - 1;
+const LIMIT = 0,
+  MARKET = 1,
+  STOP_LOSS = 2,
+  STOP_LOSS_LIMIT = 3,
+  TAKE_PROFIT = 4,
+  TAKE_PROFIT_LIMIT = 5,
+  TWAP = 6;
+const IOC = 0,
+  GTT = 1,
+  POST_ONLY = 2;
 
 const fail = (msg: string): never => {
   throw new SignerError(msg);
@@ -121,7 +148,8 @@ function validateOrderRanges(o: TxFields, checkSpotReduceOnly: boolean): 'perp' 
     if (coi < 1) fail(`ClientOrderIndex should not be less than 1 (0 = none, else 1..${MAX_CLIENT_ORDER_INDEX}), got ${coi}`);
     if (coi > MAX_CLIENT_ORDER_INDEX) fail(`ClientOrderIndex should not be larger than ${MAX_CLIENT_ORDER_INDEX} (0 = none), got ${coi}`);
   }
-  const base = n(o.BaseAmount!), reduceOnly = n(o.ReduceOnly!);
+  const base = n(o.BaseAmount!),
+    reduceOnly = n(o.ReduceOnly!);
   if (reduceOnly !== 1 && base === 0) fail('BaseAmount should not be less than 1 (0 is allowed only with ReduceOnly)');
   if (base !== 0 && base < 1) fail('BaseAmount should not be less than 1');
   if (base > MAX_BASE) fail(`BaseAmount should not be larger than ${MAX_BASE}`);
@@ -148,7 +176,10 @@ const TRIGGER_ZERO = 'TriggerPrice is invalid: this order type needs TriggerPric
 
 /** The per-type rules of create_order.go Validate (also a grouped order's parent/child rules). */
 function validateOrderType(o: TxFields, kind: 'perp' | 'spot', allowed: readonly number[] | null): void {
-  const type = n(o.Type!), tif = n(o.TimeInForce!), trigger = n(o.TriggerPrice!), expiry = n(o.OrderExpiry!);
+  const type = n(o.Type!),
+    tif = n(o.TimeInForce!),
+    trigger = n(o.TriggerPrice!),
+    expiry = n(o.OrderExpiry!);
   if (allowed !== null && !allowed.includes(type)) fail(`OrderType is not valid here: allowed ${allowed.join(', ')}, got ${type}`);
   switch (type) {
     case MARKET:
@@ -200,8 +231,14 @@ export function validateTx(txType: number, f: TxFields, orders: readonly TxField
       if (marketKind(n(f.MarketIndex!)) === null) fail(`MarketIndex is not valid: perps 0..${MAX_PERP} or spot ${MIN_SPOT}..${MAX_SPOT}, got ${f.MarketIndex}`);
       const index = BigInt(f.Index!);
       const label = txType === 15 ? 'OrderIndex' : 'ClientOrderIndex';
-      if (index < 1n) fail(`${txType === 15 ? `OrderIndex should not be less than ${MIN_ORDER_INDEX}` : 'ClientOrderIndex should not be less than 1'}: Index must be a client order index 1..${MAX_CLIENT_ORDER_INDEX} or an order index ${MIN_ORDER_INDEX}..${MAX_ORDER_INDEX}, got ${index}`);
-      if (index > MAX_ORDER_INDEX) fail(`${label} should not be larger than ${txType === 15 ? MAX_ORDER_INDEX : MAX_CLIENT_ORDER_INDEX} (client order index 1..${MAX_CLIENT_ORDER_INDEX} or order index ${MIN_ORDER_INDEX}..${MAX_ORDER_INDEX})`);
+      if (index < 1n)
+        fail(
+          `${txType === 15 ? `OrderIndex should not be less than ${MIN_ORDER_INDEX}` : 'ClientOrderIndex should not be less than 1'}: Index must be a client order index 1..${MAX_CLIENT_ORDER_INDEX} or an order index ${MIN_ORDER_INDEX}..${MAX_ORDER_INDEX}, got ${index}`,
+        );
+      if (index > MAX_ORDER_INDEX)
+        fail(
+          `${label} should not be larger than ${txType === 15 ? MAX_ORDER_INDEX : MAX_CLIENT_ORDER_INDEX} (client order index 1..${MAX_CLIENT_ORDER_INDEX} or order index ${MIN_ORDER_INDEX}..${MAX_ORDER_INDEX})`,
+        );
       if (txType === 17) {
         const base = n(f.BaseAmount!);
         if (base !== 0 && base < 1) fail('BaseAmount should not be less than 1');
@@ -217,7 +254,8 @@ export function validateTx(txType: number, f: TxFields, orders: readonly TxField
       validateCommon(f, true);
       validateNonceAndExpiry(f);
       const market = attrs.get(5);
-      const tif = n(f.TimeInForce!), time = n(f.Time!);
+      const tif = n(f.TimeInForce!),
+        time = n(f.Time!);
       if (market !== undefined && tif !== 0 && market !== NIL_MARKET) {
         fail("Cancel all for market index can't be scheduled, TimeInforce must be ImmediateCancelAll");
       }
@@ -261,7 +299,8 @@ function validateChild(o: TxFields): void {
 
 function validateSiblings(orders: readonly TxFields[]): void {
   if (orders.length !== 2) fail('OrderGroupSize is not valid');
-  let sl = false, tp = false;
+  let sl = false,
+    tp = false;
   for (const o of orders) {
     validateChild(o);
     const t = n(o.Type!);
@@ -354,7 +393,10 @@ export function hashTx(txType: number, chainId: number, f: TxFields, orders: rea
     return;
   }
   attrInput.fill(0);
-  live.forEach(([t, v], i) => { put(attrInput, 2 * i, t); put(attrInput, 2 * i + 1, v); });
+  live.forEach(([t, v], i) => {
+    put(attrInput, 2 * i, t);
+    put(attrInput, 2 * i + 1, v);
+  });
   hashToFp5(attrInput, 8, attrDigest);
   foldInput.set(digest, 0);
   foldInput.set(attrDigest, 10);

@@ -3,8 +3,18 @@ import assert from 'node:assert/strict';
 import { LighterSigner, verifyTxInfo } from '../../../../src/venues/lighter/signer/index.js';
 
 const order = (nonce: number) => ({
-  marketIndex: 1, clientOrderIndex: nonce + 1, baseAmount: 1000, price: 1_000_000, isAsk: false, orderType: 1, timeInForce: 0,
-  reduceOnly: false, triggerPrice: 0, orderExpiry: 0, nonce, expiredAt: 1_800_000_000_000,
+  marketIndex: 1,
+  clientOrderIndex: nonce + 1,
+  baseAmount: 1000,
+  price: 1_000_000,
+  isAsk: false,
+  orderType: 1,
+  timeInForce: 0,
+  reduceOnly: false,
+  triggerPrice: 0,
+  orderExpiry: 0,
+  nonce,
+  expiredAt: 1_800_000_000_000,
 });
 
 test('signatures made from precomputed commitments verify, use each commitment once, and hash the same tx', () => {

@@ -6,8 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR } from '../../../helpers/paths.js';
 import {
-  LighterSigner, SignerError, derivePublicKey, privateKeyFromSeed, verifySignature, verifyTxInfo, verifyAuthToken,
-  type SignedTx, type OrderParams,
+  LighterSigner,
+  SignerError,
+  derivePublicKey,
+  privateKeyFromSeed,
+  verifySignature,
+  verifyTxInfo,
+  verifyAuthToken,
+  type SignedTx,
+  type OrderParams,
 } from '../../../../src/venues/lighter/signer/index.js';
 import { authMessageHash } from '../../../../src/venues/lighter/signer/index.js';
 import { permute, hashNoPad } from '../../../../src/venues/lighter/signer/poseidon2.js';
@@ -42,9 +49,16 @@ function replaySigner(v: Json, skipNonce: boolean, accountIndex: number, apiKeyI
 
 function orderOf(o: Json): OrderParams {
   return {
-    marketIndex: o.market_index, clientOrderIndex: o.client_order_index, baseAmount: o.base_amount, price: o.price,
-    isAsk: o.is_ask === 1, orderType: o.order_type, timeInForce: o.time_in_force, reduceOnly: o.reduce_only === 1,
-    triggerPrice: o.trigger_price, orderExpiry: o.order_expiry,
+    marketIndex: o.market_index,
+    clientOrderIndex: o.client_order_index,
+    baseAmount: o.base_amount,
+    price: o.price,
+    isAsk: o.is_ask === 1,
+    orderType: o.order_type,
+    timeInForce: o.time_in_force,
+    reduceOnly: o.reduce_only === 1,
+    triggerPrice: o.trigger_price,
+    orderExpiry: o.order_expiry,
   };
 }
 
@@ -66,19 +80,31 @@ test.after(() => console.log(`lighter signer vectors reproduced: ${passed}`));
 
 test('crypto_primitives: upstream Poseidon2 vectors', () => {
   const d = load('crypto_primitives.json').upstream.poseidon2;
-  const elems = (xs: string[]) => { const a = new Float64Array(2 * Math.max(xs.length, 12)); xs.forEach((x, i) => setInt(a, 2 * i, BigInt(x))); return a; };
+  const elems = (xs: string[]) => {
+    const a = new Float64Array(2 * Math.max(xs.length, 12));
+    xs.forEach((x, i) => setInt(a, 2 * i, BigInt(x)));
+    return a;
+  };
   const dec = (a: Float64Array, n: number) => Array.from({ length: n }, (_, i) => toBigInt(a, 2 * i).toString());
   const s = elems(d.permute.input);
   permute(s);
-  assert.deepEqual(dec(s, 12), d.permute.output); passed++;
-  for (const [key, n] of [['hash_n_to_m_no_pad', 12], ['hash_n_to_hash_no_pad', 4], ['hash_n_to_hash_no_pad_noncanonical_inputs', 4], ['hash_to_quintic_extension', 5]] as const) {
+  assert.deepEqual(dec(s, 12), d.permute.output);
+  passed++;
+  for (const [key, n] of [
+    ['hash_n_to_m_no_pad', 12],
+    ['hash_n_to_hash_no_pad', 4],
+    ['hash_n_to_hash_no_pad_noncanonical_inputs', 4],
+    ['hash_to_quintic_extension', 5],
+  ] as const) {
     const out = new Float64Array(24);
     hashNoPad(elems(d[key].input), d[key].input.length, out, n);
-    assert.deepEqual(dec(out, n), d[key].output, key); passed++;
+    assert.deepEqual(dec(out, n), d[key].output, key);
+    passed++;
   }
   const out = new Float64Array(8);
   hashNoPad(elems([...d.hash_two_to_one.input1, ...d.hash_two_to_one.input2]), 8, out, 4);
-  assert.deepEqual(dec(out, 4), d.hash_two_to_one.output); passed++;
+  assert.deepEqual(dec(out, 4), d.hash_two_to_one.output);
+  passed++;
 });
 
 test('crypto_primitives: upstream Schnorr signatures with fixed k', () => {
@@ -88,7 +114,8 @@ test('crypto_primitives: upstream Schnorr signatures with fixed k', () => {
     const m = fp5From(v.hashed_message.map(BigInt));
     const sig = signHashedMessage(sk, m, limbs(v.k_limbs));
     assert.equal(Buffer.from(sig).toString('hex'), v.signature_hex, v.test);
-    const s = Buffer.from(sig.subarray(0, 40)), e = Buffer.from(sig.subarray(40));
+    const s = Buffer.from(sig.subarray(0, 40)),
+      e = Buffer.from(sig.subarray(40));
     const le = (b: Buffer) => [...b].reverse().reduce((acc, x) => (acc << 8n) | BigInt(x), 0n);
     assert.equal(le(s), limbs(v.expected_s_limbs));
     assert.equal(le(e), limbs(v.expected_e_limbs));
@@ -112,7 +139,10 @@ test('keys.json: public keys, mod-n reduction and edge scalars', () => {
     passed++;
   }
   assert.throws(() => derivePublicKey('0x1234'), SignerError);
-  assert.throws(() => derivePublicKey('zz'.repeat(40)), (e: Error) => e instanceof SignerError && !e.message.includes('zz'));
+  assert.throws(
+    () => derivePublicKey('zz'.repeat(40)),
+    (e: Error) => e instanceof SignerError && !e.message.includes('zz'),
+  );
 });
 
 test('create_order.json: 75 CreateOrder vectors byte for byte', () => {
@@ -126,8 +156,12 @@ test('create_order.json: 75 CreateOrder vectors byte for byte', () => {
     checkSigned(v, signed, 14);
     assert.equal(draws.count, 1);
     // an explicit ExpiredAt equal to the default gives the same transaction
-    const again = replaySigner(v, i.skip_nonce === 1, i.account_index, i.api_key_index).signer
-      .signCreateOrder({ ...orderOf(i), orderExpiry: v.effective.order_expiry, nonce: i.nonce, expiredAt: v.effective.expired_at });
+    const again = replaySigner(v, i.skip_nonce === 1, i.account_index, i.api_key_index).signer.signCreateOrder({
+      ...orderOf(i),
+      orderExpiry: v.effective.order_expiry,
+      nonce: i.nonce,
+      expiredAt: v.effective.expired_at,
+    });
     assert.equal(again.txInfo, v.tx_info);
     passed++;
   }
@@ -167,9 +201,18 @@ test('modify_order.json: ModifyOrder vectors', () => {
   for (const v of d.vectors) {
     const i = v.inputs;
     const { signer } = replaySigner(v, i.skip_nonce === 1, i.account_index, i.api_key_index);
-    checkSigned(v, signer.signModifyOrder({
-      marketIndex: i.market_index, index: BigInt(i.index), baseAmount: i.base_amount, price: i.price, triggerPrice: i.trigger_price, nonce: i.nonce,
-    }), 17);
+    checkSigned(
+      v,
+      signer.signModifyOrder({
+        marketIndex: i.market_index,
+        index: BigInt(i.index),
+        baseAmount: i.base_amount,
+        price: i.price,
+        triggerPrice: i.trigger_price,
+        nonce: i.nonce,
+      }),
+      17,
+    );
     passed++;
   }
 });
@@ -208,10 +251,17 @@ test('schnorr_verify.json: valid verify, corruptions rejected, non-canonical as 
   const d = load('schnorr_verify.json');
   assert.equal(d.valid.length, 24);
   assert.equal(d.invalid.length, 12);
-  for (const v of d.valid) { assert.equal(verifySignature(v.public_key, v.message_hash, v.signature), true, v.id); passed++; }
-  for (const v of d.invalid) { assert.equal(verifySignature(v.public_key, v.message_hash, v.signature), false, v.id); passed++; }
+  for (const v of d.valid) {
+    assert.equal(verifySignature(v.public_key, v.message_hash, v.signature), true, v.id);
+    passed++;
+  }
+  for (const v of d.invalid) {
+    assert.equal(verifySignature(v.public_key, v.message_hash, v.signature), false, v.id);
+    passed++;
+  }
   for (const v of d.noncanonical_edge_cases) {
-    assert.equal(verifySignature(v.public_key, v.message_hash, v.signature), v.valid_under_go_validate, v.change); passed++;
+    assert.equal(verifySignature(v.public_key, v.message_hash, v.signature), v.valid_under_go_validate, v.change);
+    passed++;
   }
 });
 
@@ -223,15 +273,30 @@ test('signer_errors.json: every bad input refused before any randomness is drawn
     const draws = { count: 0 };
     const signer = new LighterSigner({
       privateKey: '0x149b3e2087692f960bfd6a52b1ed3c691c2bb71d36e599fa90852a696390665e3d2b528789e9c405',
-      chainId: 304, accountIndex: a[0], apiKeyIndex: 3, nowMs: () => 1767225600000,
-      randomBytes: (n) => { draws.count++; return new Uint8Array(n); },
+      chainId: 304,
+      accountIndex: a[0],
+      apiKeyIndex: 3,
+      nowMs: () => 1767225600000,
+      randomBytes: (n) => {
+        draws.count++;
+        return new Uint8Array(n);
+      },
     });
     const run = (): unknown => {
       switch (c.binding) {
         case '_signCreateOrder':
           return signer.signCreateOrder({
-            marketIndex: a[1], clientOrderIndex: a[2], baseAmount: Number(a[3]), price: Number(a[4]), isAsk: a[5] === 1,
-            orderType: a[6], timeInForce: a[7], reduceOnly: a[8] === 1, triggerPrice: Number(a[9]), orderExpiry: a[10], nonce: a[11],
+            marketIndex: a[1],
+            clientOrderIndex: a[2],
+            baseAmount: Number(a[3]),
+            price: Number(a[4]),
+            isAsk: a[5] === 1,
+            orderType: a[6],
+            timeInForce: a[7],
+            reduceOnly: a[8] === 1,
+            triggerPrice: Number(a[9]),
+            orderExpiry: a[10],
+            nonce: a[11],
           });
         case '_signCancelOrder':
           return signer.signCancelOrder({ marketIndex: a[1], index: BigInt(a[2]), nonce: a[3] });
