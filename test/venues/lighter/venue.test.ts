@@ -1,85 +1,13 @@
 // The Lighter adapter driven against the Lighter simulator, which verifies every transaction's
 // signature with our verifier and enforces every nonce.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { VECTORS_DIR } from '../../helpers/paths.js';
-import { LighterSim } from '../../../src/sim/lighter/index.js';
-import { createMatchingEngine } from '../../../src/sim/matching.js';
-import { simMarketSpecs } from '../../../src/sim/markets.js';
-import type { SimFaults, SimServerHandle } from '../../../src/sim/types.js';
 import { LighterVenue } from '../../../src/venues/lighter/index.js';
 import { LighterSigner, derivePublicKey, privateKeyFromSeed } from '../../../src/venues/lighter/signer/index.js';
-import { Secret } from '../../../src/core/secret.js';
-import { MemoryLogger, silentLogger } from '../../../src/core/log.js';
+import { silentLogger } from '../../../src/core/log.js';
 import { until } from '../../helpers/until.js';
 import { pinnedWallClock } from '../../helpers/pinned-clock.js';
-
-const keys = JSON.parse(readFileSync(join(VECTORS_DIR, 'lighter', 'keys.json'), 'utf8')).keys as Array<{ private_key: string; public_key: string }>;
-const KEY = keys[0];
-const ACCOUNT = 7;
-const API_KEY = 3;
-const CHAIN = 304;
-
-const closers: Array<() => Promise<void>> = [];
-after(async () => {
-  for (const c of closers.reverse()) await c();
-});
-
-async function setup(options: { now?: () => number; registeredKey?: string; venue?: Partial<ConstructorParameters<typeof LighterVenue>[0]> } = {}) {
-  const engine = createMatchingEngine(simMarketSpecs('BTC').lighter, { now: options.now });
-  engine.setHouseLiquidity(
-    [
-      [999_990, 2000],
-      [999_980, 3000],
-    ],
-    [
-      [1_000_000, 4000],
-      [1_000_010, 5000],
-    ],
-  );
-  const faults: SimFaults = {};
-  const sim = new LighterSim({
-    engines: [engine],
-    faults,
-    logger: silentLogger,
-    chainId: CHAIN,
-    now: options.now,
-    pingIntervalMs: 200,
-    accounts: [{ accountIndex: ACCOUNT, apiKeys: [{ apiKeyIndex: API_KEY, publicKeyHex: options.registeredKey ?? KEY.public_key }] }],
-  });
-  const handle: SimServerHandle = await sim.listen();
-  closers.push(() => handle.close());
-  const logger = new MemoryLogger();
-  const venue = new LighterVenue({
-    ticker: 'BTC',
-    apiUrl: handle.apiUrl,
-    wsUrl: handle.wsUrl,
-    chainId: CHAIN,
-    privateKey: new Secret(KEY.private_key),
-    accountIndex: ACCOUNT,
-    apiKeyIndex: API_KEY,
-    logger,
-    orderTimeoutMs: 400,
-    reconnectBaseMs: 10,
-    reconnectMaxMs: 40,
-    clock: options.now === undefined ? undefined : pinnedWallClock(options.now),
-    ...options.venue,
-  });
-  closers.push(() => venue.stop());
-  return { engine, faults, sim, handle, venue, logger };
-}
-
-async function started(options: Parameters<typeof setup>[0] = {}) {
-  const s = await setup(options);
-  const spec = await s.venue.start();
-  await until('book valid', () => s.venue.status().bookValid);
-  return { ...s, spec };
-}
-
-const sameBook = (venue: LighterVenue, engine: ReturnType<typeof createMatchingEngine>) =>
-  JSON.stringify([venue.book.levels('bid'), venue.book.levels('ask')]) === JSON.stringify([engine.levels('bid'), engine.levels('ask')]);
+import { ACCOUNT, API_KEY, CHAIN, KEY, closers, sameBook, setup, started } from './harness.js';
 
 test('the market comes from orderBookDetails and the book from the snapshot and the nonce chain', async () => {
   const { venue, engine, spec } = await started();
