@@ -264,7 +264,11 @@ export class Alerter {
   drained(): Promise<void> {
     const pendingHeld = [...this.seen.values()].some((s) => s.held > 0);
     if (this.queue.length === 0 && !pendingHeld && !this.pumping) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
+    const waiting = new Promise<void>((r) => this.idleWaiters.push(r));
+    // Whoever waits for the queue starts it now: the armed timer is unref'd and may never fire if
+    // nothing else keeps the process alive.
+    if (!this.pumping && this.queue.some((p) => p.notBefore <= this.now())) this.poke();
+    return waiting;
   }
 
   /** Delivers what is due now without waiting for the armed timer (tests moving `now`; the final flush). */
