@@ -11,6 +11,7 @@ import type { MarketSpec, VenueId } from '../venues/types.js';
 import { stepCommon, toCommon, type StrategyParams } from '../strategy/index.js';
 import type { ExecutionReadiness, Venue } from '../venues/venue.js';
 import type { FlattenOutcome } from './flatten.js';
+import type { FundingSummary } from './funding.js';
 import { Halts } from './halts.js';
 import type { EngineObserver } from './observer.js';
 import { PhaseMachine } from './phase.js';
@@ -27,6 +28,10 @@ export interface RunSummary {
   /** Quote currency, after fees, on the matched quantity of every trade. */
   estimatedPnl: number;
   fees: number;
+  /** Σ gross spread captured on entries (estimatedPnl = this − the fees of the rows). */
+  spreadCaptured?: number;
+  /** Funding the venues paid (+) or charged (−) since the start, per market and venue (funding.ts). */
+  funding?: FundingSummary;
   positions: { backpack: string; lighter: string };
   halted?: string;
   /** Realised and unrealised PnL at the end, valued on the books before the venues closed (see pnl.ts). */

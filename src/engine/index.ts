@@ -5,6 +5,7 @@
 //   halts.ts      typed halts: kill switch, exposure open, venue down, authentication
 //   reconcile.ts  the venues' positions win
 //   records.ts    BBO and trades CSVs, trade listeners, the summary and its PnL (pnl.ts)
+//   funding.ts    the venues' funding payments since the start, and the start-up funding lines
 //   flatten.ts    closing both positions on stop when asked to (close on exit)
 //   startup.ts    venues that are down at start-up are waited for
 //   settings.ts   the engine's own settings type and every default
@@ -19,6 +20,7 @@ import { roundTripFeePerUnit, spreads, startupWarnings, stepCommon, strategyPara
 import type { ExecutionReadiness, VenueStatus } from '../venues/venue.js';
 import { EngineCore, VENUES, type RunSummary } from './core.js';
 import { flattenVenues } from './flatten.js';
+import { FundingTracker } from './funding.js';
 import type { Halt } from './halts.js';
 import { Legs } from './legs.js';
 import type { EngineObserver } from './observer.js';
@@ -72,6 +74,9 @@ export interface FlattenResult {
 }
 export { ENGINE_DEFAULTS, type EngineOptions, type EngineSettings, type EngineTimings } from './settings.js';
 
+/** How long start-up waits for the venues' funding rates, and stop for the final funding read. */
+const STARTUP_FUNDING_MS = 3_000;
+
 /** How long closing on exit may overrun its budget waiting on a venue call already made. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -83,6 +88,7 @@ export class ArbEngine {
   private readonly legs: Legs;
   private readonly repair: HedgeRepair;
   private readonly loop: EntryLoop;
+  private readonly funding: FundingTracker;
   private timer?: ClockTimer;
   private lastBboAt = -Infinity;
   private readonly staleSaid: Record<VenueId, boolean> = { backpack: false, lighter: false };
@@ -101,6 +107,9 @@ export class ArbEngine {
     this.repair = new HedgeRepair(core, this.legs, this.records, this.reconciler);
     this.loop = new EntryLoop(core, this.legs, this.repair, this.records, this.reconciler, (e) => this.fatal(e));
     core.onQuiet = () => this.loop.judge(this.clock.monoMs());
+    this.funding = new FundingTracker(core);
+    this.funding.onPayment = (p) => this.records.funding(p);
+    this.reconciler.afterReconcile = () => void this.funding.poll(core.timings.reconcileEveryMs / 2);
   }
 
   get phase(): Phase {
@@ -233,6 +242,7 @@ export class ArbEngine {
    */
   async start(): Promise<boolean> {
     this.core.phase.move('starting');
+    this.funding.begin();
     this.starting = this.startUp();
     try {
       return await this.starting;
@@ -281,8 +291,19 @@ export class ArbEngine {
     } else if (core.position.backpack !== 0 || core.position.lighter !== 0) {
       core.log.info(`picked up a hedged position: Backpack ${core.fmtPos('backpack')}, Lighter ${core.fmtPos('lighter')}`);
     }
+    if (this.funding.hasSources) {
+      let lines: string[] = [];
+      await withTimeout(
+        this.clock,
+        this.funding.startupLines().then((l) => (lines = l)),
+        STARTUP_FUNDING_MS,
+      );
+      for (const line of lines) core.log.info(line);
+      core.summary.funding = this.funding.summary();
+    }
     if (!core.phase.is('starting')) throw new StartAborted('stopped during start-up');
     this.records.open();
+    this.funding.lastAt = this.clock.monoMs();
     core.phase.move('running');
     this.timer = this.clock.setInterval(() => this.tick(), s.checkIntervalMs);
     if (unhedged) core.track(this.repair.repair('start-up exposure', this.repair.deadline()));
@@ -333,6 +354,7 @@ export class ArbEngine {
       this.lastBboAt = now;
       this.records.writeBbo();
     }
+    if (now - this.funding.lastAt >= core.timings.fundingPollEveryMs) void this.funding.poll(core.timings.fundingPollEveryMs);
     if (core.busy) return;
     if (!core.isFlat()) {
       core.track(this.repair.repair('open exposure', this.repair.deadline()));
@@ -428,7 +450,8 @@ export class ArbEngine {
         }
         closeSpentMs = clock.monoMs() - closeStartedAt;
       }
-      // Valued on the books before the venues close them.
+      // Every settlement so far, read once more, then valued on the books before the venues close them.
+      if (wasRunning) await withTimeout(clock, this.funding.final(), Math.min(STARTUP_FUNDING_MS, left(budget * 0.05)));
       this.records.valuePnl();
     }
     await withTimeout(clock, Promise.allSettled(VENUES.map((v) => core.venues[v].stop())), left(0));

@@ -1,5 +1,6 @@
 // What a run made, split so that nothing passes for profit that is not: realised (the cash of
-// every fill: the spread captured on matched entries, what repairs cost, the fees) and unrealised
+// every fill: the spread captured on matched entries, what repairs cost, the fees; and the funding
+// the venues paid or charged on the positions held, from their own histories) and unrealised
 // (the inventory still open on each venue, valued at its mid, and what closing it at the books
 // would give after taker fees). Quote currency throughout; floats, because these are reports and
 // never reach an order.
@@ -13,6 +14,7 @@
 import type { BookView } from '../core/orderbook.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { LegResult } from '../venues/venue.js';
+import { formatUsd, usdFloat } from '../venues/funding.js';
 
 export interface VenueInventory {
   /** Position in base units (long > 0). */
@@ -34,7 +36,12 @@ export interface PnlReport {
   spreadCapturedGross: number;
   /** Σ fees of every fill (entries, repairs, late fills). */
   fees: number;
-  /** Cash of every fill less fees, with inventory held at start counted at its start mid. */
+  /**
+   * Funding received (+) or paid (−) since the start, exact decimal text per market (ticker) and
+   * venue and in total; `usd` is the total as a float. Part of realisedNet.
+   */
+  funding: { byMarket: Record<string, Record<VenueId, string>>; venues: Record<VenueId, string>; total: string; usd: number };
+  /** Cash of every fill less fees, plus funding, with inventory held at start counted at its start mid. */
   realisedNet: number;
   /**
    * Position the venues report that no known fill explains (base units per venue): a leg whose
@@ -59,6 +66,8 @@ export class PnlLedger {
   private readonly held: Record<VenueId, number> = { backpack: 0, lighter: 0 };
   private fees = 0;
   private spreadCaptured = 0;
+  /** Funding per market and venue, USD at FUNDING_SCALE (exact). */
+  private readonly fundingByMarket = new Map<string, Record<VenueId, bigint>>();
 
   constructor(private readonly markets: Record<VenueId, MarketSpec>) {}
 
@@ -77,6 +86,13 @@ export class PnlLedger {
     const notional = leg.notional / 10 ** (m.priceScale + m.sizeScale);
     this.cash[leg.venue] += leg.side === 'sell' ? notional : -notional;
     this.held[leg.venue] += leg.side === 'sell' ? -leg.filled : leg.filled;
+  }
+
+  /** One funding payment on `market` (the ticker): USD at FUNDING_SCALE, received > 0. */
+  funding(venue: VenueId, market: string, amount: bigint): void {
+    let row = this.fundingByMarket.get(market);
+    if (row === undefined) this.fundingByMarket.set(market, (row = { backpack: 0n, lighter: 0n }));
+    row[venue] += amount;
   }
 
   /** The gross spread an entry captured on its matched quantity. */
@@ -98,13 +114,28 @@ export class PnlLedger {
       unexplained[v] = units;
       unexplainedCash -= units * inventory[v].mid;
     }
-    const realisedNet = this.cash.backpack + this.cash.lighter - this.fees + unexplainedCash;
+    const venues: Record<VenueId, bigint> = { backpack: 0n, lighter: 0n };
+    const byMarket: Record<string, Record<VenueId, string>> = {};
+    for (const [market, row] of this.fundingByMarket) {
+      byMarket[market] = { backpack: formatUsd(row.backpack), lighter: formatUsd(row.lighter) };
+      venues.backpack += row.backpack;
+      venues.lighter += row.lighter;
+    }
+    const fundingTotal = venues.backpack + venues.lighter;
+    const funding = {
+      byMarket,
+      venues: { backpack: formatUsd(venues.backpack), lighter: formatUsd(venues.lighter) },
+      total: formatUsd(fundingTotal),
+      usd: usdFloat(fundingTotal),
+    };
+    const realisedNet = this.cash.backpack + this.cash.lighter - this.fees + funding.usd + unexplainedCash;
     const unrealisedAtMid = inventory.backpack.valueAtMid + inventory.lighter.valueAtMid;
     const closeValue = inventory.backpack.closeValue + inventory.lighter.closeValue;
     return {
       currency: quoteOf(this.markets.backpack.symbol),
       spreadCapturedGross: this.spreadCaptured,
       fees: this.fees,
+      funding,
       realisedNet,
       unexplained,
       inventory,
@@ -147,8 +178,13 @@ export function pnlLines(r: PnlReport): string[] {
     if (i.position === 0) return `${name.padEnd(9)} 0 (nothing open)`;
     return `${name.padEnd(9)} ${i.position} at mid ${Number.isFinite(i.mid) ? i.mid : '?'} = ${q(i.valueAtMid)}; closing now ${q(i.closeValue)} after ${q(-i.closeFee)} fee`;
   };
+  const f = r.funding;
+  const exact = (text: string) => `${text.startsWith('-') ? '' : '+'}${text} ${r.currency}`;
+  const markets = Object.keys(f.byMarket);
   return [
-    `realised PnL        ${q(r.realisedNet)} = spread captured ${q(r.spreadCapturedGross)} (gross) ${q(-r.fees)} fees ${q(r.realisedNet - r.spreadCapturedGross + r.fees)} other (repairs, unmatched legs, inventory held at start or that no fill explains)`,
+    `realised PnL        ${q(r.realisedNet)} = spread captured ${q(r.spreadCapturedGross)} (gross) ${q(-r.fees)} fees ${q(f.usd)} funding ${q(r.realisedNet - r.spreadCapturedGross + r.fees - f.usd)} other (repairs, unmatched legs, inventory held at start or that no fill explains)`,
+    `funding             ${exact(f.total)} = Backpack ${exact(f.venues.backpack)}, Lighter ${exact(f.venues.lighter)} (received +, paid −, from the venues' funding histories)`,
+    ...(markets.length > 1 ? markets.map((m) => `  funding ${m.padEnd(8)} Backpack ${exact(f.byMarket[m].backpack)}, Lighter ${exact(f.byMarket[m].lighter)}`) : []),
     `unrealised PnL      ${q(r.unrealisedAtMid)} open inventory at the mids; closing it now ${q(r.closeCost)} more (book depth and taker fees)`,
     `  ${inv('backpack', 'Backpack')}`,
     `  ${inv('lighter', 'Lighter')}`,

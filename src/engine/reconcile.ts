@@ -9,6 +9,8 @@ export type ReconcileCause = 'periodic' | 'after repair' | 'a leg is unknown' | 
 export class Reconciler {
   /** Monotonic ms of the latest reconciliation. */
   lastAt = 0;
+  /** Called after each reconciliation during the run (the funding read rides on it). */
+  afterReconcile?: () => void;
 
   constructor(private readonly core: EngineCore) {}
 
@@ -18,8 +20,9 @@ export class Reconciler {
   }
 
   /** During the run: the venues' figures win, drift is warned about, a venue that cannot say is only warned about. */
-  reconcile(cause: ReconcileCause): Promise<void> {
-    return this.take(cause, true, false);
+  async reconcile(cause: ReconcileCause): Promise<void> {
+    await this.take(cause, true, false);
+    this.afterReconcile?.();
   }
 
   private async take(cause: string, sayDrift: boolean, failureEnds: boolean): Promise<void> {

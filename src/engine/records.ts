@@ -16,6 +16,7 @@ import { spreads, topOfBookSignal, type Intent } from '../strategy/index.js';
 import type { LegResult } from '../venues/venue.js';
 import { VENUES, type EngineCore, type RunSummary } from './core.js';
 import { PnlLedger, pnlLines } from './pnl.js';
+import { formatUsd, type FundingPayment } from '../venues/funding.js';
 
 export const BBO_COLUMNS = [...BBO_REFERENCE_COLUMNS, 'long_executable_spread', 'short_executable_spread', 'backpack_book_age_ms', 'lighter_book_age_ms'] as const;
 // After the reference's columns, in the order issue 7 lists them: each leg's confirmed quantity, the
@@ -39,6 +40,12 @@ export const TRADE_COLUMNS = [
   'kind',
   'backpack_client_id',
   'lighter_client_id',
+  // A funding row (kind "funding") carries one settlement: the amount on its venue's column
+  // (received +, paid −) and the rate settled; summing a column over the file gives that venue's
+  // funding. Empty on trade rows.
+  'backpack_funding',
+  'lighter_funding',
+  'funding_rate',
 ] as const;
 
 /** One trade or repair as the CSV and listeners see it. */
@@ -123,6 +130,7 @@ export class Records {
     const gross = Number.isFinite(captured) ? captured * matched : 0;
     const netPnl = gross - fees;
     core.summary.estimatedPnl += netPnl;
+    if (kind === 'entry') core.summary.spreadCaptured = (core.summary.spreadCaptured ?? 0) + gross;
     this.pnl?.captured(kind === 'entry' ? gross : 0);
     if (bp !== undefined) this.pnl?.fill(bp);
     if (lt !== undefined) this.pnl?.fill(lt);
@@ -173,6 +181,19 @@ export class Records {
     return record;
   }
 
+  /** One funding settlement: into the PnL ledger, and a "funding" row in the trades CSV stamped with the settlement's time. */
+  funding(p: FundingPayment): void {
+    this.pnl?.funding(p.venue, this.core.settings.ticker, p.amount);
+    this.trades?.append({
+      timestamp: isoTimestamp(p.at),
+      direction: `FUNDING_${p.venue.toUpperCase()}`,
+      kind: 'funding',
+      backpack_funding: p.venue === 'backpack' ? formatUsd(p.amount) : '',
+      lighter_funding: p.venue === 'lighter' ? formatUsd(p.amount) : '',
+      funding_rate: p.rate,
+    });
+  }
+
   /** Values the open inventory on the books as they stand (call it before the venues stop). */
   valuePnl(): void {
     const core = this.core;
@@ -188,7 +209,8 @@ export class Records {
     const halted = core.halts.summary();
     if (halted !== undefined) s.halted = halted;
     else if (started && !core.isFlat()) s.halted = `net exposure ${formatFixed(core.exposure(), core.params!.sizeScale)} still open at shutdown`;
-    const line = `summary: ${s.trades} trades, ${s.successes} succeeded, ${s.failures} failed, ${s.repairs} repair orders; estimated PnL ${s.estimatedPnl.toFixed(4)} after ${s.fees.toFixed(4)} fees; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halted ? `; halted: ${s.halted}` : ''}`;
+    const funding = s.funding === undefined ? '' : `; funding ${s.funding.total.startsWith('-') ? '' : '+'}${s.funding.total} (${s.funding.payments} payments)`;
+    const line = `summary: ${s.trades} trades, ${s.successes} succeeded, ${s.failures} failed, ${s.repairs} repair orders; estimated PnL ${s.estimatedPnl.toFixed(4)} after ${s.fees.toFixed(4)} fees${funding}; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halted ? `; halted: ${s.halted}` : ''}`;
     if (s.halted !== undefined && started && !core.isFlat()) core.log.error(core.text(`${line} — EXPOSURE IS OPEN: flatten it by hand or restart with {allowUnhedgedStart}`));
     else core.log.info(line);
     if (s.pnl !== undefined) for (const l of pnlLines(s.pnl)) core.log.info(`summary: ${l.trim()}`);

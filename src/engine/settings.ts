@@ -48,6 +48,8 @@ export interface EngineTimings {
   lateResolveForMs: number;
   /** Period of reconciliation with the venues' positions. */
   reconcileEveryMs: number;
+  /** How often the venues' funding histories are read (also after each reconciliation, never more than once per reconcileEveryMs / 2 there). */
+  fundingPollEveryMs: number;
   /** Kill switch: this many failed trades within windowMs halt entries for at least cooldownMs. */
   killSwitch: { failures: number; windowMs: number; cooldownMs: number };
   /** How many times the short leg's missing quantity is sent again before the excess is unwound. */
@@ -67,6 +69,7 @@ export const ENGINE_DEFAULTS: Readonly<EngineTimings> = Object.freeze({
   lateResolveEveryMs: 2_000,
   lateResolveForMs: 60_000,
   reconcileEveryMs: 30_000,
+  fundingPollEveryMs: 60_000,
   killSwitch: Object.freeze({ failures: 3, windowMs: 60_000, cooldownMs: 30_000 }),
   repairRetries: 2,
   stopBudgetMs: 10_000,

@@ -11,6 +11,7 @@ import { startBackpackSim } from './backpack/index.js';
 import { LighterSim } from './lighter/index.js';
 import { MarketGenerator, startMarketFeed, type MarketFeed, type MarketGeneratorOptions } from './market.js';
 import { DEFAULT_SIM_FEES, SIM_BASES, simExtraMarketSpecs, simMarketSpecs, type SimFees, type SimMarketOptions } from './markets.js';
+import { SimFundingSchedule, hourlyFromEightHour } from './funding.js';
 import { SimMargin } from './margin.js';
 import { createMatchingEngine } from './matching.js';
 import type { SimFaults, SimMatchingEngine, SimServerHandle } from './types.js';
@@ -18,6 +19,8 @@ import type { SimFaults, SimMatchingEngine, SimServerHandle } from './types.js';
 export const SIM_CHAIN_ID = 304;
 export const SIM_LIGHTER_ACCOUNT = 100;
 export const SIM_LIGHTER_API_KEY = 4;
+/** The rate both simulators report and settle at until a test sets one (Backpack: per interval; Lighter: over eight hours). */
+const DEFAULT_FUNDING_RATE = '0.0000125';
 
 export interface SimVenuesOptions {
   /** The base asset the bot trades; its market is generated, the others are listed with empty books. */
@@ -42,6 +45,10 @@ export interface SimVenuesOptions {
   collateral?: { backpack?: string; lighter?: string };
   /** Also list these markets quoted in multiples (SIM_EXTRA_BASES, e.g. "PEPE"), with empty books. */
   extraMarkets?: string[];
+  /** Run the hourly funding schedule on timers (every `realIntervalMs` of real time, default the hour); off unless asked: tests settle by hand. */
+  fundingTimer?: { realIntervalMs?: number };
+  /** Wall ms of both servers and the funding schedule (default Date.now). */
+  now?: () => number;
 }
 
 export interface SimCredentials {
@@ -73,6 +80,8 @@ export interface SimVenues {
   marketEngines: Record<string, { backpack: SimMatchingEngine; lighter: SimMatchingEngine }>;
   /** The funding rates the venues report, live: Backpack per symbol (rate per interval, decimal text), Lighter per market id (over eight hours, as funding-rates reports it). */
   funding: { backpack: Map<string, string>; lighter: Map<number, number> };
+  /** Both venues' hourly funding settlements at those rates: settleNow(), advanceTo(wall), or on timers. */
+  fundingSchedule: SimFundingSchedule;
   /** Where the bot finds these venues and with which keys (the endpoint part of its configuration). */
   endpoints: SimEndpoints;
   /** The same as the environment variables a trader would put in .env (secrets included: these keys open only the simulators). */
@@ -119,6 +128,7 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     accounts: [{ publicKey: backpackPublicKey }],
     pingIntervalMs: options.pingIntervalMs,
     fundingRates: funding.backpack,
+    now: options.now,
   });
   const lighterSim = new LighterSim({
     engines: lighterEngines,
@@ -129,8 +139,19 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     pingIntervalMs: options.pingIntervalMs,
     accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }], tier: options.lighterTier }],
     fundingRates: funding.lighter,
+    now: options.now,
   });
   const lighter = await lighterSim.listen();
+  const fundingSchedule = new SimFundingSchedule({
+    now: options.now,
+    venues: [
+      // The current interval's rate, as /api/v1/markPrices reports it (default as the server's).
+      { venue: 'backpack', margin: margin.backpack, engines: backpackEngines, rateFor: (e) => funding.backpack.get(`${e.market.base}_USDC_PERP`) ?? DEFAULT_FUNDING_RATE },
+      // An eighth of the eight-hour rate /api/v1/funding-rates reports, each hour.
+      { venue: 'lighter', margin: margin.lighter, engines: lighterEngines, rateFor: (e) => hourlyFromEightHour(funding.lighter.get(e.market.marketId) ?? 0.0000125) },
+    ],
+  });
+  if (options.fundingTimer !== undefined) fundingSchedule.start(options.fundingTimer.realIntervalMs);
 
   let feed: MarketFeed | undefined;
   if (options.scripted !== true) {
@@ -151,6 +172,7 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     margin,
     marketEngines,
     funding,
+    fundingSchedule,
     endpoints: {
       backpack: { apiUrl: backpack.apiUrl, wsUrl: backpack.wsUrl, publicKey: backpackPublicKey, secretKey: backpackSecret },
       lighter: {
@@ -176,6 +198,7 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     }),
     stop: async () => {
       feed?.stop();
+      fundingSchedule.stop();
       await Promise.allSettled([backpack.close(), lighter.close()]);
     },
   };

@@ -25,7 +25,7 @@
 //   documents are silent, the harsher reading: resting orders count fully, and a buy is valued at
 //   the higher of its own price and the mark.
 
-import { formatFixed, parseFixed } from '../core/fixed.js';
+import { formatFixed, parseFixed, parseUnits } from '../core/fixed.js';
 import type { OrderSide } from '../core/types.js';
 import type { SimMatchingEngine } from './types.js';
 
@@ -62,8 +62,12 @@ export class SimMargin {
   private readonly fundingByAccount = new Map<string, Map<string, bigint>>();
   private readonly defaultCollateral: bigint;
   readonly leverageLimit: number | undefined;
-  /** Every funding settlement, oldest first: the venues' funding-rate and funding-payment histories. */
-  readonly fundingEvents: Array<{ base: string; at: number; rate: string; payments: ReadonlyMap<string, bigint> }> = [];
+  /**
+   * Every funding settlement, oldest first: the venues' funding-rate and funding-payment histories.
+   * `id` counts settlements of this venue from 0 (Lighter's funding_id); `sizes` holds each paying
+   * account's signed position (at the market's sizeScale) when it was settled.
+   */
+  readonly fundingEvents: Array<{ id: number; base: string; at: number; rate: string; payments: ReadonlyMap<string, bigint>; sizes: ReadonlyMap<string, number> }> = [];
 
   constructor(
     private readonly engines: readonly SimMatchingEngine[],
@@ -85,25 +89,33 @@ export class SimMargin {
   /**
    * Settles one funding interval on `engine`'s market: every account with a position pays
    * size × mark × rate (longs pay a positive rate, shorts receive it). `rate` is a decimal string
-   * ("0.0001" = 1 bp). Returns the payments by account (positive = received).
+   * ("0.0001" = 1 bp) for this one settlement. Returns the payments by account (positive = received).
+   *
+   * Who pays: a positive rate makes longs pay shorts (Lighter docs "Funding"; Backpack's docs do not
+   * say, spec §10 Q7 — CCXT backpack.js parseIncome reads `quantity` as signed from the account's
+   * view, and every perp venue CCXT knows pays this way). Rounding: neither venue documents it; the
+   * harsher reading holds, so each payment is rounded against the account (floor to the micro-dollar:
+   * a payer pays the part of a micro-dollar, a receiver loses it).
    */
   applyFunding(engine: SimMatchingEngine, rate: string, at = Date.now()): Map<string, bigint> {
-    const RATE_SCALE = 12;
-    const r = BigInt(parseFixed(rate, RATE_SCALE));
+    const RATE_SCALE = 18;
+    const r = parseUnits(rate, RATE_SCALE, 'nearest');
     const out = new Map<string, bigint>();
+    const sizes = new Map<string, number>();
     const mark = engine.mid();
     if (mark === undefined) return out;
     const s = engine.market;
+    const scale = s.priceScale + s.sizeScale + RATE_SCALE - MARGIN_SCALE;
     for (const p of engine.positions()) {
       if (p.size === 0) continue;
-      const notional = toUsd(BigInt(p.size) * BigInt(mark), s.priceScale + s.sizeScale);
-      const payment = -(notional * r) / 10n ** BigInt(RATE_SCALE);
+      const payment = floorDiv(-(BigInt(p.size) * BigInt(mark) * r), 10n ** BigInt(scale));
       let byMarket = this.fundingByAccount.get(p.account);
       if (byMarket === undefined) this.fundingByAccount.set(p.account, (byMarket = new Map()));
       byMarket.set(s.base, (byMarket.get(s.base) ?? 0n) + payment);
       out.set(p.account, payment);
+      sizes.set(p.account, p.size);
     }
-    this.fundingEvents.push({ base: s.base, at, rate, payments: out });
+    this.fundingEvents.push({ id: this.fundingEvents.length, base: s.base, at, rate, payments: out, sizes });
     return out;
   }
 
@@ -229,6 +241,12 @@ function markOf(engine: SimMatchingEngine, account: string): number | undefined 
   if (mid !== undefined) return mid;
   const p = engine.position(account);
   return p.size === 0 ? undefined : Math.round(p.openNotional / p.size);
+}
+
+/** a / b rounded toward −∞ (b > 0). */
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
 }
 
 /** Quote units at `scale` → MARGIN_SCALE, truncated toward zero. */

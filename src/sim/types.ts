@@ -176,6 +176,8 @@ export interface SimMarketFrame {
  * on every request and frame, so changing a field takes effect immediately.
  */
 export interface SimFaults {
+  /** Answer the next N account funding-history requests (Backpack /wapi/v1/history/funding, Lighter positionFunding) with a malformed row. */
+  malformedFundingReplies?: number;
   /** Close every WebSocket connection once, now (servers clear the flag when done). */
   dropConnections?: boolean;
   /** Skip this many sequence ids in the next book delta (Backpack U/u, Lighter begin_nonce). */

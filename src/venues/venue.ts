@@ -3,6 +3,7 @@
 
 import type { BookView, OrderBook } from '../core/orderbook.js';
 import type { OrderSide } from '../core/types.js';
+import type { FundingSource } from './funding.js';
 import type { MarketSpec, VenueId } from './types.js';
 
 /** Why a venue refused or could not serve a request; each kind maps to one thing to do. */
@@ -190,6 +191,9 @@ export interface Execution {
 
   /** Signed position at sizeScale as the venue reports it (long > 0). */
   fetchPosition(): Promise<number>;
+
+  /** The account's funding on the traded market: payments and the current rate (funding.ts). Absent = none (paper, backtest, no keys). */
+  readonly funding?: FundingSource;
 }
 
 /**

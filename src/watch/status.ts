@@ -1,6 +1,7 @@
 // The console status line: one line every --status-interval seconds with both books' tops and
 // ages, both executable spreads against their thresholds and the fee line, positions and net,
-// trades and failures, PnL after fees, and any halt or pause with its cause.
+// trades and failures, PnL split into the spread captured, fees and funding, and any halt or pause
+// with its cause.
 
 import type { EngineSnapshot } from '../engine/index.js';
 
@@ -31,10 +32,23 @@ export function statusLine(s: EngineSnapshot): string {
   }
   parts.push(`pos BP ${signed(s.positions.backpack, 6)} LT ${signed(s.positions.lighter, 6)} net ${signed(s.net, 6)}`);
   parts.push(`trades ${s.summary.trades} (${s.summary.failures} failed)`);
-  parts.push(`PnL ${signed(s.summary.estimatedPnl, 4)}`);
+  parts.push(pnlPart(s));
   if (s.paused !== undefined) parts.push(`PAUSED (${s.paused})`);
   for (const h of s.halts) parts.push(`HALTED ${h.kind}: ${h.text}`);
   return parts.join(' | ');
+}
+
+/**
+ * PnL = spread captured − fees + funding. The fees are those of the rows the estimate was made on
+ * (spread captured − estimated PnL), so the three always add up to the figure shown; funding is the
+ * venues' own payments, summed over every market (the summary keeps them per market).
+ */
+function pnlPart(s: EngineSnapshot): string {
+  const sum = s.summary;
+  const spread = sum.spreadCaptured ?? 0;
+  const fees = spread - sum.estimatedPnl;
+  const funding = sum.funding?.totalUsd ?? 0;
+  return `PnL ${signed(sum.estimatedPnl + funding, 4)} = spread ${signed(spread, 4)} fees ${signed(-fees, 4)} funding ${signed(funding, 4)}`;
 }
 
 export interface StatusLineOptions {

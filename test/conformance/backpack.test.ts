@@ -166,7 +166,7 @@ test('orders of every kind, open orders, cancels, positions, balance, fills and 
   const interest = await ex.fetchOpenInterest(S);
   assert.equal(interest.info.openInterest, '0.00350');
 
-  // One funding interval at 1 bp: the long pays 0.0035 · 99999.5 · 0.0001 = 0.034999825 → 0.034999.
+  // One funding interval at 1 bp: the long pays 0.0035 · 99999.5 · 0.0001 = 0.034999825 → 0.035 (rounded against the account).
   sim.margin.backpack.applyFunding(sim.engines.backpack, '0.0001');
   const rates = await ex.fetchFundingRateHistory(S);
   assert.deepEqual(
@@ -176,7 +176,7 @@ test('orders of every kind, open orders, cancels, positions, balance, fills and 
   const payments = await ex.fetchFundingHistory(S);
   assert.deepEqual(
     payments.map((p: { amount: number }) => p.amount),
-    [-0.034999],
+    [-0.035],
   );
 });
 

@@ -106,7 +106,8 @@ test('the PnL lines: units on every figure, and a note when a residual is open u
   // Closing sells 0.01 into the 99999.0 bid (999.99) and pays 2.5 bps of it.
   assert.ok(Math.abs(report.inventory.backpack.closeValue - (999.99 - 999.99 * 0.00025)) < 1e-9);
   assert.deepEqual(pnlLines(report), [
-    'realised PnL        -1000.2500 USDC = spread captured +0.0000 USDC (gross) -0.2500 USDC fees -1000.0000 USDC other (repairs, unmatched legs, inventory held at start or that no fill explains)',
+    'realised PnL        -1000.2500 USDC = spread captured +0.0000 USDC (gross) -0.2500 USDC fees +0.0000 USDC funding -1000.0000 USDC other (repairs, unmatched legs, inventory held at start or that no fill explains)',
+    "funding             +0.000000 USDC = Backpack +0.000000 USDC, Lighter +0.000000 USDC (received +, paid −, from the venues' funding histories)",
     'unrealised PnL      +1000.0000 USDC open inventory at the mids; closing it now -0.2600 USDC more (book depth and taker fees)',
     '  Backpack  0.01 at mid 100000 = +1000.0000 USDC; closing now +999.7400 USDC after -0.2500 USDC fee',
     '  Lighter   0 (nothing open)',

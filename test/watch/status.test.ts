@@ -15,13 +15,30 @@ const SNAP: EngineSnapshot = {
   feePerUnit: 25.0003,
   positions: { backpack: 0.02, lighter: -0.02 },
   net: 0,
-  summary: { trades: 3, successes: 2, failures: 1, repairs: 1, estimatedPnl: 0.31234, fees: 1.5, positions: { backpack: '0.02000', lighter: '-0.02000' } },
+  summary: {
+    trades: 3,
+    successes: 2,
+    failures: 1,
+    repairs: 1,
+    estimatedPnl: 0.31234,
+    fees: 1.5,
+    spreadCaptured: 1.81234,
+    funding: {
+      byMarket: { BTC: { backpack: '-0.300000', lighter: '0.050000' } },
+      venues: { backpack: '-0.300000', lighter: '0.050000' },
+      total: '-0.250000',
+      totalUsd: -0.25,
+      venueUsd: { backpack: -0.3, lighter: 0.05 },
+      payments: 4,
+    },
+    positions: { backpack: '0.02000', lighter: '-0.02000' },
+  },
 };
 
-test('the status line: both tops and ages, spreads against thresholds and fees, positions and net, trades, PnL', () => {
+test('the status line: both tops and ages, spreads against thresholds and fees, positions and net, trades, PnL split into spread, fees and funding', () => {
   assert.equal(
     statusLine(SNAP),
-    'BTC running | BP 100000.10/100001.20 42ms | LT 100040.00/100041.50 1.5s | long 38.75/5 short -41.50/7.5 fees 25.00 | pos BP +0.020000 LT -0.020000 net 0.000000 | trades 3 (1 failed) | PnL +0.3123',
+    'BTC running | BP 100000.10/100001.20 42ms | LT 100040.00/100041.50 1.5s | long 38.75/5 short -41.50/7.5 fees 25.00 | pos BP +0.020000 LT -0.020000 net 0.000000 | trades 3 (1 failed) | PnL +0.0623 = spread +1.8123 fees -1.5000 funding -0.2500',
   );
 });
 
@@ -34,7 +51,7 @@ test('the status line names a pause and every halt with its cause, and a book th
   };
   assert.equal(
     statusLine(s),
-    'BTC running | BP 100000.10/100001.20 42ms | LT -/- no book INVALID | long 38.75/5 short -41.50/7.5 fees 25.00 | pos BP +0.020000 LT -0.020000 net 0.000000 | trades 3 (1 failed) | PnL +0.3123 | PAUSED (paused from the dashboard) | HALTED venue_down: lighter disconnected: socket closed',
+    'BTC running | BP 100000.10/100001.20 42ms | LT -/- no book INVALID | long 38.75/5 short -41.50/7.5 fees 25.00 | pos BP +0.020000 LT -0.020000 net 0.000000 | trades 3 (1 failed) | PnL +0.0623 = spread +1.8123 fees -1.5000 funding -0.2500 | PAUSED (paused from the dashboard) | HALTED venue_down: lighter disconnected: socket closed',
   );
 });
 

@@ -398,20 +398,7 @@ class BackpackSim extends SimServerBase<Client> {
         return { symbol: m.symbol, side: params.side, maxOrderQuantity: formatFixed(1000 * m.engine.market.minSize, m.engine.market.sizeScale) };
       }
       case 'GET /wapi/v1/history/funding':
-        // FundingPayment rows (docs History › Funding payments): userId, subaccountId, symbol,
-        // quantity (signed, received > 0), intervalEndTimestamp, fundingRate; newest first.
-        return this.history(
-          params,
-          (m) => this.margin.fundingEvents.filter((e) => e.base === m.engine.market.base && e.payments.has(account!)).map((e, i) => ({ orderId: i, timestamp: e.at, e })),
-          (m, r) => ({
-            userId: 0,
-            subaccountId: null,
-            symbol: m.symbol,
-            quantity: SimMargin.format(r.e.payments.get(account!)!),
-            intervalEndTimestamp: new Date(r.e.at).toISOString().slice(0, 19),
-            fundingRate: r.e.rate,
-          }),
-        );
+        return this.fundingHistory(params, account!);
       case 'GET /api/v1/capital/collateral': {
         // MarginAccountSummary (spec §4.7) from the margin model.
         const sum = this.margin.summary(account!);
@@ -477,6 +464,33 @@ class BackpackSim extends SimServerBase<Client> {
   private selectMarkets(params: Record<string, unknown>): Market[] {
     const one = this.market(params, false);
     return one === undefined ? [...this.markets.values()] : [one];
+  }
+
+  /**
+   * GET /wapi/v1/history/funding (fundingHistoryQueryAll): FundingPayment rows (docs History ›
+   * Funding payments; spec §4.7; CCXT 4.5.84 backpack.js parseIncome sample): userId,
+   * subaccountId, symbol, quantity (signed from the account's view: received > 0), naive-ISO
+   * intervalEndTimestamp (seconds), fundingRate; symbol / limit / offset / sortDirection as the
+   * other histories. A fault can make the next replies malformed (a quantity that is not a number).
+   */
+  private fundingHistory(params: Record<string, unknown>, account: string): unknown[] {
+    const rows = this.history(
+      params,
+      (m) => this.margin.fundingEvents.filter((e) => e.base === m.engine.market.base && e.payments.has(account)).map((e) => ({ orderId: e.id, timestamp: e.at, e })),
+      (m, r) => ({
+        userId: 0,
+        subaccountId: null,
+        symbol: m.symbol,
+        quantity: SimMargin.format(r.e.payments.get(account)!),
+        intervalEndTimestamp: new Date(r.e.at).toISOString().slice(0, 19),
+        fundingRate: r.e.rate,
+      }),
+    );
+    if ((this.faults.malformedFundingReplies ?? 0) > 0) {
+      this.faults.malformedFundingReplies = (this.faults.malformedFundingReplies ?? 1) - 1;
+      return [...rows, { userId: 0, subaccountId: null, symbol: 'BTC_USDC_PERP', quantity: 'NaN', intervalEndTimestamp: 'yesterday', fundingRate: null }];
+    }
+    return rows;
   }
 
   private history<T extends { orderId: number; createdAt?: number; timestamp?: number }>(
@@ -913,7 +927,16 @@ class BackpackSim extends SimServerBase<Client> {
     const mark = this.midText(m);
     if (mark === m.lastMark) return;
     m.lastMark = mark;
-    this.broadcast(`markPrice.${m.symbol}`, { e: 'markPrice', E: t, s: m.symbol, p: mark, f: '0.0000125', i: mark, n: Math.ceil(this.now() / 3_600_000) * 3_600_000, T: t });
+    this.broadcast(`markPrice.${m.symbol}`, {
+      e: 'markPrice',
+      E: t,
+      s: m.symbol,
+      p: mark,
+      f: this.options.fundingRates?.get(m.symbol) ?? '0.0000125',
+      i: mark,
+      n: Math.ceil(this.now() / 3_600_000) * 3_600_000,
+      T: t,
+    });
   }
 
   /**

@@ -217,6 +217,8 @@ export class LighterSim extends SimServerBase<Client> {
             ];
           }),
         };
+      case '/api/v1/positionFunding':
+        return this.positionFunding(q, auth);
       case '/api/v1/nextNonce': {
         const key = this.keys.get(`${q.get('account_index')}:${q.get('api_key_index')}`);
         if (key === undefined) throw new LighterApiError(21108, 'invalid PublicKey: api key not registered');
@@ -284,6 +286,54 @@ export class LighterSim extends SimServerBase<Client> {
       default:
         throw new LighterApiError(21505, `no route ${path}`, 404);
     }
+  }
+
+  /**
+   * GET /api/v1/positionFunding (auth): the account's funding payments, newest first (lighter-python
+   * `lighter/api/account_api.py` position_funding: account_index, limit 1..100 required, market_id
+   * (255 = every market), cursor, side (long/short/all), start_timestamp, end_timestamp, the token in
+   * the Authorization header; `lighter/models/position_fundings.py` {code, position_fundings,
+   * next_cursor}; `position_funding.py` {timestamp, market_id, funding_id, change, discount, rate,
+   * position_size, position_side (long|short)}). `change` is the collateral change (received > 0),
+   * `rate` the hourly rate settled. The model names no unit for `timestamp`; this server sends ms,
+   * as the venue's other REST and stream timestamps (spec §5). A fault makes the next replies malformed.
+   */
+  private positionFunding(q: URLSearchParams, auth: string | undefined): unknown {
+    const account = this.authorize(auth, q);
+    const limit = Number(q.get('limit'));
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new LighterApiError(21100, 'limit must be between 1 and 100');
+    const marketParam = q.get('market_id');
+    const marketId = marketParam === null || marketParam === '255' ? undefined : this.market(Number(marketParam)).id;
+    const side = q.get('side') ?? 'all';
+    const from = q.get('start_timestamp');
+    const to = q.get('end_timestamp');
+    const key = String(account);
+    const rows = this.margin.fundingEvents
+      .filter((e) => e.payments.has(key))
+      .map((e) => ({ e, m: [...this.markets.values()].find((m) => m.engine.market.base === e.base)! }))
+      .filter(({ m }) => m !== undefined && (marketId === undefined || m.id === marketId))
+      .filter(({ e }) => side === 'all' || (side === 'long') === e.sizes.get(key)! > 0)
+      .filter(({ e }) => (from === null || e.at >= Number(from)) && (to === null || e.at <= Number(to)))
+      .reverse();
+    const offset = Number(q.get('cursor') ?? 0);
+    const page = rows.slice(offset, offset + limit).map(({ e, m }) => {
+      const size = e.sizes.get(key)!;
+      return {
+        timestamp: e.at,
+        market_id: m.id,
+        funding_id: e.id,
+        change: SimMargin.format(e.payments.get(key)!),
+        discount: '0.000000',
+        rate: e.rate,
+        position_size: formatFixed(Math.abs(size), m.engine.market.sizeScale),
+        position_side: size > 0 ? 'long' : 'short',
+      };
+    });
+    if ((this.faults.malformedFundingReplies ?? 0) > 0) {
+      this.faults.malformedFundingReplies = (this.faults.malformedFundingReplies ?? 1) - 1;
+      page.push({ timestamp: NaN, market_id: -1, funding_id: -1, change: 'lots', discount: '', rate: '', position_size: '', position_side: 'sideways' });
+    }
+    return { code: 200, position_fundings: page, next_cursor: offset + limit < rows.length ? String(offset + limit) : null };
   }
 
   private selectMarkets(q: URLSearchParams): Market[] {

@@ -31,6 +31,7 @@ import { BackpackStream } from './ws.js';
 import { TickerCheck, type TickerDisagreement } from './ticker-check.js';
 import { clampIntoBands, parsePriceBands, type PriceBands } from './price-bands.js';
 import type { FrameRecorder } from '../../record/writer.js';
+import { BackpackFunding } from './funding.js';
 
 export { BackpackSigner, signingString } from './auth.js';
 export { BookSync } from './book-sync.js';
@@ -157,6 +158,8 @@ export class BackpackVenue implements Venue {
   private readonly streamed = new Map<string, StreamedOrder>();
   /** Latest position from account.positionUpdate (sizeScale). */
   streamedPosition?: number;
+  /** The account's funding payments and the current rate (funding.ts); only with keys. */
+  readonly funding?: BackpackFunding;
 
   constructor(private readonly options: BackpackVenueOptions) {
     if (!/^[A-Z0-9]+$/.test(options.ticker)) throw new Error(`ticker "${options.ticker}" is not an upper-case asset symbol such as BTC`);
@@ -173,6 +176,7 @@ export class BackpackVenue implements Venue {
       clock: this.clock,
     });
     this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000, undefined, this.clock);
+    if (this.signer !== undefined) this.funding = new BackpackFunding(this.rest, this.symbol);
     this.nextClientId = (options.firstClientId ?? this.clock.wallMs() % 0x1_0000_0000) >>> 0;
   }
 

@@ -191,3 +191,65 @@ export function readPositionUpdate(data: unknown): Parsed<PositionUpdate[]> {
   }
   return accepted(out);
 }
+
+// ---------------------------------------------------------------- funding (account history, current rate)
+
+/** A signed decimal as the venues print amounts and rates: an optional minus, digits, optionally a point and digits. */
+export function isSignedDecimalText(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 64 && /^-?\d+(\.\d+)?$/.test(value);
+}
+
+/** One row of GET /wapi/v1/history/funding for our market: amount as printed (received > 0), settlement time in wall ms. */
+export interface FundingHistoryRow {
+  symbol: string;
+  quantity: string;
+  /** intervalEndTimestamp (naive ISO, UTC, seconds) as wall ms. */
+  at: number;
+  fundingRate: string;
+}
+
+/** Naive ISO "2025-08-01T16:00:00" (spec §1: UTC, no zone) as ms; undefined when it is not one. */
+function naiveIsoMs(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/.test(value)) return undefined;
+  const ms = Date.parse(`${value.slice(0, 23)}Z`);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * A GET /wapi/v1/history/funding body (FundingPayment rows, docs History › Funding payments; spec
+ * §4.7; CCXT backpack.js parseIncome): the rows of `symbol`. Any row, ours or not, that is not a
+ * FundingPayment refuses the whole reply: a history we cannot read in full is not summed in part.
+ */
+export function readFundingHistory(body: unknown, symbol: string): Parsed<FundingHistoryRow[]> {
+  if (!Array.isArray(body)) return refused(`funding history is not an array: ${preview(body)}`);
+  const out: FundingHistoryRow[] = [];
+  for (const entry of body as unknown[]) {
+    const r = fieldsOf(entry);
+    if (r === undefined || typeof r.symbol !== 'string') return refused(`funding history row lacks a symbol: ${preview(entry, 60)}`);
+    const at = naiveIsoMs(r.intervalEndTimestamp);
+    if (!isSignedDecimalText(r.quantity) || at === undefined || !isSignedDecimalText(r.fundingRate))
+      return refused(`funding history row for ${r.symbol} lacks a decimal quantity, an intervalEndTimestamp or a decimal fundingRate: ${preview(entry, 100)}`);
+    if (r.symbol === symbol) out.push({ symbol: r.symbol, quantity: r.quantity, at, fundingRate: r.fundingRate });
+  }
+  return accepted(out);
+}
+
+/** GET /api/v1/markPrices for one symbol (spec §3): mark, the current interval's rate, when it is paid. */
+export interface MarkPriceRow {
+  markPrice: string;
+  fundingRate: string;
+  /** ms; undefined when absent. */
+  nextFundingTimestamp?: number;
+}
+
+/** A GET /api/v1/markPrices body: the row of `symbol`, refused when absent or not decimal. */
+export function readMarkPrices(body: unknown, symbol: string): Parsed<MarkPriceRow> {
+  if (!Array.isArray(body)) return refused(`markPrices is not an array: ${preview(body)}`);
+  const row = (body as unknown[]).map(fieldsOf).find((r) => r?.symbol === symbol);
+  if (row === undefined) return refused(`markPrices has no row for ${symbol}`);
+  if (!isDecimalText(row.markPrice) || !isSignedDecimalText(row.fundingRate))
+    return refused(`markPrices row for ${symbol} lacks a decimal markPrice / fundingRate: ${preview(row, 100)}`);
+  const next = row.nextFundingTimestamp;
+  const nextMs = typeof next === 'number' && Number.isSafeInteger(next) && next > 0 ? next : typeof next === 'string' && /^\d{1,15}$/.test(next) ? Number(next) : undefined;
+  return accepted({ markPrice: row.markPrice, fundingRate: row.fundingRate, nextFundingTimestamp: nextMs });
+}

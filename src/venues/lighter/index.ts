@@ -43,6 +43,7 @@ import { readAccountOrders, readAccountPosition, readBookFrame } from './message
 import { FrameWarnings } from '../messages.js';
 import { isConfigurationFailure, lighterError } from './errors.js';
 import { NonceKeeper } from './nonce.js';
+import { LighterFunding } from './funding.js';
 import { RateBudget, type BudgetPurpose } from './rate-budget.js';
 import { LighterRest } from './rest.js';
 import { AwaitingAnswers, parseTxReply, type TxReply } from './tx-replies.js';
@@ -184,6 +185,8 @@ export class LighterVenue implements Venue {
   private readonly clock: Clock;
   /** Refused frames, said at most once per kind per 10 s. */
   private readonly warnings: FrameWarnings;
+  /** The account's funding payments and the current rate (funding.ts); only with account keys. */
+  readonly funding?: LighterFunding;
 
   constructor(private readonly options: LighterVenueOptions) {
     this.clock = options.clock ?? systemClock;
@@ -194,6 +197,7 @@ export class LighterVenue implements Venue {
     const { privateKey, accountIndex, apiKeyIndex } = options;
     if (privateKey !== undefined && accountIndex !== undefined && apiKeyIndex !== undefined) {
       this.signer = new LighterSigner({ privateKey, chainId: options.chainId, accountIndex, apiKeyIndex, nowMs: () => this.clock.wallMs() });
+      this.funding = new LighterFunding({ rest: this.rest, accountIndex, market: () => this.market, authToken: () => this.authToken(), now: () => this.clock.wallMs() });
     }
     this.preparedMaxAgeMs = options.preparedOrderMaxAgeMs ?? 1000;
     this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => this.nonces.trusted && signed.nonce === this.nonces.value, this.clock);

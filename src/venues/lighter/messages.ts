@@ -117,3 +117,66 @@ export function readAccountPosition(positions: unknown, marketId: number): Parse
   if (!isDecimalText(p.position)) return refused(`position of market ${marketId} ${preview(p.position)} is not a decimal string`);
   return accepted({ sign: Number(p.sign) < 0 ? -1 : 1, position: p.position });
 }
+
+// ---------------------------------------------------------------- funding (account history, current rate)
+
+/** A signed decimal as the venue prints amounts and rates. */
+function isSignedDecimal(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 64 && /^-?\d+(\.\d+)?$/.test(value);
+}
+
+/** One of our funding payments as GET /api/v1/positionFunding lists it (lighter-python `models/position_funding.py`). */
+export interface PositionFundingRow {
+  marketId: number;
+  fundingId: number;
+  /** Wall ms (the venue's `timestamp`; seconds are read as seconds). */
+  at: number;
+  /** Collateral change, as printed: received > 0. */
+  change: string;
+  rate: string;
+}
+
+/**
+ * A positionFunding body ({code, position_fundings, next_cursor}): the rows of `marketId`. The
+ * model names no unit for `timestamp`: a value below 10^11 can only be seconds (10^11 ms is 1973),
+ * so it is read as seconds; above, ms. Any malformed row refuses the whole reply.
+ */
+export function readPositionFundings(body: unknown, marketId: number): Parsed<PositionFundingRow[]> {
+  const f = fieldsOf(body);
+  const list = f?.position_fundings;
+  if (f === undefined || !(Array.isArray(list) || list === null || list === undefined)) return refused(`positionFunding reply lacks "position_fundings": ${preview(body)}`);
+  const out: PositionFundingRow[] = [];
+  for (const entry of (list ?? []) as unknown[]) {
+    const r = fieldsOf(entry);
+    const ts = r?.timestamp;
+    if (
+      r === undefined ||
+      typeof r.market_id !== 'number' ||
+      !Number.isSafeInteger(r.market_id) ||
+      typeof r.funding_id !== 'number' ||
+      !Number.isSafeInteger(r.funding_id) ||
+      typeof ts !== 'number' ||
+      !Number.isSafeInteger(ts) ||
+      ts <= 0 ||
+      !isSignedDecimal(r.change) ||
+      !isSignedDecimal(r.rate)
+    )
+      return refused(`positionFunding row is not a funding payment (market_id, funding_id, timestamp, decimal change and rate): ${preview(entry, 100)}`);
+    if (r.market_id === marketId) out.push({ marketId: r.market_id, fundingId: r.funding_id, at: ts < 1e11 ? ts * 1000 : ts, change: r.change, rate: r.rate });
+  }
+  return accepted(out);
+}
+
+/**
+ * A GET /api/v1/funding-rates body (lighter-python `models/funding_rates.py`, `funding_rate.py`):
+ * Lighter's own rate for `marketId` (the list also carries other exchanges' rates for the same
+ * symbols; only exchange "lighter" is Lighter's). The rate is a number over eight hours.
+ */
+export function readLighterFundingRate(body: unknown, marketId: number): Parsed<number> {
+  const list = fieldsOf(body)?.funding_rates;
+  if (!Array.isArray(list)) return refused(`funding-rates reply lacks a "funding_rates" list: ${preview(body)}`);
+  const row = (list as unknown[]).map(fieldsOf).find((r) => r?.exchange === 'lighter' && r.market_id === marketId);
+  if (row === undefined) return refused(`funding-rates has no Lighter rate for market ${marketId}`);
+  if (typeof row.rate !== 'number' || !Number.isFinite(row.rate)) return refused(`funding-rates rate for market ${marketId} is not a number: ${preview(row.rate)}`);
+  return accepted(row.rate);
+}
