@@ -61,6 +61,8 @@ export class FundingTracker {
   /** Wall ms the run started: payments settled before it belong to an earlier run. */
   private startWall = 0;
   private readonly warnings: FrameWarnings;
+  /** Venues whose latest read failed. */
+  private readonly failed = new Set<VenueId>();
   /** Each payment counted, in the order read (the trades CSV's funding rows, the PnL ledger). */
   onPayment?: (p: FundingPayment) => void;
 
@@ -96,10 +98,14 @@ export class FundingTracker {
     return run;
   }
 
-  /** At stop: waits for a read under way, then reads once more, so the summary has every settlement so far. */
+  /**
+   * At stop: waits for a read under way, then reads once more, so the summary has every settlement
+   * so far; a venue whose reply was refused then is asked once again (its warning is already said).
+   */
   async final(): Promise<void> {
     await this.inflight;
     await this.poll(0);
+    if (this.failed.size > 0) await this.poll(0);
   }
 
   private async read(): Promise<void> {
@@ -111,7 +117,9 @@ export class FundingTracker {
         let list: FundingPayment[];
         try {
           list = await source.payments(this.startWall);
+          this.failed.delete(v);
         } catch (e) {
+          this.failed.add(v);
           this.warnings.warn(`funding-${v}`, `funding: ${VENUE_NAME[v]} payments unavailable, counted at the next read: ${(e as Error).message}`);
           return;
         }
@@ -182,12 +190,12 @@ export class FundingTracker {
       }
       const day = fundingPerDay(position, m.sizeScale, book.bestBid + book.bestAsk, m.priceScale, r);
       net += day;
-      perDay.push(`${VENUE_NAME[v]} ${formatFixed(position, m.sizeScale)} ${day >= 0n ? 'earns' : 'costs'} ${formatUsd(day < 0n ? -day : day)}/day`);
+      perDay.push(`${VENUE_NAME[v]} ${formatFixed(position, m.sizeScale)} ${day >= 0n ? 'earns' : 'costs'} ${formatUsd(day < 0n ? -day : day)} USDC/day`);
     }
     if (!any) return [];
     const lines = [
       `funding now: ${now.join('; ')} (a positive rate: longs pay shorts — Lighter's documents; Backpack's do not say, read the same way)`,
-      `funding per day at these rates on the positions held, at the mids: ${perDay.join('; ')}${netKnown ? `; net ${formatUsd(net, true)}/day` : ''}`,
+      `funding per day at these rates on the positions held, at the mids: ${perDay.join('; ')}${netKnown ? `; net ${formatUsd(net, true)} USDC/day` : ''}`,
     ];
     return lines;
   }
