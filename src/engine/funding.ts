@@ -30,10 +30,12 @@ export interface FundingSummary {
   totalUsd: number;
   /** Per venue as floats (metrics). */
   venueUsd: Record<VenueId, number>;
+  /** Per venue, what it paid us and what it charged us, as positive floats (metrics counters: each only grows). */
+  flows: Record<VenueId, { received: number; paid: number }>;
   payments: number;
 }
 
-export function fundingSummary(byMarket: FundingByMarket, payments: number): FundingSummary {
+export function fundingSummary(byMarket: FundingByMarket, payments: number, flows: Record<VenueId, { received: bigint; paid: bigint }>): FundingSummary {
   const venues: Record<VenueId, bigint> = { backpack: 0n, lighter: 0n };
   const out: FundingSummary['byMarket'] = {};
   for (const [market, v] of byMarket) {
@@ -47,6 +49,10 @@ export function fundingSummary(byMarket: FundingByMarket, payments: number): Fun
     total: formatUsd(total),
     totalUsd: usdFloat(total),
     venueUsd: { backpack: usdFloat(venues.backpack), lighter: usdFloat(venues.lighter) },
+    flows: {
+      backpack: { received: usdFloat(flows.backpack.received), paid: usdFloat(flows.backpack.paid) },
+      lighter: { received: usdFloat(flows.lighter.received), paid: usdFloat(flows.lighter.paid) },
+    },
     payments,
   };
 }
@@ -55,6 +61,7 @@ export class FundingTracker {
   private readonly seen = new Set<string>();
   readonly byMarket: FundingByMarket = new Map();
   private payments = 0;
+  private readonly flows: Record<VenueId, { received: bigint; paid: bigint }> = { backpack: { received: 0n, paid: 0n }, lighter: { received: 0n, paid: 0n } };
   private inflight?: Promise<void>;
   /** Monotonic ms of the latest read started. */
   lastAt = -Infinity;
@@ -80,7 +87,7 @@ export class FundingTracker {
   }
 
   summary(): FundingSummary {
-    return fundingSummary(this.byMarket, this.payments);
+    return fundingSummary(this.byMarket, this.payments, this.flows);
   }
 
   /** Reads both venues' payments unless a read is under way or one started within `minGapMs`; resolves when it is done. */
@@ -137,6 +144,8 @@ export class FundingTracker {
     let row = this.byMarket.get(market);
     if (row === undefined) this.byMarket.set(market, (row = { backpack: 0n, lighter: 0n }));
     row[v] += p.amount;
+    if (p.amount >= 0n) this.flows[v].received += p.amount;
+    else this.flows[v].paid -= p.amount;
     this.payments++;
     this.core.log.info(
       `funding: ${VENUE_NAME[v]} ${p.market} ${p.amount >= 0n ? 'paid us' : 'charged us'} ${formatUsd(p.amount < 0n ? -p.amount : p.amount)} at rate ${p.rate} (settled ${new Date(p.at).toISOString()})`,

@@ -152,6 +152,20 @@ export class BotMetrics implements EngineObserver {
     });
     gauge('net_exposure_base', 'Net position across both venues, base-asset units', [], (g, s) => g.set(s.net));
     gauge('pnl_quote', 'Estimated PnL after fees on the matched quantity of every trade, quote currency', [], (g, s) => g.set(s.summary.estimatedPnl));
+    const fundingFlow = (name: string, help: string, pick: (f: { received: number; paid: number }) => number) =>
+      new Counter({
+        name: `${METRIC_PREFIX}${name}`,
+        help,
+        labelNames: ['venue'],
+        registers,
+        collect() {
+          this.reset();
+          const f = snap()?.summary.funding;
+          if (f !== undefined) for (const v of VENUE_IDS) this.inc({ venue: v }, pick(f.flows[v]));
+        },
+      });
+    fundingFlow('funding_received_usd_total', "Funding the venue paid us since the start, USD (from the venue's own funding history)", (f) => f.received);
+    fundingFlow('funding_paid_usd_total', "Funding the venue charged us since the start, USD (from the venue's own funding history)", (f) => f.paid);
     gauge('halt_active', '1 while a halt of this kind stands', ['kind'], (g, s) => {
       for (const k of ['kill_switch', 'exposure_open', 'venue_down', 'auth']) g.set({ kind: k }, s.halts.some((h) => h.kind === k) ? 1 : 0);
     });

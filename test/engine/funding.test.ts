@@ -15,6 +15,7 @@ import { ArbEngine } from '../../src/engine/index.js';
 import type { FundingPayment, FundingRateNow, FundingSource } from '../../src/venues/funding.js';
 import type { MarketSpec, VenueId } from '../../src/venues/types.js';
 import { VenueError } from '../../src/venues/venue.js';
+import { BotMetrics } from '../../src/watch/metrics.js';
 import { FakeVenue } from './fake-venue.js';
 
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
@@ -121,6 +122,13 @@ test('funding is read on its period; each payment counted once and only from the
   assert.deepEqual(snap.summary.funding?.venues, { backpack: '-0.100000', lighter: '-0.024999' });
   assert.equal(snap.summary.funding?.total, '-0.124999');
   assert.equal(snap.summary.funding?.payments, 3);
+
+  // Metrics: what each venue paid us and charged us, each only growing.
+  const metrics = await new BotMetrics({ snapshot: () => engine.snapshot() }).registry.metrics();
+  assert.match(metrics, /^arb_funding_paid_usd_total\{venue="backpack"\} 0\.199999$/m);
+  assert.match(metrics, /^arb_funding_received_usd_total\{venue="backpack"\} 0\.099999$/m);
+  assert.match(metrics, /^arb_funding_paid_usd_total\{venue="lighter"\} 0\.024999$/m);
+  assert.match(metrics, /^arb_funding_received_usd_total\{venue="lighter"\} 0$/m);
 
   const summary = await clock.runUntil(engine.stop('test'));
   assert.equal(summary.pnl?.funding.total, '-0.124999');

@@ -29,6 +29,7 @@ const SNAP: EngineSnapshot = {
       total: '-0.250000',
       totalUsd: -0.25,
       venueUsd: { backpack: -0.3, lighter: 0.05 },
+      flows: { backpack: { received: 0.1, paid: 0.4 }, lighter: { received: 0.05, paid: 0 } },
       payments: 4,
     },
     positions: { backpack: '0.02000', lighter: '-0.02000' },
