@@ -13,6 +13,7 @@
 import { formatFixed } from '../core/fixed.js';
 import type { VenueId } from '../venues/types.js';
 import { FrameWarnings } from '../venues/messages.js';
+import { VenueError } from '../venues/venue.js';
 import { formatUsd, fundingPerDay, usdFloat, type FundingPayment, type FundingRateNow } from '../venues/funding.js';
 import { VENUES, type EngineCore } from './core.js';
 
@@ -68,8 +69,8 @@ export class FundingTracker {
   /** Wall ms the run started: payments settled before it belong to an earlier run. */
   private startWall = 0;
   private readonly warnings: FrameWarnings;
-  /** Venues whose latest read failed. */
-  private readonly failed = new Set<VenueId>();
+  /** Venues whose latest read failed, and why. */
+  private readonly failed = new Map<VenueId, string>();
   /** Each payment counted, in the order read (the trades CSV's funding rows, the PnL ledger). */
   onPayment?: (p: FundingPayment) => void;
 
@@ -113,6 +114,10 @@ export class FundingTracker {
     await this.inflight;
     await this.poll(0);
     if (this.failed.size > 0) await this.poll(0);
+    for (const [v, why] of this.failed)
+      this.core.log.warn(
+        `funding: ${VENUE_NAME[v]}'s funding history could not be read at the end (${why}); settlements since its last read are missing from the summary — see the venue's own funding history`,
+      );
   }
 
   private async read(): Promise<void> {
@@ -126,8 +131,11 @@ export class FundingTracker {
           list = await source.payments(this.startWall);
           this.failed.delete(v);
         } catch (e) {
-          this.failed.add(v);
-          this.warnings.warn(`funding-${v}`, `funding: ${VENUE_NAME[v]} payments unavailable, counted at the next read: ${(e as Error).message}`);
+          const why = (e as Error).message;
+          this.failed.set(v, why);
+          // A read skipped to keep the venue's request budget for orders is no fault: said only in the debug log.
+          if (e instanceof VenueError && e.kind === 'rate_limited') core.log.debug(`funding: ${VENUE_NAME[v]} payments not read now: ${why}`);
+          else this.warnings.warn(`funding-${v}`, `funding: ${VENUE_NAME[v]} payments unavailable, counted at the next read: ${why}`);
           return;
         }
         for (const p of list) this.count(v, p);

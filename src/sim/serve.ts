@@ -10,7 +10,8 @@ import { startSimVenues } from './index.js';
 const ticker = (process.argv[2] ?? 'BTC').toUpperCase();
 const quiet: Logger = { debug() {}, info() {}, warn: (m) => process.stderr.write(`sim: ${m}\n`), error: (m) => process.stderr.write(`sim: ${m}\n`) };
 
-startSimVenues({ ticker, logger: quiet }).then(
+// Funding settles on the hour, as on both venues (sim/funding.ts).
+startSimVenues({ ticker, logger: quiet, fundingTimer: {} }).then(
   (sim) => {
     const spec = sim.engines.backpack.market;
     process.stdout.write(

@@ -134,9 +134,14 @@ test('trades both directions on executable prices; exact CSV headers, telemetry,
   // Flat at the end: everything is realised, the spread less the fees.
   assert.deepEqual([Math.round(pnl!.realisedNet * 1e6) / 1e6, pnl!.spreadCapturedGross, pnl!.unrealisedAtMid], [0.2999, 0.8, 0]);
   assert.deepEqual(
-    { ...summary, estimatedPnl: Math.round(summary.estimatedPnl * 1e6) / 1e6, fees: Math.round(summary.fees * 1e6) / 1e6 },
+    {
+      ...summary,
+      estimatedPnl: Math.round(summary.estimatedPnl * 1e6) / 1e6,
+      fees: Math.round(summary.fees * 1e6) / 1e6,
+      spreadCaptured: Math.round(summary.spreadCaptured! * 1e6) / 1e6,
+    },
     // Each trade captures 40 × 0.01 = 0.40 and pays 2.5 bps of 1000 on Backpack (0.25 then 0.2501).
-    { trades: 2, successes: 2, failures: 0, repairs: 0, estimatedPnl: 0.2999, fees: 0.5001, positions: { backpack: '0.00000', lighter: '0.0000' } },
+    { trades: 2, successes: 2, failures: 0, repairs: 0, estimatedPnl: 0.2999, fees: 0.5001, spreadCaptured: 0.8, positions: { backpack: '0.00000', lighter: '0.0000' } },
   );
 
   const trades = readFileSync(
@@ -150,7 +155,7 @@ test('trades both directions on executable prices; exact CSV headers, telemetry,
     trades[0],
     'timestamp,direction,quantity,backpack_side,backpack_price,lighter_side,lighter_price,spread_captured,pnl_estimate,' +
       'backpack_quantity,lighter_quantity,raw_spread,executable_spread,backpack_fee,lighter_fee,net_pnl,backpack_state,lighter_state,' +
-      'backpack_send_ms,lighter_send_ms,backpack_confirm_ms,lighter_confirm_ms,kind,backpack_client_id,lighter_client_id,mode',
+      'backpack_send_ms,lighter_send_ms,backpack_confirm_ms,lighter_confirm_ms,kind,backpack_client_id,lighter_client_id,backpack_funding,lighter_funding,funding_rate,mode',
   );
   const bbo = readFileSync(
     join(

@@ -14,6 +14,8 @@ import { BackpackFunding } from '../../src/venues/backpack/funding.js';
 import { BackpackRest } from '../../src/venues/backpack/rest.js';
 import { LighterFunding } from '../../src/venues/lighter/funding.js';
 import { LighterRest } from '../../src/venues/lighter/rest.js';
+import { RateBudget } from '../../src/venues/lighter/rate-budget.js';
+import type { VenueError } from '../../src/venues/venue.js';
 import { LighterSigner } from '../../src/venues/lighter/signer/index.js';
 
 const HOUR = 3_600_000;
@@ -135,6 +137,16 @@ test("both simulators serve the account's funding history in the venues' shapes,
       ],
     );
     assert.deepEqual(await lighter.current(), { venue: 'lighter', market: 'BTC', rate: '-0.0016', periodMs: 8 * HOUR, settleEveryMs: HOUR, nextAt: t0 + HOUR });
+
+    // Inside Lighter's shared budget, funding takes a place only while at most half the window is used, and never waits for one.
+    const budget = new RateBudget({ perMinute: 10 });
+    const budgeted = new LighterFunding({ rest: lighterRest, accountIndex: 100, market: () => ({ marketId: 1, symbol: 'BTC' }), authToken: token, now: () => t0, budget });
+    assert.equal((await budgeted.payments(t0)).length, 2);
+    assert.equal(budget.used(), 1, 'the read took one place');
+    for (let i = 0; i < 4; i++) assert.ok(budget.tryTake('entry'));
+    await assert.rejects(budgeted.payments(t0), (e: VenueError) => e.kind === 'rate_limited' && /5 of 10 this minute\) is kept for orders/.test(e.message));
+    await assert.rejects(budgeted.current(), (e: VenueError) => e.kind === 'rate_limited');
+    assert.equal(budget.used(), 5, 'nothing sent, no place taken');
 
     const backpack = new BackpackFunding(backpackRest, 'BTC_USDC_PERP');
     const bp = await backpack.payments(t0);

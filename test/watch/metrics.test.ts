@@ -46,7 +46,7 @@ test('metrics: a trade, positions, latencies and process figures; healthz, ready
     assert.equal(sample(text, 'arb_spread_threshold_quote{direction="long"}'), 5);
     assert.equal(sample(text, 'arb_engine_running'), 1);
     assert.equal(sample(text, 'arb_rate_budget_per_minute{venue="lighter"}'), 10);
-    assert.equal(sample(text, 'arb_rate_budget_remaining{venue="lighter"}'), 2, 'start-up took five places, its funding rate one, its reconciliation one, the trade one');
+    assert.equal(sample(text, 'arb_rate_budget_remaining{venue="lighter"}'), 3, 'start-up took five places, its reconciliation one, the trade one');
     assert.equal(sample(text, 'arb_rate_budget_remaining{venue="backpack"}'), undefined, 'Backpack keeps no local budget');
     assert.equal(sample(text, 'arb_execution_ready{venue="lighter",state="ready"}'), 1, 'places are left for an entry');
     assert.equal(sample(text, 'arb_halt_active{kind="venue_down"}'), 0);

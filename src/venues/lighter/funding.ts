@@ -1,5 +1,8 @@
 // Lighter funding for the traded market, over the REST client and inside the shared request budget
-// at its ordinary purpose ('entry': behind repairs, never taking their reserve): the account's
+// at its ordinary purpose ('entry': behind repairs, never taking their reserve), and lower still: a
+// read goes out only while at most half the window is used and a place is free at once; otherwise
+// it is skipped (a VenueError 'rate_limited') and made at a later read, so funding never takes a
+// place an order or a repair is about to need, nor waits in line for one. The account's
 // payments from GET /api/v1/positionFunding (auth token; lighter-python `lighter/api/account_api.py`
 // position_funding, `models/position_funding.py`) and the current rate from GET
 // /api/v1/funding-rates (lighter-python `lighter/api/funding_api.py`, `models/funding_rate.py`).
@@ -14,6 +17,7 @@ import { FUNDING_SCALE, type FundingPayment, type FundingRateNow, type FundingSo
 import { VenueError } from '../venue.js';
 import { hintFor } from './errors.js';
 import { readLighterFundingRate, readPositionFundings } from './messages.js';
+import type { RateBudget } from './rate-budget.js';
 import type { LighterRest } from './rest.js';
 
 /** positionFunding's largest page (lighter-python: limit 1..100). */
@@ -30,6 +34,8 @@ export interface LighterFundingOptions {
   authToken: () => string;
   /** Wall ms (the adapter's injected clock). */
   now: () => number;
+  /** The shared request budget the REST client counts against (absent: requests are not counted). */
+  budget?: RateBudget;
 }
 
 export class LighterFunding implements FundingSource {
@@ -43,7 +49,7 @@ export class LighterFunding implements FundingSource {
     for (let page = 0; page < MAX_PAGES; page++) {
       const query: Record<string, string | number> = { account_index: this.o.accountIndex, market_id: marketId, limit: PAGE, side: 'all' };
       if (cursor !== undefined) query.cursor = cursor;
-      const body = await this.o.rest.get<unknown>('positionFunding', query, this.o.authToken(), undefined, 'entry');
+      const body = await this.o.rest.get<unknown>('positionFunding', query, this.o.authToken(), undefined, this.place('positionFunding'));
       const rows = readPositionFundings(body, marketId);
       if (!rows.ok) throw new VenueError('lighter', 'protocol', `Lighter positionFunding refused: ${rows.why} (${hintFor('protocol')})`);
       for (const r of rows.value) {
@@ -60,11 +66,25 @@ export class LighterFunding implements FundingSource {
 
   async current(): Promise<FundingRateNow> {
     const { marketId, symbol } = this.marketOf();
-    const body = await this.o.rest.get<unknown>('funding-rates', {}, undefined, undefined, 'entry');
+    const body = await this.o.rest.get<unknown>('funding-rates', {}, undefined, undefined, this.place('funding-rates'));
     const rate = readLighterFundingRate(body, marketId);
     if (!rate.ok) throw new VenueError('lighter', 'protocol', `Lighter funding rate refused: ${rate.why} (${hintFor('protocol')})`);
     const now = this.o.now();
     return { venue: 'lighter', market: symbol, rate: numberText(rate.value), periodMs: 8 * HOUR_MS, settleEveryMs: HOUR_MS, nextAt: (Math.floor(now / HOUR_MS) + 1) * HOUR_MS };
+  }
+
+  /** Takes a place for one read now, or refuses: the budget is more than half used, backing off, or has no place free at once. */
+  private place(what: string): null | 'entry' {
+    const budget = this.o.budget;
+    if (budget === undefined) return 'entry';
+    if (budget.used() * 2 >= budget.perMinute || !budget.tryTake('entry')) {
+      throw new VenueError(
+        'lighter',
+        'rate_limited',
+        `Lighter ${what} not read now: the shared request budget (${budget.used()} of ${budget.perMinute} this minute) is kept for orders; read again later`,
+      );
+    }
+    return null;
   }
 
   private marketOf(): { marketId: number; symbol: string } {
