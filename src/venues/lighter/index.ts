@@ -197,7 +197,14 @@ export class LighterVenue implements Venue {
     const { privateKey, accountIndex, apiKeyIndex } = options;
     if (privateKey !== undefined && accountIndex !== undefined && apiKeyIndex !== undefined) {
       this.signer = new LighterSigner({ privateKey, chainId: options.chainId, accountIndex, apiKeyIndex, nowMs: () => this.clock.wallMs() });
-      this.funding = new LighterFunding({ rest: this.rest, accountIndex, market: () => this.market, authToken: () => this.authToken(), now: () => this.clock.wallMs(), budget: this.budget });
+      this.funding = new LighterFunding({
+        rest: this.rest,
+        accountIndex,
+        market: () => this.market,
+        authToken: () => this.authToken(),
+        now: () => this.clock.wallMs(),
+        budget: this.budget,
+      });
     }
     this.preparedMaxAgeMs = options.preparedOrderMaxAgeMs ?? 1000;
     this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => this.nonces.trusted && signed.nonce === this.nonces.value, this.clock);
