@@ -217,18 +217,27 @@ export function composeVenue(data: MarketData, execution: DetachedExecution): Ve
   return new ComposedVenue(data, execution);
 }
 
-class ComposedVenue implements Venue {
+/**
+ * The venue composeVenue builds. A live adapter extends it to add what is its own (its REST client,
+ * limit orders, streamed position) on top of the composed sides.
+ */
+export class ComposedVenue implements Venue {
   readonly id: VenueId;
   readonly prepareMarketOrder?: (request: MarketOrderRequest) => void;
   readonly readyForOrder?: () => boolean;
   readonly readiness?: () => ExecutionReadiness;
   readonly rateBudget?: () => { remaining: number; perMinute: number };
+  readonly funding?: FundingSource;
 
+  /** `account`: a live adapter's account side, when it (rather than the execution side) reads funding. */
   constructor(
-    private readonly data: MarketData,
-    private readonly execution: DetachedExecution,
+    protected readonly data: MarketData,
+    protected readonly execution: DetachedExecution,
+    account?: { readonly funding?: FundingSource },
   ) {
     this.id = data.id;
+    const funding = account?.funding ?? execution.funding;
+    if (funding !== undefined) this.funding = funding;
     // The optional members exist on the venue exactly when the execution side has them, as the engine checks for them.
     if (execution.prepareMarketOrder) this.prepareMarketOrder = execution.prepareMarketOrder.bind(execution);
     if (execution.readyForOrder) this.readyForOrder = execution.readyForOrder.bind(execution);
