@@ -247,5 +247,5 @@ export class WatchHub implements EngineObserver {
 }
 
 export function summaryText(s: RunSummary): string {
-  return `${s.trades} trades, ${s.successes} succeeded, ${s.failures} failed, ${s.repairs} repair orders; estimated PnL ${s.estimatedPnl.toFixed(4)} after ${s.fees.toFixed(4)} fees; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halted ? `; halted: ${s.halted}` : ''}`;
+  return `${s.trades} trades, ${s.successes} succeeded, ${s.failures} failed, ${s.repairs} repair orders; estimated PnL ${s.estimatedPnl.toFixed(4)} after ${s.fees.toFixed(4)} fees${s.funding ? `; funding ${s.funding.total} USDC` : ''}; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halted ? `; halted: ${s.halted}` : ''}`;
 }

@@ -188,7 +188,7 @@ test('the real bot: start, venue down and back, and stop with the summary reach 
     assert.ok(stop !== undefined, 'stop alert delivered before the run ended');
     assert.match(
       String(stop.body.text),
-      /^stopped \(test stop\): 1 trades, 1 succeeded, 0 failed, 0 repair orders; estimated PnL [-\d.]+ after [\d.]+ fees; positions Backpack 0\.01000, Lighter -0\.01000$/,
+      /^stopped \(test stop\): 1 trades, 1 succeeded, 0 failed, 0 repair orders; estimated PnL [-\d.]+ after [\d.]+ fees; funding 0\.000000 USDC; positions Backpack 0\.01000, Lighter -0\.01000$/,
     );
     assert.deepEqual(
       tg.received.map((r) => String(r.body.text).split(':')[0].split(' (')[0]),
