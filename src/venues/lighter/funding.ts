@@ -81,7 +81,7 @@ export class LighterFunding implements FundingSource {
       throw new VenueError(
         'lighter',
         'rate_limited',
-        `Lighter ${what} not read now: the shared request budget (${budget.used()} of ${budget.perMinute} this minute) is kept for orders; read again later`,
+        `Lighter ${what} not read now: the shared request budget (${budget.used()} of ${budget.perMinute} this minute) is kept for orders`,
       );
     }
     return null;
