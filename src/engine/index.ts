@@ -289,13 +289,14 @@ export class ArbEngine {
       core.log.info(`picked up a hedged position: Backpack ${core.fmtPos('backpack')}, Lighter ${core.fmtPos('lighter')}`);
     }
     if (this.funding.hasSources) {
-      let lines: string[] = [];
+      let lines: string[] | undefined;
       await withTimeout(
         this.clock,
         this.funding.startupLines().then((l) => (lines = l)),
         STARTUP_FUNDING_MS,
       );
-      for (const line of lines) core.log.info(line);
+      if (lines === undefined) core.log.warn(`funding: the venues' current rates did not come within ${STARTUP_FUNDING_MS / 1000} s; starting without the start-up funding lines`);
+      for (const line of lines ?? []) core.log.info(line);
       core.summary.funding = this.funding.summary();
     }
     if (!core.phase.is('starting')) throw new StartAborted('stopped during start-up');

@@ -155,3 +155,16 @@ test('a reconciliation reads funding too, at most once per half reconciliation p
   assert.deepEqual([backpack.funding.reads, lighter.funding.reads], [2, 2]);
   await clock.runUntil(engine.stop('test'));
 });
+
+test('a venue whose rate does not come within 3 s is said, and start-up goes on without the funding lines', async () => {
+  const { clock, backpack, engine, logger } = setup({ fundingPollEveryMs: 60_000, reconcileEveryMs: 30_000 });
+  backpack.funding.current = () => new Promise<FundingRateNow>(() => undefined);
+  const started = engine.start();
+  await clock.advance(2900);
+  assert.equal(engine.phase, 'starting', 'still waiting for the rates');
+  await clock.advance(200);
+  assert.equal(await started, true);
+  assert.ok(logger.lines.some((l) => l.includes("funding: the venues' current rates did not come within 3 s; starting without the start-up funding lines")));
+  assert.ok(!logger.lines.some((l) => l.includes('funding now:')));
+  await clock.runUntil(engine.stop('test'));
+});
