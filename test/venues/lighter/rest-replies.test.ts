@@ -93,3 +93,25 @@ test('an unknown order whose history reply cannot be read stays unknown with one
   const settled = await venue.resolveOrder(unknown);
   assert.deepEqual([settled.state, settled.filled, settled.notional], ['filled', leg.filled, leg.notional]);
 });
+
+test('with the socket down, an unreadable sendTx acceptance is not taken as one: said in one line, the order is looked up at its deadline and settled', async () => {
+  const { venue, sim, logger } = await started();
+  await venue.stream!.stop();
+  const rest = venue.rest;
+  const sendTx = rest.sendTx.bind(rest);
+  rest.sendTx = (async (...args: Parameters<typeof sendTx>) => {
+    await sendTx(...args);
+    return null;
+  }) as unknown as typeof sendTx;
+  const leg = await venue.placeMarketOrder({ side: 'buy', size: 300, worstPrice: 1_000_100 });
+  assert.deepEqual([leg.state, leg.filled, leg.notional], ['filled', 300, 300 * 1_000_000], 'the history settled it');
+  assert.equal(sim.acceptedTxs.length, 1);
+  const refused = logger.lines.filter((l) => l.includes('POST /api/v1/sendTx reply refused'));
+  assert.deepEqual(refused, [
+    `WARN Lighter POST /api/v1/sendTx reply refused: sendTx reply is not an object: null (the reply did not match the Lighter protocol); order ${leg.clientOrderId} is looked up at its deadline`,
+  ]);
+  assert.ok(
+    logger.lines.some((l) => l.includes(`order ${leg.clientOrderId} not answered after`)),
+    'the deadline did not count it as acknowledged',
+  );
+});
