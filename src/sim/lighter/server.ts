@@ -769,7 +769,7 @@ export class LighterSim extends SimServerBase<Client> {
 
   /**
    * GTT expiry: an order still resting when its signed OrderExpiry (Unix ms) has passed is
-   * cancelled by the venue with status "canceled-expired" (lighter-python `models/order.py` status
+   * cancelled by the venue (docs.lighter.xyz "Order Types and Matching", Good 'Til Time) with status "canceled-expired" (lighter-python `models/order.py` status
    * enum; CCXT lighter.js parseOrderStatus maps it to "expired"). Checked whenever a request or
    * frame arrives and on every heartbeat, so an injected clock moves expiries deterministically.
    */
@@ -803,21 +803,28 @@ export class LighterSim extends SimServerBase<Client> {
   }
 
   /**
-   * Liquidation when margin runs out: an account whose equity (collateral, PnL, fees, funding,
-   * unrealised PnL at the mark; src/sim/margin.ts) falls below its maintenance margin (the
-   * markets' maintenance_margin_fraction, orderBookDetails; spec §4) loses its open orders
-   * (status "canceled-liquidation") and its positions, closed at market on the book; the trades
-   * come out as liquidation trades (`liquidation_trades` of `trade/{market}`, CCXT pro lighter.js
-   * handleTrades / handleLiquidation; order type 8 "liquidation", CCXT lighter.js
-   * parseOrderTypeInteger). The venue's own procedure (partial liquidation, takeover by its
-   * liquidity pool at the closeout fraction) is not described in what was read; the simulator does
-   * the harsher thing for the trader: the whole account at once, at whatever the book pays.
+   * Liquidation when margin runs out, as docs.lighter.xyz "Liquidations & Insurance Fund" describes
+   * the partial liquidation: once the account value (collateral, PnL, fees, funding, unrealised PnL
+   * at the mark; src/sim/margin.ts) is below the maintenance margin (the markets'
+   * maintenance_margin_fraction, orderBookDetails; spec §4), the engine first cancels all the
+   * account's open orders (status "canceled-liquidation", CCXT lighter.js parseOrderStatus); if the
+   * account is still below, it closes positions one by one with IOC orders on the account's behalf
+   * (order type "liquidation", CCXT lighter.js parseOrderTypeInteger 8; trades in
+   * `liquidation_trades` of `trade/{market}`, CCXT pro lighter.js handleTrades), stopping once the
+   * account is above the maintenance margin again, and takes "up to 1 %" of each fill as a
+   * liquidation fee. Harsher where the document leaves room: the IOC is unbounded (the venue bounds
+   * it at the "zero price"), the fee is always the full 1 % (orderBookDetails liquidation_fee), and
+   * the insurance fund's take-over below the close-out fraction is not modelled separately.
    */
   liquidate(): void {
+    const below = (account: string) => {
+      const sum = this.margin.summary(account);
+      return sum.maintenanceMargin > 0n && sum.equity < sum.maintenanceMargin ? sum : undefined;
+    };
     for (const { accountIndex } of this.options.accounts) {
       const account = String(accountIndex);
-      const sum = this.margin.summary(account);
-      if (sum.maintenanceMargin === 0n || sum.equity >= sum.maintenanceMargin) continue;
+      const sum = below(account);
+      if (sum === undefined) continue;
       this.log.warn(`lighter sim: account ${accountIndex} liquidated: equity ${SimMargin.format(sum.equity)} below maintenance margin ${SimMargin.format(sum.maintenanceMargin)}`);
       for (const m of this.markets.values()) {
         const cancelled = m.engine.cancelAll(account);
@@ -825,17 +832,21 @@ export class LighterSim extends SimServerBase<Client> {
         if (cancelled.length > 0) this.publishAccount(m, accountIndex, cancelled, []);
       }
       for (const m of this.markets.values()) {
+        if (below(account) === undefined) break;
         const size = m.engine.position(account).size;
         if (size === 0) continue;
         const outcome = m.engine.place({ account, side: size > 0 ? 'sell' : 'buy', type: 'market', size: Math.abs(size), timeInForce: 'IOC', reduceOnly: true });
         this.liquidationOrders.add(outcome.order.orderId);
+        const s = m.engine.market;
+        const scale = s.priceScale + s.sizeScale;
+        const mine = outcome.fills.filter((f) => f.account === account);
+        // 1 % of each fill's notional, at MARGIN_SCALE, rounded up.
+        const notional = mine.reduce((sum, f) => sum + BigInt(f.price) * BigInt(f.size), 0n);
+        const den = 100n * 10n ** BigInt(Math.max(0, scale - MARGIN_SCALE));
+        const fee = (notional * 10n ** BigInt(Math.max(0, MARGIN_SCALE - scale)) + den - 1n) / den;
+        this.margin.setCollateral(account, SimMargin.format(this.margin.collateral(account) - fee));
         this.afterFills(m, outcome.order, outcome.fills, '', true);
-        this.publishAccount(
-          m,
-          accountIndex,
-          [outcome.order],
-          outcome.fills.filter((f) => f.account === account),
-        );
+        this.publishAccount(m, accountIndex, [outcome.order], mine);
       }
     }
   }

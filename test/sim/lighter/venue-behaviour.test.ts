@@ -250,6 +250,8 @@ test("liquidation: when the account's equity falls below its maintenance margin,
   await until('the liquidation trade', () => frames.some((f) => f.type === 'update/trade' && (f.liquidation_trades as unknown[]).length > 0));
   const liq = (frames.find((f) => f.type === 'update/trade' && (f.liquidation_trades as unknown[]).length > 0)!.liquidation_trades as Array<Record<string, unknown>>)[0]!;
   assert.deepEqual([liq.type, liq.price, liq.size, liq.ask_account_id], ['liquidation', '95000.0', '0.01000', 7]);
+  // The liquidation fee: 1 % of the 950 USDC sold.
+  assert.equal(s.sim.margin.collateral('7'), 60_000_000n - 9_500_000n);
   const inactive = (await s.get(`/api/v1/accountInactiveOrders?account_index=7&limit=10&auth=${encodeURIComponent(s.token())}`)).body.orders as Array<Record<string, unknown>>;
   assert.deepEqual(inactive.map((o) => [o.type, o.status]).sort(), [
     ['limit', 'canceled-liquidation'],
