@@ -134,7 +134,7 @@ export class LighterSim extends SimServerBase<Client> {
   /** Resting orders with an expiry, until they end or expire. */
   private readonly expiring = new Map<number, number>();
   /** Orders the venue ended itself, by engine order id: status as the venue reports it. */
-  private readonly endedBy = new Map<number, 'canceled-expired' | 'canceled-liquidation'>();
+  private readonly endedBy = new Map<number, 'canceled-expired' | 'canceled-liquidation' | 'canceled-self-trade'>();
   /** Every trade executed, per market id, oldest first: candles, recentTrades and `trade/{market}`. */
   private readonly tapes = new Map<number, TapeTrade[]>();
   /** Integrator fees signed on an order, by engine order id: charged on each of its fills. */
@@ -668,6 +668,29 @@ export class LighterSim extends SimServerBase<Client> {
     const side = f.IsAsk === 1 ? 'sell' : 'buy';
     if (this.margin.check(m.engine, String(accountIndex), { side, size: f.BaseAmount, price: f.Price, reduceOnly: f.ReduceOnly === 1 }) !== 'ok') {
       throw new LighterApiError(21739, 'not enough margin');
+    }
+    // Self-trade prevention (docs.lighter.xyz "Self-Trade Prevention": trades between the same
+    // account cancel the resting maker order instead of executing; status "canceled-self-trade",
+    // CCXT lighter.js parseOrderStatus). Attributes 6/7 (lighter-go tx_attributes.go) choose other
+    // behaviours (expire taker, cancel both, reduce) and master-account equality; those are
+    // accepted and verified but modelled here as the default, expire maker: the account's own
+    // resting orders the new order would reach are cancelled before it matches. An own order
+    // counts as reached when the others' liquidity at better prices is smaller than the new
+    // order (ties at its own price count as reached: the harsher reading).
+    const selfSide = side === 'buy' ? 'sell' : 'buy';
+    const better = (a: number, b: number) => (selfSide === 'sell' ? a < b : a > b);
+    const own = m.engine.openOrders(String(accountIndex)).filter((o) => o.side === selfSide && o.price !== undefined && (side === 'buy' ? o.price <= f.Price : o.price >= f.Price));
+    const othersBefore = (price: number) =>
+      m.engine
+        .levels(selfSide === 'sell' ? 'ask' : 'bid')
+        .filter(([p]) => better(p, price))
+        .reduce((sum, [, size]) => sum + size, 0) - own.filter((o) => better(o.price!, price)).reduce((sum, o) => sum + o.size - o.executedSize, 0);
+    const crossed = own.filter((o) => othersBefore(o.price!) < f.BaseAmount);
+    for (const o of crossed) {
+      const cancelled = m.engine.cancel(String(accountIndex), o.orderId);
+      if (cancelled === undefined) continue;
+      this.endedBy.set(o.orderId, 'canceled-self-trade');
+      this.publishAccount(m, accountIndex, [cancelled], []);
     }
     let fillLimit: number | undefined;
     if (this.faults.partialFillNext !== undefined) {

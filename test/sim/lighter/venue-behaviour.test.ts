@@ -259,3 +259,41 @@ test("liquidation: when the account's equity falls below its maintenance margin,
     ['market', 'filled'],
   ]);
 });
+
+test("self-trade prevention: an order that would trade with the account's own resting order cancels that maker as canceled-self-trade", async () => {
+  const s = await setup();
+  s.btc.setHouseLiquidity(
+    [[999_990, 100_000]],
+    [
+      [1_000_000, 500],
+      [1_000_100, 100_000],
+    ],
+  );
+  assert.equal(
+    (await s.send(s.order({ orderType: 0, timeInForce: 1, isAsk: true, price: 1_000_050, baseAmount: 500, clientOrderIndex: 41, orderExpiry: T0 + 3_600_000 }))).status,
+    200,
+  );
+  // 0.003 stays within the house's 0.005 at 100000.0: the own ask at 100005.0 is not reached and rests on.
+  assert.equal((await s.send(s.order({ baseAmount: 300, price: 1_000_200, clientOrderIndex: 42 }))).status, 200);
+  assert.deepEqual(
+    s.btc.openOrders('7').map((o) => o.clientOrderId),
+    ['41'],
+  );
+  // 0.005 more would take the house's last 0.002 and then meet the own ask: that ask is cancelled
+  // instead, and the buy goes on to the house's next level.
+  assert.equal((await s.send(s.order({ baseAmount: 500, price: 1_000_200, clientOrderIndex: 43 }))).status, 200);
+  assert.deepEqual(
+    s.btc.fills('7').map((f) => [f.side, f.price, f.size]),
+    [
+      ['buy', 1_000_000, 300],
+      ['buy', 1_000_000, 200],
+      ['buy', 1_000_100, 300],
+    ],
+  );
+  const inactive = (await s.get(`/api/v1/accountInactiveOrders?account_index=7&limit=10&auth=${encodeURIComponent(s.token())}`)).body.orders as Array<Record<string, unknown>>;
+  assert.deepEqual(inactive.map((o) => [o.client_order_index, o.status]).sort(), [
+    [41, 'canceled-self-trade'],
+    [42, 'filled'],
+    [43, 'filled'],
+  ]);
+});
