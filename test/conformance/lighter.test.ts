@@ -352,7 +352,8 @@ test('streams: order book equals REST depth; orders (one market and all) and fil
   const oneMarket = ex.watchOrders(S);
   const firstAll = ex.watchOrders();
   const myTrades = ex.watchMyTrades(S);
-  const wanted = [`account_orders/1/${ACCOUNT}`, `account_all_orders/${ACCOUNT}`, `account_all_trades/${ACCOUNT}`];
+  const publicTrades = ex.watchTrades(S);
+  const wanted = [`account_orders/1/${ACCOUNT}`, `account_all_orders/${ACCOUNT}`, `account_all_trades/${ACCOUNT}`, 'trade/1'];
   await until('subscribed', () => wanted.every((w) => handle.subscriptions().includes(w)));
   // The first frame of account_all_orders lists the open orders per market (none): CCXT resolves
   // the all-markets watch with that (an empty list).
@@ -374,6 +375,14 @@ test('streams: order book equals REST depth; orders (one market and all) and fil
   assert.equal(a.symbol, S);
   const [t] = await myTrades;
   assert.deepEqual([t.symbol, t.amount, t.price], [S, 0.001, 100000]);
+  // The public trade stream (its first frame holds the latest trades) carries the same trade, as
+  // CCXT has parsed it into its trade cache.
+  await publicTrades;
+  const cached = () =>
+    [...((ex.trades[S] as Array<{ id: string }> | undefined) ?? [])].find((x) => x.id === t.id) as { symbol: string; side: string; amount: number; price: number } | undefined;
+  await until('the public trade', () => cached() !== undefined);
+  const pub = cached()!;
+  assert.deepEqual([pub.symbol, pub.side, pub.amount, pub.price], [S, 'buy', 0.001, 100000]);
 
   // CCXT defect: a sendtx reply whose code is not 200 resolves createOrderWs like an acceptance
   // (pro lighter.js handleWsSendtxApi resolves whatever the code): a refused order "succeeds".
