@@ -194,8 +194,10 @@ export class LighterSim extends SimServerBase<Client> {
       const q = url.searchParams;
       if (req.method === 'POST') {
         const form = await readForm(header(req, 'content-type') ?? '', Buffer.concat(chunks));
-        // price_protection (lighter-python transaction_api.py _send_tx_serialize: optional boolean):
-        // its effect is undocumented, so it is only checked for being a boolean.
+        // price_protection (lighter-python transaction_api.py _send_tx_serialize: optional boolean,
+        // default true per its docs/TransactionApi.md): no source read says what false lifts, so it
+        // is checked for being a boolean and the accidental-price band (21733) applies whatever its
+        // value: the harsher reading.
         const protection = form.get('price_protection');
         if (protection !== null && protection !== 'true' && protection !== 'false')
           throw new LighterApiError(21505, `price_protection must be true or false, not ${protection}`, 400);

@@ -297,3 +297,19 @@ test("self-trade prevention: an order that would trade with the account's own re
     [43, 'filled'],
   ]);
 });
+
+test('price_protection must be a boolean, and false lifts no price check: an order far from the mid is refused with 21733 either way', async () => {
+  const s = await setup();
+  const post = async (fields: Record<string, string>) => {
+    const body = new FormData();
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    const res = await fetch(`${s.handle.apiUrl}/api/v1/sendTx`, { method: 'POST', body });
+    return { status: res.status, ...((await res.json()) as { code: number }) };
+  };
+  // A limit bid 10 % under the mid of 99999.5, past the market's 5 % band.
+  const far = s.order({ orderType: 0, timeInForce: 1, price: 900_000, orderExpiry: T0 + 3_600_000 });
+  for (const protection of ['true', 'false'])
+    assert.deepEqual(await post({ tx_type: '14', tx_info: far, price_protection: protection }), { status: 400, code: 21733, message: 'accidental price' });
+  assert.deepEqual((await post({ tx_type: '14', tx_info: far, price_protection: '1' })).code, 21505);
+  assert.equal(s.btc.orders('7').filter((o) => o.status !== 'rejected').length, 0);
+});
