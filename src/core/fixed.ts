@@ -51,6 +51,28 @@ export function parseUnits(text: string, scale: number, mode: Rounding = 'exact'
   return divRound(digits, POW10[frac.length - scale], mode, `"${truncate(text)}" at ${scale} decimals`);
 }
 
+/**
+ * True for unsigned decimal text as venues send it: ASCII digits, optionally a point and more
+ * digits (the regex /^\d+(\.\d+)?$/, without a regex: it runs on every level of every frame).
+ */
+export function isUnsignedDecimal(text: string): boolean {
+  const len = text.length;
+  let i = 0;
+  let c = 0;
+  for (; i < len; i++) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+  }
+  if (i === 0) return false;
+  if (i === len) return true;
+  if (c !== 46 || i === len - 1) return false; // only a point, and not a last one
+  for (i++; i < len; i++) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** Parses a decimal string into a safe-integer number at the given scale. */
 export function parseFixed(text: string, scale: number, mode: Rounding = 'exact'): number {
   const fast = parseFixedFast(text, scale);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  isUnsignedDecimal,
   FixedPointError,
   assertOnGrid,
   decimalsOf,
@@ -206,5 +207,21 @@ test('property: parseFixed (fast path) gives the same value or the same refusal 
   fc.assert(
     fc.property(text, scale, mode, (t, s, m) => assertSameAsExact(t, s, m)),
     { numRuns: 200_000 },
+  );
+});
+
+test('isUnsignedDecimal accepts exactly what /^\\d+(\\.\\d+)?$/ accepts', () => {
+  for (const yes of ['0', '7', '0.5', '100000.3', '0.00000', '007.10']) assert.equal(isUnsignedDecimal(yes), true, yes);
+  for (const no of ['', '.', '1.', '.5', '-1', '+1', '1.2.3', '1e5', ' 1', '1 ', '١', '0x1', '1,5']) assert.equal(isUnsignedDecimal(no), false, no);
+  const re = /^\d+(\.\d+)?$/;
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.array(fc.constantFrom(...'0123456789.-+e ١'), { maxLength: 10 }).map((c) => c.join('')),
+        fc.string({ maxLength: 10 }),
+      ),
+      (text) => assert.equal(isUnsignedDecimal(text), re.test(text), JSON.stringify(text)),
+    ),
+    { numRuns: 100_000 },
   );
 });
