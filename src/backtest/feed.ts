@@ -37,6 +37,15 @@ export interface ReplayFeed extends MarketData {
   reset(): void;
 }
 
+/**
+ * The event's payload as JSON, parsed once however many backtests replay the event (a sweep's
+ * shared pass, run.ts runBacktests); the messages parsers only read what they are given.
+ */
+function payloadJson(event: RecordedEvent): unknown {
+  if (event.json === undefined) event.json = JSON.parse(event.payload) as unknown;
+  return event.json;
+}
+
 abstract class FeedBase {
   readonly book: OrderBook = new Book();
   lastBookAt = 0;
@@ -112,7 +121,7 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
   apply(event: RecordedEvent, atMs: number): void {
     try {
       if (event.kind === 'snapshot') {
-        const snapshot = readDepthSnapshot(JSON.parse(event.payload));
+        const snapshot = readDepthSnapshot(payloadJson(event));
         // As live: a snapshot that cannot be read loads nothing and the book stays unknown.
         if (!snapshot.ok) return this.refuse(event, atMs, snapshot.why);
         if (this.sync.valid) this.sync.reset();
@@ -121,7 +130,7 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
       } else {
         // Only depth frames move the book; the ticker, mark and account streams are skipped unparsed.
         if (!event.payload.includes(this.depthStream)) return;
-        const frame = JSON.parse(event.payload) as { stream?: unknown; data?: unknown };
+        const frame = payloadJson(event) as { stream?: unknown; data?: unknown };
         if (frame.stream !== this.depthStream) return;
         const depth = readDepthEvent(frame.data);
         // As live: a depth frame that cannot be read leaves the book unknown until the next snapshot.
@@ -163,7 +172,7 @@ export class LighterFeed extends FeedBase implements ReplayFeed {
     // Only order_book frames move the book: account frames, pings and tx answers are skipped unparsed.
     if (event.kind !== 'frame' || !event.payload.includes('"order_book')) return;
     try {
-      const frame = JSON.parse(event.payload) as Record<string, unknown>;
+      const frame = payloadJson(event) as Record<string, unknown>;
       if (typeof frame.channel !== 'string' || !frame.channel.startsWith('order_book:')) return;
       if (frame.type === 'unsubscribed') return; // the first half of a resubscribe, as live skips it
       const read = readBookFrame(frame, this.sync.priceScale, this.sync.sizeScale);
