@@ -123,7 +123,7 @@ export class SimulatedExecution implements DetachedExecution {
     if (this.budget === undefined) return { state: 'ready' };
     const at = this.budget.availableAt('entry', true);
     if (at <= this.clock.monoMs()) return { state: 'ready' };
-    return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
+    return { state: 'budget_empty', until: at, detail: this.budget.refusalMessage('entry', true) };
   }
 
   /** A position read, as live: it takes a place in the budget when one is free. */

@@ -146,7 +146,7 @@ export async function runBacktests(list: BacktestOptions[]): Promise<Array<Promi
   const tierOf = (o: BacktestOptions) => o.lighterTier ?? header.lighterTier;
   const learned = first.latency === 'learned' ? await learnLatency(first.dataDir, fixedLatency(DEFAULT_ROUND_TRIP_MS, tierOf(first)), { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs }) : undefined;
   const replays: BacktestReplay[] = [];
-  for (const o of list) replays.push(await openBacktest(o, o.latency === 'learned' && tierOf(o) === tierOf(first) ? learned : undefined));
+  for (const o of list) replays.push(await openBacktest(o, o.latency === 'learned' && tierOf(o) === tierOf(first) ? learned : undefined, list.length > 1));
   const reading = readRecordingBatches(first.dataDir, { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs, onTorn: (f) => list.forEach((o) => o.logger.warn(tornLine(f))) });
   // One whose start-up failed stops taking batches; its finish() says why.
   const going = replays.map(() => true);
@@ -184,8 +184,8 @@ export interface BacktestReplay {
   finish(): Promise<BacktestResult>;
 }
 
-/** Sets one backtest up (header, latency, feeds, engine) without reading its events yet. */
-export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<ReturnType<typeof learnLatency>>): Promise<BacktestReplay> {
+/** Sets one backtest up (header, latency, feeds, engine) without reading its events yet; `shared` when other backtests replay the same event objects. */
+export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<ReturnType<typeof learnLatency>>, shared = false): Promise<BacktestReplay> {
   const header = await readFirstHeader(o.dataDir);
   const bumpTier = o.lighterTier ?? header.lighterTier;
   const fallback = fixedLatency(DEFAULT_ROUND_TRIP_MS, bumpTier);
@@ -196,6 +196,7 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
   const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
   const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
   const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };
+  feeds.backpack.shareParsed = feeds.lighter.shareParsed = shared;
   const venue = (v: VenueId) => replayVenue(feeds[v], new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], requestsPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }));
   const settings: EngineSettings = { ...o.settings, takerFeeBps: fees };
   const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock });

@@ -5,7 +5,7 @@
 // one REST depth snapshot at the start; Lighter a `subscribed/order_book` snapshot, then
 // `update/order_book` deltas chained by begin_nonce (spec §5.2), and pings.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { seededRandom } from '../core/prng.js';
@@ -34,20 +34,27 @@ export function writeSyntheticRecording(dir: string, o: SyntheticOptions): numbe
   const startWall = o.startWallMs ?? Date.UTC(2026, 0, 1);
   const monoStart = 1_000;
   const header: RecordingHeader = { format: RECORDING_FORMAT, version: VERSION, ticker: 'BTC', mode: 'synthetic', markets: { ...SYNTHETIC_MARKETS }, clock: { wallMs: startWall, monoMs: monoStart } };
-  const files = new Map<string, string[][]>();
+  // Each gzip member is written as soon as it is complete, so that a day's recording never sits in memory.
   let current: string[] = [];
   let currentName = '';
+  let firstMember = true;
   let events = 0;
+  const flush = () => {
+    if (current.length === 0) return;
+    const member = gzipSync(current.join(''));
+    if (firstMember) writeFileSync(join(dir, currentName), member);
+    else appendFileSync(join(dir, currentName), member);
+    firstMember = false;
+    current = [];
+  };
   const emit = (line: string, atMs: number) => {
     const name = hourFileName('BTC', startWall + (atMs - monoStart));
     if (name !== currentName) {
+      flush();
       currentName = name;
+      firstMember = true;
       current = [JSON.stringify(header) + '\n'];
-      files.set(name, [current]);
-    } else if (current.length >= 4000) {
-      current = [];
-      files.get(name)!.push(current);
-    }
+    } else if (current.length >= 4000) flush();
     current.push(line);
     events++;
   };
@@ -95,6 +102,6 @@ export function writeSyntheticRecording(dir: string, o: SyntheticOptions): numbe
     lt = nl;
     if (s % (fps * 30) === 0) emit(encodeEvent('frame', 'lighter', Math.round(lTime * 1000) + 10, '{"type":"ping"}'), lTime);
   }
-  for (const [name, members] of files) writeFileSync(join(dir, name), Buffer.concat(members.map((m) => gzipSync(m.join('')))));
+  flush();
   return events;
 }

@@ -6,6 +6,7 @@
 
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { RECORDING_SUFFIX, RecordingFormatError, decodeEvent, parseHeader, type RecordedEvent, type RecordingHeader } from './format.js';
 
@@ -95,22 +96,34 @@ export async function* fileLines(file: string, onTorn?: (file: string) => void):
   for await (const lines of fileLineBatches(file, onTorn)) yield* lines;
 }
 
-/** A gzip file's complete lines, a batch per decompressed chunk. */
+/** Decompressed bytes per batch of lines. */
+const BATCH_BYTES = 256 * 1024;
+
+/** A gzip file's complete lines, a batch per BATCH_BYTES or so of decompressed text. */
 export async function* fileLineBatches(file: string, onTorn?: (file: string) => void): AsyncGenerator<string[]> {
   // Big chunks, and a deep read-ahead: zlib's thread keeps decompressing while this thread parses.
+  // The read-ahead stays in Buffers (outside the JS heap, never copied by the young-generation
+  // collector) and each chunk becomes text only when its turn comes; the decoder carries a
+  // character split between two chunks over to the next.
   const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 8 * 1024 * 1024 } as ZlibOptions);
   const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
   source.on('error', (e) => gunzip.destroy(e));
   source.pipe(gunzip);
-  gunzip.setEncoding('utf8');
+  const decoder = new StringDecoder('utf8');
   let rest = '';
   try {
-    for await (const chunk of gunzip as AsyncIterable<string>) {
-      const text = rest + chunk;
-      const lines = text.split('\n');
-      rest = lines.pop()!;
-      if (lines.length > 0) yield lines;
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      // A read returns all that is buffered (up to the read-ahead): it is cut into batches of about
+      // BATCH_BYTES, so that what a batch keeps alive while it is replayed (its lines, the frames
+      // parsed from them) stays young and small for the collector.
+      for (let at = 0; at < chunk.length; at += BATCH_BYTES) {
+        const text = rest + decoder.write(at === 0 && chunk.length <= BATCH_BYTES ? chunk : chunk.subarray(at, at + BATCH_BYTES));
+        const lines = text.split('\n');
+        rest = lines.pop()!;
+        if (lines.length > 0) yield lines;
+      }
     }
+    rest += decoder.end();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // A member cut short by a kill: zlib says the input ended early. Its partial line is dropped.

@@ -181,3 +181,20 @@ test('--from / --to select events by wall time, [from, to)', async () => {
     if (item.kind !== 'header') seen.push(item.payload);
   assert.deepEqual(seen, ['at 1000', 'at 2000']);
 });
+
+test('a multi-byte character cut by a read or batch boundary, and lines longer than a batch, come back whole', async () => {
+  const dir = tempDir('rec-utf8-');
+  const header = JSON.stringify({ format: 1, ...HEADER, clock: { wallMs: Date.UTC(2026, 0, 1, 10), monoMs: 0 } }) + '\n';
+  const payloads: string[] = [];
+  // Lines of 3- and 4-byte characters, of many lengths, one of them longer than a 256 KiB batch.
+  for (let i = 0; i < 400; i++) payloads.push(JSON.stringify({ stream: 'x', n: i, text: (i % 2 === 0 ? '€' : '𝄞').repeat(1 + ((i * 7919) % 1500)) }));
+  payloads.splice(200, 0, JSON.stringify({ stream: 'long', text: '€'.repeat(120_000) }));
+  const body = header + payloads.map((p, i) => `F\tb\t${i}\t${p}\n`).join('');
+  const bytes = Buffer.from(body, 'utf8');
+  // The premise: the first batch boundary (256 KiB) falls inside a character.
+  assert.ok(bytes.length > 4 * 262_144 && (bytes[262_144]! & 0xc0) === 0x80, 'a boundary inside a character');
+  appendFileSync(join(dir, 'BTC-20260101T10.rec.gz'), gzipSync(bytes));
+  const items = await all(dir);
+  assert.equal(items.length, payloads.length + 1);
+  items.slice(1).forEach((item, i) => assert.ok(item.kind !== 'header' && item.payload === payloads[i] && item.atUs === i, `event ${i}`));
+});
