@@ -13,7 +13,9 @@
 // Then a sweep of BENCH_SWEEP_CONFIGS configurations (default 4; BENCH_SWEEP=0 skips it) over the
 // first BENCH_SWEEP_SECONDS of the recording (default 900): on one thread a pass per configuration
 // (nothing shared), on one thread in one shared pass, and on two threads sharing a pass each; it
-// prints the throughput (configuration-events per second) of each and the speed-ups.
+// prints the throughput (configuration-events per second) of each, the CPU time it took over its
+// wall time (how many cores it really had: two threads on a machine others are using may get one),
+// and the speed-ups.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -155,10 +157,16 @@ try {
     const took: number[] = [];
     for (const r of runs) {
       t = performance.now();
+      const cpu0 = process.cpuUsage();
       await runSweep(base, grid, temp('bench-sweep-'), perRun, undefined, r.plan);
       const s = (performance.now() - t) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuS = (cpu.user + cpu.system) / 1e6;
       took.push(s);
-      console.log(`  ${r.label.padEnd(36)} ${s.toFixed(2).padStart(7)} s  ${rate(total, s)} configuration-events/s`);
+      // CPU over wall time: how many cores the run actually got (on a busy machine, maybe not two).
+      console.log(
+        `  ${r.label.padEnd(36)} ${s.toFixed(2).padStart(7)} s  ${rate(total, s)} configuration-events/s  (CPU ${cpuS.toFixed(2)} s, ${(cpuS / s).toFixed(2)} cores busy)`,
+      );
     }
     console.log(
       `  speed-up: sharing the pass ×${(took[0]! / took[1]!).toFixed(2)}; two threads over one (both shared) ×${(took[1]! / took[2]!).toFixed(2)}; together ×${(took[0]! / took[2]!).toFixed(2)}`,
