@@ -4,14 +4,14 @@
 // Lighter order_book deltas + pings; src/backtest/synthetic.ts), then in the same run:
 //   1. the ceiling: a bare loop that decompresses the same files and JSON.parses every line;
 //   2. the backtest end to end (decompress, parse, book sync, strategy, engine, simulated fills);
-// alternately, BENCH_ROUNDS times (default 2), and prints events per second for each, the ratio
+// alternately, BENCH_ROUNDS times (default 3), and prints events per second for each, the ratio
 // of the best of each and each round's own ratio: on a shared machine the absolute figures are
 // noise, the ratio of two runs taken side by side is what can be compared.
 // Then the time for a day of these frames — extrapolated from the run (a day is 86 400 / BENCH_SECONDS
 // times these events, at the best end-to-end rate), or with BENCH_DAY=1 measured on a synthetic
 // day written for it (24 files, about 1 GB of disk, several minutes).
 // Then a sweep of BENCH_SWEEP_CONFIGS configurations (default 4; BENCH_SWEEP=0 skips it) over the
-// first BENCH_SWEEP_SECONDS of the recording (default 900): on one thread a pass per configuration
+// first BENCH_SWEEP_SECONDS of the recording (default 1800): on one thread a pass per configuration
 // (nothing shared), on one thread in one shared pass, and on two threads sharing a pass each; it
 // prints the throughput (configuration-events per second) of each, the CPU time it took over its
 // wall time (how many cores it really had: two threads on a machine others are using may get one),
@@ -25,13 +25,13 @@ import { runSweep, sweepGrid, type SweepPlan } from '../src/backtest/sweep.js';
 import { SYNTHETIC_MARKETS, writeSyntheticRecording } from '../src/backtest/synthetic.js';
 import { Recorder } from '../src/record/writer.js';
 import { silentLogger } from '../src/core/log.js';
-import { fileLineBatches, fileLines, recordingFiles } from '../src/record/reader.js';
+import { fileLineBatches, fileLines, readRecordingBatches, recordingFiles } from '../src/record/reader.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3600);
 const FPS = Number(process.env.BENCH_FPS ?? 20);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const SWEEP_CONFIGS = Math.max(2, Number(process.env.BENCH_SWEEP_CONFIGS ?? 4));
-const SWEEP_SECONDS = Math.min(SECONDS, Number(process.env.BENCH_SWEEP_SECONDS ?? 900));
+const SWEEP_SECONDS = Math.min(SECONDS, Number(process.env.BENCH_SWEEP_SECONDS ?? 1800));
 const START_WALL = Date.UTC(2026, 0, 1);
 const temps: string[] = [];
 const temp = (prefix: string) => {
@@ -144,7 +144,8 @@ try {
     const values = Array.from({ length: SWEEP_CONFIGS }, (_, i) => String(6 + 4 * i));
     const grid = sweepGrid([{ flag: 'long-threshold', values }]);
     const base = jobFor(dir, START_WALL + SWEEP_SECONDS * 1000);
-    const perRun = (await runJob(base, silentLogger)).events;
+    let perRun = 0; // the events one configuration replays: every frame and snapshot up to the end of the section
+    for await (const batch of readRecordingBatches(dir, { toWallMs: base.toWallMs })) for (const item of batch) if (item.kind === 'frame' || item.kind === 'snapshot') perRun++;
     const total = perRun * grid.length;
     console.log(
       `sweep: ${grid.length} configurations (--long-threshold ${values.join(',')}) over the first ${SWEEP_SECONDS} s (${perRun.toLocaleString('en-US')} events each); ${availableParallelism()} cores`,
