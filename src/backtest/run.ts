@@ -8,7 +8,7 @@ import type { VenueId } from '../venues/types.js';
 import { ArbEngine, type EngineSettings, type RunSummary, type TradeRecord } from '../engine/index.js';
 import { bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import type { OrderEvent, RecordingHeader } from '../record/format.js';
-import { readFirstHeader, readRecordingBatches, type RecordingItem } from '../record/reader.js';
+import { readFirstHeader, readOrderEvents, readRecordingBatches, type RecordingItem } from '../record/reader.js';
 import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
@@ -112,6 +112,12 @@ class SpreadSampler {
 export async function learnLatency(dataDir: string, fallback: LatencyModel, range: { fromWallMs?: number; toWallMs?: number } = {}): Promise<{ model: LatencyModel; orders: Record<VenueId, number>; bookEvents: number }> {
   const learner = new LatencyLearner();
   let bookEvents = 0;
+  if (range.fromWallMs === undefined && range.toWallMs === undefined) {
+    // The whole recording: only its order lines are decoded, the rest only counted.
+    const { orders, others } = await readOrderEvents(dataDir);
+    for (const item of orders) learner.add(item.venue, item.atUs, JSON.parse(item.payload) as OrderEvent);
+    return { model: learner.model(fallback), orders: { backpack: learner.count('backpack'), lighter: learner.count('lighter') }, bookEvents: others };
+  }
   for await (const batch of readRecordingBatches(dataDir, range)) {
     for (const item of batch) {
       if (item.kind === 'order') learner.add(item.venue, item.atUs, JSON.parse(item.payload) as OrderEvent);
