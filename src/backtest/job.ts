@@ -31,8 +31,17 @@ function jobOptions(job: BacktestJob, logger: Logger, onProgress?: (events: numb
   const config = jobConfig(job);
   const settings = { ...engineSettings(config), modeLabel: 'backtest' };
   return {
-    dataDir: job.dataDir, fromWallMs: job.fromWallMs, toWallMs: job.toWallMs, settings, latency: job.latency, lighterTier: job.lighterTier,
-    lighterTxPerMinute: config.lighterTxPerMinute, logger, onProgress, onTotal, progressEvery: 20_000,
+    dataDir: job.dataDir,
+    fromWallMs: job.fromWallMs,
+    toWallMs: job.toWallMs,
+    settings,
+    latency: job.latency,
+    lighterTier: job.lighterTier,
+    lighterTxPerMinute: config.lighterTxPerMinute,
+    logger,
+    onProgress,
+    onTotal,
+    progressEvery: 20_000,
   };
 }
 

@@ -88,7 +88,10 @@ class SpreadSampler {
     const b = this.feeds.backpack;
     const l = this.feeds.lighter;
     if (!b.valid || !l.valid) return;
-    const bb = b.book.bestBid, ba = b.book.bestAsk, lb = l.book.bestBid, la = l.book.bestAsk;
+    const bb = b.book.bestBid,
+      ba = b.book.bestAsk,
+      lb = l.book.bestBid,
+      la = l.book.bestAsk;
     if (bb === undefined || ba === undefined || lb === undefined || la === undefined) return;
     const long = lb / 10 ** l.market.priceScale - ba / 10 ** b.market.priceScale;
     const short = bb / 10 ** b.market.priceScale - la / 10 ** l.market.priceScale;
@@ -109,7 +112,11 @@ class SpreadSampler {
 }
 
 /** A pass over the order events alone: each venue's median round trip. */
-export async function learnLatency(dataDir: string, fallback: LatencyModel, range: { fromWallMs?: number; toWallMs?: number } = {}): Promise<{ model: LatencyModel; orders: Record<VenueId, number>; bookEvents: number }> {
+export async function learnLatency(
+  dataDir: string,
+  fallback: LatencyModel,
+  range: { fromWallMs?: number; toWallMs?: number } = {},
+): Promise<{ model: LatencyModel; orders: Record<VenueId, number>; bookEvents: number }> {
   const learner = new LatencyLearner();
   let bookEvents = 0;
   if (range.fromWallMs === undefined && range.toWallMs === undefined) {
@@ -145,12 +152,16 @@ export async function runBacktests(list: BacktestOptions[]): Promise<Array<Promi
   if (list.length === 0) return [];
   const first = list[0]!;
   for (const o of list) {
-    if (o.dataDir !== first.dataDir || o.fromWallMs !== first.fromWallMs || o.toWallMs !== first.toWallMs) throw new Error('runBacktests: every backtest of one pass replays the same data and range');
+    if (o.dataDir !== first.dataDir || o.fromWallMs !== first.fromWallMs || o.toWallMs !== first.toWallMs)
+      throw new Error('runBacktests: every backtest of one pass replays the same data and range');
   }
   // A learned latency is the same for all of them (given the same tier): learned in one pass, not one per backtest.
   const header = await readFirstHeader(first.dataDir);
   const tierOf = (o: BacktestOptions) => o.lighterTier ?? header.lighterTier;
-  const learned = first.latency === 'learned' ? await learnLatency(first.dataDir, fixedLatency(DEFAULT_ROUND_TRIP_MS, tierOf(first)), { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs }) : undefined;
+  const learned =
+    first.latency === 'learned'
+      ? await learnLatency(first.dataDir, fixedLatency(DEFAULT_ROUND_TRIP_MS, tierOf(first)), { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs })
+      : undefined;
   const replays: BacktestReplay[] = [];
   for (const o of list) replays.push(await openBacktest(o, o.latency === 'learned' && tierOf(o) === tierOf(first) ? learned : undefined, list.length > 1));
   const reading = readRecordingBatches(first.dataDir, { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs, onTorn: (f) => list.forEach((o) => o.logger.warn(tornLine(f))) });
@@ -203,7 +214,11 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
   const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
   const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };
   feeds.backpack.shareParsed = feeds.lighter.shareParsed = shared;
-  const venue = (v: VenueId) => replayVenue(feeds[v], new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], requestsPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }));
+  const venue = (v: VenueId) =>
+    replayVenue(
+      feeds[v],
+      new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], requestsPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }),
+    );
   const settings: EngineSettings = { ...o.settings, takerFeeBps: fees };
   const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock });
   const sampler = new SpreadSampler(feeds, o.sampleMs ?? 250, header.clock.wallMs - header.clock.monoMs);
@@ -263,10 +278,17 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
     await started;
     const s = o.settings;
     return {
-      header, summary, trades, events,
+      header,
+      summary,
+      trades,
+      events,
       applied: { backpack: feeds.backpack.applied, lighter: feeds.lighter.applied },
-      latency, learnedFrom: learned?.orders, takerFeeBps: fees, spreads: sampler.series,
-      firstWallMs, lastWallMs: header.clock.wallMs - header.clock.monoMs + lastMono,
+      latency,
+      learnedFrom: learned?.orders,
+      takerFeeBps: fees,
+      spreads: sampler.series,
+      firstWallMs,
+      lastWallMs: header.clock.wallMs - header.clock.monoMs + lastMono,
       files: Number.isNaN(openedAt) ? undefined : { trades: tradesCsvPath(s.logDir, s.ticker, openedAt), bbo: bboCsvPath(s.logDir, s.ticker, openedAt) },
     };
   };
@@ -275,7 +297,10 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
 
 async function isSettled(p: Promise<unknown>): Promise<boolean> {
   let done = false;
-  void p.then(() => (done = true), () => (done = true));
+  void p.then(
+    () => (done = true),
+    () => (done = true),
+  );
   await Promise.resolve();
   await Promise.resolve();
   return done;

@@ -23,7 +23,14 @@ parentPort!.on('message', (msg: { group: Array<{ index: number; job: BacktestJob
       for (const [i, r] of results.entries()) {
         if (r.status !== 'fulfilled') continue;
         const v = r.value;
-        parentPort!.postMessage({ kind: 'done', index: group[i]!.index, summary: v.summary, events: v.events, figures: v.files === undefined ? undefined : runFigures(readFileSync(v.files.trades, 'utf8')), files: v.files });
+        parentPort!.postMessage({
+          kind: 'done',
+          index: group[i]!.index,
+          summary: v.summary,
+          events: v.events,
+          figures: v.files === undefined ? undefined : runFigures(readFileSync(v.files.trades, 'utf8')),
+          files: v.files,
+        });
       }
       parentPort!.postMessage({ kind: 'idle' });
     },
