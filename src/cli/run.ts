@@ -19,6 +19,7 @@ import { Recorder } from '../record/writer.js';
 import { VERSION } from '../version.js';
 import type { Config } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
+import { runMany } from './run-many.js';
 
 export interface RunHooks {
   /** Resolves with a reason when the run should stop; defaults to SIGINT/SIGTERM. */
@@ -27,8 +28,10 @@ export interface RunHooks {
   consoleLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'OFF';
   /** Lines to log as warnings first (what parsing .env could not read). */
   warnings?: string[];
-  /** Called once the engine runs (tests and the latency benchmark look inside). */
+  /** Called once the engine runs (tests and the latency benchmark look inside); with several markets, the first market's. */
   onStarted?: (engine: ArbEngine, sim?: SimVenues) => void;
+  /** With several markets: called once every market's engine runs, in the order of the markets. */
+  onStartedMany?: (engines: ArbEngine[], sim?: SimVenues) => void;
   /** Called once the metrics server and dashboard listen (their URLs; tests give port 0). */
   onWatching?: (endpoints: WatchEndpoints) => void;
   /** Where the status line and the dashboard token go (default stdout). */
@@ -36,6 +39,7 @@ export interface RunHooks {
 }
 
 export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
+  if (config.markets.length > 1) return runMany(config, hooks);
   const log = new RunLog(runLogPath(config.logDir, config.ticker), {
     consoleLevel: hooks.consoleLevel ?? (config.logLevel.toUpperCase() as Level),
     fileLevel: config.fileLogLevel.toUpperCase() as Level,
@@ -113,18 +117,31 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
 export interface RunHandle {
   exit: Promise<number>;
   engine: Promise<ArbEngine>;
+  /** Every market's engine, in the order of the markets (one for a one-market run). */
+  engines: Promise<ArbEngine[]>;
   stop(reason: string): Promise<number>;
 }
 
-export function startRun(config: Config, hooks: Omit<RunHooks, 'stopSignal' | 'onStarted'> = {}): RunHandle {
+export function startRun(config: Config, hooks: Omit<RunHooks, 'stopSignal' | 'onStarted' | 'onStartedMany'> = {}): RunHandle {
   let stop!: (reason: string) => void;
   const stopSignal = new Promise<string>((r) => (stop = r));
   let started!: (e: ArbEngine) => void;
   const engine = new Promise<ArbEngine>((r) => (started = r));
-  const exit = run(config, { ...hooks, stopSignal, onStarted: (e) => started(e) });
+  let startedAll!: (e: ArbEngine[]) => void;
+  const engines = new Promise<ArbEngine[]>((r) => (startedAll = r));
+  const exit = run(config, {
+    ...hooks,
+    stopSignal,
+    onStarted: (e) => {
+      started(e);
+      if (config.markets.length === 1) startedAll([e]);
+    },
+    onStartedMany: (all) => startedAll(all),
+  });
   return {
     exit,
     engine,
+    engines,
     stop: (reason) => {
       stop(reason);
       return exit;
@@ -167,6 +184,8 @@ const FLAGS: Record<string, string> = {
   slippageBps: '--slippage-bps',
   maxBookAgeMs: '--max-book-age-ms',
   allowUnhedgedStart: '--allow-unhedged-start',
+  maxTotalNotional: '--max-total-notional',
+  maxTotalExposure: '--max-total-exposure',
 };
 
 /** A parameter's command-line flag. */
@@ -174,16 +193,22 @@ export function flagOf(param: string): string {
   return FLAGS[param] ?? param;
 }
 
-function makeVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
-  const venues = makeBareVenues(c, log, clock, recorder);
+/** Each venue's own name for the market when they differ from --ticker (from the symbol map: kPEPE on Backpack, 1000PEPE on Lighter). */
+export interface VenueNames {
+  backpack: string;
+  lighter: string;
+}
+
+export function makeVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder, names?: VenueNames): { backpack: Venue; lighter: Venue } {
+  const venues = makeBareVenues(c, log, clock, recorder, names);
   if (recorder === undefined) return venues;
   return { backpack: tapOrders(venues.backpack, recorder, clock), lighter: tapOrders(venues.lighter, recorder, clock) };
 }
 
-function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
+function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder, names?: VenueNames): { backpack: Venue; lighter: Venue } {
   const paper = c.mode === 'paper';
   const backpack = new BackpackVenue({
-    ticker: c.ticker,
+    ticker: names?.backpack ?? c.ticker,
     apiUrl: c.backpack.apiUrl,
     wsUrl: c.backpack.wsUrl,
     logger: prefixed(log, 'backpack'),
@@ -194,7 +219,7 @@ function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: R
     recorder,
   });
   const lighter = new LighterVenue({
-    ticker: c.ticker,
+    ticker: names?.lighter ?? c.ticker,
     apiUrl: c.lighter.apiUrl,
     wsUrl: c.lighter.wsUrl,
     chainId: c.lighter.chainId,
@@ -214,11 +239,11 @@ function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: R
 }
 
 /** The venue's or simulator's lines carry its tag: `[backpack] …` in text, `"src":"backpack"` in JSON. */
-function prefixed(log: TaggedLogger, tag: string): Logger {
+export function prefixed(log: TaggedLogger, tag: string): Logger {
   return log.child(tag);
 }
 
-function processSignals(): Promise<string> {
+export function processSignals(): Promise<string> {
   return new Promise((resolve) => {
     const on = (signal: NodeJS.Signals) => {
       process.removeListener('SIGINT', on);
@@ -252,6 +277,6 @@ export function summaryText(s: RunSummary): string {
   ].join('\n');
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
 }

@@ -22,6 +22,8 @@ export const SIM_LIGHTER_API_KEY = 4;
 export interface SimVenuesOptions {
   /** The base asset the bot trades; its market is generated, the others are listed with empty books. */
   ticker: string;
+  /** Several markets traded at once: each of these gets a generated book (default just `ticker`). */
+  tickers?: string[];
   logger: Logger;
   seed?: number;
   fees?: SimFees;
@@ -83,7 +85,7 @@ export interface SimVenues {
 export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenues> {
   const faults = { backpack: options.faults?.backpack ?? {}, lighter: options.faults?.lighter ?? {} };
   const fees = options.fees ?? DEFAULT_SIM_FEES;
-  if (!SIM_BASES.includes(options.ticker)) simMarketSpecs(options.ticker); // throws the clear error
+  if (!SIM_BASES.includes(options.ticker) && !(options.extraMarkets ?? []).includes(options.ticker)) simMarketSpecs(options.ticker); // throws the clear error
   const specs = Object.fromEntries(SIM_BASES.map((b) => [b, simMarketSpecs(b, fees, options.markets)]));
   const extra = options.extraMarkets ?? [];
   for (const b of extra) specs[b] = simExtraMarketSpecs(b, fees);
@@ -92,8 +94,10 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   const lighterEngines = listed.map((b) => createMatchingEngine(specs[b].lighter));
   const marketEngines = Object.fromEntries(listed.map((b, i) => [b, { backpack: backpackEngines[i], lighter: lighterEngines[i] }]));
   const funding = { backpack: new Map<string, string>(), lighter: new Map<number, number>() };
-  const traded = SIM_BASES.indexOf(options.ticker);
+  const traded = listed.indexOf(options.ticker);
   const engines = { backpack: backpackEngines[traded], lighter: lighterEngines[traded] };
+  const generated = options.tickers ?? [options.ticker];
+  for (const t of generated) if (!listed.includes(t)) simMarketSpecs(t); // throws the clear error
 
   const lighterChainId = options.lighterChainId ?? SIM_CHAIN_ID;
   const backpackSecret = new Secret(randomBytes(32).toString('base64'));
@@ -132,12 +136,14 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   });
   const lighter = await lighterSim.listen();
 
-  let feed: MarketFeed | undefined;
+  const feeds: MarketFeed[] = [];
   if (options.scripted !== true) {
-    const s = specs[options.ticker];
-    // Seed 3: both directions beat the fees within the first minute, so the 60 s demo shows both.
-    const generator = new MarketGenerator({ backpack: s.backpack, lighter: s.lighter, referenceMid: s.referenceMid, seed: options.seed ?? 3, ...options.market });
-    feed = startMarketFeed({ generator, backpack: engines.backpack, lighter: engines.lighter, intervalMs: options.market?.stepMs ?? 100 });
+    generated.forEach((t, i) => {
+      const s = specs[t];
+      // Seed 3: both directions beat the fees within the first minute, so the 60 s demo shows both; each further market its own seed.
+      const generator = new MarketGenerator({ backpack: s.backpack, lighter: s.lighter, referenceMid: s.referenceMid, seed: (options.seed ?? 3) + i, ...options.market });
+      feeds.push(startMarketFeed({ generator, backpack: marketEngines[t].backpack, lighter: marketEngines[t].lighter, intervalMs: options.market?.stepMs ?? 100 }));
+    });
   }
 
   return {
@@ -175,7 +181,7 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
       LIGHTER_API_KEY_INDEX: String(SIM_LIGHTER_API_KEY),
     }),
     stop: async () => {
-      feed?.stop();
+      for (const feed of feeds) feed.stop();
       await Promise.allSettled([backpack.close(), lighter.close()]);
     },
   };
