@@ -12,8 +12,10 @@
 // watching off, then with --metrics-port and --ui-port on, a dashboard client subscribed to the
 // pushed updates and /metrics scraped every second, and prints both p50/p99 side by side.
 // Environment: BENCH_OPPORTUNITIES (default 1200), BENCH_SIM_MINUTES (default 10), BENCH_SPEEDUP (default 10), BENCH_WATCH (default 1).
+// BENCH_MARKETS=10 runs manyMarkets() instead (see there): the one-market figure, then the same
+// opportunities on BTC while nine more markets stream and trade in the same process, then memory.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
@@ -265,5 +267,125 @@ async function memory(): Promise<void> {
   );
 }
 
-await latency();
-await memory();
+// ------------------------------------------------------------------ BENCH_MARKETS=N (issue 17)
+
+/** The simulators' markets in the order a run of N takes them (BTC first: its opportunities are the ones timed). */
+const MANY_MARKETS: Array<[string, string]> = [
+  ['BTC', '0.01'],
+  ['ETH', '0.1'],
+  ['SOL', '1'],
+  ['DOGE', '100'],
+  ['XRP', '10'],
+  ['AVAX', '1'],
+  ['LINK', '1'],
+  ['SUI', '10'],
+  ['ARB', '50'],
+  ['LTC', '0.5'],
+];
+
+/**
+ * The bot with N markets from a config file against simulators that list them all: every market but
+ * BTC on a generated feed `stepMs` apart (or BTC too when `btcGenerated`), BTC scripted by the caller.
+ */
+async function manyBot(n: number, stepMs: number, btcGenerated: boolean) {
+  const chosen = MANY_MARKETS.slice(0, n);
+  if (chosen.length < n) throw new Error(`BENCH_MARKETS=${n}: the simulators offer ${MANY_MARKETS.length} markets`);
+  const tickers = chosen.map(([t]) => t);
+  const sim = await startSimVenues({
+    ticker: 'BTC',
+    tickers: btcGenerated ? tickers : tickers.slice(1),
+    extraMarkets: tickers.filter((t) => !['BTC', 'ETH', 'SOL'].includes(t)),
+    logger: silentLogger,
+    pingIntervalMs: 5000,
+    seed: 3,
+    market: { stepMs },
+  });
+  const logDir = mkdtempSync(join(tmpdir(), 'bla-bench-'));
+  process.once('exit', () => rmSync(logDir, { recursive: true, force: true }));
+  const configPath = join(logDir, 'markets.json');
+  const markets = Object.fromEntries(chosen.map(([t, size]) => [t, { size, 'max-position': String(Number(size) * 5) }]));
+  writeFileSync(configPath, JSON.stringify({ markets }));
+  const parsed = parseConfig(['--config', configPath, '--log-dir', logDir, '--max-book-age-ms', '60000', '--lighter-tx-per-minute', '1000000'], sim.env());
+  if (parsed.kind !== 'run') throw new Error('unexpected --help');
+  const handle = startRun(parsed.config, { consoleLevel: 'OFF', out: { write: () => true, isTTY: false } });
+  const engines = await handle.engines;
+  return {
+    sim,
+    engines,
+    stop: async () => {
+      await handle.stop('bench done');
+      await sim.stop();
+      rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function manyMarkets(n: number): Promise<void> {
+  // The one-market figure first, in the same process, as part 1 measures it.
+  const one = await botLatency(false);
+  // The same opportunities on BTC while the other markets stream (a frame every 10 ms each) and trade.
+  const { sim, engines, stop } = await manyBot(n, 10, false);
+  const engine = engines[0];
+  let waiting: ((r: TradeRecord) => void) | undefined;
+  engine.onTrade((r) => {
+    if (r.kind === 'entry' && waiting !== undefined) {
+      const w = waiting;
+      waiting = undefined;
+      w(r);
+    }
+  });
+  const btc = sim.marketEngines.BTC;
+  const set = (b: [number, number], l: [number, number]) => {
+    const ladder = (best: number, dir: 1 | -1) => [0, 1, 2].map((i) => [best + dir * i * 10, 100_000] as [number, number]);
+    btc.backpack.setHouseLiquidity(ladder(b[0], -1), ladder(b[1], 1));
+    btc.lighter.setHouseLiquidity(ladder(l[0], -1), ladder(l[1], 1));
+  };
+  const samples: number[] = [];
+  let missed = 0;
+  for (let i = 0; i < OPPORTUNITIES + 100; i++) {
+    set([999_990, 1_000_000], [999_990, 1_000_000]);
+    await new Promise((r) => setTimeout(r, 3));
+    const traded = new Promise<TradeRecord | undefined>((r) => {
+      waiting = r;
+      setTimeout(() => r(undefined), 2000);
+    });
+    if (engine.positions().backpack <= 0) set([999_990, 1_000_000], [1_000_400, 1_000_410]);
+    else set([1_000_400, 1_000_410], [999_990, 1_000_000]);
+    const record = await traded;
+    if (record === undefined) {
+      missed++;
+      continue;
+    }
+    if (i < 100) continue;
+    samples.push(Math.max(record.backpack!.sentAt, record.lighter!.sentAt) - record.triggeredAt);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  const others = engines.slice(1).reduce((a, e) => a + e.snapshot().summary.trades, 0);
+  await stop();
+  samples.sort((a, b) => a - b);
+  const q = (xs: number[], x: number) => (xs.length === 0 ? NaN : quantile(xs, x)).toFixed(3);
+  console.log(`frame arrival → both orders written, BTC opportunities (after 100 warm-up):`);
+  console.log(`  1 market:   ${one.samples.length} samples   p50 ${q(one.samples, 0.5)} ms   p99 ${q(one.samples, 0.99)} ms${one.missed > 0 ? `   (${one.missed} missed)` : ''}`);
+  console.log(
+    `  ${n} markets: ${samples.length} samples   p50 ${q(samples, 0.5)} ms   p99 ${q(samples, 0.99)} ms${missed > 0 ? `   (${missed} missed)` : ''}   (the other ${n - 1} streaming, ${others} trades among them)   (goal: within noise of 1 market)`,
+  );
+  // Memory: every market generated, ten times faster than real time.
+  const stepMs = 100 / SPEEDUP;
+  const run = await manyBot(n, stepMs, true);
+  const before = process.memoryUsage().rss;
+  const realMs = (SIM_MINUTES * 60_000) / SPEEDUP;
+  await new Promise((r) => setTimeout(r, realMs));
+  const rss = process.memoryUsage().rss;
+  const trades = run.engines.reduce((a, e) => a + e.snapshot().summary.trades, 0);
+  await run.stop();
+  console.log(
+    `memory, ${n} markets: ${SIM_MINUTES} simulated minutes (${(realMs / 1000).toFixed(0)} s at ${SPEEDUP}× speed, ${trades} trades): RSS ${(rss / 2 ** 20).toFixed(1)} MiB (was ${(before / 2 ** 20).toFixed(1)} MiB at start), heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`,
+  );
+}
+
+const MARKETS = Number(process.env.BENCH_MARKETS ?? 1);
+if (MARKETS > 1) await manyMarkets(MARKETS);
+else {
+  await latency();
+  await memory();
+}
