@@ -9,20 +9,13 @@ import { parse as parseDotEnvText } from 'dotenv';
 import { Secret } from '../core/secret.js';
 import { apiKeyIndexProblem } from '../venues/lighter/account.js';
 import { WATCH_FLAGS, WatchConfigError, parseWatchConfig } from '../watch/config.js';
-import type { Config, MarketConfig, Mode, PortfolioCaps } from './config.js';
+import { DEFAULT_URLS, type Config, type MarketConfig, type Mode, type PortfolioCaps } from './config.js';
 import { CAP_FIELDS, MARKET_FIELDS, MarketsConfigError, parseMarketsFile, resolveMarkets, type GivenFlags } from './markets-config.js';
 import { defaultLogDir, runLabel } from './modes.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-export const DEFAULT_URLS = {
-  BACKPACK_API_URL: 'https://api.backpack.exchange',
-  BACKPACK_WS_URL: 'wss://ws.backpack.exchange',
-  LIGHTER_API_URL: 'https://mainnet.zklighter.elliot.ai',
-  LIGHTER_WS_URL: 'wss://mainnet.zklighter.elliot.ai/stream',
-} as const;
 
 export const CREDENTIAL_VARS = ['BACKPACK_PUBLIC_KEY', 'BACKPACK_SECRET_KEY', 'API_KEY_PRIVATE_KEY', 'LIGHTER_ACCOUNT_INDEX', 'LIGHTER_API_KEY_INDEX'] as const;
 

@@ -6,6 +6,14 @@ import type { WatchConfig } from '../watch/config.js';
 
 export type Mode = 'live' | 'paper' | 'sim';
 
+/** The venues' production endpoints, used unless the environment names others. */
+export const DEFAULT_URLS = {
+  BACKPACK_API_URL: 'https://api.backpack.exchange',
+  BACKPACK_WS_URL: 'wss://ws.backpack.exchange',
+  LIGHTER_API_URL: 'https://mainnet.zklighter.elliot.ai',
+  LIGHTER_WS_URL: 'wss://mainnet.zklighter.elliot.ai/stream',
+} as const;
+
 export interface BackpackEndpoint {
   /** REST base without /api/v1, e.g. https://api.backpack.exchange */
   apiUrl: string;

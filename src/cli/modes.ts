@@ -2,8 +2,7 @@
 // label written in every CSV row, a log folder of its own, and for a real live run a banner with
 // the account, the market, the size and the limits.
 
-import type { Config } from './config.js';
-import { DEFAULT_URLS } from './args.js';
+import { DEFAULT_URLS, type Config } from './config.js';
 
 /**
  * The label of a run, as written in the `mode` column of every CSV row:

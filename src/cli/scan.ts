@@ -6,7 +6,8 @@ import { silentLogger } from '../core/log.js';
 import { MarketSelectionError } from '../markets/symbols.js';
 import { formatCsv, formatJson, formatTable } from '../scan/report.js';
 import { runScan, type ScanOptions } from '../scan/run.js';
-import { ConfigError, DEFAULT_URLS, parseDotEnv } from './args.js';
+import { ConfigError, parseDotEnv } from './args.js';
+import { DEFAULT_URLS } from './config.js';
 
 export const SCAN_HELP = [
   'usage: backpack-lighter-arb scan [options]',

@@ -1,5 +1,6 @@
-// --close-on-exit: on stop, close the position on each venue with reduce-only market orders and
-// call the run flat only when both venues say so (their own position figures, not our count).
+// Flattening both venues, for --close-on-exit on stop and for the operator's "flatten both": close
+// the position on each venue with reduce-only market orders and call it flat only when both venues
+// say so (their own position figures, not our count).
 // Reduce-only means an order can only shrink a position, so a fill we did not hear about, or a
 // second round, can never open one the other way.
 
@@ -21,6 +22,8 @@ export interface FlattenOptions {
   /** Monotonic ms (clock.monoMs()) after which no further round starts. */
   deadline: number;
   log: Logger;
+  /** What the log lines start with: 'close-on-exit' or 'flatten both'. */
+  label: string;
   /** Each closing order's outcome, for the trades CSV and the PnL. */
   onLeg(leg: LegResult): void;
   /** Pause between rounds while a venue is not yet flat (default 250 ms). */
@@ -36,12 +39,15 @@ export interface FlattenOutcome {
   positions: Record<VenueId, number>;
   /** One line on how it ended. */
   detail: string;
+  /** One line per closing order sent: venue, side, size and how it ended. */
+  orders: string[];
 }
 
 const IDS = ['backpack', 'lighter'] as const;
 
 export async function flattenVenues(o: FlattenOptions): Promise<FlattenOutcome> {
   const positions: Record<VenueId, number> = { backpack: NaN, lighter: NaN };
+  const orders: string[] = [];
   const fmt = (v: VenueId) => (Number.isNaN(positions[v]) ? 'unknown' : formatFixed(positions[v], o.markets[v].sizeScale));
   let round = 0;
   for (;;) {
@@ -58,7 +64,7 @@ export async function flattenVenues(o: FlattenOptions): Promise<FlattenOutcome> 
       }),
     );
     if (positions.backpack === 0 && positions.lighter === 0) {
-      return { flat: true, positions, detail: `both venues report a zero position (confirmed after ${round} closing round${round === 1 ? '' : 's'})` };
+      return { flat: true, positions, orders, detail: `both venues report a zero position (confirmed after ${round} closing round${round === 1 ? '' : 's'})` };
     }
     const dust = IDS.filter((v) => positions[v] !== 0 && Math.abs(positions[v]) < o.markets[v].minSize);
     if (o.clock.monoMs() >= o.deadline || (dust.length > 0 && IDS.every((v) => positions[v] === 0 || dust.includes(v)))) {
@@ -66,16 +72,16 @@ export async function flattenVenues(o: FlattenOptions): Promise<FlattenOutcome> 
         dust.length > 0
           ? `${dust.map((v) => `${v} ${fmt(v)} is below its minimum order ${formatFixed(o.markets[v].minSize, o.markets[v].sizeScale)}`).join(', ')}`
           : `the closing time ran out${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
-      return { flat: false, positions, detail: `not flat: Backpack ${fmt('backpack')}, Lighter ${fmt('lighter')}; ${why} — close it by hand on the venue` };
+      return { flat: false, positions, orders, detail: `not flat: Backpack ${fmt('backpack')}, Lighter ${fmt('lighter')}; ${why} — close it by hand on the venue` };
     }
     const slippage = o.slippageBps * Math.min(8, 2 ** round);
     round++;
-    await Promise.all(IDS.map((v) => closeOne(o, v, positions[v], slippage)));
+    await Promise.all(IDS.map((v) => closeOne(o, v, positions[v], slippage, orders)));
     if (!(positions.backpack === 0 && positions.lighter === 0)) await sleep(o.clock, Math.min(o.pauseMs ?? 250, o.deadline - o.clock.monoMs()));
   }
 }
 
-async function closeOne(o: FlattenOptions, venue: VenueId, position: number, slippageBps: number): Promise<void> {
+async function closeOne(o: FlattenOptions, venue: VenueId, position: number, slippageBps: number, orders: string[]): Promise<void> {
   if (position === 0 || Number.isNaN(position)) return;
   const m = o.markets[venue];
   const v = o.venues[venue];
@@ -86,12 +92,12 @@ async function closeOne(o: FlattenOptions, venue: VenueId, position: number, sli
   // sending it: wait for the next round instead of writing a refused close row.
   const ready = o.readiness?.(venue) ?? v.readiness?.() ?? { state: 'ready' };
   if (ready.state === 'backing_off' || ready.state === 'budget_empty') {
-    o.log.info(`close-on-exit: ${venue} is not taking orders yet (${ready.detail}); closing it next round`);
+    o.log.info(`${o.label}: ${venue} is not taking orders yet (${ready.detail}); closing it next round`);
     return;
   }
   const top = side === 'buy' ? v.book.bestAsk : v.book.bestBid;
   if (!v.status().bookValid || top === undefined) {
-    o.log.warn(`close-on-exit: ${venue} has no valid book to price the closing order; trying again`);
+    o.log.warn(`${o.label}: ${venue} has no valid book to price the closing order; trying again`);
     return;
   }
   const fill = v.book.estimateFill(side, size);
@@ -100,11 +106,11 @@ async function closeOne(o: FlattenOptions, venue: VenueId, position: number, sli
   try {
     leg = await v.placeMarketOrder({ side, size, worstPrice: bound, reduceOnly: true, purpose: 'repair' });
   } catch (e) {
-    o.log.warn(`close-on-exit: ${venue} ${side} ${formatFixed(size, m.sizeScale)} failed to send: ${e instanceof Error ? e.message : String(e)}`);
+    o.log.warn(`${o.label}: ${venue} ${side} ${formatFixed(size, m.sizeScale)} failed to send: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
   o.onLeg(leg);
-  o.log.warn(
-    `close-on-exit: ${venue} ${side} ${formatFixed(size, m.sizeScale)} reduce-only: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`,
-  );
+  const line = `${venue} ${side} ${formatFixed(size, m.sizeScale)} reduce-only: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`;
+  orders.push(line);
+  o.log.warn(`${o.label}: ${line}`);
 }

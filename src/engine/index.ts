@@ -18,7 +18,7 @@ import type { VenueId } from '../venues/types.js';
 import { roundTripFeePerUnit, spreads, startupWarnings, stepCommon, strategyParams, type Spreads, type StrategyParams } from '../strategy/index.js';
 import type { ExecutionReadiness, VenueStatus } from '../venues/venue.js';
 import { EngineCore, VENUES, type RunSummary } from './core.js';
-import { flattenVenues } from './flatten.js';
+import { flattenVenues, type FlattenOutcome } from './flatten.js';
 import type { Halt } from './halts.js';
 import { Legs } from './legs.js';
 import type { EngineObserver } from './observer.js';
@@ -135,8 +135,9 @@ export class ArbEngine {
   }
 
   /**
-   * The operator's "flatten both": pauses entries, waits for work in flight, then closes each
-   * venue's position with one reduce-only order and takes the venues' positions. Entries stay
+   * The operator's "flatten both": pauses entries, waits for work in flight, then closes both
+   * venues reduce-only the way close on exit does (flatten.ts: rounds until the venues themselves
+   * report zero, within the close budget) and takes the venues' figures as ours. Entries stay
    * paused until resumed.
    */
   async flatten(): Promise<FlattenResult> {
@@ -144,16 +145,12 @@ export class ArbEngine {
     if (!core.phase.is('running') || core.params === undefined) throw new Error(`cannot flatten while the engine is ${core.phase.phase}`);
     this.pauseEntries('flatten both');
     await this.idle();
-    const lines: string[] = [];
-    const job = (async () => {
-      for (const v of VENUES) lines.push(await this.repair.flattenVenue(v));
-      await this.reconciler.reconcile('after repair');
-    })();
+    const job = this.flattenBoth('flatten both');
     core.track(job);
-    await job;
-    const flat = core.position.backpack === 0 && core.position.lighter === 0;
-    core.log.info(`flatten both: Backpack ${core.fmtPos('backpack')}, Lighter ${core.fmtPos('lighter')}${flat ? '' : ' — NOT FLAT: see the lines above'}`);
-    return { lines, positions: { backpack: core.fmtPos('backpack'), lighter: core.fmtPos('lighter') }, flat };
+    const outcome = await job;
+    const log = outcome.flat ? core.log.info.bind(core.log) : core.log.error.bind(core.log);
+    log(`flatten both: ${outcome.detail}`);
+    return { lines: outcome.orders, positions: { backpack: core.fmtPos('backpack'), lighter: core.fmtPos('lighter') }, flat: outcome.flat };
   }
 
   /** The state at a glance (allocates: for the status line, metrics scrapes and the dashboard, never the hot path). */
@@ -354,13 +351,15 @@ export class ArbEngine {
   // ---------------------------------------------------------------- stop
 
   /**
-   * Close on exit: both positions closed reduce-only (flatten.ts), every closing order booked and
-   * written as a 'close' row, and the venues' own final figures taken as ours.
+   * Both venues closed reduce-only (flatten.ts), every closing order booked and written as a row
+   * ('close' on exit, 'repair' for the operator's flatten), and the venues' own final figures
+   * taken as ours.
    */
-  private async closeOnExit(): Promise<void> {
+  private async flattenBoth(label: 'close-on-exit' | 'flatten both'): Promise<FlattenOutcome> {
     const core = this.core;
     const p = core.params!;
-    core.log.info('close-on-exit: closing both positions reduce-only');
+    const onExit = label === 'close-on-exit';
+    core.log.info(`${label}: closing both positions reduce-only`);
     const outcome = await flattenVenues({
       venues: core.venues,
       markets: { backpack: p.backpack, lighter: p.lighter },
@@ -368,15 +367,25 @@ export class ArbEngine {
       clock: this.clock,
       deadline: this.clock.monoMs() + core.timings.closeBudgetMs,
       log: core.log,
+      label,
       readiness: (v) => core.readiness(v),
       onLeg: (leg) => {
         this.legs.apply(leg);
-        this.records.record('close', `CLOSE_${leg.venue.toUpperCase()}`, leg.venue === 'backpack' ? leg : undefined, leg.venue === 'lighter' ? leg : undefined, leg.sentAt);
+        if (!onExit) core.summary.repairs++;
+        const tag = `${onExit ? 'CLOSE' : 'FLATTEN'}_${leg.venue.toUpperCase()}`;
+        this.records.record(onExit ? 'close' : 'repair', tag, leg.venue === 'backpack' ? leg : undefined, leg.venue === 'lighter' ? leg : undefined, leg.sentAt);
+        if (leg.error?.kind === 'auth') core.haltForAuth(leg.venue, leg.error.message);
       },
     });
-    // An answer after stop() gave up waiting (and said so) changes nothing any more.
+    // On exit, an answer after stop() gave up waiting (and said so) changes nothing any more.
+    if (!(onExit && core.summary.closeOnExit !== undefined)) for (const v of VENUES) if (!Number.isNaN(outcome.positions[v])) core.position[v] = outcome.positions[v];
+    return outcome;
+  }
+
+  private async closeOnExit(): Promise<void> {
+    const core = this.core;
+    const outcome = await this.flattenBoth('close-on-exit');
     if (core.summary.closeOnExit !== undefined) return;
-    for (const v of VENUES) if (!Number.isNaN(outcome.positions[v])) core.position[v] = outcome.positions[v];
     core.summary.closeOnExit = outcome;
     if (outcome.flat) core.log.info(`close-on-exit: ${outcome.detail}`);
     else core.log.error(`close-on-exit: ${outcome.detail}`);
@@ -429,12 +438,9 @@ export class ArbEngine {
         // No new round starts after closeBudgetMs; the grace covers a venue call that never answers.
         await withTimeout(clock, this.closeOnExit(), core.timings.closeBudgetMs + CLOSE_GRACE_MS);
         if (core.summary.closeOnExit === undefined) {
-          core.summary.closeOnExit = {
-            flat: false,
-            positions: { backpack: NaN, lighter: NaN },
-            detail: `not flat: a venue did not answer within the closing time (${(core.timings.closeBudgetMs + CLOSE_GRACE_MS) / 1000} s) — check both positions on the venues and close them by hand`,
-          };
-          core.log.error(`close-on-exit: ${core.summary.closeOnExit.detail}`);
+          const detail = `not flat: a venue did not answer within the closing time (${(core.timings.closeBudgetMs + CLOSE_GRACE_MS) / 1000} s) — check both positions on the venues and close them by hand`;
+          core.summary.closeOnExit = { flat: false, positions: { backpack: NaN, lighter: NaN }, orders: [], detail };
+          core.log.error(`close-on-exit: ${detail}`);
         }
         closeSpentMs = clock.monoMs() - closeStartedAt;
       }

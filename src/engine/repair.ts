@@ -94,36 +94,6 @@ export class HedgeRepair {
     }
   }
 
-  /**
-   * The operator's "flatten": one reduce-only order closing this venue's whole position, booked as
-   * a repair row (FLATTEN_<VENUE>). Says what it did; the caller reconciles afterwards.
-   */
-  async flattenVenue(venue: VenueId): Promise<string> {
-    const core = this.core;
-    const pos = core.position[venue];
-    if (pos === 0) return `${venue} already flat`;
-    const m = core.market(venue);
-    const side: OrderSide = pos > 0 ? 'sell' : 'buy';
-    const size = Math.abs(pos);
-    if (size < m.minSize) return `${venue} position ${core.fmtPos(venue)} is below the minimum order ${formatFixed(m.minSize, m.sizeScale)}: close it by hand on the venue`;
-    const book = core.books[venue];
-    const top = side === 'buy' ? book.bestAsk : book.bestBid;
-    if (!core.bookValid[venue] || top === undefined) return `${venue} has no live book to price a closing order on; nothing sent`;
-    const fill = book.estimateFill(side, size);
-    const bound = worstPrice(fill.worstPrice || top, side, m, core.params!.slippageBps * 2);
-    const triggeredAt = core.clock.monoMs();
-    const sending = send(core.venues[venue], { side, size, worstPrice: bound, reduceOnly: true, purpose: 'repair' }, core.clock);
-    core.noteSent(venue);
-    const leg = await this.legs.settle(venue, await sending);
-    this.legs.apply(leg);
-    core.summary.repairs++;
-    this.records.record('repair', `FLATTEN_${venue.toUpperCase()}`, venue === 'backpack' ? leg : undefined, venue === 'lighter' ? leg : undefined, triggeredAt);
-    if (leg.error?.kind === 'auth') core.haltForAuth(venue, leg.error.message);
-    const line = `flatten ${venue} ${side} ${formatFixed(size, m.sizeScale)} reduce-only: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`;
-    core.log.warn(line);
-    return line;
-  }
-
   /** One repair order: whether it filled (some quantity), was refused or unknown, or could not be sent (no book, below minimum). */
   private async order(venue: VenueId, side: OrderSide, exposureCommon: number, reduceOnly: boolean): Promise<RepairOutcome> {
     const core = this.core;

@@ -213,7 +213,11 @@ export function composeVenue(data: MarketData, execution: DetachedExecution): Ve
   return new ComposedVenue(data, execution);
 }
 
-class ComposedVenue implements Venue {
+/**
+ * The venue composeVenue builds. A live adapter extends it to add what is its own (its REST client,
+ * limit orders, streamed position) on top of the composed sides.
+ */
+export class ComposedVenue implements Venue {
   readonly id: VenueId;
   readonly prepareMarketOrder?: (request: MarketOrderRequest) => void;
   readonly readyForOrder?: () => boolean;
@@ -221,8 +225,8 @@ class ComposedVenue implements Venue {
   readonly rateBudget?: () => { remaining: number; perMinute: number };
 
   constructor(
-    private readonly data: MarketData,
-    private readonly execution: DetachedExecution,
+    protected readonly data: MarketData,
+    protected readonly execution: DetachedExecution,
   ) {
     this.id = data.id;
     // The optional members exist on the venue exactly when the execution side has them, as the engine checks for them.

@@ -57,7 +57,12 @@ test('stop() with close on exit flattens both venues reduce-only, writes close r
   // Sell 0.01 into the 99999.0 bid less 40 bps (twice the 20 bps entry bound); buy 0.01 up to 100000.00 plus 40 bps.
   assert.deepEqual(r.backpack.orders.at(-1), { side: 'sell', size: 1000, worstPrice: 995_990, reduceOnly: true, purpose: 'repair' });
   assert.deepEqual(r.lighter.orders.at(-1), { side: 'buy', size: 100, worstPrice: 10_040_000, reduceOnly: true, purpose: 'repair' });
-  assert.deepEqual(summary.closeOnExit, { flat: true, positions: { backpack: 0, lighter: 0 }, detail: 'both venues report a zero position (confirmed after 1 closing round)' });
+  assert.deepEqual(summary.closeOnExit, {
+    flat: true,
+    positions: { backpack: 0, lighter: 0 },
+    orders: ['backpack sell 0.01000 reduce-only: filled 0.01000', 'lighter buy 0.0100 reduce-only: filled 0.0100'],
+    detail: 'both venues report a zero position (confirmed after 1 closing round)',
+  });
   assert.deepEqual(summary.positions, { backpack: '0.00000', lighter: '0.0000' });
   const rows = trades(r.logDir);
   assert.deepEqual(

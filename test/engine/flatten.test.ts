@@ -48,6 +48,7 @@ function rig(bpPosition: number, ltPosition: number) {
         clock,
         deadline: clock.monoMs() + deadlineMs,
         log,
+        label: 'close-on-exit',
         onLeg: (l) => legs.push(l),
         pauseMs: 1,
       }),
@@ -59,7 +60,12 @@ function rig(bpPosition: number, ltPosition: number) {
 test("both positions closed reduce-only; flat only on the venues' word", async () => {
   const r = rig(1000, -1000);
   const outcome = await r.run();
-  assert.deepEqual(outcome, { flat: true, positions: { backpack: 0, lighter: 0 }, detail: 'both venues report a zero position (confirmed after 1 closing round)' });
+  assert.deepEqual(outcome, {
+    flat: true,
+    positions: { backpack: 0, lighter: 0 },
+    orders: ['backpack sell 0.01000 reduce-only: filled 0.01000', 'lighter buy 0.01000 reduce-only: filled 0.01000'],
+    detail: 'both venues report a zero position (confirmed after 1 closing round)',
+  });
   // Sell 0.01 into the 99999.0 bid less 20 bps (99799.0); buy 0.01 up to 100000.0 plus 20 bps (100200.0).
   assert.deepEqual(r.backpack.orders, [{ side: 'sell', size: 1000, worstPrice: 997_990, reduceOnly: true, purpose: 'repair' }]);
   assert.deepEqual(r.lighter.orders, [{ side: 'buy', size: 1000, worstPrice: 1_002_000, reduceOnly: true, purpose: 'repair' }]);
@@ -105,6 +111,7 @@ test('a residual below the minimum order is named, with the minimum, and not wai
   assert.deepEqual(outcome, {
     flat: false,
     positions: { backpack: 5, lighter: 0 },
+    orders: [],
     detail: 'not flat: Backpack 0.00005, Lighter 0.00000; backpack 0.00005 is below its minimum order 0.00010 — close it by hand on the venue',
   });
   assert.equal(r.backpack.orders.length, 0);

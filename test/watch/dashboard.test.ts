@@ -115,7 +115,7 @@ test('dashboard: live numbers, controls behind the token, pause, flatten, and a 
     assert.equal(sim.engines.lighter.position(sim.accounts.lighter).size, 0);
     assert.match(
       await text(page, 'result'),
-      /^flatten: flatten backpack sell 0\.01000 reduce-only: filled 0\.01000; flatten lighter buy 0\.01000 reduce-only: filled 0\.01000 → Backpack 0\.00000, Lighter 0\.00000 \(flat\)$/,
+      /^flatten: backpack sell 0\.01000 reduce-only: filled 0\.01000; lighter buy 0\.01000 reduce-only: filled 0\.01000 → Backpack 0\.00000, Lighter 0\.00000 \(flat\)$/,
     );
     await eventually('page shows flat', async () => (await text(page, 'pos-bp')) === '0.000000' && (await text(page, 'pos-lt')) === '0.000000');
     await page.screenshot({ path: `${SHOTS}/dashboard-flattened.png`, fullPage: true });

@@ -2,10 +2,13 @@
 // the public key registered for (account, API key index), the account's tier and the fees that
 // follow from it, collateral and positions. Start-up and the preflight `check` both read these.
 // Each query is a pure function over the REST client (no state, no logging); each rule a pure
-// function of its inputs that returns the one line to print when it fails.
+// function of its inputs that returns the one line to print when it fails. LighterAccount, at the
+// end, applies them at start-up and keeps the account's position in the market.
 
-import { formatFixedTrim, parseUnits } from '../../core/fixed.js';
+import { formatFixedTrim, parseFixed, parseUnits } from '../../core/fixed.js';
 import { VenueError } from '../venue.js';
+import { readAccountPosition } from './messages.js';
+import type { LighterSession, LoadedMarket } from './session.js';
 
 /** The part of LighterRest these queries need (tests may hand in a stub). */
 export interface LighterReader {
@@ -316,4 +319,101 @@ export function minQuoteProblem(market: { symbol: string; priceScale: number; si
  */
 export class LighterConfigError extends Error {
   override name = 'LighterConfigError';
+}
+
+// ---------------------------------------------------------------- the account at run time
+
+/** What the account's start-up checks found, and the fees assumed from it. */
+export interface AccountCheck {
+  chain?: ChainIdCheck;
+  tier?: LighterAccountTier;
+  fees: LighterFeeAssumption;
+}
+
+/** The account in one market: its start-up checks, and its position as asked and as streamed. */
+export class LighterAccount {
+  /** Latest signed position from account_all_positions (sizeScale). */
+  streamedPosition?: number;
+
+  constructor(
+    private readonly session: LighterSession,
+    private readonly loaded: LoadedMarket,
+  ) {}
+
+  /** Routes the position channel's frames. */
+  listen(): void {
+    this.session.route('account_all_positions:', (frame) => this.handlePositions(frame.positions));
+  }
+
+  /**
+   * With keys: the chain id, the registered API key (and the nonce it starts from) and the
+   * account's tier; then the fees that follow (said in one line).
+   */
+  async check(): Promise<AccountCheck> {
+    const { signer, rest, options, logger } = this.session;
+    let chain: ChainIdCheck | undefined;
+    let tier: LighterAccountTier = { unknownBecause: 'no account keys (market data only)' };
+    if (signer !== undefined) {
+      chain = await this.checkChain();
+      await this.checkApiKey();
+      tier = await fetchAccountTier(rest, signer.accountIndex, this.session.authToken());
+    }
+    const fees = assumeLighterFees(tier, options.takerFeeBps);
+    logger.info(fees.line);
+    return { chain, tier, fees };
+  }
+
+  /** LIGHTER_CHAIN_ID must be the venue's, or every transaction fails as an invalid signature. */
+  private async checkChain(): Promise<ChainIdCheck> {
+    const { rest, options, logger } = this.session;
+    let reported: number | undefined;
+    try {
+      reported = (await fetchVenueInfo(rest)).reportedChainId;
+    } catch (e) {
+      logger.warn(`Lighter status (GET /) could not be read: ${(e as Error).message}`);
+    }
+    const check = checkChainId(options.chainId, options.apiUrl, reported);
+    if (!check.ok) throw new LighterConfigError(check.problem);
+    if (check.verifiedBy !== undefined) logger.info(`Lighter chain id ${check.chainId} (agrees with ${check.verifiedBy})`);
+    else logger.warn(check.note);
+    return check;
+  }
+
+  /** The registered key must be ours (spec §3), and the nonce starts where the venue says. */
+  private async checkApiKey(): Promise<void> {
+    const signer = this.session.signer!;
+    const registered = await fetchRegisteredApiKey(this.session.rest, signer.accountIndex, signer.apiKeyIndex);
+    const mismatch = apiKeyMismatch(registered, signer.publicKeyHex);
+    if (mismatch !== undefined) throw new LighterConfigError(mismatch);
+    await this.session.nonces.ensure();
+  }
+
+  private handlePositions(positions: unknown): void {
+    const spec = this.loaded.spec;
+    if (spec === undefined) return;
+    const read = readAccountPosition(positions, spec.marketId!);
+    if (!read.ok) return void this.session.warnings.warn('account_all_positions', `Lighter account_all_positions frame refused: ${read.why}`);
+    const p = read.value;
+    if (p !== undefined) this.streamedPosition = p.sign * parseFixed(p.position, spec.sizeScale);
+  }
+
+  /** Signed position at sizeScale as the venue reports it (long > 0). */
+  async fetchPosition(): Promise<number> {
+    const signer = this.session.signer;
+    if (signer === undefined) throw new VenueError('lighter', 'auth', 'Lighter positions need LIGHTER_ACCOUNT_INDEX');
+    const market = this.loaded.market;
+    // The position is what every repair is sized from (the engine reconciles before and after
+    // repairing, and every 30 s): it is served with the repairs, ahead of entries.
+    const reply = await this.session.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>(
+      'account',
+      { by: 'index', value: signer.accountIndex },
+      undefined,
+      undefined,
+      'repair',
+    );
+    const row = (reply.accounts?.[0]?.positions ?? []).find((p) => Number(p.market_id) === market.marketId);
+    if (row === undefined) return 0;
+    if (typeof row.position !== 'string') throw new VenueError('lighter', 'protocol', `Lighter position for market ${market.marketId} lacks "position"`);
+    return (Number(row.sign) < 0 ? -1 : 1) * parseFixed(row.position, market.sizeScale);
+  }
 }

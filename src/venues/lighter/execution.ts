@@ -1,0 +1,548 @@
+// Lighter execution: client order indices, market orders signed by our signer (ahead of time when
+// the nonce can be trusted) and sent over the WebSocket (REST as the fallback), every request in
+// the session's one budget, rejections in any of the venue's shapes (tx-replies.ts), and outcomes
+// taken from the account order stream — or, when it stays silent, from the order history by client
+// order index; readiness from the keys, the venue's state and the budget.
+
+import { formatFixed, parseFixed } from '../../core/fixed.js';
+import type { MarketSpec } from '../types.js';
+import { SignedAhead } from '../signed-ahead.js';
+import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest } from '../venue.js';
+import type { LighterAccount } from './account.js';
+import { isConfigurationFailure, lighterError } from './errors.js';
+import { readAccountOrders } from './messages.js';
+import type { BudgetPurpose } from './rate-budget.js';
+import type { LighterSession, LoadedMarket } from './session.js';
+import { TX_TYPE, type SignedTx } from './signer/index.js';
+import type { TxReply } from './tx-replies.js';
+
+/** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
+const CLIENT_INDEX_EPOCH = Date.UTC(2025, 0, 1);
+const MAX_CLIENT_INDEX = 2 ** 48 - 1;
+/** Signatures whose k·G is computed ahead, in idle time (≈ 0.07 ms each off the order path). */
+const PRECOMPUTED_SIGNATURES = 8;
+/** ExpiredAt = now + 10 min − 1 s, as every SDK fills it (spec §3). */
+const TX_EXPIRY_MS = 599_000;
+
+/**
+ * The leading fields of an order, fixed before it is signed: the orders signed ahead for a nonce and
+ * the one finally sent share them, and with them the first block of their hash.
+ */
+interface Ticket {
+  nonce: number;
+  clientOrderIndex: number;
+  expiredAt: number;
+}
+
+/** A create-order transaction signed ahead for the then next nonce (see prepareMarketOrder). */
+interface SignedOrder extends Ticket {
+  tx: SignedTx;
+}
+
+interface PendingOrder {
+  leg: LegResult;
+  clientOrderIndex: number;
+  expiredAt: number;
+  request: MarketOrderRequest;
+  purpose: BudgetPurpose;
+  retriedNonce: boolean;
+  finish: (leg: LegResult) => void;
+  timer?: NodeJS.Timeout;
+  /** The venue acknowledged the transaction (its outcome still comes from the account streams). */
+  acknowledged?: boolean;
+}
+
+interface OrderJson {
+  client_order_index?: unknown;
+  order_index?: unknown;
+  market_index?: unknown;
+  status?: unknown;
+  filled_base_amount?: unknown;
+  filled_quote_amount?: unknown;
+}
+
+function isTerminal(status: unknown): boolean {
+  return typeof status === 'string' && (status === 'filled' || status.startsWith('canceled'));
+}
+
+export class LighterExecution implements DetachedExecution {
+  private readonly pending = new Map<number, PendingOrder>();
+  /** When each unknown order was last looked up (by client order index). */
+  private readonly lookedUpAt = new Map<string, number>();
+  /** Set by 21108/21120/21136: a person must change a setting; entries stay stopped. */
+  private authFailure?: string;
+  /** Transactions signed ahead, one per side; valid only while their nonce is still the next one. */
+  private readonly prepared: SignedAhead<SignedOrder>;
+  /** The ticket for the next nonce, renewed once that nonce is used or the ticket is old. */
+  private ticket?: Ticket & { issuedAt: number };
+  private readonly preparedMaxAgeMs: number;
+  private lastClientIndex = 0;
+
+  constructor(
+    private readonly session: LighterSession,
+    private readonly loaded: LoadedMarket,
+    private readonly account: LighterAccount,
+  ) {
+    this.preparedMaxAgeMs = session.options.preparedOrderMaxAgeMs ?? 1000;
+    const nonces = session.nonces;
+    this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => nonces.trusted && signed.nonce === nonces.value, session.clock);
+    session.onNonceVoid(() => this.discardSignedAhead());
+    session.ordersInFlight = () => this.pending.size;
+    // A nonce read that a waiting repair needs is first in line for its place.
+    session.noncePurpose = () => ([...this.pending.values()].some((p) => p.purpose === 'repair') ? 'repair' : 'entry');
+    session.onTxReply = (reply) => this.handleTxReply(reply);
+  }
+
+  /** Routes the order channel's frames (the outcomes of our orders). */
+  listen(): void {
+    this.session.route('account_all_orders:', (frame) => this.handleOrders(frame.orders));
+  }
+
+  /** With keys, the signer computes a few signatures' commitments ahead, in idle time. */
+  attach(): void {
+    this.signer?.precompute(PRECOMPUTED_SIGNATURES);
+  }
+
+  private get options() {
+    return this.session.options;
+  }
+  private get clock() {
+    return this.session.clock;
+  }
+  private get rest() {
+    return this.session.rest;
+  }
+  private get signer() {
+    return this.session.signer;
+  }
+  private get nonces() {
+    return this.session.nonces;
+  }
+  private get budget() {
+    return this.session.budget;
+  }
+  private get awaiting() {
+    return this.session.awaiting;
+  }
+  private get market(): MarketSpec {
+    return this.loaded.market;
+  }
+  /** Wall ms (client order indices, tokens, expiry). */
+  private now(): number {
+    return this.clock.wallMs();
+  }
+  private authToken(): string {
+    return this.session.authToken();
+  }
+  private doubtNonce(): void {
+    this.session.doubtNonce();
+  }
+  private markUnavailable(detail: string): void {
+    this.session.markUnavailable(detail);
+  }
+
+  /** Orders signed ahead were signed for a nonce that is void now. */
+  private discardSignedAhead(): void {
+    this.prepared.put({ side: 'buy', size: 0, worstPrice: 0 }, undefined);
+    this.prepared.put({ side: 'sell', size: 0, worstPrice: 0 }, undefined);
+    this.ticket = undefined;
+  }
+
+  /**
+   * An answer to a transaction, or an error frame. An acknowledgement only means accepted: the
+   * outcome still comes from the account streams. A rejection goes to the order it names, else to
+   * the oldest order waiting on this connection within the window, else to none (tx-replies.ts).
+   */
+  private handleTxReply(reply: TxReply): void {
+    const now = this.clock.monoMs();
+    if (reply.kind === 'ack') {
+      const id = reply.id !== undefined ? Number(reply.id) : this.awaiting.ackOldest(now);
+      if (id === undefined) return;
+      this.awaiting.remove(id);
+      const pending = this.pending.get(id);
+      if (pending !== undefined) pending.acknowledged = true;
+      return;
+    }
+    const { code, message } = reply;
+    // (30003, a subscription's error, never reaches here: the session handles it.)
+    let pending: PendingOrder | undefined;
+    let why: string | undefined;
+    if (reply.id !== undefined) {
+      pending = this.pending.get(Number(reply.id));
+      this.awaiting.remove(Number(reply.id));
+      if (pending === undefined) why = `order ${reply.id} is no longer waiting`;
+    } else {
+      const to = this.awaiting.attribute(code, now);
+      if ('to' in to) pending = this.pending.get(to.to);
+      else why = to.ambiguous;
+    }
+    if (pending !== undefined) {
+      void this.onSendFailed(pending, lighterError(`order ${pending.clientOrderIndex}`, code, message));
+      return;
+    }
+    const error = lighterError('WS', code, message);
+    if (error.kind === 'rate_limited') this.budget.pause(this.clock.monoMs() + (error.retryAfterMs ?? 10_000), `${code} "${message}"`);
+    if (isConfigurationFailure(code)) this.failAuth(error);
+    if (code === 503 || error.kind === 'unavailable') this.markUnavailable(`Lighter unavailable: ${code} "${message}"`);
+    if (this.awaiting.size > 0) {
+      // It may have been the answer to one of them: their nonces are in doubt, their outcomes are
+      // looked up at their deadlines.
+      this.options.logger.error(
+        `${error.message} — not matched to an order (${why}); the ${this.awaiting.size} order(s) in flight stay unknown until the account streams or the order history settle them`,
+      );
+      this.doubtNonce();
+    } else {
+      this.options.logger.error(`${error.message}${why === undefined ? '' : ` (${why})`}`);
+    }
+  }
+
+  /** 21108/21120/21136: a setting is wrong; no entry goes out until it is fixed and the bot restarted. */
+  private failAuth(error: VenueError): void {
+    if (this.authFailure === undefined) this.options.logger.error(`${error.message}`);
+    this.authFailure = error.message;
+    this.session.changed();
+  }
+
+  private handleOrders(orders: unknown): void {
+    const read = readAccountOrders(orders);
+    if (!read.ok) return void this.session.warnings.warn('account_all_orders', `Lighter account_all_orders frame refused: ${read.why}`);
+    for (const o of read.value) {
+      const pending = this.pending.get(o.client_order_index);
+      if (pending !== undefined && isTerminal(o.status)) this.settle(pending, this.legFromOrder(pending.leg, o));
+    }
+  }
+
+  private legFromOrder(leg: LegResult, o: OrderJson): LegResult {
+    const spec = this.market;
+    const filled = parseFixed(String(o.filled_base_amount ?? '0'), spec.sizeScale);
+    const notional = parseFixed(String(o.filled_quote_amount ?? '0'), spec.priceScale + spec.sizeScale, 'nearest');
+    // Trades carry fees in undocumented units (spec §12 Q11): report the market's taker rate on the notional.
+    const fee = (notional / 10 ** (spec.priceScale + spec.sizeScale)) * (spec.takerFeeBps / 10_000);
+    const base = {
+      ...leg,
+      filled,
+      notional,
+      fee,
+      venueOrderId: o.order_index === undefined ? undefined : String(o.order_index),
+      confirmedAt: this.clock.monoMs(),
+      error: undefined,
+    };
+    if (filled >= leg.requested) return { ...base, state: 'filled' };
+    if (filled > 0) return { ...base, state: 'partial' };
+    return {
+      ...base,
+      state: 'rejected',
+      error: new VenueError('lighter', 'rejected', `Lighter order ${leg.clientOrderId} ended ${String(o.status)} with nothing filled (no liquidity inside the worst price?)`),
+    };
+  }
+
+  private settle(pending: PendingOrder, leg: LegResult): void {
+    if (this.pending.get(pending.clientOrderIndex) !== pending) return;
+    this.pending.delete(pending.clientOrderIndex);
+    this.awaiting.remove(pending.clientOrderIndex);
+    clearTimeout(pending.timer);
+    pending.finish(leg);
+  }
+
+  private takeClientIndex(): number {
+    const fromClock = (this.now() - CLIENT_INDEX_EPOCH) * 1024;
+    this.lastClientIndex = Math.max(this.lastClientIndex + 1, fromClock);
+    if (this.lastClientIndex > MAX_CLIENT_INDEX) throw new VenueError('lighter', 'bad_order', 'client order index would exceed 2^48 − 1; the clock is wrong');
+    return this.lastClientIndex;
+  }
+
+  /**
+   * Whether an entry sent now would leave: keys that work, a venue that answers, the venue's own
+   * back-off over, and a place for an entry in the shared request budget. Repairs are not held to
+   * this: they go out whenever the venue takes them.
+   */
+  readiness(): ExecutionReadiness {
+    if (this.signer === undefined)
+      return { state: 'auth_failed', detail: 'Lighter was started for market data only (no API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX, LIGHTER_API_KEY_INDEX)' };
+    if (this.authFailure !== undefined) return { state: 'auth_failed', detail: this.authFailure };
+    if (!this.session.available) return { state: 'down', detail: this.session.detail ?? 'Lighter is unavailable' };
+    // The budget runs on the clock's monotonic line, the one the port speaks (venue.ts).
+    const off = this.budget.backingOff();
+    if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
+    const now = this.clock.monoMs();
+    const at = this.budget.availableAt('entry', true, now);
+    if (at > now) return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
+    return READY;
+  }
+
+  /** The shared request budget: places left in the rolling minute (repairs' reserve included), and its size. */
+  rateBudget(): { remaining: number; perMinute: number } {
+    return { remaining: Math.max(0, this.budget.perMinute - this.budget.used()), perMinute: this.budget.perMinute };
+  }
+
+  readyForOrder(): boolean {
+    return this.readiness().state === 'ready';
+  }
+
+  /** Why this request cannot be an order on this market, if it cannot. */
+  private orderProblem(request: MarketOrderRequest): VenueError | undefined {
+    const spec = this.market;
+    if (!Number.isSafeInteger(request.size) || request.size < spec.minSize || request.size > MAX_CLIENT_INDEX) {
+      return new VenueError(
+        'lighter',
+        'bad_order',
+        `Lighter order size ${formatFixed(request.size, spec.sizeScale)} is below the market minimum ${formatFixed(spec.minSize, spec.sizeScale)} or not an integer amount`,
+      );
+    }
+    if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice < 1 || request.worstPrice > 0xffffffff) {
+      return new VenueError('lighter', 'bad_order', `Lighter worst price ${request.worstPrice} is outside 1 … 2^32−1 at ${spec.priceScale} decimals`);
+    }
+    return undefined;
+  }
+
+  /** A market order (IOC at the worst price) signed for a nonce; throws a SignerError on bad fields. */
+  private signOrder(request: MarketOrderRequest, clientOrderIndex: number, nonce: number, expiredAt?: number): SignedTx {
+    return this.signer!.signCreateOrder({
+      marketIndex: this.market.marketId!,
+      clientOrderIndex,
+      baseAmount: request.size,
+      price: request.worstPrice,
+      isAsk: request.side === 'sell',
+      orderType: 1,
+      timeInForce: 0,
+      reduceOnly: request.reduceOnly === true,
+      triggerPrice: 0,
+      orderExpiry: 0,
+      nonce,
+      expiredAt,
+    });
+  }
+
+  /** The ticket for the next nonce. Throws when the clock is wrong. */
+  private nextTicket(): Ticket {
+    const t = this.ticket;
+    const nonce = this.nonces.value;
+    if (t !== undefined && t.nonce === nonce && this.clock.monoMs() - t.issuedAt < this.preparedMaxAgeMs) return t;
+    this.ticket = { nonce, clientOrderIndex: this.takeClientIndex(), expiredAt: this.now() + TX_EXPIRY_MS, issuedAt: this.clock.monoMs() };
+    return this.ticket;
+  }
+
+  /**
+   * Signs this order for the next nonce now, so that placeMarketOrder of an equal request only
+   * writes it. Any transaction sent meanwhile takes that nonce, and the one signed ahead is dropped;
+   * so does every read of the nonce. Nothing is signed ahead while the nonce is in doubt.
+   */
+  prepareMarketOrder(request: MarketOrderRequest): void {
+    if (this.signer === undefined || this.loaded.spec === undefined || !this.nonces.trusted || this.orderProblem(request) !== undefined) return;
+    if (this.prepared.holds(request)) return;
+    this.prepared.put(request, undefined);
+    try {
+      const { nonce, clientOrderIndex, expiredAt } = this.nextTicket();
+      this.prepared.put(request, { nonce, clientOrderIndex, expiredAt, tx: this.signOrder(request, clientOrderIndex, nonce, expiredAt) });
+    } catch {
+      return; // placeMarketOrder will meet the same problem and report it
+    }
+    setImmediate(() => this.signer?.precompute(PRECOMPUTED_SIGNATURES));
+  }
+
+  placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+    const leg: LegResult = {
+      venue: 'lighter',
+      state: 'unknown',
+      side: request.side,
+      requested: request.size,
+      filled: 0,
+      notional: 0,
+      fee: 0,
+      clientOrderId: '0',
+      sentAt: this.clock.monoMs(),
+    };
+    const reject = (error: VenueError): Promise<LegResult> => {
+      this.options.logger.warn(error.message);
+      return Promise.resolve({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error });
+    };
+    if (this.signer === undefined)
+      return reject(
+        new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'),
+      );
+    const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
+    if (purpose === 'entry' && this.authFailure !== undefined) return reject(new VenueError('lighter', 'auth', `Lighter entry not sent: ${this.authFailure}`));
+    const problem = this.orderProblem(request);
+    if (problem !== undefined) return reject(problem);
+    // An entry leaves now or not at all (the engine asked readyForOrder first); a repair waits for
+    // its place, first in line.
+    const placed = this.budget.tryTake(purpose, true);
+    if (!placed && purpose === 'entry') return reject(this.budget.refusal('entry', true));
+    // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
+    // brings its own ticket, which may be older than the current one.
+    const ahead = placed && this.nonces.trusted ? this.prepared.take(request) : undefined;
+    let ticket: Ticket;
+    try {
+      ticket = ahead ?? this.nextTicket();
+    } catch (e) {
+      return reject(e as VenueError);
+    }
+    leg.clientOrderId = String(ticket.clientOrderIndex);
+    return new Promise<LegResult>((finish) => {
+      const pending: PendingOrder = { leg, clientOrderIndex: ticket.clientOrderIndex, expiredAt: ticket.expiredAt, request, purpose, retriedNonce: false, finish };
+      this.pending.set(ticket.clientOrderIndex, pending);
+      if (placed && this.nonces.trusted) this.send(pending, ahead?.tx);
+      else void this.sendWhenReady(pending, placed);
+    });
+  }
+
+  /** The slow way out: a place in the budget (a repair waits for one), then a fresh nonce, then the send. */
+  private async sendWhenReady(pending: PendingOrder, placed: boolean): Promise<void> {
+    try {
+      if (!placed) {
+        this.options.logger.warn(
+          `Lighter ${pending.purpose} order ${pending.clientOrderIndex} waits ${Math.ceil(Math.max(0, this.budget.availableAt(pending.purpose, true) - this.clock.monoMs()))} ms for a place in the request budget of ${this.budget.perMinute} a minute`,
+        );
+        await this.budget.take(pending.purpose, this.options.requestTimeoutMs ?? 5000, true);
+      }
+      await this.nonces.ensure();
+    } catch (e) {
+      const error = e instanceof VenueError ? e : new VenueError('lighter', 'invalid_nonce', `Lighter order not sent: ${(e as Error).message}`);
+      this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} not sent: ${error.message}`);
+      this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error });
+      return;
+    }
+    if (this.pending.get(pending.clientOrderIndex) === pending) this.send(pending);
+  }
+
+  /** Writes the order, signed ahead or now with the next local nonce, to the socket (REST when the socket is down). Its place is taken. */
+  private send(pending: PendingOrder, signedAhead?: SignedTx): void {
+    let signed: SignedTx;
+    try {
+      signed = signedAhead ?? this.signOrder(pending.request, pending.clientOrderIndex, this.nonces.value, pending.expiredAt);
+      this.nonces.take();
+    } catch (e) {
+      this.settle(pending, {
+        ...pending.leg,
+        state: 'rejected',
+        confirmedAt: this.clock.monoMs(),
+        error: new VenueError('lighter', 'bad_order', `Lighter order not signed: ${(e as Error).message}`),
+      });
+      return;
+    }
+    const frame = `{"type":"jsonapi/sendtx","data":{"id":"${pending.clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${signed.txInfo}}}`;
+    const written = this.session.send(frame);
+    pending.leg.sentAt = this.clock.monoMs();
+    if (written) this.awaiting.sent(pending.clientOrderIndex, pending.leg.sentAt);
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(() => void this.onDeadline(pending), this.options.orderTimeoutMs ?? 3000);
+    // Refill the signer's nonce commitments once this turn's hot path is over.
+    setImmediate(() => this.signer?.precompute(PRECOMPUTED_SIGNATURES));
+    if (written) return;
+    this.rest.sendTx(TX_TYPE.CREATE_ORDER, signed.txInfo, this.options.orderTimeoutMs ?? 3000, null).then(
+      () => {
+        pending.acknowledged = true;
+      },
+      (e: unknown) => void this.onSendFailed(pending, e instanceof VenueError ? e : new VenueError('lighter', 'protocol', String(e))),
+    );
+  }
+
+  private async onSendFailed(pending: PendingOrder, error: VenueError): Promise<void> {
+    if (this.pending.get(pending.clientOrderIndex) !== pending) return;
+    this.awaiting.remove(pending.clientOrderIndex);
+    if (error.kind === 'invalid_nonce' && !pending.retriedNonce) {
+      // Our nonce ran ahead of (or behind) the venue's: read it, re-sign once (spec §3).
+      pending.retriedNonce = true;
+      this.options.logger.warn(`${error.message}; re-signing order ${pending.clientOrderIndex} with the venue's nonce`);
+      this.nonces.suspect();
+      void this.sendWhenReady(pending, this.budget.tryTake(pending.purpose, true));
+      return;
+    }
+    if (error.kind === 'timeout' || (error.kind === 'unavailable' && (error.code === 29500 || error.code === 29501))) {
+      // No answer, or an answer that says nothing of the outcome: the deadline looks it up.
+      if (error.kind === 'unavailable') this.markUnavailable(error.message);
+      this.options.logger.warn(`Lighter order ${pending.clientOrderIndex}: ${error.message}`);
+      this.doubtNonce();
+      return;
+    }
+    if (error.kind === 'unavailable') this.markUnavailable(error.message);
+    if (error.kind === 'rate_limited') this.budget.pause(this.clock.monoMs() + (error.retryAfterMs ?? 10_000), `${error.code ?? 429} on order ${pending.clientOrderIndex}`);
+    if (isConfigurationFailure(error.code)) this.failAuth(error);
+    this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} rejected: ${error.message}`);
+    // A refused transaction may not have used its nonce: read it again before the next one.
+    this.doubtNonce();
+    this.settle(pending, { ...pending.leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error });
+  }
+
+  private async onDeadline(pending: PendingOrder): Promise<void> {
+    if (this.pending.get(pending.clientOrderIndex) !== pending) return;
+    // No outcome in time, acknowledged or not: the transaction may have failed in the sequencer
+    // without using its nonce, so the count is in doubt.
+    this.doubtNonce();
+    const how = pending.acknowledged === true ? 'acknowledged but not confirmed by the account stream' : 'not answered';
+    this.options.logger.warn(`Lighter order ${pending.clientOrderIndex} ${how} after ${this.options.orderTimeoutMs ?? 3000} ms; looking it up`);
+    const leg = await this.resolveOrder({ ...pending.leg, error: new VenueError('lighter', 'timeout', `no confirmation from the account stream in time (${how})`) });
+    this.settle(pending, leg);
+  }
+
+  /**
+   * Settles an unknown leg from the inactive orders, by client order index. Look-ups are paced:
+   * one order is asked about at most once per lookupIntervalMs, and all look-ups together stay
+   * under their cap in the request budget, so one stuck leg never takes the places a hedge needs.
+   * A look-up not made now leaves the leg unknown, saying when the next one can be.
+   */
+  async resolveOrder(leg: LegResult): Promise<LegResult> {
+    if (leg.state !== 'unknown' || this.signer === undefined) return leg;
+    const account = this.signer.accountIndex;
+    const want = Number(leg.clientOrderId);
+    const now = this.clock.monoMs();
+    const interval = this.options.lookupIntervalMs ?? Math.max(1000, Math.ceil(30_000 / this.budget.lookupCap));
+    const last = this.lookedUpAt.get(leg.clientOrderId);
+    if (last !== undefined && now - last < interval) {
+      return {
+        ...leg,
+        state: 'unknown',
+        error: new VenueError(
+          'lighter',
+          'timeout',
+          `Lighter order ${want} is still unknown; next look-up in ${interval - (now - last)} ms (look-ups are paced to keep the request budget for hedges)`,
+        ),
+      };
+    }
+    if (!this.budget.tryTake('lookup')) {
+      return { ...leg, state: 'unknown', error: new VenueError('lighter', 'timeout', `Lighter order ${want} is still unknown; ${this.budget.refusal('lookup').message}`) };
+    }
+    this.lookedUpAt.set(leg.clientOrderId, now);
+    if (this.lookedUpAt.size > 1000) this.lookedUpAt.delete(this.lookedUpAt.keys().next().value!);
+    try {
+      const inactive = await this.rest.get<{ orders?: OrderJson[] }>(
+        'accountInactiveOrders',
+        { account_index: account, market_id: this.market.marketId!, limit: 100 },
+        this.authToken(),
+        undefined,
+        null,
+      );
+      const done = (inactive.orders ?? []).find((o) => Number(o.client_order_index) === want);
+      if (done !== undefined && isTerminal(done.status)) {
+        this.lookedUpAt.delete(leg.clientOrderId);
+        return this.legFromOrder(leg, done);
+      }
+      return { ...leg, state: 'unknown', error: new VenueError('lighter', 'timeout', `Lighter order ${want} is not in the order history (yet); outcome unknown`) };
+    } catch (e) {
+      const err = e instanceof VenueError ? e : new VenueError('lighter', 'protocol', String(e));
+      this.options.logger.warn(`Lighter lookup of order ${want} failed: ${err.message}`);
+      return { ...leg, state: 'unknown', error: err };
+    }
+  }
+
+  /** The account's fills in this market, newest first (auth token attached). */
+  async fetchTrades(limit = 100): Promise<Array<Record<string, unknown>>> {
+    const reply = await this.rest.get<{ trades?: Array<Record<string, unknown>> }>(
+      'trades',
+      { account_index: this.signer!.accountIndex, market_id: this.market.marketId!, sort_by: 'timestamp', sort_dir: 'desc', limit },
+      this.authToken(),
+      undefined,
+      'lookup',
+    );
+    return reply.trades ?? [];
+  }
+
+  /** Whether the venue executed a transaction we sent (GET /api/v1/tx by hash). */
+  txStatus(txHash: string): Promise<Record<string, unknown>> {
+    return this.rest.get('tx', { by: 'hash', value: txHash }, undefined, undefined, 'lookup');
+  }
+
+  fetchPosition(): Promise<number> {
+    return this.account.fetchPosition();
+  }
+}

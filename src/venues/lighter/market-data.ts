@@ -1,0 +1,204 @@
+// Lighter market data: the market's grid (orderBookDetails) and the start-up checks that depend on
+// it, a book kept by its nonce chain (book-sync.ts) from the order_book channel, resubscribed for a
+// fresh snapshot when the chain breaks (and the socket reconnected when none comes), and the book
+// events and status the engine listens to.
+
+import { parseFixed, parseUnits } from '../../core/fixed.js';
+import { OrderBook } from '../../core/orderbook.js';
+import type { MarketSpec } from '../types.js';
+import { VenueError, emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venue.js';
+import { LighterConfigError, marketIdProblem, minQuoteProblem, type AccountCheck } from './account.js';
+import { BookSync } from './book-sync.js';
+import { readBookFrame } from './messages.js';
+import type { LighterSession } from './session.js';
+
+/** What start-up learned and assumed about the venue and the account (the preflight prints it). */
+export interface LighterSetup extends AccountCheck {
+  /** The market's min_quote_amount (USDC, as published). */
+  minQuoteAmount?: string;
+}
+
+export class LighterMarketData implements MarketData {
+  readonly id = 'lighter' as const;
+  readonly book = new OrderBook();
+  lastBookAt = 0;
+  /** The market, once start() loaded it. */
+  spec?: MarketSpec;
+  /** Set by start(). */
+  setup?: LighterSetup;
+  private sync?: BookSync;
+  private readonly bookListeners: BookListener[] = [];
+  private readonly statusListeners: StatusListener[] = [];
+  private bookWatch?: NodeJS.Timeout;
+
+  constructor(
+    private readonly session: LighterSession,
+    private readonly checkAccount: () => Promise<AccountCheck>,
+  ) {
+    session.onOpen(() => {
+      this.sync?.reset();
+      this.emitStatus();
+      this.watchBook('no order book snapshot after subscribing');
+    });
+    session.onClose(() => {
+      this.sync?.reset();
+      this.emitStatus();
+    });
+    session.onChange(() => this.emitStatus());
+  }
+
+  /** Routes the book channel's frames. */
+  listen(): void {
+    this.session.route(
+      'order_book:',
+      (frame, at) => this.handleBook(frame, at),
+      () => this.resync('a book frame could not be read'),
+    );
+  }
+
+  private get options() {
+    return this.session.options;
+  }
+
+  get market(): MarketSpec {
+    if (this.spec === undefined) throw new Error('Lighter venue not started');
+    return this.spec;
+  }
+
+  status(): VenueStatus {
+    return { connected: this.session.connected, bookValid: this.sync?.valid ?? false, available: this.session.available, detail: this.session.detail };
+  }
+
+  onBook(listener: BookListener): void {
+    this.bookListeners.push(listener);
+  }
+  onStatus(listener: StatusListener): void {
+    this.statusListeners.push(listener);
+  }
+
+  async start(): Promise<MarketSpec> {
+    const details = await this.session.rest.get<{ order_book_details?: unknown }>('orderBookDetails', {});
+    const list = Array.isArray(details.order_book_details) ? (details.order_book_details as Record<string, unknown>[]) : [];
+    const found = list.find((m) => m.symbol === this.options.ticker && (m.market_type === undefined || m.market_type === 'perp'));
+    if (found === undefined) {
+      throw new VenueError(
+        'lighter',
+        'bad_order',
+        `Lighter has no perp market ${this.options.ticker}; check --ticker (listed: ${list
+          .map((m) => String(m.symbol))
+          .slice(0, 12)
+          .join(', ')})`,
+      );
+    }
+    const idProblem = marketIdProblem(String(found.symbol), Number(found.market_id));
+    if (idProblem !== undefined) throw new LighterConfigError(idProblem);
+    const { chain, tier, fees } = await this.checkAccount();
+    this.spec = parseMarket(found, { takerFeeBps: fees.takerBps, makerFeeBps: this.options.makerFeeBps ?? fees.makerBps });
+    const minQuoteAmount = typeof found.min_quote_amount === 'string' ? found.min_quote_amount : undefined;
+    this.setup = { chain, tier, fees, minQuoteAmount };
+    this.checkMinQuote(found, minQuoteAmount);
+    this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
+    this.session.subscribe(this.bookChannel());
+    this.session.connect();
+    return this.spec;
+  }
+
+  /** Stops this market's timers; the session closes the connection. */
+  stop(): Promise<void> {
+    clearTimeout(this.bookWatch);
+    return Promise.resolve();
+  }
+
+  private bookChannel(): string {
+    return `order_book/${this.spec?.marketId}`;
+  }
+
+  /**
+   * --size must be worth the market's min_quote_amount. A sell goes out with the book price less
+   * --slippage-bps as its price, so that is the price it is judged at (the simulator checks the
+   * signed BaseAmount × Price, the harsher reading of the venue's rule).
+   */
+  private checkMinQuote(found: Record<string, unknown>, minQuoteAmount: string | undefined): void {
+    const spec = this.spec!;
+    if (this.options.orderSize === undefined || minQuoteAmount === undefined) return;
+    let size: number;
+    try {
+      size = Number(parseUnits(this.options.orderSize, spec.sizeScale, 'down'));
+    } catch {
+      return; // an off-grid or unreadable size is refused with its own line elsewhere
+    }
+    const last = typeof found.last_trade_price === 'string' ? parseFixed(found.last_trade_price, spec.priceScale, 'down') : 0;
+    if (!(last > 0)) {
+      this.options.logger.warn(
+        `Lighter ${spec.symbol} publishes no last trade price; --size ${this.options.orderSize} was not checked against the minimum order value of ${minQuoteAmount} USDC`,
+      );
+      return;
+    }
+    const worstSell = Math.floor((last * (10_000 - (this.options.slippageBps ?? 0))) / 10_000);
+    const problem = minQuoteProblem(spec, size, worstSell, minQuoteAmount);
+    if (problem !== undefined) throw new LighterConfigError(problem);
+  }
+
+  /** After a (re)subscribe of the book: no fresh snapshot within the resync timeout reconnects the socket. */
+  private watchBook(what: string): void {
+    clearTimeout(this.bookWatch);
+    const ms = this.options.resyncTimeoutMs ?? 5000;
+    this.bookWatch = setTimeout(() => {
+      if (this.sync?.valid !== true) this.session.reconnect(`${what} within ${ms} ms`);
+    }, ms);
+  }
+
+  private emitStatus(): void {
+    const s = this.status();
+    for (const l of this.statusListeners) l('lighter', s);
+  }
+
+  private handleBook(frame: Record<string, unknown>, receivedAt: number): void {
+    const sync = this.sync!;
+    const wasValid = sync.valid;
+    const read = readBookFrame(frame, sync.priceScale, sync.sizeScale);
+    if (!read.ok) {
+      this.session.warnings.warn('order_book', `Lighter order_book frame refused: ${read.why}`);
+      return this.resync('a book frame could not be read');
+    }
+    const action = sync.apply(read.value);
+    if (action === 'load_snapshot' || action === 'apply') {
+      this.session.available = true;
+      this.lastBookAt = receivedAt;
+      if (!wasValid) this.emitStatus();
+      emitBookEvent(this.bookListeners, 'lighter', this.book, receivedAt);
+    } else if (action === 'gap_resync' || action === 'crossed_resync') {
+      this.resync(action === 'gap_resync' ? 'begin_nonce does not continue the previous nonce' : 'the book crossed');
+    }
+  }
+
+  private resync(why: string): void {
+    this.options.logger.warn(`Lighter ${this.options.ticker} book invalid (${why}); resubscribing for a fresh snapshot`);
+    this.sync?.reset();
+    this.emitStatus();
+    this.session.resubscribe(this.bookChannel());
+    this.watchBook('no fresh order book snapshot after a resync');
+  }
+}
+
+/** An orderBookDetails entry as a MarketSpec: integer grids, fees in bps (published as percent). */
+export function parseMarket(m: Record<string, unknown>, fees: { takerFeeBps?: number; makerFeeBps?: number }): MarketSpec {
+  const sizeScale = Number(m.size_decimals);
+  const priceScale = Number(m.price_decimals);
+  if (!Number.isInteger(sizeScale) || !Number.isInteger(priceScale) || typeof m.min_base_amount !== 'string' || typeof m.market_id !== 'number') {
+    throw new VenueError('lighter', 'protocol', `Lighter market ${String(m.symbol)} lacks market_id/size_decimals/price_decimals/min_base_amount`);
+  }
+  const percentToBps = (v: unknown): number => (typeof v === 'string' && v !== '' ? Number(v) * 100 : 0);
+  return {
+    venue: 'lighter',
+    symbol: String(m.symbol),
+    marketId: m.market_id,
+    priceScale,
+    sizeScale,
+    tickSize: 1,
+    stepSize: 1,
+    minSize: parseFixed(m.min_base_amount, sizeScale, 'up'),
+    takerFeeBps: fees.takerFeeBps ?? percentToBps(m.taker_fee),
+    makerFeeBps: fees.makerFeeBps ?? percentToBps(m.maker_fee),
+  };
+}

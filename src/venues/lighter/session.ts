@@ -1,0 +1,342 @@
+// What one Lighter connection and account share, whatever markets they serve: the options, the
+// clock, the REST client, the one request budget every request and transaction takes a place in
+// (rate-budget.ts), the signer, the nonce keeper (nonce.ts), the auth token, the WebSocket with the
+// routing of its frames and the answers it owes (tx-replies.ts), and whether the venue is up.
+// Market data, execution and account each take the session; none of them opens a connection or
+// keeps a nonce of its own, so that one session can later carry several markets.
+
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { Secret } from '../../core/secret.js';
+import type { FrameRecorder } from '../../record/writer.js';
+import { FrameWarnings } from '../messages.js';
+import type { LiveVenueOptions } from '../options.js';
+import type { MarketSpec } from '../types.js';
+import { VenueError } from '../venue.js';
+import { NonceKeeper } from './nonce.js';
+import { RateBudget, type BudgetPurpose } from './rate-budget.js';
+import { LighterRest } from './rest.js';
+import { LighterSigner } from './signer/index.js';
+import { AwaitingAnswers, parseTxReply, type TxReply } from './tx-replies.js';
+import { LighterStream } from './ws.js';
+
+export interface LighterVenueOptions extends LiveVenueOptions {
+  /** Signed into every transaction: 304 mainnet, 300 testnet (LIGHTER_CHAIN_ID). */
+  chainId: number;
+  /** Without these three the venue is market-data only (paper mode). */
+  privateKey?: Secret;
+  accountIndex?: number;
+  apiKeyIndex?: number;
+  /** Order size per leg as typed (--size): its value is checked against the market's minimum order value. Fees not overridden are the account tier's (Standard when unknown). */
+  orderSize?: string;
+  /** --slippage-bps: a sell goes out at the book price less this, which is where the minimum order value binds. */
+  slippageBps?: number;
+  /** A resubscribe that brings no fresh snapshot (or no answer) within this long reconnects the socket (default 5000 ms). */
+  resyncTimeoutMs?: number;
+  /** How often the account streams' auth token is checked for renewal (default 30 000 ms). */
+  authCheckIntervalMs?: number;
+  /** Auth token lifetime; it is renewed when less than a sixth of it is left (default 3600 s). */
+  authTokenTtlSec?: number;
+  /**
+   * The shared request budget per rolling minute: every REST call and every transaction
+   * (--lighter-requests-per-minute, formerly --lighter-tx-per-minute; Standard account: 60).
+   */
+  txPerMinute?: number;
+  /** How long after its send an order may still take an answer that names no order (default 2000 ms). */
+  answerWindowMs?: number;
+  /** Least time between two look-ups of the same order (default: half a minute over the look-up cap, 3 s at 60/min). */
+  lookupIntervalMs?: number;
+  /** Receives every WebSocket frame as it arrives (--record); nothing when absent. */
+  recorder?: FrameRecorder;
+}
+
+/** The market an execution or account side works in, as its market-data side loaded it. */
+export interface LoadedMarket {
+  /** Undefined until the market-data side has started. */
+  readonly spec?: MarketSpec;
+  /** The market; throws before start. */
+  readonly market: MarketSpec;
+}
+
+type FrameHandler = (frame: Record<string, unknown>, receivedAt: number) => void;
+
+interface Route {
+  /** Frames whose channel starts with this come here. */
+  prefix: string;
+  handle: FrameHandler;
+  /** After a frame made the handler throw (it was warned about). */
+  onThrow?: () => void;
+}
+
+export class LighterSession {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Refused frames, said at most once per kind per 10 s. */
+  readonly warnings: FrameWarnings;
+  /** The one budget every Lighter request and transaction takes a place in. */
+  readonly budget: RateBudget;
+  readonly rest: LighterRest;
+  readonly signer?: LighterSigner;
+  readonly nonces: NonceKeeper;
+  /** Orders sent on the current WebSocket connection and not answered yet. */
+  readonly awaiting: AwaitingAnswers;
+  /** The socket, once connect() opened it. */
+  stream?: LighterStream;
+  /** False while the venue answers 5xx / maintenance; a fresh book sets it again. */
+  available = true;
+  /** One line on what is wrong with the connection, when something is. */
+  detail?: string;
+
+  /** How many orders wait for an outcome (the execution side says): the account streams' token is renewed between orders. */
+  ordersInFlight: () => number = () => 0;
+  /** The purpose a nonce read takes its place under (a repair waiting on it is first in line). */
+  noncePurpose: () => BudgetPurpose = () => 'entry';
+  /** Answers to transactions, and error frames (the execution side takes them). */
+  onTxReply: (reply: TxReply) => void = () => {};
+
+  private readonly routes: Route[] = [];
+  private readonly queued: string[] = [];
+  private readonly openListeners: Array<() => void> = [];
+  private readonly closeListeners: Array<() => void> = [];
+  private readonly changeListeners: Array<() => void> = [];
+  private readonly nonceVoidListeners: Array<() => void> = [];
+  private token?: { text: string; deadline: number };
+  /** Deadline (Unix s) of the token the account channels were last subscribed with. */
+  private streamTokenDeadline?: number;
+  private authTimer?: NodeJS.Timeout;
+  private accountWatch?: NodeJS.Timeout;
+
+  constructor(readonly options: LighterVenueOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger;
+    this.warnings = new FrameWarnings(options.logger, this.clock);
+    const mono = () => this.clock.monoMs();
+    this.budget = new RateBudget({ perMinute: options.txPerMinute ?? 60, now: mono });
+    this.rest = new LighterRest({ apiUrl: options.apiUrl, logger: options.logger, timeoutMs: options.requestTimeoutMs, budget: this.budget, now: mono });
+    const { privateKey, accountIndex, apiKeyIndex } = options;
+    if (privateKey !== undefined && accountIndex !== undefined && apiKeyIndex !== undefined) {
+      this.signer = new LighterSigner({ privateKey, chainId: options.chainId, accountIndex, apiKeyIndex, nowMs: () => this.clock.wallMs() });
+    }
+    this.nonces = new NonceKeeper(
+      () => this.readNonce(),
+      () => {
+        for (const l of this.nonceVoidListeners) l();
+      },
+    );
+    this.awaiting = new AwaitingAnswers(options.answerWindowMs ?? 2000);
+  }
+
+  /** Wall ms (client order indices, tokens, expiry). */
+  now(): number {
+    return this.clock.wallMs();
+  }
+
+  /** Sends the frames of every channel starting with `prefix` to `handle`. */
+  route(prefix: string, handle: FrameHandler, onThrow?: () => void): void {
+    this.routes.push({ prefix, handle, onThrow });
+  }
+
+  /** After each (re)connect, once every channel was subscribed again. */
+  onOpen(listener: () => void): void {
+    this.openListeners.push(listener);
+  }
+  /** After the connection was lost (`detail` says why). */
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+  /** When `available`, `detail` or something a status shows changed. */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+  /** When the nonce every transaction signed ahead was signed for is void. */
+  onNonceVoid(listener: () => void): void {
+    this.nonceVoidListeners.push(listener);
+  }
+
+  /** Tells every listener that the status changed. */
+  changed(): void {
+    for (const l of this.changeListeners) l();
+  }
+
+  get connected(): boolean {
+    return this.stream?.connected ?? false;
+  }
+
+  /** Subscribes a public channel (at once, or when the socket opens). */
+  subscribe(channel: string): void {
+    if (this.stream === undefined) this.queued.push(channel);
+    else this.stream.subscribe(channel);
+  }
+
+  resubscribe(channel: string): void {
+    this.stream?.resubscribe(channel);
+  }
+
+  reconnect(why: string): void {
+    this.stream?.reconnect(why);
+  }
+
+  /** Writes a frame on the socket; false when it is not open. */
+  send(frame: string): boolean {
+    return this.stream?.send(frame) === true;
+  }
+
+  /**
+   * Opens the WebSocket (once; again after close()) with the channels subscribed so far and, with
+   * keys, the account's channels, whose token is renewed before it lapses.
+   */
+  connect(): void {
+    if (this.stream !== undefined) return;
+    const o = this.options;
+    this.stream = new LighterStream(
+      {
+        wsUrl: o.wsUrl,
+        logger: o.logger,
+        pingIntervalMs: o.pingIntervalMs,
+        deadAfterMs: o.deadAfterMs,
+        reconnectBaseMs: o.reconnectBaseMs,
+        reconnectMaxMs: o.reconnectMaxMs,
+        onRaw: o.recorder === undefined ? undefined : (text, at) => o.recorder!.frame('lighter', text, at),
+      },
+      {
+        onFrame: (frame, at) => this.dispatch(frame, at),
+        onOpen: () => {
+          this.detail = undefined;
+          for (const l of this.openListeners) l();
+        },
+        onClose: (why) => {
+          // Answers to what this connection carried will never come: those orders are settled by
+          // their deadline, and their nonces are in doubt.
+          if (this.awaiting.clear().length > 0) this.nonces.suspect();
+          this.detail = `Lighter WS ${why}`;
+          for (const l of this.closeListeners) l();
+        },
+      },
+    );
+    for (const channel of this.queued.splice(0)) this.stream.subscribe(channel);
+    if (this.signer !== undefined) {
+      for (const channel of this.accountChannels()) this.stream.subscribe(channel, () => this.streamToken());
+      const every = o.authCheckIntervalMs ?? 30_000;
+      this.authTimer = setInterval(() => this.renewAccountStreams(), every);
+      this.authTimer.unref();
+    }
+    this.stream.start();
+  }
+
+  private dispatch(frame: Record<string, unknown>, receivedAt: number): void {
+    const channel = typeof frame.channel === 'string' ? frame.channel : '';
+    let route: Route | undefined;
+    try {
+      const reply = parseTxReply(frame);
+      if (reply !== undefined) {
+        if (reply.kind === 'error' && this.handleSubscriptionError(reply.code, reply.message)) return;
+        return this.onTxReply(reply);
+      }
+      if (frame.type === 'unsubscribed') return; // the first half of a resubscribe
+      for (const r of this.routes) {
+        if (channel.startsWith(r.prefix)) {
+          route = r;
+          return r.handle(frame, receivedAt);
+        }
+      }
+    } catch (e) {
+      this.warnings.warn(channel || String(frame.type), `Lighter ${channel || String(frame.type)} frame refused: ${(e as Error).message}`);
+      route?.onThrow?.();
+    }
+  }
+
+  /**
+   * 30003 "Already Subscribed" (spec §0, §5; CCXT `pro/lighter.js handleErrorMessage`) can only
+   * answer one of our resubscribes that overtook its unsubscribe: the old subscription may still
+   * be streaming deltas to a book that waits for a snapshot that will never come. A new connection
+   * starts every subscription afresh. It carries no id and is not an order's rejection.
+   */
+  private handleSubscriptionError(code: number, message: string): boolean {
+    if (code !== 30003) return false;
+    this.stream?.reconnect(`a resubscribe was answered 30003 "${message}"`);
+    return true;
+  }
+
+  /** The venue is down (5xx, maintenance): said in the status until a fresh book comes. */
+  markUnavailable(detail: string): void {
+    this.available = false;
+    this.detail = detail;
+    this.changed();
+  }
+
+  private accountChannels(): string[] {
+    const account = this.signer!.accountIndex;
+    return ['account_all_orders', 'account_all_trades', 'account_all_positions'].map((c) => `${c}/${account}`);
+  }
+
+  /** GET nextNonce. A repair waiting on it is first in line for its place. */
+  private async readNonce(): Promise<number> {
+    const signer = this.signer!;
+    const r = await this.rest.get<{ nonce?: unknown }>(
+      'nextNonce',
+      { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex },
+      undefined,
+      undefined,
+      this.noncePurpose(),
+    );
+    if (typeof r.nonce !== 'number') throw new VenueError('lighter', 'protocol', 'Lighter nextNonce reply lacks "nonce"');
+    return r.nonce;
+  }
+
+  /** The local nonce is in doubt: read it again in the background, before the next transaction needs it. */
+  doubtNonce(): void {
+    this.nonces.suspect();
+    this.nonces.ensure().catch((e: unknown) => this.logger.warn(`Lighter nonce could not be read again yet: ${(e as Error).message}; the next order reads it first`));
+  }
+
+  /** A token valid for at least a sixth of its lifetime more; renewed locally, no round trip. */
+  authToken(): string {
+    const ttl = this.options.authTokenTtlSec ?? 3600;
+    const nowSec = Math.floor(this.now() / 1000);
+    if (this.token === undefined || this.token.deadline - nowSec < ttl / 6) {
+      const deadline = nowSec + ttl;
+      this.token = { text: this.signer!.createAuthToken(deadline), deadline };
+    }
+    return this.token.text;
+  }
+
+  /** The token an account channel subscribes with; its deadline is when the subscription must be renewed by. */
+  private streamToken(): string {
+    const token = this.authToken();
+    this.streamTokenDeadline = this.token!.deadline;
+    return token;
+  }
+
+  /**
+   * Account channels authenticate once, at subscribe, with a token that expires (at most 8 h,
+   * lighter-go README; spec §10). Before the one they were subscribed with lapses, they are
+   * subscribed again with a fresh one — between orders, since their outcomes arrive on these
+   * channels, unless the token is within a minute of lapsing.
+   */
+  private renewAccountStreams(): void {
+    const stream = this.stream;
+    if (stream === undefined || !stream.connected || stream.resubscribing || this.streamTokenDeadline === undefined) return;
+    const ttl = this.options.authTokenTtlSec ?? 3600;
+    const left = this.streamTokenDeadline - Math.floor(this.now() / 1000);
+    if (left >= ttl / 6) return;
+    if (this.ordersInFlight() > 0 && left > 60) return;
+    this.logger.info(`Lighter account streams: renewing their auth token (${Math.max(0, left)} s left)`);
+    for (const channel of this.accountChannels()) stream.resubscribe(channel);
+    clearTimeout(this.accountWatch);
+    const ms = this.options.resyncTimeoutMs ?? 5000;
+    this.accountWatch = setTimeout(() => {
+      if (this.stream?.resubscribing === true) this.stream.reconnect(`no answer to the account streams' resubscribe within ${ms} ms`);
+    }, ms);
+  }
+
+  /** Closes the socket, the budget's timers and the REST client's connections. */
+  async close(): Promise<void> {
+    clearInterval(this.authTimer);
+    clearTimeout(this.accountWatch);
+    this.budget.close();
+    const stream = this.stream;
+    this.stream = undefined;
+    await stream?.stop();
+    this.rest.close();
+  }
+}
