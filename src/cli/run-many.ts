@@ -19,7 +19,7 @@ import { LighterRest } from '../venues/lighter/rest.js';
 import { Watching } from '../watch/index.js';
 import type { Config, MarketConfig } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
-import { engineSettings, flagOf, makeVenues, prefixed, processSignals, sleep, summaryText, type RunHooks, type VenueNames } from './run.js';
+import { engineSettings, flagOf, makeSessions, makeVenues, prefixed, processSignals, sleep, summaryText, type RunHooks, type VenueNames } from './run.js';
 
 /** The run log's name part for several markets: every ticker, in the order given (BTC_ETH_SOL). */
 export function combinedName(markets: readonly MarketConfig[]): string {
@@ -63,9 +63,6 @@ export async function resolvePairs(config: Config, log: TaggedLogger): Promise<M
       throw new MarketRefusedError(
         `${ticker}: Backpack's ${pair.backpack.symbol} is ${pair.backpack.multiplier} ${pair.asset} a contract and Lighter's ${pair.lighter.symbol} ${pair.lighter.multiplier}; one order's size would differ on the two venues by 10^${Math.abs(pair.shift)}, and the engine hedges a contract with the same contract — leave ${ticker} out (scan shows how its spread converts)`,
       );
-    }
-    if (!/^[A-Z0-9]+$/.test(pair.backpack.base)) {
-      throw new MarketRefusedError(`${ticker}: Backpack names it ${pair.backpack.symbol}, in lower case, which the Backpack adapter cannot open yet — leave ${ticker} out`);
     }
   });
   return pairs;
@@ -131,6 +128,9 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
       names: { notional: flagOf('maxTotalNotional'), exposure: flagOf('maxTotalExposure') },
     });
     const clock = systemClock;
+    // One connection per venue carries every market: one WebSocket each, Backpack's kept order
+    // line, and Lighter's one nonce lane and request budget (repairs first, whichever market).
+    const sessions = makeSessions(cfg, log, clock);
     config.markets.forEach((m, i) => {
       const own: Config = { ...cfg, ...m };
       const names: VenueNames = { backpack: pairs[i].backpack.base, lighter: pairs[i].lighter.symbol };
@@ -139,7 +139,7 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
       const venueLog: TaggedLogger = { ...marketLog, child: (tag) => log.child(`${m.ticker}/${tag}`) };
       const engine = new ArbEngine({
         settings: engineSettings(own),
-        ...makeVenues(own, venueLog, clock, undefined, names),
+        ...makeVenues(own, venueLog, clock, undefined, names, sessions),
         logger: marketLog,
         clock,
         caps: caps.active ? caps : undefined,

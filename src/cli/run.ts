@@ -9,8 +9,8 @@ import { pnlLines } from '../engine/pnl.js';
 import { runLogPath } from '../io/paths.js';
 import { RunLog, type Level, type TaggedLogger } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
-import { BackpackVenue } from '../venues/backpack/index.js';
-import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
+import { BackpackSession, BackpackVenue, type BackpackVenueOptions } from '../venues/backpack/index.js';
+import { LighterConfigError, LighterSession, LighterVenue, type LighterVenueOptions } from '../venues/lighter/index.js';
 import { paperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
 import { Watching, type WatchEndpoints } from '../watch/index.js';
@@ -199,41 +199,69 @@ export interface VenueNames {
   lighter: string;
 }
 
-export function makeVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder, names?: VenueNames): { backpack: Venue; lighter: Venue } {
-  const venues = makeBareVenues(c, log, clock, recorder, names);
+export function makeVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder, names?: VenueNames, sessions?: VenueSessions): { backpack: Venue; lighter: Venue } {
+  const venues = makeBareVenues(c, log, clock, recorder, names, sessions);
   if (recorder === undefined) return venues;
   return { backpack: tapOrders(venues.backpack, recorder, clock), lighter: tapOrders(venues.lighter, recorder, clock) };
 }
 
-function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder, names?: VenueNames): { backpack: Venue; lighter: Venue } {
+/** One connection and account per venue, shared by every market of a run (see each venue's session.ts). */
+export interface VenueSessions {
+  backpack: BackpackSession;
+  lighter: LighterSession;
+}
+
+/** Each venue's adapter options for one market of the run (`names`: the venues' own names for it). */
+export function venueOptions(
+  c: Config,
+  log: TaggedLogger,
+  clock: Clock,
+  recorder?: Recorder,
+  names?: VenueNames,
+): { backpack: BackpackVenueOptions; lighter: LighterVenueOptions } {
   const paper = c.mode === 'paper';
-  const backpack = new BackpackVenue({
-    ticker: names?.backpack ?? c.ticker,
-    apiUrl: c.backpack.apiUrl,
-    wsUrl: c.backpack.wsUrl,
-    logger: prefixed(log, 'backpack'),
-    publicKey: paper ? undefined : c.backpack.publicKey,
-    secretKey: paper ? undefined : c.backpack.secretKey,
-    takerFeeBps: c.backpackTakerFeeBps,
-    clock,
-    recorder,
-  });
-  const lighter = new LighterVenue({
-    ticker: names?.lighter ?? c.ticker,
-    apiUrl: c.lighter.apiUrl,
-    wsUrl: c.lighter.wsUrl,
-    chainId: c.lighter.chainId,
-    logger: prefixed(log, 'lighter'),
-    privateKey: paper ? undefined : c.lighter.privateKey,
-    accountIndex: paper ? undefined : c.lighter.accountIndex,
-    apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
-    takerFeeBps: c.lighterTakerFeeBps,
-    txPerMinute: c.lighterTxPerMinute,
-    orderSize: c.size,
-    slippageBps: c.slippageBps,
-    clock,
-    recorder,
-  });
+  return {
+    backpack: {
+      ticker: names?.backpack ?? c.ticker,
+      apiUrl: c.backpack.apiUrl,
+      wsUrl: c.backpack.wsUrl,
+      logger: prefixed(log, 'backpack'),
+      publicKey: paper ? undefined : c.backpack.publicKey,
+      secretKey: paper ? undefined : c.backpack.secretKey,
+      takerFeeBps: c.backpackTakerFeeBps,
+      clock,
+      recorder,
+    },
+    lighter: {
+      ticker: names?.lighter ?? c.ticker,
+      apiUrl: c.lighter.apiUrl,
+      wsUrl: c.lighter.wsUrl,
+      chainId: c.lighter.chainId,
+      logger: prefixed(log, 'lighter'),
+      privateKey: paper ? undefined : c.lighter.privateKey,
+      accountIndex: paper ? undefined : c.lighter.accountIndex,
+      apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
+      takerFeeBps: c.lighterTakerFeeBps,
+      txPerMinute: c.lighterTxPerMinute,
+      orderSize: c.size,
+      slippageBps: c.slippageBps,
+      clock,
+      recorder,
+    },
+  };
+}
+
+/** The sessions every market of a run shares: one socket per venue, one Lighter nonce lane and request budget. */
+export function makeSessions(c: Config, log: TaggedLogger, clock: Clock): VenueSessions {
+  const o = venueOptions(c, log, clock);
+  return { backpack: new BackpackSession(o.backpack), lighter: new LighterSession(o.lighter) };
+}
+
+function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder, names?: VenueNames, sessions?: VenueSessions): { backpack: Venue; lighter: Venue } {
+  const paper = c.mode === 'paper';
+  const o = venueOptions(c, log, clock, recorder, names);
+  const backpack = new BackpackVenue(o.backpack, sessions?.backpack);
+  const lighter = new LighterVenue(o.lighter, sessions?.lighter);
   if (!paper) return { backpack, lighter };
   return { backpack: paperVenue(backpack, { logger: log, clock }), lighter: paperVenue(lighter, { logger: log, clock }) };
 }

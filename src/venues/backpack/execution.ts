@@ -53,7 +53,6 @@ interface StreamedOrder {
 export class BackpackExecution implements DetachedExecution {
   /** Orders signed ahead, one per side (see prepareMarketOrder). */
   private readonly prepared: SignedAhead<SignedOrder>;
-  private nextClientId: number;
   /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
   private readonly streamed = new Map<string, StreamedOrder>();
 
@@ -64,7 +63,6 @@ export class BackpackExecution implements DetachedExecution {
   ) {
     const { options, clock } = session;
     this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000, undefined, clock);
-    this.nextClientId = (options.firstClientId ?? clock.wallMs() % 0x1_0000_0000) >>> 0;
   }
 
   /** Routes the order stream (with keys only); subscribed in routing order when the session connects. */
@@ -216,10 +214,9 @@ export class BackpackExecution implements DetachedExecution {
     );
   }
 
+  /** Unique across every market of the account (the session counts them). */
   private takeClientId(): number {
-    const id = this.nextClientId;
-    this.nextClientId = (this.nextClientId + 1) >>> 0;
-    return id;
+    return this.session.takeClientId();
   }
 
   /**

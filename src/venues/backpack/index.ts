@@ -30,9 +30,10 @@ interface Parts {
   account: BackpackAccount;
 }
 
-function build(options: BackpackVenueOptions): Parts {
+function build(options: BackpackVenueOptions, shared?: BackpackSession): Parts {
   const symbol = backpackSymbol(options.ticker);
-  const session = new BackpackSession(options);
+  const session = shared ?? new BackpackSession(options);
+  session.retain();
   // The market asks the execution side for the account's fees before its feeds open.
   const data: BackpackMarketData = new BackpackMarketData(session, symbol, (): Promise<Fees> => execution.loadFees());
   const account = new BackpackAccount(session, data);
@@ -51,13 +52,17 @@ export class BackpackVenue extends ComposedVenue {
   declare readonly readiness: () => ExecutionReadiness;
   private readonly parts: Parts;
 
-  constructor(options: BackpackVenueOptions) {
-    const parts = build(options);
+  /**
+   * One market on a session of its own, or with `session`, one of several markets on a shared
+   * session (one socket, one kept order line; see session.ts): `options.ticker` names this market.
+   */
+  constructor(options: BackpackVenueOptions, session?: BackpackSession) {
+    const parts = build(options, session);
     super(parts.data, parts.execution);
     this.parts = parts;
   }
 
-  /** Stops the market's timers and the execution side, then closes the connection. */
+  /** Stops the market's timers and the execution side, then closes the connection (once no other market holds it). */
   override async stop(): Promise<void> {
     try {
       await super.stop();

@@ -27,7 +27,8 @@ interface MarketJson {
 
 /** The perp market's symbol for an upper-case ticker (BTC → BTC_USDC_PERP); throws on anything else. */
 export function backpackSymbol(ticker: string): string {
-  if (!/^[A-Z0-9]+$/.test(ticker)) throw new Error(`ticker "${ticker}" is not an upper-case asset symbol such as BTC`);
+  // Upper case, or a contract of a thousand named with a lower-case k (kPEPE: see markets/symbols.ts).
+  if (!/^k?[A-Z0-9]+$/.test(ticker)) throw new Error(`ticker "${ticker}" is not an upper-case asset symbol such as BTC`);
   return `${ticker}_USDC_PERP`;
 }
 

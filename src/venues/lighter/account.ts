@@ -349,7 +349,13 @@ export class LighterAccount {
    * With keys: the chain id, the registered API key (and the nonce it starts from) and the
    * account's tier; then the fees that follow (said in one line).
    */
-  async check(): Promise<AccountCheck> {
+  check(): Promise<AccountCheck> {
+    // One account, whatever markets the session serves: checked once.
+    this.session.accountCheck ??= this.checkOnce();
+    return this.session.accountCheck;
+  }
+
+  private async checkOnce(): Promise<AccountCheck> {
     const { signer, rest, options, logger } = this.session;
     let chain: ChainIdCheck | undefined;
     let tier: LighterAccountTier = { unknownBecause: 'no account keys (market data only)' };

@@ -10,7 +10,7 @@ import { VenueError, emitBookEvent, type BookListener, type MarketData, type Sta
 import { LighterConfigError, marketIdProblem, minQuoteProblem, type AccountCheck } from './account.js';
 import { BookSync } from './book-sync.js';
 import { readBookFrame } from './messages.js';
-import type { LighterSession } from './session.js';
+import type { LighterSession, LighterVenueOptions } from './session.js';
 
 /** What start-up learned and assumed about the venue and the account (the preflight prints it). */
 export interface LighterSetup extends AccountCheck {
@@ -34,6 +34,8 @@ export class LighterMarketData implements MarketData {
   constructor(
     private readonly session: LighterSession,
     private readonly checkAccount: () => Promise<AccountCheck>,
+    /** This market's own options (ticker, size, slippage) when the session serves several; default the session's. */
+    private readonly own: LighterVenueOptions = session.options,
   ) {
     session.onOpen(() => {
       this.sync?.reset();
@@ -57,7 +59,7 @@ export class LighterMarketData implements MarketData {
   }
 
   private get options() {
-    return this.session.options;
+    return this.own;
   }
 
   get market(): MarketSpec {
@@ -154,7 +156,9 @@ export class LighterMarketData implements MarketData {
   }
 
   private handleBook(frame: Record<string, unknown>, receivedAt: number): void {
-    const sync = this.sync!;
+    // The socket carries every market's book: this market reads its own channel only.
+    if (this.sync === undefined || frame.channel !== `order_book:${this.spec!.marketId}`) return;
+    const sync = this.sync;
     const wasValid = sync.valid;
     const read = readBookFrame(frame, sync.priceScale, sync.sizeScale);
     if (!read.ok) {
