@@ -58,14 +58,20 @@ export async function resolvePairs(config: Config, log: TaggedLogger): Promise<M
     });
   }
   pairs.forEach((pair, i) => {
-    const ticker = config.markets[i].ticker;
-    if (pair.shift !== 0) {
-      throw new MarketRefusedError(
-        `${ticker}: Backpack's ${pair.backpack.symbol} is ${pair.backpack.multiplier} ${pair.asset} a contract and Lighter's ${pair.lighter.symbol} ${pair.lighter.multiplier}; one order's size would differ on the two venues by 10^${Math.abs(pair.shift)}, and the engine hedges a contract with the same contract — leave ${ticker} out (scan shows how its spread converts)`,
-      );
-    }
+    const refusal = pairRefusal(pair, config.markets[i].ticker);
+    if (refusal !== undefined) throw new MarketRefusedError(refusal);
   });
   return pairs;
+}
+
+/**
+ * Why the engine will not trade this pair, if it will not: contracts of different multiples would
+ * need one order's size converted on the way to the other venue, and the engine hedges a contract
+ * with the same contract (scan still compares such a pair, converting exactly).
+ */
+export function pairRefusal(pair: MarketPair, ticker: string): string | undefined {
+  if (pair.shift === 0) return undefined;
+  return `${ticker}: Backpack's ${pair.backpack.symbol} is ${pair.backpack.multiplier} ${pair.asset} a contract and Lighter's ${pair.lighter.symbol} ${pair.lighter.multiplier}; one order's size would differ on the two venues by 10^${Math.abs(pair.shift)}, and the engine hedges a contract with the same contract — leave ${ticker} out (scan shows how its spread converts)`;
 }
 
 /** The simulator markets a --sim run of these tickers needs: generated books for each, the extra listings asked for. */

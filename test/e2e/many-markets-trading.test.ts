@@ -65,3 +65,30 @@ test('three markets from a config file: each trades with its own size, in its ow
     await sim.stop();
   }
 });
+
+test('a market quoted in multiples under different names (kPEPE on Backpack, 1000PEPE on Lighter, the same 1000 PEPE) trades beside BTC', async () => {
+  const sim = await simVenues({ ticker: 'BTC', extraMarkets: ['PEPE'] });
+  calmAll(sim);
+  // 0.012000 a contract of 1000 PEPE: Backpack at 6 price decimals, Lighter at 7.
+  books(sim, 'PEPE', { bid: 11_990, ask: 12_000 }, { bid: 119_900, ask: 120_000 }, 10);
+  const yaml = ['markets:', '  BTC:', '    size: "0.01"', '  PEPE:', '    size: "1000"', '    long-threshold: "0.00001"', '    max-position: "1000"'].join('\n');
+  const bot = startMany(sim, ['--config', 'run.yaml'], { 'run.yaml': yaml });
+  try {
+    await bot.engines;
+    // Lighter's bid 0.01208 over Backpack's ask 0.01200: long Backpack.
+    books(sim, 'PEPE', { bid: 11_990, ask: 12_000 }, { bid: 120_800, ask: 120_900 }, 10);
+    await until('a PEPE entry', () => filledEntries(csv(bot.logDir, 'trades', 'PEPE')).length > 0);
+    books(sim, 'PEPE', { bid: 11_990, ask: 12_000 }, { bid: 119_900, ask: 120_000 }, 10);
+    assert.equal(await bot.stop('test stop'), 0);
+    const row = filledEntries(csv(bot.logDir, 'trades', 'PEPE'))[0];
+    assert.deepEqual(
+      [row.direction, row.backpack_side, row.backpack_quantity, row.backpack_price, row.lighter_side, row.lighter_quantity, row.lighter_price],
+      ['LONG_BACKPACK', 'buy', '1000', '0.01200000', 'sell', '1000.0', '0.012080000'],
+    );
+    assert.equal(sim.marketEngines.PEPE.backpack.market.base, 'kPEPE');
+    assert.equal(sim.marketEngines.PEPE.lighter.market.base, '1000PEPE');
+  } finally {
+    await bot.stop('test stop');
+    await sim.stop();
+  }
+});
