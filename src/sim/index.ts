@@ -138,10 +138,12 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
 
   const feeds: MarketFeed[] = [];
   if (options.scripted !== true) {
-    generated.forEach((t, i) => {
+    generated.forEach((t) => {
       const s = specs[t];
-      // Seed 3: both directions beat the fees within the first minute, so the 60 s demo shows both; each further market its own seed.
-      const generator = new MarketGenerator({ backpack: s.backpack, lighter: s.lighter, referenceMid: s.referenceMid, seed: (options.seed ?? 3) + i, ...options.market });
+      // Seed 3: both directions beat the fees within the first minute, so the 60 s demo shows both.
+      // Every market walks the same seeded path in basis points of its own mid, so a run of several
+      // markets sees each of them trade as the demo does in BTC.
+      const generator = new MarketGenerator({ backpack: s.backpack, lighter: s.lighter, referenceMid: s.referenceMid, seed: options.seed ?? 3, ...options.market });
       feeds.push(startMarketFeed({ generator, backpack: marketEngines[t].backpack, lighter: marketEngines[t].lighter, intervalMs: options.market?.stepMs ?? 100 }));
     });
   }

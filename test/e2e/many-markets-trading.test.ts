@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseConfig } from '../../src/cli/args.js';
+import { startRun } from '../../src/cli/run.js';
+import { tempDir } from '../helpers/temp.js';
 import { simVenues, until } from './harness.js';
 import { books, calmAll, csv, filledEntries, startMany } from './many-harness.js';
 
@@ -90,5 +93,23 @@ test('a market quoted in multiples under different names (kPEPE on Backpack, 100
   } finally {
     await bot.stop('test stop');
     await sim.stop();
+  }
+});
+
+test('--sim --ticker BTC,ETH: the built-in simulators generate both markets and the bot trades in both', async () => {
+  const logDir = tempDir('bla-many-sim-');
+  const parsed = parseConfig(
+    ['--sim', '--ticker', 'BTC,ETH', '--size', '0.01', '--long-threshold', '0.1', '--short-threshold', '0.1', '--max-position', '0.02', '--log-dir', logDir],
+    {},
+  );
+  if (parsed.kind !== 'run') throw new Error('expected a run config');
+  const bot = startRun(parsed.config, { consoleLevel: 'OFF' });
+  try {
+    assert.equal((await bot.engines).length, 2);
+    await until('an entry in both markets', () => ['BTC', 'ETH'].every((t) => filledEntries(csv(logDir, 'trades', t)).length > 0), 90_000);
+    assert.equal(await bot.stop('test stop'), 0);
+    for (const t of ['BTC', 'ETH']) assert.ok(csv(logDir, 'trades', t).every((r) => r.mode === 'sim'));
+  } finally {
+    await bot.stop('test stop');
   }
 });
