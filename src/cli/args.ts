@@ -266,6 +266,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
       chainId: Number(integer('LIGHTER_CHAIN_ID', envValue('LIGHTER_CHAIN_ID') ?? '304', 1, 2 ** 31 - 1)),
     },
   };
+  // A recording holds one market's frames (the backtest replays one market).
+  if (config.recordDir !== undefined && markets.length > 1) {
+    throw new ConfigError(`--record records one market, and ${markets.map((m) => m.ticker).join(', ')} were given — record with a single --ticker, or leave out --record`);
+  }
   // A run that is not live on the real venues writes in a folder of its own unless told otherwise,
   // so a live trades CSV holds only real trades.
   config.logDir = typeof values['log-dir'] === 'string' && values['log-dir'] !== '' ? values['log-dir'] : defaultLogDir(runLabel(config));

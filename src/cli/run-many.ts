@@ -119,7 +119,6 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
   try {
     await watching.listen();
     hooks.onWatching?.(watching.endpoints);
-    if (config.recordDir !== undefined) throw new ParamError('--record records one market — give a single --ticker, or leave out --record', 'config');
     let cfg = config;
     if (config.mode === 'sim') {
       const s = simMarkets(config.markets);

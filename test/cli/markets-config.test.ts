@@ -184,3 +184,12 @@ test('check examines one market: several are refused with one line (exit 2), not
   assert.deepEqual(err, ['error: check examines one market, and BTC, ETH were given — run check once per market, e.g. check --ticker ETH --size …\n']);
   assert.deepEqual(out, []);
 });
+
+test('--record with several markets is refused: a recording holds one market', () => {
+  refused(
+    ['--ticker', 'BTC,ETH', '--size', '1', '--record', 'rec'],
+    {},
+    /^--record records one market, and BTC, ETH were given — record with a single --ticker, or leave out --record$/,
+  );
+  assert.equal(parse(['--ticker', 'BTC', '--size', '1', '--record', 'rec']).recordDir, 'rec');
+});
