@@ -309,9 +309,15 @@ test("collateral that cannot carry --max-position fails that venue's row with th
       const r = await runCheck(configFor(sim, [...BASE, '--max-position', '100']), { settings: SETTINGS });
       assert.deepEqual(statuses(r), expected({ 'backpack.collateral': 'FAIL' }));
       const row = rowOf(r, 'backpack.collateral');
-      assert.match(row.detail, /^950000\.00 USDC free; margin 1\/10 of notional \(leverageLimit 10\) at [\d.]+; reaching --max-position 100 from 0 needs 100\d{4}\.\d\d USDC$/);
-      assert.match(row.fix ?? '', /^deposit USDC on Backpack, or lower --max-position to 9[45]\.\d+ or less$/);
-      assert.match(rowOf(r, 'lighter.collateral').detail, /reaching --max-position 100 from 0 needs 50\d{4}\.\d\d USDC$/);
+      // The simulated price moves, so the figures are checked against the price each row names.
+      const at = (detail: string) => Number(/ at ([\d.]+);/.exec(detail)?.[1]);
+      const bpAt = at(row.detail);
+      assert.match(row.detail, /^950000\.00 USDC free; margin 1\/10 of notional \(leverageLimit 10\) at [\d.]+; reaching --max-position 100 from 0 needs [\d.]+ USDC$/);
+      assert.equal(row.detail.split(' needs ')[1], `${((100 * bpAt) / 10).toFixed(2)} USDC`);
+      assert.match(row.fix ?? '', /^deposit USDC on Backpack, or lower --max-position to \d+\.\d+ or less$/);
+      assert.ok(Math.abs(Number(/to ([\d.]+) or less/.exec(row.fix ?? '')?.[1]) - (950000 * 10) / bpAt) < 0.001, row.fix);
+      const lt = rowOf(r, 'lighter.collateral').detail;
+      assert.equal(lt.split(' needs ')[1], `${((100 * at(lt)) / 20).toFixed(2)} USDC`);
 
       const both = await runCheck(configFor(sim, [...BASE, '--max-position', '200']), { settings: SETTINGS });
       assert.deepEqual(statuses(both), expected({ 'backpack.collateral': 'FAIL', 'lighter.collateral': 'FAIL' }));
