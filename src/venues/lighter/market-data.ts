@@ -101,6 +101,8 @@ export class LighterMarketData implements MarketData {
     this.checkMinQuote(found, minQuoteAmount);
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.session.subscribe(this.bookChannel());
+    // A market joining a socket that is already open gets the same watch as one subscribed at open.
+    if (this.session.connected) this.watchBook('no order book snapshot after subscribing');
     this.session.connect();
     return this.spec;
   }
