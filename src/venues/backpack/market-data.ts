@@ -87,8 +87,10 @@ export class BackpackMarketData implements MarketData {
     private readonly fees: () => Promise<Fees>,
   ) {
     session.onOpen(() => {
+      // A market of a shared session that has not loaded yet asks for its snapshot when it does (start()).
+      if (this.sync === undefined) return;
       // Nothing is replayed after a reconnect: rebuild from a fresh snapshot.
-      this.sync?.reset();
+      this.sync.reset();
       this.requestSnapshot();
       this.emitStatus();
     });
@@ -163,6 +165,9 @@ export class BackpackMarketData implements MarketData {
       (d) => this.onTickerDisagreement(d),
       () => this.session.clock.monoMs(),
     );
+    // A market joining a socket already open (another market of the session opened it) has missed
+    // the open that asks for the snapshot: it asks now.
+    if (this.session.connected) this.requestSnapshot();
     this.session.connect();
     return this.spec;
   }
@@ -186,13 +191,16 @@ export class BackpackMarketData implements MarketData {
   }
 
   private resyncBook(): void {
-    this.sync?.reset();
+    if (this.sync === undefined) return;
+    this.sync.reset();
     this.requestSnapshot();
     this.emitStatus();
   }
 
   private handleDepth(data: unknown, receivedAt: number): void {
-    const sync = this.sync!;
+    // On a socket shared by several markets, this market's stream may speak before its market is loaded.
+    if (this.sync === undefined) return;
+    const sync = this.sync;
     const event = readDepthEvent(data);
     if (!event.ok) {
       // A depth frame we cannot read leaves the book unknown: rebuild it.
@@ -229,6 +237,7 @@ export class BackpackMarketData implements MarketData {
    * previous price.
    */
   private handleTicker(data: unknown, receivedAt: number): void {
+    if (this.spec === undefined) return;
     const t = readBookTicker(data);
     if (!t.ok) return void this.session.warnings.warn('bookTicker', `Backpack bookTicker.${this.symbol} frame refused: ${t.why}`);
     const d = t.value;
@@ -239,6 +248,7 @@ export class BackpackMarketData implements MarketData {
 
   /** markPrice.<symbol> `p` (spec §8; OpenAPI `Streams` › Mark price): a reference for the mean-mark price band. */
   private handleMark(data: unknown, receivedAt: number): void {
+    if (this.spec === undefined) return;
     const m = readMarkPrice(data);
     if (!m.ok) return void this.session.warnings.warn('markPrice', `Backpack markPrice.${this.symbol} frame refused: ${m.why}`);
     const p = m.value.p;
