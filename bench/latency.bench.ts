@@ -303,7 +303,8 @@ async function manyBot(n: number, stepMs: number, btcGenerated: boolean) {
   const logDir = mkdtempSync(join(tmpdir(), 'bla-bench-'));
   process.once('exit', () => rmSync(logDir, { recursive: true, force: true }));
   const configPath = join(logDir, 'markets.json');
-  const markets = Object.fromEntries(chosen.map(([t, size]) => [t, { size, 'max-position': String(Number(size) * 5) }]));
+  // Thresholds 0: only the fees decide, so the generated markets trade too (thresholds are USD per unit, and 5 would shut out every cheap one).
+  const markets = Object.fromEntries(chosen.map(([t, size]) => [t, { size, 'max-position': String(Number(size) * 5), 'long-threshold': '0', 'short-threshold': '0' }]));
   writeFileSync(configPath, JSON.stringify({ markets }));
   const parsed = parseConfig(['--config', configPath, '--log-dir', logDir, '--max-book-age-ms', '60000', '--lighter-tx-per-minute', '1000000'], sim.env());
   if (parsed.kind !== 'run') throw new Error('unexpected --help');
