@@ -345,8 +345,15 @@ export class LighterAccount {
    * account's tier; then the fees that follow (said in one line).
    */
   check(): Promise<AccountCheck> {
-    // One account, whatever markets the session serves: checked once.
-    this.session.accountCheck ??= this.checkOnce();
+    // One account, whatever markets the session serves: checked once. A check that failed (the venue
+    // down at start-up, say) is made afresh by the next start-up attempt.
+    if (this.session.accountCheck === undefined) {
+      const check = this.checkOnce();
+      this.session.accountCheck = check;
+      check.catch(() => {
+        if (this.session.accountCheck === check) this.session.accountCheck = undefined;
+      });
+    }
     return this.session.accountCheck;
   }
 

@@ -16,7 +16,8 @@ import { createMatchingEngine } from '../../../src/sim/matching.js';
 import { simMarketSpecs } from '../../../src/sim/markets.js';
 import type { SimFaults } from '../../../src/sim/types.js';
 import { LighterSession, LighterVenue, type LighterVenueOptions } from '../../../src/venues/lighter/index.js';
-import type { MarketOrderRequest } from '../../../src/venues/venue.js';
+import { VenueError, type MarketOrderRequest } from '../../../src/venues/venue.js';
+import { setup } from './harness.js';
 
 const KEY = (JSON.parse(readFileSync(join(VECTORS_DIR, 'lighter', 'keys.json'), 'utf8')).keys as Array<{ private_key: string; public_key: string }>)[0];
 const ACCOUNT = 7;
@@ -137,4 +138,18 @@ test('the connection stays up while any market holds it, and closes with the las
   assert.equal((await venues.btc.placeMarketOrder(BTC_BUY)).state, 'filled', 'BTC still trades on the connection');
   await venues.btc.stop();
   await until('the socket closed', () => handle.connections() === 0);
+});
+
+test('an account check that failed (the venue down at start-up) is made afresh by the next start-up attempt, not remembered', async () => {
+  const { venue } = await setup();
+  const get = venue.rest.get.bind(venue.rest);
+  let refused = 0;
+  venue.rest.get = ((path: string, ...rest: Parameters<typeof get> extends [string, ...infer R] ? R : never) => {
+    if (path === 'apikeys' && refused++ === 0) return Promise.reject(new VenueError('lighter', 'unavailable', 'Lighter 503 (test)'));
+    return get(path, ...rest);
+  }) as typeof venue.rest.get;
+  await assert.rejects(venue.start(), /Lighter 503 \(test\)/);
+  const spec = await venue.start();
+  assert.equal(spec.symbol, 'BTC');
+  assert.equal(refused, 2, 'the key was asked again');
 });
