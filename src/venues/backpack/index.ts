@@ -5,6 +5,7 @@
 // client, the streamed position) is reached through the venue as before.
 
 import type { OrderSide } from '../../core/types.js';
+import type { MarketSpec } from '../types.js';
 import { ComposedVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
 import { BackpackAccount } from './account.js';
 import { BackpackExecution } from './execution.js';
@@ -51,6 +52,8 @@ export class BackpackVenue extends ComposedVenue {
   declare readonly readyForOrder: () => boolean;
   declare readonly readiness: () => ExecutionReadiness;
   private readonly parts: Parts;
+  /** Whether this market holds its session (from construction or start() until stop()). */
+  private holding = true;
 
   /**
    * One market on a session of its own, or with `session`, one of several markets on a shared
@@ -67,8 +70,21 @@ export class BackpackVenue extends ComposedVenue {
     try {
       await super.stop();
     } finally {
-      await this.parts.session.close();
+      // Let go of the session once per start, however often stop() is called: a second stop of
+      // one market must not close a connection other markets still hold.
+      if (this.holding) {
+        this.holding = false;
+        await this.parts.session.close();
+      }
     }
+  }
+
+  override start(): Promise<MarketSpec> {
+    if (!this.holding) {
+      this.holding = true;
+      this.parts.session.retain();
+    }
+    return super.start();
   }
 
   get rest(): BackpackRest {

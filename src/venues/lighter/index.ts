@@ -5,6 +5,7 @@
 // composeVenue. What the port does not name (the REST client, nonces, budget, token, trades) is
 // reached through the venue as before.
 
+import type { MarketSpec } from '../types.js';
 import { ComposedVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
 import { LighterAccount, type AccountCheck } from './account.js';
 import { LighterExecution } from './execution.js';
@@ -50,6 +51,8 @@ export class LighterVenue extends ComposedVenue {
   declare readonly readiness: () => ExecutionReadiness;
   declare readonly rateBudget: () => { remaining: number; perMinute: number };
   private readonly parts: Parts;
+  /** Whether this market holds its session (from construction or start() until stop()). */
+  private holding = true;
 
   /**
    * One market on a session of its own, or with `session`, one of several markets on a shared
@@ -67,8 +70,21 @@ export class LighterVenue extends ComposedVenue {
     try {
       await super.stop();
     } finally {
-      await this.parts.session.close();
+      // Let go of the session once per start, however often stop() is called: a second stop of
+      // one market must not close a connection other markets still hold.
+      if (this.holding) {
+        this.holding = false;
+        await this.parts.session.close();
+      }
     }
+  }
+
+  override start(): Promise<MarketSpec> {
+    if (!this.holding) {
+      this.holding = true;
+      this.parts.session.retain();
+    }
+    return super.start();
   }
 
   get rest(): LighterRest {

@@ -56,6 +56,8 @@ test('a second market joining the open socket loads its book; both trade on one 
       ['filled', '10'],
     ],
   );
+  // Stopped twice (the engine's start-up and its stop may both stop a venue): BTC still holds the connection.
+  await eth.stop();
   await eth.stop();
   assert.equal(sim.backpack.connections(), 1, 'BTC still holds the connection');
   assert.equal((await btc.placeMarketOrder({ side: 'buy', size: 1000, worstPrice: 1_000_100 })).state, 'filled');

@@ -134,6 +134,7 @@ test('one request budget: once ETH entries have spent it, a BTC repair still lea
 test('the connection stays up while any market holds it, and closes with the last', async () => {
   const { handle, venues } = await twoMarkets(1000, () => Date.now());
   await venues.eth.stop();
+  await venues.eth.stop();
   assert.equal(handle.connections(), 1);
   assert.equal((await venues.btc.placeMarketOrder(BTC_BUY)).state, 'filled', 'BTC still trades on the connection');
   await venues.btc.stop();
