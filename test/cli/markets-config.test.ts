@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../../src/cli/args.js';
 import { checkCommand } from '../../src/cli/check.js';
+import { jobConfig } from '../../src/backtest/job.js';
 import type { Config } from '../../src/cli/config.js';
 import { REPO_ROOT, TSX_IMPORT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
@@ -192,4 +193,13 @@ test('--record with several markets is refused: a recording holds one market', (
     /^--record records one market, and BTC, ETH were given — record with a single --ticker, or leave out --record$/,
   );
   assert.equal(parse(['--ticker', 'BTC', '--size', '1', '--record', 'rec']).recordDir, 'rec');
+});
+
+test('a backtest replays one market: a list of tickers is refused with one line, not replayed as its first', () => {
+  const job = { strategyArgs: ['--ticker', 'BTC,ETH', '--size', '0.01'], dataDir: 'rec', latency: undefined, logDir: 'out' } as unknown as Parameters<typeof jobConfig>[0];
+  assert.throws(
+    () => jobConfig(job),
+    (e: unknown) => e instanceof ConfigError && e.message === "a backtest replays one market's recording — give one --ticker, not BTC,ETH",
+  );
+  assert.equal(jobConfig({ ...job, strategyArgs: ['--ticker', 'ETH', '--size', '0.01'] }).ticker, 'ETH');
 });
