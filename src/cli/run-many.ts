@@ -13,13 +13,13 @@ import { buildSymbolMap, MarketSelectionError, parseUnitName, readBackpackMarket
 import { PortfolioCaps } from '../portfolio/caps.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
 import { SIM_BASES, SIM_EXTRA_BASES } from '../sim/markets.js';
-import { BackpackRest } from '../venues/backpack/rest.js';
+import type { BackpackRest } from '../venues/backpack/rest.js';
 import { LighterConfigError } from '../venues/lighter/index.js';
-import { LighterRest } from '../venues/lighter/rest.js';
+import type { LighterRest } from '../venues/lighter/rest.js';
 import { Watching } from '../watch/index.js';
 import type { Config, MarketConfig } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
-import { engineSettings, flagOf, makeSessions, makeVenues, prefixed, processSignals, sleep, summaryText, type RunHooks, type VenueNames } from './run.js';
+import { engineSettings, flagOf, makeSessions, makeVenues, prefixed, processSignals, sleep, summaryText, type RunHooks, type VenueNames, type VenueSessions } from './run.js';
 
 /** The run log's name part for several markets: every ticker, in the order given (BTC_ETH_SOL). */
 export function combinedName(markets: readonly MarketConfig[]): string {
@@ -36,13 +36,9 @@ export class MarketRefusedError extends Error {
  * only, or none, is refused with the markets both share (selectPairs); a pair quoted in different
  * multiples is refused with the reason (the engine trades one contract against the same contract).
  */
-export async function resolvePairs(config: Config, log: TaggedLogger): Promise<MarketPair[]> {
-  const backpack = new BackpackRest({ apiUrl: config.backpack.apiUrl, logger: prefixed(log, 'backpack') });
-  const lighter = new LighterRest({ apiUrl: config.lighter.apiUrl, logger: prefixed(log, 'lighter') });
-  const [bp, lt] = await Promise.all([
-    backpack.get('/api/v1/markets').then(readBackpackMarkets),
-    lighter.get('orderBookDetails', {}, undefined, undefined, null).then(readLighterMarkets),
-  ]);
+export async function resolvePairs(config: Config, rest: { backpack: BackpackRest; lighter: LighterRest }): Promise<MarketPair[]> {
+  // Through the sessions' clients: Lighter's market list takes its place in the shared request budget.
+  const [bp, lt] = await Promise.all([rest.backpack.get('/api/v1/markets').then(readBackpackMarkets), rest.lighter.get('orderBookDetails', {}).then(readLighterMarkets)]);
   const map = buildSymbolMap(bp, lt);
   const pairs = selectPairs(
     map,
@@ -116,6 +112,7 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
   const summaries: Array<[string, RunSummary]> = [];
   let stopReason = 'start-up failed';
   let first: RunSummary | undefined;
+  let sessions: VenueSessions | undefined;
   try {
     await watching.listen();
     hooks.onWatching?.(watching.endpoints);
@@ -126,16 +123,17 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
       cfg = { ...config, ...sim.endpoints };
       log.info(`sim: Backpack ${sim.backpack.apiUrl}, Lighter ${sim.lighter.apiUrl} (chain ${cfg.lighter.chainId}, account ${cfg.lighter.accountIndex})`);
     }
-    const pairs = await resolvePairs(cfg, log);
+    const clock = systemClock;
+    // One connection per venue carries every market: one WebSocket each, Backpack's kept order
+    // line, and Lighter's one nonce lane and request budget (repairs first, whichever market).
+    sessions = makeSessions(cfg, log, clock);
+    const shared = sessions;
+    const pairs = await resolvePairs(cfg, { backpack: sessions.backpack.rest, lighter: sessions.lighter.rest });
     const caps = new PortfolioCaps({
       maxTotalNotional: config.caps.maxTotalNotional === undefined ? undefined : Number(config.caps.maxTotalNotional),
       maxTotalExposure: config.caps.maxTotalExposure === undefined ? undefined : Number(config.caps.maxTotalExposure),
       names: { notional: flagOf('maxTotalNotional'), exposure: flagOf('maxTotalExposure') },
     });
-    const clock = systemClock;
-    // One connection per venue carries every market: one WebSocket each, Backpack's kept order
-    // line, and Lighter's one nonce lane and request budget (repairs first, whichever market).
-    const sessions = makeSessions(cfg, log, clock);
     config.markets.forEach((m, i) => {
       const own: Config = { ...cfg, ...m };
       const names: VenueNames = { backpack: pairs[i].backpack.base, lighter: pairs[i].lighter.symbol };
@@ -144,7 +142,7 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
       const venueLog: TaggedLogger = { ...marketLog, child: (tag) => log.child(`${m.ticker}/${tag}`) };
       const engine = new ArbEngine({
         settings: engineSettings(own),
-        ...makeVenues(own, venueLog, clock, undefined, names, sessions),
+        ...makeVenues(own, venueLog, clock, undefined, names, shared),
         logger: marketLog,
         clock,
         caps: caps.active ? caps : undefined,
@@ -192,6 +190,8 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
     log.error(line);
     if (summaries.length === 0) stopReason = `could not start: ${line}`;
     await Promise.all(markets.map((m) => m.engine.stop('start-up failed').catch(() => undefined)));
+    // Sessions no market took (the markets were refused before any venue was made) close here.
+    if (markets.length === 0 && sessions !== undefined) await Promise.allSettled([sessions.backpack.close(), sessions.lighter.close()]);
     const bad = (e instanceof ParamError && e.kind === 'config') || e instanceof LighterConfigError || e instanceof MarketSelectionError || e instanceof MarketRefusedError;
     return bad ? 2 : 1;
   } finally {
