@@ -10,7 +10,6 @@ import { ArbEngine, type RunSummary } from '../engine/index.js';
 import { runLogPath } from '../io/paths.js';
 import { RunLog, type Level, type TaggedLogger } from '../io/runlog.js';
 import { buildSymbolMap, MarketSelectionError, parseUnitName, readBackpackMarkets, readLighterMarkets, selectPairs, type MarketPair } from '../markets/symbols.js';
-import { PortfolioCaps } from '../portfolio/caps.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
 import { SIM_BASES, SIM_EXTRA_BASES } from '../sim/markets.js';
 import type { BackpackRest } from '../venues/backpack/rest.js';
@@ -19,7 +18,20 @@ import type { LighterRest } from '../venues/lighter/rest.js';
 import { Watching } from '../watch/index.js';
 import type { Config, MarketConfig } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
-import { engineSettings, flagOf, makeSessions, makeVenues, prefixed, processSignals, sleep, summaryText, type RunHooks, type VenueNames, type VenueSessions } from './run.js';
+import {
+  engineSettings,
+  flagOf,
+  makeSessions,
+  makeVenues,
+  portfolioCaps,
+  prefixed,
+  processSignals,
+  sleep,
+  summaryText,
+  type RunHooks,
+  type VenueNames,
+  type VenueSessions,
+} from './run.js';
 
 /** The run log's name part for several markets: every ticker, in the order given (BTC_ETH_SOL). */
 export function combinedName(markets: readonly MarketConfig[]): string {
@@ -129,11 +141,7 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
     sessions = makeSessions(cfg, log, clock);
     const shared = sessions;
     const pairs = await resolvePairs(cfg, { backpack: sessions.backpack.rest, lighter: sessions.lighter.rest });
-    const caps = new PortfolioCaps({
-      maxTotalNotional: config.caps.maxTotalNotional === undefined ? undefined : Number(config.caps.maxTotalNotional),
-      maxTotalExposure: config.caps.maxTotalExposure === undefined ? undefined : Number(config.caps.maxTotalExposure),
-      names: { notional: flagOf('maxTotalNotional'), exposure: flagOf('maxTotalExposure') },
-    });
+    const caps = portfolioCaps(config);
     config.markets.forEach((m, i) => {
       const own: Config = { ...cfg, ...m };
       const names: VenueNames = { backpack: pairs[i].backpack.base, lighter: pairs[i].lighter.symbol };

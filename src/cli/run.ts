@@ -20,6 +20,7 @@ import { VERSION } from '../version.js';
 import type { Config } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
 import { runMany } from './run-many.js';
+import { PortfolioCaps } from '../portfolio/caps.js';
 
 export interface RunHooks {
   /** Resolves with a reason when the run should stop; defaults to SIGINT/SIGTERM. */
@@ -75,7 +76,16 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     }
     // One clock for the run: the engine, both venues and the recorder's order stamps read it.
     const clock = systemClock;
-    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, watching.logger, clock, recorder), logger: watching.logger, clock });
+    // The caps across markets bind a one-market run too (its own weight is the total).
+    const caps = portfolioCaps(config);
+    const bot = new ArbEngine({
+      settings: engineSettings(cfg),
+      ...makeVenues(cfg, watching.logger, clock, recorder),
+      logger: watching.logger,
+      clock,
+      caps: caps.active ? caps : undefined,
+    });
+    if (caps.active) caps.add(config.ticker, () => bot.exposure());
     engine = bot;
     watching.attach(bot);
     const stopSignal = hooks.stopSignal ?? processSignals();
@@ -111,6 +121,15 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     await recorder?.close();
     log.close();
   }
+}
+
+/** The caps across markets from the Config (--max-total-notional, --max-total-exposure or the file), named by their flags. */
+export function portfolioCaps(config: Config): PortfolioCaps {
+  return new PortfolioCaps({
+    maxTotalNotional: config.caps.maxTotalNotional === undefined ? undefined : Number(config.caps.maxTotalNotional),
+    maxTotalExposure: config.caps.maxTotalExposure === undefined ? undefined : Number(config.caps.maxTotalExposure),
+    names: { notional: flagOf('maxTotalNotional'), exposure: flagOf('maxTotalExposure') },
+  });
 }
 
 /** A run started in-process (tests, benchmarks): its engine once started, and a stop like Ctrl-C. */

@@ -49,3 +49,25 @@ test('a market neither venue lists is refused at start-up with the markets both 
     await sim.stop();
   }
 });
+
+test('a one-market run keeps the caps too: an entry past --max-total-notional is skipped with the reason', async () => {
+  const sim = await simVenues({ ticker: 'BTC' });
+  calmAll(sim);
+  const bot = startMany(sim, ['--ticker', 'BTC', '--size', '0.01', '--max-total-notional', '500']);
+  try {
+    await bot.engines;
+    books(sim, 'BTC', { bid: 999_990, ask: 1_000_000 }, { bid: 1_000_400, ask: 1_000_410 }, 10);
+    const logPath = join(bot.logDir, 'backpack_lighter_BTC.log');
+    await until('BTC skipped', () => readFileSync(logPath, 'utf8').includes('skipped: LONG_BACKPACK: total notional would be'));
+    assert.match(
+      readFileSync(logPath, 'utf8'),
+      /skipped: LONG_BACKPACK: total notional would be 100\d\.\d\d USDC across markets, above --max-total-notional 500 \(BTC 100\d\.\d\d, the others 0\.00\)/,
+    );
+    assert.equal(csv(bot.logDir, 'trades', 'BTC').length, 0, 'no entry');
+    calmAll(sim);
+    assert.equal(await bot.stop('test stop'), 0);
+  } finally {
+    await bot.stop('test stop');
+    await sim.stop();
+  }
+});
