@@ -25,7 +25,8 @@ export function jobConfig(job: BacktestJob) {
   const parsed = parseConfig([...job.strategyArgs, '--sim', '--log-dir', job.logDir], {});
   if (parsed.kind !== 'run') throw new Error('--help is not a backtest setting');
   // A recording holds one market: a list of them would replay only the first.
-  if (parsed.config.markets.length > 1) throw new ConfigError(`a backtest replays one market's recording — give one --ticker, not ${parsed.config.markets.map((m) => m.ticker).join(',')}`);
+  if (parsed.config.markets.length > 1)
+    throw new ConfigError(`a backtest replays one market's recording — give one --ticker, not ${parsed.config.markets.map((m) => m.ticker).join(',')}`);
   return parsed.config;
 }
 
