@@ -53,7 +53,34 @@ export function parseUnits(text: string, scale: number, mode: Rounding = 'exact'
 
 /** Parses a decimal string into a safe-integer number at the given scale. */
 export function parseFixed(text: string, scale: number, mode: Rounding = 'exact'): number {
-  return toSafe(parseUnits(text, scale, mode), text);
+  const units = plainUnits(text, scale);
+  return units >= 0 ? units : toSafe(parseUnits(text, scale, mode), text);
+}
+
+const POW10_NUMBER: number[] = Array.from({ length: MAX_SCALE + 1 }, (_, i) => 10 ** i);
+
+/**
+ * The common case of parseFixed without bigint (every book level of every frame comes through
+ * here): an unsigned decimal of at most 15 digits with no more decimals than the scale. Its
+ * digits are an exact double, and so is their product with 10^k as long as that stays a safe
+ * integer. −1 for anything else (a sign, more digits or decimals, a bad scale, not a number):
+ * parseUnits then gives the same answer, or the same error, the long way.
+ */
+function plainUnits(text: string, scale: number): number {
+  const n = text.length;
+  if (n === 0 || n > 16 || !Number.isInteger(scale) || scale < 0 || scale > MAX_SCALE) return -1;
+  let digits = 0;
+  let point = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits = digits * 10 + (c - 48);
+    else if (c === 46 && point < 0 && i > 0 && i < n - 1) point = i;
+    else return -1;
+  }
+  const decimals = point < 0 ? 0 : n - point - 1;
+  if ((point < 0 && n > 15) || decimals > scale) return -1;
+  const units = digits * POW10_NUMBER[scale - decimals];
+  return Number.isSafeInteger(units) ? units : -1;
 }
 
 function toSafe(units: bigint, text: string): number {

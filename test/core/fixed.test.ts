@@ -105,3 +105,72 @@ test('ticks, steps and rescaling', () => {
   assert.throws(() => assertOnGrid('size', 250, 100, 100), /size 250 is not a multiple of 100/);
   assert.throws(() => assertOnGrid('size', 0, 100, 100), /size 0 is outside 100/);
 });
+
+test('parseFixed without bigint gives what parseUnits gives, or the same error, for every shape of text', () => {
+  // The short path (plain decimals of up to 15 digits within the scale) and the long one (bigint)
+  // must agree everywhere: on the boundaries of the short path's rules and on random texts.
+  const texts = [
+    '0',
+    '7',
+    '007',
+    '0.0',
+    '1.5',
+    '97001.5',
+    '97001.50',
+    '999999999999999',
+    '9999999999999999',
+    '999999999999999.9',
+    '99999999.9999999',
+    '9007199254740991',
+    '9007199254740992',
+    '900719925474099.1',
+    '0.000000000000001',
+    '1.',
+    '.5',
+    '1..5',
+    '1.2.3',
+    '-1.5',
+    '+1.5',
+    '-0',
+    '1e5',
+    ' 1',
+    '1 ',
+    '',
+    '٣',
+    '0x10',
+    'NaN',
+  ];
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let i = 0; i < 3000; i++) {
+    const whole = Array.from({ length: 1 + rand(17) }, () => String(rand(10))).join('');
+    const frac = rand(3) === 0 ? '' : '.' + Array.from({ length: 1 + rand(12) }, () => String(rand(10))).join('');
+    texts.push(whole + frac);
+  }
+  const outcome = (f: () => number | bigint) => {
+    try {
+      return String(f());
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  let short = 0;
+  for (const text of texts) {
+    for (const scale of [0, 1, 2, 5, 8, 12, 18, 19, 1.5]) {
+      for (const mode of ['exact', 'down', 'up', 'nearest'] as const) {
+        const long = outcome(() => {
+          const units = parseUnits(text, scale, mode);
+          if (units > BigInt(Number.MAX_SAFE_INTEGER) || units < -BigInt(Number.MAX_SAFE_INTEGER)) throw new FixedPointError(`"${text}" is out of range`);
+          return Number(units);
+        });
+        assert.equal(
+          outcome(() => parseFixed(text, scale, mode)),
+          long,
+          `parseFixed("${text}", ${scale}, ${mode})`,
+        );
+        if (!long.includes('Error') && /^\d+(\.\d+)?$/.test(text)) short++;
+      }
+    }
+  }
+  assert.ok(short > 10_000, `only ${short} cases parsed`);
+});
