@@ -124,8 +124,8 @@ export class RateBudget {
   }
 
   /** The venue's back-off in force, if any. */
-  backingOff(): { until: number; detail: string } | undefined {
-    return this.pausedUntil > this.now() ? { until: this.pausedUntil, detail: this.pauseDetail } : undefined;
+  backingOff(now = this.now()): { until: number; detail: string } | undefined {
+    return this.pausedUntil > now ? { until: this.pausedUntil, detail: this.pauseDetail } : undefined;
   }
 
   /**
