@@ -133,7 +133,7 @@ export class RateBudget {
    * waiting for it; false otherwise. Synchronous: the order path calls it in the same turn.
    */
   tryTake(purpose: BudgetPurpose, transaction = false): boolean {
-    if (this.waiters.some((w) => RANK[w.purpose] <= RANK[purpose])) return false;
+    if (this.waiters.length > 0 && this.waiters.some((w) => RANK[w.purpose] <= RANK[purpose])) return false;
     return this.takeIfFree(purpose, transaction);
   }
 
