@@ -35,8 +35,10 @@ test('a recorded --sim run replays to the same decisions, and two replays give i
     await until('two long entries', () => readCsv(bot.logDir, 'trades').filter((r) => r.kind === 'entry').length >= 2);
     calm(sim);
     await until('a calm book seen', () => true);
+    // Shorts until --max-position stops them (+0.02 to -0.02: four), so that how many slip in before
+    // the calm book lands cannot depend on how fast the machine is (it did, under load).
     shortOpportunity(sim);
-    await until('four entries', () => readCsv(bot.logDir, 'trades').filter((r) => r.kind === 'entry').length >= 4);
+    await until('six entries', () => readCsv(bot.logDir, 'trades').filter((r) => r.kind === 'entry').length >= 6);
     calm(sim);
     assert.equal(await bot.stop(), 0);
     liveRows = readCsv(bot.logDir, 'trades').filter((r) => r.kind === 'entry');
@@ -56,8 +58,11 @@ test('a recorded --sim run replays to the same decisions, and two replays give i
   const a = await replay(recordDir);
   const entries = a.result.trades.filter((t) => t.kind === 'entry');
   assert.deepEqual(entries.map((t) => t.direction), liveRows.map((r) => r.direction), `same trades, same directions, same order: live sent at ${liveSends.map((x) => x.toFixed(1))}, replay decided at ${entries.map((t) => t.triggeredAt.toFixed(1))}`);
-  // Both directions were traded live (how many shorts slip in before the calm book lands varies).
-  assert.deepEqual(liveRows.slice(0, 4).map((r) => r.direction), ['LONG_BACKPACK', 'LONG_BACKPACK', 'SHORT_BACKPACK', 'SHORT_BACKPACK']);
+  // Both directions were traded live, each up to the position limit.
+  assert.deepEqual(
+    liveRows.map((r) => r.direction),
+    ['LONG_BACKPACK', 'LONG_BACKPACK', 'SHORT_BACKPACK', 'SHORT_BACKPACK', 'SHORT_BACKPACK', 'SHORT_BACKPACK'],
+  );
   // The replay decides on a recorded frame's arrival, or when its legs are answered (at the learned
   // median round trip rather than this order's own), and its clock does not move while the engine
   // computes: each decision is within one learned round trip plus 10 ms of live's send.

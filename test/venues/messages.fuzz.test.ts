@@ -3,8 +3,44 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { readBookTicker, readDepthEvent, readDepthSnapshot, readMarkPrice, readOrderUpdate, readPositionUpdate, type DepthRow } from '../../src/venues/backpack/messages.js';
-import { readAccountOrders, readAccountPosition, readBookFrame } from '../../src/venues/lighter/messages.js';
+import {
+  readAccountFees,
+  readBookTicker,
+  readCollateral,
+  readDepthEvent,
+  readDepthSnapshot,
+  readFills,
+  readMarkPrice,
+  readMarkPrices,
+  readMarketGrid,
+  readMarkets,
+  readOrder,
+  readOrderHistory,
+  readOrderUpdate,
+  readPosition,
+  readPositionUpdate,
+  type DepthRow,
+  type MarketGrid,
+  type OrderReply,
+} from '../../src/venues/backpack/messages.js';
+import {
+  readAccount,
+  readAccountLimits,
+  readAccountOrders,
+  readAccountPosition,
+  readApiKeys,
+  readBookFrame,
+  readInactiveOrders,
+  readMarketEntry,
+  readNextNonce,
+  readOrderBookDetails,
+  readSendTx,
+  readStatus,
+  readTrades,
+  readTx,
+  type LighterMarketEntry,
+  type StreamedOrder,
+} from '../../src/venues/lighter/messages.js';
 import { FrameWarnings, type Parsed } from '../../src/venues/messages.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -213,6 +249,306 @@ for (const [name, check] of parsers) {
     for (const v of hostile) check(v);
   });
 }
+
+// ---------------------------------------------------------------- REST replies
+
+/** A field that is sometimes a plausible value, sometimes anything. */
+const field = (...nice: unknown[]) => fc.oneof(wild, fc.constantFrom(...nice));
+const bendable = <T>(arb: fc.Arbitrary<T>) => fc.oneof(wild, arb);
+/** Backpack REST objects: markets, account, position, collateral, mark prices, orders, fills. */
+const backpackRow = fc.record(
+  {
+    symbol: field('BTC_USDC_PERP', 'ETH_USDC_PERP'),
+    orderBookState: field('Open', 'Closed'),
+    filters: bendable(
+      fc.record(
+        {
+          price: bendable(fc.record({ tickSize: field('0.1', '0.01', '0', '1e-1', '0.00000000000000000000000001') }, { requiredKeys: [] })),
+          quantity: bendable(fc.record({ stepSize: field('0.00001', '1', '0'), minQuantity: field('0.00001', '0', '5', '99999999999999999999') }, { requiredKeys: [] })),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    futuresTakerFee: field('5', 2.5, '-1', 'x'),
+    futuresMakerFee: field('2', 0, ''),
+    netQuantity: field('-0.5', '0.01', 'x', '--1'),
+    netEquity: field('10233.026', '-5'),
+    netEquityAvailable: field('10200.7', '1e3'),
+    markPrice: field('97000.5', 'x'),
+    fundingRate: field('0.0000125', '-0.0001'),
+    nextFundingTimestamp: field(1767229200000, '1767229200000', -1),
+    id: field('11290394977', 7),
+    clientId: field('7', 7, 1.5),
+    status: field('Filled', 'New', 'Cancelled'),
+    executedQuantity: field('0.01', '0', '1e2'),
+    executedQuoteQuantity: field('970.1', '0', 'x'),
+    orderId: field('1', 1),
+    quantity: field('0.01', '0.006', 'x'),
+    fee: field('0.0019', 0.5, 'NaN', Infinity),
+  },
+  { requiredKeys: [] },
+);
+/** Lighter REST objects: markets, status, keys, limits, accounts, orders, trades, tx replies. */
+const lighterRow = fc.record(
+  {
+    symbol: field('BTC', 'ETH'),
+    market_type: field('perp', 'spot'),
+    market_id: field(1, 0, 4095, -1, '1'),
+    size_decimals: field(5, '5', 2.5, 99),
+    price_decimals: field(1, '1', -1),
+    min_base_amount: field('0.00020', 'x', '99999999999999999999'),
+    min_quote_amount: field('10.000000', 'x'),
+    last_trade_price: field('100000.0', ''),
+    taker_fee: field('0.0000', 'x'),
+    maker_fee: field('0.0000'),
+    api_key_index: field(3, '3', 4),
+    public_key: field('0xAB12', 'ab12'),
+    nonce: field(0, 12, -1, 1.5, 2n ** 60n),
+    user_tier: field('premium', 'std', 'gold'),
+    user_tier_name: field('Standard'),
+    collateral: field('1000000.000000', 'x'),
+    available_balance: field('1000000.000000'),
+    positions: bendable(
+      fc.array(fc.record({ market_id: field(1, '1', 'x'), sign: field(1, -1, 'x'), position: field('0.02000', '-1', 3), symbol: field('BTC') }, { requiredKeys: [] }), {
+        maxLength: 3,
+      }),
+    ),
+    client_order_index: field(5, '12', -1),
+    filled_base_amount: field('0.01000', 1, -1, 'x'),
+    filled_quote_amount: field('1000.0', ''),
+    order_index: field(3, 2n ** 59n),
+    tx_hash: field('0xabc', 5),
+    network_id: field(304, '304', 2n ** 60n),
+    timestamp: field(1767229200, 1.5),
+  },
+  { requiredKeys: [] },
+);
+const lighterBody = fc.record(
+  {
+    code: field(200, 21733),
+    order_book_details: bendable(fc.array(lighterRow, { maxLength: 3 })),
+    api_keys: bendable(fc.array(lighterRow, { maxLength: 3 })),
+    accounts: bendable(fc.array(lighterRow, { maxLength: 2 })),
+    orders: bendable(fc.array(lighterRow, { maxLength: 3 })),
+    trades: bendable(fc.array(wild, { maxLength: 3 })),
+    nonce: field(0, 7, -3, 2n ** 60n),
+    network_id: field(304, 300),
+    tx_hash: field('0xabc'),
+  },
+  { requiredKeys: [] },
+);
+const anyReply = fc.oneof(wild, backpackRow, fc.array(backpackRow, { maxLength: 3 }), lighterRow, lighterBody, fc.anything({ maxDepth: 3 }));
+
+const SIGNED = /^-?\d+(\.\d+)?$/;
+const validGrid = (g: MarketGrid) =>
+  [g.priceScale, g.sizeScale, g.tickSize, g.stepSize, g.minSize].every((n) => Number.isSafeInteger(n) && n >= 0) &&
+  g.tickSize > 0 &&
+  g.stepSize > 0 &&
+  typeof g.symbol === 'string';
+const validOrder = (o: OrderReply) =>
+  typeof o.status === 'string' &&
+  DECIMAL.test(o.executedQuantity) &&
+  DECIMAL.test(o.executedQuoteQuantity) &&
+  (o.id === undefined || typeof o.id === 'string') &&
+  (o.clientId === undefined || typeof o.clientId === 'string');
+const validEntry = (m: LighterMarketEntry) =>
+  typeof m.symbol === 'string' &&
+  Number.isSafeInteger(m.marketId) &&
+  [m.priceScale, m.sizeScale].every((n) => Number.isSafeInteger(n) && n >= 0 && n <= 99) &&
+  DECIMAL.test(m.minBaseAmount) &&
+  [m.minQuoteAmount, m.lastTradePrice, m.takerFee, m.makerFee].every((v) => v === undefined || DECIMAL.test(v));
+const validStreamedOrder = (o: StreamedOrder) =>
+  Number.isSafeInteger(o.client_order_index) &&
+  o.client_order_index >= 0 &&
+  (o.filled_base_amount === undefined || DECIMAL.test(o.filled_base_amount)) &&
+  (o.filled_quote_amount === undefined || DECIMAL.test(o.filled_quote_amount));
+
+const replyParsers: Array<[string, (v: unknown) => void]> = [
+  ['backpack readMarkets', (v) => assert.ok((never(readMarkets, v) ?? []).every((m) => typeof m.symbol === 'string' && (!m.grid.ok || validGrid(m.grid.value))))],
+  [
+    'backpack readMarketGrid',
+    (v) => {
+      const g = never(readMarketGrid, v);
+      if (g) assert.ok(validGrid(g));
+    },
+  ],
+  [
+    'backpack readAccountFees',
+    (v) => {
+      const f = never(readAccountFees, v)?.fees;
+      if (f) assert.ok(Number.isFinite(f.takerBps) && Number.isFinite(f.makerBps));
+    },
+  ],
+  [
+    'backpack readPosition',
+    (v) => {
+      const q = never((x) => readPosition(x, 'BTC_USDC_PERP'), v);
+      if (q !== undefined) assert.match(q, SIGNED);
+    },
+  ],
+  [
+    'backpack readCollateral',
+    (v) => {
+      const c = never(readCollateral, v);
+      if (c) assert.ok(SIGNED.test(c.netEquity) && SIGNED.test(c.netEquityAvailable));
+    },
+  ],
+  [
+    'backpack readMarkPrices',
+    (v) => {
+      const m = never((x) => readMarkPrices(x, 'BTC_USDC_PERP'), v);
+      if (m) assert.ok(DECIMAL.test(m.markPrice) && SIGNED.test(m.fundingRate) && Number.isSafeInteger(m.nextFundingTimestamp) && m.nextFundingTimestamp >= 0);
+    },
+  ],
+  [
+    'backpack readOrder',
+    (v) => {
+      const o = never(readOrder, v);
+      if (o) assert.ok(validOrder(o));
+    },
+  ],
+  [
+    'backpack readOrderHistory',
+    (v) => {
+      const o = never((x) => readOrderHistory(x, '7'), v);
+      if (o) assert.ok(validOrder(o) && o.clientId === '7');
+    },
+  ],
+  [
+    'backpack readFills',
+    (v) => {
+      for (const f of never((x) => readFills(x, '1', '7'), v) ?? []) assert.ok(DECIMAL.test(f.quantity) && Number.isFinite(f.fee));
+    },
+  ],
+  [
+    'lighter readOrderBookDetails',
+    (v) => assert.ok((never(readOrderBookDetails, v) ?? []).every((m) => typeof m.symbol === 'string' && (!m.market.ok || validEntry(m.market.value)))),
+  ],
+  [
+    'lighter readMarketEntry',
+    (v) => {
+      const m = never(readMarketEntry, v);
+      if (m) assert.ok(validEntry(m));
+    },
+  ],
+  [
+    'lighter readStatus',
+    (v) => {
+      const st = never(readStatus, v);
+      if (st) assert.ok([st.networkId, st.timestamp].every((n) => n === undefined || Number.isSafeInteger(n)));
+    },
+  ],
+  [
+    'lighter readApiKeys',
+    (v) => {
+      const k = never((x) => readApiKeys(x, 3), v);
+      if (k)
+        assert.ok(
+          (k.publicKeyHex === undefined || (typeof k.publicKeyHex === 'string' && !k.publicKeyHex.startsWith('0x'))) && (k.nonce === undefined || Number.isSafeInteger(k.nonce)),
+        );
+    },
+  ],
+  [
+    'lighter readAccountLimits',
+    (v) => {
+      const l = never(readAccountLimits, v);
+      if (l) assert.ok([l.user_tier, l.user_tier_name].every((t) => t === undefined || typeof t === 'string'));
+    },
+  ],
+  [
+    'lighter readAccount',
+    (v) => {
+      const a = never(readAccount, v);
+      if (a) {
+        assert.ok([a.collateral, a.availableBalance].every((x) => x === undefined || SIGNED.test(x)));
+        for (const p of a.positions)
+          assert.ok(Number.isSafeInteger(p.marketId) && p.marketId >= 0 && (p.sign === 1 || p.sign === -1) && DECIMAL.test(p.position) && typeof p.symbol === 'string');
+      }
+    },
+  ],
+  [
+    'lighter readNextNonce',
+    (v) => {
+      const n = never(readNextNonce, v);
+      if (n !== undefined) assert.ok(Number.isSafeInteger(n) && n >= 0);
+    },
+  ],
+  [
+    'lighter readSendTx',
+    (v) => {
+      const r = never(readSendTx, v);
+      if (r) assert.ok(r.txHash === undefined || typeof r.txHash === 'string');
+    },
+  ],
+  ['lighter readInactiveOrders', (v) => assert.ok((never(readInactiveOrders, v) ?? []).every(validStreamedOrder))],
+  ['lighter readTrades', (v) => assert.ok((never(readTrades, v) ?? []).every((t) => typeof t === 'object' && t !== null && !Array.isArray(t)))],
+  [
+    'lighter readTx',
+    (v) => {
+      const t = never(readTx, v);
+      if (t) assert.ok(typeof t === 'object' && t !== null && !Array.isArray(t));
+    },
+  ],
+];
+
+for (const [name, check] of replyParsers) {
+  test(`${name}: any JSON value in, never a throw; every accepted value is valid`, () => {
+    fc.assert(
+      fc.property(anyReply, (v) => check(v)),
+      RUNS,
+    );
+    for (const v of hostile) check(v);
+  });
+}
+
+test('REST replies: valid ones read exactly, bad ones refused in one line', () => {
+  const market = { symbol: 'BTC_USDC_PERP', orderBookState: 'Open', filters: { price: { tickSize: '0.1' }, quantity: { stepSize: '0.00001', minQuantity: '0.00001' } } };
+  assert.deepEqual(readMarkets([market, { symbol: 7 }, null]), {
+    ok: true,
+    value: [
+      {
+        symbol: 'BTC_USDC_PERP',
+        orderBookState: 'Open',
+        grid: { ok: true, value: { symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1 } },
+        priceFilter: { tickSize: '0.1' },
+      },
+    ],
+  });
+  assert.deepEqual(readMarketGrid({ ...market, filters: { price: { tickSize: '0.0' }, quantity: { stepSize: '1', minQuantity: '1' } } }), {
+    ok: false,
+    why: 'market BTC_USDC_PERP has a zero tickSize or stepSize',
+  });
+  assert.deepEqual(readAccountFees({ futuresTakerFee: '5', futuresMakerFee: 2 }), { ok: true, value: { fees: { takerBps: 5, makerBps: 2 } } });
+  assert.deepEqual(readPosition([{ symbol: 'BTC_USDC_PERP', netQuantity: '-0.5' }], 'BTC_USDC_PERP'), { ok: true, value: '-0.5' });
+  assert.deepEqual(readPosition([{ symbol: 'ETH_USDC_PERP', netQuantity: 5 }], 'BTC_USDC_PERP'), { ok: true, value: undefined }, 'another market is no concern');
+  assert.deepEqual(readOrder({ id: '1', clientId: 7, status: 'Filled', executedQuantity: '0.01', executedQuoteQuantity: '970.1' }), {
+    ok: true,
+    value: { id: '1', clientId: '7', status: 'Filled', executedQuantity: '0.01', executedQuoteQuantity: '970.1' },
+  });
+  assert.deepEqual(
+    readFills(
+      [
+        { orderId: '1', quantity: '0.01', fee: '0.0019' },
+        { orderId: '2', quantity: 'x' },
+      ],
+      '1',
+      '7',
+    ),
+    { ok: true, value: [{ quantity: '0.01', fee: 0.0019 }] },
+  );
+  assert.deepEqual(readNextNonce({ code: 200, nonce: 12 }), { ok: true, value: 12 });
+  assert.deepEqual(readNextNonce(null), { ok: false, why: 'nextNonce reply lacks "nonce" (a non-negative integer): null' });
+  assert.deepEqual(readAccount({ accounts: [{ collateral: '5.0', positions: [{ market_id: 1, sign: -1, position: '0.02000', symbol: 'BTC' }] }] }), {
+    ok: true,
+    value: { collateral: '5.0', positions: [{ marketId: 1, symbol: 'BTC', sign: -1, position: '0.02000' }] },
+  });
+  assert.deepEqual(readAccount({ accounts: [] }), { ok: true, value: undefined }, 'no such account');
+  assert.deepEqual(readApiKeys({ api_keys: [{ api_key_index: 3, public_key: '0xAB12', nonce: 4 }] }, 3), { ok: true, value: { publicKeyHex: 'ab12', nonce: 4 } });
+  assert.deepEqual(readMarketEntry({ symbol: 'BTC', market_id: 1, size_decimals: 5, price_decimals: 1, min_base_amount: '0.00020', min_quote_amount: '10', taker_fee: '0.0000' }), {
+    ok: true,
+    value: { symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, minBaseAmount: '0.00020', minQuoteAmount: '10', takerFee: '0.0000' },
+  });
+});
 
 test('valid frames are accepted exactly', () => {
   assert.deepEqual(readDepthEvent({ e: 'depth', U: 5, u: 7, b: [['100.5', '0.1']], a: [] }), { ok: true, value: { U: 5, u: 7, b: [['100.5', '0.1']], a: [] } });

@@ -13,7 +13,7 @@ import { seededUint32 } from '../../core/prng.js';
 import { TX_TYPE, verifyAuthToken, verifyTxInfo } from '../../venues/lighter/signer/index.js';
 import type { LighterRejectionShape, LighterSimOptions, SimFill, SimLevelChange, SimMatchingEngine, SimOrder, SimServerHandle } from '../types.js';
 import { SimServerBase, header, sleep } from '../server-base.js';
-import { SimMargin, marketInitialBps } from '../margin.js';
+import { MARGIN_SCALE, SimMargin, marketInitialBps } from '../margin.js';
 
 /** Exchange order indices start at 2^48 (spec §2); ours are 2^48 + the engine's order id. */
 const ORDER_INDEX_BASE = 2 ** 48;
@@ -84,6 +84,41 @@ const TIF_NAME = ['immediate-or-cancel', 'good-till-time', 'post-only'];
  */
 const UNSUBSCRIBE_LAG_MS = 5;
 
+/** Candle widths by resolution name (CCXT lighter.js timeframes; lighter-go CandlestickResolution). */
+const RESOLUTION_MS: Record<string, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '4h': 14_400_000,
+  '12h': 43_200_000,
+  '1d': 86_400_000,
+  '1w': 604_800_000,
+};
+
+/** One executed trade on a market's public tape. */
+interface TapeTrade {
+  tradeId: number;
+  txHash: string;
+  price: number;
+  size: number;
+  timestamp: number;
+  takerSide: 'buy' | 'sell';
+  takerAccount: number;
+  takerOrder: number;
+  makerAccount: number;
+  makerOrder: number;
+  liquidation: boolean;
+}
+
+/** A query parameter the route requires, or 21505 naming it. */
+function requireParam(q: URLSearchParams, name: string, route: string): string {
+  const v = q.get(name);
+  if (v === null || v === '') throw new LighterApiError(21505, `${route}: the query parameter ${name} is required`);
+  return v;
+}
+
 export async function startLighterSim(options: LighterSimOptions): Promise<SimServerHandle> {
   const sim = new LighterSim(options);
   return sim.listen();
@@ -96,6 +131,18 @@ export class LighterSim extends SimServerBase<Client> {
   private readonly txs = new Map<string, { txType: number; at: number }>();
   /** OrderExpiry as signed (ms; spec §8 "OrderExpiry is an absolute Unix time in milliseconds"), by engine order id. */
   private readonly expiries = new Map<number, number>();
+  /** Resting orders with an expiry, until they end or expire. */
+  private readonly expiring = new Map<number, number>();
+  /** Orders the venue ended itself, by engine order id: status as the venue reports it. */
+  private readonly endedBy = new Map<number, 'canceled-expired' | 'canceled-liquidation' | 'canceled-self-trade'>();
+  /** Every trade executed, per market id, oldest first: candles, recentTrades and `trade/{market}`. */
+  private readonly tapes = new Map<number, TapeTrade[]>();
+  /** Integrator fees signed on an order, by engine order id: charged on each of its fills. */
+  private readonly orderIntegrators = new Map<number, { takerFee: number; makerFee: number }>();
+  /** Orders the venue placed to close a liquidated account (order type "liquidation"). */
+  private readonly liquidationOrders = new Set<number>();
+  /** Integrators each account approved (ApproveIntegrator; spec §7 21149), with the fee caps approved. */
+  private readonly integrators = new Map<number, Map<number, { takerFee: number; makerFee: number }>>();
   private sessions = 0;
   /** Arrival times of the requests counted against the shared budget, oldest first. */
   private readonly budgetTimes: number[] = [];
@@ -119,7 +166,12 @@ export class LighterSim extends SimServerBase<Client> {
     for (const engine of options.engines) {
       const market: Market = { id: engine.market.marketId, engine, nonce: 5_000, offset: 100 };
       this.markets.set(market.id, market);
-      this.unsubscribers.push(engine.onBookChange((changes) => this.publishBook(market, changes)));
+      this.unsubscribers.push(
+        engine.onBookChange((changes) => {
+          this.publishBook(market, changes);
+          this.scheduleLiquidationCheck();
+        }),
+      );
     }
   }
 
@@ -136,13 +188,16 @@ export class LighterSim extends SimServerBase<Client> {
     };
     if ((this.faults.replyDelayMs ?? 0) > 0) await sleep(this.faults.replyDelayMs!);
     try {
+      this.sweepExpired();
       this.checkGate();
       this.checkBudget(req.method === 'POST');
       const q = url.searchParams;
       if (req.method === 'POST') {
         const form = await readForm(header(req, 'content-type') ?? '', Buffer.concat(chunks));
-        // price_protection (lighter-python transaction_api.py _send_tx_serialize: optional boolean):
-        // its effect is undocumented, so it is only checked for being a boolean.
+        // price_protection (lighter-python transaction_api.py _send_tx_serialize: optional boolean,
+        // default true per its docs/TransactionApi.md): no source read says what false lifts, so it
+        // is checked for being a boolean and the accidental-price band (21733) applies whatever its
+        // value: the harsher reading.
         const protection = form.get('price_protection');
         if (protection !== null && protection !== 'true' && protection !== 'false')
           throw new LighterApiError(21505, `price_protection must be true or false, not ${protection}`, 400);
@@ -217,6 +272,76 @@ export class LighterSim extends SimServerBase<Client> {
             ];
           }),
         };
+      case '/api/v1/orderBookOrders': {
+        // OrderBookOrders (spec §4; CCXT 4.5.84 lighter.js fetchOrderBook reads bids/asks with
+        // price and remaining_base_amount; lighter-python `models/order_book_orders.py`: total_asks,
+        // asks, total_bids, bids of SimpleOrder). `limit` is required, 1..250 (apidocs
+        // reference/orderbookorders). The venue lists resting orders one by one; this simulator's
+        // engine exposes price levels, so each level is listed as one order of its total size.
+        const m = this.market(Number(requireParam(q, 'market_id', 'orderBookOrders')));
+        const limit = Number(requireParam(q, 'limit', 'orderBookOrders'));
+        if (!Number.isInteger(limit) || limit < 1 || limit > 250) throw new LighterApiError(21505, `orderBookOrders: limit must be 1..250, got ${q.get('limit')}`);
+        const s = m.engine.market;
+        const side = (which: 'bid' | 'ask') =>
+          m.engine.levels(which, limit).map(([price, size], i) => ({
+            order_index: ORDER_INDEX_BASE - 1 - i,
+            order_id: String(ORDER_INDEX_BASE - 1 - i),
+            owner_account_index: -1,
+            initial_base_amount: formatFixed(size, s.sizeScale),
+            remaining_base_amount: formatFixed(size, s.sizeScale),
+            price: formatFixed(price, s.priceScale),
+            order_expiry: 0,
+          }));
+        const asks = side('ask');
+        const bids = side('bid');
+        return { code: 200, total_asks: asks.length, asks, total_bids: bids.length, bids };
+      }
+      case '/api/v1/assetDetails':
+        // AssetDetails (apidocs reference/assetdetails; CCXT lighter.js fetchCurrencies/parseCurrency
+        // reads asset_id, symbol, decimals, min_transfer_amount, min_withdrawal_amount): USDC is the
+        // collateral asset (asset 3 on mainnet per lighter-go constants.go USDCAssetIndex), and each
+        // market's base as a non-transferable asset.
+        return {
+          code: 200,
+          asset_details: [
+            {
+              asset_id: 3,
+              symbol: 'USDC',
+              l1_decimals: 6,
+              decimals: 6,
+              min_transfer_amount: '1.000000',
+              min_withdrawal_amount: '1.000000',
+              margin_mode: 'enabled',
+              index_price: '1.000000',
+            },
+            ...[...this.markets.values()].map((m) => ({
+              asset_id: 100 + m.id,
+              symbol: m.engine.market.base,
+              l1_decimals: m.engine.market.sizeScale,
+              decimals: m.engine.market.sizeScale,
+              min_transfer_amount: '0',
+              min_withdrawal_amount: '0',
+              margin_mode: 'disabled',
+              index_price: formatFixed(m.engine.mid() ?? 0, m.engine.market.priceScale),
+            })),
+          ],
+        };
+      case '/api/v1/candles':
+      case '/api/v1/candlesticks':
+        return this.candles(path, q);
+      case '/api/v1/recentTrades': {
+        // Public trades, newest first (spec §4; lighter-python `order_api.py recent_trades`: market_id, limit 1..100).
+        const m = this.market(Number(requireParam(q, 'market_id', 'recentTrades')));
+        const limit = Number(requireParam(q, 'limit', 'recentTrades'));
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new LighterApiError(21505, `recentTrades: limit must be 1..100, got ${q.get('limit')}`);
+        return {
+          code: 200,
+          trades: this.tapeOf(m)
+            .slice(-limit)
+            .reverse()
+            .map((t) => this.tapeJson(m, t)),
+        };
+      }
       case '/api/v1/nextNonce': {
         const key = this.keys.get(`${q.get('account_index')}:${q.get('api_key_index')}`);
         if (key === undefined) throw new LighterApiError(21108, 'invalid PublicKey: api key not registered');
@@ -284,6 +409,111 @@ export class LighterSim extends SimServerBase<Client> {
       default:
         throw new LighterApiError(21505, `no route ${path}`, 404);
     }
+  }
+
+  /**
+   * Candles from the trades this simulator executed. Two routes, two shapes: `/api/v1/candlesticks`
+   * as lighter-go `client/http/candlestick_api.go` calls it (market_id, resolution,
+   * start_timestamp, end_timestamp, count_back; reply `types/api/market.go` Candlesticks: timestamp,
+   * open, high, low, close, volume, quote_volume, trade_count as decimal strings), and
+   * `/api/v1/candles` as CCXT 4.5.84 lighter.js fetchOHLCV calls it (same parameters; reply `c`
+   * of {t, o, h, l, c, v, V, i} read by parseOHLCV). Every parameter is required (the harsher
+   * reading: CCXT always sends count_back 0), timestamps are Unix ms, a bucket starts at a multiple
+   * of its resolution; count_back > 0 keeps only the last that many candles.
+   */
+  private candles(path: string, q: URLSearchParams): unknown {
+    const route = path.slice('/api/v1/'.length);
+    const m = this.market(Number(requireParam(q, 'market_id', route)));
+    const resolution = requireParam(q, 'resolution', route);
+    const width = RESOLUTION_MS[resolution];
+    if (width === undefined) throw new LighterApiError(21505, `${route}: resolution must be one of ${Object.keys(RESOLUTION_MS).join(', ')}, got ${resolution}`);
+    const start = Number(requireParam(q, 'start_timestamp', route));
+    const end = Number(requireParam(q, 'end_timestamp', route));
+    const countBack = Number(requireParam(q, 'count_back', route));
+    if (![start, end, countBack].every((v) => Number.isSafeInteger(v) && v >= 0) || end < start) {
+      throw new LighterApiError(21505, `${route}: start_timestamp ≤ end_timestamp (Unix ms) and count_back ≥ 0 must be integers`);
+    }
+    const s = m.engine.market;
+    const buckets = new Map<number, { open: number; high: number; low: number; close: number; volume: number; quote: number; count: number; last: number }>();
+    for (const t of this.tapeOf(m)) {
+      if (t.timestamp < start || t.timestamp > end) continue;
+      const at = Math.floor(t.timestamp / width) * width;
+      const b = buckets.get(at);
+      if (b === undefined) buckets.set(at, { open: t.price, high: t.price, low: t.price, close: t.price, volume: t.size, quote: t.price * t.size, count: 1, last: t.tradeId });
+      else {
+        b.high = Math.max(b.high, t.price);
+        b.low = Math.min(b.low, t.price);
+        b.close = t.price;
+        b.volume += t.size;
+        b.quote += t.price * t.size;
+        b.count += 1;
+        b.last = t.tradeId;
+      }
+    }
+    let rows = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
+    if (countBack > 0) rows = rows.slice(-countBack);
+    const px = (v: number) => formatFixed(v, s.priceScale);
+    const qty = (v: number) => formatFixed(v, s.sizeScale);
+    const quote = (v: number) => formatFixed(v, s.priceScale + s.sizeScale);
+    if (route === 'candles') {
+      return {
+        code: 200,
+        r: resolution,
+        c: rows.map(([t, b]) => ({
+          t,
+          o: Number(px(b.open)),
+          h: Number(px(b.high)),
+          l: Number(px(b.low)),
+          c: Number(px(b.close)),
+          v: Number(qty(b.volume)),
+          V: Number(quote(b.quote)),
+          i: b.last,
+        })),
+      };
+    }
+    return {
+      code: 200,
+      market_index: m.id,
+      resolution,
+      candlesticks: rows.map(([t, b]) => ({
+        timestamp: t,
+        open: px(b.open),
+        high: px(b.high),
+        low: px(b.low),
+        close: px(b.close),
+        volume: qty(b.volume),
+        quote_volume: quote(b.quote),
+        trade_count: b.count,
+      })),
+    };
+  }
+
+  private tapeOf(m: Market): TapeTrade[] {
+    let tape = this.tapes.get(m.id);
+    if (tape === undefined) this.tapes.set(m.id, (tape = []));
+    return tape;
+  }
+
+  /** A public trade (spec §5.1 `trade/{market}`, CCXT pro lighter.js handleTrades comment). */
+  private tapeJson(m: Market, t: TapeTrade): Record<string, unknown> {
+    const s = m.engine.market;
+    const takerIsAsk = t.takerSide === 'sell';
+    return {
+      trade_id: t.tradeId,
+      tx_hash: t.txHash,
+      type: t.liquidation ? 'liquidation' : 'trade',
+      market_id: m.id,
+      size: formatFixed(t.size, s.sizeScale),
+      price: formatFixed(t.price, s.priceScale),
+      usd_amount: formatFixed(t.price * t.size, s.priceScale + s.sizeScale),
+      ask_id: takerIsAsk ? t.takerOrder : t.makerOrder,
+      bid_id: takerIsAsk ? t.makerOrder : t.takerOrder,
+      ask_account_id: takerIsAsk ? t.takerAccount : t.makerAccount,
+      bid_account_id: takerIsAsk ? t.makerAccount : t.takerAccount,
+      is_maker_ask: !takerIsAsk,
+      block_height: t.tradeId,
+      timestamp: t.timestamp,
+    };
   }
 
   private selectMarkets(q: URLSearchParams): Market[] {
@@ -382,7 +612,7 @@ export class LighterSim extends SimServerBase<Client> {
     }
     switch (txType) {
       case TX_TYPE.CREATE_ORDER:
-        this.createOrder(key.accountIndex, f);
+        this.createOrder(key.accountIndex, f, (verified.fields.L2TxAttributes as Record<string, number> | null) ?? {}, verified.txHash);
         break;
       case TX_TYPE.CANCEL_ORDER:
         this.cancelOrder(key.accountIndex, f.MarketIndex, Number(verified.fields.Index));
@@ -401,8 +631,24 @@ export class LighterSim extends SimServerBase<Client> {
     return verified.txHash;
   }
 
-  private createOrder(accountIndex: number, f: Record<string, number>): void {
+  private createOrder(accountIndex: number, f: Record<string, number>, attrs: Record<string, number>, txHash: string): void {
     const m = this.market(f.MarketIndex);
+    // Integrator fees (attributes 1–3, lighter-go tx_attributes.go) go to an integrator the account
+    // approved beforehand (ApproveIntegrator, tx type 45 in lighter-go constants.go), at most the
+    // fees it approved; otherwise 21149 "integrator not approved" (spec §7 error list, from CCXT
+    // lighter.js and the apidocs). The fee is charged on every fill of the order, in FeeTick units
+    // (10^6 = 100 %, constants.go FeeTick), on top of the venue's own fee.
+    const integrator = attrs['1'] ?? 0;
+    const integratorFees = { takerFee: attrs['2'] ?? 0, makerFee: attrs['3'] ?? 0 };
+    if (integrator !== 0) {
+      const approved = this.integrators.get(accountIndex)?.get(integrator);
+      if (approved === undefined || integratorFees.takerFee > approved.takerFee || integratorFees.makerFee > approved.makerFee) {
+        throw new LighterApiError(
+          21149,
+          `integrator not approved: account ${accountIndex} has not approved integrator ${integrator} for taker ${integratorFees.takerFee} / maker ${integratorFees.makerFee} (FeeTick units)`,
+        );
+      }
+    }
     const used = this.clientIndices.get(accountIndex) ?? new Set<number>();
     this.clientIndices.set(accountIndex, used);
     if (f.ClientOrderIndex !== 0 && used.has(f.ClientOrderIndex)) throw new LighterApiError(21728, `client order index ${f.ClientOrderIndex} already exists`);
@@ -424,6 +670,29 @@ export class LighterSim extends SimServerBase<Client> {
     const side = f.IsAsk === 1 ? 'sell' : 'buy';
     if (this.margin.check(m.engine, String(accountIndex), { side, size: f.BaseAmount, price: f.Price, reduceOnly: f.ReduceOnly === 1 }) !== 'ok') {
       throw new LighterApiError(21739, 'not enough margin');
+    }
+    // Self-trade prevention (docs.lighter.xyz "Self-Trade Prevention": trades between the same
+    // account cancel the resting maker order instead of executing; status "canceled-self-trade",
+    // CCXT lighter.js parseOrderStatus). Attributes 6/7 (lighter-go tx_attributes.go) choose other
+    // behaviours (expire taker, cancel both, reduce) and master-account equality; those are
+    // accepted and verified but modelled here as the default, expire maker: the account's own
+    // resting orders the new order would reach are cancelled before it matches. An own order
+    // counts as reached when the others' liquidity at better prices is smaller than the new
+    // order (ties at its own price count as reached: the harsher reading).
+    const selfSide = side === 'buy' ? 'sell' : 'buy';
+    const better = (a: number, b: number) => (selfSide === 'sell' ? a < b : a > b);
+    const own = m.engine.openOrders(String(accountIndex)).filter((o) => o.side === selfSide && o.price !== undefined && (side === 'buy' ? o.price <= f.Price : o.price >= f.Price));
+    const othersBefore = (price: number) =>
+      m.engine
+        .levels(selfSide === 'sell' ? 'ask' : 'bid')
+        .filter(([p]) => better(p, price))
+        .reduce((sum, [, size]) => sum + size, 0) - own.filter((o) => better(o.price!, price)).reduce((sum, o) => sum + o.size - o.executedSize, 0);
+    const crossed = own.filter((o) => othersBefore(o.price!) < f.BaseAmount);
+    for (const o of crossed) {
+      const cancelled = m.engine.cancel(String(accountIndex), o.orderId);
+      if (cancelled === undefined) continue;
+      this.endedBy.set(o.orderId, 'canceled-self-trade');
+      this.publishAccount(m, accountIndex, [cancelled], []);
     }
     let fillLimit: number | undefined;
     if (this.faults.partialFillNext !== undefined) {
@@ -450,9 +719,12 @@ export class LighterSim extends SimServerBase<Client> {
       reduce_only_would_increase: [21732, 'reduce-only order would increase the position'],
     };
     if (f.OrderExpiry > 0) this.expiries.set(outcome.order.orderId, f.OrderExpiry);
+    if (f.OrderExpiry > 0 && (outcome.order.status === 'new' || outcome.order.status === 'partiallyFilled')) this.expiring.set(outcome.order.orderId, f.OrderExpiry);
+    if (integrator !== 0) this.orderIntegrators.set(outcome.order.orderId, integratorFees);
     const refused = outcome.order.rejectReason === undefined ? undefined : reject[outcome.order.rejectReason];
     if (refused !== undefined) throw new LighterApiError(refused[0], refused[1]);
     if (f.ClientOrderIndex !== 0) used.add(f.ClientOrderIndex);
+    this.afterFills(m, outcome.order, outcome.fills, txHash, false);
     const touched = new Map<string, SimOrder[]>();
     for (const o of [outcome.order, ...outcome.touchedOrders]) touched.set(o.account, [...(touched.get(o.account) ?? []), o]);
     for (const [account, orders] of touched) {
@@ -462,6 +734,145 @@ export class LighterSim extends SimServerBase<Client> {
         orders,
         outcome.fills.filter((x) => x.account === account),
       );
+    }
+  }
+
+  /**
+   * Approves `integrator` for `account` up to the given fees (FeeTick units), as the account's
+   * ApproveIntegrator transaction would (lighter-go types/txtypes/approve_integrator.go); tests
+   * call it because the simulator does not take that transaction.
+   */
+  approveIntegrator(account: number, integrator: number, takerFee: number, makerFee: number): void {
+    let byAccount = this.integrators.get(account);
+    if (byAccount === undefined) this.integrators.set(account, (byAccount = new Map()));
+    byAccount.set(integrator, { takerFee, makerFee });
+  }
+
+  /** Puts the taker's trades on the public tape (and `trade/{market}`) and charges integrator fees. */
+  private afterFills(m: Market, taker: SimOrder, fills: readonly SimFill[], txHash: string, liquidation: boolean): void {
+    const s = m.engine.market;
+    const fresh: TapeTrade[] = [];
+    for (const f of fills) {
+      const fees = this.orderIntegrators.get(f.orderId);
+      if (fees !== undefined) {
+        const tick = BigInt(f.liquidity === 'taker' ? fees.takerFee : fees.makerFee);
+        // notional (quote at priceScale + sizeScale) × tick / 10^6, rounded up, at MARGIN_SCALE.
+        const scale = s.priceScale + s.sizeScale;
+        const notional = BigInt(f.price) * BigInt(f.size) * tick;
+        const den = 1_000_000n * 10n ** BigInt(Math.max(0, scale - MARGIN_SCALE));
+        const fee = (notional * 10n ** BigInt(Math.max(0, MARGIN_SCALE - scale)) + den - 1n) / den;
+        this.margin.setCollateral(f.account, SimMargin.format(this.margin.collateral(f.account) - fee));
+      }
+      if (f.orderId !== taker.orderId) continue;
+      const maker = m.engine.order(f.counterOrderId);
+      fresh.push({
+        tradeId: f.tradeId,
+        txHash,
+        price: f.price,
+        size: f.size,
+        timestamp: f.timestamp,
+        takerSide: taker.side,
+        takerAccount: Number(taker.account),
+        takerOrder: ORDER_INDEX_BASE + taker.orderId,
+        makerAccount: maker === undefined || maker.account === 'house' ? 0 : Number(maker.account),
+        makerOrder: ORDER_INDEX_BASE + f.counterOrderId,
+        liquidation,
+      });
+    }
+    if (fresh.length === 0) return;
+    this.tapeOf(m).push(...fresh);
+    const channel = `trade/${m.id}`;
+    const frame = {
+      channel: `trade:${m.id}`,
+      trades: fresh.filter((t) => !t.liquidation).map((t) => this.tapeJson(m, t)),
+      liquidation_trades: fresh.filter((t) => t.liquidation).map((t) => this.tapeJson(m, t)),
+      nonce: m.nonce,
+      type: 'update/trade',
+    };
+    for (const c of this.clients) if (c.channels.has(channel)) this.sendTo(c, frame);
+  }
+
+  /**
+   * GTT expiry: an order still resting when its signed OrderExpiry (Unix ms) has passed is
+   * cancelled by the venue (docs.lighter.xyz "Order Types and Matching", Good 'Til Time) with status "canceled-expired" (lighter-python `models/order.py` status
+   * enum; CCXT lighter.js parseOrderStatus maps it to "expired"). Checked whenever a request or
+   * frame arrives and on every heartbeat, so an injected clock moves expiries deterministically.
+   */
+  sweepExpired(): void {
+    const now = this.now();
+    for (const [orderId, expiry] of this.expiring) {
+      if (expiry > now) continue;
+      this.expiring.delete(orderId);
+      for (const m of this.markets.values()) {
+        const o = m.engine.order(orderId);
+        if (o === undefined) continue;
+        if (o.status !== 'new' && o.status !== 'partiallyFilled') break;
+        const cancelled = m.engine.cancel(o.account, orderId);
+        if (cancelled === undefined) break;
+        this.endedBy.set(orderId, 'canceled-expired');
+        this.publishAccount(m, Number(o.account), [cancelled], []);
+        break;
+      }
+    }
+  }
+
+  private liquidationCheckPending = false;
+
+  private scheduleLiquidationCheck(): void {
+    if (this.liquidationCheckPending) return;
+    this.liquidationCheckPending = true;
+    queueMicrotask(() => {
+      this.liquidationCheckPending = false;
+      this.liquidate();
+    });
+  }
+
+  /**
+   * Liquidation when margin runs out, as docs.lighter.xyz "Liquidations & Insurance Fund" describes
+   * the partial liquidation: once the account value (collateral, PnL, fees, funding, unrealised PnL
+   * at the mark; src/sim/margin.ts) is below the maintenance margin (the markets'
+   * maintenance_margin_fraction, orderBookDetails; spec §4), the engine first cancels all the
+   * account's open orders (status "canceled-liquidation", CCXT lighter.js parseOrderStatus); if the
+   * account is still below, it closes positions one by one with IOC orders on the account's behalf
+   * (order type "liquidation", CCXT lighter.js parseOrderTypeInteger 8; trades in
+   * `liquidation_trades` of `trade/{market}`, CCXT pro lighter.js handleTrades), stopping once the
+   * account is above the maintenance margin again, and takes "up to 1 %" of each fill as a
+   * liquidation fee. Harsher where the document leaves room: the IOC is unbounded (the venue bounds
+   * it at the "zero price"), the fee is always the full 1 % (orderBookDetails liquidation_fee), and
+   * the insurance fund's take-over below the close-out fraction is not modelled separately.
+   */
+  liquidate(): void {
+    const below = (account: string) => {
+      const sum = this.margin.summary(account);
+      return sum.maintenanceMargin > 0n && sum.equity < sum.maintenanceMargin ? sum : undefined;
+    };
+    for (const { accountIndex } of this.options.accounts) {
+      const account = String(accountIndex);
+      const sum = below(account);
+      if (sum === undefined) continue;
+      this.log.warn(`lighter sim: account ${accountIndex} liquidated: equity ${SimMargin.format(sum.equity)} below maintenance margin ${SimMargin.format(sum.maintenanceMargin)}`);
+      for (const m of this.markets.values()) {
+        const cancelled = m.engine.cancelAll(account);
+        for (const o of cancelled) this.endedBy.set(o.orderId, 'canceled-liquidation');
+        if (cancelled.length > 0) this.publishAccount(m, accountIndex, cancelled, []);
+      }
+      for (const m of this.markets.values()) {
+        if (below(account) === undefined) break;
+        const size = m.engine.position(account).size;
+        if (size === 0) continue;
+        const outcome = m.engine.place({ account, side: size > 0 ? 'sell' : 'buy', type: 'market', size: Math.abs(size), timeInForce: 'IOC', reduceOnly: true });
+        this.liquidationOrders.add(outcome.order.orderId);
+        const s = m.engine.market;
+        const scale = s.priceScale + s.sizeScale;
+        const mine = outcome.fills.filter((f) => f.account === account);
+        // 1 % of each fill's notional, at MARGIN_SCALE, rounded up.
+        const notional = mine.reduce((sum, f) => sum + BigInt(f.price) * BigInt(f.size), 0n);
+        const den = 100n * 10n ** BigInt(Math.max(0, scale - MARGIN_SCALE));
+        const fee = (notional * 10n ** BigInt(Math.max(0, MARGIN_SCALE - scale)) + den - 1n) / den;
+        this.margin.setCollateral(account, SimMargin.format(this.margin.collateral(account) - fee));
+        this.afterFills(m, outcome.order, outcome.fills, '', true);
+        this.publishAccount(m, accountIndex, [outcome.order], mine);
+      }
     }
   }
 
@@ -510,6 +921,8 @@ export class LighterSim extends SimServerBase<Client> {
   }
 
   private orderStatus(o: SimOrder): string {
+    const ended = this.endedBy.get(o.orderId);
+    if (ended !== undefined) return ended;
     switch (o.status) {
       case 'new':
       case 'partiallyFilled':
@@ -542,7 +955,7 @@ export class LighterSim extends SimServerBase<Client> {
       price: formatFixed(o.price ?? 0, s.priceScale),
       is_ask: o.side === 'sell',
       side: o.side,
-      type: o.type,
+      type: this.liquidationOrders.has(o.orderId) ? 'liquidation' : o.type,
       time_in_force: o.postOnly ? TIF_NAME[2] : o.timeInForce === 'GTC' ? TIF_NAME[1] : TIF_NAME[0],
       reduce_only: o.reduceOnly,
       trigger_price: formatFixed(0, s.priceScale),
@@ -645,6 +1058,7 @@ export class LighterSim extends SimServerBase<Client> {
   }
 
   private onClientMessage(client: Client, text: string): void {
+    this.sweepExpired();
     let msg: { type?: unknown; channel?: unknown; auth?: unknown; data?: { id?: unknown; tx_type?: unknown } };
     try {
       msg = JSON.parse(text) as typeof msg;
@@ -669,7 +1083,9 @@ export class LighterSim extends SimServerBase<Client> {
             client.channels.delete(channel);
             client.tokenDeadlines.delete(channel);
           }
-          this.sendTo(client, { type: 'unsubscribed', channel: channel.replaceAll('/', ':') });
+          // The ack names the channel and its first id only (CCXT pro lighter.js handleUnSubscription:
+          // "account_orders/{market}/{account}" acks as "account_orders:{market}").
+          this.sendTo(client, { type: 'unsubscribed', channel: channel.split('/').slice(0, 2).join(':') });
         }, UNSUBSCRIBE_LAG_MS);
         return;
       }
@@ -722,6 +1138,46 @@ export class LighterSim extends SimServerBase<Client> {
       const levels: SimLevelChange[] = [];
       for (const side of ['bid', 'ask'] as const) for (const [price, size] of m.engine.levels(side)) levels.push({ side, price, size });
       return this.sendTo(client, this.bookFrame(m, 'subscribed/order_book', levels, 0, m.nonce));
+    }
+    if (name === 'trade' && a !== undefined && b === undefined && this.markets.has(Number(a))) {
+      // Public trades (spec §5.1; CCXT pro lighter.js handleTrades): the latest trades first, then updates.
+      client.channels.add(channel);
+      const m = this.markets.get(Number(a))!;
+      const recent = this.tapeOf(m).slice(-50);
+      return this.sendTo(client, {
+        channel: `trade:${m.id}`,
+        trades: recent.filter((t) => !t.liquidation).map((t) => this.tapeJson(m, t)),
+        liquidation_trades: recent.filter((t) => t.liquidation).map((t) => this.tapeJson(m, t)),
+        nonce: m.nonce,
+        type: 'subscribed/trade',
+      });
+    }
+    if (name === 'account_orders' && a !== undefined && b !== undefined) {
+      // One market's orders of one account, behind an auth token (spec §5.1 channel table; lighter-python
+      // PR #153 auth list; CCXT pro lighter.js watchOrders with a symbol). The frame is
+      // {"account", "channel", "nonce", "orders": {"<market>": [Order]}, "type"} (CCXT handleOrders
+      // comment). Its channel is "account_orders:{market}" per CCXT (whose handleUnSubscription says
+      // the venue keys acks by the name plus one id segment) and "account_orders:{market}:{account}"
+      // in nautilus_trader's fixture `ws_account_orders_update.json`: the simulator sends CCXT's form,
+      // the one that names less, so a client must take the account from the "account" field.
+      const m = this.markets.get(Number(a));
+      const account = Number(b);
+      if (m === undefined) return this.sendTo(client, { error: { code: 30005, message: `Invalid Channel: ${channel} (no market ${a})` } });
+      try {
+        this.checkToken(auth, account);
+      } catch (e) {
+        return this.sendTo(client, { error: { code: (e as LighterApiError).code, message: `${(e as Error).message} (channel ${name}:${a})` } });
+      }
+      client.channels.add(channel);
+      client.accounts.add(account);
+      client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
+      return this.sendTo(client, {
+        account,
+        channel: `account_orders:${m.id}`,
+        nonce: m.nonce,
+        orders: { [String(m.id)]: m.engine.openOrders(String(account)).map((o) => this.orderJson(m, o)) },
+        type: 'subscribed/account_orders',
+      });
     }
     if ((name === 'account_all_orders' || name === 'account_all_trades' || name === 'account_all_positions') && a !== undefined && b === undefined) {
       const account = Number(a);
@@ -794,6 +1250,15 @@ export class LighterSim extends SimServerBase<Client> {
       if (c.channels.has(`account_all_orders/${account}`) && orders.length > 0) {
         this.sendTo(c, { channel: `account_all_orders:${account}`, orders: { [market]: orders.map((o) => this.orderJson(m, o)) }, type: 'update/account_all_orders' });
       }
+      if (c.channels.has(`account_orders/${m.id}/${account}`) && orders.length > 0) {
+        this.sendTo(c, {
+          account,
+          channel: `account_orders:${m.id}`,
+          nonce: m.nonce,
+          orders: { [market]: orders.map((o) => this.orderJson(m, o)) },
+          type: 'update/account_orders',
+        });
+      }
       if (c.channels.has(`account_all_trades/${account}`) && fills.length > 0) {
         this.sendTo(c, { channel: `account_all_trades:${account}`, trades: { [market]: fills.map((f) => this.tradeJson(m, f)) }, type: 'update/account_all_trades' });
       }
@@ -804,6 +1269,7 @@ export class LighterSim extends SimServerBase<Client> {
   }
 
   protected heartbeat(): void {
+    this.sweepExpired();
     for (const c of this.clients) {
       if (c.awaitingPong) {
         c.socket.terminate();

@@ -2,9 +2,9 @@
 // account.positionUpdate), the account's collateral, and the market's mark price and funding rate.
 
 import { parseFixed } from '../../core/fixed.js';
-import { VenueError } from '../venue.js';
+import { replyRefused } from './errors.js';
 import type { BackpackMarketData } from './market-data.js';
-import { readPositionUpdate } from './messages.js';
+import { readCollateral, readMarkPrices, readPosition, readPositionUpdate, type Collateral } from './messages.js';
 import type { BackpackSession } from './session.js';
 
 export class BackpackAccount {
@@ -31,31 +31,25 @@ export class BackpackAccount {
   /** Signed position at sizeScale as the venue reports it (long > 0). */
   async fetchPosition(): Promise<number> {
     const symbol = this.data.symbol;
-    const rows = await this.session.rest.signed<unknown>('GET', '/api/v1/position', 'positionQuery', { symbol });
-    if (!Array.isArray(rows)) throw new VenueError('backpack', 'protocol', 'Backpack /api/v1/position did not return an array');
-    const row = (rows as { symbol?: unknown; netQuantity?: unknown }[]).find((r) => r.symbol === symbol);
-    if (row === undefined) return 0; // flat markets are not listed
-    if (typeof row.netQuantity !== 'string') throw new VenueError('backpack', 'protocol', `Backpack position for ${symbol} lacks netQuantity`);
-    return parseFixed(row.netQuantity, this.data.market.sizeScale);
+    const body = await this.session.rest.signed<unknown>('GET', '/api/v1/position', 'positionQuery', { symbol });
+    const read = readPosition(body, symbol);
+    if (!read.ok) throw replyRefused('GET /api/v1/position', read.why);
+    return read.value === undefined ? 0 : parseFixed(read.value, this.data.market.sizeScale); // flat markets are not listed
   }
 
   /** Free margin (netEquityAvailable) in quote units, for reporting. */
-  async fetchCollateral(): Promise<{ netEquity: string; netEquityAvailable: string }> {
-    const c = await this.session.rest.signed<{ netEquity?: unknown; netEquityAvailable?: unknown }>('GET', '/api/v1/capital/collateral', 'collateralQuery');
-    if (typeof c?.netEquity !== 'string' || typeof c.netEquityAvailable !== 'string')
-      throw new VenueError('backpack', 'protocol', 'Backpack collateral reply lacks netEquity/netEquityAvailable');
-    return { netEquity: c.netEquity, netEquityAvailable: c.netEquityAvailable };
+  async fetchCollateral(): Promise<Collateral> {
+    const read = readCollateral(await this.session.rest.signed<unknown>('GET', '/api/v1/capital/collateral', 'collateralQuery'));
+    if (!read.ok) throw replyRefused('GET /api/v1/capital/collateral', read.why);
+    return read.value;
   }
 
   /** Mark price (priceScale, rounded to nearest) and the current funding rate as a decimal string. */
   async fetchMarkAndFunding(): Promise<{ markPrice: number; fundingRate: string; nextFundingTimestamp: number }> {
     const symbol = this.data.symbol;
-    const rows = await this.session.rest.get<unknown>('/api/v1/markPrices', { symbol });
-    const row = Array.isArray(rows)
-      ? (rows as { symbol?: unknown; markPrice?: unknown; fundingRate?: unknown; nextFundingTimestamp?: unknown }[]).find((r) => r.symbol === symbol)
-      : undefined;
-    if (row === undefined || typeof row.markPrice !== 'string' || typeof row.fundingRate !== 'string')
-      throw new VenueError('backpack', 'protocol', `Backpack markPrices lacks ${symbol}`);
-    return { markPrice: parseFixed(row.markPrice, this.data.market.priceScale, 'nearest'), fundingRate: row.fundingRate, nextFundingTimestamp: Number(row.nextFundingTimestamp) };
+    const read = readMarkPrices(await this.session.rest.get<unknown>('/api/v1/markPrices', { symbol }), symbol);
+    if (!read.ok) throw replyRefused('GET /api/v1/markPrices', read.why);
+    const { markPrice, fundingRate, nextFundingTimestamp } = read.value;
+    return { markPrice: parseFixed(markPrice, this.data.market.priceScale, 'nearest'), fundingRate, nextFundingTimestamp };
   }
 }

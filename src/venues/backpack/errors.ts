@@ -2,7 +2,7 @@
 // answer (HTTP status and `{code, message}`, spec §5 and §10) → the port's VenueErrorKind
 // (backpackErrorKind), and the one hint per kind an error line ends with (hintFor).
 
-import type { VenueErrorKind } from '../venue.js';
+import { VenueError, type VenueErrorKind } from '../venue.js';
 
 const AUTH_CODES = new Set(['UNAUTHORIZED', 'INVALID_SIGNATURE', 'FORBIDDEN', 'ACCOUNT_DEACTIVATED']);
 const MARGIN_CODES = new Set(['INSUFFICIENT_FUNDS', 'INSUFFICIENT_MARGIN', 'MAX_LEVERAGE_REACHED', 'BORROW_LIMIT']);
@@ -42,4 +42,12 @@ const HINT: Record<VenueErrorKind, string> = {
 
 export function hintFor(kind: VenueErrorKind): string {
   return HINT[kind];
+}
+
+/**
+ * The error for a reply `messages.ts` refused: one line naming the request and what was wrong with
+ * the answer. Nothing is read from such a reply.
+ */
+export function replyRefused(endpoint: string, why: string): VenueError {
+  return new VenueError('backpack', 'protocol', `Backpack ${endpoint} reply refused: ${why} (${hintFor('protocol')})`);
 }

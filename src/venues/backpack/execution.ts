@@ -9,26 +9,11 @@ import { SignedAhead } from '../signed-ahead.js';
 import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest } from '../venue.js';
 import type { BackpackAccount } from './account.js';
 import type { BackpackMarketData, Fees } from './market-data.js';
-import { readOrderUpdate } from './messages.js';
+import { readAccountFees, readFills, readOrder, readOrderHistory, readOrderUpdate, type OrderReply } from './messages.js';
+import { replyRefused } from './errors.js';
 import { clampIntoBands } from './price-bands.js';
 import type { PreparedRequest } from './rest.js';
 import { asVenueError, type BackpackSession } from './session.js';
-
-interface OrderJson {
-  id?: unknown;
-  clientId?: unknown;
-  status?: unknown;
-  executedQuantity?: unknown;
-  executedQuoteQuantity?: unknown;
-}
-
-interface FillJson {
-  orderId?: unknown;
-  clientId?: unknown;
-  quantity?: unknown;
-  price?: unknown;
-  fee?: unknown;
-}
 
 const TERMINAL = new Set(['Filled', 'Cancelled', 'Expired', 'TriggerFailed']);
 
@@ -98,10 +83,10 @@ export class BackpackExecution implements DetachedExecution {
   async loadFees(): Promise<Fees> {
     let fees = { takerFeeBps: this.options.takerFeeBps ?? 5, makerFeeBps: this.options.makerFeeBps ?? 2 };
     if (this.signer !== undefined) {
-      const account = await this.rest.signed<{ futuresTakerFee?: unknown; futuresMakerFee?: unknown }>('GET', '/api/v1/account', 'accountQuery');
-      const taker = Number(account?.futuresTakerFee);
-      const maker = Number(account?.futuresMakerFee);
-      if (Number.isFinite(taker) && Number.isFinite(maker)) fees = { takerFeeBps: this.options.takerFeeBps ?? taker, makerFeeBps: this.options.makerFeeBps ?? maker };
+      const read = readAccountFees(await this.rest.signed<unknown>('GET', '/api/v1/account', 'accountQuery'));
+      if (!read.ok) throw replyRefused('GET /api/v1/account', read.why);
+      const account = read.value.fees;
+      if (account !== undefined) fees = { takerFeeBps: this.options.takerFeeBps ?? account.takerBps, makerFeeBps: this.options.makerFeeBps ?? account.makerBps };
     }
     return fees;
   }
@@ -299,7 +284,7 @@ export class BackpackExecution implements DetachedExecution {
     if (order instanceof VenueError) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: order };
     const clientId = order.clientId;
     // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.
-    const reply = this.rest.send<OrderJson>(order.request, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = this.clock.monoMs()), urgent: true });
+    const reply = this.rest.send<unknown>(order.request, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = this.clock.monoMs()), urgent: true });
     // The order stream is a second confirmation path: whichever of it and the reply settles first wins.
     // Its waiter is set up just after this turn, once the other leg is on its way too: no stream
     // frame and no reply can be read before then.
@@ -316,9 +301,9 @@ export class BackpackExecution implements DetachedExecution {
         );
         const fromStream = this.legFromStream(leg, first.seen);
         if (fromStream.state !== 'unknown') return fromStream;
-        return this.withRealFee(this.legFromOrder(leg, await reply));
+        return this.withRealFee(this.legFromReply(leg, await reply));
       }
-      return this.withRealFee(this.legFromOrder(leg, first.order));
+      return this.withRealFee(this.legFromReply(leg, first.order));
     } catch (e) {
       const err = asVenueError(e);
       // A 5xx or a lost answer may hide an execution (spec §5): reconcile. A connection that never
@@ -334,16 +319,23 @@ export class BackpackExecution implements DetachedExecution {
     }
   }
 
-  private legFromOrder(leg: LegResult, order: OrderJson, fee?: number): LegResult {
+  /**
+   * The leg from the order's reply. A reply that cannot be read leaves the leg `unknown` (it may
+   * have executed), with one error line; the engine follows it up by lookup.
+   */
+  private legFromReply(leg: LegResult, body: unknown): LegResult {
+    const read = readOrder(body);
+    if (read.ok) return this.legFromOrder(leg, read.value);
+    const err = replyRefused('POST /api/v1/order', `${read.why}; the order's outcome is looked up`);
+    this.options.logger.error(err.message);
+    return { ...leg, state: 'unknown', error: err };
+  }
+
+  private legFromOrder(leg: LegResult, order: OrderReply, fee?: number): LegResult {
     const spec = this.market;
-    if (typeof order?.executedQuantity !== 'string' || typeof order.executedQuoteQuantity !== 'string' || typeof order.status !== 'string') {
-      const err = new VenueError('backpack', 'protocol', `Backpack order reply lacks executedQuantity/executedQuoteQuantity/status: ${JSON.stringify(order).slice(0, 200)}`);
-      this.options.logger.error(err.message);
-      return { ...leg, state: 'unknown', error: err };
-    }
     const filled = parseFixed(order.executedQuantity, spec.sizeScale);
     const notional = parseFixed(order.executedQuoteQuantity, spec.priceScale + spec.sizeScale);
-    const venueOrderId = typeof order.id === 'string' ? order.id : undefined;
+    const venueOrderId = order.id;
     // The reply carries no fee; until fills are read it is the taker rate on the notional (reporting only).
     const base: LegResult = {
       ...leg,
@@ -402,16 +394,22 @@ export class BackpackExecution implements DetachedExecution {
     }
     const clientId = Number(leg.clientOrderId);
     try {
-      let order: OrderJson | undefined;
+      let order: OrderReply | undefined;
       try {
-        order = await this.rest.signed<OrderJson>('GET', '/api/v1/order', 'orderQuery', { clientId, symbol: this.symbol });
+        const read = readOrder(await this.rest.signed<unknown>('GET', '/api/v1/order', 'orderQuery', { clientId, symbol: this.symbol }));
+        if (read.ok) order = read.value;
+        else this.options.logger.warn(`${replyRefused('GET /api/v1/order', read.why).message}; asking the order history`);
       } catch (e) {
         if (!(e instanceof VenueError) || (e.code !== 'RESOURCE_NOT_FOUND' && e.code !== 404)) throw e;
       }
-      if (order === undefined || !TERMINAL.has(String(order.status))) {
-        const history = await this.rest.signed<unknown>('GET', '/wapi/v1/history/orders', 'orderHistoryQueryAll', { limit: 100, sortDirection: 'Desc', symbol: this.symbol });
-        const hit = Array.isArray(history) ? (history as OrderJson[]).find((o) => String(o?.clientId) === leg.clientOrderId) : undefined;
-        if (hit !== undefined) order = hit;
+      if (order === undefined || !TERMINAL.has(order.status)) {
+        const history = readOrderHistory(
+          await this.rest.signed<unknown>('GET', '/wapi/v1/history/orders', 'orderHistoryQueryAll', { limit: 100, sortDirection: 'Desc', symbol: this.symbol }),
+          leg.clientOrderId,
+        );
+        // A history that cannot be read takes nothing away from what the order query said.
+        if (!history.ok) this.options.logger.warn(replyRefused('GET /wapi/v1/history/orders', history.why).message);
+        else if (history.value !== undefined) order = history.value;
       }
       if (order === undefined) {
         return {
@@ -421,8 +419,8 @@ export class BackpackExecution implements DetachedExecution {
         };
       }
       const spec = this.market;
-      const executed = typeof order.executedQuantity === 'string' ? parseFixed(order.executedQuantity, spec.sizeScale) : 0;
-      const fee = executed === 0 ? 0 : await this.feeOf(String(order.id), leg.clientOrderId, executed);
+      const executed = parseFixed(order.executedQuantity, spec.sizeScale);
+      const fee = executed === 0 ? 0 : await this.feeOf(order.id ?? '', leg.clientOrderId, executed);
       return this.legFromOrder(leg, order, fee);
     } catch (e) {
       const err = asVenueError(e);
@@ -434,15 +432,16 @@ export class BackpackExecution implements DetachedExecution {
   /** Σ fee of the order's fills from history, or undefined until the history holds all of `executed`. */
   private async feeOf(orderId: string, clientId: string, executed: number): Promise<number | undefined> {
     try {
-      const fills = await this.rest.signed<unknown>('GET', '/wapi/v1/history/fills', 'fillHistoryQueryAll', { orderId, symbol: this.symbol });
-      if (!Array.isArray(fills)) return undefined;
+      const fills = readFills(await this.rest.signed<unknown>('GET', '/wapi/v1/history/fills', 'fillHistoryQueryAll', { orderId, symbol: this.symbol }), orderId, clientId);
+      if (!fills.ok) {
+        this.options.logger.debug(replyRefused('GET /wapi/v1/history/fills', fills.why).message);
+        return undefined;
+      }
       let fee = 0;
       let traded = 0;
-      for (const f of fills as FillJson[]) {
-        if (String(f.orderId) !== orderId && String(f.clientId) !== clientId) continue;
-        if (typeof f.quantity !== 'string' || (typeof f.fee !== 'string' && typeof f.fee !== 'number')) return undefined;
+      for (const f of fills.value) {
         traded += parseFixed(f.quantity, this.market.sizeScale);
-        fee += Number(f.fee);
+        fee += f.fee;
       }
       // History lags the engine: a partial list would understate the fee as if it were final.
       return traded >= executed ? fee : undefined;

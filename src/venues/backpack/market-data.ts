@@ -2,13 +2,14 @@
 // the depth stream and REST snapshots, the bookTicker cross-check that drops a book gone wrong, the
 // mark price, and the book events and status the engine listens to.
 
-import { decimalsOf, formatFixed, parseFixed } from '../../core/fixed.js';
+import { formatFixed, parseFixed } from '../../core/fixed.js';
 import { OrderBook } from '../../core/orderbook.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
 import { VenueError, emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venue.js';
 import { BookSync } from './book-sync.js';
-import { readBookTicker, readDepthEvent, readDepthSnapshot, readMarkPrice } from './messages.js';
+import { readBookTicker, readDepthEvent, readDepthSnapshot, readMarkPrice, readMarketGrid, readMarkets, type MarketGrid } from './messages.js';
+import { replyRefused } from './errors.js';
 import { parsePriceBands, type PriceBands } from './price-bands.js';
 import type { BackpackSession } from './session.js';
 import { TickerCheck, type TickerDisagreement } from './ticker-check.js';
@@ -16,13 +17,6 @@ import { TickerCheck, type TickerDisagreement } from './ticker-check.js';
 export interface Fees {
   takerFeeBps: number;
   makerFeeBps: number;
-}
-
-interface MarketJson {
-  symbol?: unknown;
-  marketType?: unknown;
-  orderBookState?: unknown;
-  filters?: { price?: { tickSize?: unknown; [band: string]: unknown }; quantity?: { stepSize?: unknown; minQuantity?: unknown } };
 }
 
 /** The perp market's symbol for an upper-case ticker (BTC → BTC_USDC_PERP); throws on anything else. */
@@ -33,26 +27,13 @@ export function backpackSymbol(ticker: string): string {
 
 /** Turns a /api/v1/markets entry into a MarketSpec; throws naming what is missing. */
 export function parseMarket(json: unknown, fees: Fees): MarketSpec {
-  const m = (json ?? {}) as MarketJson;
-  const tick = m.filters?.price?.tickSize;
-  const step = m.filters?.quantity?.stepSize;
-  const min = m.filters?.quantity?.minQuantity;
-  if (typeof m.symbol !== 'string' || typeof tick !== 'string' || typeof step !== 'string' || typeof min !== 'string') {
-    throw new VenueError('backpack', 'protocol', `Backpack market ${String(m.symbol)} lacks symbol/tickSize/stepSize/minQuantity strings`);
-  }
-  const priceScale = decimalsOf(tick);
-  const sizeScale = decimalsOf(step);
-  return {
-    venue: 'backpack',
-    symbol: m.symbol,
-    priceScale,
-    sizeScale,
-    tickSize: parseFixed(tick, priceScale),
-    stepSize: parseFixed(step, sizeScale),
-    minSize: parseFixed(min, sizeScale, 'up'),
-    takerFeeBps: fees.takerFeeBps,
-    makerFeeBps: fees.makerFeeBps,
-  };
+  const grid = readMarketGrid(json);
+  if (!grid.ok) throw new VenueError('backpack', 'protocol', `Backpack ${grid.why}`);
+  return specOf(grid.value, fees);
+}
+
+function specOf(grid: MarketGrid, fees: Fees): MarketSpec {
+  return { venue: 'backpack', ...grid, takerFeeBps: fees.takerFeeBps, makerFeeBps: fees.makerFeeBps };
 }
 
 export class BackpackMarketData implements MarketData {
@@ -134,26 +115,27 @@ export class BackpackMarketData implements MarketData {
   async start(): Promise<MarketSpec> {
     this.stopped = false;
     const { rest, logger, options } = this.session;
-    const markets = await rest.get<unknown>('/api/v1/markets');
-    if (!Array.isArray(markets)) throw new VenueError('backpack', 'protocol', 'Backpack /api/v1/markets did not return an array');
-    const found = markets.find((m) => (m as MarketJson).symbol === this.symbol) as MarketJson | undefined;
+    const markets = readMarkets(await rest.get<unknown>('/api/v1/markets'));
+    if (!markets.ok) throw replyRefused('GET /api/v1/markets', markets.why);
+    const found = markets.value.find((m) => m.symbol === this.symbol);
     if (found === undefined) {
       throw new VenueError(
         'backpack',
         'bad_order',
-        `Backpack has no market ${this.symbol}; check --ticker (perps listed: ${markets
-          .map((m) => (m as MarketJson).symbol)
-          .filter((s) => typeof s === 'string' && s.endsWith('_PERP'))
+        `Backpack has no market ${this.symbol}; check --ticker (perps listed: ${markets.value
+          .map((m) => m.symbol)
+          .filter((s) => s.endsWith('_PERP'))
           .slice(0, 12)
           .join(', ')})`,
       );
     }
     if (found.orderBookState !== undefined && found.orderBookState !== 'Open') {
-      logger.warn(`Backpack ${this.symbol} order book is ${String(found.orderBookState)}, not Open; orders may be refused`);
+      logger.warn(`Backpack ${this.symbol} order book is ${found.orderBookState}, not Open; orders may be refused`);
     }
+    if (!found.grid.ok) throw replyRefused('GET /api/v1/markets', found.grid.why);
     const fees = await this.fees();
-    this.spec = parseMarket(found, fees);
-    this.bands = parsePriceBands(found.filters?.price, this.symbol, this.spec.priceScale);
+    this.spec = specOf(found.grid.value, fees);
+    this.bands = parsePriceBands(found.priceFilter, this.symbol, this.spec.priceScale);
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     const sync = this.sync;
     this.tickerCheck = new TickerCheck(
@@ -292,7 +274,7 @@ export class BackpackMarketData implements MarketData {
         if (this.stopped) return;
         options.recorder?.snapshot('backpack', JSON.stringify(body), clock.monoMs());
         const snapshot = readDepthSnapshot(body);
-        if (!snapshot.ok) throw new VenueError('backpack', 'protocol', `Backpack depth snapshot refused: ${snapshot.why}`);
+        if (!snapshot.ok) throw replyRefused('GET /api/v1/depth', snapshot.why);
         const out = sync.onSnapshot(snapshot.value, epoch);
         if (out.action === 'load_snapshot') {
           this.available = true;

@@ -1,9 +1,11 @@
-// Every Backpack wire shape the market-data side reads, and its parser: any JSON value in, a
-// typed message or a refusal out, never a throw. Book sync and the adapter see only accepted
-// values. Shapes: spec §6 (streams: depth, bookTicker, markPrice) and §7 (GET /api/v1/depth), as
-// in the captured fixtures test/fixtures/vectors/backpack/ws_messages.json and
-// rest_responses.json.
+// Every Backpack wire shape the adapter reads, and its parser: any JSON value in, a typed message
+// or a refusal out, never a throw. Book sync, execution and account see only accepted values.
+// Shapes: spec §6 (streams: depth, bookTicker, markPrice, account order and position updates), §7
+// (GET /api/v1/depth) and §4, §8 (the REST replies: markets, account, position, collateral, mark
+// prices, orders, order and fill history), as in the captured fixtures
+// test/fixtures/vectors/backpack/ws_messages.json and rest_responses.json.
 
+import { decimalsOf, parseFixed } from '../../core/fixed.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
 
 /** A [price, quantity] row, both decimals as the venue wrote them. */
@@ -188,6 +190,194 @@ export function readPositionUpdate(data: unknown): Parsed<PositionUpdate[]> {
     const quantity = signedDecimal(p.q);
     if (quantity === undefined) return refused(`positionUpdate ${p.s.slice(0, 40)} quantity q ${preview(p.q)} is not a signed decimal`);
     out.push({ symbol: p.s, quantity });
+  }
+  return accepted(out);
+}
+
+// ---------------------------------------------------------------- REST replies
+
+/** A market's grid from its /api/v1/markets entry: scales from tickSize and stepSize, integers at them. */
+export interface MarketGrid {
+  symbol: string;
+  priceScale: number;
+  sizeScale: number;
+  /** Positive, at priceScale. */
+  tickSize: number;
+  /** Positive, at sizeScale. */
+  stepSize: number;
+  /** At sizeScale, rounded up onto the grid. */
+  minSize: number;
+}
+
+/** One /api/v1/markets entry (spec §4): `filters.price.tickSize`, `filters.quantity.stepSize` and `minQuantity`. */
+export function readMarketGrid(entry: unknown): Parsed<MarketGrid> {
+  const m = fieldsOf(entry);
+  const symbol = m?.symbol;
+  const filters = fieldsOf(m?.filters);
+  const tick = fieldsOf(filters?.price)?.tickSize;
+  const quantity = fieldsOf(filters?.quantity);
+  const step = quantity?.stepSize;
+  const min = quantity?.minQuantity;
+  const name = typeof symbol === 'string' ? symbol.slice(0, 40) : preview(symbol, 40);
+  if (typeof symbol !== 'string' || !isDecimalText(tick) || !isDecimalText(step) || !isDecimalText(min)) {
+    return refused(`market ${name} lacks symbol/tickSize/stepSize/minQuantity strings`);
+  }
+  try {
+    const priceScale = decimalsOf(tick);
+    const sizeScale = decimalsOf(step);
+    const grid = { symbol, priceScale, sizeScale, tickSize: parseFixed(tick, priceScale), stepSize: parseFixed(step, sizeScale), minSize: parseFixed(min, sizeScale, 'up') };
+    if (grid.tickSize <= 0 || grid.stepSize <= 0) return refused(`market ${name} has a zero tickSize or stepSize`);
+    return accepted(grid);
+  } catch (e) {
+    return refused(`market ${name} grid unreadable: ${(e as Error).message.slice(0, 120)}`);
+  }
+}
+
+/** A market as GET /api/v1/markets lists it: its symbol, book state, grid (or why not) and price filter. */
+export interface ListedMarket {
+  symbol: string;
+  orderBookState?: string;
+  grid: Parsed<MarketGrid>;
+  /** `filters.price` as sent: price-bands.ts reads it. */
+  priceFilter: unknown;
+}
+
+/** GET /api/v1/markets: an array; entries without a symbol are left out. */
+export function readMarkets(body: unknown): Parsed<ListedMarket[]> {
+  if (!Array.isArray(body)) return refused(`markets is not an array: ${preview(body)}`);
+  const out: ListedMarket[] = [];
+  for (const entry of body as unknown[]) {
+    const m = fieldsOf(entry);
+    if (m === undefined || typeof m.symbol !== 'string') continue;
+    const listed: ListedMarket = { symbol: m.symbol, grid: readMarketGrid(m), priceFilter: fieldsOf(m.filters)?.price };
+    if (typeof m.orderBookState === 'string') listed.orderBookState = m.orderBookState;
+    out.push(listed);
+  }
+  return accepted(out);
+}
+
+/** The account's futures fees (GET /api/v1/account `futuresTakerFee`, `futuresMakerFee`), in bps; undefined when not both are numbers. */
+export interface AccountFees {
+  fees?: { takerBps: number; makerBps: number };
+}
+
+function finiteNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return typeof value === 'string' && value.length <= 64 && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
+}
+
+export function readAccountFees(body: unknown): Parsed<AccountFees> {
+  const a = fieldsOf(body);
+  if (a === undefined) return refused(`account is not an object: ${preview(body)}`);
+  const takerBps = finiteNumber(a.futuresTakerFee);
+  const makerBps = finiteNumber(a.futuresMakerFee);
+  return accepted(takerBps === undefined || makerBps === undefined ? {} : { fees: { takerBps, makerBps } });
+}
+
+/** GET /api/v1/position: the signed `netQuantity` of `symbol` as sent, undefined when it is not listed (flat). */
+export function readPosition(body: unknown, symbol: string): Parsed<string | undefined> {
+  if (!Array.isArray(body)) return refused(`position is not an array: ${preview(body)}`);
+  for (const entry of body as unknown[]) {
+    const row = fieldsOf(entry);
+    if (row === undefined || row.symbol !== symbol) continue;
+    const quantity = typeof row.netQuantity === 'string' ? signedDecimal(row.netQuantity) : undefined;
+    if (quantity === undefined) return refused(`position for ${symbol} lacks netQuantity (a signed decimal string): ${preview(row.netQuantity)}`);
+    return accepted(quantity);
+  }
+  return accepted(undefined);
+}
+
+/** GET /api/v1/capital/collateral: the account's net equity and what of it is free, decimals as sent. */
+export interface Collateral {
+  netEquity: string;
+  netEquityAvailable: string;
+}
+
+export function readCollateral(body: unknown): Parsed<Collateral> {
+  const c = fieldsOf(body);
+  const netEquity = typeof c?.netEquity === 'string' ? signedDecimal(c.netEquity) : undefined;
+  const netEquityAvailable = typeof c?.netEquityAvailable === 'string' ? signedDecimal(c.netEquityAvailable) : undefined;
+  if (netEquity === undefined || netEquityAvailable === undefined) return refused(`collateral reply lacks netEquity/netEquityAvailable decimal strings: ${preview(body)}`);
+  return accepted({ netEquity, netEquityAvailable });
+}
+
+/** One market of GET /api/v1/markPrices: mark price and funding rate as sent, the next funding time in Unix ms. */
+export interface MarkAndFunding {
+  markPrice: string;
+  fundingRate: string;
+  nextFundingTimestamp: number;
+}
+
+export function readMarkPrices(body: unknown, symbol: string): Parsed<MarkAndFunding> {
+  const rows: unknown[] = Array.isArray(body) ? (body as unknown[]) : [];
+  for (const entry of rows) {
+    const row = fieldsOf(entry);
+    if (row === undefined || row.symbol !== symbol) continue;
+    const fundingRate = typeof row.fundingRate === 'string' ? signedDecimal(row.fundingRate) : undefined;
+    const next = updateId(row.nextFundingTimestamp);
+    if (!isDecimalText(row.markPrice) || fundingRate === undefined || next === undefined) break;
+    return accepted({ markPrice: row.markPrice, fundingRate, nextFundingTimestamp: next });
+  }
+  return refused(`markPrices lacks ${symbol.slice(0, 40)} with a decimal markPrice, fundingRate and nextFundingTimestamp: ${preview(body)}`);
+}
+
+/** An order as the venue answers it (POST and GET /api/v1/order, order history; spec §4.1): the fields a leg is settled from. */
+export interface OrderReply {
+  /** The venue's order id. */
+  id?: string;
+  /** Our clientId, as a decimal string. */
+  clientId?: string;
+  status: string;
+  /** Executed size and quote, decimals as sent. */
+  executedQuantity: string;
+  executedQuoteQuantity: string;
+}
+
+function idText(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.length > 0 && value.length <= 64) return value;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : undefined;
+}
+
+/** One order object; refused unless it carries its status and executed size and quote. */
+export function readOrder(body: unknown): Parsed<OrderReply> {
+  const o = fieldsOf(body);
+  if (o === undefined || typeof o.status !== 'string' || !isDecimalText(o.executedQuantity) || !isDecimalText(o.executedQuoteQuantity)) {
+    return refused(`order reply lacks executedQuantity/executedQuoteQuantity/status: ${preview(body, 200)}`);
+  }
+  const order: OrderReply = { status: o.status.slice(0, 40), executedQuantity: o.executedQuantity, executedQuoteQuantity: o.executedQuoteQuantity };
+  const id = idText(o.id);
+  if (id !== undefined) order.id = id;
+  const clientId = idText(o.clientId);
+  if (clientId !== undefined) order.clientId = clientId;
+  return accepted(order);
+}
+
+/** GET /wapi/v1/history/orders: the order with our `clientId`, undefined when the history does not hold it (yet). */
+export function readOrderHistory(body: unknown, clientId: string): Parsed<OrderReply | undefined> {
+  if (!Array.isArray(body)) return refused(`order history is not an array: ${preview(body)}`);
+  for (const entry of body as unknown[]) {
+    if (idText(fieldsOf(entry)?.clientId) !== clientId) continue;
+    return readOrder(entry);
+  }
+  return accepted(undefined);
+}
+
+/** One fill of an order (GET /wapi/v1/history/fills): its size as sent and its fee (a float: reporting only). */
+export interface FillRow {
+  quantity: string;
+  fee: number;
+}
+
+/** GET /wapi/v1/history/fills: the fills of the order `orderId` (or with our `clientId`); refused when one of them lacks its size or fee. */
+export function readFills(body: unknown, orderId: string, clientId: string): Parsed<FillRow[]> {
+  if (!Array.isArray(body)) return refused(`fills history is not an array: ${preview(body)}`);
+  const out: FillRow[] = [];
+  for (const entry of body as unknown[]) {
+    const f = fieldsOf(entry);
+    if (f === undefined || (idText(f.orderId) !== orderId && idText(f.clientId) !== clientId)) continue;
+    const fee = finiteNumber(f.fee);
+    if (!isDecimalText(f.quantity) || fee === undefined) return refused(`fill of order ${orderId.slice(0, 40)} lacks quantity/fee: ${preview(entry)}`);
+    out.push({ quantity: f.quantity, fee });
   }
   return accepted(out);
 }

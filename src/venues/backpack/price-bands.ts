@@ -15,6 +15,7 @@
 import { parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import { VenueError } from '../venue.js';
+import { fieldsOf } from '../messages.js';
 
 /** A decimal multiplier as an exact fraction (num / den, both safe integers). */
 export interface Multiplier {
@@ -66,8 +67,8 @@ function price(value: unknown, field: string, symbol: string, priceScale: number
 
 /** Reads the bands from a market's `filters.price`; absent fields are no band. Throws naming a malformed one. */
 export function parsePriceBands(filtersPrice: unknown, symbol: string, priceScale: number): PriceBands {
-  const f = (filtersPrice ?? {}) as Record<string, unknown>;
-  const mark = (f.meanMarkPriceBand ?? {}) as Record<string, unknown>;
+  const f = fieldsOf(filtersPrice) ?? {};
+  const mark = fieldsOf(f.meanMarkPriceBand) ?? {};
   return {
     minPrice: price(f.minPrice, 'minPrice', symbol, priceScale, 'up'),
     maxPrice: price(f.maxPrice, 'maxPrice', symbol, priceScale, 'down'),

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { BackpackSigner, Params } from './auth.js';
 import { backpackErrorKind, hintFor } from './errors.js';
+import { fieldsOf } from '../messages.js';
 
 export interface RestOptions {
   /** Base without /api/v1, e.g. https://api.backpack.exchange */
@@ -153,7 +154,7 @@ export class BackpackRest {
       this.backoffMs = 0;
       return json as T;
     }
-    const errBody = typeof json === 'object' && json !== null ? (json as { code?: unknown; message?: unknown }) : {};
+    const errBody = fieldsOf(json) ?? {};
     const code = typeof errBody.code === 'string' ? errBody.code : undefined;
     const message = typeof errBody.message === 'string' ? errBody.message : typeof json === 'string' ? json.slice(0, 120) : '';
     const kind = backpackErrorKind(status, code, message);

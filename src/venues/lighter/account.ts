@@ -7,7 +7,8 @@
 
 import { formatFixedTrim, parseFixed, parseUnits } from '../../core/fixed.js';
 import { VenueError } from '../venue.js';
-import { readAccountPosition } from './messages.js';
+import { replyRefused } from './errors.js';
+import { readAccount, readAccountLimits, readAccountPosition, readApiKeys, readStatus } from './messages.js';
 import type { LighterSession, LoadedMarket } from './session.js';
 
 /** The part of LighterRest these queries need (tests may hand in a stub). */
@@ -46,9 +47,9 @@ export interface LighterVenueInfo {
 }
 
 export async function fetchVenueInfo(rest: LighterReader, timeoutMs?: number): Promise<LighterVenueInfo> {
-  const reply = await rest.getStatus<{ network_id?: unknown; timestamp?: unknown }>(timeoutMs);
-  const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
-  return { reportedChainId: int(reply.network_id), serverTimeSec: int(reply.timestamp) };
+  const read = readStatus(await rest.getStatus<unknown>(timeoutMs));
+  if (!read.ok) throw replyRefused('GET /', read.why);
+  return { reportedChainId: read.value.networkId, serverTimeSec: read.value.timestamp };
 }
 
 /** The deployment an API URL points at, when it is one the official SDK lists. */
@@ -122,17 +123,9 @@ export interface RegisteredApiKey {
 
 /** GET /api/v1/apikeys for one index (spec §3; lighter-go `client/client.go (*TxClient).Check`). */
 export async function fetchRegisteredApiKey(rest: LighterReader, accountIndex: number, apiKeyIndex: number): Promise<RegisteredApiKey> {
-  const reply = await rest.get<{ api_keys?: Array<{ api_key_index?: unknown; public_key?: unknown; nonce?: unknown }> }>('apikeys', {
-    account_index: accountIndex,
-    api_key_index: apiKeyIndex,
-  });
-  const entry = (Array.isArray(reply.api_keys) ? reply.api_keys : []).find((k) => Number(k.api_key_index) === apiKeyIndex);
-  return {
-    accountIndex,
-    apiKeyIndex,
-    publicKeyHex: typeof entry?.public_key === 'string' ? entry.public_key.toLowerCase().replace(/^0x/, '') : undefined,
-    nonce: typeof entry?.nonce === 'number' ? entry.nonce : undefined,
-  };
+  const read = readApiKeys(await rest.get<unknown>('apikeys', { account_index: accountIndex, api_key_index: apiKeyIndex }), apiKeyIndex);
+  if (!read.ok) throw replyRefused('GET /api/v1/apikeys', read.why);
+  return { accountIndex, apiKeyIndex, publicKeyHex: read.value.publicKeyHex, nonce: read.value.nonce };
 }
 
 /** The start-up line when the registered key is not ours, or undefined when it is. */
@@ -192,13 +185,15 @@ function tierFromName(name: string): LighterTier | undefined {
  * current_*_fee_tick fields are not used: their unit is not documented in what was read.
  */
 export async function fetchAccountTier(rest: LighterReader, accountIndex: number, authToken: string): Promise<LighterAccountTier> {
-  let reply: { user_tier?: unknown; user_tier_name?: unknown };
+  let body: unknown;
   try {
-    reply = await rest.get('accountLimits', { account_index: accountIndex }, authToken);
+    body = await rest.get<unknown>('accountLimits', { account_index: accountIndex }, authToken);
   } catch (e) {
     return { unknownBecause: `accountLimits failed: ${e instanceof Error ? e.message : String(e)}` };
   }
-  return parseAccountTier(reply);
+  const read = readAccountLimits(body);
+  if (!read.ok) return { unknownBecause: replyRefused('GET /api/v1/accountLimits', read.why).message };
+  return parseAccountTier(read.value);
 }
 
 export function parseAccountTier(reply: { user_tier?: unknown; user_tier_name?: unknown }): LighterAccountTier {
@@ -276,20 +271,20 @@ export interface LighterAccountSummary {
 
 /** GET /api/v1/account?by=index (spec §4; nautilus fixture `http_account.json`). */
 export async function fetchAccountSummary(rest: LighterReader, accountIndex: number): Promise<LighterAccountSummary> {
-  const reply = await rest.get<{ accounts?: Array<Record<string, unknown>> }>('account', { by: 'index', value: accountIndex });
-  const account = Array.isArray(reply.accounts) ? reply.accounts[0] : undefined;
+  const read = readAccount(await rest.get<unknown>('account', { by: 'index', value: accountIndex }));
+  if (!read.ok) throw replyRefused('GET /api/v1/account', read.why);
+  const account = read.value;
   if (account === undefined) throw new VenueError('lighter', 'auth', `Lighter has no account ${accountIndex} — check LIGHTER_ACCOUNT_INDEX (find it with accountsByL1Address)`);
-  const str = (v: unknown, field: string): string => {
-    if (typeof v !== 'string') throw new VenueError('lighter', 'protocol', `Lighter account ${accountIndex} lacks "${field}"`);
+  const str = (v: string | undefined, field: string): string => {
+    if (v === undefined) throw new VenueError('lighter', 'protocol', `Lighter account ${accountIndex} lacks "${field}"`);
     return v;
   };
   const positions: LighterPosition[] = [];
-  for (const p of Array.isArray(account.positions) ? (account.positions as Array<Record<string, unknown>>) : []) {
-    const size = str(p.position, 'positions[].position');
-    if (!/[1-9]/.test(size)) continue;
-    positions.push({ marketId: Number(p.market_id), symbol: String(p.symbol ?? ''), size: Number(p.sign) < 0 ? `-${size.replace(/^-/, '')}` : size });
+  for (const p of account.positions) {
+    if (!/[1-9]/.test(p.position)) continue;
+    positions.push({ marketId: p.marketId, symbol: p.symbol, size: p.sign < 0 ? `-${p.position}` : p.position });
   }
-  return { accountIndex, collateral: str(account.collateral, 'collateral'), availableBalance: str(account.available_balance, 'available_balance'), positions };
+  return { accountIndex, collateral: str(account.collateral, 'collateral'), availableBalance: str(account.availableBalance, 'available_balance'), positions };
 }
 
 // ---------------------------------------------------------------- minimum quote amount
@@ -404,16 +399,10 @@ export class LighterAccount {
     const market = this.loaded.market;
     // The position is what every repair is sized from (the engine reconciles before and after
     // repairing, and every 30 s): it is served with the repairs, ahead of entries.
-    const reply = await this.session.rest.get<{ accounts?: Array<{ positions?: Array<{ market_id?: unknown; sign?: unknown; position?: unknown }> }> }>(
-      'account',
-      { by: 'index', value: signer.accountIndex },
-      undefined,
-      undefined,
-      'repair',
-    );
-    const row = (reply.accounts?.[0]?.positions ?? []).find((p) => Number(p.market_id) === market.marketId);
+    const read = readAccount(await this.session.rest.get<unknown>('account', { by: 'index', value: signer.accountIndex }, undefined, undefined, 'repair'));
+    if (!read.ok) throw replyRefused('GET /api/v1/account', read.why);
+    const row = read.value?.positions.find((p) => p.marketId === market.marketId);
     if (row === undefined) return 0;
-    if (typeof row.position !== 'string') throw new VenueError('lighter', 'protocol', `Lighter position for market ${market.marketId} lacks "position"`);
-    return (Number(row.sign) < 0 ? -1 : 1) * parseFixed(row.position, market.sizeScale);
+    return row.sign * parseFixed(row.position, market.sizeScale);
   }
 }

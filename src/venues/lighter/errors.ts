@@ -93,3 +93,11 @@ export function lighterError(what: string, code: number, message: string, httpSt
 export function hintFor(kind: VenueErrorKind): string {
   return HINT[kind];
 }
+
+/**
+ * The error for a reply `messages.ts` refused: one line naming the request and what was wrong with
+ * the answer. Nothing is read from such a reply.
+ */
+export function replyRefused(endpoint: string, why: string): VenueError {
+  return new VenueError('lighter', 'protocol', `Lighter ${endpoint} reply refused: ${why} (${hintFor('protocol')})`);
+}

@@ -9,8 +9,8 @@ import type { MarketSpec } from '../types.js';
 import { SignedAhead } from '../signed-ahead.js';
 import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest } from '../venue.js';
 import type { LighterAccount } from './account.js';
-import { isConfigurationFailure, lighterError } from './errors.js';
-import { readAccountOrders } from './messages.js';
+import { isConfigurationFailure, lighterError, replyRefused } from './errors.js';
+import { readAccountOrders, readInactiveOrders, readSendTx, readTrades, readTx, type StreamedOrder } from './messages.js';
 import type { BudgetPurpose } from './rate-budget.js';
 import type { LighterSession, LoadedMarket } from './session.js';
 import { TX_TYPE, type SignedTx } from './signer/index.js';
@@ -50,15 +50,6 @@ interface PendingOrder {
   timer?: NodeJS.Timeout;
   /** The venue acknowledged the transaction (its outcome still comes from the account streams). */
   acknowledged?: boolean;
-}
-
-interface OrderJson {
-  client_order_index?: unknown;
-  order_index?: unknown;
-  market_index?: unknown;
-  status?: unknown;
-  filled_base_amount?: unknown;
-  filled_quote_amount?: unknown;
 }
 
 function isTerminal(status: unknown): boolean {
@@ -212,7 +203,7 @@ export class LighterExecution implements DetachedExecution {
     }
   }
 
-  private legFromOrder(leg: LegResult, o: OrderJson): LegResult {
+  private legFromOrder(leg: LegResult, o: StreamedOrder): LegResult {
     const spec = this.market;
     const filled = parseFixed(String(o.filled_base_amount ?? '0'), spec.sizeScale);
     const notional = parseFixed(String(o.filled_quote_amount ?? '0'), spec.priceScale + spec.sizeScale, 'nearest');
@@ -430,8 +421,11 @@ export class LighterExecution implements DetachedExecution {
     setImmediate(() => this.signer?.precompute(PRECOMPUTED_SIGNATURES));
     if (written) return;
     this.rest.sendTx(TX_TYPE.CREATE_ORDER, signed.txInfo, this.options.orderTimeoutMs ?? 3000, null).then(
-      () => {
-        pending.acknowledged = true;
+      (body: unknown) => {
+        // An acceptance we cannot read says nothing: the deadline looks the order up.
+        const read = readSendTx(body);
+        if (read.ok) pending.acknowledged = true;
+        else this.options.logger.warn(`${replyRefused('POST /api/v1/sendTx', read.why).message}; order ${pending.clientOrderIndex} is looked up at its deadline`);
       },
       (e: unknown) => void this.onSendFailed(pending, e instanceof VenueError ? e : new VenueError('lighter', 'protocol', String(e))),
     );
@@ -505,14 +499,11 @@ export class LighterExecution implements DetachedExecution {
     this.lookedUpAt.set(leg.clientOrderId, now);
     if (this.lookedUpAt.size > 1000) this.lookedUpAt.delete(this.lookedUpAt.keys().next().value!);
     try {
-      const inactive = await this.rest.get<{ orders?: OrderJson[] }>(
-        'accountInactiveOrders',
-        { account_index: account, market_id: this.market.marketId!, limit: 100 },
-        this.authToken(),
-        undefined,
-        null,
+      const inactive = readInactiveOrders(
+        await this.rest.get<unknown>('accountInactiveOrders', { account_index: account, market_id: this.market.marketId!, limit: 100 }, this.authToken(), undefined, null),
       );
-      const done = (inactive.orders ?? []).find((o) => Number(o.client_order_index) === want);
+      if (!inactive.ok) throw replyRefused('GET /api/v1/accountInactiveOrders', inactive.why);
+      const done = inactive.value.find((o) => o.client_order_index === want);
       if (done !== undefined && isTerminal(done.status)) {
         this.lookedUpAt.delete(leg.clientOrderId);
         return this.legFromOrder(leg, done);
@@ -527,19 +518,24 @@ export class LighterExecution implements DetachedExecution {
 
   /** The account's fills in this market, newest first (auth token attached). */
   async fetchTrades(limit = 100): Promise<Array<Record<string, unknown>>> {
-    const reply = await this.rest.get<{ trades?: Array<Record<string, unknown>> }>(
-      'trades',
-      { account_index: this.signer!.accountIndex, market_id: this.market.marketId!, sort_by: 'timestamp', sort_dir: 'desc', limit },
-      this.authToken(),
-      undefined,
-      'lookup',
+    const read = readTrades(
+      await this.rest.get<unknown>(
+        'trades',
+        { account_index: this.signer!.accountIndex, market_id: this.market.marketId!, sort_by: 'timestamp', sort_dir: 'desc', limit },
+        this.authToken(),
+        undefined,
+        'lookup',
+      ),
     );
-    return reply.trades ?? [];
+    if (!read.ok) throw replyRefused('GET /api/v1/trades', read.why);
+    return read.value;
   }
 
   /** Whether the venue executed a transaction we sent (GET /api/v1/tx by hash). */
-  txStatus(txHash: string): Promise<Record<string, unknown>> {
-    return this.rest.get('tx', { by: 'hash', value: txHash }, undefined, undefined, 'lookup');
+  async txStatus(txHash: string): Promise<Record<string, unknown>> {
+    const read = readTx(await this.rest.get<unknown>('tx', { by: 'hash', value: txHash }, undefined, undefined, 'lookup'));
+    if (!read.ok) throw replyRefused('GET /api/v1/tx', read.why);
+    return read.value;
   }
 
   fetchPosition(): Promise<number> {

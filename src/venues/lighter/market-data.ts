@@ -9,7 +9,8 @@ import type { MarketSpec } from '../types.js';
 import { VenueError, emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venue.js';
 import { LighterConfigError, marketIdProblem, minQuoteProblem, type AccountCheck } from './account.js';
 import { BookSync } from './book-sync.js';
-import { readBookFrame } from './messages.js';
+import { readBookFrame, readMarketEntry, readOrderBookDetails, type LighterMarketEntry } from './messages.js';
+import { replyRefused } from './errors.js';
 import type { LighterSession } from './session.js';
 
 /** What start-up learned and assumed about the venue and the account (the preflight prints it). */
@@ -77,26 +78,29 @@ export class LighterMarketData implements MarketData {
   }
 
   async start(): Promise<MarketSpec> {
-    const details = await this.session.rest.get<{ order_book_details?: unknown }>('orderBookDetails', {});
-    const list = Array.isArray(details.order_book_details) ? (details.order_book_details as Record<string, unknown>[]) : [];
-    const found = list.find((m) => m.symbol === this.options.ticker && (m.market_type === undefined || m.market_type === 'perp'));
+    const details = readOrderBookDetails(await this.session.rest.get<unknown>('orderBookDetails', {}));
+    if (!details.ok) throw replyRefused('GET /api/v1/orderBookDetails', details.why);
+    const list = details.value;
+    const found = list.find((m) => m.symbol === this.options.ticker && (m.marketType === undefined || m.marketType === 'perp'));
     if (found === undefined) {
       throw new VenueError(
         'lighter',
         'bad_order',
         `Lighter has no perp market ${this.options.ticker}; check --ticker (listed: ${list
-          .map((m) => String(m.symbol))
+          .map((m) => m.symbol)
           .slice(0, 12)
           .join(', ')})`,
       );
     }
-    const idProblem = marketIdProblem(String(found.symbol), Number(found.market_id));
+    if (!found.market.ok) throw replyRefused('GET /api/v1/orderBookDetails', found.market.why);
+    const entry = found.market.value;
+    const idProblem = marketIdProblem(entry.symbol, entry.marketId);
     if (idProblem !== undefined) throw new LighterConfigError(idProblem);
     const { chain, tier, fees } = await this.checkAccount();
-    this.spec = parseMarket(found, { takerFeeBps: fees.takerBps, makerFeeBps: this.options.makerFeeBps ?? fees.makerBps });
-    const minQuoteAmount = typeof found.min_quote_amount === 'string' ? found.min_quote_amount : undefined;
+    this.spec = specOf(entry, { takerFeeBps: fees.takerBps, makerFeeBps: this.options.makerFeeBps ?? fees.makerBps });
+    const minQuoteAmount = entry.minQuoteAmount;
     this.setup = { chain, tier, fees, minQuoteAmount };
-    this.checkMinQuote(found, minQuoteAmount);
+    this.checkMinQuote(entry, minQuoteAmount);
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.session.subscribe(this.bookChannel());
     this.session.connect();
@@ -118,7 +122,7 @@ export class LighterMarketData implements MarketData {
    * --slippage-bps as its price, so that is the price it is judged at (the simulator checks the
    * signed BaseAmount × Price, the harsher reading of the venue's rule).
    */
-  private checkMinQuote(found: Record<string, unknown>, minQuoteAmount: string | undefined): void {
+  private checkMinQuote(found: LighterMarketEntry, minQuoteAmount: string | undefined): void {
     const spec = this.spec!;
     if (this.options.orderSize === undefined || minQuoteAmount === undefined) return;
     let size: number;
@@ -127,7 +131,7 @@ export class LighterMarketData implements MarketData {
     } catch {
       return; // an off-grid or unreadable size is refused with its own line elsewhere
     }
-    const last = typeof found.last_trade_price === 'string' ? parseFixed(found.last_trade_price, spec.priceScale, 'down') : 0;
+    const last = found.lastTradePrice !== undefined ? parseFixed(found.lastTradePrice, spec.priceScale, 'down') : 0;
     if (!(last > 0)) {
       this.options.logger.warn(
         `Lighter ${spec.symbol} publishes no last trade price; --size ${this.options.orderSize} was not checked against the minimum order value of ${minQuoteAmount} USDC`,
@@ -181,24 +185,31 @@ export class LighterMarketData implements MarketData {
   }
 }
 
-/** An orderBookDetails entry as a MarketSpec: integer grids, fees in bps (published as percent). */
-export function parseMarket(m: Record<string, unknown>, fees: { takerFeeBps?: number; makerFeeBps?: number }): MarketSpec {
-  const sizeScale = Number(m.size_decimals);
-  const priceScale = Number(m.price_decimals);
-  if (!Number.isInteger(sizeScale) || !Number.isInteger(priceScale) || typeof m.min_base_amount !== 'string' || typeof m.market_id !== 'number') {
-    throw new VenueError('lighter', 'protocol', `Lighter market ${String(m.symbol)} lacks market_id/size_decimals/price_decimals/min_base_amount`);
+/** An orderBookDetails entry as a MarketSpec: integer grids, fees in bps (published as percent). Throws naming what is missing. */
+export function parseMarket(m: unknown, fees: { takerFeeBps?: number; makerFeeBps?: number }): MarketSpec {
+  const entry = readMarketEntry(m);
+  if (!entry.ok) throw new VenueError('lighter', 'protocol', `Lighter ${entry.why}`);
+  return specOf(entry.value, fees);
+}
+
+function specOf(m: LighterMarketEntry, fees: { takerFeeBps?: number; makerFeeBps?: number }): MarketSpec {
+  const percentToBps = (v: string | undefined): number => (v !== undefined ? Number(v) * 100 : 0);
+  let minSize: number;
+  try {
+    minSize = parseFixed(m.minBaseAmount, m.sizeScale, 'up');
+  } catch (e) {
+    throw new VenueError('lighter', 'protocol', `Lighter market ${m.symbol} min_base_amount ${m.minBaseAmount}: ${(e as Error).message}`);
   }
-  const percentToBps = (v: unknown): number => (typeof v === 'string' && v !== '' ? Number(v) * 100 : 0);
   return {
     venue: 'lighter',
-    symbol: String(m.symbol),
-    marketId: m.market_id,
-    priceScale,
-    sizeScale,
+    symbol: m.symbol,
+    marketId: m.marketId,
+    priceScale: m.priceScale,
+    sizeScale: m.sizeScale,
     tickSize: 1,
     stepSize: 1,
-    minSize: parseFixed(m.min_base_amount, sizeScale, 'up'),
-    takerFeeBps: fees.takerFeeBps ?? percentToBps(m.taker_fee),
-    makerFeeBps: fees.makerFeeBps ?? percentToBps(m.maker_fee),
+    minSize,
+    takerFeeBps: fees.takerFeeBps ?? percentToBps(m.takerFee),
+    makerFeeBps: fees.makerFeeBps ?? percentToBps(m.makerFee),
   };
 }

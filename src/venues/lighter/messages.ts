@@ -1,8 +1,11 @@
-// Every Lighter wire shape the market-data side reads, and its parser: any JSON value in, a typed
-// message or a refusal out, never a throw. Book sync and the adapter see only accepted values.
-// Shape: spec §5.2 (order_book/{market}: `subscribed/order_book` snapshot, `update/order_book`
-// deltas chained by begin_nonce → nonce), as in elliottech/lighter-python's ws_client.py and the
-// captured frames of nautilus_trader's Lighter adapter test data.
+// Every Lighter wire shape the adapter reads, and its parser: any JSON value in, a typed message
+// or a refusal out, never a throw. Book sync, execution and account see only accepted values.
+// Streams: spec §5.2 (order_book/{market}: `subscribed/order_book` snapshot, `update/order_book`
+// deltas chained by begin_nonce → nonce) and §5.3 (account orders and positions), as in
+// elliottech/lighter-python's ws_client.py and the captured frames of nautilus_trader's Lighter
+// adapter test data. REST replies: spec §4 (orderBookDetails, GET /, apikeys, accountLimits,
+// account, nextNonce, sendTx, accountInactiveOrders, trades, tx), as lighter-python's
+// `lighter/models/*.py` name their fields and nautilus_trader's `http_*.json` fixtures show them.
 
 import { parseFixed } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
@@ -83,21 +86,28 @@ export function readAccountOrders(orders: unknown): Parsed<StreamedOrder[]> {
   const out: StreamedOrder[] = [];
   for (const list of Object.values(markets)) {
     if (!Array.isArray(list)) continue;
-    for (const entry of list as unknown[]) {
-      const o = fieldsOf(entry);
-      const raw = o?.client_order_index;
-      const index = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
-      if (o === undefined || typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) continue;
-      const base = amount(o.filled_base_amount);
-      const quote = amount(o.filled_quote_amount);
-      if (base === false || quote === false) return refused(`order ${index}: filled amounts ${preview([o.filled_base_amount, o.filled_quote_amount])} are not decimals`);
-      const order: StreamedOrder = { client_order_index: index };
-      if (typeof o.status === 'string') order.status = o.status;
-      if (base !== undefined) order.filled_base_amount = base;
-      if (quote !== undefined) order.filled_quote_amount = quote;
-      if ((typeof o.order_index === 'number' && Number.isSafeInteger(o.order_index)) || typeof o.order_index === 'bigint') order.order_index = o.order_index;
-      out.push(order);
-    }
+    const read = readOrderList(list as unknown[], out);
+    if (!read.ok) return read;
+  }
+  return accepted(out);
+}
+
+/** Appends the orders of `list` with a client order index to `out`; refused when one of them has executed amounts that are not decimals. */
+function readOrderList(list: readonly unknown[], out: StreamedOrder[]): Parsed<StreamedOrder[]> {
+  for (const entry of list) {
+    const o = fieldsOf(entry);
+    const raw = o?.client_order_index;
+    const index = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
+    if (o === undefined || typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) continue;
+    const base = amount(o.filled_base_amount);
+    const quote = amount(o.filled_quote_amount);
+    if (base === false || quote === false) return refused(`order ${index}: filled amounts ${preview([o.filled_base_amount, o.filled_quote_amount])} are not decimals`);
+    const order: StreamedOrder = { client_order_index: index };
+    if (typeof o.status === 'string') order.status = o.status;
+    if (base !== undefined) order.filled_base_amount = base;
+    if (quote !== undefined) order.filled_quote_amount = quote;
+    if ((typeof o.order_index === 'number' && Number.isSafeInteger(o.order_index)) || typeof o.order_index === 'bigint') order.order_index = o.order_index;
+    out.push(order);
   }
   return accepted(out);
 }
@@ -116,4 +126,241 @@ export function readAccountPosition(positions: unknown, marketId: number): Parse
   if (p === undefined || typeof p.position !== 'string') return accepted(undefined);
   if (!isDecimalText(p.position)) return refused(`position of market ${marketId} ${preview(p.position)} is not a decimal string`);
   return accepted({ sign: Number(p.sign) < 0 ? -1 : 1, position: p.position });
+}
+
+// ---------------------------------------------------------------- REST replies
+
+/** A non-negative safe integer, sent as a number or a digit string. */
+function count(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** An integer the venue sends as a JSON number (the exact reader makes a bigint of one past 2^53). */
+function integer(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** One market of orderBookDetails (spec §4; lighter-python `lighter/models/order_book_detail.py`). */
+export interface LighterMarketEntry {
+  symbol: string;
+  /** `market_id`, any integer (which ones our signer can encode is account.ts's rule). */
+  marketId: number;
+  priceScale: number;
+  sizeScale: number;
+  /** Decimals as published. */
+  minBaseAmount: string;
+  /** USDC; absent when not published. */
+  minQuoteAmount?: string;
+  lastTradePrice?: string;
+  /** Percent, as published ("0.0000"); absent when not a decimal. */
+  takerFee?: string;
+  makerFee?: string;
+}
+
+const SCALE = /^\d{1,2}$/;
+
+/** One orderBookDetails entry; refused unless it carries its id, decimals and minimum base amount. */
+export function readMarketEntry(entry: unknown): Parsed<LighterMarketEntry> {
+  const m = fieldsOf(entry);
+  const name = typeof m?.symbol === 'string' ? m.symbol.slice(0, 40) : preview(m?.symbol, 40);
+  const marketId = integer(m?.market_id);
+  const sizeScale = count(m?.size_decimals);
+  const priceScale = count(m?.price_decimals);
+  if (
+    m === undefined ||
+    typeof m.symbol !== 'string' ||
+    marketId === undefined ||
+    sizeScale === undefined ||
+    priceScale === undefined ||
+    !SCALE.test(String(sizeScale)) ||
+    !SCALE.test(String(priceScale)) ||
+    !isDecimalText(m.min_base_amount)
+  ) {
+    return refused(`market ${name} lacks market_id/size_decimals/price_decimals/min_base_amount`);
+  }
+  const market: LighterMarketEntry = { symbol: m.symbol, marketId, priceScale, sizeScale, minBaseAmount: m.min_base_amount };
+  if (m.min_quote_amount !== undefined && m.min_quote_amount !== null) {
+    if (!isDecimalText(m.min_quote_amount)) return refused(`market ${name} min_quote_amount ${preview(m.min_quote_amount)} is not a decimal string`);
+    market.minQuoteAmount = m.min_quote_amount;
+  }
+  if (isDecimalText(m.last_trade_price)) market.lastTradePrice = m.last_trade_price;
+  if (isDecimalText(m.taker_fee)) market.takerFee = m.taker_fee;
+  if (isDecimalText(m.maker_fee)) market.makerFee = m.maker_fee;
+  return accepted(market);
+}
+
+/** A market as orderBookDetails lists it: its symbol and type, and the market read (or why not). */
+export interface ListedMarket {
+  symbol: string;
+  /** `market_type` ("perp", "spot"); absent on older replies. */
+  marketType?: string;
+  market: Parsed<LighterMarketEntry>;
+}
+
+/** GET /api/v1/orderBookDetails: `order_book_details`; entries without a symbol are left out. */
+export function readOrderBookDetails(body: unknown): Parsed<ListedMarket[]> {
+  const d = fieldsOf(body);
+  if (d === undefined) return refused(`orderBookDetails is not an object: ${preview(body)}`);
+  const list = d.order_book_details;
+  if (list === undefined || list === null) return accepted([]);
+  if (!Array.isArray(list)) return refused(`order_book_details is not an array: ${preview(list)}`);
+  const out: ListedMarket[] = [];
+  for (const entry of list as unknown[]) {
+    const m = fieldsOf(entry);
+    if (m === undefined || typeof m.symbol !== 'string') continue;
+    const listed: ListedMarket = { symbol: m.symbol, market: readMarketEntry(m) };
+    if (typeof m.market_type === 'string') listed.marketType = m.market_type;
+    out.push(listed);
+  }
+  return accepted(out);
+}
+
+/** GET / (lighter-python `lighter/models/status.py`): the chain id the venue runs and its clock (Unix s), when sent as integers. */
+export interface VenueStatusReply {
+  networkId?: number;
+  timestamp?: number;
+}
+
+export function readStatus(body: unknown): Parsed<VenueStatusReply> {
+  const d = fieldsOf(body);
+  if (d === undefined) return refused(`status is not an object: ${preview(body)}`);
+  const out: VenueStatusReply = {};
+  const networkId = integer(d.network_id);
+  const timestamp = integer(d.timestamp);
+  if (networkId !== undefined) out.networkId = networkId;
+  if (timestamp !== undefined) out.timestamp = timestamp;
+  return accepted(out);
+}
+
+/** The key registered at one API key index (GET /api/v1/apikeys; lighter-go `client/client.go (*TxClient).Check`). */
+export interface ApiKeyReply {
+  /** Lower-case hex without 0x; absent = no key at that index. */
+  publicKeyHex?: string;
+  nonce?: number;
+}
+
+export function readApiKeys(body: unknown, apiKeyIndex: number): Parsed<ApiKeyReply> {
+  const d = fieldsOf(body);
+  if (d === undefined) return refused(`apikeys is not an object: ${preview(body)}`);
+  const keys: unknown[] = Array.isArray(d.api_keys) ? (d.api_keys as unknown[]) : [];
+  for (const entry of keys) {
+    const k = fieldsOf(entry);
+    if (k === undefined || count(k.api_key_index) !== apiKeyIndex) continue;
+    const out: ApiKeyReply = {};
+    if (typeof k.public_key === 'string' && k.public_key.length <= 200) out.publicKeyHex = k.public_key.toLowerCase().replace(/^0x/, '');
+    const nonce = integer(k.nonce);
+    if (nonce !== undefined) out.nonce = nonce;
+    return accepted(out);
+  }
+  return accepted({});
+}
+
+/** GET /api/v1/accountLimits (lighter-python `lighter/models/account_limits.py`): the tier names, when sent as strings. */
+export interface AccountLimitsReply {
+  user_tier?: string;
+  user_tier_name?: string;
+}
+
+export function readAccountLimits(body: unknown): Parsed<AccountLimitsReply> {
+  const d = fieldsOf(body);
+  if (d === undefined) return refused(`accountLimits is not an object: ${preview(body)}`);
+  const out: AccountLimitsReply = {};
+  if (typeof d.user_tier === 'string') out.user_tier = d.user_tier.slice(0, 64);
+  if (typeof d.user_tier_name === 'string') out.user_tier_name = d.user_tier_name.slice(0, 64);
+  return accepted(out);
+}
+
+/** One position of GET /api/v1/account (nautilus fixture `http_account.json`): its size as sent, and the sign apart. */
+export interface AccountPositionReply {
+  marketId: number;
+  symbol: string;
+  sign: 1 | -1;
+  /** Unsigned decimal as sent. */
+  position: string;
+}
+
+/** The first account of GET /api/v1/account?by=index: collateral and available balance as sent, and its positions. */
+export interface AccountReply {
+  collateral?: string;
+  availableBalance?: string;
+  positions: AccountPositionReply[];
+}
+
+function signedText(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length <= 64 && /^-?\d+(\.\d+)?$/.test(value) ? value : undefined;
+}
+
+/** Undefined when the reply lists no account; refused when a position lacks its market id or size. */
+export function readAccount(body: unknown): Parsed<AccountReply | undefined> {
+  const d = fieldsOf(body);
+  if (d === undefined) return refused(`account is not an object: ${preview(body)}`);
+  if (!Array.isArray(d.accounts) || d.accounts.length === 0) return accepted(undefined);
+  const a = fieldsOf((d.accounts as unknown[])[0]);
+  if (a === undefined) return refused(`accounts[0] is not an object: ${preview((d.accounts as unknown[])[0])}`);
+  const positions: AccountPositionReply[] = [];
+  const list = a.positions ?? [];
+  if (!Array.isArray(list)) return refused(`account positions is not an array: ${preview(list)}`);
+  for (const entry of list as unknown[]) {
+    const p = fieldsOf(entry);
+    const marketId = p === undefined ? undefined : count(p.market_id);
+    if (p === undefined || marketId === undefined) return refused(`account position ${preview(entry)} lacks market_id`);
+    const size = signedText(p.position);
+    if (size === undefined) return refused(`account lacks "positions[].position" (a decimal string) for market ${marketId}: ${preview(p.position)}`);
+    const sign = Number(p.sign) < 0 || size.startsWith('-') ? -1 : 1;
+    positions.push({ marketId, symbol: typeof p.symbol === 'string' ? p.symbol.slice(0, 40) : '', sign, position: size.replace(/^-/, '') });
+  }
+  const out: AccountReply = { positions };
+  const collateral = signedText(a.collateral);
+  const available = signedText(a.available_balance);
+  if (collateral !== undefined) out.collateral = collateral;
+  if (available !== undefined) out.availableBalance = available;
+  return accepted(out);
+}
+
+/** GET /api/v1/nextNonce: the next nonce of (account, API key). */
+export function readNextNonce(body: unknown): Parsed<number> {
+  const nonce = integer(fieldsOf(body)?.nonce);
+  if (nonce === undefined || nonce < 0) return refused(`nextNonce reply lacks "nonce" (a non-negative integer): ${preview(body)}`);
+  return accepted(nonce);
+}
+
+/** POST /api/v1/sendTx accepted (code 200): the transaction's hash, when sent. */
+export interface SendTxReply {
+  txHash?: string;
+}
+
+export function readSendTx(body: unknown): Parsed<SendTxReply> {
+  const d = fieldsOf(body);
+  if (d === undefined) return refused(`sendTx reply is not an object: ${preview(body)}`);
+  return accepted(typeof d.tx_hash === 'string' ? { txHash: d.tx_hash.slice(0, 200) } : {});
+}
+
+/** GET /api/v1/accountInactiveOrders: `orders`, read as the account stream's orders are. */
+export function readInactiveOrders(body: unknown): Parsed<StreamedOrder[]> {
+  const d = fieldsOf(body);
+  if (d === undefined) return refused(`accountInactiveOrders is not an object: ${preview(body)}`);
+  if (d.orders === undefined || d.orders === null) return accepted([]);
+  if (!Array.isArray(d.orders)) return refused(`accountInactiveOrders orders is not an array: ${preview(d.orders)}`);
+  return readOrderList(d.orders as unknown[], []);
+}
+
+/** GET /api/v1/trades: the trades as objects (fields as sent; their fee units are undocumented, spec §12 Q11). */
+export function readTrades(body: unknown): Parsed<Array<Record<string, unknown>>> {
+  const d = fieldsOf(body);
+  if (d === undefined) return refused(`trades is not an object: ${preview(body)}`);
+  if (d.trades === undefined || d.trades === null) return accepted([]);
+  if (!Array.isArray(d.trades)) return refused(`trades is not an array: ${preview(d.trades)}`);
+  const out: Array<Record<string, unknown>> = [];
+  for (const t of d.trades as unknown[]) {
+    const f = fieldsOf(t);
+    if (f !== undefined) out.push(f);
+  }
+  return accepted(out);
+}
+
+/** GET /api/v1/tx: the transaction as an object (fields as sent). */
+export function readTx(body: unknown): Parsed<Record<string, unknown>> {
+  const d = fieldsOf(body);
+  return d === undefined ? refused(`tx is not an object: ${preview(body)}`) : accepted(d);
 }

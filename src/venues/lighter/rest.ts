@@ -8,6 +8,7 @@ import { parseJsonExact } from '../../core/json.js';
 import type { Logger } from '../../core/log.js';
 import { systemClock } from '../../core/clock.js';
 import { VenueError } from '../venue.js';
+import { fieldsOf } from '../messages.js';
 import { hintFor, lighterError } from './errors.js';
 import { httpExchange, keepAliveAgent } from '../http.js';
 import type { BudgetPurpose, RateBudget } from './rate-budget.js';
@@ -87,7 +88,7 @@ export class LighterRest {
       if (status >= 500) throw lighterError(`${method} ${path}`, status, text.slice(0, 80), status);
       throw new VenueError('lighter', 'protocol', `Lighter ${method} ${path}: HTTP ${status} with a body that is not JSON: ${text.slice(0, 80)} (${hintFor('protocol')})`);
     }
-    const reply = (json ?? {}) as { code?: unknown; message?: unknown };
+    const reply = fieldsOf(json) ?? {};
     const code = typeof reply.code === 'number' ? reply.code : status;
     if (status >= 200 && status < 300 && (code === 200 || reply.code === undefined)) return json as T;
     const err = lighterError(`${method} ${path}`, code, typeof reply.message === 'string' ? reply.message : '', status, retryAfterMs);

@@ -12,7 +12,8 @@ import type { FrameRecorder } from '../../record/writer.js';
 import { FrameWarnings } from '../messages.js';
 import type { LiveVenueOptions } from '../options.js';
 import type { MarketSpec } from '../types.js';
-import { VenueError } from '../venue.js';
+import { replyRefused } from './errors.js';
+import { readNextNonce } from './messages.js';
 import { NonceKeeper } from './nonce.js';
 import { RateBudget, type BudgetPurpose } from './rate-budget.js';
 import { LighterRest } from './rest.js';
@@ -272,15 +273,11 @@ export class LighterSession {
   /** GET nextNonce. A repair waiting on it is first in line for its place. */
   private async readNonce(): Promise<number> {
     const signer = this.signer!;
-    const r = await this.rest.get<{ nonce?: unknown }>(
-      'nextNonce',
-      { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex },
-      undefined,
-      undefined,
-      this.noncePurpose(),
+    const read = readNextNonce(
+      await this.rest.get<unknown>('nextNonce', { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex }, undefined, undefined, this.noncePurpose()),
     );
-    if (typeof r.nonce !== 'number') throw new VenueError('lighter', 'protocol', 'Lighter nextNonce reply lacks "nonce"');
-    return r.nonce;
+    if (!read.ok) throw replyRefused('GET /api/v1/nextNonce', read.why);
+    return read.value;
   }
 
   /** The local nonce is in doubt: read it again in the background, before the next transaction needs it. */

@@ -1,12 +1,11 @@
-// The Lighter adapter against a Lighter simulator on loopback, for the execution tests (venue.test.ts
-// has its own copy of this set-up from before).
+// The Lighter adapter against a Lighter simulator on loopback, shared by the Lighter venue tests.
 import { after } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR } from '../../helpers/paths.js';
 import { LighterSim } from '../../../src/sim/lighter/index.js';
 import { createMatchingEngine } from '../../../src/sim/matching.js';
-import { simMarketSpecs } from '../../../src/sim/markets.js';
+import { simMarketSpecs, type SimMarketOptions } from '../../../src/sim/markets.js';
 import type { SimFaults, SimServerHandle } from '../../../src/sim/types.js';
 import { LighterVenue } from '../../../src/venues/lighter/index.js';
 import { Secret } from '../../../src/core/secret.js';
@@ -25,8 +24,19 @@ after(async () => {
   for (const c of closers.reverse()) await c();
 });
 
-export async function setup(options: { now?: () => number; registeredKey?: string; venue?: Partial<ConstructorParameters<typeof LighterVenue>[0]> } = {}) {
-  const engine = createMatchingEngine(simMarketSpecs('BTC').lighter, { now: options.now });
+export interface SetupOptions {
+  now?: () => number;
+  registeredKey?: string;
+  /** The chain id the simulator runs (default CHAIN, the one the venue is configured with). */
+  simChainId?: number;
+  /** The account's tier in accountLimits (default standard; "" leaves it out). */
+  tier?: string;
+  markets?: SimMarketOptions;
+  venue?: Partial<ConstructorParameters<typeof LighterVenue>[0]>;
+}
+
+export async function setup(options: SetupOptions = {}) {
+  const engine = createMatchingEngine(simMarketSpecs('BTC', undefined, options.markets).lighter, { now: options.now });
   engine.setHouseLiquidity(
     [
       [999_990, 2000],
@@ -43,10 +53,10 @@ export async function setup(options: { now?: () => number; registeredKey?: strin
     engines: [engine],
     faults,
     logger: silentLogger,
-    chainId: CHAIN,
+    chainId: options.simChainId ?? CHAIN,
     now: options.now,
     pingIntervalMs: 2000,
-    accounts: [{ accountIndex: ACCOUNT, apiKeys: [{ apiKeyIndex: API_KEY, publicKeyHex: options.registeredKey ?? KEY.public_key }] }],
+    accounts: [{ accountIndex: ACCOUNT, apiKeys: [{ apiKeyIndex: API_KEY, publicKeyHex: options.registeredKey ?? KEY.public_key }], tier: options.tier }],
   });
   const handle: SimServerHandle = await sim.listen();
   closers.push(() => handle.close());
@@ -70,7 +80,7 @@ export async function setup(options: { now?: () => number; registeredKey?: strin
   return { engine, faults, sim, handle, venue, logger };
 }
 
-export async function started(options: Parameters<typeof setup>[0] = {}) {
+export async function started(options: SetupOptions = {}) {
   const s = await setup(options);
   const spec = await s.venue.start();
   await until('book valid', () => s.venue.status().bookValid);

@@ -2,92 +2,17 @@
 // recovering from a resubscribe the venue answers with 30003 or not at all, account streams that
 // renew their auth token over hours of an injected clock, and the start-up refusals (chain id,
 // widened market id, size below the minimum order value) with the fee assumption it prints.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VECTORS_DIR } from '../../helpers/paths.js';
-import { LighterSim } from '../../../src/sim/lighter/index.js';
-import { createMatchingEngine } from '../../../src/sim/matching.js';
-import { simMarketSpecs, type SimMarketOptions } from '../../../src/sim/markets.js';
-import type { SimFaults } from '../../../src/sim/types.js';
-import { LighterConfigError, LighterVenue } from '../../../src/venues/lighter/index.js';
+import { LighterConfigError } from '../../../src/venues/lighter/index.js';
 import { Secret } from '../../../src/core/secret.js';
-import { MemoryLogger, silentLogger } from '../../../src/core/log.js';
 import { until } from '../../helpers/until.js';
-import { pinnedWallClock } from '../../helpers/pinned-clock.js';
+import { sameBook, setup, started } from './harness.js';
 
 const keys = JSON.parse(readFileSync(join(VECTORS_DIR, 'lighter', 'keys.json'), 'utf8')).keys as Array<{ private_key: string; public_key: string }>;
-const KEY = keys[0];
-const ACCOUNT = 7;
-const API_KEY = 3;
-
-const closers: Array<() => Promise<void>> = [];
-after(async () => {
-  for (const c of closers.reverse()) await c();
-});
-
-interface SetupOptions {
-  now?: () => number;
-  simChainId?: number;
-  tier?: string;
-  markets?: SimMarketOptions;
-  venue?: Partial<ConstructorParameters<typeof LighterVenue>[0]>;
-}
-
-async function setup(options: SetupOptions = {}) {
-  const engine = createMatchingEngine(simMarketSpecs('BTC', undefined, options.markets).lighter, { now: options.now });
-  engine.setHouseLiquidity(
-    [
-      [999_990, 2000],
-      [999_980, 3000],
-    ],
-    [
-      [1_000_000, 4000],
-      [1_000_010, 5000],
-    ],
-  );
-  const faults: SimFaults = {};
-  const sim = new LighterSim({
-    engines: [engine],
-    faults,
-    logger: silentLogger,
-    chainId: options.simChainId ?? 304,
-    now: options.now,
-    pingIntervalMs: 200,
-    accounts: [{ accountIndex: ACCOUNT, apiKeys: [{ apiKeyIndex: API_KEY, publicKeyHex: KEY.public_key }], tier: options.tier }],
-  });
-  const handle = await sim.listen();
-  closers.push(() => handle.close());
-  const logger = new MemoryLogger();
-  const venue = new LighterVenue({
-    ticker: 'BTC',
-    apiUrl: handle.apiUrl,
-    wsUrl: handle.wsUrl,
-    chainId: 304,
-    privateKey: new Secret(KEY.private_key),
-    accountIndex: ACCOUNT,
-    apiKeyIndex: API_KEY,
-    logger,
-    orderTimeoutMs: 400,
-    reconnectBaseMs: 10,
-    reconnectMaxMs: 40,
-    clock: options.now === undefined ? undefined : pinnedWallClock(options.now),
-    ...options.venue,
-  });
-  closers.push(() => venue.stop());
-  return { engine, faults, sim, handle, venue, logger };
-}
-
-async function started(options: SetupOptions = {}) {
-  const s = await setup(options);
-  const spec = await s.venue.start();
-  await until('book valid', () => s.venue.status().bookValid);
-  return { ...s, spec };
-}
-
-const sameBook = (venue: LighterVenue, engine: ReturnType<typeof createMatchingEngine>) =>
-  JSON.stringify([venue.book.levels('bid'), venue.book.levels('ask')]) === JSON.stringify([engine.levels('bid'), engine.levels('ask')]);
 
 test('the book recovers when a resubscribe is answered with 30003 while the old subscription keeps streaming deltas', async () => {
   // A resync timeout far beyond the test: only the 30003 itself can bring the book back.

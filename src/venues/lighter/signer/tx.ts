@@ -88,6 +88,7 @@ const MAX_PERP = 254,
 const MAX_CLIENT_ORDER_INDEX = 2 ** 48 - 1,
   MIN_ORDER_INDEX = 2 ** 48,
   MAX_ORDER_INDEX = 2n ** 60n - 1n;
+const FEE_TICK = 1_000_000;
 const MAX_BASE = 2 ** 48 - 1,
   MAX_PRICE = 2 ** 32 - 1,
   MAX_TIMESTAMP = 2 ** 48 - 1;
@@ -107,17 +108,38 @@ const fail = (msg: string): never => {
 };
 const n = (v: Int): number => (typeof v === 'bigint' ? Number(v) : v);
 
+/**
+ * The attributes the current official signer knows, with their ranges and nil values
+ * (lighter-go types/txtypes/tx_attributes.go AttributeTypeToConfig, constants.go; the shared
+ * library sets only the non-nil ones, sharedlib/main.go CreateIntegratorTxAttributes): 1
+ * integrator account, 2/3 integrator taker/maker fee (FeeTick units, 10^6 = 100 %), 4 skip-nonce,
+ * 5 cancel-all market, 6 self-trade behaviour (0 expire maker … 3 reduce), 7 self-trade equality
+ * (0 account index, 1 master account index).
+ */
+const ATTRIBUTE_RANGES: Record<number, readonly [number, number, string]> = {
+  1: [0, MAX_ACCOUNT, 'IntegratorAccountIndex is in invalid range'],
+  2: [0, FEE_TICK, 'Integrator fees are in invalid range'],
+  3: [0, FEE_TICK, 'Integrator fees are in invalid range'],
+  4: [1, 1, 'Nonce skip attribute is invalid'],
+  5: [0, NIL_MARKET, 'Cancel all for market index attribute is in invalid range'],
+  6: [0, 3, 'SelfTradeBehaviorMode is in invalid range'],
+  7: [0, 1, 'SelfTradeEqualityMode is in invalid range'],
+};
+
+/** L2TxAttributes.Validate of lighter-go, rule for rule and in its order. */
 function validateAttributes(attrs: Attributes): void {
+  if (attrs.size === 0) return;
   if (attrs.size > 4) fail('Too many attributes, should not be larger than 4');
   for (const [type, value] of attrs) {
-    if (type === 4) {
-      if (value !== 0 && value !== 1) fail(`skip-nonce attribute must be 0 or 1, got ${value}`);
-    } else if (type === 5) {
-      if (!(value >= 0 && value <= NIL_MARKET)) fail(`Cancel all for market index attribute is in invalid range: allowed 0..255, got ${value}`);
-    } else {
-      fail(`attribute type ${type} is not supported by this signer (only 4 skip-nonce and 5 cancel-all market)`);
-    }
+    const range = ATTRIBUTE_RANGES[type];
+    if (range === undefined) fail(`Attribute type is invalid: ${type} (known: 1–3 integrator, 4 skip-nonce, 5 cancel-all market, 6–7 self-trade)`);
+    if (!(value >= range![0] && value <= range![1])) fail(`${range![2]}: allowed ${range![0]}..${range![1]}, got ${value}`);
   }
+  const valueOf = (t: number) => attrs.get(t) ?? (t === 5 ? NIL_MARKET : 0);
+  const hasFees = valueOf(2) !== 0 || valueOf(3) !== 0;
+  if (hasFees && valueOf(1) === 0) fail('IntegratorAccountIndex should be non-zero when integrator taker fee or maker fee is non-zero');
+  if (hasFees && (valueOf(6) !== 0 || valueOf(7) !== 0)) fail("Self-trade specification isn't allowed with integrator fees");
+  if (valueOf(6) === 3 && valueOf(7) === 1) fail("Reduce self-trade behavior mode isn't allowed with master account index equality mode");
 }
 
 function validateCommon(f: TxFields, allowNilApiKey: boolean): void {
