@@ -908,6 +908,7 @@ export class LighterSim extends SimServerBase<Client> {
       supported_quote_decimals: s.sizeScale + s.priceScale,
     };
     if (!details) return base;
+    const d = this.daily(m);
     return {
       ...base,
       size_decimals: s.sizeScale,
@@ -917,9 +918,16 @@ export class LighterSim extends SimServerBase<Client> {
       min_initial_margin_fraction: 200,
       maintenance_margin_fraction: s.maintenanceMarginBps ?? 120,
       closeout_margin_fraction: 80,
+      // The daily figures as CCXT 4.5.84 lighter.js parseTicker's orderBookDetails example gives
+      // them (JSON numbers), from the same tape as the market_stats stream.
       last_trade_price: this.lastTradePrice(m),
       open_interest: this.openInterest(m),
-      daily_trades_count: this.daily(m).count,
+      daily_trades_count: d.count,
+      daily_base_token_volume: d.base,
+      daily_quote_token_volume: d.quote,
+      daily_price_low: d.low,
+      daily_price_high: d.high,
+      daily_price_change: d.change,
     };
   }
 
