@@ -471,3 +471,15 @@ test('streams: ticker (one market and all) equals the REST ticker and the book, 
   await assert.rejects(ex.createMarketBuyOrderWithCost(S, 100), (e: Error) => e instanceof ccxt.NotSupported);
   assert.equal(signed.length, signedBefore, 'nothing signed');
 });
+
+test("CCXT limitations: the calls issue 18 lists that CCXT's lighter does not offer are refused as NotSupported before any request", async () => {
+  // lighter.js `has`: fetchTrades (public trades: covered above by watchTrades), fetchFundingHistory
+  // and fetchFundingRateHistory (funding: covered by fetchFundingRates) are false, and pro/lighter.js
+  // has no watchPositions; the base Exchange refuses each without touching the wire.
+  const lastUrl = ex.last_request_url;
+  const subscriptions = [...handle.subscriptions()].sort();
+  for (const call of [() => ex.fetchTrades(S), () => ex.fetchFundingHistory(S), () => ex.fetchFundingRateHistory(S), () => ex.watchPositions([S])])
+    await assert.rejects(call(), (e: Error) => e instanceof ccxt.NotSupported);
+  assert.equal(ex.last_request_url, lastUrl, 'no request sent');
+  assert.deepEqual([...handle.subscriptions()].sort(), subscriptions, 'no subscription made');
+});
