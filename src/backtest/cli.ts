@@ -121,7 +121,8 @@ export function parseBacktestArgs(argv: string[]): BacktestArgs | 'help' {
   if (latencyText !== undefined && latencyText !== 'learned') {
     const parts = latencyText.split(',');
     const ms = parts.map(Number);
-    if (parts.length > 2 || !ms.every((x) => Number.isFinite(x) && x >= 0)) throw new ConfigError(`--latency ${latencyText}: give learned, one round trip in ms for both venues, or BP_MS,LT_MS`);
+    if (parts.length > 2 || !ms.every((x) => Number.isFinite(x) && x >= 0))
+      throw new ConfigError(`--latency ${latencyText}: give learned, one round trip in ms for both venues, or BP_MS,LT_MS`);
     latency = { roundTripMs: { backpack: ms[0]!, lighter: ms[1] ?? ms[0]! } };
   }
   const job: BacktestJob = { strategyArgs: rest, dataDir: data, fromWallMs: from, toWallMs: to, latency, lighterTier: tier, logDir: out };
@@ -138,7 +139,8 @@ function prepareOut(dir: string): void {
   }
   mkdirSync(dir, { recursive: true });
   for (const name of readdirSync(dir)) {
-    if (/^(trades_|bbo_).*\.csv$/.test(name) || name === 'report.html' || /^sweep-\d+$/.test(name) || name.endsWith('.log')) rmSync(join(dir, name), { recursive: true, force: true });
+    if (/^(trades_|bbo_).*\.csv$/.test(name) || name === 'report.html' || /^sweep-\d+$/.test(name) || name.endsWith('.log'))
+      rmSync(join(dir, name), { recursive: true, force: true });
   }
   writeFileSync(marker, 'This folder holds backtest output; the next backtest into it replaces it.\n');
 }
@@ -199,7 +201,12 @@ export async function backtestCommand(argv: string[], out: NodeJS.WriteStream = 
     let total = args.job.latency === 'learned' ? 0 : await countEvents(args.job.dataDir, args.job.fromWallMs, args.job.toWallMs);
     const bar = progressBar(err);
     const thresholds = { long: Number(config.longThreshold), short: Number(config.shortThreshold) };
-    const result = await runJob(args.job, log, (done) => bar(done, total), (n) => (total = n));
+    const result = await runJob(
+      args.job,
+      log,
+      (done) => bar(done, total),
+      (n) => (total = n),
+    );
     if (err.isTTY) err.write('\n');
     const s = result.summary;
     out.write(
@@ -220,7 +227,15 @@ export async function backtestCommand(argv: string[], out: NodeJS.WriteStream = 
       sweepRows = outcomes.map((o) => ({ params: o.params, ...o.figures }));
       const ranked = [...sweepRows].sort((a, b) => b.pnl - a.pnl);
       out.write(`sweep ranked by PnL (${grid.length} configurations):\n`);
-      for (const r of ranked) out.write(`  ${Object.entries(r.params).map(([k, v]) => `--${k} ${v}`).join(' ').padEnd(40)} PnL ${r.pnl.toFixed(4).padStart(10)}  trades ${String(r.trades).padStart(5)}  win ${(r.winRate * 100).toFixed(1).padStart(5)}%  max drawdown ${r.maxDrawdown.toFixed(4)}  fees ${r.fees.toFixed(4)}\n`);
+      for (const r of ranked)
+        out.write(
+          `  ${Object.entries(r.params)
+            .map(([k, v]) => `--${k} ${v}`)
+            .join(' ')
+            .padEnd(
+              40,
+            )} PnL ${r.pnl.toFixed(4).padStart(10)}  trades ${String(r.trades).padStart(5)}  win ${(r.winRate * 100).toFixed(1).padStart(5)}%  max drawdown ${r.maxDrawdown.toFixed(4)}  fees ${r.fees.toFixed(4)}\n`,
+        );
     }
     const tradesCsv = result.files === undefined ? '' : readFileSync(result.files.trades, 'utf8');
     const figures = runFigures(tradesCsv);

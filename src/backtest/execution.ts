@@ -46,7 +46,8 @@ export class LatencyLearner {
   /** One order event (its line's venue and µs time). */
   add(venue: VenueId, atUs: number, event: OrderEvent): void {
     if (event.event === 'sent') this.sentAt.set(`${venue}:${event.id}`, atUs);
-    else if (event.id.startsWith('resolved:')) return; // a late answer measures the look-up, not the trip
+    else if (event.id.startsWith('resolved:'))
+      return; // a late answer measures the look-up, not the trip
     else if (event.state !== 'unknown') this.trips[venue].push((atUs - event.sentUs) / 1000);
   }
 
@@ -123,7 +124,7 @@ export class SimulatedExecution implements DetachedExecution {
     if (this.budget === undefined) return { state: 'ready' };
     const at = this.budget.availableAt('entry', true);
     if (at <= this.clock.monoMs()) return { state: 'ready' };
-    return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
+    return { state: 'budget_empty', until: at, detail: this.budget.refusalMessage('entry', true) };
   }
 
   /** A position read, as live: it takes a place in the budget when one is free. */
@@ -146,12 +147,30 @@ export class SimulatedExecution implements DetachedExecution {
     const m = this.market;
     this.orders++;
     this.clock.noteWork?.();
-    const leg: LegResult = { venue, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId: `replay-${this.nextId++}`, sentAt: this.clock.monoMs() };
-    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: new VenueError(venue, kind, `${venue} replayed order: ${message}`) });
-    if (!Number.isSafeInteger(request.size) || request.size <= 0 || request.size % m.stepSize !== 0 || request.size < m.minSize) return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
-    if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0) return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
+    const leg: LegResult = {
+      venue,
+      state: 'unknown',
+      side: request.side,
+      requested: request.size,
+      filled: 0,
+      notional: 0,
+      fee: 0,
+      clientOrderId: `replay-${this.nextId++}`,
+      sentAt: this.clock.monoMs(),
+    };
+    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({
+      ...leg,
+      state: 'rejected',
+      confirmedAt: this.clock.monoMs(),
+      error: new VenueError(venue, kind, `${venue} replayed order: ${message}`),
+    });
+    if (!Number.isSafeInteger(request.size) || request.size <= 0 || request.size % m.stepSize !== 0 || request.size < m.minSize)
+      return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
+    if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0)
+      return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
     const purpose = request.purpose === 'repair' ? 'repair' : 'entry';
-    if (this.budget !== undefined && !this.budget.tryTake(purpose, true)) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: this.budget.refusal(purpose, true) };
+    if (this.budget !== undefined && !this.budget.tryTake(purpose, true))
+      return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: this.budget.refusal(purpose, true) };
     await sleep(this.clock, this.options.latency.arrivalMs);
     const outcome = this.match(request);
     await sleep(this.clock, this.options.latency.replyMs);

@@ -28,6 +28,8 @@ export interface ReplayFeed extends MarketData {
   readonly valid: boolean;
   /** Frames applied to the book so far. */
   readonly applied: number;
+  /** Other backtests replay the same event objects: a frame's parsed JSON is kept on it for them. */
+  shareParsed: boolean;
   onBook(listener: BookListener): void;
   onStatus(listener: StatusListener): void;
   status(): VenueStatus;
@@ -37,6 +39,17 @@ export interface ReplayFeed extends MarketData {
   reset(): void;
 }
 
+/**
+ * The event's payload as JSON. When backtests share a pass over the recording (a sweep, run.ts
+ * runBacktests) it is parsed once for all of them and kept on the event while its batch is being
+ * replayed; the messages parsers only read what they are given. Alone, nothing is kept.
+ */
+function payloadJson(event: RecordedEvent, share: boolean): unknown {
+  if (!share) return JSON.parse(event.payload) as unknown;
+  if (event.json === undefined) event.json = JSON.parse(event.payload) as unknown;
+  return event.json;
+}
+
 abstract class FeedBase {
   readonly book: OrderBook = new Book();
   lastBookAt = 0;
@@ -44,6 +57,8 @@ abstract class FeedBase {
   protected readonly bookListeners: BookListener[] = [];
   private readonly statusListeners: StatusListener[] = [];
   private saidValid = false;
+  /** Set when other backtests replay the same events (a sweep's shared pass): parsed frames are kept on the event for them. */
+  shareParsed = false;
 
   constructor(
     readonly venue: VenueId,
@@ -112,7 +127,7 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
   apply(event: RecordedEvent, atMs: number): void {
     try {
       if (event.kind === 'snapshot') {
-        const snapshot = readDepthSnapshot(JSON.parse(event.payload));
+        const snapshot = readDepthSnapshot(payloadJson(event, this.shareParsed));
         // As live: a snapshot that cannot be read loads nothing and the book stays unknown.
         if (!snapshot.ok) return this.refuse(event, atMs, snapshot.why);
         if (this.sync.valid) this.sync.reset();
@@ -121,7 +136,7 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
       } else {
         // Only depth frames move the book; the ticker, mark and account streams are skipped unparsed.
         if (!event.payload.includes(this.depthStream)) return;
-        const frame = JSON.parse(event.payload) as { stream?: unknown; data?: unknown };
+        const frame = payloadJson(event, this.shareParsed) as { stream?: unknown; data?: unknown };
         if (frame.stream !== this.depthStream) return;
         const depth = readDepthEvent(frame.data);
         // As live: a depth frame that cannot be read leaves the book unknown until the next snapshot.
@@ -163,7 +178,7 @@ export class LighterFeed extends FeedBase implements ReplayFeed {
     // Only order_book frames move the book: account frames, pings and tx answers are skipped unparsed.
     if (event.kind !== 'frame' || !event.payload.includes('"order_book')) return;
     try {
-      const frame = JSON.parse(event.payload) as Record<string, unknown>;
+      const frame = payloadJson(event, this.shareParsed) as Record<string, unknown>;
       if (typeof frame.channel !== 'string' || !frame.channel.startsWith('order_book:')) return;
       if (frame.type === 'unsubscribed') return; // the first half of a resubscribe, as live skips it
       const read = readBookFrame(frame, this.sync.priceScale, this.sync.sizeScale);

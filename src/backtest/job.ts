@@ -6,7 +6,7 @@ import { parseConfig } from '../cli/args.js';
 import { engineSettings } from '../cli/run.js';
 import type { Logger } from '../core/log.js';
 import type { LighterTier } from '../venues/lighter/account.js';
-import { runBacktest, type BacktestOptions, type BacktestResult } from './run.js';
+import { runBacktest, runBacktests, type BacktestOptions, type BacktestResult } from './run.js';
 
 export interface BacktestJob {
   /** Strategy flags as typed (--size, --long-threshold, …), without the backtest's own. */
@@ -27,11 +27,29 @@ export function jobConfig(job: BacktestJob) {
   return parsed.config;
 }
 
-export function runJob(job: BacktestJob, logger: Logger, onProgress?: (events: number) => void, onTotal?: (events: number) => void): Promise<BacktestResult> {
+function jobOptions(job: BacktestJob, logger: Logger, onProgress?: (events: number) => void, onTotal?: (events: number) => void): BacktestOptions {
   const config = jobConfig(job);
   const settings = { ...engineSettings(config), modeLabel: 'backtest' };
-  return runBacktest({
-    dataDir: job.dataDir, fromWallMs: job.fromWallMs, toWallMs: job.toWallMs, settings, latency: job.latency, lighterTier: job.lighterTier,
-    lighterTxPerMinute: config.lighterTxPerMinute, logger, onProgress, onTotal, progressEvery: 20_000,
-  });
+  return {
+    dataDir: job.dataDir,
+    fromWallMs: job.fromWallMs,
+    toWallMs: job.toWallMs,
+    settings,
+    latency: job.latency,
+    lighterTier: job.lighterTier,
+    lighterTxPerMinute: config.lighterTxPerMinute,
+    logger,
+    onProgress,
+    onTotal,
+    progressEvery: 20_000,
+  };
+}
+
+export function runJob(job: BacktestJob, logger: Logger, onProgress?: (events: number) => void, onTotal?: (events: number) => void): Promise<BacktestResult> {
+  return runBacktest(jobOptions(job, logger, onProgress, onTotal));
+}
+
+/** Jobs over the same data in one pass over it (runBacktests); each one's result or failure, in order. */
+export function runJobs(jobs: BacktestJob[], logger: Logger, onProgress?: (job: number, events: number) => void): Promise<Array<PromiseSettledResult<BacktestResult>>> {
+  return runBacktests(jobs.map((job, i) => jobOptions(job, logger, onProgress === undefined ? undefined : (events) => onProgress(i, events))));
 }

@@ -122,7 +122,11 @@ export function renderReport(input: ReportInput): string {
   const rows = tradeRows(input.tradesCsv);
   const feeLine = Number.isFinite(result.spreads.mid) ? (result.spreads.mid * (result.takerFeeBps.backpack + result.takerFeeBps.lighter)) / 10_000 : 0;
   // Cumulative PnL split, one point per trade row.
-  let spread = 0, slip = 0, fees = 0, bp = 0, lt = 0;
+  let spread = 0,
+    slip = 0,
+    fees = 0,
+    bp = 0,
+    lt = 0;
   const pnl = { t: [] as number[], net: [] as number[], spread: [] as number[], slippage: [] as number[], fees: [] as number[] };
   const pos = { t: [] as number[], bp: [] as number[], lt: [] as number[] };
   const lost = { i: [] as number[], lost: [] as number[] };
@@ -166,7 +170,10 @@ export function renderReport(input: ReportInput): string {
   // Opportunities by edge beyond the fees (USD per unit), from the spread samples.
   const edges: number[] = [];
   for (let i = 0; i < result.spreads.t.length; i++) {
-    const best = Math.max(result.spreads.long[i]! - input.thresholds.long, result.spreads.short[i]! - input.thresholds.short) >= 0 ? Math.max(result.spreads.long[i]!, result.spreads.short[i]!) - feeLine : -1;
+    const best =
+      Math.max(result.spreads.long[i]! - input.thresholds.long, result.spreads.short[i]! - input.thresholds.short) >= 0
+        ? Math.max(result.spreads.long[i]!, result.spreads.short[i]!) - feeLine
+        : -1;
     if (best > 0) edges.push(best);
   }
   const width = Math.max(0.5, Math.ceil((Math.max(1, ...edges) / 12) * 2) / 2);
@@ -184,7 +191,16 @@ export function renderReport(input: ReportInput): string {
   for (const r of markT) merged.push({ t: r.t, long: null, short: null, lm: r.direction === 'LONG_BACKPACK' ? r.raw : null, sm: r.direction === 'SHORT_BACKPACK' ? r.raw : null });
   merged.sort((a, b) => a.t - b.t);
   const data = {
-    spreads: [merged.map((m) => m.t), merged.map((m) => m.long), merged.map((m) => m.short), merged.map(() => input.thresholds.long), merged.map(() => input.thresholds.short), merged.map(() => feeLine), merged.map((m) => m.lm), merged.map((m) => m.sm)],
+    spreads: [
+      merged.map((m) => m.t),
+      merged.map((m) => m.long),
+      merged.map((m) => m.short),
+      merged.map(() => input.thresholds.long),
+      merged.map(() => input.thresholds.short),
+      merged.map(() => feeLine),
+      merged.map((m) => m.lm),
+      merged.map((m) => m.sm),
+    ],
     pnl: [pnl.t, pnl.net, pnl.spread, pnl.slippage, pnl.fees],
     positions: [pos.t, pos.bp, pos.lt],
     hist: [hist.x, hist.n],
@@ -193,15 +209,27 @@ export function renderReport(input: ReportInput): string {
   const sum = result.summary;
   const totalLost = lost.lost.reduce((a, b) => a + b, 0);
   const fmt = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : '–');
-  const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '–');
+  const iso = (ms: number) =>
+    Number.isFinite(ms)
+      ? new Date(ms)
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, ' UTC')
+      : '–';
   const facts: Array<[string, string]> = [
-    ['recording', `${iso(result.firstWallMs)} → ${iso(result.lastWallMs)} · ${result.events.toLocaleString('en-US')} events · ${esc(result.header.mode)} · bot ${esc(result.header.version)}`],
+    [
+      'recording',
+      `${iso(result.firstWallMs)} → ${iso(result.lastWallMs)} · ${result.events.toLocaleString('en-US')} events · ${esc(result.header.mode)} · bot ${esc(result.header.version)}`,
+    ],
     ['flags', esc(input.flags)],
     ['trades', `${sum.trades} (${sum.successes} both legs filled, ${sum.failures} failed) · ${sum.repairs} repair orders`],
     ['net PnL', `${fmt(sum.estimatedPnl)} after ${fmt(sum.fees)} fees`],
     ['edge lost to the fills', `${fmt(totalLost)} per unit summed over ${lost.i.length} entries (decision's executable spread − spread captured)`],
     ['positions at the end', `Backpack ${esc(sum.positions.backpack)}, Lighter ${esc(sum.positions.lighter)}`],
-    ['execution model', `latency Backpack ${fmt(result.latency.backpack.arrivalMs, 1)} ms in / ${fmt(result.latency.backpack.replyMs, 1)} ms back, Lighter ${fmt(result.latency.lighter.arrivalMs, 1)} / ${fmt(result.latency.lighter.replyMs, 1)} ms; taker fees Backpack ${result.takerFeeBps.backpack} bps, Lighter ${result.takerFeeBps.lighter} bps; fee line ${fmt(feeLine, 2)} per unit`],
+    [
+      'execution model',
+      `latency Backpack ${fmt(result.latency.backpack.arrivalMs, 1)} ms in / ${fmt(result.latency.backpack.replyMs, 1)} ms back, Lighter ${fmt(result.latency.lighter.arrivalMs, 1)} / ${fmt(result.latency.lighter.replyMs, 1)} ms; taker fees Backpack ${result.takerFeeBps.backpack} bps, Lighter ${result.takerFeeBps.lighter} bps; fee line ${fmt(feeLine, 2)} per unit`,
+    ],
   ];
   const sweepHtml = input.sweep === undefined ? '' : renderSweep(input.sweep);
   const { js, css } = uplotAssets();

@@ -8,7 +8,7 @@ import type { VenueId } from '../venues/types.js';
 import { ArbEngine, type EngineSettings, type RunSummary, type TradeRecord } from '../engine/index.js';
 import { bboCsvPath, tradesCsvPath } from '../io/paths.js';
 import type { OrderEvent, RecordingHeader } from '../record/format.js';
-import { readFirstHeader, readRecordingBatches } from '../record/reader.js';
+import { readFirstHeader, readOrderEvents, readRecordingBatches, type RecordingItem } from '../record/reader.js';
 import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
@@ -88,7 +88,10 @@ class SpreadSampler {
     const b = this.feeds.backpack;
     const l = this.feeds.lighter;
     if (!b.valid || !l.valid) return;
-    const bb = b.book.bestBid, ba = b.book.bestAsk, lb = l.book.bestBid, la = l.book.bestAsk;
+    const bb = b.book.bestBid,
+      ba = b.book.bestAsk,
+      lb = l.book.bestBid,
+      la = l.book.bestAsk;
     if (bb === undefined || ba === undefined || lb === undefined || la === undefined) return;
     const long = lb / 10 ** l.market.priceScale - ba / 10 ** b.market.priceScale;
     const short = bb / 10 ** b.market.priceScale - la / 10 ** l.market.priceScale;
@@ -109,9 +112,19 @@ class SpreadSampler {
 }
 
 /** A pass over the order events alone: each venue's median round trip. */
-export async function learnLatency(dataDir: string, fallback: LatencyModel, range: { fromWallMs?: number; toWallMs?: number } = {}): Promise<{ model: LatencyModel; orders: Record<VenueId, number>; bookEvents: number }> {
+export async function learnLatency(
+  dataDir: string,
+  fallback: LatencyModel,
+  range: { fromWallMs?: number; toWallMs?: number } = {},
+): Promise<{ model: LatencyModel; orders: Record<VenueId, number>; bookEvents: number }> {
   const learner = new LatencyLearner();
   let bookEvents = 0;
+  if (range.fromWallMs === undefined && range.toWallMs === undefined) {
+    // The whole recording: only its order lines are decoded, the rest only counted.
+    const { orders, others } = await readOrderEvents(dataDir);
+    for (const item of orders) learner.add(item.venue, item.atUs, JSON.parse(item.payload) as OrderEvent);
+    return { model: learner.model(fallback), orders: { backpack: learner.count('backpack'), lighter: learner.count('lighter') }, bookEvents: others };
+  }
   for await (const batch of readRecordingBatches(dataDir, range)) {
     for (const item of batch) {
       if (item.kind === 'order') learner.add(item.venue, item.atUs, JSON.parse(item.payload) as OrderEvent);
@@ -122,17 +135,90 @@ export async function learnLatency(dataDir: string, fallback: LatencyModel, rang
 }
 
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
+  const replay = await openBacktest(o);
+  const reading = readRecordingBatches(o.dataDir, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f) => o.logger.warn(tornLine(f)) });
+  for await (const batch of reading) if (!(await replay.consume(batch))) break;
+  return replay.finish();
+}
+
+/**
+ * Several backtests of one recording in one pass (a sweep's configurations on one worker thread):
+ * the recording is decompressed, split and decoded once, and each frame's JSON parsed once, for all
+ * of them; each backtest has its own books, engine, clock and output, and gets every batch in turn,
+ * so each one sees exactly what it would alone (a sweep's row equals the single run: tested).
+ * Every option set must name the same data and range (what a sweep varies is the strategy).
+ */
+export async function runBacktests(list: BacktestOptions[]): Promise<Array<PromiseSettledResult<BacktestResult>>> {
+  if (list.length === 0) return [];
+  const first = list[0]!;
+  for (const o of list) {
+    if (o.dataDir !== first.dataDir || o.fromWallMs !== first.fromWallMs || o.toWallMs !== first.toWallMs)
+      throw new Error('runBacktests: every backtest of one pass replays the same data and range');
+  }
+  // A learned latency is the same for all of them (given the same tier): learned in one pass, not one per backtest.
+  const header = await readFirstHeader(first.dataDir);
+  const tierOf = (o: BacktestOptions) => o.lighterTier ?? header.lighterTier;
+  const learned =
+    first.latency === 'learned'
+      ? await learnLatency(first.dataDir, fixedLatency(DEFAULT_ROUND_TRIP_MS, tierOf(first)), { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs })
+      : undefined;
+  const replays: BacktestReplay[] = [];
+  for (const o of list) replays.push(await openBacktest(o, o.latency === 'learned' && tierOf(o) === tierOf(first) ? learned : undefined, list.length > 1));
+  const reading = readRecordingBatches(first.dataDir, { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs, onTorn: (f) => list.forEach((o) => o.logger.warn(tornLine(f))) });
+  // One whose start-up failed stops taking batches; its finish() says why.
+  const going = replays.map(() => true);
+  let live = replays.length;
+  for await (const batch of reading) {
+    for (let i = 0; i < replays.length; i++) {
+      if (going[i] && !(await replays[i]!.consume(batch))) {
+        going[i] = false;
+        live--;
+      }
+    }
+    if (live === 0) break;
+  }
+  // One after the other, as each would end alone.
+  const results: Array<PromiseSettledResult<BacktestResult>> = [];
+  for (const r of replays) {
+    try {
+      results.push({ status: 'fulfilled', value: await r.finish() });
+    } catch (e) {
+      results.push({ status: 'rejected', reason: e });
+    }
+  }
+  return results;
+}
+
+function tornLine(file: string): string {
+  return `${file} ends in a torn write (the recording process was killed); replaying up to its last complete line`;
+}
+
+/** One backtest being replayed: handed the recording's batches in order, then finished. */
+export interface BacktestReplay {
+  /** Replays one batch; false when the run cannot go on (its start-up failed: finish() says why). */
+  consume(batch: readonly RecordingItem[]): Promise<boolean>;
+  /** Ends the run at the last event consumed and returns its result. */
+  finish(): Promise<BacktestResult>;
+}
+
+/** Sets one backtest up (header, latency, feeds, engine) without reading its events yet; `shared` when other backtests replay the same event objects. */
+export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<ReturnType<typeof learnLatency>>, shared = false): Promise<BacktestReplay> {
   const header = await readFirstHeader(o.dataDir);
   const bumpTier = o.lighterTier ?? header.lighterTier;
   const fallback = fixedLatency(DEFAULT_ROUND_TRIP_MS, bumpTier);
-  const learned = o.latency === 'learned' ? await learnLatency(o.dataDir, fallback, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs }) : undefined;
+  const learned = o.latency === 'learned' ? (learnedAlready ?? (await learnLatency(o.dataDir, fallback, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs }))) : undefined;
   if (learned !== undefined) o.onTotal?.(learned.bookEvents);
   const fixed = o.latency === 'learned' ? undefined : o.latency;
   const latency = learned?.model ?? (fixed !== undefined && 'roundTripMs' in fixed ? fixedLatency(fixed.roundTripMs, bumpTier) : (fixed as LatencyModel));
   const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
   const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
   const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };
-  const venue = (v: VenueId) => replayVenue(feeds[v], new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], requestsPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }));
+  feeds.backpack.shareParsed = feeds.lighter.shareParsed = shared;
+  const venue = (v: VenueId) =>
+    replayVenue(
+      feeds[v],
+      new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], requestsPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }),
+    );
   const settings: EngineSettings = { ...o.settings, takerFeeBps: fees };
   const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock });
   const sampler = new SpreadSampler(feeds, o.sampleMs ?? 250, header.clock.wallMs - header.clock.monoMs);
@@ -157,9 +243,11 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   let lastMono = clock.monoMs();
   let headers = 0;
   const every = o.progressEvery ?? 50_000;
-  const reading = readRecordingBatches(o.dataDir, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f) => o.logger.warn(`${f} ends in a torn write (the recording process was killed); replaying up to its last complete line`) });
-  replay: for await (const batch of reading) {
-    for (const item of batch) {
+  const feedOf = (v: VenueId) => (v === 'backpack' ? feeds.backpack : feeds.lighter);
+
+  const consume = async (batch: readonly RecordingItem[]): Promise<boolean> => {
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i]!;
       if (item.kind === 'header') {
         // A later run's file: its books start afresh, as that run's did.
         if (headers++ > 0 && item.header.clock.monoMs !== header.clock.monoMs) for (const f of Object.values(feeds)) f.reset();
@@ -172,32 +260,47 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       if (clock.busyUntil(t)) await clock.advanceTo(t);
       else clock.setTime(t);
       lastMono = t;
-      feeds[item.venue].apply(item, t);
+      feedOf(item.venue).apply(item, t);
       sampler.sample(t);
-      if (startError !== undefined) break replay;
+      if (startError !== undefined) return false;
       if (++events % every === 0) o.onProgress?.(events);
     }
-  }
-  o.onProgress?.(events);
-  if (startError !== undefined) throw startError;
-  // The end of the recording is the end of the run: a clean stop, its legs answered in replay time.
-  const stopping = engine.stop('end of the recording');
-  for (let i = 0; i < 10_000 && !(await isSettled(stopping)); i++) await clock.advanceTo(clock.monoMs() + 50);
-  const summary = await stopping;
-  await started;
-  const s = o.settings;
-  return {
-    header, summary, trades, events,
-    applied: { backpack: feeds.backpack.applied, lighter: feeds.lighter.applied },
-    latency, learnedFrom: learned?.orders, takerFeeBps: fees, spreads: sampler.series,
-    firstWallMs, lastWallMs: header.clock.wallMs - header.clock.monoMs + lastMono,
-    files: Number.isNaN(openedAt) ? undefined : { trades: tradesCsvPath(s.logDir, s.ticker, openedAt), bbo: bboCsvPath(s.logDir, s.ticker, openedAt) },
+    return true;
   };
+
+  const finish = async (): Promise<BacktestResult> => {
+    o.onProgress?.(events);
+    if (startError !== undefined) throw startError;
+    // The end of the recording is the end of the run: a clean stop, its legs answered in replay time.
+    const stopping = engine.stop('end of the recording');
+    for (let i = 0; i < 10_000 && !(await isSettled(stopping)); i++) await clock.advanceTo(clock.monoMs() + 50);
+    const summary = await stopping;
+    await started;
+    const s = o.settings;
+    return {
+      header,
+      summary,
+      trades,
+      events,
+      applied: { backpack: feeds.backpack.applied, lighter: feeds.lighter.applied },
+      latency,
+      learnedFrom: learned?.orders,
+      takerFeeBps: fees,
+      spreads: sampler.series,
+      firstWallMs,
+      lastWallMs: header.clock.wallMs - header.clock.monoMs + lastMono,
+      files: Number.isNaN(openedAt) ? undefined : { trades: tradesCsvPath(s.logDir, s.ticker, openedAt), bbo: bboCsvPath(s.logDir, s.ticker, openedAt) },
+    };
+  };
+  return { consume, finish };
 }
 
 async function isSettled(p: Promise<unknown>): Promise<boolean> {
   let done = false;
-  void p.then(() => (done = true), () => (done = true));
+  void p.then(
+    () => (done = true),
+    () => (done = true),
+  );
   await Promise.resolve();
   await Promise.resolve();
   return done;

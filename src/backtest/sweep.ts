@@ -1,5 +1,6 @@
 // Sweeps: a grid of strategy flags (`--sweep long-threshold=2:20:2 --sweep size=0.001,0.01`), each
-// configuration replayed on a worker thread (one at a time per thread, as many threads as cores),
+// configuration replayed on a worker thread (as many threads as cores; the configurations a thread
+// is handed together share one pass over the recording: run.ts runBacktests),
 // with a progress bar of events done and time left. Results come back in the grid's order, so the
 // output does not depend on which thread finished first.
 
@@ -22,7 +23,19 @@ function startWorker(url: URL): Worker {
 }
 
 /** The flags a sweep may vary: every numeric strategy or engine flag. */
-export const SWEEPABLE = ['size', 'long-threshold', 'short-threshold', 'max-position', 'min-edge-bps', 'slippage-bps', 'max-book-age-ms', 'check-interval', 'backpack-taker-fee-bps', 'lighter-taker-fee-bps', 'lighter-tx-per-minute'] as const;
+export const SWEEPABLE = [
+  'size',
+  'long-threshold',
+  'short-threshold',
+  'max-position',
+  'min-edge-bps',
+  'slippage-bps',
+  'max-book-age-ms',
+  'check-interval',
+  'backpack-taker-fee-bps',
+  'lighter-taker-fee-bps',
+  'lighter-tx-per-minute',
+] as const;
 
 export class SweepError extends Error {
   override name = 'SweepError';
@@ -40,7 +53,8 @@ export function parseSweep(spec: string): { flag: string; values: string[] } {
   const range = /^([\d.]+):([\d.]+):([\d.]+)$/.exec(body);
   if (range !== null) {
     const [a, b, step] = [range[1]!, range[2]!, range[3]!];
-    if (![a, b, step].every((x) => DEC.test(x)) || Number(step) <= 0 || Number(b) < Number(a)) throw new SweepError(`--sweep ${spec}: a range is FROM:TO:STEP with FROM ≤ TO and STEP > 0, e.g. 2:20:2`);
+    if (![a, b, step].every((x) => DEC.test(x)) || Number(step) <= 0 || Number(b) < Number(a))
+      throw new SweepError(`--sweep ${spec}: a range is FROM:TO:STEP with FROM ≤ TO and STEP > 0, e.g. 2:20:2`);
     const decimals = Math.max(...[a, b, step].map((x) => x.split('.')[1]?.length ?? 0));
     const scale = 10 ** decimals;
     const [ia, ib, is] = [a, b, step].map((x) => Math.round(Number(x) * scale)) as [number, number, number];
@@ -68,47 +82,90 @@ export interface SweepOutcome {
   files?: { trades: string; bbo: string };
 }
 
+/** How a sweep spreads its configurations. */
+export interface SweepPlan {
+  /** Worker threads (default: as many as cores, at most one per configuration). */
+  threads?: number;
+  /**
+   * Configurations replayed together in one pass over the recording on a thread, sharing its
+   * decompression, decoding and JSON parsing (default: the configurations shared evenly between the
+   * threads, at most 8 per pass so that a long sweep still balances; 1 = a pass per configuration).
+   */
+  perPass?: number;
+}
+
 /**
- * Runs `base` once per grid point, each in `outDir/sweep-<n>/`, on up to `threads` worker threads.
- * `onProgress(done, total)` counts events replayed over all configurations (total = per-run events × runs).
+ * Runs `base` once per grid point, each in `outDir/sweep-<n>/`, on worker threads, a group of
+ * configurations per pass over the recording (runJobs). `onProgress(done, total)` counts events
+ * replayed over all configurations (total = per-run events × runs).
  */
-export async function runSweep(base: BacktestJob, grid: Array<Record<string, string>>, outDir: string, eventsPerRun: number, onProgress?: (done: number, total: number) => void, threads = Math.min(grid.length, availableParallelism())): Promise<SweepOutcome[]> {
-  const jobs: BacktestJob[] = grid.map((params, i) => ({ ...base, strategyArgs: [...base.strategyArgs, ...Object.entries(params).flatMap(([k, v]) => [`--${k}`, v])], logDir: join(outDir, `sweep-${String(i + 1).padStart(3, '0')}`) }));
+export async function runSweep(
+  base: BacktestJob,
+  grid: Array<Record<string, string>>,
+  outDir: string,
+  eventsPerRun: number,
+  onProgress?: (done: number, total: number) => void,
+  plan: SweepPlan | number = {},
+): Promise<SweepOutcome[]> {
+  const { threads: asked, perPass: perPassAsked } = typeof plan === 'number' ? { threads: plan, perPass: undefined } : plan;
+  const jobs: BacktestJob[] = grid.map((params, i) => ({
+    ...base,
+    strategyArgs: [...base.strategyArgs, ...Object.entries(params).flatMap(([k, v]) => [`--${k}`, v])],
+    logDir: join(outDir, `sweep-${String(i + 1).padStart(3, '0')}`),
+  }));
+  const threads = Math.max(1, Math.min(jobs.length, asked ?? availableParallelism()));
+  const perPass = Math.max(1, perPassAsked ?? Math.min(8, Math.ceil(jobs.length / threads)));
+  const groups: Array<Array<{ index: number; job: BacktestJob }>> = [];
+  for (let i = 0; i < jobs.length; i += perPass) groups.push(jobs.slice(i, i + perPass).map((job, k) => ({ index: i + k, job })));
   const results: SweepOutcome[] = new Array(jobs.length);
   const done = new Array<number>(jobs.length).fill(0);
   const total = eventsPerRun * jobs.length;
-  const report = () => onProgress?.(done.reduce((a, b) => a + b, 0), total);
+  const report = () =>
+    onProgress?.(
+      done.reduce((a, b) => a + b, 0),
+      total,
+    );
   const here = import.meta.url;
   const workerUrl = new URL(here.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', here);
   let next = 0;
   const workers: Worker[] = [];
   try {
     await Promise.all(
-      [...Array(Math.max(1, threads)).keys()].map(
+      [...Array(Math.min(threads, groups.length)).keys()].map(
         () =>
           new Promise<void>((resolve, reject) => {
             const worker = startWorker(workerUrl);
             workers.push(worker);
             const give = () => {
-              if (next >= jobs.length) {
+              if (next >= groups.length) {
                 resolve();
                 return;
               }
-              const index = next++;
-              worker.postMessage({ index, job: jobs[index] });
+              worker.postMessage({ group: groups[next++] });
             };
-            worker.on('message', (m: { kind: string; index: number; events?: number; summary?: RunSummary; figures?: Omit<SweepRow, 'params'>; files?: { trades: string; bbo: string }; message?: string }) => {
-              if (m.kind === 'progress') {
-                done[m.index] = m.events!;
-                report();
-              } else if (m.kind === 'done') {
-                done[m.index] = m.events!;
-                report();
-                const empty = { pnl: 0, trades: 0, winRate: 0, maxDrawdown: 0, fees: 0 };
-                results[m.index] = { params: grid[m.index]!, summary: m.summary!, figures: m.figures ?? empty, files: m.files };
-                give();
-              } else reject(new SweepError(`sweep configuration ${m.index + 1} (${JSON.stringify(grid[m.index])}) failed: ${m.message}`));
-            });
+            worker.on(
+              'message',
+              (m: {
+                kind: string;
+                index: number;
+                events?: number;
+                summary?: RunSummary;
+                figures?: Omit<SweepRow, 'params'>;
+                files?: { trades: string; bbo: string };
+                message?: string;
+              }) => {
+                if (m.kind === 'progress') {
+                  done[m.index] = m.events!;
+                  report();
+                } else if (m.kind === 'done') {
+                  done[m.index] = m.events!;
+                  report();
+                  const empty = { pnl: 0, trades: 0, winRate: 0, maxDrawdown: 0, fees: 0 };
+                  results[m.index] = { params: grid[m.index]!, summary: m.summary!, figures: m.figures ?? empty, files: m.files };
+                } else if (m.kind === 'idle') give();
+                else reject(new SweepError(`sweep configuration ${m.index + 1} (${JSON.stringify(grid[m.index])}) failed: ${m.message}`));
+              },
+            );
             worker.on('error', reject);
             give();
           }),

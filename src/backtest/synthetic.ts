@@ -5,7 +5,7 @@
 // one REST depth snapshot at the start; Lighter a `subscribed/order_book` snapshot, then
 // `update/order_book` deltas chained by begin_nonce (spec §5.2), and pings.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { seededRandom } from '../core/prng.js';
@@ -33,21 +33,35 @@ export function writeSyntheticRecording(dir: string, o: SyntheticOptions): numbe
   const random = seededRandom(o.seed ?? 7);
   const startWall = o.startWallMs ?? Date.UTC(2026, 0, 1);
   const monoStart = 1_000;
-  const header: RecordingHeader = { format: RECORDING_FORMAT, version: VERSION, ticker: 'BTC', mode: 'synthetic', markets: { ...SYNTHETIC_MARKETS }, clock: { wallMs: startWall, monoMs: monoStart } };
-  const files = new Map<string, string[][]>();
+  const header: RecordingHeader = {
+    format: RECORDING_FORMAT,
+    version: VERSION,
+    ticker: 'BTC',
+    mode: 'synthetic',
+    markets: { ...SYNTHETIC_MARKETS },
+    clock: { wallMs: startWall, monoMs: monoStart },
+  };
+  // Each gzip member is written as soon as it is complete, so that a day's recording never sits in memory.
   let current: string[] = [];
   let currentName = '';
+  let firstMember = true;
   let events = 0;
+  const flush = () => {
+    if (current.length === 0) return;
+    const member = gzipSync(current.join(''));
+    if (firstMember) writeFileSync(join(dir, currentName), member);
+    else appendFileSync(join(dir, currentName), member);
+    firstMember = false;
+    current = [];
+  };
   const emit = (line: string, atMs: number) => {
     const name = hourFileName('BTC', startWall + (atMs - monoStart));
     if (name !== currentName) {
+      flush();
       currentName = name;
+      firstMember = true;
       current = [JSON.stringify(header) + '\n'];
-      files.set(name, [current]);
-    } else if (current.length >= 4000) {
-      current = [];
-      files.get(name)!.push(current);
-    }
+    } else if (current.length >= 4000) flush();
     current.push(line);
     events++;
   };
@@ -65,9 +79,31 @@ export function writeSyntheticRecording(dir: string, o: SyntheticOptions): numbe
   let ltOffset = 1;
   let tickerId = 111_000_000_000_000_000n;
   const levelsJson = (prices: number[]) => prices.map((p) => [px(p), qty()]);
-  emit(encodeEvent('snapshot', 'backpack', monoStart * 1000, JSON.stringify({ asks: levelsJson(bp.asks), bids: levelsJson(bp.bids), lastUpdateId: String(bpU), timestamp: startWall * 1000 })), monoStart);
+  emit(
+    encodeEvent(
+      'snapshot',
+      'backpack',
+      monoStart * 1000,
+      JSON.stringify({ asks: levelsJson(bp.asks), bids: levelsJson(bp.bids), lastUpdateId: String(bpU), timestamp: startWall * 1000 }),
+    ),
+    monoStart,
+  );
   const ltLevels = (prices: number[]) => prices.map((p) => ({ price: px(p), size: qty() }));
-  emit(encodeEvent('frame', 'lighter', (monoStart + 1) * 1000, JSON.stringify({ channel: 'order_book:1', offset: ltOffset++, timestamp: startWall + 1, type: 'subscribed/order_book', order_book: { code: 0, asks: ltLevels(lt.asks), bids: ltLevels(lt.bids), offset: ltOffset, nonce: ltNonce, begin_nonce: ltNonce - 1 } })), monoStart + 1);
+  emit(
+    encodeEvent(
+      'frame',
+      'lighter',
+      (monoStart + 1) * 1000,
+      JSON.stringify({
+        channel: 'order_book:1',
+        offset: ltOffset++,
+        timestamp: startWall + 1,
+        type: 'subscribed/order_book',
+        order_book: { code: 0, asks: ltLevels(lt.asks), bids: ltLevels(lt.bids), offset: ltOffset, nonce: ltNonce, begin_nonce: ltNonce - 1 },
+      }),
+    ),
+    monoStart + 1,
+  );
   const steps = Math.floor((o.seconds * 1000) / stepMs);
   for (let s = 1; s <= steps; s++) {
     const t = monoStart + 2 + s * stepMs;
@@ -81,20 +117,71 @@ export function writeSyntheticRecording(dir: string, o: SyntheticOptions): numbe
     const nb = ladder(mid);
     const delta = (oldP: number[], newP: number[]) => [...oldP.filter((p) => !newP.includes(p)).map((p) => [px(p), '0']), ...newP.map((p) => [px(p), qty()])];
     bpU++;
-    emit(encodeEvent('frame', 'backpack', tUs, JSON.stringify({ stream: 'depth.BTC_USDC_PERP', data: { e: 'depth', E: wall * 1000, s: 'BTC_USDC_PERP', a: delta(bp.asks, nb.asks), b: delta(bp.bids, nb.bids), U: bpU, u: bpU, T: wall * 1000 } })), t);
+    emit(
+      encodeEvent(
+        'frame',
+        'backpack',
+        tUs,
+        JSON.stringify({
+          stream: 'depth.BTC_USDC_PERP',
+          data: { e: 'depth', E: wall * 1000, s: 'BTC_USDC_PERP', a: delta(bp.asks, nb.asks), b: delta(bp.bids, nb.bids), U: bpU, u: bpU, T: wall * 1000 },
+        }),
+      ),
+      t,
+    );
     bp = nb;
     tickerId++;
-    emit(encodeEvent('frame', 'backpack', tUs + 40, JSON.stringify({ stream: 'bookTicker.BTC_USDC_PERP', data: { e: 'bookTicker', E: wall * 1000, s: 'BTC_USDC_PERP', a: px(bp.asks[0]!), A: qty(), b: px(bp.bids[0]!), B: qty(), u: String(tickerId), T: wall * 1000 } })), t);
-    if (s % fps === 0) emit(encodeEvent('frame', 'backpack', tUs + 60, JSON.stringify({ stream: 'markPrice.BTC_USDC_PERP', data: { e: 'markPrice', E: wall * 1000, s: 'BTC_USDC_PERP', p: px(mid), f: '0.0000125', i: px(mid), n: wall + 3_600_000 } })), t);
+    emit(
+      encodeEvent(
+        'frame',
+        'backpack',
+        tUs + 40,
+        JSON.stringify({
+          stream: 'bookTicker.BTC_USDC_PERP',
+          data: { e: 'bookTicker', E: wall * 1000, s: 'BTC_USDC_PERP', a: px(bp.asks[0]!), A: qty(), b: px(bp.bids[0]!), B: qty(), u: String(tickerId), T: wall * 1000 },
+        }),
+      ),
+      t,
+    );
+    if (s % fps === 0)
+      emit(
+        encodeEvent(
+          'frame',
+          'backpack',
+          tUs + 60,
+          JSON.stringify({
+            stream: 'markPrice.BTC_USDC_PERP',
+            data: { e: 'markPrice', E: wall * 1000, s: 'BTC_USDC_PERP', p: px(mid), f: '0.0000125', i: px(mid), n: wall + 3_600_000 },
+          }),
+        ),
+        t,
+      );
     // Lighter, half a step later.
     const lTime = t + stepMs / 2;
     const nl = ladder(mid + basis);
-    const ldelta = (oldP: number[], newP: number[]) => [...oldP.filter((p) => !newP.includes(p)).map((p) => ({ price: px(p), size: '0.00000' })), ...newP.map((p) => ({ price: px(p), size: qty() }))];
+    const ldelta = (oldP: number[], newP: number[]) => [
+      ...oldP.filter((p) => !newP.includes(p)).map((p) => ({ price: px(p), size: '0.00000' })),
+      ...newP.map((p) => ({ price: px(p), size: qty() })),
+    ];
     ltNonce++;
-    emit(encodeEvent('frame', 'lighter', Math.round(lTime * 1000), JSON.stringify({ channel: 'order_book:1', offset: ltOffset++, timestamp: Math.round(startWall + (lTime - monoStart)), type: 'update/order_book', order_book: { code: 0, asks: ldelta(lt.asks, nl.asks), bids: ldelta(lt.bids, nl.bids), offset: ltOffset, nonce: ltNonce, begin_nonce: ltNonce - 1 } })), lTime);
+    emit(
+      encodeEvent(
+        'frame',
+        'lighter',
+        Math.round(lTime * 1000),
+        JSON.stringify({
+          channel: 'order_book:1',
+          offset: ltOffset++,
+          timestamp: Math.round(startWall + (lTime - monoStart)),
+          type: 'update/order_book',
+          order_book: { code: 0, asks: ldelta(lt.asks, nl.asks), bids: ldelta(lt.bids, nl.bids), offset: ltOffset, nonce: ltNonce, begin_nonce: ltNonce - 1 },
+        }),
+      ),
+      lTime,
+    );
     lt = nl;
     if (s % (fps * 30) === 0) emit(encodeEvent('frame', 'lighter', Math.round(lTime * 1000) + 10, '{"type":"ping"}'), lTime);
   }
-  for (const [name, members] of files) writeFileSync(join(dir, name), Buffer.concat(members.map((m) => gzipSync(m.join('')))));
+  flush();
   return events;
 }

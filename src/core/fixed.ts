@@ -51,9 +51,89 @@ export function parseUnits(text: string, scale: number, mode: Rounding = 'exact'
   return divRound(digits, POW10[frac.length - scale], mode, `"${truncate(text)}" at ${scale} decimals`);
 }
 
+/**
+ * True for unsigned decimal text as venues send it: ASCII digits, optionally a point and more
+ * digits (the regex /^\d+(\.\d+)?$/, without a regex: it runs on every level of every frame).
+ */
+export function isUnsignedDecimal(text: string): boolean {
+  const len = text.length;
+  let i = 0;
+  let c = 0;
+  for (; i < len; i++) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+  }
+  if (i === 0) return false;
+  if (i === len) return true;
+  if (c !== 46 || i === len - 1) return false; // only a point, and not a last one
+  for (i++; i < len; i++) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** Parses a decimal string into a safe-integer number at the given scale. */
 export function parseFixed(text: string, scale: number, mode: Rounding = 'exact'): number {
+  const fast = parseFixedFast(text, scale);
+  if (!Number.isNaN(fast)) return fast; // the fast path answered
+  return parseFixedExact(text, scale, mode);
+}
+
+/** parseFixed the exact way for every input (bigint): the reference the fast path is tested against. */
+export function parseFixedExact(text: string, scale: number, mode: Rounding = 'exact'): number {
   return toSafe(parseUnits(text, scale, mode), text);
+}
+
+// 10^k as numbers, exact up to 10^22; only k ≤ MAX_SCALE is used.
+const POW10_NUM: number[] = Array.from({ length: MAX_SCALE + 1 }, (_, i) => 10 ** i);
+// Below this, n·10 + 9 stays under 2^53, so every step of the digit loop is exact.
+const ACC_LIMIT = Math.floor((Number.MAX_SAFE_INTEGER - 9) / 10);
+
+/**
+ * The common case without regex or bigint: a well-formed decimal (optional sign, digits, optionally
+ * a point and digits) whose digits past the scale are all zeros and whose value is a safe integer at
+ * that scale. Then no rounding mode can change the answer, and the digit loop below is exact. Any
+ * other text (malformed, off the grid, near or past 2^53, a bad scale) answers NaN and goes the
+ * exact bigint way, which gives the same value or the same refusal (property-tested against it).
+ * Exported for that test; callers use parseFixed.
+ */
+export function parseFixedFast(text: string, scale: number): number {
+  if (!(scale >= 0 && scale <= MAX_SCALE) || (scale | 0) !== scale) return NaN;
+  const len = text.length;
+  let i = 0;
+  let c = len > 0 ? text.charCodeAt(0) : 0;
+  const neg = c === 45; // '-'
+  if (neg || c === 43) i = 1; // '+'
+  const wholeStart = i;
+  let n = 0;
+  for (; i < len; i++) {
+    c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    if (n > ACC_LIMIT) return NaN;
+    n = n * 10 + c;
+  }
+  if (i === wholeStart) return NaN;
+  let used = 0;
+  if (i < len) {
+    if (text.charCodeAt(i) !== 46) return NaN; // '.'
+    const fracStart = ++i;
+    for (; i < len; i++) {
+      c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return NaN;
+      if (used < scale) {
+        if (n > ACC_LIMIT) return NaN;
+        n = n * 10 + c;
+        used++;
+      } else if (c !== 0) return NaN; // off the grid: the rounding mode decides, the exact way
+    }
+    if (i === fracStart) return NaN;
+  }
+  if (used < scale) {
+    n *= POW10_NUM[scale - used];
+    if (n > Number.MAX_SAFE_INTEGER) return NaN;
+  }
+  return neg && n !== 0 ? -n : n;
 }
 
 function toSafe(units: bigint, text: string): number {

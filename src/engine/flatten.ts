@@ -76,12 +76,14 @@ export async function flattenVenues(o: FlattenOptions): Promise<FlattenOutcome> 
     }
     const slippage = o.slippageBps * Math.min(8, 2 ** round);
     round++;
-    await Promise.all(IDS.map((v) => closeOne(o, v, positions[v], slippage, orders)));
+    // Listed Backpack first, whichever answers first: the same run reads the same way every time.
+    for (const line of await Promise.all(IDS.map((v) => closeOne(o, v, positions[v], slippage)))) if (line !== undefined) orders.push(line);
     if (!(positions.backpack === 0 && positions.lighter === 0)) await sleep(o.clock, Math.min(o.pauseMs ?? 250, o.deadline - o.clock.monoMs()));
   }
 }
 
-async function closeOne(o: FlattenOptions, venue: VenueId, position: number, slippageBps: number, orders: string[]): Promise<void> {
+/** Sends one venue's closing order; its line for the outcome, or undefined when none was sent. */
+async function closeOne(o: FlattenOptions, venue: VenueId, position: number, slippageBps: number): Promise<string | undefined> {
   if (position === 0 || Number.isNaN(position)) return;
   const m = o.markets[venue];
   const v = o.venues[venue];
@@ -111,6 +113,6 @@ async function closeOne(o: FlattenOptions, venue: VenueId, position: number, sli
   }
   o.onLeg(leg);
   const line = `${venue} ${side} ${formatFixed(size, m.sizeScale)} reduce-only: ${leg.state} ${formatFixed(leg.filled, m.sizeScale)}${leg.error ? ` (${leg.error.message})` : ''}`;
-  orders.push(line);
   o.log.warn(`${o.label}: ${line}`);
+  return line;
 }

@@ -48,6 +48,11 @@ export interface RecordedEvent {
   atUs: number;
   /** Raw text (frame, snapshot) or the order event's JSON. */
   payload: string;
+  /**
+   * The payload parsed, once a replay has parsed it: the backtests of a sweep that share one pass
+   * over the recording share it too (backtest/feed.ts). Read only; never written to a file.
+   */
+  json?: unknown;
 }
 
 const KIND_CODE: Record<EventKind, string> = { frame: 'F', snapshot: 'S', order: 'O' };

@@ -6,6 +6,7 @@
 
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { RECORDING_SUFFIX, RecordingFormatError, decodeEvent, parseHeader, type RecordedEvent, type RecordingHeader } from './format.js';
 
@@ -95,26 +96,88 @@ export async function* fileLines(file: string, onTorn?: (file: string) => void):
   for await (const lines of fileLineBatches(file, onTorn)) yield* lines;
 }
 
-/** A gzip file's complete lines, a batch per decompressed chunk. */
+/** Decompressed bytes per batch of lines. */
+const BATCH_BYTES = 256 * 1024;
+
+/** A gzip file's complete lines, a batch per BATCH_BYTES or so of decompressed text. */
 export async function* fileLineBatches(file: string, onTorn?: (file: string) => void): AsyncGenerator<string[]> {
-  // Big chunks, and a deep read-ahead: zlib's thread keeps decompressing while this thread parses.
-  const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 8 * 1024 * 1024 } as ZlibOptions);
-  const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  source.on('error', (e) => gunzip.destroy(e));
-  source.pipe(gunzip);
-  gunzip.setEncoding('utf8');
+  // The decoder carries a character split between two chunks over to the next.
+  const decoder = new StringDecoder('utf8');
   let rest = '';
-  try {
-    for await (const chunk of gunzip as AsyncIterable<string>) {
-      const text = rest + chunk;
+  const read = { torn: false };
+  for await (const chunk of gunzipChunks(file, read, onTorn)) {
+    // A read returns all that is buffered (up to the read-ahead): it is cut into batches of about
+    // BATCH_BYTES, so that what a batch keeps alive while it is replayed (its lines, the frames
+    // parsed from them) stays young and small for the collector.
+    for (let at = 0; at < chunk.length; at += BATCH_BYTES) {
+      const text = rest + decoder.write(at === 0 && chunk.length <= BATCH_BYTES ? chunk : chunk.subarray(at, at + BATCH_BYTES));
       const lines = text.split('\n');
       rest = lines.pop()!;
       if (lines.length > 0) yield lines;
     }
+  }
+  rest += decoder.end();
+  // A last line without its newline is a torn write too (a torn member was already reported).
+  if (rest.length > 0 && !read.torn) onTorn?.(file);
+}
+
+/**
+ * The order events of a recording (times on one line, as readRecordingBatches gives them) and how
+ * many other events it holds, for a pass that needs only the orders (the learned latency): the
+ * other lines are counted in the decompressed bytes without being turned into text or events.
+ */
+export async function readOrderEvents(dir: string, onTorn?: (file: string) => void): Promise<{ orders: RecordedEvent[]; others: number }> {
+  const orders: RecordedEvent[] = [];
+  let others = 0;
+  let base: number | undefined;
+  for (const file of recordingFiles(dir)) {
+    let header: RecordingHeader | undefined;
+    let offsetUs = 0;
+    let lineNo = 0;
+    let rest: Buffer | undefined;
+    const read = { torn: false };
+    for await (const chunk of gunzipChunks(file, read, onTorn)) {
+      const buf = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
+      let pos = 0;
+      for (let nl = buf.indexOf(10, pos); nl >= 0; pos = nl + 1, nl = buf.indexOf(10, pos)) {
+        lineNo++;
+        if (header === undefined) {
+          header = parseHeader(buf.toString('utf8', pos, nl), file);
+          const wmm = header.clock.wallMs - header.clock.monoMs;
+          base ??= wmm;
+          offsetUs = Math.round((wmm - base) * 1000);
+        } else if (buf[pos] === 0x4f /* O */) {
+          const event = decodeEvent(buf.toString('utf8', pos, nl), `${file} line ${lineNo}`);
+          if (offsetUs !== 0) event.atUs += offsetUs;
+          orders.push(event);
+        } else if (nl > pos) others++;
+      }
+      rest = pos < buf.length ? Buffer.from(buf.subarray(pos)) : undefined;
+    }
+    // A last line without its newline is a torn write too (a torn member was already reported).
+    if (rest !== undefined && !read.torn) onTorn?.(file);
+  }
+  return { orders, others };
+}
+
+/**
+ * A gzip file's decompressed bytes, chunk by chunk. Big chunks and a deep read-ahead: zlib's thread
+ * keeps decompressing while this thread parses, and the read-ahead stays in Buffers (outside the JS
+ * heap, never copied by the young-generation collector). A torn last member ends it quietly
+ * (reported through onTorn, and `read.torn` set); anything else unreadable is an error naming the file.
+ */
+async function* gunzipChunks(file: string, read: { torn: boolean }, onTorn?: (file: string) => void): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({ chunkSize: 256 * 1024, highWaterMark: 8 * 1024 * 1024 } as ZlibOptions);
+  const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  source.on('error', (e) => gunzip.destroy(e));
+  source.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // A member cut short by a kill: zlib says the input ended early. Its partial line is dropped.
     if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test((e as Error).message)) {
+      read.torn = true;
       onTorn?.(file);
       return;
     }
@@ -122,6 +185,4 @@ export async function* fileLineBatches(file: string, onTorn?: (file: string) => 
   } finally {
     source.destroy();
   }
-  // A last line without its newline is a torn write too.
-  if (rest.length > 0) onTorn?.(file);
 }

@@ -4,6 +4,7 @@
 // accepted. (The "mapper" idea of tardis-node: raw venue messages in, normalised values out.)
 
 import type { Clock } from '../core/clock.js';
+import { isUnsignedDecimal } from '../core/fixed.js';
 import type { Logger } from '../core/log.js';
 
 /** One wire value read: the typed message, or why it was refused. */
@@ -34,7 +35,7 @@ export function fieldsOf(value: unknown): Record<string, unknown> | undefined {
 
 /** A decimal as venues send it: digits, optionally a point and more digits. */
 export function isDecimalText(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 64 && /^\d+(\.\d+)?$/.test(value);
+  return typeof value === 'string' && value.length <= 64 && isUnsignedDecimal(value);
 }
 
 /**

@@ -17,7 +17,25 @@ function rig(options: Partial<ExecutionOptions> = {}) {
   const clock = new ReplayClock(0, Date.UTC(2026, 0, 1));
   const feed = new BackpackFeed(BP, new MemoryLogger());
   // Asks 100.0 × 0.5 and 100.1 × 0.3; bids 99.9 × 0.4 and 99.8 × 1.
-  feed.apply({ kind: 'snapshot', venue: 'backpack', atUs: 0, payload: JSON.stringify({ lastUpdateId: '1', asks: [['100.0', '0.5'], ['100.1', '0.3']], bids: [['99.9', '0.4'], ['99.8', '1']] }) }, 0);
+  feed.apply(
+    {
+      kind: 'snapshot',
+      venue: 'backpack',
+      atUs: 0,
+      payload: JSON.stringify({
+        lastUpdateId: '1',
+        asks: [
+          ['100.0', '0.5'],
+          ['100.1', '0.3'],
+        ],
+        bids: [
+          ['99.9', '0.4'],
+          ['99.8', '1'],
+        ],
+      }),
+    },
+    0,
+  );
   const exec = new SimulatedExecution(feed, clock, { latency: { arrivalMs: 10, replyMs: 5 }, takerFeeBps: 2.5, ...options });
   let u = 1;
   const depth = (atMs: number, a: Array<[string, string]>, b: Array<[string, string]> = []) => {
@@ -64,9 +82,17 @@ test('latency moves the fill to the book as it is when the order arrives, not wh
   const b = late.exec.placeMarketOrder({ side: 'buy', size: 10_000, worstPrice: 1_020 });
   // The ask moves from 100.0 to 101.0: before the order arrives (5 ms) in one case, after (15 ms) in the other.
   await early.clock.advanceTo(5);
-  early.depth(5, [['100.0', '0'], ['100.1', '0'], ['101.0', '1']]);
+  early.depth(5, [
+    ['100.0', '0'],
+    ['100.1', '0'],
+    ['101.0', '1'],
+  ]);
   await late.clock.advanceTo(15);
-  late.depth(15, [['100.0', '0'], ['100.1', '0'], ['101.0', '1']]);
+  late.depth(15, [
+    ['100.0', '0'],
+    ['100.1', '0'],
+    ['101.0', '1'],
+  ]);
   await early.clock.advanceTo(100);
   await late.clock.advanceTo(100);
   assert.equal((await a).notional, 10_000 * 1_010);
@@ -77,7 +103,10 @@ test('what a fill took is gone from the book until the venue next speaks of that
   const { clock, exec, feed, depth } = rig();
   const first = exec.placeMarketOrder({ side: 'buy', size: 40_000, worstPrice: 1_000 });
   await clock.advanceTo(11);
-  assert.deepEqual(feed.book.levels('ask'), [[1_000, 10_000], [1_001, 30_000]]);
+  assert.deepEqual(feed.book.levels('ask'), [
+    [1_000, 10_000],
+    [1_001, 30_000],
+  ]);
   const second = exec.placeMarketOrder({ side: 'buy', size: 40_000, worstPrice: 1_000 });
   await clock.advanceTo(100);
   assert.equal((await first).filled, 40_000);
@@ -99,7 +128,11 @@ test('fees by venue and tier: the recorded rate, Lighter by tier, overrides last
 
 test('latency learned from order events: the median round trip per venue, split both ways', () => {
   const l = new LatencyLearner();
-  for (const [id, sentUs, atUs] of [['b1', 1_000, 5_000], ['b2', 10_000, 12_000], ['b3', 20_000, 30_000]] as const) {
+  for (const [id, sentUs, atUs] of [
+    ['b1', 1_000, 5_000],
+    ['b2', 10_000, 12_000],
+    ['b3', 20_000, 30_000],
+  ] as const) {
     l.add('backpack', sentUs, { event: 'sent', id, side: 'buy', size: 1, worstPrice: 1 });
     l.add('backpack', atUs, { event: 'filled', id, state: 'filled', sentUs, filled: 1, notional: 1, fee: 0 });
   }

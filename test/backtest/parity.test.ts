@@ -57,7 +57,11 @@ test('a recorded --sim run replays to the same decisions, and two replays give i
 
   const a = await replay(recordDir);
   const entries = a.result.trades.filter((t) => t.kind === 'entry');
-  assert.deepEqual(entries.map((t) => t.direction), liveRows.map((r) => r.direction), `same trades, same directions, same order: live sent at ${liveSends.map((x) => x.toFixed(1))}, replay decided at ${entries.map((t) => t.triggeredAt.toFixed(1))}`);
+  assert.deepEqual(
+    entries.map((t) => t.direction),
+    liveRows.map((r) => r.direction),
+    `same trades, same directions, same order: live sent at ${liveSends.map((x) => x.toFixed(1))}, replay decided at ${entries.map((t) => t.triggeredAt.toFixed(1))}`,
+  );
   // Both directions were traded live, each up to the position limit.
   assert.deepEqual(
     liveRows.map((r) => r.direction),

@@ -4,14 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/run.js';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock, sleep } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { ArbEngine } from '../../src/engine/index.js';
 import { tempDir } from '../helpers/temp.js';
 import type { MarketSpec } from '../../src/venues/types.js';
 import { flattenVenues } from '../../src/engine/flatten.js';
 import type { LegResult } from '../../src/venues/venue.js';
-import { FakeVenue, partialFill, rejected } from './fake-venue.js';
+import { FakeVenue, partialFill, rejected, takerFill } from './fake-venue.js';
 
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 10, takerFeeBps: 2.5, makerFeeBps: 0 };
 const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 20, takerFeeBps: 0, makerFeeBps: 0 };
@@ -56,6 +56,15 @@ function rig(bpPosition: number, ltPosition: number) {
     );
   return { backpack, lighter, legs, log, run, clock };
 }
+
+test('the closing orders are listed Backpack first, whichever venue answers first', async () => {
+  const r = rig(1000, -1000);
+  // Backpack answers 5 ms after Lighter.
+  r.backpack.outcomes = [async (req, leg, venue) => (await sleep(r.clock, 5), takerFill(req, leg, venue))];
+  const outcome = await r.run();
+  assert.deepEqual(outcome.orders, ['backpack sell 0.01000 reduce-only: filled 0.01000', 'lighter buy 0.01000 reduce-only: filled 0.01000']);
+  assert.equal(outcome.flat, true);
+});
 
 test("both positions closed reduce-only; flat only on the venues' word", async () => {
   const r = rig(1000, -1000);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FakeClock } from '../../src/core/clock.js';
 import type { MarketSpec } from '../../src/venues/types.js';
-import { readRecording, type RecordingItem } from '../../src/record/reader.js';
+import { readOrderEvents, readRecording, type RecordingItem } from '../../src/record/reader.js';
 import { Recorder } from '../../src/record/writer.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -180,4 +180,52 @@ test('--from / --to select events by wall time, [from, to)', async () => {
   for await (const item of readRecording(dir, { fromWallMs: Date.UTC(2026, 0, 1, 10, 0, 1), toWallMs: Date.UTC(2026, 0, 1, 10, 0, 3) }))
     if (item.kind !== 'header') seen.push(item.payload);
   assert.deepEqual(seen, ['at 1000', 'at 2000']);
+});
+
+test('a multi-byte character cut by a read or batch boundary, and lines longer than a batch, come back whole', async () => {
+  const dir = tempDir('rec-utf8-');
+  const header = JSON.stringify({ format: 1, ...HEADER, clock: { wallMs: Date.UTC(2026, 0, 1, 10), monoMs: 0 } }) + '\n';
+  const payloads: string[] = [];
+  // Lines of 3- and 4-byte characters, of many lengths, one of them longer than a 256 KiB batch.
+  for (let i = 0; i < 400; i++) payloads.push(JSON.stringify({ stream: 'x', n: i, text: (i % 2 === 0 ? '€' : '𝄞').repeat(1 + ((i * 7919) % 1500)) }));
+  payloads.splice(200, 0, JSON.stringify({ stream: 'long', text: '€'.repeat(120_000) }));
+  const body = header + payloads.map((p, i) => `F\tb\t${i}\t${p}\n`).join('');
+  const bytes = Buffer.from(body, 'utf8');
+  // The premise: the first batch boundary (256 KiB) falls inside a character.
+  assert.ok(bytes.length > 4 * 262_144 && (bytes[262_144]! & 0xc0) === 0x80, 'a boundary inside a character');
+  appendFileSync(join(dir, 'BTC-20260101T10.rec.gz'), gzipSync(bytes));
+  const items = await all(dir);
+  assert.equal(items.length, payloads.length + 1);
+  items.slice(1).forEach((item, i) => assert.ok(item.kind !== 'header' && item.payload === payloads[i] && item.atUs === i, `event ${i}`));
+});
+
+test('the orders-only pass gives the same order events, on the same time line, and counts the other events as the full read does', async () => {
+  const dir = tempDir('rec-orders-');
+  const sent = (id: string) => ({ event: 'sent' as const, id, side: 'buy' as const, size: 10, worstPrice: 100 });
+  // Two runs, the second in the next hour's file and on a monotonic clock started again; frames,
+  // a snapshot and order events on both venues.
+  const first = new Recorder({ dir, header: HEADER, clock: new FakeClock({ wallMs: Date.UTC(2026, 0, 1, 10, 59, 58), monoMs: 1_000 }), flushMs: 0 });
+  first.frame('backpack', '{"stream":"depth.BTC_USDC_PERP","data":{}}', 1_000);
+  first.order('backpack', 1_001.5, sent('b1'));
+  first.snapshot('backpack', '{"lastUpdateId":"7","bids":[],"asks":[]}', 1_002);
+  first.order('lighter', 3_000.25, { event: 'filled', id: 'l1', state: 'filled', sentUs: 2_999_000, filled: 10, notional: 1000, fee: 0 });
+  first.frame('lighter', 'Ω ping', 3_001);
+  await first.close();
+  const second = new Recorder({ dir, header: HEADER, clock: new FakeClock({ wallMs: Date.UTC(2026, 0, 1, 11, 0, 30), monoMs: 50 }), flushMs: 0 });
+  second.frame('lighter', 'b', 50);
+  second.order('lighter', 51, sent('l2'));
+  await second.close();
+  assert.equal(readdirSync(dir).length, 3);
+
+  const full = (await all(dir)).filter((i) => i.kind !== 'header');
+  const fast = await readOrderEvents(dir);
+  assert.deepEqual(
+    fast.orders,
+    full.filter((i) => i.kind === 'order'),
+  );
+  assert.equal(fast.orders.length, 3);
+  assert.equal(fast.others, full.filter((i) => i.kind !== 'order').length);
+  assert.equal(fast.others, 4);
+  // The second run's order is on the first run's time line: 32 s of wall time after the first's start.
+  assert.equal(fast.orders[2]!.atUs, 1_000_000 + 32_000_000 + 1_000);
 });

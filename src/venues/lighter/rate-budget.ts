@@ -176,25 +176,23 @@ export class RateBudget {
 
   /** The error for a request refused for want of a place. */
   refusal(purpose: BudgetPurpose, transaction = false): VenueError {
+    const r = this.refusalParts(purpose, transaction);
+    return new VenueError('lighter', 'rate_limited', r.message, r.code, r.retryMs);
+  }
+
+  /** refusal()'s message alone, without building an error (a replay's readiness asks on every book frame). */
+  refusalMessage(purpose: BudgetPurpose, transaction = false): string {
+    return this.refusalParts(purpose, transaction).message;
+  }
+
+  private refusalParts(purpose: BudgetPurpose, transaction: boolean): { message: string; code?: number; retryMs: number } {
     const now = this.now();
     const off = this.backingOff();
     if (off !== undefined)
-      return new VenueError(
-        'lighter',
-        'rate_limited',
-        `Lighter ${purpose} not sent: the venue said ${off.detail}; nothing goes out for another ${off.until - now} ms`,
-        23000,
-        off.until - now,
-      );
+      return { message: `Lighter ${purpose} not sent: the venue said ${off.detail}; nothing goes out for another ${off.until - now} ms`, code: 23000, retryMs: off.until - now };
     const wait = Math.max(0, this.availableAt(purpose, transaction, now) - now);
     const budget = transaction ? `${this.perMinute} requests (${this.transactionCap} transactions)` : `${this.perMinute} requests`;
-    return new VenueError(
-      'lighter',
-      'rate_limited',
-      `Lighter ${purpose} not sent: the shared budget of ${budget} per minute (--lighter-requests-per-minute) is spent for another ${wait} ms`,
-      undefined,
-      wait,
-    );
+    return { message: `Lighter ${purpose} not sent: the shared budget of ${budget} per minute (--lighter-requests-per-minute) is spent for another ${wait} ms`, retryMs: wait };
   }
 
   private takeIfFree(purpose: BudgetPurpose, transaction: boolean): boolean {
