@@ -1374,8 +1374,14 @@ export class LighterSim extends SimServerBase<Client> {
 
   /** A market_stats frame for one market, or for every market (channel market_stats:all). */
   private statsFrame(m: Market | undefined, type: string): Record<string, unknown> {
-    if (m !== undefined) return { channel: `market_stats:${m.id}`, market_stats: this.marketStatsJson(m), type };
-    const all = Object.fromEntries([...this.markets.values()].map((x) => [String(x.id), this.marketStatsJson(x)]));
+    // What a snapshot sends is what the next update is compared with (publishStats).
+    const stats = (x: Market) => {
+      const json = this.marketStatsJson(x);
+      this.lastStats.set(x.id, JSON.stringify(json));
+      return json;
+    };
+    if (m !== undefined) return { channel: `market_stats:${m.id}`, market_stats: stats(m), type };
+    const all = Object.fromEntries([...this.markets.values()].map((x) => [String(x.id), stats(x)]));
     return { channel: 'market_stats:all', market_stats: all, type };
   }
 
@@ -1386,6 +1392,8 @@ export class LighterSim extends SimServerBase<Client> {
    * changed market only, keyed by its id (CCXT handleTicker resolves each key it finds).
    */
   private publishStats(m: Market): void {
+    // Nobody listening: nothing computed (a long run's tape makes the daily figures costly).
+    if (![...this.clients].some((c) => c.channels.has(`market_stats/${m.id}`) || c.channels.has('market_stats/all'))) return;
     const stats = this.marketStatsJson(m);
     const text = JSON.stringify(stats);
     if (this.lastStats.get(m.id) === text) return;
