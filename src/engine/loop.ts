@@ -54,7 +54,7 @@ export class EntryLoop {
 
   /** Judges the books as they stand; `triggeredAt` is the monotonic arrival time of the frame that prompted it. */
   judge(triggeredAt: number): void {
-    if (!this.core.phase.is('running') || this.core.busy) return;
+    if (this.core.phase.phase !== 'running' || this.core.busy) return;
     try {
       this.evaluate(triggeredAt);
     } catch (e) {
@@ -65,7 +65,8 @@ export class EntryLoop {
   private evaluate(triggeredAt: number): void {
     const core = this.core;
     const observer = core.observer;
-    if (core.halts.blocking(core.isFlat())) {
+    // No halt standing (the usual case): nothing to end, and no exposure to work out on this turn.
+    if (core.halts.any && core.halts.blocking(core.isFlat())) {
       observer?.decision?.('halted');
       return;
     }

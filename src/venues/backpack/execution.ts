@@ -286,6 +286,9 @@ export class BackpackExecution implements DetachedExecution {
     // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.
     const reply = this.rest.send<unknown>(order.request, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = this.clock.monoMs()), urgent: true });
     // The order stream is a second confirmation path: whichever of it and the reply settles first wins.
+    // Its waiter is set up just after this turn, once the other leg is on its way too: no stream
+    // frame and no reply can be read before then.
+    await Promise.resolve();
     const stream = this.signer === undefined ? undefined : this.streamSettled(String(clientId));
     try {
       const first = await (stream === undefined

@@ -253,9 +253,9 @@ export class LighterExecution implements DetachedExecution {
     if (this.authFailure !== undefined) return { state: 'auth_failed', detail: this.authFailure };
     if (!this.session.available) return { state: 'down', detail: this.session.detail ?? 'Lighter is unavailable' };
     // The budget runs on the clock's monotonic line, the one the port speaks (venue.ts).
-    const off = this.budget.backingOff();
-    if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
     const now = this.clock.monoMs();
+    const off = this.budget.backingOff(now);
+    if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
     const at = this.budget.availableAt('entry', true, now);
     if (at > now) return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
     return READY;
