@@ -12,10 +12,10 @@
 // watching off, then with --metrics-port and --ui-port on, a dashboard client subscribed to the
 // pushed updates and /metrics scraped every second, and prints both p50/p99 side by side.
 // Environment: BENCH_OPPORTUNITIES (default 1200), BENCH_SIM_MINUTES (default 10), BENCH_SPEEDUP (default 10), BENCH_WATCH (default 1).
+// BENCH_MARKETS=10 runs manyMarkets() instead (see there): the one-market figure, then the same
+// opportunities on BTC while nine more markets stream and trade in the same process, then memory.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import WebSocket from 'ws';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/cli/args.js';
@@ -24,6 +24,7 @@ import { silentLogger } from '../src/core/log.js';
 import type { TradeRecord } from '../src/engine/index.js';
 import { startSimVenues, type SimVenues, type SimVenuesOptions } from '../src/sim/index.js';
 import type { WatchEndpoints } from '../src/watch/index.js';
+import { openFloorClient } from './floor.js';
 
 const OPPORTUNITIES = Number(process.env.BENCH_OPPORTUNITIES ?? 1200);
 const SIM_MINUTES = Number(process.env.BENCH_SIM_MINUTES ?? 10);
@@ -80,6 +81,19 @@ interface BotLatency {
   missed: number;
 }
 
+/**
+ * The Lighter account the benchmark trades on has a request quota of LIGHTER_QUOTA a minute (REST
+ * and transactions together), and both sides know it: the simulated venue enforces it (429 /
+ * 23000 beyond it) and the bot budgets for it. A Standard account's 60 a minute would measure the
+ * budget, not the bot (1200 opportunities send 1200 Lighter orders within about half a minute);
+ * Premium quotas are larger and volume-based (spec §0), and this is one such quota. The account's
+ * tier stays the simulator's default, so the fees, and with them the scripted opportunities, are
+ * the ones every earlier run measured.
+ */
+const LIGHTER_QUOTA = 12_000;
+const LIGHTER_QUOTA_FLAGS = ['--lighter-requests-per-minute', String(LIGHTER_QUOTA)];
+const lighterQuota = () => ({ lighter: { requestsPerMinute: LIGHTER_QUOTA } });
+
 /** Watching on: metrics and dashboard servers, a dashboard client on the pushed updates, /metrics scraped every second. */
 const WATCH_FLAGS = ['--metrics-port', '0', '--ui-port', '0'];
 
@@ -87,6 +101,7 @@ async function latency(): Promise<void> {
   const off = await botLatency(false);
   const floor = off.floor;
   const on = WATCH ? await botLatency(true) : undefined;
+  console.log(`Lighter account: a quota of ${LIGHTER_QUOTA} requests a minute, enforced by the simulator and budgeted by the bot`);
   report('watching off', off);
   if (on !== undefined) report('watching on (metrics scraped every 1 s, one dashboard client)', on);
   console.log(`the floor (minimal client, same simulators, same sockets), ${floor.samples} opportunities:`);
@@ -113,14 +128,12 @@ function report(label: string, l: BotLatency): void {
 }
 
 async function botLatency(watch: boolean): Promise<BotLatency & { floor: Percentiles & { samples: number } }> {
-  // A premium-sized Lighter budget: the standard 60 transactions a minute would throttle the benchmark, not the bot.
-  const { sim, engine, endpoints, stopBot } = await bot({ scripted: true }, [
+  const { sim, engine, endpoints, stopBot } = await bot({ scripted: true, faults: lighterQuota() }, [
     '--max-position',
     '0.01',
     '--max-book-age-ms',
     '60000',
-    '--lighter-tx-per-minute',
-    '1000000',
+    ...LIGHTER_QUOTA_FLAGS,
     ...(watch ? WATCH_FLAGS : []),
   ]);
   const watchers: Array<() => void> = [];
@@ -187,70 +200,27 @@ async function botLatency(watch: boolean): Promise<BotLatency & { floor: Percent
   return { samples, sendSpread, missed, floor };
 }
 
-/**
- * The floor: what any Node client must spend between a book frame arriving and two orders being on
- * their sockets. It parses every frame (as the bot must), decides nothing, and writes orders
- * rendered ahead of time — so the bot's excess over it is the cost of its own work.
- */
+/** The floor (floor.ts), measured on the same simulators and the same scripted opportunities. */
 async function floorLatency(sim: SimVenues): Promise<Percentiles & { samples: number }> {
-  const open = (url: string) =>
-    new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(url);
-      ws.once('open', () => resolve(ws));
-      ws.once('error', reject);
-    });
-  const bpWs = await open(sim.backpack.wsUrl);
-  const ltWs = await open(sim.lighter.wsUrl);
-  bpWs.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['depth.BTC_USDC_PERP'] }));
-  ltWs.send(JSON.stringify({ type: 'subscribe', channel: `order_book/${sim.engines.lighter.market.marketId}` }));
-  const api = new URL(sim.backpack.apiUrl);
-  const line = net.connect(Number(api.port), api.hostname);
-  line.setNoDelay(true);
-  line.on('data', () => {}); // replies are read and dropped: only the write is timed
-  await new Promise((r) => line.once('connect', r));
-  // Ready-made orders: the same sizes and shapes as the bot's, rendered once (the simulators refuse them; only the writes are timed).
-  const body = JSON.stringify({ symbol: 'BTC_USDC_PERP', side: 'Bid', orderType: 'Market', quantity: '0.01', priceLimit: '100200.0', clientId: 1, timeInForce: 'IOC' });
-  const bpOrder = `POST /api/v1/order HTTP/1.1\r\nHost: ${api.host}\r\nContent-Type: application/json; charset=utf-8\r\nX-API-Key: floor\r\nX-Signature: floor\r\nX-Timestamp: 0\r\nX-Window: 5000\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-  const ltOrder = '{"type":"jsonapi/sendtx","data":{"id":"1","tx_type":14,"tx_info":{"AccountIndex":0,"Nonce":0}}}';
-  let armed = false;
-  let done: ((ms: number) => void) | undefined;
-  const onFrame = (data: WebSocket.RawData) => {
-    const receivedAt = performance.now();
-    JSON.parse(data.toString());
-    if (!armed) return;
-    armed = false;
-    line.write(bpOrder);
-    ltWs.send(ltOrder);
-    done?.(performance.now() - receivedAt);
-  };
-  bpWs.on('message', onFrame);
-  ltWs.on('message', onFrame);
+  const floor = await openFloorClient(sim);
   const samples: number[] = [];
   const calm = () => books(sim, [999_990, 1_000_000], [999_990, 1_000_000]);
   for (let i = 0; i < OPPORTUNITIES + 100; i++) {
     calm();
     await new Promise((r) => setTimeout(r, 3));
-    const measured = new Promise<number | undefined>((r) => {
-      done = r;
-      setTimeout(() => r(undefined), 2000);
-    });
-    armed = true;
-    books(sim, [999_990, 1_000_000], [1_000_400, 1_000_410]);
-    const ms = await measured;
-    armed = false;
+    const ms = await floor.measure(() => books(sim, [999_990, 1_000_000], [1_000_400, 1_000_410]));
     if (ms !== undefined && i >= 100) samples.push(ms);
     await new Promise((r) => setTimeout(r, 15));
   }
-  bpWs.close();
-  ltWs.close();
-  line.destroy();
+  if (!floor.open) throw new Error('the floor client lost a connection during the run; its figures would be of a partial run');
+  floor.close();
   samples.sort((a, b) => a - b);
   return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99), samples: samples.length };
 }
 
 async function memory(): Promise<void> {
   const stepMs = 100 / SPEEDUP;
-  const { engine, stop } = await bot({ scripted: false, seed: 3, market: { stepMs } }, ['--max-position', '0.05', '--lighter-tx-per-minute', '1000000']);
+  const { engine, stop } = await bot({ scripted: false, seed: 3, market: { stepMs }, faults: lighterQuota() }, ['--max-position', '0.05', ...LIGHTER_QUOTA_FLAGS]);
   let trades = 0;
   engine.onTrade((r) => {
     if (r.kind === 'entry') trades++;
@@ -265,5 +235,126 @@ async function memory(): Promise<void> {
   );
 }
 
-await latency();
-await memory();
+// ------------------------------------------------------------------ BENCH_MARKETS=N (issue 17)
+
+/** The simulators' markets in the order a run of N takes them (BTC first: its opportunities are the ones timed). */
+const MANY_MARKETS: Array<[string, string]> = [
+  ['BTC', '0.01'],
+  ['ETH', '0.1'],
+  ['SOL', '1'],
+  ['DOGE', '100'],
+  ['XRP', '10'],
+  ['AVAX', '1'],
+  ['LINK', '1'],
+  ['SUI', '10'],
+  ['ARB', '50'],
+  ['LTC', '0.5'],
+];
+
+/**
+ * The bot with N markets from a config file against simulators that list them all: every market but
+ * BTC on a generated feed `stepMs` apart (or BTC too when `btcGenerated`), BTC scripted by the caller.
+ */
+async function manyBot(n: number, stepMs: number, btcGenerated: boolean) {
+  const chosen = MANY_MARKETS.slice(0, n);
+  if (chosen.length < n) throw new Error(`BENCH_MARKETS=${n}: the simulators offer ${MANY_MARKETS.length} markets`);
+  const tickers = chosen.map(([t]) => t);
+  const sim = await startSimVenues({
+    ticker: 'BTC',
+    tickers: btcGenerated ? tickers : tickers.slice(1),
+    extraMarkets: tickers.filter((t) => !['BTC', 'ETH', 'SOL'].includes(t)),
+    logger: silentLogger,
+    pingIntervalMs: 5000,
+    seed: 3,
+    market: { stepMs },
+  });
+  const logDir = mkdtempSync(join(tmpdir(), 'bla-bench-'));
+  process.once('exit', () => rmSync(logDir, { recursive: true, force: true }));
+  const configPath = join(logDir, 'markets.json');
+  // Thresholds 0: only the fees decide, so the generated markets trade too (thresholds are USD per unit, and 5 would shut out every cheap one).
+  const markets = Object.fromEntries(chosen.map(([t, size]) => [t, { size, 'max-position': String(Number(size) * 5), 'long-threshold': '0', 'short-threshold': '0' }]));
+  writeFileSync(configPath, JSON.stringify({ markets }));
+  const parsed = parseConfig(['--config', configPath, '--log-dir', logDir, '--max-book-age-ms', '60000', '--lighter-tx-per-minute', '1000000'], sim.env());
+  if (parsed.kind !== 'run') throw new Error('unexpected --help');
+  const handle = startRun(parsed.config, { consoleLevel: 'OFF', out: { write: () => true, isTTY: false } });
+  const engines = await handle.engines;
+  return {
+    sim,
+    engines,
+    stop: async () => {
+      await handle.stop('bench done');
+      await sim.stop();
+      rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function manyMarkets(n: number): Promise<void> {
+  // The one-market figure first, in the same process, as part 1 measures it.
+  const one = await botLatency(false);
+  // The same opportunities on BTC while the other markets stream (a frame every 10 ms each) and trade.
+  const { sim, engines, stop } = await manyBot(n, 10, false);
+  const engine = engines[0];
+  let waiting: ((r: TradeRecord) => void) | undefined;
+  engine.onTrade((r) => {
+    if (r.kind === 'entry' && waiting !== undefined) {
+      const w = waiting;
+      waiting = undefined;
+      w(r);
+    }
+  });
+  const btc = sim.marketEngines.BTC;
+  const set = (b: [number, number], l: [number, number]) => {
+    const ladder = (best: number, dir: 1 | -1) => [0, 1, 2].map((i) => [best + dir * i * 10, 100_000] as [number, number]);
+    btc.backpack.setHouseLiquidity(ladder(b[0], -1), ladder(b[1], 1));
+    btc.lighter.setHouseLiquidity(ladder(l[0], -1), ladder(l[1], 1));
+  };
+  const samples: number[] = [];
+  let missed = 0;
+  for (let i = 0; i < OPPORTUNITIES + 100; i++) {
+    set([999_990, 1_000_000], [999_990, 1_000_000]);
+    await new Promise((r) => setTimeout(r, 3));
+    const traded = new Promise<TradeRecord | undefined>((r) => {
+      waiting = r;
+      setTimeout(() => r(undefined), 2000);
+    });
+    if (engine.positions().backpack <= 0) set([999_990, 1_000_000], [1_000_400, 1_000_410]);
+    else set([1_000_400, 1_000_410], [999_990, 1_000_000]);
+    const record = await traded;
+    if (record === undefined) {
+      missed++;
+      continue;
+    }
+    if (i < 100) continue;
+    samples.push(Math.max(record.backpack!.sentAt, record.lighter!.sentAt) - record.triggeredAt);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  const others = engines.slice(1).reduce((a, e) => a + e.snapshot().summary.trades, 0);
+  await stop();
+  samples.sort((a, b) => a - b);
+  const q = (xs: number[], x: number) => (xs.length === 0 ? NaN : quantile(xs, x)).toFixed(3);
+  console.log(`frame arrival → both orders written, BTC opportunities (after 100 warm-up):`);
+  console.log(`  1 market:   ${one.samples.length} samples   p50 ${q(one.samples, 0.5)} ms   p99 ${q(one.samples, 0.99)} ms${one.missed > 0 ? `   (${one.missed} missed)` : ''}`);
+  console.log(
+    `  ${n} markets: ${samples.length} samples   p50 ${q(samples, 0.5)} ms   p99 ${q(samples, 0.99)} ms${missed > 0 ? `   (${missed} missed)` : ''}   (the other ${n - 1} streaming, ${others} trades among them)   (goal: within noise of 1 market)`,
+  );
+  // Memory: every market generated, ten times faster than real time.
+  const stepMs = 100 / SPEEDUP;
+  const run = await manyBot(n, stepMs, true);
+  const before = process.memoryUsage().rss;
+  const realMs = (SIM_MINUTES * 60_000) / SPEEDUP;
+  await new Promise((r) => setTimeout(r, realMs));
+  const rss = process.memoryUsage().rss;
+  const trades = run.engines.reduce((a, e) => a + e.snapshot().summary.trades, 0);
+  await run.stop();
+  console.log(
+    `memory, ${n} markets: ${SIM_MINUTES} simulated minutes (${(realMs / 1000).toFixed(0)} s at ${SPEEDUP}× speed, ${trades} trades): RSS ${(rss / 2 ** 20).toFixed(1)} MiB (was ${(before / 2 ** 20).toFixed(1)} MiB at start), heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MiB`,
+  );
+}
+
+const MARKETS = Number(process.env.BENCH_MARKETS ?? 1);
+if (MARKETS > 1) await manyMarkets(MARKETS);
+else {
+  await latency();
+  await memory();
+}

@@ -2,7 +2,7 @@
 // as typed on the command line plus the replay's own settings. A single backtest and each
 // configuration of a sweep both run through here, so a sweep's row equals the single run.
 
-import { parseConfig } from '../cli/args.js';
+import { ConfigError, parseConfig } from '../cli/args.js';
 import { engineSettings } from '../cli/run.js';
 import type { Logger } from '../core/log.js';
 import type { LighterTier } from '../venues/lighter/account.js';
@@ -24,6 +24,9 @@ export function jobConfig(job: BacktestJob) {
   // --sim only so that no credentials are asked for: nothing connects anywhere in a backtest.
   const parsed = parseConfig([...job.strategyArgs, '--sim', '--log-dir', job.logDir], {});
   if (parsed.kind !== 'run') throw new Error('--help is not a backtest setting');
+  // A recording holds one market: a list of them would replay only the first.
+  if (parsed.config.markets.length > 1)
+    throw new ConfigError(`a backtest replays one market's recording — give one --ticker, not ${parsed.config.markets.map((m) => m.ticker).join(',')}`);
   return parsed.config;
 }
 

@@ -3,12 +3,14 @@
 // Secret values are never echoed in a message.
 
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseDotEnvText } from 'dotenv';
 import { Secret } from '../core/secret.js';
 import { apiKeyIndexProblem } from '../venues/lighter/account.js';
 import { WATCH_FLAGS, WatchConfigError, parseWatchConfig } from '../watch/config.js';
-import { DEFAULT_URLS, type Config, type Mode } from './config.js';
+import { DEFAULT_URLS, type Config, type MarketConfig, type Mode, type PortfolioCaps } from './config.js';
+import { CAP_FIELDS, MARKET_FIELDS, MarketsConfigError, parseMarketsFile, resolveMarkets, type GivenFlags } from './markets-config.js';
 import { defaultLogDir, runLabel } from './modes.js';
 
 export class ConfigError extends Error {
@@ -26,7 +28,25 @@ interface FlagSpec {
 
 /** Every flag, with its default and one line of help; the help text is generated from this. */
 export const FLAGS: Record<string, FlagSpec> = {
-  ticker: { type: 'string', default: 'BTC', value: 'SYMBOL', help: 'base asset traded on both venues (BTC → BTC_USDC_PERP on Backpack, BTC on Lighter)' },
+  ticker: {
+    type: 'string',
+    default: 'BTC',
+    value: 'SYMBOL[,SYMBOL…]',
+    help: 'base asset traded on both venues (BTC → BTC_USDC_PERP on Backpack, BTC on Lighter); several, comma-separated, run in one process',
+  },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    default: 'none',
+    help: 'markets and per-market overrides (size, thresholds, max position, min edge, slippage) and caps, in JSON or YAML',
+  },
+  'max-total-notional': { type: 'string', value: 'USDC', default: 'no cap', help: 'across markets: Σ larger venue position × mid; an entry that would pass it is skipped' },
+  'max-total-exposure': {
+    type: 'string',
+    value: 'USDC',
+    default: 'no cap',
+    help: 'across markets: Σ |net position| × mid plus one leg of the entry; an entry that would pass it is skipped',
+  },
   size: { type: 'string', value: 'QTY', help: 'order size per leg in base units, e.g. 0.001 (required)' },
   'long-threshold': { type: 'string', default: '5', value: 'USD', help: 'buy Backpack / sell Lighter when Lighter bid − Backpack ask exceeds this' },
   'short-threshold': { type: 'string', default: '5', value: 'USD', help: 'sell Backpack / buy Lighter when Backpack bid − Lighter ask exceeds this' },
@@ -144,6 +164,16 @@ export function dotEnvWarnings(text: string): string[] {
   return warnings;
 }
 
+function readConfigFile(path: string, readFile: (path: string) => string): string {
+  try {
+    return readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message;
+    throw new ConfigError(`--config ${path} cannot be read (${why}) — give the path of a JSON or YAML file, e.g. --config config.example.yaml`);
+  }
+}
+
 /** Result of parsing: either a Config to run (with warnings to log, e.g. unreadable .env lines), or the help text to print. */
 export type ParseResult = { kind: 'run'; config: Config; warnings: string[] } | { kind: 'help'; text: string };
 
@@ -151,7 +181,7 @@ export type ParseResult = { kind: 'run'; config: Config; warnings: string[] } | 
  * Builds the Config from argv (without node and script), the process environment, and the text
  * of a .env file (undefined when there is none). Variables set in the environment win over .env.
  */
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?: string): ParseResult {
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?: string, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ParseResult {
   let values: Record<string, string | boolean | undefined>;
   try {
     const options: Record<string, { type: 'string' | 'boolean' }> = {};
@@ -167,15 +197,25 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     return typeof v === 'string' ? v : (FLAGS[name].default ?? '');
   };
 
-  const size = str('size');
-  if (size === '') throw new ConfigError('--size is required — give the order size per leg in base units, e.g. --size 0.001');
-  const sizeValue = decimal('--size', size);
-  if (!/[1-9]/.test(size)) throw new ConfigError(`--size ${size} is zero — give a positive order size, e.g. --size 0.001`);
-
-  const ticker = str('ticker').toUpperCase();
-  if (!/^[A-Z0-9]+$/.test(ticker)) {
-    throw new ConfigError(`--ticker "${str('ticker')}" has characters other than A–Z and 0–9 — give the base asset only, e.g. --ticker BTC`);
+  let markets: MarketConfig[];
+  let caps: PortfolioCaps;
+  try {
+    const given: GivenFlags = {};
+    if (typeof values.ticker === 'string') given.ticker = values.ticker;
+    for (const field of [...MARKET_FIELDS, ...CAP_FIELDS]) {
+      const v = values[field];
+      if (typeof v === 'string') given[field] = v;
+    }
+    // A flag given with an empty value is as good as missing.
+    if (given.size === '') delete given.size;
+    const configPath = typeof values.config === 'string' ? values.config : undefined;
+    const file = configPath === undefined ? undefined : parseMarketsFile(configPath, readConfigFile(configPath, readFile));
+    ({ markets, caps } = resolveMarkets(given, file));
+  } catch (e) {
+    if (e instanceof MarketsConfigError) throw new ConfigError(e.message);
+    throw e;
   }
+  const first = markets[0];
 
   const checkIntervalMs = positiveSeconds('--check-interval', str('check-interval'));
   const bboIntervalMs = positiveSeconds('--bbo-interval', str('bbo-interval'));
@@ -193,19 +233,21 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
 
   const config: Config = {
     mode,
-    ticker,
-    size: sizeValue,
-    longThreshold: decimal('--long-threshold', str('long-threshold')),
-    shortThreshold: decimal('--short-threshold', str('short-threshold')),
-    maxPosition: decimal('--max-position', str('max-position')),
+    ticker: first.ticker,
+    markets,
+    caps,
+    size: first.size,
+    longThreshold: first.longThreshold,
+    shortThreshold: first.shortThreshold,
+    maxPosition: first.maxPosition,
     checkIntervalMs,
     bboIntervalMs,
     logDir: '',
     recordDir: typeof values.record === 'string' && values.record !== '' ? values.record : undefined,
     durationMs,
-    minEdgeBps: Number(decimal('--min-edge-bps', str('min-edge-bps'))),
+    minEdgeBps: first.minEdgeBps,
     maxBookAgeMs: Number(integer('--max-book-age-ms', str('max-book-age-ms'), 1, 3_600_000)),
-    slippageBps: Number(decimal('--slippage-bps', str('slippage-bps'))),
+    slippageBps: first.slippageBps,
     allowUnhedgedStart: values['allow-unhedged-start'] === true,
     backpackTakerFeeBps: optionalBps('--backpack-taker-fee-bps', values['backpack-taker-fee-bps']),
     lighterTakerFeeBps: optionalBps('--lighter-taker-fee-bps', values['lighter-taker-fee-bps']),
@@ -224,6 +266,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
       chainId: Number(integer('LIGHTER_CHAIN_ID', envValue('LIGHTER_CHAIN_ID') ?? '304', 1, 2 ** 31 - 1)),
     },
   };
+  // A recording holds one market's frames (the backtest replays one market).
+  if (config.recordDir !== undefined && markets.length > 1) {
+    throw new ConfigError(`--record records one market, and ${markets.map((m) => m.ticker).join(', ')} were given — record with a single --ticker, or leave out --record`);
+  }
   // A run that is not live on the real venues writes in a folder of its own unless told otherwise,
   // so a live trades CSV holds only real trades.
   config.logDir = typeof values['log-dir'] === 'string' && values['log-dir'] !== '' ? values['log-dir'] : defaultLogDir(runLabel(config));
@@ -233,7 +279,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     if (e instanceof WatchConfigError) throw new ConfigError(e.message);
     throw e;
   }
-  if (config.slippageBps <= 0) throw new ConfigError(`--slippage-bps ${config.slippageBps} must be above 0 — e.g. --slippage-bps 20`);
 
   // Credentials are needed only to trade for real; paper and sim modes ignore them.
   if (mode === 'live') {

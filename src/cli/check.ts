@@ -79,6 +79,12 @@ function parseCheckConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText: st
   const parsed = parseConfig(argv, mismatch ? { ...env, BACKPACK_PUBLIC_KEY: derived } : env, dotEnvText);
   if (parsed.kind === 'help') return 'help';
   if (mismatch && parsed.config.backpack.publicKey !== undefined) parsed.config.backpack.publicKey = given;
+  // The preflight examines one market: several would pass for checked when only the first was.
+  if (parsed.config.markets.length > 1) {
+    throw new ConfigError(
+      `check examines one market, and ${parsed.config.markets.map((m) => m.ticker).join(', ')} were given — run check once per market, e.g. check --ticker ${parsed.config.markets[1].ticker} --size …`,
+    );
+  }
   return parsed.config;
 }
 

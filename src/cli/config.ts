@@ -37,10 +37,36 @@ export interface LighterEndpoint {
   apiKeyIndex?: number;
 }
 
+/** One market's own settings: from the flags alone for one market, or a --ticker list / --config file for several. */
+export interface MarketConfig {
+  /** Upper-case name as given (BTC, 1000PEPE): file names and log tags. */
+  ticker: string;
+  /** Order size per leg, a positive decimal string in base units. */
+  size: string;
+  longThreshold: string;
+  shortThreshold: string;
+  /** "0" = unlimited. */
+  maxPosition: string;
+  minEdgeBps: number;
+  slippageBps: number;
+}
+
+/** Limits across every market of the run, in quote currency (USDC) as typed; undefined = no cap. */
+export interface PortfolioCaps {
+  /** Σ over markets of the larger venue position × mid: what the hedged book holds. */
+  maxTotalNotional?: string;
+  /** Σ over markets of |net position| × mid, plus one leg of the entry under way: what a failed leg could leave open. */
+  maxTotalExposure?: string;
+}
+
 export interface Config {
   mode: Mode;
-  /** Upper-case base asset, e.g. BTC. */
+  /** Upper-case base asset, e.g. BTC: the first market's (every market is in `markets`). */
   ticker: string;
+  /** Every market of the run, the first one mirrored in the top-level fields; one entry for a one-market run. */
+  markets: MarketConfig[];
+  /** Caps across markets (--max-total-notional, --max-total-exposure or the config file). */
+  caps: PortfolioCaps;
   /** Order size per leg, as typed: a positive decimal string in base units. */
   size: string;
   /** Quote currency per unit; decimal strings, converted to each market's grid after start. */

@@ -9,8 +9,8 @@ import { pnlLines } from '../engine/pnl.js';
 import { runLogPath } from '../io/paths.js';
 import { RunLog, type Level, type TaggedLogger } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
-import { BackpackVenue } from '../venues/backpack/index.js';
-import { LighterConfigError, LighterVenue } from '../venues/lighter/index.js';
+import { BackpackSession, BackpackVenue, type BackpackVenueOptions } from '../venues/backpack/index.js';
+import { LighterConfigError, LighterSession, LighterVenue, type LighterVenueOptions } from '../venues/lighter/index.js';
 import { paperVenue } from '../venues/paper/index.js';
 import type { Venue } from '../venues/venue.js';
 import { Watching, type WatchEndpoints } from '../watch/index.js';
@@ -19,6 +19,8 @@ import { Recorder } from '../record/writer.js';
 import { VERSION } from '../version.js';
 import type { Config } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
+import { runMany } from './run-many.js';
+import { PortfolioCaps } from '../portfolio/caps.js';
 
 export interface RunHooks {
   /** Resolves with a reason when the run should stop; defaults to SIGINT/SIGTERM. */
@@ -27,8 +29,10 @@ export interface RunHooks {
   consoleLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'OFF';
   /** Lines to log as warnings first (what parsing .env could not read). */
   warnings?: string[];
-  /** Called once the engine runs (tests and the latency benchmark look inside). */
+  /** Called once the engine runs (tests and the latency benchmark look inside); with several markets, the first market's. */
   onStarted?: (engine: ArbEngine, sim?: SimVenues) => void;
+  /** With several markets: called once every market's engine runs, in the order of the markets. */
+  onStartedMany?: (engines: ArbEngine[], sim?: SimVenues) => void;
   /** Called once the metrics server and dashboard listen (their URLs; tests give port 0). */
   onWatching?: (endpoints: WatchEndpoints) => void;
   /** Where the status line and the dashboard token go (default stdout). */
@@ -36,6 +40,7 @@ export interface RunHooks {
 }
 
 export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
+  if (config.markets.length > 1) return runMany(config, hooks);
   const log = new RunLog(runLogPath(config.logDir, config.ticker), {
     consoleLevel: hooks.consoleLevel ?? (config.logLevel.toUpperCase() as Level),
     fileLevel: config.fileLogLevel.toUpperCase() as Level,
@@ -71,7 +76,16 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
     }
     // One clock for the run: the engine, both venues and the recorder's order stamps read it.
     const clock = systemClock;
-    const bot = new ArbEngine({ settings: engineSettings(cfg), ...makeVenues(cfg, watching.logger, clock, recorder), logger: watching.logger, clock });
+    // The caps across markets bind a one-market run too (its own weight is the total).
+    const caps = portfolioCaps(config);
+    const bot = new ArbEngine({
+      settings: engineSettings(cfg),
+      ...makeVenues(cfg, watching.logger, clock, recorder),
+      logger: watching.logger,
+      clock,
+      caps: caps.active ? caps : undefined,
+    });
+    if (caps.active) caps.add(config.ticker, () => bot.exposure());
     engine = bot;
     watching.attach(bot);
     const stopSignal = hooks.stopSignal ?? processSignals();
@@ -109,22 +123,44 @@ export async function run(config: Config, hooks: RunHooks = {}): Promise<number>
   }
 }
 
+/** The caps across markets from the Config (--max-total-notional, --max-total-exposure or the file), named by their flags. */
+export function portfolioCaps(config: Config): PortfolioCaps {
+  return new PortfolioCaps({
+    maxTotalNotional: config.caps.maxTotalNotional === undefined ? undefined : Number(config.caps.maxTotalNotional),
+    maxTotalExposure: config.caps.maxTotalExposure === undefined ? undefined : Number(config.caps.maxTotalExposure),
+    names: { notional: flagOf('maxTotalNotional'), exposure: flagOf('maxTotalExposure') },
+  });
+}
+
 /** A run started in-process (tests, benchmarks): its engine once started, and a stop like Ctrl-C. */
 export interface RunHandle {
   exit: Promise<number>;
   engine: Promise<ArbEngine>;
+  /** Every market's engine, in the order of the markets (one for a one-market run). */
+  engines: Promise<ArbEngine[]>;
   stop(reason: string): Promise<number>;
 }
 
-export function startRun(config: Config, hooks: Omit<RunHooks, 'stopSignal' | 'onStarted'> = {}): RunHandle {
+export function startRun(config: Config, hooks: Omit<RunHooks, 'stopSignal' | 'onStarted' | 'onStartedMany'> = {}): RunHandle {
   let stop!: (reason: string) => void;
   const stopSignal = new Promise<string>((r) => (stop = r));
   let started!: (e: ArbEngine) => void;
   const engine = new Promise<ArbEngine>((r) => (started = r));
-  const exit = run(config, { ...hooks, stopSignal, onStarted: (e) => started(e) });
+  let startedAll!: (e: ArbEngine[]) => void;
+  const engines = new Promise<ArbEngine[]>((r) => (startedAll = r));
+  const exit = run(config, {
+    ...hooks,
+    stopSignal,
+    onStarted: (e) => {
+      started(e);
+      if (config.markets.length === 1) startedAll([e]);
+    },
+    onStartedMany: (all) => startedAll(all),
+  });
   return {
     exit,
     engine,
+    engines,
     stop: (reason) => {
       stop(reason);
       return exit;
@@ -167,6 +203,8 @@ const FLAGS: Record<string, string> = {
   slippageBps: '--slippage-bps',
   maxBookAgeMs: '--max-book-age-ms',
   allowUnhedgedStart: '--allow-unhedged-start',
+  maxTotalNotional: '--max-total-notional',
+  maxTotalExposure: '--max-total-exposure',
 };
 
 /** A parameter's command-line flag. */
@@ -174,51 +212,85 @@ export function flagOf(param: string): string {
   return FLAGS[param] ?? param;
 }
 
-function makeVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
-  const venues = makeBareVenues(c, log, clock, recorder);
+/** Each venue's own name for the market when they differ from --ticker (from the symbol map: kPEPE on Backpack, 1000PEPE on Lighter). */
+export interface VenueNames {
+  backpack: string;
+  lighter: string;
+}
+
+export function makeVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder, names?: VenueNames, sessions?: VenueSessions): { backpack: Venue; lighter: Venue } {
+  const venues = makeBareVenues(c, log, clock, recorder, names, sessions);
   if (recorder === undefined) return venues;
   return { backpack: tapOrders(venues.backpack, recorder, clock), lighter: tapOrders(venues.lighter, recorder, clock) };
 }
 
-function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder): { backpack: Venue; lighter: Venue } {
+/** One connection and account per venue, shared by every market of a run (see each venue's session.ts). */
+export interface VenueSessions {
+  backpack: BackpackSession;
+  lighter: LighterSession;
+}
+
+/** Each venue's adapter options for one market of the run (`names`: the venues' own names for it). */
+export function venueOptions(
+  c: Config,
+  log: TaggedLogger,
+  clock: Clock,
+  recorder?: Recorder,
+  names?: VenueNames,
+): { backpack: BackpackVenueOptions; lighter: LighterVenueOptions } {
   const paper = c.mode === 'paper';
-  const backpack = new BackpackVenue({
-    ticker: c.ticker,
-    apiUrl: c.backpack.apiUrl,
-    wsUrl: c.backpack.wsUrl,
-    logger: prefixed(log, 'backpack'),
-    publicKey: paper ? undefined : c.backpack.publicKey,
-    secretKey: paper ? undefined : c.backpack.secretKey,
-    takerFeeBps: c.backpackTakerFeeBps,
-    clock,
-    recorder,
-  });
-  const lighter = new LighterVenue({
-    ticker: c.ticker,
-    apiUrl: c.lighter.apiUrl,
-    wsUrl: c.lighter.wsUrl,
-    chainId: c.lighter.chainId,
-    logger: prefixed(log, 'lighter'),
-    privateKey: paper ? undefined : c.lighter.privateKey,
-    accountIndex: paper ? undefined : c.lighter.accountIndex,
-    apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
-    takerFeeBps: c.lighterTakerFeeBps,
-    txPerMinute: c.lighterTxPerMinute,
-    orderSize: c.size,
-    slippageBps: c.slippageBps,
-    clock,
-    recorder,
-  });
+  return {
+    backpack: {
+      ticker: names?.backpack ?? c.ticker,
+      apiUrl: c.backpack.apiUrl,
+      wsUrl: c.backpack.wsUrl,
+      logger: prefixed(log, 'backpack'),
+      publicKey: paper ? undefined : c.backpack.publicKey,
+      secretKey: paper ? undefined : c.backpack.secretKey,
+      takerFeeBps: c.backpackTakerFeeBps,
+      clock,
+      recorder,
+    },
+    lighter: {
+      ticker: names?.lighter ?? c.ticker,
+      apiUrl: c.lighter.apiUrl,
+      wsUrl: c.lighter.wsUrl,
+      chainId: c.lighter.chainId,
+      logger: prefixed(log, 'lighter'),
+      privateKey: paper ? undefined : c.lighter.privateKey,
+      accountIndex: paper ? undefined : c.lighter.accountIndex,
+      apiKeyIndex: paper ? undefined : c.lighter.apiKeyIndex,
+      takerFeeBps: c.lighterTakerFeeBps,
+      txPerMinute: c.lighterTxPerMinute,
+      orderSize: c.size,
+      slippageBps: c.slippageBps,
+      clock,
+      recorder,
+    },
+  };
+}
+
+/** The sessions every market of a run shares: one socket per venue, one Lighter nonce lane and request budget. */
+export function makeSessions(c: Config, log: TaggedLogger, clock: Clock): VenueSessions {
+  const o = venueOptions(c, log, clock);
+  return { backpack: new BackpackSession(o.backpack), lighter: new LighterSession(o.lighter) };
+}
+
+function makeBareVenues(c: Config, log: TaggedLogger, clock: Clock, recorder?: Recorder, names?: VenueNames, sessions?: VenueSessions): { backpack: Venue; lighter: Venue } {
+  const paper = c.mode === 'paper';
+  const o = venueOptions(c, log, clock, recorder, names);
+  const backpack = new BackpackVenue(o.backpack, sessions?.backpack);
+  const lighter = new LighterVenue(o.lighter, sessions?.lighter);
   if (!paper) return { backpack, lighter };
   return { backpack: paperVenue(backpack, { logger: log, clock }), lighter: paperVenue(lighter, { logger: log, clock }) };
 }
 
 /** The venue's or simulator's lines carry its tag: `[backpack] …` in text, `"src":"backpack"` in JSON. */
-function prefixed(log: TaggedLogger, tag: string): Logger {
+export function prefixed(log: TaggedLogger, tag: string): Logger {
   return log.child(tag);
 }
 
-function processSignals(): Promise<string> {
+export function processSignals(): Promise<string> {
   return new Promise((resolve) => {
     const on = (signal: NodeJS.Signals) => {
       process.removeListener('SIGINT', on);
@@ -252,6 +324,6 @@ export function summaryText(s: RunSummary): string {
   ].join('\n');
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
 }

@@ -16,7 +16,7 @@ import { Halts } from './halts.js';
 import type { EngineObserver } from './observer.js';
 import { PhaseMachine } from './phase.js';
 import type { PnlReport } from './pnl.js';
-import type { EngineSettings, EngineTimings } from './settings.js';
+import type { EngineSettings, EngineTimings, EntryCaps } from './settings.js';
 
 export const VENUES = ['backpack', 'lighter'] as const;
 
@@ -69,6 +69,8 @@ export class EngineCore {
   observer?: EngineObserver;
   /** Set while the operator has paused entries: why, and by whom. Not a halt: repairs and reconciliation go on. */
   pausedBy?: string;
+  /** Caps across the run's markets (EngineOptions.caps). */
+  caps?: EntryCaps;
   /** Called when the work set empties while running (an opportunity that outlasts a trade is judged again). */
   onQuiet?: () => void;
 

@@ -24,7 +24,7 @@ import { FundingTracker } from './funding.js';
 import type { Halt } from './halts.js';
 import { Legs } from './legs.js';
 import type { EngineObserver } from './observer.js';
-import { EntryLoop } from './loop.js';
+import { EntryLoop, marketExposure } from './loop.js';
 import type { Phase } from './phase.js';
 import { Reconciler } from './reconcile.js';
 import { Records, type TradeRecord } from './records.js';
@@ -72,7 +72,7 @@ export interface FlattenResult {
   positions: { backpack: string; lighter: string };
   flat: boolean;
 }
-export { ENGINE_DEFAULTS, type EngineOptions, type EngineSettings, type EngineTimings } from './settings.js';
+export { ENGINE_DEFAULTS, type EngineOptions, type EngineSettings, type EngineTimings, type EntryCaps, type EntryExposure } from './settings.js';
 
 /** How long start-up waits for the venues' funding rates, and stop for the final funding read. */
 const STARTUP_FUNDING_MS = 3_000;
@@ -101,6 +101,7 @@ export class ArbEngine {
     this.clock = options.clock ?? systemClock;
     const core = new EngineCore({ backpack: options.backpack, lighter: options.lighter }, options.logger, this.clock, options.settings, resolveTimings(options.timings));
     this.core = core;
+    core.caps = options.caps;
     this.records = new Records(core);
     this.reconciler = new Reconciler(core);
     this.legs = new Legs(core, this.records, this.reconciler);
@@ -196,6 +197,15 @@ export class ArbEngine {
       if (mid !== undefined) snap.feePerUnit = roundTripFeePerUnit(p, mid);
     }
     return snap;
+  }
+
+  /**
+   * This market's weight in the run's totals, in quote currency at the Backpack mid (Lighter's when
+   * Backpack has none): the larger venue position (notional) and the net (open exposure). Floats,
+   * for the caps across markets and the summary; 0 before the markets are known.
+   */
+  exposure(): { notional: number; openExposure: number } {
+    return marketExposure(this.core);
   }
 
   /** A venue's execution readiness now, as the entry gate reads it. */

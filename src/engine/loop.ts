@@ -11,6 +11,7 @@ import type { VenueId } from '../venues/types.js';
 import { decide, describeNoTrade, legFor, toCommon, type EntryGate, type Intent, type NoTrade, type VenueView } from '../strategy/index.js';
 import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest } from '../venues/venue.js';
 import { VENUES, type EngineCore } from './core.js';
+import type { EntryExposure } from './settings.js';
 import { send, type Legs } from './legs.js';
 import type { DecisionOutcome, EngineObserver } from './observer.js';
 import type { Reconciler } from './reconcile.js';
@@ -54,7 +55,7 @@ export class EntryLoop {
 
   /** Judges the books as they stand; `triggeredAt` is the monotonic arrival time of the frame that prompted it. */
   judge(triggeredAt: number): void {
-    if (!this.core.phase.is('running') || this.core.busy) return;
+    if (this.core.phase.phase !== 'running' || this.core.busy) return;
     try {
       this.evaluate(triggeredAt);
     } catch (e) {
@@ -65,7 +66,8 @@ export class EntryLoop {
   private evaluate(triggeredAt: number): void {
     const core = this.core;
     const observer = core.observer;
-    if (core.halts.blocking(core.isFlat())) {
+    // No halt standing (the usual case): nothing to end, and no exposure to work out on this turn.
+    if (core.halts.any && core.halts.blocking(core.isFlat())) {
       observer?.decision?.('halted');
       return;
     }
@@ -101,6 +103,17 @@ export class EntryLoop {
         setImmediate(() => this.prepareEntries());
       }
       return;
+    }
+    if (core.caps !== undefined) {
+      const refusal = core.caps.admit(core.settings.ticker, entryExposure(core, decision.intent));
+      if (refusal !== undefined) {
+        observer?.decision?.('limits');
+        // Said once while it lasts, like an opportunity that fees eat.
+        const key = `cap ${decision.intent.direction}`;
+        if (key !== this.lastSkip) core.log.info(`skipped: ${decision.intent.direction}: ${refusal}`);
+        this.lastSkip = key;
+        return;
+      }
     }
     this.lastSkip = '';
     this.enter(decision.intent, triggeredAt);
@@ -175,7 +188,8 @@ export class EntryLoop {
     core.noteSent('backpack');
     core.noteSent('lighter');
     core.summary.trades++;
-    core.track(this.finishEntry(intent, triggeredAt, bp, lt));
+    const entry = this.finishEntry(intent, triggeredAt, bp, lt);
+    core.track(core.caps === undefined ? entry : entry.finally(() => core.caps?.settled(core.settings.ticker)));
   }
 
   private async finishEntry(intent: Intent, triggeredAt: number, bpPromise: Promise<LegResult>, ltPromise: Promise<LegResult>): Promise<void> {
@@ -222,6 +236,44 @@ export class EntryLoop {
       await this.repair.repair(`${intent.direction} legs differ`, this.repair.deadline());
     }
   }
+}
+
+/** A mid in quote currency per unit (float): Backpack's, else Lighter's, else undefined. */
+function midOf(core: EngineCore): number | undefined {
+  for (const v of VENUES) {
+    const b = core.books[v];
+    if (b.bestBid !== undefined && b.bestAsk !== undefined) return (b.bestBid + b.bestAsk) / 2 / 10 ** core.market(v).priceScale;
+  }
+  return undefined;
+}
+
+/** This market's larger venue position and |net| × mid, quote currency (floats: caps and reports only). */
+export function marketExposure(core: EngineCore): { notional: number; openExposure: number } {
+  const p = core.params;
+  const mid = p === undefined ? undefined : midOf(core);
+  if (p === undefined || mid === undefined) return { notional: 0, openExposure: 0 };
+  const unit = 10 ** p.sizeScale;
+  const bp = toCommon(core.position.backpack, p.backpack, p);
+  const lt = toCommon(core.position.lighter, p.lighter, p);
+  return { notional: (Math.max(Math.abs(bp), Math.abs(lt)) / unit) * mid, openExposure: (Math.abs(bp + lt) / unit) * mid };
+}
+
+/** What `intent` would do to this market's weight if both legs fill, and one leg alone (see EntryExposure). */
+export function entryExposure(core: EngineCore, intent: Intent): EntryExposure {
+  const p = core.params!;
+  const unit = 10 ** p.sizeScale;
+  const mid = midOf(core) ?? 0;
+  const bp = toCommon(core.position.backpack, p.backpack, p);
+  const lt = toCommon(core.position.lighter, p.lighter, p);
+  const signed = (side: 'buy' | 'sell') => (side === 'buy' ? p.size.common : -p.size.common);
+  const bpAfter = bp + signed(intent.backpack.side);
+  const ltAfter = lt + signed(intent.lighter.side);
+  return {
+    notionalBefore: (Math.max(Math.abs(bp), Math.abs(lt)) / unit) * mid,
+    notionalAfter: (Math.max(Math.abs(bpAfter), Math.abs(ltAfter)) / unit) * mid,
+    openExposure: (Math.abs(bp + lt) / unit) * mid,
+    legNotional: (p.size.common / unit) * mid,
+  };
 }
 
 /** The strategy's reasons for no trade, by the outcome an onlooker counts. */

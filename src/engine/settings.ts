@@ -76,8 +76,35 @@ export const ENGINE_DEFAULTS: Readonly<EngineTimings> = Object.freeze({
   closeBudgetMs: 15_000,
 });
 
+/**
+ * What an entry would do to the run's totals, in quote currency (floats: a risk limit, never an
+ * order's price or size). Told to the caps shared by every market's engine.
+ */
+export interface EntryExposure {
+  /** This market's larger venue position × mid, before and after both legs fill. */
+  notionalBefore: number;
+  notionalAfter: number;
+  /** This market's |net position| × mid now. */
+  openExposure: number;
+  /** One leg × mid: what the entry leaves open if only one leg fills. */
+  legNotional: number;
+}
+
+/**
+ * Limits shared with the other markets' engines of the run (cli wires src/portfolio's): asked
+ * before each entry, told when that entry has settled. Repairs and unwinds are never asked.
+ */
+export interface EntryCaps {
+  /** Why this entry may not open now (one line), or undefined: the entry is then counted in flight until settled(). */
+  admit(market: string, entry: EntryExposure): string | undefined;
+  /** The entry `market` was admitted for has settled (legs applied, repair done or given up). */
+  settled(market: string): void;
+}
+
 export interface EngineOptions {
   settings: EngineSettings;
+  /** Caps across the run's markets; absent = none. */
+  caps?: EntryCaps;
   backpack: Venue;
   lighter: Venue;
   logger: Logger;

@@ -25,6 +25,8 @@ const DEFAULT_FUNDING_RATE = '0.0000125';
 export interface SimVenuesOptions {
   /** The base asset the bot trades; its market is generated, the others are listed with empty books. */
   ticker: string;
+  /** Several markets traded at once: each of these gets a generated book (default just `ticker`). */
+  tickers?: string[];
   logger: Logger;
   seed?: number;
   fees?: SimFees;
@@ -92,7 +94,7 @@ export interface SimVenues {
 export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenues> {
   const faults = { backpack: options.faults?.backpack ?? {}, lighter: options.faults?.lighter ?? {} };
   const fees = options.fees ?? DEFAULT_SIM_FEES;
-  if (!SIM_BASES.includes(options.ticker)) simMarketSpecs(options.ticker); // throws the clear error
+  if (!SIM_BASES.includes(options.ticker) && !(options.extraMarkets ?? []).includes(options.ticker)) simMarketSpecs(options.ticker); // throws the clear error
   const specs = Object.fromEntries(SIM_BASES.map((b) => [b, simMarketSpecs(b, fees, options.markets)]));
   const extra = options.extraMarkets ?? [];
   for (const b of extra) specs[b] = simExtraMarketSpecs(b, fees);
@@ -101,8 +103,10 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   const lighterEngines = listed.map((b) => createMatchingEngine(specs[b].lighter));
   const marketEngines = Object.fromEntries(listed.map((b, i) => [b, { backpack: backpackEngines[i], lighter: lighterEngines[i] }]));
   const funding = { backpack: new Map<string, string>(), lighter: new Map<number, number>() };
-  const traded = SIM_BASES.indexOf(options.ticker);
+  const traded = listed.indexOf(options.ticker);
   const engines = { backpack: backpackEngines[traded], lighter: lighterEngines[traded] };
+  const generated = options.tickers ?? [options.ticker];
+  for (const t of generated) if (!listed.includes(t)) simMarketSpecs(t); // throws the clear error
 
   const lighterChainId = options.lighterChainId ?? SIM_CHAIN_ID;
   const backpackSecret = new Secret(randomBytes(32).toString('base64'));
@@ -153,12 +157,16 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   });
   if (options.fundingTimer !== undefined) fundingSchedule.start(options.fundingTimer.realIntervalMs);
 
-  let feed: MarketFeed | undefined;
+  const feeds: MarketFeed[] = [];
   if (options.scripted !== true) {
-    const s = specs[options.ticker];
-    // Seed 3: both directions beat the fees within the first minute, so the 60 s demo shows both.
-    const generator = new MarketGenerator({ backpack: s.backpack, lighter: s.lighter, referenceMid: s.referenceMid, seed: options.seed ?? 3, ...options.market });
-    feed = startMarketFeed({ generator, backpack: engines.backpack, lighter: engines.lighter, intervalMs: options.market?.stepMs ?? 100 });
+    generated.forEach((t) => {
+      const s = specs[t];
+      // Seed 3: both directions beat the fees within the first minute, so the 60 s demo shows both.
+      // Every market walks the same seeded path in basis points of its own mid, so a run of several
+      // markets sees each of them trade as the demo does in BTC.
+      const generator = new MarketGenerator({ backpack: s.backpack, lighter: s.lighter, referenceMid: s.referenceMid, seed: options.seed ?? 3, ...options.market });
+      feeds.push(startMarketFeed({ generator, backpack: marketEngines[t].backpack, lighter: marketEngines[t].lighter, intervalMs: options.market?.stepMs ?? 100 }));
+    });
   }
 
   return {
@@ -197,7 +205,7 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
       LIGHTER_API_KEY_INDEX: String(SIM_LIGHTER_API_KEY),
     }),
     stop: async () => {
-      feed?.stop();
+      for (const feed of feeds) feed.stop();
       fundingSchedule.stop();
       await Promise.allSettled([backpack.close(), lighter.close()]);
     },

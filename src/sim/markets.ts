@@ -47,10 +47,26 @@ const MULTIPLE_BASES: Record<
   PEPE: { backpackBase: 'kPEPE', lighterBase: '1000PEPE', marketId: 3, referenceMid: '0.012', backpack: { priceScale: 6, sizeScale: 0 }, lighter: { priceScale: 7, sizeScale: 1 } },
 };
 
-export const SIM_EXTRA_BASES = Object.keys(MULTIPLE_BASES);
+/**
+ * Plain markets listed only when a run asks for them (`extraMarkets`), so that a run of many
+ * markets (the 10-market benchmark) has them: the same contract on both venues, on grids like
+ * BTC's, ETH's and SOL's above. Ids follow the multiples' so that no listing moves.
+ */
+const PLAIN_EXTRA_BASES: Record<string, BaseSpec> = {
+  DOGE: { marketId: 10, referenceMid: '0.40000', priceScale: 5, sizeScale: 0, backpackTick: 1, backpackStep: 1, backpackMin: 1, lighterMin: 40 },
+  XRP: { marketId: 11, referenceMid: '2.5000', priceScale: 4, sizeScale: 1, backpackTick: 1, backpackStep: 1, backpackMin: 1, lighterMin: 60 },
+  AVAX: { marketId: 12, referenceMid: '40.000', priceScale: 3, sizeScale: 2, backpackTick: 1, backpackStep: 1, backpackMin: 1, lighterMin: 40 },
+  LINK: { marketId: 13, referenceMid: '25.000', priceScale: 3, sizeScale: 1, backpackTick: 1, backpackStep: 1, backpackMin: 1, lighterMin: 6 },
+  SUI: { marketId: 14, referenceMid: '4.0000', priceScale: 4, sizeScale: 1, backpackTick: 1, backpackStep: 1, backpackMin: 1, lighterMin: 40 },
+  ARB: { marketId: 15, referenceMid: '0.80000', priceScale: 5, sizeScale: 1, backpackTick: 1, backpackStep: 1, backpackMin: 1, lighterMin: 200 },
+  LTC: { marketId: 16, referenceMid: '100.00', priceScale: 2, sizeScale: 3, backpackTick: 1, backpackStep: 1, backpackMin: 1, lighterMin: 150 },
+};
 
-/** The two venues' specs of an extra market (see MULTIPLE_BASES). */
+export const SIM_EXTRA_BASES = [...Object.keys(MULTIPLE_BASES), ...Object.keys(PLAIN_EXTRA_BASES)];
+
+/** The two venues' specs of an extra market (see MULTIPLE_BASES and PLAIN_EXTRA_BASES). */
 export function simExtraMarketSpecs(base: string, fees: SimFees = DEFAULT_SIM_FEES): { backpack: SimMarketSpec; lighter: SimMarketSpec; referenceMid: string } {
+  if (PLAIN_EXTRA_BASES[base] !== undefined) return specsOf(base, PLAIN_EXTRA_BASES[base], fees, {});
   const b = MULTIPLE_BASES[base];
   if (b === undefined) throw new Error(`the simulated venues can also list ${SIM_EXTRA_BASES.join(', ')}, not ${base}`);
   return {
@@ -111,6 +127,10 @@ export function simMarketSpecs(
 ): { backpack: SimMarketSpec; lighter: SimMarketSpec; referenceMid: string } {
   const b = BASES[base];
   if (b === undefined) throw new Error(`the simulated venues list ${SIM_BASES.join(', ')}, not ${base} — run --sim with one of those tickers`);
+  return specsOf(base, b, fees, options);
+}
+
+function specsOf(base: string, b: BaseSpec, fees: SimFees, options: SimMarketOptions): { backpack: SimMarketSpec; lighter: SimMarketSpec; referenceMid: string } {
   const marketId = options.widenedMarketIds === true ? WIDENED_MARKET_ID_BASE + b.marketId : b.marketId;
   const common = { base, marketId, priceScale: b.priceScale, sizeScale: b.sizeScale };
   const minQuote = parseFixed(options.lighterMinQuote ?? '10', b.priceScale + b.sizeScale, 'up');

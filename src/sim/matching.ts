@@ -60,6 +60,12 @@ class MatchingEngine implements SimMatchingEngine {
   private readonly asks = new Side(false);
   private readonly ordersById = new Map<number, SimOrder>();
   private readonly ordersByAccount = new Map<string, SimOrder[]>();
+  /**
+   * Per account, every order that may still be open, in the order sent. An order that ends never
+   * opens again, so one found closed is dropped for good: a look at open orders costs what is
+   * open (plus each order once, when it has ended), not every order the account ever sent.
+   */
+  private readonly maybeOpen = new Map<string, Set<SimOrder>>();
   private readonly fillsByAccount = new Map<string, SimFill[]>();
   private readonly positionsByAccount = new Map<string, SimPosition>();
   private readonly listeners = new Set<SimBookListener>();
@@ -88,7 +94,14 @@ class MatchingEngine implements SimMatchingEngine {
     return [...(this.ordersByAccount.get(account) ?? [])];
   }
   openOrders(account: string): SimOrder[] {
-    return this.orders(account).filter((o) => o.status === 'new' || o.status === 'partiallyFilled');
+    const candidates = this.maybeOpen.get(account);
+    const open: SimOrder[] = [];
+    if (candidates === undefined) return open;
+    for (const o of candidates) {
+      if (o.status === 'new' || o.status === 'partiallyFilled') open.push(o);
+      else candidates.delete(o);
+    }
+    return open;
   }
   fills(account: string): SimFill[] {
     return [...(this.fillsByAccount.get(account) ?? [])];
@@ -148,6 +161,7 @@ class MatchingEngine implements SimMatchingEngine {
     };
     this.ordersById.set(order.orderId, order);
     this.listFor(this.ordersByAccount, order.account).push(order);
+    this.candidatesFor(order.account).add(order);
     const outcome: SimPlaceOutcome = { order, fills: [], touchedOrders: [] };
 
     const reason = this.validate(order);
@@ -229,8 +243,10 @@ class MatchingEngine implements SimMatchingEngine {
       order.status = 'cancelled';
     }
     // The house keeps no history: its orders are bookkeeping for liquidity, not trades to audit.
+    // Its list holds exactly the house orders still indexed by id (the previous update dropped the rest).
+    for (const o of this.ordersByAccount.get(HOUSE_ACCOUNT) ?? []) this.ordersById.delete(o.orderId);
     this.ordersByAccount.set(HOUSE_ACCOUNT, []);
-    for (const id of [...this.ordersById.keys()]) if (this.ordersById.get(id)!.account === HOUSE_ACCOUNT) this.ordersById.delete(id);
+    this.maybeOpen.delete(HOUSE_ACCOUNT);
     const bestBid = bids[0]?.[0];
     const bestAsk = asks[0]?.[0];
     if (bestBid !== undefined && bestAsk !== undefined) this.houseMid = Math.floor((bestBid + bestAsk) / 2);
@@ -260,6 +276,7 @@ class MatchingEngine implements SimMatchingEngine {
         };
         this.ordersById.set(order.orderId, order);
         this.listFor(this.ordersByAccount, HOUSE_ACCOUNT).push(order);
+        this.candidatesFor(HOUSE_ACCOUNT).add(order);
         const opposite = side === 'buy' ? this.asks : this.bids;
         // House liquidity that crosses a resting user order trades against it, as a real maker would.
         this.match(order, opposite, (p) => (side === 'buy' ? p <= price : p >= price), size, scratch, at);
@@ -410,6 +427,15 @@ class MatchingEngine implements SimMatchingEngine {
     this.touched.clear();
     if (changes.length === 0) return;
     for (const listener of this.listeners) listener(changes);
+  }
+
+  private candidatesFor(account: string): Set<SimOrder> {
+    let set = this.maybeOpen.get(account);
+    if (set === undefined) {
+      set = new Set();
+      this.maybeOpen.set(account, set);
+    }
+    return set;
   }
 
   private listFor<T>(map: Map<string, T[]>, account: string): T[] {

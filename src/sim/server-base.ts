@@ -71,6 +71,7 @@ export abstract class SimServerBase<C extends SimClient> {
       wsUrl: `ws://127.0.0.1:${port}${this.shape.wsPath}`,
       close: () => this.close(),
       subscriptions: () => [...this.clients].flatMap((c) => this.subscriptionsOf(c)),
+      connections: () => this.clients.size,
     };
   }
 

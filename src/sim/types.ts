@@ -249,6 +249,8 @@ export interface SimServerHandle {
   close(): Promise<void>;
   /** Every stream (Backpack) or channel (Lighter) subscribed on any connection now, for tests to wait on. */
   subscriptions(): string[];
+  /** WebSocket connections open now (a bot of several markets should hold one per venue). */
+  connections(): number;
 }
 
 /** Backpack server: accounts are identified by their ED25519 public key (base64). */

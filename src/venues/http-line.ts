@@ -30,7 +30,8 @@ interface Exchange {
   what: string;
   resolve(reply: HttpReply): void;
   reject(error: VenueError): void;
-  timer: NodeJS.Timeout;
+  /** Armed just after the write. */
+  timer?: NodeJS.Timeout;
 }
 
 /** What the parser has learnt of the reply being read. */
@@ -98,22 +99,30 @@ export class HttpLine {
    * `unavailable` when the request cannot have left, `timeout` when its outcome is unknown.
    */
   request(method: string, path: string, headers: string, body: string | undefined, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> {
-    const what = `${this.options.venue === 'backpack' ? 'Backpack' : 'Lighter'} ${method} ${path}`;
     const socket = this.socket;
     if (!this.idle || socket === undefined) {
-      return Promise.reject(new VenueError(this.options.venue, 'unavailable', `${what}: the order connection is ${this.open ? 'busy' : 'down'}; not sent`));
+      return Promise.reject(new VenueError(this.options.venue, 'unavailable', `${this.describe(method, path)}: the order connection is ${this.open ? 'busy' : 'down'}; not sent`));
     }
     const text = `${method} ${path} HTTP/1.1\r\n${this.fixedHeaders}${headers}` + (body === undefined ? '\r\n' : `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    this.lastUsed = performance.now();
     return new Promise<HttpReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const exchange: Exchange = { what: '', resolve, reject };
+      this.current = exchange;
+      // The write first: the order may be half of an entry whose other leg waits for this turn to
+      // go on. Naming the request and arming its timeout come after, in the same turn.
+      socket.write(text);
+      onWritten?.();
+      this.lastUsed = performance.now();
+      const what = this.describe(method, path);
+      exchange.what = what;
+      exchange.timer = setTimeout(() => {
         this.options.logger.debug(`${what}: no answer within ${timeoutMs} ms; dropping the order connection`);
         this.drop(new VenueError(this.options.venue, 'timeout', `${what}: no answer within ${timeoutMs} ms; the outcome is resolved from the venue's history`));
       }, timeoutMs);
-      this.current = { what, resolve, reject, timer };
-      socket.write(text);
-      onWritten?.();
     });
+  }
+
+  private describe(method: string, path: string): string {
+    return `${this.options.venue === 'backpack' ? 'Backpack' : 'Lighter'} ${method} ${path}`;
   }
 
   private connect(): void {

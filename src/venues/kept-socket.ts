@@ -39,6 +39,8 @@ export class KeptSocket {
   private reconnectTimer?: NodeJS.Timeout;
   private pingTimer?: NodeJS.Timeout;
   private deadTimer?: NodeJS.Timeout;
+  /** performance.now() of the latest frame, ping or pong: the dead-connection timer reads it when it fires. */
+  private lastHeard = 0;
 
   constructor(
     private readonly options: KeptSocketOptions,
@@ -123,17 +125,31 @@ export class KeptSocket {
     }, delay);
   }
 
+  /**
+   * Something arrived. A frame only stamps the time: the dead-connection timer is armed once per
+   * period and, when it fires, re-arms itself for what is left of the period since the latest
+   * arrival, so a busy stream costs no timer work per frame (the frame that opens a trade is one).
+   */
   private touch(): void {
-    clearTimeout(this.deadTimer);
-    const socket = this.socket;
+    this.lastHeard = performance.now();
+    if (this.deadTimer === undefined) this.armDeadTimer(this.options.deadAfterMs);
+  }
+
+  private armDeadTimer(ms: number): void {
     this.deadTimer = setTimeout(() => {
+      this.deadTimer = undefined;
+      const socket = this.socket;
+      if (socket === undefined) return;
+      const left = this.lastHeard + this.options.deadAfterMs - performance.now();
+      if (left > 0) return this.armDeadTimer(left);
       this.options.logger.warn(`${this.options.name}: nothing received for ${this.options.deadAfterMs} ms; dropping the connection`);
-      socket?.terminate();
-    }, this.options.deadAfterMs);
+      socket.terminate();
+    }, ms);
   }
 
   private clearTimers(): void {
     clearInterval(this.pingTimer);
     clearTimeout(this.deadTimer);
+    this.deadTimer = undefined;
   }
 }

@@ -225,3 +225,41 @@ test('realised PnL stays exact on large positions (the pro-rata entry cost goes 
   assert.equal(BigInt(p.openNotional), open - entryPart);
   assert.equal(p.size, 300_000 - 127_958);
 });
+
+test('the work of a book update and of a look at open orders does not grow with the orders an account has ever sent', () => {
+  // The simulator keeps every order for the history endpoints; a long run (the latency benchmark
+  // sends thousands) must not make each house-liquidity update or open-order look-up (the margin
+  // check runs one per order) scan all of them. Reads of the orders' fields are counted.
+  const { e } = engine();
+  const ladder = (best: number, dir: 1 | -1) => [0, 1, 2].map((i) => [best + dir * i * 10, 100_000] as [number, number]);
+  e.setHouseLiquidity(ladder(999_990, -1), ladder(1_000_000, 1));
+  const sent = 2000;
+  for (let i = 0; i < sent; i++) {
+    const out = e.place({ account: 'bot', side: i % 2 === 0 ? 'buy' : 'sell', type: 'market', size: 10, price: i % 2 === 0 ? 1_000_100 : 999_900, timeInForce: 'IOC' });
+    assert.equal(out.order.status, 'filled');
+  }
+  e.place({ account: 'bot', side: 'buy', type: 'limit', size: 10, price: 999_000, timeInForce: 'GTC' }); // one that stays open
+  assert.equal(e.openOrders('bot').length, 1);
+  let reads = 0;
+  for (const o of e.orders('bot')) {
+    for (const field of ['status', 'account'] as const) {
+      let value = o[field];
+      Object.defineProperty(o, field, {
+        get: () => (reads++, value),
+        set: (v) => (value = v),
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+  for (let i = 0; i < 10; i++) {
+    e.setHouseLiquidity(ladder(999_990 + i, -1), ladder(1_000_000 + i, 1));
+    assert.equal(e.openOrders('bot').length, 1);
+  }
+  assert.ok(reads <= 100, `${reads} reads of the bot's ${sent + 1} orders for 10 book updates and 10 looks at its open orders`);
+  assert.deepEqual(
+    e.openOrders('bot').map((o) => [o.side, o.price, o.status]),
+    [['buy', 999_000, 'new']],
+  );
+  assert.equal(e.orders('bot').length, sent + 1, 'the history keeps every order');
+});

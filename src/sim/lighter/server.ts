@@ -143,6 +143,8 @@ export class LighterSim extends SimServerBase<Client> {
   private readonly liquidationOrders = new Set<number>();
   /** Integrators each account approved (ApproveIntegrator; spec §7 21149), with the fee caps approved. */
   private readonly integrators = new Map<number, Map<number, { takerFee: number; makerFee: number }>>();
+  /** The market_stats body last published per market id: an update goes out only when it changes. */
+  private readonly lastStats = new Map<number, string>();
   private sessions = 0;
   /** Arrival times of the requests counted against the shared budget, oldest first. */
   private readonly budgetTimes: number[] = [];
@@ -840,6 +842,7 @@ export class LighterSim extends SimServerBase<Client> {
       type: 'update/trade',
     };
     for (const c of this.clients) if (c.channels.has(channel)) this.sendTo(c, frame);
+    this.publishStats(m);
   }
 
   /**
@@ -955,6 +958,7 @@ export class LighterSim extends SimServerBase<Client> {
       supported_quote_decimals: s.sizeScale + s.priceScale,
     };
     if (!details) return base;
+    const d = this.daily(m);
     return {
       ...base,
       size_decimals: s.sizeScale,
@@ -964,9 +968,16 @@ export class LighterSim extends SimServerBase<Client> {
       min_initial_margin_fraction: 200,
       maintenance_margin_fraction: s.maintenanceMarginBps ?? 120,
       closeout_margin_fraction: 80,
-      last_trade_price: formatFixed(m.engine.mid() ?? 0, s.priceScale),
-      open_interest: '0',
-      daily_trades_count: 0,
+      // The daily figures as CCXT 4.5.84 lighter.js parseTicker's orderBookDetails example gives
+      // them (JSON numbers), from the same tape as the market_stats stream.
+      last_trade_price: this.lastTradePrice(m),
+      open_interest: this.openInterest(m),
+      daily_trades_count: d.count,
+      daily_base_token_volume: d.base,
+      daily_quote_token_volume: d.quote,
+      daily_price_low: d.low,
+      daily_price_high: d.high,
+      daily_price_change: d.change,
     };
   }
 
@@ -1090,8 +1101,135 @@ export class LighterSim extends SimServerBase<Client> {
       positions: [...this.markets.values()]
         .filter((m) => m.engine.position(String(account)).size !== 0 || m.engine.openOrders(String(account)).length > 0)
         .map((m) => this.positionJson(m, account)),
-      assets: [],
+      assets: Object.values(this.assetsJson(account)),
     };
+  }
+
+  /**
+   * Last trade price: the latest trade on the tape, or the mid before any trade (the simulator has
+   * no history before it starts). One helper for REST orderBookDetails and the market_stats stream,
+   * so both say the same.
+   */
+  private lastTradePrice(m: Market): string {
+    const tape = this.tapeOf(m);
+    const last = tape.length > 0 ? tape[tape.length - 1]!.price : (m.engine.mid() ?? 0);
+    return formatFixed(last, m.engine.market.priceScale);
+  }
+
+  /** Open interest in base units: the sum of every long position (equal to the shorts). */
+  private openInterest(m: Market): string {
+    const longs = m.engine.positions().reduce((a, p) => a + Math.max(0, p.size), 0);
+    return formatFixed(longs, m.engine.market.sizeScale);
+  }
+
+  /** The rolling 24 h of the tape: trade count, volumes, low, high and change (percent). */
+  private daily(m: Market): { count: number; base: number; quote: number; low: number; high: number; change: number } {
+    const s = m.engine.market;
+    const since = this.now() - 86_400_000;
+    const day = this.tapeOf(m).filter((t) => t.timestamp >= since);
+    if (day.length === 0) return { count: 0, base: 0, quote: 0, low: 0, high: 0, change: 0 };
+    const prices = day.map((t) => t.price);
+    const first = day[0]!.price;
+    const last = day[day.length - 1]!.price;
+    return {
+      count: day.length,
+      base: Number(
+        formatFixed(
+          day.reduce((a, t) => a + t.size, 0),
+          s.sizeScale,
+        ),
+      ),
+      quote: Number(
+        formatFixed(
+          day.reduce((a, t) => a + t.size * t.price, 0),
+          s.sizeScale + s.priceScale,
+        ),
+      ),
+      low: Number(formatFixed(Math.min(...prices), s.priceScale)),
+      high: Number(formatFixed(Math.max(...prices), s.priceScale)),
+      change: ((last - first) * 100) / first,
+    };
+  }
+
+  /**
+   * One market's stats as the \`market_stats\` channel carries them (CCXT 4.5.84 pro/lighter.js
+   * handleTicker comment: market_id, index_price, mark_price, open_interest, open_interest_limit,
+   * funding_clamp_small, funding_clamp_big, last_trade_price, current_funding_rate, funding_rate,
+   * funding_timestamp, then the daily_* figures as JSON numbers; spec §5.1). Index and mark are the
+   * book's mid (the simulator has no oracle); the funding rate is the one /api/v1/funding-rates
+   * lists for exchange "lighter" (no source read gives the stream's unit, so the REST value is sent
+   * as is); funding_timestamp is the next hourly settlement (lighter-python docs: funding every hour).
+   */
+  private marketStatsJson(m: Market): Record<string, unknown> {
+    const s = m.engine.market;
+    const mid = formatFixed(m.engine.mid() ?? 0, s.priceScale);
+    const rate = String(this.options.fundingRates?.get(m.id) ?? 0.0000125);
+    const d = this.daily(m);
+    return {
+      market_id: m.id,
+      index_price: mid,
+      mark_price: mid,
+      open_interest: this.openInterest(m),
+      open_interest_limit: '72057594037927936.000000',
+      funding_clamp_small: '0.0500',
+      funding_clamp_big: '4.0000',
+      last_trade_price: this.lastTradePrice(m),
+      current_funding_rate: rate,
+      funding_rate: rate,
+      funding_timestamp: Math.floor(this.now() / 3_600_000 + 1) * 3_600_000,
+      daily_base_token_volume: d.base,
+      daily_quote_token_volume: d.quote,
+      daily_price_low: d.low,
+      daily_price_high: d.high,
+      daily_price_change: d.change,
+    };
+  }
+
+  /**
+   * An account's assets (\`account_all_assets\`, CCXT 4.5.84 pro/lighter.js handleBalance comment:
+   * symbol, asset_id, balance, locked_balance, keyed by asset id; REST account \`assets[]\`, spec §2).
+   * A perp account holds USDC only (asset 3, lighter-go constants.go USDCAssetIndex): its balance is
+   * the collateral as the REST account reports it (deposit + realised PnL − fees + funding); the
+   * simulator has no spot orders, so nothing is locked.
+   */
+  private assetsJson(account: number): Record<string, Record<string, unknown>> {
+    const sum = this.margin.summary(String(account));
+    return { '3': { symbol: 'USDC', asset_id: 3, balance: SimMargin.format(sum.equity - sum.unrealized), locked_balance: '0.000000' } };
+  }
+
+  /**
+   * An account's stats (\`user_stats\`, CCXT 4.5.84 pro/lighter.js handleBalance comment and spec §5.1:
+   * collateral, portfolio_value, leverage, available_balance, margin_usage, buying_power,
+   * account_trading_mode, cross_stats, total_stats). collateral and available_balance are the REST
+   * account's; portfolio_value is equity with unrealised PnL; leverage is exposure at the mark over
+   * equity; margin_usage is initial margin over equity in percent; buying_power is the available
+   * balance times the highest leverage a market allows. Everything is cross margin, so cross_stats
+   * and total_stats repeat the account's figures.
+   */
+  private userStatsJson(account: number): Record<string, unknown> {
+    const a = String(account);
+    const sum = this.margin.summary(a);
+    let exposure = 0n;
+    let minInitialBps = 10_000;
+    for (const m of this.markets.values()) {
+      const s = m.engine.market;
+      const p = m.engine.position(a);
+      const mid = m.engine.mid() ?? 0;
+      const notional = BigInt(Math.abs(p.size)) * BigInt(mid);
+      const scale = s.priceScale + s.sizeScale;
+      exposure += scale >= MARGIN_SCALE ? notional / 10n ** BigInt(scale - MARGIN_SCALE) : notional * 10n ** BigInt(MARGIN_SCALE - scale);
+      minInitialBps = Math.min(minInitialBps, marketInitialBps(m.engine));
+    }
+    const ratio = (num: bigint, den: bigint, times: bigint) => (den <= 0n ? '0.00' : formatFixed((num * times * 100n) / den, 2));
+    const stats = {
+      collateral: SimMargin.format(sum.equity - sum.unrealized),
+      portfolio_value: SimMargin.format(sum.equity),
+      leverage: ratio(exposure, sum.equity, 1n),
+      available_balance: SimMargin.format(sum.available),
+      margin_usage: ratio(sum.initialMargin, sum.equity, 100n),
+      buying_power: SimMargin.format((sum.available * 10_000n) / BigInt(minInitialBps)),
+    };
+    return { ...stats, account_trading_mode: 0, cross_stats: { ...stats }, total_stats: { ...stats } };
   }
 
   // ---------------------------------------------------------------- WebSocket
@@ -1253,7 +1391,75 @@ export class LighterSim extends SimServerBase<Client> {
       if (kind === 'positions') body.positions = Object.fromEntries([...this.markets.values()].map((m) => [String(m.id), this.positionJson(m, account)]));
       return this.sendTo(client, body);
     }
+    if (name === 'market_stats' && a !== undefined && b === undefined && (a === 'all' || this.markets.has(Number(a)))) {
+      // Public (apidocs "Market data": all market data is public; spec §5.1). The first frame holds
+      // the current stats, then \`update/market_stats\` whenever a value changes (publishStats).
+      // market_stats/all keys the stats by market id (CCXT pro/lighter.js handleTicker comment).
+      client.channels.add(channel);
+      return this.sendTo(client, this.statsFrame(a === 'all' ? undefined : this.markets.get(Number(a))!, 'subscribed/market_stats'));
+    }
+    if ((name === 'account_all_assets' || name === 'user_stats') && a !== undefined && b === undefined) {
+      const account = Number(a);
+      if (!Number.isSafeInteger(account) || account < 0) return this.sendTo(client, { error: { code: 30005, message: `Invalid Channel: ${channel} (no account ${a})` } });
+      // account_all_assets needs an auth token (lighter-python PR #153 auth list; CCXT 4.5.84
+      // pro/lighter.js watchBalance subscribes it through subscribePrivate). user_stats is outside
+      // that list and CCXT subscribes it without a token (subscribePublic), while nautilus_trader
+      // attaches one: it is served without a token, and a token given is still checked, as for
+      // account_all_trades.
+      const needsToken = name === 'account_all_assets' || auth !== undefined;
+      if (needsToken) {
+        try {
+          this.checkToken(auth, account);
+        } catch (e) {
+          return this.sendTo(client, { error: { code: (e as LighterApiError).code, message: `${(e as Error).message} (channel ${channel.replaceAll('/', ':')})` } });
+        }
+      }
+      client.channels.add(channel);
+      client.accounts.add(account);
+      if (needsToken) client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
+      return this.sendTo(client, this.balanceFrame(name, account, `subscribed/${name}`));
+    }
     this.sendTo(client, { error: { code: 30005, message: `Invalid Channel: ${channel}` } });
+  }
+
+  /** A market_stats frame for one market, or for every market (channel market_stats:all). */
+  private statsFrame(m: Market | undefined, type: string): Record<string, unknown> {
+    // What a snapshot sends is what the next update is compared with (publishStats).
+    const stats = (x: Market) => {
+      const json = this.marketStatsJson(x);
+      this.lastStats.set(x.id, JSON.stringify(json));
+      return json;
+    };
+    if (m !== undefined) return { channel: `market_stats:${m.id}`, market_stats: stats(m), type };
+    const all = Object.fromEntries([...this.markets.values()].map((x) => [String(x.id), stats(x)]));
+    return { channel: 'market_stats:all', market_stats: all, type };
+  }
+
+  /**
+   * Sends \`update/market_stats\` to a market's subscribers when its stats changed since the last
+   * frame (book mid, a trade, open interest). No source read gives the venue's cadence; sending on
+   * every change is the most a client can be asked to absorb. market_stats/all subscribers get the
+   * changed market only, keyed by its id (CCXT handleTicker resolves each key it finds).
+   */
+  private publishStats(m: Market): void {
+    // Nobody listening: nothing computed (a long run's tape makes the daily figures costly).
+    if (![...this.clients].some((c) => c.channels.has(`market_stats/${m.id}`) || c.channels.has('market_stats/all'))) return;
+    const stats = this.marketStatsJson(m);
+    const text = JSON.stringify(stats);
+    if (this.lastStats.get(m.id) === text) return;
+    this.lastStats.set(m.id, text);
+    const one = { channel: `market_stats:${m.id}`, market_stats: stats, type: 'update/market_stats' };
+    const all = { channel: 'market_stats:all', market_stats: { [String(m.id)]: stats }, type: 'update/market_stats' };
+    for (const c of this.clients) {
+      if (c.channels.has(`market_stats/${m.id}`)) this.sendTo(c, one);
+      if (c.channels.has('market_stats/all')) this.sendTo(c, all);
+    }
+  }
+
+  /** An account_all_assets or user_stats frame (CCXT 4.5.84 pro/lighter.js handleBalance comment). */
+  private balanceFrame(name: 'account_all_assets' | 'user_stats', account: number, type: string): Record<string, unknown> {
+    const body = name === 'user_stats' ? { stats: this.userStatsJson(account) } : { assets: this.assetsJson(account) };
+    return { ...body, channel: `${name}:${account}`, timestamp: this.now(), type };
   }
 
   private bookFrame(m: Market, type: string, levels: ReadonlyArray<{ side: 'bid' | 'ask'; price: number; size: number }>, beginNonce: number, nonce: number): unknown {
@@ -1278,6 +1484,7 @@ export class LighterSim extends SimServerBase<Client> {
     const frame = this.bookFrame(m, 'update/order_book', changes, begin, m.nonce);
     const channel = `order_book/${m.id}`;
     for (const c of this.clients) if (c.channels.has(channel)) this.sendTo(c, frame);
+    this.publishStats(m);
   }
 
   private publishAccount(m: Market, account: number, orders: SimOrder[], fills: SimFill[]): void {
@@ -1315,6 +1522,10 @@ export class LighterSim extends SimServerBase<Client> {
       if (c.channels.has(`account_all_positions/${account}`) && fills.length > 0) {
         this.sendTo(c, { channel: `account_all_positions:${account}`, positions: { [market]: this.positionJson(m, account) }, type: 'update/account_all_positions' });
       }
+      // Balances move with fills (realised PnL, fees); available balance and margin usage also
+      // with orders placed or ended (initial margin of open orders).
+      if (c.channels.has(`account_all_assets/${account}`) && fills.length > 0) this.sendTo(c, this.balanceFrame('account_all_assets', account, 'update/account_all_assets'));
+      if (c.channels.has(`user_stats/${account}`) && (fills.length > 0 || orders.length > 0)) this.sendTo(c, this.balanceFrame('user_stats', account, 'update/user_stats'));
     }
   }
 

@@ -38,7 +38,6 @@ interface StreamedOrder {
 export class BackpackExecution implements DetachedExecution {
   /** Orders signed ahead, one per side (see prepareMarketOrder). */
   private readonly prepared: SignedAhead<SignedOrder>;
-  private nextClientId: number;
   /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
   private readonly streamed = new Map<string, StreamedOrder>();
 
@@ -49,7 +48,6 @@ export class BackpackExecution implements DetachedExecution {
   ) {
     const { options, clock } = session;
     this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000, undefined, clock);
-    this.nextClientId = (options.firstClientId ?? clock.wallMs() % 0x1_0000_0000) >>> 0;
   }
 
   /** Routes the order stream (with keys only); subscribed in routing order when the session connects. */
@@ -201,10 +199,9 @@ export class BackpackExecution implements DetachedExecution {
     );
   }
 
+  /** Unique across every market of the account (the session counts them). */
   private takeClientId(): number {
-    const id = this.nextClientId;
-    this.nextClientId = (this.nextClientId + 1) >>> 0;
-    return id;
+    return this.session.takeClientId();
   }
 
   /**
@@ -286,6 +283,9 @@ export class BackpackExecution implements DetachedExecution {
     // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.
     const reply = this.rest.send<unknown>(order.request, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = this.clock.monoMs()), urgent: true });
     // The order stream is a second confirmation path: whichever of it and the reply settles first wins.
+    // Its waiter is set up just after this turn, once the other leg is on its way too: no stream
+    // frame and no reply can be read before then.
+    await Promise.resolve();
     const stream = this.signer === undefined ? undefined : this.streamSettled(String(clientId));
     try {
       const first = await (stream === undefined

@@ -5,6 +5,7 @@
 // client, the streamed position) is reached through the venue as before.
 
 import type { OrderSide } from '../../core/types.js';
+import type { MarketSpec } from '../types.js';
 import { ComposedVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
 import { BackpackAccount } from './account.js';
 import { BackpackExecution } from './execution.js';
@@ -30,9 +31,10 @@ interface Parts {
   account: BackpackAccount;
 }
 
-function build(options: BackpackVenueOptions): Parts {
+function build(options: BackpackVenueOptions, shared?: BackpackSession): Parts {
   const symbol = backpackSymbol(options.ticker);
-  const session = new BackpackSession(options);
+  const session = shared ?? new BackpackSession(options);
+  session.retain();
   // The market asks the execution side for the account's fees before its feeds open.
   const data: BackpackMarketData = new BackpackMarketData(session, symbol, (): Promise<Fees> => execution.loadFees());
   const account = new BackpackAccount(session, data);
@@ -50,20 +52,39 @@ export class BackpackVenue extends ComposedVenue {
   declare readonly readyForOrder: () => boolean;
   declare readonly readiness: () => ExecutionReadiness;
   private readonly parts: Parts;
+  /** Whether this market holds its session (from construction or start() until stop()). */
+  private holding = true;
 
-  constructor(options: BackpackVenueOptions) {
-    const parts = build(options);
+  /**
+   * One market on a session of its own, or with `session`, one of several markets on a shared
+   * session (one socket, one kept order line; see session.ts): `options.ticker` names this market.
+   */
+  constructor(options: BackpackVenueOptions, session?: BackpackSession) {
+    const parts = build(options, session);
     super(parts.data, parts.execution, parts.account);
     this.parts = parts;
   }
 
-  /** Stops the market's timers and the execution side, then closes the connection. */
+  /** Stops the market's timers and the execution side, then closes the connection (once no other market holds it). */
   override async stop(): Promise<void> {
     try {
       await super.stop();
     } finally {
-      await this.parts.session.close();
+      // Let go of the session once per start, however often stop() is called: a second stop of
+      // one market must not close a connection other markets still hold.
+      if (this.holding) {
+        this.holding = false;
+        await this.parts.session.close();
+      }
     }
+  }
+
+  override start(): Promise<MarketSpec> {
+    if (!this.holding) {
+      this.holding = true;
+      this.parts.session.retain();
+    }
+    return super.start();
   }
 
   get rest(): BackpackRest {

@@ -21,7 +21,8 @@ export interface Fees {
 
 /** The perp market's symbol for an upper-case ticker (BTC → BTC_USDC_PERP); throws on anything else. */
 export function backpackSymbol(ticker: string): string {
-  if (!/^[A-Z0-9]+$/.test(ticker)) throw new Error(`ticker "${ticker}" is not an upper-case asset symbol such as BTC`);
+  // Upper case, or a contract of a thousand named with a lower-case k (kPEPE: see markets/symbols.ts).
+  if (!/^k?[A-Z0-9]+$/.test(ticker)) throw new Error(`ticker "${ticker}" is not an upper-case asset symbol such as BTC`);
   return `${ticker}_USDC_PERP`;
 }
 
@@ -67,8 +68,10 @@ export class BackpackMarketData implements MarketData {
     private readonly fees: () => Promise<Fees>,
   ) {
     session.onOpen(() => {
+      // A market of a shared session that has not loaded yet asks for its snapshot when it does (start()).
+      if (this.sync === undefined) return;
       // Nothing is replayed after a reconnect: rebuild from a fresh snapshot.
-      this.sync?.reset();
+      this.sync.reset();
       this.requestSnapshot();
       this.emitStatus();
     });
@@ -144,6 +147,9 @@ export class BackpackMarketData implements MarketData {
       (d) => this.onTickerDisagreement(d),
       () => this.session.clock.monoMs(),
     );
+    // A market joining a socket already open (another market of the session opened it) has missed
+    // the open that asks for the snapshot: it asks now.
+    if (this.session.connected) this.requestSnapshot();
     this.session.connect();
     return this.spec;
   }
@@ -167,13 +173,16 @@ export class BackpackMarketData implements MarketData {
   }
 
   private resyncBook(): void {
-    this.sync?.reset();
+    if (this.sync === undefined) return;
+    this.sync.reset();
     this.requestSnapshot();
     this.emitStatus();
   }
 
   private handleDepth(data: unknown, receivedAt: number): void {
-    const sync = this.sync!;
+    // On a socket shared by several markets, this market's stream may speak before its market is loaded.
+    if (this.sync === undefined) return;
+    const sync = this.sync;
     const event = readDepthEvent(data);
     if (!event.ok) {
       // A depth frame we cannot read leaves the book unknown: rebuild it.
@@ -210,6 +219,7 @@ export class BackpackMarketData implements MarketData {
    * previous price.
    */
   private handleTicker(data: unknown, receivedAt: number): void {
+    if (this.spec === undefined) return;
     const t = readBookTicker(data);
     if (!t.ok) return void this.session.warnings.warn('bookTicker', `Backpack bookTicker.${this.symbol} frame refused: ${t.why}`);
     const d = t.value;
@@ -220,6 +230,7 @@ export class BackpackMarketData implements MarketData {
 
   /** markPrice.<symbol> `p` (spec §8; OpenAPI `Streams` › Mark price): a reference for the mean-mark price band. */
   private handleMark(data: unknown, receivedAt: number): void {
+    if (this.spec === undefined) return;
     const m = readMarkPrice(data);
     if (!m.ok) return void this.session.warnings.warn('markPrice', `Backpack markPrice.${this.symbol} frame refused: ${m.why}`);
     const p = m.value.p;

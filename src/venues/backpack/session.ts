@@ -1,8 +1,9 @@
 // What one Backpack connection and account share, whatever markets they serve: the options, the
 // clock, the signer, the REST client (its order line and 429 back-off), the WebSocket and the
 // routing of its streams, and the refused-frame warnings. Market data, execution and account each
-// take the session; none of them opens a connection of its own, so that one session can later
-// carry several markets.
+// take the session; none of them opens a connection of its own, so one session carries several
+// markets: one socket with every market's streams, one kept order line, client ids unique across
+// markets.
 
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
@@ -55,12 +56,16 @@ export class BackpackSession {
   private readonly exact = new Map<string, Route>();
   private readonly openListeners: Array<() => void> = [];
   private readonly closeListeners: Array<(why: string) => void> = [];
+  /** Holders of the session (one venue per market); the connection closes when the last lets go. */
+  private holders = 0;
+  private nextClientId: number;
 
   constructor(readonly options: BackpackVenueOptions) {
     if (options.secretKey !== undefined) this.signer = new BackpackSigner(options.secretKey, options.publicKey);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
     this.warnings = new FrameWarnings(options.logger, this.clock);
+    this.nextClientId = (options.firstClientId ?? this.clock.wallMs() % 0x1_0000_0000) >>> 0;
     this.rest = new BackpackRest({
       apiUrl: options.apiUrl,
       signer: this.signer,
@@ -80,6 +85,20 @@ export class BackpackSession {
     const route: Route = { stream, handle, ...extra };
     this.routes.push(route);
     this.exact.set(stream, route);
+    // A market that joins a session already connected subscribes its streams now.
+    this.stream?.subscribe([stream]);
+  }
+
+  /** The next client id (u32), unique across every market of the account. */
+  takeClientId(): number {
+    const id = this.nextClientId;
+    this.nextClientId = (this.nextClientId + 1) >>> 0;
+    return id;
+  }
+
+  /** One more market holds the session (a venue built on it). */
+  retain(): void {
+    this.holders++;
   }
 
   onOpen(listener: () => void): void {
@@ -139,7 +158,10 @@ export class BackpackSession {
   }
 
   /** Closes the socket and the REST client's connections. */
+  /** Closes the socket and the REST client's connections, once no market holds the session any more. */
   async close(): Promise<void> {
+    if (--this.holders > 0) return;
+    this.holders = 0;
     const stream = this.stream;
     this.stream = undefined;
     await stream?.stop();

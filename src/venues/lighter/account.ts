@@ -358,7 +358,20 @@ export class LighterAccount {
    * With keys: the chain id, the registered API key (and the nonce it starts from) and the
    * account's tier; then the fees that follow (said in one line).
    */
-  async check(): Promise<AccountCheck> {
+  check(): Promise<AccountCheck> {
+    // One account, whatever markets the session serves: checked once. A check that failed (the venue
+    // down at start-up, say) is made afresh by the next start-up attempt.
+    if (this.session.accountCheck === undefined) {
+      const check = this.checkOnce();
+      this.session.accountCheck = check;
+      check.catch(() => {
+        if (this.session.accountCheck === check) this.session.accountCheck = undefined;
+      });
+    }
+    return this.session.accountCheck;
+  }
+
+  private async checkOnce(): Promise<AccountCheck> {
     const { signer, rest, options, logger } = this.session;
     let chain: ChainIdCheck | undefined;
     let tier: LighterAccountTier = { unknownBecause: 'no account keys (market data only)' };

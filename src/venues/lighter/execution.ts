@@ -12,13 +12,10 @@ import type { LighterAccount } from './account.js';
 import { isConfigurationFailure, lighterError, replyRefused } from './errors.js';
 import { readAccountOrders, readInactiveOrders, readSendTx, readTrades, readTx, type StreamedOrder } from './messages.js';
 import type { BudgetPurpose } from './rate-budget.js';
-import type { LighterSession, LoadedMarket } from './session.js';
+import type { LighterSession, LighterVenueOptions, LoadedMarket } from './session.js';
 import { TX_TYPE, type SignedTx } from './signer/index.js';
 import type { TxReply } from './tx-replies.js';
 
-/** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
-const CLIENT_INDEX_EPOCH = Date.UTC(2025, 0, 1);
-const MAX_CLIENT_INDEX = 2 ** 48 - 1;
 /** Signatures whose k·G is computed ahead, in idle time (≈ 0.07 ms each off the order path). */
 const PRECOMPUTED_SIGNATURES = 8;
 /** ExpiredAt = now + 10 min − 1 s, as every SDK fills it (spec §3). */
@@ -52,6 +49,9 @@ interface PendingOrder {
   acknowledged?: boolean;
 }
 
+/** Largest base amount a transaction carries (2^48 − 1). */
+const MAX_BASE_AMOUNT = 2 ** 48 - 1;
+
 function isTerminal(status: unknown): boolean {
   return typeof status === 'string' && (status === 'filled' || status.startsWith('canceled'));
 }
@@ -67,21 +67,25 @@ export class LighterExecution implements DetachedExecution {
   /** The ticket for the next nonce, renewed once that nonce is used or the ticket is old. */
   private ticket?: Ticket & { issuedAt: number };
   private readonly preparedMaxAgeMs: number;
-  private lastClientIndex = 0;
 
   constructor(
     private readonly session: LighterSession,
     private readonly loaded: LoadedMarket,
     private readonly account: LighterAccount,
+    /** This market's own options when the session serves several; default the session's. */
+    private readonly own: LighterVenueOptions = session.options,
   ) {
     this.preparedMaxAgeMs = session.options.preparedOrderMaxAgeMs ?? 1000;
     const nonces = session.nonces;
     this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => nonces.trusted && signed.nonce === nonces.value, session.clock);
     session.onNonceVoid(() => this.discardSignedAhead());
-    session.ordersInFlight = () => this.pending.size;
-    // A nonce read that a waiting repair needs is first in line for its place.
-    session.noncePurpose = () => ([...this.pending.values()].some((p) => p.purpose === 'repair') ? 'repair' : 'entry');
-    session.onTxReply = (reply) => this.handleTxReply(reply);
+    session.addExecution({
+      inFlight: () => this.pending.size,
+      // A nonce read that a waiting repair needs is first in line for its place.
+      repairWaiting: () => [...this.pending.values()].some((p) => p.purpose === 'repair'),
+      owns: (id) => this.pending.has(id),
+      handleTxReply: (reply) => this.handleTxReply(reply),
+    });
   }
 
   /** Routes the order channel's frames (the outcomes of our orders). */
@@ -95,7 +99,7 @@ export class LighterExecution implements DetachedExecution {
   }
 
   private get options() {
-    return this.session.options;
+    return this.own;
   }
   private get clock() {
     return this.session.clock;
@@ -235,11 +239,9 @@ export class LighterExecution implements DetachedExecution {
     pending.finish(leg);
   }
 
+  /** Unique across every market of the account (the session counts them). */
   private takeClientIndex(): number {
-    const fromClock = (this.now() - CLIENT_INDEX_EPOCH) * 1024;
-    this.lastClientIndex = Math.max(this.lastClientIndex + 1, fromClock);
-    if (this.lastClientIndex > MAX_CLIENT_INDEX) throw new VenueError('lighter', 'bad_order', 'client order index would exceed 2^48 − 1; the clock is wrong');
-    return this.lastClientIndex;
+    return this.session.takeClientIndex();
   }
 
   /**
@@ -253,9 +255,9 @@ export class LighterExecution implements DetachedExecution {
     if (this.authFailure !== undefined) return { state: 'auth_failed', detail: this.authFailure };
     if (!this.session.available) return { state: 'down', detail: this.session.detail ?? 'Lighter is unavailable' };
     // The budget runs on the clock's monotonic line, the one the port speaks (venue.ts).
-    const off = this.budget.backingOff();
-    if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
     const now = this.clock.monoMs();
+    const off = this.budget.backingOff(now);
+    if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
     const at = this.budget.availableAt('entry', true, now);
     if (at > now) return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
     return READY;
@@ -273,7 +275,7 @@ export class LighterExecution implements DetachedExecution {
   /** Why this request cannot be an order on this market, if it cannot. */
   private orderProblem(request: MarketOrderRequest): VenueError | undefined {
     const spec = this.market;
-    if (!Number.isSafeInteger(request.size) || request.size < spec.minSize || request.size > MAX_CLIENT_INDEX) {
+    if (!Number.isSafeInteger(request.size) || request.size < spec.minSize || request.size > MAX_BASE_AMOUNT) {
       return new VenueError(
         'lighter',
         'bad_order',

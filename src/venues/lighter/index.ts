@@ -5,6 +5,7 @@
 // composeVenue. What the port does not name (the REST client, nonces, budget, token, trades) is
 // reached through the venue as before.
 
+import type { MarketSpec } from '../types.js';
 import { ComposedVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
 import { LighterAccount, type AccountCheck } from './account.js';
 import { LighterExecution } from './execution.js';
@@ -30,12 +31,13 @@ interface Parts {
   account: LighterAccount;
 }
 
-function build(options: LighterVenueOptions): Parts {
-  const session = new LighterSession(options);
+function build(options: LighterVenueOptions, shared?: LighterSession): Parts {
+  const session = shared ?? new LighterSession(options);
+  session.retain();
   // The market asks the account for its start-up checks (and the fees they imply) before its feeds open.
-  const data: LighterMarketData = new LighterMarketData(session, (): Promise<AccountCheck> => account.check());
+  const data: LighterMarketData = new LighterMarketData(session, (): Promise<AccountCheck> => account.check(), options);
   const account: LighterAccount = new LighterAccount(session, data);
-  const execution = new LighterExecution(session, data, account);
+  const execution = new LighterExecution(session, data, account, options);
   data.listen();
   execution.listen();
   account.listen();
@@ -49,20 +51,40 @@ export class LighterVenue extends ComposedVenue {
   declare readonly readiness: () => ExecutionReadiness;
   declare readonly rateBudget: () => { remaining: number; perMinute: number };
   private readonly parts: Parts;
+  /** Whether this market holds its session (from construction or start() until stop()). */
+  private holding = true;
 
-  constructor(options: LighterVenueOptions) {
-    const parts = build(options);
+  /**
+   * One market on a session of its own, or with `session`, one of several markets on a shared
+   * session (one socket, nonce lane and request budget; see session.ts): `options` then gives this
+   * market's ticker, size and slippage, and the session's options the rest.
+   */
+  constructor(options: LighterVenueOptions, session?: LighterSession) {
+    const parts = build(options, session);
     super(parts.data, parts.execution, parts.account);
     this.parts = parts;
   }
 
-  /** Stops the market's timers and the execution side, then closes the connection. */
+  /** Stops the market's timers and the execution side, then closes the connection (once no other market holds it). */
   override async stop(): Promise<void> {
     try {
       await super.stop();
     } finally {
-      await this.parts.session.close();
+      // Let go of the session once per start, however often stop() is called: a second stop of
+      // one market must not close a connection other markets still hold.
+      if (this.holding) {
+        this.holding = false;
+        await this.parts.session.close();
+      }
     }
+  }
+
+  override start(): Promise<MarketSpec> {
+    if (!this.holding) {
+      this.holding = true;
+      this.parts.session.retain();
+    }
+    return super.start();
   }
 
   get rest(): LighterRest {

@@ -11,7 +11,7 @@ import { LighterConfigError, marketIdProblem, minQuoteProblem, type AccountCheck
 import { BookSync } from './book-sync.js';
 import { readBookFrame, readMarketEntry, readOrderBookDetails, type LighterMarketEntry } from './messages.js';
 import { replyRefused } from './errors.js';
-import type { LighterSession } from './session.js';
+import type { LighterSession, LighterVenueOptions } from './session.js';
 
 /** What start-up learned and assumed about the venue and the account (the preflight prints it). */
 export interface LighterSetup extends AccountCheck {
@@ -35,6 +35,8 @@ export class LighterMarketData implements MarketData {
   constructor(
     private readonly session: LighterSession,
     private readonly checkAccount: () => Promise<AccountCheck>,
+    /** This market's own options (ticker, size, slippage) when the session serves several; default the session's. */
+    private readonly own: LighterVenueOptions = session.options,
   ) {
     session.onOpen(() => {
       this.sync?.reset();
@@ -58,7 +60,7 @@ export class LighterMarketData implements MarketData {
   }
 
   private get options() {
-    return this.session.options;
+    return this.own;
   }
 
   get market(): MarketSpec {
@@ -103,6 +105,8 @@ export class LighterMarketData implements MarketData {
     this.checkMinQuote(entry, minQuoteAmount);
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
     this.session.subscribe(this.bookChannel());
+    // A market joining a socket that is already open gets the same watch as one subscribed at open.
+    if (this.session.connected) this.watchBook('no order book snapshot after subscribing');
     this.session.connect();
     return this.spec;
   }
@@ -158,7 +162,9 @@ export class LighterMarketData implements MarketData {
   }
 
   private handleBook(frame: Record<string, unknown>, receivedAt: number): void {
-    const sync = this.sync!;
+    // The socket carries every market's book: this market reads its own channel only.
+    if (this.sync === undefined || frame.channel !== `order_book:${this.spec!.marketId}`) return;
+    const sync = this.sync;
     const wasValid = sync.valid;
     const read = readBookFrame(frame, sync.priceScale, sync.sizeScale);
     if (!read.ok) {

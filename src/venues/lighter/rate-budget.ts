@@ -58,8 +58,17 @@ export class RateBudget {
   private readonly windowMs: number;
   private readonly now: () => number;
   private readonly schedule: NonNullable<RateBudgetOptions['schedule']>;
-  /** Times of the places taken in the current window, oldest first, with their purpose. */
-  private readonly taken: Array<{ at: number; purpose: BudgetPurpose; transaction: boolean }> = [];
+  /**
+   * Times of the places taken in the current window, oldest first: every place, the look-ups'
+   * and the transactions'. Each limit reads one time at a known distance from the newest, so a
+   * check costs the same however many places the window holds (a large quota holds thousands,
+   * and readiness is asked on every book frame).
+   */
+  private readonly taken = new PlaceTimes();
+  private readonly lookups = new PlaceTimes();
+  private readonly transactions = new PlaceTimes();
+  /** Entries of the windows looked at so far, by every check and prune. */
+  private examined = 0;
   private readonly waiters: Waiter[] = [];
   private timer?: { cancel(): void };
   /** The venue answered 429 / 23000: nothing goes out before this. */
@@ -80,6 +89,11 @@ export class RateBudget {
     this.transactionReserve = Math.min(this.repairReserve, this.transactionCap - 1);
   }
 
+  /** Entries of the windows looked at so far, by every check and prune: the work the budget does (tests hold it linear in the places taken). */
+  get entriesExamined(): number {
+    return this.examined;
+  }
+
   /** Places taken in the current window. */
   used(): number {
     this.prune(this.now());
@@ -91,15 +105,11 @@ export class RateBudget {
     this.prune(now);
     let at = Math.max(now, this.pausedUntil);
     const limit = purpose === 'repair' ? this.perMinute : this.perMinute - this.repairReserve;
-    if (this.taken.length >= limit) at = Math.max(at, this.taken[this.taken.length - limit].at + this.windowMs);
-    if (purpose === 'lookup') {
-      const lookups = this.taken.filter((t) => t.purpose === 'lookup');
-      if (lookups.length >= this.lookupCap) at = Math.max(at, lookups[lookups.length - this.lookupCap].at + this.windowMs);
-    }
+    if (this.taken.length >= limit) at = Math.max(at, this.taken.fromNewest(limit) + this.windowMs);
+    if (purpose === 'lookup' && this.lookups.length >= this.lookupCap) at = Math.max(at, this.lookups.fromNewest(this.lookupCap) + this.windowMs);
     if (transaction) {
-      const txs = this.taken.filter((t) => t.transaction);
       const txLimit = purpose === 'repair' ? this.transactionCap : this.transactionCap - this.transactionReserve;
-      if (txs.length >= txLimit) at = Math.max(at, txs[txs.length - txLimit].at + this.windowMs);
+      if (this.transactions.length >= txLimit) at = Math.max(at, this.transactions.fromNewest(txLimit) + this.windowMs);
     }
     return at;
   }
@@ -114,8 +124,8 @@ export class RateBudget {
   }
 
   /** The venue's back-off in force, if any. */
-  backingOff(): { until: number; detail: string } | undefined {
-    return this.pausedUntil > this.now() ? { until: this.pausedUntil, detail: this.pauseDetail } : undefined;
+  backingOff(now = this.now()): { until: number; detail: string } | undefined {
+    return this.pausedUntil > now ? { until: this.pausedUntil, detail: this.pauseDetail } : undefined;
   }
 
   /**
@@ -123,7 +133,7 @@ export class RateBudget {
    * waiting for it; false otherwise. Synchronous: the order path calls it in the same turn.
    */
   tryTake(purpose: BudgetPurpose, transaction = false): boolean {
-    if (this.waiters.some((w) => RANK[w.purpose] <= RANK[purpose])) return false;
+    if (this.waiters.length > 0 && this.waiters.some((w) => RANK[w.purpose] <= RANK[purpose])) return false;
     return this.takeIfFree(purpose, transaction);
   }
 
@@ -200,14 +210,14 @@ export class RateBudget {
     // of a millisecond has moved on between two readings, and "free from now" must mean free now.
     const now = this.now();
     if (this.availableAt(purpose, transaction, now) > now) return false;
-    this.taken.push({ at: now, purpose, transaction });
+    this.taken.push(now);
+    if (purpose === 'lookup') this.lookups.push(now);
+    if (transaction) this.transactions.push(now);
     return true;
   }
 
   private prune(now: number): void {
-    let drop = 0;
-    while (drop < this.taken.length && this.taken[drop].at + this.windowMs <= now) drop++;
-    if (drop > 0) this.taken.splice(0, drop);
+    this.examined += this.taken.prune(now, this.windowMs) + this.lookups.prune(now, this.windowMs) + this.transactions.prune(now, this.windowMs);
   }
 
   private arm(): void {
@@ -224,5 +234,42 @@ export class RateBudget {
       },
       Math.max(0, at - now),
     );
+  }
+}
+
+/** The times of one kind of place in the rolling window, oldest first: a queue read from its head. */
+class PlaceTimes {
+  private times: number[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.times.length - this.head;
+  }
+
+  push(at: number): void {
+    this.times.push(at);
+  }
+
+  /** The n-th time counting back from the newest (1: the newest); n ≤ length. */
+  fromNewest(n: number): number {
+    return this.times[this.times.length - n];
+  }
+
+  /** Drops the times that left the window; returns the entries it looked at (and moved). */
+  prune(now: number, windowMs: number): number {
+    const times = this.times;
+    const start = this.head;
+    let head = start;
+    while (head < times.length && times[head] + windowMs <= now) head++;
+    let looked = head - start + 1;
+    // The dropped prefix is given back once it outweighs what is kept, so each time is moved at
+    // most once on average: the queue stays linear in the places taken.
+    if (head > 64 && head * 2 > times.length) {
+      this.times = times.slice(head);
+      looked += this.times.length;
+      head = 0;
+    }
+    this.head = head;
+    return looked;
   }
 }

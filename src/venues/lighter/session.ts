@@ -3,7 +3,10 @@
 // (rate-budget.ts), the signer, the nonce keeper (nonce.ts), the auth token, the WebSocket with the
 // routing of its frames and the answers it owes (tx-replies.ts), and whether the venue is up.
 // Market data, execution and account each take the session; none of them opens a connection or
-// keeps a nonce of its own, so that one session can later carry several markets.
+// keeps a nonce of its own, so one session carries several markets: one socket with every market's
+// book channel, one nonce lane and one request budget (repairs first, whichever market sends
+// them), client order indices unique across markets, and answers to transactions handed to the
+// market whose order they answer.
 
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
@@ -12,6 +15,8 @@ import type { FrameRecorder } from '../../record/writer.js';
 import { FrameWarnings } from '../messages.js';
 import type { LiveVenueOptions } from '../options.js';
 import type { MarketSpec } from '../types.js';
+import { VenueError } from '../venue.js';
+import type { AccountCheck } from './account.js';
 import { replyRefused } from './errors.js';
 import { readNextNonce } from './messages.js';
 import { NonceKeeper } from './nonce.js';
@@ -61,6 +66,21 @@ export interface LoadedMarket {
 
 type FrameHandler = (frame: Record<string, unknown>, receivedAt: number) => void;
 
+/** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
+const CLIENT_INDEX_EPOCH = Date.UTC(2025, 0, 1);
+const MAX_CLIENT_INDEX = 2 ** 48 - 1;
+
+/** One market's execution side as the session sees it: its orders in flight, and the answers it owns. */
+export interface SessionExecution {
+  /** Orders waiting for an outcome. */
+  inFlight(): number;
+  /** Whether a repair is among them (a nonce read is then first in line). */
+  repairWaiting(): boolean;
+  /** Whether the order with this client order index is this market's. */
+  owns(clientOrderIndex: number): boolean;
+  handleTxReply(reply: TxReply): void;
+}
+
 interface Route {
   /** Frames whose channel starts with this come here. */
   prefix: string;
@@ -88,12 +108,13 @@ export class LighterSession {
   /** One line on what is wrong with the connection, when something is. */
   detail?: string;
 
-  /** How many orders wait for an outcome (the execution side says): the account streams' token is renewed between orders. */
-  ordersInFlight: () => number = () => 0;
-  /** The purpose a nonce read takes its place under (a repair waiting on it is first in line). */
-  noncePurpose: () => BudgetPurpose = () => 'entry';
-  /** Answers to transactions, and error frames (the execution side takes them). */
-  onTxReply: (reply: TxReply) => void = () => {};
+  /** The account's start-up checks (chain, key, tier, fees), made once for every market (LighterAccount.check). */
+  accountCheck?: Promise<AccountCheck>;
+  /** Every market's execution side (answers to transactions, orders in flight). */
+  private readonly executions: SessionExecution[] = [];
+  /** Holders of the session (one venue per market); the connection closes when the last lets go. */
+  private holders = 0;
+  private lastClientIndex = 0;
 
   private readonly routes: Route[] = [];
   private readonly queued: string[] = [];
@@ -130,6 +151,58 @@ export class LighterSession {
   /** Wall ms (client order indices, tokens, expiry). */
   now(): number {
     return this.clock.wallMs();
+  }
+
+  /** A market's execution side joins: it takes the answers to its own orders. */
+  addExecution(execution: SessionExecution): void {
+    this.executions.push(execution);
+  }
+
+  /** How many orders wait for an outcome, in every market: the account streams' token is renewed between orders. */
+  ordersInFlight(): number {
+    let n = 0;
+    for (const e of this.executions) n += e.inFlight();
+    return n;
+  }
+
+  /** The purpose a nonce read takes its place under: a repair waiting on it, in any market, is first in line. */
+  noncePurpose(): BudgetPurpose {
+    return this.executions.some((e) => e.repairWaiting()) ? 'repair' : 'entry';
+  }
+
+  /** The next client order index, unique across every market of this account. Throws when the clock is wrong. */
+  takeClientIndex(): number {
+    const fromClock = (this.now() - CLIENT_INDEX_EPOCH) * 1024;
+    this.lastClientIndex = Math.max(this.lastClientIndex + 1, fromClock);
+    if (this.lastClientIndex > MAX_CLIENT_INDEX) throw new VenueError('lighter', 'bad_order', 'client order index would exceed 2^48 − 1; the clock is wrong');
+    return this.lastClientIndex;
+  }
+
+  /** One more market holds the session (a venue built on it). */
+  retain(): void {
+    this.holders++;
+  }
+
+  /**
+   * An answer to a transaction goes to the market whose order it names (or, without our id, the
+   * oldest order waiting within the window, as AwaitingAnswers attributes it). One that names no
+   * order of any market is handled, and said, once: by the first market.
+   */
+  private routeTxReply(reply: TxReply): void {
+    const executions = this.executions;
+    if (executions.length <= 1) return executions[0]?.handleTxReply(reply);
+    let id = reply.id !== undefined ? Number(reply.id) : undefined;
+    if (id === undefined) {
+      const now = this.clock.monoMs();
+      if (reply.kind === 'ack') id = this.awaiting.ackOldest(now);
+      else {
+        const to = this.awaiting.attribute(reply.code, now);
+        if ('to' in to) id = to.to;
+      }
+    }
+    const owner = id === undefined ? undefined : executions.find((e) => e.owns(id));
+    if (owner !== undefined) return owner.handleTxReply({ ...reply, id: String(id) });
+    executions[0].handleTxReply(id === undefined ? reply : { ...reply, id: String(id) });
   }
 
   /** Sends the frames of every channel starting with `prefix` to `handle`. */
@@ -231,18 +304,24 @@ export class LighterSession {
       const reply = parseTxReply(frame);
       if (reply !== undefined) {
         if (reply.kind === 'error' && this.handleSubscriptionError(reply.code, reply.message)) return;
-        return this.onTxReply(reply);
+        return this.routeTxReply(reply);
       }
       if (frame.type === 'unsubscribed') return; // the first half of a resubscribe
-      for (const r of this.routes) {
-        if (channel.startsWith(r.prefix)) {
-          route = r;
-          return r.handle(frame, receivedAt);
-        }
-      }
     } catch (e) {
       this.warnings.warn(channel || String(frame.type), `Lighter ${channel || String(frame.type)} frame refused: ${(e as Error).message}`);
-      route?.onThrow?.();
+      return;
+    }
+    // Every route of the channel: each market reads the account's frames for its own orders and
+    // position, and the book frames of its own market.
+    for (const r of this.routes) {
+      if (!channel.startsWith(r.prefix)) continue;
+      route = r;
+      try {
+        r.handle(frame, receivedAt);
+      } catch (e) {
+        this.warnings.warn(channel || String(frame.type), `Lighter ${channel || String(frame.type)} frame refused: ${(e as Error).message}`);
+        route.onThrow?.();
+      }
     }
   }
 
@@ -326,8 +405,10 @@ export class LighterSession {
     }, ms);
   }
 
-  /** Closes the socket, the budget's timers and the REST client's connections. */
+  /** Closes the socket, the budget's timers and the REST client's connections, once no market holds the session any more. */
   async close(): Promise<void> {
+    if (--this.holders > 0) return;
+    this.holders = 0;
     clearInterval(this.authTimer);
     clearTimeout(this.accountWatch);
     this.budget.close();

@@ -115,3 +115,22 @@ test('on a monotonic clock that moves a fraction of a millisecond between readin
   assert.equal(b.tryTake('repair', true), true);
   assert.equal(b.used(), 2);
 });
+
+test('a check looks at a bounded number of entries however full the window: the work per order does not grow with the run', () => {
+  // A large quota (a Premium account's, or a benchmark's) holds thousands of places in one
+  // window; readiness is asked on every book frame and every order takes a place, so a check
+  // that scanned the window would cost more the longer the bot trades.
+  let clock = 0;
+  const b = new RateBudget({ perMinute: 100_000, now: () => clock });
+  const orders = 6000;
+  for (let i = 0; i < orders; i++) {
+    clock += 20; // one order every 20 ms: 3000 in any one-minute window
+    assert.ok(b.availableAt('entry', true) <= clock, `order ${i}: the budget is far from spent`);
+    assert.equal(b.tryTake('entry', true), true);
+    if (i % 3 === 0) assert.equal(b.tryTake('lookup'), true);
+  }
+  assert.equal(b.used(), 3000 + 1000, 'the window holds the last minute: 3000 orders and 1000 look-ups');
+  // Each entry is looked at a bounded number of times when it leaves the window, and each check a
+  // bounded number of times besides: linear in the orders, not in orders × window.
+  assert.ok(b.entriesExamined <= 16 * orders, `${b.entriesExamined} entries looked at for ${orders} orders`);
+});
