@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../cli/args.js';
-import { engineSettings, flagOf, summaryText } from '../cli/run.js';
+import { engineSettings, flagOf, summaryText } from '../cli/settings.js';
 import { ParamError } from '../core/param-error.js';
 import { strategyParams } from '../strategy/index.js';
 import type { Logger } from '../core/log.js';

@@ -3,7 +3,7 @@
 // configuration of a sweep both run through here, so a sweep's row equals the single run.
 
 import { ConfigError, parseConfig } from '../cli/args.js';
-import { engineSettings } from '../cli/run.js';
+import { engineSettings } from '../cli/settings.js';
 import type { Logger } from '../core/log.js';
 import type { LighterTier } from '../venues/lighter/account.js';
 import { runBacktest, runBacktests, type BacktestOptions, type BacktestResult } from './run.js';

@@ -18,20 +18,8 @@ import type { LighterRest } from '../venues/lighter/rest.js';
 import { Watching } from '../watch/index.js';
 import type { Config, MarketConfig } from './config.js';
 import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './modes.js';
-import {
-  engineSettings,
-  flagOf,
-  makeSessions,
-  makeVenues,
-  portfolioCaps,
-  prefixed,
-  processSignals,
-  sleep,
-  summaryText,
-  type RunHooks,
-  type VenueNames,
-  type VenueSessions,
-} from './run.js';
+import { engineSettings, flagOf, portfolioCaps, summaryText } from './settings.js';
+import { makeSessions, makeVenues, prefixed, processSignals, sleep, type RunHooks, type VenueNames, type VenueSessions } from './wiring.js';
 
 /** The run log's name part for several markets: every ticker, in the order given (BTC_ETH_SOL). */
 export function combinedName(markets: readonly MarketConfig[]): string {

@@ -11,7 +11,6 @@ import type { MarketSpec, VenueId } from '../venues/types.js';
 import { stepCommon, toCommon, type StrategyParams } from '../strategy/index.js';
 import type { ExecutionReadiness, Venue } from '../venues/venue.js';
 import type { FlattenOutcome } from './flatten.js';
-import type { FundingSummary } from './funding.js';
 import { Halts } from './halts.js';
 import type { EngineObserver } from './observer.js';
 import { PhaseMachine } from './phase.js';
@@ -19,6 +18,20 @@ import type { PnlReport } from './pnl.js';
 import type { EngineSettings, EngineTimings, EntryCaps } from './settings.js';
 
 export const VENUES = ['backpack', 'lighter'] as const;
+
+/** The run's funding as the summary carries it: exact decimal text (JSON-safe), per market and in total. */
+export interface FundingSummary {
+  byMarket: Record<string, Record<VenueId, string>>;
+  venues: Record<VenueId, string>;
+  total: string;
+  /** The total as a float (status line, metrics). */
+  totalUsd: number;
+  /** Per venue as floats (metrics). */
+  venueUsd: Record<VenueId, number>;
+  /** Per venue, what it paid us and what it charged us, as positive floats (metrics counters: each only grows). */
+  flows: Record<VenueId, { received: number; paid: number }>;
+  payments: number;
+}
 
 export interface RunSummary {
   trades: number;

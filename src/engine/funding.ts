@@ -15,26 +15,12 @@ import type { VenueId } from '../venues/types.js';
 import { FrameWarnings } from '../venues/messages.js';
 import { VenueError } from '../venues/venue.js';
 import { formatUsd, fundingPerDay, usdFloat, type FundingPayment, type FundingRateNow } from '../venues/funding.js';
-import { VENUES, type EngineCore } from './core.js';
+import { VENUES, type EngineCore, type FundingSummary } from './core.js';
 
 const VENUE_NAME: Record<VenueId, string> = { backpack: 'Backpack', lighter: 'Lighter' };
 
 /** Exact funding per market (the ticker) and venue, USD at FUNDING_SCALE, received > 0. */
 export type FundingByMarket = Map<string, Record<VenueId, bigint>>;
-
-/** The run's funding as the summary carries it: exact decimal text (JSON-safe), per market and in total. */
-export interface FundingSummary {
-  byMarket: Record<string, Record<VenueId, string>>;
-  venues: Record<VenueId, string>;
-  total: string;
-  /** The total as a float (status line, metrics). */
-  totalUsd: number;
-  /** Per venue as floats (metrics). */
-  venueUsd: Record<VenueId, number>;
-  /** Per venue, what it paid us and what it charged us, as positive floats (metrics counters: each only grows). */
-  flows: Record<VenueId, { received: number; paid: number }>;
-  payments: number;
-}
 
 export function fundingSummary(byMarket: FundingByMarket, payments: number, flows: Record<VenueId, { received: bigint; paid: bigint }>): FundingSummary {
   const venues: Record<VenueId, bigint> = { backpack: 0n, lighter: 0n };

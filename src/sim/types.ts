@@ -5,7 +5,6 @@
 
 import type { Logger } from '../core/log.js';
 import type { OrderSide } from '../core/types.js';
-import type { SimMargin } from './margin.js';
 
 /** The grid and fees of one simulated market. */
 export interface SimMarketSpec {
@@ -233,8 +232,6 @@ export interface SimServerOptions {
   /** Loopback only; port 0 picks a free port. */
   host?: '127.0.0.1';
   port?: number;
-  /** The venue's margin model over `engines` (default: ample collateral for every account). */
-  margin?: SimMargin;
   /** Server-side keep-alive ping period (ms). */
   pingIntervalMs?: number;
   /** Epoch ms clock (tests may inject one); faults.clockSkewMs is added on top. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { runBacktest, type BacktestResult } from '../../src/backtest/run.js';
 import { parseConfig } from '../../src/cli/args.js';
-import { engineSettings } from '../../src/cli/run.js';
+import { engineSettings } from '../../src/cli/settings.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import type { OrderEvent } from '../../src/record/format.js';
 import { readRecording } from '../../src/record/reader.js';

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
-import { engineSettings } from '../../src/cli/run.js';
+import { engineSettings } from '../../src/cli/settings.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import type { MarketSpec } from '../../src/venues/types.js';

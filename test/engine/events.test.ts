@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
-import { engineSettings } from '../../src/cli/run.js';
+import { engineSettings } from '../../src/cli/settings.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { OrderBook } from '../../src/core/orderbook.js';

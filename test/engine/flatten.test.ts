@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/cli/args.js';
-import { engineSettings } from '../../src/cli/run.js';
+import { engineSettings } from '../../src/cli/settings.js';
 import { FakeClock, sleep } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import { ArbEngine } from '../../src/engine/index.js';

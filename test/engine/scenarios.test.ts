@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
 import type { Config } from '../../src/cli/config.js';
-import { engineSettings, flagOf } from '../../src/cli/run.js';
+import { engineSettings, flagOf } from '../../src/cli/settings.js';
 import { ParamError } from '../../src/core/param-error.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';

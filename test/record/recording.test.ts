@@ -137,7 +137,7 @@ test('kill -9 while recording: every file reads up to its last complete line, an
 test('kill -9 of a --sim run while it records: the backtest replays what is there', async () => {
   const { runBacktest } = await import('../../src/backtest/run.js');
   const { parseConfig } = await import('../../src/cli/args.js');
-  const { engineSettings } = await import('../../src/cli/run.js');
+  const { engineSettings } = await import('../../src/cli/settings.js');
   const { MemoryLogger } = await import('../../src/core/log.js');
   const dir = tempDir('rec-sim-kill-');
   const logDir = tempDir('rec-sim-logs-');

@@ -68,6 +68,8 @@ export const DEFAULT_PRICE_FILTERS: BackpackPriceFilters = {
 };
 
 export interface BackpackSimServerOptions extends BackpackSimOptions {
+  /** The venue's margin model over `engines` (default: ample collateral for every account). */
+  margin?: SimMargin;
   /** The price bands every market publishes and enforces (default DEFAULT_PRICE_FILTERS). */
   priceFilters?: BackpackPriceFilters;
   /**

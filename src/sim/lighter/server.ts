@@ -119,7 +119,13 @@ function requireParam(q: URLSearchParams, name: string, route: string): string {
   return v;
 }
 
-export async function startLighterSim(options: LighterSimOptions): Promise<SimServerHandle> {
+/** The Lighter simulator's options, with its margin model. */
+export interface LighterSimServerOptions extends LighterSimOptions {
+  /** The venue's margin model over `engines` (default: ample collateral for every account). */
+  margin?: SimMargin;
+}
+
+export async function startLighterSim(options: LighterSimServerOptions): Promise<SimServerHandle> {
   const sim = new LighterSim(options);
   return sim.listen();
 }
@@ -156,7 +162,7 @@ export class LighterSim extends SimServerBase<Client> {
   /** Cross margin over every market served (src/sim/margin.ts); no account leverage limit beyond the markets' fractions. */
   readonly margin: SimMargin;
 
-  constructor(private readonly options: LighterSimOptions) {
+  constructor(private readonly options: LighterSimServerOptions) {
     // JSON pings; clients must pong within one period (spec §5).
     super(options, { wsPath: '/stream', malformedFrame: '{"channel":"order_book:', defaultPingMs: 30_000 });
     this.margin = options.margin ?? new SimMargin(options.engines);

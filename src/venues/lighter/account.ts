@@ -326,6 +326,9 @@ export interface AccountCheck {
   fees: LighterFeeAssumption;
 }
 
+/** The account's start-up checks, made once per session (one account) for every market it serves. */
+const accountChecks = new WeakMap<LighterSession, Promise<AccountCheck>>();
+
 /** The account in one market: its start-up checks, and its position as asked and as streamed. */
 export class LighterAccount {
   /** Latest signed position from account_all_positions (sizeScale). */
@@ -361,14 +364,15 @@ export class LighterAccount {
   check(): Promise<AccountCheck> {
     // One account, whatever markets the session serves: checked once. A check that failed (the venue
     // down at start-up, say) is made afresh by the next start-up attempt.
-    if (this.session.accountCheck === undefined) {
-      const check = this.checkOnce();
-      this.session.accountCheck = check;
-      check.catch(() => {
-        if (this.session.accountCheck === check) this.session.accountCheck = undefined;
+    let check = accountChecks.get(this.session);
+    if (check === undefined) {
+      const made = (check = this.checkOnce());
+      accountChecks.set(this.session, made);
+      made.catch(() => {
+        if (accountChecks.get(this.session) === made) accountChecks.delete(this.session);
       });
     }
-    return this.session.accountCheck;
+    return check;
   }
 
   private async checkOnce(): Promise<AccountCheck> {

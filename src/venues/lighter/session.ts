@@ -16,7 +16,6 @@ import { FrameWarnings } from '../messages.js';
 import type { LiveVenueOptions } from '../options.js';
 import type { MarketSpec } from '../types.js';
 import { VenueError } from '../venue.js';
-import type { AccountCheck } from './account.js';
 import { replyRefused } from './errors.js';
 import { readNextNonce } from './messages.js';
 import { NonceKeeper } from './nonce.js';
@@ -108,8 +107,6 @@ export class LighterSession {
   /** One line on what is wrong with the connection, when something is. */
   detail?: string;
 
-  /** The account's start-up checks (chain, key, tier, fees), made once for every market (LighterAccount.check). */
-  accountCheck?: Promise<AccountCheck>;
   /** Every market's execution side (answers to transactions, orders in flight). */
   private readonly executions: SessionExecution[] = [];
   /** Holders of the session (one venue per market); the connection closes when the last lets go. */
