@@ -31,6 +31,7 @@ export class Watching {
   readonly alerter?: Alerter;
   private readonly metrics?: BotMetrics;
   private engine?: ArbEngine;
+  private others: readonly ArbEngine[] = [];
   private readonly servers: Listening[] = [];
   private readonly stops: Array<() => void> = [];
   readonly endpoints: WatchEndpoints = {};
@@ -89,23 +90,28 @@ export class Watching {
     if (this.alerter !== undefined) log.info(`alerts: ${[c.telegram ? 'Telegram' : '', c.webhookUrl ? 'webhook' : ''].filter(Boolean).join(' and ')}`);
   }
 
-  /** The engine exists: observe it (before start, so start-up halts are heard). */
-  attach(engine: ArbEngine): void {
+  /**
+   * The engine exists: observe it (before start, so start-up halts are heard). With several
+   * markets, `others` are the other markets' engines: the status line gives each of them a line
+   * and their totals; metrics, the dashboard and alerts follow `engine`, the first market.
+   */
+  attach(engine: ArbEngine, others: readonly ArbEngine[] = []): void {
     this.engine = engine;
+    this.others = others;
     this.hub.attach(engine);
   }
 
   /** The engine runs: status line, start alert, daily summary. */
   running(): void {
     const c = this.config;
-    const engine = this.engine!;
+    const engines = [this.engine!, ...this.others];
     this.stops.push(
       startStatusLine({
         intervalMs: c?.statusIntervalMs ?? 10_000,
         always: c?.statusAlways ?? false,
         isTTY: this.ctx.out.isTTY === true,
         write: (l) => this.ctx.out.write(l),
-        snapshot: () => engine.snapshot(),
+        snapshots: () => engines.map((e) => e.snapshot()),
       }),
     );
     this.hub.started(this.ctx.mode);

@@ -44,11 +44,43 @@ export function statusLine(s: EngineSnapshot): string {
  * venues' own payments, summed over every market (the summary keeps them per market).
  */
 function pnlPart(s: EngineSnapshot): string {
-  const sum = s.summary;
-  const spread = sum.spreadCaptured ?? 0;
-  const fees = spread - sum.estimatedPnl;
-  const funding = sum.funding?.totalUsd ?? 0;
-  return `PnL ${signed(sum.estimatedPnl + funding, 4)} = spread ${signed(spread, 4)} fees ${signed(-fees, 4)} funding ${signed(funding, 4)}`;
+  return pnlText(pnlOf(s));
+}
+
+interface PnlParts {
+  estimated: number;
+  spread: number;
+  funding: number;
+}
+
+function pnlOf(s: EngineSnapshot): PnlParts {
+  return { estimated: s.summary.estimatedPnl, spread: s.summary.spreadCaptured ?? 0, funding: s.summary.funding?.totalUsd ?? 0 };
+}
+
+function pnlText(p: PnlParts): string {
+  return `PnL ${signed(p.estimated + p.funding, 4)} = spread ${signed(p.spread, 4)} fees ${signed(-(p.spread - p.estimated), 4)} funding ${signed(p.funding, 4)}`;
+}
+
+/** One line per market (each market's engine), and with several a last line of their totals. */
+export function statusLines(snaps: readonly EngineSnapshot[]): string[] {
+  const lines = snaps.map(statusLine);
+  if (snaps.length < 2) return lines;
+  const total = { estimated: 0, spread: 0, funding: 0 };
+  let trades = 0;
+  let failures = 0;
+  for (const s of snaps) {
+    const p = pnlOf(s);
+    total.estimated += p.estimated;
+    total.spread += p.spread;
+    total.funding += p.funding;
+    trades += s.summary.trades;
+    failures += s.summary.failures;
+  }
+  const halted = snaps.filter((s) => s.halts.length > 0).map((s) => s.ticker);
+  const parts = [`TOTAL ${snaps.length} markets`, `trades ${trades} (${failures} failed)`, pnlText(total)];
+  if (halted.length > 0) parts.push(`HALTED in ${halted.join(', ')}`);
+  lines.push(parts.join(' | '));
+  return lines;
 }
 
 export interface StatusLineOptions {
@@ -57,13 +89,14 @@ export interface StatusLineOptions {
   always: boolean;
   isTTY: boolean;
   write: (line: string) => void;
-  snapshot: () => EngineSnapshot;
+  /** Every market's snapshot, in the order of the markets. */
+  snapshots: () => EngineSnapshot[];
 }
 
 /** The periodic printer; returns a stop function. Off when the interval is 0 or stdout is not a terminal (unless asked). */
 export function startStatusLine(o: StatusLineOptions): () => void {
   if (o.intervalMs <= 0 || (!o.isTTY && !o.always)) return () => undefined;
-  const timer = setInterval(() => o.write(statusLine(o.snapshot()) + '\n'), o.intervalMs);
+  const timer = setInterval(() => o.write(statusLines(o.snapshots()).join('\n') + '\n'), o.intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

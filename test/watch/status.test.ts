@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, parseConfig } from '../../src/cli/args.js';
 import type { EngineSnapshot } from '../../src/engine/index.js';
-import { startStatusLine, statusLine } from '../../src/watch/status.js';
+import { startStatusLine, statusLine, statusLines } from '../../src/watch/status.js';
 
 const SNAP: EngineSnapshot = {
   phase: 'running',
@@ -56,9 +56,23 @@ test('the status line names a pause and every halt with its cause, and a book th
   );
 });
 
+test('several markets: a line each, then their totals (trades, PnL split, and which markets are halted)', () => {
+  const eth: EngineSnapshot = {
+    ...SNAP,
+    ticker: 'ETH',
+    halts: [{ kind: 'venue_down', venue: 'lighter', until: Infinity, text: 'lighter disconnected: socket closed' }],
+    summary: { ...SNAP.summary, trades: 2, failures: 0, estimatedPnl: 0.1, spreadCaptured: 0.4, funding: { ...SNAP.summary.funding!, totalUsd: 0.05 } },
+  };
+  const lines = statusLines([SNAP, eth]);
+  assert.deepEqual(lines.slice(0, 2), [statusLine(SNAP), statusLine(eth)]);
+  // PnL 0.31234 + 0.1 estimated, funding −0.25 + 0.05: +0.2123 = spread +2.2123 fees −1.8000 funding −0.2000.
+  assert.equal(lines[2], 'TOTAL 2 markets | trades 5 (1 failed) | PnL +0.2123 = spread +2.2123 fees -1.8000 funding -0.2000 | HALTED in ETH');
+  assert.deepEqual(statusLines([SNAP]), [statusLine(SNAP)], 'one market: its line alone');
+});
+
 test('quiet when stdout is not a terminal unless asked, and off at interval 0', () => {
   const lines: string[] = [];
-  const base = { intervalMs: 1, write: (l: string) => lines.push(l), snapshot: () => SNAP };
+  const base = { intervalMs: 1, write: (l: string) => lines.push(l), snapshots: () => [SNAP] };
   startStatusLine({ ...base, always: false, isTTY: false })();
   startStatusLine({ ...base, intervalMs: 0, always: true, isTTY: true })();
   return new Promise<void>((resolve) => {
