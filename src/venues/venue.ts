@@ -285,3 +285,41 @@ export class ComposedVenue implements Venue {
     return this.execution.fetchPosition();
   }
 }
+
+/**
+ * A live venue on a connection that other markets may share (each venue's session.ts): it holds
+ * the session from construction or start() until stop(), and lets go once per start however often
+ * it is stopped, so a second stop of one market never closes a connection others still hold.
+ */
+export class SessionVenue extends ComposedVenue {
+  private holding = true;
+
+  constructor(
+    data: MarketData,
+    execution: DetachedExecution,
+    account: { readonly funding?: FundingSource } | undefined,
+    private readonly held: { retain(): void; close(): Promise<void> },
+  ) {
+    super(data, execution, account);
+  }
+
+  override start(): Promise<MarketSpec> {
+    if (!this.holding) {
+      this.holding = true;
+      this.held.retain();
+    }
+    return super.start();
+  }
+
+  /** Stops the market's timers and the execution side, then closes the connection (once no other market holds it). */
+  override async stop(): Promise<void> {
+    try {
+      await super.stop();
+    } finally {
+      if (this.holding) {
+        this.holding = false;
+        await this.held.close();
+      }
+    }
+  }
+}

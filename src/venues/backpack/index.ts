@@ -5,8 +5,7 @@
 // client, the streamed position) is reached through the venue as before.
 
 import type { OrderSide } from '../../core/types.js';
-import type { MarketSpec } from '../types.js';
-import { ComposedVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
+import { SessionVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
 import { BackpackAccount } from './account.js';
 import { BackpackExecution } from './execution.js';
 import { BackpackMarketData, backpackSymbol, type Fees } from './market-data.js';
@@ -46,14 +45,12 @@ function build(options: BackpackVenueOptions, shared?: BackpackSession): Parts {
   return { session, data, account, execution };
 }
 
-export class BackpackVenue extends ComposedVenue {
+export class BackpackVenue extends SessionVenue {
   declare readonly id: 'backpack';
   declare readonly prepareMarketOrder: (request: MarketOrderRequest) => void;
   declare readonly readyForOrder: () => boolean;
   declare readonly readiness: () => ExecutionReadiness;
   private readonly parts: Parts;
-  /** Whether this market holds its session (from construction or start() until stop()). */
-  private holding = true;
 
   /**
    * One market on a session of its own, or with `session`, one of several markets on a shared
@@ -61,30 +58,8 @@ export class BackpackVenue extends ComposedVenue {
    */
   constructor(options: BackpackVenueOptions, session?: BackpackSession) {
     const parts = build(options, session);
-    super(parts.data, parts.execution, parts.account);
+    super(parts.data, parts.execution, parts.account, parts.session);
     this.parts = parts;
-  }
-
-  /** Stops the market's timers and the execution side, then closes the connection (once no other market holds it). */
-  override async stop(): Promise<void> {
-    try {
-      await super.stop();
-    } finally {
-      // Let go of the session once per start, however often stop() is called: a second stop of
-      // one market must not close a connection other markets still hold.
-      if (this.holding) {
-        this.holding = false;
-        await this.parts.session.close();
-      }
-    }
-  }
-
-  override start(): Promise<MarketSpec> {
-    if (!this.holding) {
-      this.holding = true;
-      this.parts.session.retain();
-    }
-    return super.start();
   }
 
   get rest(): BackpackRest {

@@ -5,8 +5,7 @@
 // composeVenue. What the port does not name (the REST client, nonces, budget, token, trades) is
 // reached through the venue as before.
 
-import type { MarketSpec } from '../types.js';
-import { ComposedVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
+import { SessionVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
 import { LighterAccount, type AccountCheck } from './account.js';
 import { LighterExecution } from './execution.js';
 import { LighterMarketData, type LighterSetup } from './market-data.js';
@@ -44,15 +43,13 @@ function build(options: LighterVenueOptions, shared?: LighterSession): Parts {
   return { session, data, execution, account };
 }
 
-export class LighterVenue extends ComposedVenue {
+export class LighterVenue extends SessionVenue {
   declare readonly id: 'lighter';
   declare readonly prepareMarketOrder: (request: MarketOrderRequest) => void;
   declare readonly readyForOrder: () => boolean;
   declare readonly readiness: () => ExecutionReadiness;
   declare readonly rateBudget: () => { remaining: number; perMinute: number };
   private readonly parts: Parts;
-  /** Whether this market holds its session (from construction or start() until stop()). */
-  private holding = true;
 
   /**
    * One market on a session of its own, or with `session`, one of several markets on a shared
@@ -61,30 +58,8 @@ export class LighterVenue extends ComposedVenue {
    */
   constructor(options: LighterVenueOptions, session?: LighterSession) {
     const parts = build(options, session);
-    super(parts.data, parts.execution, parts.account);
+    super(parts.data, parts.execution, parts.account, parts.session);
     this.parts = parts;
-  }
-
-  /** Stops the market's timers and the execution side, then closes the connection (once no other market holds it). */
-  override async stop(): Promise<void> {
-    try {
-      await super.stop();
-    } finally {
-      // Let go of the session once per start, however often stop() is called: a second stop of
-      // one market must not close a connection other markets still hold.
-      if (this.holding) {
-        this.holding = false;
-        await this.parts.session.close();
-      }
-    }
-  }
-
-  override start(): Promise<MarketSpec> {
-    if (!this.holding) {
-      this.holding = true;
-      this.parts.session.retain();
-    }
-    return super.start();
   }
 
   get rest(): LighterRest {
