@@ -12,7 +12,7 @@ import { readFirstHeader, readOrderEvents, readRecordingBatches, type RecordingI
 import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
-import { BackpackFeed, LighterFeed, type ReplayFeed } from './feed.js';
+import { BackpackFeed, LighterFeed, type FeedMessage, type ReplayFeed } from './feed.js';
 import { replayVenue } from './venue.js';
 
 /** Round trips used when a venue has no order events to learn from (ms). */
@@ -213,7 +213,6 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
   const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
   const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
   const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };
-  feeds.backpack.shareParsed = feeds.lighter.shareParsed = shared;
   const venue = (v: VenueId) =>
     replayVenue(
       feeds[v],
@@ -260,7 +259,14 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
       if (clock.busyUntil(t)) await clock.advanceTo(t);
       else clock.setTime(t);
       lastMono = t;
-      feedOf(item.venue).apply(item, t);
+      const feed = feedOf(item.venue);
+      // Decoded once: on the reading thread (pipeline.ts), or here for every backtest sharing the pass.
+      let message = item.decoded as FeedMessage | undefined;
+      if (message === undefined) {
+        message = feed.decode(item);
+        if (shared) item.decoded = message;
+      }
+      feed.applyMessage(message, item.kind, t);
       sampler.sample(t);
       if (startError !== undefined) return false;
       if (++events % every === 0) o.onProgress?.(events);
