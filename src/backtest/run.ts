@@ -13,6 +13,7 @@ import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
 import { BackpackFeed, LighterFeed, type FeedMessage, type ReplayFeed } from './feed.js';
+import { pipelinedBatches } from './pipeline.js';
 import { replayVenue } from './venue.js';
 
 /** Round trips used when a venue has no order events to learn from (ms). */
@@ -40,6 +41,11 @@ export interface BacktestOptions {
   /** Called every `progressEvery` events with the events done so far. */
   onProgress?: (eventsDone: number) => void;
   progressEvery?: number;
+  /**
+   * Read and decode the recording on a thread of its own while this one runs the books and the
+   * engine (pipeline.ts); default true. The result is the same either way.
+   */
+  pipelined?: boolean;
 }
 
 export interface BacktestResult {
@@ -136,7 +142,8 @@ export async function learnLatency(
 
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const replay = await openBacktest(o);
-  const reading = readRecordingBatches(o.dataDir, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f) => o.logger.warn(tornLine(f)) });
+  const range = { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f: string) => o.logger.warn(tornLine(f)) };
+  const reading = (o.pipelined ?? true) ? pipelinedBatches(o.dataDir, range) : readRecordingBatches(o.dataDir, range);
   for await (const batch of reading) if (!(await replay.consume(batch))) break;
   return replay.finish();
 }

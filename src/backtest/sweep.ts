@@ -6,21 +6,11 @@
 
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { RunSummary } from '../engine/index.js';
 import type { BacktestJob } from './job.js';
 import type { SweepRow } from './report.js';
-
-/**
- * A worker on the compiled .js file; when running from TypeScript sources (tests, tsx), the worker
- * first registers tsx's loader itself, as a worker does not inherit the main thread's hooks.
- */
-function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(url.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
-}
+import { siblingUrl, startWorker } from './threads.js';
 
 /** The flags a sweep may vary: every numeric strategy or engine flag. */
 export const SWEEPABLE = [
@@ -125,8 +115,7 @@ export async function runSweep(
       done.reduce((a, b) => a + b, 0),
       total,
     );
-  const here = import.meta.url;
-  const workerUrl = new URL(here.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', here);
+  const workerUrl = siblingUrl(import.meta.url, 'sweep-worker');
   let next = 0;
   const workers: Worker[] = [];
   try {
