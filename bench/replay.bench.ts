@@ -1,24 +1,34 @@
 // npm run bench:replay — replay speed. Writes a synthetic recording of BENCH_SECONDS (default one
 // simulated hour) in the real format with the live frame mix at BENCH_FPS book frames per second
 // on each venue (default 20: Backpack depth deltas + a bookTicker each + a markPrice a second,
-// Lighter order_book deltas + pings; src/backtest/synthetic.ts), then in the same run:
-//   1. the ceiling: a bare loop that decompresses the same files and JSON.parses every line;
-//   2. the backtest end to end (decompress, parse, book sync, strategy, engine, simulated fills);
-// alternately, BENCH_ROUNDS times (default 3), and prints events per second for each, the ratio
-// of the best of each and each round's own ratio: on a shared machine the absolute figures are
-// noise, the ratio of two runs taken side by side is what can be compared.
-// Then the time for a day of these frames — extrapolated from the run (a day is 86 400 / BENCH_SECONDS
-// times these events, at the best end-to-end rate), or with BENCH_DAY=1 measured on a synthetic
-// day written for it (24 files, about 1 GB of disk, several minutes).
+// Lighter order_book deltas + pings; src/backtest/synthetic.ts). The rate: Lighter batches its
+// order_book updates (about every 50 ms: 20 frames a second, as third-party clients of the stream
+// note; the captured frames of nautilus_trader's Lighter test data are 25–40 ms apart on a busy
+// market), and Backpack's real-time depth stream sends an event per engine update (spec §6). The
+// synthetic frames are heavier than captured ones: each carries every level of a ten-level ladder a
+// side (20–30 levels), where captured Lighter updates carry 1–3; so the bytes to decompress and
+// parse are an upper bound. In the same run:
+//   1. the ceiling: a bare loop that decompresses the same files and JSON.parses every line (one core);
+//   2. the backtest end to end (decompress, parse, book sync, strategy, engine, simulated fills) on
+//      one thread, and pipelined (reading and decoding on threads of their own: src/backtest/pipeline.ts);
+// alternately, BENCH_ROUNDS times (default 3), and prints events per second for each, and their ratios
+// to the bare loop: on a shared machine the absolute figures are noise, the ratio of runs taken side
+// by side is what can be compared.
+// Then the time for a day of these frames — extrapolated from the run, or with BENCH_DAY=1 measured on
+// a synthetic day written for it (24 files, about 600 MB of disk, a few minutes; BENCH_DAY_DIR=dir
+// writes it there and reuses it when it is already there): the frames, the time and frames/s, pipelined
+// and (BENCH_DAY_ONE_THREAD=1) on one thread, and the bare loop over the same day.
 // Then a sweep of BENCH_SWEEP_CONFIGS configurations (default 4; BENCH_SWEEP=0 skips it) over the
-// first BENCH_SWEEP_SECONDS of the recording (default 1800): on one thread a pass per configuration
-// (nothing shared), on one thread in one shared pass, and on two threads sharing a pass each; it
-// prints the throughput (configuration-events per second) of each, the CPU time it took over its
-// wall time (how many cores it really had: two threads on a machine others are using may get one),
-// and the speed-ups.
+// first BENCH_SWEEP_SECONDS of the recording (default 1800): on one thread (it reads the recording and
+// replays every configuration: what one core does), on two threads each reading the recording itself
+// (the plan before: two threads were ×1.1–1.2 faster than one), and on one and two threads replaying
+// the batches the sweep's own thread read and decoded once (the plan now); the throughput
+// (configuration-events per second) of each, the CPU time it took over its wall time (how many cores
+// it really had: on a machine others are using, maybe not two), the load average before it, and the
+// speed-ups.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob, type BacktestJob } from '../src/backtest/job.js';
 import { runSweep, sweepGrid, type SweepPlan } from '../src/backtest/sweep.js';
@@ -26,6 +36,14 @@ import { SYNTHETIC_MARKETS, writeSyntheticRecording } from '../src/backtest/synt
 import { Recorder } from '../src/record/writer.js';
 import { silentLogger } from '../src/core/log.js';
 import { fileLineBatches, fileLines, readRecordingBatches, recordingFiles } from '../src/record/reader.js';
+
+const recordingFilesOrNone = (dir: string) => {
+  try {
+    return recordingFiles(dir).length;
+  } catch {
+    return 0;
+  }
+};
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3600);
 const FPS = Number(process.env.BENCH_FPS ?? 20);
@@ -59,18 +77,19 @@ async function bareLoop(dir: string): Promise<{ lines: number; s: number }> {
 }
 
 const strategyArgs = ['--size', '0.01', '--long-threshold', '10', '--short-threshold', '10', '--max-position', '0.05'];
-const jobFor = (dataDir: string, toWallMs?: number): BacktestJob => ({
+const jobFor = (dataDir: string, toWallMs?: number, pipelined = true): BacktestJob => ({
   strategyArgs,
   dataDir,
   toWallMs,
+  pipelined,
   latency: { roundTripMs: { backpack: 20, lighter: 20 } },
   logDir: temp('bench-replay-out-'),
 });
 
 /** The backtest end to end; events (every line but headers) and seconds. */
-async function endToEnd(dataDir: string): Promise<{ events: number; s: number; trades: number }> {
+async function endToEnd(dataDir: string, pipelined: boolean): Promise<{ events: number; s: number; trades: number }> {
   const t = performance.now();
-  const r = await runJob(jobFor(dataDir), silentLogger);
+  const r = await runJob(jobFor(dataDir, undefined, pipelined), silentLogger);
   return { events: r.events, s: (performance.now() - t) / 1000, trades: r.summary.trades };
 }
 
@@ -83,38 +102,51 @@ try {
   );
 
   let bestBare = 0;
-  let bestE2e = 0;
+  let bestOne = 0;
+  let bestPiped = 0;
   let e2eEvents = 0;
   const ratios: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const bare = await bareLoop(dir);
-    const e2e = await endToEnd(dir);
+    const one = await endToEnd(dir, false);
+    const piped = await endToEnd(dir, true);
     const bareRate = bare.lines / bare.s;
-    const e2eRate = e2e.events / e2e.s;
     bestBare = Math.max(bestBare, bareRate);
-    bestE2e = Math.max(bestE2e, e2eRate);
-    e2eEvents = e2e.events;
-    ratios.push(`${((e2eRate / bareRate) * 100).toFixed(1)} %`);
+    bestOne = Math.max(bestOne, one.events / one.s);
+    bestPiped = Math.max(bestPiped, piped.events / piped.s);
+    e2eEvents = piped.events;
+    ratios.push(`${((one.events / one.s / bareRate) * 100).toFixed(1)} % / ${((piped.events / piped.s / bareRate) * 100).toFixed(1)} %`);
     console.log(
-      `round ${round}: bare decompress + JSON.parse ${rate(bare.lines, bare.s)} lines/s (${bare.s.toFixed(2)} s);  backtest end to end ${rate(e2e.events, e2e.s)} events/s (${e2e.s.toFixed(2)} s, ${e2e.trades} trades)`,
+      `round ${round} (load ${loadavg()[0]!.toFixed(2)}): bare decompress + JSON.parse ${rate(bare.lines, bare.s)} lines/s (${bare.s.toFixed(2)} s);  backtest on one thread ${rate(one.events, one.s)} events/s (${one.s.toFixed(2)} s, ${one.trades} trades);  pipelined ${rate(piped.events, piped.s)} events/s (${piped.s.toFixed(2)} s, ${piped.trades} trades)`,
     );
   }
   console.log(
-    `frames/s end to end: ${bestE2e.toFixed(0)}; bare loop: ${bestBare.toFixed(0)}; ratio ${((bestE2e / bestBare) * 100).toFixed(1)} % of the bare loop (best of ${ROUNDS} each; per round: ${ratios.join(', ')})`,
+    `frames/s end to end: one thread ${bestOne.toFixed(0)}, pipelined ${bestPiped.toFixed(0)}; bare loop: ${bestBare.toFixed(0)}; ratio ${((bestOne / bestBare) * 100).toFixed(1)} % (one thread) and ${((bestPiped / bestBare) * 100).toFixed(1)} % (pipelined) of the bare loop (best of ${ROUNDS} each; per round, one thread / pipelined: ${ratios.join(', ')})`,
   );
 
   const dayEvents = (e2eEvents * 86_400) / SECONDS;
   console.log(
-    `a day of these frames (${Math.round(dayEvents).toLocaleString('en-US')} events, extrapolated: 86 400 / ${SECONDS} × this recording) would replay in about ${(dayEvents / bestE2e).toFixed(0)} s end to end on one core (the bare loop: ${(dayEvents / bestBare).toFixed(0)} s)`,
+    `a day of these frames (${Math.round(dayEvents).toLocaleString('en-US')} events, extrapolated: 86 400 / ${SECONDS} × this recording) would replay in about ${(dayEvents / bestPiped).toFixed(0)} s pipelined, ${(dayEvents / bestOne).toFixed(0)} s on one thread (the bare loop: ${(dayEvents / bestBare).toFixed(0)} s)`,
   );
   if (process.env.BENCH_DAY === '1') {
-    const dayDir = temp('bench-replay-day-');
-    t = performance.now();
-    const n = writeSyntheticRecording(dayDir, { seconds: 86_400, framesPerSecond: FPS, seed: 11, startWallMs: START_WALL });
-    console.log(`day recording: ${n.toLocaleString('en-US')} events in ${recordingFiles(dayDir).length} files, written in ${((performance.now() - t) / 1000).toFixed(0)} s`);
-    const day = await endToEnd(dayDir);
-    console.log(`a day measured: replayed end to end in ${day.s.toFixed(1)} s (${rate(day.events, day.s).trim()} events/s, ${day.trades} trades)`);
-    rmSync(dayDir, { recursive: true, force: true });
+    const dayDir = process.env.BENCH_DAY_DIR ?? temp('bench-replay-day-');
+    if (!existsSync(dayDir) || recordingFilesOrNone(dayDir) < 24) {
+      mkdirSync(dayDir, { recursive: true });
+      t = performance.now();
+      const n = writeSyntheticRecording(dayDir, { seconds: 86_400, framesPerSecond: FPS, seed: 11, startWallMs: START_WALL });
+      console.log(`day recording: ${n.toLocaleString('en-US')} events in ${recordingFiles(dayDir).length} files, written in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    }
+    const load = loadavg()[0]!.toFixed(2);
+    const day = await endToEnd(dayDir, true);
+    console.log(
+      `a day measured (load ${load}): pipelined, replayed end to end in ${day.s.toFixed(1)} s: ${day.events.toLocaleString('en-US')} frames, ${rate(day.events, day.s).trim()} frames/s, ${day.trades} trades`,
+    );
+    if (process.env.BENCH_DAY_ONE_THREAD === '1') {
+      const one = await endToEnd(dayDir, false);
+      console.log(`  on one thread: ${one.s.toFixed(1)} s, ${rate(one.events, one.s).trim()} frames/s, ${one.trades} trades`);
+    }
+    const bare = await bareLoop(dayDir);
+    console.log(`  the bare loop over the same day (one core): ${bare.s.toFixed(1)} s, ${rate(bare.lines, bare.s).trim()} lines/s`);
   }
 
   // What --record costs the deciding turn: one recorder call per frame (the line is only queued there).
@@ -151,12 +183,14 @@ try {
       `sweep: ${grid.length} configurations (--long-threshold ${values.join(',')}) over the first ${SWEEP_SECONDS} s (${perRun.toLocaleString('en-US')} events each); ${availableParallelism()} cores`,
     );
     const runs: Array<{ label: string; plan: SweepPlan }> = [
-      { label: '1 thread, a pass per configuration', plan: { threads: 1, perPass: 1 } },
-      { label: '1 thread, one shared pass', plan: { threads: 1, perPass: grid.length } },
-      { label: '2 threads, a shared pass each', plan: { threads: 2, perPass: Math.ceil(grid.length / 2) } },
+      { label: '1 thread, reading too', plan: { threads: 1, perPass: grid.length } },
+      { label: '2 threads, each reading too', plan: { threads: 2, perPass: Math.ceil(grid.length / 2) } },
+      { label: '1 thread + the shared read', plan: { threads: 1 } },
+      { label: '2 threads + the shared read', plan: { threads: 2 } },
     ];
     const took: number[] = [];
     for (const r of runs) {
+      const load = loadavg()[0]!;
       t = performance.now();
       const cpu0 = process.cpuUsage();
       await runSweep(base, grid, temp('bench-sweep-'), perRun, undefined, r.plan);
@@ -166,11 +200,11 @@ try {
       took.push(s);
       // CPU over wall time: how many cores the run actually got (on a busy machine, maybe not two).
       console.log(
-        `  ${r.label.padEnd(36)} ${s.toFixed(2).padStart(7)} s  ${rate(total, s)} configuration-events/s  (CPU ${cpuS.toFixed(2)} s, ${(cpuS / s).toFixed(2)} cores busy)`,
+        `  ${r.label.padEnd(36)} ${s.toFixed(2).padStart(7)} s  ${rate(total, s)} configuration-events/s  (CPU ${cpuS.toFixed(2)} s, ${(cpuS / s).toFixed(2)} cores busy; load before ${load.toFixed(2)})`,
       );
     }
     console.log(
-      `  speed-up: sharing the pass ×${(took[0]! / took[1]!).toFixed(2)}; two threads over one (both shared) ×${(took[1]! / took[2]!).toFixed(2)}; together ×${(took[0]! / took[2]!).toFixed(2)}`,
+      `  speed-up over one thread, same grid: two threads each reading ×${(took[0]! / took[1]!).toFixed(2)}; one thread + the shared read ×${(took[0]! / took[2]!).toFixed(2)}; two threads + the shared read ×${(took[0]! / took[3]!).toFixed(2)}`,
     );
   }
 } finally {

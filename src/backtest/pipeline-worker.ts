@@ -1,4 +1,4 @@
-// The reading thread of a pipelined replay (pipeline.ts): reads, decodes and packs the recording
+// A reading thread of a pipelined replay (pipeline.ts): reads, decodes and packs the files of the recording
 // it is given, a credit per batch.
 
 import { parentPort, workerData } from 'node:worker_threads';

@@ -1,25 +1,29 @@
-// A replay on two cores: one thread reads the recording (decompresses, splits lines, JSON.parses
-// every book frame and runs the venue's own messages parser on it: feed.ts decoderFor), the other
-// applies the decoded messages to the books (the live book syncs) and runs the engine. The reading
-// thread runs ahead by a few batches at most (credits), so a day never sits in memory; what
-// crosses between them is packed (packed.ts) so that the copy costs little next to the parse it
-// saves. The items come out exactly as readRecordingBatches gives them, in the same order and the
-// same batches, so a pipelined replay is the same replay (tested: identical CSVs and summary).
+// A replay on two cores: reading threads read the recording (decompress, split lines, JSON.parse
+// every book frame and run the venue's own messages parser on it: feed.ts decoderFor), two of them
+// on alternate files, while this thread applies the decoded messages to the books (the live book
+// syncs) and runs the engine. Reading and decoding are most of a replay's work, hence two readers
+// for one engine. A reader runs ahead by at most READ_AHEAD batches (credits), so a day never sits
+// in memory; what crosses between the threads is packed (packed.ts) so that the copy costs little
+// next to the parse it saves. The items come out exactly as readRecordingBatches gives them, in the
+// same order and the same batches, so a pipelined replay is the same replay (tested: identical
+// CSVs, summary and warnings).
 
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { RecordingFormatError, type RecordedEvent } from '../record/format.js';
-import { readRecordingBatches, type ReadOptions, type RecordingItem } from '../record/reader.js';
-import type { VenueId } from '../venues/types.js';
+import { readFirstHeader, readRecordingBatches, recordingFiles, type ReadOptions, type RecordingItem } from '../record/reader.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
 import { decoderFor, type FeedMessage } from './feed.js';
 import { packBatch, unpackBatch, type PackedBatch } from './packed.js';
 import { siblingUrl, startWorker } from './threads.js';
 
 /**
- * The recording's batches with every frame and snapshot decoded for its venue's market (the first
- * header's, as the replayed feeds use), read on this thread.
+ * The recording's batches with every frame and snapshot decoded for its venue's market: the
+ * given markets, else the first header's (as the replayed feeds use), read on this thread.
  */
-export async function* decodedBatches(dataDir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem[]> {
-  let decode: Record<VenueId, (event: RecordedEvent) => FeedMessage> | undefined;
+export async function* decodedBatches(dataDir: string, options: ReadOptions = {}, markets?: Record<VenueId, MarketSpec>): AsyncGenerator<RecordingItem[]> {
+  let decode: Record<VenueId, (event: RecordedEvent) => FeedMessage> | undefined =
+    markets === undefined ? undefined : { backpack: decoderFor('backpack', markets.backpack), lighter: decoderFor('lighter', markets.lighter) };
   for await (const batch of readRecordingBatches(dataDir, options)) {
     for (const item of batch) {
       if (item.kind === 'header') {
@@ -30,78 +34,152 @@ export async function* decodedBatches(dataDir: string, options: ReadOptions = {}
   }
 }
 
-/** What the reading thread says. */
-export type ReaderMessage = { kind: 'batch'; batch: PackedBatch } | { kind: 'torn'; file: string } | { kind: 'end' } | { kind: 'error'; name: string; message: string };
+/** What a reading thread says. */
+export type ReaderMessage =
+  | { kind: 'batch'; batch: PackedBatch }
+  | { kind: 'torn'; file: string }
+  /** Its current file is done; `stopped` when the range ended in it (nothing after it is read). */
+  | { kind: 'fileEnd'; stopped: boolean }
+  | { kind: 'error'; name: string; message: string };
 
-/** What the reading thread is asked: the recording and range; then one credit per batch consumed. */
+/** What a reading thread is asked (then it is sent one credit per batch consumed). */
 export interface ReaderRequest {
   dataDir: string;
+  /** Its share of the recording's files, in order. */
+  files: string[];
+  /** The first file's wall − monotonic ms: every file's times are rebased onto it. */
+  baseWallMinusMonoMs: number;
+  markets: Record<VenueId, MarketSpec>;
   fromWallMs?: number;
   toWallMs?: number;
 }
 
-/** Batches the reading thread may be ahead by. */
-export const READ_AHEAD = 8;
+/**
+ * Batches a reading thread may be ahead by: about a file of the heavy synthetic mix (a batch is
+ * 256 KiB of text, some 120 KB packed). The readers take the files in turn, so a reader must be
+ * able to read its next file whole while the engine replays the other reader's.
+ */
+export const READ_AHEAD = 1024;
 
 /**
- * The recording's batches, decoded on a thread of their own (see the top of this file). Torn files
- * are reported through options.onTorn in order; a recording that cannot be read throws the reader's
- * error here, with its message.
+ * Reading threads: reading and decoding cost about three times what the books and the engine do,
+ * so two of them (on alternate files) keep the replaying thread fed on two cores; more than three
+ * would only hold more of the recording in memory.
  */
-export async function* pipelinedBatches(dataDir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem[]> {
-  const request: ReaderRequest = { dataDir, fromWallMs: options.fromWallMs, toWallMs: options.toWallMs };
-  const worker: Worker = startWorker(siblingUrl(import.meta.url, 'pipeline-worker'), { workerData: request });
-  const queue: ReaderMessage[] = [];
-  let wake: (() => void) | undefined;
-  let failure: Error | undefined;
-  let exited = false;
-  worker.on('message', (m: ReaderMessage) => {
-    queue.push(m);
-    wake?.();
-  });
-  worker.on('error', (e) => {
-    failure = e;
-    wake?.();
-  });
-  worker.on('exit', (code) => {
-    exited = true;
-    if (code !== 0) failure ??= new Error(`the recording's reading thread stopped (exit code ${code})`);
-    wake?.();
-  });
-  try {
+function readerCount(files: number): number {
+  return Math.max(1, Math.min(files, Math.max(2, Math.min(3, availableParallelism() - 1))));
+}
+
+class ReaderThread {
+  private readonly worker: Worker;
+  private readonly queue: ReaderMessage[] = [];
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  private exited = false;
+
+  constructor(request: ReaderRequest) {
+    this.worker = startWorker(siblingUrl(import.meta.url, 'pipeline-worker'), { workerData: request });
+    this.worker.on('message', (m: ReaderMessage) => {
+      this.queue.push(m);
+      this.wake?.();
+    });
+    this.worker.on('error', (e) => {
+      this.failure = e;
+      this.wake?.();
+    });
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      if (code !== 0) this.failure ??= new Error(`a reading thread of the recording stopped (exit code ${code})`);
+      this.wake?.();
+    });
+  }
+
+  async next(): Promise<ReaderMessage> {
     for (;;) {
-      const m = queue.shift();
-      if (m === undefined) {
-        if (failure !== undefined) throw failure;
-        if (exited) throw new Error("the recording's reading thread ended before the end of the recording");
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-        continue;
-      }
-      if (m.kind === 'end') return;
-      if (m.kind === 'torn') options.onTorn?.(m.file);
-      else if (m.kind === 'error') throw m.name === 'RecordingFormatError' ? new RecordingFormatError(m.message) : new Error(m.message);
-      else {
-        const items = unpackBatch(m.batch);
-        yield items;
-        worker.postMessage(1);
-      }
+      const m = this.queue.shift();
+      if (m !== undefined) return m;
+      if (this.failure !== undefined) throw this.failure;
+      if (this.exited) throw new Error('a reading thread of the recording ended before its files did');
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = undefined;
     }
-  } finally {
-    await worker.terminate();
+  }
+
+  credit(): void {
+    this.worker.postMessage(1);
+  }
+
+  stop(): Promise<number> {
+    return this.worker.terminate();
   }
 }
 
-/** The reading thread's side: reads, decodes and packs, at most READ_AHEAD batches ahead. */
+/**
+ * The recording's batches, read and decoded on threads of their own (see the top of this file),
+ * in order. Torn files are reported through options.onTorn in order; a recording that cannot be
+ * read throws the reader's error here, with its message.
+ */
+export async function* pipelinedBatches(dataDir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem[]> {
+  const files = recordingFiles(dataDir);
+  const first = await readFirstHeader(dataDir);
+  const count = readerCount(files.length);
+  const readers: ReaderThread[] = [];
+  try {
+    for (let r = 0; r < count; r++) {
+      readers.push(
+        new ReaderThread({
+          dataDir,
+          files: files.filter((_, i) => i % count === r),
+          baseWallMinusMonoMs: first.clock.wallMs - first.clock.monoMs,
+          markets: first.markets,
+          fromWallMs: options.fromWallMs,
+          toWallMs: options.toWallMs,
+        }),
+      );
+    }
+    for (let i = 0; i < files.length; i++) {
+      const reader = readers[i % count]!;
+      for (;;) {
+        const m = await reader.next();
+        if (m.kind === 'batch') {
+          yield unpackBatch(m.batch);
+          reader.credit();
+        } else if (m.kind === 'torn') options.onTorn?.(m.file);
+        else if (m.kind === 'error') throw m.name === 'RecordingFormatError' ? new RecordingFormatError(m.message) : new Error(m.message);
+        else if (m.stopped) return;
+        else break;
+      }
+    }
+  } finally {
+    await Promise.all(readers.map((r) => r.stop()));
+  }
+}
+
+/** A reading thread's side: reads, decodes and packs its files, at most READ_AHEAD batches ahead. */
 export async function serveReader(request: ReaderRequest, post: (m: ReaderMessage, transfer?: ArrayBuffer[]) => void, credits: { wait(): Promise<void> }): Promise<void> {
   try {
-    const reading = decodedBatches(request.dataDir, { fromWallMs: request.fromWallMs, toWallMs: request.toWallMs, onTorn: (file) => post({ kind: 'torn', file }) });
-    for await (const batch of reading) {
-      await credits.wait();
-      const packed = packBatch(batch);
-      post({ kind: 'batch', batch: packed }, [packed.nums.buffer as ArrayBuffer]);
+    for (const file of request.files) {
+      let stopped = false;
+      const reading = decodedBatches(
+        request.dataDir,
+        {
+          files: [file],
+          baseWallMinusMonoMs: request.baseWallMinusMonoMs,
+          fromWallMs: request.fromWallMs,
+          toWallMs: request.toWallMs,
+          onTorn: (f) => post({ kind: 'torn', file: f }),
+          onRangeEnd: () => (stopped = true),
+        },
+        request.markets,
+      );
+      for await (const batch of reading) {
+        await credits.wait();
+        const packed = packBatch(batch);
+        post({ kind: 'batch', batch: packed }, [packed.nums.buffer as ArrayBuffer]);
+      }
+      post({ kind: 'fileEnd', stopped });
+      if (stopped) return;
     }
-    post({ kind: 'end' });
   } catch (e) {
     post({ kind: 'error', name: (e as Error).name ?? 'Error', message: (e as Error).message ?? String(e) });
   }

@@ -154,8 +154,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
  * of them; each backtest has its own books, engine, clock and output, and gets every batch in turn,
  * so each one sees exactly what it would alone (a sweep's row equals the single run: tested).
  * Every option set must name the same data and range (what a sweep varies is the strategy).
+ * `batches`, when given, are that data and range already read (and decoded: pipeline.ts).
  */
-export async function runBacktests(list: BacktestOptions[]): Promise<Array<PromiseSettledResult<BacktestResult>>> {
+export async function runBacktests(list: BacktestOptions[], batches?: AsyncIterable<RecordingItem[]>): Promise<Array<PromiseSettledResult<BacktestResult>>> {
   if (list.length === 0) return [];
   const first = list[0]!;
   for (const o of list) {
@@ -171,7 +172,9 @@ export async function runBacktests(list: BacktestOptions[]): Promise<Array<Promi
       : undefined;
   const replays: BacktestReplay[] = [];
   for (const o of list) replays.push(await openBacktest(o, o.latency === 'learned' && tierOf(o) === tierOf(first) ? learned : undefined, list.length > 1));
-  const reading = readRecordingBatches(first.dataDir, { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs, onTorn: (f) => list.forEach((o) => o.logger.warn(tornLine(f))) });
+  // The batches: given (a sweep's, read and decoded once for all its threads), or read here.
+  const reading =
+    batches ?? readRecordingBatches(first.dataDir, { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs, onTorn: (f) => list.forEach((o) => o.logger.warn(tornLine(f))) });
   // One whose start-up failed stops taking batches; its finish() says why.
   const going = replays.map(() => true);
   let live = replays.length;
