@@ -27,15 +27,54 @@
 // it really had: on a machine others are using, maybe not two), the load average before it, and the
 // speed-ups.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob, type BacktestJob } from '../src/backtest/job.js';
-import { runSweep, sweepGrid, type SweepPlan } from '../src/backtest/sweep.js';
+import { runSweep, sharedReadThreads, sweepGrid, type SweepPlan } from '../src/backtest/sweep.js';
 import { SYNTHETIC_MARKETS, writeSyntheticRecording } from '../src/backtest/synthetic.js';
 import { Recorder } from '../src/record/writer.js';
 import { silentLogger } from '../src/core/log.js';
 import { fileLineBatches, fileLines, readRecordingBatches, recordingFiles } from '../src/record/reader.js';
+
+/**
+ * CPU time per thread of this process (Linux: /proc/self/task), sampled until stop(): on a machine
+ * others are using, the wall time says little, the threads' CPU says how the work was spread.
+ */
+class ThreadCpu {
+  private readonly start = ThreadCpu.read();
+  private readonly last = new Map<string, number>();
+  private readonly timer = setInterval(() => this.sample(), 20);
+  private static read(): Map<string, number> | undefined {
+    try {
+      const out = new Map<string, number>();
+      for (const tid of readdirSync('/proc/self/task')) {
+        try {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          out.set(tid, (Number(f[11]) + Number(f[12])) / 100);
+        } catch {
+          // the thread ended between the listing and the read
+        }
+      }
+      return out;
+    } catch {
+      return undefined;
+    }
+  }
+  private sample(): void {
+    for (const [tid, s] of ThreadCpu.read() ?? []) this.last.set(tid, s);
+  }
+  /** The busiest threads' CPU seconds (most first) and all threads' together. */
+  stop(): { busiest: number[]; total: number } | undefined {
+    clearInterval(this.timer);
+    this.sample();
+    if (this.start === undefined) return undefined;
+    const used = [...this.last].map(([tid, s]) => s - (this.start!.get(tid) ?? 0)).filter((s) => s > 0);
+    used.sort((a, b) => b - a);
+    return { busiest: used.slice(0, 3), total: used.reduce((a, b) => a + b, 0) };
+  }
+}
 
 const recordingFilesOrNone = (dir: string) => {
   try {
@@ -185,27 +224,43 @@ try {
     const runs: Array<{ label: string; plan: SweepPlan }> = [
       { label: '1 thread, reading too', plan: { threads: 1, perPass: grid.length } },
       { label: '2 threads, each reading too', plan: { threads: 2, perPass: Math.ceil(grid.length / 2) } },
-      { label: '1 thread + the shared read', plan: { threads: 1 } },
-      { label: '2 threads + the shared read', plan: { threads: 2 } },
+      { label: 'read once + 1 replaying thread', plan: { threads: 1 } },
+      { label: 'read once + 2 replaying threads', plan: { threads: 2 } },
     ];
+    console.log(`  (the default plan for ${grid.length} configurations on ${availableParallelism()} cores: read once + ${sharedReadThreads(grid.length)} replaying thread(s))`);
     const took: number[] = [];
+    const bounds: number[] = [];
     for (const r of runs) {
       const load = loadavg()[0]!;
+      const threads = new ThreadCpu();
       t = performance.now();
       const cpu0 = process.cpuUsage();
       await runSweep(base, grid, temp('bench-sweep-'), perRun, undefined, r.plan);
       const s = (performance.now() - t) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const cpuS = (cpu.user + cpu.system) / 1e6;
+      const per = threads.stop();
       took.push(s);
       // CPU over wall time: how many cores the run actually got (on a busy machine, maybe not two).
       console.log(
         `  ${r.label.padEnd(36)} ${s.toFixed(2).padStart(7)} s  ${rate(total, s)} configuration-events/s  (CPU ${cpuS.toFixed(2)} s, ${(cpuS / s).toFixed(2)} cores busy; load before ${load.toFixed(2)})`,
       );
+      if (per !== undefined) {
+        // Load-independent: the busiest thread's CPU, and the whole CPU over the cores, bound the wall time on idle cores.
+        const bound = Math.max(per.busiest[0] ?? 0, per.total / availableParallelism());
+        bounds.push(bound);
+        console.log(
+          `  ${''.padEnd(36)} threads' CPU: ${per.busiest.map((x) => x.toFixed(2)).join(', ')} s (the busiest; all: ${per.total.toFixed(2)} s) → on idle cores at least ${bound.toFixed(2)} s`,
+        );
+      }
     }
     console.log(
-      `  speed-up over one thread, same grid: two threads each reading ×${(took[0]! / took[1]!).toFixed(2)}; one thread + the shared read ×${(took[0]! / took[2]!).toFixed(2)}; two threads + the shared read ×${(took[0]! / took[3]!).toFixed(2)}`,
+      `  speed-up over one thread, same grid, measured: two threads each reading ×${(took[0]! / took[1]!).toFixed(2)}; read once + one replaying thread ×${(took[0]! / took[2]!).toFixed(2)}; read once + two ×${(took[0]! / took[3]!).toFixed(2)}`,
     );
+    if (bounds.length === runs.length)
+      console.log(
+        `  the same from the threads' CPU (what idle cores would give): ×${(bounds[0]! / bounds[1]!).toFixed(2)}; ×${(bounds[0]! / bounds[2]!).toFixed(2)}; ×${(bounds[0]! / bounds[3]!).toFixed(2)}`,
+      );
   }
 } finally {
   for (const d of temps) rmSync(d, { recursive: true, force: true });

@@ -76,7 +76,10 @@ export interface SweepOutcome {
 
 /** How a sweep spreads its configurations. */
 export interface SweepPlan {
-  /** Worker threads (default: as many as cores, at most one per configuration). */
+  /**
+   * Worker threads (default: with the shared read, one per four configurations up to one per core,
+   * see sharedReadThreads; else one per core; never more than one per configuration).
+   */
   threads?: number;
   /**
    * Without it (the default), the recording is read and decoded once, on the sweep's own thread,
@@ -86,6 +89,16 @@ export interface SweepPlan {
    * recording itself, this many configurations to a pass (1 = a pass per configuration).
    */
   perPass?: number;
+}
+
+/**
+ * Worker threads for a sweep replaying the shared read: reading and decoding the recording (on the
+ * sweep's own thread) weigh about what four configurations' books and engines do (measured with
+ * the bench's grid), so a worker per four configurations, at most one per core: on two cores a
+ * small grid runs as one reading thread and one replaying thread, each on its core.
+ */
+export function sharedReadThreads(configurations: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores, Math.ceil(configurations / 4)));
 }
 
 /** Batches the reading thread may be ahead of the slowest worker. */
@@ -120,8 +133,8 @@ export async function runSweep(
     strategyArgs: [...base.strategyArgs, ...Object.entries(params).flatMap(([k, v]) => [`--${k}`, v])],
     logDir: join(outDir, `sweep-${String(i + 1).padStart(3, '0')}`),
   }));
-  const threads = Math.max(1, Math.min(jobs.length, asked ?? availableParallelism()));
   const shared = perPassAsked === undefined;
+  const threads = Math.max(1, Math.min(jobs.length, asked ?? (shared ? sharedReadThreads(jobs.length) : availableParallelism())));
   const perPass = shared ? Math.ceil(jobs.length / threads) : Math.max(1, perPassAsked);
   const groups: Array<Array<{ index: number; job: BacktestJob }>> = [];
   for (let i = 0; i < jobs.length; i += perPass) groups.push(jobs.slice(i, i + perPass).map((job, k) => ({ index: i + k, job })));
