@@ -126,11 +126,17 @@ const jobFor = (dataDir: string, toWallMs?: number, pipelined = true): BacktestJ
 });
 
 /** The backtest end to end; events (every line but headers) and seconds. */
-async function endToEnd(dataDir: string, pipelined: boolean): Promise<{ events: number; s: number; trades: number }> {
+async function endToEnd(dataDir: string, pipelined: boolean): Promise<{ events: number; s: number; trades: number; idleBound?: number }> {
+  const threads = new ThreadCpu();
   const t = performance.now();
   const r = await runJob(jobFor(dataDir, undefined, pipelined), silentLogger);
-  return { events: r.events, s: (performance.now() - t) / 1000, trades: r.summary.trades };
+  const s = (performance.now() - t) / 1000;
+  const per = threads.stop();
+  // What idle cores would give: the busiest thread's CPU, or all threads' CPU over the cores.
+  const idleBound = per === undefined ? undefined : Math.max(per.busiest[0] ?? 0, per.total / availableParallelism());
+  return { events: r.events, s, trades: r.summary.trades, idleBound };
 }
+const bound = (r: { events: number; idleBound?: number }) => (r.idleBound === undefined ? '' : `, ≥ ${r.idleBound.toFixed(2)} s on idle cores by its threads' CPU`);
 
 try {
   const dir = temp('bench-replay-');
@@ -156,7 +162,7 @@ try {
     e2eEvents = piped.events;
     ratios.push(`${((one.events / one.s / bareRate) * 100).toFixed(1)} % / ${((piped.events / piped.s / bareRate) * 100).toFixed(1)} %`);
     console.log(
-      `round ${round} (load ${loadavg()[0]!.toFixed(2)}): bare decompress + JSON.parse ${rate(bare.lines, bare.s)} lines/s (${bare.s.toFixed(2)} s);  backtest on one thread ${rate(one.events, one.s)} events/s (${one.s.toFixed(2)} s, ${one.trades} trades);  pipelined ${rate(piped.events, piped.s)} events/s (${piped.s.toFixed(2)} s, ${piped.trades} trades)`,
+      `round ${round} (load ${loadavg()[0]!.toFixed(2)}): bare decompress + JSON.parse ${rate(bare.lines, bare.s)} lines/s (${bare.s.toFixed(2)} s);  backtest on one thread ${rate(one.events, one.s)} events/s (${one.s.toFixed(2)} s, ${one.trades} trades${bound(one)});  pipelined ${rate(piped.events, piped.s)} events/s (${piped.s.toFixed(2)} s, ${piped.trades} trades${bound(piped)})`,
     );
   }
   console.log(
@@ -182,7 +188,7 @@ try {
     );
     if (process.env.BENCH_DAY_ONE_THREAD === '1') {
       const one = await endToEnd(dayDir, false);
-      console.log(`  on one thread: ${one.s.toFixed(1)} s, ${rate(one.events, one.s).trim()} frames/s, ${one.trades} trades`);
+      console.log(`  on one thread: ${one.s.toFixed(1)} s, ${rate(one.events, one.s).trim()} frames/s, ${one.trades} trades${bound(one)}`);
     }
     const bare = await bareLoop(dayDir);
     console.log(`  the bare loop over the same day (one core): ${bare.s.toFixed(1)} s, ${rate(bare.lines, bare.s).trim()} lines/s`);
