@@ -184,7 +184,7 @@ try {
     const load = loadavg()[0]!.toFixed(2);
     const day = await endToEnd(dayDir, true);
     console.log(
-      `a day measured (load ${load}): pipelined, replayed end to end in ${day.s.toFixed(1)} s: ${day.events.toLocaleString('en-US')} frames, ${rate(day.events, day.s).trim()} frames/s, ${day.trades} trades`,
+      `a day measured (load ${load}): pipelined, replayed end to end in ${day.s.toFixed(1)} s: ${day.events.toLocaleString('en-US')} frames, ${rate(day.events, day.s).trim()} frames/s, ${day.trades} trades${bound(day)}`,
     );
     if (process.env.BENCH_DAY_ONE_THREAD === '1') {
       const one = await endToEnd(dayDir, false);

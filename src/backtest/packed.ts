@@ -31,6 +31,8 @@ const enum Msg {
   Depth = 2,
   DepthSnapshot = 3,
   BookFrame = 4,
+  /** Not decoded: the payload crosses as text and the replaying thread decodes it. */
+  Raw = 5,
 }
 
 class Numbers {
@@ -46,7 +48,7 @@ class Numbers {
   }
 }
 
-/** Packs items whose frames and snapshots carry `decoded` (a FeedMessage). */
+/** Packs items: frames and snapshots that carry `decoded` (a FeedMessage) as that, the others as their text. */
 export function packBatch(items: readonly RecordingItem[]): PackedBatch {
   const nums = new Numbers();
   const strs: string[] = [];
@@ -76,7 +78,11 @@ export function packBatch(items: readonly RecordingItem[]): PackedBatch {
       continue;
     }
     const m = item.decoded as FeedMessage | undefined;
-    if (m === undefined) throw new Error('packBatch: a frame was not decoded');
+    if (m === undefined) {
+      nums.push(Msg.Raw);
+      extra.push(item.payload);
+      continue;
+    }
     switch (m.k) {
       case 'skip':
         nums.push(Msg.Skip);
@@ -113,7 +119,7 @@ export function packBatch(items: readonly RecordingItem[]): PackedBatch {
 
 const SKIP: FeedMessage = { k: 'skip' };
 
-/** The items packBatch packed, frames and snapshots with their decoded message (and an empty payload). */
+/** The items packBatch packed: frames and snapshots with their decoded message (and an empty payload), or their text. */
 export function unpackBatch(batch: PackedBatch): RecordingItem[] {
   const { nums, extra } = batch;
   const strs = batch.text.length === 0 ? [] : batch.text.split('\n');
@@ -147,6 +153,10 @@ export function unpackBatch(batch: PackedBatch): RecordingItem[] {
       continue;
     }
     const code = nums[i++]!;
+    if (code === Msg.Raw) {
+      items.push({ kind: kind === Item.Frame ? 'frame' : 'snapshot', venue, atUs, payload: extra[x++]! });
+      continue;
+    }
     let decoded: FeedMessage;
     if (code === Msg.Skip) decoded = SKIP;
     else if (code === Msg.Refused) decoded = { k: 'refused', why: extra[x++]! };

@@ -21,14 +21,21 @@ import { siblingUrl, startWorker } from './threads.js';
  * The recording's batches with every frame and snapshot decoded for its venue's market: the
  * given markets, else the first header's (as the replayed feeds use), read on this thread.
  */
-export async function* decodedBatches(dataDir: string, options: ReadOptions = {}, markets?: Record<VenueId, MarketSpec>): AsyncGenerator<RecordingItem[]> {
+export async function* decodedBatches(
+  dataDir: string,
+  options: ReadOptions = {},
+  markets?: Record<VenueId, MarketSpec>,
+  /** Batches to leave undecoded (their frames cross raw, and the replaying thread decodes them). */
+  leaveRaw: () => boolean = () => false,
+): AsyncGenerator<RecordingItem[]> {
   let decode: Record<VenueId, (event: RecordedEvent) => FeedMessage> | undefined =
     markets === undefined ? undefined : { backpack: decoderFor('backpack', markets.backpack), lighter: decoderFor('lighter', markets.lighter) };
   for await (const batch of readRecordingBatches(dataDir, options)) {
+    const raw = leaveRaw();
     for (const item of batch) {
       if (item.kind === 'header') {
         decode ??= { backpack: decoderFor('backpack', item.header.markets.backpack), lighter: decoderFor('lighter', item.header.markets.lighter) };
-      } else if (item.kind !== 'order') item.decoded = decode![item.venue](item);
+      } else if (item.kind !== 'order' && !raw) item.decoded = decode![item.venue](item);
     }
     yield batch;
   }
@@ -42,7 +49,12 @@ export type ReaderMessage =
   | { kind: 'fileEnd'; stopped: boolean }
   | { kind: 'error'; name: string; message: string };
 
-/** What a reading thread is asked (then it is sent one credit per batch consumed). */
+/**
+ * What a reading thread is asked. Then it is sent a credit per batch consumed: CREDIT, or
+ * CREDIT_RAW when the replaying thread had to wait for that batch — the reader is the slower, so
+ * its next batch crosses undecoded and the replaying thread decodes it (the same decoders: where a
+ * frame is decoded changes nothing but who spends the time).
+ */
 export interface ReaderRequest {
   dataDir: string;
   /** Its share of the recording's files, in order. */
@@ -52,7 +64,12 @@ export interface ReaderRequest {
   markets: Record<VenueId, MarketSpec>;
   fromWallMs?: number;
   toWallMs?: number;
+  /** Tests: every this many batches is sent undecoded, whatever the credits say. */
+  rawEvery?: number;
 }
+
+export const CREDIT = 1;
+export const CREDIT_RAW = 2;
 
 /**
  * Batches a reading thread may be ahead by: about a file of the heavy synthetic mix (a batch is
@@ -76,6 +93,8 @@ class ReaderThread {
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
   private exited = false;
+  /** Whether the last batch had to be waited for. */
+  private starved = false;
 
   constructor(request: ReaderRequest) {
     this.worker = startWorker(siblingUrl(import.meta.url, 'pipeline-worker'), { workerData: request });
@@ -95,9 +114,12 @@ class ReaderThread {
   }
 
   async next(): Promise<ReaderMessage> {
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       const m = this.queue.shift();
-      if (m !== undefined) return m;
+      if (m !== undefined) {
+        if (m.kind === 'batch') this.starved = waited;
+        return m;
+      }
       if (this.failure !== undefined) throw this.failure;
       if (this.exited) throw new Error('a reading thread of the recording ended before its files did');
       await new Promise<void>((r) => (this.wake = r));
@@ -106,7 +128,7 @@ class ReaderThread {
   }
 
   credit(): void {
-    this.worker.postMessage(1);
+    this.worker.postMessage(this.starved ? CREDIT_RAW : CREDIT);
   }
 
   stop(): Promise<number> {
@@ -119,7 +141,7 @@ class ReaderThread {
  * in order. Torn files are reported through options.onTorn in order; a recording that cannot be
  * read throws the reader's error here, with its message.
  */
-export async function* pipelinedBatches(dataDir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem[]> {
+export async function* pipelinedBatches(dataDir: string, options: ReadOptions & { rawEvery?: number } = {}): AsyncGenerator<RecordingItem[]> {
   const files = recordingFiles(dataDir);
   const first = await readFirstHeader(dataDir);
   const count = readerCount(files.length);
@@ -134,6 +156,7 @@ export async function* pipelinedBatches(dataDir: string, options: ReadOptions = 
           markets: first.markets,
           fromWallMs: options.fromWallMs,
           toWallMs: options.toWallMs,
+          rawEvery: options.rawEvery,
         }),
       );
     }
@@ -155,8 +178,14 @@ export async function* pipelinedBatches(dataDir: string, options: ReadOptions = 
   }
 }
 
-/** A reading thread's side: reads, decodes and packs its files, at most READ_AHEAD batches ahead. */
-export async function serveReader(request: ReaderRequest, post: (m: ReaderMessage, transfer?: ArrayBuffer[]) => void, credits: { wait(): Promise<void> }): Promise<void> {
+/** A reading thread's side: reads, decodes and packs its files, at most READ_AHEAD batches ahead; a batch asked raw is left undecoded. */
+export async function serveReader(
+  request: ReaderRequest,
+  post: (m: ReaderMessage, transfer?: ArrayBuffer[]) => void,
+  credits: { wait(): Promise<void>; takeRaw(): boolean },
+): Promise<void> {
+  let sent = 0;
+  const leaveRaw = () => credits.takeRaw() || (request.rawEvery !== undefined && sent % request.rawEvery === request.rawEvery - 1);
   try {
     for (const file of request.files) {
       let stopped = false;
@@ -171,11 +200,13 @@ export async function serveReader(request: ReaderRequest, post: (m: ReaderMessag
           onRangeEnd: () => (stopped = true),
         },
         request.markets,
+        leaveRaw,
       );
       for await (const batch of reading) {
-        await credits.wait();
         const packed = packBatch(batch);
+        await credits.wait();
         post({ kind: 'batch', batch: packed }, [packed.nums.buffer as ArrayBuffer]);
+        sent++;
       }
       post({ kind: 'fileEnd', stopped });
       if (stopped) return;

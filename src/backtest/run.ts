@@ -46,6 +46,8 @@ export interface BacktestOptions {
    * engine (pipeline.ts); default true. The result is the same either way.
    */
   pipelined?: boolean;
+  /** Tests of the pipeline: every this many batches crosses undecoded (pipeline.ts ReaderRequest.rawEvery). */
+  rawEvery?: number;
 }
 
 export interface BacktestResult {
@@ -143,7 +145,7 @@ export async function learnLatency(
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const replay = await openBacktest(o);
   const range = { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f: string) => o.logger.warn(tornLine(f)) };
-  const reading = (o.pipelined ?? true) ? pipelinedBatches(o.dataDir, range) : readRecordingBatches(o.dataDir, range);
+  const reading = (o.pipelined ?? true) ? pipelinedBatches(o.dataDir, { ...range, rawEvery: o.rawEvery }) : readRecordingBatches(o.dataDir, range);
   for await (const batch of reading) if (!(await replay.consume(batch))) break;
   return replay.finish();
 }

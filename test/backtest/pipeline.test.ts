@@ -66,54 +66,63 @@ async function faultyRecording(): Promise<string> {
   return dir;
 }
 
-async function backtest(dataDir: string, pipelined: boolean) {
+async function backtest(dataDir: string, pipelined: boolean, rawEvery?: number) {
   const logDir = tempDir('bla-pipe-out-');
   const parsed = parseConfig(['--sim', '--size', '0.01', '--long-threshold', '3', '--short-threshold', '3', '--max-position', '0.05', '--log-dir', logDir], {});
   assert.ok(parsed.kind === 'run');
   const logger = new MemoryLogger();
-  const result = await runBacktest({ dataDir, settings: engineSettings(parsed.config), latency: 'learned', logger, pipelined });
+  const result = await runBacktest({ dataDir, settings: engineSettings(parsed.config), latency: 'learned', logger, pipelined, rawEvery });
   assert.ok(result.files !== undefined);
   return { result, logger, trades: readFileSync(result.files.trades, 'utf8'), bbo: readFileSync(result.files.bbo, 'utf8') };
 }
 
-test('packed batches unpack to exactly the decoded items: headers, order events, skipped, refused and book messages of both venues', async () => {
+test('packed batches unpack to exactly the decoded items: headers, order events, skipped, refused and book messages of both venues, and undecoded frames as their text', async () => {
   const dir = await faultyRecording();
-  const seen = new Set<string>();
-  let items = 0;
-  for await (const batch of decodedBatches(dir)) {
-    const back = unpackBatch(packBatch(batch));
-    // Frames and snapshots cross without their text (their decoded message is what the books take).
-    const expected = batch.map((i) => (i.kind === 'frame' || i.kind === 'snapshot' ? { ...i, payload: '' } : i));
-    assert.deepEqual(back, expected);
-    for (const i of batch) seen.add(i.kind === 'frame' || i.kind === 'snapshot' ? `${i.venue} ${(i.decoded as FeedMessage).k}` : i.kind);
-    items += batch.length;
+  // Every batch decoded; then every third one left undecoded (its frames cross as text).
+  for (const rawBatch of [() => false, (n: number) => n % 3 === 2]) {
+    const seen = new Set<string>();
+    let items = 0;
+    let n = 0;
+    for await (const batch of decodedBatches(dir, {}, undefined, () => rawBatch(n++))) {
+      const back = unpackBatch(packBatch(batch));
+      // Decoded frames and snapshots cross without their text (their decoded message is what the books take).
+      const expected = batch.map((i) => ((i.kind === 'frame' || i.kind === 'snapshot') && i.decoded !== undefined ? { ...i, payload: '' } : i));
+      assert.deepEqual(back, expected);
+      for (const i of batch) seen.add(i.kind === 'frame' || i.kind === 'snapshot' ? `${i.venue} ${(i.decoded as FeedMessage | undefined)?.k ?? 'raw'}` : i.kind);
+      items += batch.length;
+    }
+    assert.ok(items > 2400, `${items} items`);
+    if (n > 3) assert.equal(seen.has('backpack raw') && seen.has('lighter raw'), rawBatch(2), 'undecoded frames of both venues crossed');
+    else assert.fail(`only ${n} batches: nothing was left undecoded`);
+    if (!rawBatch(2))
+      assert.deepEqual([...seen].sort(), [
+        'backpack depth',
+        'backpack depthSnapshot',
+        'backpack refused',
+        'backpack skip',
+        'header',
+        'lighter bookFrame',
+        'lighter refused',
+        'lighter skip',
+        'order',
+      ]);
   }
-  assert.ok(items > 2400, `${items} items`);
-  assert.deepEqual([...seen].sort(), [
-    'backpack depth',
-    'backpack depthSnapshot',
-    'backpack refused',
-    'backpack skip',
-    'header',
-    'lighter bookFrame',
-    'lighter refused',
-    'lighter skip',
-    'order',
-  ]);
 });
 
-test('a pipelined backtest gives the same summary, CSV bytes and warnings as one read on the same thread', async () => {
+test('a pipelined backtest gives the same summary, CSV bytes and warnings as one read on the same thread, whichever thread decoded which batch', async () => {
   const dir = await faultyRecording();
   const here = await backtest(dir, false);
-  const piped = await backtest(dir, true);
-  assert.ok(here.result.summary.trades > 0, 'the replay traded, so the comparison says something');
-  assert.deepEqual(piped.result.summary, here.result.summary);
-  assert.equal(piped.result.events, here.result.events);
-  assert.deepEqual(piped.result.applied, here.result.applied);
-  assert.equal(piped.trades, here.trades);
-  assert.equal(piped.bbo, here.bbo);
-  assert.deepEqual(piped.result.spreads, here.result.spreads);
-  assert.deepEqual(piped.logger.lines, here.logger.lines);
+  for (const rawEvery of [undefined, 2]) {
+    const piped = await backtest(dir, true, rawEvery);
+    assert.ok(here.result.summary.trades > 0, 'the replay traded, so the comparison says something');
+    assert.deepEqual(piped.result.summary, here.result.summary);
+    assert.equal(piped.result.events, here.result.events);
+    assert.deepEqual(piped.result.applied, here.result.applied);
+    assert.equal(piped.trades, here.trades);
+    assert.equal(piped.bbo, here.bbo);
+    assert.deepEqual(piped.result.spreads, here.result.spreads);
+    assert.deepEqual(piped.logger.lines, here.logger.lines);
+  }
   const warns = here.logger.lines.filter((l) => l.startsWith('WARN'));
   assert.ok(
     warns.some((l) => /lighter recorded frame at .* refused: /.test(l)),
