@@ -111,8 +111,9 @@ test("both simulators serve the account's funding history in the venues' shapes,
     await assert.rejects(lighterRest.get('positionFunding', { account_index: 100, limit: 10 }), /20001|auth/);
     await assert.rejects(lighterRest.get('positionFunding', { account_index: 100, limit: 101 }, token()), /limit/);
     const raw = await lighterRest.get<{ position_fundings: unknown[]; next_cursor: string | null }>('positionFunding', { account_index: 100, market_id: 1, limit: 2 }, token());
+    // The docs' example of these rows stamps them in seconds (WebSocket reference › Account All, funding_histories).
     assert.deepEqual(raw.position_fundings[0], {
-      timestamp: t0 + 2 * HOUR,
+      timestamp: (t0 + 2 * HOUR) / 1000,
       market_id: 1,
       funding_id: 2, // the venue's third settlement (the markets with empty books have no mark to settle at)
       change: '-0.199999',
@@ -158,9 +159,19 @@ test("both simulators serve the account's funding history in the venues' shapes,
       ],
     );
     const now = await backpack.current();
+    // markPrices' one rate is the current interval's and the venue's estimate of the payment at nextFundingTimestamp.
     assert.deepEqual(
       { ...now, nextAt: undefined },
-      { venue: 'backpack', market: 'BTC_USDC_PERP', rate: '-0.0002', periodMs: HOUR, settleEveryMs: HOUR, nextAt: undefined, mark: '99999.5' },
+      {
+        venue: 'backpack',
+        market: 'BTC_USDC_PERP',
+        rate: '-0.0002',
+        periodMs: HOUR,
+        settleEveryMs: HOUR,
+        nextAt: undefined,
+        mark: '99999.5',
+        predicted: { rate: '-0.0002', periodMs: HOUR, at: now.nextAt, field: 'markPrices fundingRate' },
+      },
     );
     assert.equal(now.nextAt! % HOUR, 0, 'settled on the hour');
   } finally {
