@@ -124,11 +124,12 @@ test('funding is read on its period; each payment counted once and only from the
   assert.equal(snap.summary.funding?.payments, 3);
 
   // Metrics: what each venue paid us and charged us, each only growing.
-  const metrics = await new BotMetrics({ snapshot: () => engine.snapshot() }).registry.metrics();
-  assert.match(metrics, /^arb_funding_paid_usd_total\{venue="backpack"\} 0\.199999$/m);
-  assert.match(metrics, /^arb_funding_received_usd_total\{venue="backpack"\} 0\.099999$/m);
-  assert.match(metrics, /^arb_funding_paid_usd_total\{venue="lighter"\} 0\.024999$/m);
-  assert.match(metrics, /^arb_funding_received_usd_total\{venue="lighter"\} 0$/m);
+  const metrics = await new BotMetrics(() => [{ market: 'BTC', snapshot: () => engine.snapshot() }]).registry.metrics();
+  assert.match(metrics, /^arb_funding_paid_usd_total\{market="BTC",venue="backpack"\} 0\.199999$/m);
+  assert.match(metrics, /^arb_funding_received_usd_total\{market="BTC",venue="backpack"\} 0\.099999$/m);
+  assert.match(metrics, /^arb_funding_paid_usd_total\{market="BTC",venue="lighter"\} 0\.024999$/m);
+  assert.match(metrics, /^arb_funding_received_usd_total\{market="BTC",venue="lighter"\} 0$/m);
+  assert.match(metrics, /^arb_total_funding_usd -0\.124999$/m);
 
   const summary = await clock.runUntil(engine.stop('test'));
   assert.equal(summary.pnl?.funding.total, '-0.124999');
