@@ -73,6 +73,7 @@ export class Watching {
         port: c.metrics.port,
         metrics: this.metrics,
         engine: () => this.engine,
+        engines: () => this.hub.markets.map((m) => m.engine),
         maxBookAgeMs: this.ctx.maxBookAgeMs,
       }).catch((e: unknown) => {
         throw new Error(

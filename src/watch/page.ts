@@ -63,7 +63,7 @@ const PAGE = `<!doctype html>
     <table><tr><td>Backpack</td><td id="pos-bp" class="num">—</td></tr><tr><td>Lighter</td><td id="pos-lt" class="num">—</td></tr><tr><td>net exposure</td><td id="net" class="num">—</td></tr></table>
     <h2 style="margin-top:12px">Controls</h2>
     <div class="controls"><input id="token" type="password" placeholder="control token" autocomplete="off">
-      <button id="pause">Pause entries</button><button id="resume">Resume</button><button id="flatten" class="danger">Flatten both</button></div>
+      <button id="pause">Pause entries</button><button id="resume">Resume</button><button id="flatten" class="danger">Flatten both</button><span style="color:var(--dim)">(every market)</span></div>
     <div id="result"></div>
   </section>
   <section id="markets-section" style="grid-column: 1 / -1; display:none"><h2>Markets</h2><table id="markets"><thead><tr><th>market</th><th>phase</th><th>PnL</th><th>trades</th><th>failed</th><th>Backpack</th><th>Lighter</th><th>net</th><th>halted</th></tr></thead><tbody></tbody></table></section>
@@ -175,7 +175,9 @@ async function control(name) {
   try {
     const res = await fetch('/api/' + name, { method: 'POST', headers: { authorization: 'Bearer ' + token } });
     const body = await res.json();
-    $('result').textContent = res.ok ? name + ': ' + (body.lines ? body.lines.join('; ') + ' → Backpack ' + body.positions.backpack + ', Lighter ' + body.positions.lighter + (body.flat ? ' (flat)' : ' (NOT FLAT)') : 'done') : name + ' refused: ' + body.error;
+    const one = (r) => r.lines.join('; ') + ' → Backpack ' + r.positions.backpack + ', Lighter ' + r.positions.lighter + (r.flat ? ' (flat)' : ' (NOT FLAT)');
+    // Several markets: each market's outcome, named.
+    $('result').textContent = res.ok || body.markets ? name + ': ' + (body.markets ? body.markets.map((m) => m.ticker + ': ' + one(m)).join(' | ') : body.lines ? one(body) : 'done') : name + ' refused: ' + body.error;
   } catch (e) { $('result').textContent = name + ' failed: ' + e; }
 }
 $('pause').addEventListener('click', () => control('pause'));

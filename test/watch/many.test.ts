@@ -117,6 +117,23 @@ test('several markets: metrics per market with their total, the dashboard shows 
     assert.equal(await page.textContent('#title'), 'backpack-lighter-arb · BTC, ETH');
     assert.equal(await page.textContent('#trades-count'), '1');
 
+    // Ready only when every market is; the controls act on every market.
+    assert.equal((await fetch(`${metricsUrl}/readyz`)).status, 200);
+    const control = (name: string) => fetch(`${uiUrl}/api/${name}`, { method: 'POST', headers: { authorization: `Bearer ${UI_TOKEN}` } });
+    assert.equal((await control('pause')).status, 200);
+    assert.deepEqual([btc.snapshot().paused, eth.snapshot().paused], ['paused from the dashboard', 'paused from the dashboard']);
+    assert.match(await (await fetch(`${metricsUrl}/readyz`)).text(), /^not ready: BTC: halted|^ready/);
+    assert.equal((await control('resume')).status, 200);
+    assert.deepEqual([btc.snapshot().paused, eth.snapshot().paused], [undefined, undefined]);
+    // Flatten from the page: both markets flattened, each named in the result.
+    await page.fill('#token', UI_TOKEN);
+    page.once('dialog', (d) => void d.accept());
+    await page.click('#flatten');
+    await eventually('flatten result', async () => /^flatten: BTC: .*\(flat\) \| ETH: .*\(flat\)$/.test((await page.textContent('#result')) ?? ''));
+    for (const e of [btc, eth]) assert.deepEqual(e.snapshot().positions, { backpack: 0, lighter: 0 });
+    assert.deepEqual([btc.snapshot().paused, eth.snapshot().paused], ['flatten both', 'flatten both'], 'entries stay paused after a flatten');
+    await control('resume');
+
     // Lighter drops both markets' streams: each market's halt is its own alert, named.
     sim.faults.lighter.dropConnections = true;
     await eventually('both markets halted and back', async () =>
@@ -125,7 +142,9 @@ test('several markets: metrics per market with their total, the dashboard shows 
           hook.received.some((r) => r.kind === 'venue_down' && String(r.text).startsWith(`${m}: ENTRIES HALTED (venue_down)`)) &&
           hook.received.some((r) => r.kind === 'venue_back' && String(r.text).startsWith(`${m}: lighter is back`)),
       ),
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(hook.received.map((r) => r.text))}`);
+    });
     assert.equal(await bot.stop('test stop'), 0);
   } finally {
     await browser.close();
