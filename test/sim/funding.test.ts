@@ -123,6 +123,16 @@ test("both simulators serve the account's funding history in the venues' shapes,
       position_side: 'short',
     });
     assert.equal(raw.next_cursor, '2');
+    // start_timestamp / end_timestamp are seconds too, as the rows' timestamps (third-party clients of positionFunding read them so).
+    const since = await lighterRest.get<{ position_fundings: Array<{ funding_id: number }> }>(
+      'positionFunding',
+      { account_index: 100, market_id: 1, limit: 10, start_timestamp: (t0 + 2 * HOUR) / 1000 },
+      token(),
+    );
+    assert.deepEqual(
+      since.position_fundings.map((r) => r.funding_id),
+      [2],
+    );
     assert.equal(
       (await lighterRest.get<{ position_fundings: unknown[] }>('positionFunding', { account_index: 100, market_id: 1, limit: 10, side: 'long' }, token())).position_fundings.length,
       0,

@@ -449,7 +449,8 @@ export class LighterSim extends SimServerBase<Client> {
       .map((e) => ({ e, m: [...this.markets.values()].find((m) => m.engine.market.base === e.base)! }))
       .filter(({ m }) => m !== undefined && (marketId === undefined || m.id === marketId))
       .filter(({ e }) => side === 'all' || (side === 'long') === e.sizes.get(key)! > 0)
-      .filter(({ e }) => (from === null || e.at >= Number(from)) && (to === null || e.at <= Number(to)))
+      // The window is in seconds, as the rows' timestamps.
+      .filter(({ e }) => (from === null || Math.floor(e.at / 1000) >= Number(from)) && (to === null || Math.floor(e.at / 1000) <= Number(to)))
       .reverse();
     const offset = Number(q.get('cursor') ?? 0);
     const page = rows.slice(offset, offset + limit).map(({ e, m }) => {
