@@ -1181,6 +1181,8 @@ export class LighterSim extends SimServerBase<Client> {
     const last = this.margin.fundingEvents.filter((e) => e.base === s.base).at(-1);
     const d = this.daily(m);
     return {
+      // lighter-python `models/perps_market_stats.py` and the docs' structure carry the symbol too.
+      symbol: s.base,
       market_id: m.id,
       index_price: mid,
       mark_price: mid,

@@ -449,6 +449,7 @@ export interface MarketStatsFunding {
  * A `market_stats:{id}` frame's funding fields (Lighter API docs, WebSocket reference › Market
  * Stats: "`current_funding_rate` is an estimation of the upcoming funding payment, while
  * `funding_rate` represents the last funding payment that occurred (at `funding_timestamp`)";
+ * lighter-python `models/perps_market_stats.py`: both strings, funding_timestamp an integer;
  * CCXT pro/lighter.ts handleTicker sample). Both are decimal text in percent of the notional for
  * the hour — the form df-lighter-core `src/markets/funding.rs` documents for the settlements
  * (`0.0012` is 0.000012), and the one the docs' and CCXT's samples show (`"0.0012"` beside
