@@ -149,6 +149,28 @@ test("both simulators serve the account's funding history in the venues' shapes,
     );
     assert.deepEqual(await lighter.current(), { venue: 'lighter', market: 'BTC', rate: '-0.0016', periodMs: 8 * HOUR, settleEveryMs: HOUR, nextAt: t0 + HOUR });
 
+    // The prediction from the session's market_stats channel: subscribed when the rate is first asked for.
+    const subscribed: string[] = [];
+    let handle: ((frame: Record<string, unknown>) => void) | undefined;
+    const stream = { subscribe: (c: string) => subscribed.push(c), route: (_p: string, h: (frame: Record<string, unknown>) => void) => (handle = h) };
+    const predicting = new LighterFunding({
+      rest: lighterRest,
+      accountIndex: 100,
+      market: () => ({ marketId: 1, symbol: 'BTC' }),
+      authToken: token,
+      now: () => t0,
+      stream,
+      statsWaitMs: 0,
+    });
+    const before = await predicting.current();
+    assert.deepEqual(subscribed, ['market_stats/1']);
+    assert.equal(before.predicted, undefined);
+    assert.equal(before.predictedMissing, 'no market_stats frame received yet');
+    handle!({ channel: 'market_stats:0', market_stats: { market_id: 0, current_funding_rate: '0.0100', funding_rate: '0', funding_timestamp: t0 } });
+    handle!({ channel: 'market_stats:1', market_stats: { market_id: 1, current_funding_rate: '-0.0030', funding_rate: '0.0012', funding_timestamp: t0 } });
+    assert.deepEqual((await predicting.current()).predicted, { rate: '-0.00003', periodMs: HOUR, at: t0 + HOUR, field: 'market_stats current_funding_rate' });
+    assert.deepEqual(subscribed, ['market_stats/1'], 'subscribed once');
+
     // Inside Lighter's shared budget, funding takes a place only while at most half the window is used, and never waits for one.
     const budget = new RateBudget({ perMinute: 10 });
     const budgeted = new LighterFunding({ rest: lighterRest, accountIndex: 100, market: () => ({ marketId: 1, symbol: 'BTC' }), authToken: token, now: () => t0, budget });

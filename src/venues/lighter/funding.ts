@@ -57,7 +57,7 @@ export interface LighterFundingOptions {
     subscribe(channel: string): void;
     route(prefix: string, handle: (frame: Record<string, unknown>) => void): void;
   };
-  /** How long current() waits for the first market_stats frame (default 3 s). */
+  /** How long current() waits for the first market_stats frame (default 1.5 s: inside the engine's 3 s bound on the start-up lines). */
   statsWaitMs?: number;
 }
 
@@ -128,7 +128,7 @@ export class LighterFunding implements FundingSource {
       });
       stream.subscribe(`market_stats/${marketId}`);
       this.statsWanted = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.o.statsWaitMs ?? 3000);
+        const timer = setTimeout(resolve, this.o.statsWaitMs ?? 1500);
         timer.unref();
         this.statsArrived = () => {
           clearTimeout(timer);
