@@ -144,6 +144,7 @@ export class FundingTracker {
     this.core.log.info(
       `funding: ${VENUE_NAME[v]} ${p.market} ${p.amount >= 0n ? 'paid us' : 'charged us'} ${formatUsd(p.amount < 0n ? -p.amount : p.amount)} at rate ${p.rate} (settled ${new Date(p.at).toISOString()})`,
     );
+    if (p.note !== undefined) this.core.log.warn(`funding: ${VENUE_NAME[v]} ${p.market} settlement ${p.key}: ${p.note} — compare with the venue's own funding history`);
     this.onPayment?.(p);
   }
 

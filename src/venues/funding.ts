@@ -24,6 +24,8 @@ export interface FundingPayment {
   amount: bigint;
   /** The rate settled, as the venue printed it. */
   rate: string;
+  /** Why the amount is not the venue's figure as printed (a sign read the harsher way), said in the log. */
+  note?: string;
 }
 
 /** The rate a venue quotes now for the traded market. */

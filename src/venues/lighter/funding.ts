@@ -84,7 +84,11 @@ export class LighterFunding implements FundingSource {
       if (!rows.ok) throw new VenueError('lighter', 'protocol', `Lighter positionFunding refused: ${rows.why} (${hintFor('protocol')})`);
       for (const r of rows.value) {
         if (r.at < since) continue;
-        out.push({ venue: 'lighter', market: symbol, key: `${marketId}#${r.fundingId}`, at: r.at, amount: harsherAmount(r.change, r.side, r.rate), rate: r.rate });
+        const amount = harsherAmount(r.change, r.side, r.rate);
+        const payment: FundingPayment = { venue: 'lighter', market: symbol, key: `${marketId}#${r.fundingId}`, at: r.at, amount, rate: r.rate };
+        if (amount !== parseUnits(r.change, FUNDING_SCALE, 'nearest'))
+          payment.note = `its change ${r.change} reads as received, but a ${r.side} at rate ${r.rate} pays: counted as paid (the harsher reading)`;
+        out.push(payment);
       }
       const next = (body as { next_cursor?: unknown }).next_cursor;
       const oldest = rows.value.length === 0 ? undefined : Math.min(...rows.value.map((r) => r.at));
