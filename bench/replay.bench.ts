@@ -1,13 +1,17 @@
 // npm run bench:replay — replay speed. Writes a synthetic recording of BENCH_SECONDS (default one
 // simulated hour) in the real format with the live frame mix at BENCH_FPS book frames per second
-// on each venue (default 20: Backpack depth deltas + a bookTicker each + a markPrice a second,
-// Lighter order_book deltas + pings; src/backtest/synthetic.ts). The rate: Lighter batches its
-// order_book updates (about every 50 ms: 20 frames a second, as third-party clients of the stream
-// note; the captured frames of nautilus_trader's Lighter test data are 25–40 ms apart on a busy
-// market), and Backpack's real-time depth stream sends an event per engine update (spec §6). The
-// synthetic frames are heavier than captured ones: each carries every level of a ten-level ladder a
-// side (20–30 levels), where captured Lighter updates carry 1–3; so the bytes to decompress and
-// parse are an upper bound. In the same run:
+// on each venue (default 20: Backpack depth deltas, a bookTicker on each change of the top, a
+// markPrice a second; Lighter order_book deltas + pings; src/backtest/synthetic.ts). Each book frame
+// carries what captured frames carry: the few levels that changed (Lighter a median of 3, a mean
+// of about 3.9, as nautilus_trader's captured BTC updates in
+// tests/test_data/lighter/ws/mainnet_order_book_place_cancel_btc.json; Backpack a median of 2),
+// about 265 bytes an event. An earlier generator re-quoted both ten-level sides in every frame
+// (about 37 levels, 877 bytes an event): replay figures taken on it are not comparable. The
+// rate: Lighter batches its order_book updates (about every 50 ms, as third-party clients of the
+// stream note), but that capture holds 2,549 BTC updates in 17.6 s of their own timestamps (about
+// 145 a second, a median of 5 ms apart) on a busy market, so the default 20 is a quiet market's
+// rate and BENCH_FPS=145 the capture's; Backpack's real-time depth stream sends an event per
+// engine update (spec §6). In the same run:
 //   1. the ceiling: a bare loop that decompresses the same files and JSON.parses every line (one core);
 //   2. the backtest end to end (decompress, parse, book sync, strategy, engine, simulated fills) on
 //      one thread, and pipelined (reading and decoding on threads of their own: src/backtest/pipeline.ts);
@@ -15,7 +19,8 @@
 // to the bare loop: on a shared machine the absolute figures are noise, the ratio of runs taken side
 // by side is what can be compared.
 // Then the time for a day of these frames — extrapolated from the run, or with BENCH_DAY=1 measured on
-// a synthetic day written for it (24 files, about 600 MB of disk, a few minutes; BENCH_DAY_DIR=dir
+// a synthetic day written for it (4.66 million events in 24 hour files and a 25th with the last few,
+// about 150 MB of disk, a minute or two to write; BENCH_DAY_DIR=dir
 // writes it there and reuses it when it is already there): the frames, the time and frames/s, pipelined
 // and (BENCH_DAY_ONE_THREAD=1) on one thread, and the bare loop over the same day.
 // Then a sweep of BENCH_SWEEP_CONFIGS configurations (default 4; BENCH_SWEEP=0 skips it) over the
