@@ -8,7 +8,19 @@
 // themselves on the first event after both are ready again.
 
 import type { VenueId } from '../venues/types.js';
-import { decide, describeNoTrade, legFor, toCommon, type EntryGate, type Intent, type NoTrade, type VenueView } from '../strategy/index.js';
+import {
+  decide,
+  describeNoTrade,
+  legFor,
+  thresholdBound,
+  thresholdBoundOn,
+  toCommon,
+  type EntryGate,
+  type Intent,
+  type LegIntent,
+  type NoTrade,
+  type VenueView,
+} from '../strategy/index.js';
 import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest } from '../venues/venue.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
@@ -157,19 +169,30 @@ export class EntryLoop {
    * After the frames of this turn, lets each venue sign the legs an entry on these books would send
    * (both sides: either direction may come next), so the frame that opens an opportunity usually
    * finds one leg already signed — the one whose book did not move — and only has to write it.
+   *
+   * With --sign-ahead-bound threshold (the default) each venue also signs, per side, the leg bounded
+   * at the threshold level's bound against the other venue's book as it stands: when this venue's
+   * own book moves far enough to open an opportunity, that order is still one the settings accept
+   * (see boundToSend), so neither leg is signed on the deciding turn. The adapters sign again only
+   * what changed: the book order when this venue's book moves, the threshold order when the other's does.
    */
   private prepareEntries(): void {
     this.preparing = false;
     const core = this.core;
     if (!core.phase.is('running') || core.busy || core.params === undefined) return;
+    const params = core.params;
+    const atThreshold = core.settings.signAheadBound !== 'book';
     for (const id of VENUES) {
       const venue = core.venues[id];
       if (venue.prepareMarketOrder === undefined || !core.bookValid[id]) continue;
+      const other = id === 'backpack' ? 'lighter' : 'backpack';
       for (const side of ['buy', 'sell'] as const) {
-        const leg = legFor(core.params, id, core.books[id], side);
-        if (leg === undefined) continue;
         try {
-          venue.prepareMarketOrder({ side, size: leg.size, worstPrice: leg.worstPrice });
+          const leg = legFor(params, id, core.books[id], side);
+          if (leg !== undefined) venue.prepareMarketOrder({ side, size: leg.size, worstPrice: leg.worstPrice }, 'book');
+          if (!atThreshold || !core.bookValid[other]) continue;
+          const bound = thresholdBoundOn(params, id, side, core.books[other]);
+          if (bound !== undefined && bound !== leg?.worstPrice) venue.prepareMarketOrder({ side, size: params.size[id], worstPrice: bound }, 'threshold');
         } catch (e) {
           // Only a shortcut: the order is signed when it is sent instead.
           core.log.warn(`${id}: signing ahead failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -178,9 +201,43 @@ export class EntryLoop {
     }
   }
 
+  /**
+   * The bound a leg goes out with. The fresh bound (from the book decide() saw) unless the venue
+   * holds, signed ahead, an order for this side and size whose bound lies between the fresh bound
+   * and the threshold bound computed now from the other venue's fill (both inclusive: a sell's
+   * threshold bound ≤ held ≤ fresh, a buy's fresh ≤ held ≤ threshold bound): every fill inside it
+   * is one the settings accept (a trade at exactly the threshold, with the slippage allowance), and
+   * it only has to be written. Of several, the one nearest the fresh bound. The leg (and so every
+   * record of it) carries the bound chosen.
+   */
+  private boundToSend(id: VenueId, leg: LegIntent, otherNotional: number): number {
+    const fresh = leg.worstPrice;
+    const held = this.core.venues[id].heldBounds?.(leg.side, leg.size);
+    if (held === undefined || held.length === 0 || held.includes(fresh)) return fresh;
+    const limit = thresholdBound(this.core.params!, id, leg.side, otherNotional);
+    if (limit === undefined) return fresh;
+    let best = fresh;
+    let distance = Infinity;
+    for (const bound of held) {
+      const inside = leg.side === 'sell' ? limit <= bound && bound <= fresh : fresh <= bound && bound <= limit;
+      if (inside && Math.abs(bound - fresh) < distance) {
+        best = bound;
+        distance = Math.abs(bound - fresh);
+      }
+    }
+    return best;
+  }
+
   /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
   private enter(intent: Intent, triggeredAt: number): void {
     const core = this.core;
+    if (core.settings.signAheadBound !== 'book') {
+      // Chosen for both legs before either is sent, each against the other's fill as decide() saw it.
+      const bpBound = this.boundToSend('backpack', intent.backpack, intent.lighter.expected.notional);
+      const ltBound = this.boundToSend('lighter', intent.lighter, intent.backpack.expected.notional);
+      intent.backpack.worstPrice = bpBound;
+      intent.lighter.worstPrice = ltBound;
+    }
     const bpRequest: MarketOrderRequest = { side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice };
     const ltRequest: MarketOrderRequest = { side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice };
     const bp = send(core.venues.backpack, bpRequest, core.clock);

@@ -26,6 +26,12 @@ export interface EngineSettings {
   allowUnhedgedStart: boolean;
   /** On stop, flatten both venues reduce-only and confirm flat from the venues (flatten.ts); default: positions kept. */
   closeOnExit: boolean;
+  /**
+   * Which orders each venue signs ahead: `threshold` (default) also the leg bounded at the threshold
+   * level's bound (strategy thresholdBound), sent when it lies between the fresh book's bound and
+   * the threshold bound of the deciding turn; `book` only the leg for the current book.
+   */
+  signAheadBound?: 'book' | 'threshold';
   /** Where a person fixes each venue's credentials, named when an authentication failure halts entries. */
   credentials: Record<VenueId, string>;
   /** How the parameters of errors and warnings ({size}, {allowUnhedgedStart}, …) are shown; default: their names. */
