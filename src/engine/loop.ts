@@ -13,14 +13,15 @@ import {
   describeNoTrade,
   legFor,
   thresholdBound,
-  thresholdBoundOn,
   toCommon,
   type EntryGate,
   type Intent,
   type LegIntent,
   type NoTrade,
+  type StrategyParams,
   type VenueView,
 } from '../strategy/index.js';
+import type { OrderSide } from '../core/types.js';
 import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest } from '../venues/venue.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
@@ -40,6 +41,21 @@ export class EntryLoop {
   private readonly blockedBy: Record<VenueId, ExecutionReadiness['state']> = { backpack: 'ready', lighter: 'ready' };
   /** A setImmediate that signs the next entry's orders ahead is pending. */
   private preparing = false;
+  /**
+   * The threshold bound last worked out per venue and side, with the other venue's fill notional it
+   * was worked out from (a pure function of the two, for these params): between frames it spares
+   * working it out again while the other book's fill stands, and on the deciding turn it usually
+   * is the very bound needed.
+   */
+  /** The orders last handed to each venue to sign ahead, per side, with the book sequences they come from. */
+  private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
+    backpack: { buy: emptyAhead(), sell: emptyAhead() },
+    lighter: { buy: emptyAhead(), sell: emptyAhead() },
+  };
+  private readonly thresholds: Record<VenueId, Record<OrderSide, ThresholdMemo>> = {
+    backpack: { buy: emptyMemo(), sell: emptyMemo() },
+    lighter: { buy: emptyMemo(), sell: emptyMemo() },
+  };
 
   constructor(
     private readonly core: EngineCore,
@@ -188,11 +204,23 @@ export class EntryLoop {
       const other = id === 'backpack' ? 'lighter' : 'backpack';
       for (const side of ['buy', 'sell'] as const) {
         try {
-          const leg = legFor(params, id, core.books[id], side);
-          if (leg !== undefined) venue.prepareMarketOrder({ side, size: leg.size, worstPrice: leg.worstPrice }, 'book');
+          // Worked out again only when the book it comes from has moved: most frames move one venue's book.
+          const ahead = this.ahead[id][side];
+          if (ahead.params !== params) Object.assign(ahead, emptyAhead(), { params });
+          if (ahead.bookSeq !== core.bookSeq[id]) {
+            ahead.bookSeq = core.bookSeq[id];
+            const leg = legFor(params, id, core.books[id], side);
+            ahead.book = leg === undefined ? undefined : { side, size: leg.size, worstPrice: leg.worstPrice };
+          }
+          if (ahead.book !== undefined) venue.prepareMarketOrder(ahead.book, 'book');
           if (!atThreshold || !core.bookValid[other]) continue;
-          const bound = thresholdBoundOn(params, id, side, core.books[other]);
-          if (bound !== undefined && bound !== leg?.worstPrice) venue.prepareMarketOrder({ side, size: params.size[id], worstPrice: bound }, 'threshold');
+          if (ahead.otherSeq !== core.bookSeq[other]) {
+            ahead.otherSeq = core.bookSeq[other];
+            const fill = core.books[other].estimateFill(side === 'buy' ? 'sell' : 'buy', params.size[other]);
+            const bound = fill.complete ? this.thresholdBound(id, side, fill.notional) : undefined;
+            if (bound !== ahead.threshold?.worstPrice) ahead.threshold = bound === undefined ? undefined : { side, size: params.size[id], worstPrice: bound };
+          }
+          if (ahead.threshold !== undefined && ahead.threshold.worstPrice !== ahead.book?.worstPrice) venue.prepareMarketOrder(ahead.threshold, 'threshold');
         } catch (e) {
           // Only a shortcut: the order is signed when it is sent instead.
           core.log.warn(`${id}: signing ahead failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -214,7 +242,7 @@ export class EntryLoop {
     const fresh = leg.worstPrice;
     const held = this.core.venues[id].heldBounds?.(leg.side, leg.size);
     if (held === undefined || held.length === 0 || held.includes(fresh)) return fresh;
-    const limit = thresholdBound(this.core.params!, id, leg.side, otherNotional);
+    const limit = this.thresholdBound(id, leg.side, otherNotional);
     if (limit === undefined) return fresh;
     let best = fresh;
     let distance = Infinity;
@@ -226,6 +254,18 @@ export class EntryLoop {
       }
     }
     return best;
+  }
+
+  /** strategy.thresholdBound, remembered per venue and side for the last other-venue notional (see `thresholds`). */
+  private thresholdBound(id: VenueId, side: OrderSide, otherNotional: number): number | undefined {
+    const params = this.core.params!;
+    const memo = this.thresholds[id][side];
+    if (memo.params !== params || memo.otherNotional !== otherNotional) {
+      memo.params = params;
+      memo.otherNotional = otherNotional;
+      memo.bound = thresholdBound(params, id, side, otherNotional);
+    }
+    return memo.bound;
   }
 
   /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
@@ -293,6 +333,29 @@ export class EntryLoop {
       await this.repair.repair(`${intent.direction} legs differ`, this.repair.deadline());
     }
   }
+}
+
+interface ThresholdMemo {
+  params?: StrategyParams;
+  otherNotional: number;
+  bound: number | undefined;
+}
+
+interface Ahead {
+  params?: StrategyParams;
+  /** core.bookSeq of this venue when `book` was worked out, and of the other venue when `threshold` was. */
+  bookSeq: number;
+  otherSeq: number;
+  book?: MarketOrderRequest;
+  threshold?: MarketOrderRequest;
+}
+
+function emptyAhead(): Ahead {
+  return { params: undefined, bookSeq: -1, otherSeq: -1, book: undefined, threshold: undefined };
+}
+
+function emptyMemo(): ThresholdMemo {
+  return { params: undefined, otherNotional: NaN, bound: undefined };
 }
 
 /** A mid in quote currency per unit (float): Backpack's, else Lighter's, else undefined. */
