@@ -41,6 +41,8 @@ export class EntryLoop {
   private readonly blockedBy: Record<VenueId, ExecutionReadiness['state']> = { backpack: 'ready', lighter: 'ready' };
   /** A setImmediate that signs the next entry's orders ahead is pending. */
   private preparing = false;
+  /** prepareEntries for setImmediate, bound once: no closure per frame. */
+  private readonly prepareSoon = (): void => this.prepareEntries();
   /**
    * The threshold bound last worked out per venue and side, with the other venue's fill notional it
    * was worked out from (a pure function of the two, for these params): between frames it spares
@@ -128,7 +130,7 @@ export class EntryLoop {
       this.lastSkip = skipped;
       if (this.views.backpack.valid && this.views.lighter.valid && !this.preparing) {
         this.preparing = true;
-        setImmediate(() => this.prepareEntries());
+        setImmediate(this.prepareSoon);
       }
       return;
     }
