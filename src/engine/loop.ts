@@ -242,6 +242,11 @@ export class EntryLoop {
    */
   private boundToSend(id: VenueId, leg: LegIntent, otherNotional: number): number {
     const fresh = leg.worstPrice;
+    // This venue's book has not moved since its orders were last handed over to sign ahead: the
+    // fresh bound is the book order's, the nearest a held bound can be, so the venue is not asked
+    // (should it no longer hold that order, the leg is signed with the strict bound).
+    const ahead = this.ahead[id][leg.side];
+    if (ahead.bookSeq === this.core.bookSeq[id] && ahead.book !== undefined && ahead.book.worstPrice === fresh && ahead.book.size === leg.size) return fresh;
     const held = this.core.venues[id].heldBounds?.(leg.side, leg.size);
     if (held === undefined || held.length === 0 || held.includes(fresh)) return fresh;
     const limit = this.thresholdBound(id, leg.side, otherNotional);
