@@ -113,7 +113,7 @@ test('a transaction signed ahead goes out when that very order is placed while i
   );
 });
 
-test("both orders held for a side (the book's and the threshold's) are for the next nonce: the one placed goes out without a new signature, and a nonce taken voids every one held", async () => {
+test("both orders held for a side (the book's and the threshold's) are for the next nonce: the one placed goes out without a new signature, and a nonce taken or doubted voids every one held", async () => {
   const t0 = Date.now();
   const { venue, sim } = await started({ now: () => t0 });
   const signer = (venue as unknown as { signer: LighterSigner }).signer;
@@ -145,6 +145,15 @@ test("both orders held for a side (the book's and the threshold's) are for the n
     sim.acceptedTxs.slice(txsBefore).map((t) => t.nonce),
     [0, 1],
   );
+  // A doubt on the nonce voids both kinds at once; the read that follows does not bring them back.
+  venue.prepareMarketOrder(book, 'book');
+  venue.prepareMarketOrder(threshold, 'threshold');
+  assert.deepEqual(venue.heldBounds('sell', 100), [999_900, 999_700]);
+  venue.nonces.suspect();
+  assert.deepEqual(venue.heldBounds('sell', 100), []);
+  await venue.nonces.ensure();
+  assert.equal(venue.nonces.value, 2);
+  assert.deepEqual(venue.heldBounds('sell', 100), [], 'dropped, not merely waiting for the nonce');
 });
 
 test("an order signed ahead late in its ticket's life still goes out under the client order index it was signed with", async () => {
