@@ -43,17 +43,17 @@ export class EntryLoop {
   private preparing = false;
   /** prepareEntries for setImmediate, bound once: no closure per frame. */
   private readonly prepareSoon = (): void => this.prepareEntries();
+  /** The orders last handed to each venue to sign ahead, per side, with the book sequences they come from. */
+  private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
+    backpack: { buy: emptyAhead(), sell: emptyAhead() },
+    lighter: { buy: emptyAhead(), sell: emptyAhead() },
+  };
   /**
    * The threshold bound last worked out per venue and side, with the other venue's fill notional it
    * was worked out from (a pure function of the two, for these params): between frames it spares
    * working it out again while the other book's fill stands, and on the deciding turn it usually
    * is the very bound needed.
    */
-  /** The orders last handed to each venue to sign ahead, per side, with the book sequences they come from. */
-  private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
-    backpack: { buy: emptyAhead(), sell: emptyAhead() },
-    lighter: { buy: emptyAhead(), sell: emptyAhead() },
-  };
   private readonly thresholds: Record<VenueId, Record<OrderSide, ThresholdMemo>> = {
     backpack: { buy: emptyMemo(), sell: emptyMemo() },
     lighter: { buy: emptyMemo(), sell: emptyMemo() },
