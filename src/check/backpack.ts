@@ -7,7 +7,7 @@
 import { parseUnits } from '../core/fixed.js';
 import type { MarketSpec } from '../venues/types.js';
 import { BackpackRest, BackpackSigner, parseMarket } from '../venues/backpack/index.js';
-import { collateralRow } from './collateral.js';
+import { collateralFigures } from './collateral.js';
 import type { CheckRow } from './report.js';
 import { abbreviate, clockOffsetMs, fmt, isAuthError, quantityAt, row, signedMs, skipped, timed, unreachableFix, why, type ProbeContext, type VenueFacts } from './common.js';
 
@@ -175,7 +175,7 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
         throw new Error("collateral, mark price or leverageLimit missing from the venue's replies");
       }
       rows.push(
-        collateralRow(ctx, {
+        (facts.collateral = collateralFigures(ctx, {
           id: 'backpack.collateral',
           title: 'Backpack collateral',
           sizeScale: spec.sizeScale,
@@ -187,7 +187,7 @@ export async function probeBackpack(ctx: ProbeContext): Promise<{ rows: CheckRow
           marginDen: BigInt(leverage),
           marginText: `1/${leverage} of notional (leverageLimit ${leverage})`,
           fixAdd: 'deposit USDC on Backpack',
-        }),
+        })).row,
       );
     } catch (e) {
       rows.push(row('backpack.collateral', 'Backpack collateral', 'FAIL', why(e), 'run check again; Backpack did not report collateral and position'));

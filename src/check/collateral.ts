@@ -28,6 +28,21 @@ export interface CollateralInput {
  * --max-position is 0 (unlimited). Exact integers at priceScale + sizeScale.
  */
 export function collateralRow(ctx: ProbeContext, c: CollateralInput): CheckRow {
+  return collateralFigures(ctx, c).row;
+}
+
+/** What one market's collateral row found: the row, and its figures for a check of several markets. */
+export interface CollateralFigures {
+  row: CheckRow;
+  /** Free collateral and the margin this market may still add, at `quoteScale`. */
+  available: bigint;
+  need: bigint;
+  quoteScale: number;
+  /** "margin 1/10 of notional (leverageLimit 10) at 100000" */
+  margin: string;
+}
+
+export function collateralFigures(ctx: ProbeContext, c: CollateralInput): CollateralFigures {
   const { config } = ctx;
   const quoteScale = c.priceScale + c.sizeScale;
   const available = parseUnits(c.available, quoteScale, 'down');
@@ -44,7 +59,8 @@ export function collateralRow(ctx: ProbeContext, c: CollateralInput): CheckRow {
   const what = unlimited
     ? `one --size ${config.size} order needs ${fmtQuote(need, quoteScale, 'up')} USDC; --max-position 0 (unlimited): this collateral carries at most ${fmt(supports, c.sizeScale)}`
     : `reaching --max-position ${config.maxPosition} from ${fmtSigned(c.position, c.sizeScale)} needs ${fmtQuote(need, quoteScale, 'up')} USDC`;
-  if (available >= need) return row(c.id, c.title, 'ok', `${found}; ${what}`);
+  const figures = { available, need, quoteScale, margin: `margin ${c.marginText} at ${fmt(mark, c.priceScale)}` };
+  if (available >= need) return { ...figures, row: row(c.id, c.title, 'ok', `${found}; ${what}`) };
   const fix = unlimited ? `${c.fixAdd}, or lower --size` : `${c.fixAdd}, or lower --max-position to ${fmt(supports + held, c.sizeScale)} or less`;
-  return row(c.id, c.title, 'FAIL', `${found}; ${what}`, fix);
+  return { ...figures, row: row(c.id, c.title, 'FAIL', `${found}; ${what}`, fix) };
 }

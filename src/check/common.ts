@@ -8,6 +8,7 @@ import type { MarketSpec } from '../venues/types.js';
 import type { Config } from '../cli/config.js';
 import { VenueError } from '../venues/venue.js';
 import type { CheckRow, RowId } from './report.js';
+import type { CollateralFigures } from './collateral.js';
 
 export interface CheckSettings {
   /** Deadline of each REST request (ms). */
@@ -43,6 +44,8 @@ export interface VenueFacts {
   market?: MarketSpec;
   /** Signed position, undefined when it could not be read. */
   position?: bigint;
+  /** The collateral row's figures, when it could be measured. */
+  collateral?: CollateralFigures;
 }
 
 export function row(id: RowId, title: string, status: CheckRow['status'], detail: string, fix?: string): CheckRow {

@@ -8,7 +8,7 @@ import type { Config } from '../cli/config.js';
 import type { Venue } from '../venues/venue.js';
 import { probeBackpack } from './backpack.js';
 import { watchBooks } from './books.js';
-import { DEFAULT_SETTINGS, fmt, fmtSigned, row, skipped, type CheckSettings, type ProbeContext, type VenueFacts } from './common.js';
+import { DEFAULT_SETTINGS, fmt, fmtQuote, fmtSigned, row, skipped, type CheckSettings, type ProbeContext, type VenueFacts } from './common.js';
 import { probeLighter } from './lighter.js';
 import { report, type CheckReport, type CheckRow } from './report.js';
 
@@ -23,7 +23,69 @@ export interface CheckOptions {
   venues?: { backpack: Venue; lighter: Venue };
 }
 
+/**
+ * The preflight. With several markets (--ticker BTC,ETH or --config), each market is checked as a
+ * run of it alone would be, side by side; the rows about the venues and the account (reachable,
+ * clock, keys, chain id, API key, tier) are shown once, and each venue's collateral once, against
+ * the sum of what every market's --max-position may still add. Passed only when every row is ok.
+ */
 export async function runCheck(config: Config, options: CheckOptions = {}): Promise<CheckReport> {
+  if (config.markets.length <= 1) return report((await checkOne(config, options)).rows);
+  const tickers = config.markets.map((m) => m.ticker);
+  const each = await Promise.all(
+    config.markets.map((m) =>
+      checkOne({ ...config, ticker: m.ticker, size: m.size, maxPosition: m.maxPosition, markets: [m] }, m === config.markets[0] ? options : { ...options, venues: undefined }),
+    ),
+  );
+  const rows: CheckRow[] = [];
+  for (const r of each[0].rows) if (ONCE.has(r.id)) rows.push(r);
+  for (const [i, one] of each.entries()) {
+    const ticker = tickers[i];
+    for (const r of one.rows) if (!ONCE.has(r.id) && !COLLATERAL.has(r.id)) rows.push({ ...r, title: `${ticker}: ${r.title}`, market: ticker });
+  }
+  for (const venue of ['backpack', 'lighter'] as const) rows.push(collateralAcross(venue, config, each));
+  return report(rows, tickers);
+}
+
+/** Rows about a venue or the account, the same for every market: shown once. */
+const ONCE: ReadonlySet<string> = new Set([
+  'backpack.reachable',
+  'backpack.clock',
+  'backpack.keys',
+  'lighter.reachable',
+  'lighter.clock',
+  'lighter.chain',
+  'lighter.key',
+  'lighter.tier',
+]);
+const COLLATERAL: ReadonlySet<string> = new Set(['backpack.collateral', 'lighter.collateral']);
+
+/**
+ * One venue's free collateral against the sum of what each market may still add (each at its own
+ * scale, summed exactly at the finest); a market whose own row could not measure it is that row,
+ * named by its market.
+ */
+function collateralAcross(venue: 'backpack' | 'lighter', config: Config, each: ReadonlyArray<{ rows: CheckRow[]; facts: Record<'backpack' | 'lighter', VenueFacts> }>): CheckRow {
+  const id = venue === 'backpack' ? 'backpack.collateral' : 'lighter.collateral';
+  const name = venue === 'backpack' ? 'Backpack' : 'Lighter';
+  const title = `${name} collateral`;
+  const missing = each.findIndex((one) => one.facts[venue].collateral === undefined);
+  if (missing >= 0) {
+    const own = each[missing].rows.find((r) => r.id === id)!;
+    return { ...own, title: `${config.markets[missing].ticker}: ${own.title}`, market: config.markets[missing].ticker };
+  }
+  const figures = each.map((one) => one.facts[venue].collateral!);
+  const scale = Math.max(...figures.map((f) => f.quoteScale));
+  const at = (units: bigint, from: number) => units * 10n ** BigInt(scale - from);
+  const available = at(figures[0].available, figures[0].quoteScale);
+  const need = figures.reduce((sum, f) => sum + at(f.need, f.quoteScale), 0n);
+  const parts = figures.map((f, i) => `${config.markets[i].ticker} ${fmtQuote(f.need, f.quoteScale, 'up')} (--max-position ${config.markets[i].maxPosition}, ${f.margin})`);
+  const detail = `${fmtQuote(available, scale)} USDC free; every market reaching its --max-position needs ${fmtQuote(need, scale, 'up')} USDC: ${parts.join('; ')}`;
+  if (available >= need) return row(id, title, 'ok', detail);
+  return row(id, title, 'FAIL', detail, `deposit USDC on ${name}, or lower the markets' --max-position so their sum fits`);
+}
+
+async function checkOne(config: Config, options: CheckOptions): Promise<{ rows: CheckRow[]; facts: Record<'backpack' | 'lighter', VenueFacts> }> {
   const ctx: ProbeContext = { config, settings: { ...DEFAULT_SETTINGS, ...options.settings }, logger: options.logger ?? silentLogger };
   const [backpack, lighter, books] = await Promise.all([probeBackpack(ctx), probeLighter(ctx), watchBooks(ctx, options.venues)]);
   const rows: CheckRow[] = [...backpack.rows, ...lighter.rows];
@@ -41,7 +103,7 @@ export async function runCheck(config: Config, options: CheckOptions = {}): Prom
       rows.push(skipped(r.id, r.title, `the ${name} market row failed, and the feed refuses that market too`));
     else rows.push(r);
   }
-  return report(rows);
+  return { rows, facts: { backpack: backpack.facts, lighter: lighter.facts } };
 }
 
 /** Both positions at the finer size scale: they hedge when they sum to zero. */

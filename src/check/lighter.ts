@@ -24,7 +24,7 @@ import {
 import { parseMarket } from '../venues/lighter/index.js';
 import { LighterRest } from '../venues/lighter/rest.js';
 import { derivePublicKey, LighterSigner } from '../venues/lighter/signer/index.js';
-import { collateralRow } from './collateral.js';
+import { collateralFigures } from './collateral.js';
 import type { CheckRow } from './report.js';
 import { abbreviate, clockOffsetMs, fmt, unreachableFix, quantityAt, row, signedMs, skipped, timed, why, type ProbeContext, type VenueFacts } from './common.js';
 
@@ -238,7 +238,7 @@ export async function probeLighter(ctx: ProbeContext): Promise<{ rows: CheckRow[
       if (!Number.isInteger(imf) || imf <= 0 || (typeof price !== 'string' && typeof price !== 'number'))
         throw new Error('orderBookDetails lacks default_initial_margin_fraction or last_trade_price');
       rows.push(
-        collateralRow(ctx, {
+        (facts.collateral = collateralFigures(ctx, {
           id: 'lighter.collateral',
           title: 'Lighter collateral',
           sizeScale: spec.sizeScale,
@@ -252,7 +252,7 @@ export async function probeLighter(ctx: ProbeContext): Promise<{ rows: CheckRow[
           marginDen: 10_000n,
           marginText: `${fmt(imf, 2)} % of notional (default_initial_margin_fraction ${imf})`,
           fixAdd: 'deposit USDC on Lighter',
-        }),
+        })).row,
       );
     } catch (e) {
       rows.push(row('lighter.collateral', 'Lighter collateral', 'FAIL', why(e), 'run check again; Lighter did not report the account'));

@@ -34,6 +34,8 @@ export interface CheckRow {
   detail: string;
   /** For a failing or skipped row: what to do. */
   fix?: string;
+  /** The market a row is about, when the check covers several (its title then starts with it). */
+  market?: string;
 }
 
 export interface CheckReport {
@@ -64,8 +66,10 @@ export const ROW_ORDER: readonly RowId[] = [
   'books.agree',
 ];
 
-export function report(rows: CheckRow[]): CheckReport {
-  const sorted = [...rows].sort((a, b) => ROW_ORDER.indexOf(a.id) - ROW_ORDER.indexOf(b.id));
+/** The rows about both venues' accounts once, then each market's rows in the order the markets were given. */
+export function report(rows: CheckRow[], markets: readonly string[] = []): CheckReport {
+  const group = (r: CheckRow) => (r.market === undefined ? -1 : markets.indexOf(r.market));
+  const sorted = [...rows].sort((a, b) => group(a) - group(b) || ROW_ORDER.indexOf(a.id) - ROW_ORDER.indexOf(b.id));
   return { rows: sorted, passed: sorted.length > 0 && sorted.every((r) => r.status === 'ok') };
 }
 

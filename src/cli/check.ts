@@ -1,6 +1,7 @@
-// `backpack-lighter-arb check …`: the preflight, with the same flags, environment and .env as a run.
-// Prints one table and exits 0 only when every row passes, 1 when one fails, 2 for a configuration
-// error (as a run does). Places no order; secrets are never printed.
+// `backpack-lighter-arb check …`: the preflight, with the same flags, environment and .env as a run,
+// for every market the run would trade (--ticker BTC,ETH or --config). Prints one table and exits 0
+// only when every row passes, 1 when one fails, 2 for a configuration error (as a run does). Places
+// no order; secrets are never printed.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { silentLogger } from '../core/log.js';
@@ -47,7 +48,7 @@ export async function checkCommand(argv: string[], env: NodeJS.ProcessEnv, dotEn
   try {
     if (config.mode === 'sim') {
       try {
-        sim = await startSimVenues({ ticker: config.ticker, logger: silentLogger });
+        sim = await startSimVenues({ ticker: config.ticker, tickers: config.markets.map((m) => m.ticker), logger: silentLogger });
       } catch (e) {
         // The only refusal here is a ticker the simulators do not list: a configuration error.
         io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -55,8 +56,9 @@ export async function checkCommand(argv: string[], env: NodeJS.ProcessEnv, dotEn
       }
       config = { ...config, ...sim.endpoints };
     }
+    const markets = config.markets.length > 0 ? config.markets : [{ ticker: config.ticker, size: config.size, maxPosition: config.maxPosition }];
     io.out(
-      `check: ${config.ticker}, --size ${config.size}, --max-position ${config.maxPosition} on Backpack ${config.backpack.apiUrl} and Lighter ${config.lighter.apiUrl}${sim ? ' (simulated)' : ''} — read-only, no order is placed\n\n`,
+      `check: ${markets.map((m) => `${m.ticker}, --size ${m.size}, --max-position ${m.maxPosition}`).join('; ')} on Backpack ${config.backpack.apiUrl} and Lighter ${config.lighter.apiUrl}${sim ? ' (simulated)' : ''} — read-only, no order is placed\n\n`,
     );
     const result = await runCheck(config, options);
     io.out(`${renderTable(result)}\n`);
@@ -79,12 +81,6 @@ function parseCheckConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText: st
   const parsed = parseConfig(argv, mismatch ? { ...env, BACKPACK_PUBLIC_KEY: derived } : env, dotEnvText);
   if (parsed.kind === 'help') return 'help';
   if (mismatch && parsed.config.backpack.publicKey !== undefined) parsed.config.backpack.publicKey = given;
-  // The preflight examines one market: several would pass for checked when only the first was.
-  if (parsed.config.markets.length > 1) {
-    throw new ConfigError(
-      `check examines one market, and ${parsed.config.markets.map((m) => m.ticker).join(', ')} were given — run check once per market, e.g. check --ticker ${parsed.config.markets[1].ticker} --size …`,
-    );
-  }
   return parsed.config;
 }
 

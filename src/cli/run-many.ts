@@ -146,12 +146,13 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
       if (caps.active) caps.add(m.ticker, () => engine.exposure());
       markets.push({ config: m, engine });
     });
-    // The status line gives every market a line and the totals; metrics, dashboard and alerts follow the first market.
+    // The status line, metrics, dashboard and alerts cover every market (the dashboard's charts and controls are the first market's).
     watching.attach(
       markets[0].engine,
       markets.slice(1).map((m) => m.engine),
     );
-    if (config.watch !== undefined) log.info(`the status line shows every market; metrics, dashboard and alerts follow ${markets[0].config.ticker}, the first market`);
+    if (config.watch !== undefined)
+      log.info(`the status line, metrics, dashboard and alerts cover every market; the dashboard's charts and controls are ${markets[0].config.ticker}'s, the first market`);
     const stopSignal = hooks.stopSignal ?? processSignals();
     const duration = config.durationMs > 0 ? sleep(config.durationMs).then(() => `--duration ${config.durationMs / 1000} s elapsed`) : new Promise<string>(() => {});
     const anyStopped = Promise.race(markets.map((m) => m.engine.stopped.then(() => `${m.config.ticker}: engine stopped`)));

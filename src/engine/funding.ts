@@ -144,6 +144,7 @@ export class FundingTracker {
     this.core.log.info(
       `funding: ${VENUE_NAME[v]} ${p.market} ${p.amount >= 0n ? 'paid us' : 'charged us'} ${formatUsd(p.amount < 0n ? -p.amount : p.amount)} at rate ${p.rate} (settled ${new Date(p.at).toISOString()})`,
     );
+    if (p.note !== undefined) this.core.log.warn(`funding: ${VENUE_NAME[v]} ${p.market} settlement ${p.key}: ${p.note} — compare with the venue's own funding history`);
     this.onPayment?.(p);
   }
 
@@ -178,7 +179,9 @@ export class FundingTracker {
         netKnown = false;
         continue;
       }
-      now.push(`${VENUE_NAME[v]} ${r.market} ${r.rate} per ${hours(r.periodMs)}${r.settleEveryMs !== r.periodMs ? `, settled every ${hours(r.settleEveryMs)}` : ''}`);
+      now.push(
+        `${VENUE_NAME[v]} ${r.market} ${r.rate} per ${hours(r.periodMs)}${r.settleEveryMs !== r.periodMs ? `, settled every ${hours(r.settleEveryMs)}` : ''}${predictedText(r)}`,
+      );
       const m = core.market(v);
       const position = core.position[v];
       const book = core.books[v];
@@ -202,6 +205,13 @@ export class FundingTracker {
     ];
     return lines;
   }
+}
+
+/** The venue's own prediction of its next payment, or why there is none, after its current rate. */
+function predictedText(r: FundingRateNow): string {
+  const p = r.predicted;
+  if (p !== undefined) return `, predicted ${p.rate} per ${hours(p.periodMs)}${p.at !== undefined ? ` for ${new Date(p.at).toISOString()}` : ''} (${p.field})`;
+  return r.predictedMissing !== undefined ? `, predicted unknown (${r.predictedMissing})` : '';
 }
 
 function hours(ms: number): string {

@@ -27,6 +27,9 @@ export function formatTable(r: ScanReport): string {
     'funding %/yr BP',
     'LT',
     'BP-LT',
+    'predicted %/yr BP',
+    'LT',
+    'BP-LT',
   ];
   const rows = r.markets.map((m, i) => [
     String(i + 1),
@@ -41,6 +44,9 @@ export function formatTable(r: ScanReport): string {
     num(m.funding.backpackAnnualPct, 2),
     num(m.funding.lighterAnnualPct, 2),
     num(m.funding.annualDiffPct, 2),
+    num(m.funding.backpackPredictedAnnualPct, 2),
+    num(m.funding.lighterPredictedAnnualPct, 2),
+    num(m.funding.predictedAnnualDiffPct, 2),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) =>
@@ -96,6 +102,12 @@ export const CSV_COLUMNS = [
   'lighter_funding_period_h',
   'lighter_funding_annual_pct',
   'funding_annual_diff_pct',
+  'backpack_predicted_rate',
+  'backpack_predicted_annual_pct',
+  'lighter_predicted_rate',
+  'lighter_predicted_period_h',
+  'lighter_predicted_annual_pct',
+  'predicted_annual_diff_pct',
 ] as const;
 
 function csvRow(m: ScanMarketResult, rank: number): string {
@@ -126,6 +138,12 @@ function csvRow(m: ScanMarketResult, rank: number): string {
     m.funding.lighterRatePeriodHours,
     m.funding.lighterAnnualPct,
     m.funding.annualDiffPct,
+    m.funding.backpackPredictedRate,
+    m.funding.backpackPredictedAnnualPct,
+    m.funding.lighterPredictedRate,
+    m.funding.lighterPredictedPeriodHours,
+    m.funding.lighterPredictedAnnualPct,
+    m.funding.predictedAnnualDiffPct,
   ]
     .map((x) => v(x))
     .join(',');

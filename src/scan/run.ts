@@ -11,6 +11,7 @@ import type { Logger } from '../core/log.js';
 import { BackpackRest } from '../venues/backpack/rest.js';
 import { LighterRest } from '../venues/lighter/rest.js';
 import { VenueError } from '../venues/venue.js';
+import { percentToFraction } from '../venues/funding.js';
 import { buildSymbolMap, readBackpackMarkets, readLighterMarkets, selectPairs, type MarketPair, type RefusedMarket } from '../markets/symbols.js';
 import { LighterBooks } from './lighter-books.js';
 import { MarketSampler, annualisedPct, commonScales, commonSizeStep, pairBooks, type DirectionResult, type ScaledBook, type ScaledLevel } from './analysis.js';
@@ -71,6 +72,17 @@ export interface ScanMarketResult {
     lighterAnnualPct?: number;
     /** Backpack's annualised rate minus Lighter's (positive: short Backpack / long Lighter is paid). */
     annualDiffPct?: number;
+    /**
+     * Each venue's own estimate of its next payment. Backpack's is markPrices' rate itself (the
+     * current interval's, paid at its end: the one figure it publishes), Lighter's is market_stats'
+     * current_funding_rate as a fraction per hour (the latest frame when sampling ended).
+     */
+    backpackPredictedRate?: number;
+    backpackPredictedAnnualPct?: number;
+    lighterPredictedRate?: number;
+    lighterPredictedPeriodHours: number;
+    lighterPredictedAnnualPct?: number;
+    predictedAnnualDiffPct?: number;
   };
 }
 
@@ -91,6 +103,7 @@ interface Subject {
 }
 
 const BACKPACK_INTERVAL_DEFAULT_MS = 3_600_000;
+const HOUR_MS = 3_600_000;
 /** The period of the rate Lighter's funding-rates reports (see result()). */
 const LIGHTER_RATE_PERIOD_MS = 8 * 3_600_000;
 
@@ -140,7 +153,7 @@ export async function runScan(o: ScanOptions): Promise<ScanReport> {
       if (wait > 0) await sleep(wait, o.signal);
     }
 
-    const markets = subjects.map((s) => result(s, o.backpackTakerFeeBps, funding));
+    const markets = subjects.map((s) => result(s, o.backpackTakerFeeBps, funding, books!));
     markets.sort(rank);
     return { startedAt, durationMs: o.durationMs, intervalMs: o.intervalMs, notionalUsd: o.notional, markets, refused: map.refused, warnings };
   } finally {
@@ -247,7 +260,7 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function result(s: Subject, backpackFeeBps: number, funding: FundingRates): ScanMarketResult {
+function result(s: Subject, backpackFeeBps: number, funding: FundingRates, books: LighterBooks): ScanMarketResult {
   const { pair, sampler } = s;
   const intervalMs = pair.backpack.fundingIntervalMs ?? BACKPACK_INTERVAL_DEFAULT_MS;
   const bpRate = funding.backpack.get(pair.backpack.symbol);
@@ -256,6 +269,9 @@ function result(s: Subject, backpackFeeBps: number, funding: FundingRates): Scan
   // funding-rates gives each venue's current rate over eight hours, though Lighter settles every
   // hour (df-lighter-core `src/markets/funding.rs`; lighter-python `funding_rate.py` names no period).
   const ltAnnual = ltRate === undefined ? undefined : annualisedPct(ltRate, LIGHTER_RATE_PERIOD_MS);
+  const predicted = books.funding(pair.lighter.marketId);
+  const ltPredicted = predicted === undefined ? undefined : Number(percentToFraction(predicted.predictedPct));
+  const ltPredictedAnnual = ltPredicted === undefined ? undefined : annualisedPct(ltPredicted, HOUR_MS);
   const ratio = pair.shift >= 0 ? (10n ** BigInt(pair.shift)).toString() : `1/${10n ** BigInt(-pair.shift)}`;
   return {
     asset: pair.asset,
@@ -280,6 +296,12 @@ function result(s: Subject, backpackFeeBps: number, funding: FundingRates): Scan
       lighterRatePeriodHours: LIGHTER_RATE_PERIOD_MS / 3_600_000,
       lighterAnnualPct: ltAnnual,
       annualDiffPct: bpAnnual !== undefined && ltAnnual !== undefined ? Math.round((bpAnnual - ltAnnual) * 1e6) / 1e6 : undefined,
+      backpackPredictedRate: bpRate,
+      backpackPredictedAnnualPct: bpAnnual,
+      lighterPredictedRate: ltPredicted,
+      lighterPredictedPeriodHours: 1,
+      lighterPredictedAnnualPct: ltPredictedAnnual,
+      predictedAnnualDiffPct: bpAnnual !== undefined && ltPredictedAnnual !== undefined ? Math.round((bpAnnual - ltPredictedAnnual) * 1e6) / 1e6 : undefined,
     },
   };
 }

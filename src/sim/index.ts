@@ -80,8 +80,13 @@ export interface SimVenues {
   margin: { backpack: SimMargin; lighter: SimMargin };
   /** Every listed market's engines by base (the extra markets by their base too, e.g. "PEPE"). */
   marketEngines: Record<string, { backpack: SimMatchingEngine; lighter: SimMatchingEngine }>;
-  /** The funding rates the venues report, live: Backpack per symbol (rate per interval, decimal text), Lighter per market id (over eight hours, as funding-rates reports it). */
-  funding: { backpack: Map<string, string>; lighter: Map<number, number> };
+  /**
+   * The funding rates the venues report, live: Backpack per symbol (rate per interval, decimal
+   * text; markPrices' current-interval rate, which is also its estimate of the next payment),
+   * Lighter per market id (over eight hours, as funding-rates reports it) and Lighter's prediction
+   * per market id (market_stats current_funding_rate: percent for the hour, decimal text).
+   */
+  funding: { backpack: Map<string, string>; lighter: Map<number, number>; lighterPredicted: Map<number, string> };
   /** Both venues' hourly funding settlements at those rates: settleNow(), advanceTo(wall), or on timers. */
   fundingSchedule: SimFundingSchedule;
   /** Where the bot finds these venues and with which keys (the endpoint part of its configuration). */
@@ -102,7 +107,7 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
   const backpackEngines = listed.map((b) => createMatchingEngine(specs[b].backpack));
   const lighterEngines = listed.map((b) => createMatchingEngine(specs[b].lighter));
   const marketEngines = Object.fromEntries(listed.map((b, i) => [b, { backpack: backpackEngines[i], lighter: lighterEngines[i] }]));
-  const funding = { backpack: new Map<string, string>(), lighter: new Map<number, number>() };
+  const funding = { backpack: new Map<string, string>(), lighter: new Map<number, number>(), lighterPredicted: new Map<number, string>() };
   const traded = listed.indexOf(options.ticker);
   const engines = { backpack: backpackEngines[traded], lighter: lighterEngines[traded] };
   const generated = options.tickers ?? [options.ticker];
@@ -143,6 +148,7 @@ export async function startSimVenues(options: SimVenuesOptions): Promise<SimVenu
     pingIntervalMs: options.pingIntervalMs,
     accounts: [{ accountIndex: SIM_LIGHTER_ACCOUNT, apiKeys: [{ apiKeyIndex: SIM_LIGHTER_API_KEY, publicKeyHex: derivePublicKey(lighterKey) }], tier: options.lighterTier }],
     fundingRates: funding.lighter,
+    predictedFundingRates: funding.lighterPredicted,
     now: options.now,
   });
   const lighter = await lighterSim.listen();

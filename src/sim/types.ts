@@ -271,4 +271,6 @@ export interface LighterSimOptions extends SimServerOptions {
   }>;
   /** The rate over eight hours /api/v1/funding-rates reports per market id (default 0.0000125); tests change it at run time. */
   fundingRates?: Map<number, number>;
+  /** market_stats' current_funding_rate per market id (percent for the hour, decimal text; default: an eighth of the eight-hour rate, in percent, cut to 4 decimals). */
+  predictedFundingRates?: Map<number, string>;
 }

@@ -3,7 +3,7 @@
 // rate the venue quotes now. Amounts are exact: USD at FUNDING_SCALE decimals in a bigint, parsed
 // straight from the venue's decimal text. The engine sums them per market and venue (engine/funding.ts).
 
-import { formatFixed, parseUnits } from '../core/fixed.js';
+import { formatFixed, formatFixedTrim, parseUnits } from '../core/fixed.js';
 import type { VenueId } from './types.js';
 
 /** Decimals of every funding amount (USD): finer than either venue prints. */
@@ -24,6 +24,8 @@ export interface FundingPayment {
   amount: bigint;
   /** The rate settled, as the venue printed it. */
   rate: string;
+  /** Why the amount is not the venue's figure as printed (a sign read the harsher way), said in the log. */
+  note?: string;
 }
 
 /** The rate a venue quotes now for the traded market. */
@@ -40,6 +42,29 @@ export interface FundingRateNow {
   nextAt?: number;
   /** The venue's mark price (decimal text), when it gives one with the rate. */
   mark?: string;
+  /**
+   * The venue's own estimate of its next payment's rate, where a source says the field is that
+   * (see each venue's funding.ts); absent where the venue publishes none or it was not received.
+   */
+  predicted?: FundingPrediction;
+  /** Why the prediction is absent although the venue publishes one (not received yet, refused). */
+  predictedMissing?: string;
+}
+
+/** A venue's published estimate of the rate its next settlement will pay. */
+export interface FundingPrediction {
+  /** Decimal text, a fraction per `periodMs`, signed as FundingRateNow.rate. */
+  rate: string;
+  periodMs: number;
+  /** Wall ms of the settlement it is for, when the venue says. */
+  at?: number;
+  /** The venue's field it was read from, said in the start-up line ("markPrices fundingRate"). */
+  field: string;
+}
+
+/** A percentage as a fraction, exactly (decimal text: "0.0012" % → "0.000012"). */
+export function percentToFraction(text: string): string {
+  return formatFixedTrim(parseUnits(text, RATE_SCALE - 2, 'nearest'), RATE_SCALE);
 }
 
 /** What an execution side offers about funding (optional on the port: paper and backtests have none). */

@@ -177,11 +177,21 @@ export class Alerter {
     this.arm(0);
   }
 
+  /** When the armed timer fires (wall ms of `now`): a sooner need replaces it, a later one waits for it. */
+  private timerAt = Infinity;
+
   private arm(ms: number): void {
-    if (this.timer !== undefined) return;
+    const at = this.now() + Math.max(0, ms);
+    // An alert due now must not wait for a window armed minutes ahead (a held-back key's).
+    if (this.timer !== undefined) {
+      if (at >= this.timerAt) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
+        this.timerAt = Infinity;
         void this.pump();
       },
       Math.max(0, ms),
@@ -256,6 +266,9 @@ export class Alerter {
         const pendingHeld = [...this.seen.values()].some((s) => s.held > 0);
         if (this.queue.length === 0 && !pendingHeld) for (const w of this.idleWaiters.splice(0)) w();
         else if (this.queue.length > 0 && this.timer === undefined) this.arm(50);
+        // A held-back key's window end is armed again (a sooner alert may have replaced its timer).
+        const ends = [...this.seen.values()].filter((s) => s.held > 0).map((s) => s.sentAt + this.dedupMs);
+        if (ends.length > 0) this.arm(Math.min(...ends) - this.now());
       }
     }
   }
@@ -275,6 +288,7 @@ export class Alerter {
   poke(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerAt = Infinity;
     void this.pump();
   }
 

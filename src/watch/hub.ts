@@ -1,7 +1,8 @@
-// The watch hub: attached to a running engine as its one observer, it fans what the engine says
-// out to the metrics, the alerts and the dashboard's pushed updates, and keeps the short histories
-// the dashboard draws (spreads, PnL, latest trades, log tail). History is sampled on a timer, never
-// on a book frame.
+// The watch hub: attached to a run's engines (one per market) as their observer, it fans what each
+// engine says out to the metrics (labelled with its market), the alerts (naming the market when
+// the run has several) and the dashboard's pushed updates, and keeps the short histories the
+// dashboard draws (the first market's spreads and PnL, every market's row and their total, latest
+// trades, log tail). History is sampled on a timer, never on a book frame.
 
 import type { Logger } from '../core/log.js';
 import type { TaggedLogger } from '../io/runlog.js';
@@ -13,6 +14,7 @@ import { LATENCY_BUCKETS, type BotMetrics } from './metrics.js';
 
 export interface TradeRow {
   at: number;
+  market: string;
   kind: TradeRecord['kind'];
   direction: string;
   backpack?: { side: string; state: string; filled: number; price?: number };
@@ -27,6 +29,19 @@ export interface SpreadPoint {
   pnl: number;
 }
 
+/** One market's line on the dashboard. */
+export interface MarketRow {
+  ticker: string;
+  phase: string;
+  pnl: number;
+  trades: number;
+  failures: number;
+  positions: { backpack: number; lighter: number };
+  net: number;
+  /** Halts standing, and the pause, in words. */
+  halted: string[];
+}
+
 /**
  * What a dashboard is pushed: the full histories when it connects (`full`), then every second the
  * state now and only what was added since the previous push (one spread point, new trades, new log
@@ -35,6 +50,9 @@ export interface SpreadPoint {
 export interface UiUpdate {
   full: boolean;
   snapshot: EngineSnapshot;
+  /** Every market of the run (one for a one-market run), and their total. */
+  markets: MarketRow[];
+  total: { pnl: number; trades: number; failures: number };
   spreads: SpreadPoint[];
   trades: TradeRow[];
   log: string[];
@@ -61,14 +79,28 @@ export class WatchHub implements EngineObserver {
   private tradesPushed = 0;
   private logPushed = 0;
   private engine?: ArbEngine;
+  /** Every engine of the run with its market, the first one first. */
+  private engines: Array<{ engine: ArbEngine; market: string }> = [];
 
   constructor(private readonly opts: { metrics?: BotMetrics; alerter?: Alerter; ticker: string; sampleMs?: number; now?: () => number }) {}
 
-  /** Becomes the engine's observer and starts sampling. */
-  attach(engine: ArbEngine): void {
+  /** The markets the hub watches (for the metrics), the first one first. */
+  get markets(): ReadonlyArray<{ engine: ArbEngine; market: string }> {
+    return this.engines;
+  }
+
+  /**
+   * Becomes the observer of `engine` (the first market: the dashboard's charts and controls) and of
+   * `others` (the other markets of the run), and starts sampling.
+   */
+  attach(engine: ArbEngine, others: readonly ArbEngine[] = []): void {
     this.engine = engine;
-    engine.observe(this);
-    engine.onTrade((t) => this.trade(t));
+    this.engines = [engine, ...others].map((e) => ({ engine: e, market: e.snapshot().ticker }));
+    for (const [i, { engine: e, market }] of this.engines.entries()) {
+      this.opts.metrics?.addMarket(market);
+      e.observe(i === 0 ? this : this.observerFor(market));
+      e.onTrade((t) => this.trade(market, e, t));
+    }
     this.sampler = setInterval(() => this.sample(), this.opts.sampleMs ?? 1000);
     this.sampler.unref();
     this.sample();
@@ -76,7 +108,27 @@ export class WatchHub implements EngineObserver {
 
   detach(): void {
     if (this.sampler !== undefined) clearInterval(this.sampler);
-    this.engine?.observe(undefined);
+    for (const { engine } of this.engines) engine.observe(undefined);
+  }
+
+  private get firstMarket(): string {
+    return this.engines[0]?.market ?? this.opts.ticker;
+  }
+
+  /** An observer of another market's engine: the same as the hub's own, for that market. */
+  private observerFor(market: string): EngineObserver {
+    return {
+      decision: (outcome) => this.opts.metrics?.decision(market, outcome),
+      legLatency: (venue, stage, seconds) => this.latencyOf(market, venue, stage, seconds),
+      halt: (h, set) => this.haltOf(market, h, set),
+      venueStatus: (venue, st) => this.opts.metrics?.venueStatus(market, venue, st),
+      paused: (reason) => this.pausedOf(market, reason),
+    };
+  }
+
+  /** With several markets an alert names its market. */
+  private named(market: string, text: string): string {
+    return this.engines.length > 1 ? `${market}: ${text}` : text;
   }
 
   snapshot(): EngineSnapshot {
@@ -115,12 +167,34 @@ export class WatchHub implements EngineObserver {
     return () => this.listeners.delete(listener);
   }
 
+  /** Every market's row now, and their total. */
+  private rows(): { markets: MarketRow[]; total: UiUpdate['total'] } {
+    const markets = this.engines.map(({ engine }): MarketRow => {
+      const s = engine.snapshot();
+      const halted = s.halts.map((h) => `${h.kind}: ${h.text}`);
+      if (s.paused !== undefined) halted.push(`paused: ${s.paused}`);
+      return {
+        ticker: s.ticker,
+        phase: s.phase,
+        pnl: s.summary.estimatedPnl,
+        trades: s.summary.trades,
+        failures: s.summary.failures,
+        positions: { ...s.positions },
+        net: s.net,
+        halted,
+      };
+    });
+    const total = markets.reduce((t, m) => ({ pnl: t.pnl + m.pnl, trades: t.trades + m.trades, failures: t.failures + m.failures }), { pnl: 0, trades: 0, failures: 0 });
+    return { markets, total };
+  }
+
   /** The full state, for a page that just connected. */
   update(): UiUpdate | undefined {
     if (this.engine === undefined) return undefined;
     return {
       full: true,
       snapshot: this.engine.snapshot(),
+      ...this.rows(),
       spreads: [...this.spreadHistory],
       trades: [...this.tradeRows],
       log: [...this.logTail],
@@ -141,6 +215,7 @@ export class WatchHub implements EngineObserver {
     const u: UiUpdate = {
       full: false,
       snapshot,
+      ...this.rows(),
       spreads: this.spreadHistory.slice(-1),
       trades: newest(this.tradeRows, this.tradesAdded, this.tradesPushed),
       log: newest(this.logTail, this.logAdded, this.logPushed),
@@ -165,11 +240,16 @@ export class WatchHub implements EngineObserver {
   // ------------------------------------------------------------ EngineObserver
 
   decision(outcome: DecisionOutcome): void {
-    this.opts.metrics?.decision(outcome);
+    this.opts.metrics?.decision(this.firstMarket, outcome);
   }
 
   legLatency(venue: VenueId, stage: LegStage, seconds: number): void {
-    this.opts.metrics?.legLatency(venue, stage, seconds);
+    this.latencyOf(this.firstMarket, venue, stage, seconds);
+  }
+
+  /** The dashboard's latency histogram counts every market's legs together; the metrics keep them apart. */
+  private latencyOf(market: string, venue: VenueId, stage: LegStage, seconds: number): void {
+    this.opts.metrics?.legLatency(market, venue, stage, seconds);
     const key = `${venue} ${stage}`;
     let counts = this.latencyCounts.get(key);
     if (counts === undefined) this.latencyCounts.set(key, (counts = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0)));
@@ -179,48 +259,58 @@ export class WatchHub implements EngineObserver {
   }
 
   halt(h: Halt, set: boolean): void {
-    this.opts.metrics?.halt(h, set);
+    this.haltOf(this.firstMarket, h, set);
+  }
+
+  private haltOf(market: string, h: Halt, set: boolean): void {
+    this.opts.metrics?.halt(market, h, set);
     const a = this.opts.alerter;
     if (a === undefined) return;
-    const key = `${h.kind}${h.venue ? `:${h.venue}` : ''}`;
+    // Each market's halts are their own: the key keeps one market's from hiding another's.
+    const key = `${this.engines.length > 1 ? `${market}:` : ''}${h.kind}${h.venue ? `:${h.venue}` : ''}`;
     if (!set) {
       a.send({
         kind: h.kind === 'venue_down' ? 'venue_back' : 'halt_cleared',
         key: `${key}:cleared`,
-        text: h.kind === 'venue_down' ? `${h.venue} is back (${h.text} is over)` : `halt cleared: ${h.text}`,
+        text: this.named(market, h.kind === 'venue_down' ? `${h.venue} is back (${h.text} is over)` : `halt cleared: ${h.text}`),
       });
       return;
     }
     const kind =
       h.kind === 'venue_down' ? 'venue_down' : h.kind === 'kill_switch' ? 'kill_switch' : h.kind === 'exposure_open' ? 'exposure_open' : h.kind === 'auth' ? 'auth' : 'halt';
-    a.send({ kind, key, text: `ENTRIES HALTED (${h.kind}): ${h.text}` });
+    a.send({ kind, key, text: this.named(market, `ENTRIES HALTED (${h.kind}): ${h.text}`) });
   }
 
   venueStatus(venue: VenueId, s: VenueStatus): void {
-    this.opts.metrics?.venueStatus(venue, s);
+    this.opts.metrics?.venueStatus(this.firstMarket, venue, s);
   }
 
   paused(reason: string | undefined): void {
+    this.pausedOf(this.firstMarket, reason);
+  }
+
+  private pausedOf(market: string, reason: string | undefined): void {
+    const key = this.engines.length > 1 ? `${market}:` : '';
     this.opts.alerter?.send(
       reason === undefined
-        ? { kind: 'resumed', key: 'resumed', text: 'entries resumed by the operator' }
-        : { kind: 'paused', key: 'paused', text: `entries paused by the operator (${reason})` },
+        ? { kind: 'resumed', key: `${key}resumed`, text: this.named(market, 'entries resumed by the operator') }
+        : { kind: 'paused', key: `${key}paused`, text: this.named(market, `entries paused by the operator (${reason})`) },
     );
   }
 
-  private trade(t: TradeRecord): void {
+  private trade(ticker: string, engine: ArbEngine, t: TradeRecord): void {
     const m = this.opts.metrics;
-    const p = this.engine?.strategy;
-    const row: TradeRow = { at: this.now(), kind: t.kind, direction: t.direction, netPnl: t.netPnl };
+    const p = engine.strategy;
+    const row: TradeRow = { at: this.now(), market: ticker, kind: t.kind, direction: t.direction, netPnl: t.netPnl };
     for (const venue of ['backpack', 'lighter'] as const) {
       const leg = t[venue];
       if (leg === undefined || p === undefined) continue;
       const market = p[venue];
       const filled = leg.filled / 10 ** market.sizeScale;
-      m?.filled(venue, filled);
+      m?.filled(ticker, venue, filled);
       row[venue] = { side: leg.side, state: leg.state, filled, price: leg.filled > 0 ? leg.notional / leg.filled / 10 ** market.priceScale : undefined };
     }
-    m?.trade(t);
+    m?.trade(ticker, t);
     this.tradeRows.push(row);
     this.tradesAdded++;
     if (this.tradeRows.length > TRADES) this.tradeRows.shift();
@@ -237,12 +327,16 @@ export class WatchHub implements EngineObserver {
 
   heartbeat(): void {
     if (this.engine === undefined) return;
-    const s = this.engine.snapshot();
-    this.opts.alerter?.send({
-      kind: 'heartbeat',
-      key: `heartbeat:${new Date(this.now()).toISOString().slice(0, 10)}`,
-      text: `daily summary: ${summaryText(s.summary)}; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halts.length > 0 ? `; halted: ${s.halts.map((h) => h.text).join('; ')}` : ''}`,
-    });
+    // One market: its summary. Several: each market's, named, then their total.
+    const line = (s: EngineSnapshot) =>
+      `${summaryText(s.summary)}; positions Backpack ${s.positions.backpack}, Lighter ${s.positions.lighter}${s.halts.length > 0 ? `; halted: ${s.halts.map((h) => h.text).join('; ')}` : ''}`;
+    const snaps = this.engines.map(({ engine }) => engine.snapshot());
+    const { total } = this.rows();
+    const text =
+      snaps.length > 1
+        ? `daily summary: ${snaps.map((s) => `${s.ticker}: ${line(s)}`).join(' | ')} | total: ${total.trades} trades, ${total.failures} failed, estimated PnL ${total.pnl.toFixed(4)}`
+        : `daily summary: ${line(this.engine.snapshot())}`;
+    this.opts.alerter?.send({ kind: 'heartbeat', key: `heartbeat:${new Date(this.now()).toISOString().slice(0, 10)}`, text });
   }
 }
 

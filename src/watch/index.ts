@@ -2,6 +2,7 @@
 // the WatchConfig around one engine. cli/run.ts calls prepare → attach → finish.
 
 import type { TaggedLogger } from '../io/runlog.js';
+import type { VenueId } from '../venues/types.js';
 import type { ArbEngine, RunSummary } from '../engine/index.js';
 import { Alerter, TelegramSink, WebhookSink, dailyHeartbeat, type AlertSink } from './alerts.js';
 import type { WatchConfig } from './config.js';
@@ -49,7 +50,14 @@ export class Watching {
     if (config?.webhookUrl !== undefined) secrets.push(config.webhookUrl.reveal());
     if (sinks.length > 0) this.alerter = new Alerter({ sinks, ticker: ctx.ticker, log: ctx.log, secrets });
     if (config?.metrics !== undefined)
-      this.metrics = new BotMetrics({ snapshot: () => this.engine!.snapshot(), readiness: (v) => this.engine!.readiness(v).state, rateBudget: (v) => this.engine!.rateBudget(v) });
+      this.metrics = new BotMetrics(() =>
+        this.hub.markets.map(({ engine, market }) => ({
+          market,
+          snapshot: () => engine.snapshot(),
+          readiness: (v: VenueId) => engine.readiness(v).state,
+          rateBudget: (v: VenueId) => engine.rateBudget(v),
+        })),
+      );
     this.hub = new WatchHub({ metrics: this.metrics, alerter: this.alerter, ticker: ctx.ticker });
     this.logger = config?.ui !== undefined ? this.hub.tee(ctx.log) : ctx.log;
   }
@@ -65,6 +73,7 @@ export class Watching {
         port: c.metrics.port,
         metrics: this.metrics,
         engine: () => this.engine,
+        engines: () => this.hub.markets.map((m) => m.engine),
         maxBookAgeMs: this.ctx.maxBookAgeMs,
       }).catch((e: unknown) => {
         throw new Error(
@@ -93,12 +102,14 @@ export class Watching {
   /**
    * The engine exists: observe it (before start, so start-up halts are heard). With several
    * markets, `others` are the other markets' engines: the status line gives each of them a line
-   * and their totals; metrics, the dashboard and alerts follow `engine`, the first market.
+   * and their totals; the metrics carry each market's series (label `market`) and the totals, the
+   * dashboard a row for each market and their total, and alerts name their market. The dashboard's
+   * charts and controls are the first market's.
    */
   attach(engine: ArbEngine, others: readonly ArbEngine[] = []): void {
     this.engine = engine;
     this.others = others;
-    this.hub.attach(engine);
+    this.hub.attach(engine, others);
   }
 
   /** The engine runs: status line, start alert, daily summary. */

@@ -63,12 +63,13 @@ const PAGE = `<!doctype html>
     <table><tr><td>Backpack</td><td id="pos-bp" class="num">—</td></tr><tr><td>Lighter</td><td id="pos-lt" class="num">—</td></tr><tr><td>net exposure</td><td id="net" class="num">—</td></tr></table>
     <h2 style="margin-top:12px">Controls</h2>
     <div class="controls"><input id="token" type="password" placeholder="control token" autocomplete="off">
-      <button id="pause">Pause entries</button><button id="resume">Resume</button><button id="flatten" class="danger">Flatten both</button></div>
+      <button id="pause">Pause entries</button><button id="resume">Resume</button><button id="flatten" class="danger">Flatten both</button><span style="color:var(--dim)">(every market)</span></div>
     <div id="result"></div>
   </section>
+  <section id="markets-section" style="grid-column: 1 / -1; display:none"><h2>Markets</h2><table id="markets"><thead><tr><th>market</th><th>phase</th><th>PnL</th><th>trades</th><th>failed</th><th>Backpack</th><th>Lighter</th><th>net</th><th>halted</th></tr></thead><tbody></tbody></table></section>
   <section><h2>PnL after fees</h2><div id="pnl-chart"></div></section>
   <section><h2>Log</h2><div id="log"></div></section>
-  <section style="grid-column: 1 / -1"><h2>Latest trades</h2><table id="trades"><thead><tr><th>time</th><th>kind</th><th>direction</th><th>Backpack</th><th>Lighter</th><th>net</th></tr></thead><tbody></tbody></table></section>
+  <section style="grid-column: 1 / -1"><h2>Latest trades</h2><table id="trades"><thead><tr><th>time</th><th>market</th><th>kind</th><th>direction</th><th>Backpack</th><th>Lighter</th><th>net</th></tr></thead><tbody></tbody></table></section>
   <section style="grid-column: 1 / -1"><h2>Leg latency (count per bucket)</h2><div id="latency"></div></section>
 </main>
 <script src="/assets/uplot.js"></script>
@@ -103,11 +104,19 @@ function ensureCharts() {
 }
 function render(u) {
   const s = u.snapshot;
-  $('title').textContent = 'backpack-lighter-arb · ' + s.ticker;
+  const many = u.markets.length > 1;
+  // With several markets the header gives their total; the charts, books and controls are the first market's.
+  $('title').textContent = 'backpack-lighter-arb · ' + (many ? u.markets.map((m) => m.ticker).join(', ') : s.ticker);
   $('phase').textContent = s.phase;
-  $('pnl').textContent = fmt(s.summary.estimatedPnl, 4);
-  $('trades-count').textContent = String(s.summary.trades);
-  $('failures').textContent = String(s.summary.failures);
+  $('pnl').textContent = fmt(many ? u.total.pnl : s.summary.estimatedPnl, 4);
+  $('trades-count').textContent = String(many ? u.total.trades : s.summary.trades);
+  $('failures').textContent = String(many ? u.total.failures : s.summary.failures);
+  $('markets-section').style.display = many ? '' : 'none';
+  const mbody = $('markets').tBodies[0];
+  mbody.innerHTML = '';
+  const mrow = (cells, cls) => { const r = mbody.insertRow(); if (cls) r.className = cls; for (const v of cells) r.insertCell().textContent = v; };
+  for (const m of u.markets) mrow([m.ticker, m.phase, fmt(m.pnl, 4), String(m.trades), String(m.failures), fmt(m.positions.backpack, 6), fmt(m.positions.lighter, 6), fmt(m.net, 6), m.halted.join('; ') || '—'], 'market');
+  mrow(['total', '', fmt(u.total.pnl, 4), String(u.total.trades), String(u.total.failures), '', '', '', ''], 'total');
   $('bp-bid').textContent = fmt(s.books.backpack.bid, 2); $('bp-ask').textContent = fmt(s.books.backpack.ask, 2); $('bp-age').textContent = age(s.books.backpack.ageMs);
   $('lt-bid').textContent = fmt(s.books.lighter.bid, 2); $('lt-ask').textContent = fmt(s.books.lighter.ask, 2); $('lt-age').textContent = age(s.books.lighter.ageMs);
   const sp = s.spreads || {}, th = s.thresholds || {};
@@ -140,7 +149,7 @@ function render(u) {
   for (const tr of u.trades.slice().reverse().slice(0, 12)) {
     const leg = (l) => l ? l.side + ' ' + fmt(l.filled, 6) + ' @ ' + fmt(l.price, 2) + ' ' + l.state : '';
     const row = body.insertRow();
-    for (const v of [new Date(tr.at).toISOString().slice(11, 19), tr.kind, tr.direction, leg(tr.backpack), leg(tr.lighter), fmt(tr.netPnl, 4)]) row.insertCell().textContent = v;
+    for (const v of [new Date(tr.at).toISOString().slice(11, 19), tr.market, tr.kind, tr.direction, leg(tr.backpack), leg(tr.lighter), fmt(tr.netPnl, 4)]) row.insertCell().textContent = v;
   }
   const log = $('log');
   const atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
@@ -166,7 +175,9 @@ async function control(name) {
   try {
     const res = await fetch('/api/' + name, { method: 'POST', headers: { authorization: 'Bearer ' + token } });
     const body = await res.json();
-    $('result').textContent = res.ok ? name + ': ' + (body.lines ? body.lines.join('; ') + ' → Backpack ' + body.positions.backpack + ', Lighter ' + body.positions.lighter + (body.flat ? ' (flat)' : ' (NOT FLAT)') : 'done') : name + ' refused: ' + body.error;
+    const one = (r) => r.lines.join('; ') + ' → Backpack ' + r.positions.backpack + ', Lighter ' + r.positions.lighter + (r.flat ? ' (flat)' : ' (NOT FLAT)');
+    // Several markets: each market's outcome, named.
+    $('result').textContent = res.ok || body.markets ? name + ': ' + (body.markets ? body.markets.map((m) => m.ticker + ': ' + one(m)).join(' | ') : body.lines ? one(body) : 'done') : name + ' refused: ' + body.error;
   } catch (e) { $('result').textContent = name + ' failed: ' + e; }
 }
 $('pause').addEventListener('click', () => control('pause'));

@@ -37,6 +37,15 @@ export function notReady(engine: ArbEngine | undefined, maxBookAgeMs: number): s
   return undefined;
 }
 
+/** With several markets: why the first market that is not ready is not, named; undefined when all are. */
+export function notReadyAny(engines: readonly ArbEngine[], maxBookAgeMs: number): string | undefined {
+  for (const e of engines) {
+    const why = notReady(e, maxBookAgeMs);
+    if (why !== undefined) return `${e.snapshot().ticker}: ${why}`;
+  }
+  return undefined;
+}
+
 export interface Listening {
   server: Server;
   url: string;
@@ -73,6 +82,8 @@ export interface MetricsServerOptions {
   port: number;
   metrics: BotMetrics;
   engine: () => ArbEngine | undefined;
+  /** Every market's engine when the run has several: /readyz is ready only when each of them is. */
+  engines?: () => readonly ArbEngine[];
   maxBookAgeMs: number;
 }
 
@@ -89,7 +100,8 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Liste
     }
     if (path === '/healthz') return text(res, 200, 'ok\n');
     if (path === '/readyz') {
-      const why = notReady(o.engine(), o.maxBookAgeMs);
+      const all = o.engines?.() ?? [];
+      const why = all.length > 1 ? notReadyAny(all, o.maxBookAgeMs) : notReady(o.engine(), o.maxBookAgeMs);
       return why === undefined ? text(res, 200, 'ready\n') : text(res, 503, `not ready: ${why}\n`);
     }
     text(res, 404, 'not found: try /metrics, /healthz or /readyz\n');
@@ -174,22 +186,35 @@ export async function startUiServer(o: UiServerOptions): Promise<Listening> {
           JSON.stringify({ ok: false, error: 'missing or wrong token: give the token printed at start (or UI_TOKEN) as Authorization: Bearer <token>' }),
           'application/json',
         );
+      // The controls act on every market of the run (one engine each).
       const engine = o.hub.attached;
-      if (engine === undefined || engine.phase !== 'running')
-        return text(res, 409, JSON.stringify({ ok: false, error: `engine is ${engine?.phase ?? 'not started'}` }), 'application/json');
+      const engines = o.hub.markets.length > 0 ? o.hub.markets.map((m) => m.engine) : engine === undefined ? [] : [engine];
+      const idle = engines.find((e) => e.phase !== 'running');
+      if (engines.length === 0 || idle !== undefined)
+        return text(
+          res,
+          409,
+          JSON.stringify({ ok: false, error: `engine${engines.length > 1 ? ` ${idle!.snapshot().ticker}` : ''} is ${idle?.phase ?? 'not started'}` }),
+          'application/json',
+        );
       req.resume();
       if (path === '/api/pause') {
-        engine.pauseEntries('paused from the dashboard');
+        for (const e of engines) e.pauseEntries('paused from the dashboard');
         return text(res, 200, JSON.stringify({ ok: true, paused: true }), 'application/json');
       }
       if (path === '/api/resume') {
-        engine.resumeEntries();
+        for (const e of engines) e.resumeEntries();
         return text(res, 200, JSON.stringify({ ok: true, paused: false }), 'application/json');
       }
       if (path === '/api/flatten') {
-        o.log.warn('flatten both requested from the dashboard');
-        engine.flatten().then(
-          (r) => text(res, 200, JSON.stringify({ ok: r.flat, ...r }), 'application/json'),
+        o.log.warn(`flatten both requested from the dashboard${engines.length > 1 ? ` for ${engines.map((e) => e.snapshot().ticker).join(', ')}` : ''}`);
+        Promise.all(engines.map((e) => e.flatten())).then(
+          (rs) => {
+            if (rs.length === 1) return text(res, 200, JSON.stringify({ ok: rs[0].flat, ...rs[0] }), 'application/json');
+            const markets = rs.map((r, i) => ({ ticker: engines[i].snapshot().ticker, ...r }));
+            const flat = rs.every((r) => r.flat);
+            return text(res, 200, JSON.stringify({ ok: flat, flat, markets }), 'application/json');
+          },
           (e: unknown) => text(res, 500, JSON.stringify({ ok: false, error: e instanceof Error ? e.message : String(e) }), 'application/json'),
         );
         return;

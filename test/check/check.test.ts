@@ -5,6 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.js';
 import { parseConfig } from '../../src/cli/args.js';
 import { checkCommand } from '../../src/cli/check.js';
 import type { Config } from '../../src/cli/config.js';
@@ -528,4 +531,96 @@ test('check --help explains the subcommand (exit 0); check refuses --paper and b
       /^error: LIGHTER_API_KEY_INDEX 1 belongs to Lighter's own web and mobile apps .* — create a key at index 3–254 and set LIGHTER_API_KEY_INDEX to it\n$/,
     );
   });
+});
+
+// ---------------------------------------------------------------- several markets
+
+/** Each row by market and id ("BTC|positions"; the rows shown once have no market). */
+function byMarket(r: CheckReport): Record<string, string> {
+  return Object.fromEntries(r.rows.map((row) => [`${row.market ?? ''}|${row.id}`, row.status]));
+}
+
+const ONCE_ROWS: RowId[] = [
+  'backpack.reachable',
+  'backpack.clock',
+  'backpack.keys',
+  'backpack.collateral',
+  'lighter.reachable',
+  'lighter.clock',
+  'lighter.chain',
+  'lighter.key',
+  'lighter.tier',
+  'lighter.collateral',
+];
+const MARKET_ROWS: RowId[] = ['backpack.market', 'backpack.fees', 'backpack.book', 'lighter.market', 'lighter.fees', 'lighter.book', 'positions', 'books.agree'];
+
+/** Every row ok except these (keys "BTC|positions", "|backpack.collateral"). */
+function expectedMany(tickers: string[], except: Record<string, 'FAIL' | 'skipped'>): Record<string, string> {
+  const keys = [...ONCE_ROWS.map((id) => `|${id}`), ...tickers.flatMap((t) => MARKET_ROWS.map((id) => `${t}|${id}`))];
+  return Object.fromEntries(keys.map((k) => [k, except[k] ?? 'ok']));
+}
+
+test('check with several markets (--ticker BTC,ETH --sim): every market checked, the venues and the account once, exit 0', async () => {
+  const lines: string[] = [];
+  const code = await checkCommand(
+    ['--sim', '--ticker', 'BTC,ETH', '--size', '0.01'],
+    {},
+    undefined,
+    { out: (t) => lines.push(t), err: (t) => lines.push(t) },
+    { settings: SETTINGS },
+  );
+  const out = lines.join('');
+  assert.equal(code, 0, out);
+  assert.match(
+    out,
+    /^check: BTC, --size 0\.01, --max-position 0; ETH, --size 0\.01, --max-position 0 on Backpack http:\/\/127\.0\.0\.1:\d+ and Lighter http:\/\/127\.0\.0\.1:\d+ \(simulated\)/,
+  );
+  // 10 rows once, 8 per market.
+  assert.match(out, /all 26 checks passed/);
+  for (const title of ['BTC: Backpack market', 'BTC: Lighter book', 'BTC: Positions hedged', 'ETH: Backpack market', 'ETH: Lighter market', 'ETH: Books agree'])
+    assert.ok(out.includes(title), title);
+  assert.equal(out.split('\n').filter((l) => / Backpack reachable /.test(l)).length, 1, 'the venue rows once');
+  assert.match(out, /ETH: Lighter market +ETH: market id 0, tick 0\.01, step 0\.0001, minimum 0\.005/);
+});
+
+test('check with several markets: a failing row in each market, and collateral that carries each market alone but not their sum, fail; exit 1', async () => {
+  await withSim(
+    async (sim) => {
+      // BTC: bought on Backpack only. ETH: sold on Lighter only.
+      assert.equal(sim.engines.backpack.place({ account: sim.accounts.backpack, side: 'buy', type: 'market', size: 100, timeInForce: 'IOC' }).order.executedSize, 100);
+      assert.equal(sim.marketEngines.ETH.lighter.place({ account: sim.accounts.lighter, side: 'sell', type: 'market', size: 100, timeInForce: 'IOC' }).order.executedSize, 100);
+      const file = join(tempDir('bla-check-'), 'markets.json');
+      // Backpack at 1/10 of notional: BTC 50 at ~100 000 needs ~500 000, ETH 200 at ~3500 ~70 000: each alone within 540 000, not both.
+      writeFileSync(file, JSON.stringify({ markets: { BTC: { size: '0.001', 'max-position': '50' }, ETH: { size: '0.01', 'max-position': '200' } } }));
+      const config = configFor(sim, ['--config', file]);
+      const r = await runCheck(config, { settings: SETTINGS });
+      assert.deepEqual(byMarket(r), expectedMany(['BTC', 'ETH'], { 'BTC|positions': 'FAIL', 'ETH|positions': 'FAIL', '|backpack.collateral': 'FAIL' }));
+      assert.equal(r.passed, false);
+      // Once rows first, then each market's in the order given.
+      assert.deepEqual(
+        r.rows.map((row) => row.market ?? ''),
+        [...ONCE_ROWS.map(() => ''), ...MARKET_ROWS.map(() => 'BTC'), ...MARKET_ROWS.map(() => 'ETH')],
+      );
+      assert.equal(r.rows.find((row) => row.market === 'BTC' && row.id === 'positions')!.detail, 'Backpack +0.001, Lighter 0 BTC: net +0.001, not hedged — a run refuses to start');
+      assert.equal(r.rows.find((row) => row.market === 'ETH' && row.id === 'positions')!.detail, 'Backpack 0, Lighter −0.01 ETH: net −0.01, not hedged — a run refuses to start');
+      assert.equal(r.rows.find((row) => row.market === 'ETH' && row.id === 'positions')!.title, 'ETH: Positions hedged');
+      const bp = rowOf(r, 'backpack.collateral');
+      assert.match(
+        bp.detail,
+        /^(5[34]\d{4}\.\d\d) USDC free; every market reaching its --max-position needs ([\d.]+) USDC: BTC ([\d.]+) \(--max-position 50, margin 1\/10 of notional \(leverageLimit 10\) at [\d.]+\); ETH ([\d.]+) \(--max-position 200, margin 1\/10 of notional \(leverageLimit 10\) at [\d.]+\)$/,
+      );
+      // Free: 540 000 less the margin and fee of the 0.001 BTC held.
+      const [, free, total, btc, eth] = /^([\d.]+) USDC free; .* needs ([\d.]+) USDC: BTC ([\d.]+) .*; ETH ([\d.]+) /.exec(bp.detail)!.map(Number);
+      assert.ok(btc! < free! && eth! < free! && total! > free!, bp.detail);
+      assert.equal(Math.round((btc! + eth!) * 100), Math.round(total! * 100), 'the sum of the markets');
+      assert.equal(bp.fix, "deposit USDC on Backpack, or lower the markets' --max-position so their sum fits");
+      assert.equal(rowOf(r, 'lighter.collateral').status, 'ok');
+
+      const lines: string[] = [];
+      const code = await checkCommand(['--config', file], sim.env(), undefined, { out: (t) => lines.push(t), err: (t) => lines.push(t) }, { settings: SETTINGS });
+      assert.equal(code, 1, lines.join(''));
+      assert.match(lines.join(''), /3 of 26 checks failed/);
+    },
+    { tickers: ['BTC', 'ETH'], collateral: { backpack: '540000', lighter: '950000' } },
+  );
 });

@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../../src/cli/args.js';
-import { checkCommand } from '../../src/cli/check.js';
 import { jobConfig } from '../../src/backtest/job.js';
 import type { Config } from '../../src/cli/config.js';
 import { REPO_ROOT, TSX_IMPORT } from '../helpers/paths.js';
@@ -175,15 +174,6 @@ test('the entry point: a bad field in a real file is one line on stderr and exit
     `error: ${path}: unknown field markets.ETH.max-positon — a market's fields are size, long-threshold, short-threshold, max-position, min-edge-bps, slippage-bps\n`,
   );
   assert.equal(r.stdout, '');
-});
-
-test('check examines one market: several are refused with one line (exit 2), not checked as if the first were all', async () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await checkCommand(['--sim', '--ticker', 'BTC,ETH', '--size', '0.01'], {}, undefined, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  assert.equal(code, 2);
-  assert.deepEqual(err, ['error: check examines one market, and BTC, ETH were given — run check once per market, e.g. check --ticker ETH --size …\n']);
-  assert.deepEqual(out, []);
 });
 
 test('--record with several markets is refused: a recording holds one market', () => {

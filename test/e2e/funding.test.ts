@@ -91,10 +91,12 @@ test('a hedge held across two settlements, at positive then negative rates: the 
   }
 });
 
-test('at start-up: the current rates, and what the hedged positions found cost or earn per day, exactly', async () => {
+test('at start-up: the current and predicted rates, and what the hedged positions found cost or earn per day, exactly', async () => {
   const sim = await simVenues();
   heldHedge(sim);
   setRates(sim, '0.0001', 0.0016);
+  // Lighter's estimate of its next hourly payment, in percent as market_stats prints it: 0.0150 % = 0.00015.
+  sim.funding.lighterPredicted.set(1, '0.0150');
   const bot = startBot(sim, ['--max-position', '0.01']);
   try {
     await bot.engine;
@@ -103,11 +105,18 @@ test('at start-up: the current rates, and what the hedged positions found cost o
       .split('\n')
       .filter((l) => / funding (now|per day)/.test(l))
       .map((l) => l.slice(l.indexOf('funding ')));
+    // Both predictions are for the next hourly settlement.
+    const times = [...lines[0]!.matchAll(/for (\S+Z) /g)].map((m) => Date.parse(m[1]!));
+    assert.equal(times.length, 2);
+    for (const t of times) assert.equal(t % 3_600_000, 0);
     // Backpack: −0.01 · 99999.5 · 0.0001 · 24 = −2.399988; Lighter: +0.01 · 99999.5 · 0.0016 · 3 = +4.799976.
-    assert.deepEqual(lines, [
-      "funding now: Backpack BTC_USDC_PERP 0.0001 per 1 h; Lighter BTC 0.0016 per 8 h, settled every 1 h (a positive rate: longs pay shorts — Lighter's documents; Backpack's do not say, read the same way)",
-      'funding per day at these rates on the positions held, at the mids: Backpack 0.01000 costs 2.399988 USDC/day; Lighter -0.01000 earns 4.799976 USDC/day; net +2.399988 USDC/day',
-    ]);
+    assert.deepEqual(
+      [lines[0]!.replace(/for \S+Z /g, 'for T '), lines[1]],
+      [
+        "funding now: Backpack BTC_USDC_PERP 0.0001 per 1 h, predicted 0.0001 per 1 h for T (markPrices fundingRate); Lighter BTC 0.0016 per 8 h, settled every 1 h, predicted 0.00015 per 1 h for T (market_stats current_funding_rate) (a positive rate: longs pay shorts — Lighter's documents; Backpack's do not say, read the same way)",
+        'funding per day at these rates on the positions held, at the mids: Backpack 0.01000 costs 2.399988 USDC/day; Lighter -0.01000 earns 4.799976 USDC/day; net +2.399988 USDC/day',
+      ],
+    );
   } finally {
     await bot.stop();
     await sim.stop();

@@ -103,10 +103,22 @@ test('funding is read on its period; each payment counted once and only from the
   assert.equal(backpack.funding.reads, 0, 'no history read at start-up: nothing has settled in this run yet');
 
   backpack.funding.history.push(pay('backpack', 'h11', start + 3_600_000, -199_999_000_000n, '0.0001'));
-  lighter.funding.history.push(pay('lighter', '1#7', start + 3_600_000, -24_999_000_000n, '-0.0001'));
+  // A Lighter row whose sign was read the harsher way (venues/lighter/funding.ts): counted as paid, and said.
+  lighter.funding.history.push({
+    ...pay('lighter', '1#7', start + 3_600_000, -24_999_000_000n, '-0.0001'),
+    note: 'its change 0.024999 reads as received, but a short at rate -0.0001 pays: counted as paid (the harsher reading)',
+  });
   await clock.advance(1000);
   await engine.idle();
   assert.deepEqual([backpack.funding.reads, lighter.funding.reads], [1, 1]);
+  assert.equal(
+    logger.lines.filter((l) =>
+      l.includes(
+        "funding: Lighter BTC settlement 1#7: its change 0.024999 reads as received, but a short at rate -0.0001 pays: counted as paid (the harsher reading) — compare with the venue's own funding history",
+      ),
+    ).length,
+    1,
+  );
   assert.deepEqual(engine.snapshot().summary.funding?.venues, { backpack: '-0.199999', lighter: '-0.024999' }, 'the payment before the start is not this run’s');
 
   // The next read: the same rows again (counted once), Backpack's reply refused twice running: one warning.
@@ -124,11 +136,12 @@ test('funding is read on its period; each payment counted once and only from the
   assert.equal(snap.summary.funding?.payments, 3);
 
   // Metrics: what each venue paid us and charged us, each only growing.
-  const metrics = await new BotMetrics({ snapshot: () => engine.snapshot() }).registry.metrics();
-  assert.match(metrics, /^arb_funding_paid_usd_total\{venue="backpack"\} 0\.199999$/m);
-  assert.match(metrics, /^arb_funding_received_usd_total\{venue="backpack"\} 0\.099999$/m);
-  assert.match(metrics, /^arb_funding_paid_usd_total\{venue="lighter"\} 0\.024999$/m);
-  assert.match(metrics, /^arb_funding_received_usd_total\{venue="lighter"\} 0$/m);
+  const metrics = await new BotMetrics(() => [{ market: 'BTC', snapshot: () => engine.snapshot() }]).registry.metrics();
+  assert.match(metrics, /^arb_funding_paid_usd_total\{market="BTC",venue="backpack"\} 0\.199999$/m);
+  assert.match(metrics, /^arb_funding_received_usd_total\{market="BTC",venue="backpack"\} 0\.099999$/m);
+  assert.match(metrics, /^arb_funding_paid_usd_total\{market="BTC",venue="lighter"\} 0\.024999$/m);
+  assert.match(metrics, /^arb_funding_received_usd_total\{market="BTC",venue="lighter"\} 0$/m);
+  assert.match(metrics, /^arb_total_funding_usd -0\.124999$/m);
 
   const summary = await clock.runUntil(engine.stop('test'));
   assert.equal(summary.pnl?.funding.total, '-0.124999');

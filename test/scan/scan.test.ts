@@ -30,6 +30,8 @@ before(async () => {
   e.PEPE.backpack.setHouseLiquidity([[12_030, 1_000_000]], [[12_050, 1_000_000]]);
   sim.funding.backpack.set('ETH_USDC_PERP', '0.0001');
   sim.funding.lighter.set(0, 0.00002);
+  // Lighter's own estimate of ETH's next hourly payment, in percent as market_stats prints it.
+  sim.funding.lighterPredicted.set(0, '0.0030');
   report = await runScan({
     backpackApiUrl: sim.backpack.apiUrl,
     lighterApiUrl: sim.lighter.apiUrl,
@@ -86,6 +88,7 @@ test('a market whose spread pays: exact edge after the round-trip fees', () => {
   assert.equal(eth.shortBackpack.bestGrossBps, -19.965772);
   assert.deepEqual(eth.topDepthUsd, { backpackBid: 34990, backpackAsk: 35000, lighterBid: 35050, lighterAsk: 35060 });
   // Backpack 0.0001 per hour = 87.6 %/yr, Lighter 0.00002 per 8 h = 2.19 %/yr (its Binance line, twice that, is ignored).
+  // Predicted: Backpack's one figure is its estimate too; Lighter's market_stats 0.0030 % for the hour = 0.00003 = 26.28 %/yr.
   assert.deepEqual(eth.funding, {
     backpackRate: 0.0001,
     backpackIntervalHours: 1,
@@ -94,6 +97,12 @@ test('a market whose spread pays: exact edge after the round-trip fees', () => {
     lighterRatePeriodHours: 8,
     lighterAnnualPct: 2.19,
     annualDiffPct: 85.41,
+    backpackPredictedRate: 0.0001,
+    backpackPredictedAnnualPct: 87.6,
+    lighterPredictedRate: 0.00003,
+    lighterPredictedPeriodHours: 1,
+    lighterPredictedAnnualPct: 26.28,
+    predictedAnnualDiffPct: 61.32,
   });
 });
 
@@ -111,6 +120,13 @@ test('a market that never pays, and one with empty books', () => {
     lighterRatePeriodHours: 8,
     lighterAnnualPct: 1.36875,
     annualDiffPct: 9.58125,
+    // The simulator's default estimate: an eighth of 0.0000125 in percent, cut to four decimals as the venue prints it: 0.0001 % = 0.000001 an hour.
+    backpackPredictedRate: 0.0000125,
+    backpackPredictedAnnualPct: 10.95,
+    lighterPredictedRate: 0.000001,
+    lighterPredictedPeriodHours: 1,
+    lighterPredictedAnnualPct: 0.876,
+    predictedAnnualDiffPct: 10.074,
   });
   const sol = report.markets.find((m) => m.asset === 'SOL')!;
   assert.deepEqual(sol.longBackpack, { executable: 0, beat: 0, beatShare: 0, p50EdgeBps: undefined, p90EdgeBps: undefined, maxEdgeBps: undefined, bestGrossBps: undefined });
@@ -148,12 +164,12 @@ test('--ticker picks markets by any venue name; the report renders as table and 
   assert.equal(csv[1].split(',').length, CSV_COLUMNS.length);
   assert.match(
     csv[2],
-    /^2,ETH,ETH_USDC_PERP,ETH,0,1,\d+,0,2\.5,0,5,1,9\.285714,9\.285714,9\.285714,14\.285714,0,,,,-19\.965772,34990,35000,35050,35060,0\.0001,1,87\.6,0\.00002,8,2\.19,85\.41$/,
+    /^2,ETH,ETH_USDC_PERP,ETH,0,1,\d+,0,2\.5,0,5,1,9\.285714,9\.285714,9\.285714,14\.285714,0,,,,-19\.965772,34990,35000,35050,35060,0\.0001,1,87\.6,0\.00002,8,2\.19,85\.41,0\.0001,87\.6,0\.00003,1,26\.28,61\.32$/,
   );
   const table = formatTable(report).split('\n');
   assert.match(
     table.find((l) => /^4\s/.test(l))!,
-    /^4\s+SOL\s+SOL_USDC_PERP \/ SOL\s+\d+\s+5\.00\s+no depth for the notional\s+no depth for the notional\s+0\/0\s+0\/0\s+10\.95\s+1\.37\s+9\.58$/,
+    /^4\s+SOL\s+SOL_USDC_PERP \/ SOL\s+\d+\s+5\.00\s+no depth for the notional\s+no depth for the notional\s+0\/0\s+0\/0\s+10\.95\s+1\.37\s+9\.58\s+10\.95\s+0\.88\s+10\.07$/,
   );
   assert.match(table[3], /^2\s+ETH\s+ETH_USDC_PERP \/ ETH\s+\d+\s+5\.00\s+100\.0% 9\.3\/9\.3\/9\.3\s+0% \(best -20\.0 gross\)/);
 });

@@ -111,8 +111,9 @@ test("both simulators serve the account's funding history in the venues' shapes,
     await assert.rejects(lighterRest.get('positionFunding', { account_index: 100, limit: 10 }), /20001|auth/);
     await assert.rejects(lighterRest.get('positionFunding', { account_index: 100, limit: 101 }, token()), /limit/);
     const raw = await lighterRest.get<{ position_fundings: unknown[]; next_cursor: string | null }>('positionFunding', { account_index: 100, market_id: 1, limit: 2 }, token());
+    // The docs' example of these rows stamps them in seconds (WebSocket reference › Account All, funding_histories).
     assert.deepEqual(raw.position_fundings[0], {
-      timestamp: t0 + 2 * HOUR,
+      timestamp: (t0 + 2 * HOUR) / 1000,
       market_id: 1,
       funding_id: 2, // the venue's third settlement (the markets with empty books have no mark to settle at)
       change: '-0.199999',
@@ -122,6 +123,16 @@ test("both simulators serve the account's funding history in the venues' shapes,
       position_side: 'short',
     });
     assert.equal(raw.next_cursor, '2');
+    // start_timestamp / end_timestamp are seconds too, as the rows' timestamps (third-party clients of positionFunding read them so).
+    const since = await lighterRest.get<{ position_fundings: Array<{ funding_id: number }> }>(
+      'positionFunding',
+      { account_index: 100, market_id: 1, limit: 10, start_timestamp: (t0 + 2 * HOUR) / 1000 },
+      token(),
+    );
+    assert.deepEqual(
+      since.position_fundings.map((r) => r.funding_id),
+      [2],
+    );
     assert.equal(
       (await lighterRest.get<{ position_fundings: unknown[] }>('positionFunding', { account_index: 100, market_id: 1, limit: 10, side: 'long' }, token())).position_fundings.length,
       0,
@@ -137,6 +148,28 @@ test("both simulators serve the account's funding history in the venues' shapes,
       ],
     );
     assert.deepEqual(await lighter.current(), { venue: 'lighter', market: 'BTC', rate: '-0.0016', periodMs: 8 * HOUR, settleEveryMs: HOUR, nextAt: t0 + HOUR });
+
+    // The prediction from the session's market_stats channel: subscribed when the rate is first asked for.
+    const subscribed: string[] = [];
+    let handle: ((frame: Record<string, unknown>) => void) | undefined;
+    const stream = { subscribe: (c: string) => subscribed.push(c), route: (_p: string, h: (frame: Record<string, unknown>) => void) => (handle = h) };
+    const predicting = new LighterFunding({
+      rest: lighterRest,
+      accountIndex: 100,
+      market: () => ({ marketId: 1, symbol: 'BTC' }),
+      authToken: token,
+      now: () => t0,
+      stream,
+      statsWaitMs: 0,
+    });
+    const before = await predicting.current();
+    assert.deepEqual(subscribed, ['market_stats/1']);
+    assert.equal(before.predicted, undefined);
+    assert.equal(before.predictedMissing, 'no market_stats frame received yet');
+    handle!({ channel: 'market_stats:0', market_stats: { market_id: 0, current_funding_rate: '0.0100', funding_rate: '0', funding_timestamp: t0 } });
+    handle!({ channel: 'market_stats:1', market_stats: { market_id: 1, current_funding_rate: '-0.0030', funding_rate: '0.0012', funding_timestamp: t0 } });
+    assert.deepEqual((await predicting.current()).predicted, { rate: '-0.00003', periodMs: HOUR, at: t0 + HOUR, field: 'market_stats current_funding_rate' });
+    assert.deepEqual(subscribed, ['market_stats/1'], 'subscribed once');
 
     // Inside Lighter's shared budget, funding takes a place only while at most half the window is used, and never waits for one.
     const budget = new RateBudget({ perMinute: 10 });
@@ -158,9 +191,19 @@ test("both simulators serve the account's funding history in the venues' shapes,
       ],
     );
     const now = await backpack.current();
+    // markPrices' one rate is the current interval's and the venue's estimate of the payment at nextFundingTimestamp.
     assert.deepEqual(
       { ...now, nextAt: undefined },
-      { venue: 'backpack', market: 'BTC_USDC_PERP', rate: '-0.0002', periodMs: HOUR, settleEveryMs: HOUR, nextAt: undefined, mark: '99999.5' },
+      {
+        venue: 'backpack',
+        market: 'BTC_USDC_PERP',
+        rate: '-0.0002',
+        periodMs: HOUR,
+        settleEveryMs: HOUR,
+        nextAt: undefined,
+        mark: '99999.5',
+        predicted: { rate: '-0.0002', periodMs: HOUR, at: now.nextAt, field: 'markPrices fundingRate' },
+      },
     );
     assert.equal(now.nextAt! % HOUR, 0, 'settled on the hour');
   } finally {

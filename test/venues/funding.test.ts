@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readFundingHistory, readMarkPrices } from '../../src/venues/backpack/messages.js';
-import { readLighterFundingRate, readPositionFundings } from '../../src/venues/lighter/messages.js';
-import { numberText } from '../../src/venues/lighter/funding.js';
-import { divNearest, formatUsd, fundingPerDay, type FundingRateNow } from '../../src/venues/funding.js';
+import { readLighterFundingRate, readMarketStatsFunding, readPositionFundings } from '../../src/venues/lighter/messages.js';
+import { harsherAmount, numberText } from '../../src/venues/lighter/funding.js';
+import { divNearest, formatUsd, fundingPerDay, percentToFraction, type FundingRateNow } from '../../src/venues/funding.js';
 import { hourlyFromEightHour } from '../../src/sim/funding.js';
 import type { Parsed } from '../../src/venues/messages.js';
 
@@ -104,8 +104,8 @@ test("real shapes read exactly: Backpack's FundingPayment rows and markPrices, L
   assert.deepEqual(lighter, {
     ok: true,
     value: [
-      { marketId: 1, fundingId: 7, at: 1763532000004, change: '-0.100000', rate: '0.0001' },
-      { marketId: 1, fundingId: 8, at: 1763535600000, change: '0.05', rate: '-0.00005' },
+      { marketId: 1, fundingId: 7, at: 1763532000004, change: '-0.100000', rate: '0.0001', side: 'long' },
+      { marketId: 1, fundingId: 8, at: 1763535600000, change: '0.05', rate: '-0.00005', side: 'long' },
     ],
   });
   const rates = {
@@ -141,4 +141,57 @@ test("Lighter's eight-hour rate as one hourly settlement, exactly; numbers as de
     [numberText(1e-7), numberText(-2.5e-8), numberText(0.0008), numberText(1e21), numberText(12)],
     ['0.0000001', '-0.000000025', '0.0008', '1000000000000000000000', '12'],
   );
+});
+
+test("Lighter's positionFunding sign, the harsher reading: received only when change, side and rate all say so", () => {
+  // A short at a positive rate, or a long at a negative one, is paid: change > 0 is received.
+  assert.equal(harsherAmount('0.099999', 'short', '0.0001'), 99_999_000_000n);
+  assert.equal(harsherAmount('0.05', 'long', '-0.00005'), 50_000_000_000n);
+  // Paid by both readings.
+  assert.equal(harsherAmount('-0.100000', 'long', '0.0001'), -100_000_000_000n);
+  // The docs' own example row (WebSocket reference › Account All: a long, rate 0.0001, change 0.001)
+  // says received while the side and rate say paid: counted as paid.
+  assert.equal(harsherAmount('0.001', 'long', '0.0001'), -1_000_000_000n);
+  // A negative change is paid whatever the side says.
+  assert.equal(harsherAmount('-0.001', 'short', '0.0001'), -1_000_000_000n);
+  // At a zero rate the change's sign decides.
+  assert.equal(harsherAmount('0.001', 'long', '0'), 1_000_000_000n);
+});
+
+test("Lighter's market_stats funding: the docs' example read exactly, per market and from market_stats/all; percent for the hour as a fraction", () => {
+  // Lighter API docs, WebSocket reference › Market Stats, example response.
+  const frame = {
+    channel: 'market_stats:0',
+    market_stats: {
+      symbol: 'ETH',
+      market_id: 0,
+      index_price: '2965.30',
+      mark_price: '2963.63',
+      open_interest: '185926683.471886',
+      open_interest_limit: '72057594037927936.000000',
+      funding_clamp_small: '0.0500',
+      funding_clamp_big: '4.0000',
+      last_trade_price: '2963.67',
+      current_funding_rate: '-0.0005',
+      funding_rate: '0.0011',
+      funding_timestamp: 1769187600001,
+      daily_base_token_volume: 296009.9355,
+      daily_quote_token_volume: 870882976.341333,
+      daily_price_low: 2888.37,
+      daily_price_high: 2984,
+      daily_price_change: 0.830824189844348,
+    },
+    timestamp: 1773158679717,
+    type: 'update/market_stats',
+  };
+  const one = { marketId: 0, predictedPct: '-0.0005', lastPct: '0.0011', lastAt: 1769187600001 };
+  assert.deepEqual(readMarketStatsFunding(frame, 0), { ok: true, value: one });
+  assert.equal(readMarketStatsFunding(frame, 1).ok, false, 'another market is refused');
+  const all = { channel: 'market_stats:all', market_stats: { '0': frame.market_stats }, type: 'update/market_stats' };
+  assert.deepEqual(readMarketStatsFunding(all, 0), { ok: true, value: one });
+  assert.deepEqual(readMarketStatsFunding(all, 3), { ok: true, value: undefined }, 'a market the update does not carry');
+  assert.equal(readMarketStatsFunding({ ...frame, market_stats: { ...frame.market_stats, current_funding_rate: -0.0005 } }, 0).ok, false);
+  assert.equal(percentToFraction('-0.0005'), '-0.000005');
+  assert.equal(percentToFraction('0.0012'), '0.000012');
+  assert.equal(percentToFraction('1'), '0.01');
 });

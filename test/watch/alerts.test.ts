@@ -220,3 +220,24 @@ test('a bot that cannot start says so in its stop alert, with the reason', async
     await hook.close();
   }
 });
+
+test('an alert held back by its window does not hold back a different one: the other goes out at once', async () => {
+  const hook = await fakeServer();
+  const alerter = new Alerter({ sinks: [new WebhookSink(`${hook.url}/alerts`)], ticker: 'BTC', log: new MemoryLogger(), secrets: [] });
+  try {
+    alerter.send({ kind: 'paused', key: 'paused', text: 'entries paused by the operator (a)' });
+    await eventually('the first pause', async () => hook.received.length === 1);
+    // The same key within its window: held back until the window ends (five minutes).
+    alerter.send({ kind: 'paused', key: 'paused', text: 'entries paused by the operator (b)' });
+    // Another key: due now, not when the held one's window ends.
+    alerter.send({ kind: 'venue_down', key: 'venue_down:lighter', text: 'ENTRIES HALTED (venue_down): lighter disconnected' });
+    await eventually('the halt delivered while the pause is held back', async () => hook.received.some((r) => r.body.kind === 'venue_down'));
+    assert.deepEqual(
+      hook.received.map((r) => r.body.kind),
+      ['paused', 'venue_down'],
+    );
+  } finally {
+    alerter.stop();
+    await hook.close();
+  }
+});

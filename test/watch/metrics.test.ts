@@ -28,30 +28,31 @@ test('metrics: a trade, positions, latencies and process figures; healthz, ready
     calm(sim);
     await (await bot.engine).idle();
     const text = (await get(`${metricsUrl}/metrics`)).body;
-    assert.equal(sample(text, 'arb_trades_total{direction="LONG_BACKPACK",outcome="success"}'), 1);
-    assert.equal(sample(text, 'arb_decisions_total{outcome="traded"}'), 1);
-    assert.equal(sample(text, 'arb_position_base{venue="backpack"}'), 0.01);
-    assert.equal(sample(text, 'arb_position_base{venue="lighter"}'), -0.01);
-    assert.equal(sample(text, 'arb_net_exposure_base'), 0);
-    assert.equal(sample(text, 'arb_fills_total{venue="backpack"}'), 1);
-    assert.equal(sample(text, 'arb_fills_total{venue="lighter"}'), 1);
-    assert.equal(sample(text, 'arb_filled_base_total{venue="lighter"}'), 0.01);
+    assert.equal(sample(text, 'arb_trades_total{market="BTC",direction="LONG_BACKPACK",outcome="success"}'), 1);
+    assert.equal(sample(text, 'arb_decisions_total{market="BTC",outcome="traded"}'), 1);
+    assert.equal(sample(text, 'arb_position_base{market="BTC",venue="backpack"}'), 0.01);
+    assert.equal(sample(text, 'arb_position_base{market="BTC",venue="lighter"}'), -0.01);
+    assert.equal(sample(text, 'arb_net_exposure_base{market="BTC"}'), 0);
+    assert.equal(sample(text, 'arb_fills_total{market="BTC",venue="backpack"}'), 1);
+    assert.equal(sample(text, 'arb_fills_total{market="BTC",venue="lighter"}'), 1);
+    assert.equal(sample(text, 'arb_filled_base_total{market="BTC",venue="lighter"}'), 0.01);
     for (const venue of ['backpack', 'lighter']) {
       for (const stage of ['frame_to_sent', 'sent_to_ack', 'sent_to_filled']) {
-        assert.equal(sample(text, `arb_leg_latency_seconds_count{venue="${venue}",stage="${stage}"}`), 1, `${venue} ${stage}`);
+        assert.equal(sample(text, `arb_leg_latency_seconds_count{market="BTC",venue="${venue}",stage="${stage}"}`), 1, `${venue} ${stage}`);
       }
     }
-    assert.equal(sample(text, 'arb_best_price_quote{venue="backpack",side="ask"}'), 100000);
-    assert.equal(sample(text, 'arb_best_price_quote{venue="lighter",side="bid"}'), 99999);
-    assert.equal(sample(text, 'arb_spread_threshold_quote{direction="long"}'), 5);
-    assert.equal(sample(text, 'arb_engine_running'), 1);
+    assert.equal(sample(text, 'arb_best_price_quote{market="BTC",venue="backpack",side="ask"}'), 100000);
+    assert.equal(sample(text, 'arb_best_price_quote{market="BTC",venue="lighter",side="bid"}'), 99999);
+    assert.equal(sample(text, 'arb_spread_threshold_quote{market="BTC",direction="long"}'), 5);
+    assert.equal(sample(text, 'arb_engine_running{market="BTC"}'), 1);
     assert.equal(sample(text, 'arb_rate_budget_per_minute{venue="lighter"}'), 10);
     assert.equal(sample(text, 'arb_rate_budget_remaining{venue="lighter"}'), 3, 'start-up took five places, its reconciliation one, the trade one');
     assert.equal(sample(text, 'arb_rate_budget_remaining{venue="backpack"}'), undefined, 'Backpack keeps no local budget');
-    assert.equal(sample(text, 'arb_execution_ready{venue="lighter",state="ready"}'), 1, 'places are left for an entry');
-    assert.equal(sample(text, 'arb_halt_active{kind="venue_down"}'), 0);
+    assert.equal(sample(text, 'arb_execution_ready{market="BTC",venue="lighter",state="ready"}'), 1, 'places are left for an entry');
+    assert.equal(sample(text, 'arb_halt_active{market="BTC",kind="venue_down"}'), 0);
     const csvPnl = readCsv(bot.logDir, 'trades').reduce((s, r) => s + Number(r.net_pnl), 0);
-    assert.ok(Math.abs(sample(text, 'arb_pnl_quote')! - csvPnl) < 1e-6, 'PnL gauge = Σ net_pnl of the trades CSV');
+    assert.ok(Math.abs(sample(text, 'arb_pnl_quote{market="BTC"}')! - csvPnl) < 1e-6, 'PnL gauge = Σ net_pnl of the trades CSV');
+    assert.equal(sample(text, 'arb_total_pnl_quote'), sample(text, 'arb_pnl_quote{market="BTC"}'), 'one market: the total is its PnL');
     assert.ok(sample(text, 'process_resident_memory_bytes')! > 0);
     assert.notEqual(sample(text, 'nodejs_eventloop_lag_seconds'), undefined);
     assert.match(text, /# TYPE arb_leg_latency_seconds histogram/);
@@ -73,9 +74,9 @@ test('metrics: a trade, positions, latencies and process figures; healthz, ready
 
     // Lighter's feed drops: a venue_down halt is set and cleared, and the reconnect is counted.
     sim.faults.lighter.dropConnections = true;
-    await eventually('reconnect counted', async () => sample((await get(`${metricsUrl}/metrics`)).body, 'arb_reconnects_total{venue="lighter"}') === 1);
+    await eventually('reconnect counted', async () => sample((await get(`${metricsUrl}/metrics`)).body, 'arb_reconnects_total{market="BTC",venue="lighter"}') === 1);
     const after = (await get(`${metricsUrl}/metrics`)).body;
-    assert.equal(sample(after, 'arb_halts_total{kind="venue_down"}'), 1);
+    assert.equal(sample(after, 'arb_halts_total{market="BTC",kind="venue_down"}'), 1);
 
     // A gap in Backpack's sequence: the book is rebuilt while connected, counted as a resync.
     sim.faults.backpack.skipSequence = 1;
@@ -83,9 +84,9 @@ test('metrics: a trade, positions, latencies and process figures; healthz, ready
     await eventually('resync counted', async () => {
       setBooks(sim, { bid: 999_990 - (nudge % 2) * 10, ask: 1_000_000 }, { bid: 999_990, ask: 1_000_000 });
       nudge++;
-      return sample((await get(`${metricsUrl}/metrics`)).body, 'arb_book_resyncs_total{venue="backpack"}') === 1;
+      return sample((await get(`${metricsUrl}/metrics`)).body, 'arb_book_resyncs_total{market="BTC",venue="backpack"}') === 1;
     });
-    assert.equal(sample((await get(`${metricsUrl}/metrics`)).body, 'arb_reconnects_total{venue="backpack"}'), 0, 'a resync is not a reconnect');
+    assert.equal(sample((await get(`${metricsUrl}/metrics`)).body, 'arb_reconnects_total{market="BTC",venue="backpack"}'), 0, 'a resync is not a reconnect');
 
     // Backpack goes silent past --max-book-age-ms: not ready, saying why; ready again once it speaks.
     sim.faults.backpack.silentUntil = Date.now() + 2500;

@@ -6,7 +6,8 @@
 
 import type http from 'node:http';
 import type { WebSocket } from 'ws';
-import { formatFixed } from '../../core/fixed.js';
+import { formatFixed, parseUnits } from '../../core/fixed.js';
+import { hourlyFromEightHour } from '../funding.js';
 import { systemClock } from '../../core/clock.js';
 import { parseJsonExact, type JsonValue } from '../../core/json.js';
 import { seededUint32 } from '../../core/prng.js';
@@ -428,8 +429,10 @@ export class LighterSim extends SimServerBase<Client> {
    * the Authorization header; `lighter/models/position_fundings.py` {code, position_fundings,
    * next_cursor}; `position_funding.py` {timestamp, market_id, funding_id, change, discount, rate,
    * position_size, position_side (long|short)}). `change` is the collateral change (received > 0),
-   * `rate` the hourly rate settled. The model names no unit for `timestamp`; this server sends ms,
-   * as the venue's other REST and stream timestamps (spec §5). A fault makes the next replies malformed.
+   * `rate` the hourly rate settled. The model names no unit for `timestamp`; the docs' example of
+   * the same rows (WebSocket reference › Account All, funding_histories: `timestamp: 1700000000`)
+   * is in seconds, as df-lighter-core reads the settlements' timestamps, so this server sends
+   * seconds. A fault makes the next replies malformed.
    */
   private positionFunding(q: URLSearchParams, auth: string | undefined): unknown {
     const account = this.authorize(auth, q);
@@ -446,13 +449,14 @@ export class LighterSim extends SimServerBase<Client> {
       .map((e) => ({ e, m: [...this.markets.values()].find((m) => m.engine.market.base === e.base)! }))
       .filter(({ m }) => m !== undefined && (marketId === undefined || m.id === marketId))
       .filter(({ e }) => side === 'all' || (side === 'long') === e.sizes.get(key)! > 0)
-      .filter(({ e }) => (from === null || e.at >= Number(from)) && (to === null || e.at <= Number(to)))
+      // The window is in seconds, as the rows' timestamps.
+      .filter(({ e }) => (from === null || Math.floor(e.at / 1000) >= Number(from)) && (to === null || Math.floor(e.at / 1000) <= Number(to)))
       .reverse();
     const offset = Number(q.get('cursor') ?? 0);
     const page = rows.slice(offset, offset + limit).map(({ e, m }) => {
       const size = e.sizes.get(key)!;
       return {
-        timestamp: e.at,
+        timestamp: Math.floor(e.at / 1000),
         market_id: m.id,
         funding_id: e.id,
         change: SimMargin.format(e.payments.get(key)!),
@@ -1162,16 +1166,23 @@ export class LighterSim extends SimServerBase<Client> {
    * handleTicker comment: market_id, index_price, mark_price, open_interest, open_interest_limit,
    * funding_clamp_small, funding_clamp_big, last_trade_price, current_funding_rate, funding_rate,
    * funding_timestamp, then the daily_* figures as JSON numbers; spec §5.1). Index and mark are the
-   * book's mid (the simulator has no oracle); the funding rate is the one /api/v1/funding-rates
-   * lists for exchange "lighter" (no source read gives the stream's unit, so the REST value is sent
-   * as is); funding_timestamp is the next hourly settlement (lighter-python docs: funding every hour).
+   * book's mid (the simulator has no oracle). Funding (Lighter API docs, WebSocket reference ›
+   * Market Stats): \`current_funding_rate\` is "an estimation of the upcoming funding payment"
+   * (here the rate the test sets, else an eighth of funding-rates' eight-hour rate), and
+   * \`funding_rate\` "the last funding payment that occurred (at \`funding_timestamp\`)" (here the
+   * latest settlement on the market, else the previous hour boundary at the same rate); both in
+   * percent for the hour, cut to four decimals as the docs' and CCXT's samples print them
+   * ("0.0012"; df-lighter-core \`src/markets/funding.rs\` reads the settlements' rate so).
    */
   private marketStatsJson(m: Market): Record<string, unknown> {
     const s = m.engine.market;
     const mid = formatFixed(m.engine.mid() ?? 0, s.priceScale);
-    const rate = String(this.options.fundingRates?.get(m.id) ?? 0.0000125);
+    const hourly = hourlyFromEightHour(this.options.fundingRates?.get(m.id) ?? 0.0000125);
+    const last = this.margin.fundingEvents.filter((e) => e.base === s.base).at(-1);
     const d = this.daily(m);
     return {
+      // lighter-python `models/perps_market_stats.py` and the docs' structure carry the symbol too.
+      symbol: s.base,
       market_id: m.id,
       index_price: mid,
       mark_price: mid,
@@ -1180,9 +1191,9 @@ export class LighterSim extends SimServerBase<Client> {
       funding_clamp_small: '0.0500',
       funding_clamp_big: '4.0000',
       last_trade_price: this.lastTradePrice(m),
-      current_funding_rate: rate,
-      funding_rate: rate,
-      funding_timestamp: Math.floor(this.now() / 3_600_000 + 1) * 3_600_000,
+      current_funding_rate: this.options.predictedFundingRates?.get(m.id) ?? percentFourDecimals(hourly),
+      funding_rate: percentFourDecimals(last?.rate ?? hourly),
+      funding_timestamp: last?.at ?? Math.floor(this.now() / 3_600_000) * 3_600_000,
       daily_base_token_volume: d.base,
       daily_quote_token_volume: d.quote,
       daily_price_low: d.low,
@@ -1585,4 +1596,10 @@ async function readForm(contentType: string, body: Buffer): Promise<URLSearchPar
   const out = new URLSearchParams();
   for (const [name, value] of data.entries()) if (typeof value === 'string') out.append(name, value);
   return out;
+}
+
+/** A fraction for the hour as market_stats prints it: percent, cut toward zero to four decimals ("0.0000125" → "0.0012"). */
+export function percentFourDecimals(fraction: string): string {
+  const units = parseUnits(fraction, 6, 'down');
+  return formatFixed(units, 4);
 }

@@ -2,11 +2,22 @@
 // GET /wapi/v1/history/funding (instruction fundingHistoryQueryAll; spec §4.7; CCXT backpack.js
 // fetchFundingHistory / parseIncome) and the current rate from GET /api/v1/markPrices (spec §3).
 //
-// Sign: `quantity` is signed from the account's view, received > 0 (docs FundingPayment; spec §4.7).
-// The docs do not say who pays a positive rate (spec §10 Q7); like every perp venue CCXT knows, and
-// like Lighter, longs pay shorts when it is positive — the start-up line says so as a reading.
+// Sign: `quantity` is signed from the account's view: "Positive if received, negative if paid"
+// (Backpack OpenAPI `FundingPayment.quantity`); it is USDC, decimal text, read exactly. The docs do
+// not say who pays a positive rate (spec §10 Q7); like every perp venue CCXT knows, and like
+// Lighter, longs pay shorts when it is positive — the start-up line says so as a reading.
 // Period: the rate is the current interval's; the interval is the market's `fundingInterval` (ms,
 // string or number; 1 h in the Rust client's fixture, CCXT parseFundingRate reports '1h').
+//
+// Predicted: markPrices' `fundingRate` is "the funding rate for the current interval" and
+// `nextFundingTimestamp` is "the end time of the current interval ... Funding payments will be
+// distributed at this time" (Backpack OpenAPI `MarkPrice`); the markPrice stream carries the same
+// figure as `f`, "Estimated funding rate" (Backpack docs, Streams › Mark price). So the one figure
+// Backpack publishes is both the current interval's rate and the venue's estimate of the payment
+// at nextFundingTimestamp: it is shown as both. CCXT backpack.ts parseFundingRate maps it to
+// `fundingRate` and leaves `nextFundingRate` undefined; it publishes no other prediction. The
+// settled rates are GET /api/v1/fundingRates (`FundingIntervalRate`: "the funding rate for the
+// interval"), history only.
 
 import { parseUnits } from '../../core/fixed.js';
 import { FUNDING_SCALE, type FundingPayment, type FundingRateNow, type FundingSource } from '../funding.js';
@@ -65,6 +76,7 @@ export class BackpackFunding implements FundingSource {
       settleEveryMs: interval,
       nextAt: row.value.nextFundingTimestamp,
       mark: row.value.markPrice,
+      predicted: { rate: row.value.fundingRate, periodMs: interval, at: row.value.nextFundingTimestamp, field: 'markPrices fundingRate' },
     };
   }
 

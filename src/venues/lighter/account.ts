@@ -349,6 +349,7 @@ export class LighterAccount {
         market: () => loaded.market,
         authToken: () => session.authToken(),
         now: () => session.clock.wallMs(),
+        stream: { subscribe: (channel) => session.subscribe(channel), route: (prefix, handle) => session.route(prefix, handle) },
       });
   }
 

@@ -7,16 +7,32 @@
 // position_funding, `models/position_funding.py`) and the current rate from GET
 // /api/v1/funding-rates (lighter-python `lighter/api/funding_api.py`, `models/funding_rate.py`).
 //
-// Sign: a positive rate makes longs pay shorts (Lighter docs "Funding"); `change` is the account's
-// collateral change, received > 0. Period: funding-rates quotes a rate over eight hours while the
-// venue settles every hour (df-lighter-core `src/markets/funding.rs`; CCXT lighter.js market_stats
-// sample: funding_timestamp on the hour), so one settlement pays an eighth of it.
+// Sign: a positive rate makes longs pay shorts (Lighter docs "Funding"; lighter-go
+// `examples/market_data/funding_rates/main.go`: "Positive rate = longs pay shorts"). `change` is
+// read as the account's collateral change, received > 0, but no source says so in words, and the
+// docs' own example (WebSocket reference › Account All, `funding_histories`: a long, rate
+// "0.0001", change "0.001") reads the other way. So the harsher reading is kept: a payment
+// counts as received only when both its sign and its side and rate say received (a long at a
+// negative rate, a short at a positive one); otherwise it counts as paid, |change| either way.
+// Timestamp: seconds in the docs' example (`timestamp: 1700000000`, the same channel) and in
+// df-lighter-core's `fundings` reading; ms is accepted too (a value below 10^11 is seconds).
+// Period: funding-rates quotes a rate over eight hours while the venue settles every hour
+// (df-lighter-core `src/markets/funding.rs`; CCXT lighter.js market_stats sample: funding_timestamp
+// on the hour), so one settlement pays an eighth of it.
+//
+// Predicted: the `market_stats/{market}` channel's `current_funding_rate`, "an estimation of the
+// upcoming funding payment" (Lighter API docs, WebSocket reference › Market Stats), percent for
+// the hour (messages.ts readMarketStatsFunding). It is subscribed on the session's socket the
+// first time the rate is asked for; until its first frame the prediction is absent and said so.
+// funding-rates has no prediction (lighter-python `models/funding_rate.py`: market_id, exchange,
+// symbol, rate; a `predicted_rate` appears only in lighter-go's hand-written
+// `types/api/market.go`, whose shapes do not match the wire, e.g. its PositionFunding fields).
 
 import { parseUnits } from '../../core/fixed.js';
-import { FUNDING_SCALE, type FundingPayment, type FundingRateNow, type FundingSource } from '../funding.js';
+import { FUNDING_SCALE, percentToFraction, type FundingPayment, type FundingRateNow, type FundingSource } from '../funding.js';
 import { VenueError } from '../venue.js';
 import { hintFor } from './errors.js';
-import { readLighterFundingRate, readPositionFundings } from './messages.js';
+import { readLighterFundingRate, readMarketStatsFunding, readPositionFundings, type MarketStatsFunding } from './messages.js';
 import type { RateBudget } from './rate-budget.js';
 import type { LighterRest } from './rest.js';
 
@@ -36,9 +52,23 @@ export interface LighterFundingOptions {
   now: () => number;
   /** The shared request budget the REST client counts against (absent: requests are not counted). */
   budget?: RateBudget;
+  /** The session's socket, for the market_stats channel (absent: no prediction is read). */
+  stream?: {
+    subscribe(channel: string): void;
+    route(prefix: string, handle: (frame: Record<string, unknown>) => void): void;
+  };
+  /** How long current() waits for the first market_stats frame (default 1.5 s: inside the engine's 3 s bound on the start-up lines). */
+  statsWaitMs?: number;
 }
 
 export class LighterFunding implements FundingSource {
+  /** The latest market_stats funding figures of the market, once subscribed. */
+  private stats?: MarketStatsFunding;
+  private statsWanted?: Promise<void>;
+  private statsArrived?: () => void;
+  /** Why the latest market_stats frame was refused. */
+  private statsProblem?: string;
+
   constructor(private readonly o: LighterFundingOptions) {}
 
   async payments(sinceWallMs: number): Promise<FundingPayment[]> {
@@ -54,7 +84,11 @@ export class LighterFunding implements FundingSource {
       if (!rows.ok) throw new VenueError('lighter', 'protocol', `Lighter positionFunding refused: ${rows.why} (${hintFor('protocol')})`);
       for (const r of rows.value) {
         if (r.at < since) continue;
-        out.push({ venue: 'lighter', market: symbol, key: `${marketId}#${r.fundingId}`, at: r.at, amount: parseUnits(r.change, FUNDING_SCALE, 'nearest'), rate: r.rate });
+        const amount = harsherAmount(r.change, r.side, r.rate);
+        const payment: FundingPayment = { venue: 'lighter', market: symbol, key: `${marketId}#${r.fundingId}`, at: r.at, amount, rate: r.rate };
+        if (amount !== parseUnits(r.change, FUNDING_SCALE, 'nearest'))
+          payment.note = `its change ${r.change} reads as received, but a ${r.side} at rate ${r.rate} pays: counted as paid (the harsher reading)`;
+        out.push(payment);
       }
       const next = (body as { next_cursor?: unknown }).next_cursor;
       const oldest = rows.value.length === 0 ? undefined : Math.min(...rows.value.map((r) => r.at));
@@ -70,7 +104,43 @@ export class LighterFunding implements FundingSource {
     const rate = readLighterFundingRate(body, marketId);
     if (!rate.ok) throw new VenueError('lighter', 'protocol', `Lighter funding rate refused: ${rate.why} (${hintFor('protocol')})`);
     const now = this.o.now();
-    return { venue: 'lighter', market: symbol, rate: numberText(rate.value), periodMs: 8 * HOUR_MS, settleEveryMs: HOUR_MS, nextAt: (Math.floor(now / HOUR_MS) + 1) * HOUR_MS };
+    const nextAt = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
+    const out: FundingRateNow = { venue: 'lighter', market: symbol, rate: numberText(rate.value), periodMs: 8 * HOUR_MS, settleEveryMs: HOUR_MS, nextAt };
+    await this.watchStats(marketId);
+    if (this.stats !== undefined) out.predicted = { rate: percentToFraction(this.stats.predictedPct), periodMs: HOUR_MS, at: nextAt, field: 'market_stats current_funding_rate' };
+    else if (this.o.stream !== undefined) out.predictedMissing = this.statsProblem ?? 'no market_stats frame received yet';
+    return out;
+  }
+
+  /** Subscribes market_stats/{market} once; resolves at its first readable frame or after statsWaitMs. */
+  private watchStats(marketId: number): Promise<void> {
+    const stream = this.o.stream;
+    if (stream === undefined) return Promise.resolve();
+    if (this.statsWanted === undefined) {
+      const channel = `market_stats:${marketId}`;
+      stream.route('market_stats:', (frame) => {
+        if (frame.channel !== channel) return;
+        const read = readMarketStatsFunding(frame, marketId);
+        if (!read.ok) {
+          this.statsProblem = read.why;
+          return;
+        }
+        if (read.value === undefined) return;
+        this.stats = read.value;
+        this.statsProblem = undefined;
+        this.statsArrived?.();
+      });
+      stream.subscribe(`market_stats/${marketId}`);
+      this.statsWanted = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.o.statsWaitMs ?? 1500);
+        timer.unref();
+        this.statsArrived = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return this.stats !== undefined ? Promise.resolve() : this.statsWanted;
   }
 
   /** Takes a place for one read now, or refuses: the budget is more than half used, backing off, or has no place free at once. */
@@ -111,4 +181,17 @@ export function numberText(x: number): string {
         ? digits + '0'.repeat(intLen - digits.length)
         : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
   return (neg ? '-' : '') + text;
+}
+
+/**
+ * One positionFunding row as USD at FUNDING_SCALE, the harsher of two readings (see the header):
+ * received only when `change` is positive and the side and rate say the account was paid (a long
+ * at a negative rate, a short at a positive one, or a zero rate); paid otherwise.
+ */
+export function harsherAmount(change: string, side: 'long' | 'short', rate: string): bigint {
+  const units = parseUnits(change, FUNDING_SCALE, 'nearest');
+  const magnitude = units < 0n ? -units : units;
+  const r = parseUnits(rate, 18, 'nearest');
+  const sideSaysPaid = (side === 'long' && r > 0n) || (side === 'short' && r < 0n);
+  return units > 0n && !sideSaysPaid ? magnitude : -magnitude;
 }

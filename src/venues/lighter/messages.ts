@@ -378,9 +378,11 @@ export interface PositionFundingRow {
   fundingId: number;
   /** Wall ms (the venue's `timestamp`; seconds are read as seconds). */
   at: number;
-  /** Collateral change, as printed: received > 0. */
+  /** Collateral change, as printed: received > 0 (read with the side and rate, funding.ts harsherAmount). */
   change: string;
   rate: string;
+  /** `position_side` (lighter-python validates it as long | short). */
+  side: 'long' | 'short';
 }
 
 /**
@@ -406,10 +408,14 @@ export function readPositionFundings(body: unknown, marketId: number): Parsed<Po
       !Number.isSafeInteger(ts) ||
       ts <= 0 ||
       !isSignedDecimal(r.change) ||
-      !isSignedDecimal(r.rate)
+      !isSignedDecimal(r.rate) ||
+      (r.position_side !== 'long' && r.position_side !== 'short')
     )
-      return refused(`positionFunding row is not a funding payment (market_id, funding_id, timestamp, decimal change and rate): ${preview(entry, 100)}`);
-    if (r.market_id === marketId) out.push({ marketId: r.market_id, fundingId: r.funding_id, at: ts < 1e11 ? ts * 1000 : ts, change: r.change, rate: r.rate });
+      return refused(
+        `positionFunding row is not a funding payment (market_id, funding_id, timestamp, decimal change and rate, position_side long or short): ${preview(entry, 100)}`,
+      );
+    if (r.market_id === marketId)
+      out.push({ marketId: r.market_id, fundingId: r.funding_id, at: ts < 1e11 ? ts * 1000 : ts, change: r.change, rate: r.rate, side: r.position_side });
   }
   return accepted(out);
 }
@@ -426,4 +432,41 @@ export function readLighterFundingRate(body: unknown, marketId: number): Parsed<
   if (row === undefined) return refused(`funding-rates has no Lighter rate for market ${marketId}`);
   if (typeof row.rate !== 'number' || !Number.isFinite(row.rate)) return refused(`funding-rates rate for market ${marketId} is not a number: ${preview(row.rate)}`);
   return accepted(row.rate);
+}
+
+/** The funding figures of one `market_stats` frame (percent per hour, as the venue prints them). */
+export interface MarketStatsFunding {
+  marketId: number;
+  /** `current_funding_rate`: "an estimation of the upcoming funding payment" (percent of the notional for the hour). */
+  predictedPct: string;
+  /** `funding_rate`: "the last funding payment that occurred", at `funding_timestamp` (percent for the hour). */
+  lastPct: string;
+  /** `funding_timestamp` in wall ms (the docs' example is ms: 1769187600001). */
+  lastAt: number;
+}
+
+/**
+ * A `market_stats:{id}` frame's funding fields (Lighter API docs, WebSocket reference › Market
+ * Stats: "`current_funding_rate` is an estimation of the upcoming funding payment, while
+ * `funding_rate` represents the last funding payment that occurred (at `funding_timestamp`)";
+ * lighter-python `models/perps_market_stats.py`: both strings, funding_timestamp an integer;
+ * CCXT pro/lighter.ts handleTicker sample). Both are decimal text in percent of the notional for
+ * the hour — the form df-lighter-core `src/markets/funding.rs` documents for the settlements
+ * (`0.0012` is 0.000012), and the one the docs' and CCXT's samples show (`"0.0012"` beside
+ * funding-rates' 0.0001 over eight hours) — no source states the stream's unit in words. On
+ * `market_stats:all` the market's entry (keyed by its id) is read; a frame without it is undefined.
+ */
+export function readMarketStatsFunding(frame: unknown, marketId: number): Parsed<MarketStatsFunding | undefined> {
+  const f = fieldsOf(frame);
+  const body = fieldsOf(f?.market_stats);
+  if (body === undefined) return refused(`market_stats frame lacks "market_stats": ${preview(frame)}`);
+  // market_stats/all keys each market's stats by its id, and an update carries the markets that changed.
+  const all = f?.channel === 'market_stats:all';
+  const stats = all ? fieldsOf(body[String(marketId)]) : body;
+  if (stats === undefined) return accepted(undefined);
+  if (stats.market_id !== marketId) return refused(`market_stats frame is for market ${preview(stats.market_id, 20)}, not ${marketId}`);
+  const at = stats.funding_timestamp;
+  if (!isSignedDecimal(stats.current_funding_rate) || !isSignedDecimal(stats.funding_rate) || typeof at !== 'number' || !Number.isSafeInteger(at) || at <= 0)
+    return refused(`market_stats for market ${marketId} lacks a decimal current_funding_rate and funding_rate and a funding_timestamp: ${preview(stats, 160)}`);
+  return accepted({ marketId, predictedPct: stats.current_funding_rate, lastPct: stats.funding_rate, lastAt: at < 1e11 ? at * 1000 : at });
 }

@@ -84,11 +84,14 @@ test('market_stats: a snapshot, then an update after a trade with the last price
   const [snapshot] = c.of('subscribed/market_stats', 'market_stats:1');
   const stats = snapshot!.market_stats as Record<string, unknown>;
   assert.deepEqual(
-    [stats.market_id, stats.index_price, stats.mark_price, stats.last_trade_price, stats.open_interest, stats.daily_base_token_volume, stats.funding_rate],
-    [1, '99999.5', '99999.5', '99999.5', '0.00000', 0, '0.0000125'],
+    [stats.market_id, stats.index_price, stats.mark_price, stats.last_trade_price, stats.open_interest, stats.daily_base_token_volume],
+    [1, '99999.5', '99999.5', '99999.5', '0.00000', 0],
     'before any trade: the mid, no volume, no open interest',
   );
-  assert.equal((stats.funding_timestamp as number) % 3_600_000, 0, 'the next hourly settlement');
+  // Funding in percent for the hour, four decimals: the estimate of the next payment and the last
+  // payment (none yet: the default rate, at the last hour boundary); 0.0000125 over 8 h is 0.00015625 % an hour.
+  assert.deepEqual([stats.current_funding_rate, stats.funding_rate], ['0.0001', '0.0001']);
+  assert.equal(stats.funding_timestamp, Math.floor(Date.now() / 3_600_000) * 3_600_000, 'the last hourly settlement');
   const all = c.of('subscribed/market_stats', 'market_stats:all')[0]!.market_stats as Record<string, Record<string, unknown>>;
   assert.deepEqual(Object.keys(all).sort(), ['0', '1', '2']);
   assert.deepEqual(all['1'], stats);
