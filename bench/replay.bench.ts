@@ -1,31 +1,88 @@
 // npm run bench:replay — replay speed. Writes a synthetic recording of BENCH_SECONDS (default one
 // simulated hour) in the real format with the live frame mix at BENCH_FPS book frames per second
 // on each venue (default 20: Backpack depth deltas + a bookTicker each + a markPrice a second,
-// Lighter order_book deltas + pings; src/backtest/synthetic.ts), then in the same run:
-//   1. the ceiling: a bare loop that decompresses the same files and JSON.parses every line;
-//   2. the backtest end to end (decompress, parse, book sync, strategy, engine, simulated fills);
-// alternately, BENCH_ROUNDS times (default 3), and prints events per second for each, the ratio
-// of the best of each and each round's own ratio: on a shared machine the absolute figures are
-// noise, the ratio of two runs taken side by side is what can be compared.
-// Then the time for a day of these frames — extrapolated from the run (a day is 86 400 / BENCH_SECONDS
-// times these events, at the best end-to-end rate), or with BENCH_DAY=1 measured on a synthetic
-// day written for it (24 files, about 1 GB of disk, several minutes).
+// Lighter order_book deltas + pings; src/backtest/synthetic.ts). The rate: Lighter batches its
+// order_book updates (about every 50 ms: 20 frames a second, as third-party clients of the stream
+// note; the captured frames of nautilus_trader's Lighter test data are 25–40 ms apart on a busy
+// market), and Backpack's real-time depth stream sends an event per engine update (spec §6). The
+// synthetic frames are heavier than captured ones: each carries every level of a ten-level ladder a
+// side (20–30 levels), where captured Lighter updates carry 1–3; so the bytes to decompress and
+// parse are an upper bound. In the same run:
+//   1. the ceiling: a bare loop that decompresses the same files and JSON.parses every line (one core);
+//   2. the backtest end to end (decompress, parse, book sync, strategy, engine, simulated fills) on
+//      one thread, and pipelined (reading and decoding on threads of their own: src/backtest/pipeline.ts);
+// alternately, BENCH_ROUNDS times (default 3), and prints events per second for each, and their ratios
+// to the bare loop: on a shared machine the absolute figures are noise, the ratio of runs taken side
+// by side is what can be compared.
+// Then the time for a day of these frames — extrapolated from the run, or with BENCH_DAY=1 measured on
+// a synthetic day written for it (24 files, about 600 MB of disk, a few minutes; BENCH_DAY_DIR=dir
+// writes it there and reuses it when it is already there): the frames, the time and frames/s, pipelined
+// and (BENCH_DAY_ONE_THREAD=1) on one thread, and the bare loop over the same day.
 // Then a sweep of BENCH_SWEEP_CONFIGS configurations (default 4; BENCH_SWEEP=0 skips it) over the
-// first BENCH_SWEEP_SECONDS of the recording (default 1800): on one thread a pass per configuration
-// (nothing shared), on one thread in one shared pass, and on two threads sharing a pass each; it
-// prints the throughput (configuration-events per second) of each, the CPU time it took over its
-// wall time (how many cores it really had: two threads on a machine others are using may get one),
-// and the speed-ups.
+// first BENCH_SWEEP_SECONDS of the recording (default 1800): on one thread (it reads the recording and
+// replays every configuration: what one core does), on two threads each reading the recording itself
+// (the plan before: two threads were ×1.1–1.2 faster than one), and on one and two threads replaying
+// the batches the sweep's own thread read and decoded once (the plan now); the throughput
+// (configuration-events per second) of each, the CPU time it took over its wall time (how many cores
+// it really had: on a machine others are using, maybe not two), the load average before it, and the
+// speed-ups.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob, type BacktestJob } from '../src/backtest/job.js';
-import { runSweep, sweepGrid, type SweepPlan } from '../src/backtest/sweep.js';
+import { runSweep, sharedReadThreads, sweepGrid, type SweepPlan } from '../src/backtest/sweep.js';
 import { SYNTHETIC_MARKETS, writeSyntheticRecording } from '../src/backtest/synthetic.js';
 import { Recorder } from '../src/record/writer.js';
 import { silentLogger } from '../src/core/log.js';
 import { fileLineBatches, fileLines, readRecordingBatches, recordingFiles } from '../src/record/reader.js';
+
+/**
+ * CPU time per thread of this process (Linux: /proc/self/task), sampled until stop(): on a machine
+ * others are using, the wall time says little, the threads' CPU says how the work was spread.
+ */
+class ThreadCpu {
+  private readonly start = ThreadCpu.read();
+  private readonly last = new Map<string, number>();
+  private readonly timer = setInterval(() => this.sample(), 20);
+  private static read(): Map<string, number> | undefined {
+    try {
+      const out = new Map<string, number>();
+      for (const tid of readdirSync('/proc/self/task')) {
+        try {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          out.set(tid, (Number(f[11]) + Number(f[12])) / 100);
+        } catch {
+          // the thread ended between the listing and the read
+        }
+      }
+      return out;
+    } catch {
+      return undefined;
+    }
+  }
+  private sample(): void {
+    for (const [tid, s] of ThreadCpu.read() ?? []) this.last.set(tid, s);
+  }
+  /** The busiest threads' CPU seconds (most first) and all threads' together. */
+  stop(): { busiest: number[]; total: number } | undefined {
+    clearInterval(this.timer);
+    this.sample();
+    if (this.start === undefined) return undefined;
+    const used = [...this.last].map(([tid, s]) => s - (this.start!.get(tid) ?? 0)).filter((s) => s > 0);
+    used.sort((a, b) => b - a);
+    return { busiest: used.slice(0, 3), total: used.reduce((a, b) => a + b, 0) };
+  }
+}
+
+const recordingFilesOrNone = (dir: string) => {
+  try {
+    return recordingFiles(dir).length;
+  } catch {
+    return 0;
+  }
+};
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3600);
 const FPS = Number(process.env.BENCH_FPS ?? 20);
@@ -59,20 +116,27 @@ async function bareLoop(dir: string): Promise<{ lines: number; s: number }> {
 }
 
 const strategyArgs = ['--size', '0.01', '--long-threshold', '10', '--short-threshold', '10', '--max-position', '0.05'];
-const jobFor = (dataDir: string, toWallMs?: number): BacktestJob => ({
+const jobFor = (dataDir: string, toWallMs?: number, pipelined = true): BacktestJob => ({
   strategyArgs,
   dataDir,
   toWallMs,
+  pipelined,
   latency: { roundTripMs: { backpack: 20, lighter: 20 } },
   logDir: temp('bench-replay-out-'),
 });
 
 /** The backtest end to end; events (every line but headers) and seconds. */
-async function endToEnd(dataDir: string): Promise<{ events: number; s: number; trades: number }> {
+async function endToEnd(dataDir: string, pipelined: boolean): Promise<{ events: number; s: number; trades: number; idleBound?: number }> {
+  const threads = new ThreadCpu();
   const t = performance.now();
-  const r = await runJob(jobFor(dataDir), silentLogger);
-  return { events: r.events, s: (performance.now() - t) / 1000, trades: r.summary.trades };
+  const r = await runJob(jobFor(dataDir, undefined, pipelined), silentLogger);
+  const s = (performance.now() - t) / 1000;
+  const per = threads.stop();
+  // What idle cores would give: the busiest thread's CPU, or all threads' CPU over the cores.
+  const idleBound = per === undefined ? undefined : Math.max(per.busiest[0] ?? 0, per.total / availableParallelism());
+  return { events: r.events, s, trades: r.summary.trades, idleBound };
 }
+const bound = (r: { events: number; idleBound?: number }) => (r.idleBound === undefined ? '' : `, ≥ ${r.idleBound.toFixed(2)} s on idle cores by its threads' CPU`);
 
 try {
   const dir = temp('bench-replay-');
@@ -83,38 +147,51 @@ try {
   );
 
   let bestBare = 0;
-  let bestE2e = 0;
+  let bestOne = 0;
+  let bestPiped = 0;
   let e2eEvents = 0;
   const ratios: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const bare = await bareLoop(dir);
-    const e2e = await endToEnd(dir);
+    const one = await endToEnd(dir, false);
+    const piped = await endToEnd(dir, true);
     const bareRate = bare.lines / bare.s;
-    const e2eRate = e2e.events / e2e.s;
     bestBare = Math.max(bestBare, bareRate);
-    bestE2e = Math.max(bestE2e, e2eRate);
-    e2eEvents = e2e.events;
-    ratios.push(`${((e2eRate / bareRate) * 100).toFixed(1)} %`);
+    bestOne = Math.max(bestOne, one.events / one.s);
+    bestPiped = Math.max(bestPiped, piped.events / piped.s);
+    e2eEvents = piped.events;
+    ratios.push(`${((one.events / one.s / bareRate) * 100).toFixed(1)} % / ${((piped.events / piped.s / bareRate) * 100).toFixed(1)} %`);
     console.log(
-      `round ${round}: bare decompress + JSON.parse ${rate(bare.lines, bare.s)} lines/s (${bare.s.toFixed(2)} s);  backtest end to end ${rate(e2e.events, e2e.s)} events/s (${e2e.s.toFixed(2)} s, ${e2e.trades} trades)`,
+      `round ${round} (load ${loadavg()[0]!.toFixed(2)}): bare decompress + JSON.parse ${rate(bare.lines, bare.s)} lines/s (${bare.s.toFixed(2)} s);  backtest on one thread ${rate(one.events, one.s)} events/s (${one.s.toFixed(2)} s, ${one.trades} trades${bound(one)});  pipelined ${rate(piped.events, piped.s)} events/s (${piped.s.toFixed(2)} s, ${piped.trades} trades${bound(piped)})`,
     );
   }
   console.log(
-    `frames/s end to end: ${bestE2e.toFixed(0)}; bare loop: ${bestBare.toFixed(0)}; ratio ${((bestE2e / bestBare) * 100).toFixed(1)} % of the bare loop (best of ${ROUNDS} each; per round: ${ratios.join(', ')})`,
+    `frames/s end to end: one thread ${bestOne.toFixed(0)}, pipelined ${bestPiped.toFixed(0)}; bare loop: ${bestBare.toFixed(0)}; ratio ${((bestOne / bestBare) * 100).toFixed(1)} % (one thread) and ${((bestPiped / bestBare) * 100).toFixed(1)} % (pipelined) of the bare loop (best of ${ROUNDS} each; per round, one thread / pipelined: ${ratios.join(', ')})`,
   );
 
   const dayEvents = (e2eEvents * 86_400) / SECONDS;
   console.log(
-    `a day of these frames (${Math.round(dayEvents).toLocaleString('en-US')} events, extrapolated: 86 400 / ${SECONDS} × this recording) would replay in about ${(dayEvents / bestE2e).toFixed(0)} s end to end on one core (the bare loop: ${(dayEvents / bestBare).toFixed(0)} s)`,
+    `a day of these frames (${Math.round(dayEvents).toLocaleString('en-US')} events, extrapolated: 86 400 / ${SECONDS} × this recording) would replay in about ${(dayEvents / bestPiped).toFixed(0)} s pipelined, ${(dayEvents / bestOne).toFixed(0)} s on one thread (the bare loop: ${(dayEvents / bestBare).toFixed(0)} s)`,
   );
   if (process.env.BENCH_DAY === '1') {
-    const dayDir = temp('bench-replay-day-');
-    t = performance.now();
-    const n = writeSyntheticRecording(dayDir, { seconds: 86_400, framesPerSecond: FPS, seed: 11, startWallMs: START_WALL });
-    console.log(`day recording: ${n.toLocaleString('en-US')} events in ${recordingFiles(dayDir).length} files, written in ${((performance.now() - t) / 1000).toFixed(0)} s`);
-    const day = await endToEnd(dayDir);
-    console.log(`a day measured: replayed end to end in ${day.s.toFixed(1)} s (${rate(day.events, day.s).trim()} events/s, ${day.trades} trades)`);
-    rmSync(dayDir, { recursive: true, force: true });
+    const dayDir = process.env.BENCH_DAY_DIR ?? temp('bench-replay-day-');
+    if (!existsSync(dayDir) || recordingFilesOrNone(dayDir) < 24) {
+      mkdirSync(dayDir, { recursive: true });
+      t = performance.now();
+      const n = writeSyntheticRecording(dayDir, { seconds: 86_400, framesPerSecond: FPS, seed: 11, startWallMs: START_WALL });
+      console.log(`day recording: ${n.toLocaleString('en-US')} events in ${recordingFiles(dayDir).length} files, written in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    }
+    const load = loadavg()[0]!.toFixed(2);
+    const day = await endToEnd(dayDir, true);
+    console.log(
+      `a day measured (load ${load}): pipelined, replayed end to end in ${day.s.toFixed(1)} s: ${day.events.toLocaleString('en-US')} frames, ${rate(day.events, day.s).trim()} frames/s, ${day.trades} trades${bound(day)}`,
+    );
+    if (process.env.BENCH_DAY_ONE_THREAD === '1') {
+      const one = await endToEnd(dayDir, false);
+      console.log(`  on one thread: ${one.s.toFixed(1)} s, ${rate(one.events, one.s).trim()} frames/s, ${one.trades} trades${bound(one)}`);
+    }
+    const bare = await bareLoop(dayDir);
+    console.log(`  the bare loop over the same day (one core): ${bare.s.toFixed(1)} s, ${rate(bare.lines, bare.s).trim()} lines/s`);
   }
 
   // What --record costs the deciding turn: one recorder call per frame (the line is only queued there).
@@ -151,27 +228,45 @@ try {
       `sweep: ${grid.length} configurations (--long-threshold ${values.join(',')}) over the first ${SWEEP_SECONDS} s (${perRun.toLocaleString('en-US')} events each); ${availableParallelism()} cores`,
     );
     const runs: Array<{ label: string; plan: SweepPlan }> = [
-      { label: '1 thread, a pass per configuration', plan: { threads: 1, perPass: 1 } },
-      { label: '1 thread, one shared pass', plan: { threads: 1, perPass: grid.length } },
-      { label: '2 threads, a shared pass each', plan: { threads: 2, perPass: Math.ceil(grid.length / 2) } },
+      { label: '1 thread, reading too', plan: { threads: 1, perPass: grid.length } },
+      { label: '2 threads, each reading too', plan: { threads: 2, perPass: Math.ceil(grid.length / 2) } },
+      { label: 'read once + 1 replaying thread', plan: { threads: 1 } },
+      { label: 'read once + 2 replaying threads', plan: { threads: 2 } },
     ];
+    console.log(`  (the default plan for ${grid.length} configurations on ${availableParallelism()} cores: read once + ${sharedReadThreads(grid.length)} replaying thread(s))`);
     const took: number[] = [];
+    const bounds: number[] = [];
     for (const r of runs) {
+      const load = loadavg()[0]!;
+      const threads = new ThreadCpu();
       t = performance.now();
       const cpu0 = process.cpuUsage();
       await runSweep(base, grid, temp('bench-sweep-'), perRun, undefined, r.plan);
       const s = (performance.now() - t) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const cpuS = (cpu.user + cpu.system) / 1e6;
+      const per = threads.stop();
       took.push(s);
       // CPU over wall time: how many cores the run actually got (on a busy machine, maybe not two).
       console.log(
-        `  ${r.label.padEnd(36)} ${s.toFixed(2).padStart(7)} s  ${rate(total, s)} configuration-events/s  (CPU ${cpuS.toFixed(2)} s, ${(cpuS / s).toFixed(2)} cores busy)`,
+        `  ${r.label.padEnd(36)} ${s.toFixed(2).padStart(7)} s  ${rate(total, s)} configuration-events/s  (CPU ${cpuS.toFixed(2)} s, ${(cpuS / s).toFixed(2)} cores busy; load before ${load.toFixed(2)})`,
       );
+      if (per !== undefined) {
+        // Load-independent: the busiest thread's CPU, and the whole CPU over the cores, bound the wall time on idle cores.
+        const bound = Math.max(per.busiest[0] ?? 0, per.total / availableParallelism());
+        bounds.push(bound);
+        console.log(
+          `  ${''.padEnd(36)} threads' CPU: ${per.busiest.map((x) => x.toFixed(2)).join(', ')} s (the busiest; all: ${per.total.toFixed(2)} s) → on idle cores at least ${bound.toFixed(2)} s`,
+        );
+      }
     }
     console.log(
-      `  speed-up: sharing the pass ×${(took[0]! / took[1]!).toFixed(2)}; two threads over one (both shared) ×${(took[1]! / took[2]!).toFixed(2)}; together ×${(took[0]! / took[2]!).toFixed(2)}`,
+      `  speed-up over one thread, same grid, measured: two threads each reading ×${(took[0]! / took[1]!).toFixed(2)}; read once + one replaying thread ×${(took[0]! / took[2]!).toFixed(2)}; read once + two ×${(took[0]! / took[3]!).toFixed(2)}`,
     );
+    if (bounds.length === runs.length)
+      console.log(
+        `  the same from the threads' CPU (what idle cores would give): ×${(bounds[0]! / bounds[1]!).toFixed(2)}; ×${(bounds[0]! / bounds[2]!).toFixed(2)}; ×${(bounds[0]! / bounds[3]!).toFixed(2)}`,
+      );
   }
 } finally {
   for (const d of temps) rmSync(d, { recursive: true, force: true });

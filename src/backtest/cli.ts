@@ -17,7 +17,7 @@ import type { LighterTier } from '../venues/lighter/account.js';
 import { jobConfig, runJob, type BacktestJob } from './job.js';
 import { renderReport, runFigures } from './report.js';
 import { DEFAULT_ROUND_TRIP_MS } from './run.js';
-import { parseSweep, runSweep, sweepGrid, SweepError } from './sweep.js';
+import { parseSweep, runSweep, sharedReadThreads, sweepGrid, SweepError } from './sweep.js';
 
 export interface BacktestArgs {
   job: BacktestJob;
@@ -42,7 +42,9 @@ as live, with simulated execution, and writes the trades and BBO CSVs, the summa
                            recorded fee, and the tier the recording names for the speed bump
   --sweep FLAG=SPEC        vary a numeric flag: FROM:TO:STEP or V1,V2,… (repeatable; the grid runs
                            on worker threads)
-  --threads N              worker threads for a sweep (default: the number of cores)
+  --threads N              worker threads replaying a sweep's configurations, beside the thread
+                           that reads the recording once for all of them (default: one per four
+                           configurations, at most the number of cores)
   --out DIR                where the CSVs and report.html go (default: backtest); the folder is the
                            backtest's own and its previous output is replaced
   every strategy flag      --size, --long-threshold, --short-threshold, --max-position, --min-edge-bps,
@@ -220,7 +222,9 @@ export async function backtestCommand(argv: string[], out: NodeJS.WriteStream = 
     let sweepRows;
     if (args.sweeps.length > 0) {
       const grid = sweepGrid(args.sweeps);
-      err.write(`sweep: ${grid.length} configurations on ${Math.min(grid.length, args.threads ?? grid.length)} worker threads at most\n`);
+      err.write(
+        `sweep: ${grid.length} configurations on ${Math.min(grid.length, args.threads ?? sharedReadThreads(grid.length))} worker threads, the recording read once for all of them\n`,
+      );
       const sweepBar = progressBar(err);
       const outcomes = await runSweep(args.job, grid, args.outDir, result.events, sweepBar, args.threads);
       if (err.isTTY) err.write('\n');

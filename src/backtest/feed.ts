@@ -14,10 +14,27 @@ import type { Logger } from '../core/log.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { RecordedEvent } from '../record/format.js';
 import { BookSync as BackpackBookSync } from '../venues/backpack/book-sync.js';
-import { readDepthEvent, readDepthSnapshot } from '../venues/backpack/messages.js';
+import { readDepthEvent, readDepthSnapshot, type DepthEvent, type DepthSnapshot } from '../venues/backpack/messages.js';
 import { BookSync as LighterBookSync } from '../venues/lighter/book-sync.js';
-import { readBookFrame } from '../venues/lighter/messages.js';
+import { readBookFrame, type BookFrame } from '../venues/lighter/messages.js';
 import { emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venues/venue.js';
+
+/**
+ * What the live parsers made of one recorded frame or snapshot, before the book sync takes it:
+ * decoding (JSON.parse and the venue's messages parser) is the costly half of a replayed event and
+ * depends only on the recording, so it can be done once for the backtests sharing a pass, or on
+ * another thread (pipeline.ts), and applied to each book after.
+ */
+export type FeedMessage =
+  /** Not a book message (tickers, marks, account frames, pings): the book skips it. */
+  | { k: 'skip' }
+  /** The parser refused it (or it is not JSON): the book goes unknown, as live. */
+  | { k: 'refused'; why: string }
+  | { k: 'depth'; depth: DepthEvent }
+  | { k: 'depthSnapshot'; snapshot: DepthSnapshot }
+  | { k: 'bookFrame'; frame: BookFrame };
+
+const SKIP: FeedMessage = { k: 'skip' };
 
 /** A replayed venue's market-data side: the port's MarketData, fed by apply() instead of a socket. */
 export interface ReplayFeed extends MarketData {
@@ -28,26 +45,58 @@ export interface ReplayFeed extends MarketData {
   readonly valid: boolean;
   /** Frames applied to the book so far. */
   readonly applied: number;
-  /** Other backtests replay the same event objects: a frame's parsed JSON is kept on it for them. */
-  shareParsed: boolean;
   onBook(listener: BookListener): void;
   onStatus(listener: StatusListener): void;
   status(): VenueStatus;
-  /** One recorded frame or snapshot of this venue, at its receive time (ms). */
+  /** One recorded frame or snapshot of this venue, at its receive time (ms): decode(), then applyMessage(). */
   apply(event: RecordedEvent, atMs: number): void;
+  /** The live parsers' reading of one of this venue's recorded frames or snapshots (pure: no book involved). */
+  decode(event: RecordedEvent): FeedMessage;
+  /** A decoded frame or snapshot into the book, at its receive time (ms). */
+  applyMessage(message: FeedMessage, kind: RecordedEvent['kind'], atMs: number): void;
   /** A new recording session (the bot was restarted): everything known is dropped. */
   reset(): void;
 }
 
-/**
- * The event's payload as JSON. When backtests share a pass over the recording (a sweep, run.ts
- * runBacktests) it is parsed once for all of them and kept on the event while its batch is being
- * replayed; the messages parsers only read what they are given. Alone, nothing is kept.
- */
-function payloadJson(event: RecordedEvent, share: boolean): unknown {
-  if (!share) return JSON.parse(event.payload) as unknown;
-  if (event.json === undefined) event.json = JSON.parse(event.payload) as unknown;
-  return event.json;
+/** Decodes a recorded book event for one venue's market (what a feed's decode() does, without a feed). */
+export function decoderFor(venue: VenueId, market: MarketSpec): (event: RecordedEvent) => FeedMessage {
+  return venue === 'backpack' ? backpackDecoder(market) : lighterDecoder(market);
+}
+
+function backpackDecoder(market: MarketSpec): (event: RecordedEvent) => FeedMessage {
+  const depthStream = `depth.${market.symbol}`;
+  return (event) => {
+    try {
+      if (event.kind === 'snapshot') {
+        const snapshot = readDepthSnapshot(JSON.parse(event.payload) as unknown);
+        return snapshot.ok ? { k: 'depthSnapshot', snapshot: snapshot.value } : { k: 'refused', why: snapshot.why };
+      }
+      // Only depth frames move the book; the ticker, mark and account streams are skipped unparsed.
+      if (!event.payload.includes(depthStream)) return SKIP;
+      const frame = JSON.parse(event.payload) as { stream?: unknown; data?: unknown };
+      if (frame.stream !== depthStream) return SKIP;
+      const depth = readDepthEvent(frame.data);
+      return depth.ok ? { k: 'depth', depth: depth.value } : { k: 'refused', why: depth.why };
+    } catch (e) {
+      return { k: 'refused', why: (e as Error).message };
+    }
+  };
+}
+
+function lighterDecoder(market: MarketSpec): (event: RecordedEvent) => FeedMessage {
+  return (event) => {
+    // Only order_book frames move the book: account frames, pings and tx answers are skipped unparsed.
+    if (event.kind !== 'frame' || !event.payload.includes('"order_book')) return SKIP;
+    try {
+      const frame = JSON.parse(event.payload) as Record<string, unknown>;
+      if (typeof frame.channel !== 'string' || !frame.channel.startsWith('order_book:')) return SKIP;
+      if (frame.type === 'unsubscribed') return SKIP; // the first half of a resubscribe, as live skips it
+      const read = readBookFrame(frame, market.priceScale, market.sizeScale);
+      return read.ok ? { k: 'bookFrame', frame: read.value } : { k: 'refused', why: read.why };
+    } catch (e) {
+      return { k: 'refused', why: (e as Error).message };
+    }
+  };
 }
 
 abstract class FeedBase {
@@ -57,8 +106,6 @@ abstract class FeedBase {
   protected readonly bookListeners: BookListener[] = [];
   private readonly statusListeners: StatusListener[] = [];
   private saidValid = false;
-  /** Set when other backtests replay the same events (a sweep's shared pass): parsed frames are kept on the event for them. */
-  shareParsed = false;
 
   constructor(
     readonly venue: VenueId,
@@ -67,6 +114,12 @@ abstract class FeedBase {
   ) {}
 
   abstract get valid(): boolean;
+  abstract decode(event: RecordedEvent): FeedMessage;
+  abstract applyMessage(message: FeedMessage, kind: RecordedEvent['kind'], atMs: number): void;
+
+  apply(event: RecordedEvent, atMs: number): void {
+    this.applyMessage(this.decode(event), event.kind, atMs);
+  }
 
   get id(): VenueId {
     return this.venue;
@@ -107,12 +160,12 @@ abstract class FeedBase {
 
 export class BackpackFeed extends FeedBase implements ReplayFeed {
   private readonly sync: BackpackBookSync;
-  private readonly depthStream: string;
+  readonly decode: (event: RecordedEvent) => FeedMessage;
 
   constructor(market: MarketSpec, log: Logger) {
     super('backpack', market, log);
     this.sync = new BackpackBookSync(this.book as Book, market.priceScale, market.sizeScale);
-    this.depthStream = `depth.${market.symbol}`;
+    this.decode = backpackDecoder(market);
   }
 
   get valid(): boolean {
@@ -124,34 +177,27 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
     this.afterFrame();
   }
 
-  apply(event: RecordedEvent, atMs: number): void {
+  applyMessage(message: FeedMessage, kind: RecordedEvent['kind'], atMs: number): void {
+    if (message.k === 'skip') return;
+    // As live: a snapshot or depth frame that cannot be read leaves the book unknown until the next snapshot.
+    if (message.k === 'refused') return this.refuse(kind, atMs, message.why);
     try {
-      if (event.kind === 'snapshot') {
-        const snapshot = readDepthSnapshot(payloadJson(event, this.shareParsed));
-        // As live: a snapshot that cannot be read loads nothing and the book stays unknown.
-        if (!snapshot.ok) return this.refuse(event, atMs, snapshot.why);
+      if (message.k === 'depthSnapshot') {
         if (this.sync.valid) this.sync.reset();
-        const out = this.sync.onSnapshot(snapshot.value);
+        const out = this.sync.onSnapshot(message.snapshot);
         if (out.action === 'load_snapshot') this.emitBook(atMs);
-      } else {
-        // Only depth frames move the book; the ticker, mark and account streams are skipped unparsed.
-        if (!event.payload.includes(this.depthStream)) return;
-        const frame = payloadJson(event, this.shareParsed) as { stream?: unknown; data?: unknown };
-        if (frame.stream !== this.depthStream) return;
-        const depth = readDepthEvent(frame.data);
-        // As live: a depth frame that cannot be read leaves the book unknown until the next snapshot.
-        if (!depth.ok) return this.refuse(event, atMs, depth.why);
-        const out = this.sync.onEvent(depth.value);
+      } else if (message.k === 'depth') {
+        const out = this.sync.onEvent(message.depth);
         if (out.action === 'apply') this.emitBook(atMs);
-      }
+      } else return;
     } catch (e) {
-      return this.refuse(event, atMs, (e as Error).message);
+      return this.refuse(kind, atMs, (e as Error).message);
     }
     this.afterFrame();
   }
 
-  private refuse(event: RecordedEvent, atMs: number, why: string): void {
-    this.log.warn(`backpack recorded ${event.kind} at ${atMs.toFixed(3)} ms refused: ${why}`);
+  private refuse(kind: RecordedEvent['kind'], atMs: number, why: string): void {
+    this.log.warn(`backpack recorded ${kind} at ${atMs.toFixed(3)} ms refused: ${why}`);
     this.sync.reset();
     this.afterFrame();
   }
@@ -159,10 +205,12 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
 
 export class LighterFeed extends FeedBase implements ReplayFeed {
   private readonly sync: LighterBookSync;
+  readonly decode: (event: RecordedEvent) => FeedMessage;
 
   constructor(market: MarketSpec, log: Logger) {
     super('lighter', market, log);
     this.sync = new LighterBookSync(this.book as Book, market.priceScale, market.sizeScale);
+    this.decode = lighterDecoder(market);
   }
 
   get valid(): boolean {
@@ -174,16 +222,12 @@ export class LighterFeed extends FeedBase implements ReplayFeed {
     this.afterFrame();
   }
 
-  apply(event: RecordedEvent, atMs: number): void {
-    // Only order_book frames move the book: account frames, pings and tx answers are skipped unparsed.
-    if (event.kind !== 'frame' || !event.payload.includes('"order_book')) return;
+  applyMessage(message: FeedMessage, _kind: RecordedEvent['kind'], atMs: number): void {
+    if (message.k === 'skip') return;
+    if (message.k === 'refused') return this.refuse(atMs, message.why);
+    if (message.k !== 'bookFrame') return;
     try {
-      const frame = payloadJson(event, this.shareParsed) as Record<string, unknown>;
-      if (typeof frame.channel !== 'string' || !frame.channel.startsWith('order_book:')) return;
-      if (frame.type === 'unsubscribed') return; // the first half of a resubscribe, as live skips it
-      const read = readBookFrame(frame, this.sync.priceScale, this.sync.sizeScale);
-      if (!read.ok) return this.refuse(atMs, read.why);
-      const action = this.sync.apply(read.value);
+      const action = this.sync.apply(message.frame);
       if (action === 'load_snapshot' || action === 'apply') this.emitBook(atMs);
     } catch (e) {
       return this.refuse(atMs, (e as Error).message);

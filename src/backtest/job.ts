@@ -5,6 +5,7 @@
 import { ConfigError, parseConfig } from '../cli/args.js';
 import { engineSettings } from '../cli/settings.js';
 import type { Logger } from '../core/log.js';
+import type { RecordingItem } from '../record/reader.js';
 import type { LighterTier } from '../venues/lighter/account.js';
 import { runBacktest, runBacktests, type BacktestOptions, type BacktestResult } from './run.js';
 
@@ -18,6 +19,8 @@ export interface BacktestJob {
   lighterTier?: LighterTier;
   /** Where this run's CSVs go. */
   logDir: string;
+  /** Read and decode on threads of their own (run.ts BacktestOptions.pipelined; default true). */
+  pipelined?: boolean;
 }
 
 export function jobConfig(job: BacktestJob) {
@@ -45,6 +48,7 @@ function jobOptions(job: BacktestJob, logger: Logger, onProgress?: (events: numb
     onProgress,
     onTotal,
     progressEvery: 20_000,
+    pipelined: job.pipelined,
   };
 }
 
@@ -53,6 +57,14 @@ export function runJob(job: BacktestJob, logger: Logger, onProgress?: (events: n
 }
 
 /** Jobs over the same data in one pass over it (runBacktests); each one's result or failure, in order. */
-export function runJobs(jobs: BacktestJob[], logger: Logger, onProgress?: (job: number, events: number) => void): Promise<Array<PromiseSettledResult<BacktestResult>>> {
-  return runBacktests(jobs.map((job, i) => jobOptions(job, logger, onProgress === undefined ? undefined : (events) => onProgress(i, events))));
+export function runJobs(
+  jobs: BacktestJob[],
+  logger: Logger,
+  onProgress?: (job: number, events: number) => void,
+  batches?: AsyncIterable<RecordingItem[]>,
+): Promise<Array<PromiseSettledResult<BacktestResult>>> {
+  return runBacktests(
+    jobs.map((job, i) => jobOptions(job, logger, onProgress === undefined ? undefined : (events) => onProgress(i, events))),
+    batches,
+  );
 }

@@ -12,7 +12,8 @@ import { readFirstHeader, readOrderEvents, readRecordingBatches, type RecordingI
 import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
-import { BackpackFeed, LighterFeed, type ReplayFeed } from './feed.js';
+import { BackpackFeed, LighterFeed, type FeedMessage, type ReplayFeed } from './feed.js';
+import { pipelinedBatches } from './pipeline.js';
 import { replayVenue } from './venue.js';
 
 /** Round trips used when a venue has no order events to learn from (ms). */
@@ -40,6 +41,13 @@ export interface BacktestOptions {
   /** Called every `progressEvery` events with the events done so far. */
   onProgress?: (eventsDone: number) => void;
   progressEvery?: number;
+  /**
+   * Read and decode the recording on a thread of its own while this one runs the books and the
+   * engine (pipeline.ts); default true. The result is the same either way.
+   */
+  pipelined?: boolean;
+  /** Tests of the pipeline: every this many batches crosses undecoded (pipeline.ts ReaderRequest.rawEvery). */
+  rawEvery?: number;
 }
 
 export interface BacktestResult {
@@ -136,7 +144,8 @@ export async function learnLatency(
 
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const replay = await openBacktest(o);
-  const reading = readRecordingBatches(o.dataDir, { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f) => o.logger.warn(tornLine(f)) });
+  const range = { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f: string) => o.logger.warn(tornLine(f)) };
+  const reading = (o.pipelined ?? true) ? pipelinedBatches(o.dataDir, { ...range, rawEvery: o.rawEvery }) : readRecordingBatches(o.dataDir, range);
   for await (const batch of reading) if (!(await replay.consume(batch))) break;
   return replay.finish();
 }
@@ -147,8 +156,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
  * of them; each backtest has its own books, engine, clock and output, and gets every batch in turn,
  * so each one sees exactly what it would alone (a sweep's row equals the single run: tested).
  * Every option set must name the same data and range (what a sweep varies is the strategy).
+ * `batches`, when given, are that data and range already read (and decoded: pipeline.ts).
  */
-export async function runBacktests(list: BacktestOptions[]): Promise<Array<PromiseSettledResult<BacktestResult>>> {
+export async function runBacktests(list: BacktestOptions[], batches?: AsyncIterable<RecordingItem[]>): Promise<Array<PromiseSettledResult<BacktestResult>>> {
   if (list.length === 0) return [];
   const first = list[0]!;
   for (const o of list) {
@@ -164,7 +174,9 @@ export async function runBacktests(list: BacktestOptions[]): Promise<Array<Promi
       : undefined;
   const replays: BacktestReplay[] = [];
   for (const o of list) replays.push(await openBacktest(o, o.latency === 'learned' && tierOf(o) === tierOf(first) ? learned : undefined, list.length > 1));
-  const reading = readRecordingBatches(first.dataDir, { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs, onTorn: (f) => list.forEach((o) => o.logger.warn(tornLine(f))) });
+  // The batches: given (a sweep's, read and decoded once for all its threads), or read here.
+  const reading =
+    batches ?? readRecordingBatches(first.dataDir, { fromWallMs: first.fromWallMs, toWallMs: first.toWallMs, onTorn: (f) => list.forEach((o) => o.logger.warn(tornLine(f))) });
   // One whose start-up failed stops taking batches; its finish() says why.
   const going = replays.map(() => true);
   let live = replays.length;
@@ -213,7 +225,6 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
   const fees = takerFees(header.markets, { lighterTier: o.lighterTier, backpackBps: o.settings.takerFeeBps.backpack, lighterBps: o.settings.takerFeeBps.lighter });
   const clock = new ReplayClock(header.clock.monoMs, header.clock.wallMs - header.clock.monoMs);
   const feeds: Record<VenueId, ReplayFeed> = { backpack: new BackpackFeed(header.markets.backpack, o.logger), lighter: new LighterFeed(header.markets.lighter, o.logger) };
-  feeds.backpack.shareParsed = feeds.lighter.shareParsed = shared;
   const venue = (v: VenueId) =>
     replayVenue(
       feeds[v],
@@ -260,7 +271,14 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
       if (clock.busyUntil(t)) await clock.advanceTo(t);
       else clock.setTime(t);
       lastMono = t;
-      feedOf(item.venue).apply(item, t);
+      const feed = feedOf(item.venue);
+      // Decoded once: on the reading thread (pipeline.ts), or here for every backtest sharing the pass.
+      let message = item.decoded as FeedMessage | undefined;
+      if (message === undefined) {
+        message = feed.decode(item);
+        if (shared) item.decoded = message;
+      }
+      feed.applyMessage(message, item.kind, t);
       sampler.sample(t);
       if (startError !== undefined) return false;
       if (++events % every === 0) o.onProgress?.(events);

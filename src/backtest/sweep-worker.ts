@@ -7,14 +7,41 @@ import { parentPort } from 'node:worker_threads';
 import { silentLogger } from '../core/log.js';
 import { runJobs, type BacktestJob } from './job.js';
 import { runFigures } from './report.js';
+import { unpackBatch, type PackedBatch } from './packed.js';
+import type { RecordingItem } from '../record/reader.js';
 
-parentPort!.on('message', (msg: { group: Array<{ index: number; job: BacktestJob }> }) => {
+// The batches of a streamed pass, as the sweep's thread sends them (sweep.ts), and who waits for them.
+const arrived: PackedBatch[] = [];
+let ended = false;
+let wake: (() => void) | undefined;
+async function* streamed(): AsyncGenerator<RecordingItem[]> {
+  for (;;) {
+    const batch = arrived.shift();
+    if (batch !== undefined) {
+      yield unpackBatch(batch);
+      parentPort!.postMessage({ kind: 'ack' });
+    } else if (ended) return;
+    else {
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+  }
+}
+
+parentPort!.on('message', (msg: { group: Array<{ index: number; job: BacktestJob }>; streamed?: boolean } | { batch: PackedBatch } | { end: true }) => {
+  if ('batch' in msg || 'end' in msg) {
+    if ('batch' in msg) arrived.push(msg.batch);
+    else ended = true;
+    wake?.();
+    return;
+  }
   const { group } = msg;
   const failed = (index: number, e: unknown) => parentPort!.postMessage({ kind: 'failed', index, message: e instanceof Error ? e.message : String(e) });
   runJobs(
     group.map((g) => g.job),
     silentLogger,
     (i, events) => parentPort!.postMessage({ kind: 'progress', index: group[i]!.index, events }),
+    msg.streamed === true ? streamed() : undefined,
   ).then(
     (results) => {
       // A failure is said first: it ends the sweep.

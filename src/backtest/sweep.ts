@@ -6,21 +6,13 @@
 
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { RunSummary } from '../engine/index.js';
 import type { BacktestJob } from './job.js';
 import type { SweepRow } from './report.js';
-
-/**
- * A worker on the compiled .js file; when running from TypeScript sources (tests, tsx), the worker
- * first registers tsx's loader itself, as a worker does not inherit the main thread's hooks.
- */
-function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(url.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
-}
+import { packBatch } from './packed.js';
+import { decodedBatches } from './pipeline.js';
+import { siblingUrl, startWorker } from './threads.js';
 
 /** The flags a sweep may vary: every numeric strategy or engine flag. */
 export const SWEEPABLE = [
@@ -84,15 +76,43 @@ export interface SweepOutcome {
 
 /** How a sweep spreads its configurations. */
 export interface SweepPlan {
-  /** Worker threads (default: as many as cores, at most one per configuration). */
+  /**
+   * Worker threads (default: with the shared read, one per four configurations up to one per core,
+   * see sharedReadThreads; else one per core; never more than one per configuration).
+   */
   threads?: number;
   /**
-   * Configurations replayed together in one pass over the recording on a thread, sharing its
-   * decompression, decoding and JSON parsing (default: the configurations shared evenly between the
-   * threads, at most 8 per pass so that a long sweep still balances; 1 = a pass per configuration).
+   * Without it (the default), the recording is read and decoded once, on the sweep's own thread,
+   * and every worker thread replays its share of the configurations from those decoded batches: the
+   * reading, which costs more than a configuration's books and engine, is not repeated on each
+   * thread (it was, and two threads were ×1.1–1.2 faster than one). With it, each worker reads the
+   * recording itself, this many configurations to a pass (1 = a pass per configuration).
    */
   perPass?: number;
 }
+
+/**
+ * Worker threads for a sweep replaying the shared read: reading and decoding the recording (on the
+ * sweep's own thread) weigh about what four configurations' books and engines do (measured with
+ * the bench's grid), so a worker per four configurations, at most one per core: on two cores a
+ * small grid runs as one reading thread and one replaying thread, each on its core.
+ */
+export function sharedReadThreads(configurations: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores, Math.ceil(configurations / 4)));
+}
+
+/** Batches the reading thread may be ahead of the slowest worker. */
+const SWEEP_READ_AHEAD = 64;
+
+type WorkerReport = {
+  kind: string;
+  index: number;
+  events?: number;
+  summary?: RunSummary;
+  figures?: Omit<SweepRow, 'params'>;
+  files?: { trades: string; bbo: string };
+  message?: string;
+};
 
 /**
  * Runs `base` once per grid point, each in `outDir/sweep-<n>/`, on worker threads, a group of
@@ -113,8 +133,9 @@ export async function runSweep(
     strategyArgs: [...base.strategyArgs, ...Object.entries(params).flatMap(([k, v]) => [`--${k}`, v])],
     logDir: join(outDir, `sweep-${String(i + 1).padStart(3, '0')}`),
   }));
-  const threads = Math.max(1, Math.min(jobs.length, asked ?? availableParallelism()));
-  const perPass = Math.max(1, perPassAsked ?? Math.min(8, Math.ceil(jobs.length / threads)));
+  const shared = perPassAsked === undefined;
+  const threads = Math.max(1, Math.min(jobs.length, asked ?? (shared ? sharedReadThreads(jobs.length) : availableParallelism())));
+  const perPass = shared ? Math.ceil(jobs.length / threads) : Math.max(1, perPassAsked);
   const groups: Array<Array<{ index: number; job: BacktestJob }>> = [];
   for (let i = 0; i < jobs.length; i += perPass) groups.push(jobs.slice(i, i + perPass).map((job, k) => ({ index: i + k, job })));
   const results: SweepOutcome[] = new Array(jobs.length);
@@ -125,52 +146,78 @@ export async function runSweep(
       done.reduce((a, b) => a + b, 0),
       total,
     );
-  const here = import.meta.url;
-  const workerUrl = new URL(here.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', here);
+  const workerUrl = siblingUrl(import.meta.url, 'sweep-worker');
   let next = 0;
   const workers: Worker[] = [];
+  // The shared reading: batches sent and not yet replayed, per worker.
+  const unacked: number[] = [];
+  let acked: (() => void) | undefined;
+  let failure: unknown;
+  const onReport = (m: WorkerReport, give: () => void, w: number) => {
+    if (m.kind === 'ack') {
+      unacked[w]!--;
+      acked?.();
+    } else if (m.kind === 'progress') {
+      done[m.index] = m.events!;
+      report();
+    } else if (m.kind === 'done') {
+      done[m.index] = m.events!;
+      report();
+      const empty = { pnl: 0, trades: 0, winRate: 0, maxDrawdown: 0, fees: 0 };
+      results[m.index] = { params: grid[m.index]!, summary: m.summary!, figures: m.figures ?? empty, files: m.files };
+    } else if (m.kind === 'idle') give();
+    else throw new SweepError(`sweep configuration ${m.index + 1} (${JSON.stringify(grid[m.index])}) failed: ${m.message}`);
+  };
   try {
-    await Promise.all(
+    const running = Promise.all(
       [...Array(Math.min(threads, groups.length)).keys()].map(
-        () =>
+        (w) =>
           new Promise<void>((resolve, reject) => {
             const worker = startWorker(workerUrl);
             workers.push(worker);
+            unacked.push(0);
+            const fail = (e: unknown) => {
+              failure ??= e;
+              acked?.();
+              reject(e);
+            };
             const give = () => {
               if (next >= groups.length) {
                 resolve();
                 return;
               }
-              worker.postMessage({ group: groups[next++] });
+              worker.postMessage({ group: groups[next++], streamed: shared });
             };
-            worker.on(
-              'message',
-              (m: {
-                kind: string;
-                index: number;
-                events?: number;
-                summary?: RunSummary;
-                figures?: Omit<SweepRow, 'params'>;
-                files?: { trades: string; bbo: string };
-                message?: string;
-              }) => {
-                if (m.kind === 'progress') {
-                  done[m.index] = m.events!;
-                  report();
-                } else if (m.kind === 'done') {
-                  done[m.index] = m.events!;
-                  report();
-                  const empty = { pnl: 0, trades: 0, winRate: 0, maxDrawdown: 0, fees: 0 };
-                  results[m.index] = { params: grid[m.index]!, summary: m.summary!, figures: m.figures ?? empty, files: m.files };
-                } else if (m.kind === 'idle') give();
-                else reject(new SweepError(`sweep configuration ${m.index + 1} (${JSON.stringify(grid[m.index])}) failed: ${m.message}`));
-              },
-            );
-            worker.on('error', reject);
+            worker.on('message', (m: WorkerReport) => {
+              try {
+                onReport(m, give, w);
+              } catch (e) {
+                fail(e);
+              }
+            });
+            worker.on('error', fail);
             give();
           }),
       ),
     );
+    if (shared) {
+      // Read once here; every worker replays the same decoded batches (packed.ts) for its configurations.
+      const sending = (async () => {
+        const range = { fromWallMs: base.fromWallMs, toWallMs: base.toWallMs };
+        for await (const batch of decodedBatches(base.dataDir, range)) {
+          const packed = packBatch(batch);
+          while (failure === undefined && unacked.some((n) => n >= SWEEP_READ_AHEAD)) await new Promise<void>((r) => (acked = r));
+          if (failure !== undefined) return;
+          for (let w = 0; w < workers.length; w++) {
+            workers[w]!.postMessage({ batch: packed });
+            unacked[w]!++;
+          }
+        }
+        for (const worker of workers) worker.postMessage({ end: true });
+      })();
+      // A recording that cannot be read ends the sweep with the reader's own line.
+      await Promise.all([running, sending.catch((e: unknown) => Promise.reject(new SweepError(`sweep: ${(e as Error).message}`)))]);
+    } else await running;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

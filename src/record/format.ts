@@ -49,10 +49,10 @@ export interface RecordedEvent {
   /** Raw text (frame, snapshot) or the order event's JSON. */
   payload: string;
   /**
-   * The payload parsed, once a replay has parsed it: the backtests of a sweep that share one pass
-   * over the recording share it too (backtest/feed.ts). Read only; never written to a file.
+   * What the replay's parsers made of the payload (backtest/feed.ts FeedMessage), when it was
+   * decoded once for several backtests sharing a pass, or on the reading thread. Never written to a file.
    */
-  json?: unknown;
+  decoded?: unknown;
 }
 
 const KIND_CODE: Record<EventKind, string> = { frame: 'F', snapshot: 'S', order: 'O' };

@@ -19,6 +19,12 @@ export interface ReadOptions {
   toWallMs?: number;
   /** Called when a file ends in a torn member (its complete lines were kept). */
   onTorn?: (file: string) => void;
+  /** Only these of the recording's files (in this order; default all of them). */
+  files?: readonly string[];
+  /** The first file's wall − monotonic ms, when `files` leaves it out (the time line every file is rebased onto). */
+  baseWallMinusMonoMs?: number;
+  /** Called when toWallMs ended the read (an event at or past it was found). */
+  onRangeEnd?: () => void;
 }
 
 const FILE_NAME = /-(\d{8}T\d{2})(?:\.(\d+))?\.rec\.gz$/;
@@ -57,8 +63,8 @@ export async function* readRecording(dir: string, options: ReadOptions = {}): As
  * per event, which is most of what an iterator costs a replay.
  */
 export async function* readRecordingBatches(dir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem[]> {
-  let base: number | undefined;
-  for (const file of recordingFiles(dir)) {
+  let base: number | undefined = options.baseWallMinusMonoMs;
+  for (const file of options.files ?? recordingFiles(dir)) {
     let header: RecordingHeader | undefined;
     let offsetUs = 0;
     let wallMinusMonoUs = 0;
@@ -82,6 +88,7 @@ export async function* readRecordingBatches(dir: string, options: ReadOptions = 
         if (options.fromWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 < options.fromWallMs) continue;
         if (options.toWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 >= options.toWallMs) {
           if (out.length > 0) yield out;
+          options.onRangeEnd?.();
           return;
         }
         out.push(event);

@@ -1,10 +1,10 @@
 // A sweep's configurations equal the same backtests run one by one: each replayed alone (runJob),
-// and in a sweep on worker threads where the configurations a thread is handed share one pass over
-// the recording (decompressed, decoded and parsed once for all of them) — the same summaries, the
-// same figures, byte-identical CSVs.
+// and in a sweep on worker threads — replaying the batches the sweep's thread read and decoded once
+// for all of them (the default), or each thread reading the recording itself, its configurations
+// sharing one pass — the same summaries, the same figures, byte-identical CSVs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runJob, runJobs, type BacktestJob } from '../../src/backtest/job.js';
 import { runSweep, sweepGrid, SweepError } from '../../src/backtest/sweep.js';
@@ -53,8 +53,8 @@ test('a sweep of 4 configurations equals the 4 backtests run alone, whether the 
     assert.equal(readFileSync(r.value.files.bbo, 'utf8'), alone[i]!.bbo, `configuration ${i + 1}: BBO CSV`);
   });
 
-  // On worker threads: two threads, two configurations per pass; then one pass per configuration.
-  for (const plan of [{ threads: 2 }, { threads: 2, perPass: 1 }]) {
+  // On worker threads: two threads replaying the shared read; one thread; each thread reading itself, two configurations per pass, then one.
+  for (const plan of [{ threads: 2 }, { threads: 1 }, { threads: 2, perPass: 2 }, { threads: 2, perPass: 1 }]) {
     const outDir = tempDir('bla-sweep-out-');
     let last = 0;
     const outcomes = await runSweep(base, grid, outDir, events, (done) => (last = done), plan);
@@ -79,5 +79,16 @@ test('a configuration that cannot start fails the sweep with a line naming it, w
   await assert.rejects(
     runSweep(base, bad, tempDir('bla-sweep-fail-out-'), 0, undefined, { threads: 1 }),
     (e: unknown) => e instanceof SweepError && e.message === 'sweep configuration 2 ({"size":"0.00001"}) failed: size 0.00001 is below the lighter minimum 0.00020 — raise size',
+  );
+});
+
+test("a recording that cannot be read ends a sweep with the reader's line naming the file", async () => {
+  const dataDir = tempDir('bla-sweep-bad-');
+  writeSyntheticRecording(dataDir, { seconds: 5, seed: 3, startWallMs: Date.UTC(2026, 0, 1) });
+  writeFileSync(join(dataDir, 'BTC-20260101T01.rec.gz'), 'not gzip');
+  const base: BacktestJob = { strategyArgs: ['--size', '0.01'], dataDir, latency: { roundTripMs: { backpack: 20, lighter: 20 } }, logDir: '' };
+  await assert.rejects(
+    runSweep(base, grid, tempDir('bla-sweep-bad-out-'), 0, undefined, { threads: 2 }),
+    (e: unknown) => e instanceof SweepError && e.message.startsWith(`sweep: ${join(dataDir, 'BTC-20260101T01.rec.gz')}: not readable as gzip`),
   );
 });

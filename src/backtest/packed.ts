@@ -1,0 +1,186 @@
+// A batch of decoded recording items (feed.ts FeedMessage on each frame and snapshot) in a form that
+// crosses threads cheaply: every number in one Float64Array (transferred, not copied), every decimal
+// string of Backpack's depth rows in one '\n'-joined string (a string is copied whole, one memcpy),
+// and the rare texts (headers, order events, refusals) in a short list. Cloning the decoded objects
+// instead costs as much as parsing the JSON again, which is what a second thread is meant to save.
+// Lighter's levels are already fixed-point integers (safe integers: exact in a float64).
+
+import type { RecordingItem } from '../record/reader.js';
+import type { RecordedEvent } from '../record/format.js';
+import type { DepthRow } from '../venues/backpack/messages.js';
+import type { Level } from '../core/orderbook.js';
+import type { FeedMessage } from './feed.js';
+
+export interface PackedBatch {
+  nums: Float64Array;
+  /** Backpack depth rows' decimal strings, '\n'-joined (decimal text holds no '\n'). */
+  text: string;
+  /** Headers (JSON), order payloads and refusal reasons, in order. */
+  extra: string[];
+}
+
+const enum Item {
+  Header = 0,
+  Order = 1,
+  Frame = 2,
+  Snapshot = 3,
+}
+const enum Msg {
+  Skip = 0,
+  Refused = 1,
+  Depth = 2,
+  DepthSnapshot = 3,
+  BookFrame = 4,
+  /** Not decoded: the payload crosses as text and the replaying thread decodes it. */
+  Raw = 5,
+}
+
+class Numbers {
+  a = new Float64Array(16_384);
+  n = 0;
+  push(x: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+}
+
+/** Packs items: frames and snapshots that carry `decoded` (a FeedMessage) as that, the others as their text. */
+export function packBatch(items: readonly RecordingItem[]): PackedBatch {
+  const nums = new Numbers();
+  const strs: string[] = [];
+  const extra: string[] = [];
+  const rows = (list: readonly DepthRow[]) => {
+    nums.push(list.length);
+    for (const [p, q] of list) strs.push(p, q);
+  };
+  const levels = (list: readonly Level[]) => {
+    nums.push(list.length);
+    for (const [p, q] of list) {
+      nums.push(p);
+      nums.push(q);
+    }
+  };
+  for (const item of items) {
+    if (item.kind === 'header') {
+      nums.push(Item.Header);
+      extra.push(JSON.stringify({ header: item.header, file: item.file }));
+      continue;
+    }
+    nums.push(item.kind === 'order' ? Item.Order : item.kind === 'frame' ? Item.Frame : Item.Snapshot);
+    nums.push(item.venue === 'backpack' ? 0 : 1);
+    nums.push(item.atUs);
+    if (item.kind === 'order') {
+      extra.push(item.payload);
+      continue;
+    }
+    const m = item.decoded as FeedMessage | undefined;
+    if (m === undefined) {
+      nums.push(Msg.Raw);
+      extra.push(item.payload);
+      continue;
+    }
+    switch (m.k) {
+      case 'skip':
+        nums.push(Msg.Skip);
+        break;
+      case 'refused':
+        nums.push(Msg.Refused);
+        extra.push(m.why);
+        break;
+      case 'depth':
+        nums.push(Msg.Depth);
+        nums.push(m.depth.U);
+        nums.push(m.depth.u);
+        rows(m.depth.b);
+        rows(m.depth.a);
+        break;
+      case 'depthSnapshot':
+        nums.push(Msg.DepthSnapshot);
+        nums.push(m.snapshot.lastUpdateId);
+        rows(m.snapshot.bids);
+        rows(m.snapshot.asks);
+        break;
+      case 'bookFrame':
+        nums.push(Msg.BookFrame);
+        nums.push(m.frame.snapshot ? 1 : 0);
+        nums.push(m.frame.nonce);
+        nums.push(m.frame.beginNonce);
+        levels(m.frame.bids);
+        levels(m.frame.asks);
+        break;
+    }
+  }
+  return { nums: nums.a.subarray(0, nums.n), text: strs.join('\n'), extra };
+}
+
+const SKIP: FeedMessage = { k: 'skip' };
+
+/** The items packBatch packed: frames and snapshots with their decoded message (and an empty payload), or their text. */
+export function unpackBatch(batch: PackedBatch): RecordingItem[] {
+  const { nums, extra } = batch;
+  const strs = batch.text.length === 0 ? [] : batch.text.split('\n');
+  let i = 0;
+  let s = 0;
+  let x = 0;
+  const rows = (): DepthRow[] => {
+    const n = nums[i++]!;
+    const out: DepthRow[] = new Array<DepthRow>(n);
+    for (let r = 0; r < n; r++, s += 2) out[r] = [strs[s]!, strs[s + 1]!];
+    return out;
+  };
+  const levels = (): Level[] => {
+    const n = nums[i++]!;
+    const out: Level[] = new Array<Level>(n);
+    for (let r = 0; r < n; r++, i += 2) out[r] = [nums[i]!, nums[i + 1]!];
+    return out;
+  };
+  const items: RecordingItem[] = [];
+  while (i < nums.length) {
+    const kind = nums[i++]!;
+    if (kind === Item.Header) {
+      const h = JSON.parse(extra[x++]!) as { header: Extract<RecordingItem, { kind: 'header' }>['header']; file: string };
+      items.push({ kind: 'header', header: h.header, file: h.file });
+      continue;
+    }
+    const venue = nums[i++] === 0 ? 'backpack' : 'lighter';
+    const atUs = nums[i++]!;
+    if (kind === Item.Order) {
+      items.push({ kind: 'order', venue, atUs, payload: extra[x++]! });
+      continue;
+    }
+    const code = nums[i++]!;
+    if (code === Msg.Raw) {
+      items.push({ kind: kind === Item.Frame ? 'frame' : 'snapshot', venue, atUs, payload: extra[x++]! });
+      continue;
+    }
+    let decoded: FeedMessage;
+    if (code === Msg.Skip) decoded = SKIP;
+    else if (code === Msg.Refused) decoded = { k: 'refused', why: extra[x++]! };
+    else if (code === Msg.Depth) {
+      const U = nums[i++]!;
+      const u = nums[i++]!;
+      const b = rows();
+      const a = rows();
+      decoded = { k: 'depth', depth: { U, u, b, a } };
+    } else if (code === Msg.DepthSnapshot) {
+      const lastUpdateId = nums[i++]!;
+      const bids = rows();
+      const asks = rows();
+      decoded = { k: 'depthSnapshot', snapshot: { lastUpdateId, bids, asks } };
+    } else {
+      const snapshot = nums[i++] === 1;
+      const nonce = nums[i++]!;
+      const beginNonce = nums[i++]!;
+      const bids = levels();
+      const asks = levels();
+      decoded = { k: 'bookFrame', frame: { snapshot, nonce, beginNonce, bids, asks } };
+    }
+    const event: RecordedEvent = { kind: kind === Item.Frame ? 'frame' : 'snapshot', venue, atUs, payload: '', decoded };
+    items.push(event);
+  }
+  return items;
+}

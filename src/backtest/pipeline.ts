@@ -1,0 +1,217 @@
+// A replay on two cores: reading threads read the recording (decompress, split lines, JSON.parse
+// every book frame and run the venue's own messages parser on it: feed.ts decoderFor), two of them
+// on alternate files, while this thread applies the decoded messages to the books (the live book
+// syncs) and runs the engine. Reading and decoding are most of a replay's work, hence two readers
+// for one engine. A reader runs ahead by at most READ_AHEAD batches (credits), so a day never sits
+// in memory; what crosses between the threads is packed (packed.ts) so that the copy costs little
+// next to the parse it saves. The items come out exactly as readRecordingBatches gives them, in the
+// same order and the same batches, so a pipelined replay is the same replay (tested: identical
+// CSVs, summary and warnings).
+
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { RecordingFormatError, type RecordedEvent } from '../record/format.js';
+import { readFirstHeader, readRecordingBatches, recordingFiles, type ReadOptions, type RecordingItem } from '../record/reader.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
+import { decoderFor, type FeedMessage } from './feed.js';
+import { packBatch, unpackBatch, type PackedBatch } from './packed.js';
+import { siblingUrl, startWorker } from './threads.js';
+
+/**
+ * The recording's batches with every frame and snapshot decoded for its venue's market: the
+ * given markets, else the first header's (as the replayed feeds use), read on this thread.
+ */
+export async function* decodedBatches(
+  dataDir: string,
+  options: ReadOptions = {},
+  markets?: Record<VenueId, MarketSpec>,
+  /** Batches to leave undecoded (their frames cross raw, and the replaying thread decodes them). */
+  leaveRaw: () => boolean = () => false,
+): AsyncGenerator<RecordingItem[]> {
+  let decode: Record<VenueId, (event: RecordedEvent) => FeedMessage> | undefined =
+    markets === undefined ? undefined : { backpack: decoderFor('backpack', markets.backpack), lighter: decoderFor('lighter', markets.lighter) };
+  for await (const batch of readRecordingBatches(dataDir, options)) {
+    const raw = leaveRaw();
+    for (const item of batch) {
+      if (item.kind === 'header') {
+        decode ??= { backpack: decoderFor('backpack', item.header.markets.backpack), lighter: decoderFor('lighter', item.header.markets.lighter) };
+      } else if (item.kind !== 'order' && !raw) item.decoded = decode![item.venue](item);
+    }
+    yield batch;
+  }
+}
+
+/** What a reading thread says. */
+export type ReaderMessage =
+  | { kind: 'batch'; batch: PackedBatch }
+  | { kind: 'torn'; file: string }
+  /** Its current file is done; `stopped` when the range ended in it (nothing after it is read). */
+  | { kind: 'fileEnd'; stopped: boolean }
+  | { kind: 'error'; name: string; message: string };
+
+/**
+ * What a reading thread is asked. Then it is sent a credit per batch consumed: CREDIT, or
+ * CREDIT_RAW when the replaying thread had to wait for that batch — the reader is the slower, so
+ * its next batch crosses undecoded and the replaying thread decodes it (the same decoders: where a
+ * frame is decoded changes nothing but who spends the time).
+ */
+export interface ReaderRequest {
+  dataDir: string;
+  /** Its share of the recording's files, in order. */
+  files: string[];
+  /** The first file's wall − monotonic ms: every file's times are rebased onto it. */
+  baseWallMinusMonoMs: number;
+  markets: Record<VenueId, MarketSpec>;
+  fromWallMs?: number;
+  toWallMs?: number;
+  /** Tests: every this many batches is sent undecoded, whatever the credits say. */
+  rawEvery?: number;
+}
+
+export const CREDIT = 1;
+export const CREDIT_RAW = 2;
+
+/**
+ * Batches a reading thread may be ahead by: about a file of the heavy synthetic mix (a batch is
+ * 256 KiB of text, some 120 KB packed). The readers take the files in turn, so a reader must be
+ * able to read its next file whole while the engine replays the other reader's.
+ */
+export const READ_AHEAD = 1024;
+
+/**
+ * Reading threads: reading and decoding cost about three times what the books and the engine do,
+ * so two of them (on alternate files) keep the replaying thread fed on two cores; more than three
+ * would only hold more of the recording in memory.
+ */
+function readerCount(files: number): number {
+  return Math.max(1, Math.min(files, Math.max(2, Math.min(3, availableParallelism() - 1))));
+}
+
+class ReaderThread {
+  private readonly worker: Worker;
+  private readonly queue: ReaderMessage[] = [];
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  private exited = false;
+  /** Whether the last batch had to be waited for. */
+  private starved = false;
+
+  constructor(request: ReaderRequest) {
+    this.worker = startWorker(siblingUrl(import.meta.url, 'pipeline-worker'), { workerData: request });
+    this.worker.on('message', (m: ReaderMessage) => {
+      this.queue.push(m);
+      this.wake?.();
+    });
+    this.worker.on('error', (e) => {
+      this.failure = e;
+      this.wake?.();
+    });
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      if (code !== 0) this.failure ??= new Error(`a reading thread of the recording stopped (exit code ${code})`);
+      this.wake?.();
+    });
+  }
+
+  async next(): Promise<ReaderMessage> {
+    for (let waited = false; ; waited = true) {
+      const m = this.queue.shift();
+      if (m !== undefined) {
+        if (m.kind === 'batch') this.starved = waited;
+        return m;
+      }
+      if (this.failure !== undefined) throw this.failure;
+      if (this.exited) throw new Error('a reading thread of the recording ended before its files did');
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = undefined;
+    }
+  }
+
+  credit(): void {
+    this.worker.postMessage(this.starved ? CREDIT_RAW : CREDIT);
+  }
+
+  stop(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * The recording's batches, read and decoded on threads of their own (see the top of this file),
+ * in order. Torn files are reported through options.onTorn in order; a recording that cannot be
+ * read throws the reader's error here, with its message.
+ */
+export async function* pipelinedBatches(dataDir: string, options: ReadOptions & { rawEvery?: number } = {}): AsyncGenerator<RecordingItem[]> {
+  const files = recordingFiles(dataDir);
+  const first = await readFirstHeader(dataDir);
+  const count = readerCount(files.length);
+  const readers: ReaderThread[] = [];
+  try {
+    for (let r = 0; r < count; r++) {
+      readers.push(
+        new ReaderThread({
+          dataDir,
+          files: files.filter((_, i) => i % count === r),
+          baseWallMinusMonoMs: first.clock.wallMs - first.clock.monoMs,
+          markets: first.markets,
+          fromWallMs: options.fromWallMs,
+          toWallMs: options.toWallMs,
+          rawEvery: options.rawEvery,
+        }),
+      );
+    }
+    for (let i = 0; i < files.length; i++) {
+      const reader = readers[i % count]!;
+      for (;;) {
+        const m = await reader.next();
+        if (m.kind === 'batch') {
+          yield unpackBatch(m.batch);
+          reader.credit();
+        } else if (m.kind === 'torn') options.onTorn?.(m.file);
+        else if (m.kind === 'error') throw m.name === 'RecordingFormatError' ? new RecordingFormatError(m.message) : new Error(m.message);
+        else if (m.stopped) return;
+        else break;
+      }
+    }
+  } finally {
+    await Promise.all(readers.map((r) => r.stop()));
+  }
+}
+
+/** A reading thread's side: reads, decodes and packs its files, at most READ_AHEAD batches ahead; a batch asked raw is left undecoded. */
+export async function serveReader(
+  request: ReaderRequest,
+  post: (m: ReaderMessage, transfer?: ArrayBuffer[]) => void,
+  credits: { wait(): Promise<void>; takeRaw(): boolean },
+): Promise<void> {
+  let sent = 0;
+  const leaveRaw = () => credits.takeRaw() || (request.rawEvery !== undefined && sent % request.rawEvery === request.rawEvery - 1);
+  try {
+    for (const file of request.files) {
+      let stopped = false;
+      const reading = decodedBatches(
+        request.dataDir,
+        {
+          files: [file],
+          baseWallMinusMonoMs: request.baseWallMinusMonoMs,
+          fromWallMs: request.fromWallMs,
+          toWallMs: request.toWallMs,
+          onTorn: (f) => post({ kind: 'torn', file: f }),
+          onRangeEnd: () => (stopped = true),
+        },
+        request.markets,
+        leaveRaw,
+      );
+      for await (const batch of reading) {
+        const packed = packBatch(batch);
+        await credits.wait();
+        post({ kind: 'batch', batch: packed }, [packed.nums.buffer as ArrayBuffer]);
+        sent++;
+      }
+      post({ kind: 'fileEnd', stopped });
+      if (stopped) return;
+    }
+  } catch (e) {
+    post({ kind: 'error', name: (e as Error).name ?? 'Error', message: (e as Error).message ?? String(e) });
+  }
+}
