@@ -39,9 +39,9 @@ export class EntryLoop {
   private lastSkip = '';
   /** Each venue's last readiness that blocked entries, said once per change. */
   private readonly blockedBy: Record<VenueId, ExecutionReadiness['state']> = { backpack: 'ready', lighter: 'ready' };
-  /** A setImmediate that signs the next entry's orders ahead is pending. */
+  /** Signing the next entry's orders ahead is pending (betweenFrames). */
   private preparing = false;
-  /** prepareEntries for setImmediate, bound once: no closure per frame. */
+  /** prepareEntries for betweenFrames, bound once: no closure per frame. */
   private readonly prepareSoon = (): void => this.prepareEntries();
   /** The orders last handed to each venue to sign ahead, per side, with the book sequences they come from. */
   private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
@@ -66,6 +66,8 @@ export class EntryLoop {
     private readonly records: Records,
     private readonly reconciler: Reconciler,
     private readonly fatal: (e: unknown) => void,
+    /** EngineOptions.betweenFrames. */
+    private readonly betweenFrames: (work: () => void) => void = setImmediate,
   ) {
     this.views = {
       backpack: { book: core.books.backpack, valid: false, ageMs: 0, position: 0 },
@@ -130,7 +132,7 @@ export class EntryLoop {
       this.lastSkip = skipped;
       if (this.views.backpack.valid && this.views.lighter.valid && !this.preparing) {
         this.preparing = true;
-        setImmediate(this.prepareSoon);
+        this.betweenFrames(this.prepareSoon);
       }
       return;
     }

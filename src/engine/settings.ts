@@ -116,6 +116,12 @@ export interface EngineOptions {
   logger: Logger;
   /** Wall and monotonic time and timers; default the system's. */
   clock?: Clock;
+  /**
+   * Runs the work meant for between two frames (signing the next entry's orders ahead). Default
+   * setImmediate: after the frames of this turn. A replay runs it at once, before its next recorded
+   * event, so what is held does not depend on how the recording was cut into batches.
+   */
+  betweenFrames?: (work: () => void) => void;
   /** Overrides of ENGINE_DEFAULTS. */
   timings?: Partial<Omit<EngineTimings, 'killSwitch'>> & { killSwitch?: Partial<EngineTimings['killSwitch']> };
 }

@@ -11,6 +11,9 @@ export function sameOrder(a: MarketOrderRequest, b: MarketOrderRequest): boolean
   return a.side === b.side && a.size === b.size && a.worstPrice === b.worstPrice && (a.reduceOnly === true) === (b.reduceOnly === true);
 }
 
+/** How long an order signed ahead may still be sent, unless the venue options say otherwise (VenueOptions.preparedOrderMaxAgeMs). */
+export const SIGNED_AHEAD_MAX_AGE_MS = 1000;
+
 interface Held<T> {
   order: MarketOrderRequest;
   signed: T;

@@ -5,7 +5,7 @@
 import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
-import { SignedAhead } from '../signed-ahead.js';
+import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
 import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
 import type { BackpackAccount } from './account.js';
 import type { BackpackMarketData, Fees } from './market-data.js';
@@ -47,7 +47,7 @@ export class BackpackExecution implements DetachedExecution {
     private readonly account: BackpackAccount,
   ) {
     const { options, clock } = session;
-    this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000, undefined, clock);
+    this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? SIGNED_AHEAD_MAX_AGE_MS, undefined, clock);
   }
 
   /** Routes the order stream (with keys only); subscribed in routing order when the session connects. */

@@ -7,7 +7,7 @@
 import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
-import { SignedAhead } from '../signed-ahead.js';
+import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
 import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
 import type { LighterAccount } from './account.js';
 import { isConfigurationFailure, lighterError, replyRefused } from './errors.js';
@@ -76,7 +76,7 @@ export class LighterExecution implements DetachedExecution {
     /** This market's own options when the session serves several; default the session's. */
     private readonly own: LighterVenueOptions = session.options,
   ) {
-    this.preparedMaxAgeMs = session.options.preparedOrderMaxAgeMs ?? 1000;
+    this.preparedMaxAgeMs = session.options.preparedOrderMaxAgeMs ?? SIGNED_AHEAD_MAX_AGE_MS;
     const nonces = session.nonces;
     this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => nonces.trusted && signed.nonce === nonces.value, session.clock);
     session.onNonceVoid(() => this.discardSignedAhead());
