@@ -12,6 +12,9 @@
 // watching off, then with --metrics-port and --ui-port on, a dashboard client subscribed to the
 // pushed updates and /metrics scraped every second, and prints both p50/p99 side by side.
 // Environment: BENCH_OPPORTUNITIES (default 1200), BENCH_SIM_MINUTES (default 10), BENCH_SPEEDUP (default 10), BENCH_WATCH (default 1).
+// BENCH_COMPARE="<flags>" (e.g. "--sign-ahead-bound book") runs part 1 only, alternately without and
+// with those flags (A B A B, fresh simulators each time, watching off) in the same process, and
+// prints each run's p50/p99 and the medians per variant: an A/B on the same machine load.
 // BENCH_MARKETS=10 runs manyMarkets() instead (see there): the one-market figure, then the same
 // opportunities on BTC while nine more markets stream and trade in the same process, then memory.
 
@@ -127,7 +130,7 @@ function report(label: string, l: BotLatency): void {
   console.log(`  gap between the two legs' send stamps: p50 ${quantile(l.sendSpread, 0.5).toFixed(3)} ms   p99 ${quantile(l.sendSpread, 0.99).toFixed(3)} ms`);
 }
 
-async function botLatency(watch: boolean): Promise<BotLatency & { floor: Percentiles & { samples: number } }> {
+async function botLatency(watch: boolean, extraFlags: string[] = [], withFloor = true): Promise<BotLatency & { floor: Percentiles & { samples: number } }> {
   const { sim, engine, endpoints, stopBot } = await bot({ scripted: true, faults: lighterQuota() }, [
     '--max-position',
     '0.01',
@@ -135,6 +138,7 @@ async function botLatency(watch: boolean): Promise<BotLatency & { floor: Percent
     '60000',
     ...LIGHTER_QUOTA_FLAGS,
     ...(watch ? WATCH_FLAGS : []),
+    ...extraFlags,
   ]);
   const watchers: Array<() => void> = [];
   if (watch) {
@@ -193,7 +197,7 @@ async function botLatency(watch: boolean): Promise<BotLatency & { floor: Percent
   for (const w of watchers) w();
   await stopBot();
   // The floor is measured once, on the first run's simulators.
-  const floor = watch ? { p50: NaN, p99: NaN, samples: 0 } : await floorLatency(sim);
+  const floor = watch || !withFloor ? { p50: NaN, p99: NaN, samples: 0 } : await floorLatency(sim);
   await sim.stop();
   samples.sort((a, b) => a - b);
   sendSpread.sort((a, b) => a - b);
@@ -352,8 +356,27 @@ async function manyMarkets(n: number): Promise<void> {
   );
 }
 
+/** BENCH_COMPARE: part 1 without and with the given flags, alternately, in this process. */
+async function compare(flags: string[]): Promise<void> {
+  const runs: Record<'A' | 'B', Array<{ p50: number; p99: number }>> = { A: [], B: [] };
+  for (const variant of ['A', 'B', 'A', 'B'] as const) {
+    const l = await botLatency(false, variant === 'A' ? [] : flags, false);
+    const p = { p50: quantile(l.samples, 0.5), p99: quantile(l.samples, 0.99) };
+    runs[variant].push(p);
+    console.log(
+      `${variant} (${variant === 'A' ? 'defaults' : flags.join(' ')}): ${l.samples.length} opportunities   p50 ${p.p50.toFixed(3)} ms   p99 ${p.p99.toFixed(3)} ms${l.missed > 0 ? `   (${l.missed} missed)` : ''}`,
+    );
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const v of ['A', 'B'] as const) {
+    console.log(`${v}: median of runs p50 ${median(runs[v].map((r) => r.p50)).toFixed(3)} ms   p99 ${median(runs[v].map((r) => r.p99)).toFixed(3)} ms`);
+  }
+}
+
 const MARKETS = Number(process.env.BENCH_MARKETS ?? 1);
-if (MARKETS > 1) await manyMarkets(MARKETS);
+const COMPARE = process.env.BENCH_COMPARE;
+if (COMPARE !== undefined && COMPARE.trim() !== '') await compare(COMPARE.trim().split(/\s+/));
+else if (MARKETS > 1) await manyMarkets(MARKETS);
 else {
   await latency();
   await memory();

@@ -13,8 +13,10 @@ import { sleep, type Clock } from '../core/clock.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { OrderEvent } from '../record/format.js';
 import { LIGHTER_FEES_BY_TIER, type LighterTier } from '../venues/lighter/account.js';
-import { VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest } from '../venues/venue.js';
+import { VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venues/venue.js';
 import { RateBudget } from '../venues/lighter/rate-budget.js';
+import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../venues/signed-ahead.js';
+import type { OrderSide } from '../core/types.js';
 import type { ReplayFeed } from './feed.js';
 
 /** Lighter's taker speed bump by account tier (ms; spec §6.3). */
@@ -100,6 +102,11 @@ export class SimulatedExecution implements DetachedExecution {
   /** Orders placed and filled (for the summary). */
   orders = 0;
   private readonly budget?: RateBudget;
+  /**
+   * The orders a live adapter would hold signed ahead (nothing is signed here), with the same ages
+   * and the same hand-out rules, so the engine picks the same bound for each leg as it does live.
+   */
+  private readonly held: SignedAhead<true>;
 
   constructor(
     private readonly feed: ReplayFeed,
@@ -107,6 +114,7 @@ export class SimulatedExecution implements DetachedExecution {
     readonly options: ExecutionOptions,
   ) {
     this.position = options.startingPosition ?? 0;
+    this.held = new SignedAhead<true>(SIGNED_AHEAD_MAX_AGE_MS, undefined, clock);
     if (options.requestsPerMinute !== undefined) {
       this.budget = new RateBudget({
         perMinute: options.requestsPerMinute,
@@ -133,6 +141,15 @@ export class SimulatedExecution implements DetachedExecution {
     return Promise.resolve(this.position);
   }
 
+  /** Holds the order as a live adapter would once it had signed it. */
+  prepareMarketOrder(request: MarketOrderRequest, kind: SignAheadKind = 'book'): void {
+    if (!this.held.holds(request, kind)) this.held.put(request, true, kind);
+  }
+
+  heldBounds(side: OrderSide, size: number): readonly number[] {
+    return this.held.bounds(side, size);
+  }
+
   /** A replayed order's outcome is known when it resolves: nothing is left to look up. */
   resolveOrder(leg: LegResult): Promise<LegResult> {
     return Promise.resolve(leg);
@@ -147,6 +164,10 @@ export class SimulatedExecution implements DetachedExecution {
     const m = this.market;
     this.orders++;
     this.clock.noteWork?.();
+    // As live: Backpack hands out (and drops) what it held for this side; any Lighter transaction
+    // takes the nonce that everything held was signed for.
+    if (this.feed.venue === 'lighter') this.held.clear();
+    else this.held.take(request);
     const leg: LegResult = {
       venue,
       state: 'unknown',

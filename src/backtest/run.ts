@@ -231,7 +231,10 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
       new SimulatedExecution(feeds[v], clock, { latency: latency[v], takerFeeBps: fees[v], requestsPerMinute: v === 'lighter' ? (o.lighterTxPerMinute ?? 60) : undefined }),
     );
   const settings: EngineSettings = { ...o.settings, takerFeeBps: fees };
-  const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock });
+  // What live runs after the frames of a turn (signing the next entry's orders ahead) runs here after
+  // the event that asked for it, before the next: the same every time, however the reading was batched.
+  const betweenFrames: Array<() => void> = [];
+  const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock, betweenFrames: (work) => betweenFrames.push(work) });
   const sampler = new SpreadSampler(feeds, o.sampleMs ?? 250, header.clock.wallMs - header.clock.monoMs);
   const trades: TradeRecord[] = [];
   engine.onTrade((t) => trades.push(t));
@@ -278,7 +281,10 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
         message = feed.decode(item);
         if (shared) item.decoded = message;
       }
+      // Work a timer's turn asked for runs before this frame, as it would have live.
+      while (betweenFrames.length > 0) betweenFrames.shift()!();
       feed.applyMessage(message, item.kind, t);
+      while (betweenFrames.length > 0) betweenFrames.shift()!();
       sampler.sample(t);
       if (startError !== undefined) return false;
       if (++events % every === 0) o.onProgress?.(events);

@@ -61,6 +61,12 @@ export const FLAGS: Record<string, FlagSpec> = {
   'min-edge-bps': { type: 'string', default: '0', value: 'BPS', help: 'minimum expected edge after both taker fees, in basis points' },
   'max-book-age-ms': { type: 'string', default: '2000', value: 'MS', help: 'a book silent for longer than this blocks trading' },
   'slippage-bps': { type: 'string', default: '20', value: 'BPS', help: 'worst price each leg accepts, away from the book price' },
+  'sign-ahead-bound': {
+    type: 'string',
+    default: 'threshold',
+    value: 'BOUND',
+    help: 'orders signed ahead for a venue whose own book makes the opportunity: threshold = bounded where a trade would only just pass the thresholds and fees (plus --slippage-bps), book = none (that leg is signed when sent, bounded by its book)',
+  },
   'backpack-taker-fee-bps': { type: 'string', value: 'BPS', default: 'from the venue', help: 'override the Backpack taker fee read from the venue' },
   'lighter-taker-fee-bps': {
     type: 'string',
@@ -248,6 +254,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, dotEnvText?:
     minEdgeBps: first.minEdgeBps,
     maxBookAgeMs: Number(integer('--max-book-age-ms', str('max-book-age-ms'), 1, 3_600_000)),
     slippageBps: first.slippageBps,
+    signAheadBound: oneOf('--sign-ahead-bound', str('sign-ahead-bound').toLowerCase(), ['threshold', 'book'] as const),
     allowUnhedgedStart: values['allow-unhedged-start'] === true,
     backpackTakerFeeBps: optionalBps('--backpack-taker-fee-bps', values['backpack-taker-fee-bps']),
     lighterTakerFeeBps: optionalBps('--lighter-taker-fee-bps', values['lighter-taker-fee-bps']),

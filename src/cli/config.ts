@@ -89,6 +89,8 @@ export interface Config {
   maxBookAgeMs: number;
   /** Worst price each leg accepts, in basis points away from the book price. */
   slippageBps: number;
+  /** --sign-ahead-bound: also sign ahead each leg at the threshold level's bound (threshold), or only for the current book (book). */
+  signAheadBound: 'book' | 'threshold';
   allowUnhedgedStart: boolean;
   /** Taker fee overrides (bps); undefined = read from the venue. */
   backpackTakerFeeBps?: number;

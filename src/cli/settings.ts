@@ -29,6 +29,7 @@ export function engineSettings(c: Config): EngineSettings {
     logDir: c.logDir,
     allowUnhedgedStart: c.allowUnhedgedStart,
     closeOnExit: c.closeOnExit,
+    signAheadBound: c.signAheadBound,
     credentials: { backpack: 'BACKPACK_PUBLIC_KEY / BACKPACK_SECRET_KEY', lighter: 'API_KEY_PRIVATE_KEY / LIGHTER_ACCOUNT_INDEX / LIGHTER_API_KEY_INDEX' },
     nameOf: flagOf,
   };

@@ -106,7 +106,7 @@ export class ArbEngine {
     this.reconciler = new Reconciler(core);
     this.legs = new Legs(core, this.records, this.reconciler);
     this.repair = new HedgeRepair(core, this.legs, this.records, this.reconciler);
-    this.loop = new EntryLoop(core, this.legs, this.repair, this.records, this.reconciler, (e) => this.fatal(e));
+    this.loop = new EntryLoop(core, this.legs, this.repair, this.records, this.reconciler, (e) => this.fatal(e), options.betweenFrames);
     core.onQuiet = () => this.loop.judge(this.clock.monoMs());
     this.funding = new FundingTracker(core);
     this.funding.onPayment = (p) => this.records.funding(p);

@@ -8,7 +8,20 @@
 // themselves on the first event after both are ready again.
 
 import type { VenueId } from '../venues/types.js';
-import { decide, describeNoTrade, legFor, toCommon, type EntryGate, type Intent, type NoTrade, type VenueView } from '../strategy/index.js';
+import {
+  decide,
+  describeNoTrade,
+  legFor,
+  thresholdBound,
+  toCommon,
+  type EntryGate,
+  type Intent,
+  type LegIntent,
+  type NoTrade,
+  type StrategyParams,
+  type VenueView,
+} from '../strategy/index.js';
+import type { OrderSide } from '../core/types.js';
 import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest } from '../venues/venue.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
@@ -26,8 +39,25 @@ export class EntryLoop {
   private lastSkip = '';
   /** Each venue's last readiness that blocked entries, said once per change. */
   private readonly blockedBy: Record<VenueId, ExecutionReadiness['state']> = { backpack: 'ready', lighter: 'ready' };
-  /** A setImmediate that signs the next entry's orders ahead is pending. */
+  /** Signing the next entry's orders ahead is pending (betweenFrames). */
   private preparing = false;
+  /** prepareEntries for betweenFrames, bound once: no closure per frame. */
+  private readonly prepareSoon = (): void => this.prepareEntries();
+  /** The orders last handed to each venue to sign ahead, per side, with the book sequences they come from. */
+  private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
+    backpack: { buy: emptyAhead(), sell: emptyAhead() },
+    lighter: { buy: emptyAhead(), sell: emptyAhead() },
+  };
+  /**
+   * The threshold bound last worked out per venue and side, with the other venue's fill notional it
+   * was worked out from (a pure function of the two, for these params): between frames it spares
+   * working it out again while the other book's fill stands, and on the deciding turn it usually
+   * is the very bound needed.
+   */
+  private readonly thresholds: Record<VenueId, Record<OrderSide, ThresholdMemo>> = {
+    backpack: { buy: emptyMemo(), sell: emptyMemo() },
+    lighter: { buy: emptyMemo(), sell: emptyMemo() },
+  };
 
   constructor(
     private readonly core: EngineCore,
@@ -36,6 +66,8 @@ export class EntryLoop {
     private readonly records: Records,
     private readonly reconciler: Reconciler,
     private readonly fatal: (e: unknown) => void,
+    /** EngineOptions.betweenFrames. */
+    private readonly betweenFrames: (work: () => void) => void = setImmediate,
   ) {
     this.views = {
       backpack: { book: core.books.backpack, valid: false, ageMs: 0, position: 0 },
@@ -100,7 +132,7 @@ export class EntryLoop {
       this.lastSkip = skipped;
       if (this.views.backpack.valid && this.views.lighter.valid && !this.preparing) {
         this.preparing = true;
-        setImmediate(() => this.prepareEntries());
+        this.betweenFrames(this.prepareSoon);
       }
       return;
     }
@@ -157,19 +189,42 @@ export class EntryLoop {
    * After the frames of this turn, lets each venue sign the legs an entry on these books would send
    * (both sides: either direction may come next), so the frame that opens an opportunity usually
    * finds one leg already signed — the one whose book did not move — and only has to write it.
+   *
+   * With --sign-ahead-bound threshold (the default) each venue also signs, per side, the leg bounded
+   * at the threshold level's bound against the other venue's book as it stands: when this venue's
+   * own book moves far enough to open an opportunity, that order is still one the settings accept
+   * (see boundToSend), so neither leg is signed on the deciding turn. The adapters sign again only
+   * what changed: the book order when this venue's book moves, the threshold order when the other's does.
    */
   private prepareEntries(): void {
     this.preparing = false;
     const core = this.core;
     if (!core.phase.is('running') || core.busy || core.params === undefined) return;
+    const params = core.params;
+    const atThreshold = core.settings.signAheadBound !== 'book';
     for (const id of VENUES) {
       const venue = core.venues[id];
       if (venue.prepareMarketOrder === undefined || !core.bookValid[id]) continue;
+      const other = id === 'backpack' ? 'lighter' : 'backpack';
       for (const side of ['buy', 'sell'] as const) {
-        const leg = legFor(core.params, id, core.books[id], side);
-        if (leg === undefined) continue;
         try {
-          venue.prepareMarketOrder({ side, size: leg.size, worstPrice: leg.worstPrice });
+          // Worked out again only when the book it comes from has moved: most frames move one venue's book.
+          const ahead = this.ahead[id][side];
+          if (ahead.params !== params) Object.assign(ahead, emptyAhead(), { params });
+          if (ahead.bookSeq !== core.bookSeq[id]) {
+            ahead.bookSeq = core.bookSeq[id];
+            const leg = legFor(params, id, core.books[id], side);
+            ahead.book = leg === undefined ? undefined : { side, size: leg.size, worstPrice: leg.worstPrice };
+          }
+          if (ahead.book !== undefined) venue.prepareMarketOrder(ahead.book, 'book');
+          if (!atThreshold || !core.bookValid[other]) continue;
+          if (ahead.otherSeq !== core.bookSeq[other]) {
+            ahead.otherSeq = core.bookSeq[other];
+            const fill = core.books[other].estimateFill(side === 'buy' ? 'sell' : 'buy', params.size[other]);
+            const bound = fill.complete ? this.thresholdBound(id, side, fill.notional) : undefined;
+            if (bound !== ahead.threshold?.worstPrice) ahead.threshold = bound === undefined ? undefined : { side, size: params.size[id], worstPrice: bound };
+          }
+          if (ahead.threshold !== undefined && ahead.threshold.worstPrice !== ahead.book?.worstPrice) venue.prepareMarketOrder(ahead.threshold, 'threshold');
         } catch (e) {
           // Only a shortcut: the order is signed when it is sent instead.
           core.log.warn(`${id}: signing ahead failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -178,9 +233,60 @@ export class EntryLoop {
     }
   }
 
+  /**
+   * The bound a leg goes out with. The fresh bound (from the book decide() saw) unless the venue
+   * holds, signed ahead, an order for this side and size whose bound lies between the fresh bound
+   * and the threshold bound computed now from the other venue's fill (both inclusive: a sell's
+   * threshold bound ≤ held ≤ fresh, a buy's fresh ≤ held ≤ threshold bound): every fill inside it
+   * is one the settings accept (a trade at exactly the threshold, with the slippage allowance), and
+   * it only has to be written. Of several, the one nearest the fresh bound. The leg (and so every
+   * record of it) carries the bound chosen.
+   */
+  private boundToSend(id: VenueId, leg: LegIntent, otherNotional: number): number {
+    const fresh = leg.worstPrice;
+    // This venue's book has not moved since its orders were last handed over to sign ahead: the
+    // fresh bound is the book order's, the nearest a held bound can be, so the venue is not asked
+    // (should it no longer hold that order, the leg is signed with the strict bound).
+    const ahead = this.ahead[id][leg.side];
+    if (ahead.bookSeq === this.core.bookSeq[id] && ahead.book !== undefined && ahead.book.worstPrice === fresh && ahead.book.size === leg.size) return fresh;
+    const held = this.core.venues[id].heldBounds?.(leg.side, leg.size);
+    if (held === undefined || held.length === 0 || held.includes(fresh)) return fresh;
+    const limit = this.thresholdBound(id, leg.side, otherNotional);
+    if (limit === undefined) return fresh;
+    let best = fresh;
+    let distance = Infinity;
+    for (const bound of held) {
+      const inside = leg.side === 'sell' ? limit <= bound && bound <= fresh : fresh <= bound && bound <= limit;
+      if (inside && Math.abs(bound - fresh) < distance) {
+        best = bound;
+        distance = Math.abs(bound - fresh);
+      }
+    }
+    return best;
+  }
+
+  /** strategy.thresholdBound, remembered per venue and side for the last other-venue notional (see `thresholds`). */
+  private thresholdBound(id: VenueId, side: OrderSide, otherNotional: number): number | undefined {
+    const params = this.core.params!;
+    const memo = this.thresholds[id][side];
+    if (memo.params !== params || memo.otherNotional !== otherNotional) {
+      memo.params = params;
+      memo.otherNotional = otherNotional;
+      memo.bound = thresholdBound(params, id, side, otherNotional);
+    }
+    return memo.bound;
+  }
+
   /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
   private enter(intent: Intent, triggeredAt: number): void {
     const core = this.core;
+    if (core.settings.signAheadBound !== 'book') {
+      // Chosen for both legs before either is sent, each against the other's fill as decide() saw it.
+      const bpBound = this.boundToSend('backpack', intent.backpack, intent.lighter.expected.notional);
+      const ltBound = this.boundToSend('lighter', intent.lighter, intent.backpack.expected.notional);
+      intent.backpack.worstPrice = bpBound;
+      intent.lighter.worstPrice = ltBound;
+    }
     const bpRequest: MarketOrderRequest = { side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice };
     const ltRequest: MarketOrderRequest = { side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice };
     const bp = send(core.venues.backpack, bpRequest, core.clock);
@@ -236,6 +342,29 @@ export class EntryLoop {
       await this.repair.repair(`${intent.direction} legs differ`, this.repair.deadline());
     }
   }
+}
+
+interface ThresholdMemo {
+  params?: StrategyParams;
+  otherNotional: number;
+  bound: number | undefined;
+}
+
+interface Ahead {
+  params?: StrategyParams;
+  /** core.bookSeq of this venue when `book` was worked out, and of the other venue when `threshold` was. */
+  bookSeq: number;
+  otherSeq: number;
+  book?: MarketOrderRequest;
+  threshold?: MarketOrderRequest;
+}
+
+function emptyAhead(): Ahead {
+  return { params: undefined, bookSeq: -1, otherSeq: -1, book: undefined, threshold: undefined };
+}
+
+function emptyMemo(): ThresholdMemo {
+  return { params: undefined, otherNotional: NaN, bound: undefined };
 }
 
 /** A mid in quote currency per unit (float): Backpack's, else Lighter's, else undefined. */

@@ -26,6 +26,12 @@ export interface EngineSettings {
   allowUnhedgedStart: boolean;
   /** On stop, flatten both venues reduce-only and confirm flat from the venues (flatten.ts); default: positions kept. */
   closeOnExit: boolean;
+  /**
+   * Which orders each venue signs ahead: `threshold` (default) also the leg bounded at the threshold
+   * level's bound (strategy thresholdBound), sent when it lies between the fresh book's bound and
+   * the threshold bound of the deciding turn; `book` only the leg for the current book.
+   */
+  signAheadBound?: 'book' | 'threshold';
   /** Where a person fixes each venue's credentials, named when an authentication failure halts entries. */
   credentials: Record<VenueId, string>;
   /** How the parameters of errors and warnings ({size}, {allowUnhedgedStart}, …) are shown; default: their names. */
@@ -110,6 +116,12 @@ export interface EngineOptions {
   logger: Logger;
   /** Wall and monotonic time and timers; default the system's. */
   clock?: Clock;
+  /**
+   * Runs the work meant for between two frames (signing the next entry's orders ahead). Default
+   * setImmediate: after the frames of this turn. A replay runs it at once, before its next recorded
+   * event, so what is held does not depend on how the recording was cut into batches.
+   */
+  betweenFrames?: (work: () => void) => void;
   /** Overrides of ENGINE_DEFAULTS. */
   timings?: Partial<Omit<EngineTimings, 'killSwitch'>> & { killSwitch?: Partial<EngineTimings['killSwitch']> };
 }

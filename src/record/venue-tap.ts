@@ -6,7 +6,8 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import type { MarketSpec } from '../venues/types.js';
 import type { LighterSetup } from '../venues/lighter/index.js';
-import { composeVenue, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type Venue } from '../venues/venue.js';
+import type { OrderSide } from '../core/types.js';
+import { composeVenue, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind, type Venue } from '../venues/venue.js';
 import { toUs } from './format.js';
 import type { FrameRecorder } from './writer.js';
 
@@ -18,7 +19,8 @@ export function tapOrders(inner: Venue, recorder: FrameRecorder, clock: Clock = 
 export class OrderTap implements DetachedExecution {
   readonly id: Venue['id'];
   private sent = 0;
-  readonly prepareMarketOrder?: (request: MarketOrderRequest) => void;
+  readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => void;
+  readonly heldBounds?: (side: OrderSide, size: number) => readonly number[];
   readonly readyForOrder?: () => boolean;
   readonly readiness?: () => ExecutionReadiness;
   readonly rateBudget?: () => { remaining: number; perMinute: number };
@@ -30,7 +32,8 @@ export class OrderTap implements DetachedExecution {
   ) {
     this.id = inner.id;
     // The optional members exist exactly when the venue has them, as the engine checks for them.
-    if (inner.prepareMarketOrder !== undefined) this.prepareMarketOrder = (r) => inner.prepareMarketOrder!(r);
+    if (inner.prepareMarketOrder !== undefined) this.prepareMarketOrder = (r, kind) => inner.prepareMarketOrder!(r, kind);
+    if (inner.heldBounds !== undefined) this.heldBounds = (side, size) => inner.heldBounds!(side, size);
     if (inner.readyForOrder !== undefined) this.readyForOrder = () => inner.readyForOrder!();
     if (inner.readiness !== undefined) this.readiness = () => inner.readiness!();
     if (inner.rateBudget !== undefined) this.rateBudget = () => inner.rateBudget!();

@@ -292,17 +292,11 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
   if (!Number.isSafeInteger(bpNotional) || !Number.isSafeInteger(ltNotional)) {
     return { kind: 'none', reason: { code: 'notional_range', direction } };
   }
-  const sellNotional = direction === 'LONG_BACKPACK' ? ltNotional : bpNotional;
-  const buyNotional = direction === 'LONG_BACKPACK' ? bpNotional : ltNotional;
-  const threshold = direction === 'LONG_BACKPACK' ? params.longThreshold : params.shortThreshold;
-  // (sell − buy)/size > threshold  ⇔  sell − buy > threshold · size, all at one scale.
-  if (!(sellNotional - buyNotional > threshold * params.size.common)) return undefined;
-
+  if (!spreadClears(params, direction, bpNotional, ltNotional)) return undefined;
   const unit = 10 ** (params.priceScale + params.sizeScale);
-  const gross = (sellNotional - buyNotional) / unit;
-  const fees = (bpNotional * params.fees.backpackTakerBps + ltNotional * params.fees.lighterTakerBps) / 10_000 / unit;
-  const edge = gross - fees;
-  const floor = ((bpNotional + ltNotional) / 2 / unit) * (params.minEdgeBps / 10_000);
+  const gross = grossOf(direction, bpNotional, ltNotional) / unit;
+  const edge = edgeAfterFees(params, direction, bpNotional, ltNotional);
+  const floor = edgeFloor(params, bpNotional, ltNotional);
   if (!(edge > floor)) return { kind: 'none', reason: { code: 'fees_exceed_edge', direction, spread: gross / (params.size.common / 10 ** params.sizeScale), edge, floor } };
 
   if (params.maxPosition !== undefined) {
@@ -328,6 +322,128 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
       expectedEdge: edge,
     },
   };
+}
+
+// The checks of a trade's prices, shared by decide() and thresholdLevel() so both answer alike to
+// the last bit. Notionals are at the common price + size scale.
+
+/** Sell notional − buy notional of a direction (common scale). */
+function grossOf(direction: Direction, bpNotional: number, ltNotional: number): number {
+  return direction === 'LONG_BACKPACK' ? ltNotional - bpNotional : bpNotional - ltNotional;
+}
+
+/** (sell − buy)/size > threshold  ⇔  sell − buy > threshold · size, exact integers at one scale. */
+function spreadClears(params: StrategyParams, direction: Direction, bpNotional: number, ltNotional: number): boolean {
+  const threshold = direction === 'LONG_BACKPACK' ? params.longThreshold : params.shortThreshold;
+  return grossOf(direction, bpNotional, ltNotional) > threshold * params.size.common;
+}
+
+/** Expected profit of the pair after both taker fees, quote currency (float: compared, never sent). */
+function edgeAfterFees(params: StrategyParams, direction: Direction, bpNotional: number, ltNotional: number): number {
+  const unit = 10 ** (params.priceScale + params.sizeScale);
+  const fees = (bpNotional * params.fees.backpackTakerBps + ltNotional * params.fees.lighterTakerBps) / 10_000 / unit;
+  return grossOf(direction, bpNotional, ltNotional) / unit - fees;
+}
+
+/** The least edge --min-edge-bps asks of the pair, quote currency. */
+function edgeFloor(params: StrategyParams, bpNotional: number, ltNotional: number): number {
+  const unit = 10 ** (params.priceScale + params.sizeScale);
+  return ((bpNotional + ltNotional) / 2 / unit) * (params.minEdgeBps / 10_000);
+}
+
+/** Every price check of decide() (threshold, then fees and --min-edge-bps) on these notionals. */
+function pricesClear(params: StrategyParams, direction: Direction, bpNotional: number, ltNotional: number): boolean {
+  return spreadClears(params, direction, bpNotional, ltNotional) && edgeAfterFees(params, direction, bpNotional, ltNotional) > edgeFloor(params, bpNotional, ltNotional);
+}
+
+/** The direction whose `venue` leg is a `side` order: LONG_BACKPACK buys Backpack and sells Lighter. */
+export function directionOf(venue: VenueId, side: OrderSide): Direction {
+  return (venue === 'backpack') === (side === 'buy') ? 'LONG_BACKPACK' : 'SHORT_BACKPACK';
+}
+
+/** The price iterations thresholdLevel() may walk from its estimate to the exact level (it is one or two off at most). */
+const LEVEL_WALK_LIMIT = 64;
+
+/**
+ * The threshold level: the price on `venue`'s tick grid at which a `side` order of --size, filled
+ * whole at that one level, would only just pass every price check of decide() — the threshold of
+ * its direction, both taker fees and --min-edge-bps — against the other venue's executable fill
+ * `otherNotional` (Σ price·size at that venue's own scales, as FillEstimate.notional gives it). For
+ * a sell it is the lowest such price, for a buy the highest. Undefined when no positive price
+ * passes (fees at or above 100 %, a notional beyond the exact integer range).
+ *
+ * Exact: an estimate from the closed form picks a tick, then the very checks decide() makes settle
+ * it, so a book whose --size fills at this level trades and one a tick worse does not.
+ */
+export function thresholdLevel(params: StrategyParams, venue: VenueId, side: OrderSide, otherNotional: number): number | undefined {
+  const other: VenueId = venue === 'backpack' ? 'lighter' : 'backpack';
+  const direction = directionOf(venue, side);
+  const m = params[venue];
+  const tick = m.tickSize;
+  const otherCommon = otherNotional * params.toCommonNotional[other];
+  // The common notional of --size on `venue` per unit of its price.
+  const perPrice = params.size[venue] * params.toCommonNotional[venue];
+  if (!Number.isSafeInteger(otherCommon) || !Number.isSafeInteger(perPrice) || perPrice <= 0) return undefined;
+  const passes = (price: number): boolean => {
+    const own = price * perPrice;
+    if (!Number.isSafeInteger(own)) return false;
+    return venue === 'backpack' ? pricesClear(params, direction, own, otherCommon) : pricesClear(params, direction, otherCommon, own);
+  };
+  const feeOwn = (venue === 'backpack' ? params.fees.backpackTakerBps : params.fees.lighterTakerBps) / 10_000;
+  const feeOther = (venue === 'backpack' ? params.fees.lighterTakerBps : params.fees.backpackTakerBps) / 10_000;
+  const halfEdge = params.minEdgeBps / 20_000;
+  const thresholdTimesSize = (direction === 'LONG_BACKPACK' ? params.longThreshold : params.shortThreshold) * params.size.common;
+  // The closed form on the reals (an estimate only; the checks below decide).
+  let estimate: number;
+  if (side === 'sell') {
+    const denominator = 1 - feeOwn - halfEdge;
+    if (!(denominator > 0)) return undefined;
+    estimate = Math.max(otherCommon + thresholdTimesSize, (otherCommon * (1 + feeOther + halfEdge)) / denominator) / perPrice;
+  } else {
+    estimate = Math.min(otherCommon - thresholdTimesSize, (otherCommon * (1 - feeOther - halfEdge)) / (1 + feeOwn + halfEdge)) / perPrice;
+  }
+  if (!Number.isFinite(estimate)) return undefined;
+  let price = Math.max(tick, Math.round(estimate / tick) * tick);
+  let steps = 0;
+  if (side === 'sell') {
+    // The lowest passing price: up until it passes, then down while the tick below still passes.
+    while (!passes(price)) {
+      price += tick;
+      if (++steps > LEVEL_WALK_LIMIT) return undefined;
+    }
+    while (price - tick >= tick && passes(price - tick)) {
+      price -= tick;
+      if (++steps > LEVEL_WALK_LIMIT) return undefined;
+    }
+  } else {
+    // The highest passing price: down until it passes, then up while the tick above still passes.
+    while (!passes(price)) {
+      price -= tick;
+      if (price < tick || ++steps > LEVEL_WALK_LIMIT) return undefined;
+    }
+    while (passes(price + tick)) {
+      price += tick;
+      if (++steps > LEVEL_WALK_LIMIT) return undefined;
+    }
+  }
+  return price;
+}
+
+/**
+ * The worst price a `side` leg on `venue` may carry and still be one the trader's settings accept:
+ * the threshold level (thresholdLevel) with the usual slippage allowance (worstPrice). An order
+ * signed ahead with a bound between this and the bound of the current book can be sent as it is.
+ */
+export function thresholdBound(params: StrategyParams, venue: VenueId, side: OrderSide, otherNotional: number): number | undefined {
+  const level = thresholdLevel(params, venue, side, otherNotional);
+  return level === undefined ? undefined : worstPrice(level, side, params[venue], params.slippageBps);
+}
+
+/** thresholdBound() against the other venue's book as it stands: its fill of --size on the opposite side. */
+export function thresholdBoundOn(params: StrategyParams, venue: VenueId, side: OrderSide, otherBook: BookView): number | undefined {
+  const other: VenueId = venue === 'backpack' ? 'lighter' : 'backpack';
+  const fill = otherBook.estimateFill(side === 'buy' ? 'sell' : 'buy', params.size[other]);
+  return fill.complete ? thresholdBound(params, venue, side, fill.notional) : undefined;
 }
 
 function legOf(params: StrategyParams, venue: VenueId, side: OrderSide, fill: FillEstimate): LegIntent {

@@ -99,26 +99,45 @@ export class HttpLine {
    * `unavailable` when the request cannot have left, `timeout` when its outcome is unknown.
    */
   request(method: string, path: string, headers: string, body: string | undefined, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> {
+    return this.write(this.render(method, path, headers, body), method, path, timeoutMs, onWritten);
+  }
+
+  /**
+   * The request as the line writes it (same arguments as `request`): an order signed ahead is
+   * rendered when it is signed, so that sending it is one write.
+   */
+  render(method: string, path: string, headers: string, body: string | undefined): string {
+    return `${method} ${path} HTTP/1.1\r\n${this.fixedHeaders}${headers}` + (body === undefined ? '\r\n' : `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+
+  /** Writes a request `render` gave (`method` and `path` name it in errors) now, before returning, as `request` does. */
+  write(text: string, method: string, path: string, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> {
     const socket = this.socket;
     if (!this.idle || socket === undefined) {
       return Promise.reject(new VenueError(this.options.venue, 'unavailable', `${this.describe(method, path)}: the order connection is ${this.open ? 'busy' : 'down'}; not sent`));
     }
-    const text = `${method} ${path} HTTP/1.1\r\n${this.fixedHeaders}${headers}` + (body === undefined ? '\r\n' : `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     return new Promise<HttpReply>((resolve, reject) => {
       const exchange: Exchange = { what: '', resolve, reject };
       this.current = exchange;
       // The write first: the order may be half of an entry whose other leg waits for this turn to
-      // go on. Naming the request and arming its timeout come after, in the same turn.
+      // go on. Naming the request and arming its timeout wait for the end of the caller's turn (a
+      // microtask: no reply can be read before it runs), so the other leg is written first.
       socket.write(text);
       onWritten?.();
-      this.lastUsed = performance.now();
-      const what = this.describe(method, path);
-      exchange.what = what;
-      exchange.timer = setTimeout(() => {
-        this.options.logger.debug(`${what}: no answer within ${timeoutMs} ms; dropping the order connection`);
-        this.drop(new VenueError(this.options.venue, 'timeout', `${what}: no answer within ${timeoutMs} ms; the outcome is resolved from the venue's history`));
-      }, timeoutMs);
+      queueMicrotask(() => this.arm(exchange, method, path, timeoutMs));
     });
+  }
+
+  /** Names a request just written and arms its timeout, unless it is already over. */
+  private arm(exchange: Exchange, method: string, path: string, timeoutMs: number): void {
+    this.lastUsed = performance.now();
+    if (this.current !== exchange) return;
+    const what = this.describe(method, path);
+    exchange.what = what;
+    exchange.timer = setTimeout(() => {
+      this.options.logger.debug(`${what}: no answer within ${timeoutMs} ms; dropping the order connection`);
+      this.drop(new VenueError(this.options.venue, 'timeout', `${what}: no answer within ${timeoutMs} ms; the outcome is resolved from the venue's history`));
+    }, timeoutMs);
   }
 
   private describe(method: string, path: string): string {

@@ -1,14 +1,18 @@
-// Orders an adapter signed ahead (prepareMarketOrder), one per side, for both venues: kept while
-// young, handed out once and only for the very same order, otherwise dropped.
+// Orders an adapter signed ahead (prepareMarketOrder), for both venues: per side, one for the
+// current book and one at the threshold level's bound (SignAheadKind). Kept while young, handed out
+// once and only for the very same order, otherwise dropped.
 
 import { systemClock, type Clock } from '../core/clock.js';
 import type { OrderSide } from '../core/types.js';
-import type { MarketOrderRequest } from './venue.js';
+import type { MarketOrderRequest, SignAheadKind } from './venue.js';
 
 /** The same order: side, size, worst price and reduce-only flag. */
 export function sameOrder(a: MarketOrderRequest, b: MarketOrderRequest): boolean {
   return a.side === b.side && a.size === b.size && a.worstPrice === b.worstPrice && (a.reduceOnly === true) === (b.reduceOnly === true);
 }
+
+/** How long an order signed ahead may still be sent, unless the venue options say otherwise (VenueOptions.preparedOrderMaxAgeMs). */
+export const SIGNED_AHEAD_MAX_AGE_MS = 1000;
 
 interface Held<T> {
   order: MarketOrderRequest;
@@ -16,8 +20,14 @@ interface Held<T> {
   at: number;
 }
 
+type Slots<T> = Record<SignAheadKind, Held<T> | undefined>;
+
+const KINDS: readonly SignAheadKind[] = ['book', 'threshold'];
+
 export class SignedAhead<T> {
-  private readonly held: Partial<Record<OrderSide, Held<T>>> = {};
+  private readonly held: Record<OrderSide, Slots<T>> = { buy: { book: undefined, threshold: undefined }, sell: { book: undefined, threshold: undefined } };
+  /** Reused by bounds(): nothing is allocated when the engine asks on the deciding turn. */
+  private readonly found: number[] = [];
 
   /**
    * @param maxAgeMs how long a signed order may still be sent; it is signed again after half that
@@ -30,20 +40,48 @@ export class SignedAhead<T> {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** True when this order is held, valid, and young enough not to be signed again yet. */
-  holds(order: MarketOrderRequest): boolean {
-    const h = this.held[order.side];
+  /** True when this order is held in `kind`'s place, valid, and young enough not to be signed again yet. */
+  holds(order: MarketOrderRequest, kind: SignAheadKind = 'book'): boolean {
+    const h = this.held[order.side][kind];
     return h !== undefined && sameOrder(h.order, order) && this.valid(h.signed) && this.clock.monoMs() - h.at < this.maxAgeMs / 2;
   }
 
-  put(order: MarketOrderRequest, signed: T | undefined): void {
-    this.held[order.side] = signed === undefined ? undefined : { order, signed, at: this.clock.monoMs() };
+  /** Holds `signed` for this order in `kind`'s place of its side (undefined empties the place). */
+  put(order: MarketOrderRequest, signed: T | undefined, kind: SignAheadKind = 'book'): void {
+    this.held[order.side][kind] = signed === undefined ? undefined : { order, signed, at: this.clock.monoMs() };
+  }
+
+  /** Drops everything held (Lighter: the nonce they were signed for is void). */
+  clear(): void {
+    for (const side of ['buy', 'sell'] as const) for (const kind of KINDS) this.held[side][kind] = undefined;
+  }
+
+  /**
+   * The worst prices of the orders take() would hand out for `side` and `size` (not reduce-only)
+   * now. The array is reused: read it before the next call.
+   */
+  bounds(side: OrderSide, size: number): readonly number[] {
+    const out = this.found;
+    out.length = 0;
+    const now = this.clock.monoMs();
+    for (const kind of KINDS) {
+      const h = this.held[side][kind];
+      if (h === undefined || h.order.size !== size || h.order.reduceOnly === true || !(now - h.at < this.maxAgeMs) || !this.valid(h.signed)) continue;
+      if (!out.includes(h.order.worstPrice)) out.push(h.order.worstPrice);
+    }
+    return out;
   }
 
   /** The order signed ahead if it is this one, valid and young enough; its side is emptied either way. */
   take(order: MarketOrderRequest): T | undefined {
-    const h = this.held[order.side];
-    this.held[order.side] = undefined;
-    return h !== undefined && sameOrder(h.order, order) && this.valid(h.signed) && this.clock.monoMs() - h.at < this.maxAgeMs ? h.signed : undefined;
+    const slots = this.held[order.side];
+    const now = this.clock.monoMs();
+    let found: T | undefined;
+    for (const kind of KINDS) {
+      const h = slots[kind];
+      slots[kind] = undefined;
+      if (found === undefined && h !== undefined && sameOrder(h.order, order) && this.valid(h.signed) && now - h.at < this.maxAgeMs) found = h.signed;
+    }
+    return found;
   }
 }

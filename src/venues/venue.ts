@@ -160,6 +160,14 @@ export interface MarketData {
 }
 
 /**
+ * Which of a side's orders signed ahead a prepareMarketOrder is for: the order an entry on the
+ * venue's current book would send (`book`), or the one bounded at the threshold level's bound, for
+ * an entry that opens when this venue's own book moves (`threshold`; strategy thresholdBound). Each
+ * kind holds one order per side; signing one leaves the other.
+ */
+export type SignAheadKind = 'book' | 'threshold';
+
+/**
  * The execution side of a venue: sending, settling, readiness and the venue's own position. A live
  * adapter implements it against the venue; paper trading and a backtest simulate it against a
  * market-data side's book.
@@ -176,7 +184,14 @@ export interface Execution {
    * placeMarketOrder with an equal request only has to write it. Sends nothing and takes nothing
    * the venue can see; a different request, or time, discards it. Absent = no such shortcut.
    */
-  prepareMarketOrder?(request: MarketOrderRequest): void;
+  prepareMarketOrder?(request: MarketOrderRequest, kind?: SignAheadKind): void;
+  /**
+   * The worst prices of the orders held signed ahead for `side` and `size` (entries: not
+   * reduce-only) that a placeMarketOrder with that bound would still only write: valid and young
+   * enough. Empty when none. The array is the adapter's own and reused: read it before the next
+   * call. Absent = nothing is held.
+   */
+  heldBounds?(side: OrderSide, size: number): readonly number[];
   /**
    * False when an order sent now would be refused before it leaves (a local rate budget is
    * spent): the engine opens no trade whose other leg would then stand alone. Absent = always.
@@ -223,7 +238,8 @@ export function composeVenue(data: MarketData, execution: DetachedExecution): Ve
  */
 export class ComposedVenue implements Venue {
   readonly id: VenueId;
-  readonly prepareMarketOrder?: (request: MarketOrderRequest) => void;
+  readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => void;
+  readonly heldBounds?: (side: OrderSide, size: number) => readonly number[];
   readonly readyForOrder?: () => boolean;
   readonly readiness?: () => ExecutionReadiness;
   readonly rateBudget?: () => { remaining: number; perMinute: number };
@@ -240,6 +256,7 @@ export class ComposedVenue implements Venue {
     if (funding !== undefined) this.funding = funding;
     // The optional members exist on the venue exactly when the execution side has them, as the engine checks for them.
     if (execution.prepareMarketOrder) this.prepareMarketOrder = execution.prepareMarketOrder.bind(execution);
+    if (execution.heldBounds) this.heldBounds = execution.heldBounds.bind(execution);
     if (execution.readyForOrder) this.readyForOrder = execution.readyForOrder.bind(execution);
     if (execution.readiness) this.readiness = execution.readiness.bind(execution);
     if (execution.rateBudget) this.rateBudget = execution.rateBudget.bind(execution);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplayClock } from '../../src/backtest/clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type ExecutionOptions } from '../../src/backtest/execution.js';
-import { BackpackFeed } from '../../src/backtest/feed.js';
+import { BackpackFeed, LighterFeed } from '../../src/backtest/feed.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import type { MarketSpec } from '../../src/venues/types.js';
 
@@ -171,4 +171,38 @@ test('a venue position limit cuts an order to the room left and refuses one with
   assert.deepEqual([(await a).filled, (await b).filled, (await c).filled], [10_000, 5_000, 0]);
   assert.equal((await b).state, 'partial');
   assert.match((await c).error!.message, /position limit 15000 reached/);
+});
+
+test('orders held as a live adapter holds them signed ahead: per side and kind, young enough, handed out once; a Lighter order voids them all', async () => {
+  const { clock, exec } = rig();
+  const book = { side: 'buy', size: 10_000, worstPrice: 1_003 } as const;
+  const threshold = { side: 'buy', size: 10_000, worstPrice: 1_010 } as const;
+  exec.prepareMarketOrder(book, 'book');
+  exec.prepareMarketOrder(threshold, 'threshold');
+  exec.prepareMarketOrder({ side: 'sell', size: 10_000, worstPrice: 997 }, 'book');
+  assert.deepEqual(exec.heldBounds('buy', 10_000), [1_003, 1_010]);
+  assert.deepEqual(exec.heldBounds('buy', 20_000), [], 'another size is not held');
+  // Past the age a live adapter would still send (1 s), nothing is offered.
+  clock.setTime(1_000);
+  assert.deepEqual(exec.heldBounds('buy', 10_000), []);
+  exec.prepareMarketOrder(book, 'book');
+  exec.prepareMarketOrder(threshold, 'threshold');
+  exec.prepareMarketOrder({ side: 'sell', size: 10_000, worstPrice: 997 }, 'book');
+  // Backpack: sending a buy hands out (and drops) what the buy side held; the sell side stays.
+  const sent = exec.placeMarketOrder(threshold);
+  assert.deepEqual(exec.heldBounds('buy', 10_000), []);
+  assert.deepEqual(exec.heldBounds('sell', 10_000), [997]);
+  await clock.advanceTo(1_100);
+  assert.equal((await sent).state, 'filled');
+
+  // Lighter: any transaction takes the nonce everything held was signed for.
+  const clockL = new ReplayClock(0, Date.UTC(2026, 0, 1));
+  const feedL = new LighterFeed(LT, new MemoryLogger());
+  const lighter = new SimulatedExecution(feedL, clockL, { latency: { arrivalMs: 10, replyMs: 5 }, takerFeeBps: 0 });
+  lighter.prepareMarketOrder({ side: 'buy', size: 10, worstPrice: 10_100 }, 'book');
+  lighter.prepareMarketOrder({ side: 'sell', size: 10, worstPrice: 9_900 }, 'threshold');
+  void lighter.placeMarketOrder({ side: 'buy', size: 10, worstPrice: 10_200 });
+  assert.deepEqual(lighter.heldBounds('buy', 10), []);
+  assert.deepEqual(lighter.heldBounds('sell', 10), []);
+  await clockL.advanceTo(100);
 });

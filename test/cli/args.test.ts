@@ -84,6 +84,12 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['malformed API URL', ['--size', '1'], { ...GOOD_ENV, BACKPACK_API_URL: 'not a url' }, /BACKPACK_API_URL "not a url" is not a URL/],
   ['WS URL with http scheme', ['--size', '1'], { ...GOOD_ENV, LIGHTER_WS_URL: 'http://127.0.0.1:9/stream' }, /LIGHTER_WS_URL .* must start with ws:\/\/ or wss:\/\//],
   ['chain id not integer', ['--size', '1'], { ...GOOD_ENV, LIGHTER_CHAIN_ID: 'mainnet' }, /LIGHTER_CHAIN_ID "mainnet"/],
+  [
+    'sign-ahead bound unknown',
+    ['--size', '1', '--sign-ahead-bound', 'loose'],
+    GOOD_ENV,
+    /--sign-ahead-bound "loose" is not one of threshold, book — e\.g\. --sign-ahead-bound threshold/,
+  ],
 ];
 
 for (const [name, args, env, pattern] of badInputs) {
@@ -202,6 +208,13 @@ test('--log-level sets the console and the file; without it the file keeps debug
     /--log-level "verbose" is not one of debug, info, warn, error — e\.g\. --log-level debug/,
   );
   assert.throws(() => parseConfig(['--size', '1', '--sim', '--log-format', 'xml'], {}), /--log-format "xml" is not one of text, json — e\.g\. --log-format text/);
+});
+
+test('--sign-ahead-bound is threshold unless told book', () => {
+  const dflt = parseConfig(['--size', '1', '--sim'], {});
+  assert.equal(dflt.kind === 'run' && dflt.config.signAheadBound, 'threshold');
+  const strict = parseConfig(['--size', '1', '--sim', '--sign-ahead-bound', 'BOOK'], {});
+  assert.equal(strict.kind === 'run' && strict.config.signAheadBound, 'book');
 });
 
 test('leading-dot numbers are accepted and written with their zero', () => {

@@ -5,6 +5,7 @@
 import type { Clock } from '../../src/core/clock.js';
 import { OrderBook, type BookView } from '../../src/core/orderbook.js';
 import type { MarketSpec, VenueId } from '../../src/venues/types.js';
+import { sameOrder } from '../../src/venues/signed-ahead.js';
 import {
   VenueError,
   emitBookEvent,
@@ -12,6 +13,7 @@ import {
   type LegResult,
   type MarketOrderRequest,
   type ExecutionReadiness,
+  type SignAheadKind,
   type StatusListener,
   type Venue,
   type VenueStatus,
@@ -74,8 +76,21 @@ export class FakeVenue implements Venue {
   /** Signed sum of every quantity this venue filled for us: what the trades CSV must add up to. */
   filledNet = 0;
   readonly orders: MarketOrderRequest[] = [];
-  /** Every request the engine asked to sign ahead (prepareMarketOrder), in order. */
+  /** Every request the engine asked to sign ahead for the current book (prepareMarketOrder 'book'), in order. */
   readonly prepared: MarketOrderRequest[] = [];
+  /** Every request the engine asked to sign ahead at the threshold level's bound (prepareMarketOrder 'threshold'), in order. */
+  readonly preparedAtThreshold: MarketOrderRequest[] = [];
+  /**
+   * When true the venue holds, like SignedAhead, the last order of each side and kind it was asked
+   * to sign ahead, names their bounds in heldBounds, and counts in signedOnSend every order sent
+   * that it did not hold (one a live adapter would sign on the deciding turn). Off: holds nothing.
+   */
+  holdSigned = false;
+  signedOnSend = 0;
+  private readonly held: Record<'buy' | 'sell', Record<SignAheadKind, MarketOrderRequest | undefined>> = {
+    buy: { book: undefined, threshold: undefined },
+    sell: { book: undefined, threshold: undefined },
+  };
   /** Scripted outcomes, one per order; afterwards `fallback`. */
   outcomes: Outcome[] = [];
   fallback: Outcome = takerFill;
@@ -160,6 +175,11 @@ export class FakeVenue implements Venue {
 
   async placeMarketOrder(r: MarketOrderRequest): Promise<LegResult> {
     this.orders.push(r);
+    if (this.holdSigned) {
+      const h = this.held[r.side];
+      if (!(h.book !== undefined && sameOrder(h.book, r)) && !(h.threshold !== undefined && sameOrder(h.threshold, r))) this.signedOnSend++;
+      h.book = h.threshold = undefined;
+    }
     const leg: LegResult = {
       venue: this.id,
       state: 'unknown',
@@ -179,8 +199,15 @@ export class FakeVenue implements Venue {
     if (out.state !== 'unknown' && out.filled > 0) this.ledger(r.side, out.filled);
     return out;
   }
-  prepareMarketOrder(r: MarketOrderRequest): void {
-    this.prepared.push(r);
+  prepareMarketOrder(r: MarketOrderRequest, kind: SignAheadKind = 'book'): void {
+    (kind === 'book' ? this.prepared : this.preparedAtThreshold).push(r);
+    this.held[r.side][kind] = r;
+  }
+  heldBounds(side: 'buy' | 'sell', size: number): readonly number[] {
+    if (!this.holdSigned) return [];
+    const out: number[] = [];
+    for (const o of [this.held[side].book, this.held[side].threshold]) if (o !== undefined && o.size === size && o.reduceOnly !== true) out.push(o.worstPrice);
+    return out;
   }
   resolveOrder(leg: LegResult): Promise<LegResult> {
     const known = this.resolve(leg);

@@ -239,6 +239,68 @@ test('between frames each venue signs ahead both legs an entry would send; the l
   await stop(r);
 });
 
+test('a moved book trades with the leg held at the threshold bound: neither leg is signed on the deciding turn, on either venue', async () => {
+  // Lighter's bid jumps: LONG_BACKPACK. Against the Backpack buy of 0.01 at 100000.0, the Lighter
+  // sell only just passes at 100025.01 (the 2.5 bps Backpack fee decides over --long-threshold 5):
+  // its bound is 100025.01 − 20 bps = 99824.95. Backpack's book did not move: its book order goes.
+  const long = rig([], {}, (bp, lt) => (bp.holdSigned = lt.holdSigned = true));
+  await start(long);
+  frame(long, BP_CALM, LT_CALM);
+  await settled(long);
+  assert.deepEqual(long.lighter.preparedAtThreshold.filter((q) => q.side === 'sell').at(-1), { side: 'sell', size: 100, worstPrice: 9_982_495 });
+  frame(long, BP_CALM, LT_RICH);
+  await waitFor(long.clock, 'long trade', () => long.lighter.orders.length === 1);
+  assert.deepEqual(long.lighter.orders[0], { side: 'sell', size: 100, worstPrice: 9_982_495 }, 'the held threshold bound, not the fresh 99839.92');
+  assert.deepEqual(long.backpack.orders[0], { side: 'buy', size: 1000, worstPrice: 1_002_000 });
+  assert.deepEqual([long.backpack.signedOnSend, long.lighter.signedOnSend], [0, 0], 'both legs were held signed ahead');
+  await settled(long);
+  const done = await stop(long);
+  assert.deepEqual([done.trades, done.successes], [1, 1]);
+
+  // Backpack's bid jumps: SHORT_BACKPACK. Against the Lighter buy of 0.01 at 100000.00, the Backpack
+  // sell only just passes at 100025.1 (its own fee grows with its price): bound 100025.1 − 20 bps = 99825.0.
+  const short = rig([], {}, (bp, lt) => (bp.holdSigned = lt.holdSigned = true));
+  await start(short);
+  frame(short, BP_CALM, LT_CALM);
+  await settled(short);
+  frame(short, BP_RICH, LT_CALM);
+  await waitFor(short.clock, 'short trade', () => short.backpack.orders.length === 1);
+  assert.deepEqual(short.backpack.orders[0], { side: 'sell', size: 1000, worstPrice: 998_250 });
+  assert.deepEqual(short.lighter.orders[0], { side: 'buy', size: 100, worstPrice: 10_020_000 });
+  assert.deepEqual([short.backpack.signedOnSend, short.lighter.signedOnSend], [0, 0]);
+  await stop(short);
+});
+
+test('a held threshold bound that the other venue’s move made too loose is not sent; --sign-ahead-bound book holds no threshold order', async () => {
+  // Both books move in one turn: Backpack's ask rises to 100001.0 (so the Lighter sell must now reach
+  // about 100026.0, a tighter bound than the 99824.95 held) as Lighter's bid jumps to 100040.00.
+  const BP_UP: Book = [[[1_000_000, 100_000]], [[1_000_010, 100_000]]];
+  const r = rig([], {}, (bp, lt) => (bp.holdSigned = lt.holdSigned = true));
+  await start(r);
+  frame(r, BP_CALM, LT_CALM);
+  await settled(r);
+  assert.deepEqual(r.lighter.heldBounds('sell', 100), [9_979_900, 9_982_495]);
+  frame(r, BP_UP, LT_RICH);
+  await waitFor(r.clock, 'long trade', () => r.lighter.orders.length === 1);
+  // Fresh bounds: Lighter 100040.00 − 20 bps = 99839.92; Backpack 100001.0 + 20 bps = 100201.1 (held: 100200.0, too tight).
+  assert.deepEqual(r.lighter.orders[0], { side: 'sell', size: 100, worstPrice: 9_983_992 });
+  assert.deepEqual(r.backpack.orders[0], { side: 'buy', size: 1000, worstPrice: 1_002_011 });
+  assert.deepEqual([r.backpack.signedOnSend, r.lighter.signedOnSend], [1, 1]);
+  await stop(r);
+
+  const strict = rig(['--sign-ahead-bound', 'book'], {}, (bp, lt) => (bp.holdSigned = lt.holdSigned = true));
+  await start(strict);
+  frame(strict, BP_CALM, LT_CALM);
+  await settled(strict);
+  assert.deepEqual([strict.backpack.preparedAtThreshold, strict.lighter.preparedAtThreshold], [[], []]);
+  frame(strict, BP_CALM, LT_RICH);
+  await waitFor(strict.clock, 'long trade', () => strict.lighter.orders.length === 1);
+  assert.deepEqual(strict.lighter.orders[0], { side: 'sell', size: 100, worstPrice: 9_983_992 }, 'signed on the deciding turn at the fresh bound, as before');
+  assert.deepEqual(strict.backpack.orders[0], { side: 'buy', size: 1000, worstPrice: 1_002_000 });
+  assert.deepEqual([strict.backpack.signedOnSend, strict.lighter.signedOnSend], [0, 1]);
+  await stop(strict);
+});
+
 test('thresholds are strictly greater, on the exact common scale', async () => {
   // Fee-free, so the threshold alone decides: Lighter bid exactly 40 above the Backpack ask does not trade.
   const r = rig(['--long-threshold', '40', '--backpack-taker-fee-bps', '0']);

@@ -10,6 +10,9 @@ import {
   spreads,
   startupWarnings,
   strategyParams,
+  thresholdBound,
+  thresholdBoundOn,
+  thresholdLevel,
   topOfBookSignal,
   worstPrice,
   StrategyConfigError,
@@ -230,4 +233,58 @@ test('legFor gives exactly the legs decide() sends, for either direction, and no
   // --size 0.01 walks two Backpack levels: the bound is 20 bps beyond the second, 100001.0 → 100201.1 rounded up to the tick.
   assert.equal(long.intent.backpack.worstPrice, 1_002_011);
   assert.equal(legFor(params, 'backpack', book([[999_990, 10]], [[1_000_000, 10]]), 'buy'), undefined);
+});
+
+// The threshold level: the price on one venue at which decide() only just trades against the other
+// venue's fill of --size. Each case: the exact level, its bound, and decide() trading at the level
+// and not one tick worse.
+test('threshold level: exact, both directions and both venues, with fees and --min-edge-bps', () => {
+  // Backpack 100000.0 for 0.01 (notional 1e9 at scale 6); Lighter 100000.00 for 0.01 (1e9 at scale 6).
+  // A book whose `side` order of --size fills whole at `price` (the other side 100 ticks away).
+  const at = (price: number, side: 'buy' | 'sell', qty: number) => (side === 'sell' ? book([[price, qty]], [[price + 100, qty]]) : book([[price - 100, qty]], [[price, qty]]));
+  const bpBook = (price: number, side: 'buy' | 'sell') => at(price, side, 10_000);
+  const ltBook = (price: number, side: 'buy' | 'sell') => at(price, side, 1000);
+  const cases: Array<{ input: Partial<StrategyInput>; venue: 'backpack' | 'lighter'; side: 'buy' | 'sell'; level: number; bound: number }> = [
+    // Lighter sell against a Backpack buy at 100000.0: the threshold 30 decides (fees ask only 25 per unit).
+    { input: { longThreshold: '30' }, venue: 'lighter', side: 'sell', level: 10_003_001, bound: 9_982_994 },
+    // Threshold 5: the 2.5 bps Backpack fee (0.25 on 1000 USD) decides; an edge of exactly 0 does not trade.
+    { input: {}, venue: 'lighter', side: 'sell', level: 10_002_501, bound: 9_982_495 },
+    // --min-edge-bps 1: (x/1e7 − 0.25) > (2e10 + x)/2e11 ⇔ x > 3 500 175.0…, x a multiple of 1000.
+    { input: { minEdgeBps: 1 }, venue: 'lighter', side: 'sell', level: 10_003_501, bound: 9_983_493 },
+    // Lighter buy against a Backpack sell at 100000.0.
+    { input: {}, venue: 'lighter', side: 'buy', level: 9_997_499, bound: 10_017_494 },
+    // Backpack buy against a Lighter sell at 100000.00: its own 2.5 bps fee scales with its price.
+    { input: {}, venue: 'backpack', side: 'buy', level: 999_750, bound: 1_001_750 },
+    // Backpack sell against a Lighter buy at 100000.00.
+    { input: {}, venue: 'backpack', side: 'sell', level: 1_000_251, bound: 998_250 },
+  ];
+  for (const c of cases) {
+    const p = strategyParams({ ...INPUT, ...c.input }, BP, LT);
+    const otherNotional = 1_000_000_000;
+    const label = `${c.venue} ${c.side} ${JSON.stringify(c.input)}`;
+    assert.equal(thresholdLevel(p, c.venue, c.side, otherNotional), c.level, label);
+    assert.equal(thresholdBound(p, c.venue, c.side, otherNotional), c.bound, label);
+    const otherSide = c.side === 'buy' ? 'sell' : 'buy';
+    const other = c.venue === 'backpack' ? ltBook(10_000_000, otherSide) : bpBook(1_000_000, otherSide);
+    assert.equal(thresholdBoundOn(p, c.venue, c.side, other), c.bound, label);
+    // decide() trades with the venue's --size filled at the level, and not a tick worse.
+    const worse = c.side === 'sell' ? c.level - 1 : c.level + 1;
+    const judge = (price: number) => {
+      const own = c.venue === 'backpack' ? bpBook(price, c.side) : ltBook(price, c.side);
+      return c.venue === 'backpack' ? decide(p, view(own), view(other)) : decide(p, view(other), view(own));
+    };
+    const onLevel = judge(c.level);
+    assert.equal(onLevel.kind, 'trade', label);
+    if (onLevel.kind === 'trade') assert.equal(onLevel.intent[c.venue].worstPrice, c.bound, `${label}: the bound of a trade at the level`);
+    assert.equal(judge(worse).kind, 'none', `${label}: a tick worse`);
+  }
+});
+
+test('threshold level: none when the fees take everything, or without depth on the other venue', () => {
+  const p = strategyParams(INPUT, { ...BP, takerFeeBps: 10_000 }, LT);
+  assert.equal(thresholdLevel(p, 'backpack', 'sell', 1_000_000_000), undefined);
+  // A buy whose level would have to be below one tick.
+  assert.equal(thresholdLevel(strategyParams(INPUT, BP, LT), 'lighter', 'buy', 1), undefined);
+  const thin = book([[1_000_000, 10]], [[1_000_001, 10]]); // 0.0001 on each side, --size is 0.01
+  assert.equal(thresholdBoundOn(strategyParams(INPUT, BP, LT), 'lighter', 'sell', thin), undefined);
 });

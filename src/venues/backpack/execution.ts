@@ -5,8 +5,8 @@
 import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
-import { SignedAhead } from '../signed-ahead.js';
-import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest } from '../venue.js';
+import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
+import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
 import type { BackpackAccount } from './account.js';
 import type { BackpackMarketData, Fees } from './market-data.js';
 import { readAccountFees, readFills, readOrder, readOrderHistory, readOrderUpdate, type OrderReply } from './messages.js';
@@ -47,7 +47,7 @@ export class BackpackExecution implements DetachedExecution {
     private readonly account: BackpackAccount,
   ) {
     const { options, clock } = session;
-    this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? 1000, undefined, clock);
+    this.prepared = new SignedAhead(options.preparedOrderMaxAgeMs ?? SIGNED_AHEAD_MAX_AGE_MS, undefined, clock);
   }
 
   /** Routes the order stream (with keys only); subscribed in routing order when the session connects. */
@@ -255,13 +255,19 @@ export class BackpackExecution implements DetachedExecution {
 
   /**
    * Signs this order now so that placeMarketOrder of an equal request only writes it. Kept per side
-   * while fresh; a price or size that moved signs it again.
+   * and kind (the current book's, the threshold level's) while fresh; a price or size that moved
+   * signs that one again.
    */
-  prepareMarketOrder(request: MarketOrderRequest): void {
+  prepareMarketOrder(request: MarketOrderRequest, kind: SignAheadKind = 'book'): void {
     if (this.signer === undefined || this.data.spec === undefined) return;
-    if (this.prepared.holds(request)) return;
+    if (this.prepared.holds(request, kind)) return;
     const signed = this.signOrder(request);
-    this.prepared.put(request, signed instanceof VenueError ? undefined : signed);
+    this.prepared.put(request, signed instanceof VenueError ? undefined : signed, kind);
+  }
+
+  /** The bounds of the orders held signed ahead for this side and size (see Execution.heldBounds). */
+  heldBounds(side: OrderSide, size: number): readonly number[] {
+    return this.prepared.bounds(side, size);
   }
 
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {

@@ -5,7 +5,7 @@
 // client, the streamed position) is reached through the venue as before.
 
 import type { OrderSide } from '../../core/types.js';
-import { SessionVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
+import { SessionVenue, type ExecutionReadiness, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
 import { BackpackAccount } from './account.js';
 import { BackpackExecution } from './execution.js';
 import { BackpackMarketData, backpackSymbol, type Fees } from './market-data.js';
@@ -47,7 +47,8 @@ function build(options: BackpackVenueOptions, shared?: BackpackSession): Parts {
 
 export class BackpackVenue extends SessionVenue {
   declare readonly id: 'backpack';
-  declare readonly prepareMarketOrder: (request: MarketOrderRequest) => void;
+  declare readonly prepareMarketOrder: (request: MarketOrderRequest, kind?: SignAheadKind) => void;
+  declare readonly heldBounds: (side: OrderSide, size: number) => readonly number[];
   declare readonly readyForOrder: () => boolean;
   declare readonly readiness: () => ExecutionReadiness;
   private readonly parts: Parts;

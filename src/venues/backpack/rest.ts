@@ -33,6 +33,8 @@ export interface PreparedRequest {
   url: URL;
   headers: Record<string, string>;
   body?: string;
+  /** A signed request with a body as the order line writes it, rendered when it was signed (HttpLine.render). */
+  wire?: string;
 }
 
 export interface SendOptions {
@@ -120,7 +122,10 @@ export class BackpackRest {
       }
       Object.assign(headers, signer.headers(instruction, clean, this.clock.wallMs(), this.windowMs));
     }
-    return { method, path, url, headers, body };
+    // An order signed ahead leaves as one ready string on the order line.
+    const wire =
+      instruction !== undefined && body !== undefined && this.line !== undefined ? this.line.render(method, url.pathname + url.search, headerLines(headers), body) : undefined;
+    return { method, path, url, headers, body, wire };
   }
 
   private urlFor(path: string): URL {
@@ -130,7 +135,7 @@ export class BackpackRest {
   }
 
   /** Sends a prepared request and reads the reply; venue errors become VenueError kinds. */
-  async send<T>({ method, path, url, headers, body }: PreparedRequest, options: SendOptions): Promise<T> {
+  async send<T>({ method, path, url, headers, body, wire }: PreparedRequest, options: SendOptions): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const waitMs = Math.ceil(this.blockedUntil - this.clock.monoMs());
     if (waitMs > 0) {
@@ -142,7 +147,7 @@ export class BackpackRest {
         waitMs,
       );
     }
-    const { status, text, retryAfterMs: retryAfter } = await this.exchange(method, url, headers, body, timeoutMs, options);
+    const { status, text, retryAfterMs: retryAfter } = await this.exchange(method, url, headers, body, wire, timeoutMs, options);
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
@@ -170,13 +175,27 @@ export class BackpackRest {
     throw new VenueError('backpack', kind, line, code ?? status, retryAfterMs);
   }
 
-  private exchange(method: Method, url: URL, headers: Record<string, string>, body: string | undefined, timeoutMs: number, options: SendOptions): Promise<HttpReply> {
+  private exchange(
+    method: Method,
+    url: URL,
+    headers: Record<string, string>,
+    body: string | undefined,
+    wire: string | undefined,
+    timeoutMs: number,
+    options: SendOptions,
+  ): Promise<HttpReply> {
     const line = this.line;
     if (options.urgent === true && line !== undefined && line.idle) {
-      let lines = '';
-      for (const name in headers) lines += `${name}: ${headers[name]}\r\n`;
-      return line.request(method, url.pathname + url.search, lines, body, timeoutMs, options.onWritten);
+      if (wire !== undefined) return line.write(wire, method, url.pathname, timeoutMs, options.onWritten);
+      return line.request(method, url.pathname + url.search, headerLines(headers), body, timeoutMs, options.onWritten);
     }
     return httpExchange('backpack', this.agent, method, url, headers, body, timeoutMs, options.onWritten);
   }
+}
+
+/** Header lines as the order line writes them, each ending in CRLF. */
+function headerLines(headers: Record<string, string>): string {
+  let lines = '';
+  for (const name in headers) lines += `${name}: ${headers[name]}\r\n`;
+  return lines;
 }

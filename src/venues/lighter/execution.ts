@@ -5,9 +5,10 @@
 // order index; readiness from the keys, the venue's state and the budget.
 
 import { formatFixed, parseFixed } from '../../core/fixed.js';
+import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
-import { SignedAhead } from '../signed-ahead.js';
-import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest } from '../venue.js';
+import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
+import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
 import type { LighterAccount } from './account.js';
 import { isConfigurationFailure, lighterError, replyRefused } from './errors.js';
 import { readAccountOrders, readInactiveOrders, readSendTx, readTrades, readTx, type StreamedOrder } from './messages.js';
@@ -75,7 +76,7 @@ export class LighterExecution implements DetachedExecution {
     /** This market's own options when the session serves several; default the session's. */
     private readonly own: LighterVenueOptions = session.options,
   ) {
-    this.preparedMaxAgeMs = session.options.preparedOrderMaxAgeMs ?? 1000;
+    this.preparedMaxAgeMs = session.options.preparedOrderMaxAgeMs ?? SIGNED_AHEAD_MAX_AGE_MS;
     const nonces = session.nonces;
     this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => nonces.trusted && signed.nonce === nonces.value, session.clock);
     session.onNonceVoid(() => this.discardSignedAhead());
@@ -138,8 +139,7 @@ export class LighterExecution implements DetachedExecution {
 
   /** Orders signed ahead were signed for a nonce that is void now. */
   private discardSignedAhead(): void {
-    this.prepared.put({ side: 'buy', size: 0, worstPrice: 0 }, undefined);
-    this.prepared.put({ side: 'sell', size: 0, worstPrice: 0 }, undefined);
+    this.prepared.clear();
     this.ticket = undefined;
   }
 
@@ -320,17 +320,23 @@ export class LighterExecution implements DetachedExecution {
    * writes it. Any transaction sent meanwhile takes that nonce, and the one signed ahead is dropped;
    * so does every read of the nonce. Nothing is signed ahead while the nonce is in doubt.
    */
-  prepareMarketOrder(request: MarketOrderRequest): void {
+  prepareMarketOrder(request: MarketOrderRequest, kind: SignAheadKind = 'book'): void {
     if (this.signer === undefined || this.loaded.spec === undefined || !this.nonces.trusted || this.orderProblem(request) !== undefined) return;
-    if (this.prepared.holds(request)) return;
-    this.prepared.put(request, undefined);
+    if (this.prepared.holds(request, kind)) return;
+    this.prepared.put(request, undefined, kind);
     try {
+      // Every order held (both sides, both kinds) is for the same next nonce and ticket: whichever is sent uses it, and voids the others.
       const { nonce, clientOrderIndex, expiredAt } = this.nextTicket();
-      this.prepared.put(request, { nonce, clientOrderIndex, expiredAt, tx: this.signOrder(request, clientOrderIndex, nonce, expiredAt) });
+      this.prepared.put(request, { nonce, clientOrderIndex, expiredAt, tx: this.signOrder(request, clientOrderIndex, nonce, expiredAt) }, kind);
     } catch {
       return; // placeMarketOrder will meet the same problem and report it
     }
     setImmediate(() => this.signer?.precompute(PRECOMPUTED_SIGNATURES));
+  }
+
+  /** The bounds of the transactions held signed ahead for this side and size, for the nonce due now (see Execution.heldBounds). */
+  heldBounds(side: OrderSide, size: number): readonly number[] {
+    return this.prepared.bounds(side, size);
   }
 
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {

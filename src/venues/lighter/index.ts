@@ -5,7 +5,8 @@
 // composeVenue. What the port does not name (the REST client, nonces, budget, token, trades) is
 // reached through the venue as before.
 
-import { SessionVenue, type ExecutionReadiness, type MarketOrderRequest } from '../venue.js';
+import type { OrderSide } from '../../core/types.js';
+import { SessionVenue, type ExecutionReadiness, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
 import { LighterAccount, type AccountCheck } from './account.js';
 import { LighterExecution } from './execution.js';
 import { LighterMarketData, type LighterSetup } from './market-data.js';
@@ -45,7 +46,8 @@ function build(options: LighterVenueOptions, shared?: LighterSession): Parts {
 
 export class LighterVenue extends SessionVenue {
   declare readonly id: 'lighter';
-  declare readonly prepareMarketOrder: (request: MarketOrderRequest) => void;
+  declare readonly prepareMarketOrder: (request: MarketOrderRequest, kind?: SignAheadKind) => void;
+  declare readonly heldBounds: (side: OrderSide, size: number) => readonly number[];
   declare readonly readyForOrder: () => boolean;
   declare readonly readiness: () => ExecutionReadiness;
   declare readonly rateBudget: () => { remaining: number; perMinute: number };

@@ -356,6 +356,34 @@ test('an order signed ahead goes out as signed when that very order is placed wh
   }
 });
 
+test("a side holds two orders signed ahead, the book's and the threshold's: heldBounds names both, either goes out as signed, and sending one empties the side", async () => {
+  const venue = await tradingVenue(2000, { preparedOrderMaxAgeMs: 2000 });
+  try {
+    const first = server.requests.length;
+    server.routes.set('POST /api/v1/order', (p) => orderReply(p, '0.01000', '970.109', 'Filled'));
+    const book = { side: 'buy', size: 1000, worstPrice: 971000 } as const;
+    const threshold = { side: 'buy', size: 1000, worstPrice: 972000 } as const;
+    venue.prepareMarketOrder(book, 'book'); // clientId 4294967295
+    venue.prepareMarketOrder(threshold, 'threshold'); // 0
+    venue.prepareMarketOrder(book, 'book'); // the same order, still fresh: kept, the threshold one too
+    assert.deepEqual(venue.heldBounds('buy', 1000), [971000, 972000]);
+    assert.deepEqual([venue.heldBounds('buy', 2000), venue.heldBounds('sell', 1000)], [[], []]);
+    assert.equal((await venue.placeMarketOrder(threshold)).clientOrderId, '0', 'the threshold order as signed ahead');
+    assert.deepEqual(venue.heldBounds('buy', 1000), [], 'the side was emptied');
+    assert.equal((await venue.placeMarketOrder(book)).clientOrderId, '1', 'signed anew');
+    const orders = server.requests.slice(first).filter((r) => r.path === '/api/v1/order');
+    assert.deepEqual(
+      orders.map((o) => [o.params.clientId, o.params.price]),
+      [
+        [0, '97200.0'],
+        [1, '97100.0'],
+      ],
+    );
+  } finally {
+    await venue.stop();
+  }
+});
+
 test('an order whose answer times out is resolved by lookup', async () => {
   const venue = await tradingVenue(150);
   try {

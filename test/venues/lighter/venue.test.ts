@@ -113,6 +113,49 @@ test('a transaction signed ahead goes out when that very order is placed while i
   );
 });
 
+test("both orders held for a side (the book's and the threshold's) are for the next nonce: the one placed goes out without a new signature, and a nonce taken or doubted voids every one held", async () => {
+  const t0 = Date.now();
+  const { venue, sim } = await started({ now: () => t0 });
+  const signer = (venue as unknown as { signer: LighterSigner }).signer;
+  const sign = signer.signCreateOrder.bind(signer);
+  const prices: number[] = [];
+  signer.signCreateOrder = (p) => (prices.push(p.price), sign(p));
+  const book = { side: 'sell', size: 100, worstPrice: 999_900 } as const;
+  const threshold = { side: 'sell', size: 100, worstPrice: 999_700 } as const;
+  venue.prepareMarketOrder(book, 'book');
+  venue.prepareMarketOrder(threshold, 'threshold');
+  venue.prepareMarketOrder(book, 'book'); // kept: the same order for the same nonce
+  venue.prepareMarketOrder(threshold, 'threshold'); // kept as well
+  assert.deepEqual(prices, [999_900, 999_700]);
+  assert.deepEqual(venue.heldBounds('sell', 100), [999_900, 999_700]);
+  assert.deepEqual(venue.heldBounds('buy', 100), []);
+  const txsBefore = sim.acceptedTxs.length;
+  const leg = await venue.placeMarketOrder(threshold);
+  assert.equal(leg.state, 'filled', leg.error?.message);
+  assert.deepEqual(prices, [999_900, 999_700], 'the threshold order went out as signed ahead');
+  // Held for the buy side now, for the next nonce; a sell placed meanwhile takes that nonce.
+  venue.prepareMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 }, 'book');
+  venue.prepareMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_300 }, 'threshold');
+  assert.deepEqual(venue.heldBounds('buy', 100), [1_000_100, 1_000_300]);
+  const other = await venue.placeMarketOrder(book);
+  assert.equal(other.state, 'filled', other.error?.message);
+  assert.deepEqual(venue.heldBounds('buy', 100), [], 'signed for the nonce the sell took: void');
+  assert.deepEqual(prices, [999_900, 999_700, 1_000_100, 1_000_300, 999_900], 'the sell was signed anew, for its own nonce');
+  assert.deepEqual(
+    sim.acceptedTxs.slice(txsBefore).map((t) => t.nonce),
+    [0, 1],
+  );
+  // A doubt on the nonce voids both kinds at once; the read that follows does not bring them back.
+  venue.prepareMarketOrder(book, 'book');
+  venue.prepareMarketOrder(threshold, 'threshold');
+  assert.deepEqual(venue.heldBounds('sell', 100), [999_900, 999_700]);
+  venue.nonces.suspect();
+  assert.deepEqual(venue.heldBounds('sell', 100), []);
+  await venue.nonces.ensure();
+  assert.equal(venue.nonces.value, 2);
+  assert.deepEqual(venue.heldBounds('sell', 100), [], 'dropped, not merely waiting for the nonce');
+});
+
 test("an order signed ahead late in its ticket's life still goes out under the client order index it was signed with", async () => {
   const { venue } = await started({ venue: { preparedOrderMaxAgeMs: 100 } });
   venue.prepareMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 }); // issues the ticket for nonce 0
