@@ -3,16 +3,18 @@
 // levels the book has, leaves the book uncrossed and carries a few levels as captured frames do, and
 // Backpack's bookTicker always shows the book's top. Then the project's own replay of it: every book
 // frame applied, no resync, and trades entered only while the rebuilt books really showed the spread.
+// And the generator's own book: its changes applied step by step rebuild it exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { runBacktest } from '../../src/backtest/run.js';
-import { writeSyntheticRecording } from '../../src/backtest/synthetic.js';
+import { SyntheticBook, writeSyntheticRecording } from '../../src/backtest/synthetic.js';
 import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/settings.js';
 import { MemoryLogger } from '../../src/core/log.js';
+import { seededRandom } from '../../src/core/prng.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** One side: price in tenths → size text. */
@@ -227,4 +229,37 @@ test('the replay applies every synthetic book frame without a resync, and trades
     // Over the threshold (10 USD = 100 tenths); with no jump the spread is −0.6 USD, so each entry rides a jump.
     assert.ok(spread > 100, `${t.direction} entered at ${t.triggeredAt} ms on a top-of-book spread of ${spread / 10} USD`);
   }
+});
+
+test("each step's changes, applied to the book before it, give exactly the generator's book after it, through walks and jumps", () => {
+  const random = seededRandom(3);
+  let center = 1_000_000;
+  const book = new SyntheticBook(random, center, 2);
+  const bids = new Map(book.bids);
+  const asks = new Map(book.asks);
+  let jumps = 0;
+  for (let s = 1; s <= 20_000; s++) {
+    center += Math.round((random() - 0.5) * 6);
+    if (s % 997 === 0) {
+      center += (s % 2 === 0 ? 1 : -1) * 450; // a basis jump: 45 USD in one step
+      jumps++;
+    }
+    const changes = book.step(center);
+    assert.ok(changes.bids.size + changes.asks.size > 0, `step ${s}: an empty frame`);
+    for (const [side, delta] of [
+      [bids, changes.bids],
+      [asks, changes.asks],
+    ] as const)
+      for (const [p, q] of delta) {
+        if (q === 0) {
+          assert.ok(side.has(p), `step ${s}: removes ${p}, which the book did not have`);
+          side.delete(p);
+        } else side.set(p, q);
+      }
+    assert.deepEqual(bids, book.bids, `step ${s}: bids`);
+    assert.deepEqual(asks, book.asks, `step ${s}: asks`);
+    const top = book.top();
+    assert.ok(top.bid <= center - 3 && top.bid >= center - 6 && top.ask >= center + 3 && top.ask <= center + 6, `step ${s}: touch ${top.bid}/${top.ask} around ${center}`);
+  }
+  assert.equal(jumps, 20);
 });
