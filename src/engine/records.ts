@@ -46,6 +46,10 @@ export const TRADE_COLUMNS = [
   'backpack_funding',
   'lighter_funding',
   'funding_rate',
+  // An entry's worst price on each venue as sent (the bound of the book seen, or one signed ahead at
+  // the threshold level's bound: --sign-ahead-bound). Empty on other rows.
+  'backpack_worst_price',
+  'lighter_worst_price',
 ] as const;
 
 /** One trade or repair as the CSV and listeners see it. */
@@ -175,6 +179,8 @@ export class Records {
       kind,
       backpack_client_id: b.id,
       lighter_client_id: l.id,
+      backpack_worst_price: intent === undefined ? '' : formatFixed(intent.backpack.worstPrice, p.backpack.priceScale),
+      lighter_worst_price: intent === undefined ? '' : formatFixed(intent.lighter.worstPrice, p.lighter.priceScale),
     });
     const record: TradeRecord = { kind, direction, backpack: bp, lighter: lt, triggeredAt, netPnl };
     for (const listener of this.listeners) listener(record);

@@ -49,6 +49,9 @@ for (const [name, moved, flags, sellBound] of cases) {
         buys.map((o) => o.price),
         [1_002_000],
       );
+      // The trades CSV shows the bounds as sent.
+      const sellText = (sellBound / 10).toFixed(1);
+      assert.deepEqual([entry.backpack_worst_price, entry.lighter_worst_price], moved === 'lighter' ? ['100200.0', sellText] : [sellText, '100200.0']);
       assert.equal(await bot.stop(), 0);
     } finally {
       await bot.stop();

@@ -155,7 +155,7 @@ test('trades both directions on executable prices; exact CSV headers, telemetry,
     trades[0],
     'timestamp,direction,quantity,backpack_side,backpack_price,lighter_side,lighter_price,spread_captured,pnl_estimate,' +
       'backpack_quantity,lighter_quantity,raw_spread,executable_spread,backpack_fee,lighter_fee,net_pnl,backpack_state,lighter_state,' +
-      'backpack_send_ms,lighter_send_ms,backpack_confirm_ms,lighter_confirm_ms,kind,backpack_client_id,lighter_client_id,backpack_funding,lighter_funding,funding_rate,mode',
+      'backpack_send_ms,lighter_send_ms,backpack_confirm_ms,lighter_confirm_ms,kind,backpack_client_id,lighter_client_id,backpack_funding,lighter_funding,funding_rate,backpack_worst_price,lighter_worst_price,mode',
   );
   const bbo = readFileSync(
     join(
