@@ -72,16 +72,19 @@ export const CREDIT = 1;
 export const CREDIT_RAW = 2;
 
 /**
- * Batches a reading thread may be ahead by: about a file of the heavy synthetic mix (a batch is
- * 256 KiB of text, some 120 KB packed). The readers take the files in turn, so a reader must be
- * able to read its next file whole while the engine replays the other reader's.
+ * Batches a reading thread may be ahead by (a batch is 256 KiB of text, some 120 KB packed): an
+ * hour's file of frames that re-quote a whole ten-level ladder each; an hour of captured-size
+ * frames (about 265 bytes an event at 20 frames a second) fills a fifth of it. The readers take
+ * the files in turn, so a reader must be able to read its next file whole while the engine replays
+ * the other reader's.
  */
 export const READ_AHEAD = 1024;
 
 /**
- * Reading threads: reading and decoding cost about three times what the books and the engine do,
- * so two of them (on alternate files) keep the replaying thread fed on two cores; more than three
- * would only hold more of the recording in memory.
+ * Reading threads: two of them (on alternate files) keep the replaying thread fed on two cores even
+ * when reading and decoding cost more than the books and the engine (frames that re-quote whole
+ * ladders: about three times); with captured-size frames the engine is the larger cost and the
+ * readers wait on it. More than three would only hold more of the recording in memory.
  */
 function readerCount(files: number): number {
   return Math.max(1, Math.min(files, Math.max(2, Math.min(3, availableParallelism() - 1))));
