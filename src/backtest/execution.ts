@@ -15,7 +15,7 @@ import type { OrderEvent } from '../record/format.js';
 import { LIGHTER_FEES_BY_TIER, type LighterTier } from '../venues/lighter/account.js';
 import { VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venues/venue.js';
 import { RateBudget } from '../venues/lighter/rate-budget.js';
-import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../venues/signed-ahead.js';
+import { HeldAhead } from '../venues/signed-ahead.js';
 import type { OrderSide } from '../core/types.js';
 import type { ReplayFeed } from './feed.js';
 
@@ -102,11 +102,8 @@ export class SimulatedExecution implements DetachedExecution {
   /** Orders placed and filled (for the summary). */
   orders = 0;
   private readonly budget?: RateBudget;
-  /**
-   * The orders a live adapter would hold signed ahead (nothing is signed here), with the same ages
-   * and the same hand-out rules, so the engine picks the same bound for each leg as it does live.
-   */
-  private readonly held: SignedAhead<true>;
+  /** The orders a live adapter would hold signed ahead (nothing is signed here). */
+  private readonly held: HeldAhead;
 
   constructor(
     private readonly feed: ReplayFeed,
@@ -114,7 +111,7 @@ export class SimulatedExecution implements DetachedExecution {
     readonly options: ExecutionOptions,
   ) {
     this.position = options.startingPosition ?? 0;
-    this.held = new SignedAhead<true>(SIGNED_AHEAD_MAX_AGE_MS, undefined, clock);
+    this.held = new HeldAhead(feed.venue, clock);
     if (options.requestsPerMinute !== undefined) {
       this.budget = new RateBudget({
         perMinute: options.requestsPerMinute,
@@ -142,8 +139,8 @@ export class SimulatedExecution implements DetachedExecution {
   }
 
   /** Holds the order as a live adapter would once it had signed it. */
-  prepareMarketOrder(request: MarketOrderRequest, kind: SignAheadKind = 'book'): void {
-    if (!this.held.holds(request, kind)) this.held.put(request, true, kind);
+  prepareMarketOrder(request: MarketOrderRequest, kind?: SignAheadKind): void {
+    this.held.prepare(request, kind);
   }
 
   heldBounds(side: OrderSide, size: number): readonly number[] {
@@ -164,10 +161,7 @@ export class SimulatedExecution implements DetachedExecution {
     const m = this.market;
     this.orders++;
     this.clock.noteWork?.();
-    // As live: Backpack hands out (and drops) what it held for this side; any Lighter transaction
-    // takes the nonce that everything held was signed for.
-    if (this.feed.venue === 'lighter') this.held.clear();
-    else this.held.take(request);
+    this.held.sent(request);
     const leg: LegResult = {
       venue,
       state: 'unknown',

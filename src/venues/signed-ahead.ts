@@ -4,6 +4,7 @@
 
 import { systemClock, type Clock } from '../core/clock.js';
 import type { OrderSide } from '../core/types.js';
+import type { VenueId } from './types.js';
 import type { MarketOrderRequest, SignAheadKind } from './venue.js';
 
 /** The same order: side, size, worst price and reduce-only flag. */
@@ -83,5 +84,36 @@ export class SignedAhead<T> {
       if (found === undefined && h !== undefined && sameOrder(h.order, order) && this.valid(h.signed) && now - h.at < this.maxAgeMs) found = h.signed;
     }
     return found;
+  }
+}
+
+/**
+ * What a live adapter would hold signed ahead, for an execution side that signs nothing (paper
+ * trading, a backtest): the same places, ages and hand-out rules, so the engine picks the same
+ * bound for each leg as it does live. Sending hands out (and drops) what the side held on
+ * Backpack; on Lighter any transaction takes the nonce everything held was signed for.
+ */
+export class HeldAhead {
+  private readonly held: SignedAhead<true>;
+
+  constructor(
+    private readonly venue: VenueId,
+    clock: Clock,
+  ) {
+    this.held = new SignedAhead<true>(SIGNED_AHEAD_MAX_AGE_MS, undefined, clock);
+  }
+
+  prepare(request: MarketOrderRequest, kind: SignAheadKind = 'book'): void {
+    if (!this.held.holds(request, kind)) this.held.put(request, true, kind);
+  }
+
+  bounds(side: OrderSide, size: number): readonly number[] {
+    return this.held.bounds(side, size);
+  }
+
+  /** An order is sent (entry or repair alike). */
+  sent(request: MarketOrderRequest): void {
+    if (this.venue === 'lighter') this.held.clear();
+    else this.held.take(request);
   }
 }

@@ -6,7 +6,9 @@ import { sleep, systemClock, type Clock } from '../../core/clock.js';
 import { seededRandom } from '../../core/prng.js';
 import type { Logger } from '../../core/log.js';
 import type { MarketSpec } from '../types.js';
-import { composeVenue, VenueError, type DetachedExecution, type LegResult, type MarketData, type MarketOrderRequest, type Venue } from '../venue.js';
+import type { OrderSide } from '../../core/types.js';
+import { HeldAhead } from '../signed-ahead.js';
+import { composeVenue, VenueError, type DetachedExecution, type LegResult, type MarketData, type MarketOrderRequest, type SignAheadKind, type Venue } from '../venue.js';
 
 export interface PaperExecutionOptions {
   logger: Logger;
@@ -30,6 +32,8 @@ export class PaperExecution implements DetachedExecution {
   private nextId = 1;
   private readonly random: () => number;
   private readonly clock: Clock;
+  /** The orders a live adapter would hold signed ahead (nothing is signed here). */
+  private readonly held: HeldAhead;
 
   constructor(
     private readonly data: MarketData,
@@ -38,6 +42,15 @@ export class PaperExecution implements DetachedExecution {
     this.position = options.startingPosition ?? 0;
     this.random = seededRandom(options.seed ?? 1);
     this.clock = options.clock ?? systemClock;
+    this.held = new HeldAhead(data.id, this.clock);
+  }
+
+  prepareMarketOrder(request: MarketOrderRequest, kind?: SignAheadKind): void {
+    this.held.prepare(request, kind);
+  }
+
+  heldBounds(side: OrderSide, size: number): readonly number[] {
+    return this.held.bounds(side, size);
   }
 
   private get id(): MarketData['id'] {
@@ -61,6 +74,7 @@ export class PaperExecution implements DetachedExecution {
       clientOrderId: `paper-${this.nextId++}`,
       sentAt: this.clock.monoMs(),
     };
+    this.held.sent(request);
     const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({
       ...leg,
       state: 'rejected',

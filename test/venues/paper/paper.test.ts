@@ -148,3 +148,19 @@ test('composeVenue: market data from one side, execution from the other; start a
   // Optional members the execution side lacks are absent on the venue too: the engine checks for them.
   assert.deepEqual([venue.readyForOrder, venue.prepareMarketOrder, venue.rateBudget], [undefined, undefined, undefined]);
 });
+
+test('paper holds the orders a live Lighter adapter would have signed ahead, so the engine picks the same bounds; any order sent voids them', async () => {
+  const live = inner();
+  live.setBook([[999_990, 1000]], [[1_000_000, 1000]]);
+  const paper = paperVenue(live, { logger: silentLogger, latencyMs: 0, latencyJitterMs: 0 });
+  paper.prepareMarketOrder!({ side: 'sell', size: 200, worstPrice: 997_990 }, 'book');
+  paper.prepareMarketOrder!({ side: 'sell', size: 200, worstPrice: 997_500 }, 'threshold');
+  paper.prepareMarketOrder!({ side: 'buy', size: 200, worstPrice: 1_002_000 }, 'book');
+  assert.deepEqual(paper.heldBounds!('sell', 200), [997_990, 997_500]);
+  assert.deepEqual(paper.heldBounds!('buy', 200), [1_002_000]);
+  const leg = await paper.placeMarketOrder({ side: 'sell', size: 200, worstPrice: 997_500 });
+  assert.equal(leg.state, 'filled');
+  // On Lighter every order held was signed for the nonce that order took.
+  assert.deepEqual(paper.heldBounds!('sell', 200), []);
+  assert.deepEqual(paper.heldBounds!('buy', 200), []);
+});
