@@ -6,7 +6,7 @@
 
 import { ParamError } from '../core/param-error.js';
 import { systemClock } from '../core/clock.js';
-import { ArbEngine, type RunSummary } from '../engine/index.js';
+import { ArbEngine, ENGINE_DEFAULTS, type RunSummary } from '../engine/index.js';
 import { runLogPath } from '../io/paths.js';
 import { RunLog, type Level, type TaggedLogger } from '../io/runlog.js';
 import { buildSymbolMap, MarketSelectionError, parseUnitName, readBackpackMarkets, readLighterMarkets, selectPairs, type MarketPair } from '../markets/symbols.js';
@@ -142,6 +142,8 @@ export async function runMany(config: Config, hooks: RunHooks = {}): Promise<num
         logger: marketLog,
         clock,
         caps: caps.active ? caps : undefined,
+        // The markets share one process's time for signing ahead.
+        timings: { signAheadPerSecond: ENGINE_DEFAULTS.signAheadPerSecond / config.markets.length },
       });
       if (caps.active) caps.add(m.ticker, () => engine.exposure());
       markets.push({ config: m, engine });

@@ -22,7 +22,8 @@ import {
   type VenueView,
 } from '../strategy/index.js';
 import type { OrderSide } from '../core/types.js';
-import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest } from '../venues/venue.js';
+import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, SignAheadKind } from '../venues/venue.js';
+import { sameOrder } from '../venues/signed-ahead.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
 import { send, type Legs } from './legs.js';
@@ -41,6 +42,9 @@ export class EntryLoop {
   private readonly blockedBy: Record<VenueId, ExecutionReadiness['state']> = { backpack: 'ready', lighter: 'ready' };
   /** Signing the next entry's orders ahead is pending (betweenFrames). */
   private preparing = false;
+  /** The budget for signing ahead (mayHand): orders it allows now, and when it was last refilled. */
+  private signTokens = Infinity;
+  private signRefilledAt = 0;
   /** prepareEntries for betweenFrames, bound once: no closure per frame. */
   private readonly prepareSoon = (): void => this.prepareEntries();
   /** The orders last handed to each venue to sign ahead, per side, with the book sequences they come from. */
@@ -216,7 +220,7 @@ export class EntryLoop {
             const leg = legFor(params, id, core.books[id], side);
             ahead.book = leg === undefined ? undefined : { side, size: leg.size, worstPrice: leg.worstPrice };
           }
-          if (ahead.book !== undefined) venue.prepareMarketOrder(ahead.book, 'book');
+          if (ahead.book !== undefined && this.mayHand(ahead, 'book')) venue.prepareMarketOrder(ahead.book, 'book');
           if (!atThreshold || !core.bookValid[other]) continue;
           if (ahead.otherSeq !== core.bookSeq[other]) {
             ahead.otherSeq = core.bookSeq[other];
@@ -224,13 +228,34 @@ export class EntryLoop {
             const bound = fill.complete ? this.thresholdBound(id, side, fill.notional) : undefined;
             if (bound !== ahead.threshold?.worstPrice) ahead.threshold = bound === undefined ? undefined : { side, size: params.size[id], worstPrice: bound };
           }
-          if (ahead.threshold !== undefined && ahead.threshold.worstPrice !== ahead.book?.worstPrice) venue.prepareMarketOrder(ahead.threshold, 'threshold');
+          if (ahead.threshold !== undefined && ahead.threshold.worstPrice !== ahead.book?.worstPrice && this.mayHand(ahead, 'threshold'))
+            venue.prepareMarketOrder(ahead.threshold, 'threshold');
         } catch (e) {
           // Only a shortcut: the order is signed when it is sent instead.
           core.log.warn(`${id}: signing ahead failed: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
     }
+  }
+
+  /**
+   * Whether `ahead`'s order of this kind may be handed to its venue now: always when it equals the
+   * one handed last (the venue holds it, or signs it again only as it ages), otherwise when the budget
+   * for signing ahead (EngineTimings.signAheadPerSecond) has room, which it then takes.
+   */
+  private mayHand(ahead: Ahead, kind: SignAheadKind): boolean {
+    const order = kind === 'book' ? ahead.book! : ahead.threshold!;
+    const last = ahead.handed[kind];
+    if (last !== undefined && sameOrder(last, order)) return true;
+    const rate = this.core.timings.signAheadPerSecond;
+    const cap = Math.max(8, rate / 10);
+    const now = this.core.clock.monoMs();
+    this.signTokens = Math.min(cap, this.signTokens + ((now - this.signRefilledAt) * rate) / 1000);
+    this.signRefilledAt = now;
+    if (this.signTokens < 1) return false;
+    this.signTokens--;
+    ahead.handed[kind] = order;
+    return true;
   }
 
   /**
@@ -357,10 +382,12 @@ interface Ahead {
   otherSeq: number;
   book?: MarketOrderRequest;
   threshold?: MarketOrderRequest;
+  /** The orders of each kind last handed to the venue (mayHand). */
+  handed: Record<SignAheadKind, MarketOrderRequest | undefined>;
 }
 
 function emptyAhead(): Ahead {
-  return { params: undefined, bookSeq: -1, otherSeq: -1, book: undefined, threshold: undefined };
+  return { params: undefined, bookSeq: -1, otherSeq: -1, book: undefined, threshold: undefined, handed: { book: undefined, threshold: undefined } };
 }
 
 function emptyMemo(): ThresholdMemo {

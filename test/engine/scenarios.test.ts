@@ -689,3 +689,38 @@ test("an adapter that throws instead of answering: the leg counts as unknown, th
     ],
   );
 });
+
+test('signing ahead keeps to its budget: new orders at most signAheadPerSecond a second, a burst of at least 8; an order equal to the one handed costs nothing', async () => {
+  const r = rig([], { signAheadPerSecond: 20 });
+  await start(r);
+  const handed = () => r.backpack.prepared.length + r.backpack.preparedAtThreshold.length + r.lighter.prepared.length + r.lighter.preparedAtThreshold.length;
+  // The clock stands still: only the frames' turns and the signing ahead after them run.
+  const turn = async (bp: Book, lt: Book) => {
+    frame(r, bp, lt);
+    await new Promise((done) => setImmediate(done));
+  };
+  // One USD lower on both venues (Backpack's tick is 0.1, Lighter's 0.01): every bound moves.
+  const lower: Book[] = [
+    [[[999_980, 100_000]], [[999_990, 100_000]]],
+    [[[9_999_800, 10_000]], [[9_999_900, 10_000]]],
+  ];
+  const before = handed();
+  // Calm books: each venue's book order and threshold order, both sides: 8 new orders, the whole burst.
+  await turn(BP_CALM, LT_CALM);
+  assert.equal(handed() - before, 8);
+  // The same books in new frames: orders equal to those handed, handed again at no cost.
+  await turn(BP_CALM, LT_CALM);
+  assert.equal(handed() - before, 16);
+  // Every bound moves and the budget is spent: nothing new is handed.
+  await turn(lower[0], lower[1]);
+  assert.equal(handed() - before, 16);
+  // 100 ms later the budget has 2 more (20 a second): two of the eight are handed on the next frame.
+  await r.clock.advance(100);
+  await turn(lower[0], lower[1]);
+  assert.equal(handed() - before, 18);
+  // A second later the burst is whole again: the six left.
+  await r.clock.advance(1000);
+  await turn(lower[0], lower[1]);
+  assert.equal(handed() - before, 26);
+  await stop(r);
+});
