@@ -88,7 +88,7 @@ export const ENGINE_DEFAULTS: Readonly<EngineTimings> = Object.freeze({
   repairRetries: 2,
   stopBudgetMs: 10_000,
   closeBudgetMs: 15_000,
-  signAheadPerSecond: 2_000,
+  signAheadPerSecond: 1_000,
 });
 
 /**
