@@ -596,6 +596,26 @@ export class LighterSim extends SimServerBase<Client> {
     return account;
   }
 
+  /**
+   * Subscribes `client` to an account channel, checking the auth token first when `needsToken`
+   * (a refusal names the channel, as the venue's 30003/30005 frames do, and subscribes nothing);
+   * a token's deadline is kept so the subscription lapses with it. False when refused.
+   */
+  private admitAccountChannel(client: Client, channel: string, account: number, auth: string | undefined, needsToken: boolean): boolean {
+    if (needsToken) {
+      try {
+        this.checkToken(auth, account);
+      } catch (e) {
+        this.sendTo(client, { error: { code: (e as LighterApiError).code, message: `${(e as Error).message} (channel ${channel.replaceAll('/', ':')})` } });
+        return false;
+      }
+    }
+    client.channels.add(channel);
+    client.accounts.add(account);
+    if (needsToken) client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
+    return true;
+  }
+
   private checkToken(token: string | undefined, account: number): void {
     if (token === undefined) throw new LighterApiError(20001, 'invalid auth token: missing', 401);
     const [, a, k] = token.split(':');
@@ -1389,17 +1409,7 @@ export class LighterSim extends SimServerBase<Client> {
       // account_all_trades is public: clients subscribe without a token (CCXT 4.5.84 pro lighter.js
       // watchMyTrades sends none; spec §5 channel table); a token given is still checked.
       // Refusals name the channel in their message, as the venue's own 30003/30005 frames do.
-      const needsToken = name !== 'account_all_trades' || auth !== undefined;
-      if (needsToken) {
-        try {
-          this.checkToken(auth, account);
-        } catch (e) {
-          return this.sendTo(client, { error: { code: (e as LighterApiError).code, message: `${(e as Error).message} (channel ${channel.replaceAll('/', ':')})` } });
-        }
-      }
-      client.channels.add(channel);
-      client.accounts.add(account);
-      if (needsToken) client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
+      if (!this.admitAccountChannel(client, channel, account, auth, name !== 'account_all_trades' || auth !== undefined)) return;
       const kind = name.slice('account_all_'.length);
       const body: Record<string, unknown> = { channel: `${name}:${account}`, type: `subscribed/${name}` };
       if (kind === 'orders')
@@ -1423,17 +1433,7 @@ export class LighterSim extends SimServerBase<Client> {
       // that list and CCXT subscribes it without a token (subscribePublic), while nautilus_trader
       // attaches one: it is served without a token, and a token given is still checked, as for
       // account_all_trades.
-      const needsToken = name === 'account_all_assets' || auth !== undefined;
-      if (needsToken) {
-        try {
-          this.checkToken(auth, account);
-        } catch (e) {
-          return this.sendTo(client, { error: { code: (e as LighterApiError).code, message: `${(e as Error).message} (channel ${channel.replaceAll('/', ':')})` } });
-        }
-      }
-      client.channels.add(channel);
-      client.accounts.add(account);
-      if (needsToken) client.tokenDeadlines.set(channel, Number(auth!.split(':')[0]));
+      if (!this.admitAccountChannel(client, channel, account, auth, name === 'account_all_assets' || auth !== undefined)) return;
       return this.sendTo(client, this.balanceFrame(name, account, `subscribed/${name}`));
     }
     this.sendTo(client, { error: { code: 30005, message: `Invalid Channel: ${channel}` } });
