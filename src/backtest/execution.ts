@@ -95,6 +95,8 @@ export interface ExecutionOptions {
   requestsPerMinute?: number;
 }
 
+const READY: ExecutionReadiness = { state: 'ready' };
+
 /** The replay's execution side on the port, composed with a ReplayFeed by composeVenue (backtest/venue.ts). */
 export class SimulatedExecution implements DetachedExecution {
   position: number;
@@ -104,6 +106,8 @@ export class SimulatedExecution implements DetachedExecution {
   private readonly budget?: RateBudget;
   /** The orders a live adapter would hold signed ahead (nothing is signed here). */
   private readonly held: HeldAhead;
+  /** readiness() found an entry's place free, and none has been taken since. */
+  private readyTillTake = false;
 
   constructor(
     private readonly feed: ReplayFeed,
@@ -126,15 +130,26 @@ export class SimulatedExecution implements DetachedExecution {
 
   /** The execution side's readiness: budget_empty while an entry could not have a place. */
   readiness(): ExecutionReadiness {
-    if (this.budget === undefined) return { state: 'ready' };
+    if (this.budget === undefined || this.readyTillTake) return READY;
     const at = this.budget.availableAt('entry', true);
-    if (at <= this.clock.monoMs()) return { state: 'ready' };
+    if (at <= this.clock.monoMs()) {
+      // Places only leave the window as time goes on, and nothing here pauses the budget: ready
+      // stays ready until a place is taken (take() says so), and the engine asks on every frame.
+      this.readyTillTake = true;
+      return READY;
+    }
     return { state: 'budget_empty', until: at, detail: this.budget.refusalMessage('entry', true) };
+  }
+
+  /** Takes a place in the budget when one is free. */
+  private take(purpose: 'entry' | 'repair', transaction: boolean): boolean {
+    this.readyTillTake = false;
+    return this.budget === undefined || this.budget.tryTake(purpose, transaction);
   }
 
   /** A position read, as live: it takes a place in the budget when one is free. */
   fetchPosition(): Promise<number> {
-    this.budget?.tryTake('entry', false);
+    this.take('entry', false);
     return Promise.resolve(this.position);
   }
 
@@ -184,8 +199,7 @@ export class SimulatedExecution implements DetachedExecution {
     if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0)
       return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
     const purpose = request.purpose === 'repair' ? 'repair' : 'entry';
-    if (this.budget !== undefined && !this.budget.tryTake(purpose, true))
-      return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: this.budget.refusal(purpose, true) };
+    if (this.budget !== undefined && !this.take(purpose, true)) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: this.budget.refusal(purpose, true) };
     await sleep(this.clock, this.options.latency.arrivalMs);
     const outcome = this.match(request);
     await sleep(this.clock, this.options.latency.replyMs);

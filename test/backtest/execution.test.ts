@@ -206,3 +206,24 @@ test('orders held as a live adapter holds them signed ahead: per side and kind, 
   assert.deepEqual(lighter.heldBounds('sell', 10), []);
   await clockL.advanceTo(100);
 });
+
+test('readiness asked on every frame between orders follows the budget: ready until the last entry place is taken, budget_empty then, ready again a minute later', async () => {
+  const { clock, exec } = rig({ requestsPerMinute: 60 });
+  // 34 entry places (60 a minute: transactions 40, 6 kept for repairs); a position read takes a place of the 60 too.
+  await exec.fetchPosition();
+  const sent: Array<Promise<unknown>> = [];
+  for (let i = 0; i < 34; i++) {
+    assert.deepEqual(exec.readiness(), { state: 'ready' }, `before entry ${i + 1}`);
+    assert.deepEqual(exec.readiness(), { state: 'ready' }, `asked again before entry ${i + 1}`);
+    sent.push(exec.placeMarketOrder({ side: 'buy', size: 1, worstPrice: 1_010 }));
+    await clock.advanceTo(clock.monoMs() + 1);
+  }
+  const empty = exec.readiness();
+  assert.equal(empty.state, 'budget_empty');
+  assert.equal((empty as { until: number }).until, 60_000, 'the first entry place (taken at 0) frees a minute later');
+  await clock.advanceTo(59_999);
+  assert.equal(exec.readiness().state, 'budget_empty', 'not yet');
+  await clock.advanceTo(60_000);
+  assert.deepEqual(exec.readiness(), { state: 'ready' });
+  await Promise.all(sent);
+});
