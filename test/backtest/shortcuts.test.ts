@@ -1,6 +1,6 @@
 // The replay's shortcuts change nothing: a backtest with them gives the same summary, CSV bytes,
 // spreads and log lines as one that takes none (BacktestOptions.exhaustive), over recordings that
-// trade often, run Lighter's request budget dry and carry refused frames and gaps. And the replay
+// trade often, run Lighter's request budget dry, and hold a second run after an hour's gap. And the replay
 // clock's own rule: after a timer, the turns pass whenever anything still continues on them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +64,29 @@ test('a backtest gives the same bytes with the replay shortcuts as without, trad
     assert.ok(slow.result.summary.trades > 5, `the replay traded (${slow.result.summary.trades} trades), so the comparison says something`);
     assertSame(fast, slow);
   }
+});
+
+test('the same bytes with and without the shortcuts across a second run in the recording: books that go stale, resync from snapshots and trade again, a request budget that runs dry', async () => {
+  const dir = tempDir('bla-short-runs-');
+  writeSyntheticRecording(dir, { seconds: 120, framesPerSecond: 40, seed: 22, startWallMs: Date.UTC(2026, 0, 1) });
+  writeSyntheticRecording(dir, { seconds: 120, framesPerSecond: 40, seed: 23, startWallMs: Date.UTC(2026, 0, 1, 1) });
+  const flags = ['--size', '0.01', '--long-threshold', '4', '--short-threshold', '4', '--max-position', '0.03'];
+  const slow = await backtest(dir, flags, true);
+  const fast = await backtest(dir, flags, false);
+  assert.ok(slow.result.summary.trades > 5, `the replay traded (${slow.result.summary.trades} trades)`);
+  // The hour between the runs: both books go stale and come back; Lighter's request budget runs dry and refills.
+  for (const line of [
+    'WARN backpack book is stale',
+    'WARN lighter book is stale',
+    'INFO backpack book is fresh again',
+    'DEBUG lighter order budget spent',
+    'DEBUG lighter takes orders again',
+  ])
+    assert.ok(
+      slow.lines.some((l) => l.startsWith(line)),
+      line,
+    );
+  assertSame(fast, slow);
 });
 
 test('after a timer the replay clock lets turns pass when an order was sent or the engine is not settled, and the work they carry is done before the next event', async () => {
