@@ -108,6 +108,8 @@ export class SimulatedExecution implements DetachedExecution {
   private readonly held: HeldAhead;
   /** readiness() found an entry's place free, and none has been taken since. */
   private readyTillTake = false;
+  /** readiness() found no place for an entry before `until`, and none has been taken since (its detail is read when asked). */
+  private empty?: Extract<ExecutionReadiness, { state: 'budget_empty' }>;
 
   constructor(
     private readonly feed: ReplayFeed,
@@ -128,22 +130,39 @@ export class SimulatedExecution implements DetachedExecution {
     }
   }
 
-  /** The execution side's readiness: budget_empty while an entry could not have a place. */
+  /**
+   * The execution side's readiness: budget_empty while an entry could not have a place. The engine
+   * asks on every book frame, so the answer is kept until it can change: places only leave the
+   * window as time goes on and nothing pauses a replay's budget, so ready stays ready until a place
+   * is taken, and the moment an entry's place frees stays the same until then or until it comes.
+   * The refusal's text (which counts the milliseconds left) is written when it is read, as it stands
+   * then: its readers (the entry gate when the state changes, flatten) read it on the turn they asked.
+   */
   readiness(): ExecutionReadiness {
-    if (this.budget === undefined || this.readyTillTake) return READY;
-    const at = this.budget.availableAt('entry', true);
-    if (at <= this.clock.monoMs()) {
-      // Places only leave the window as time goes on, and nothing here pauses the budget: ready
-      // stays ready until a place is taken (take() says so), and the engine asks on every frame.
+    const budget = this.budget;
+    if (budget === undefined || this.readyTillTake) return READY;
+    const now = this.clock.monoMs();
+    if (this.empty !== undefined && this.empty.until > now) return this.empty;
+    const at = budget.availableAt('entry', true, now);
+    if (at <= now) {
       this.readyTillTake = true;
+      this.empty = undefined;
       return READY;
     }
-    return { state: 'budget_empty', until: at, detail: this.budget.refusalMessage('entry', true) };
+    this.empty = {
+      state: 'budget_empty',
+      until: at,
+      get detail(): string {
+        return budget.refusalMessage('entry', true);
+      },
+    };
+    return this.empty;
   }
 
   /** Takes a place in the budget when one is free. */
   private take(purpose: 'entry' | 'repair', transaction: boolean): boolean {
     this.readyTillTake = false;
+    this.empty = undefined;
     return this.budget === undefined || this.budget.tryTake(purpose, transaction);
   }
 

@@ -221,9 +221,26 @@ test('readiness asked on every frame between orders follows the budget: ready un
   const empty = exec.readiness();
   assert.equal(empty.state, 'budget_empty');
   assert.equal((empty as { until: number }).until, 60_000, 'the first entry place (taken at 0) frees a minute later');
-  await clock.advanceTo(59_999);
-  assert.equal(exec.readiness().state, 'budget_empty', 'not yet');
+  assert.equal(clock.monoMs(), 34);
+  assert.match(
+    empty.state === 'budget_empty' ? empty.detail : '',
+    /^Lighter entry not sent: the shared budget of 60 requests \(40 transactions\) per minute \(--lighter-requests-per-minute\) is spent for another 59966 ms$/,
+  );
+  // A repair still has a place; taking it moves the entries' next place on to the second entry's minute.
+  sent.push(exec.placeMarketOrder({ side: 'sell', size: 1, worstPrice: 990, purpose: 'repair' }));
+  assert.equal((exec.readiness() as { until: number }).until, 60_001);
   await clock.advanceTo(60_000);
+  const still = exec.readiness();
+  assert.deepEqual(
+    still,
+    {
+      state: 'budget_empty',
+      until: 60_001,
+      detail: 'Lighter entry not sent: the shared budget of 60 requests (40 transactions) per minute (--lighter-requests-per-minute) is spent for another 1 ms',
+    },
+    'not yet, and the wait said as it is now',
+  );
+  await clock.advanceTo(60_001);
   assert.deepEqual(exec.readiness(), { state: 'ready' });
   await Promise.all(sent);
 });
