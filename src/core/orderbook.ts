@@ -154,6 +154,11 @@ export class OrderBook {
    * book lacks the depth ("not enough depth").
    */
   estimateFill(takerSide: OrderSide, quantity: number): FillEstimate {
+    return this.estimateFillInto(takerSide, quantity, { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false });
+  }
+
+  /** estimateFill() written into `out` (every field), which it returns: nothing is allocated. */
+  estimateFillInto(takerSide: OrderSide, quantity: number, out: FillEstimate): FillEstimate {
     const half = takerSide === 'buy' ? this.askHalf : this.bidHalf;
     const prices = half.prices;
     const sizes = half.sizes;
@@ -168,7 +173,12 @@ export class OrderBook {
     }
     const filled = quantity - remaining;
     if (!Number.isSafeInteger(notional)) notional = exactNotional(prices, sizes, filled);
-    return { filled, notional, avgPrice: filled === 0 ? 0 : notional / filled, worstPrice: worst, complete: remaining === 0 };
+    out.filled = filled;
+    out.notional = notional;
+    out.avgPrice = filled === 0 ? 0 : notional / filled;
+    out.worstPrice = worst;
+    out.complete = remaining === 0;
+    return out;
   }
 }
 
@@ -187,4 +197,4 @@ function exactNotional(prices: number[], sizes: number[], quantity: number): num
 }
 
 /** A read-only view of a book: what a decision may read, never change. */
-export type BookView = Pick<OrderBook, 'bestBid' | 'bestBidSize' | 'bestAsk' | 'bestAskSize' | 'depth' | 'levels' | 'sizeAt' | 'isCrossed' | 'estimateFill'>;
+export type BookView = Pick<OrderBook, 'bestBid' | 'bestBidSize' | 'bestAsk' | 'bestAskSize' | 'depth' | 'levels' | 'sizeAt' | 'isCrossed' | 'estimateFill' | 'estimateFillInto'>;

@@ -11,8 +11,8 @@ import type { VenueId } from '../venues/types.js';
 import {
   decide,
   describeNoTrade,
-  legFor,
   thresholdBound,
+  worstPrice,
   toCommon,
   type EntryGate,
   type Intent,
@@ -21,6 +21,7 @@ import {
   type StrategyParams,
   type VenueView,
 } from '../strategy/index.js';
+import type { FillEstimate } from '../core/orderbook.js';
 import type { OrderSide } from '../core/types.js';
 import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, SignAheadKind } from '../venues/venue.js';
 import { sameOrder } from '../venues/signed-ahead.js';
@@ -47,6 +48,8 @@ export class EntryLoop {
   private signRefilledAt = 0;
   /** prepareEntries for betweenFrames, bound once: no closure per frame. */
   private readonly prepareSoon = (): void => this.prepareEntries();
+  /** Reused by prepareEntries for every fill it works out. */
+  private readonly fill: FillEstimate = { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false };
   /** The orders last handed to each venue to sign ahead, per side, with the book sequences they come from. */
   private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
     backpack: { buy: emptyAhead(), sell: emptyAhead() },
@@ -206,25 +209,33 @@ export class EntryLoop {
     if (!core.phase.is('running') || core.busy || core.params === undefined) return;
     const params = core.params;
     const atThreshold = core.settings.signAheadBound !== 'book';
+    const fill = this.fill;
     for (const id of VENUES) {
       const venue = core.venues[id];
       if (venue.prepareMarketOrder === undefined || !core.bookValid[id]) continue;
       const other = id === 'backpack' ? 'lighter' : 'backpack';
-      for (const side of ['buy', 'sell'] as const) {
+      for (const side of SIDES) {
         try {
-          // Worked out again only when the book it comes from has moved: most frames move one venue's book.
+          // Worked out again only when the book it comes from has moved (most frames move one venue's
+          // book), and a new order built only when its integers differ: nothing is allocated otherwise.
           const ahead = this.ahead[id][side];
-          if (ahead.params !== params) Object.assign(ahead, emptyAhead(), { params });
+          if (ahead.params !== params) resetAhead(ahead, params);
           if (ahead.bookSeq !== core.bookSeq[id]) {
             ahead.bookSeq = core.bookSeq[id];
-            const leg = legFor(params, id, core.books[id], side);
-            ahead.book = leg === undefined ? undefined : { side, size: leg.size, worstPrice: leg.worstPrice };
+            core.books[id].estimateFillInto(side, params.size[id], fill);
+            if (!fill.complete) ahead.book = undefined;
+            else if (ahead.book === undefined || fill.worstPrice !== ahead.bookLevel) {
+              // legFor's bound (strategy.worstPrice of the last level --size reaches), from that level alone.
+              const bound = worstPrice(fill.worstPrice, side, params[id], params.slippageBps);
+              ahead.bookLevel = fill.worstPrice;
+              if (ahead.book?.worstPrice !== bound) ahead.book = { side, size: params.size[id], worstPrice: bound };
+            }
           }
           if (ahead.book !== undefined && this.mayHand(ahead, 'book')) venue.prepareMarketOrder(ahead.book, 'book');
           if (!atThreshold || !core.bookValid[other]) continue;
           if (ahead.otherSeq !== core.bookSeq[other]) {
             ahead.otherSeq = core.bookSeq[other];
-            const fill = core.books[other].estimateFill(side === 'buy' ? 'sell' : 'buy', params.size[other]);
+            core.books[other].estimateFillInto(side === 'buy' ? 'sell' : 'buy', params.size[other], fill);
             const bound = fill.complete ? this.thresholdBound(id, side, fill.notional) : undefined;
             if (bound !== ahead.threshold?.worstPrice) ahead.threshold = bound === undefined ? undefined : { side, size: params.size[id], worstPrice: bound };
           }
@@ -377,6 +388,8 @@ interface ThresholdMemo {
 
 interface Ahead {
   params?: StrategyParams;
+  /** The price of the last level --size reached on this venue's book when `book` was worked out (its bound is a function of it). */
+  bookLevel: number;
   /** core.bookSeq of this venue when `book` was worked out, and of the other venue when `threshold` was. */
   bookSeq: number;
   otherSeq: number;
@@ -387,8 +400,22 @@ interface Ahead {
 }
 
 function emptyAhead(): Ahead {
-  return { params: undefined, bookSeq: -1, otherSeq: -1, book: undefined, threshold: undefined, handed: { book: undefined, threshold: undefined } };
+  return { params: undefined, bookLevel: NaN, bookSeq: -1, otherSeq: -1, book: undefined, threshold: undefined, handed: { book: undefined, threshold: undefined } };
 }
+
+/** Forgets what was worked out for other params (a new Ahead's state, for `params`). */
+function resetAhead(ahead: Ahead, params: StrategyParams): void {
+  ahead.params = params;
+  ahead.bookLevel = NaN;
+  ahead.bookSeq = -1;
+  ahead.otherSeq = -1;
+  ahead.book = undefined;
+  ahead.threshold = undefined;
+  ahead.handed.book = undefined;
+  ahead.handed.threshold = undefined;
+}
+
+const SIDES: readonly OrderSide[] = ['buy', 'sell'];
 
 function emptyMemo(): ThresholdMemo {
   return { params: undefined, otherNotional: NaN, bound: undefined };

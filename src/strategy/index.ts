@@ -280,11 +280,15 @@ export function topOfBookSignal(params: StrategyParams, backpack: BookView, ligh
   return '';
 }
 
+/** tryDirection's fills, written on every call (decide() allocates nothing on a frame that does not trade). */
+const BP_FILL: FillEstimate = { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false };
+const LT_FILL: FillEstimate = { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false };
+
 function tryDirection(params: StrategyParams, backpack: VenueView, lighter: VenueView, direction: Direction): Decision | undefined {
   const bpSide: OrderSide = direction === 'LONG_BACKPACK' ? 'buy' : 'sell';
   const ltSide: OrderSide = bpSide === 'buy' ? 'sell' : 'buy';
-  const bpFill = backpack.book.estimateFill(bpSide, params.size.backpack);
-  const ltFill = lighter.book.estimateFill(ltSide, params.size.lighter);
+  const bpFill = backpack.book.estimateFillInto(bpSide, params.size.backpack, BP_FILL);
+  const ltFill = lighter.book.estimateFillInto(ltSide, params.size.lighter, LT_FILL);
   if (!bpFill.complete || !ltFill.complete) return undefined;
   // Notionals at the common price + size scale: exact integers, comparable across venues.
   const bpNotional = bpFill.notional * params.toCommonNotional.backpack;
@@ -315,8 +319,9 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
     kind: 'trade',
     intent: {
       direction,
-      backpack: legOf(params, 'backpack', bpSide, bpFill),
-      lighter: legOf(params, 'lighter', ltSide, ltFill),
+      // The trade keeps copies: the scratch fills are written again on the next frame.
+      backpack: legOf(params, 'backpack', bpSide, { ...bpFill }),
+      lighter: legOf(params, 'lighter', ltSide, { ...ltFill }),
       rawSpread: top,
       executableSpread: gross / size,
       expectedEdge: edge,
@@ -384,11 +389,6 @@ export function thresholdLevel(params: StrategyParams, venue: VenueId, side: Ord
   // The common notional of --size on `venue` per unit of its price.
   const perPrice = params.size[venue] * params.toCommonNotional[venue];
   if (!Number.isSafeInteger(otherCommon) || !Number.isSafeInteger(perPrice) || perPrice <= 0) return undefined;
-  const passes = (price: number): boolean => {
-    const own = price * perPrice;
-    if (!Number.isSafeInteger(own)) return false;
-    return venue === 'backpack' ? pricesClear(params, direction, own, otherCommon) : pricesClear(params, direction, otherCommon, own);
-  };
   const feeOwn = (venue === 'backpack' ? params.fees.backpackTakerBps : params.fees.lighterTakerBps) / 10_000;
   const feeOther = (venue === 'backpack' ? params.fees.lighterTakerBps : params.fees.backpackTakerBps) / 10_000;
   const halfEdge = params.minEdgeBps / 20_000;
@@ -407,26 +407,33 @@ export function thresholdLevel(params: StrategyParams, venue: VenueId, side: Ord
   let steps = 0;
   if (side === 'sell') {
     // The lowest passing price: up until it passes, then down while the tick below still passes.
-    while (!passes(price)) {
+    while (!levelPasses(params, venue, direction, perPrice, otherCommon, price)) {
       price += tick;
       if (++steps > LEVEL_WALK_LIMIT) return undefined;
     }
-    while (price - tick >= tick && passes(price - tick)) {
+    while (price - tick >= tick && levelPasses(params, venue, direction, perPrice, otherCommon, price - tick)) {
       price -= tick;
       if (++steps > LEVEL_WALK_LIMIT) return undefined;
     }
   } else {
     // The highest passing price: down until it passes, then up while the tick above still passes.
-    while (!passes(price)) {
+    while (!levelPasses(params, venue, direction, perPrice, otherCommon, price)) {
       price -= tick;
       if (price < tick || ++steps > LEVEL_WALK_LIMIT) return undefined;
     }
-    while (passes(price + tick)) {
+    while (levelPasses(params, venue, direction, perPrice, otherCommon, price + tick)) {
       price += tick;
       if (++steps > LEVEL_WALK_LIMIT) return undefined;
     }
   }
   return price;
+}
+
+/** Whether `venue`'s leg filled whole at `price` passes every price check of decide() (thresholdLevel; a function, not a closure per call). */
+function levelPasses(params: StrategyParams, venue: VenueId, direction: Direction, perPrice: number, otherCommon: number, price: number): boolean {
+  const own = price * perPrice;
+  if (!Number.isSafeInteger(own)) return false;
+  return venue === 'backpack' ? pricesClear(params, direction, own, otherCommon) : pricesClear(params, direction, otherCommon, own);
 }
 
 /**

@@ -88,6 +88,26 @@ test('VWAP and worst price to fill a quantity on either side', () => {
   assert.equal(short.worstPrice, 1020);
 });
 
+test('estimateFillInto writes every field of estimateFill into the object it is given, and returns it', () => {
+  const b = book();
+  // Stale values in every field: each must be overwritten, whatever the fill.
+  const out = { filled: -1, notional: -1, avgPrice: -1, worstPrice: -1, complete: true };
+  for (const [side, quantity] of [
+    ['buy', 3],
+    ['sell', 2],
+    ['sell', 10],
+    ['buy', 54],
+    ['buy', 55],
+    ['sell', 0],
+  ] as const) {
+    assert.equal(b.estimateFillInto(side, quantity, out), out);
+    assert.deepEqual({ ...out }, b.estimateFill(side, quantity), `${side} ${quantity}`);
+  }
+  assert.deepEqual({ ...out }, { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: true });
+  const empty = new OrderBook();
+  assert.deepEqual({ ...empty.estimateFillInto('buy', 1, out) }, { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false });
+});
+
 test('crossed-book detection', () => {
   const b = book();
   assert.equal(b.isCrossed(), false);

@@ -239,6 +239,32 @@ test('between frames each venue signs ahead both legs an entry would send; the l
   await stop(r);
 });
 
+test('between frames a book that moved without moving a bound hands the very order handed before (nothing new is built); a moved bound hands a new one', async () => {
+  const r = rig();
+  await start(r);
+  frame(r, BP_CALM, LT_CALM);
+  await settled(r);
+  const last = (v: FakeVenue, kind: 'book' | 'threshold', side: 'buy' | 'sell') => (kind === 'book' ? v.prepared : v.preparedAtThreshold).filter((q) => q.side === side).at(-1)!;
+  const kinds = ['book', 'threshold'] as const;
+  const sides = ['buy', 'sell'] as const;
+  const before = [r.backpack, r.lighter].flatMap((v) => kinds.flatMap((k) => sides.map((s) => last(v, k, s))));
+  // Both books move (other sizes at the same prices, still more than --size): every order stays as it was.
+  frame(r, [[[999_990, 90_000]], [[1_000_000, 80_000]]], [[[9_999_900, 9_000]], [[10_000_000, 8_000]]]);
+  await settled(r);
+  const after = [r.backpack, r.lighter].flatMap((v) => kinds.flatMap((k) => sides.map((s) => last(v, k, s))));
+  after.forEach((order, i) => assert.equal(order, before[i], `order ${i} is the same object`));
+  // Backpack's ask rises a tick: its book buy has a new bound, and so has Lighter's threshold sell; the rest stand.
+  frame(r, [[[999_990, 90_000]], [[1_000_010, 80_000]]], [[[9_999_900, 9_000]], [[10_000_000, 8_000]]]);
+  await settled(r);
+  assert.deepEqual(last(r.backpack, 'book', 'buy'), { side: 'buy', size: 1000, worstPrice: 1_002_011 });
+  assert.notEqual(last(r.backpack, 'book', 'buy'), before[0]);
+  assert.equal(last(r.backpack, 'book', 'sell'), before[1]);
+  assert.notEqual(last(r.lighter, 'threshold', 'sell'), before[7]);
+  assert.equal(last(r.lighter, 'threshold', 'buy'), before[6]);
+  assert.equal(last(r.lighter, 'book', 'buy'), before[4]);
+  await stop(r);
+});
+
 test('a moved book trades with the leg held at the threshold bound: neither leg is signed on the deciding turn, on either venue', async () => {
   // Lighter's bid jumps: LONG_BACKPACK. Against the Backpack buy of 0.01 at 100000.0, the Lighter
   // sell only just passes at 100025.01 (the 2.5 bps Backpack fee decides over --long-threshold 5):
