@@ -172,9 +172,13 @@ export class SimulatedExecution implements DetachedExecution {
     return Promise.resolve(this.position);
   }
 
-  /** Holds the order as a live adapter would once it had signed it. */
-  prepareMarketOrder(request: MarketOrderRequest, kind?: SignAheadKind): void {
-    this.held.prepare(request, kind);
+  /** Holds the order as a live adapter would once it had signed it; answers until when handing it again changes nothing (see HeldAhead.prepare). */
+  prepareMarketOrder(request: MarketOrderRequest, kind?: SignAheadKind): number {
+    return this.held.prepare(request, kind);
+  }
+
+  signedAheadVoids(): number {
+    return this.held.voids;
   }
 
   heldBounds(side: OrderSide, size: number): readonly number[] {

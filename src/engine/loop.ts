@@ -23,7 +23,7 @@ import {
 } from '../strategy/index.js';
 import type { FillEstimate } from '../core/orderbook.js';
 import type { OrderSide } from '../core/types.js';
-import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, SignAheadKind } from '../venues/venue.js';
+import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, SignAheadKind, Venue } from '../venues/venue.js';
 import { sameOrder } from '../venues/signed-ahead.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
@@ -43,9 +43,11 @@ export class EntryLoop {
   private readonly blockedBy: Record<VenueId, ExecutionReadiness['state']> = { backpack: 'ready', lighter: 'ready' };
   /** Signing the next entry's orders ahead is pending (betweenFrames). */
   private preparing = false;
-  /** The budget for signing ahead (mayHand): orders it allows now, and when it was last refilled. */
+  /** The budget for signing ahead (hand): orders it allows now, and when it was last refilled. */
   private signTokens = Infinity;
   private signRefilledAt = 0;
+  /** Each venue's signedAheadVoids() when last read. */
+  private readonly voids: Record<VenueId, number> = { backpack: 0, lighter: 0 };
   /** prepareEntries for betweenFrames, bound once: no closure per frame. */
   private readonly prepareSoon = (): void => this.prepareEntries();
   /** Reused by prepareEntries for every fill it works out. */
@@ -210,10 +212,20 @@ export class EntryLoop {
     const params = core.params;
     const atThreshold = core.settings.signAheadBound !== 'book';
     const fill = this.fill;
+    const now = core.clock.monoMs();
     for (const id of VENUES) {
       const venue = core.venues[id];
       if (venue.prepareMarketOrder === undefined || !core.bookValid[id]) continue;
       const other = id === 'backpack' ? 'lighter' : 'backpack';
+      // The venue's answers of when its orders are next signed again stand only while it has dropped nothing.
+      const trusts = venue.signedAheadVoids !== undefined;
+      if (trusts) {
+        const voids = venue.signedAheadVoids!();
+        if (voids !== this.voids[id]) {
+          this.voids[id] = voids;
+          for (const side of SIDES) this.ahead[id][side].renewAt.book = this.ahead[id][side].renewAt.threshold = -Infinity;
+        }
+      }
       for (const side of SIDES) {
         try {
           // Worked out again only when the book it comes from has moved (most frames move one venue's
@@ -231,7 +243,7 @@ export class EntryLoop {
               if (ahead.book?.worstPrice !== bound) ahead.book = { side, size: params.size[id], worstPrice: bound };
             }
           }
-          if (ahead.book !== undefined && this.mayHand(ahead, 'book')) venue.prepareMarketOrder(ahead.book, 'book');
+          if (ahead.book !== undefined) this.hand(venue, ahead, 'book', ahead.book, now, trusts);
           if (!atThreshold || !core.bookValid[other]) continue;
           if (ahead.otherSeq !== core.bookSeq[other]) {
             ahead.otherSeq = core.bookSeq[other];
@@ -239,8 +251,7 @@ export class EntryLoop {
             const bound = fill.complete ? this.thresholdBound(id, side, fill.notional) : undefined;
             if (bound !== ahead.threshold?.worstPrice) ahead.threshold = bound === undefined ? undefined : { side, size: params.size[id], worstPrice: bound };
           }
-          if (ahead.threshold !== undefined && ahead.threshold.worstPrice !== ahead.book?.worstPrice && this.mayHand(ahead, 'threshold'))
-            venue.prepareMarketOrder(ahead.threshold, 'threshold');
+          if (ahead.threshold !== undefined && ahead.threshold.worstPrice !== ahead.book?.worstPrice) this.hand(venue, ahead, 'threshold', ahead.threshold, now, trusts);
         } catch (e) {
           // Only a shortcut: the order is signed when it is sent instead.
           core.log.warn(`${id}: signing ahead failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -250,23 +261,28 @@ export class EntryLoop {
   }
 
   /**
-   * Whether `ahead`'s order of this kind may be handed to its venue now: always when it equals the
-   * one handed last (the venue holds it, or signs it again only as it ages), otherwise when the budget
+   * Hands `ahead`'s order of this kind to its venue to sign ahead. An order equal to the one handed
+   * last costs nothing (the venue holds it, or signs it again only as it ages), and is not handed at
+   * all before the moment the venue answered it would sign it again (`now` on the engine's clock;
+   * only a venue that counts what it drops answers); a different one is handed only when the budget
    * for signing ahead (EngineTimings.signAheadPerSecond) has room, which it then takes.
    */
-  private mayHand(ahead: Ahead, kind: SignAheadKind): boolean {
-    const order = kind === 'book' ? ahead.book! : ahead.threshold!;
+  private hand(venue: Venue, ahead: Ahead, kind: SignAheadKind, order: MarketOrderRequest, now: number, trusts: boolean): void {
     const last = ahead.handed[kind];
-    if (last !== undefined && sameOrder(last, order)) return true;
-    const rate = this.core.timings.signAheadPerSecond;
-    const cap = Math.max(8, rate / 10);
-    const now = this.core.clock.monoMs();
-    this.signTokens = Math.min(cap, this.signTokens + ((now - this.signRefilledAt) * rate) / 1000);
-    this.signRefilledAt = now;
-    if (this.signTokens < 1) return false;
-    this.signTokens--;
-    ahead.handed[kind] = order;
-    return true;
+    if (last === order || (last !== undefined && sameOrder(last, order))) {
+      if (now < ahead.renewAt[kind]) return;
+    } else {
+      const rate = this.core.timings.signAheadPerSecond;
+      const cap = Math.max(8, rate / 10);
+      const at = this.core.clock.monoMs();
+      this.signTokens = Math.min(cap, this.signTokens + ((at - this.signRefilledAt) * rate) / 1000);
+      this.signRefilledAt = at;
+      if (this.signTokens < 1) return;
+      this.signTokens--;
+      ahead.handed[kind] = order;
+    }
+    const answer = venue.prepareMarketOrder!(order, kind);
+    ahead.renewAt[kind] = trusts && typeof answer === 'number' ? answer : -Infinity;
   }
 
   /**
@@ -395,12 +411,23 @@ interface Ahead {
   otherSeq: number;
   book?: MarketOrderRequest;
   threshold?: MarketOrderRequest;
-  /** The orders of each kind last handed to the venue (mayHand). */
+  /** The orders of each kind last handed to the venue (hand). */
   handed: Record<SignAheadKind, MarketOrderRequest | undefined>;
+  /** When the venue said it would sign each of them again (prepareMarketOrder's answer; -Infinity: none). */
+  renewAt: Record<SignAheadKind, number>;
 }
 
 function emptyAhead(): Ahead {
-  return { params: undefined, bookLevel: NaN, bookSeq: -1, otherSeq: -1, book: undefined, threshold: undefined, handed: { book: undefined, threshold: undefined } };
+  return {
+    params: undefined,
+    bookLevel: NaN,
+    bookSeq: -1,
+    otherSeq: -1,
+    book: undefined,
+    threshold: undefined,
+    handed: { book: undefined, threshold: undefined },
+    renewAt: { book: -Infinity, threshold: -Infinity },
+  };
 }
 
 /** Forgets what was worked out for other params (a new Ahead's state, for `params`). */
@@ -413,6 +440,7 @@ function resetAhead(ahead: Ahead, params: StrategyParams): void {
   ahead.threshold = undefined;
   ahead.handed.book = undefined;
   ahead.handed.threshold = undefined;
+  ahead.renewAt.book = ahead.renewAt.threshold = -Infinity;
 }
 
 const SIDES: readonly OrderSide[] = ['buy', 'sell'];

@@ -19,7 +19,8 @@ export function tapOrders(inner: Venue, recorder: FrameRecorder, clock: Clock = 
 export class OrderTap implements DetachedExecution {
   readonly id: Venue['id'];
   private sent = 0;
-  readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => void;
+  readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => number | void;
+  readonly signedAheadVoids?: () => number;
   readonly heldBounds?: (side: OrderSide, size: number) => readonly number[];
   readonly readyForOrder?: () => boolean;
   readonly readiness?: () => ExecutionReadiness;
@@ -33,6 +34,7 @@ export class OrderTap implements DetachedExecution {
     this.id = inner.id;
     // The optional members exist exactly when the venue has them, as the engine checks for them.
     if (inner.prepareMarketOrder !== undefined) this.prepareMarketOrder = (r, kind) => inner.prepareMarketOrder!(r, kind);
+    if (inner.signedAheadVoids !== undefined) this.signedAheadVoids = () => inner.signedAheadVoids!();
     if (inner.heldBounds !== undefined) this.heldBounds = (side, size) => inner.heldBounds!(side, size);
     if (inner.readyForOrder !== undefined) this.readyForOrder = () => inner.readyForOrder!();
     if (inner.readiness !== undefined) this.readiness = () => inner.readiness!();

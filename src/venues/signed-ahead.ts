@@ -19,6 +19,8 @@ interface Held<T> {
   order: MarketOrderRequest;
   signed: T;
   at: number;
+  /** at + maxAgeMs / 2: from then on it is signed again (holds). */
+  renewAt: number;
 }
 
 type Slots<T> = Record<SignAheadKind, Held<T> | undefined>;
@@ -44,12 +46,18 @@ export class SignedAhead<T> {
   /** True when this order is held in `kind`'s place, valid, and young enough not to be signed again yet. */
   holds(order: MarketOrderRequest, kind: SignAheadKind = 'book'): boolean {
     const h = this.held[order.side][kind];
-    return h !== undefined && sameOrder(h.order, order) && this.valid(h.signed) && this.clock.monoMs() - h.at < this.maxAgeMs / 2;
+    return h !== undefined && (h.order === order || sameOrder(h.order, order)) && this.valid(h.signed) && this.clock.monoMs() < h.renewAt;
+  }
+
+  /** When the order in `kind`'s place of `side` is to be signed again (holds turns false), or -Infinity when the place is empty. */
+  renewAt(side: OrderSide, kind: SignAheadKind): number {
+    return this.held[side][kind]?.renewAt ?? -Infinity;
   }
 
   /** Holds `signed` for this order in `kind`'s place of its side (undefined empties the place). */
   put(order: MarketOrderRequest, signed: T | undefined, kind: SignAheadKind = 'book'): void {
-    this.held[order.side][kind] = signed === undefined ? undefined : { order, signed, at: this.clock.monoMs() };
+    const at = this.clock.monoMs();
+    this.held[order.side][kind] = signed === undefined ? undefined : { order, signed, at, renewAt: at + this.maxAgeMs / 2 };
   }
 
   /** Drops everything held (Lighter: the nonce they were signed for is void). */
@@ -95,6 +103,8 @@ export class SignedAhead<T> {
  */
 export class HeldAhead {
   private readonly held: SignedAhead<true>;
+  /** Times what was held was dropped by an order sent (Execution.signedAheadVoids). */
+  voids = 0;
 
   constructor(
     private readonly venue: VenueId,
@@ -103,8 +113,13 @@ export class HeldAhead {
     this.held = new SignedAhead<true>(SIGNED_AHEAD_MAX_AGE_MS, undefined, clock);
   }
 
-  prepare(request: MarketOrderRequest, kind: SignAheadKind = 'book'): void {
+  /**
+   * Holds `request` in `kind`'s place unless it is held there young enough; answers the moment from
+   * which preparing it again would sign it again (before it, and while `voids` stands, it is a no-op).
+   */
+  prepare(request: MarketOrderRequest, kind: SignAheadKind = 'book'): number {
     if (!this.held.holds(request, kind)) this.held.put(request, true, kind);
+    return this.held.renewAt(request.side, kind);
   }
 
   bounds(side: OrderSide, size: number): readonly number[] {
@@ -113,6 +128,7 @@ export class HeldAhead {
 
   /** An order is sent (entry or repair alike). */
   sent(request: MarketOrderRequest): void {
+    this.voids++;
     if (this.venue === 'lighter') this.held.clear();
     else this.held.take(request);
   }

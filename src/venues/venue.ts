@@ -183,8 +183,18 @@ export interface Execution {
    * A hint that this very order may be sent soon: the adapter may sign it now, so that a
    * placeMarketOrder with an equal request only has to write it. Sends nothing and takes nothing
    * the venue can see; a different request, or time, discards it. Absent = no such shortcut.
+   *
+   * May answer with the monotonic ms (the engine's clock) before which handing this very order
+   * again for this kind would change nothing, so long as signedAheadVoids() answers the same: the
+   * engine then hands it again only from that moment. No answer = hand it on every frame.
    */
-  prepareMarketOrder?(request: MarketOrderRequest, kind?: SignAheadKind): void;
+  prepareMarketOrder?(request: MarketOrderRequest, kind?: SignAheadKind): number | void;
+  /**
+   * How many times this side has dropped orders it held signed ahead other than by the engine
+   * handing it a different one (an order sent, a Lighter nonce voided). Read with the answers of
+   * prepareMarketOrder; absent = never answered.
+   */
+  signedAheadVoids?(): number;
   /**
    * The worst prices of the orders held signed ahead for `side` and `size` (entries: not
    * reduce-only) that a placeMarketOrder with that bound would still only write: valid and young
@@ -238,7 +248,8 @@ export function composeVenue(data: MarketData, execution: DetachedExecution): Ve
  */
 export class ComposedVenue implements Venue {
   readonly id: VenueId;
-  readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => void;
+  readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => number | void;
+  readonly signedAheadVoids?: () => number;
   readonly heldBounds?: (side: OrderSide, size: number) => readonly number[];
   readonly readyForOrder?: () => boolean;
   readonly readiness?: () => ExecutionReadiness;
@@ -256,6 +267,7 @@ export class ComposedVenue implements Venue {
     if (funding !== undefined) this.funding = funding;
     // The optional members exist on the venue exactly when the execution side has them, as the engine checks for them.
     if (execution.prepareMarketOrder) this.prepareMarketOrder = execution.prepareMarketOrder.bind(execution);
+    if (execution.signedAheadVoids) this.signedAheadVoids = execution.signedAheadVoids.bind(execution);
     if (execution.heldBounds) this.heldBounds = execution.heldBounds.bind(execution);
     if (execution.readyForOrder) this.readyForOrder = execution.readyForOrder.bind(execution);
     if (execution.readiness) this.readiness = execution.readiness.bind(execution);
