@@ -50,8 +50,16 @@ export class EntryLoop {
   private readonly voids: Record<VenueId, number> = { backpack: 0, lighter: 0 };
   /** prepareEntries for betweenFrames, bound once: no closure per frame. */
   private readonly prepareSoon = (): void => this.prepareEntries();
-  /** Reused by prepareEntries for every fill it works out. */
-  private readonly fill: FillEstimate = { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false };
+  /**
+   * The fills prepareEntries works out, per venue and side, with the call they were worked out in
+   * (`pass`): a venue's book order and the other venue's threshold order need the same fill of the
+   * book that moved, worked out once per call (nothing changes a book during one).
+   */
+  private readonly fills: Record<VenueId, Record<OrderSide, PassFill>> = {
+    backpack: { buy: emptyFill(), sell: emptyFill() },
+    lighter: { buy: emptyFill(), sell: emptyFill() },
+  };
+  private pass = 0;
   /** The orders last handed to each venue to sign ahead, per side, with the book sequences they come from. */
   private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
     backpack: { buy: emptyAhead(), sell: emptyAhead() },
@@ -208,10 +216,10 @@ export class EntryLoop {
   private prepareEntries(): void {
     this.preparing = false;
     const core = this.core;
-    if (!core.phase.is('running') || core.busy || core.params === undefined) return;
+    if (core.phase.phase !== 'running' || core.busy || core.params === undefined) return;
     const params = core.params;
     const atThreshold = core.settings.signAheadBound !== 'book';
-    const fill = this.fill;
+    this.pass++;
     const now = core.clock.monoMs();
     for (const id of VENUES) {
       const venue = core.venues[id];
@@ -234,7 +242,7 @@ export class EntryLoop {
           if (ahead.params !== params) resetAhead(ahead, params);
           if (ahead.bookSeq !== core.bookSeq[id]) {
             ahead.bookSeq = core.bookSeq[id];
-            core.books[id].estimateFillInto(side, params.size[id], fill);
+            const fill = this.fillOf(id, side, params.size[id]);
             if (!fill.complete) ahead.book = undefined;
             else if (ahead.book === undefined || fill.worstPrice !== ahead.bookLevel) {
               // legFor's bound (strategy.worstPrice of the last level --size reaches), from that level alone.
@@ -247,7 +255,7 @@ export class EntryLoop {
           if (!atThreshold || !core.bookValid[other]) continue;
           if (ahead.otherSeq !== core.bookSeq[other]) {
             ahead.otherSeq = core.bookSeq[other];
-            core.books[other].estimateFillInto(side === 'buy' ? 'sell' : 'buy', params.size[other], fill);
+            const fill = this.fillOf(other, side === 'buy' ? 'sell' : 'buy', params.size[other]);
             const bound = fill.complete ? this.thresholdBound(id, side, fill.notional) : undefined;
             if (bound !== ahead.threshold?.worstPrice) ahead.threshold = bound === undefined ? undefined : { side, size: params.size[id], worstPrice: bound };
           }
@@ -258,6 +266,16 @@ export class EntryLoop {
         }
       }
     }
+  }
+
+  /** `v`'s book's fill of `size` for a taker `side`, worked out once per prepareEntries call. */
+  private fillOf(v: VenueId, side: OrderSide, size: number): FillEstimate {
+    const f = this.fills[v][side];
+    if (f.pass !== this.pass) {
+      this.core.books[v].estimateFillInto(side, size, f);
+      f.pass = this.pass;
+    }
+    return f;
   }
 
   /**
@@ -444,6 +462,14 @@ function resetAhead(ahead: Ahead, params: StrategyParams): void {
 }
 
 const SIDES: readonly OrderSide[] = ['buy', 'sell'];
+
+interface PassFill extends FillEstimate {
+  pass: number;
+}
+
+function emptyFill(): PassFill {
+  return { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false, pass: -1 };
+}
 
 function emptyMemo(): ThresholdMemo {
   return { params: undefined, otherNotional: NaN, bound: undefined };
