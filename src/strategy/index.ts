@@ -297,7 +297,7 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
     return { kind: 'none', reason: { code: 'notional_range', direction } };
   }
   if (!spreadClears(params, direction, bpNotional, ltNotional)) return undefined;
-  const unit = 10 ** (params.priceScale + params.sizeScale);
+  const unit = notionalUnit(params);
   const gross = grossOf(direction, bpNotional, ltNotional) / unit;
   const edge = edgeAfterFees(params, direction, bpNotional, ltNotional);
   const floor = edgeFloor(params, bpNotional, ltNotional);
@@ -332,6 +332,20 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
 // The checks of a trade's prices, shared by decide() and thresholdLevel() so both answer alike to
 // the last bit. Notionals are at the common price + size scale.
 
+/** The last common price + size scale asked for and its power of ten (notionalUnit). */
+let unitScale = NaN;
+let unitValue = 1;
+
+/** 10 ** (price scale + size scale), the common notional's unit: the same number, remembered for the last scale (it is asked on every price check). */
+function notionalUnit(params: StrategyParams): number {
+  const scale = params.priceScale + params.sizeScale;
+  if (scale !== unitScale) {
+    unitValue = 10 ** scale;
+    unitScale = scale;
+  }
+  return unitValue;
+}
+
 /** Sell notional − buy notional of a direction (common scale). */
 function grossOf(direction: Direction, bpNotional: number, ltNotional: number): number {
   return direction === 'LONG_BACKPACK' ? ltNotional - bpNotional : bpNotional - ltNotional;
@@ -345,14 +359,14 @@ function spreadClears(params: StrategyParams, direction: Direction, bpNotional: 
 
 /** Expected profit of the pair after both taker fees, quote currency (float: compared, never sent). */
 function edgeAfterFees(params: StrategyParams, direction: Direction, bpNotional: number, ltNotional: number): number {
-  const unit = 10 ** (params.priceScale + params.sizeScale);
+  const unit = notionalUnit(params);
   const fees = (bpNotional * params.fees.backpackTakerBps + ltNotional * params.fees.lighterTakerBps) / 10_000 / unit;
   return grossOf(direction, bpNotional, ltNotional) / unit - fees;
 }
 
 /** The least edge --min-edge-bps asks of the pair, quote currency. */
 function edgeFloor(params: StrategyParams, bpNotional: number, ltNotional: number): number {
-  const unit = 10 ** (params.priceScale + params.sizeScale);
+  const unit = notionalUnit(params);
   return ((bpNotional + ltNotional) / 2 / unit) * (params.minEdgeBps / 10_000);
 }
 
