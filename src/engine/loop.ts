@@ -23,7 +23,7 @@ import {
 } from '../strategy/index.js';
 import type { FillEstimate } from '../core/orderbook.js';
 import type { OrderSide } from '../core/types.js';
-import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, SignAheadKind, Venue } from '../venues/venue.js';
+import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, Venue } from '../venues/venue.js';
 import { sameOrder } from '../venues/signed-ahead.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
@@ -46,36 +46,27 @@ export class EntryLoop {
   /** The budget for signing ahead (hand): orders it allows now, and when it was last refilled. */
   private signTokens = Infinity;
   private signRefilledAt = 0;
-  /** Each venue's signedAheadVoids() when last read. */
-  private readonly voids: Record<VenueId, number> = { backpack: 0, lighter: 0 };
+  /** Each venue's signedAheadVoids() when last read (as VENUES). */
+  private readonly voids: number[] = [0, 0];
   /** prepareEntries for betweenFrames, bound once: no closure per frame. */
   private readonly prepareSoon = (): void => this.prepareEntries();
   /**
-   * The fills prepareEntries works out, per venue and side, with the call they were worked out in
-   * (`pass`): a venue's book order and the other venue's threshold order need the same fill of the
-   * book that moved, worked out once per call (nothing changes a book during one).
+   * The fills prepareEntries works out, per venue and side (as `aheads`), with the call they were
+   * worked out in (`pass`): a venue's book order and the other venue's threshold order need the
+   * same fill of the book that moved, worked out once per call (nothing changes a book during one).
    */
-  private readonly fills: Record<VenueId, Record<OrderSide, PassFill>> = {
-    backpack: { buy: emptyFill(), sell: emptyFill() },
-    lighter: { buy: emptyFill(), sell: emptyFill() },
-  };
+  private readonly fills: readonly PassFill[] = [emptyFill(), emptyFill(), emptyFill(), emptyFill()];
   private pass = 0;
-  /** The orders last handed to each venue to sign ahead, per side, with the book sequences they come from. */
-  private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
-    backpack: { buy: emptyAhead(), sell: emptyAhead() },
-    lighter: { buy: emptyAhead(), sell: emptyAhead() },
-  };
   /**
-   * The threshold bound last worked out per venue and side, with the other venue's fill notional it
-   * was worked out from (a pure function of the two, for these params): between frames it spares
-   * working it out again while the other book's fill stands, and on the deciding turn it usually
-   * is the very bound needed.
+   * What was last worked out and handed to each venue to sign ahead, per side, with the book
+   * sequences it comes from: Backpack buy, Backpack sell, Lighter buy, Lighter sell (VENUES × SIDES).
    */
-  private readonly thresholds: Record<VenueId, Record<OrderSide, ThresholdMemo>> = {
-    backpack: { buy: emptyMemo(), sell: emptyMemo() },
-    lighter: { buy: emptyMemo(), sell: emptyMemo() },
+  private readonly aheads: readonly Ahead[] = [emptyAhead('buy'), emptyAhead('sell'), emptyAhead('buy'), emptyAhead('sell')];
+  /** The same, by venue and side. */
+  private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
+    backpack: { buy: this.aheads[0], sell: this.aheads[1] },
+    lighter: { buy: this.aheads[2], sell: this.aheads[3] },
   };
-
   constructor(
     private readonly core: EngineCore,
     private readonly legs: Legs,
@@ -131,14 +122,22 @@ export class EntryLoop {
     // Decide only on books that have heard from their venue since our own last order there (a book
     // event handled after the send and stamped no earlier), so a lasting opportunity is judged on a
     // book that already shows what our fills took.
-    for (const v of VENUES) if (core.bookSeq[v] === core.seqAtSend[v] || core.lastBookAt[v] < core.lastSentAt[v]) return;
+    // Both venues by name, not in a loop over their ids: read on every frame, a property named in
+    // the code is a plain load where one looked up by a variable key is not.
+    const seq = core.bookSeq;
+    const seqAtSend = core.seqAtSend;
+    const bookAt = core.lastBookAt;
+    const sentAt = core.lastSentAt;
+    if (seq.backpack === seqAtSend.backpack || bookAt.backpack < sentAt.backpack || seq.lighter === seqAtSend.lighter || bookAt.lighter < sentAt.lighter) return;
     const now = core.clock.monoMs();
-    for (const v of VENUES) {
-      const view = this.views[v];
-      view.valid = core.bookValid[v];
-      view.ageMs = now - core.lastBookAt[v];
-      view.position = core.position[v];
-    }
+    const bp = this.views.backpack;
+    const lt = this.views.lighter;
+    bp.valid = core.bookValid.backpack;
+    bp.ageMs = now - bookAt.backpack;
+    bp.position = core.position.backpack;
+    lt.valid = core.bookValid.lighter;
+    lt.ageMs = now - bookAt.lighter;
+    lt.position = core.position.lighter;
     const decision = decide(core.params!, this.views.backpack, this.views.lighter, this.gate);
     if (decision.kind === 'none') {
       if (observer?.decision !== undefined) observer.decision(OUTCOME[decision.reason.code]);
@@ -171,31 +170,35 @@ export class EntryLoop {
 
   /** Both execution sides can take a leg now; a change either way is said once. An auth failure halts entries. */
   private executionReady(): boolean {
+    // Each venue by name (see evaluate), Backpack first.
+    const backpack = this.readyOn('backpack');
+    const lighter = this.readyOn('lighter');
+    return backpack && lighter;
+  }
+
+  /** One venue's part of executionReady. */
+  private readyOn(v: VenueId): boolean {
     const core = this.core;
-    let ready = true;
-    for (const v of VENUES) {
-      const r = core.readiness(v);
-      if (r.state === 'auth_failed') core.haltForAuth(v, r.detail);
-      if (r.state !== this.blockedBy[v]) {
-        const was = this.blockedBy[v];
-        if (r.state === 'backing_off') {
-          core.log.warn(
-            `${v} cannot take an order for ${Math.max(0, Math.round(r.until - core.clock.monoMs()))} ms (${r.detail}); no entry until both venues are ready — repairs still go out`,
-          );
-        } else if (r.state === 'budget_empty') {
-          // A local budget running dry is routine (Lighter's standard 60 a minute): said at debug level only.
-          core.log.debug(`${v} order budget spent (${r.detail}); no entry until it refills`);
-        } else if (r.state === 'down') core.log.warn(`${v} execution is down (${r.detail}); no entry until both venues are ready`);
-        else if (r.state === 'ready') {
-          const line = `${v} takes orders again${this.otherBlocked(v) ? '' : '; entries resume'}`;
-          if (was === 'budget_empty') core.log.debug(line);
-          else core.log.info(line);
-        }
-        this.blockedBy[v] = r.state;
+    const r = core.readiness(v);
+    if (r.state === 'auth_failed') core.haltForAuth(v, r.detail);
+    if (r.state !== this.blockedBy[v]) {
+      const was = this.blockedBy[v];
+      if (r.state === 'backing_off') {
+        core.log.warn(
+          `${v} cannot take an order for ${Math.max(0, Math.round(r.until - core.clock.monoMs()))} ms (${r.detail}); no entry until both venues are ready — repairs still go out`,
+        );
+      } else if (r.state === 'budget_empty') {
+        // A local budget running dry is routine (Lighter's standard 60 a minute): said at debug level only.
+        core.log.debug(`${v} order budget spent (${r.detail}); no entry until it refills`);
+      } else if (r.state === 'down') core.log.warn(`${v} execution is down (${r.detail}); no entry until both venues are ready`);
+      else if (r.state === 'ready') {
+        const line = `${v} takes orders again${this.otherBlocked(v) ? '' : '; entries resume'}`;
+        if (was === 'budget_empty') core.log.debug(line);
+        else core.log.info(line);
       }
-      if (r.state !== 'ready') ready = false;
+      this.blockedBy[v] = r.state;
     }
-    return ready;
+    return r.state === 'ready';
   }
 
   private otherBlocked(v: VenueId): boolean {
@@ -221,45 +224,58 @@ export class EntryLoop {
     const atThreshold = core.settings.signAheadBound !== 'book';
     this.pass++;
     const now = core.clock.monoMs();
-    for (const id of VENUES) {
+    // Indexed by number, and each venue's state read once: this runs after nearly every frame.
+    for (let vi = 0; vi < 2; vi++) {
+      const id = VENUES[vi];
       const venue = core.venues[id];
       if (venue.prepareMarketOrder === undefined || !core.bookValid[id]) continue;
-      const other = id === 'backpack' ? 'lighter' : 'backpack';
+      const oi = 1 - vi;
+      const other = VENUES[oi];
+      const seq = core.bookSeq[id];
+      const otherSeq = core.bookSeq[other];
+      const threshold = atThreshold && core.bookValid[other];
+      const size = params.size[id];
+      const market = params[id];
       // The venue's answers of when its orders are next signed again stand only while it has dropped nothing.
       const trusts = venue.signedAheadVoids !== undefined;
       if (trusts) {
         const voids = venue.signedAheadVoids!();
-        if (voids !== this.voids[id]) {
-          this.voids[id] = voids;
-          for (const side of SIDES) this.ahead[id][side].renewAt.book = this.ahead[id][side].renewAt.threshold = -Infinity;
+        if (voids !== this.voids[vi]) {
+          this.voids[vi] = voids;
+          for (let si = 0; si < 2; si++) {
+            const ahead = this.aheads[vi * 2 + si];
+            ahead.renewBook = ahead.renewThreshold = -Infinity;
+          }
         }
       }
-      for (const side of SIDES) {
+      for (let si = 0; si < 2; si++) {
+        const ahead = this.aheads[vi * 2 + si];
+        const side = ahead.side;
         try {
           // Worked out again only when the book it comes from has moved (most frames move one venue's
           // book), and a new order built only when its integers differ: nothing is allocated otherwise.
-          const ahead = this.ahead[id][side];
           if (ahead.params !== params) resetAhead(ahead, params);
-          if (ahead.bookSeq !== core.bookSeq[id]) {
-            ahead.bookSeq = core.bookSeq[id];
-            const fill = this.fillOf(id, side, params.size[id]);
+          if (ahead.bookSeq !== seq) {
+            ahead.bookSeq = seq;
+            const fill = this.fillOf(vi, si, size);
             if (!fill.complete) ahead.book = undefined;
             else if (ahead.book === undefined || fill.worstPrice !== ahead.bookLevel) {
               // legFor's bound (strategy.worstPrice of the last level --size reaches), from that level alone.
-              const bound = worstPrice(fill.worstPrice, side, params[id], params.slippageBps);
+              const bound = worstPrice(fill.worstPrice, side, market, params.slippageBps);
               ahead.bookLevel = fill.worstPrice;
-              if (ahead.book?.worstPrice !== bound) ahead.book = { side, size: params.size[id], worstPrice: bound };
+              if (ahead.book?.worstPrice !== bound) ahead.book = { side, size, worstPrice: bound };
             }
           }
-          if (ahead.book !== undefined) this.hand(venue, ahead, 'book', ahead.book, now, trusts);
-          if (!atThreshold || !core.bookValid[other]) continue;
-          if (ahead.otherSeq !== core.bookSeq[other]) {
-            ahead.otherSeq = core.bookSeq[other];
-            const fill = this.fillOf(other, side === 'buy' ? 'sell' : 'buy', params.size[other]);
-            const bound = fill.complete ? this.thresholdBound(id, side, fill.notional) : undefined;
-            if (bound !== ahead.threshold?.worstPrice) ahead.threshold = bound === undefined ? undefined : { side, size: params.size[id], worstPrice: bound };
+          if (ahead.book !== undefined) this.hand(venue, ahead, false, ahead.book, now, trusts);
+          if (!threshold) continue;
+          if (ahead.otherSeq !== otherSeq) {
+            ahead.otherSeq = otherSeq;
+            // The other venue's fill for the opposite side.
+            const fill = this.fillOf(oi, 1 - si, params.size[other]);
+            const bound = fill.complete ? this.thresholdBound(ahead, id, fill.notional) : undefined;
+            if (bound !== ahead.threshold?.worstPrice) ahead.threshold = bound === undefined ? undefined : { side, size, worstPrice: bound };
           }
-          if (ahead.threshold !== undefined && ahead.threshold.worstPrice !== ahead.book?.worstPrice) this.hand(venue, ahead, 'threshold', ahead.threshold, now, trusts);
+          if (ahead.threshold !== undefined && ahead.threshold.worstPrice !== ahead.book?.worstPrice) this.hand(venue, ahead, true, ahead.threshold, now, trusts);
         } catch (e) {
           // Only a shortcut: the order is signed when it is sent instead.
           core.log.warn(`${id}: signing ahead failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -268,27 +284,28 @@ export class EntryLoop {
     }
   }
 
-  /** `v`'s book's fill of `size` for a taker `side`, worked out once per prepareEntries call. */
-  private fillOf(v: VenueId, side: OrderSide, size: number): FillEstimate {
-    const f = this.fills[v][side];
+  /** The book's fill of `size` for a taker side (VENUES[vi], SIDES[si]), worked out once per prepareEntries call. */
+  private fillOf(vi: number, si: number, size: number): FillEstimate {
+    const f = this.fills[vi * 2 + si];
     if (f.pass !== this.pass) {
-      this.core.books[v].estimateFillInto(side, size, f);
+      this.core.books[VENUES[vi]].estimateFillInto(SIDES[si], size, f);
       f.pass = this.pass;
     }
     return f;
   }
 
   /**
-   * Hands `ahead`'s order of this kind to its venue to sign ahead. An order equal to the one handed
-   * last costs nothing (the venue holds it, or signs it again only as it ages), and is not handed at
-   * all before the moment the venue answered it would sign it again (`now` on the engine's clock;
-   * only a venue that counts what it drops answers); a different one is handed only when the budget
-   * for signing ahead (EngineTimings.signAheadPerSecond) has room, which it then takes.
+   * Hands `ahead`'s book order (or its threshold order) to its venue to sign ahead. An order equal
+   * to the one handed last costs nothing (the venue holds it, or signs it again only as it ages),
+   * and is not handed at all before the moment the venue answered it would sign it again (`now` on
+   * the engine's clock; only a venue that counts what it drops answers); a different one is handed
+   * only when the budget for signing ahead (EngineTimings.signAheadPerSecond) has room, which it
+   * then takes.
    */
-  private hand(venue: Venue, ahead: Ahead, kind: SignAheadKind, order: MarketOrderRequest, now: number, trusts: boolean): void {
-    const last = ahead.handed[kind];
+  private hand(venue: Venue, ahead: Ahead, threshold: boolean, order: MarketOrderRequest, now: number, trusts: boolean): void {
+    const last = threshold ? ahead.handedThreshold : ahead.handedBook;
     if (last === order || (last !== undefined && sameOrder(last, order))) {
-      if (now < ahead.renewAt[kind]) return;
+      if (now < (threshold ? ahead.renewThreshold : ahead.renewBook)) return;
     } else {
       const rate = this.core.timings.signAheadPerSecond;
       const cap = Math.max(8, rate / 10);
@@ -297,10 +314,13 @@ export class EntryLoop {
       this.signRefilledAt = at;
       if (this.signTokens < 1) return;
       this.signTokens--;
-      ahead.handed[kind] = order;
+      if (threshold) ahead.handedThreshold = order;
+      else ahead.handedBook = order;
     }
-    const answer = venue.prepareMarketOrder!(order, kind);
-    ahead.renewAt[kind] = trusts && typeof answer === 'number' ? answer : -Infinity;
+    const answer = venue.prepareMarketOrder!(order, threshold ? 'threshold' : 'book');
+    const renew = trusts && typeof answer === 'number' ? answer : -Infinity;
+    if (threshold) ahead.renewThreshold = renew;
+    else ahead.renewBook = renew;
   }
 
   /**
@@ -321,7 +341,7 @@ export class EntryLoop {
     if (ahead.bookSeq === this.core.bookSeq[id] && ahead.book !== undefined && ahead.book.worstPrice === fresh && ahead.book.size === leg.size) return fresh;
     const held = this.core.venues[id].heldBounds?.(leg.side, leg.size);
     if (held === undefined || held.length === 0 || held.includes(fresh)) return fresh;
-    const limit = this.thresholdBound(id, leg.side, otherNotional);
+    const limit = this.thresholdBound(ahead, id, otherNotional);
     if (limit === undefined) return fresh;
     let best = fresh;
     let distance = Infinity;
@@ -335,16 +355,20 @@ export class EntryLoop {
     return best;
   }
 
-  /** strategy.thresholdBound, remembered per venue and side for the last other-venue notional (see `thresholds`). */
-  private thresholdBound(id: VenueId, side: OrderSide, otherNotional: number): number | undefined {
+  /**
+   * strategy.thresholdBound for `ahead`'s venue and side, remembered with the other venue's fill
+   * notional it was worked out from (a pure function of the two, for these params): between frames
+   * it spares working it out again while the other book's fill stands, and on the deciding turn it
+   * usually is the very bound needed.
+   */
+  private thresholdBound(ahead: Ahead, id: VenueId, otherNotional: number): number | undefined {
     const params = this.core.params!;
-    const memo = this.thresholds[id][side];
-    if (memo.params !== params || memo.otherNotional !== otherNotional) {
-      memo.params = params;
-      memo.otherNotional = otherNotional;
-      memo.bound = thresholdBound(params, id, side, otherNotional);
+    if (ahead.memoParams !== params || ahead.memoNotional !== otherNotional) {
+      ahead.memoParams = params;
+      ahead.memoNotional = otherNotional;
+      ahead.memoBound = thresholdBound(params, id, ahead.side, otherNotional);
     }
-    return memo.bound;
+    return ahead.memoBound;
   }
 
   /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
@@ -414,13 +438,8 @@ export class EntryLoop {
   }
 }
 
-interface ThresholdMemo {
-  params?: StrategyParams;
-  otherNotional: number;
-  bound: number | undefined;
-}
-
 interface Ahead {
+  readonly side: OrderSide;
   params?: StrategyParams;
   /** The price of the last level --size reached on this venue's book when `book` was worked out (its bound is a function of it). */
   bookLevel: number;
@@ -430,21 +449,33 @@ interface Ahead {
   book?: MarketOrderRequest;
   threshold?: MarketOrderRequest;
   /** The orders of each kind last handed to the venue (hand). */
-  handed: Record<SignAheadKind, MarketOrderRequest | undefined>;
+  handedBook?: MarketOrderRequest;
+  handedThreshold?: MarketOrderRequest;
   /** When the venue said it would sign each of them again (prepareMarketOrder's answer; -Infinity: none). */
-  renewAt: Record<SignAheadKind, number>;
+  renewBook: number;
+  renewThreshold: number;
+  /** thresholdBound's memory: the bound for this side, worked out for these params and the other venue's fill notional. */
+  memoParams?: StrategyParams;
+  memoNotional: number;
+  memoBound: number | undefined;
 }
 
-function emptyAhead(): Ahead {
+function emptyAhead(side: OrderSide): Ahead {
   return {
+    side,
     params: undefined,
     bookLevel: NaN,
     bookSeq: -1,
     otherSeq: -1,
     book: undefined,
     threshold: undefined,
-    handed: { book: undefined, threshold: undefined },
-    renewAt: { book: -Infinity, threshold: -Infinity },
+    handedBook: undefined,
+    handedThreshold: undefined,
+    renewBook: -Infinity,
+    renewThreshold: -Infinity,
+    memoParams: undefined,
+    memoNotional: NaN,
+    memoBound: undefined,
   };
 }
 
@@ -456,11 +487,12 @@ function resetAhead(ahead: Ahead, params: StrategyParams): void {
   ahead.otherSeq = -1;
   ahead.book = undefined;
   ahead.threshold = undefined;
-  ahead.handed.book = undefined;
-  ahead.handed.threshold = undefined;
-  ahead.renewAt.book = ahead.renewAt.threshold = -Infinity;
+  ahead.handedBook = undefined;
+  ahead.handedThreshold = undefined;
+  ahead.renewBook = ahead.renewThreshold = -Infinity;
 }
 
+/** The sides in the order of EntryLoop.aheads and fills: buy, then sell. */
 const SIDES: readonly OrderSide[] = ['buy', 'sell'];
 
 interface PassFill extends FillEstimate {
@@ -469,10 +501,6 @@ interface PassFill extends FillEstimate {
 
 function emptyFill(): PassFill {
   return { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false, pass: -1 };
-}
-
-function emptyMemo(): ThresholdMemo {
-  return { params: undefined, otherNotional: NaN, bound: undefined };
 }
 
 /** A mid in quote currency per unit (float): Backpack's, else Lighter's, else undefined. */
