@@ -317,6 +317,9 @@ export class EntryLoop {
       if (threshold) ahead.handedThreshold = order;
       else ahead.handedBook = order;
     }
+    // Forgotten first: should the venue throw, it holds nothing this record could vouch for.
+    if (threshold) ahead.renewThreshold = -Infinity;
+    else ahead.renewBook = -Infinity;
     const answer = venue.prepareMarketOrder!(order, threshold ? 'threshold' : 'book');
     const renew = trusts && typeof answer === 'number' ? answer : -Infinity;
     if (threshold) ahead.renewThreshold = renew;

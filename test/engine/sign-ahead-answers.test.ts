@@ -121,3 +121,47 @@ test('a venue that answers when it would sign again is handed less, and the engi
   assert.ok(fewer >= 20, `handing spared in ${fewer} of 40 runs`);
   assert.ok(traded >= 10, `orders sent in ${traded} of 40 runs`);
 });
+
+test('an order whose hand-over failed is handed again on the next frame, even by a venue that answered for it before', async () => {
+  const parsed = parseConfig(['--paper', '--size', '0.01', '--log-dir', tempDir('bla-answers-')], {});
+  if (parsed.kind !== 'run') throw new Error('config');
+  const clock = new FakeClock();
+  const backpack = new HeldVenue('backpack', BP, clock, true);
+  const lighter = new HeldVenue('lighter', LT, clock, true);
+  backpack.setBook([[999_990, 100_000]], [[1_000_000, 100_000]]);
+  lighter.setBook([[9_999_900, 10_000]], [[10_000_000, 10_000]]);
+  const logger = new MemoryLogger();
+  const engine = new ArbEngine({ settings: engineSettings({ ...parsed.config, checkIntervalMs: 10 }), backpack, lighter, logger, clock });
+  await clock.runUntil(engine.start(), 'start');
+  backpack.touch();
+  lighter.touch();
+  await settled(clock, engine);
+  const buys = () => backpack.prepared.filter((q) => q.side === 'buy');
+  const first = buys().at(-1)!;
+  // Backpack's ask moves a tick and back: the first buy order is handed again (and answered)...
+  const move = (ask: number) => {
+    backpack.book.applySnapshot([[999_990, 100_000]], [[ask, 100_000]]);
+    backpack.touch();
+  };
+  let failing = true;
+  const inner = backpack.prepareMarketOrder.bind(backpack);
+  backpack.prepareMarketOrder = (r, kind) => {
+    // ...except that the venue fails on the way back, before it holds it.
+    if (failing && kind === 'book' && r.side === 'buy' && r.worstPrice === first.worstPrice) throw new Error('signer busy');
+    return inner(r, kind);
+  };
+  move(1_000_010);
+  await settled(clock, engine);
+  move(1_000_000);
+  await settled(clock, engine);
+  assert.ok(logger.lines.some((l) => l.includes('backpack: signing ahead failed: signer busy')));
+  assert.ok(!backpack.heldBounds('buy', 1000).includes(first.worstPrice), 'the venue holds no buy at the first bound');
+  failing = false;
+  const handed = buys().length;
+  backpack.touch();
+  await settled(clock, engine);
+  assert.equal(buys().length, handed + 1, 'handed again on the next frame');
+  assert.deepEqual(buys().at(-1), first);
+  assert.ok(backpack.heldBounds('buy', 1000).includes(first.worstPrice));
+  await clock.runUntil(engine.stop('test'), 'stop');
+});
