@@ -35,8 +35,8 @@ interface Ticket {
 /** A create-order transaction signed ahead for the then next nonce (see prepareMarketOrder). */
 interface SignedOrder extends Ticket {
   tx: SignedTx;
-  /** The whole sendtx frame, rendered when signed: sending it is one write. */
-  frame: string;
+  /** The whole sendtx frame as UTF-8, rendered when signed: sending it is one write, with no encoding left to do. */
+  frame: Buffer;
 }
 
 /** The jsonapi/sendtx frame of a create-order transaction; its id is the client order index, so replies name the order. */
@@ -337,7 +337,7 @@ export class LighterExecution implements DetachedExecution {
       // Every order held (both sides, both kinds) is for the same next nonce and ticket: whichever is sent uses it, and voids the others.
       const { nonce, clientOrderIndex, expiredAt } = this.nextTicket();
       const tx = this.signOrder(request, clientOrderIndex, nonce, expiredAt);
-      this.prepared.put(request, { nonce, clientOrderIndex, expiredAt, tx, frame: sendTxFrame(clientOrderIndex, tx.txInfo) }, kind);
+      this.prepared.put(request, { nonce, clientOrderIndex, expiredAt, tx, frame: Buffer.from(sendTxFrame(clientOrderIndex, tx.txInfo)) }, kind);
     } catch {
       return; // placeMarketOrder will meet the same problem and report it
     }
