@@ -105,7 +105,7 @@ export class KeptSocket {
     });
     socket.on('message', (raw: WebSocket.RawData) => {
       const receivedAt = performance.now();
-      this.touch();
+      this.touch(receivedAt);
       this.handlers.onMessage(raw.toString(), receivedAt);
     });
     socket.on('ping', () => this.touch());
@@ -137,8 +137,8 @@ export class KeptSocket {
    * period and, when it fires, re-arms itself for what is left of the period since the latest
    * arrival, so a busy stream costs no timer work per frame (the frame that opens a trade is one).
    */
-  private touch(): void {
-    this.lastHeard = performance.now();
+  private touch(at = performance.now()): void {
+    this.lastHeard = at;
     if (this.deadTimer === undefined) this.armDeadTimer(this.options.deadAfterMs);
   }
 
