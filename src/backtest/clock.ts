@@ -21,6 +21,8 @@ export class ReplayClock implements Clock {
   private earliestDue = Infinity;
   /** Set when something was started that continues on a later turn (an order sent). */
   private pendingWork = false;
+  /** True when nothing started so far continues on a later turn (settleWhenBusy); undefined = always settle. */
+  private settled?: () => boolean;
 
   constructor(
     startMonoMs: number,
@@ -53,6 +55,15 @@ export class ReplayClock implements Clock {
   clear(timer: ClockTimer | undefined): void {
     if (timer === undefined || !this.timers.delete(timer.id)) return;
     this.recompute();
+  }
+
+  /**
+   * After a timer fires, its work is let run (settleTurns) only when something continues on a later
+   * turn: an order sent (noteWork), or `settled` false. Most timers (the engine's check tick, ten a
+   * second) start nothing, and the six event-loop turns each was given were a third of a replay's time.
+   */
+  settleWhenBusy(settled: () => boolean): void {
+    this.settled = settled;
   }
 
   /** Work was started that finishes on later turns: the driver lets it run before the next event. */
@@ -88,8 +99,9 @@ export class ReplayClock implements Clock {
       else this.timers.delete(timer.id);
       this.recompute();
       timer.fn();
+      const busy = this.pendingWork || this.settled === undefined || !this.settled();
       this.pendingWork = false;
-      await settleTurns();
+      if (busy) await settleTurns();
     }
     if (t > this.mono) this.mono = t;
   }

@@ -95,6 +95,8 @@ export interface ExecutionOptions {
   requestsPerMinute?: number;
 }
 
+const READY: ExecutionReadiness = { state: 'ready' };
+
 /** The replay's execution side on the port, composed with a ReplayFeed by composeVenue (backtest/venue.ts). */
 export class SimulatedExecution implements DetachedExecution {
   position: number;
@@ -104,6 +106,10 @@ export class SimulatedExecution implements DetachedExecution {
   private readonly budget?: RateBudget;
   /** The orders a live adapter would hold signed ahead (nothing is signed here). */
   private readonly held: HeldAhead;
+  /** readiness() found an entry's place free, and none has been taken since. */
+  private readyTillTake = false;
+  /** readiness() found no place for an entry before `until`, and none has been taken since (its detail is read when asked). */
+  private empty?: Extract<ExecutionReadiness, { state: 'budget_empty' }>;
 
   constructor(
     private readonly feed: ReplayFeed,
@@ -124,17 +130,45 @@ export class SimulatedExecution implements DetachedExecution {
     }
   }
 
-  /** The execution side's readiness: budget_empty while an entry could not have a place. */
+  /**
+   * The execution side's readiness: budget_empty while an entry could not have a place. The engine
+   * asks on every book frame, so the answer is kept until it can change: places only leave the
+   * window as time goes on and nothing pauses a replay's budget, so ready stays ready until a place
+   * is taken, and the moment an entry's place frees stays the same until then or until it comes.
+   * The refusal's text (which counts the milliseconds left) is written when it is read, as it stands
+   * then: its readers (the entry gate when the state changes, flatten) read it on the turn they asked.
+   */
   readiness(): ExecutionReadiness {
-    if (this.budget === undefined) return { state: 'ready' };
-    const at = this.budget.availableAt('entry', true);
-    if (at <= this.clock.monoMs()) return { state: 'ready' };
-    return { state: 'budget_empty', until: at, detail: this.budget.refusalMessage('entry', true) };
+    const budget = this.budget;
+    if (budget === undefined || this.readyTillTake) return READY;
+    const now = this.clock.monoMs();
+    if (this.empty !== undefined && this.empty.until > now) return this.empty;
+    const at = budget.availableAt('entry', true, now);
+    if (at <= now) {
+      this.readyTillTake = true;
+      this.empty = undefined;
+      return READY;
+    }
+    this.empty = {
+      state: 'budget_empty',
+      until: at,
+      get detail(): string {
+        return budget.refusalMessage('entry', true);
+      },
+    };
+    return this.empty;
+  }
+
+  /** Takes a place in the budget when one is free. */
+  private take(purpose: 'entry' | 'repair', transaction: boolean): boolean {
+    this.readyTillTake = false;
+    this.empty = undefined;
+    return this.budget === undefined || this.budget.tryTake(purpose, transaction);
   }
 
   /** A position read, as live: it takes a place in the budget when one is free. */
   fetchPosition(): Promise<number> {
-    this.budget?.tryTake('entry', false);
+    this.take('entry', false);
     return Promise.resolve(this.position);
   }
 
@@ -184,8 +218,7 @@ export class SimulatedExecution implements DetachedExecution {
     if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0)
       return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
     const purpose = request.purpose === 'repair' ? 'repair' : 'entry';
-    if (this.budget !== undefined && !this.budget.tryTake(purpose, true))
-      return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: this.budget.refusal(purpose, true) };
+    if (this.budget !== undefined && !this.take(purpose, true)) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: this.budget.refusal(purpose, true) };
     await sleep(this.clock, this.options.latency.arrivalMs);
     const outcome = this.match(request);
     await sleep(this.clock, this.options.latency.replyMs);

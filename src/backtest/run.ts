@@ -48,6 +48,11 @@ export interface BacktestOptions {
   pipelined?: boolean;
   /** Tests of the pipeline: every this many batches crosses undecoded (pipeline.ts ReaderRequest.rawEvery). */
   rawEvery?: number;
+  /**
+   * Tests: the replay's shortcuts off — every timer's turns let pass whether or not anything is
+   * waiting on them. The result must be the same, byte for byte.
+   */
+  exhaustive?: boolean;
 }
 
 export interface BacktestResult {
@@ -235,6 +240,7 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
   // the event that asked for it, before the next: the same every time, however the reading was batched.
   const betweenFrames: Array<() => void> = [];
   const engine = new ArbEngine({ settings, backpack: venue('backpack'), lighter: venue('lighter'), logger: o.logger, clock, betweenFrames: (work) => betweenFrames.push(work) });
+  if (o.exhaustive !== true) clock.settleWhenBusy(() => engine.settled);
   const sampler = new SpreadSampler(feeds, o.sampleMs ?? 250, header.clock.wallMs - header.clock.monoMs);
   const trades: TradeRecord[] = [];
   engine.onTrade((t) => trades.push(t));

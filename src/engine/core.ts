@@ -86,6 +86,8 @@ export class EngineCore {
   caps?: EntryCaps;
   /** Called when the work set empties while running (an opportunity that outlasts a trade is judged again). */
   onQuiet?: () => void;
+  /** The onQuiet turn is queued and has not run yet. */
+  quietQueued = false;
 
   constructor(
     readonly venues: Record<VenueId, Venue>,
@@ -116,7 +118,13 @@ export class EngineCore {
       )
       .finally(() => {
         this.work.delete(run);
-        if (this.work.size === 0 && this.phase.is('running')) setImmediate(() => this.onQuiet?.());
+        if (this.work.size === 0 && this.phase.is('running')) {
+          this.quietQueued = true;
+          setImmediate(() => {
+            this.quietQueued = false;
+            this.onQuiet?.();
+          });
+        }
       });
     this.work.add(run);
   }

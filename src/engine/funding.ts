@@ -77,6 +77,11 @@ export class FundingTracker {
     return fundingSummary(this.byMarket, this.payments, this.flows);
   }
 
+  /** A read of the venues' payments is under way. */
+  get reading(): boolean {
+    return this.inflight !== undefined;
+  }
+
   /** Reads both venues' payments unless a read is under way or one started within `minGapMs`; resolves when it is done. */
   poll(minGapMs = 0): Promise<void> {
     if (this.inflight !== undefined) return this.inflight;

@@ -231,6 +231,16 @@ export class ArbEngine {
     return { ...this.core.position };
   }
 
+  /**
+   * Nothing of the engine's continues on a later turn: running, no entry, repair or reconciliation
+   * in flight, no funding read, no leg followed, no quiet-turn queued. A replay's clock needs to let
+   * turns pass after a timer only when something does (ReplayClock.settleWhenBusy).
+   */
+  get settled(): boolean {
+    const core = this.core;
+    return core.phase.phase === 'running' && core.work.size === 0 && !core.quietQueued && !this.funding.reading && this.legs.following === 0;
+  }
+
   /** Resolves once no entry, repair or reconciliation is in flight (work that waits on the clock needs the clock to move). */
   async idle(): Promise<void> {
     for (;;) {

@@ -101,6 +101,11 @@ export class Legs {
     this.followers.set(timer, leg);
   }
 
+  /** Legs still followed (their answers arrive on later turns). */
+  get following(): number {
+    return this.followers.size;
+  }
+
   private unfollow(timer: ClockTimer): boolean {
     this.core.clock.clear(timer);
     return this.followers.delete(timer);

@@ -206,3 +206,41 @@ test('orders held as a live adapter holds them signed ahead: per side and kind, 
   assert.deepEqual(lighter.heldBounds('sell', 10), []);
   await clockL.advanceTo(100);
 });
+
+test('readiness asked on every frame between orders follows the budget: ready until the last entry place is taken, budget_empty then, ready again a minute later', async () => {
+  const { clock, exec } = rig({ requestsPerMinute: 60 });
+  // 34 entry places (60 a minute: transactions 40, 6 kept for repairs); a position read takes a place of the 60 too.
+  await exec.fetchPosition();
+  const sent: Array<Promise<unknown>> = [];
+  for (let i = 0; i < 34; i++) {
+    assert.deepEqual(exec.readiness(), { state: 'ready' }, `before entry ${i + 1}`);
+    assert.deepEqual(exec.readiness(), { state: 'ready' }, `asked again before entry ${i + 1}`);
+    sent.push(exec.placeMarketOrder({ side: 'buy', size: 1, worstPrice: 1_010 }));
+    await clock.advanceTo(clock.monoMs() + 1);
+  }
+  const empty = exec.readiness();
+  assert.equal(empty.state, 'budget_empty');
+  assert.equal((empty as { until: number }).until, 60_000, 'the first entry place (taken at 0) frees a minute later');
+  assert.equal(clock.monoMs(), 34);
+  assert.match(
+    empty.state === 'budget_empty' ? empty.detail : '',
+    /^Lighter entry not sent: the shared budget of 60 requests \(40 transactions\) per minute \(--lighter-requests-per-minute\) is spent for another 59966 ms$/,
+  );
+  // A repair still has a place; taking it moves the entries' next place on to the second entry's minute.
+  sent.push(exec.placeMarketOrder({ side: 'sell', size: 1, worstPrice: 990, purpose: 'repair' }));
+  assert.equal((exec.readiness() as { until: number }).until, 60_001);
+  await clock.advanceTo(60_000);
+  const still = exec.readiness();
+  assert.deepEqual(
+    still,
+    {
+      state: 'budget_empty',
+      until: 60_001,
+      detail: 'Lighter entry not sent: the shared budget of 60 requests (40 transactions) per minute (--lighter-requests-per-minute) is spent for another 1 ms',
+    },
+    'not yet, and the wait said as it is now',
+  );
+  await clock.advanceTo(60_001);
+  assert.deepEqual(exec.readiness(), { state: 'ready' });
+  await Promise.all(sent);
+});

@@ -7,7 +7,7 @@
 // account, nextNonce, sendTx, accountInactiveOrders, trades, tx), as lighter-python's
 // `lighter/models/*.py` name their fields and nautilus_trader's `http_*.json` fixtures show them.
 
-import { parseFixed } from '../../core/fixed.js';
+import { parseFixed, parseFixedFast } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
 
@@ -26,6 +26,17 @@ function levels(raw: unknown, side: string, priceScale: number, sizeScale: numbe
   const out: Level[] = [];
   for (const l of raw as unknown[]) {
     const f = fieldsOf(l);
+    if (f !== undefined && typeof f.price === 'string' && typeof f.size === 'string') {
+      // The usual level in one pass: parseFixedFast reads what isDecimalText accepts when the text
+      // starts with a digit (no sign) and is at most 64 long, and gives parseFixed's value; any other
+      // text takes the checks below, which say why it is refused.
+      const price = parseFixedFast(f.price, priceScale);
+      const size = parseFixedFast(f.size, sizeScale);
+      if (!Number.isNaN(price) && !Number.isNaN(size) && unsignedShort(f.price) && unsignedShort(f.size)) {
+        out.push([price, size] as const);
+        continue;
+      }
+    }
     if (f === undefined || typeof f.price !== 'string' || typeof f.size !== 'string') return refused(`order_book.${side} level lacks price/size strings: ${preview(l, 60)}`);
     if (!isDecimalText(f.price) || !isDecimalText(f.size)) return refused(`order_book.${side} level is not decimal price/size: ${preview(l, 60)}`);
     try {
@@ -35,6 +46,12 @@ function levels(raw: unknown, side: string, priceScale: number, sizeScale: numbe
     }
   }
   return accepted(out);
+}
+
+/** Starts with a digit and is at most 64 long: with parseFixedFast's grammar, what isDecimalText accepts. */
+function unsignedShort(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return c >= 48 && c <= 57 && text.length <= 64;
 }
 
 /** An order_book channel frame (spec §5.2), its levels read at the market's price and size scales. */
