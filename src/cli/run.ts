@@ -4,6 +4,7 @@
 import { ParamError } from '../core/param-error.js';
 import { systemClock } from '../core/clock.js';
 import { ArbEngine, type RunSummary } from '../engine/index.js';
+import { optimizeOrderPathEarly } from '../engine/loop.js';
 import { runLogPath } from '../io/paths.js';
 import { RunLog, type Level } from '../io/runlog.js';
 import { startSimVenues, type SimVenues } from '../sim/index.js';
@@ -16,6 +17,9 @@ import { liveBanner, modeLine, runLabel, unlimitedPositionWarning } from './mode
 import { runMany } from './run-many.js';
 import { engineSettings, flagOf, portfolioCaps, summaryText } from './settings.js';
 import { makeVenues, prefixed, processSignals, sleep, type RunHooks } from './wiring.js';
+
+// As soon as the bot's modules load, before any of its functions has started counting (see there).
+optimizeOrderPathEarly();
 
 export async function run(config: Config, hooks: RunHooks = {}): Promise<number> {
   if (config.markets.length > 1) return runMany(config, hooks);

@@ -110,8 +110,12 @@ export class HttpLine {
     return `${method} ${path} HTTP/1.1\r\n${this.fixedHeaders}${headers}` + (body === undefined ? '\r\n' : `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
 
-  /** Writes a request `render` gave (`method` and `path` name it in errors) now, before returning, as `request` does. */
-  write(text: string, method: string, path: string, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> {
+  /**
+   * Writes a request `render` gave (`method` and `path` name it in errors) now, before returning, as
+   * `request` does. An order signed ahead comes as its bytes: nothing is left to encode on the
+   * deciding turn.
+   */
+  write(text: string | Buffer, method: string, path: string, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> {
     const socket = this.socket;
     if (!this.idle || socket === undefined) {
       return Promise.reject(new VenueError(this.options.venue, 'unavailable', `${this.describe(method, path)}: the order connection is ${this.open ? 'busy' : 'down'}; not sent`));

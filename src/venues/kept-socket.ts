@@ -32,6 +32,9 @@ export interface KeptSocketHandlers {
   onClose(reason: string): void;
 }
 
+/** ws.send's options for a text frame, whether the text comes as a string or as its bytes. */
+const TEXT_FRAME = { binary: false };
+
 export class KeptSocket {
   private socket?: WebSocket;
   private stopped = true;
@@ -51,11 +54,15 @@ export class KeptSocket {
     return this.socket?.readyState === WebSocket.OPEN;
   }
 
-  /** Writes a text frame now; false when not connected. */
-  send(text: string): boolean {
+  /**
+   * Writes a text frame now; false when not connected. The text may come as its UTF-8 bytes, ready
+   * ahead of time: ws then masks them straight into the frame it writes, in one write, with no
+   * encoding on the way (a string is encoded, masked in place and written as header + payload).
+   */
+  send(text: string | Buffer): boolean {
     const socket = this.socket;
     if (socket === undefined || socket.readyState !== WebSocket.OPEN) return false;
-    socket.send(text);
+    socket.send(text, TEXT_FRAME);
     return true;
   }
 
@@ -98,7 +105,7 @@ export class KeptSocket {
     });
     socket.on('message', (raw: WebSocket.RawData) => {
       const receivedAt = performance.now();
-      this.touch();
+      this.touch(receivedAt);
       this.handlers.onMessage(raw.toString(), receivedAt);
     });
     socket.on('ping', () => this.touch());
@@ -130,8 +137,8 @@ export class KeptSocket {
    * period and, when it fires, re-arms itself for what is left of the period since the latest
    * arrival, so a busy stream costs no timer work per frame (the frame that opens a trade is one).
    */
-  private touch(): void {
-    this.lastHeard = performance.now();
+  private touch(at = performance.now()): void {
+    this.lastHeard = at;
     if (this.deadTimer === undefined) this.armDeadTimer(this.options.deadAfterMs);
   }
 

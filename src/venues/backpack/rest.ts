@@ -33,8 +33,8 @@ export interface PreparedRequest {
   url: URL;
   headers: Record<string, string>;
   body?: string;
-  /** A signed request with a body as the order line writes it, rendered when it was signed (HttpLine.render). */
-  wire?: string;
+  /** A signed request with a body as the order line writes it, rendered when it was signed (HttpLine.render) and held as its bytes. */
+  wire?: Buffer;
 }
 
 export interface SendOptions {
@@ -124,7 +124,9 @@ export class BackpackRest {
     }
     // An order signed ahead leaves as one ready string on the order line.
     const wire =
-      instruction !== undefined && body !== undefined && this.line !== undefined ? this.line.render(method, url.pathname + url.search, headerLines(headers), body) : undefined;
+      instruction !== undefined && body !== undefined && this.line !== undefined
+        ? Buffer.from(this.line.render(method, url.pathname + url.search, headerLines(headers), body))
+        : undefined;
     return { method, path, url, headers, body, wire };
   }
 
@@ -180,7 +182,7 @@ export class BackpackRest {
     url: URL,
     headers: Record<string, string>,
     body: string | undefined,
-    wire: string | undefined,
+    wire: Buffer | undefined,
     timeoutMs: number,
     options: SendOptions,
   ): Promise<HttpReply> {

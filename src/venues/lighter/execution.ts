@@ -35,6 +35,13 @@ interface Ticket {
 /** A create-order transaction signed ahead for the then next nonce (see prepareMarketOrder). */
 interface SignedOrder extends Ticket {
   tx: SignedTx;
+  /** The whole sendtx frame as UTF-8, rendered when signed: sending it is one write, with no encoding left to do. */
+  frame: Buffer;
+}
+
+/** The jsonapi/sendtx frame of a create-order transaction; its id is the client order index, so replies name the order. */
+function sendTxFrame(clientOrderIndex: number, txInfo: string): string {
+  return `{"type":"jsonapi/sendtx","data":{"id":"${clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${txInfo}}}`;
 }
 
 interface PendingOrder {
@@ -68,6 +75,8 @@ export class LighterExecution implements DetachedExecution {
   /** The ticket for the next nonce, renewed once that nonce is used or the ticket is old. */
   private ticket?: Ticket & { issuedAt: number };
   private readonly preparedMaxAgeMs: number;
+  /** Refills the signer's nonce commitments; bound once, scheduled after each send and signing ahead. */
+  private readonly precompute = (): void => this.signer?.precompute(PRECOMPUTED_SIGNATURES);
 
   constructor(
     private readonly session: LighterSession,
@@ -327,11 +336,12 @@ export class LighterExecution implements DetachedExecution {
     try {
       // Every order held (both sides, both kinds) is for the same next nonce and ticket: whichever is sent uses it, and voids the others.
       const { nonce, clientOrderIndex, expiredAt } = this.nextTicket();
-      this.prepared.put(request, { nonce, clientOrderIndex, expiredAt, tx: this.signOrder(request, clientOrderIndex, nonce, expiredAt) }, kind);
+      const tx = this.signOrder(request, clientOrderIndex, nonce, expiredAt);
+      this.prepared.put(request, { nonce, clientOrderIndex, expiredAt, tx, frame: Buffer.from(sendTxFrame(clientOrderIndex, tx.txInfo)) }, kind);
     } catch {
       return; // placeMarketOrder will meet the same problem and report it
     }
-    setImmediate(() => this.signer?.precompute(PRECOMPUTED_SIGNATURES));
+    setImmediate(this.precompute);
   }
 
   /** The bounds of the transactions held signed ahead for this side and size, for the nonce due now (see Execution.heldBounds). */
@@ -340,7 +350,45 @@ export class LighterExecution implements DetachedExecution {
   }
 
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
-    const leg: LegResult = {
+    const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
+    if (this.signer === undefined)
+      return this.refuse(
+        request,
+        new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'),
+      );
+    if (purpose === 'entry' && this.authFailure !== undefined) return this.refuse(request, new VenueError('lighter', 'auth', `Lighter entry not sent: ${this.authFailure}`));
+    const problem = this.orderProblem(request);
+    if (problem !== undefined) return this.refuse(request, problem);
+    // An entry leaves now or not at all (the engine asked readyForOrder first); a repair waits for
+    // its place, first in line.
+    const placed = this.budget.tryTake(purpose, true);
+    if (!placed && purpose === 'entry') return this.refuse(request, this.budget.refusal('entry', true));
+    // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
+    // brings its own ticket, which may be older than the current one.
+    const ahead = placed && this.nonces.trusted ? this.prepared.take(request) : undefined;
+    // Its ready frame is written before anything else is set up: the other leg of the entry may be
+    // waiting for this call to return, and no reply can be read before this turn ends. A socket
+    // that is down takes nothing: then it goes the usual way (REST).
+    if (ahead !== undefined && this.session.send(ahead.frame)) {
+      const sentAt = this.clock.monoMs();
+      this.nonces.take();
+      return this.track(this.newLeg(request, ahead.clientOrderIndex, sentAt), ahead, request, purpose, (pending) => this.launch(pending, ahead.tx, true));
+    }
+    let ticket: Ticket;
+    try {
+      ticket = ahead ?? this.nextTicket();
+    } catch (e) {
+      return this.refuse(request, e as VenueError);
+    }
+    const leg = this.newLeg(request, ticket.clientOrderIndex, this.clock.monoMs());
+    return this.track(leg, ticket, request, purpose, (pending) => {
+      if (placed && this.nonces.trusted) this.send(pending, ahead?.tx);
+      else void this.sendWhenReady(pending, placed);
+    });
+  }
+
+  private newLeg(request: MarketOrderRequest, clientOrderIndex: number, sentAt: number): LegResult {
+    return {
       venue: 'lighter',
       state: 'unknown',
       side: request.side,
@@ -348,41 +396,25 @@ export class LighterExecution implements DetachedExecution {
       filled: 0,
       notional: 0,
       fee: 0,
-      clientOrderId: '0',
-      sentAt: this.clock.monoMs(),
+      clientOrderId: String(clientOrderIndex),
+      sentAt,
     };
-    const reject = (error: VenueError): Promise<LegResult> => {
-      this.options.logger.warn(error.message);
-      return Promise.resolve({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error });
-    };
-    if (this.signer === undefined)
-      return reject(
-        new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'),
-      );
-    const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
-    if (purpose === 'entry' && this.authFailure !== undefined) return reject(new VenueError('lighter', 'auth', `Lighter entry not sent: ${this.authFailure}`));
-    const problem = this.orderProblem(request);
-    if (problem !== undefined) return reject(problem);
-    // An entry leaves now or not at all (the engine asked readyForOrder first); a repair waits for
-    // its place, first in line.
-    const placed = this.budget.tryTake(purpose, true);
-    if (!placed && purpose === 'entry') return reject(this.budget.refusal('entry', true));
-    // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
-    // brings its own ticket, which may be older than the current one.
-    const ahead = placed && this.nonces.trusted ? this.prepared.take(request) : undefined;
-    let ticket: Ticket;
-    try {
-      ticket = ahead ?? this.nextTicket();
-    } catch (e) {
-      return reject(e as VenueError);
-    }
-    leg.clientOrderId = String(ticket.clientOrderIndex);
+  }
+
+  /** The order is waited for under its client order index until the account stream, a reply or its deadline settles it. */
+  private track(leg: LegResult, ticket: Ticket, request: MarketOrderRequest, purpose: BudgetPurpose, go: (pending: PendingOrder) => void): Promise<LegResult> {
     return new Promise<LegResult>((finish) => {
       const pending: PendingOrder = { leg, clientOrderIndex: ticket.clientOrderIndex, expiredAt: ticket.expiredAt, request, purpose, retriedNonce: false, finish };
       this.pending.set(ticket.clientOrderIndex, pending);
-      if (placed && this.nonces.trusted) this.send(pending, ahead?.tx);
-      else void this.sendWhenReady(pending, placed);
+      go(pending);
     });
+  }
+
+  /** A request refused here, before anything was sent. */
+  private refuse(request: MarketOrderRequest, error: VenueError): Promise<LegResult> {
+    this.options.logger.warn(error.message);
+    const at = this.clock.monoMs();
+    return Promise.resolve({ ...this.newLeg(request, 0, at), state: 'rejected', confirmedAt: at, error });
   }
 
   /** The slow way out: a place in the budget (a repair waits for one), then a fresh nonce, then the send. */
@@ -419,14 +451,18 @@ export class LighterExecution implements DetachedExecution {
       });
       return;
     }
-    const frame = `{"type":"jsonapi/sendtx","data":{"id":"${pending.clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${signed.txInfo}}}`;
-    const written = this.session.send(frame);
+    const written = this.session.send(sendTxFrame(pending.clientOrderIndex, signed.txInfo));
     pending.leg.sentAt = this.clock.monoMs();
+    this.launch(pending, signed, written);
+  }
+
+  /** After the write (or a socket that was down): the order awaits its answer and its deadline; REST carries it when the socket did not. */
+  private launch(pending: PendingOrder, signed: SignedTx, written: boolean): void {
     if (written) this.awaiting.sent(pending.clientOrderIndex, pending.leg.sentAt);
     clearTimeout(pending.timer);
     pending.timer = setTimeout(() => void this.onDeadline(pending), this.options.orderTimeoutMs ?? 3000);
     // Refill the signer's nonce commitments once this turn's hot path is over.
-    setImmediate(() => this.signer?.precompute(PRECOMPUTED_SIGNATURES));
+    setImmediate(this.precompute);
     if (written) return;
     this.rest.sendTx(TX_TYPE.CREATE_ORDER, signed.txInfo, this.options.orderTimeoutMs ?? 3000, null).then(
       (body: unknown) => {

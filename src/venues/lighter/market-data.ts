@@ -28,6 +28,8 @@ export class LighterMarketData implements MarketData {
   /** Set by start(). */
   setup?: LighterSetup;
   private sync?: BookSync;
+  /** This market's book channel as frames name it (spec §5: ':' where subscriptions use '/'), set with `sync`. */
+  private bookChannelIn = '';
   private readonly bookListeners: BookListener[] = [];
   private readonly statusListeners: StatusListener[] = [];
   private bookWatch?: NodeJS.Timeout;
@@ -104,6 +106,7 @@ export class LighterMarketData implements MarketData {
     this.setup = { chain, tier, fees, minQuoteAmount };
     this.checkMinQuote(entry, minQuoteAmount);
     this.sync = new BookSync(this.book, this.spec.priceScale, this.spec.sizeScale);
+    this.bookChannelIn = `order_book:${this.spec.marketId}`;
     this.session.subscribe(this.bookChannel());
     // A market joining a socket that is already open gets the same watch as one subscribed at open.
     if (this.session.connected) this.watchBook('no order book snapshot after subscribing');
@@ -163,7 +166,7 @@ export class LighterMarketData implements MarketData {
 
   private handleBook(frame: Record<string, unknown>, receivedAt: number): void {
     // The socket carries every market's book: this market reads its own channel only.
-    if (this.sync === undefined || frame.channel !== `order_book:${this.spec!.marketId}`) return;
+    if (this.sync === undefined || frame.channel !== this.bookChannelIn) return;
     const sync = this.sync;
     const wasValid = sync.valid;
     const read = readBookFrame(frame, sync.priceScale, sync.sizeScale);

@@ -247,8 +247,8 @@ export class LighterSession {
     this.stream?.reconnect(why);
   }
 
-  /** Writes a frame on the socket; false when it is not open. */
-  send(frame: string): boolean {
+  /** Writes a text frame (a string or its UTF-8 bytes) on the socket; false when it is not open. */
+  send(frame: string | Buffer): boolean {
     return this.stream?.send(frame) === true;
   }
 

@@ -108,8 +108,8 @@ export class LighterStream {
     this.socket.drop(why);
   }
 
-  /** Writes a text frame now; false when not connected. */
-  send(text: string): boolean {
+  /** Writes a text frame (a string or its UTF-8 bytes) now; false when not connected. */
+  send(text: string | Buffer): boolean {
     return this.socket.send(text);
   }
 

@@ -156,6 +156,40 @@ test("both orders held for a side (the book's and the threshold's) are for the n
   assert.deepEqual(venue.heldBounds('sell', 100), [], 'dropped, not merely waiting for the nonce');
 });
 
+test('an order signed ahead is on the socket, as the whole sendtx frame signed ahead, when placeMarketOrder returns; one signed now is too', async () => {
+  const { venue, sim } = await started();
+  const session = (venue as unknown as { parts: { session: { send(frame: string | Buffer): boolean } } }).parts.session;
+  const send = session.send.bind(session);
+  const written: string[] = [];
+  session.send = (frame) => (written.push(frame.toString()), send(frame));
+  const signer = (venue as unknown as { signer: LighterSigner }).signer;
+  const sign = signer.signCreateOrder.bind(signer);
+  const txInfos: string[] = [];
+  signer.signCreateOrder = (p) => {
+    const tx = sign(p);
+    txInfos.push(tx.txInfo);
+    return tx;
+  };
+  const sell = { side: 'sell', size: 100, worstPrice: 999_900 } as const;
+  venue.prepareMarketOrder(sell);
+  assert.equal(txInfos.length, 1);
+  const placed = venue.placeMarketOrder(sell);
+  assert.equal(written.length, 1, 'written before placeMarketOrder returned');
+  const leg = await placed;
+  assert.equal(leg.state, 'filled', leg.error?.message);
+  assert.equal(txInfos.length, 1, 'sent as signed ahead');
+  assert.equal(written[0], `{"type":"jsonapi/sendtx","data":{"id":"${leg.clientOrderId}","tx_type":14,"tx_info":${txInfos[0]}}}`);
+  const buy = venue.placeMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 });
+  assert.equal(written.length, 2, 'signed now and written before placeMarketOrder returned');
+  const bought = await buy;
+  assert.equal(bought.state, 'filled', bought.error?.message);
+  assert.equal(written[1], `{"type":"jsonapi/sendtx","data":{"id":"${bought.clientOrderId}","tx_type":14,"tx_info":${txInfos[1]}}}`);
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [0, 1],
+  );
+});
+
 test("an order signed ahead late in its ticket's life still goes out under the client order index it was signed with", async () => {
   const { venue } = await started({ venue: { preparedOrderMaxAgeMs: 100 } });
   venue.prepareMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 }); // issues the ticket for nonce 0
