@@ -13,7 +13,7 @@ import { sleep, type Clock } from '../core/clock.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { OrderEvent } from '../record/format.js';
 import { LIGHTER_FEES_BY_TIER, type LighterTier } from '../venues/lighter/account.js';
-import { VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venues/venue.js';
+import { sentLeg, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venues/venue.js';
 import { RateBudget } from '../venues/lighter/rate-budget.js';
 import { HeldAhead } from '../venues/signed-ahead.js';
 import type { OrderSide } from '../core/types.js';
@@ -200,17 +200,7 @@ export class SimulatedExecution implements DetachedExecution {
     this.orders++;
     this.clock.noteWork?.();
     this.held.sent(request);
-    const leg: LegResult = {
-      venue,
-      state: 'unknown',
-      side: request.side,
-      requested: request.size,
-      filled: 0,
-      notional: 0,
-      fee: 0,
-      clientOrderId: `replay-${this.nextId++}`,
-      sentAt: this.clock.monoMs(),
-    };
+    const leg = sentLeg(venue, request, `replay-${this.nextId++}`, this.clock.monoMs());
     const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({
       ...leg,
       state: 'rejected',

@@ -4,7 +4,7 @@
 
 import { sleep, type Clock, type ClockTimer } from '../core/clock.js';
 import type { VenueId } from '../venues/types.js';
-import { VenueError, type LegResult, type MarketOrderRequest, type Venue } from '../venues/venue.js';
+import { sentLeg, VenueError, type LegResult, type MarketOrderRequest, type Venue } from '../venues/venue.js';
 import type { EngineCore } from './core.js';
 import type { Records } from './records.js';
 import type { Reconciler } from './reconcile.js';
@@ -17,15 +17,7 @@ import type { Reconciler } from './reconcile.js';
 export function send(venue: Venue, request: MarketOrderRequest, clock: Clock): Promise<LegResult> {
   const sentAt = clock.monoMs();
   const unknown = (e: unknown): LegResult => ({
-    venue: venue.id,
-    state: 'unknown',
-    side: request.side,
-    requested: request.size,
-    filled: 0,
-    notional: 0,
-    fee: 0,
-    clientOrderId: '',
-    sentAt,
+    ...sentLeg(venue.id, request, '', sentAt),
     error: e instanceof VenueError ? e : new VenueError(venue.id, 'protocol', `order call failed: ${e instanceof Error ? e.message : String(e)}`),
   });
   try {

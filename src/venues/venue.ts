@@ -76,6 +76,11 @@ export interface LegResult {
   error?: VenueError;
 }
 
+/** A leg as it leaves: nothing known of its outcome yet. */
+export function sentLeg(venue: VenueId, request: MarketOrderRequest, clientOrderId: string, sentAt: number): LegResult {
+  return { venue, state: 'unknown', side: request.side, requested: request.size, filled: 0, notional: 0, fee: 0, clientOrderId, sentAt };
+}
+
 /**
  * Whether the execution side can take an order now. The engine opens no trade unless both venues
  * are `ready`: a leg whose partner would be refused locally is never sent. Repairs go out whenever

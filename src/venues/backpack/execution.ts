@@ -6,7 +6,7 @@ import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
 import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
-import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
+import { READY, sentLeg, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
 import type { BackpackAccount } from './account.js';
 import type { BackpackMarketData, Fees } from './market-data.js';
 import { readAccountFees, readFills, readOrder, readOrderHistory, readOrderUpdate, type OrderReply } from './messages.js';
@@ -273,17 +273,7 @@ export class BackpackExecution implements DetachedExecution {
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
     // An order signed ahead is used once, if it is this very order and still fresh.
     const order = this.prepared.take(request) ?? this.signOrder(request);
-    const leg: LegResult = {
-      venue: 'backpack',
-      state: 'unknown',
-      side: request.side,
-      requested: request.size,
-      filled: 0,
-      notional: 0,
-      fee: 0,
-      clientOrderId: order instanceof VenueError ? '' : String(order.clientId),
-      sentAt: this.clock.monoMs(),
-    };
+    const leg = sentLeg('backpack', request, order instanceof VenueError ? '' : String(order.clientId), this.clock.monoMs());
     if (order instanceof VenueError) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: order };
     const clientId = order.clientId;
     // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.

@@ -8,7 +8,7 @@ import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
 import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
-import { READY, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
+import { READY, sentLeg, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
 import type { LighterAccount } from './account.js';
 import { isConfigurationFailure, lighterError, replyRefused } from './errors.js';
 import { readAccountOrders, readInactiveOrders, readSendTx, readTrades, readTx, type StreamedOrder } from './messages.js';
@@ -388,17 +388,7 @@ export class LighterExecution implements DetachedExecution {
   }
 
   private newLeg(request: MarketOrderRequest, clientOrderIndex: number, sentAt: number): LegResult {
-    return {
-      venue: 'lighter',
-      state: 'unknown',
-      side: request.side,
-      requested: request.size,
-      filled: 0,
-      notional: 0,
-      fee: 0,
-      clientOrderId: String(clientOrderIndex),
-      sentAt,
-    };
+    return sentLeg('lighter', request, String(clientOrderIndex), sentAt);
   }
 
   /** The order is waited for under its client order index until the account stream, a reply or its deadline settles it. */

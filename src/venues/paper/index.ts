@@ -8,7 +8,7 @@ import type { Logger } from '../../core/log.js';
 import type { MarketSpec } from '../types.js';
 import type { OrderSide } from '../../core/types.js';
 import { HeldAhead } from '../signed-ahead.js';
-import { composeVenue, VenueError, type DetachedExecution, type LegResult, type MarketData, type MarketOrderRequest, type SignAheadKind, type Venue } from '../venue.js';
+import { composeVenue, sentLeg, VenueError, type DetachedExecution, type LegResult, type MarketData, type MarketOrderRequest, type SignAheadKind, type Venue } from '../venue.js';
 
 export interface PaperExecutionOptions {
   logger: Logger;
@@ -63,17 +63,7 @@ export class PaperExecution implements DetachedExecution {
 
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
     const m = this.data.market;
-    const leg: LegResult = {
-      venue: this.id,
-      state: 'unknown',
-      side: request.side,
-      requested: request.size,
-      filled: 0,
-      notional: 0,
-      fee: 0,
-      clientOrderId: `paper-${this.nextId++}`,
-      sentAt: this.clock.monoMs(),
-    };
+    const leg = sentLeg(this.id, request, `paper-${this.nextId++}`, this.clock.monoMs());
     this.held.sent(request);
     const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({
       ...leg,
