@@ -7,6 +7,7 @@
 
 import { decimalsOf, parseFixed } from '../../core/fixed.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
+import { LevelBuffer, Scanner } from '../scan.js';
 
 /** A [price, quantity] row, both decimals as the venue wrote them. */
 export type DepthRow = readonly [string, string];
@@ -85,6 +86,224 @@ export function readDepthSnapshot(body: unknown): Parsed<DepthSnapshot> {
   const asks = rows(d.asks, 'asks');
   if (!asks.ok) return asks;
   return accepted({ lastUpdateId, bids: bids.value, asks: asks.value });
+}
+
+// ---------------------------------------------------------------- depth straight from its text
+
+/**
+ * A depth frame or snapshot as scanDepthEvent / scanDepthSnapshot read it from its text; reused
+ * frame after frame. `event()` / `snapshot()` make the parser's value of it.
+ */
+export class DepthScan {
+  readonly sc = new Scanner();
+  /** U and u of an event; lastUpdateId of a snapshot in `u`. */
+  U = 0;
+  u = 0;
+  /** An event's b and a, or a snapshot's bids and asks. */
+  readonly bids = new LevelBuffer();
+  readonly asks = new LevelBuffer();
+  private streamStart = 0;
+  private streamEnd = 0;
+
+  get text(): string {
+    return this.sc.s;
+  }
+
+  /** The frame's stream is `name` (compared in the text). */
+  streamIs(name: string): boolean {
+    return this.sc.is(this.streamStart, this.streamEnd, name);
+  }
+
+  get stream(): string {
+    return this.sc.s.slice(this.streamStart, this.streamEnd);
+  }
+
+  setStream(start: number, end: number): void {
+    this.streamStart = start;
+    this.streamEnd = end;
+  }
+
+  /** readDepthEvent's accepted value for the frame's `data`. */
+  event(): DepthEvent {
+    return { U: this.U, u: this.u, b: rowsOf(this.sc.s, this.bids), a: rowsOf(this.sc.s, this.asks) };
+  }
+
+  /** readDepthSnapshot's accepted value for the body. */
+  snapshot(): DepthSnapshot {
+    return { lastUpdateId: this.u, bids: rowsOf(this.sc.s, this.bids), asks: rowsOf(this.sc.s, this.asks) };
+  }
+}
+
+function rowsOf(text: string, buf: LevelBuffer): DepthRow[] {
+  const out: DepthRow[] = [];
+  const at = buf.at;
+  for (let j = 0; j < buf.n * 4; j += 4) out.push([text.slice(at[j], at[j + 1]), text.slice(at[j + 2], at[j + 3])]);
+  return out;
+}
+
+/**
+ * An update id (updateId above): a plain integer number, or a string of 1 to 16 digits, that is a
+ * safe integer and not negative. NaN declines.
+ */
+function scanUpdateId(sc: Scanner): number {
+  const c = sc.peek();
+  if (c !== 34) {
+    const v = sc.integer();
+    return v >= 0 ? v : NaN;
+  }
+  sc.i++;
+  const v = sc.digitsValue(sc.i);
+  if (Number.isNaN(v) || sc.de - sc.ds > 16 || sc.s.charCodeAt(sc.de) !== 34) return NaN;
+  sc.i = sc.de + 1;
+  return v;
+}
+
+/** `null` (no rows) or an array of rows whose first two entries are decimal strings (more entries skipped). */
+function scanRows(sc: Scanner, into: LevelBuffer): boolean {
+  const c = sc.peek();
+  if (c === 110) return sc.skipValue(); // null: no rows, as rows() has it
+  if (!sc.eat(91)) return false;
+  if (sc.eat(93)) return true;
+  for (;;) {
+    if (!sc.eat(91) || !sc.eat(34) || !sc.decimal()) return false;
+    const pm = sc.m;
+    const pf = sc.f;
+    const ps = sc.ds;
+    const pe = sc.de;
+    if (!sc.eat(44) || !sc.eat(34) || !sc.decimal()) return false;
+    into.push(pm, pf, ps, pe, sc.m, sc.f, sc.ds, sc.de);
+    for (;;) {
+      const d = sc.peek();
+      sc.i++;
+      if (d === 93) break;
+      if (d !== 44 || !sc.skipValue()) return false;
+    }
+    const d = sc.peek();
+    sc.i++;
+    if (d === 93) return true;
+    if (d !== 44) return false;
+  }
+}
+
+/**
+ * Reads a `{"stream": …, "data": {…}}` depth frame (spec §6, §7; the shape of the captured
+ * test/fixtures/vectors/backpack/ws_messages.json depth event and of what src/sim/backpack sends)
+ * straight from its text into `out`, in one pass. True when read; false (declined) for anything it
+ * does not read exactly as JSON.parse and readDepthEvent would — a top-level `error`, a key it
+ * reads given twice, escapes in keys or read strings, ids past 15 digits or u below U, rows that are
+ * not decimal-string pairs, invalid JSON — and the caller parses it the usual way. Keys in any
+ * order; unknown keys' values skipped, checked. The stream's name is for the caller to check.
+ */
+export function scanDepthEvent(text: string, out: DepthScan): boolean {
+  const sc = out.sc;
+  sc.reset(text);
+  out.bids.clear();
+  out.asks.clear();
+  if (!sc.eat(123) || sc.peek() === 125) return false;
+  let seen = 0;
+  for (;;) {
+    if (!sc.eat(34)) return false;
+    const ks = sc.i;
+    const ke = sc.plainString();
+    if (ke < 0 || !sc.eat(58)) return false;
+    const len = ke - ks;
+    if (len === 6 && sc.is(ks, ke, 'stream')) {
+      if (seen & 1 || !sc.eat(34)) return false;
+      seen |= 1;
+      const vs = sc.i;
+      const ve = sc.plainString();
+      if (ve < 0) return false;
+      out.setStream(vs, ve);
+    } else if (len === 4 && sc.is(ks, ke, 'data')) {
+      if (seen & 2 || !scanDepthData(sc, out)) return false;
+      seen |= 2;
+    } else if (len === 5 && sc.is(ks, ke, 'error')) {
+      return false;
+    } else if (!sc.skipValue()) return false;
+    const c = sc.peek();
+    sc.i++;
+    if (c === 125) break;
+    if (c !== 44) return false;
+  }
+  return seen === 3 && sc.atEnd();
+}
+
+function scanDepthData(sc: Scanner, out: DepthScan): boolean {
+  if (!sc.eat(123) || sc.peek() === 125) return false;
+  let seen = 0;
+  for (;;) {
+    if (!sc.eat(34)) return false;
+    const ks = sc.i;
+    const ke = sc.plainString();
+    if (ke < 0 || !sc.eat(58)) return false;
+    if (ke - ks === 1) {
+      const k = sc.s.charCodeAt(ks);
+      if (k === 85) {
+        // U
+        if (seen & 1) return false;
+        seen |= 1;
+        out.U = scanUpdateId(sc);
+        if (Number.isNaN(out.U)) return false;
+      } else if (k === 117) {
+        // u
+        if (seen & 2) return false;
+        seen |= 2;
+        out.u = scanUpdateId(sc);
+        if (Number.isNaN(out.u)) return false;
+      } else if (k === 98) {
+        // b
+        if (seen & 4 || !scanRows(sc, out.bids)) return false;
+        seen |= 4;
+      } else if (k === 97) {
+        // a
+        if (seen & 8 || !scanRows(sc, out.asks)) return false;
+        seen |= 8;
+      } else if (!sc.skipValue()) return false;
+    } else if (!sc.skipValue()) return false;
+    const c = sc.peek();
+    sc.i++;
+    if (c === 125) break;
+    if (c !== 44) return false;
+  }
+  return (seen & 3) === 3 && out.u >= out.U;
+}
+
+/**
+ * Reads a GET /api/v1/depth body (spec §7; test/fixtures/vectors/backpack/rest_responses.json)
+ * straight from its text: lastUpdateId (into `u`), bids, asks; declines as scanDepthEvent does.
+ */
+export function scanDepthSnapshot(text: string, out: DepthScan): boolean {
+  const sc = out.sc;
+  sc.reset(text);
+  out.bids.clear();
+  out.asks.clear();
+  out.setStream(0, 0);
+  if (!sc.eat(123) || sc.peek() === 125) return false;
+  let seen = 0;
+  for (;;) {
+    if (!sc.eat(34)) return false;
+    const ks = sc.i;
+    const ke = sc.plainString();
+    if (ke < 0 || !sc.eat(58)) return false;
+    const len = ke - ks;
+    if (len === 12 && sc.is(ks, ke, 'lastUpdateId')) {
+      if (seen & 1) return false;
+      seen |= 1;
+      out.u = scanUpdateId(sc);
+      if (Number.isNaN(out.u)) return false;
+    } else if (len === 4 && sc.is(ks, ke, 'bids')) {
+      if (seen & 2 || !scanRows(sc, out.bids)) return false;
+      seen |= 2;
+    } else if (len === 4 && sc.is(ks, ke, 'asks')) {
+      if (seen & 4 || !scanRows(sc, out.asks)) return false;
+      seen |= 4;
+    } else if (!sc.skipValue()) return false;
+    const c = sc.peek();
+    sc.i++;
+    if (c === 125) break;
+    if (c !== 44) return false;
+  }
+  return (seen & 1) === 1 && sc.atEnd();
 }
 
 /** A bookTicker frame's `data` (spec §6.4). A side that is not a string is left out (the check keeps its previous price); a string that is not a decimal refuses the frame. */

@@ -10,6 +10,7 @@
 import { parseFixed, parseFixedFast } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
+import { fixedAt, LevelBuffer, Scanner } from '../scan.js';
 
 /** One order_book frame, its levels at the market's scales. */
 export interface BookFrame {
@@ -73,6 +74,224 @@ export function readBookFrame(frame: unknown, priceScale: number, sizeScale: num
     bids: bids.value,
     asks: asks.value,
   });
+}
+
+// ---------------------------------------------------------------- order_book frames straight from their text
+
+/**
+ * An order_book frame as scanLighterBook read it from its text: its type, channel and nonces, and
+ * its levels as mantissas (see scan.ts fixedAt) until a market's scales make them a BookFrame
+ * (scannedBookFrame). One is reused frame after frame.
+ */
+export class LighterBookScan {
+  readonly sc = new Scanner();
+  /** `type` is "subscribed/order_book" (else "update/order_book"). */
+  snapshot = false;
+  nonce = 0;
+  beginNonce = -1;
+  readonly bids = new LevelBuffer();
+  readonly asks = new LevelBuffer();
+  private chStart = 0;
+  private chEnd = 0;
+
+  /** The frame's text. */
+  get text(): string {
+    return this.sc.s;
+  }
+
+  /** The frame's channel is `name` (compared in the text, nothing made). */
+  channelIs(name: string): boolean {
+    return this.sc.is(this.chStart, this.chEnd, name);
+  }
+
+  get channel(): string {
+    return this.sc.s.slice(this.chStart, this.chEnd);
+  }
+
+  /** Set by the scan. */
+  setChannel(start: number, end: number): void {
+    this.chStart = start;
+    this.chEnd = end;
+  }
+}
+
+const TYPE_SUBSCRIBED = 'subscribed/order_book';
+const TYPE_UPDATE = 'update/order_book';
+const CHANNEL_PREFIX = 'order_book:';
+
+/**
+ * Reads an order_book frame (spec §5.2; the shape of nautilus_trader's captures
+ * `tests/test_data/lighter/ws/mainnet_order_book_place_cancel_btc.json` and
+ * `crates/adapters/lighter/test_data/ws_order_book_update.json`, and what src/sim/lighter sends)
+ * straight from its text into `out`, in one pass. True when it was read; false (declined) for
+ * anything it does not read exactly as JSON.parse and readBookFrame would, and for every frame that
+ * is not a plain book frame: then the caller parses it the usual way, which also gives refusals
+ * their words. It declines on: another `type`, a channel not `order_book:…`, a top-level `error`
+ * (a transaction answer, tx-replies.ts), a key it reads twice, a key or read string with escapes,
+ * a nonce that is not a plain integer of at most 15 digits (begin_nonce of any other JSON value
+ * is -1, as readBookFrame has it), a level that is not an object with decimal-string price and
+ * size, and any invalid JSON. Keys come in any order; unknown keys' values are skipped, checked.
+ */
+export function scanLighterBook(text: string, out: LighterBookScan): boolean {
+  const sc = out.sc;
+  sc.reset(text);
+  out.bids.clear();
+  out.asks.clear();
+  out.beginNonce = -1;
+  if (!sc.eat(123)) return false;
+  // Which of type, channel, order_book were seen (a second one declines).
+  let seen = 0;
+  if (sc.peek() === 125) return false;
+  for (;;) {
+    if (!sc.eat(34)) return false;
+    const ks = sc.i;
+    const ke = sc.plainString();
+    if (ke < 0 || !sc.eat(58)) return false;
+    const len = ke - ks;
+    if (len === 4 && sc.is(ks, ke, 'type')) {
+      if (seen & 1 || !sc.eat(34)) return false;
+      seen |= 1;
+      const vs = sc.i;
+      const ve = sc.plainString();
+      if (ve < 0) return false;
+      if (sc.is(vs, ve, TYPE_UPDATE)) out.snapshot = false;
+      else if (sc.is(vs, ve, TYPE_SUBSCRIBED)) out.snapshot = true;
+      else return false;
+    } else if (len === 7 && sc.is(ks, ke, 'channel')) {
+      if (seen & 2 || !sc.eat(34)) return false;
+      seen |= 2;
+      const vs = sc.i;
+      const ve = sc.plainString();
+      if (ve < 0 || !sc.s.startsWith(CHANNEL_PREFIX, vs) || ve - vs < CHANNEL_PREFIX.length) return false;
+      out.setChannel(vs, ve);
+    } else if (len === 10 && sc.is(ks, ke, 'order_book')) {
+      if (seen & 4) return false;
+      seen |= 4;
+      if (!scanOrderBook(sc, out)) return false;
+    } else if (len === 5 && sc.is(ks, ke, 'error')) {
+      return false;
+    } else if (!sc.skipValue()) return false;
+    const c = sc.peek();
+    sc.i++;
+    if (c === 125) break;
+    if (c !== 44) return false;
+  }
+  return seen === 7 && sc.atEnd();
+}
+
+/** The `order_book` object: nonce, begin_nonce, bids, asks. */
+function scanOrderBook(sc: Scanner, out: LighterBookScan): boolean {
+  if (!sc.eat(123)) return false;
+  let seen = 0;
+  if (sc.peek() === 125) return false;
+  for (;;) {
+    if (!sc.eat(34)) return false;
+    const ks = sc.i;
+    const ke = sc.plainString();
+    if (ke < 0 || !sc.eat(58)) return false;
+    const len = ke - ks;
+    if (len === 5 && sc.is(ks, ke, 'nonce')) {
+      if (seen & 1) return false;
+      seen |= 1;
+      const v = sc.integer();
+      if (Number.isNaN(v)) return false;
+      out.nonce = v;
+    } else if (len === 11 && sc.is(ks, ke, 'begin_nonce')) {
+      if (seen & 2) return false;
+      seen |= 2;
+      const c = sc.peek();
+      if (c === 45 || (c >= 48 && c <= 57)) {
+        const v = sc.integer();
+        if (Number.isNaN(v)) return false;
+        out.beginNonce = v;
+      } else if (!sc.skipValue()) return false; // not a number: readBookFrame has -1
+    } else if (len === 4 && sc.is(ks, ke, 'bids')) {
+      if (seen & 4 || !scanLevels(sc, out.bids)) return false;
+      seen |= 4;
+    } else if (len === 4 && sc.is(ks, ke, 'asks')) {
+      if (seen & 8 || !scanLevels(sc, out.asks)) return false;
+      seen |= 8;
+    } else if (!sc.skipValue()) return false;
+    const c = sc.peek();
+    sc.i++;
+    if (c === 125) break;
+    if (c !== 44) return false;
+  }
+  return (seen & 13) === 13;
+}
+
+/** An array of {price, size} objects with decimal-string values (other keys skipped). */
+function scanLevels(sc: Scanner, into: LevelBuffer): boolean {
+  if (!sc.eat(91)) return false;
+  if (sc.eat(93)) return true;
+  for (;;) {
+    if (!sc.eat(123)) return false;
+    let pm = NaN;
+    let pf = 0;
+    let ps = 0;
+    let pe = 0;
+    let sm = NaN;
+    let sf = 0;
+    let ss = 0;
+    let se = 0;
+    if (sc.peek() === 125) return false;
+    for (;;) {
+      if (!sc.eat(34)) return false;
+      const ks = sc.i;
+      const ke = sc.plainString();
+      if (ke < 0 || !sc.eat(58)) return false;
+      const len = ke - ks;
+      if (len === 5 && sc.is(ks, ke, 'price')) {
+        if (!Number.isNaN(pm) || !sc.eat(34) || !sc.decimal()) return false;
+        pm = sc.m;
+        pf = sc.f;
+        ps = sc.ds;
+        pe = sc.de;
+      } else if (len === 4 && sc.is(ks, ke, 'size')) {
+        if (!Number.isNaN(sm) || !sc.eat(34) || !sc.decimal()) return false;
+        sm = sc.m;
+        sf = sc.f;
+        ss = sc.ds;
+        se = sc.de;
+      } else if (!sc.skipValue()) return false;
+      const c = sc.peek();
+      sc.i++;
+      if (c === 125) break;
+      if (c !== 44) return false;
+    }
+    if (Number.isNaN(pm) || Number.isNaN(sm)) return false;
+    into.push(pm, pf, ps, pe, sm, sf, ss, se);
+    const c = sc.peek();
+    sc.i++;
+    if (c === 93) return true;
+    if (c !== 44) return false;
+  }
+}
+
+function levelsAt(buf: LevelBuffer, priceScale: number, sizeScale: number): Level[] | undefined {
+  const out: Level[] = [];
+  const m = buf.m;
+  const f = buf.f;
+  for (let k = 0; k < buf.n * 2; k += 2) {
+    const price = fixedAt(m[k], f[k], priceScale);
+    const size = fixedAt(m[k + 1], f[k + 1], sizeScale);
+    if (Number.isNaN(price) || Number.isNaN(size)) return undefined;
+    out.push([price, size] as const);
+  }
+  return out;
+}
+
+/**
+ * A scanned frame at a market's scales: exactly readBookFrame's accepted value for the same text
+ * (JSON.parse'd), or undefined when a level is off that grid or out of range (where readBookFrame
+ * refuses: the caller takes that path, for its words).
+ */
+export function scannedBookFrame(scan: LighterBookScan, priceScale: number, sizeScale: number): BookFrame | undefined {
+  const bids = levelsAt(scan.bids, priceScale, sizeScale);
+  if (bids === undefined) return undefined;
+  const asks = levelsAt(scan.asks, priceScale, sizeScale);
+  if (asks === undefined) return undefined;
+  return { snapshot: scan.snapshot, nonce: scan.nonce, beginNonce: scan.beginNonce, bids, asks };
 }
 
 /** One order as account_all_orders:{account} streams it (spec §5.3), the fields a leg is settled from. */
