@@ -104,6 +104,11 @@ export class LighterBookScan {
     return this.sc.is(this.chStart, this.chEnd, name);
   }
 
+  /** The frame's channel starts with `prefix`. */
+  channelStartsWith(prefix: string): boolean {
+    return this.chEnd - this.chStart >= prefix.length && this.sc.s.startsWith(prefix, this.chStart);
+  }
+
   get channel(): string {
     return this.sc.s.slice(this.chStart, this.chEnd);
   }
