@@ -70,284 +70,242 @@ export class LevelBuffer {
   }
 }
 
-/** The cursor over one text, and the readers a schema is written with. */
-export class Scanner {
-  s = '';
-  i = 0;
-  n = 0;
-  /** What decimal() read: mantissa, fraction digits (trailing zeros left out), text [start, end). */
-  m = 0;
-  f = 0;
-  ds = 0;
-  de = 0;
+// The readers take the text and an index, and return the index after what they read, or -1 when
+// they decline (or false, as said): the cursor lives in the caller's local variable, which is what
+// makes a charCodeAt loop in V8 as fast as it can be. Every character is read inside the text
+// (ch): one charCodeAt past the end (NaN) would teach V8 that the read may miss, and every read
+// at that place in the code would be about three times slower from then on. No index below is
+// negative when read: a -1 is returned before it is used.
 
-  reset(text: string): void {
-    this.s = text;
-    this.i = 0;
-    this.n = text.length;
-  }
+/** The character code at `i` (not negative), or -1 past the end. */
+export function ch(s: string, i: number): number {
+  return i < s.length ? s.charCodeAt(i) : -1;
+}
 
-  /** Skips whitespace; the next character's code, or -1 at the end (the cursor stays on it). */
-  peek(): number {
-    const s = this.s;
-    const n = this.n;
-    let i = this.i;
-    while (i < n) {
-      const c = s.charCodeAt(i);
-      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-      else {
-        this.i = i;
-        return c;
-      }
-    }
-    this.i = i;
-    return -1;
-  }
-
-  /** Skips whitespace and then `code` if it is next; whether it was. */
-  eat(code: number): boolean {
-    if (this.peek() !== code) return false;
-    this.i++;
-    return true;
-  }
-
-  /** Only whitespace is left. */
-  atEnd(): boolean {
-    return this.peek() === -1;
-  }
-
-  /**
-   * After an opening quote: a string without escapes; the cursor moves past its closing quote and
-   * its content's end is returned (it started at the cursor as it was). -1 for an escape, a control
-   * character or no closing quote (the caller declines).
-   */
-  plainString(): number {
-    const s = this.s;
-    const n = this.n;
-    for (let i = this.i; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 34) {
-        this.i = i + 1;
-        return i;
-      }
-      if (c === 92 || c < 32) return -1;
-    }
-    return -1;
-  }
-
-  /** Text [start, end) is `name`. */
-  is(start: number, end: number, name: string): boolean {
-    return end - start === name.length && this.s.startsWith(name, start);
-  }
-
-  /** After an opening quote: any valid string, escapes included, skipped; false when invalid. */
-  skipString(): boolean {
-    const s = this.s;
-    const n = this.n;
-    let i = this.i;
-    while (i < n) {
-      const c = s.charCodeAt(i++);
-      if (c === 34) {
-        this.i = i;
-        return true;
-      }
-      if (c < 32) return false;
-      if (c === 92) {
-        if (i >= n) return false;
-        const e = s.charCodeAt(i++);
-        if (e === 117) {
-          // \uXXXX: four hex digits
-          if (i + 4 > n) return false;
-          for (let k = 0; k < 4; k++) {
-            const h = s.charCodeAt(i++);
-            if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) return false;
-          }
-        } else if (!(e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)) return false;
-      }
-    }
-    return false;
-  }
-
-  /** Digits from `i`; the index after them. */
-  private digits(i: number): number {
-    const s = this.s;
-    const n = this.n;
-    while (i < n) {
-      const c = s.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      i++;
-    }
-    return i;
-  }
-
-  /** Any valid JSON number at the cursor, skipped; false when it is not one. */
-  skipNumber(): boolean {
-    const s = this.s;
-    let i = this.i;
-    if (s.charCodeAt(i) === 45) i++;
+/** The index of the first character at or after `i` (not negative) that is not JSON whitespace (the text's length at most). */
+export function ws(s: string, i: number): number {
+  const n = s.length;
+  for (; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c === 48) i++;
-    else if (c >= 49 && c <= 57) i = this.digits(i + 1);
-    else return false;
-    if (s.charCodeAt(i) === 46) {
-      const j = this.digits(i + 1);
-      if (j === i + 1) return false;
-      i = j;
-    }
-    const e = s.charCodeAt(i);
-    if (e === 101 || e === 69) {
-      i++;
-      const sign = s.charCodeAt(i);
-      if (sign === 43 || sign === 45) i++;
-      const j = this.digits(i);
-      if (j === i) return false;
-      i = j;
-    }
-    this.i = i;
-    return true;
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i;
   }
+  return n;
+}
 
-  /** Any valid JSON value at the cursor (after whitespace), skipped; false when invalid or nested past MAX_DEPTH. */
-  skipValue(depth = 0): boolean {
-    const c = this.peek();
-    const s = this.s;
-    switch (c) {
-      case 34:
-        this.i++;
-        return this.skipString();
-      case 123: {
-        if (depth >= MAX_DEPTH) return false;
-        this.i++;
-        if (this.eat(125)) return true;
-        for (;;) {
-          if (!this.eat(34) || !this.skipString() || !this.eat(58) || !this.skipValue(depth + 1)) return false;
-          const d = this.peek();
-          this.i++;
-          if (d === 125) return true;
-          if (d !== 44) return false;
+/** From just after an opening quote: the index of the closing quote of a string without escapes or control characters; -1 otherwise. */
+export function plainEnd(s: string, i: number): number {
+  const n = s.length;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) return i;
+    if (c === 92 || c < 32) return -1;
+  }
+  return -1;
+}
+
+/** The text from `at` starts with `name` (the caller has checked the length). */
+export function textIs(s: string, at: number, name: string): boolean {
+  if (at + name.length > s.length) return false;
+  for (let j = 0; j < name.length; j++) if (s.charCodeAt(at + j) !== name.charCodeAt(j)) return false;
+  return true;
+}
+
+/** From just after an opening quote: any valid string, escapes included; the index after its closing quote, or -1. */
+export function skipString(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i++);
+    if (c === 34) return i;
+    if (c < 32) return -1;
+    if (c === 92) {
+      const e = ch(s, i++);
+      if (e === 117) {
+        // \uXXXX: four hex digits
+        for (let k = 0; k < 4; k++) {
+          const h = ch(s, i++);
+          if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) return -1;
         }
+      } else if (!(e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)) return -1;
+    }
+  }
+  return -1;
+}
+
+function digitsEnd(s: string, i: number): number {
+  let c = ch(s, i);
+  while (c >= 48 && c <= 57) c = ch(s, ++i);
+  return i;
+}
+
+/** Any valid JSON number at `i`; the index after it, or -1. */
+export function skipNumber(s: string, i: number): number {
+  if (ch(s, i) === 45) i++;
+  const c = ch(s, i);
+  if (c === 48) i++;
+  else if (c >= 49 && c <= 57) i = digitsEnd(s, i + 1);
+  else return -1;
+  if (ch(s, i) === 46) {
+    const j = digitsEnd(s, i + 1);
+    if (j === i + 1) return -1;
+    i = j;
+  }
+  const e = ch(s, i);
+  if (e === 101 || e === 69) {
+    i++;
+    const sign = ch(s, i);
+    if (sign === 43 || sign === 45) i++;
+    const j = digitsEnd(s, i);
+    if (j === i) return -1;
+    i = j;
+  }
+  return i;
+}
+
+function skipWord(s: string, i: number, w: string): number {
+  return textIs(s, i, w) ? i + w.length : -1;
+}
+
+/** Any valid JSON value at `i` (after whitespace); the index after it, or -1 when invalid or nested past MAX_DEPTH. */
+export function skipValue(s: string, i: number, depth = 0): number {
+  i = ws(s, i);
+  const c = ch(s, i);
+  switch (c) {
+    case 34:
+      return skipString(s, i + 1);
+    case 123: {
+      if (depth >= MAX_DEPTH) return -1;
+      i = ws(s, i + 1);
+      if (ch(s, i) === 125) return i + 1;
+      for (;;) {
+        if (ch(s, i) !== 34) return -1;
+        i = skipString(s, i + 1);
+        if (i < 0) return -1;
+        i = ws(s, i);
+        if (ch(s, i) !== 58) return -1;
+        i = skipValue(s, i + 1, depth + 1);
+        if (i < 0) return -1;
+        i = ws(s, i);
+        const d = ch(s, i);
+        if (d === 125) return i + 1;
+        if (d !== 44) return -1;
+        i = ws(s, i + 1);
       }
-      case 91: {
-        if (depth >= MAX_DEPTH) return false;
-        this.i++;
-        if (this.eat(93)) return true;
-        for (;;) {
-          if (!this.skipValue(depth + 1)) return false;
-          const d = this.peek();
-          this.i++;
-          if (d === 93) return true;
-          if (d !== 44) return false;
-        }
+    }
+    case 91: {
+      if (depth >= MAX_DEPTH) return -1;
+      i = ws(s, i + 1);
+      if (ch(s, i) === 93) return i + 1;
+      for (;;) {
+        i = skipValue(s, i, depth + 1);
+        if (i < 0) return -1;
+        i = ws(s, i);
+        const d = ch(s, i);
+        if (d === 93) return i + 1;
+        if (d !== 44) return -1;
+        i++;
       }
-      case 116:
-        return this.word(s, 'true');
-      case 102:
-        return this.word(s, 'false');
-      case 110:
-        return this.word(s, 'null');
-      default:
-        return c === 45 || (c >= 48 && c <= 57) ? this.skipNumber() : false;
     }
+    case 116:
+      return skipWord(s, i, 'true');
+    case 102:
+      return skipWord(s, i, 'false');
+    case 110:
+      return skipWord(s, i, 'null');
+    default:
+      return c === 45 || (c >= 48 && c <= 57) ? skipNumber(s, i) : -1;
   }
+}
 
-  private word(s: string, w: string): boolean {
-    if (!s.startsWith(w, this.i)) return false;
-    this.i += w.length;
-    return true;
+/** The last value read by readInteger, readDigits or readDecimal (one per thread; read it before the next read). */
+export const read = {
+  /** readInteger's and readDigits' value; readDecimal's mantissa (see fixedAt). */
+  v: 0,
+  /** readDecimal's fraction digits, trailing zeros left out. */
+  f: 0,
+  /** The text read: [start, end). */
+  start: 0,
+  end: 0,
+};
+
+/**
+ * Digits from `i` as a safe integer into read.v (read.start/end: the digits); the index after
+ * them, or -1 when there are none or the value passes 2^53 − 1. Leading zeros are read as zeros.
+ */
+export function readDigits(s: string, i: number): number {
+  const start = i;
+  let v = 0;
+  let c = ch(s, i) - 48;
+  while (c >= 0 && c <= 9) {
+    // Exact while at most 2^53 − 1; a true value past it cannot round to at most that (2^53 is a float).
+    v = v * 10 + c;
+    if (v > Number.MAX_SAFE_INTEGER) return -1;
+    c = ch(s, ++i) - 48;
   }
+  if (i === start) return -1;
+  read.v = v;
+  read.start = start;
+  read.end = i;
+  return i;
+}
 
-  /**
-   * A JSON number at the cursor (after whitespace) that is a plain integer and a safe one (read
-   * exactly, digit by digit): its value. NaN for anything else — a fraction, an exponent, -0, past
-   * 2^53 − 1, not a number — which the caller declines (JSON.parse may well read it).
-   */
-  integer(): number {
-    if (this.peek() === -1) return NaN;
-    const s = this.s;
-    let i = this.i;
-    const neg = s.charCodeAt(i) === 45;
-    if (neg) i++;
-    const v = this.digitsValue(i);
-    if (Number.isNaN(v) || (neg && v === 0)) return NaN; // -0 is no safe integer JSON.parse gives back as 0
-    i = this.de;
-    const after = s.charCodeAt(i);
-    if (after === 46 || after === 101 || after === 69) return NaN;
-    // JSON has no leading zeros: "01" is not a number.
-    if (s.charCodeAt(this.ds) === 48 && i - this.ds > 1) return NaN;
-    this.i = i;
-    return neg ? -v : v;
+/**
+ * A JSON number at `i` that is a plain integer and a safe one, into read.v; the index after it.
+ * -1 for anything else — a fraction, an exponent, -0, a leading zero, past 2^53 − 1, not a number —
+ * which the caller declines (JSON.parse may well read it).
+ */
+export function readInteger(s: string, i: number): number {
+  const neg = ch(s, i) === 45;
+  if (neg) i++;
+  const j = readDigits(s, i);
+  if (j < 0 || (neg && read.v === 0)) return -1; // -0: no safe integer JSON.parse gives back as written
+  const after = ch(s, j);
+  if (after === 46 || after === 101 || after === 69) return -1;
+  if (ch(s, i) === 48 && j - i > 1) return -1; // JSON has no leading zeros
+  if (neg) read.v = -read.v;
+  return j;
+}
+
+/**
+ * From just after an opening quote: decimal text as venues send it (digits, optionally a point and
+ * digits: the grammar of core/fixed.ts isUnsignedDecimal) of at most 64 characters, then the
+ * closing quote. Sets read.v and read.f (see fixedAt) and read.start/end (the text); the index
+ * after the quote, or -1 for anything else or a mantissa past exact range.
+ */
+export function readDecimal(s: string, i: number): number {
+  const start = i;
+  let m = 0;
+  let c = ch(s, i) - 48;
+  while (c >= 0 && c <= 9) {
+    if (m > ACC_LIMIT) return -1;
+    m = m * 10 + c;
+    c = ch(s, ++i) - 48;
   }
-
-  /**
-   * Digits from `i` as a safe integer (NaN when none, or past 2^53 − 1); ds/de are set to the
-   * digits' [start, end). Leading zeros are read as zeros (the caller says whether they may be there).
-   */
-  digitsValue(i: number): number {
-    const s = this.s;
-    const n = this.n;
-    const start = i;
-    let v = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
-      // Exact while at most 2^53 − 1; a true value past it cannot round to at most that (2^53 is a float).
-      v = v * 10 + c;
-      if (v > Number.MAX_SAFE_INTEGER) return NaN;
-    }
-    if (i === start) return NaN;
-    this.ds = start;
-    this.de = i;
-    return v;
-  }
-
-  /**
-   * After an opening quote: decimal text as venues send it (digits, optionally a point and digits;
-   * the grammar of core/fixed.ts isUnsignedDecimal) of at most 64 characters, then the closing
-   * quote. Sets m and f (see fixedAt) and ds/de (the text), moves past the quote; false for anything
-   * else, or a mantissa past exact range.
-   */
-  decimal(): boolean {
-    const s = this.s;
-    const n = this.n;
-    const start = this.i;
-    let i = start;
-    let m = 0;
-    let c = 0;
-    for (; i < n; i++) {
-      c = s.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
-      if (m > ACC_LIMIT) return false;
-      m = m * 10 + c;
-    }
-    if (i === start || i >= n) return false;
-    let f = 0;
-    if (c === 46 - 48) {
-      const fracStart = ++i;
-      let zeros = 0;
-      for (; i < n; i++) {
-        c = s.charCodeAt(i) - 48;
-        if (c < 0 || c > 9) break;
-        if (c === 0) {
-          zeros++;
-          continue;
-        }
+  if (i === start) return -1;
+  let f = 0;
+  if (c === 46 - 48) {
+    const fracStart = ++i;
+    let zeros = 0;
+    c = ch(s, i) - 48;
+    while (c >= 0 && c <= 9) {
+      if (c === 0) zeros++;
+      else {
         for (; zeros > 0; zeros--) {
-          if (m > ACC_LIMIT) return false;
+          if (m > ACC_LIMIT) return -1;
           m *= 10;
           f++;
         }
-        if (m > ACC_LIMIT) return false;
+        if (m > ACC_LIMIT) return -1;
         m = m * 10 + c;
         f++;
       }
-      if (i === fracStart) return false;
+      c = ch(s, ++i) - 48;
     }
-    if (i >= n || s.charCodeAt(i) !== 34 || i - start > 64) return false;
-    this.m = m;
-    this.f = f;
-    this.ds = start;
-    this.de = i;
-    this.i = i + 1;
-    return true;
+    if (i === fracStart) return -1;
   }
+  if (c !== 34 - 48 || i - start > 64) return -1;
+  read.v = m;
+  read.f = f;
+  read.start = start;
+  read.end = i;
+  return i + 1;
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DepthScan, readDepthEvent, readDepthSnapshot, scanDepthEvent, scanDepthSnapshot } from '../../src/venues/backpack/messages.js';
 import { LighterBookScan, readBookFrame, scanLighterBook, scannedBookFrame } from '../../src/venues/lighter/messages.js';
-import { fixedAt, Scanner } from '../../src/venues/scan.js';
+import { fixedAt, read, readDecimal, skipValue, ws as skipWhitespace } from '../../src/venues/scan.js';
 import { parseFixedExact } from '../../src/core/fixed.js';
 
 const RUNS = 3000;
@@ -356,10 +356,9 @@ test('Backpack scanner, worked cases', () => {
 // ---------------------------------------------------------------- the tokenizer
 
 test('skipValue accepts exactly the JSON JSON.parse accepts (within its depth), and never throws', () => {
-  const sc = new Scanner();
   const skips = (text: string) => {
-    sc.reset(text);
-    return sc.skipValue() && sc.atEnd();
+    const end = skipValue(text, 0);
+    return end >= 0 && skipWhitespace(text, end) === text.length;
   };
   fc.assert(
     fc.property(
@@ -386,19 +385,17 @@ test('skipValue accepts exactly the JSON JSON.parse accepts (within its depth), 
 });
 
 test('fixedAt gives parseFixed exact values or NaN where it refuses', () => {
-  const sc = new Scanner();
   fc.assert(
     fc.property(fc.tuple(digits(1, 18), fc.option(digits(1, 18))), fc.integer({ min: 0, max: 18 }), ([w, f], scale) => {
       const text = f === null ? w : `${w}.${f}`;
-      sc.reset(`${text}"`);
       let want: number;
       try {
         want = parseFixedExact(text, scale);
       } catch {
         want = NaN;
       }
-      if (!sc.decimal()) return; // a mantissa past exact range: declined
-      assert.equal(fixedAt(sc.m, sc.f, scale), want, `${text} at ${scale}`);
+      if (readDecimal(`${text}"`, 0) < 0) return; // a mantissa past exact range: declined
+      assert.equal(fixedAt(read.v, read.f, scale), want, `${text} at ${scale}`);
     }),
     { numRuns: RUNS },
   );

@@ -7,7 +7,7 @@
 
 import { decimalsOf, parseFixed } from '../../core/fixed.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { LevelBuffer, Scanner } from '../scan.js';
+import { ch, LevelBuffer, plainEnd, read, readDecimal, readDigits, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** A [price, quantity] row, both decimals as the venue wrote them. */
 export type DepthRow = readonly [string, string];
@@ -95,42 +95,33 @@ export function readDepthSnapshot(body: unknown): Parsed<DepthSnapshot> {
  * frame after frame. `event()` / `snapshot()` make the parser's value of it.
  */
 export class DepthScan {
-  readonly sc = new Scanner();
+  text = '';
   /** U and u of an event; lastUpdateId of a snapshot in `u`. */
   U = 0;
   u = 0;
   /** An event's b and a, or a snapshot's bids and asks. */
   readonly bids = new LevelBuffer();
   readonly asks = new LevelBuffer();
-  private streamStart = 0;
-  private streamEnd = 0;
-
-  get text(): string {
-    return this.sc.s;
-  }
+  streamStart = 0;
+  streamEnd = 0;
 
   /** The frame's stream is `name` (compared in the text). */
   streamIs(name: string): boolean {
-    return this.sc.is(this.streamStart, this.streamEnd, name);
+    return this.streamEnd - this.streamStart === name.length && textIs(this.text, this.streamStart, name);
   }
 
   get stream(): string {
-    return this.sc.s.slice(this.streamStart, this.streamEnd);
-  }
-
-  setStream(start: number, end: number): void {
-    this.streamStart = start;
-    this.streamEnd = end;
+    return this.text.slice(this.streamStart, this.streamEnd);
   }
 
   /** readDepthEvent's accepted value for the frame's `data`. */
   event(): DepthEvent {
-    return { U: this.U, u: this.u, b: rowsOf(this.sc.s, this.bids), a: rowsOf(this.sc.s, this.asks) };
+    return { U: this.U, u: this.u, b: rowsOf(this.text, this.bids), a: rowsOf(this.text, this.asks) };
   }
 
   /** readDepthSnapshot's accepted value for the body. */
   snapshot(): DepthSnapshot {
-    return { lastUpdateId: this.u, bids: rowsOf(this.sc.s, this.bids), asks: rowsOf(this.sc.s, this.asks) };
+    return { lastUpdateId: this.u, bids: rowsOf(this.text, this.bids), asks: rowsOf(this.text, this.asks) };
   }
 }
 
@@ -142,46 +133,56 @@ function rowsOf(text: string, buf: LevelBuffer): DepthRow[] {
 }
 
 /**
- * An update id (updateId above): a plain integer number, or a string of 1 to 16 digits, that is a
- * safe integer and not negative. NaN declines.
+ * An update id at `i` (updateId above): a plain integer number, or a string of 1 to 16 digits,
+ * that is a safe integer and not negative, into read.v; the index after it, or -1 (declined).
  */
-function scanUpdateId(sc: Scanner): number {
-  const c = sc.peek();
-  if (c !== 34) {
-    const v = sc.integer();
-    return v >= 0 ? v : NaN;
+function scanUpdateId(s: string, i: number): number {
+  if (ch(s, i) !== 34) {
+    const j = readInteger(s, i);
+    return j >= 0 && read.v >= 0 ? j : -1;
   }
-  sc.i++;
-  const v = sc.digitsValue(sc.i);
-  if (Number.isNaN(v) || sc.de - sc.ds > 16 || sc.s.charCodeAt(sc.de) !== 34) return NaN;
-  sc.i = sc.de + 1;
-  return v;
+  const j = readDigits(s, i + 1);
+  if (j < 0 || j - i - 1 > 16 || ch(s, j) !== 34) return -1;
+  return j + 1;
 }
 
-/** `null` (no rows) or an array of rows whose first two entries are decimal strings (more entries skipped). */
-function scanRows(sc: Scanner, into: LevelBuffer): boolean {
-  const c = sc.peek();
-  if (c === 110) return sc.skipValue(); // null: no rows, as rows() has it
-  if (!sc.eat(91)) return false;
-  if (sc.eat(93)) return true;
+/** At `i`: `null` (no rows) or an array of rows whose first two entries are decimal strings (more entries skipped); the index after it, or -1. */
+function scanRows(s: string, i: number, into: LevelBuffer): number {
+  const c = ch(s, i);
+  if (c === 110) return textIs(s, i, 'null') ? i + 4 : -1; // null: no rows, as rows() has it
+  if (c !== 91) return -1;
+  i = ws(s, i + 1);
+  if (ch(s, i) === 93) return i + 1;
   for (;;) {
-    if (!sc.eat(91) || !sc.eat(34) || !sc.decimal()) return false;
-    const pm = sc.m;
-    const pf = sc.f;
-    const ps = sc.ds;
-    const pe = sc.de;
-    if (!sc.eat(44) || !sc.eat(34) || !sc.decimal()) return false;
-    into.push(pm, pf, ps, pe, sc.m, sc.f, sc.ds, sc.de);
+    if (ch(s, i) !== 91) return -1;
+    i = ws(s, i + 1);
+    if (ch(s, i) !== 34) return -1;
+    i = readDecimal(s, i + 1);
+    if (i < 0) return -1;
+    const pm = read.v;
+    const pf = read.f;
+    const ps = read.start;
+    const pe = read.end;
+    i = ws(s, i);
+    if (ch(s, i) !== 44) return -1;
+    i = ws(s, i + 1);
+    if (ch(s, i) !== 34) return -1;
+    i = readDecimal(s, i + 1);
+    if (i < 0) return -1;
+    into.push(pm, pf, ps, pe, read.v, read.f, read.start, read.end);
     for (;;) {
-      const d = sc.peek();
-      sc.i++;
+      i = ws(s, i);
+      const d = ch(s, i);
       if (d === 93) break;
-      if (d !== 44 || !sc.skipValue()) return false;
+      if (d !== 44) return -1;
+      i = skipValue(s, i + 1);
+      if (i < 0) return -1;
     }
-    const d = sc.peek();
-    sc.i++;
-    if (d === 93) return true;
-    if (d !== 44) return false;
+    i = ws(s, i + 1);
+    const d = ch(s, i);
+    if (d === 93) return i + 1;
+    if (d !== 44) return -1;
+    i = ws(s, i + 1);
   }
 }
 
@@ -190,82 +191,96 @@ function scanRows(sc: Scanner, into: LevelBuffer): boolean {
  * test/fixtures/vectors/backpack/ws_messages.json depth event and of what src/sim/backpack sends)
  * straight from its text into `out`, in one pass. True when read; false (declined) for anything it
  * does not read exactly as JSON.parse and readDepthEvent would — a top-level `error`, a key it
- * reads given twice, escapes in keys or read strings, ids past 15 digits or u below U, rows that are
- * not decimal-string pairs, invalid JSON — and the caller parses it the usual way. Keys in any
+ * reads given twice, escapes in keys or read strings, ids past 2^53 − 1 or u below U, rows that
+ * are not decimal-string pairs, invalid JSON — and the caller parses it the usual way. Keys in any
  * order; unknown keys' values skipped, checked. The stream's name is for the caller to check.
  */
 export function scanDepthEvent(text: string, out: DepthScan): boolean {
-  const sc = out.sc;
-  sc.reset(text);
+  out.text = text;
   out.bids.clear();
   out.asks.clear();
-  if (!sc.eat(123) || sc.peek() === 125) return false;
+  const s = text;
+  let i = ws(s, 0);
+  if (ch(s, i) !== 123) return false;
+  i = ws(s, i + 1);
   let seen = 0;
   for (;;) {
-    if (!sc.eat(34)) return false;
-    const ks = sc.i;
-    const ke = sc.plainString();
-    if (ke < 0 || !sc.eat(58)) return false;
+    if (ch(s, i) !== 34) return false;
+    const ks = i + 1;
+    const ke = plainEnd(s, ks);
+    if (ke < 0) return false;
+    i = ws(s, ke + 1);
+    if (ch(s, i) !== 58) return false;
+    i = ws(s, i + 1);
     const len = ke - ks;
-    if (len === 6 && sc.is(ks, ke, 'stream')) {
-      if (seen & 1 || !sc.eat(34)) return false;
-      seen |= 1;
-      const vs = sc.i;
-      const ve = sc.plainString();
-      if (ve < 0) return false;
-      out.setStream(vs, ve);
-    } else if (len === 4 && sc.is(ks, ke, 'data')) {
-      if (seen & 2 || !scanDepthData(sc, out)) return false;
+    if (len === 4 && textIs(s, ks, 'data')) {
+      if (seen & 2) return false;
       seen |= 2;
-    } else if (len === 5 && sc.is(ks, ke, 'error')) {
+      i = scanDepthData(s, i, out);
+    } else if (len === 6 && textIs(s, ks, 'stream')) {
+      if (seen & 1 || ch(s, i) !== 34) return false;
+      seen |= 1;
+      const ve = plainEnd(s, i + 1);
+      if (ve < 0) return false;
+      out.streamStart = i + 1;
+      out.streamEnd = ve;
+      i = ve + 1;
+    } else if (len === 5 && textIs(s, ks, 'error')) {
       return false;
-    } else if (!sc.skipValue()) return false;
-    const c = sc.peek();
-    sc.i++;
+    } else i = skipValue(s, i);
+    if (i < 0) return false;
+    i = ws(s, i);
+    const c = ch(s, i);
     if (c === 125) break;
     if (c !== 44) return false;
+    i = ws(s, i + 1);
   }
-  return seen === 3 && sc.atEnd();
+  return seen === 3 && ws(s, i + 1) === s.length;
 }
 
-function scanDepthData(sc: Scanner, out: DepthScan): boolean {
-  if (!sc.eat(123) || sc.peek() === 125) return false;
+function scanDepthData(s: string, i: number, out: DepthScan): number {
+  if (ch(s, i) !== 123) return -1;
+  i = ws(s, i + 1);
   let seen = 0;
   for (;;) {
-    if (!sc.eat(34)) return false;
-    const ks = sc.i;
-    const ke = sc.plainString();
-    if (ke < 0 || !sc.eat(58)) return false;
-    if (ke - ks === 1) {
-      const k = sc.s.charCodeAt(ks);
-      if (k === 85) {
-        // U
-        if (seen & 1) return false;
-        seen |= 1;
-        out.U = scanUpdateId(sc);
-        if (Number.isNaN(out.U)) return false;
-      } else if (k === 117) {
-        // u
-        if (seen & 2) return false;
-        seen |= 2;
-        out.u = scanUpdateId(sc);
-        if (Number.isNaN(out.u)) return false;
-      } else if (k === 98) {
-        // b
-        if (seen & 4 || !scanRows(sc, out.bids)) return false;
-        seen |= 4;
-      } else if (k === 97) {
-        // a
-        if (seen & 8 || !scanRows(sc, out.asks)) return false;
-        seen |= 8;
-      } else if (!sc.skipValue()) return false;
-    } else if (!sc.skipValue()) return false;
-    const c = sc.peek();
-    sc.i++;
-    if (c === 125) break;
-    if (c !== 44) return false;
+    if (ch(s, i) !== 34) return -1;
+    const ks = i + 1;
+    const ke = plainEnd(s, ks);
+    if (ke < 0) return -1;
+    i = ws(s, ke + 1);
+    if (ch(s, i) !== 58) return -1;
+    i = ws(s, i + 1);
+    const k = ke - ks === 1 ? ch(s, ks) : 0;
+    if (k === 85) {
+      // U
+      if (seen & 1) return -1;
+      seen |= 1;
+      i = scanUpdateId(s, i);
+      out.U = read.v;
+    } else if (k === 117) {
+      // u
+      if (seen & 2) return -1;
+      seen |= 2;
+      i = scanUpdateId(s, i);
+      out.u = read.v;
+    } else if (k === 98) {
+      // b
+      if (seen & 4) return -1;
+      seen |= 4;
+      i = scanRows(s, i, out.bids);
+    } else if (k === 97) {
+      // a
+      if (seen & 8) return -1;
+      seen |= 8;
+      i = scanRows(s, i, out.asks);
+    } else i = skipValue(s, i);
+    if (i < 0) return -1;
+    i = ws(s, i);
+    const c = ch(s, i);
+    if (c === 125) return (seen & 3) === 3 && out.u >= out.U ? i + 1 : -1;
+    if (c !== 44) return -1;
+    i = ws(s, i + 1);
   }
-  return (seen & 3) === 3 && out.u >= out.U;
 }
 
 /**
@@ -273,37 +288,47 @@ function scanDepthData(sc: Scanner, out: DepthScan): boolean {
  * straight from its text: lastUpdateId (into `u`), bids, asks; declines as scanDepthEvent does.
  */
 export function scanDepthSnapshot(text: string, out: DepthScan): boolean {
-  const sc = out.sc;
-  sc.reset(text);
+  out.text = text;
   out.bids.clear();
   out.asks.clear();
-  out.setStream(0, 0);
-  if (!sc.eat(123) || sc.peek() === 125) return false;
+  out.streamStart = 0;
+  out.streamEnd = 0;
+  const s = text;
+  let i = ws(s, 0);
+  if (ch(s, i) !== 123) return false;
+  i = ws(s, i + 1);
   let seen = 0;
   for (;;) {
-    if (!sc.eat(34)) return false;
-    const ks = sc.i;
-    const ke = sc.plainString();
-    if (ke < 0 || !sc.eat(58)) return false;
+    if (ch(s, i) !== 34) return false;
+    const ks = i + 1;
+    const ke = plainEnd(s, ks);
+    if (ke < 0) return false;
+    i = ws(s, ke + 1);
+    if (ch(s, i) !== 58) return false;
+    i = ws(s, i + 1);
     const len = ke - ks;
-    if (len === 12 && sc.is(ks, ke, 'lastUpdateId')) {
+    if (len === 12 && textIs(s, ks, 'lastUpdateId')) {
       if (seen & 1) return false;
       seen |= 1;
-      out.u = scanUpdateId(sc);
-      if (Number.isNaN(out.u)) return false;
-    } else if (len === 4 && sc.is(ks, ke, 'bids')) {
-      if (seen & 2 || !scanRows(sc, out.bids)) return false;
+      i = scanUpdateId(s, i);
+      out.u = read.v;
+    } else if (len === 4 && textIs(s, ks, 'bids')) {
+      if (seen & 2) return false;
       seen |= 2;
-    } else if (len === 4 && sc.is(ks, ke, 'asks')) {
-      if (seen & 4 || !scanRows(sc, out.asks)) return false;
+      i = scanRows(s, i, out.bids);
+    } else if (len === 4 && textIs(s, ks, 'asks')) {
+      if (seen & 4) return false;
       seen |= 4;
-    } else if (!sc.skipValue()) return false;
-    const c = sc.peek();
-    sc.i++;
+      i = scanRows(s, i, out.asks);
+    } else i = skipValue(s, i);
+    if (i < 0) return false;
+    i = ws(s, i);
+    const c = ch(s, i);
     if (c === 125) break;
     if (c !== 44) return false;
+    i = ws(s, i + 1);
   }
-  return (seen & 1) === 1 && sc.atEnd();
+  return (seen & 1) === 1 && ws(s, i + 1) === s.length;
 }
 
 /** A bookTicker frame's `data` (spec §6.4). A side that is not a string is left out (the check keeps its previous price); a string that is not a decimal refuses the frame. */

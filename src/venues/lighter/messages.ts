@@ -10,7 +10,7 @@
 import { parseFixed, parseFixedFast } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { fixedAt, LevelBuffer, Scanner } from '../scan.js';
+import { ch, fixedAt, LevelBuffer, plainEnd, read, readDecimal, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** One order_book frame, its levels at the market's scales. */
 export interface BookFrame {
@@ -84,39 +84,29 @@ export function readBookFrame(frame: unknown, priceScale: number, sizeScale: num
  * (scannedBookFrame). One is reused frame after frame.
  */
 export class LighterBookScan {
-  readonly sc = new Scanner();
+  /** The frame's text. */
+  text = '';
   /** `type` is "subscribed/order_book" (else "update/order_book"). */
   snapshot = false;
   nonce = 0;
   beginNonce = -1;
   readonly bids = new LevelBuffer();
   readonly asks = new LevelBuffer();
-  private chStart = 0;
-  private chEnd = 0;
-
-  /** The frame's text. */
-  get text(): string {
-    return this.sc.s;
-  }
+  chStart = 0;
+  chEnd = 0;
 
   /** The frame's channel is `name` (compared in the text, nothing made). */
   channelIs(name: string): boolean {
-    return this.sc.is(this.chStart, this.chEnd, name);
+    return this.chEnd - this.chStart === name.length && textIs(this.text, this.chStart, name);
   }
 
   /** The frame's channel starts with `prefix`. */
   channelStartsWith(prefix: string): boolean {
-    return this.chEnd - this.chStart >= prefix.length && this.sc.s.startsWith(prefix, this.chStart);
+    return this.chEnd - this.chStart >= prefix.length && textIs(this.text, this.chStart, prefix);
   }
 
   get channel(): string {
-    return this.sc.s.slice(this.chStart, this.chEnd);
-  }
-
-  /** Set by the scan. */
-  setChannel(start: number, end: number): void {
-    this.chStart = start;
-    this.chEnd = end;
+    return this.text.slice(this.chStart, this.chEnd);
   }
 }
 
@@ -133,143 +123,163 @@ const CHANNEL_PREFIX = 'order_book:';
  * is not a plain book frame: then the caller parses it the usual way, which also gives refusals
  * their words. It declines on: another `type`, a channel not `order_book:…`, a top-level `error`
  * (a transaction answer, tx-replies.ts), a key it reads twice, a key or read string with escapes,
- * a nonce that is not a plain integer of at most 15 digits (begin_nonce of any other JSON value
- * is -1, as readBookFrame has it), a level that is not an object with decimal-string price and
- * size, and any invalid JSON. Keys come in any order; unknown keys' values are skipped, checked.
+ * a nonce that is not a plain safe integer (begin_nonce of any other JSON value is -1, as
+ * readBookFrame has it), a level that is not an object with decimal-string price and size, and
+ * any invalid JSON. Keys come in any order; unknown keys' values are skipped, checked.
  */
 export function scanLighterBook(text: string, out: LighterBookScan): boolean {
-  const sc = out.sc;
-  sc.reset(text);
+  out.text = text;
   out.bids.clear();
   out.asks.clear();
   out.beginNonce = -1;
-  if (!sc.eat(123)) return false;
+  const s = text;
+  let i = ws(s, 0);
+  if (ch(s, i) !== 123) return false;
+  i = ws(s, i + 1);
   // Which of type, channel, order_book were seen (a second one declines).
   let seen = 0;
-  if (sc.peek() === 125) return false;
   for (;;) {
-    if (!sc.eat(34)) return false;
-    const ks = sc.i;
-    const ke = sc.plainString();
-    if (ke < 0 || !sc.eat(58)) return false;
+    if (ch(s, i) !== 34) return false;
+    const ks = i + 1;
+    const ke = plainEnd(s, ks);
+    if (ke < 0) return false;
+    i = ws(s, ke + 1);
+    if (ch(s, i) !== 58) return false;
+    i = ws(s, i + 1);
     const len = ke - ks;
-    if (len === 4 && sc.is(ks, ke, 'type')) {
-      if (seen & 1 || !sc.eat(34)) return false;
+    if (len === 4 && textIs(s, ks, 'type')) {
+      if (seen & 1 || ch(s, i) !== 34) return false;
       seen |= 1;
-      const vs = sc.i;
-      const ve = sc.plainString();
-      if (ve < 0) return false;
-      if (sc.is(vs, ve, TYPE_UPDATE)) out.snapshot = false;
-      else if (sc.is(vs, ve, TYPE_SUBSCRIBED)) out.snapshot = true;
+      const ve = plainEnd(s, i + 1);
+      const vl = ve - i - 1;
+      if (vl === TYPE_UPDATE.length && textIs(s, i + 1, TYPE_UPDATE)) out.snapshot = false;
+      else if (vl === TYPE_SUBSCRIBED.length && textIs(s, i + 1, TYPE_SUBSCRIBED)) out.snapshot = true;
       else return false;
-    } else if (len === 7 && sc.is(ks, ke, 'channel')) {
-      if (seen & 2 || !sc.eat(34)) return false;
+      i = ve + 1;
+    } else if (len === 7 && textIs(s, ks, 'channel')) {
+      if (seen & 2 || ch(s, i) !== 34) return false;
       seen |= 2;
-      const vs = sc.i;
-      const ve = sc.plainString();
-      if (ve < 0 || !sc.s.startsWith(CHANNEL_PREFIX, vs) || ve - vs < CHANNEL_PREFIX.length) return false;
-      out.setChannel(vs, ve);
-    } else if (len === 10 && sc.is(ks, ke, 'order_book')) {
+      const ve = plainEnd(s, i + 1);
+      if (ve - i - 1 < CHANNEL_PREFIX.length || !textIs(s, i + 1, CHANNEL_PREFIX)) return false;
+      out.chStart = i + 1;
+      out.chEnd = ve;
+      i = ve + 1;
+    } else if (len === 10 && textIs(s, ks, 'order_book')) {
       if (seen & 4) return false;
       seen |= 4;
-      if (!scanOrderBook(sc, out)) return false;
-    } else if (len === 5 && sc.is(ks, ke, 'error')) {
+      i = scanOrderBook(s, i, out);
+    } else if (len === 5 && textIs(s, ks, 'error')) {
       return false;
-    } else if (!sc.skipValue()) return false;
-    const c = sc.peek();
-    sc.i++;
+    } else i = skipValue(s, i);
+    if (i < 0) return false;
+    i = ws(s, i);
+    const c = ch(s, i);
     if (c === 125) break;
     if (c !== 44) return false;
+    i = ws(s, i + 1);
   }
-  return seen === 7 && sc.atEnd();
+  return seen === 7 && ws(s, i + 1) === s.length;
 }
 
-/** The `order_book` object: nonce, begin_nonce, bids, asks. */
-function scanOrderBook(sc: Scanner, out: LighterBookScan): boolean {
-  if (!sc.eat(123)) return false;
+/** The `order_book` object at `i`: nonce, begin_nonce, bids, asks; the index after it, or -1. */
+function scanOrderBook(s: string, i: number, out: LighterBookScan): number {
+  if (ch(s, i) !== 123) return -1;
+  i = ws(s, i + 1);
   let seen = 0;
-  if (sc.peek() === 125) return false;
   for (;;) {
-    if (!sc.eat(34)) return false;
-    const ks = sc.i;
-    const ke = sc.plainString();
-    if (ke < 0 || !sc.eat(58)) return false;
+    if (ch(s, i) !== 34) return -1;
+    const ks = i + 1;
+    const ke = plainEnd(s, ks);
+    if (ke < 0) return -1;
+    i = ws(s, ke + 1);
+    if (ch(s, i) !== 58) return -1;
+    i = ws(s, i + 1);
     const len = ke - ks;
-    if (len === 5 && sc.is(ks, ke, 'nonce')) {
-      if (seen & 1) return false;
-      seen |= 1;
-      const v = sc.integer();
-      if (Number.isNaN(v)) return false;
-      out.nonce = v;
-    } else if (len === 11 && sc.is(ks, ke, 'begin_nonce')) {
-      if (seen & 2) return false;
-      seen |= 2;
-      const c = sc.peek();
-      if (c === 45 || (c >= 48 && c <= 57)) {
-        const v = sc.integer();
-        if (Number.isNaN(v)) return false;
-        out.beginNonce = v;
-      } else if (!sc.skipValue()) return false; // not a number: readBookFrame has -1
-    } else if (len === 4 && sc.is(ks, ke, 'bids')) {
-      if (seen & 4 || !scanLevels(sc, out.bids)) return false;
+    if (len === 4 && textIs(s, ks, 'bids')) {
+      if (seen & 4) return -1;
       seen |= 4;
-    } else if (len === 4 && sc.is(ks, ke, 'asks')) {
-      if (seen & 8 || !scanLevels(sc, out.asks)) return false;
+      i = scanLevels(s, i, out.bids);
+    } else if (len === 4 && textIs(s, ks, 'asks')) {
+      if (seen & 8) return -1;
       seen |= 8;
-    } else if (!sc.skipValue()) return false;
-    const c = sc.peek();
-    sc.i++;
-    if (c === 125) break;
-    if (c !== 44) return false;
+      i = scanLevels(s, i, out.asks);
+    } else if (len === 5 && textIs(s, ks, 'nonce')) {
+      if (seen & 1) return -1;
+      seen |= 1;
+      i = readInteger(s, i);
+      out.nonce = read.v;
+    } else if (len === 11 && textIs(s, ks, 'begin_nonce')) {
+      if (seen & 2) return -1;
+      seen |= 2;
+      const c = ch(s, i);
+      if (c === 45 || (c >= 48 && c <= 57)) {
+        i = readInteger(s, i);
+        out.beginNonce = read.v;
+      } else i = skipValue(s, i); // not a number: readBookFrame has -1
+    } else i = skipValue(s, i);
+    if (i < 0) return -1;
+    i = ws(s, i);
+    const c = ch(s, i);
+    if (c === 125) return (seen & 13) === 13 ? i + 1 : -1;
+    if (c !== 44) return -1;
+    i = ws(s, i + 1);
   }
-  return (seen & 13) === 13;
 }
 
-/** An array of {price, size} objects with decimal-string values (other keys skipped). */
-function scanLevels(sc: Scanner, into: LevelBuffer): boolean {
-  if (!sc.eat(91)) return false;
-  if (sc.eat(93)) return true;
+/** An array of {price, size} objects with decimal-string values (other keys skipped) at `i`; the index after it, or -1. */
+function scanLevels(s: string, i: number, into: LevelBuffer): number {
+  if (ch(s, i) !== 91) return -1;
+  i = ws(s, i + 1);
+  if (ch(s, i) === 93) return i + 1;
   for (;;) {
-    if (!sc.eat(123)) return false;
-    let pm = NaN;
+    if (ch(s, i) !== 123) return -1;
+    i = ws(s, i + 1);
+    let pm = -1;
     let pf = 0;
     let ps = 0;
     let pe = 0;
-    let sm = NaN;
+    let sm = -1;
     let sf = 0;
     let ss = 0;
     let se = 0;
-    if (sc.peek() === 125) return false;
     for (;;) {
-      if (!sc.eat(34)) return false;
-      const ks = sc.i;
-      const ke = sc.plainString();
-      if (ke < 0 || !sc.eat(58)) return false;
+      if (ch(s, i) !== 34) return -1;
+      const ks = i + 1;
+      const ke = plainEnd(s, ks);
+      if (ke < 0) return -1;
+      i = ws(s, ke + 1);
+      if (ch(s, i) !== 58) return -1;
+      i = ws(s, i + 1);
       const len = ke - ks;
-      if (len === 5 && sc.is(ks, ke, 'price')) {
-        if (!Number.isNaN(pm) || !sc.eat(34) || !sc.decimal()) return false;
-        pm = sc.m;
-        pf = sc.f;
-        ps = sc.ds;
-        pe = sc.de;
-      } else if (len === 4 && sc.is(ks, ke, 'size')) {
-        if (!Number.isNaN(sm) || !sc.eat(34) || !sc.decimal()) return false;
-        sm = sc.m;
-        sf = sc.f;
-        ss = sc.ds;
-        se = sc.de;
-      } else if (!sc.skipValue()) return false;
-      const c = sc.peek();
-      sc.i++;
+      if (len === 5 && textIs(s, ks, 'price')) {
+        if (pm >= 0 || ch(s, i) !== 34) return -1;
+        i = readDecimal(s, i + 1);
+        pm = read.v;
+        pf = read.f;
+        ps = read.start;
+        pe = read.end;
+      } else if (len === 4 && textIs(s, ks, 'size')) {
+        if (sm >= 0 || ch(s, i) !== 34) return -1;
+        i = readDecimal(s, i + 1);
+        sm = read.v;
+        sf = read.f;
+        ss = read.start;
+        se = read.end;
+      } else i = skipValue(s, i);
+      if (i < 0) return -1;
+      i = ws(s, i);
+      const c = ch(s, i);
       if (c === 125) break;
-      if (c !== 44) return false;
+      if (c !== 44) return -1;
+      i = ws(s, i + 1);
     }
-    if (Number.isNaN(pm) || Number.isNaN(sm)) return false;
+    if (pm < 0 || sm < 0) return -1;
     into.push(pm, pf, ps, pe, sm, sf, ss, se);
-    const c = sc.peek();
-    sc.i++;
-    if (c === 93) return true;
-    if (c !== 44) return false;
+    i = ws(s, i + 1);
+    const c = ch(s, i);
+    if (c === 93) return i + 1;
+    if (c !== 44) return -1;
+    i = ws(s, i + 1);
   }
 }
 
