@@ -113,6 +113,8 @@ export class LighterBookScan {
 const TYPE_SUBSCRIBED = 'subscribed/order_book';
 const TYPE_UPDATE = 'update/order_book';
 const CHANNEL_PREFIX = 'order_book:';
+const PRICE_KEY = '"price":"';
+const SIZE_KEY = '"size":"';
 
 /**
  * Reads an order_book frame (spec §5.2; the shape of nautilus_trader's captures
@@ -243,24 +245,39 @@ function scanLevels(s: string, i: number, into: LevelBuffer): number {
     let ss = 0;
     let se = 0;
     for (;;) {
-      if (ch(s, i) !== 34) return -1;
-      const ks = i + 1;
-      const ke = plainEnd(s, ks);
-      if (ke < 0) return -1;
-      i = ws(s, ke + 1);
-      if (ch(s, i) !== 58) return -1;
-      i = ws(s, i + 1);
-      const len = ke - ks;
-      if (len === 5 && textIs(s, ks, 'price')) {
-        if (pm >= 0 || ch(s, i) !== 34) return -1;
-        i = readDecimal(s, i + 1);
+      // The usual spelling, "price":" or "size":", is matched in one compare; any other goes the general way.
+      let key = 0;
+      if (textIs(s, i, PRICE_KEY)) {
+        key = 1;
+        i += PRICE_KEY.length;
+      } else if (textIs(s, i, SIZE_KEY)) {
+        key = 2;
+        i += SIZE_KEY.length;
+      } else {
+        if (ch(s, i) !== 34) return -1;
+        const ks = i + 1;
+        const ke = plainEnd(s, ks);
+        if (ke < 0) return -1;
+        i = ws(s, ke + 1);
+        if (ch(s, i) !== 58) return -1;
+        i = ws(s, i + 1);
+        const len = ke - ks;
+        key = len === 5 && textIs(s, ks, 'price') ? 1 : len === 4 && textIs(s, ks, 'size') ? 2 : 0;
+        if (key !== 0) {
+          if (ch(s, i) !== 34) return -1;
+          i++;
+        }
+      }
+      if (key === 1) {
+        if (pm >= 0) return -1;
+        i = readDecimal(s, i);
         pm = read.v;
         pf = read.f;
         ps = read.start;
         pe = read.end;
-      } else if (len === 4 && textIs(s, ks, 'size')) {
-        if (sm >= 0 || ch(s, i) !== 34) return -1;
-        i = readDecimal(s, i + 1);
+      } else if (key === 2) {
+        if (sm >= 0) return -1;
+        i = readDecimal(s, i);
         sm = read.v;
         sf = read.f;
         ss = read.start;
