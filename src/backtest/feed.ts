@@ -21,7 +21,7 @@ import { emitBookEvent, type BookListener, type MarketData, type StatusListener,
 
 /**
  * What the live parsers made of one recorded frame or snapshot, before the book sync takes it:
- * decoding (JSON.parse and the venue's messages parser) is the costly half of a replayed event and
+ * decoding (the venue's book-frame scanner, or JSON.parse and its messages parser) is the costly half of a replayed event and
  * depends only on the recording, so it can be done once for the backtests sharing a pass, or on
  * another thread (pipeline.ts), and applied to each book after.
  */

@@ -1,5 +1,5 @@
-// A replay on two cores: reading threads read the recording (decompress, split lines, JSON.parse
-// every book frame and run the venue's own messages parser on it: feed.ts decoderFor), two of them
+// A replay on two cores: reading threads read the recording (decompress, split lines, read every
+// book frame with the venue's scanner, or JSON.parse and its messages parser: feed.ts decoderFor), two of them
 // on alternate files, while this thread applies the decoded messages to the books (the live book
 // syncs) and runs the engine. Reading and decoding are most of a replay's work, hence two readers
 // for one engine. A reader runs ahead by at most READ_AHEAD batches (credits), so a day never sits
