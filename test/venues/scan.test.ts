@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DepthScan, readDepthEvent, readDepthSnapshot, scanDepthEvent, scanDepthSnapshot } from '../../src/venues/backpack/messages.js';
 import { LighterBookScan, readBookFrame, scanLighterBook, scannedBookFrame } from '../../src/venues/lighter/messages.js';
-import { fixedAt, read, readDecimal, skipValue, ws as skipWhitespace } from '../../src/venues/scan.js';
+import { fixedAt, load, onlyWsFrom, read, readDecimal, skipValue } from '../../src/venues/scan.js';
 import { parseFixedExact } from '../../src/core/fixed.js';
 
 const RUNS = 3000;
@@ -184,8 +184,13 @@ test('Lighter scanner over arbitrary strings and JSON values never accepts what 
     fc.property(
       fc.oneof(
         fc.string(),
+        fc.string({ unit: 'binary' }),
         fc.json(),
-        fc.jsonValue().map((v) => JSON.stringify({ type: 'update/order_book', channel: 'order_book:1', order_book: v })),
+        fc.json({ stringUnit: 'binary' }),
+        fc.jsonValue({ stringUnit: 'binary' }).map((v) => JSON.stringify({ type: 'update/order_book', channel: 'order_book:1', order_book: v })),
+        fc
+          .jsonValue({ stringUnit: 'binary' })
+          .map((v) => JSON.stringify({ type: 'update/order_book', channel: 'order_book:1', x: v, order_book: { nonce: 1, bids: [], asks: [] } })),
       ),
       (text) => {
         checkLighter(text, 1, 5, scan);
@@ -233,6 +238,12 @@ test('Lighter scanner, worked cases: values, begin_nonce that is no number, and 
   // 100.10 is 1001 at one decimal: on the grid; 0.50000 at 0 decimals is off it.
   assert.deepStrictEqual(scannedBookFrame(scan, 1, 1)?.bids, [[1001, 5]]);
   assert.equal(scannedBookFrame(scan, 1, 0), undefined);
+  // Characters past Latin-1 (one whose low byte is a quote) in a skipped value are read as what they are.
+  const wide = '{"note":"\u0122 \u2028 \u20ac \ud83d","type":"update/order_book","channel":"order_book:1","order_book":{"nonce":3,"bids":[],"asks":[{"price":"1.5","size":"2"}]}}';
+  assert.equal(scanLighterBook(wide, scan), true); // raw characters: the literal's escapes are JavaScript's
+  assert.deepStrictEqual(scannedBookFrame(scan, 1, 0), { snapshot: false, nonce: 3, beginNonce: -1, bids: [], asks: [[15, 2]] });
+  // A text longer than any book frame is declined (the caller parses it).
+  assert.equal(scanLighterBook(`{"pad":"${'x'.repeat(300_000)}","type":"update/order_book","channel":"order_book:1","order_book":{"nonce":3,"bids":[],"asks":[]}}`, scan), false);
   for (const bad of [
     '{"type":"update/order_book","channel":"order_book:1","order_book":{"nonce":1.0,"bids":[],"asks":[]}}',
     '{"type":"update/order_book","channel":"order_book:1","order_book":{"nonce":1,"bids":[],"asks":[]},"type":"update/order_book"}',
@@ -329,8 +340,11 @@ test('Backpack scanners over arbitrary strings and JSON values never accept what
     fc.property(
       fc.oneof(
         fc.string(),
+        fc.string({ unit: 'binary' }),
         fc.json(),
-        fc.jsonValue().map((v) => JSON.stringify({ stream: 'depth.BTC_USDC_PERP', data: v })),
+        fc.json({ stringUnit: 'binary' }),
+        fc.jsonValue({ stringUnit: 'binary' }).map((v) => JSON.stringify({ stream: 'depth.BTC_USDC_PERP', data: v })),
+        fc.jsonValue({ stringUnit: 'binary' }).map((v) => JSON.stringify({ stream: 'depth.BTC_USDC_PERP', x: v, data: { U: 1, u: 2, b: [], a: [['1', '2', v]] } })),
       ),
       (text) => {
         checkDepthEvent(text, scan);
@@ -357,14 +371,17 @@ test('Backpack scanner, worked cases', () => {
 
 test('skipValue accepts exactly the JSON JSON.parse accepts (within its depth), and never throws', () => {
   const skips = (text: string) => {
-    const end = skipValue(text, 0);
-    return end >= 0 && skipWhitespace(text, end) === text.length;
+    assert.ok(load(text));
+    const end = skipValue(0);
+    return end >= 0 && onlyWsFrom(end);
   };
   fc.assert(
     fc.property(
       fc.oneof(
         fc.json(),
         fc.string(),
+        fc.string({ unit: 'binary' }),
+        fc.json({ stringUnit: 'binary' }),
         fc.tuple(fc.json(), damage).map(([t, hurt]) => hurt(t)),
       ),
       (text) => {
@@ -394,7 +411,8 @@ test('fixedAt gives parseFixed exact values or NaN where it refuses', () => {
       } catch {
         want = NaN;
       }
-      if (readDecimal(`${text}"`, 0) < 0) return; // a mantissa past exact range: declined
+      assert.ok(load(`${text}"`));
+      if (readDecimal(0) < 0) return; // a mantissa past exact range: declined
       assert.equal(fixedAt(read.v, read.f, scale), want, `${text} at ${scale}`);
     }),
     { numRuns: RUNS },

@@ -7,7 +7,7 @@
 
 import { decimalsOf, parseFixed } from '../../core/fixed.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { ch, LevelBuffer, plainEnd, read, readDecimal, readDigits, readInteger, skipValue, textIs, ws } from '../scan.js';
+import { ch, load, onlyWsFrom, LevelBuffer, plainEnd, read, readDecimal, readDigits, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** A [price, quantity] row, both decimals as the venue wrote them. */
 export type DepthRow = readonly [string, string];
@@ -107,7 +107,7 @@ export class DepthScan {
 
   /** The frame's stream is `name` (compared in the text). */
   streamIs(name: string): boolean {
-    return this.streamEnd - this.streamStart === name.length && textIs(this.text, this.streamStart, name);
+    return this.streamEnd - this.streamStart === name.length && this.text.startsWith(name, this.streamStart);
   }
 
   get stream(): string {
@@ -136,53 +136,53 @@ function rowsOf(text: string, buf: LevelBuffer): DepthRow[] {
  * An update id at `i` (updateId above): a plain integer number, or a string of 1 to 16 digits,
  * that is a safe integer and not negative, into read.v; the index after it, or -1 (declined).
  */
-function scanUpdateId(s: string, i: number): number {
-  if (ch(s, i) !== 34) {
-    const j = readInteger(s, i);
+function scanUpdateId(i: number): number {
+  if (ch(i) !== 34) {
+    const j = readInteger(i);
     return j >= 0 && read.v >= 0 ? j : -1;
   }
-  const j = readDigits(s, i + 1);
-  if (j < 0 || j - i - 1 > 16 || ch(s, j) !== 34) return -1;
+  const j = readDigits(i + 1);
+  if (j < 0 || j - i - 1 > 16 || ch(j) !== 34) return -1;
   return j + 1;
 }
 
 /** At `i`: `null` (no rows) or an array of rows whose first two entries are decimal strings (more entries skipped); the index after it, or -1. */
-function scanRows(s: string, i: number, into: LevelBuffer): number {
-  const c = ch(s, i);
-  if (c === 110) return textIs(s, i, 'null') ? i + 4 : -1; // null: no rows, as rows() has it
+function scanRows(i: number, into: LevelBuffer): number {
+  const c = ch(i);
+  if (c === 110) return textIs(i, 'null') ? i + 4 : -1; // null: no rows, as rows() has it
   if (c !== 91) return -1;
-  i = ws(s, i + 1);
-  if (ch(s, i) === 93) return i + 1;
+  i = ws(i + 1);
+  if (ch(i) === 93) return i + 1;
   for (;;) {
-    if (ch(s, i) !== 91) return -1;
-    i = ws(s, i + 1);
-    if (ch(s, i) !== 34) return -1;
-    i = readDecimal(s, i + 1);
+    if (ch(i) !== 91) return -1;
+    i = ws(i + 1);
+    if (ch(i) !== 34) return -1;
+    i = readDecimal(i + 1);
     if (i < 0) return -1;
     const pm = read.v;
     const pf = read.f;
     const ps = read.start;
     const pe = read.end;
-    i = ws(s, i);
-    if (ch(s, i) !== 44) return -1;
-    i = ws(s, i + 1);
-    if (ch(s, i) !== 34) return -1;
-    i = readDecimal(s, i + 1);
+    i = ws(i);
+    if (ch(i) !== 44) return -1;
+    i = ws(i + 1);
+    if (ch(i) !== 34) return -1;
+    i = readDecimal(i + 1);
     if (i < 0) return -1;
     into.push(pm, pf, ps, pe, read.v, read.f, read.start, read.end);
     for (;;) {
-      i = ws(s, i);
-      const d = ch(s, i);
+      i = ws(i);
+      const d = ch(i);
       if (d === 93) break;
       if (d !== 44) return -1;
-      i = skipValue(s, i + 1);
+      i = skipValue(i + 1);
       if (i < 0) return -1;
     }
-    i = ws(s, i + 1);
-    const d = ch(s, i);
+    i = ws(i + 1);
+    const d = ch(i);
     if (d === 93) return i + 1;
     if (d !== 44) return -1;
-    i = ws(s, i + 1);
+    i = ws(i + 1);
   }
 }
 
@@ -196,90 +196,90 @@ function scanRows(s: string, i: number, into: LevelBuffer): number {
  * order; unknown keys' values skipped, checked. The stream's name is for the caller to check.
  */
 export function scanDepthEvent(text: string, out: DepthScan): boolean {
+  if (!load(text)) return false;
   out.text = text;
   out.bids.clear();
   out.asks.clear();
-  const s = text;
-  let i = ws(s, 0);
-  if (ch(s, i) !== 123) return false;
-  i = ws(s, i + 1);
+  let i = ws(0);
+  if (ch(i) !== 123) return false;
+  i = ws(i + 1);
   let seen = 0;
   for (;;) {
-    if (ch(s, i) !== 34) return false;
+    if (ch(i) !== 34) return false;
     const ks = i + 1;
-    const ke = plainEnd(s, ks);
+    const ke = plainEnd(ks);
     if (ke < 0) return false;
-    i = ws(s, ke + 1);
-    if (ch(s, i) !== 58) return false;
-    i = ws(s, i + 1);
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return false;
+    i = ws(i + 1);
     const len = ke - ks;
-    if (len === 4 && textIs(s, ks, 'data')) {
+    if (len === 4 && textIs(ks, 'data')) {
       if (seen & 2) return false;
       seen |= 2;
-      i = scanDepthData(s, i, out);
-    } else if (len === 6 && textIs(s, ks, 'stream')) {
-      if (seen & 1 || ch(s, i) !== 34) return false;
+      i = scanDepthData(i, out);
+    } else if (len === 6 && textIs(ks, 'stream')) {
+      if (seen & 1 || ch(i) !== 34) return false;
       seen |= 1;
-      const ve = plainEnd(s, i + 1);
+      const ve = plainEnd(i + 1);
       if (ve < 0) return false;
       out.streamStart = i + 1;
       out.streamEnd = ve;
       i = ve + 1;
-    } else if (len === 5 && textIs(s, ks, 'error')) {
+    } else if (len === 5 && textIs(ks, 'error')) {
       return false;
-    } else i = skipValue(s, i);
+    } else i = skipValue(i);
     if (i < 0) return false;
-    i = ws(s, i);
-    const c = ch(s, i);
+    i = ws(i);
+    const c = ch(i);
     if (c === 125) break;
     if (c !== 44) return false;
-    i = ws(s, i + 1);
+    i = ws(i + 1);
   }
-  return seen === 3 && ws(s, i + 1) === s.length;
+  return seen === 3 && onlyWsFrom(i + 1);
 }
 
-function scanDepthData(s: string, i: number, out: DepthScan): number {
-  if (ch(s, i) !== 123) return -1;
-  i = ws(s, i + 1);
+function scanDepthData(i: number, out: DepthScan): number {
+  if (ch(i) !== 123) return -1;
+  i = ws(i + 1);
   let seen = 0;
   for (;;) {
-    if (ch(s, i) !== 34) return -1;
+    if (ch(i) !== 34) return -1;
     const ks = i + 1;
-    const ke = plainEnd(s, ks);
+    const ke = plainEnd(ks);
     if (ke < 0) return -1;
-    i = ws(s, ke + 1);
-    if (ch(s, i) !== 58) return -1;
-    i = ws(s, i + 1);
-    const k = ke - ks === 1 ? ch(s, ks) : 0;
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return -1;
+    i = ws(i + 1);
+    const k = ke - ks === 1 ? ch(ks) : 0;
     if (k === 85) {
       // U
       if (seen & 1) return -1;
       seen |= 1;
-      i = scanUpdateId(s, i);
+      i = scanUpdateId(i);
       out.U = read.v;
     } else if (k === 117) {
       // u
       if (seen & 2) return -1;
       seen |= 2;
-      i = scanUpdateId(s, i);
+      i = scanUpdateId(i);
       out.u = read.v;
     } else if (k === 98) {
       // b
       if (seen & 4) return -1;
       seen |= 4;
-      i = scanRows(s, i, out.bids);
+      i = scanRows(i, out.bids);
     } else if (k === 97) {
       // a
       if (seen & 8) return -1;
       seen |= 8;
-      i = scanRows(s, i, out.asks);
-    } else i = skipValue(s, i);
+      i = scanRows(i, out.asks);
+    } else i = skipValue(i);
     if (i < 0) return -1;
-    i = ws(s, i);
-    const c = ch(s, i);
+    i = ws(i);
+    const c = ch(i);
     if (c === 125) return (seen & 3) === 3 && out.u >= out.U ? i + 1 : -1;
     if (c !== 44) return -1;
-    i = ws(s, i + 1);
+    i = ws(i + 1);
   }
 }
 
@@ -288,47 +288,47 @@ function scanDepthData(s: string, i: number, out: DepthScan): number {
  * straight from its text: lastUpdateId (into `u`), bids, asks; declines as scanDepthEvent does.
  */
 export function scanDepthSnapshot(text: string, out: DepthScan): boolean {
+  if (!load(text)) return false;
   out.text = text;
   out.bids.clear();
   out.asks.clear();
   out.streamStart = 0;
   out.streamEnd = 0;
-  const s = text;
-  let i = ws(s, 0);
-  if (ch(s, i) !== 123) return false;
-  i = ws(s, i + 1);
+  let i = ws(0);
+  if (ch(i) !== 123) return false;
+  i = ws(i + 1);
   let seen = 0;
   for (;;) {
-    if (ch(s, i) !== 34) return false;
+    if (ch(i) !== 34) return false;
     const ks = i + 1;
-    const ke = plainEnd(s, ks);
+    const ke = plainEnd(ks);
     if (ke < 0) return false;
-    i = ws(s, ke + 1);
-    if (ch(s, i) !== 58) return false;
-    i = ws(s, i + 1);
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return false;
+    i = ws(i + 1);
     const len = ke - ks;
-    if (len === 12 && textIs(s, ks, 'lastUpdateId')) {
+    if (len === 12 && textIs(ks, 'lastUpdateId')) {
       if (seen & 1) return false;
       seen |= 1;
-      i = scanUpdateId(s, i);
+      i = scanUpdateId(i);
       out.u = read.v;
-    } else if (len === 4 && textIs(s, ks, 'bids')) {
+    } else if (len === 4 && textIs(ks, 'bids')) {
       if (seen & 2) return false;
       seen |= 2;
-      i = scanRows(s, i, out.bids);
-    } else if (len === 4 && textIs(s, ks, 'asks')) {
+      i = scanRows(i, out.bids);
+    } else if (len === 4 && textIs(ks, 'asks')) {
       if (seen & 4) return false;
       seen |= 4;
-      i = scanRows(s, i, out.asks);
-    } else i = skipValue(s, i);
+      i = scanRows(i, out.asks);
+    } else i = skipValue(i);
     if (i < 0) return false;
-    i = ws(s, i);
-    const c = ch(s, i);
+    i = ws(i);
+    const c = ch(i);
     if (c === 125) break;
     if (c !== 44) return false;
-    i = ws(s, i + 1);
+    i = ws(i + 1);
   }
-  return (seen & 1) === 1 && ws(s, i + 1) === s.length;
+  return (seen & 1) === 1 && onlyWsFrom(i + 1);
 }
 
 /** A bookTicker frame's `data` (spec §6.4). A side that is not a string is left out (the check keeps its previous price); a string that is not a decimal refuses the frame. */

@@ -10,7 +10,7 @@
 import { parseFixed, parseFixedFast } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { ch, fixedAt, LevelBuffer, plainEnd, read, readDecimal, readInteger, skipValue, textIs, ws } from '../scan.js';
+import { ch, load, onlyWsFrom, fixedAt, LevelBuffer, plainEnd, read, readDecimal, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** One order_book frame, its levels at the market's scales. */
 export interface BookFrame {
@@ -97,12 +97,12 @@ export class LighterBookScan {
 
   /** The frame's channel is `name` (compared in the text, nothing made). */
   channelIs(name: string): boolean {
-    return this.chEnd - this.chStart === name.length && textIs(this.text, this.chStart, name);
+    return this.chEnd - this.chStart === name.length && this.text.startsWith(name, this.chStart);
   }
 
   /** The frame's channel starts with `prefix`. */
   channelStartsWith(prefix: string): boolean {
-    return this.chEnd - this.chStart >= prefix.length && textIs(this.text, this.chStart, prefix);
+    return this.chEnd - this.chStart >= prefix.length && this.text.startsWith(prefix, this.chStart);
   }
 
   get channel(): string {
@@ -130,112 +130,112 @@ const SIZE_KEY = '"size":"';
  * any invalid JSON. Keys come in any order; unknown keys' values are skipped, checked.
  */
 export function scanLighterBook(text: string, out: LighterBookScan): boolean {
+  if (!load(text)) return false;
   out.text = text;
   out.bids.clear();
   out.asks.clear();
   out.beginNonce = -1;
-  const s = text;
-  let i = ws(s, 0);
-  if (ch(s, i) !== 123) return false;
-  i = ws(s, i + 1);
+  let i = ws(0);
+  if (ch(i) !== 123) return false;
+  i = ws(i + 1);
   // Which of type, channel, order_book were seen (a second one declines).
   let seen = 0;
   for (;;) {
-    if (ch(s, i) !== 34) return false;
+    if (ch(i) !== 34) return false;
     const ks = i + 1;
-    const ke = plainEnd(s, ks);
+    const ke = plainEnd(ks);
     if (ke < 0) return false;
-    i = ws(s, ke + 1);
-    if (ch(s, i) !== 58) return false;
-    i = ws(s, i + 1);
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return false;
+    i = ws(i + 1);
     const len = ke - ks;
-    if (len === 4 && textIs(s, ks, 'type')) {
-      if (seen & 1 || ch(s, i) !== 34) return false;
+    if (len === 4 && textIs(ks, 'type')) {
+      if (seen & 1 || ch(i) !== 34) return false;
       seen |= 1;
-      const ve = plainEnd(s, i + 1);
+      const ve = plainEnd(i + 1);
       const vl = ve - i - 1;
-      if (vl === TYPE_UPDATE.length && textIs(s, i + 1, TYPE_UPDATE)) out.snapshot = false;
-      else if (vl === TYPE_SUBSCRIBED.length && textIs(s, i + 1, TYPE_SUBSCRIBED)) out.snapshot = true;
+      if (vl === TYPE_UPDATE.length && textIs(i + 1, TYPE_UPDATE)) out.snapshot = false;
+      else if (vl === TYPE_SUBSCRIBED.length && textIs(i + 1, TYPE_SUBSCRIBED)) out.snapshot = true;
       else return false;
       i = ve + 1;
-    } else if (len === 7 && textIs(s, ks, 'channel')) {
-      if (seen & 2 || ch(s, i) !== 34) return false;
+    } else if (len === 7 && textIs(ks, 'channel')) {
+      if (seen & 2 || ch(i) !== 34) return false;
       seen |= 2;
-      const ve = plainEnd(s, i + 1);
-      if (ve - i - 1 < CHANNEL_PREFIX.length || !textIs(s, i + 1, CHANNEL_PREFIX)) return false;
+      const ve = plainEnd(i + 1);
+      if (ve - i - 1 < CHANNEL_PREFIX.length || !textIs(i + 1, CHANNEL_PREFIX)) return false;
       out.chStart = i + 1;
       out.chEnd = ve;
       i = ve + 1;
-    } else if (len === 10 && textIs(s, ks, 'order_book')) {
+    } else if (len === 10 && textIs(ks, 'order_book')) {
       if (seen & 4) return false;
       seen |= 4;
-      i = scanOrderBook(s, i, out);
-    } else if (len === 5 && textIs(s, ks, 'error')) {
+      i = scanOrderBook(i, out);
+    } else if (len === 5 && textIs(ks, 'error')) {
       return false;
-    } else i = skipValue(s, i);
+    } else i = skipValue(i);
     if (i < 0) return false;
-    i = ws(s, i);
-    const c = ch(s, i);
+    i = ws(i);
+    const c = ch(i);
     if (c === 125) break;
     if (c !== 44) return false;
-    i = ws(s, i + 1);
+    i = ws(i + 1);
   }
-  return seen === 7 && ws(s, i + 1) === s.length;
+  return seen === 7 && onlyWsFrom(i + 1);
 }
 
 /** The `order_book` object at `i`: nonce, begin_nonce, bids, asks; the index after it, or -1. */
-function scanOrderBook(s: string, i: number, out: LighterBookScan): number {
-  if (ch(s, i) !== 123) return -1;
-  i = ws(s, i + 1);
+function scanOrderBook(i: number, out: LighterBookScan): number {
+  if (ch(i) !== 123) return -1;
+  i = ws(i + 1);
   let seen = 0;
   for (;;) {
-    if (ch(s, i) !== 34) return -1;
+    if (ch(i) !== 34) return -1;
     const ks = i + 1;
-    const ke = plainEnd(s, ks);
+    const ke = plainEnd(ks);
     if (ke < 0) return -1;
-    i = ws(s, ke + 1);
-    if (ch(s, i) !== 58) return -1;
-    i = ws(s, i + 1);
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return -1;
+    i = ws(i + 1);
     const len = ke - ks;
-    if (len === 4 && textIs(s, ks, 'bids')) {
+    if (len === 4 && textIs(ks, 'bids')) {
       if (seen & 4) return -1;
       seen |= 4;
-      i = scanLevels(s, i, out.bids);
-    } else if (len === 4 && textIs(s, ks, 'asks')) {
+      i = scanLevels(i, out.bids);
+    } else if (len === 4 && textIs(ks, 'asks')) {
       if (seen & 8) return -1;
       seen |= 8;
-      i = scanLevels(s, i, out.asks);
-    } else if (len === 5 && textIs(s, ks, 'nonce')) {
+      i = scanLevels(i, out.asks);
+    } else if (len === 5 && textIs(ks, 'nonce')) {
       if (seen & 1) return -1;
       seen |= 1;
-      i = readInteger(s, i);
+      i = readInteger(i);
       out.nonce = read.v;
-    } else if (len === 11 && textIs(s, ks, 'begin_nonce')) {
+    } else if (len === 11 && textIs(ks, 'begin_nonce')) {
       if (seen & 2) return -1;
       seen |= 2;
-      const c = ch(s, i);
+      const c = ch(i);
       if (c === 45 || (c >= 48 && c <= 57)) {
-        i = readInteger(s, i);
+        i = readInteger(i);
         out.beginNonce = read.v;
-      } else i = skipValue(s, i); // not a number: readBookFrame has -1
-    } else i = skipValue(s, i);
+      } else i = skipValue(i); // not a number: readBookFrame has -1
+    } else i = skipValue(i);
     if (i < 0) return -1;
-    i = ws(s, i);
-    const c = ch(s, i);
+    i = ws(i);
+    const c = ch(i);
     if (c === 125) return (seen & 13) === 13 ? i + 1 : -1;
     if (c !== 44) return -1;
-    i = ws(s, i + 1);
+    i = ws(i + 1);
   }
 }
 
 /** An array of {price, size} objects with decimal-string values (other keys skipped) at `i`; the index after it, or -1. */
-function scanLevels(s: string, i: number, into: LevelBuffer): number {
-  if (ch(s, i) !== 91) return -1;
-  i = ws(s, i + 1);
-  if (ch(s, i) === 93) return i + 1;
+function scanLevels(i: number, into: LevelBuffer): number {
+  if (ch(i) !== 91) return -1;
+  i = ws(i + 1);
+  if (ch(i) === 93) return i + 1;
   for (;;) {
-    if (ch(s, i) !== 123) return -1;
-    i = ws(s, i + 1);
+    if (ch(i) !== 123) return -1;
+    i = ws(i + 1);
     let pm = -1;
     let pf = 0;
     let ps = 0;
@@ -247,56 +247,56 @@ function scanLevels(s: string, i: number, into: LevelBuffer): number {
     for (;;) {
       // The usual spelling, "price":" or "size":", is matched in one compare; any other goes the general way.
       let key = 0;
-      if (textIs(s, i, PRICE_KEY)) {
+      if (textIs(i, PRICE_KEY)) {
         key = 1;
         i += PRICE_KEY.length;
-      } else if (textIs(s, i, SIZE_KEY)) {
+      } else if (textIs(i, SIZE_KEY)) {
         key = 2;
         i += SIZE_KEY.length;
       } else {
-        if (ch(s, i) !== 34) return -1;
+        if (ch(i) !== 34) return -1;
         const ks = i + 1;
-        const ke = plainEnd(s, ks);
+        const ke = plainEnd(ks);
         if (ke < 0) return -1;
-        i = ws(s, ke + 1);
-        if (ch(s, i) !== 58) return -1;
-        i = ws(s, i + 1);
+        i = ws(ke + 1);
+        if (ch(i) !== 58) return -1;
+        i = ws(i + 1);
         const len = ke - ks;
-        key = len === 5 && textIs(s, ks, 'price') ? 1 : len === 4 && textIs(s, ks, 'size') ? 2 : 0;
+        key = len === 5 && textIs(ks, 'price') ? 1 : len === 4 && textIs(ks, 'size') ? 2 : 0;
         if (key !== 0) {
-          if (ch(s, i) !== 34) return -1;
+          if (ch(i) !== 34) return -1;
           i++;
         }
       }
       if (key === 1) {
         if (pm >= 0) return -1;
-        i = readDecimal(s, i);
+        i = readDecimal(i);
         pm = read.v;
         pf = read.f;
         ps = read.start;
         pe = read.end;
       } else if (key === 2) {
         if (sm >= 0) return -1;
-        i = readDecimal(s, i);
+        i = readDecimal(i);
         sm = read.v;
         sf = read.f;
         ss = read.start;
         se = read.end;
-      } else i = skipValue(s, i);
+      } else i = skipValue(i);
       if (i < 0) return -1;
-      i = ws(s, i);
-      const c = ch(s, i);
+      i = ws(i);
+      const c = ch(i);
       if (c === 125) break;
       if (c !== 44) return -1;
-      i = ws(s, i + 1);
+      i = ws(i + 1);
     }
     if (pm < 0 || sm < 0) return -1;
     into.push(pm, pf, ps, pe, sm, sf, ss, se);
-    i = ws(s, i + 1);
-    const c = ch(s, i);
+    i = ws(i + 1);
+    const c = ch(i);
     if (c === 93) return i + 1;
     if (c !== 44) return -1;
-    i = ws(s, i + 1);
+    i = ws(i + 1);
   }
 }
 
