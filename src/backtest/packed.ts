@@ -1,6 +1,7 @@
 // A batch of decoded recording items (feed.ts FeedMessage on each frame and snapshot) in a form that
-// crosses threads cheaply: every number in one Float64Array (transferred, not copied), every decimal
-// string of Backpack's depth rows in one '\n'-joined string (a string is copied whole, one memcpy),
+// crosses threads cheaply: every number in one Float64Array (transferred, not copied; Backpack's
+// depth rows too when the scanner made them fixed-point), every decimal string of Backpack's other
+// depth rows in one '\n'-joined string (a string is copied whole, one memcpy),
 // and the rare texts (headers, order events, refusals) in a short list. Cloning the decoded objects
 // instead costs as much as parsing the JSON again, which is what a second thread is meant to save.
 // Lighter's levels are already fixed-point integers (safe integers: exact in a float64).
@@ -33,6 +34,9 @@ const enum Msg {
   BookFrame = 4,
   /** Not decoded: the payload crosses as text and the replaying thread decodes it. */
   Raw = 5,
+  /** Depth and DepthSnapshot with fixed-point rows (backpack/messages.ts FixedDepthEvent): numbers, as Lighter's levels. */
+  DepthFixed = 6,
+  DepthSnapshotFixed = 7,
 }
 
 class Numbers {
@@ -91,19 +95,33 @@ export function packBatch(items: readonly RecordingItem[]): PackedBatch {
         nums.push(Msg.Refused);
         extra.push(m.why);
         break;
-      case 'depth':
-        nums.push(Msg.Depth);
-        nums.push(m.depth.U);
-        nums.push(m.depth.u);
-        rows(m.depth.b);
-        rows(m.depth.a);
+      case 'depth': {
+        const d = m.depth;
+        nums.push('fixed' in d ? Msg.DepthFixed : Msg.Depth);
+        nums.push(d.U);
+        nums.push(d.u);
+        if ('fixed' in d) {
+          levels(d.b);
+          levels(d.a);
+        } else {
+          rows(d.b);
+          rows(d.a);
+        }
         break;
-      case 'depthSnapshot':
-        nums.push(Msg.DepthSnapshot);
-        nums.push(m.snapshot.lastUpdateId);
-        rows(m.snapshot.bids);
-        rows(m.snapshot.asks);
+      }
+      case 'depthSnapshot': {
+        const d = m.snapshot;
+        nums.push('fixed' in d ? Msg.DepthSnapshotFixed : Msg.DepthSnapshot);
+        nums.push(d.lastUpdateId);
+        if ('fixed' in d) {
+          levels(d.bids);
+          levels(d.asks);
+        } else {
+          rows(d.bids);
+          rows(d.asks);
+        }
         break;
+      }
       case 'bookFrame':
         nums.push(Msg.BookFrame);
         nums.push(m.frame.snapshot ? 1 : 0);
@@ -166,6 +184,17 @@ export function unpackBatch(batch: PackedBatch): RecordingItem[] {
       const b = rows();
       const a = rows();
       decoded = { k: 'depth', depth: { U, u, b, a } };
+    } else if (code === Msg.DepthFixed) {
+      const U = nums[i++]!;
+      const u = nums[i++]!;
+      const b = levels();
+      const a = levels();
+      decoded = { k: 'depth', depth: { fixed: true, U, u, b, a } };
+    } else if (code === Msg.DepthSnapshotFixed) {
+      const lastUpdateId = nums[i++]!;
+      const bids = levels();
+      const asks = levels();
+      decoded = { k: 'depthSnapshot', snapshot: { fixed: true, lastUpdateId, bids, asks } };
     } else if (code === Msg.DepthSnapshot) {
       const lastUpdateId = nums[i++]!;
       const bids = rows();

@@ -12,6 +12,8 @@
 // escapes \" \\ \/ \b \f \n \r \t \uXXXX; numbers are -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?; one
 // value, with nothing but whitespace after it. A scanner never throws: every read checks its bounds.
 
+import type { Level } from '../core/orderbook.js';
+
 /** Deeper nesting than this in a value a scanner skips is declined (book frames nest 4 deep). */
 const MAX_DEPTH = 64;
 
@@ -30,6 +32,20 @@ export function fixedAt(mantissa: number, fracDigits: number, scale: number): nu
   const v = fracDigits === scale ? mantissa : mantissa * POW10[scale - fracDigits];
   // Both factors are exact integers: a product at or under 2^53 − 1 is exact, and one past it cannot round below 2^53.
   return v > Number.MAX_SAFE_INTEGER ? NaN : v;
+}
+
+/** The levels of `buf` at these scales (fixedAt); undefined when one is off that grid or out of range. */
+export function levelsAt(buf: LevelBuffer, priceScale: number, sizeScale: number): Level[] | undefined {
+  const out: Level[] = [];
+  const m = buf.m;
+  const f = buf.f;
+  for (let k = 0; k < buf.n * 2; k += 2) {
+    const price = fixedAt(m[k], f[k], priceScale);
+    const size = fixedAt(m[k + 1], f[k + 1], sizeScale);
+    if (Number.isNaN(price) || Number.isNaN(size)) return undefined;
+    out.push([price, size] as const);
+  }
+  return out;
 }
 
 /** A growing list of levels, each a price and a size as mantissa + fraction digits (see fixedAt). */

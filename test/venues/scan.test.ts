@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { DepthScan, readDepthEvent, readDepthSnapshot, scanDepthEvent, scanDepthSnapshot } from '../../src/venues/backpack/messages.js';
 import { LighterBookScan, readBookFrame, scanLighterBook, scannedBookFrame } from '../../src/venues/lighter/messages.js';
 import { fixedAt, load, onlyWsFrom, read, readDecimal, skipValue } from '../../src/venues/scan.js';
-import { parseFixedExact } from '../../src/core/fixed.js';
+import { parseFixed, parseFixedExact } from '../../src/core/fixed.js';
 
 const RUNS = 3000;
 
@@ -293,7 +293,28 @@ function checkDepthEvent(text: string, scan: DepthScan): 'declined' | 'read' {
   const want = readDepthEvent(frame.data);
   assert.ok(want.ok, `the scanner read a depth event the parser refuses: ${text}`);
   assert.deepStrictEqual(scan.event(), want.value, text);
+  // The rows as fixed-point numbers: what the book sync's parseFixed makes of them, or undefined exactly where it throws.
+  for (const [ps, ss] of SCALES) {
+    const rows = fixedRows([want.value.b, want.value.a], ps, ss);
+    assert.deepStrictEqual(scan.fixedEvent(ps, ss), rows === undefined ? undefined : { fixed: true, U: want.value.U, u: want.value.u, b: rows[0], a: rows[1] }, text);
+  }
   return 'read';
+}
+
+const SCALES = [
+  [1, 5],
+  [0, 0],
+  [2, 3],
+  [8, 8],
+] as const;
+
+/** Each list's rows through parseFixed at these scales; undefined when any throws. */
+function fixedRows(lists: ReadonlyArray<ReadonlyArray<readonly [string, string]>>, ps: number, ss: number): number[][][] | undefined {
+  try {
+    return lists.map((rows) => rows.map(([p, q]) => [parseFixed(p, ps), parseFixed(q, ss)]));
+  } catch {
+    return undefined;
+  }
 }
 
 function checkDepthSnapshot(text: string, scan: DepthScan): 'declined' | 'read' {
@@ -307,6 +328,10 @@ function checkDepthSnapshot(text: string, scan: DepthScan): 'declined' | 'read' 
   const want = readDepthSnapshot(body);
   assert.ok(want.ok, `the scanner read a snapshot the parser refuses: ${text}`);
   assert.deepStrictEqual(scan.snapshot(), want.value, text);
+  for (const [ps, ss] of SCALES) {
+    const rows = fixedRows([want.value.bids, want.value.asks], ps, ss);
+    assert.deepStrictEqual(scan.fixedSnapshot(ps, ss), rows === undefined ? undefined : { fixed: true, lastUpdateId: want.value.lastUpdateId, bids: rows[0], asks: rows[1] }, text);
+  }
   return 'read';
 }
 

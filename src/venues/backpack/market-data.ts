@@ -8,7 +8,18 @@ import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
 import { VenueError, emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venue.js';
 import { BookSync } from './book-sync.js';
-import { readBookTicker, readDepthEvent, readDepthSnapshot, readMarkPrice, readMarketGrid, readMarkets, type DepthEvent, type DepthScan, type MarketGrid } from './messages.js';
+import {
+  readBookTicker,
+  readDepthEvent,
+  readDepthSnapshot,
+  readMarkPrice,
+  readMarketGrid,
+  readMarkets,
+  type DepthEvent,
+  type DepthScan,
+  type FixedDepthEvent,
+  type MarketGrid,
+} from './messages.js';
 import { replyRefused } from './errors.js';
 import { parsePriceBands, type PriceBands } from './price-bands.js';
 import type { BackpackSession } from './session.js';
@@ -193,13 +204,18 @@ export class BackpackMarketData implements MarketData {
     this.applyDepth(sync, event.value, receivedAt);
   }
 
-  /** A depth frame the scanner read from its text (ws.ts): the event readDepthEvent makes of its data. */
+  /**
+   * A depth frame the scanner read from its text (ws.ts): the event readDepthEvent makes of its
+   * data, its rows already at the market's scales when they are on its grid (else as text, which
+   * the book sync refuses as before).
+   */
   private handleDepthScan(scan: DepthScan, receivedAt: number): void {
     if (this.sync === undefined) return;
-    this.applyDepth(this.sync, scan.event(), receivedAt);
+    const sync = this.sync;
+    this.applyDepth(sync, scan.fixedEvent(sync.priceScale, sync.sizeScale) ?? scan.event(), receivedAt);
   }
 
-  private applyDepth(sync: BookSync, event: DepthEvent, receivedAt: number): void {
+  private applyDepth(sync: BookSync, event: DepthEvent | FixedDepthEvent, receivedAt: number): void {
     const wasValid = sync.valid;
     const outcome = sync.onEvent(event);
     if (outcome.action === 'apply') {

@@ -6,8 +6,9 @@
 // test/fixtures/vectors/backpack/ws_messages.json and rest_responses.json.
 
 import { decimalsOf, parseFixed } from '../../core/fixed.js';
+import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { ch, load, onlyWsFrom, LevelBuffer, plainEnd, read, readDecimal, readDigits, readInteger, skipValue, textIs, ws } from '../scan.js';
+import { ch, levelsAt, load, onlyWsFrom, LevelBuffer, plainEnd, read, readDecimal, readDigits, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** A [price, quantity] row, both decimals as the venue wrote them. */
 export type DepthRow = readonly [string, string];
@@ -18,6 +19,28 @@ export interface DepthEvent {
   u: number;
   b: readonly DepthRow[];
   a: readonly DepthRow[];
+}
+
+/**
+ * A depth event whose rows are already fixed-point integers at the book's scales (DepthScan
+ * fixedEvent): what the book sync makes of a DepthEvent's rows with parseFixed, read straight from
+ * the frame's text. Only made when every row is on the grid and in range; otherwise the event keeps
+ * its text rows, and the book sync refuses them as before.
+ */
+export interface FixedDepthEvent {
+  fixed: true;
+  U: number;
+  u: number;
+  b: readonly Level[];
+  a: readonly Level[];
+}
+
+/** A depth snapshot with fixed-point rows (DepthScan fixedSnapshot; see FixedDepthEvent). */
+export interface FixedDepthSnapshot {
+  fixed: true;
+  lastUpdateId: number;
+  bids: readonly Level[];
+  asks: readonly Level[];
 }
 
 /** A GET /api/v1/depth body (spec §7 step 3). */
@@ -122,6 +145,20 @@ export class DepthScan {
   /** readDepthSnapshot's accepted value for the body. */
   snapshot(): DepthSnapshot {
     return { lastUpdateId: this.u, bids: rowsOf(this.text, this.bids), asks: rowsOf(this.text, this.asks) };
+  }
+
+  /** The event with its rows at these scales, as the book sync's parseFixed reads them; undefined when a row is off that grid or out of range (then event()). */
+  fixedEvent(priceScale: number, sizeScale: number): FixedDepthEvent | undefined {
+    const b = levelsAt(this.bids, priceScale, sizeScale);
+    const a = b === undefined ? undefined : levelsAt(this.asks, priceScale, sizeScale);
+    return a === undefined ? undefined : { fixed: true, U: this.U, u: this.u, b: b!, a };
+  }
+
+  /** The snapshot with its rows at these scales; undefined when a row is off that grid or out of range (then snapshot()). */
+  fixedSnapshot(priceScale: number, sizeScale: number): FixedDepthSnapshot | undefined {
+    const bids = levelsAt(this.bids, priceScale, sizeScale);
+    const asks = bids === undefined ? undefined : levelsAt(this.asks, priceScale, sizeScale);
+    return asks === undefined ? undefined : { fixed: true, lastUpdateId: this.u, bids: bids!, asks };
   }
 }
 

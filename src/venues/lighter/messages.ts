@@ -10,7 +10,7 @@
 import { parseFixed, parseFixedFast } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { ch, load, onlyWsFrom, fixedAt, LevelBuffer, plainEnd, read, readDecimal, readInteger, skipValue, textIs, ws } from '../scan.js';
+import { ch, levelsAt, load, onlyWsFrom, LevelBuffer, plainEnd, read, readDecimal, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** One order_book frame, its levels at the market's scales. */
 export interface BookFrame {
@@ -298,19 +298,6 @@ function scanLevels(i: number, into: LevelBuffer): number {
     if (c !== 44) return -1;
     i = ws(i + 1);
   }
-}
-
-function levelsAt(buf: LevelBuffer, priceScale: number, sizeScale: number): Level[] | undefined {
-  const out: Level[] = [];
-  const m = buf.m;
-  const f = buf.f;
-  for (let k = 0; k < buf.n * 2; k += 2) {
-    const price = fixedAt(m[k], f[k], priceScale);
-    const size = fixedAt(m[k + 1], f[k + 1], sizeScale);
-    if (Number.isNaN(price) || Number.isNaN(size)) return undefined;
-    out.push([price, size] as const);
-  }
-  return out;
 }
 
 /**
