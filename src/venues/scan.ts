@@ -1,16 +1,18 @@
 // The tokenizer under the book-frame scanners (lighter/messages.ts scanLighterBook, backpack/
-// messages.ts scanDepthEvent and scanDepthSnapshot): one pass over a frame's text with charCodeAt,
-// reading the few fields a book needs straight into numbers, with no object, array or number string
-// made on the way. The text is first copied, as its UTF-16 code units, into a buffer reused frame
-// after frame (load): one native copy, after which every character is a typed-array load — in V8 a
-// few times cheaper than charCodeAt, above all on the sliced strings a recording's lines are
-// (measured on this project's frames: a loop over a frame's 334 characters took about 1.1 µs with
-// charCodeAt on the recorded text, 0.5 µs with the copy and the loop over the buffer). A scanner either gives exactly what JSON.parse and the venue's parser give, or
-// declines and its caller takes that path instead; so every reader here answers "I do not read this
-// exactly" (false, NaN, -1) rather than guess. What JSON allows and the scanners must honour (RFC
-// 8259): whitespace is space, tab, LF, CR only; strings hold no raw control characters and only the
+// messages.ts scanDepthEvent and scanDepthSnapshot): one pass over a frame's text, reading the few
+// fields a book needs straight into numbers, with no object, array or number string made on the
+// way. The text is first copied, as its UTF-16 code units, into a buffer reused frame after frame
+// (load): one native copy, after which every character is a typed-array load — in V8 a few times
+// cheaper than charCodeAt, above all on the sliced strings a recording's lines are (measured on
+// this project's frames: a loop over a frame's 334 characters took about 1.1 µs with charCodeAt on
+// the recorded text, 0.5 µs with the copy and the loop over the buffer).
+// A scanner either gives exactly what JSON.parse and the venue's parser give, or declines and its
+// caller takes that path instead; so every reader here answers "I do not read this exactly"
+// (false, NaN, -1) rather than guess. What JSON allows and the scanners must honour (RFC 8259):
+// whitespace is space, tab, LF, CR only; strings hold no raw control characters and only the
 // escapes \" \\ \/ \b \f \n \r \t \uXXXX; numbers are -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?; one
-// value, with nothing but whitespace after it. A scanner never throws: every read checks its bounds.
+// value, with nothing but whitespace after it. A scanner never throws: no read leaves the text and
+// the NUL after it.
 
 import type { Level } from '../core/orderbook.js';
 
