@@ -83,8 +83,9 @@ export class Records {
     this.pnl = new PnlLedger({ backpack: p.backpack, lighter: p.lighter });
     for (const v of VENUES) this.pnl.openingInventory(v, core.position[v], core.books[v]);
     const at = core.clock.wallMs();
-    this.bbo = new CsvAppender(bboCsvPath(s.logDir, s.ticker, at), BBO_COLUMNS, { mode: s.modeLabel });
-    this.trades = new CsvAppender(tradesCsvPath(s.logDir, s.ticker, at), TRADE_COLUMNS, { mode: s.modeLabel });
+    const batched = s.batchCsvRows === true;
+    this.bbo = new CsvAppender(bboCsvPath(s.logDir, s.ticker, at), BBO_COLUMNS, { mode: s.modeLabel }, batched);
+    this.trades = new CsvAppender(tradesCsvPath(s.logDir, s.ticker, at), TRADE_COLUMNS, { mode: s.modeLabel }, batched);
   }
 
   close(): void {

@@ -22,6 +22,11 @@ export interface EngineSettings {
   bboIntervalMs: number;
   /** Directory of the BBO and trades CSVs. */
   logDir: string;
+  /**
+   * CSV rows written in blocks and when the run ends rather than each as it happens (a replay's
+   * files are made again from its recording); default: each row on disk when it is reported.
+   */
+  batchCsvRows?: boolean;
   /** Start with unhedged positions and repair them instead of refusing to start. */
   allowUnhedgedStart: boolean;
   /** On stop, flatten both venues reduce-only and confirm flat from the venues (flatten.ts); default: positions kept. */

@@ -6,6 +6,9 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** A batched file's rows are written once this much text is waiting. */
+const BATCH_BYTES = 64 * 1024;
+
 export type CsvValue = string | number | bigint | boolean | undefined | null;
 
 export class CsvAppender {
@@ -22,10 +25,18 @@ export class CsvAppender {
    * follow `columns`. A file that already has another header (another version, other columns) is
    * refused rather than given rows that do not line up with it.
    */
+  /** Rows not yet written (batched files only). */
+  private pending = '';
+
+  /**
+   * `batched`: rows are written in blocks of about BATCH_BYTES and at close() instead of one write
+   * each — for a replay, whose files are made again from the recording, never for a live run.
+   */
   constructor(
     readonly path: string,
     readonly columns: readonly string[],
     constants: Record<string, CsvValue> = {},
+    private readonly batched = false,
   ) {
     this.header = [...columns, ...Object.keys(constants)];
     this.known = new Set(columns);
@@ -56,12 +67,25 @@ export class CsvAppender {
       if (!this.known.has(key)) throw new Error(`CSV ${this.path} has no column "${key}"`);
     }
     const line = this.columns.map((c) => csvField(row[c])).join(',') + this.tail + '\n';
-    writeSync(this.fd, line);
+    if (!this.batched) {
+      writeSync(this.fd, line);
+      return;
+    }
+    this.pending += line;
+    if (this.pending.length >= BATCH_BYTES) this.flush();
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd === undefined) return;
+    this.flush();
+    closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0 || this.fd === undefined) return;
+    writeSync(this.fd, this.pending);
+    this.pending = '';
   }
 }
 
