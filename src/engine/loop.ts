@@ -28,7 +28,7 @@ import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, Venu
 import { sameOrder } from '../venues/signed-ahead.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
-import { send, type Legs } from './legs.js';
+import { follow, write, type Legs } from './legs.js';
 import type { DecisionOutcome, EngineObserver } from './observer.js';
 import type { Reconciler } from './reconcile.js';
 import type { Records } from './records.js';
@@ -400,8 +400,11 @@ export class EntryLoop {
     }
     const bpRequest: MarketOrderRequest = { side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice };
     const ltRequest: MarketOrderRequest = { side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice };
-    const bp = send(core.venues.backpack, bpRequest, core.clock);
-    const lt = send(core.venues.lighter, ltRequest, core.clock);
+    // The writes first, Backpack's then Lighter's; everything else of both sends after them (follow).
+    const bpWritten = write(core.venues.backpack, bpRequest, core.clock);
+    const ltWritten = write(core.venues.lighter, ltRequest, core.clock);
+    const bp = follow(core.venues.backpack, bpWritten, core.clock);
+    const lt = follow(core.venues.lighter, ltWritten, core.clock);
     core.noteSent('backpack');
     core.noteSent('lighter');
     core.summary.trades++;

@@ -46,6 +46,9 @@ interface Head {
 
 const MAX_HEAD = 64 * 1024;
 
+/** An exchange's settlers before its promise exists (never called: see write). */
+function unanswered(): void {}
+
 export class HttpLine {
   private socket?: net.Socket;
   private open = false;
@@ -120,16 +123,20 @@ export class HttpLine {
     if (!this.idle || socket === undefined) {
       return Promise.reject(new VenueError(this.options.venue, 'unavailable', `${this.describe(method, path)}: the order connection is ${this.open ? 'busy' : 'down'}; not sent`));
     }
-    return new Promise<HttpReply>((resolve, reject) => {
-      const exchange: Exchange = { what: '', resolve, reject };
-      this.current = exchange;
-      // The write first: the order may be half of an entry whose other leg waits for this turn to
-      // go on. Naming the request and arming its timeout wait for the end of the caller's turn (a
-      // microtask: no reply can be read before it runs), so the other leg is written first.
-      socket.write(text);
-      onWritten?.();
-      queueMicrotask(() => this.arm(exchange, method, path, timeoutMs));
+    const exchange: Exchange = { what: '', resolve: unanswered, reject: unanswered };
+    this.current = exchange;
+    // The write first: the order may be half of an entry whose other leg waits for this turn to
+    // go on. The reply's promise is made just after it (nothing can answer or fail the exchange
+    // before this turn ends: socket events come on later turns), and naming the request and arming
+    // its timeout wait for the end of the caller's turn (a microtask), so the other leg is written first.
+    socket.write(text);
+    onWritten?.();
+    const reply = new Promise<HttpReply>((resolve, reject) => {
+      exchange.resolve = resolve;
+      exchange.reject = reject;
     });
+    queueMicrotask(() => this.arm(exchange, method, path, timeoutMs));
+    return reply;
   }
 
   /** Names a request just written and arms its timeout, unless it is already over. */

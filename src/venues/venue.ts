@@ -97,6 +97,11 @@ export type ExecutionReadiness =
   /** Keys wrong, not registered, or the chain/signer out of date: a person must fix a setting. */
   | { state: 'auth_failed'; detail: string };
 
+/** What Execution.writeOrder hands to followOrder: the execution side's own, read by nobody else. */
+export interface WrittenOrder {
+  readonly request: MarketOrderRequest;
+}
+
 /** The one `ready` answer, shared so that readiness() allocates nothing on the decision path. */
 export const READY: ExecutionReadiness = Object.freeze({ state: 'ready' });
 
@@ -185,6 +190,16 @@ export interface Execution {
    */
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult>;
   /**
+   * placeMarketOrder in two halves, for an entry's deciding turn: `writeOrder` does what must happen
+   * before the order is on its socket — for an order held signed ahead, the checks and the write,
+   * and nothing else — and `followOrder`, called later in the same turn (after the entry's other leg
+   * has been written too), does the rest and resolves as placeMarketOrder would. An order that
+   * cannot go out the quick way goes the usual way within writeOrder. The two together are exactly
+   * placeMarketOrder; `followOrder` is called once per `writeOrder`. Absent = placeMarketOrder only.
+   */
+  writeOrder?(request: MarketOrderRequest): WrittenOrder;
+  followOrder?(written: WrittenOrder): Promise<LegResult>;
+  /**
    * A hint that this very order may be sent soon: the adapter may sign it now, so that a
    * placeMarketOrder with an equal request only has to write it. Sends nothing and takes nothing
    * the venue can see; a different request, or time, discards it. Absent = no such shortcut.
@@ -253,6 +268,8 @@ export function composeVenue(data: MarketData, execution: DetachedExecution): Ve
  */
 export class ComposedVenue implements Venue {
   readonly id: VenueId;
+  readonly writeOrder?: (request: MarketOrderRequest) => WrittenOrder;
+  readonly followOrder?: (written: WrittenOrder) => Promise<LegResult>;
   readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => number | void;
   readonly signedAheadVoids?: () => number;
   readonly heldBounds?: (side: OrderSide, size: number) => readonly number[];
@@ -271,6 +288,10 @@ export class ComposedVenue implements Venue {
     const funding = account?.funding ?? execution.funding;
     if (funding !== undefined) this.funding = funding;
     // The optional members exist on the venue exactly when the execution side has them, as the engine checks for them.
+    if (execution.writeOrder && execution.followOrder) {
+      this.writeOrder = execution.writeOrder.bind(execution);
+      this.followOrder = execution.followOrder.bind(execution);
+    }
     if (execution.prepareMarketOrder) this.prepareMarketOrder = execution.prepareMarketOrder.bind(execution);
     if (execution.signedAheadVoids) this.signedAheadVoids = execution.signedAheadVoids.bind(execution);
     if (execution.heldBounds) this.heldBounds = execution.heldBounds.bind(execution);

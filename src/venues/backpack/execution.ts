@@ -6,7 +6,18 @@ import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
 import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
-import { READY, sentLeg, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
+import {
+  READY,
+  sentLeg,
+  VenueError,
+  type DetachedExecution,
+  type ExecutionReadiness,
+  type LegResult,
+  type MarketOrderRequest,
+  type SignAheadKind,
+  type WrittenOrder,
+} from '../venue.js';
+import type { HttpReply } from '../http.js';
 import type { BackpackAccount } from './account.js';
 import type { BackpackMarketData, Fees } from './market-data.js';
 import { readAccountFees, readFills, readOrder, readOrderHistory, readOrderUpdate, type OrderReply } from './messages.js';
@@ -21,6 +32,14 @@ const TERMINAL = new Set(['Filled', 'Cancelled', 'Expired', 'TriggerFailed']);
 interface SignedOrder {
   clientId: number;
   request: PreparedRequest;
+}
+
+/** writeOrder's answer: the order written on the order line and its reply on the way, or the usual way's outcome. */
+interface BackpackWritten extends WrittenOrder {
+  order: SignedOrder | undefined;
+  sentAt: number;
+  reply: Promise<HttpReply> | undefined;
+  usual: Promise<LegResult> | undefined;
 }
 
 interface StreamedOrder {
@@ -271,17 +290,50 @@ export class BackpackExecution implements DetachedExecution {
   }
 
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+    return this.followOrder(this.writeOrder(request));
+  }
+
+  /**
+   * placeMarketOrder's first half (Execution.writeOrder): an order signed ahead that is this very
+   * order and still fresh is written on the free order line and nothing else is done; any other
+   * order goes the usual way here and now (signed on the spot, on the order line or through the agent).
+   */
+  writeOrder(request: MarketOrderRequest): BackpackWritten {
     // An order signed ahead is used once, if it is this very order and still fresh.
-    const order = this.prepared.take(request) ?? this.signOrder(request);
+    const held = this.prepared.take(request);
+    if (held !== undefined) {
+      const reply = this.rest.writeUrgent(held.request, this.options.orderTimeoutMs ?? 3000);
+      // sentAt is when the request has been handed to the OS.
+      if (reply !== undefined) return { request, order: held, sentAt: this.clock.monoMs(), reply, usual: undefined };
+    }
+    return { request, order: held, sentAt: NaN, reply: undefined, usual: this.sendUsual(request, held ?? this.signOrder(request)) };
+  }
+
+  /** placeMarketOrder's second half (Execution.followOrder): the written order's outcome. */
+  followOrder(written: BackpackWritten): Promise<LegResult> {
+    if (written.usual !== undefined) return written.usual;
+    const order = written.order!;
+    const leg = sentLeg('backpack', written.request, String(order.clientId), written.sentAt);
+    return this.outcome(leg, order.clientId, this.rest.reply<unknown>(order.request, written.reply!), false);
+  }
+
+  /** An order that did not leave as soon as it was written: signed on the spot or refused, sent on the order line or through the agent. */
+  private sendUsual(request: MarketOrderRequest, order: SignedOrder | VenueError): Promise<LegResult> {
     const leg = sentLeg('backpack', request, order instanceof VenueError ? '' : String(order.clientId), this.clock.monoMs());
-    if (order instanceof VenueError) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: order };
-    const clientId = order.clientId;
+    if (order instanceof VenueError) return Promise.resolve({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: order });
     // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.
     const reply = this.rest.send<unknown>(order.request, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = this.clock.monoMs()), urgent: true });
+    return this.outcome(leg, order.clientId, reply, true);
+  }
+
+  /**
+   * The outcome of an order on its way, from its reply or the order stream. `later`: the stream's
+   * waiter is set up just after this turn, once the other leg of an entry is on its way too (no
+   * stream frame and no reply can be read before then); followOrder runs after both legs are written.
+   */
+  private async outcome(leg: LegResult, clientId: number, reply: Promise<unknown>, later: boolean): Promise<LegResult> {
     // The order stream is a second confirmation path: whichever of it and the reply settles first wins.
-    // Its waiter is set up just after this turn, once the other leg is on its way too: no stream
-    // frame and no reply can be read before then.
-    await Promise.resolve();
+    if (later) await Promise.resolve();
     const stream = this.signer === undefined ? undefined : this.streamSettled(String(clientId));
     try {
       const first = await (stream === undefined

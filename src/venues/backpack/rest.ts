@@ -149,7 +149,30 @@ export class BackpackRest {
         waitMs,
       );
     }
-    const { status, text, retryAfterMs: retryAfter } = await this.exchange(method, url, headers, body, wire, timeoutMs, options);
+    return this.read<T>(method, path, await this.exchange(method, url, headers, body, wire, timeoutMs, options));
+  }
+
+  /**
+   * The first half of `send` for an urgent request that holds its bytes (`wire`): writes them on the
+   * order line now, before returning, when the line is free and no 429 back-off stands, and answers
+   * the reply on its way (read it with `reply`). Undefined when it wrote nothing: then `send`.
+   */
+  writeUrgent(request: PreparedRequest, timeoutMs: number): Promise<HttpReply> | undefined {
+    const line = this.line;
+    const wire = request.wire;
+    if (wire === undefined || line === undefined || !line.idle) return undefined;
+    // Never limited (the usual case): no clock to read.
+    if (this.blockedUntil !== 0 && Math.ceil(this.blockedUntil - this.clock.monoMs()) > 0) return undefined;
+    return line.write(wire, request.method, request.url.pathname, timeoutMs);
+  }
+
+  /** The second half of `send` for a request written by writeUrgent: its reply read as `send` reads it. */
+  async reply<T>(request: PreparedRequest, written: Promise<HttpReply>): Promise<T> {
+    return this.read<T>(request.method, request.path, await written);
+  }
+
+  /** A reply as `send` answers it: the JSON on 2xx, else a VenueError (a 429 closes the gate for its back-off). */
+  private read<T>(method: Method, path: string, { status, text, retryAfterMs: retryAfter }: HttpReply): T {
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);

@@ -8,7 +8,17 @@ import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
 import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
-import { READY, sentLeg, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
+import {
+  READY,
+  sentLeg,
+  VenueError,
+  type DetachedExecution,
+  type ExecutionReadiness,
+  type LegResult,
+  type MarketOrderRequest,
+  type SignAheadKind,
+  type WrittenOrder,
+} from '../venue.js';
 import type { LighterAccount } from './account.js';
 import { isConfigurationFailure, lighterError, replyRefused } from './errors.js';
 import { readAccountOrders, readInactiveOrders, readSendTx, readTrades, readTx, type StreamedOrder } from './messages.js';
@@ -42,6 +52,14 @@ interface SignedOrder extends Ticket {
 /** The jsonapi/sendtx frame of a create-order transaction; its id is the client order index, so replies name the order. */
 function sendTxFrame(clientOrderIndex: number, txInfo: string): string {
   return `{"type":"jsonapi/sendtx","data":{"id":"${clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${txInfo}}}`;
+}
+
+/** writeOrder's answer: a transaction signed ahead whose frame is written, or the usual way's outcome. */
+interface LighterWritten extends WrittenOrder {
+  purpose: BudgetPurpose;
+  ahead: SignedOrder | undefined;
+  sentAt: number;
+  usual: Promise<LegResult> | undefined;
 }
 
 interface PendingOrder {
@@ -350,19 +368,37 @@ export class LighterExecution implements DetachedExecution {
   }
 
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
+    return this.followOrder(this.writeOrder(request));
+  }
+
+  /**
+   * placeMarketOrder's first half (Execution.writeOrder): checks, a place in the budget and, for a
+   * transaction signed ahead that is this very order for the nonce due now, its frame written and
+   * the nonce taken — nothing else. Anything else goes the usual way here and now.
+   */
+  writeOrder(request: MarketOrderRequest): LighterWritten {
     const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
     if (this.signer === undefined)
-      return this.refuse(
+      return this.usual(
         request,
-        new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'),
+        purpose,
+        this.refuse(
+          request,
+          new VenueError(
+            'lighter',
+            'auth',
+            'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)',
+          ),
+        ),
       );
-    if (purpose === 'entry' && this.authFailure !== undefined) return this.refuse(request, new VenueError('lighter', 'auth', `Lighter entry not sent: ${this.authFailure}`));
+    if (purpose === 'entry' && this.authFailure !== undefined)
+      return this.usual(request, purpose, this.refuse(request, new VenueError('lighter', 'auth', `Lighter entry not sent: ${this.authFailure}`)));
     const problem = this.orderProblem(request);
-    if (problem !== undefined) return this.refuse(request, problem);
+    if (problem !== undefined) return this.usual(request, purpose, this.refuse(request, problem));
     // An entry leaves now or not at all (the engine asked readyForOrder first); a repair waits for
     // its place, first in line.
     const placed = this.budget.tryTake(purpose, true);
-    if (!placed && purpose === 'entry') return this.refuse(request, this.budget.refusal('entry', true));
+    if (!placed && purpose === 'entry') return this.usual(request, purpose, this.refuse(request, this.budget.refusal('entry', true)));
     // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
     // brings its own ticket, which may be older than the current one.
     const ahead = placed && this.nonces.trusted ? this.prepared.take(request) : undefined;
@@ -372,19 +408,37 @@ export class LighterExecution implements DetachedExecution {
     if (ahead !== undefined && this.session.send(ahead.frame)) {
       const sentAt = this.clock.monoMs();
       this.nonces.take();
-      return this.track(this.newLeg(request, ahead.clientOrderIndex, sentAt), ahead, request, purpose, (pending) => this.launch(pending, ahead.tx, true));
+      return { request, purpose, ahead, sentAt, usual: undefined };
     }
     let ticket: Ticket;
     try {
       ticket = ahead ?? this.nextTicket();
     } catch (e) {
-      return this.refuse(request, e as VenueError);
+      return this.usual(request, purpose, this.refuse(request, e as VenueError));
     }
     const leg = this.newLeg(request, ticket.clientOrderIndex, this.clock.monoMs());
-    return this.track(leg, ticket, request, purpose, (pending) => {
-      if (placed && this.nonces.trusted) this.send(pending, ahead?.tx);
-      else void this.sendWhenReady(pending, placed);
-    });
+    return this.usual(
+      request,
+      purpose,
+      this.track(leg, ticket, request, purpose, (pending) => {
+        if (placed && this.nonces.trusted) this.send(pending, ahead?.tx);
+        else void this.sendWhenReady(pending, placed);
+      }),
+    );
+  }
+
+  /** placeMarketOrder's second half (Execution.followOrder): a written order is waited for (track), then its outcome. */
+  followOrder(written: LighterWritten): Promise<LegResult> {
+    if (written.usual !== undefined) return written.usual;
+    const ahead = written.ahead!;
+    return this.track(this.newLeg(written.request, ahead.clientOrderIndex, written.sentAt), ahead, written.request, written.purpose, (pending) =>
+      this.launch(pending, ahead.tx, true),
+    );
+  }
+
+  /** writeOrder's answer for an order that went the usual way. */
+  private usual(request: MarketOrderRequest, purpose: BudgetPurpose, outcome: Promise<LegResult>): LighterWritten {
+    return { request, purpose, ahead: undefined, sentAt: NaN, usual: outcome };
   }
 
   private newLeg(request: MarketOrderRequest, clientOrderIndex: number, sentAt: number): LegResult {

@@ -384,6 +384,36 @@ test("a side holds two orders signed ahead, the book's and the threshold's: held
   }
 });
 
+test('writeOrder puts an order signed ahead on the free order line before it returns and does nothing else; followOrder ends it as placeMarketOrder does; one that cannot go that way goes the usual way', async () => {
+  const venue = await tradingVenue(2000, { preparedOrderMaxAgeMs: 2000 });
+  try {
+    await until('the order connection is open', () => venue.rest.orderLineIdle);
+    const first = server.requests.length;
+    server.routes.set('POST /api/v1/order', (p) => orderReply(p, '0.01000', '970.109', 'Filled'));
+    const buy = { side: 'buy', size: 1000, worstPrice: 971000 } as const;
+    venue.prepareMarketOrder(buy); // clientId 4294967295
+    const written = venue.writeOrder!(buy);
+    assert.equal(venue.rest.orderLineIdle, false, 'written on the order line: it now waits for the answer');
+    // The other leg of an entry would be written here; this one, not signed ahead, is signed now and goes through the agent.
+    const sell = { side: 'sell', size: 1000, worstPrice: 969000 } as const;
+    const usual = venue.writeOrder!(sell);
+    const [bought, sold] = await Promise.all([venue.followOrder!(written), venue.followOrder!(usual)]);
+    assert.deepEqual([bought.state, bought.clientOrderId, bought.filled], ['filled', '4294967295', 1000]);
+    assert.deepEqual([sold.state, sold.clientOrderId, sold.filled], ['filled', '0', 1000]);
+    assert.ok(bought.sentAt <= sold.sentAt, "the order line's leg was stamped when it was written");
+    const orders = server.requests.slice(first).filter((r) => r.path === '/api/v1/order');
+    assert.deepEqual(
+      orders.map((o) => [o.params.clientId, o.params.side, o.params.price, o.instruction]),
+      [
+        [4294967295, 'Bid', '97100.0', 'orderExecute'],
+        [0, 'Ask', '96900.0', 'orderExecute'],
+      ],
+    );
+  } finally {
+    await venue.stop();
+  }
+});
+
 test('an order whose answer times out is resolved by lookup', async () => {
   const venue = await tradingVenue(150);
   try {

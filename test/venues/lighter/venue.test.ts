@@ -190,6 +190,29 @@ test('an order signed ahead is on the socket, as the whole sendtx frame signed a
   );
 });
 
+test('writeOrder writes a transaction signed ahead and takes its nonce before it returns; followOrder ends it as placeMarketOrder does; an order not signed ahead goes the usual way within writeOrder', async () => {
+  const { venue, sim } = await started();
+  const session = (venue as unknown as { parts: { session: { send(frame: string | Buffer): boolean } } }).parts.session;
+  const send = session.send.bind(session);
+  const written: string[] = [];
+  session.send = (frame) => (written.push(frame.toString()), send(frame));
+  const sell = { side: 'sell', size: 100, worstPrice: 999_900 } as const;
+  venue.prepareMarketOrder(sell);
+  const nonce = venue.nonces.value;
+  const first = venue.writeOrder!(sell);
+  assert.deepEqual([written.length, venue.nonces.value], [1, nonce + 1], 'the frame is on the socket and its nonce taken');
+  const buy = { side: 'buy', size: 100, worstPrice: 1_000_100 } as const;
+  const second = venue.writeOrder!(buy);
+  assert.equal(written.length, 2, 'signed now and written within writeOrder');
+  const [sold, bought] = await Promise.all([venue.followOrder!(first), venue.followOrder!(second)]);
+  assert.deepEqual([sold.state, bought.state], ['filled', 'filled'], sold.error?.message ?? bought.error?.message);
+  assert.ok(written[0].includes(`"id":"${sold.clientOrderId}"`) && written[1].includes(`"id":"${bought.clientOrderId}"`));
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [nonce, nonce + 1],
+  );
+});
+
 test("an order signed ahead late in its ticket's life still goes out under the client order index it was signed with", async () => {
   const { venue } = await started({ venue: { preparedOrderMaxAgeMs: 100 } });
   venue.prepareMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 }); // issues the ticket for nonce 0
