@@ -24,7 +24,7 @@ import {
 } from '../strategy/index.js';
 import type { FillEstimate } from '../core/orderbook.js';
 import type { OrderSide } from '../core/types.js';
-import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, Venue } from '../venues/venue.js';
+import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, ReadinessGate, Venue } from '../venues/venue.js';
 import { sameOrder } from '../venues/signed-ahead.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
@@ -55,6 +55,9 @@ export class EntryLoop {
   private lastSkip = '';
   /** Each venue's last readiness that blocked entries, said once per change. */
   private readonly blockedBy: Record<VenueId, ExecutionReadiness['state']> = { backpack: 'ready', lighter: 'ready' };
+  /** Each venue's readiness pushed (Venue.readinessGate), when it keeps one. */
+  private readonly bpGate: ReadinessGate | undefined;
+  private readonly ltGate: ReadinessGate | undefined;
   /** Signing the next entry's orders ahead is pending (betweenFrames). */
   private preparing = false;
   /** The budget for signing ahead (hand): orders it allows now, and when it was last refilled. */
@@ -91,6 +94,8 @@ export class EntryLoop {
     /** EngineOptions.betweenFrames. */
     private readonly betweenFrames: (work: () => void) => void = setImmediate,
   ) {
+    this.bpGate = core.venues.backpack.readinessGate;
+    this.ltGate = core.venues.lighter.readinessGate;
     this.views = {
       backpack: { book: core.books.backpack, valid: false, ageMs: 0, position: 0 },
       lighter: { book: core.books.lighter, valid: false, ageMs: 0, position: 0 },
@@ -129,7 +134,8 @@ export class EntryLoop {
       observer?.decision?.('paused');
       return;
     }
-    if (!this.executionReady()) {
+    const now = core.clock.monoMs();
+    if (!this.executionReady(now)) {
       observer?.decision?.('not_ready');
       return;
     }
@@ -143,7 +149,6 @@ export class EntryLoop {
     const bookAt = core.lastBookAt;
     const sentAt = core.lastSentAt;
     if (seq.backpack === seqAtSend.backpack || bookAt.backpack < sentAt.backpack || seq.lighter === seqAtSend.lighter || bookAt.lighter < sentAt.lighter) return;
-    const now = core.clock.monoMs();
     const bp = this.views.backpack;
     const lt = this.views.lighter;
     bp.valid = core.bookValid.backpack;
@@ -182,11 +187,18 @@ export class EntryLoop {
     observer?.decision?.('traded');
   }
 
-  /** Both execution sides can take a leg now; a change either way is said once. An auth failure halts entries. */
-  private executionReady(): boolean {
+  /**
+   * Both execution sides can take a leg now; a change either way is said once. An auth failure halts
+   * entries. A venue that keeps a ReadinessGate and was ready last time is read from it, with the
+   * clock compared (`now`); any other is asked.
+   */
+  private executionReady(now: number): boolean {
     // Each venue by name (see evaluate), Backpack first.
-    const backpack = this.readyOn('backpack');
-    const lighter = this.readyOn('lighter');
+    const blocked = this.blockedBy;
+    const bpGate = this.bpGate;
+    const ltGate = this.ltGate;
+    const backpack = (bpGate !== undefined && blocked.backpack === 'ready' && now >= bpGate.readyFrom) || this.readyOn('backpack');
+    const lighter = (ltGate !== undefined && blocked.lighter === 'ready' && now >= ltGate.readyFrom) || this.readyOn('lighter');
     return backpack && lighter;
   }
 

@@ -102,6 +102,17 @@ export interface WrittenOrder {
   readonly request: MarketOrderRequest;
 }
 
+/**
+ * Readiness pushed instead of asked (Execution.readinessGate): the execution side keeps `readyFrom`
+ * current, as the monotonic ms (the engine's clock) from which readiness() answers `ready` unless
+ * something changes — a 429, a place taken from a budget, the venue marked down, credentials
+ * refused — and every such change moves it to Infinity (or later) at once, before anything else can
+ * ask. So `now >= readyFrom` means readiness() would answer `ready` now; otherwise ask readiness().
+ */
+export interface ReadinessGate {
+  readyFrom: number;
+}
+
 /** The one `ready` answer, shared so that readiness() allocates nothing on the decision path. */
 export const READY: ExecutionReadiness = Object.freeze({ state: 'ready' });
 
@@ -229,6 +240,8 @@ export interface Execution {
   readyForOrder?(): boolean;
   /** The execution side's readiness in detail (see ExecutionReadiness). Absent = derived from readyForOrder. */
   readiness?(): ExecutionReadiness;
+  /** The moment from which readiness() answers `ready`, kept current by this side (see ReadinessGate). Absent = ask readiness(). */
+  readonly readinessGate?: ReadinessGate;
   /** The local order budget: orders it allows now, and per minute (for metrics only). Absent = no local budget. */
   rateBudget?(): { remaining: number; perMinute: number };
   /** Settles an `unknown` leg from the venue's order and fill history; may still be unknown. */
@@ -275,6 +288,7 @@ export class ComposedVenue implements Venue {
   readonly heldBounds?: (side: OrderSide, size: number) => readonly number[];
   readonly readyForOrder?: () => boolean;
   readonly readiness?: () => ExecutionReadiness;
+  readonly readinessGate?: ReadinessGate;
   readonly rateBudget?: () => { remaining: number; perMinute: number };
   readonly funding?: FundingSource;
 
@@ -297,6 +311,8 @@ export class ComposedVenue implements Venue {
     if (execution.heldBounds) this.heldBounds = execution.heldBounds.bind(execution);
     if (execution.readyForOrder) this.readyForOrder = execution.readyForOrder.bind(execution);
     if (execution.readiness) this.readiness = execution.readiness.bind(execution);
+    // The gate only with the readiness() it stands for.
+    if (execution.readiness && execution.readinessGate) this.readinessGate = execution.readinessGate;
     if (execution.rateBudget) this.rateBudget = execution.rateBudget.bind(execution);
   }
 

@@ -14,6 +14,7 @@ import {
   type ExecutionReadiness,
   type LegResult,
   type MarketOrderRequest,
+  type ReadinessGate,
   type SignAheadKind,
   type WrittenOrder,
 } from '../venue.js';
@@ -123,6 +124,11 @@ export class BackpackExecution implements DetachedExecution {
     const left = until - this.clock.monoMs();
     if (left > 0) return { state: 'backing_off', until, detail: `Backpack answered 429 (rate limited); nothing is sent for another ${Math.ceil(left)} ms` };
     return READY;
+  }
+
+  /** readiness() as a field: ready from the end of the 429 back-off, which the REST client moves as it sets it. */
+  get readinessGate(): ReadinessGate {
+    return this.rest.backoffGate;
   }
 
   readyForOrder(): boolean {

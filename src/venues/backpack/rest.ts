@@ -3,7 +3,7 @@
 // the bot cannot hammer the venue.
 
 import type http from 'node:http';
-import { VenueError } from '../venue.js';
+import { VenueError, type ReadinessGate } from '../venue.js';
 import { httpExchange, keepAliveAgent, type HttpReply } from '../http.js';
 import { HttpLine } from '../http-line.js';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -56,6 +56,8 @@ export class BackpackRest {
   private readonly clock: Clock;
   /** The clock's time before which no request is sent (429 back-off). */
   private blockedUntil = 0;
+  /** The same moment pushed to whoever reads readiness as a field (ReadinessGate): moved with it, at once. */
+  readonly backoffGate: ReadinessGate = { readyFrom: 0 };
   private backoffMs = 0;
 
   constructor(private readonly options: RestOptions) {
@@ -194,6 +196,7 @@ export class BackpackRest {
       this.backoffMs = retryAfter ?? Math.min(30_000, this.backoffMs === 0 ? 1000 : this.backoffMs * 2);
       retryAfterMs = this.backoffMs;
       this.blockedUntil = this.clock.monoMs() + retryAfterMs;
+      this.backoffGate.readyFrom = this.blockedUntil;
     }
     const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${hintFor(kind)})`;
     this.options.logger.warn(line);

@@ -16,6 +16,7 @@ import {
   type ExecutionReadiness,
   type LegResult,
   type MarketOrderRequest,
+  type ReadinessGate,
   type SignAheadKind,
   type WrittenOrder,
 } from '../venue.js';
@@ -107,6 +108,10 @@ export class LighterExecution implements DetachedExecution {
     const nonces = session.nonces;
     this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => nonces.trusted && signed.nonce === nonces.value, session.clock);
     session.onNonceVoid(() => this.discardSignedAhead());
+    // Every change a status shows (the venue marked down, credentials refused) and every place
+    // taken from the budget or pause it is told closes the gate until readiness() is asked again.
+    session.onChange(() => (this.readinessGate.readyFrom = Infinity));
+    session.budget.watch(this.readinessGate);
     session.addExecution({
       inFlight: () => this.pending.size,
       // A nonce read that a waiting repair needs is first in line for its place.
@@ -277,6 +282,9 @@ export class LighterExecution implements DetachedExecution {
    * this: they go out whenever the venue takes them.
    */
   readiness(): ExecutionReadiness {
+    // Open again only below, when the answer is `ready` or a place frees up at a known moment.
+    const gate = this.readinessGate;
+    gate.readyFrom = Infinity;
     if (this.signer === undefined)
       return { state: 'auth_failed', detail: 'Lighter was started for market data only (no API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX, LIGHTER_API_KEY_INDEX)' };
     if (this.authFailure !== undefined) return { state: 'auth_failed', detail: this.authFailure };
@@ -286,9 +294,16 @@ export class LighterExecution implements DetachedExecution {
     const off = this.budget.backingOff(now);
     if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
     const at = this.budget.availableAt('entry', true, now);
+    // Ready from `at` (now, or when the place frees up) so long as nothing changes: no place is
+    // taken (the window only frees places as time passes), no pause comes, the venue stays up and
+    // the credentials stand — and each of those closes the gate as it happens.
+    gate.readyFrom = at;
     if (at > now) return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
     return READY;
   }
+
+  /** readiness() pushed (ReadinessGate): opened by readiness(), closed by every change that can make it refuse an entry. */
+  readonly readinessGate: ReadinessGate = { readyFrom: Infinity };
 
   /** The shared request budget: places left in the rolling minute (repairs' reserve included), and its size. */
   rateBudget(): { remaining: number; perMinute: number } {

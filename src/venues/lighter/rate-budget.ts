@@ -13,7 +13,7 @@
 // then entries, then look-ups, in arrival order within each class. The clock is injectable.
 
 import { systemClock } from '../../core/clock.js';
-import { VenueError } from '../venue.js';
+import { VenueError, type ReadinessGate } from '../venue.js';
 
 export type BudgetPurpose = 'repair' | 'entry' | 'lookup';
 
@@ -71,6 +71,8 @@ export class RateBudget {
   private examined = 0;
   private readonly waiters: Waiter[] = [];
   private timer?: { cancel(): void };
+  /** Readiness gates of the execution sides on this budget (watch): closed by every place taken and every pause. */
+  private readonly gates: ReadinessGate[] = [];
   /** The venue answered 429 / 23000: nothing goes out before this. */
   private pausedUntil = 0;
   private pauseDetail = '';
@@ -114,8 +116,22 @@ export class RateBudget {
     return at;
   }
 
+  /**
+   * Closes `gate` (readyFrom = Infinity) whenever a place is taken or a pause comes: the moments
+   * from which a place is free, which its owner worked out from availableAt, may then lie later.
+   */
+  watch(gate: ReadinessGate): void {
+    this.gates.push(gate);
+  }
+
+  private closeGates(): void {
+    const gates = this.gates;
+    for (let i = 0; i < gates.length; i++) gates[i].readyFrom = Infinity;
+  }
+
   /** The venue's own refusal (429 / 23000): nothing is sent before `until`. */
   pause(until: number, detail: string): void {
+    this.closeGates();
     if (until > this.pausedUntil) {
       this.pausedUntil = until;
       this.pauseDetail = detail;
@@ -211,6 +227,7 @@ export class RateBudget {
     const now = this.now();
     if (this.availableAt(purpose, transaction, now) > now) return false;
     this.taken.push(now);
+    this.closeGates();
     if (purpose === 'lookup') this.lookups.push(now);
     if (transaction) this.transactions.push(now);
     return true;

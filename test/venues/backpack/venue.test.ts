@@ -253,6 +253,30 @@ test('a 429 makes readiness() backing_off until the Retry-After time, ready afte
   }
 });
 
+test('readiness pushed: the gate stands open from the end of the 429 back-off, moved there as the 429 is read; whenever it is open readiness() answers ready, and only then', async () => {
+  let t = 50_000;
+  const venue = await tradingVenue(2000, { clock: pinnedMonoClock(() => t) });
+  try {
+    const gate = venue.readinessGate!;
+    const agrees = (what: string) => assert.equal(venue.readiness().state === 'ready', t >= gate.readyFrom, `${what}: the gate and readiness() agree`);
+    agrees('before any 429');
+    server.routes.set('POST /api/v1/order', () => ({ status: 429, body: example('order-error-rate-limited'), headers: { 'Retry-After': '2' } }));
+    const order = { side: 'buy', size: 1000, worstPrice: 971000 } as const;
+    const refused = venue.placeMarketOrder(order);
+    await until('the 429 is read', () => gate.readyFrom !== 0);
+    assert.equal(gate.readyFrom, 52_000, 'moved to the end of the back-off');
+    assert.equal((await refused).error?.kind, 'rate_limited');
+    agrees('backing off');
+    t = 51_999;
+    agrees('a millisecond before the end');
+    t = 52_000;
+    agrees('at the end');
+    assert.equal(venue.readiness().state, 'ready');
+  } finally {
+    await venue.stop();
+  }
+});
+
 test('a wide worst price is clamped into the price bands: the impact bound from the book, the mean-mark band from a mark that is lower (higher), rounded inward', async () => {
   const venue = await tradingVenue();
   try {
