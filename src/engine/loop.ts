@@ -183,7 +183,7 @@ export class EntryLoop {
       }
     }
     this.lastSkip = '';
-    this.enter(decision.intent, triggeredAt);
+    this.enter(decision.intent, triggeredAt, now);
     observer?.decision?.('traded');
   }
 
@@ -361,14 +361,14 @@ export class EntryLoop {
    * it only has to be written. Of several, the one nearest the fresh bound. The leg (and so every
    * record of it) carries the bound chosen.
    */
-  private boundToSend(id: VenueId, leg: LegIntent, otherNotional: number): number {
+  private boundToSend(id: VenueId, leg: LegIntent, otherNotional: number, now: number): number {
     const fresh = leg.worstPrice;
     // This venue's book has not moved since its orders were last handed over to sign ahead: the
     // fresh bound is the book order's, the nearest a held bound can be, so the venue is not asked
     // (should it no longer hold that order, the leg is signed with the strict bound).
     const ahead = this.ahead[id][leg.side];
     if (ahead.bookSeq === this.core.bookSeq[id] && ahead.book !== undefined && ahead.book.worstPrice === fresh && ahead.book.size === leg.size) return fresh;
-    const held = this.core.venues[id].heldBounds?.(leg.side, leg.size);
+    const held = this.core.venues[id].heldBounds?.(leg.side, leg.size, now);
     if (held === undefined || held.length === 0 || held.includes(fresh)) return fresh;
     const limit = this.thresholdBound(ahead, id, otherNotional);
     if (limit === undefined) return fresh;
@@ -401,20 +401,20 @@ export class EntryLoop {
   }
 
   /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
-  private enter(intent: Intent, triggeredAt: number): void {
+  private enter(intent: Intent, triggeredAt: number, now: number): void {
     const core = this.core;
     if (core.settings.signAheadBound !== 'book') {
       // Chosen for both legs before either is sent, each against the other's fill as decide() saw it.
-      const bpBound = this.boundToSend('backpack', intent.backpack, intent.lighter.expected.notional);
-      const ltBound = this.boundToSend('lighter', intent.lighter, intent.backpack.expected.notional);
+      const bpBound = this.boundToSend('backpack', intent.backpack, intent.lighter.expected.notional, now);
+      const ltBound = this.boundToSend('lighter', intent.lighter, intent.backpack.expected.notional, now);
       intent.backpack.worstPrice = bpBound;
       intent.lighter.worstPrice = ltBound;
     }
     const bpRequest: MarketOrderRequest = { side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice };
     const ltRequest: MarketOrderRequest = { side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice };
     // The writes first, Backpack's then Lighter's; everything else of both sends after them (follow).
-    const bpWritten = write(core.venues.backpack, bpRequest, core.clock);
-    const ltWritten = write(core.venues.lighter, ltRequest, core.clock);
+    const bpWritten = write(core.venues.backpack, bpRequest, core.clock, now);
+    const ltWritten = write(core.venues.lighter, ltRequest, core.clock, now);
     const bp = follow(core.venues.backpack, bpWritten, core.clock);
     const lt = follow(core.venues.lighter, ltWritten, core.clock);
     core.noteSent('backpack');

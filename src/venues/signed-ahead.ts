@@ -67,12 +67,11 @@ export class SignedAhead<T> {
 
   /**
    * The worst prices of the orders take() would hand out for `side` and `size` (not reduce-only)
-   * now. The array is reused: read it before the next call.
+   * at `now` (default: the clock's reading now). The array is reused: read it before the next call.
    */
-  bounds(side: OrderSide, size: number): readonly number[] {
+  bounds(side: OrderSide, size: number, now = this.clock.monoMs()): readonly number[] {
     const out = this.found;
     out.length = 0;
-    const now = this.clock.monoMs();
     for (const kind of KINDS) {
       const h = this.held[side][kind];
       if (h === undefined || h.order.size !== size || h.order.reduceOnly === true || !(now - h.at < this.maxAgeMs) || !this.valid(h.signed)) continue;
@@ -81,10 +80,9 @@ export class SignedAhead<T> {
     return out;
   }
 
-  /** The order signed ahead if it is this one, valid and young enough; its side is emptied either way. */
-  take(order: MarketOrderRequest): T | undefined {
+  /** The order signed ahead if it is this one, valid and young enough at `now` (default: the clock's reading now); its side is emptied either way. */
+  take(order: MarketOrderRequest, now = this.clock.monoMs()): T | undefined {
     const slots = this.held[order.side];
-    const now = this.clock.monoMs();
     let found: T | undefined;
     for (const kind of KINDS) {
       const h = slots[kind];

@@ -207,8 +207,11 @@ export interface Execution {
    * has been written too), does the rest and resolves as placeMarketOrder would. An order that
    * cannot go out the quick way goes the usual way within writeOrder. The two together are exactly
    * placeMarketOrder; `followOrder` is called once per `writeOrder`. Absent = placeMarketOrder only.
+   * `now`, when given, is the engine's reading of the monotonic clock on this turn: the side may
+   * judge the age of what it holds by it instead of reading the clock again (its send stamp is still
+   * its own reading, taken after the write).
    */
-  writeOrder?(request: MarketOrderRequest): WrittenOrder;
+  writeOrder?(request: MarketOrderRequest, now?: number): WrittenOrder;
   followOrder?(written: WrittenOrder): Promise<LegResult>;
   /**
    * A hint that this very order may be sent soon: the adapter may sign it now, so that a
@@ -230,9 +233,10 @@ export interface Execution {
    * The worst prices of the orders held signed ahead for `side` and `size` (entries: not
    * reduce-only) that a placeMarketOrder with that bound would still only write: valid and young
    * enough. Empty when none. The array is the adapter's own and reused: read it before the next
-   * call. Absent = nothing is held.
+   * call. Absent = nothing is held. `now`, when given, is the engine's reading of the monotonic
+   * clock on this turn, by which ages may be judged instead of reading the clock again.
    */
-  heldBounds?(side: OrderSide, size: number): readonly number[];
+  heldBounds?(side: OrderSide, size: number, now?: number): readonly number[];
   /**
    * False when an order sent now would be refused before it leaves (a local rate budget is
    * spent): the engine opens no trade whose other leg would then stand alone. Absent = always.
@@ -281,11 +285,11 @@ export function composeVenue(data: MarketData, execution: DetachedExecution): Ve
  */
 export class ComposedVenue implements Venue {
   readonly id: VenueId;
-  readonly writeOrder?: (request: MarketOrderRequest) => WrittenOrder;
+  readonly writeOrder?: (request: MarketOrderRequest, now?: number) => WrittenOrder;
   readonly followOrder?: (written: WrittenOrder) => Promise<LegResult>;
   readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => number | void;
   readonly signedAheadVoids?: () => number;
-  readonly heldBounds?: (side: OrderSide, size: number) => readonly number[];
+  readonly heldBounds?: (side: OrderSide, size: number, now?: number) => readonly number[];
   readonly readyForOrder?: () => boolean;
   readonly readiness?: () => ExecutionReadiness;
   readonly readinessGate?: ReadinessGate;

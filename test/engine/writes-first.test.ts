@@ -32,8 +32,12 @@ class SplitVenue extends FakeVenue {
     super(id, market, clock);
   }
 
-  writeOrder(request: MarketOrderRequest): WrittenOrder {
+  /** The engine's clock readings handed to writeOrder and heldBounds. */
+  readonly nows: number[] = [];
+
+  writeOrder(request: MarketOrderRequest, now?: number): WrittenOrder {
     this.calls.push(`write ${this.id} ${request.side}`);
+    if (now !== undefined) this.nows.push(now);
     if (this.breaks === 'write') throw new Error(`${this.id} socket exploded`);
     return { request };
   }
@@ -95,6 +99,9 @@ test('an entry writes both legs, Backpack first, before either is followed; the 
   lighter.setBook([[1_000_400, 100_000]], [[1_000_410, 100_000]]);
   await settled(clock, engine);
   assert.deepEqual(calls, ['write backpack buy', 'write lighter sell', 'follow backpack', 'follow lighter']);
+  // Both writes judge what they hold at the turn's one clock reading (the frame arrived at it: the clock is a FakeClock).
+  const at = lighter.lastBookAt;
+  assert.deepEqual([(backpack as SplitVenue).nows, (lighter as SplitVenue).nows], [[at], [at]]);
   assert.deepEqual([backpack.orders.length, lighter.orders.length], [1, 1]);
   const entry = trades.find((t) => t.kind === 'entry');
   assert.equal(entry?.backpack?.state, 'filled');

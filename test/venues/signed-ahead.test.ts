@@ -49,3 +49,17 @@ test('bounds names only what take would still hand out: young enough, valid, not
   held.clear();
   assert.deepEqual(held.bounds('sell', 100), []);
 });
+
+test('bounds and take judge ages at the moment they are given (the engine reads its clock once a turn) and agree with each other at it', async () => {
+  const clock = new FakeClock();
+  const held = new SignedAhead<string>(1000, undefined, clock);
+  held.put(BOOK, 'book-tx', 'book');
+  const turn = clock.monoMs() + 999; // the engine's reading on the deciding turn
+  await clock.advance(1000); // the clock has moved past the order's life since
+  assert.deepEqual(held.bounds('sell', 100), [], 'at the clock: too old');
+  assert.deepEqual(held.bounds('sell', 100, turn), [999_900], "at the turn's reading: held");
+  assert.equal(held.take(BOOK, turn), 'book-tx', 'and handed out at that same reading');
+  held.put(BOOK, 'book-tx-2', 'book');
+  assert.deepEqual(held.bounds('sell', 100, clock.monoMs() + 1000), []);
+  assert.equal(held.take(BOOK, clock.monoMs() + 1000), undefined, 'too old at the reading given');
+});

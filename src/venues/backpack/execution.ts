@@ -291,8 +291,8 @@ export class BackpackExecution implements DetachedExecution {
   }
 
   /** The bounds of the orders held signed ahead for this side and size (see Execution.heldBounds). */
-  heldBounds(side: OrderSide, size: number): readonly number[] {
-    return this.prepared.bounds(side, size);
+  heldBounds(side: OrderSide, size: number, now?: number): readonly number[] {
+    return this.prepared.bounds(side, size, now);
   }
 
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
@@ -304,9 +304,9 @@ export class BackpackExecution implements DetachedExecution {
    * order and still fresh is written on the free order line and nothing else is done; any other
    * order goes the usual way here and now (signed on the spot, on the order line or through the agent).
    */
-  writeOrder(request: MarketOrderRequest): BackpackWritten {
+  writeOrder(request: MarketOrderRequest, now?: number): BackpackWritten {
     // An order signed ahead is used once, if it is this very order and still fresh.
-    const held = this.prepared.take(request);
+    const held = this.prepared.take(request, now);
     if (held !== undefined) {
       const reply = this.rest.writeUrgent(held.request, this.options.orderTimeoutMs ?? 3000);
       // sentAt is when the request has been handed to the OS.

@@ -378,8 +378,8 @@ export class LighterExecution implements DetachedExecution {
   }
 
   /** The bounds of the transactions held signed ahead for this side and size, for the nonce due now (see Execution.heldBounds). */
-  heldBounds(side: OrderSide, size: number): readonly number[] {
-    return this.prepared.bounds(side, size);
+  heldBounds(side: OrderSide, size: number, now?: number): readonly number[] {
+    return this.prepared.bounds(side, size, now);
   }
 
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
@@ -391,7 +391,7 @@ export class LighterExecution implements DetachedExecution {
    * transaction signed ahead that is this very order for the nonce due now, its frame written and
    * the nonce taken — nothing else. Anything else goes the usual way here and now.
    */
-  writeOrder(request: MarketOrderRequest): LighterWritten {
+  writeOrder(request: MarketOrderRequest, now?: number): LighterWritten {
     const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
     if (this.signer === undefined)
       return this.usual(
@@ -416,7 +416,7 @@ export class LighterExecution implements DetachedExecution {
     if (!placed && purpose === 'entry') return this.usual(request, purpose, this.refuse(request, this.budget.refusal('entry', true)));
     // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
     // brings its own ticket, which may be older than the current one.
-    const ahead = placed && this.nonces.trusted ? this.prepared.take(request) : undefined;
+    const ahead = placed && this.nonces.trusted ? this.prepared.take(request, now) : undefined;
     // Its ready frame is written before anything else is set up: the other leg of the entry may be
     // waiting for this call to return, and no reply can be read before this turn ends. A socket
     // that is down takes nothing: then it goes the usual way (REST).
