@@ -79,11 +79,6 @@ export class EntryLoop {
    * sequences it comes from: Backpack buy, Backpack sell, Lighter buy, Lighter sell (VENUES × SIDES).
    */
   private readonly aheads: readonly Ahead[] = [emptyAhead('buy'), emptyAhead('sell'), emptyAhead('buy'), emptyAhead('sell')];
-  /** The same, by venue and side. */
-  private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
-    backpack: { buy: this.aheads[0], sell: this.aheads[1] },
-    lighter: { buy: this.aheads[2], sell: this.aheads[3] },
-  };
   constructor(
     private readonly core: EngineCore,
     private readonly legs: Legs,
@@ -105,11 +100,21 @@ export class EntryLoop {
   /** A book event: remembered as the venue's latest, then judged (when the engine trades). */
   onBook(event: BookEvent): void {
     const core = this.core;
-    core.books[event.venue] = event.book;
-    core.lastBookAt[event.venue] = event.receivedAt;
-    core.bookSeq[event.venue]++;
-    this.views[event.venue].book = event.book;
-    this.judge(event.receivedAt);
+    const book = event.book;
+    const at = event.receivedAt;
+    // Each venue by name (see evaluate): a property named in the code is a plain store.
+    if (event.venue === 'backpack') {
+      core.books.backpack = book;
+      core.lastBookAt.backpack = at;
+      core.bookSeq.backpack++;
+      this.views.backpack.book = book;
+    } else {
+      core.books.lighter = book;
+      core.lastBookAt.lighter = at;
+      core.bookSeq.lighter++;
+      this.views.lighter.book = book;
+    }
+    this.judge(at);
   }
 
   /** Judges the books as they stand; `triggeredAt` is the monotonic arrival time of the frame that prompted it. */
@@ -366,8 +371,14 @@ export class EntryLoop {
     // This venue's book has not moved since its orders were last handed over to sign ahead: the
     // fresh bound is the book order's, the nearest a held bound can be, so the venue is not asked
     // (should it no longer hold that order, the leg is signed with the strict bound).
-    const ahead = this.ahead[id][leg.side];
-    if (ahead.bookSeq === this.core.bookSeq[id] && ahead.book !== undefined && ahead.book.worstPrice === fresh && ahead.book.size === leg.size) return fresh;
+    const ahead = this.aheads[(id === 'backpack' ? 0 : 2) + (leg.side === 'buy' ? 0 : 1)];
+    if (
+      ahead.bookSeq === (id === 'backpack' ? this.core.bookSeq.backpack : this.core.bookSeq.lighter) &&
+      ahead.book !== undefined &&
+      ahead.book.worstPrice === fresh &&
+      ahead.book.size === leg.size
+    )
+      return fresh;
     const held = this.core.venues[id].heldBounds?.(leg.side, leg.size, now);
     if (held === undefined || held.length === 0 || held.includes(fresh)) return fresh;
     const limit = this.thresholdBound(ahead, id, otherNotional);

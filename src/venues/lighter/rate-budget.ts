@@ -71,6 +71,12 @@ export class RateBudget {
   private examined = 0;
   private readonly waiters: Waiter[] = [];
   private timer?: { cancel(): void };
+  /**
+   * availableAt('entry', true) as last worked out, while no place has been taken and no pause has
+   * come since (Infinity otherwise): from that moment on an entry's transaction finds its place free
+   * (the window only frees places as time passes), so takeIfFree need not work it out again.
+   */
+  private entryTxFrom = Infinity;
   /** Readiness gates of the execution sides on this budget (watch): closed by every place taken and every pause. */
   private readonly gates: ReadinessGate[] = [];
   /** The venue answered 429 / 23000: nothing goes out before this. */
@@ -113,6 +119,7 @@ export class RateBudget {
       const txLimit = purpose === 'repair' ? this.transactionCap : this.transactionCap - this.transactionReserve;
       if (this.transactions.length >= txLimit) at = Math.max(at, this.transactions.fromNewest(txLimit) + this.windowMs);
     }
+    if (transaction && purpose === 'entry') this.entryTxFrom = at;
     return at;
   }
 
@@ -125,6 +132,7 @@ export class RateBudget {
   }
 
   private closeGates(): void {
+    this.entryTxFrom = Infinity;
     const gates = this.gates;
     for (let i = 0; i < gates.length; i++) gates[i].readyFrom = Infinity;
   }
@@ -225,7 +233,9 @@ export class RateBudget {
     // One reading of the clock for both the check and the place: a monotonic clock with fractions
     // of a millisecond has moved on between two readings, and "free from now" must mean free now.
     const now = this.now();
-    if (this.availableAt(purpose, transaction, now) > now) return false;
+    // An entry's transaction whose place was found free from a moment now past, nothing taken since: free.
+    const known = transaction && purpose === 'entry' && this.entryTxFrom <= now;
+    if (!known && this.availableAt(purpose, transaction, now) > now) return false;
     this.taken.push(now);
     this.closeGates();
     if (purpose === 'lookup') this.lookups.push(now);
