@@ -36,12 +36,13 @@ function unknownLeg(venue: Venue, request: MarketOrderRequest, sentAt: number, e
  * The first half of `send`, for an entry's deciding turn: a venue that splits placeMarketOrder
  * (Execution.writeOrder) writes the order and does nothing else; any other venue is sent to in
  * full. Hand the answer to `follow`, in the same turn, once the entry's other leg is written too.
- * `now`: the engine's clock reading on this turn (Execution.writeOrder).
+ * `now`: the engine's clock reading on this turn; `limit`: the threshold bound for the venue's choice
+ * of a held order (Execution.writeOrder).
  */
-export function write(venue: Venue, request: MarketOrderRequest, clock: Clock, now: number): WrittenOrder | Promise<LegResult> {
+export function write(venue: Venue, request: MarketOrderRequest, clock: Clock, now: number, limit: number | undefined): WrittenOrder | Promise<LegResult> {
   if (venue.writeOrder === undefined) return send(venue, request, clock);
   try {
-    return venue.writeOrder(request, now);
+    return venue.writeOrder(request, now, limit);
   } catch (e) {
     return Promise.resolve(unknownLeg(venue, request, clock.monoMs(), e));
   }

@@ -25,7 +25,7 @@ import {
 import type { FillEstimate } from '../core/orderbook.js';
 import type { OrderSide } from '../core/types.js';
 import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, ReadinessGate, Venue } from '../venues/venue.js';
-import { sameOrder } from '../venues/signed-ahead.js';
+import { nearestHeld, sameOrder } from '../venues/signed-ahead.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
 import { follow, write, type Legs } from './legs.js';
@@ -368,31 +368,35 @@ export class EntryLoop {
    */
   private boundToSend(id: VenueId, leg: LegIntent, otherNotional: number, now: number): number {
     const fresh = leg.worstPrice;
-    // This venue's book has not moved since its orders were last handed over to sign ahead: the
-    // fresh bound is the book order's, the nearest a held bound can be, so the venue is not asked
-    // (should it no longer hold that order, the leg is signed with the strict bound).
     const ahead = this.aheads[(id === 'backpack' ? 0 : 2) + (leg.side === 'buy' ? 0 : 1)];
-    if (
-      ahead.bookSeq === (id === 'backpack' ? this.core.bookSeq.backpack : this.core.bookSeq.lighter) &&
-      ahead.book !== undefined &&
-      ahead.book.worstPrice === fresh &&
-      ahead.book.size === leg.size
-    )
-      return fresh;
+    if (this.freshStands(ahead, id, leg)) return fresh;
     const held = this.core.venues[id].heldBounds?.(leg.side, leg.size, now);
     if (held === undefined || held.length === 0 || held.includes(fresh)) return fresh;
-    const limit = this.thresholdBound(ahead, id, otherNotional);
-    if (limit === undefined) return fresh;
-    let best = fresh;
-    let distance = Infinity;
-    for (const bound of held) {
-      const inside = leg.side === 'sell' ? limit <= bound && bound <= fresh : fresh <= bound && bound <= limit;
-      if (inside && Math.abs(bound - fresh) < distance) {
-        best = bound;
-        distance = Math.abs(bound - fresh);
-      }
-    }
-    return best;
+    return nearestHeld(held, leg.side, fresh, this.thresholdBound(ahead, id, otherNotional));
+  }
+
+  /**
+   * This venue's book has not moved since its orders were last handed over to sign ahead: the fresh
+   * bound is the book order's, the nearest a held bound can be, so the venue is not asked (should it
+   * no longer hold that order, the leg is signed with the strict bound).
+   */
+  private freshStands(ahead: Ahead, id: VenueId, leg: LegIntent): boolean {
+    return (
+      ahead.bookSeq === (id === 'backpack' ? this.core.bookSeq.backpack : this.core.bookSeq.lighter) &&
+      ahead.book !== undefined &&
+      ahead.book.worstPrice === leg.worstPrice &&
+      ahead.book.size === leg.size
+    );
+  }
+
+  /**
+   * boundToSend for a venue that writes its own orders (Execution.writeOrder): the threshold bound
+   * it chooses against, from the held orders it holds at the turn's `now`, as boundToSend would
+   * (nearestHeld); undefined when the fresh bound stands.
+   */
+  private limitFor(id: VenueId, leg: LegIntent, otherNotional: number): number | undefined {
+    const ahead = this.aheads[(id === 'backpack' ? 0 : 2) + (leg.side === 'buy' ? 0 : 1)];
+    return this.freshStands(ahead, id, leg) ? undefined : this.thresholdBound(ahead, id, otherNotional);
   }
 
   /**
@@ -414,18 +418,27 @@ export class EntryLoop {
   /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
   private enter(intent: Intent, triggeredAt: number, now: number): void {
     const core = this.core;
+    const bpVenue = core.venues.backpack;
+    const ltVenue = core.venues.lighter;
+    // Each leg's bound, against the other's fill as decide() saw it: chosen here for a venue that is
+    // sent to in full, by the venue itself as it writes for one that writes its own (the same choice
+    // from the same held orders at the same `now`: no send changes what the other venue holds).
+    let bpLimit: number | undefined;
+    let ltLimit: number | undefined;
     if (core.settings.signAheadBound !== 'book') {
-      // Chosen for both legs before either is sent, each against the other's fill as decide() saw it.
-      const bpBound = this.boundToSend('backpack', intent.backpack, intent.lighter.expected.notional, now);
-      const ltBound = this.boundToSend('lighter', intent.lighter, intent.backpack.expected.notional, now);
-      intent.backpack.worstPrice = bpBound;
-      intent.lighter.worstPrice = ltBound;
+      if (bpVenue.writeOrder !== undefined) bpLimit = this.limitFor('backpack', intent.backpack, intent.lighter.expected.notional);
+      else intent.backpack.worstPrice = this.boundToSend('backpack', intent.backpack, intent.lighter.expected.notional, now);
+      if (ltVenue.writeOrder !== undefined) ltLimit = this.limitFor('lighter', intent.lighter, intent.backpack.expected.notional);
+      else intent.lighter.worstPrice = this.boundToSend('lighter', intent.lighter, intent.backpack.expected.notional, now);
     }
     const bpRequest: MarketOrderRequest = { side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice };
     const ltRequest: MarketOrderRequest = { side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice };
     // The writes first, Backpack's then Lighter's; everything else of both sends after them (follow).
-    const bpWritten = write(core.venues.backpack, bpRequest, core.clock, now);
-    const ltWritten = write(core.venues.lighter, ltRequest, core.clock, now);
+    const bpWritten = write(bpVenue, bpRequest, core.clock, now, bpLimit);
+    const ltWritten = write(ltVenue, ltRequest, core.clock, now, ltLimit);
+    // The leg (and so every record of it) carries the bound sent.
+    if (!(bpWritten instanceof Promise)) intent.backpack.worstPrice = bpWritten.request.worstPrice;
+    if (!(ltWritten instanceof Promise)) intent.lighter.worstPrice = ltWritten.request.worstPrice;
     const bp = follow(core.venues.backpack, bpWritten, core.clock);
     const lt = follow(core.venues.lighter, ltWritten, core.clock);
     core.noteSent('backpack');

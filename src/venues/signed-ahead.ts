@@ -12,6 +12,38 @@ export function sameOrder(a: MarketOrderRequest, b: MarketOrderRequest): boolean
   return a.side === b.side && a.size === b.size && a.worstPrice === b.worstPrice && (a.reduceOnly === true) === (b.reduceOnly === true);
 }
 
+/**
+ * The bound an entry's leg goes out with, of the bounds `held` signed ahead for its side and size:
+ * `fresh` (the bound of the book the decision saw) when it is held or nothing else is; otherwise the
+ * held bound between `fresh` and `limit` (the threshold bound; both inclusive: a sell's
+ * limit ≤ held ≤ fresh, a buy's fresh ≤ held ≤ limit) nearest `fresh`, the first of equals; `fresh`
+ * when none lies there or there is no limit. Every fill inside such a bound is one the settings accept.
+ */
+export function nearestHeld(held: readonly number[], side: OrderSide, fresh: number, limit: number | undefined): number {
+  if (held.length === 0 || limit === undefined || held.includes(fresh)) return fresh;
+  let best = fresh;
+  let distance = Infinity;
+  for (let i = 0; i < held.length; i++) {
+    const bound = held[i];
+    const inside = side === 'sell' ? limit <= bound && bound <= fresh : fresh <= bound && bound <= limit;
+    if (inside && Math.abs(bound - fresh) < distance) {
+      best = bound;
+      distance = Math.abs(bound - fresh);
+    }
+  }
+  return best;
+}
+
+/**
+ * The entry order to send for `request` (its bound the fresh one) given `limit` (see nearestHeld):
+ * `request` itself, or the same order at the held bound chosen. Without a limit, `request`.
+ */
+export function chooseHeld<T>(held: SignedAhead<T>, request: MarketOrderRequest, limit: number | undefined, now: number | undefined): MarketOrderRequest {
+  if (limit === undefined || request.reduceOnly === true) return request;
+  const bound = nearestHeld(held.bounds(request.side, request.size, now), request.side, request.worstPrice, limit);
+  return bound === request.worstPrice ? request : { ...request, worstPrice: bound };
+}
+
 /** How long an order signed ahead may still be sent, unless the venue options say otherwise (VenueOptions.preparedOrderMaxAgeMs). */
 export const SIGNED_AHEAD_MAX_AGE_MS = 1000;
 
@@ -120,8 +152,13 @@ export class HeldAhead {
     return this.held.renewAt(request.side, kind);
   }
 
-  bounds(side: OrderSide, size: number): readonly number[] {
-    return this.held.bounds(side, size);
+  bounds(side: OrderSide, size: number, now?: number): readonly number[] {
+    return this.held.bounds(side, size, now);
+  }
+
+  /** The order an entry sends for `request` given the threshold bound `limit` (chooseHeld), as a live adapter's writeOrder chooses it. */
+  choose(request: MarketOrderRequest, limit: number | undefined, now?: number): MarketOrderRequest {
+    return chooseHeld(this.held, request, limit, now);
   }
 
   /** An order is sent (entry or repair alike). */

@@ -97,7 +97,7 @@ export type ExecutionReadiness =
   /** Keys wrong, not registered, or the chain/signer out of date: a person must fix a setting. */
   | { state: 'auth_failed'; detail: string };
 
-/** What Execution.writeOrder hands to followOrder: the execution side's own, read by nobody else. */
+/** What Execution.writeOrder hands to followOrder: the order sent (with the bound chosen); the rest is the execution side's own. */
 export interface WrittenOrder {
   readonly request: MarketOrderRequest;
 }
@@ -209,9 +209,13 @@ export interface Execution {
    * placeMarketOrder; `followOrder` is called once per `writeOrder`. Absent = placeMarketOrder only.
    * `now`, when given, is the engine's reading of the monotonic clock on this turn: the side may
    * judge the age of what it holds by it instead of reading the clock again (its send stamp is still
-   * its own reading, taken after the write).
+   * its own reading, taken after the write). `limit`, when given, is the threshold bound of an
+   * entry's leg whose bound is the fresh one: the side sends instead the order it holds signed ahead
+   * whose bound lies between the two, nearest the fresh one (signed-ahead.ts nearestHeld: the choice
+   * the engine makes from heldBounds for a venue without writeOrder), and WrittenOrder.request is the
+   * order sent, with the bound chosen.
    */
-  writeOrder?(request: MarketOrderRequest, now?: number): WrittenOrder;
+  writeOrder?(request: MarketOrderRequest, now?: number, limit?: number): WrittenOrder;
   followOrder?(written: WrittenOrder): Promise<LegResult>;
   /**
    * A hint that this very order may be sent soon: the adapter may sign it now, so that a
@@ -285,7 +289,7 @@ export function composeVenue(data: MarketData, execution: DetachedExecution): Ve
  */
 export class ComposedVenue implements Venue {
   readonly id: VenueId;
-  readonly writeOrder?: (request: MarketOrderRequest, now?: number) => WrittenOrder;
+  readonly writeOrder?: (request: MarketOrderRequest, now?: number, limit?: number) => WrittenOrder;
   readonly followOrder?: (written: WrittenOrder) => Promise<LegResult>;
   readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => number | void;
   readonly signedAheadVoids?: () => number;

@@ -5,7 +5,7 @@
 import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
-import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
+import { chooseHeld, SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
 import {
   READY,
   sentLeg,
@@ -304,15 +304,16 @@ export class BackpackExecution implements DetachedExecution {
    * order and still fresh is written on the free order line and nothing else is done; any other
    * order goes the usual way here and now (signed on the spot, on the order line or through the agent).
    */
-  writeOrder(request: MarketOrderRequest, now?: number): BackpackWritten {
+  writeOrder(request: MarketOrderRequest, now?: number, limit?: number): BackpackWritten {
+    const order = chooseHeld(this.prepared, request, limit, now);
     // An order signed ahead is used once, if it is this very order and still fresh.
-    const held = this.prepared.take(request, now);
+    const held = this.prepared.take(order, now);
     if (held !== undefined) {
       const reply = this.rest.writeUrgent(held.request, this.options.orderTimeoutMs ?? 3000);
       // sentAt is when the request has been handed to the OS.
-      if (reply !== undefined) return { request, order: held, sentAt: this.clock.monoMs(), reply, usual: undefined };
+      if (reply !== undefined) return { request: order, order: held, sentAt: this.clock.monoMs(), reply, usual: undefined };
     }
-    return { request, order: held, sentAt: NaN, reply: undefined, usual: this.sendUsual(request, held ?? this.signOrder(request)) };
+    return { request: order, order: held, sentAt: NaN, reply: undefined, usual: this.sendUsual(order, held ?? this.signOrder(order)) };
   }
 
   /** placeMarketOrder's second half (Execution.followOrder): the written order's outcome. */

@@ -7,7 +7,7 @@
 import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
-import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
+import { chooseHeld, SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
 import {
   READY,
   sentLeg,
@@ -391,7 +391,8 @@ export class LighterExecution implements DetachedExecution {
    * transaction signed ahead that is this very order for the nonce due now, its frame written and
    * the nonce taken — nothing else. Anything else goes the usual way here and now.
    */
-  writeOrder(request: MarketOrderRequest, now?: number): LighterWritten {
+  writeOrder(fresh: MarketOrderRequest, now?: number, limit?: number): LighterWritten {
+    const request = chooseHeld(this.prepared, fresh, limit, now);
     const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
     if (this.signer === undefined)
       return this.usual(
