@@ -123,14 +123,15 @@ export class HttpLine {
     if (!this.idle || socket === undefined) {
       return Promise.reject(new VenueError(this.options.venue, 'unavailable', `${this.describe(method, path)}: the order connection is ${this.open ? 'busy' : 'down'}; not sent`));
     }
-    const exchange: Exchange = { what: '', resolve: unanswered, reject: unanswered };
-    this.current = exchange;
     // The write first: the order may be half of an entry whose other leg waits for this turn to
-    // go on. The reply's promise is made just after it (nothing can answer or fail the exchange
-    // before this turn ends: socket events come on later turns), and naming the request and arming
-    // its timeout wait for the end of the caller's turn (a microtask), so the other leg is written first.
+    // go on. The exchange and the reply's promise are made just after it (nothing can answer or
+    // fail the exchange before this turn ends: socket events come on later turns), and naming the
+    // request and arming its timeout wait for the end of the caller's turn (a microtask), so the
+    // other leg is written first.
     socket.write(text);
     onWritten?.();
+    const exchange: Exchange = { what: '', resolve: unanswered, reject: unanswered };
+    this.current = exchange;
     const reply = new Promise<HttpReply>((resolve, reject) => {
       exchange.resolve = resolve;
       exchange.reject = reject;

@@ -58,6 +58,12 @@ interface StreamedOrder {
 export class BackpackExecution implements DetachedExecution {
   /** Orders signed ahead, one per side (see prepareMarketOrder). */
   private readonly prepared: SignedAhead<SignedOrder>;
+  /** The clock's reading as the latest order written by writeOrder was handed to the OS (stampWritten). */
+  private writtenAt = NaN;
+  /** Takes that reading; made once, so the write allocates no callback. */
+  private readonly stampWritten = (): void => {
+    this.writtenAt = this.clock.monoMs();
+  };
   /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
   private readonly streamed = new Map<string, StreamedOrder>();
 
@@ -309,9 +315,9 @@ export class BackpackExecution implements DetachedExecution {
     // An order signed ahead is used once, if it is this very order and still fresh.
     const held = this.prepared.take(order, now);
     if (held !== undefined) {
-      const reply = this.rest.writeUrgent(held.request, this.options.orderTimeoutMs ?? 3000);
-      // sentAt is when the request has been handed to the OS.
-      if (reply !== undefined) return { request: order, order: held, sentAt: this.clock.monoMs(), reply, usual: undefined };
+      // sentAt is when the request has been handed to the OS (stampWritten, right after the write).
+      const reply = this.rest.writeUrgent(held.request, this.options.orderTimeoutMs ?? 3000, this.stampWritten);
+      if (reply !== undefined) return { request: order, order: held, sentAt: this.writtenAt, reply, usual: undefined };
     }
     return { request: order, order: held, sentAt: NaN, reply: undefined, usual: this.sendUsual(order, held ?? this.signOrder(order)) };
   }

@@ -157,15 +157,17 @@ export class BackpackRest {
   /**
    * The first half of `send` for an urgent request that holds its bytes (`wire`): writes them on the
    * order line now, before returning, when the line is free and no 429 back-off stands, and answers
-   * the reply on its way (read it with `reply`). Undefined when it wrote nothing: then `send`.
+   * the reply on its way (read it with `reply`); `onWritten` runs as the request has been handed to
+   * the operating system. Undefined when it wrote nothing: then `send`.
    */
-  writeUrgent(request: PreparedRequest, timeoutMs: number): Promise<HttpReply> | undefined {
+  writeUrgent(request: PreparedRequest, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> | undefined {
     const line = this.line;
     const wire = request.wire;
     if (wire === undefined || line === undefined || !line.idle) return undefined;
     // Never limited (the usual case): no clock to read.
     if (this.blockedUntil !== 0 && Math.ceil(this.blockedUntil - this.clock.monoMs()) > 0) return undefined;
-    return line.write(wire, request.method, request.url.pathname, timeoutMs);
+    // Named by its path as given (an order's carries no query): no URL getter before the write.
+    return line.write(wire, request.method, request.path, timeoutMs, onWritten);
   }
 
   /** The second half of `send` for a request written by writeUrgent: its reply read as `send` reads it. */
