@@ -18,7 +18,7 @@ import {
   type SignAheadKind,
   type WrittenOrder,
 } from '../venue.js';
-import type { HttpReply } from '../http.js';
+import type { LineWrite } from '../http-line.js';
 import type { BackpackAccount } from './account.js';
 import type { BackpackMarketData, Fees } from './market-data.js';
 import { readAccountFees, readFills, readOrder, readOrderHistory, readOrderUpdate, type OrderReply } from './messages.js';
@@ -35,11 +35,11 @@ interface SignedOrder {
   request: PreparedRequest;
 }
 
-/** writeOrder's answer: the order written on the order line and its reply on the way, or the usual way's outcome. */
+/** writeOrder's answer: the order written on the order line (its reply still to be asked for), or the usual way's outcome. */
 interface BackpackWritten extends WrittenOrder {
   order: SignedOrder | undefined;
   sentAt: number;
-  reply: Promise<HttpReply> | undefined;
+  line: LineWrite | undefined;
   usual: Promise<LegResult> | undefined;
 }
 
@@ -316,10 +316,10 @@ export class BackpackExecution implements DetachedExecution {
     const held = this.prepared.take(order, now);
     if (held !== undefined) {
       // sentAt is when the request has been handed to the OS (stampWritten, right after the write).
-      const reply = this.rest.writeUrgent(held.request, this.options.orderTimeoutMs ?? 3000, this.stampWritten);
-      if (reply !== undefined) return { request: order, order: held, sentAt: this.writtenAt, reply, usual: undefined };
+      const line = this.rest.writeUrgent(held.request, this.stampWritten);
+      if (line !== undefined) return { request: order, order: held, sentAt: this.writtenAt, line, usual: undefined };
     }
-    return { request: order, order: held, sentAt: NaN, reply: undefined, usual: this.sendUsual(order, held ?? this.signOrder(order)) };
+    return { request: order, order: held, sentAt: NaN, line: undefined, usual: this.sendUsual(order, held ?? this.signOrder(order)) };
   }
 
   /** placeMarketOrder's second half (Execution.followOrder): the written order's outcome. */
@@ -327,7 +327,7 @@ export class BackpackExecution implements DetachedExecution {
     if (written.usual !== undefined) return written.usual;
     const order = written.order!;
     const leg = sentLeg('backpack', written.request, String(order.clientId), written.sentAt);
-    return this.outcome(leg, order.clientId, this.rest.reply<unknown>(order.request, written.reply!), false);
+    return this.outcome(leg, order.clientId, this.rest.reply<unknown>(order.request, written.line!, this.options.orderTimeoutMs ?? 3000), false);
   }
 
   /** An order that did not leave as soon as it was written: signed on the spot or refused, sent on the order line or through the agent. */

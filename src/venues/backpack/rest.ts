@@ -5,7 +5,7 @@
 import type http from 'node:http';
 import { VenueError, type ReadinessGate } from '../venue.js';
 import { httpExchange, keepAliveAgent, type HttpReply } from '../http.js';
-import { HttpLine } from '../http-line.js';
+import { HttpLine, type LineWrite } from '../http-line.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { BackpackSigner, Params } from './auth.js';
@@ -156,23 +156,26 @@ export class BackpackRest {
 
   /**
    * The first half of `send` for an urgent request that holds its bytes (`wire`): writes them on the
-   * order line now, before returning, when the line is free and no 429 back-off stands, and answers
-   * the reply on its way (read it with `reply`); `onWritten` runs as the request has been handed to
-   * the operating system. Undefined when it wrote nothing: then `send`.
+   * order line now, before returning, when the line is free and no 429 back-off stands, and nothing
+   * else (read its reply with `reply`, in the same turn); `onWritten` runs as the request has been
+   * handed to the operating system. Undefined when it wrote nothing: then `send`.
    */
-  writeUrgent(request: PreparedRequest, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> | undefined {
+  writeUrgent(request: PreparedRequest, onWritten?: () => void): LineWrite | undefined {
     const line = this.line;
     const wire = request.wire;
     if (wire === undefined || line === undefined || !line.idle) return undefined;
     // Never limited (the usual case): no clock to read.
     if (this.blockedUntil !== 0 && Math.ceil(this.blockedUntil - this.clock.monoMs()) > 0) return undefined;
-    // Named by its path as given (an order's carries no query): no URL getter before the write.
-    return line.write(wire, request.method, request.path, timeoutMs, onWritten);
+    return line.writeFirst(wire, onWritten);
   }
 
-  /** The second half of `send` for a request written by writeUrgent: its reply read as `send` reads it. */
-  async reply<T>(request: PreparedRequest, written: Promise<HttpReply>): Promise<T> {
-    return this.read<T>(request.method, request.path, await written);
+  /**
+   * The second half of `send` for a request written by writeUrgent, called in the same turn: its
+   * reply, within `timeoutMs`, read as `send` reads it. The request is named by its path as given
+   * (an order's carries no query).
+   */
+  async reply<T>(request: PreparedRequest, written: LineWrite, timeoutMs: number): Promise<T> {
+    return this.read<T>(request.method, request.path, await this.line!.follow(written, request.method, request.path, timeoutMs));
   }
 
   /** A reply as `send` answers it: the JSON on 2xx, else a VenueError (a 429 closes the gate for its back-off). */
