@@ -3,10 +3,18 @@
 // nothing, and writes orders rendered ahead of time — so the bot's excess over it is the cost of
 // its own work. It keeps its connections the way any client must: Lighter drops a connection that
 // does not answer its JSON ping within one period (spec §5), so the floor answers them too.
+// Two ways to parse: 'json' (the floor of the issue: JSON.parse of every frame) and 'scan' (the bot's
+// own book-frame scanners, src/venues/*/messages.ts, into the value its book takes; JSON.parse only
+// for what they decline, as the bot does): the same sockets and the same writes.
 
 import net from 'node:net';
 import WebSocket from 'ws';
 import type { SimVenues } from '../src/sim/index.js';
+import { DepthScan, scanDepthEvent } from '../src/venues/backpack/messages.js';
+import { LighterBookScan, scanLighterBook, scannedBookFrame } from '../src/venues/lighter/messages.js';
+
+/** How the floor reads a frame: JSON.parse, or the bot's scanners first. */
+export type FloorParse = 'json' | 'scan';
 
 export interface FloorClient {
   /**
@@ -16,12 +24,14 @@ export interface FloorClient {
   measure(trigger: () => void): Promise<number | undefined>;
   /** Lighter's JSON pings seen so far. */
   readonly pings: number;
+  /** Book frames the scanners read (none when parsing with JSON.parse). */
+  readonly scanned: number;
   /** Both WebSockets and the Backpack HTTP connection are still open. */
   readonly open: boolean;
   close(): void;
 }
 
-export async function openFloorClient(sim: SimVenues): Promise<FloorClient> {
+export async function openFloorClient(sim: SimVenues, parse: FloorParse = 'json'): Promise<FloorClient> {
   const connect = (url: string) =>
     new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(url);
@@ -45,13 +55,33 @@ export async function openFloorClient(sim: SimVenues): Promise<FloorClient> {
   let armed = false;
   let pings = 0;
   let done: ((ms: number) => void) | undefined;
-  const onFrame = (data: WebSocket.RawData) => {
+  const { priceScale, sizeScale } = sim.engines.lighter.market;
+  const ltScan = new LighterBookScan();
+  const bpScan = new DepthScan();
+  /** A book frame read by the scanners into its value (kept, so that the work is not optimised away); false when they decline. */
+  let last: unknown;
+  let scannedFrames = 0;
+  const scanned = (text: string, lighter: boolean): boolean => {
+    if (lighter) {
+      if (!scanLighterBook(text, ltScan)) return false;
+      last = scannedBookFrame(ltScan, priceScale, sizeScale);
+      return last !== undefined;
+    }
+    if (!scanDepthEvent(text, bpScan)) return false;
+    last = bpScan.event();
+    return true;
+  };
+  const onFrame = (data: WebSocket.RawData, lighter: boolean) => {
     const receivedAt = performance.now();
-    const frame = JSON.parse(data.toString()) as { type?: unknown };
-    if (frame.type === 'ping') {
-      pings++;
-      ltWs.send('{"type":"pong"}');
-      return;
+    const text = data.toString();
+    if (parse === 'scan' && scanned(text, lighter)) scannedFrames++;
+    else {
+      const frame = JSON.parse(text) as { type?: unknown };
+      if (frame.type === 'ping') {
+        pings++;
+        ltWs.send('{"type":"pong"}');
+        return;
+      }
     }
     if (!armed) return;
     armed = false;
@@ -59,8 +89,8 @@ export async function openFloorClient(sim: SimVenues): Promise<FloorClient> {
     ltWs.send(ltOrder);
     done?.(performance.now() - receivedAt);
   };
-  bpWs.on('message', onFrame);
-  ltWs.on('message', onFrame);
+  bpWs.on('message', (data: WebSocket.RawData) => onFrame(data, false));
+  ltWs.on('message', (data: WebSocket.RawData) => onFrame(data, true));
   return {
     measure: async (trigger) => {
       let timer: NodeJS.Timeout | undefined;
@@ -77,6 +107,9 @@ export async function openFloorClient(sim: SimVenues): Promise<FloorClient> {
     },
     get pings() {
       return pings;
+    },
+    get scanned() {
+      return scannedFrames;
     },
     get open() {
       return bpWs.readyState === WebSocket.OPEN && ltWs.readyState === WebSocket.OPEN && !line.destroyed;

@@ -14,14 +14,24 @@ import type { Logger } from '../core/log.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { RecordedEvent } from '../record/format.js';
 import { BookSync as BackpackBookSync } from '../venues/backpack/book-sync.js';
-import { readDepthEvent, readDepthSnapshot, type DepthEvent, type DepthSnapshot } from '../venues/backpack/messages.js';
+import {
+  DepthScan,
+  readDepthEvent,
+  readDepthSnapshot,
+  scanDepthEvent,
+  scanDepthSnapshot,
+  type DepthEvent,
+  type DepthSnapshot,
+  type FixedDepthEvent,
+  type FixedDepthSnapshot,
+} from '../venues/backpack/messages.js';
 import { BookSync as LighterBookSync } from '../venues/lighter/book-sync.js';
-import { readBookFrame, type BookFrame } from '../venues/lighter/messages.js';
+import { LighterBookScan, readBookFrame, scanLighterBook, scannedBookFrame, type BookFrame } from '../venues/lighter/messages.js';
 import { emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venues/venue.js';
 
 /**
  * What the live parsers made of one recorded frame or snapshot, before the book sync takes it:
- * decoding (JSON.parse and the venue's messages parser) is the costly half of a replayed event and
+ * decoding (the venue's book-frame scanner, or JSON.parse and its messages parser) is the costly half of a replayed event and
  * depends only on the recording, so it can be done once for the backtests sharing a pass, or on
  * another thread (pipeline.ts), and applied to each book after.
  */
@@ -30,8 +40,8 @@ export type FeedMessage =
   | { k: 'skip' }
   /** The parser refused it (or it is not JSON): the book goes unknown, as live. */
   | { k: 'refused'; why: string }
-  | { k: 'depth'; depth: DepthEvent }
-  | { k: 'depthSnapshot'; snapshot: DepthSnapshot }
+  | { k: 'depth'; depth: DepthEvent | FixedDepthEvent }
+  | { k: 'depthSnapshot'; snapshot: DepthSnapshot | FixedDepthSnapshot }
   | { k: 'bookFrame'; frame: BookFrame };
 
 const SKIP: FeedMessage = { k: 'skip' };
@@ -65,14 +75,22 @@ export function decoderFor(venue: VenueId, market: MarketSpec): (event: Recorded
 
 function backpackDecoder(market: MarketSpec): (event: RecordedEvent) => FeedMessage {
   const depthStream = `depth.${market.symbol}`;
+  // The scanners read the usual frame straight from its text (messages.ts scanDepthEvent): exactly
+  // what JSON.parse and readDepthEvent give, or declined, and then read the usual way below. Its
+  // rows go to the book sync as fixed-point numbers when they are on the market's grid (what the
+  // sync's parseFixed would make of them), else as their text (which the sync refuses as before).
+  const scan = new DepthScan();
+  const { priceScale, sizeScale } = market;
   return (event) => {
     try {
       if (event.kind === 'snapshot') {
+        if (scanDepthSnapshot(event.payload, scan)) return { k: 'depthSnapshot', snapshot: scan.fixedSnapshot(priceScale, sizeScale) ?? scan.snapshot() };
         const snapshot = readDepthSnapshot(JSON.parse(event.payload) as unknown);
         return snapshot.ok ? { k: 'depthSnapshot', snapshot: snapshot.value } : { k: 'refused', why: snapshot.why };
       }
       // Only depth frames move the book; the ticker, mark and account streams are skipped unparsed.
       if (!event.payload.includes(depthStream)) return SKIP;
+      if (scanDepthEvent(event.payload, scan) && scan.streamIs(depthStream)) return { k: 'depth', depth: scan.fixedEvent(priceScale, sizeScale) ?? scan.event() };
       const frame = JSON.parse(event.payload) as { stream?: unknown; data?: unknown };
       if (frame.stream !== depthStream) return SKIP;
       const depth = readDepthEvent(frame.data);
@@ -84,9 +102,15 @@ function backpackDecoder(market: MarketSpec): (event: RecordedEvent) => FeedMess
 }
 
 function lighterDecoder(market: MarketSpec): (event: RecordedEvent) => FeedMessage {
+  // As backpackDecoder: the scanner first (messages.ts scanLighterBook), JSON.parse when it declines.
+  const scan = new LighterBookScan();
   return (event) => {
     // Only order_book frames move the book: account frames, pings and tx answers are skipped unparsed.
     if (event.kind !== 'frame' || !event.payload.includes('"order_book')) return SKIP;
+    if (scanLighterBook(event.payload, scan)) {
+      const frame = scannedBookFrame(scan, market.priceScale, market.sizeScale);
+      if (frame !== undefined) return { k: 'bookFrame', frame };
+    }
     try {
       const frame = JSON.parse(event.payload) as Record<string, unknown>;
       if (typeof frame.channel !== 'string' || !frame.channel.startsWith('order_book:')) return SKIP;

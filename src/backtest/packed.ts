@@ -1,13 +1,17 @@
 // A batch of decoded recording items (feed.ts FeedMessage on each frame and snapshot) in a form that
-// crosses threads cheaply: every number in one Float64Array (transferred, not copied), every decimal
-// string of Backpack's depth rows in one '\n'-joined string (a string is copied whole, one memcpy),
+// crosses threads cheaply: every number in one Float64Array (transferred, not copied; Backpack's
+// depth rows too when the scanner made them fixed-point), every decimal string of Backpack's other
+// depth rows in one '\n'-joined string (a string is copied whole, one memcpy),
 // and the rare texts (headers, order events, refusals) in a short list. Cloning the decoded objects
 // instead costs as much as parsing the JSON again, which is what a second thread is meant to save.
 // Lighter's levels are already fixed-point integers (safe integers: exact in a float64).
 
 import type { RecordingItem } from '../record/reader.js';
 import type { RecordedEvent } from '../record/format.js';
-import type { DepthRow } from '../venues/backpack/messages.js';
+import { DepthScan, scanDepthEvent, scanDepthSnapshot, type DepthRow } from '../venues/backpack/messages.js';
+import { LighterBookScan, scanLighterBook } from '../venues/lighter/messages.js';
+import { fixedAt, type LevelBuffer } from '../venues/scan.js';
+import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { Level } from '../core/orderbook.js';
 import type { FeedMessage } from './feed.js';
 
@@ -33,6 +37,9 @@ const enum Msg {
   BookFrame = 4,
   /** Not decoded: the payload crosses as text and the replaying thread decodes it. */
   Raw = 5,
+  /** Depth and DepthSnapshot with fixed-point rows (backpack/messages.ts FixedDepthEvent): numbers, as Lighter's levels. */
+  DepthFixed = 6,
+  DepthSnapshotFixed = 7,
 }
 
 class Numbers {
@@ -48,8 +55,72 @@ class Numbers {
   }
 }
 
-/** Packs items: frames and snapshots that carry `decoded` (a FeedMessage) as that, the others as their text. */
-export function packBatch(items: readonly RecordingItem[]): PackedBatch {
+/**
+ * How packBatch decodes the frames and snapshots it is given undecoded (a reading thread,
+ * pipeline.ts serveReader): a book frame or snapshot the scanners read goes straight into the
+ * numbers (no BookFrame or DepthEvent made, just to be packed); any other is decoded by `decode`
+ * (feed.ts decoderFor) and packed as a decoded item is. Either way the batch unpacks to what
+ * `decode` gives (tested).
+ */
+export interface PackDecoding {
+  markets: Record<VenueId, MarketSpec>;
+  decode: Record<VenueId, (event: RecordedEvent) => FeedMessage>;
+}
+
+// The scanners' reusable state, one per thread.
+const lighterScan = new LighterBookScan();
+const depthScan = new DepthScan();
+
+/** A buffer's levels at these scales into the numbers (count, then price, size …); false when one is off that grid or out of range. */
+function packLevels(nums: Numbers, buf: LevelBuffer, priceScale: number, sizeScale: number): boolean {
+  nums.push(buf.n);
+  const m = buf.m;
+  const f = buf.f;
+  for (let k = 0; k < buf.n * 2; k += 2) {
+    const price = fixedAt(m[k], f[k], priceScale);
+    const size = fixedAt(m[k + 1], f[k + 1], sizeScale);
+    if (Number.isNaN(price) || Number.isNaN(size)) return false;
+    nums.push(price);
+    nums.push(size);
+  }
+  return true;
+}
+
+/**
+ * A frame or snapshot the scanners read, packed as packBatch packs what feed.ts's decoder makes of
+ * it (the same guards: Lighter's `"order_book` text, Backpack's depth stream); false, with some
+ * numbers written that the caller drops, when they do not read it.
+ */
+function packScanned(nums: Numbers, event: RecordedEvent, market: MarketSpec): boolean {
+  const text = event.payload;
+  const { priceScale, sizeScale } = market;
+  if (event.venue === 'lighter') {
+    if (event.kind !== 'frame' || !text.includes('"order_book') || !scanLighterBook(text, lighterScan)) return false;
+    nums.push(Msg.BookFrame);
+    nums.push(lighterScan.snapshot ? 1 : 0);
+    nums.push(lighterScan.nonce);
+    nums.push(lighterScan.beginNonce);
+    return packLevels(nums, lighterScan.bids, priceScale, sizeScale) && packLevels(nums, lighterScan.asks, priceScale, sizeScale);
+  }
+  if (event.kind === 'snapshot') {
+    if (!scanDepthSnapshot(text, depthScan)) return false;
+    nums.push(Msg.DepthSnapshotFixed);
+    nums.push(depthScan.u);
+  } else {
+    const stream = `depth.${market.symbol}`;
+    if (!text.includes(stream) || !scanDepthEvent(text, depthScan) || !depthScan.streamIs(stream)) return false;
+    nums.push(Msg.DepthFixed);
+    nums.push(depthScan.U);
+    nums.push(depthScan.u);
+  }
+  return packLevels(nums, depthScan.bids, priceScale, sizeScale) && packLevels(nums, depthScan.asks, priceScale, sizeScale);
+}
+
+/**
+ * Packs items: frames and snapshots that carry `decoded` (a FeedMessage) as that; with `decoding`,
+ * the others decoded as they are packed (see PackDecoding); without, as their text.
+ */
+export function packBatch(items: readonly RecordingItem[], decoding?: PackDecoding): PackedBatch {
   const nums = new Numbers();
   const strs: string[] = [];
   const extra: string[] = [];
@@ -77,7 +148,13 @@ export function packBatch(items: readonly RecordingItem[]): PackedBatch {
       extra.push(item.payload);
       continue;
     }
-    const m = item.decoded as FeedMessage | undefined;
+    let m = item.decoded as FeedMessage | undefined;
+    if (m === undefined && decoding !== undefined) {
+      const mark = nums.n;
+      if (packScanned(nums, item, decoding.markets[item.venue])) continue;
+      nums.n = mark;
+      m = decoding.decode[item.venue](item);
+    }
     if (m === undefined) {
       nums.push(Msg.Raw);
       extra.push(item.payload);
@@ -91,19 +168,33 @@ export function packBatch(items: readonly RecordingItem[]): PackedBatch {
         nums.push(Msg.Refused);
         extra.push(m.why);
         break;
-      case 'depth':
-        nums.push(Msg.Depth);
-        nums.push(m.depth.U);
-        nums.push(m.depth.u);
-        rows(m.depth.b);
-        rows(m.depth.a);
+      case 'depth': {
+        const d = m.depth;
+        nums.push('fixed' in d ? Msg.DepthFixed : Msg.Depth);
+        nums.push(d.U);
+        nums.push(d.u);
+        if ('fixed' in d) {
+          levels(d.b);
+          levels(d.a);
+        } else {
+          rows(d.b);
+          rows(d.a);
+        }
         break;
-      case 'depthSnapshot':
-        nums.push(Msg.DepthSnapshot);
-        nums.push(m.snapshot.lastUpdateId);
-        rows(m.snapshot.bids);
-        rows(m.snapshot.asks);
+      }
+      case 'depthSnapshot': {
+        const d = m.snapshot;
+        nums.push('fixed' in d ? Msg.DepthSnapshotFixed : Msg.DepthSnapshot);
+        nums.push(d.lastUpdateId);
+        if ('fixed' in d) {
+          levels(d.bids);
+          levels(d.asks);
+        } else {
+          rows(d.bids);
+          rows(d.asks);
+        }
         break;
+      }
       case 'bookFrame':
         nums.push(Msg.BookFrame);
         nums.push(m.frame.snapshot ? 1 : 0);
@@ -166,6 +257,17 @@ export function unpackBatch(batch: PackedBatch): RecordingItem[] {
       const b = rows();
       const a = rows();
       decoded = { k: 'depth', depth: { U, u, b, a } };
+    } else if (code === Msg.DepthFixed) {
+      const U = nums[i++]!;
+      const u = nums[i++]!;
+      const b = levels();
+      const a = levels();
+      decoded = { k: 'depth', depth: { fixed: true, U, u, b, a } };
+    } else if (code === Msg.DepthSnapshotFixed) {
+      const lastUpdateId = nums[i++]!;
+      const bids = levels();
+      const asks = levels();
+      decoded = { k: 'depthSnapshot', snapshot: { fixed: true, lastUpdateId, bids, asks } };
     } else if (code === Msg.DepthSnapshot) {
       const lastUpdateId = nums[i++]!;
       const bids = rows();

@@ -1,5 +1,5 @@
-// A replay on two cores: reading threads read the recording (decompress, split lines, JSON.parse
-// every book frame and run the venue's own messages parser on it: feed.ts decoderFor), two of them
+// A replay on two cores: reading threads read the recording (decompress, split lines, read every
+// book frame with the venue's scanner, or JSON.parse and its messages parser: feed.ts decoderFor), two of them
 // on alternate files, while this thread applies the decoded messages to the books (the live book
 // syncs) and runs the engine. Reading and decoding are most of a replay's work, hence two readers
 // for one engine. A reader runs ahead by at most READ_AHEAD batches (credits), so a day never sits
@@ -14,7 +14,7 @@ import { RecordingFormatError, type RecordedEvent } from '../record/format.js';
 import { readFirstHeader, readRecordingBatches, recordingFiles, type ReadOptions, type RecordingItem } from '../record/reader.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
 import { decoderFor, type FeedMessage } from './feed.js';
-import { packBatch, unpackBatch, type PackedBatch } from './packed.js';
+import { packBatch, unpackBatch, type PackDecoding, type PackedBatch } from './packed.js';
 import { siblingUrl, startWorker } from './threads.js';
 
 /**
@@ -188,25 +188,23 @@ export async function serveReader(
   credits: { wait(): Promise<void>; takeRaw(): boolean },
 ): Promise<void> {
   let sent = 0;
+  const markets = request.markets;
+  const decoding: PackDecoding = { markets, decode: { backpack: decoderFor('backpack', markets.backpack), lighter: decoderFor('lighter', markets.lighter) } };
   const leaveRaw = () => credits.takeRaw() || (request.rawEvery !== undefined && sent % request.rawEvery === request.rawEvery - 1);
   try {
     for (const file of request.files) {
       let stopped = false;
-      const reading = decodedBatches(
-        request.dataDir,
-        {
-          files: [file],
-          baseWallMinusMonoMs: request.baseWallMinusMonoMs,
-          fromWallMs: request.fromWallMs,
-          toWallMs: request.toWallMs,
-          onTorn: (f) => post({ kind: 'torn', file: f }),
-          onRangeEnd: () => (stopped = true),
-        },
-        request.markets,
-        leaveRaw,
-      );
+      const reading = readRecordingBatches(request.dataDir, {
+        files: [file],
+        baseWallMinusMonoMs: request.baseWallMinusMonoMs,
+        fromWallMs: request.fromWallMs,
+        toWallMs: request.toWallMs,
+        onTorn: (f) => post({ kind: 'torn', file: f }),
+        onRangeEnd: () => (stopped = true),
+      });
       for await (const batch of reading) {
-        const packed = packBatch(batch);
+        // Decoded as packed: book frames scanned straight into the numbers (packed.ts PackDecoding).
+        const packed = packBatch(batch, leaveRaw() ? undefined : decoding);
         await credits.wait();
         post({ kind: 'batch', batch: packed }, [packed.nums.buffer as ArrayBuffer]);
         sent++;

@@ -15,7 +15,8 @@ import { parseConfig } from '../../src/cli/args.js';
 import { engineSettings } from '../../src/cli/settings.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/log.js';
-import type { FeedMessage } from '../../src/backtest/feed.js';
+import { decoderFor, type FeedMessage } from '../../src/backtest/feed.js';
+import { readRecordingBatches, type RecordingItem } from '../../src/record/reader.js';
 import { Recorder } from '../../src/record/writer.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -107,6 +108,45 @@ test('packed batches unpack to exactly the decoded items: headers, order events,
         'order',
       ]);
   }
+});
+
+test('a reading thread that scans book frames straight into the packed numbers sends exactly what decoding and packing send', async () => {
+  const markets = { ...SYNTHETIC_MARKETS };
+  const decode = { backpack: decoderFor('backpack', markets.backpack), lighter: decoderFor('lighter', markets.lighter) };
+  const check = (batch: RecordingItem[]) => {
+    const decoded = batch.map((i) => (i.kind === 'frame' || i.kind === 'snapshot' ? { ...i, decoded: decode[i.venue](i) } : i));
+    assert.deepStrictEqual(unpackBatch(packBatch(batch, { markets, decode })), unpackBatch(packBatch(decoded)));
+  };
+  const frame = (venue: 'backpack' | 'lighter', payload: string, kind: 'frame' | 'snapshot' = 'frame'): RecordingItem => ({ kind, venue, atUs: 7, payload });
+  // Read by the scanners, off the grid (decoded: refused by the book later), not book frames, not JSON.
+  check([
+    frame('lighter', '{"channel":"order_book:1","type":"update/order_book","order_book":{"nonce":3,"begin_nonce":2,"bids":[{"price":"100020.0","size":"0.50000"}],"asks":[]}}'),
+    frame('lighter', '{"channel":"order_book:1","type":"update/order_book","order_book":{"nonce":3,"begin_nonce":2,"bids":[{"price":"100020.05","size":"0.50000"}],"asks":[]}}'),
+    frame('lighter', '{"channel":"order_book:1","type":"update/order_book","order_book":{not json'),
+    frame('lighter', '{"type":"ping"}'),
+    frame('backpack', '{"stream":"depth.BTC_USDC_PERP","data":{"U":5,"u":6,"b":[["99999.5","0.30000"]],"a":[]}}'),
+    frame('backpack', '{"stream":"depth.BTC_USDC_PERP","data":{"U":5,"u":6,"b":[["99999.55","0.30000"]],"a":[]}}'),
+    frame('backpack', '{"stream":"depth.BTC_USDC_PERP","data":{"U":5,"u":6,"b":[["x","0.30000"]],"a":[]}}'),
+    frame('backpack', '{"stream":"bookTicker.BTC_USDC_PERP","data":{"b":"1.0","a":"2.0"}}'),
+    frame('backpack', '{"asks":[["100001.0","0.50000"]],"bids":[],"lastUpdateId":"50"}', 'snapshot'),
+    frame('backpack', '{"asks":[["100001.05","0.50000"]],"bids":[],"lastUpdateId":"50"}', 'snapshot'),
+    frame('backpack', '{"asks":[["100001.0","0.50000"]],"bids":[],"lastUpdateId":-1}', 'snapshot'),
+  ]);
+  // The frames the scanners read never reach the decoders.
+  const never = () => assert.fail('decoded, not scanned');
+  const scannedOnly = [
+    frame('lighter', '{"channel":"order_book:1","type":"update/order_book","order_book":{"nonce":3,"begin_nonce":2,"bids":[{"price":"100020.0","size":"0.50000"}],"asks":[]}}'),
+    frame('backpack', '{"stream":"depth.BTC_USDC_PERP","data":{"U":5,"u":6,"b":[["99999.5","0.30000"]],"a":[]}}'),
+    frame('backpack', '{"asks":[["100001.0","0.50000"]],"bids":[],"lastUpdateId":"50"}', 'snapshot'),
+  ];
+  assert.equal(unpackBatch(packBatch(scannedOnly, { markets, decode: { backpack: never, lighter: never } })).length, 3);
+  const dir = await faultyRecording();
+  let items = 0;
+  for await (const batch of readRecordingBatches(dir)) {
+    check(batch);
+    items += batch.length;
+  }
+  assert.ok(items > 2400, `${items} items`);
 });
 
 test('a pipelined backtest gives the same summary, CSV bytes and warnings as one read on the same thread, whichever thread decoded which batch', async () => {

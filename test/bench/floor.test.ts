@@ -28,3 +28,19 @@ test('the floor client answers Lighter pings, keeps its connections through many
     await sim.stop();
   }
 });
+
+test("the scanning floor client reads the simulators' book frames with the bot's scanners and measures", async () => {
+  const sim = await startSimVenues({ ticker: 'BTC', logger: silentLogger, scripted: true, pingIntervalMs: 250 });
+  const floor = await openFloorClient(sim, 'scan');
+  try {
+    await until('two Lighter ping rounds, or the connection lost', () => floor.pings >= 2 || !floor.open, 10_000);
+    assert.equal(floor.open, true, `a connection was lost after ${floor.pings} Lighter ping(s)`);
+    const ladder = (best: number, dir: 1 | -1) => [0, 1, 2].map((i) => [best + dir * i * 10, 100_000] as [number, number]);
+    const ms = await floor.measure(() => sim.engines.backpack.setHouseLiquidity(ladder(1_000_400, -1), ladder(1_000_410, 1)));
+    assert.equal(typeof ms, 'number', 'no book frame reached the scanning floor client');
+    assert.ok(floor.scanned >= 1, 'the book frames were read by the scanners');
+  } finally {
+    floor.close();
+    await sim.stop();
+  }
+});

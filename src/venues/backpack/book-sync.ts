@@ -3,9 +3,12 @@
 
 import { parseFixed } from '../../core/fixed.js';
 import type { OrderBook, Level } from '../../core/orderbook.js';
-import type { DepthEvent, DepthSnapshot } from './messages.js';
+import type { DepthEvent, DepthSnapshot, FixedDepthEvent, FixedDepthSnapshot } from './messages.js';
 
-export type { DepthEvent, DepthSnapshot } from './messages.js';
+export type { DepthEvent, DepthSnapshot, FixedDepthEvent, FixedDepthSnapshot } from './messages.js';
+
+/** An event as the sync takes it: rows as text (parsed here), or already fixed-point (the scanners'). */
+type AnyDepthEvent = DepthEvent | FixedDepthEvent;
 
 export type SyncAction =
   | 'buffered' // waiting for a snapshot
@@ -37,7 +40,7 @@ export class BookSyncError extends Error {
 const MAX_BUFFER = 50_000;
 
 export class BookSync {
-  private buffer: DepthEvent[] = [];
+  private buffer: AnyDepthEvent[] = [];
   private live = false;
   /** Whether the snapshot has been loaded but no event has bridged it yet. */
   private awaitingBridge = false;
@@ -75,7 +78,7 @@ export class BookSync {
     this.book.clear();
   }
 
-  onEvent(event: DepthEvent): SyncOutcome {
+  onEvent(event: AnyDepthEvent): SyncOutcome {
     if (event.u < event.U) throw new BookSyncError(`depth event has u ${event.u} below U ${event.U}`);
     if (!this.live) {
       if (this.buffer.length >= MAX_BUFFER) this.buffer.shift();
@@ -86,9 +89,10 @@ export class BookSync {
   }
 
   /** Loads a REST snapshot taken for `epoch` and drains the buffer against it. */
-  onSnapshot(snapshot: DepthSnapshot, epoch = this.epoch): SnapshotOutcome {
+  onSnapshot(snapshot: DepthSnapshot | FixedDepthSnapshot, epoch = this.epoch): SnapshotOutcome {
     if (epoch !== this.epoch || this.live) return { action: 'ignored', drained: [] };
-    this.book.applySnapshot(this.levels(snapshot.bids), this.levels(snapshot.asks));
+    if ('fixed' in snapshot) this.book.applySnapshot(snapshot.bids, snapshot.asks);
+    else this.book.applySnapshot(this.levels(snapshot.bids), this.levels(snapshot.asks));
     this.lastU = snapshot.lastUpdateId;
     this.live = true;
     this.awaitingBridge = true;
@@ -107,7 +111,7 @@ export class BookSync {
     return { action: 'load_snapshot', drained };
   }
 
-  private step(event: DepthEvent): SyncOutcome {
+  private step(event: AnyDepthEvent): SyncOutcome {
     const { U, u } = event;
     if (u <= this.lastU) return { action: 'drop_stale', U, u };
     const contiguous = this.awaitingBridge ? U <= this.lastU + 1 : U === this.lastU + 1;
@@ -134,7 +138,12 @@ export class BookSync {
     this.book.clear();
   }
 
-  private applyLevels(event: DepthEvent): void {
+  private applyLevels(event: AnyDepthEvent): void {
+    if ('fixed' in event) {
+      for (const [p, q] of event.b) this.book.update('bid', p, q);
+      for (const [p, q] of event.a) this.book.update('ask', p, q);
+      return;
+    }
     for (const [p, q] of event.b) this.book.update('bid', this.price(p), this.size(q));
     for (const [p, q] of event.a) this.book.update('ask', this.price(p), this.size(q));
   }

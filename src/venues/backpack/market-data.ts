@@ -8,7 +8,18 @@ import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
 import { VenueError, emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venue.js';
 import { BookSync } from './book-sync.js';
-import { readBookTicker, readDepthEvent, readDepthSnapshot, readMarkPrice, readMarketGrid, readMarkets, type MarketGrid } from './messages.js';
+import {
+  readBookTicker,
+  readDepthEvent,
+  readDepthSnapshot,
+  readMarkPrice,
+  readMarketGrid,
+  readMarkets,
+  type DepthEvent,
+  type DepthScan,
+  type FixedDepthEvent,
+  type MarketGrid,
+} from './messages.js';
 import { replyRefused } from './errors.js';
 import { parsePriceBands, type PriceBands } from './price-bands.js';
 import type { BackpackSession } from './session.js';
@@ -84,7 +95,7 @@ export class BackpackMarketData implements MarketData {
 
   /** Routes this market's public streams; subscribed in this order when the session connects. */
   listen(): void {
-    this.session.route(`depth.${this.symbol}`, (data, at) => this.handleDepth(data, at), { onThrow: () => this.resyncBook() });
+    this.session.route(`depth.${this.symbol}`, (data, at) => this.handleDepth(data, at), { onThrow: () => this.resyncBook(), scan: (scan, at) => this.handleDepthScan(scan, at) });
     this.session.route(`bookTicker.${this.symbol}`, (data, at) => this.handleTicker(data, at));
     this.session.route(`markPrice.${this.symbol}`, (data, at) => this.handleMark(data, at));
   }
@@ -190,8 +201,23 @@ export class BackpackMarketData implements MarketData {
       this.resyncBook();
       return;
     }
+    this.applyDepth(sync, event.value, receivedAt);
+  }
+
+  /**
+   * A depth frame the scanner read from its text (ws.ts): the event readDepthEvent makes of its
+   * data, its rows already at the market's scales when they are on its grid (else as text, which
+   * the book sync refuses as before).
+   */
+  private handleDepthScan(scan: DepthScan, receivedAt: number): void {
+    if (this.sync === undefined) return;
+    const sync = this.sync;
+    this.applyDepth(sync, scan.fixedEvent(sync.priceScale, sync.sizeScale) ?? scan.event(), receivedAt);
+  }
+
+  private applyDepth(sync: BookSync, event: DepthEvent | FixedDepthEvent, receivedAt: number): void {
     const wasValid = sync.valid;
-    const outcome = sync.onEvent(event.value);
+    const outcome = sync.onEvent(event);
     if (outcome.action === 'apply') {
       this.emitBook(receivedAt);
       this.tickerCheck?.onBook(receivedAt);

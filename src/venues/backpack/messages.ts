@@ -6,7 +6,9 @@
 // test/fixtures/vectors/backpack/ws_messages.json and rest_responses.json.
 
 import { decimalsOf, parseFixed } from '../../core/fixed.js';
+import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
+import { ch, levelsAt, load, onlyWsFrom, LevelBuffer, plainEnd, read, readDecimal, readDigits, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** A [price, quantity] row, both decimals as the venue wrote them. */
 export type DepthRow = readonly [string, string];
@@ -17,6 +19,28 @@ export interface DepthEvent {
   u: number;
   b: readonly DepthRow[];
   a: readonly DepthRow[];
+}
+
+/**
+ * A depth event whose rows are already fixed-point integers at the book's scales (DepthScan
+ * fixedEvent): what the book sync makes of a DepthEvent's rows with parseFixed, read straight from
+ * the frame's text. Only made when every row is on the grid and in range; otherwise the event keeps
+ * its text rows, and the book sync refuses them as before.
+ */
+export interface FixedDepthEvent {
+  fixed: true;
+  U: number;
+  u: number;
+  b: readonly Level[];
+  a: readonly Level[];
+}
+
+/** A depth snapshot with fixed-point rows (DepthScan fixedSnapshot; see FixedDepthEvent). */
+export interface FixedDepthSnapshot {
+  fixed: true;
+  lastUpdateId: number;
+  bids: readonly Level[];
+  asks: readonly Level[];
 }
 
 /** A GET /api/v1/depth body (spec §7 step 3). */
@@ -85,6 +109,263 @@ export function readDepthSnapshot(body: unknown): Parsed<DepthSnapshot> {
   const asks = rows(d.asks, 'asks');
   if (!asks.ok) return asks;
   return accepted({ lastUpdateId, bids: bids.value, asks: asks.value });
+}
+
+// ---------------------------------------------------------------- depth straight from its text
+
+/**
+ * A depth frame or snapshot as scanDepthEvent / scanDepthSnapshot read it from its text; reused
+ * frame after frame. `event()` / `snapshot()` make the parser's value of it.
+ */
+export class DepthScan {
+  text = '';
+  /** U and u of an event; lastUpdateId of a snapshot in `u`. */
+  U = 0;
+  u = 0;
+  /** An event's b and a, or a snapshot's bids and asks. */
+  readonly bids = new LevelBuffer();
+  readonly asks = new LevelBuffer();
+  streamStart = 0;
+  streamEnd = 0;
+
+  /** The frame's stream is `name` (compared in the text). */
+  streamIs(name: string): boolean {
+    return this.streamEnd - this.streamStart === name.length && this.text.startsWith(name, this.streamStart);
+  }
+
+  get stream(): string {
+    return this.text.slice(this.streamStart, this.streamEnd);
+  }
+
+  /** readDepthEvent's accepted value for the frame's `data`. */
+  event(): DepthEvent {
+    return { U: this.U, u: this.u, b: rowsOf(this.text, this.bids), a: rowsOf(this.text, this.asks) };
+  }
+
+  /** readDepthSnapshot's accepted value for the body. */
+  snapshot(): DepthSnapshot {
+    return { lastUpdateId: this.u, bids: rowsOf(this.text, this.bids), asks: rowsOf(this.text, this.asks) };
+  }
+
+  /** The event with its rows at these scales, as the book sync's parseFixed reads them; undefined when a row is off that grid or out of range (then event()). */
+  fixedEvent(priceScale: number, sizeScale: number): FixedDepthEvent | undefined {
+    const b = levelsAt(this.bids, priceScale, sizeScale);
+    const a = b === undefined ? undefined : levelsAt(this.asks, priceScale, sizeScale);
+    return a === undefined ? undefined : { fixed: true, U: this.U, u: this.u, b: b!, a };
+  }
+
+  /** The snapshot with its rows at these scales; undefined when a row is off that grid or out of range (then snapshot()). */
+  fixedSnapshot(priceScale: number, sizeScale: number): FixedDepthSnapshot | undefined {
+    const bids = levelsAt(this.bids, priceScale, sizeScale);
+    const asks = bids === undefined ? undefined : levelsAt(this.asks, priceScale, sizeScale);
+    return asks === undefined ? undefined : { fixed: true, lastUpdateId: this.u, bids: bids!, asks };
+  }
+}
+
+function rowsOf(text: string, buf: LevelBuffer): DepthRow[] {
+  const out: DepthRow[] = [];
+  const at = buf.at;
+  for (let j = 0; j < buf.n * 4; j += 4) out.push([text.slice(at[j], at[j + 1]), text.slice(at[j + 2], at[j + 3])]);
+  return out;
+}
+
+/**
+ * An update id at `i` (updateId above): a plain integer number, or a string of 1 to 16 digits,
+ * that is a safe integer and not negative, into read.v; the index after it, or -1 (declined).
+ */
+function scanUpdateId(i: number): number {
+  if (ch(i) !== 34) {
+    const j = readInteger(i);
+    return j >= 0 && read.v >= 0 ? j : -1;
+  }
+  const j = readDigits(i + 1);
+  if (j < 0 || j - i - 1 > 16 || ch(j) !== 34) return -1;
+  return j + 1;
+}
+
+/** At `i`: `null` (no rows) or an array of rows whose first two entries are decimal strings (more entries skipped); the index after it, or -1. */
+function scanRows(i: number, into: LevelBuffer): number {
+  const c = ch(i);
+  if (c === 110) return textIs(i, 'null') ? i + 4 : -1; // null: no rows, as rows() has it
+  if (c !== 91) return -1;
+  i = ws(i + 1);
+  if (ch(i) === 93) return i + 1;
+  for (;;) {
+    if (ch(i) !== 91) return -1;
+    i = ws(i + 1);
+    if (ch(i) !== 34) return -1;
+    i = readDecimal(i + 1);
+    if (i < 0) return -1;
+    const pm = read.v;
+    const pf = read.f;
+    const ps = read.start;
+    const pe = read.end;
+    i = ws(i);
+    if (ch(i) !== 44) return -1;
+    i = ws(i + 1);
+    if (ch(i) !== 34) return -1;
+    i = readDecimal(i + 1);
+    if (i < 0) return -1;
+    into.push(pm, pf, ps, pe, read.v, read.f, read.start, read.end);
+    for (;;) {
+      i = ws(i);
+      const d = ch(i);
+      if (d === 93) break;
+      if (d !== 44) return -1;
+      i = skipValue(i + 1);
+      if (i < 0) return -1;
+    }
+    i = ws(i + 1);
+    const d = ch(i);
+    if (d === 93) return i + 1;
+    if (d !== 44) return -1;
+    i = ws(i + 1);
+  }
+}
+
+/**
+ * Reads a `{"stream": …, "data": {…}}` depth frame (spec §6, §7; the shape of the captured
+ * test/fixtures/vectors/backpack/ws_messages.json depth event and of what src/sim/backpack sends)
+ * straight from its text into `out`, in one pass. True when read; false (declined) for anything it
+ * does not read exactly as JSON.parse and readDepthEvent would — a top-level `error`, a key it
+ * reads given twice, escapes in keys or read strings, ids past 2^53 − 1 or u below U, rows that
+ * are not decimal-string pairs, invalid JSON — and the caller parses it the usual way. Keys in any
+ * order; unknown keys' values skipped, checked. The stream's name is for the caller to check.
+ */
+export function scanDepthEvent(text: string, out: DepthScan): boolean {
+  if (!load(text)) return false;
+  out.text = text;
+  out.bids.clear();
+  out.asks.clear();
+  let i = ws(0);
+  if (ch(i) !== 123) return false;
+  i = ws(i + 1);
+  let seen = 0;
+  for (;;) {
+    if (ch(i) !== 34) return false;
+    const ks = i + 1;
+    const ke = plainEnd(ks);
+    if (ke < 0) return false;
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return false;
+    i = ws(i + 1);
+    const len = ke - ks;
+    if (len === 4 && textIs(ks, 'data')) {
+      if (seen & 2) return false;
+      seen |= 2;
+      i = scanDepthData(i, out);
+    } else if (len === 6 && textIs(ks, 'stream')) {
+      if (seen & 1 || ch(i) !== 34) return false;
+      seen |= 1;
+      const ve = plainEnd(i + 1);
+      if (ve < 0) return false;
+      out.streamStart = i + 1;
+      out.streamEnd = ve;
+      i = ve + 1;
+    } else if (len === 5 && textIs(ks, 'error')) {
+      return false;
+    } else i = skipValue(i);
+    if (i < 0) return false;
+    i = ws(i);
+    const c = ch(i);
+    if (c === 125) break;
+    if (c !== 44) return false;
+    i = ws(i + 1);
+  }
+  return seen === 3 && onlyWsFrom(i + 1);
+}
+
+function scanDepthData(i: number, out: DepthScan): number {
+  if (ch(i) !== 123) return -1;
+  i = ws(i + 1);
+  let seen = 0;
+  for (;;) {
+    if (ch(i) !== 34) return -1;
+    const ks = i + 1;
+    const ke = plainEnd(ks);
+    if (ke < 0) return -1;
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return -1;
+    i = ws(i + 1);
+    const k = ke - ks === 1 ? ch(ks) : 0;
+    if (k === 85) {
+      // U
+      if (seen & 1) return -1;
+      seen |= 1;
+      i = scanUpdateId(i);
+      out.U = read.v;
+    } else if (k === 117) {
+      // u
+      if (seen & 2) return -1;
+      seen |= 2;
+      i = scanUpdateId(i);
+      out.u = read.v;
+    } else if (k === 98) {
+      // b
+      if (seen & 4) return -1;
+      seen |= 4;
+      i = scanRows(i, out.bids);
+    } else if (k === 97) {
+      // a
+      if (seen & 8) return -1;
+      seen |= 8;
+      i = scanRows(i, out.asks);
+    } else i = skipValue(i);
+    if (i < 0) return -1;
+    i = ws(i);
+    const c = ch(i);
+    if (c === 125) return (seen & 3) === 3 && out.u >= out.U ? i + 1 : -1;
+    if (c !== 44) return -1;
+    i = ws(i + 1);
+  }
+}
+
+/**
+ * Reads a GET /api/v1/depth body (spec §7; test/fixtures/vectors/backpack/rest_responses.json)
+ * straight from its text: lastUpdateId (into `u`), bids, asks; declines as scanDepthEvent does.
+ */
+export function scanDepthSnapshot(text: string, out: DepthScan): boolean {
+  if (!load(text)) return false;
+  out.text = text;
+  out.bids.clear();
+  out.asks.clear();
+  out.streamStart = 0;
+  out.streamEnd = 0;
+  let i = ws(0);
+  if (ch(i) !== 123) return false;
+  i = ws(i + 1);
+  let seen = 0;
+  for (;;) {
+    if (ch(i) !== 34) return false;
+    const ks = i + 1;
+    const ke = plainEnd(ks);
+    if (ke < 0) return false;
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return false;
+    i = ws(i + 1);
+    const len = ke - ks;
+    if (len === 12 && textIs(ks, 'lastUpdateId')) {
+      if (seen & 1) return false;
+      seen |= 1;
+      i = scanUpdateId(i);
+      out.u = read.v;
+    } else if (len === 4 && textIs(ks, 'bids')) {
+      if (seen & 2) return false;
+      seen |= 2;
+      i = scanRows(i, out.bids);
+    } else if (len === 4 && textIs(ks, 'asks')) {
+      if (seen & 4) return false;
+      seen |= 4;
+      i = scanRows(i, out.asks);
+    } else i = skipValue(i);
+    if (i < 0) return false;
+    i = ws(i);
+    const c = ch(i);
+    if (c === 125) break;
+    if (c !== 44) return false;
+    i = ws(i + 1);
+  }
+  return (seen & 1) === 1 && onlyWsFrom(i + 1);
 }
 
 /** A bookTicker frame's `data` (spec §6.4). A side that is not a string is left out (the check keeps its previous price); a string that is not a decimal refuses the frame. */

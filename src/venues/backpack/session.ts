@@ -15,6 +15,7 @@ import { VenueError } from '../venue.js';
 import { BackpackSigner } from './auth.js';
 import { BackpackRest } from './rest.js';
 import { BackpackStream } from './ws.js';
+import type { DepthScan } from './messages.js';
 
 export interface BackpackVenueOptions extends LiveVenueOptions {
   /** base64 public key; checked against the one derived from secretKey. */
@@ -35,6 +36,8 @@ export interface BackpackVenueOptions extends LiveVenueOptions {
 
 /** Reads one frame of a stream; a throw is caught, warned about (rate-limited) and handed to `onThrow`. */
 type FrameHandler = (data: unknown, receivedAt: number) => void;
+/** A depth frame read by the scanner (ws.ts onDepth), for a route that reads those. */
+type ScanHandler = (scan: DepthScan, receivedAt: number) => void;
 
 interface Route {
   stream: string;
@@ -42,6 +45,8 @@ interface Route {
   prefix?: string;
   handle: FrameHandler;
   onThrow?: () => void;
+  /** The stream's frames when the scanner read them from their text; without it, such a frame is parsed and goes to `handle`. */
+  scan?: ScanHandler;
 }
 
 export class BackpackSession {
@@ -81,7 +86,7 @@ export class BackpackSession {
    * `handle`, and subscribes `stream` when the socket opens. Streams are subscribed in the order
    * they are routed.
    */
-  route(stream: string, handle: FrameHandler, extra: { prefix?: string; onThrow?: () => void } = {}): void {
+  route(stream: string, handle: FrameHandler, extra: { prefix?: string; onThrow?: () => void; scan?: ScanHandler } = {}): void {
     const route: Route = { stream, handle, ...extra };
     this.routes.push(route);
     this.exact.set(stream, route);
@@ -131,6 +136,7 @@ export class BackpackSession {
       },
       {
         onFrame: (stream, data, at) => this.dispatch(stream, data, at),
+        onDepth: (scan, at) => this.dispatchScan(scan, at),
         onOpen: () => {
           for (const l of this.openListeners) l();
         },
@@ -155,6 +161,24 @@ export class BackpackSession {
       this.warnings.warn(stream, `Backpack ${stream} frame refused: ${(e as Error).message}`);
       route.onThrow?.();
     }
+  }
+
+  /** A depth frame the scanner read: to its stream's route as dispatch() sends a parsed one; false, and nothing done, when that route reads only parsed frames. */
+  private dispatchScan(scan: DepthScan, receivedAt: number): boolean {
+    const stream = scan.stream;
+    let route = this.exact.get(stream);
+    if (route === undefined) {
+      for (const r of this.routes) if (r.prefix !== undefined && stream.startsWith(r.prefix)) route = r;
+      if (route === undefined) return true;
+    }
+    if (route.scan === undefined) return false;
+    try {
+      route.scan(scan, receivedAt);
+    } catch (e) {
+      this.warnings.warn(stream, `Backpack ${stream} frame refused: ${(e as Error).message}`);
+      route.onThrow?.();
+    }
+    return true;
   }
 
   /** Closes the socket and the REST client's connections. */

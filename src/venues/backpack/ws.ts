@@ -5,6 +5,7 @@ import { systemClock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { KeptSocket } from '../kept-socket.js';
 import type { BackpackSigner } from './auth.js';
+import { DepthScan, scanDepthEvent } from './messages.js';
 
 export interface StreamOptions {
   wsUrl: string;
@@ -27,6 +28,12 @@ export interface StreamOptions {
 export interface StreamHandlers {
   /** A parsed `{stream, data}` frame and performance.now() at arrival. */
   onFrame(stream: string, data: unknown, receivedAt: number): void;
+  /**
+   * A depth frame the scanner read straight from its text (messages.ts scanDepthEvent), before any
+   * JSON.parse; false hands the frame to the usual path (JSON.parse, then onFrame). The scan is
+   * reused for the next frame.
+   */
+  onDepth?(scan: DepthScan, receivedAt: number): boolean;
   /** The connection is open and every subscription was sent again. */
   onOpen(): void;
   /** The connection was lost (a reconnect is scheduled unless stopped). */
@@ -37,6 +44,7 @@ export class BackpackStream {
   private readonly socket: KeptSocket;
   private readonly streams: string[] = [];
   private readonly windowMs: number;
+  private readonly depthScan = new DepthScan();
 
   constructor(
     private readonly options: StreamOptions,
@@ -87,6 +95,10 @@ export class BackpackStream {
 
   private onMessage(text: string, receivedAt: number): void {
     this.options.onRaw?.(text, receivedAt);
+    // A depth frame is read straight from its text when it has the usual shape: exactly what the
+    // lines below would make of it (the scanner declines anything else, an error frame included).
+    const onDepth = this.handlers.onDepth;
+    if (onDepth !== undefined && scanDepthEvent(text, this.depthScan) && onDepth(this.depthScan, receivedAt)) return;
     let frame: unknown;
     try {
       frame = JSON.parse(text);

@@ -9,7 +9,8 @@ import type { MarketSpec } from '../types.js';
 import { VenueError, emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venue.js';
 import { LighterConfigError, marketIdProblem, minQuoteProblem, type AccountCheck } from './account.js';
 import { BookSync } from './book-sync.js';
-import { readBookFrame, readMarketEntry, readOrderBookDetails, type LighterMarketEntry } from './messages.js';
+import { readBookFrame, readMarketEntry, readOrderBookDetails, scannedBookFrame, type BookFrame, type LighterBookScan, type LighterMarketEntry } from './messages.js';
+import { parseLighterFrame } from './ws.js';
 import { replyRefused } from './errors.js';
 import type { LighterSession, LighterVenueOptions } from './session.js';
 
@@ -58,6 +59,7 @@ export class LighterMarketData implements MarketData {
       'order_book:',
       (frame, at) => this.handleBook(frame, at),
       () => this.resync('a book frame could not be read'),
+      (scan, at) => this.handleBookScan(scan, at),
     );
   }
 
@@ -168,13 +170,30 @@ export class LighterMarketData implements MarketData {
     // The socket carries every market's book: this market reads its own channel only.
     if (this.sync === undefined || frame.channel !== this.bookChannelIn) return;
     const sync = this.sync;
-    const wasValid = sync.valid;
     const read = readBookFrame(frame, sync.priceScale, sync.sizeScale);
     if (!read.ok) {
       this.session.warnings.warn('order_book', `Lighter order_book frame refused: ${read.why}`);
       return this.resync('a book frame could not be read');
     }
-    const action = sync.apply(read.value);
+    this.applyBook(read.value, receivedAt);
+  }
+
+  /**
+   * A book frame the scanner read from its text (ws.ts): the same frame readBookFrame makes of it;
+   * where a level is off this market's grid or out of range, the text is parsed and read the usual
+   * way, which refuses it in its own words.
+   */
+  private handleBookScan(scan: LighterBookScan, receivedAt: number): void {
+    if (this.sync === undefined || !scan.channelIs(this.bookChannelIn)) return;
+    const frame = scannedBookFrame(scan, this.sync.priceScale, this.sync.sizeScale);
+    if (frame === undefined) return this.handleBook(parseLighterFrame(scan.text) as Record<string, unknown>, receivedAt);
+    this.applyBook(frame, receivedAt);
+  }
+
+  private applyBook(frame: BookFrame, receivedAt: number): void {
+    const sync = this.sync!;
+    const wasValid = sync.valid;
+    const action = sync.apply(frame);
     if (action === 'load_snapshot' || action === 'apply') {
       this.session.available = true;
       this.lastBookAt = receivedAt;

@@ -10,6 +10,7 @@
 import { parseFixed, parseFixedFast } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
+import { ch, levelsAt, load, onlyWsFrom, LevelBuffer, plainEnd, read, readDecimal, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** One order_book frame, its levels at the market's scales. */
 export interface BookFrame {
@@ -73,6 +74,243 @@ export function readBookFrame(frame: unknown, priceScale: number, sizeScale: num
     bids: bids.value,
     asks: asks.value,
   });
+}
+
+// ---------------------------------------------------------------- order_book frames straight from their text
+
+/**
+ * An order_book frame as scanLighterBook read it from its text: its type, channel and nonces, and
+ * its levels as mantissas (see scan.ts fixedAt) until a market's scales make them a BookFrame
+ * (scannedBookFrame). One is reused frame after frame.
+ */
+export class LighterBookScan {
+  /** The frame's text. */
+  text = '';
+  /** `type` is "subscribed/order_book" (else "update/order_book"). */
+  snapshot = false;
+  nonce = 0;
+  beginNonce = -1;
+  readonly bids = new LevelBuffer();
+  readonly asks = new LevelBuffer();
+  chStart = 0;
+  chEnd = 0;
+
+  /** The frame's channel is `name` (compared in the text, nothing made). */
+  channelIs(name: string): boolean {
+    return this.chEnd - this.chStart === name.length && this.text.startsWith(name, this.chStart);
+  }
+
+  /** The frame's channel starts with `prefix`. */
+  channelStartsWith(prefix: string): boolean {
+    return this.chEnd - this.chStart >= prefix.length && this.text.startsWith(prefix, this.chStart);
+  }
+
+  get channel(): string {
+    return this.text.slice(this.chStart, this.chEnd);
+  }
+}
+
+const TYPE_SUBSCRIBED = 'subscribed/order_book';
+const TYPE_UPDATE = 'update/order_book';
+const CHANNEL_PREFIX = 'order_book:';
+const PRICE_KEY = '"price":"';
+const SIZE_KEY = '"size":"';
+
+/**
+ * Reads an order_book frame (spec §5.2; the shape of nautilus_trader's captures
+ * `tests/test_data/lighter/ws/mainnet_order_book_place_cancel_btc.json` and
+ * `crates/adapters/lighter/test_data/ws_order_book_update.json`, and what src/sim/lighter sends)
+ * straight from its text into `out`, in one pass. True when it was read; false (declined) for
+ * anything it does not read exactly as JSON.parse and readBookFrame would, and for every frame that
+ * is not a plain book frame: then the caller parses it the usual way, which also gives refusals
+ * their words. It declines on: another `type`, a channel not `order_book:…`, a top-level `error`
+ * (a transaction answer, tx-replies.ts), a key it reads twice, a key or read string with escapes,
+ * a nonce that is not a plain safe integer (begin_nonce of any other JSON value is -1, as
+ * readBookFrame has it), a level that is not an object with decimal-string price and size, and
+ * any invalid JSON. Keys come in any order; unknown keys' values are skipped, checked.
+ */
+export function scanLighterBook(text: string, out: LighterBookScan): boolean {
+  if (!load(text)) return false;
+  out.text = text;
+  out.bids.clear();
+  out.asks.clear();
+  out.beginNonce = -1;
+  let i = ws(0);
+  if (ch(i) !== 123) return false;
+  i = ws(i + 1);
+  // Which of type, channel, order_book were seen (a second one declines).
+  let seen = 0;
+  for (;;) {
+    if (ch(i) !== 34) return false;
+    const ks = i + 1;
+    const ke = plainEnd(ks);
+    if (ke < 0) return false;
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return false;
+    i = ws(i + 1);
+    const len = ke - ks;
+    if (len === 4 && textIs(ks, 'type')) {
+      if (seen & 1 || ch(i) !== 34) return false;
+      seen |= 1;
+      const ve = plainEnd(i + 1);
+      const vl = ve - i - 1;
+      if (vl === TYPE_UPDATE.length && textIs(i + 1, TYPE_UPDATE)) out.snapshot = false;
+      else if (vl === TYPE_SUBSCRIBED.length && textIs(i + 1, TYPE_SUBSCRIBED)) out.snapshot = true;
+      else return false;
+      i = ve + 1;
+    } else if (len === 7 && textIs(ks, 'channel')) {
+      if (seen & 2 || ch(i) !== 34) return false;
+      seen |= 2;
+      const ve = plainEnd(i + 1);
+      if (ve - i - 1 < CHANNEL_PREFIX.length || !textIs(i + 1, CHANNEL_PREFIX)) return false;
+      out.chStart = i + 1;
+      out.chEnd = ve;
+      i = ve + 1;
+    } else if (len === 10 && textIs(ks, 'order_book')) {
+      if (seen & 4) return false;
+      seen |= 4;
+      i = scanOrderBook(i, out);
+    } else if (len === 5 && textIs(ks, 'error')) {
+      return false;
+    } else i = skipValue(i);
+    if (i < 0) return false;
+    i = ws(i);
+    const c = ch(i);
+    if (c === 125) break;
+    if (c !== 44) return false;
+    i = ws(i + 1);
+  }
+  return seen === 7 && onlyWsFrom(i + 1);
+}
+
+/** The `order_book` object at `i`: nonce, begin_nonce, bids, asks; the index after it, or -1. */
+function scanOrderBook(i: number, out: LighterBookScan): number {
+  if (ch(i) !== 123) return -1;
+  i = ws(i + 1);
+  let seen = 0;
+  for (;;) {
+    if (ch(i) !== 34) return -1;
+    const ks = i + 1;
+    const ke = plainEnd(ks);
+    if (ke < 0) return -1;
+    i = ws(ke + 1);
+    if (ch(i) !== 58) return -1;
+    i = ws(i + 1);
+    const len = ke - ks;
+    if (len === 4 && textIs(ks, 'bids')) {
+      if (seen & 4) return -1;
+      seen |= 4;
+      i = scanLevels(i, out.bids);
+    } else if (len === 4 && textIs(ks, 'asks')) {
+      if (seen & 8) return -1;
+      seen |= 8;
+      i = scanLevels(i, out.asks);
+    } else if (len === 5 && textIs(ks, 'nonce')) {
+      if (seen & 1) return -1;
+      seen |= 1;
+      i = readInteger(i);
+      out.nonce = read.v;
+    } else if (len === 11 && textIs(ks, 'begin_nonce')) {
+      if (seen & 2) return -1;
+      seen |= 2;
+      const c = ch(i);
+      if (c === 45 || (c >= 48 && c <= 57)) {
+        i = readInteger(i);
+        out.beginNonce = read.v;
+      } else i = skipValue(i); // not a number: readBookFrame has -1
+    } else i = skipValue(i);
+    if (i < 0) return -1;
+    i = ws(i);
+    const c = ch(i);
+    if (c === 125) return (seen & 13) === 13 ? i + 1 : -1;
+    if (c !== 44) return -1;
+    i = ws(i + 1);
+  }
+}
+
+/** An array of {price, size} objects with decimal-string values (other keys skipped) at `i`; the index after it, or -1. */
+function scanLevels(i: number, into: LevelBuffer): number {
+  if (ch(i) !== 91) return -1;
+  i = ws(i + 1);
+  if (ch(i) === 93) return i + 1;
+  for (;;) {
+    if (ch(i) !== 123) return -1;
+    i = ws(i + 1);
+    let pm = -1;
+    let pf = 0;
+    let ps = 0;
+    let pe = 0;
+    let sm = -1;
+    let sf = 0;
+    let ss = 0;
+    let se = 0;
+    for (;;) {
+      // The usual spelling, "price":" or "size":", is matched in one compare; any other goes the general way.
+      let key = 0;
+      if (textIs(i, PRICE_KEY)) {
+        key = 1;
+        i += PRICE_KEY.length;
+      } else if (textIs(i, SIZE_KEY)) {
+        key = 2;
+        i += SIZE_KEY.length;
+      } else {
+        if (ch(i) !== 34) return -1;
+        const ks = i + 1;
+        const ke = plainEnd(ks);
+        if (ke < 0) return -1;
+        i = ws(ke + 1);
+        if (ch(i) !== 58) return -1;
+        i = ws(i + 1);
+        const len = ke - ks;
+        key = len === 5 && textIs(ks, 'price') ? 1 : len === 4 && textIs(ks, 'size') ? 2 : 0;
+        if (key !== 0) {
+          if (ch(i) !== 34) return -1;
+          i++;
+        }
+      }
+      if (key === 1) {
+        if (pm >= 0) return -1;
+        i = readDecimal(i);
+        pm = read.v;
+        pf = read.f;
+        ps = read.start;
+        pe = read.end;
+      } else if (key === 2) {
+        if (sm >= 0) return -1;
+        i = readDecimal(i);
+        sm = read.v;
+        sf = read.f;
+        ss = read.start;
+        se = read.end;
+      } else i = skipValue(i);
+      if (i < 0) return -1;
+      i = ws(i);
+      const c = ch(i);
+      if (c === 125) break;
+      if (c !== 44) return -1;
+      i = ws(i + 1);
+    }
+    if (pm < 0 || sm < 0) return -1;
+    into.push(pm, pf, ps, pe, sm, sf, ss, se);
+    i = ws(i + 1);
+    const c = ch(i);
+    if (c === 93) return i + 1;
+    if (c !== 44) return -1;
+    i = ws(i + 1);
+  }
+}
+
+/**
+ * A scanned frame at a market's scales: exactly readBookFrame's accepted value for the same text
+ * (JSON.parse'd), or undefined when a level is off that grid or out of range (where readBookFrame
+ * refuses: the caller takes that path, for its words).
+ */
+export function scannedBookFrame(scan: LighterBookScan, priceScale: number, sizeScale: number): BookFrame | undefined {
+  const bids = levelsAt(scan.bids, priceScale, sizeScale);
+  if (bids === undefined) return undefined;
+  const asks = levelsAt(scan.asks, priceScale, sizeScale);
+  if (asks === undefined) return undefined;
+  return { snapshot: scan.snapshot, nonce: scan.nonce, beginNonce: scan.beginNonce, bids, asks };
 }
 
 /** One order as account_all_orders:{account} streams it (spec §5.3), the fields a leg is settled from. */

@@ -24,6 +24,7 @@ import { LighterRest } from './rest.js';
 import { LighterSigner } from './signer/index.js';
 import { AwaitingAnswers, parseTxReply, type TxReply } from './tx-replies.js';
 import { LighterStream } from './ws.js';
+import type { LighterBookScan } from './messages.js';
 
 export interface LighterVenueOptions extends LiveVenueOptions {
   /** Signed into every transaction: 304 mainnet, 300 testnet (LIGHTER_CHAIN_ID). */
@@ -64,6 +65,8 @@ export interface LoadedMarket {
 }
 
 type FrameHandler = (frame: Record<string, unknown>, receivedAt: number) => void;
+/** A book frame read by the scanner (ws.ts onBook), for a route that reads those. */
+type ScanHandler = (scan: LighterBookScan, receivedAt: number) => void;
 
 /** Client order indices are (ms since 2025) · 1024 + a counter: unique across restarts, < 2^48 until 2033. */
 const CLIENT_INDEX_EPOCH = Date.UTC(2025, 0, 1);
@@ -86,6 +89,8 @@ interface Route {
   handle: FrameHandler;
   /** After a frame made the handler throw (it was warned about). */
   onThrow?: () => void;
+  /** The same frames when the scanner read them from their text; without it, such a frame is parsed and goes to `handle`. */
+  handleScan?: ScanHandler;
 }
 
 export class LighterSession {
@@ -203,8 +208,8 @@ export class LighterSession {
   }
 
   /** Sends the frames of every channel starting with `prefix` to `handle`. */
-  route(prefix: string, handle: FrameHandler, onThrow?: () => void): void {
-    this.routes.push({ prefix, handle, onThrow });
+  route(prefix: string, handle: FrameHandler, onThrow?: () => void, handleScan?: ScanHandler): void {
+    this.routes.push({ prefix, handle, onThrow, handleScan });
   }
 
   /** After each (re)connect, once every channel was subscribed again. */
@@ -271,6 +276,7 @@ export class LighterSession {
       },
       {
         onFrame: (frame, at) => this.dispatch(frame, at),
+        onBook: (scan, at) => this.dispatchScan(scan, at),
         onOpen: () => {
           this.detail = undefined;
           for (const l of this.openListeners) l();
@@ -320,6 +326,27 @@ export class LighterSession {
         route.onThrow?.();
       }
     }
+  }
+
+  /**
+   * A book frame the scanner read: to every route of its channel, as dispatch() sends a parsed one
+   * (such a frame is no transaction answer and no `unsubscribed`: the scanner reads only order_book
+   * frames without an `error`). False, and nothing done, when a route of the channel reads only parsed frames.
+   */
+  private dispatchScan(scan: LighterBookScan, receivedAt: number): boolean {
+    const routes = this.routes;
+    for (let i = 0; i < routes.length; i++) if (routes[i].handleScan === undefined && scan.channelStartsWith(routes[i].prefix)) return false;
+    for (let i = 0; i < routes.length; i++) {
+      const r = routes[i];
+      if (!scan.channelStartsWith(r.prefix)) continue;
+      try {
+        r.handleScan!(scan, receivedAt);
+      } catch (e) {
+        this.warnings.warn(scan.channel, `Lighter ${scan.channel} frame refused: ${(e as Error).message}`);
+        r.onThrow?.();
+      }
+    }
+    return true;
   }
 
   /**

@@ -6,6 +6,7 @@
 import { parseJsonExact } from '../../core/json.js';
 import type { Logger } from '../../core/log.js';
 import { KeptSocket } from '../kept-socket.js';
+import { LighterBookScan, scanLighterBook } from './messages.js';
 
 export interface LighterStreamOptions {
   wsUrl: string;
@@ -23,6 +24,12 @@ export interface LighterStreamOptions {
 export interface LighterStreamHandlers {
   /** A parsed frame and performance.now() at arrival. */
   onFrame(frame: Record<string, unknown>, receivedAt: number): void;
+  /**
+   * An order_book frame the scanner read straight from its text (messages.ts scanLighterBook),
+   * before any JSON.parse; false hands the frame to the usual path (JSON.parse, then onFrame). The
+   * scan is reused for the next frame.
+   */
+  onBook?(scan: LighterBookScan, receivedAt: number): boolean;
   onOpen(): void;
   onClose(reason: string): void;
 }
@@ -42,6 +49,7 @@ interface Channel {
 export class LighterStream {
   private readonly socket: KeptSocket;
   private readonly channels = new Map<string, Channel>();
+  private readonly bookScan = new LighterBookScan();
 
   constructor(
     private readonly options: LighterStreamOptions,
@@ -123,10 +131,14 @@ export class LighterStream {
 
   private onMessage(text: string, receivedAt: number): void {
     this.options.onRaw?.(text, receivedAt);
+    // A book frame is read straight from its text when it has the usual shape; it is exactly what
+    // the lines below would make of it (the scanner declines anything else). A text that names
+    // order_index is read by the exact reader below, whose rules differ (duplicate keys): not here.
+    const onBook = this.handlers.onBook;
+    if (onBook !== undefined && scanLighterBook(text, this.bookScan) && !text.includes('order_index') && onBook(this.bookScan, receivedAt)) return;
     let frame: unknown;
     try {
-      // Book frames carry no large integers; account frames carry 60-bit order indices.
-      frame = text.includes('order_index') ? parseJsonExact(text) : JSON.parse(text);
+      frame = parseLighterFrame(text);
     } catch {
       this.options.logger.warn(`Lighter WS: a frame that is not JSON was ignored: ${text.slice(0, 80)}`);
       return;
@@ -157,4 +169,9 @@ export class LighterStream {
     if (channel.auth !== undefined) message.auth = channel.auth();
     this.send(JSON.stringify(message));
   }
+}
+
+/** A frame's text as the stream reads it: book frames carry no large integers; account frames carry 60-bit order indices, read exactly. Throws when it is not JSON. */
+export function parseLighterFrame(text: string): unknown {
+  return text.includes('order_index') ? parseJsonExact(text) : JSON.parse(text);
 }

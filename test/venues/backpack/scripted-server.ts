@@ -73,6 +73,11 @@ export class ScriptedBackpack {
     for (const c of this.wss.clients) c.send(JSON.stringify(frame));
   }
 
+  /** Sends this text as one frame to every client, as written. */
+  broadcastText(text: string): void {
+    for (const c of this.wss.clients) c.send(text);
+  }
+
   dropClients(): void {
     for (const c of this.wss.clients) (c as WebSocket).terminate();
   }
