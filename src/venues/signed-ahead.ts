@@ -112,6 +112,50 @@ export class SignedAhead<T> {
     return out;
   }
 
+  /**
+   * chooseHeld, then take of the order chosen, in one walk of the side's places: the order signed
+   * ahead that an entry for `request` sends given the threshold bound `limit`, or undefined when it
+   * is to be signed now (then with `request`'s own bound: nothing held lies nearer). The order taken
+   * is left in `takenOrder`. Its side is emptied either way. `request` is an entry's (not reduce-only).
+   */
+  takeNearest(request: MarketOrderRequest, limit: number, now = this.clock.monoMs()): T | undefined {
+    const slots = this.held[request.side];
+    const fresh = request.worstPrice;
+    const sell = request.side === 'sell';
+    // The places take() would hand out (bounds()), in their order: at most the two kinds.
+    let first: Held<T> | undefined;
+    let second: Held<T> | undefined;
+    for (const kind of KINDS) {
+      const h = slots[kind];
+      slots[kind] = undefined;
+      if (h === undefined || h.order.size !== request.size || h.order.reduceOnly === true || !(now - h.at < this.maxAgeMs) || !this.valid(h.signed)) continue;
+      if (first === undefined) first = h;
+      else second = h;
+    }
+    this.takenOrder = undefined;
+    if (first === undefined) return undefined;
+    // nearestHeld: the fresh bound if held, else the nearest inside [fresh, limit], the first of equals.
+    let chosen: Held<T> | undefined;
+    if (first.order.worstPrice === fresh) chosen = first;
+    else if (second !== undefined && second.order.worstPrice === fresh) chosen = second;
+    else {
+      const b1 = first.order.worstPrice;
+      if (sell ? limit <= b1 && b1 <= fresh : fresh <= b1 && b1 <= limit) chosen = first;
+      if (second !== undefined) {
+        const b2 = second.order.worstPrice;
+        const inside = sell ? limit <= b2 && b2 <= fresh : fresh <= b2 && b2 <= limit;
+        // Nearer than the first (strictly: of equals, the first).
+        if (inside && (chosen === undefined || Math.abs(b2 - fresh) < Math.abs(b1 - fresh))) chosen = second;
+      }
+    }
+    if (chosen === undefined) return undefined;
+    this.takenOrder = chosen.order;
+    return chosen.signed;
+  }
+
+  /** The order the latest takeNearest handed out (undefined: none). */
+  takenOrder?: MarketOrderRequest;
+
   /** The order signed ahead if it is this one, valid and young enough at `now` (default: the clock's reading now); its side is emptied either way. */
   take(order: MarketOrderRequest, now = this.clock.monoMs()): T | undefined {
     const slots = this.held[order.side];

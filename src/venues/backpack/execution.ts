@@ -5,7 +5,7 @@
 import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
-import { chooseHeld, SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
+import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
 import {
   READY,
   sentLeg,
@@ -311,9 +311,13 @@ export class BackpackExecution implements DetachedExecution {
    * order goes the usual way here and now (signed on the spot, on the order line or through the agent).
    */
   writeOrder(request: MarketOrderRequest, now?: number, limit?: number): BackpackWritten {
-    const order = chooseHeld(this.prepared, request, limit, now);
-    // An order signed ahead is used once, if it is this very order and still fresh.
-    const held = this.prepared.take(order, now);
+    // An order signed ahead is used once, if it is this very order (or, with a limit, the one
+    // chooseHeld chooses) and still fresh.
+    const prepared = this.prepared;
+    let order = request;
+    let held: SignedOrder | undefined;
+    if (limit === undefined || request.reduceOnly === true) held = prepared.take(request, now);
+    else if ((held = prepared.takeNearest(request, limit, now)) !== undefined) order = prepared.takenOrder!;
     if (held !== undefined) {
       // sentAt is when the request has been handed to the OS (stampWritten, right after the write).
       const line = this.rest.writeUrgent(held.request, this.stampWritten);

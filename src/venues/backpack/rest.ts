@@ -163,7 +163,8 @@ export class BackpackRest {
   writeUrgent(request: PreparedRequest, onWritten?: () => void): LineWrite | undefined {
     const line = this.line;
     const wire = request.wire;
-    if (wire === undefined || line === undefined || !line.idle) return undefined;
+    // (A busy or closed line writes nothing: writeFirst says so.)
+    if (wire === undefined || line === undefined) return undefined;
     // Never limited (the usual case): no clock to read.
     if (this.blockedUntil !== 0 && Math.ceil(this.blockedUntil - this.clock.monoMs()) > 0) return undefined;
     return line.writeFirst(wire, onWritten);
