@@ -392,8 +392,29 @@ export class LighterExecution implements DetachedExecution {
    * the nonce taken — nothing else. Anything else goes the usual way here and now.
    */
   writeOrder(fresh: MarketOrderRequest, now?: number, limit?: number): LighterWritten {
+    const purpose: BudgetPurpose = fresh.purpose === 'repair' ? 'repair' : 'entry';
+    // The deciding turn's usual case — keys that work, an order this market takes, a nonce to trust
+    // and a limit to choose a held order by — takes its place, then chooses and takes the held
+    // order in one walk (takeNearest: chooseHeld then take). A held order passed orderProblem when
+    // it was signed, so the fresh order's check stands for whichever is chosen.
+    if (
+      limit !== undefined &&
+      fresh.reduceOnly !== true &&
+      this.signer !== undefined &&
+      (purpose !== 'entry' || this.authFailure === undefined) &&
+      this.nonces.trusted &&
+      this.orderProblem(fresh) === undefined
+    ) {
+      const placed = this.budget.tryTake(purpose, true);
+      if (placed) {
+        const ahead = this.prepared.takeNearest(fresh, limit, now);
+        return this.afterPlace(ahead === undefined ? fresh : this.prepared.takenOrder!, purpose, true, ahead);
+      }
+      const request = chooseHeld(this.prepared, fresh, limit, now);
+      if (purpose === 'entry') return this.usual(request, purpose, this.refuse(request, this.budget.refusal('entry', true)));
+      return this.afterPlace(request, purpose, false, undefined);
+    }
     const request = chooseHeld(this.prepared, fresh, limit, now);
-    const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
     if (this.signer === undefined)
       return this.usual(
         request,
@@ -417,7 +438,11 @@ export class LighterExecution implements DetachedExecution {
     if (!placed && purpose === 'entry') return this.usual(request, purpose, this.refuse(request, this.budget.refusal('entry', true)));
     // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
     // brings its own ticket, which may be older than the current one.
-    const ahead = placed && this.nonces.trusted ? this.prepared.take(request, now) : undefined;
+    return this.afterPlace(request, purpose, placed, placed && this.nonces.trusted ? this.prepared.take(request, now) : undefined);
+  }
+
+  /** writeOrder once the order to send is known and its place taken (or, for a repair, not): `ahead`, the transaction held for it. */
+  private afterPlace(request: MarketOrderRequest, purpose: BudgetPurpose, placed: boolean, ahead: SignedOrder | undefined): LighterWritten {
     // Its ready frame is written before anything else is set up: the other leg of the entry may be
     // waiting for this call to return, and no reply can be read before this turn ends. A socket
     // that is down takes nothing: then it goes the usual way (REST).
