@@ -23,8 +23,10 @@
 // about 150 MB of disk, a minute or two to write; BENCH_DAY_DIR=dir
 // writes it there and reuses it when it is already there): the frames, the time and frames/s, pipelined
 // and (BENCH_DAY_ONE_THREAD=1) on one thread, and the bare loop over the same day.
-// Then a sweep of BENCH_SWEEP_CONFIGS configurations (default 4; BENCH_SWEEP=0 skips it) over the
-// first BENCH_SWEEP_SECONDS of the recording (default 1800): on one thread (it reads the recording and
+// Then a sweep (BENCH_SWEEP=0 skips it) over the first BENCH_SWEEP_SECONDS of the recording (default
+// 1800): by default the grid the issue gives as its example, --sweep long-threshold=2:20:2 --sweep
+// size=0.001,0.01 (20 configurations), or with BENCH_SWEEP_CONFIGS=n, n values of --long-threshold
+// (6, 10, 14 …); on one thread (it reads the recording and
 // replays every configuration: what one core does), on two threads each reading the recording itself
 // (the plan before: two threads were ×1.1–1.2 faster than one), and on one and two threads replaying
 // the batches the sweep's own thread read and decoded once (the plan now); the throughput
@@ -36,7 +38,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob, type BacktestJob } from '../src/backtest/job.js';
-import { runSweep, sharedReadThreads, sweepGrid, type SweepPlan } from '../src/backtest/sweep.js';
+import { parseSweep, runSweep, sharedReadThreads, sweepGrid, type SweepPlan } from '../src/backtest/sweep.js';
 import { SYNTHETIC_MARKETS, writeSyntheticRecording } from '../src/backtest/synthetic.js';
 import { Recorder } from '../src/record/writer.js';
 import { silentLogger } from '../src/core/log.js';
@@ -92,7 +94,7 @@ const recordingFilesOrNone = (dir: string) => {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3600);
 const FPS = Number(process.env.BENCH_FPS ?? 20);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-const SWEEP_CONFIGS = Math.max(2, Number(process.env.BENCH_SWEEP_CONFIGS ?? 4));
+const SWEEP_CONFIGS = process.env.BENCH_SWEEP_CONFIGS === undefined ? undefined : Math.max(2, Number(process.env.BENCH_SWEEP_CONFIGS));
 const SWEEP_SECONDS = Math.min(SECONDS, Number(process.env.BENCH_SWEEP_SECONDS ?? 1800));
 const START_WALL = Date.UTC(2026, 0, 1);
 const temps: string[] = [];
@@ -223,14 +225,17 @@ try {
   }
 
   if (process.env.BENCH_SWEEP !== '0') {
-    const values = Array.from({ length: SWEEP_CONFIGS }, (_, i) => String(6 + 4 * i));
-    const grid = sweepGrid([{ flag: 'long-threshold', values }]);
+    const sweeps =
+      SWEEP_CONFIGS === undefined
+        ? [parseSweep('long-threshold=2:20:2'), parseSweep('size=0.001,0.01')]
+        : [{ flag: 'long-threshold', values: Array.from({ length: SWEEP_CONFIGS }, (_, i) => String(6 + 4 * i)) }];
+    const grid = sweepGrid(sweeps);
     const base = jobFor(dir, START_WALL + SWEEP_SECONDS * 1000);
     let perRun = 0; // the events one configuration replays: every frame and snapshot up to the end of the section
     for await (const batch of readRecordingBatches(dir, { toWallMs: base.toWallMs })) for (const item of batch) if (item.kind === 'frame' || item.kind === 'snapshot') perRun++;
     const total = perRun * grid.length;
     console.log(
-      `sweep: ${grid.length} configurations (--long-threshold ${values.join(',')}) over the first ${SWEEP_SECONDS} s (${perRun.toLocaleString('en-US')} events each); ${availableParallelism()} cores`,
+      `sweep: ${grid.length} configurations (${sweeps.map((w) => `--${w.flag} ${w.values.join(',')}`).join(' ')}) over the first ${SWEEP_SECONDS} s (${perRun.toLocaleString('en-US')} events each); ${availableParallelism()} cores`,
     );
     const runs: Array<{ label: string; plan: SweepPlan }> = [
       { label: '1 thread, reading too', plan: { threads: 1, perPass: grid.length } },
