@@ -4,7 +4,7 @@
 
 import { sleep, type Clock, type ClockTimer } from '../core/clock.js';
 import type { VenueId } from '../venues/types.js';
-import { sentLeg, VenueError, type LegResult, type MarketOrderRequest, type Venue } from '../venues/venue.js';
+import { sentLeg, VenueError, type LegResult, type MarketOrderRequest, type Venue, type WrittenOrder } from '../venues/venue.js';
 import type { EngineCore } from './core.js';
 import type { Records } from './records.js';
 import type { Reconciler } from './reconcile.js';
@@ -16,14 +16,46 @@ import type { Reconciler } from './reconcile.js';
  */
 export function send(venue: Venue, request: MarketOrderRequest, clock: Clock): Promise<LegResult> {
   const sentAt = clock.monoMs();
-  const unknown = (e: unknown): LegResult => ({
-    ...sentLeg(venue.id, request, '', sentAt),
-    error: e instanceof VenueError ? e : new VenueError(venue.id, 'protocol', `order call failed: ${e instanceof Error ? e.message : String(e)}`),
-  });
+  const unknown = (e: unknown): LegResult => unknownLeg(venue, request, sentAt, e);
   try {
     return venue.placeMarketOrder(request).catch(unknown);
   } catch (e) {
     return Promise.resolve(unknown(e));
+  }
+}
+
+/** The leg of an order call that broke the port's promise: unknown, without an id (the venues' positions settle it). */
+function unknownLeg(venue: Venue, request: MarketOrderRequest, sentAt: number, e: unknown): LegResult {
+  return {
+    ...sentLeg(venue.id, request, '', sentAt),
+    error: e instanceof VenueError ? e : new VenueError(venue.id, 'protocol', `order call failed: ${e instanceof Error ? e.message : String(e)}`),
+  };
+}
+
+/**
+ * The first half of `send`, for an entry's deciding turn: a venue that splits placeMarketOrder
+ * (Execution.writeOrder) writes the order and does nothing else; any other venue is sent to in
+ * full. Hand the answer to `follow`, in the same turn, once the entry's other leg is written too.
+ * `now`: the engine's clock reading on this turn; `limit`: the threshold bound for the venue's choice
+ * of a held order (Execution.writeOrder).
+ */
+export function write(venue: Venue, request: MarketOrderRequest, clock: Clock, now: number, limit: number | undefined): WrittenOrder | Promise<LegResult> {
+  if (venue.writeOrder === undefined) return send(venue, request, clock);
+  try {
+    return venue.writeOrder(request, now, limit);
+  } catch (e) {
+    return Promise.resolve(unknownLeg(venue, request, clock.monoMs(), e));
+  }
+}
+
+/** The second half of `send` for what `write` answered: the leg's outcome (a broken adapter's leg is `unknown`, as in send). */
+export function follow(venue: Venue, written: WrittenOrder | Promise<LegResult>, clock: Clock): Promise<LegResult> {
+  if (written instanceof Promise) return written;
+  const at = clock.monoMs();
+  try {
+    return venue.followOrder!(written).catch((e: unknown) => unknownLeg(venue, written.request, at, e));
+  } catch (e) {
+    return Promise.resolve(unknownLeg(venue, written.request, at, e));
   }
 }
 

@@ -24,11 +24,11 @@ import {
 } from '../strategy/index.js';
 import type { FillEstimate } from '../core/orderbook.js';
 import type { OrderSide } from '../core/types.js';
-import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, Venue } from '../venues/venue.js';
-import { sameOrder } from '../venues/signed-ahead.js';
+import type { BookEvent, ExecutionReadiness, LegResult, MarketOrderRequest, ReadinessGate, Venue } from '../venues/venue.js';
+import { nearestHeld, sameOrder } from '../venues/signed-ahead.js';
 import { VENUES, type EngineCore } from './core.js';
 import type { EntryExposure } from './settings.js';
-import { send, type Legs } from './legs.js';
+import { follow, write, type Legs } from './legs.js';
 import type { DecisionOutcome, EngineObserver } from './observer.js';
 import type { Reconciler } from './reconcile.js';
 import type { Records } from './records.js';
@@ -55,6 +55,9 @@ export class EntryLoop {
   private lastSkip = '';
   /** Each venue's last readiness that blocked entries, said once per change. */
   private readonly blockedBy: Record<VenueId, ExecutionReadiness['state']> = { backpack: 'ready', lighter: 'ready' };
+  /** Each venue's readiness pushed (Venue.readinessGate), when it keeps one. */
+  private readonly bpGate: ReadinessGate | undefined;
+  private readonly ltGate: ReadinessGate | undefined;
   /** Signing the next entry's orders ahead is pending (betweenFrames). */
   private preparing = false;
   /** The budget for signing ahead (hand): orders it allows now, and when it was last refilled. */
@@ -76,11 +79,6 @@ export class EntryLoop {
    * sequences it comes from: Backpack buy, Backpack sell, Lighter buy, Lighter sell (VENUES × SIDES).
    */
   private readonly aheads: readonly Ahead[] = [emptyAhead('buy'), emptyAhead('sell'), emptyAhead('buy'), emptyAhead('sell')];
-  /** The same, by venue and side. */
-  private readonly ahead: Record<VenueId, Record<OrderSide, Ahead>> = {
-    backpack: { buy: this.aheads[0], sell: this.aheads[1] },
-    lighter: { buy: this.aheads[2], sell: this.aheads[3] },
-  };
   constructor(
     private readonly core: EngineCore,
     private readonly legs: Legs,
@@ -91,6 +89,8 @@ export class EntryLoop {
     /** EngineOptions.betweenFrames. */
     private readonly betweenFrames: (work: () => void) => void = setImmediate,
   ) {
+    this.bpGate = core.venues.backpack.readinessGate;
+    this.ltGate = core.venues.lighter.readinessGate;
     this.views = {
       backpack: { book: core.books.backpack, valid: false, ageMs: 0, position: 0 },
       lighter: { book: core.books.lighter, valid: false, ageMs: 0, position: 0 },
@@ -100,11 +100,21 @@ export class EntryLoop {
   /** A book event: remembered as the venue's latest, then judged (when the engine trades). */
   onBook(event: BookEvent): void {
     const core = this.core;
-    core.books[event.venue] = event.book;
-    core.lastBookAt[event.venue] = event.receivedAt;
-    core.bookSeq[event.venue]++;
-    this.views[event.venue].book = event.book;
-    this.judge(event.receivedAt);
+    const book = event.book;
+    const at = event.receivedAt;
+    // Each venue by name (see evaluate): a property named in the code is a plain store.
+    if (event.venue === 'backpack') {
+      core.books.backpack = book;
+      core.lastBookAt.backpack = at;
+      core.bookSeq.backpack++;
+      this.views.backpack.book = book;
+    } else {
+      core.books.lighter = book;
+      core.lastBookAt.lighter = at;
+      core.bookSeq.lighter++;
+      this.views.lighter.book = book;
+    }
+    this.judge(at);
   }
 
   /** Judges the books as they stand; `triggeredAt` is the monotonic arrival time of the frame that prompted it. */
@@ -129,7 +139,8 @@ export class EntryLoop {
       observer?.decision?.('paused');
       return;
     }
-    if (!this.executionReady()) {
+    const now = core.clock.monoMs();
+    if (!this.executionReady(now)) {
       observer?.decision?.('not_ready');
       return;
     }
@@ -143,7 +154,6 @@ export class EntryLoop {
     const bookAt = core.lastBookAt;
     const sentAt = core.lastSentAt;
     if (seq.backpack === seqAtSend.backpack || bookAt.backpack < sentAt.backpack || seq.lighter === seqAtSend.lighter || bookAt.lighter < sentAt.lighter) return;
-    const now = core.clock.monoMs();
     const bp = this.views.backpack;
     const lt = this.views.lighter;
     bp.valid = core.bookValid.backpack;
@@ -178,15 +188,22 @@ export class EntryLoop {
       }
     }
     this.lastSkip = '';
-    this.enter(decision.intent, triggeredAt);
+    this.enter(decision.intent, triggeredAt, now);
     observer?.decision?.('traded');
   }
 
-  /** Both execution sides can take a leg now; a change either way is said once. An auth failure halts entries. */
-  private executionReady(): boolean {
+  /**
+   * Both execution sides can take a leg now; a change either way is said once. An auth failure halts
+   * entries. A venue that keeps a ReadinessGate and was ready last time is read from it, with the
+   * clock compared (`now`); any other is asked.
+   */
+  private executionReady(now: number): boolean {
     // Each venue by name (see evaluate), Backpack first.
-    const backpack = this.readyOn('backpack');
-    const lighter = this.readyOn('lighter');
+    const blocked = this.blockedBy;
+    const bpGate = this.bpGate;
+    const ltGate = this.ltGate;
+    const backpack = (bpGate !== undefined && blocked.backpack === 'ready' && now >= bpGate.readyFrom) || this.readyOn('backpack');
+    const lighter = (ltGate !== undefined && blocked.lighter === 'ready' && now >= ltGate.readyFrom) || this.readyOn('lighter');
     return backpack && lighter;
   }
 
@@ -349,27 +366,37 @@ export class EntryLoop {
    * it only has to be written. Of several, the one nearest the fresh bound. The leg (and so every
    * record of it) carries the bound chosen.
    */
-  private boundToSend(id: VenueId, leg: LegIntent, otherNotional: number): number {
+  private boundToSend(id: VenueId, leg: LegIntent, otherNotional: number, now: number): number {
     const fresh = leg.worstPrice;
-    // This venue's book has not moved since its orders were last handed over to sign ahead: the
-    // fresh bound is the book order's, the nearest a held bound can be, so the venue is not asked
-    // (should it no longer hold that order, the leg is signed with the strict bound).
-    const ahead = this.ahead[id][leg.side];
-    if (ahead.bookSeq === this.core.bookSeq[id] && ahead.book !== undefined && ahead.book.worstPrice === fresh && ahead.book.size === leg.size) return fresh;
-    const held = this.core.venues[id].heldBounds?.(leg.side, leg.size);
+    const ahead = this.aheads[(id === 'backpack' ? 0 : 2) + (leg.side === 'buy' ? 0 : 1)];
+    if (this.freshStands(ahead, id, leg)) return fresh;
+    const held = this.core.venues[id].heldBounds?.(leg.side, leg.size, now);
     if (held === undefined || held.length === 0 || held.includes(fresh)) return fresh;
-    const limit = this.thresholdBound(ahead, id, otherNotional);
-    if (limit === undefined) return fresh;
-    let best = fresh;
-    let distance = Infinity;
-    for (const bound of held) {
-      const inside = leg.side === 'sell' ? limit <= bound && bound <= fresh : fresh <= bound && bound <= limit;
-      if (inside && Math.abs(bound - fresh) < distance) {
-        best = bound;
-        distance = Math.abs(bound - fresh);
-      }
-    }
-    return best;
+    return nearestHeld(held, leg.side, fresh, this.thresholdBound(ahead, id, otherNotional));
+  }
+
+  /**
+   * This venue's book has not moved since its orders were last handed over to sign ahead: the fresh
+   * bound is the book order's, the nearest a held bound can be, so the venue is not asked (should it
+   * no longer hold that order, the leg is signed with the strict bound).
+   */
+  private freshStands(ahead: Ahead, id: VenueId, leg: LegIntent): boolean {
+    return (
+      ahead.bookSeq === (id === 'backpack' ? this.core.bookSeq.backpack : this.core.bookSeq.lighter) &&
+      ahead.book !== undefined &&
+      ahead.book.worstPrice === leg.worstPrice &&
+      ahead.book.size === leg.size
+    );
+  }
+
+  /**
+   * boundToSend for a venue that writes its own orders (Execution.writeOrder): the threshold bound
+   * it chooses against, from the held orders it holds at the turn's `now`, as boundToSend would
+   * (nearestHeld); undefined when the fresh bound stands.
+   */
+  private limitFor(id: VenueId, leg: LegIntent, otherNotional: number): number | undefined {
+    const ahead = this.aheads[(id === 'backpack' ? 0 : 2) + (leg.side === 'buy' ? 0 : 1)];
+    return this.freshStands(ahead, id, leg) ? undefined : this.thresholdBound(ahead, id, otherNotional);
   }
 
   /**
@@ -389,19 +416,31 @@ export class EntryLoop {
   }
 
   /** Both legs leave before either reply is awaited; nothing is awaited between deciding and sending. */
-  private enter(intent: Intent, triggeredAt: number): void {
+  private enter(intent: Intent, triggeredAt: number, now: number): void {
     const core = this.core;
+    const bpVenue = core.venues.backpack;
+    const ltVenue = core.venues.lighter;
+    // Each leg's bound, against the other's fill as decide() saw it: chosen here for a venue that is
+    // sent to in full, by the venue itself as it writes for one that writes its own (the same choice
+    // from the same held orders at the same `now`: no send changes what the other venue holds).
+    let bpLimit: number | undefined;
+    let ltLimit: number | undefined;
     if (core.settings.signAheadBound !== 'book') {
-      // Chosen for both legs before either is sent, each against the other's fill as decide() saw it.
-      const bpBound = this.boundToSend('backpack', intent.backpack, intent.lighter.expected.notional);
-      const ltBound = this.boundToSend('lighter', intent.lighter, intent.backpack.expected.notional);
-      intent.backpack.worstPrice = bpBound;
-      intent.lighter.worstPrice = ltBound;
+      if (bpVenue.writeOrder !== undefined) bpLimit = this.limitFor('backpack', intent.backpack, intent.lighter.expected.notional);
+      else intent.backpack.worstPrice = this.boundToSend('backpack', intent.backpack, intent.lighter.expected.notional, now);
+      if (ltVenue.writeOrder !== undefined) ltLimit = this.limitFor('lighter', intent.lighter, intent.backpack.expected.notional);
+      else intent.lighter.worstPrice = this.boundToSend('lighter', intent.lighter, intent.backpack.expected.notional, now);
     }
     const bpRequest: MarketOrderRequest = { side: intent.backpack.side, size: intent.backpack.size, worstPrice: intent.backpack.worstPrice };
     const ltRequest: MarketOrderRequest = { side: intent.lighter.side, size: intent.lighter.size, worstPrice: intent.lighter.worstPrice };
-    const bp = send(core.venues.backpack, bpRequest, core.clock);
-    const lt = send(core.venues.lighter, ltRequest, core.clock);
+    // The writes first, Backpack's then Lighter's; everything else of both sends after them (follow).
+    const bpWritten = write(bpVenue, bpRequest, core.clock, now, bpLimit);
+    const ltWritten = write(ltVenue, ltRequest, core.clock, now, ltLimit);
+    // The leg (and so every record of it) carries the bound sent.
+    if (!(bpWritten instanceof Promise)) intent.backpack.worstPrice = bpWritten.request.worstPrice;
+    if (!(ltWritten instanceof Promise)) intent.lighter.worstPrice = ltWritten.request.worstPrice;
+    const bp = follow(core.venues.backpack, bpWritten, core.clock);
+    const lt = follow(core.venues.lighter, ltWritten, core.clock);
     core.noteSent('backpack');
     core.noteSent('lighter');
     core.summary.trades++;

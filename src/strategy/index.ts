@@ -280,6 +280,11 @@ export function topOfBookSignal(params: StrategyParams, backpack: BookView, ligh
   return '';
 }
 
+/** A copy of a scratch fill (its five fields: estimateFillInto writes exactly these), as one literal of one shape. */
+function copyFill(f: FillEstimate): FillEstimate {
+  return { filled: f.filled, notional: f.notional, avgPrice: f.avgPrice, worstPrice: f.worstPrice, complete: f.complete };
+}
+
 /** tryDirection's fills, written on every call (decide() allocates nothing on a frame that does not trade). */
 const BP_FILL: FillEstimate = { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false };
 const LT_FILL: FillEstimate = { filled: 0, notional: 0, avgPrice: 0, worstPrice: 0, complete: false };
@@ -320,8 +325,8 @@ function tryDirection(params: StrategyParams, backpack: VenueView, lighter: Venu
     intent: {
       direction,
       // The trade keeps copies: the scratch fills are written again on the next frame.
-      backpack: legOf(params, 'backpack', bpSide, { ...bpFill }),
-      lighter: legOf(params, 'lighter', ltSide, { ...ltFill }),
+      backpack: legOf(params, 'backpack', bpSide, copyFill(bpFill)),
+      lighter: legOf(params, 'lighter', ltSide, copyFill(ltFill)),
       rawSpread: top,
       executableSpread: gross / size,
       expectedEdge: edge,

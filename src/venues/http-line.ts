@@ -26,10 +26,17 @@ export interface HttpLineOptions {
   reconnectMaxMs?: number;
 }
 
-interface Exchange {
+/** A request written by HttpLine.writeFirst, to hand to `follow`. */
+export interface LineWrite {
+  readonly what: string;
+}
+
+interface Exchange extends LineWrite {
   what: string;
   resolve(reply: HttpReply): void;
   reject(error: VenueError): void;
+  /** How it ended while nobody held its promise yet (between writeFirst and follow). */
+  early?: HttpReply | VenueError;
   /** Armed just after the write. */
   timer?: NodeJS.Timeout;
 }
@@ -45,6 +52,9 @@ interface Head {
 }
 
 const MAX_HEAD = 64 * 1024;
+
+/** An exchange's settlers before its promise exists (see writeFirst and follow): an end then is kept as `early`. */
+function unanswered(): void {}
 
 export class HttpLine {
   private socket?: net.Socket;
@@ -116,20 +126,45 @@ export class HttpLine {
    * deciding turn.
    */
   write(text: string | Buffer, method: string, path: string, timeoutMs: number, onWritten?: () => void): Promise<HttpReply> {
-    const socket = this.socket;
-    if (!this.idle || socket === undefined) {
+    const written = this.writeFirst(text, onWritten);
+    if (written === undefined) {
       return Promise.reject(new VenueError(this.options.venue, 'unavailable', `${this.describe(method, path)}: the order connection is ${this.open ? 'busy' : 'down'}; not sent`));
     }
-    return new Promise<HttpReply>((resolve, reject) => {
-      const exchange: Exchange = { what: '', resolve, reject };
-      this.current = exchange;
-      // The write first: the order may be half of an entry whose other leg waits for this turn to
-      // go on. Naming the request and arming its timeout wait for the end of the caller's turn (a
-      // microtask: no reply can be read before it runs), so the other leg is written first.
-      socket.write(text);
-      onWritten?.();
-      queueMicrotask(() => this.arm(exchange, method, path, timeoutMs));
+    return this.follow(written, method, path, timeoutMs);
+  }
+
+  /**
+   * `write` in two halves, for an entry's deciding turn: this one writes now, before returning, when
+   * the line is `idle` (undefined otherwise: nothing written), and holds the line for the request;
+   * `follow`, called in the same turn (the entry's other leg may be written between), makes the
+   * reply's promise and arms the timeout. The write comes first: the order may be half of an entry
+   * whose other leg waits for this turn to go on.
+   */
+  writeFirst(text: string | Buffer, onWritten?: () => void): LineWrite | undefined {
+    const socket = this.socket;
+    if (!this.idle || socket === undefined) return undefined;
+    socket.write(text);
+    onWritten?.();
+    const exchange: Exchange = { what: '', resolve: unanswered, reject: unanswered };
+    this.current = exchange;
+    return exchange;
+  }
+
+  /**
+   * The reply to the request `writeFirst` wrote (`method` and `path` name it in errors). Naming it
+   * and arming its timeout wait for the end of the caller's turn (a microtask): no reply can be read
+   * before then. Should the exchange have ended before this is called, its end is given at once.
+   */
+  follow(written: LineWrite, method: string, path: string, timeoutMs: number): Promise<HttpReply> {
+    const exchange = written as Exchange;
+    const early = exchange.early;
+    if (early !== undefined) return early instanceof VenueError ? Promise.reject(early) : Promise.resolve(early);
+    const reply = new Promise<HttpReply>((resolve, reject) => {
+      exchange.resolve = resolve;
+      exchange.reject = reject;
     });
+    queueMicrotask(() => this.arm(exchange, method, path, timeoutMs));
+    return reply;
   }
 
   /** Names a request just written and arms its timeout, unless it is already over. */
@@ -191,7 +226,8 @@ export class HttpLine {
     this.current = undefined;
     if (current !== undefined) {
       clearTimeout(current.timer);
-      current.reject(error);
+      if (current.reject === unanswered) current.early = error;
+      else current.reject(error);
     }
     if (this.stopped || this.reconnectTimer !== undefined) return;
     // A server closing a line that served answers is normal: reconnect at once. A line that closes
@@ -254,7 +290,9 @@ export class HttpLine {
     this.lastUsed = performance.now();
     this.attempt = 0; // the line works: a later close is the server's idle limit, reconnect at once
     clearTimeout(current.timer);
-    current.resolve({ status: head.status, text: body.toString('utf8'), retryAfterMs: head.retryAfterMs });
+    const reply: HttpReply = { status: head.status, text: body.toString('utf8'), retryAfterMs: head.retryAfterMs };
+    if (current.resolve === unanswered) current.early = reply;
+    else current.resolve(reply);
     // Bytes after the answer, or a server that said it will close: this line is done.
     if (trailing || head.close) this.drop(new VenueError(this.options.venue, 'timeout', 'connection recycled'));
   }

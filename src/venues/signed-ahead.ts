@@ -12,6 +12,38 @@ export function sameOrder(a: MarketOrderRequest, b: MarketOrderRequest): boolean
   return a.side === b.side && a.size === b.size && a.worstPrice === b.worstPrice && (a.reduceOnly === true) === (b.reduceOnly === true);
 }
 
+/**
+ * The bound an entry's leg goes out with, of the bounds `held` signed ahead for its side and size:
+ * `fresh` (the bound of the book the decision saw) when it is held or nothing else is; otherwise the
+ * held bound between `fresh` and `limit` (the threshold bound; both inclusive: a sell's
+ * limit ≤ held ≤ fresh, a buy's fresh ≤ held ≤ limit) nearest `fresh`, the first of equals; `fresh`
+ * when none lies there or there is no limit. Every fill inside such a bound is one the settings accept.
+ */
+export function nearestHeld(held: readonly number[], side: OrderSide, fresh: number, limit: number | undefined): number {
+  if (held.length === 0 || limit === undefined || held.includes(fresh)) return fresh;
+  let best = fresh;
+  let distance = Infinity;
+  for (let i = 0; i < held.length; i++) {
+    const bound = held[i];
+    const inside = side === 'sell' ? limit <= bound && bound <= fresh : fresh <= bound && bound <= limit;
+    if (inside && Math.abs(bound - fresh) < distance) {
+      best = bound;
+      distance = Math.abs(bound - fresh);
+    }
+  }
+  return best;
+}
+
+/**
+ * The entry order to send for `request` (its bound the fresh one) given `limit` (see nearestHeld):
+ * `request` itself, or the same order at the held bound chosen. Without a limit, `request`.
+ */
+export function chooseHeld<T>(held: SignedAhead<T>, request: MarketOrderRequest, limit: number | undefined, now: number | undefined): MarketOrderRequest {
+  if (limit === undefined || request.reduceOnly === true) return request;
+  const bound = nearestHeld(held.bounds(request.side, request.size, now), request.side, request.worstPrice, limit);
+  return bound === request.worstPrice ? request : { ...request, worstPrice: bound };
+}
+
 /** How long an order signed ahead may still be sent, unless the venue options say otherwise (VenueOptions.preparedOrderMaxAgeMs). */
 export const SIGNED_AHEAD_MAX_AGE_MS = 1000;
 
@@ -67,12 +99,11 @@ export class SignedAhead<T> {
 
   /**
    * The worst prices of the orders take() would hand out for `side` and `size` (not reduce-only)
-   * now. The array is reused: read it before the next call.
+   * at `now` (default: the clock's reading now). The array is reused: read it before the next call.
    */
-  bounds(side: OrderSide, size: number): readonly number[] {
+  bounds(side: OrderSide, size: number, now = this.clock.monoMs()): readonly number[] {
     const out = this.found;
     out.length = 0;
-    const now = this.clock.monoMs();
     for (const kind of KINDS) {
       const h = this.held[side][kind];
       if (h === undefined || h.order.size !== size || h.order.reduceOnly === true || !(now - h.at < this.maxAgeMs) || !this.valid(h.signed)) continue;
@@ -81,10 +112,53 @@ export class SignedAhead<T> {
     return out;
   }
 
-  /** The order signed ahead if it is this one, valid and young enough; its side is emptied either way. */
-  take(order: MarketOrderRequest): T | undefined {
+  /**
+   * chooseHeld, then take of the order chosen, in one walk of the side's places: the order signed
+   * ahead that an entry for `request` sends given the threshold bound `limit`, or undefined when it
+   * is to be signed now (then with `request`'s own bound: nothing held lies nearer). The order taken
+   * is left in `takenOrder`. Its side is emptied either way. `request` is an entry's (not reduce-only).
+   */
+  takeNearest(request: MarketOrderRequest, limit: number, now = this.clock.monoMs()): T | undefined {
+    const slots = this.held[request.side];
+    const fresh = request.worstPrice;
+    const sell = request.side === 'sell';
+    // The places take() would hand out (bounds()), in their order: at most the two kinds.
+    let first: Held<T> | undefined;
+    let second: Held<T> | undefined;
+    for (const kind of KINDS) {
+      const h = slots[kind];
+      slots[kind] = undefined;
+      if (h === undefined || h.order.size !== request.size || h.order.reduceOnly === true || !(now - h.at < this.maxAgeMs) || !this.valid(h.signed)) continue;
+      if (first === undefined) first = h;
+      else second = h;
+    }
+    this.takenOrder = undefined;
+    if (first === undefined) return undefined;
+    // nearestHeld: the fresh bound if held, else the nearest inside [fresh, limit], the first of equals.
+    let chosen: Held<T> | undefined;
+    if (first.order.worstPrice === fresh) chosen = first;
+    else if (second !== undefined && second.order.worstPrice === fresh) chosen = second;
+    else {
+      const b1 = first.order.worstPrice;
+      if (sell ? limit <= b1 && b1 <= fresh : fresh <= b1 && b1 <= limit) chosen = first;
+      if (second !== undefined) {
+        const b2 = second.order.worstPrice;
+        const inside = sell ? limit <= b2 && b2 <= fresh : fresh <= b2 && b2 <= limit;
+        // Nearer than the first (strictly: of equals, the first).
+        if (inside && (chosen === undefined || Math.abs(b2 - fresh) < Math.abs(b1 - fresh))) chosen = second;
+      }
+    }
+    if (chosen === undefined) return undefined;
+    this.takenOrder = chosen.order;
+    return chosen.signed;
+  }
+
+  /** The order the latest takeNearest handed out (undefined: none). */
+  takenOrder?: MarketOrderRequest;
+
+  /** The order signed ahead if it is this one, valid and young enough at `now` (default: the clock's reading now); its side is emptied either way. */
+  take(order: MarketOrderRequest, now = this.clock.monoMs()): T | undefined {
     const slots = this.held[order.side];
-    const now = this.clock.monoMs();
     let found: T | undefined;
     for (const kind of KINDS) {
       const h = slots[kind];
@@ -122,8 +196,13 @@ export class HeldAhead {
     return this.held.renewAt(request.side, kind);
   }
 
-  bounds(side: OrderSide, size: number): readonly number[] {
-    return this.held.bounds(side, size);
+  bounds(side: OrderSide, size: number, now?: number): readonly number[] {
+    return this.held.bounds(side, size, now);
+  }
+
+  /** The order an entry sends for `request` given the threshold bound `limit` (chooseHeld), as a live adapter's writeOrder chooses it. */
+  choose(request: MarketOrderRequest, limit: number | undefined, now?: number): MarketOrderRequest {
+    return chooseHeld(this.held, request, limit, now);
   }
 
   /** An order is sent (entry or repair alike). */

@@ -97,6 +97,22 @@ export type ExecutionReadiness =
   /** Keys wrong, not registered, or the chain/signer out of date: a person must fix a setting. */
   | { state: 'auth_failed'; detail: string };
 
+/** What Execution.writeOrder hands to followOrder: the order sent (with the bound chosen); the rest is the execution side's own. */
+export interface WrittenOrder {
+  readonly request: MarketOrderRequest;
+}
+
+/**
+ * Readiness pushed instead of asked (Execution.readinessGate): the execution side keeps `readyFrom`
+ * current, as the monotonic ms (the engine's clock) from which readiness() answers `ready` unless
+ * something changes — a 429, a place taken from a budget, the venue marked down, credentials
+ * refused — and every such change moves it to Infinity (or later) at once, before anything else can
+ * ask. So `now >= readyFrom` means readiness() would answer `ready` now; otherwise ask readiness().
+ */
+export interface ReadinessGate {
+  readyFrom: number;
+}
+
 /** The one `ready` answer, shared so that readiness() allocates nothing on the decision path. */
 export const READY: ExecutionReadiness = Object.freeze({ state: 'ready' });
 
@@ -185,6 +201,23 @@ export interface Execution {
    */
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult>;
   /**
+   * placeMarketOrder in two halves, for an entry's deciding turn: `writeOrder` does what must happen
+   * before the order is on its socket — for an order held signed ahead, the checks and the write,
+   * and nothing else — and `followOrder`, called later in the same turn (after the entry's other leg
+   * has been written too), does the rest and resolves as placeMarketOrder would. An order that
+   * cannot go out the quick way goes the usual way within writeOrder. The two together are exactly
+   * placeMarketOrder; `followOrder` is called once per `writeOrder`. Absent = placeMarketOrder only.
+   * `now`, when given, is the engine's reading of the monotonic clock on this turn: the side may
+   * judge the age of what it holds by it instead of reading the clock again (its send stamp is still
+   * its own reading, taken after the write). `limit`, when given, is the threshold bound of an
+   * entry's leg whose bound is the fresh one: the side sends instead the order it holds signed ahead
+   * whose bound lies between the two, nearest the fresh one (signed-ahead.ts nearestHeld: the choice
+   * the engine makes from heldBounds for a venue without writeOrder), and WrittenOrder.request is the
+   * order sent, with the bound chosen.
+   */
+  writeOrder?(request: MarketOrderRequest, now?: number, limit?: number): WrittenOrder;
+  followOrder?(written: WrittenOrder): Promise<LegResult>;
+  /**
    * A hint that this very order may be sent soon: the adapter may sign it now, so that a
    * placeMarketOrder with an equal request only has to write it. Sends nothing and takes nothing
    * the venue can see; a different request, or time, discards it. Absent = no such shortcut.
@@ -204,9 +237,10 @@ export interface Execution {
    * The worst prices of the orders held signed ahead for `side` and `size` (entries: not
    * reduce-only) that a placeMarketOrder with that bound would still only write: valid and young
    * enough. Empty when none. The array is the adapter's own and reused: read it before the next
-   * call. Absent = nothing is held.
+   * call. Absent = nothing is held. `now`, when given, is the engine's reading of the monotonic
+   * clock on this turn, by which ages may be judged instead of reading the clock again.
    */
-  heldBounds?(side: OrderSide, size: number): readonly number[];
+  heldBounds?(side: OrderSide, size: number, now?: number): readonly number[];
   /**
    * False when an order sent now would be refused before it leaves (a local rate budget is
    * spent): the engine opens no trade whose other leg would then stand alone. Absent = always.
@@ -214,6 +248,8 @@ export interface Execution {
   readyForOrder?(): boolean;
   /** The execution side's readiness in detail (see ExecutionReadiness). Absent = derived from readyForOrder. */
   readiness?(): ExecutionReadiness;
+  /** The moment from which readiness() answers `ready`, kept current by this side (see ReadinessGate). Absent = ask readiness(). */
+  readonly readinessGate?: ReadinessGate;
   /** The local order budget: orders it allows now, and per minute (for metrics only). Absent = no local budget. */
   rateBudget?(): { remaining: number; perMinute: number };
   /** Settles an `unknown` leg from the venue's order and fill history; may still be unknown. */
@@ -253,11 +289,14 @@ export function composeVenue(data: MarketData, execution: DetachedExecution): Ve
  */
 export class ComposedVenue implements Venue {
   readonly id: VenueId;
+  readonly writeOrder?: (request: MarketOrderRequest, now?: number, limit?: number) => WrittenOrder;
+  readonly followOrder?: (written: WrittenOrder) => Promise<LegResult>;
   readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => number | void;
   readonly signedAheadVoids?: () => number;
-  readonly heldBounds?: (side: OrderSide, size: number) => readonly number[];
+  readonly heldBounds?: (side: OrderSide, size: number, now?: number) => readonly number[];
   readonly readyForOrder?: () => boolean;
   readonly readiness?: () => ExecutionReadiness;
+  readonly readinessGate?: ReadinessGate;
   readonly rateBudget?: () => { remaining: number; perMinute: number };
   readonly funding?: FundingSource;
 
@@ -271,11 +310,17 @@ export class ComposedVenue implements Venue {
     const funding = account?.funding ?? execution.funding;
     if (funding !== undefined) this.funding = funding;
     // The optional members exist on the venue exactly when the execution side has them, as the engine checks for them.
+    if (execution.writeOrder && execution.followOrder) {
+      this.writeOrder = execution.writeOrder.bind(execution);
+      this.followOrder = execution.followOrder.bind(execution);
+    }
     if (execution.prepareMarketOrder) this.prepareMarketOrder = execution.prepareMarketOrder.bind(execution);
     if (execution.signedAheadVoids) this.signedAheadVoids = execution.signedAheadVoids.bind(execution);
     if (execution.heldBounds) this.heldBounds = execution.heldBounds.bind(execution);
     if (execution.readyForOrder) this.readyForOrder = execution.readyForOrder.bind(execution);
     if (execution.readiness) this.readiness = execution.readiness.bind(execution);
+    // The gate only with the readiness() it stands for.
+    if (execution.readiness && execution.readinessGate) this.readinessGate = execution.readinessGate;
     if (execution.rateBudget) this.rateBudget = execution.rateBudget.bind(execution);
   }
 

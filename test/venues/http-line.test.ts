@@ -199,3 +199,33 @@ test('a server that closes every new connection at once is retried with back-off
   // Back-off 20, 40, 80, 160 ms …: a handful in 400 ms; an immediate reconnect would make thousands.
   assert.ok(connections >= 2 && connections <= 8, `${connections} connections in 400 ms`);
 });
+
+test('writeFirst writes and holds the line, follow reads the reply; an end that comes between the two (the line stopped) is given by follow at once', async () => {
+  const seen: string[] = [];
+  const srv = await rawServer((req, socket) => {
+    seen.push(req);
+    socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}');
+  });
+  const line = await openLine(srv.base);
+  try {
+    const text = line.render('POST', '/api/v1/order', '', '{"a":1}');
+    let stamped = 0;
+    const written = line.writeFirst(Buffer.from(text), () => stamped++);
+    assert.ok(written !== undefined);
+    assert.equal(stamped, 1, 'stamped as it was written');
+    assert.equal(line.idle, false, 'held for the request');
+    assert.equal(line.writeFirst('x'), undefined, 'a busy line writes nothing');
+    const reply = await line.follow(written, 'POST', '/api/v1/order', 2000);
+    assert.deepEqual([reply.status, reply.text], [200, '{}']);
+    await until('one request seen', () => seen.length === 1);
+    assert.equal(seen[0], text);
+    await until('idle again', () => line.idle);
+    // The line stops after the write, before anyone follows it: the end waits for follow.
+    const second = line.writeFirst(Buffer.from(text))!;
+    line.stop();
+    await assert.rejects(line.follow(second, 'POST', '/api/v1/order', 2000), (e: unknown) => e instanceof VenueError && e.kind === 'timeout' && /closed by us/.test(e.message));
+  } finally {
+    line.stop();
+    await srv.close();
+  }
+});

@@ -6,7 +6,19 @@ import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
 import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
-import { READY, sentLeg, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
+import {
+  READY,
+  sentLeg,
+  VenueError,
+  type DetachedExecution,
+  type ExecutionReadiness,
+  type LegResult,
+  type MarketOrderRequest,
+  type ReadinessGate,
+  type SignAheadKind,
+  type WrittenOrder,
+} from '../venue.js';
+import type { LineWrite } from '../http-line.js';
 import type { BackpackAccount } from './account.js';
 import type { BackpackMarketData, Fees } from './market-data.js';
 import { readAccountFees, readFills, readOrder, readOrderHistory, readOrderUpdate, type OrderReply } from './messages.js';
@@ -21,6 +33,14 @@ const TERMINAL = new Set(['Filled', 'Cancelled', 'Expired', 'TriggerFailed']);
 interface SignedOrder {
   clientId: number;
   request: PreparedRequest;
+}
+
+/** writeOrder's answer: the order written on the order line (its reply still to be asked for), or the usual way's outcome. */
+interface BackpackWritten extends WrittenOrder {
+  order: SignedOrder | undefined;
+  sentAt: number;
+  line: LineWrite | undefined;
+  usual: Promise<LegResult> | undefined;
 }
 
 interface StreamedOrder {
@@ -38,6 +58,12 @@ interface StreamedOrder {
 export class BackpackExecution implements DetachedExecution {
   /** Orders signed ahead, one per side (see prepareMarketOrder). */
   private readonly prepared: SignedAhead<SignedOrder>;
+  /** The clock's reading as the latest order written by writeOrder was handed to the OS (stampWritten). */
+  private writtenAt = NaN;
+  /** Takes that reading; made once, so the write allocates no callback. */
+  private readonly stampWritten = (): void => {
+    this.writtenAt = this.clock.monoMs();
+  };
   /** What account.orderUpdate has told us per clientId: cumulative executed size/quote, fees, status. */
   private readonly streamed = new Map<string, StreamedOrder>();
 
@@ -104,6 +130,11 @@ export class BackpackExecution implements DetachedExecution {
     const left = until - this.clock.monoMs();
     if (left > 0) return { state: 'backing_off', until, detail: `Backpack answered 429 (rate limited); nothing is sent for another ${Math.ceil(left)} ms` };
     return READY;
+  }
+
+  /** readiness() as a field: ready from the end of the 429 back-off, which the REST client moves as it sets it. */
+  get readinessGate(): ReadinessGate {
+    return this.rest.backoffGate;
   }
 
   readyForOrder(): boolean {
@@ -266,22 +297,60 @@ export class BackpackExecution implements DetachedExecution {
   }
 
   /** The bounds of the orders held signed ahead for this side and size (see Execution.heldBounds). */
-  heldBounds(side: OrderSide, size: number): readonly number[] {
-    return this.prepared.bounds(side, size);
+  heldBounds(side: OrderSide, size: number, now?: number): readonly number[] {
+    return this.prepared.bounds(side, size, now);
   }
 
   async placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
-    // An order signed ahead is used once, if it is this very order and still fresh.
-    const order = this.prepared.take(request) ?? this.signOrder(request);
+    return this.followOrder(this.writeOrder(request));
+  }
+
+  /**
+   * placeMarketOrder's first half (Execution.writeOrder): an order signed ahead that is this very
+   * order and still fresh is written on the free order line and nothing else is done; any other
+   * order goes the usual way here and now (signed on the spot, on the order line or through the agent).
+   */
+  writeOrder(request: MarketOrderRequest, now?: number, limit?: number): BackpackWritten {
+    // An order signed ahead is used once, if it is this very order (or, with a limit, the one
+    // chooseHeld chooses) and still fresh.
+    const prepared = this.prepared;
+    let order = request;
+    let held: SignedOrder | undefined;
+    if (limit === undefined || request.reduceOnly === true) held = prepared.take(request, now);
+    else if ((held = prepared.takeNearest(request, limit, now)) !== undefined) order = prepared.takenOrder!;
+    if (held !== undefined) {
+      // sentAt is when the request has been handed to the OS (stampWritten, right after the write).
+      const line = this.rest.writeUrgent(held.request, this.stampWritten);
+      if (line !== undefined) return { request: order, order: held, sentAt: this.writtenAt, line, usual: undefined };
+    }
+    return { request: order, order: held, sentAt: NaN, line: undefined, usual: this.sendUsual(order, held ?? this.signOrder(order)) };
+  }
+
+  /** placeMarketOrder's second half (Execution.followOrder): the written order's outcome. */
+  followOrder(written: BackpackWritten): Promise<LegResult> {
+    if (written.usual !== undefined) return written.usual;
+    const order = written.order!;
+    const leg = sentLeg('backpack', written.request, String(order.clientId), written.sentAt);
+    return this.outcome(leg, order.clientId, this.rest.reply<unknown>(order.request, written.line!, this.options.orderTimeoutMs ?? 3000), false);
+  }
+
+  /** An order that did not leave as soon as it was written: signed on the spot or refused, sent on the order line or through the agent. */
+  private sendUsual(request: MarketOrderRequest, order: SignedOrder | VenueError): Promise<LegResult> {
     const leg = sentLeg('backpack', request, order instanceof VenueError ? '' : String(order.clientId), this.clock.monoMs());
-    if (order instanceof VenueError) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: order };
-    const clientId = order.clientId;
+    if (order instanceof VenueError) return Promise.resolve({ ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: order });
     // sentAt is when the request has been handed to the OS: at once on the order connection, a tick later through the agent.
     const reply = this.rest.send<unknown>(order.request, { timeoutMs: this.options.orderTimeoutMs ?? 3000, onWritten: () => (leg.sentAt = this.clock.monoMs()), urgent: true });
+    return this.outcome(leg, order.clientId, reply, true);
+  }
+
+  /**
+   * The outcome of an order on its way, from its reply or the order stream. `later`: the stream's
+   * waiter is set up just after this turn, once the other leg of an entry is on its way too (no
+   * stream frame and no reply can be read before then); followOrder runs after both legs are written.
+   */
+  private async outcome(leg: LegResult, clientId: number, reply: Promise<unknown>, later: boolean): Promise<LegResult> {
     // The order stream is a second confirmation path: whichever of it and the reply settles first wins.
-    // Its waiter is set up just after this turn, once the other leg is on its way too: no stream
-    // frame and no reply can be read before then.
-    await Promise.resolve();
+    if (later) await Promise.resolve();
     const stream = this.signer === undefined ? undefined : this.streamSettled(String(clientId));
     try {
       const first = await (stream === undefined

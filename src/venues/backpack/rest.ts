@@ -3,9 +3,9 @@
 // the bot cannot hammer the venue.
 
 import type http from 'node:http';
-import { VenueError } from '../venue.js';
+import { VenueError, type ReadinessGate } from '../venue.js';
 import { httpExchange, keepAliveAgent, type HttpReply } from '../http.js';
-import { HttpLine } from '../http-line.js';
+import { HttpLine, type LineWrite } from '../http-line.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { BackpackSigner, Params } from './auth.js';
@@ -56,6 +56,8 @@ export class BackpackRest {
   private readonly clock: Clock;
   /** The clock's time before which no request is sent (429 back-off). */
   private blockedUntil = 0;
+  /** The same moment pushed to whoever reads readiness as a field (ReadinessGate): moved with it, at once. */
+  readonly backoffGate: ReadinessGate = { readyFrom: 0 };
   private backoffMs = 0;
 
   constructor(private readonly options: RestOptions) {
@@ -149,7 +151,36 @@ export class BackpackRest {
         waitMs,
       );
     }
-    const { status, text, retryAfterMs: retryAfter } = await this.exchange(method, url, headers, body, wire, timeoutMs, options);
+    return this.read<T>(method, path, await this.exchange(method, url, headers, body, wire, timeoutMs, options));
+  }
+
+  /**
+   * The first half of `send` for an urgent request that holds its bytes (`wire`): writes them on the
+   * order line now, before returning, when the line is free and no 429 back-off stands, and nothing
+   * else (read its reply with `reply`, in the same turn); `onWritten` runs as the request has been
+   * handed to the operating system. Undefined when it wrote nothing: then `send`.
+   */
+  writeUrgent(request: PreparedRequest, onWritten?: () => void): LineWrite | undefined {
+    const line = this.line;
+    const wire = request.wire;
+    // (A busy or closed line writes nothing: writeFirst says so.)
+    if (wire === undefined || line === undefined) return undefined;
+    // Never limited (the usual case): no clock to read.
+    if (this.blockedUntil !== 0 && Math.ceil(this.blockedUntil - this.clock.monoMs()) > 0) return undefined;
+    return line.writeFirst(wire, onWritten);
+  }
+
+  /**
+   * The second half of `send` for a request written by writeUrgent, called in the same turn: its
+   * reply, within `timeoutMs`, read as `send` reads it. The request is named by its path as given
+   * (an order's carries no query).
+   */
+  async reply<T>(request: PreparedRequest, written: LineWrite, timeoutMs: number): Promise<T> {
+    return this.read<T>(request.method, request.path, await this.line!.follow(written, request.method, request.path, timeoutMs));
+  }
+
+  /** A reply as `send` answers it: the JSON on 2xx, else a VenueError (a 429 closes the gate for its back-off). */
+  private read<T>(method: Method, path: string, { status, text, retryAfterMs: retryAfter }: HttpReply): T {
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
@@ -171,6 +202,7 @@ export class BackpackRest {
       this.backoffMs = retryAfter ?? Math.min(30_000, this.backoffMs === 0 ? 1000 : this.backoffMs * 2);
       retryAfterMs = this.backoffMs;
       this.blockedUntil = this.clock.monoMs() + retryAfterMs;
+      this.backoffGate.readyFrom = this.blockedUntil;
     }
     const line = `Backpack ${method} ${path} failed: HTTP ${status} ${code ?? '-'} "${message}" (${hintFor(kind)})`;
     this.options.logger.warn(line);

@@ -7,8 +7,19 @@
 import { formatFixed, parseFixed } from '../../core/fixed.js';
 import type { OrderSide } from '../../core/types.js';
 import type { MarketSpec } from '../types.js';
-import { SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
-import { READY, sentLeg, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venue.js';
+import { chooseHeld, SIGNED_AHEAD_MAX_AGE_MS, SignedAhead } from '../signed-ahead.js';
+import {
+  READY,
+  sentLeg,
+  VenueError,
+  type DetachedExecution,
+  type ExecutionReadiness,
+  type LegResult,
+  type MarketOrderRequest,
+  type ReadinessGate,
+  type SignAheadKind,
+  type WrittenOrder,
+} from '../venue.js';
 import type { LighterAccount } from './account.js';
 import { isConfigurationFailure, lighterError, replyRefused } from './errors.js';
 import { readAccountOrders, readInactiveOrders, readSendTx, readTrades, readTx, type StreamedOrder } from './messages.js';
@@ -42,6 +53,14 @@ interface SignedOrder extends Ticket {
 /** The jsonapi/sendtx frame of a create-order transaction; its id is the client order index, so replies name the order. */
 function sendTxFrame(clientOrderIndex: number, txInfo: string): string {
   return `{"type":"jsonapi/sendtx","data":{"id":"${clientOrderIndex}","tx_type":${TX_TYPE.CREATE_ORDER},"tx_info":${txInfo}}}`;
+}
+
+/** writeOrder's answer: a transaction signed ahead whose frame is written, or the usual way's outcome. */
+interface LighterWritten extends WrittenOrder {
+  purpose: BudgetPurpose;
+  ahead: SignedOrder | undefined;
+  sentAt: number;
+  usual: Promise<LegResult> | undefined;
 }
 
 interface PendingOrder {
@@ -89,6 +108,10 @@ export class LighterExecution implements DetachedExecution {
     const nonces = session.nonces;
     this.prepared = new SignedAhead(this.preparedMaxAgeMs, (signed) => nonces.trusted && signed.nonce === nonces.value, session.clock);
     session.onNonceVoid(() => this.discardSignedAhead());
+    // Every change a status shows (the venue marked down, credentials refused) and every place
+    // taken from the budget or pause it is told closes the gate until readiness() is asked again.
+    session.onChange(() => (this.readinessGate.readyFrom = Infinity));
+    session.budget.watch(this.readinessGate);
     session.addExecution({
       inFlight: () => this.pending.size,
       // A nonce read that a waiting repair needs is first in line for its place.
@@ -259,6 +282,9 @@ export class LighterExecution implements DetachedExecution {
    * this: they go out whenever the venue takes them.
    */
   readiness(): ExecutionReadiness {
+    // Open again only below, when the answer is `ready` or a place frees up at a known moment.
+    const gate = this.readinessGate;
+    gate.readyFrom = Infinity;
     if (this.signer === undefined)
       return { state: 'auth_failed', detail: 'Lighter was started for market data only (no API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX, LIGHTER_API_KEY_INDEX)' };
     if (this.authFailure !== undefined) return { state: 'auth_failed', detail: this.authFailure };
@@ -268,9 +294,16 @@ export class LighterExecution implements DetachedExecution {
     const off = this.budget.backingOff(now);
     if (off !== undefined) return { state: 'backing_off', until: off.until, detail: `Lighter said ${off.detail}` };
     const at = this.budget.availableAt('entry', true, now);
+    // Ready from `at` (now, or when the place frees up) so long as nothing changes: no place is
+    // taken (the window only frees places as time passes), no pause comes, the venue stays up and
+    // the credentials stand — and each of those closes the gate as it happens.
+    gate.readyFrom = at;
     if (at > now) return { state: 'budget_empty', until: at, detail: this.budget.refusal('entry', true).message };
     return READY;
   }
+
+  /** readiness() pushed (ReadinessGate): opened by readiness(), closed by every change that can make it refuse an entry. */
+  readonly readinessGate: ReadinessGate = { readyFrom: Infinity };
 
   /** The shared request budget: places left in the rolling minute (repairs' reserve included), and its size. */
   rateBudget(): { remaining: number; perMinute: number } {
@@ -345,46 +378,108 @@ export class LighterExecution implements DetachedExecution {
   }
 
   /** The bounds of the transactions held signed ahead for this side and size, for the nonce due now (see Execution.heldBounds). */
-  heldBounds(side: OrderSide, size: number): readonly number[] {
-    return this.prepared.bounds(side, size);
+  heldBounds(side: OrderSide, size: number, now?: number): readonly number[] {
+    return this.prepared.bounds(side, size, now);
   }
 
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
-    const purpose: BudgetPurpose = request.purpose === 'repair' ? 'repair' : 'entry';
+    return this.followOrder(this.writeOrder(request));
+  }
+
+  /**
+   * placeMarketOrder's first half (Execution.writeOrder): checks, a place in the budget and, for a
+   * transaction signed ahead that is this very order for the nonce due now, its frame written and
+   * the nonce taken — nothing else. Anything else goes the usual way here and now.
+   */
+  writeOrder(fresh: MarketOrderRequest, now?: number, limit?: number): LighterWritten {
+    const purpose: BudgetPurpose = fresh.purpose === 'repair' ? 'repair' : 'entry';
+    // The deciding turn's usual case — keys that work, an order this market takes, a nonce to trust
+    // and a limit to choose a held order by — takes its place, then chooses and takes the held
+    // order in one walk (takeNearest: chooseHeld then take). A held order passed orderProblem when
+    // it was signed, so the fresh order's check stands for whichever is chosen.
+    if (
+      limit !== undefined &&
+      fresh.reduceOnly !== true &&
+      this.signer !== undefined &&
+      (purpose !== 'entry' || this.authFailure === undefined) &&
+      this.nonces.trusted &&
+      this.orderProblem(fresh) === undefined
+    ) {
+      const placed = this.budget.tryTake(purpose, true);
+      if (placed) {
+        const ahead = this.prepared.takeNearest(fresh, limit, now);
+        return this.afterPlace(ahead === undefined ? fresh : this.prepared.takenOrder!, purpose, true, ahead);
+      }
+      const request = chooseHeld(this.prepared, fresh, limit, now);
+      if (purpose === 'entry') return this.usual(request, purpose, this.refuse(request, this.budget.refusal('entry', true)));
+      return this.afterPlace(request, purpose, false, undefined);
+    }
+    const request = chooseHeld(this.prepared, fresh, limit, now);
     if (this.signer === undefined)
-      return this.refuse(
+      return this.usual(
         request,
-        new VenueError('lighter', 'auth', 'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)'),
+        purpose,
+        this.refuse(
+          request,
+          new VenueError(
+            'lighter',
+            'auth',
+            'Lighter orders need API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX and LIGHTER_API_KEY_INDEX (this venue was started for market data only)',
+          ),
+        ),
       );
-    if (purpose === 'entry' && this.authFailure !== undefined) return this.refuse(request, new VenueError('lighter', 'auth', `Lighter entry not sent: ${this.authFailure}`));
+    if (purpose === 'entry' && this.authFailure !== undefined)
+      return this.usual(request, purpose, this.refuse(request, new VenueError('lighter', 'auth', `Lighter entry not sent: ${this.authFailure}`)));
     const problem = this.orderProblem(request);
-    if (problem !== undefined) return this.refuse(request, problem);
+    if (problem !== undefined) return this.usual(request, purpose, this.refuse(request, problem));
     // An entry leaves now or not at all (the engine asked readyForOrder first); a repair waits for
     // its place, first in line.
     const placed = this.budget.tryTake(purpose, true);
-    if (!placed && purpose === 'entry') return this.refuse(request, this.budget.refusal('entry', true));
+    if (!placed && purpose === 'entry') return this.usual(request, purpose, this.refuse(request, this.budget.refusal('entry', true)));
     // A transaction signed ahead is used once, if it is this very order for the nonce due now; it
     // brings its own ticket, which may be older than the current one.
-    const ahead = placed && this.nonces.trusted ? this.prepared.take(request) : undefined;
+    return this.afterPlace(request, purpose, placed, placed && this.nonces.trusted ? this.prepared.take(request, now) : undefined);
+  }
+
+  /** writeOrder once the order to send is known and its place taken (or, for a repair, not): `ahead`, the transaction held for it. */
+  private afterPlace(request: MarketOrderRequest, purpose: BudgetPurpose, placed: boolean, ahead: SignedOrder | undefined): LighterWritten {
     // Its ready frame is written before anything else is set up: the other leg of the entry may be
     // waiting for this call to return, and no reply can be read before this turn ends. A socket
     // that is down takes nothing: then it goes the usual way (REST).
     if (ahead !== undefined && this.session.send(ahead.frame)) {
       const sentAt = this.clock.monoMs();
       this.nonces.take();
-      return this.track(this.newLeg(request, ahead.clientOrderIndex, sentAt), ahead, request, purpose, (pending) => this.launch(pending, ahead.tx, true));
+      return { request, purpose, ahead, sentAt, usual: undefined };
     }
     let ticket: Ticket;
     try {
       ticket = ahead ?? this.nextTicket();
     } catch (e) {
-      return this.refuse(request, e as VenueError);
+      return this.usual(request, purpose, this.refuse(request, e as VenueError));
     }
     const leg = this.newLeg(request, ticket.clientOrderIndex, this.clock.monoMs());
-    return this.track(leg, ticket, request, purpose, (pending) => {
-      if (placed && this.nonces.trusted) this.send(pending, ahead?.tx);
-      else void this.sendWhenReady(pending, placed);
-    });
+    return this.usual(
+      request,
+      purpose,
+      this.track(leg, ticket, request, purpose, (pending) => {
+        if (placed && this.nonces.trusted) this.send(pending, ahead?.tx);
+        else void this.sendWhenReady(pending, placed);
+      }),
+    );
+  }
+
+  /** placeMarketOrder's second half (Execution.followOrder): a written order is waited for (track), then its outcome. */
+  followOrder(written: LighterWritten): Promise<LegResult> {
+    if (written.usual !== undefined) return written.usual;
+    const ahead = written.ahead!;
+    return this.track(this.newLeg(written.request, ahead.clientOrderIndex, written.sentAt), ahead, written.request, written.purpose, (pending) =>
+      this.launch(pending, ahead.tx, true),
+    );
+  }
+
+  /** writeOrder's answer for an order that went the usual way. */
+  private usual(request: MarketOrderRequest, purpose: BudgetPurpose, outcome: Promise<LegResult>): LighterWritten {
+    return { request, purpose, ahead: undefined, sentAt: NaN, usual: outcome };
   }
 
   private newLeg(request: MarketOrderRequest, clientOrderIndex: number, sentAt: number): LegResult {

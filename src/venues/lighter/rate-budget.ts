@@ -13,7 +13,7 @@
 // then entries, then look-ups, in arrival order within each class. The clock is injectable.
 
 import { systemClock } from '../../core/clock.js';
-import { VenueError } from '../venue.js';
+import { VenueError, type ReadinessGate } from '../venue.js';
 
 export type BudgetPurpose = 'repair' | 'entry' | 'lookup';
 
@@ -71,6 +71,14 @@ export class RateBudget {
   private examined = 0;
   private readonly waiters: Waiter[] = [];
   private timer?: { cancel(): void };
+  /**
+   * availableAt('entry', true) as last worked out, while no place has been taken and no pause has
+   * come since (Infinity otherwise): from that moment on an entry's transaction finds its place free
+   * (the window only frees places as time passes), so takeIfFree need not work it out again.
+   */
+  private entryTxFrom = Infinity;
+  /** Readiness gates of the execution sides on this budget (watch): closed by every place taken and every pause. */
+  private readonly gates: ReadinessGate[] = [];
   /** The venue answered 429 / 23000: nothing goes out before this. */
   private pausedUntil = 0;
   private pauseDetail = '';
@@ -111,11 +119,27 @@ export class RateBudget {
       const txLimit = purpose === 'repair' ? this.transactionCap : this.transactionCap - this.transactionReserve;
       if (this.transactions.length >= txLimit) at = Math.max(at, this.transactions.fromNewest(txLimit) + this.windowMs);
     }
+    if (transaction && purpose === 'entry') this.entryTxFrom = at;
     return at;
+  }
+
+  /**
+   * Closes `gate` (readyFrom = Infinity) whenever a place is taken or a pause comes: the moments
+   * from which a place is free, which its owner worked out from availableAt, may then lie later.
+   */
+  watch(gate: ReadinessGate): void {
+    this.gates.push(gate);
+  }
+
+  private closeGates(): void {
+    this.entryTxFrom = Infinity;
+    const gates = this.gates;
+    for (let i = 0; i < gates.length; i++) gates[i].readyFrom = Infinity;
   }
 
   /** The venue's own refusal (429 / 23000): nothing is sent before `until`. */
   pause(until: number, detail: string): void {
+    this.closeGates();
     if (until > this.pausedUntil) {
       this.pausedUntil = until;
       this.pauseDetail = detail;
@@ -209,8 +233,11 @@ export class RateBudget {
     // One reading of the clock for both the check and the place: a monotonic clock with fractions
     // of a millisecond has moved on between two readings, and "free from now" must mean free now.
     const now = this.now();
-    if (this.availableAt(purpose, transaction, now) > now) return false;
+    // An entry's transaction whose place was found free from a moment now past, nothing taken since: free.
+    const known = transaction && purpose === 'entry' && this.entryTxFrom <= now;
+    if (!known && this.availableAt(purpose, transaction, now) > now) return false;
     this.taken.push(now);
+    this.closeGates();
     if (purpose === 'lookup') this.lookups.push(now);
     if (transaction) this.transactions.push(now);
     return true;

@@ -253,6 +253,30 @@ test('a 429 makes readiness() backing_off until the Retry-After time, ready afte
   }
 });
 
+test('readiness pushed: the gate stands open from the end of the 429 back-off, moved there as the 429 is read; whenever it is open readiness() answers ready, and only then', async () => {
+  let t = 50_000;
+  const venue = await tradingVenue(2000, { clock: pinnedMonoClock(() => t) });
+  try {
+    const gate = venue.readinessGate!;
+    const agrees = (what: string) => assert.equal(venue.readiness().state === 'ready', t >= gate.readyFrom, `${what}: the gate and readiness() agree`);
+    agrees('before any 429');
+    server.routes.set('POST /api/v1/order', () => ({ status: 429, body: example('order-error-rate-limited'), headers: { 'Retry-After': '2' } }));
+    const order = { side: 'buy', size: 1000, worstPrice: 971000 } as const;
+    const refused = venue.placeMarketOrder(order);
+    await until('the 429 is read', () => gate.readyFrom !== 0);
+    assert.equal(gate.readyFrom, 52_000, 'moved to the end of the back-off');
+    assert.equal((await refused).error?.kind, 'rate_limited');
+    agrees('backing off');
+    t = 51_999;
+    agrees('a millisecond before the end');
+    t = 52_000;
+    agrees('at the end');
+    assert.equal(venue.readiness().state, 'ready');
+  } finally {
+    await venue.stop();
+  }
+});
+
 test('a wide worst price is clamped into the price bands: the impact bound from the book, the mean-mark band from a mark that is lower (higher), rounded inward', async () => {
   const venue = await tradingVenue();
   try {
@@ -377,6 +401,36 @@ test("a side holds two orders signed ahead, the book's and the threshold's: held
       [
         [0, '97200.0'],
         [1, '97100.0'],
+      ],
+    );
+  } finally {
+    await venue.stop();
+  }
+});
+
+test('writeOrder puts an order signed ahead on the free order line before it returns and does nothing else; followOrder ends it as placeMarketOrder does; one that cannot go that way goes the usual way', async () => {
+  const venue = await tradingVenue(2000, { preparedOrderMaxAgeMs: 2000 });
+  try {
+    await until('the order connection is open', () => venue.rest.orderLineIdle);
+    const first = server.requests.length;
+    server.routes.set('POST /api/v1/order', (p) => orderReply(p, '0.01000', '970.109', 'Filled'));
+    const buy = { side: 'buy', size: 1000, worstPrice: 971000 } as const;
+    venue.prepareMarketOrder(buy); // clientId 4294967295
+    const written = venue.writeOrder!(buy);
+    assert.equal(venue.rest.orderLineIdle, false, 'written on the order line: it now waits for the answer');
+    // The other leg of an entry would be written here; this one, not signed ahead, is signed now and goes through the agent.
+    const sell = { side: 'sell', size: 1000, worstPrice: 969000 } as const;
+    const usual = venue.writeOrder!(sell);
+    const [bought, sold] = await Promise.all([venue.followOrder!(written), venue.followOrder!(usual)]);
+    assert.deepEqual([bought.state, bought.clientOrderId, bought.filled], ['filled', '4294967295', 1000]);
+    assert.deepEqual([sold.state, sold.clientOrderId, sold.filled], ['filled', '0', 1000]);
+    assert.ok(bought.sentAt <= sold.sentAt, "the order line's leg was stamped when it was written");
+    const orders = server.requests.slice(first).filter((r) => r.path === '/api/v1/order');
+    assert.deepEqual(
+      orders.map((o) => [o.params.clientId, o.params.side, o.params.price, o.instruction]),
+      [
+        [4294967295, 'Bid', '97100.0', 'orderExecute'],
+        [0, 'Ask', '96900.0', 'orderExecute'],
       ],
     );
   } finally {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LighterRejectionShape } from '../../../src/sim/types.js';
 import type { LighterVenue } from '../../../src/venues/lighter/index.js';
-import type { MarketOrderRequest } from '../../../src/venues/venue.js';
+import { VenueError, type MarketOrderRequest } from '../../../src/venues/venue.js';
 import { until } from '../../helpers/until.js';
 import { ACCOUNT, started } from './harness.js';
 import { pinnedWallClock } from '../../helpers/pinned-clock.js';
@@ -255,4 +255,55 @@ test('a repair with no place left waits first in line, says so, and goes out the
   venue.budget.wake(); // the timer the budget armed, fired by hand with the test's clock
   assert.equal((await waiting).state, 'filled');
   assert.equal(sim.acceptedTxs.length, 2);
+});
+
+test('readiness pushed: the gate opens only with an answer of ready (or the moment a spent budget frees a place) and closes at once with a place taken, a 429, the venue marked down or credentials refused', async () => {
+  let clock = Date.now();
+  const { venue } = await started({ now: () => clock, venue: { txPerMinute: 12 } });
+  const gate = venue.readinessGate!;
+  /** Whenever the gate is open, readiness() answers ready (the engine reads the gate instead of asking). */
+  const agrees = (what: string) => {
+    if (clock >= gate.readyFrom) assert.equal(venue.readiness().state, 'ready', `${what}: the gate is open, so readiness() must say ready`);
+  };
+  assert.equal(gate.readyFrom, Infinity, 'closed until readiness() is first asked');
+  assert.equal(venue.readiness().state, 'ready');
+  assert.equal(gate.readyFrom, clock, 'open from now');
+  const written = venue.writeOrder!(BUY);
+  assert.equal(gate.readyFrom, Infinity, 'the order took a place: closed in the same turn');
+  assert.equal((await venue.followOrder!(written)).state, 'filled');
+  agrees('after an order');
+  assert.equal(venue.readiness().state, 'ready');
+  assert.equal(gate.readyFrom, clock);
+  // Entries until the budget has no place for one (10 of 12: 2 are held back for repairs).
+  while (venue.readyForOrder()) await venue.placeMarketOrder(venue.budget.used() % 2 === 0 ? BUY : SELL);
+  const spent = venue.readiness();
+  assert.equal(spent.state, 'budget_empty');
+  const freeAt = spent.state === 'budget_empty' ? spent.until : NaN;
+  assert.equal(gate.readyFrom, freeAt, 'open from the moment a place frees up');
+  clock = freeAt - 1;
+  agrees('a millisecond before the place frees up');
+  assert.equal(venue.readiness().state, 'budget_empty');
+  clock = freeAt;
+  agrees('as the place frees up');
+  assert.equal(venue.readiness().state, 'ready');
+  // The venue's own 429: closed at once, and kept closed while it backs off.
+  venue.budget.pause(clock + 5_000, '429 (test)');
+  assert.equal(gate.readyFrom, Infinity);
+  assert.equal(venue.readiness().state, 'backing_off');
+  assert.equal(gate.readyFrom, Infinity, 'asked again on every frame while backing off');
+  clock += 5_000;
+  assert.equal(venue.readiness().state, 'ready');
+  agrees('after the back-off');
+  // Marked down: closed at once.
+  const parts = (venue as unknown as { parts: { session: { markUnavailable(d: string): void; available: boolean }; execution: { failAuth(e: VenueError): void } } }).parts;
+  parts.session.markUnavailable('Lighter unavailable: 503 (test)');
+  assert.equal(gate.readyFrom, Infinity);
+  assert.equal(venue.readiness().state, 'down');
+  parts.session.available = true;
+  assert.equal(venue.readiness().state, 'ready');
+  // Credentials refused: closed at once, for good.
+  parts.execution.failAuth(new VenueError('lighter', 'auth', '21108 (test)'));
+  assert.equal(gate.readyFrom, Infinity);
+  assert.equal(venue.readiness().state, 'auth_failed');
+  assert.equal(gate.readyFrom, Infinity);
 });

@@ -1,6 +1,7 @@
 // The shared Lighter request budget on a hand-driven clock and scheduler: no sleeps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { RateBudget, type BudgetPurpose } from '../../../src/venues/lighter/rate-budget.js';
 
 function budget(perMinute: number) {
@@ -133,4 +134,44 @@ test('a check looks at a bounded number of entries however full the window: the 
   // Each entry is looked at a bounded number of times when it leaves the window, and each check a
   // bounded number of times besides: linear in the orders, not in orders × window.
   assert.ok(b.entriesExamined <= 16 * orders, `${b.entriesExamined} entries looked at for ${orders} orders`);
+});
+
+test("an entry's transaction taken on the strength of the moment last worked out gets exactly the answers a budget working it out every time gives", () => {
+  // The budget remembers availableAt('entry', true) until a place is taken or a pause comes. Twin
+  // budgets take the same steps; the second forgets that moment before every step (a pause that
+  // ends before it began changes nothing else), so it works everything out afresh.
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 20_000 }) }),
+    fc.record({ kind: fc.constant('take' as const), purpose: fc.constantFrom('entry', 'repair', 'lookup') as fc.Arbitrary<BudgetPurpose>, transaction: fc.boolean() }),
+    fc.record({ kind: fc.constant('ask' as const), purpose: fc.constantFrom('entry', 'repair', 'lookup') as fc.Arbitrary<BudgetPurpose>, transaction: fc.boolean() }),
+    fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 0, max: 15_000 }) }),
+    // To the moment an entry's place frees up, or just before or after it.
+    fc.record({ kind: fc.constant('edge' as const), off: fc.constantFrom(-1, -0.001, 0, 0.001, 1) }),
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 3, max: 30 }), fc.array(op, { maxLength: 120 }), (perMinute, ops) => {
+      let clock = 1_000;
+      const remembers = new RateBudget({ perMinute, now: () => clock });
+      const fresh = new RateBudget({ perMinute, now: () => clock });
+      const forget = () => fresh.pause(-Infinity, '');
+      for (const o of ops) {
+        forget();
+        if (o.kind === 'wait') clock += o.ms;
+        else if (o.kind === 'take') assert.equal(remembers.tryTake(o.purpose, o.transaction), fresh.tryTake(o.purpose, o.transaction));
+        else if (o.kind === 'ask') assert.equal(remembers.availableAt(o.purpose, o.transaction), fresh.availableAt(o.purpose, o.transaction));
+        else if (o.kind === 'edge') {
+          const at = remembers.availableAt('entry', true);
+          assert.equal(at, fresh.availableAt('entry', true));
+          clock = Math.max(clock, at + o.off);
+        } else {
+          remembers.pause(clock + o.ms, 'test');
+          fresh.pause(clock + o.ms, 'test');
+        }
+        assert.equal(remembers.used(), fresh.used());
+      }
+      remembers.close();
+      fresh.close();
+    }),
+    { numRuns: 300 },
+  );
 });

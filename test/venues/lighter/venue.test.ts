@@ -190,6 +190,58 @@ test('an order signed ahead is on the socket, as the whole sendtx frame signed a
   );
 });
 
+test('writeOrder writes a transaction signed ahead and takes its nonce before it returns; followOrder ends it as placeMarketOrder does; an order not signed ahead goes the usual way within writeOrder', async () => {
+  const { venue, sim } = await started();
+  const session = (venue as unknown as { parts: { session: { send(frame: string | Buffer): boolean } } }).parts.session;
+  const send = session.send.bind(session);
+  const written: string[] = [];
+  session.send = (frame) => (written.push(frame.toString()), send(frame));
+  const sell = { side: 'sell', size: 100, worstPrice: 999_900 } as const;
+  venue.prepareMarketOrder(sell);
+  const nonce = venue.nonces.value;
+  const first = venue.writeOrder!(sell);
+  assert.deepEqual([written.length, venue.nonces.value], [1, nonce + 1], 'the frame is on the socket and its nonce taken');
+  const buy = { side: 'buy', size: 100, worstPrice: 1_000_100 } as const;
+  const second = venue.writeOrder!(buy);
+  assert.equal(written.length, 2, 'signed now and written within writeOrder');
+  const [sold, bought] = await Promise.all([venue.followOrder!(first), venue.followOrder!(second)]);
+  assert.deepEqual([sold.state, bought.state], ['filled', 'filled'], sold.error?.message ?? bought.error?.message);
+  assert.ok(written[0].includes(`"id":"${sold.clientOrderId}"`) && written[1].includes(`"id":"${bought.clientOrderId}"`));
+  assert.deepEqual(
+    sim.acceptedTxs.map((t) => t.nonce),
+    [nonce, nonce + 1],
+  );
+});
+
+test('writeOrder with a limit sends the held order chooseHeld chooses (the threshold order inside the limit when the fresh bound is not held), as signed ahead, and says which', async () => {
+  const { venue, sim } = await started();
+  const session = (venue as unknown as { parts: { session: { send(frame: string | Buffer): boolean } } }).parts.session;
+  const send = session.send.bind(session);
+  const written: string[] = [];
+  session.send = (frame) => (written.push(frame.toString()), send(frame));
+  const signer = (venue as unknown as { signer: LighterSigner }).signer;
+  const sign = signer.signCreateOrder.bind(signer);
+  const prices: number[] = [];
+  signer.signCreateOrder = (p) => (prices.push(p.price), sign(p));
+  venue.prepareMarketOrder({ side: 'sell', size: 100, worstPrice: 999_900 }, 'book');
+  venue.prepareMarketOrder({ side: 'sell', size: 100, worstPrice: 999_700 }, 'threshold');
+  // The sell's book moved: its fresh bound 999_800 is not held; 999_700 lies between it and the limit 999_600, 999_900 does not.
+  const w = venue.writeOrder!({ side: 'sell', size: 100, worstPrice: 999_800 }, undefined, 999_600);
+  assert.equal(w.request.worstPrice, 999_700, 'the threshold order');
+  assert.equal(written.length, 1);
+  assert.deepEqual(prices, [999_900, 999_700], 'nothing signed on the turn');
+  const leg = await venue.followOrder!(w);
+  assert.equal(leg.state, 'filled', leg.error?.message);
+  assert.deepEqual(venue.heldBounds('sell', 100), [], 'the nonce they were signed for is used');
+  // Nothing inside the limit: the fresh bound, signed now.
+  venue.prepareMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_300 }, 'threshold');
+  const fresh = venue.writeOrder!({ side: 'buy', size: 100, worstPrice: 1_000_100 }, undefined, 1_000_200);
+  assert.equal(fresh.request.worstPrice, 1_000_100);
+  assert.equal((await venue.followOrder!(fresh)).state, 'filled');
+  assert.deepEqual(prices, [999_900, 999_700, 1_000_300, 1_000_100]);
+  assert.equal(sim.acceptedTxs.length, 2);
+});
+
 test("an order signed ahead late in its ticket's life still goes out under the client order index it was signed with", async () => {
   const { venue } = await started({ venue: { preparedOrderMaxAgeMs: 100 } });
   venue.prepareMarketOrder({ side: 'buy', size: 100, worstPrice: 1_000_100 }); // issues the ticket for nonce 0
