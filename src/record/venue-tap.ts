@@ -7,7 +7,17 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { MarketSpec } from '../venues/types.js';
 import type { LighterSetup } from '../venues/lighter/index.js';
 import type { OrderSide } from '../core/types.js';
-import { composeVenue, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind, type Venue } from '../venues/venue.js';
+import {
+  composeVenue,
+  type DetachedExecution,
+  type ExecutionReadiness,
+  type LegResult,
+  type MarketOrderRequest,
+  type ReadinessGate,
+  type SignAheadKind,
+  type Venue,
+  type WrittenOrder,
+} from '../venues/venue.js';
 import { toUs } from './format.js';
 import type { FrameRecorder } from './writer.js';
 
@@ -21,9 +31,12 @@ export class OrderTap implements DetachedExecution {
   private sent = 0;
   readonly prepareMarketOrder?: (request: MarketOrderRequest, kind?: SignAheadKind) => number | void;
   readonly signedAheadVoids?: () => number;
-  readonly heldBounds?: (side: OrderSide, size: number) => readonly number[];
+  readonly heldBounds?: (side: OrderSide, size: number, now?: number) => readonly number[];
+  readonly writeOrder?: (request: MarketOrderRequest, now?: number, limit?: number) => WrittenOrder;
+  readonly followOrder?: (written: WrittenOrder) => Promise<LegResult>;
   readonly readyForOrder?: () => boolean;
   readonly readiness?: () => ExecutionReadiness;
+  readonly readinessGate?: ReadinessGate;
   readonly rateBudget?: () => { remaining: number; perMinute: number };
 
   constructor(
@@ -35,9 +48,22 @@ export class OrderTap implements DetachedExecution {
     // The optional members exist exactly when the venue has them, as the engine checks for them.
     if (inner.prepareMarketOrder !== undefined) this.prepareMarketOrder = (r, kind) => inner.prepareMarketOrder!(r, kind);
     if (inner.signedAheadVoids !== undefined) this.signedAheadVoids = () => inner.signedAheadVoids!();
-    if (inner.heldBounds !== undefined) this.heldBounds = (side, size) => inner.heldBounds!(side, size);
+    if (inner.heldBounds !== undefined) this.heldBounds = (side, size, now) => inner.heldBounds!(side, size, now);
+    if (inner.writeOrder !== undefined && inner.followOrder !== undefined) {
+      // The deciding turn's two halves pass through: the order is written first, as without a
+      // recording, and recorded once written (with the bound the venue chose), off the socket's way.
+      this.writeOrder = (request, now, limit) => {
+        const written = inner.writeOrder!(request, now, limit);
+        return { request: written.request, inner: written, id: this.noteSent(written.request) } as TappedOrder;
+      };
+      this.followOrder = (written) => {
+        const tapped = written as TappedOrder;
+        return inner.followOrder!(tapped.inner).then((leg) => this.noted(tapped.id, leg));
+      };
+    }
     if (inner.readyForOrder !== undefined) this.readyForOrder = () => inner.readyForOrder!();
     if (inner.readiness !== undefined) this.readiness = () => inner.readiness!();
+    if (inner.readinessGate !== undefined) this.readinessGate = inner.readinessGate;
     if (inner.rateBudget !== undefined) this.rateBudget = () => inner.rateBudget!();
   }
 
@@ -54,14 +80,21 @@ export class OrderTap implements DetachedExecution {
   }
 
   placeMarketOrder(request: MarketOrderRequest): Promise<LegResult> {
-    // Our own sequence number ties the answer to its request: the venue's id is not known yet.
+    const id = this.noteSent(request);
+    return this.inner.placeMarketOrder(request).then((leg) => this.noted(id, leg));
+  }
+
+  /** Records an order as sent; its id in the recording (our own sequence number ties the answer to its request: the venue's id is not known yet). */
+  private noteSent(request: MarketOrderRequest): string {
     const id = `${this.id[0]}${++this.sent}`;
     const { side, size, worstPrice, reduceOnly, purpose } = request;
     this.recorder.order(this.id, this.clock.monoMs(), { event: 'sent', id, side, size, worstPrice, reduceOnly, purpose });
-    return this.inner.placeMarketOrder(request).then((leg) => {
-      this.note(id, leg);
-      return leg;
-    });
+    return id;
+  }
+
+  private noted(id: string, leg: LegResult): LegResult {
+    this.note(id, leg);
+    return leg;
   }
 
   resolveOrder(leg: LegResult): Promise<LegResult> {
@@ -83,4 +116,10 @@ export class OrderTap implements DetachedExecution {
       fee: leg.fee,
     });
   }
+}
+
+/** What the tap's writeOrder answers: the venue's own answer, and the order's id in the recording. */
+interface TappedOrder extends WrittenOrder {
+  readonly inner: WrittenOrder;
+  readonly id: string;
 }
