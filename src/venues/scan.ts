@@ -156,6 +156,30 @@ export function plainEnd(i: number): number {
   }
 }
 
+/** The key memberKey read last: its text is [at, at + len) (one per thread; read it before the next key). */
+export const key = { at: 0, len: 0 };
+
+/**
+ * At an object member's opening quote: reads its key (a string without escapes) into `key`, then
+ * the colon; the index of the member's value (whitespace skipped), or -1.
+ */
+export function memberKey(i: number): number {
+  if (units[i] !== 34) return -1;
+  const ks = i + 1;
+  const ke = plainEnd(ks);
+  if (ke < 0) return -1;
+  i = ws(ke + 1);
+  if (units[i] !== 58) return -1;
+  key.at = ks;
+  key.len = ke - ks;
+  return ws(i + 1);
+}
+
+/** The key memberKey read last is `name`. */
+export function keyIs(name: string): boolean {
+  return key.len === name.length && textIs(key.at, name);
+}
+
 /** The text from `at` starts with `name`. */
 export function textIs(at: number, name: string): boolean {
   if (at + name.length > len) return false;

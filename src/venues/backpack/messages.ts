@@ -8,7 +8,7 @@
 import { decimalsOf, parseFixed } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { ch, levelsAt, load, onlyWsFrom, LevelBuffer, plainEnd, read, readDecimal, readDigits, readInteger, skipValue, textIs, ws } from '../scan.js';
+import { ch, key, keyIs, levelsAt, load, onlyWsFrom, LevelBuffer, memberKey, plainEnd, read, readDecimal, readDigits, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** A [price, quantity] row, both decimals as the venue wrote them. */
 export type DepthRow = readonly [string, string];
@@ -242,19 +242,13 @@ export function scanDepthEvent(text: string, out: DepthScan): boolean {
   i = ws(i + 1);
   let seen = 0;
   for (;;) {
-    if (ch(i) !== 34) return false;
-    const ks = i + 1;
-    const ke = plainEnd(ks);
-    if (ke < 0) return false;
-    i = ws(ke + 1);
-    if (ch(i) !== 58) return false;
-    i = ws(i + 1);
-    const len = ke - ks;
-    if (len === 4 && textIs(ks, 'data')) {
+    i = memberKey(i);
+    if (i < 0) return false;
+    if (keyIs('data')) {
       if (seen & 2) return false;
       seen |= 2;
       i = scanDepthData(i, out);
-    } else if (len === 6 && textIs(ks, 'stream')) {
+    } else if (keyIs('stream')) {
       if (seen & 1 || ch(i) !== 34) return false;
       seen |= 1;
       const ve = plainEnd(i + 1);
@@ -262,7 +256,7 @@ export function scanDepthEvent(text: string, out: DepthScan): boolean {
       out.streamStart = i + 1;
       out.streamEnd = ve;
       i = ve + 1;
-    } else if (len === 5 && textIs(ks, 'error')) {
+    } else if (keyIs('error')) {
       return false;
     } else i = skipValue(i);
     if (i < 0) return false;
@@ -280,14 +274,9 @@ function scanDepthData(i: number, out: DepthScan): number {
   i = ws(i + 1);
   let seen = 0;
   for (;;) {
-    if (ch(i) !== 34) return -1;
-    const ks = i + 1;
-    const ke = plainEnd(ks);
-    if (ke < 0) return -1;
-    i = ws(ke + 1);
-    if (ch(i) !== 58) return -1;
-    i = ws(i + 1);
-    const k = ke - ks === 1 ? ch(ks) : 0;
+    i = memberKey(i);
+    if (i < 0) return -1;
+    const k = key.len === 1 ? ch(key.at) : 0;
     if (k === 85) {
       // U
       if (seen & 1) return -1;
@@ -336,24 +325,18 @@ export function scanDepthSnapshot(text: string, out: DepthScan): boolean {
   i = ws(i + 1);
   let seen = 0;
   for (;;) {
-    if (ch(i) !== 34) return false;
-    const ks = i + 1;
-    const ke = plainEnd(ks);
-    if (ke < 0) return false;
-    i = ws(ke + 1);
-    if (ch(i) !== 58) return false;
-    i = ws(i + 1);
-    const len = ke - ks;
-    if (len === 12 && textIs(ks, 'lastUpdateId')) {
+    i = memberKey(i);
+    if (i < 0) return false;
+    if (keyIs('lastUpdateId')) {
       if (seen & 1) return false;
       seen |= 1;
       i = scanUpdateId(i);
       out.u = read.v;
-    } else if (len === 4 && textIs(ks, 'bids')) {
+    } else if (keyIs('bids')) {
       if (seen & 2) return false;
       seen |= 2;
       i = scanRows(i, out.bids);
-    } else if (len === 4 && textIs(ks, 'asks')) {
+    } else if (keyIs('asks')) {
       if (seen & 4) return false;
       seen |= 4;
       i = scanRows(i, out.asks);

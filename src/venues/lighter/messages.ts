@@ -10,7 +10,7 @@
 import { parseFixed, parseFixedFast } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { ch, levelsAt, load, onlyWsFrom, LevelBuffer, plainEnd, read, readDecimal, readInteger, skipValue, textIs, ws } from '../scan.js';
+import { ch, keyIs, levelsAt, load, onlyWsFrom, LevelBuffer, memberKey, plainEnd, read, readDecimal, readInteger, skipValue, textIs, ws } from '../scan.js';
 
 /** One order_book frame, its levels at the market's scales. */
 export interface BookFrame {
@@ -141,15 +141,9 @@ export function scanLighterBook(text: string, out: LighterBookScan): boolean {
   // Which of type, channel, order_book were seen (a second one declines).
   let seen = 0;
   for (;;) {
-    if (ch(i) !== 34) return false;
-    const ks = i + 1;
-    const ke = plainEnd(ks);
-    if (ke < 0) return false;
-    i = ws(ke + 1);
-    if (ch(i) !== 58) return false;
-    i = ws(i + 1);
-    const len = ke - ks;
-    if (len === 4 && textIs(ks, 'type')) {
+    i = memberKey(i);
+    if (i < 0) return false;
+    if (keyIs('type')) {
       if (seen & 1 || ch(i) !== 34) return false;
       seen |= 1;
       const ve = plainEnd(i + 1);
@@ -158,7 +152,7 @@ export function scanLighterBook(text: string, out: LighterBookScan): boolean {
       else if (vl === TYPE_SUBSCRIBED.length && textIs(i + 1, TYPE_SUBSCRIBED)) out.snapshot = true;
       else return false;
       i = ve + 1;
-    } else if (len === 7 && textIs(ks, 'channel')) {
+    } else if (keyIs('channel')) {
       if (seen & 2 || ch(i) !== 34) return false;
       seen |= 2;
       const ve = plainEnd(i + 1);
@@ -166,11 +160,11 @@ export function scanLighterBook(text: string, out: LighterBookScan): boolean {
       out.chStart = i + 1;
       out.chEnd = ve;
       i = ve + 1;
-    } else if (len === 10 && textIs(ks, 'order_book')) {
+    } else if (keyIs('order_book')) {
       if (seen & 4) return false;
       seen |= 4;
       i = scanOrderBook(i, out);
-    } else if (len === 5 && textIs(ks, 'error')) {
+    } else if (keyIs('error')) {
       return false;
     } else i = skipValue(i);
     if (i < 0) return false;
@@ -189,28 +183,22 @@ function scanOrderBook(i: number, out: LighterBookScan): number {
   i = ws(i + 1);
   let seen = 0;
   for (;;) {
-    if (ch(i) !== 34) return -1;
-    const ks = i + 1;
-    const ke = plainEnd(ks);
-    if (ke < 0) return -1;
-    i = ws(ke + 1);
-    if (ch(i) !== 58) return -1;
-    i = ws(i + 1);
-    const len = ke - ks;
-    if (len === 4 && textIs(ks, 'bids')) {
+    i = memberKey(i);
+    if (i < 0) return -1;
+    if (keyIs('bids')) {
       if (seen & 4) return -1;
       seen |= 4;
       i = scanLevels(i, out.bids);
-    } else if (len === 4 && textIs(ks, 'asks')) {
+    } else if (keyIs('asks')) {
       if (seen & 8) return -1;
       seen |= 8;
       i = scanLevels(i, out.asks);
-    } else if (len === 5 && textIs(ks, 'nonce')) {
+    } else if (keyIs('nonce')) {
       if (seen & 1) return -1;
       seen |= 1;
       i = readInteger(i);
       out.nonce = read.v;
-    } else if (len === 11 && textIs(ks, 'begin_nonce')) {
+    } else if (keyIs('begin_nonce')) {
       if (seen & 2) return -1;
       seen |= 2;
       const c = ch(i);
@@ -246,36 +234,30 @@ function scanLevels(i: number, into: LevelBuffer): number {
     let se = 0;
     for (;;) {
       // The usual spelling, "price":" or "size":", is matched in one compare; any other goes the general way.
-      let key = 0;
+      let field = 0;
       if (textIs(i, PRICE_KEY)) {
-        key = 1;
+        field = 1;
         i += PRICE_KEY.length;
       } else if (textIs(i, SIZE_KEY)) {
-        key = 2;
+        field = 2;
         i += SIZE_KEY.length;
       } else {
-        if (ch(i) !== 34) return -1;
-        const ks = i + 1;
-        const ke = plainEnd(ks);
-        if (ke < 0) return -1;
-        i = ws(ke + 1);
-        if (ch(i) !== 58) return -1;
-        i = ws(i + 1);
-        const len = ke - ks;
-        key = len === 5 && textIs(ks, 'price') ? 1 : len === 4 && textIs(ks, 'size') ? 2 : 0;
-        if (key !== 0) {
+        i = memberKey(i);
+        if (i < 0) return -1;
+        field = keyIs('price') ? 1 : keyIs('size') ? 2 : 0;
+        if (field !== 0) {
           if (ch(i) !== 34) return -1;
           i++;
         }
       }
-      if (key === 1) {
+      if (field === 1) {
         if (pm >= 0) return -1;
         i = readDecimal(i);
         pm = read.v;
         pf = read.f;
         ps = read.start;
         pe = read.end;
-      } else if (key === 2) {
+      } else if (field === 2) {
         if (sm >= 0) return -1;
         i = readDecimal(i);
         sm = read.v;
