@@ -3,7 +3,7 @@
 
 import { parseUnits } from '../core/fixed.js';
 import type { CheckRow } from './report.js';
-import { fmt, fmtQuote, fmtSigned, marginNeeded, quantityAt, row, type ProbeContext } from './common.js';
+import { fmt, fmtQuote, fmtSigned, marginNeeded, quantityAt, row, type CollateralFigures, type ProbeContext } from './common.js';
 
 export interface CollateralInput {
   id: 'backpack.collateral' | 'lighter.collateral';
@@ -32,16 +32,6 @@ export function collateralRow(ctx: ProbeContext, c: CollateralInput): CheckRow {
 }
 
 /** What one market's collateral row found: the row, and its figures for a check of several markets. */
-export interface CollateralFigures {
-  row: CheckRow;
-  /** Free collateral and the margin this market may still add, at `quoteScale`. */
-  available: bigint;
-  need: bigint;
-  quoteScale: number;
-  /** "margin 1/10 of notional (leverageLimit 10) at 100000" */
-  margin: string;
-}
-
 export function collateralFigures(ctx: ProbeContext, c: CollateralInput): CollateralFigures {
   const { config } = ctx;
   const quoteScale = c.priceScale + c.sizeScale;

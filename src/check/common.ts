@@ -8,7 +8,6 @@ import type { MarketSpec } from '../venues/types.js';
 import type { Config } from '../cli/config.js';
 import { VenueError } from '../venues/venue.js';
 import type { CheckRow, RowId } from './report.js';
-import type { CollateralFigures } from './collateral.js';
 
 export interface CheckSettings {
   /** Deadline of each REST request (ms). */
@@ -32,6 +31,17 @@ export const DEFAULT_SETTINGS: CheckSettings = {
   maxClockOffsetMs: { backpack: 1000, lighter: 2000 },
   maxMidGapBps: 100,
 };
+
+/** What collateral.ts works out for one market (collateralFigures): its report row and the figures it compared. */
+export interface CollateralFigures {
+  row: CheckRow;
+  /** Free collateral and the margin this market may still add, at `quoteScale`. */
+  available: bigint;
+  need: bigint;
+  quoteScale: number;
+  /** "margin 1/10 of notional (leverageLimit 10) at 100000" */
+  margin: string;
+}
 
 export interface ProbeContext {
   config: Config;
