@@ -37,12 +37,17 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runJob, type BacktestJob } from '../src/backtest/job.js';
-import { parseSweep, runSweep, sharedReadThreads, sweepGrid, type SweepPlan } from '../src/backtest/sweep.js';
-import { SYNTHETIC_MARKETS, writeSyntheticRecording } from '../src/backtest/synthetic.js';
-import { Recorder } from '../src/record/writer.js';
-import { silentLogger } from '../src/core/log.js';
-import { fileLineBatches, fileLines, readRecordingBatches, recordingFiles } from '../src/record/reader.js';
+import type { BacktestJob } from '../src/backtest/job.js';
+import type { SweepPlan } from '../src/backtest/sweep.js';
+import { fromDist } from './dist.js';
+
+// The compiled code, as a user runs it (bench/dist.ts).
+const { runJob } = await fromDist<typeof import('../src/backtest/job.js')>('backtest/job');
+const { parseSweep, runSweep, sharedReadThreads, sweepGrid } = await fromDist<typeof import('../src/backtest/sweep.js')>('backtest/sweep');
+const { SYNTHETIC_MARKETS, writeSyntheticRecording } = await fromDist<typeof import('../src/backtest/synthetic.js')>('backtest/synthetic');
+const { Recorder } = await fromDist<typeof import('../src/record/writer.js')>('record/writer');
+const { silentLogger } = await fromDist<typeof import('../src/core/log.js')>('core/log');
+const { fileLineBatches, fileLines, readRecordingBatches, recordingFiles } = await fromDist<typeof import('../src/record/reader.js')>('record/reader');
 
 /**
  * CPU time per thread of this process (Linux: /proc/self/task), sampled until stop(): on a machine
