@@ -50,10 +50,10 @@ export type ReaderMessage =
   | { kind: 'error'; name: string; message: string };
 
 /**
- * What a reading thread is asked. Then it is sent a credit per batch consumed: CREDIT, or
- * CREDIT_RAW when the replaying thread had to wait for that batch — the reader is the slower, so
- * its next batch crosses undecoded and the replaying thread decodes it (the same decoders: where a
- * frame is decoded changes nothing but who spends the time).
+ * What a reading thread is asked. Then it is sent a credit per batch consumed. The replaying thread
+ * never decodes a batch itself (it once did, for the batch after one it had to wait for: with one
+ * file, so one reader, that put the scanners on both threads, and the replaying thread's share of
+ * the reading cost more than the waits it saved — a pipelined replay ran no faster than one thread).
  */
 export interface ReaderRequest {
   dataDir: string;
@@ -69,7 +69,6 @@ export interface ReaderRequest {
 }
 
 export const CREDIT = 1;
-export const CREDIT_RAW = 2;
 
 /**
  * Batches a reading thread may be ahead by (a batch is 256 KiB of text, some 120 KB packed): an
@@ -96,8 +95,6 @@ class ReaderThread {
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
   private exited = false;
-  /** Whether the last batch had to be waited for. */
-  private starved = false;
 
   constructor(request: ReaderRequest) {
     this.worker = startWorker(siblingUrl(import.meta.url, 'pipeline-worker'), { workerData: request });
@@ -117,12 +114,9 @@ class ReaderThread {
   }
 
   async next(): Promise<ReaderMessage> {
-    for (let waited = false; ; waited = true) {
+    for (;;) {
       const m = this.queue.shift();
-      if (m !== undefined) {
-        if (m.kind === 'batch') this.starved = waited;
-        return m;
-      }
+      if (m !== undefined) return m;
       if (this.failure !== undefined) throw this.failure;
       if (this.exited) throw new Error('a reading thread of the recording ended before its files did');
       await new Promise<void>((r) => (this.wake = r));
@@ -131,7 +125,7 @@ class ReaderThread {
   }
 
   credit(): void {
-    this.worker.postMessage(this.starved ? CREDIT_RAW : CREDIT);
+    this.worker.postMessage(CREDIT);
   }
 
   stop(): Promise<number> {
@@ -181,16 +175,12 @@ export async function* pipelinedBatches(dataDir: string, options: ReadOptions & 
   }
 }
 
-/** A reading thread's side: reads, decodes and packs its files, at most READ_AHEAD batches ahead; a batch asked raw is left undecoded. */
-export async function serveReader(
-  request: ReaderRequest,
-  post: (m: ReaderMessage, transfer?: ArrayBuffer[]) => void,
-  credits: { wait(): Promise<void>; takeRaw(): boolean },
-): Promise<void> {
+/** A reading thread's side: reads, decodes and packs its files, at most READ_AHEAD batches ahead (tests: every rawEvery-th batch left undecoded). */
+export async function serveReader(request: ReaderRequest, post: (m: ReaderMessage, transfer?: ArrayBuffer[]) => void, credits: { wait(): Promise<void> }): Promise<void> {
   let sent = 0;
   const markets = request.markets;
   const decoding: PackDecoding = { markets, decode: { backpack: decoderFor('backpack', markets.backpack), lighter: decoderFor('lighter', markets.lighter) } };
-  const leaveRaw = () => credits.takeRaw() || (request.rawEvery !== undefined && sent % request.rawEvery === request.rawEvery - 1);
+  const leaveRaw = () => request.rawEvery !== undefined && sent % request.rawEvery === request.rawEvery - 1;
   try {
     for (const file of request.files) {
       let stopped = false;
