@@ -60,7 +60,7 @@ export async function* readRecording(dir: string, options: ReadOptions = {}): As
 }
 
 /**
- * The recording in batches (one per decompressed chunk, in order): one await per batch rather than
+ * The recording in batches (about BATCH_BYTES of text each, in order): one await per batch rather than
  * per event, which is most of what an iterator costs a replay. The lines are found in the
  * decompressed bytes, and an event line's kind, venue and time read from them: only the payload
  * becomes a string (UTF-8 never has a 0x0A byte inside a character, so a line's bytes decode to
@@ -112,10 +112,18 @@ export async function* readRecordingBatches(dir: string, options: ReadOptions = 
         pos = nl + 1;
         nl = ended ? -1 : chunk.indexOf(10, pos);
       }
+      // A batch per BATCH_BYTES or so of the chunk: what a batch keeps alive while it is replayed
+      // stays young and small for the collector, and a reading thread's read-ahead counts batches.
+      let cut = pos + BATCH_BYTES;
       for (; nl >= 0; pos = nl + 1, nl = chunk.indexOf(10, pos)) {
         if (!line(chunk, pos, nl)) {
           ended = true;
           break;
+        }
+        if (nl >= cut && out.length > 0) {
+          yield out;
+          out = [];
+          cut = nl + BATCH_BYTES;
         }
       }
       if (ended) break;
@@ -258,13 +266,19 @@ async function* gunzipChunks(file: string, read: { torn: boolean }, onTorn?: (fi
 const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
 /**
- * A gzip file's decompressed bytes in the chunks zlib makes (up to 256 KiB each), handed on as
+ * zlib's output chunks: 1 MiB rather than 256 KiB cut the reading thread's CPU by about a tenth
+ * (fewer callbacks and buffers; the 145 frames/s recording read alone, 0.13 → 0.12 s).
+ */
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * A gzip file's decompressed bytes in the chunks zlib makes (up to CHUNK_BYTES each), handed on as
  * they are: unlike a stream's async iterator, which joins all that is buffered into one new Buffer
  * at each read, nothing is copied. Up to READ_AHEAD_BYTES wait in the queue while this thread
  * works. A torn last member and every other failure as gunzipChunks has them.
  */
 async function* gunzipBuffers(file: string, read: { torn: boolean }, onTorn?: (file: string) => void): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
   const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
   source.on('error', (e) => gunzip.destroy(e));
   const queue: Buffer[] = [];
