@@ -133,17 +133,26 @@ class ReaderThread {
   }
 }
 
+/** A pipelined reading of a recording (startPipeline): its batches, once, and a stop for its threads. */
+export interface Pipeline extends AsyncIterable<RecordingItem[]> {
+  /** Ends the reading threads (whether the batches were read or not); what a replay must call when it is done with them. */
+  stop(): Promise<void>;
+}
+
 /**
  * The recording's batches, read and decoded on threads of their own (see the top of this file),
- * in order. Torn files are reported through options.onTorn in order; a recording that cannot be
- * read throws the reader's error here, with its message.
+ * in order. The threads start at once and read ahead while the caller sets its replay up (a learned
+ * latency is a whole pass over the recording on the caller's thread first), so stop() must end
+ * them however the caller ends. Torn files are reported through options.onTorn in order, as the
+ * batches are taken; a recording that cannot be read throws the reader's error when its batches are
+ * taken, with its message.
  */
-export async function* pipelinedBatches(dataDir: string, options: ReadOptions & { rawEvery?: number } = {}): AsyncGenerator<RecordingItem[]> {
-  const files = recordingFiles(dataDir);
-  const first = await readFirstHeader(dataDir);
-  const count = readerCount(files.length);
-  const readers: ReaderThread[] = [];
-  try {
+export function startPipeline(dataDir: string, options: ReadOptions & { rawEvery?: number } = {}): Pipeline {
+  const setup = (async () => {
+    const files = recordingFiles(dataDir);
+    const first = await readFirstHeader(dataDir);
+    const count = readerCount(files.length);
+    const readers: ReaderThread[] = [];
     for (let r = 0; r < count; r++) {
       readers.push(
         new ReaderThread({
@@ -157,22 +166,40 @@ export async function* pipelinedBatches(dataDir: string, options: ReadOptions & 
         }),
       );
     }
-    for (let i = 0; i < files.length; i++) {
-      const reader = readers[i % count]!;
-      for (;;) {
-        const m = await reader.next();
-        if (m.kind === 'batch') {
-          yield unpackBatch(m.batch);
-          reader.credit();
-        } else if (m.kind === 'torn') options.onTorn?.(m.file);
-        else if (m.kind === 'error') throw m.name === 'RecordingFormatError' ? new RecordingFormatError(m.message) : new Error(m.message);
-        else if (m.stopped) return;
-        else break;
+    return { files, readers };
+  })();
+  // A failure is the caller's when it takes the batches (it may never: its own set-up failed first).
+  setup.catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= setup.then(
+      async ({ readers }) => {
+        await Promise.all(readers.map((r) => r.stop()));
+      },
+      () => undefined,
+    ));
+  async function* batches(): AsyncGenerator<RecordingItem[]> {
+    try {
+      const { files, readers } = await setup;
+      const count = readers.length;
+      for (let i = 0; i < files.length; i++) {
+        const reader = readers[i % count]!;
+        for (;;) {
+          const m = await reader.next();
+          if (m.kind === 'batch') {
+            yield unpackBatch(m.batch);
+            reader.credit();
+          } else if (m.kind === 'torn') options.onTorn?.(m.file);
+          else if (m.kind === 'error') throw m.name === 'RecordingFormatError' ? new RecordingFormatError(m.message) : new Error(m.message);
+          else if (m.stopped) return;
+          else break;
+        }
       }
+    } finally {
+      await stop();
     }
-  } finally {
-    await Promise.all(readers.map((r) => r.stop()));
   }
+  return { [Symbol.asyncIterator]: batches, stop };
 }
 
 /** A reading thread's side: reads, decodes and packs its files, at most READ_AHEAD batches ahead (tests: every rawEvery-th batch left undecoded). */

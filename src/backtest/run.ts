@@ -13,7 +13,7 @@ import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
 import { BackpackFeed, LighterFeed, type FeedMessage, type ReplayFeed } from './feed.js';
-import { pipelinedBatches } from './pipeline.js';
+import { startPipeline } from './pipeline.js';
 import { replayVenue } from './venue.js';
 
 /** Round trips used when a venue has no order events to learn from (ms). */
@@ -148,11 +148,16 @@ export async function learnLatency(
 }
 
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
-  const replay = await openBacktest(o);
   const range = { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f: string) => o.logger.warn(tornLine(f)) };
-  const reading = (o.pipelined ?? true) ? pipelinedBatches(o.dataDir, { ...range, rawEvery: o.rawEvery }) : readRecordingBatches(o.dataDir, range);
-  for await (const batch of reading) if (!(await replay.consume(batch))) break;
-  return replay.finish();
+  // Pipelined, the reading threads start first: they read ahead while the set-up runs (a learned latency reads the whole recording once).
+  const pipeline = (o.pipelined ?? true) ? startPipeline(o.dataDir, { ...range, rawEvery: o.rawEvery }) : undefined;
+  try {
+    const replay = await openBacktest(o);
+    for await (const batch of pipeline ?? readRecordingBatches(o.dataDir, range)) if (!(await replay.consume(batch))) break;
+    return await replay.finish();
+  } finally {
+    await pipeline?.stop();
+  }
 }
 
 /**
