@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { READ_AHEAD, serveReader, type ReaderRequest } from './pipeline.js';
 
-let credits = READ_AHEAD;
+let credits = (workerData as ReaderRequest).readAhead ?? READ_AHEAD;
 let waiting: (() => void) | undefined;
 parentPort!.on('message', () => {
   credits++;

@@ -68,6 +68,8 @@ export interface ReaderRequest {
   toWallMs?: number;
   /** Tests: every this many batches is sent undecoded (the replaying thread decodes it: the same decoders, the same replay). */
   rawEvery?: number;
+  /** Tests: batches it may be ahead by, instead of READ_AHEAD. */
+  readAhead?: number;
 }
 
 export const CREDIT = 1;
@@ -149,24 +151,31 @@ export interface Pipeline extends AsyncIterable<RecordingItem[]> {
  * batches are taken; a recording that cannot be read throws the reader's error when its batches are
  * taken, with its message.
  */
-export function startPipeline(dataDir: string, options: ReadOptions & { rawEvery?: number } = {}): Pipeline {
+export function startPipeline(dataDir: string, options: ReadOptions & { rawEvery?: number; readAhead?: number } = {}): Pipeline {
   const setup = (async () => {
     const files = recordingFiles(dataDir);
     const first = await readFirstHeader(dataDir);
     const count = readerCount(files.length);
     const readers: ReaderThread[] = [];
-    for (let r = 0; r < count; r++) {
-      readers.push(
-        new ReaderThread({
-          dataDir,
-          files: files.filter((_, i) => i % count === r),
-          baseWallMinusMonoMs: first.clock.wallMs - first.clock.monoMs,
-          markets: first.markets,
-          fromWallMs: options.fromWallMs,
-          toWallMs: options.toWallMs,
-          rawEvery: options.rawEvery,
-        }),
-      );
+    try {
+      for (let r = 0; r < count; r++) {
+        readers.push(
+          new ReaderThread({
+            dataDir,
+            files: files.filter((_, i) => i % count === r),
+            baseWallMinusMonoMs: first.clock.wallMs - first.clock.monoMs,
+            markets: first.markets,
+            fromWallMs: options.fromWallMs,
+            toWallMs: options.toWallMs,
+            rawEvery: options.rawEvery,
+            readAhead: options.readAhead,
+          }),
+        );
+      }
+    } catch (e) {
+      // A thread that could not start: those that did are ended here (stop() finds none).
+      await Promise.all(readers.map((r) => r.stop()));
+      throw e;
     }
     return { files, readers };
   })();

@@ -48,6 +48,8 @@ export interface BacktestOptions {
   pipelined?: boolean;
   /** Tests of the pipeline: every this many batches crosses undecoded (pipeline.ts ReaderRequest.rawEvery). */
   rawEvery?: number;
+  /** Tests of the pipeline: batches a reading thread may be ahead by (pipeline.ts ReaderRequest.readAhead). */
+  readAhead?: number;
   /**
    * Tests: the replay's shortcuts off — every timer's turns let pass whether or not anything is
    * waiting on them. The result must be the same, byte for byte.
@@ -150,7 +152,7 @@ export async function learnLatency(
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const range = { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f: string) => o.logger.warn(tornLine(f)) };
   // Pipelined, the reading threads start first: they read ahead while the set-up runs (a learned latency reads the whole recording once).
-  const pipeline = (o.pipelined ?? true) ? startPipeline(o.dataDir, { ...range, rawEvery: o.rawEvery }) : undefined;
+  const pipeline = (o.pipelined ?? true) ? startPipeline(o.dataDir, { ...range, rawEvery: o.rawEvery, readAhead: o.readAhead }) : undefined;
   try {
     const replay = await openBacktest(o);
     for await (const batch of pipeline ?? readRecordingBatches(o.dataDir, range)) if (!(await replay.consume(batch))) break;
