@@ -26,6 +26,8 @@ export interface ReadOptions {
   baseWallMinusMonoMs?: number;
   /** Called when toWallMs ended the read (an event at or past it was found). */
   onRangeEnd?: () => void;
+  /** Events in the usual form come with an empty payload (a pass that only counts them: countBookEvents). */
+  withoutPayloads?: boolean;
 }
 
 const FILE_NAME = /-(\d{8}T\d{2})(?:\.(\d+))?\.rec\.gz$/;
@@ -68,6 +70,7 @@ export async function* readRecording(dir: string, options: ReadOptions = {}): As
  */
 export async function* readRecordingBatches(dir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem[]> {
   let base: number | undefined = options.baseWallMinusMonoMs;
+  const withPayload = options.withoutPayloads !== true;
   for (const file of options.files ?? recordingFiles(dir)) {
     let header: RecordingHeader | undefined;
     let offsetUs = 0;
@@ -88,7 +91,7 @@ export async function* readRecordingBatches(dir: string, options: ReadOptions = 
         return true;
       }
       if (to === from) return true;
-      const event = eventAt(buf, from, to) ?? decodeEvent(buf.toString('utf8', from, to), `${file} line ${lineNo}`);
+      const event = eventAt(buf, from, to, withPayload) ?? decodeEvent(buf.toString('utf8', from, to), `${file} line ${lineNo}`);
       if (offsetUs !== 0) event.atUs += offsetUs;
       if (options.fromWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 < options.fromWallMs) return true;
       if (options.toWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 >= options.toWallMs) return false;
@@ -149,7 +152,7 @@ export async function* readRecordingBatches(dir: string, options: ReadOptions = 
  * plain digits — read from the bytes as decodeEvent reads its text; otherwise undefined, and
  * decodeEvent reads the text (its rules for every other form, and its error line).
  */
-function eventAt(buf: Buffer, from: number, to: number): RecordedEvent | undefined {
+function eventAt(buf: Buffer, from: number, to: number, withPayload: boolean): RecordedEvent | undefined {
   const k = buf[from];
   const kind: EventKind | undefined = k === 0x46 ? 'frame' : k === 0x53 ? 'snapshot' : k === 0x4f ? 'order' : undefined;
   const v = buf[from + 2];
@@ -163,7 +166,17 @@ function eventAt(buf: Buffer, from: number, to: number): RecordedEvent | undefin
     atUs = atUs * 10 + (c - 0x30);
   }
   if (i === from + 4 || i >= to || buf[i] !== 9) return undefined;
-  return { kind, venue, atUs, payload: buf.toString('utf8', i + 1, to) };
+  return { kind, venue, atUs, payload: withPayload ? buf.toString('utf8', i + 1, to) : '' };
+}
+
+/**
+ * The frames and snapshots of the recording within the range (what a replay goes through: the
+ * progress bar's total), read as readRecordingBatches reads them but without making their payloads.
+ */
+export async function countBookEvents(dir: string, range: { fromWallMs?: number; toWallMs?: number } = {}): Promise<number> {
+  let n = 0;
+  for await (const batch of readRecordingBatches(dir, { ...range, withoutPayloads: true })) for (const item of batch) if (item.kind === 'frame' || item.kind === 'snapshot') n++;
+  return n;
 }
 
 /** A gzip file's complete lines; a torn last member ends it quietly (reported through onTorn). */

@@ -3,14 +3,15 @@
 // whole file as UTF-8, splitting the text at '\n' and reading each line with decodeEvent gives
 // (the reader's definition): checked here on random files of arbitrary lines — non-ASCII text,
 // invalid UTF-8, characters and lines cut by the decompressor's chunks, times in forms only
-// decodeEvent reads — with and without a --from/--to range.
+// decodeEvent reads — with and without a --from/--to range; and the count of book events made
+// without their payloads is that of the book events read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { decodeEvent, parseHeader, RecordingFormatError } from '../../src/record/format.js';
-import { readRecordingBatches, type RecordingItem } from '../../src/record/reader.js';
+import { countBookEvents, readRecordingBatches, type RecordingItem } from '../../src/record/reader.js';
 import { tempDir } from '../helpers/temp.js';
 
 const MARKET = { priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
@@ -113,6 +114,10 @@ test('lines read from the bytes are exactly the decoded text split and read line
     const wall = (i: number) => Date.UTC(2026, 0, 1) + events[i]!.atUs / 1000;
     const range = { fromWallMs: wall(Math.floor(events.length / 4)), toWallMs: wall(Math.floor((events.length * 3) / 4)) };
     assert.deepEqual(await readAll(dir, range), reference(file, gz, range), `seed ${seed}, range`);
+    // The count for the progress bar (no payloads made): the frames and snapshots, in the range or not.
+    const books = (items: RecordingItem[]) => items.filter((e) => e.kind === 'frame' || e.kind === 'snapshot').length;
+    assert.equal(await countBookEvents(dir), books(want), `seed ${seed}, count`);
+    assert.equal(await countBookEvents(dir, range), books(reference(file, gz, range)), `seed ${seed}, count in range`);
   }
 });
 
