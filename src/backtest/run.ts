@@ -283,13 +283,14 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
       const feed = feedOf(item.venue);
       // Decoded once: on the reading thread (pipeline.ts), or here for every backtest sharing the pass.
       let message = item.decoded as FeedMessage | undefined;
-      if (message === undefined) {
-        message = feed.decode(item);
-        if (shared) item.decoded = message;
-      }
+      if (message === undefined && shared) message = item.decoded = feed.decode(item);
       // Work a timer's turn asked for runs before this frame, as it would have live.
       while (betweenFrames.length > 0) betweenFrames.shift()!();
-      feed.applyMessage(message, item.kind, t);
+      // A frame no other backtest reads is decoded as it is applied (feed.apply: the usual book
+      // frame goes from the scanner's buffers into the book, nothing made); decoding is pure, so
+      // doing it after the work above changes nothing.
+      if (message === undefined) feed.apply(item, t);
+      else feed.applyMessage(message, item.kind, t);
       while (betweenFrames.length > 0) betweenFrames.shift()!();
       sampler.sample(t);
       if (startError !== undefined) return false;

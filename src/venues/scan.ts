@@ -50,6 +50,12 @@ export function levelsAt(buf: LevelBuffer, priceScale: number, sizeScale: number
   return out;
 }
 
+/** Levels as fixed-point integers, price then size, in `fx[0 .. 2n)` (LevelBuffer after toFixed). */
+export interface FixedLevels {
+  readonly n: number;
+  readonly fx: Float64Array;
+}
+
 /** A growing list of levels, each a price and a size as mantissa + fraction digits (see fixedAt). */
 export class LevelBuffer {
   /** Per level: price mantissa, size mantissa. */
@@ -59,9 +65,29 @@ export class LevelBuffer {
   /** Per level: the price's and the size's text [start, end) in the frame (Backpack keeps its rows as text). */
   at = new Int32Array(128);
   n = 0;
+  /** Per level, after toFixed: the price and the size at the scales it was given (fixed-point integers). */
+  fx = new Float64Array(64);
 
   clear(): void {
     this.n = 0;
+  }
+
+  /**
+   * Every level at these scales (fixedAt) into `fx`, price then size, as levelsAt gives them, with
+   * nothing allocated; false when one is off that grid or out of range (where levelsAt is undefined).
+   */
+  toFixed(priceScale: number, sizeScale: number): boolean {
+    const m = this.m;
+    const f = this.f;
+    const fx = this.fx;
+    for (let k = 0; k < this.n * 2; k += 2) {
+      const price = fixedAt(m[k], f[k], priceScale);
+      const size = fixedAt(m[k + 1], f[k + 1], sizeScale);
+      if (Number.isNaN(price) || Number.isNaN(size)) return false;
+      fx[k] = price;
+      fx[k + 1] = size;
+    }
+    return true;
   }
 
   push(pm: number, pf: number, ps: number, pe: number, sm: number, sf: number, ss: number, se: number): void {
@@ -89,6 +115,7 @@ export class LevelBuffer {
     const at = new Int32Array(this.at.length * 2);
     at.set(this.at);
     this.at = at;
+    this.fx = new Float64Array(this.m.length);
   }
 }
 
