@@ -27,7 +27,7 @@ import {
 } from '../venues/backpack/messages.js';
 import { BookSync as LighterBookSync } from '../venues/lighter/book-sync.js';
 import { LighterBookScan, readBookFrame, scanLighterBook, scannedBookFrame, type BookFrame } from '../venues/lighter/messages.js';
-import { emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venues/venue.js';
+import type { BookListener, MarketData, StatusListener, VenueStatus } from '../venues/venue.js';
 
 /**
  * What the live parsers made of one recorded frame or snapshot, before the book sync takes it:
@@ -135,7 +135,9 @@ abstract class FeedBase {
     readonly venue: VenueId,
     readonly market: MarketSpec,
     protected readonly log: Logger,
-  ) {}
+  ) {
+    this.event = { venue, receivedAt: 0, book: this.book };
+  }
 
   abstract get valid(): boolean;
   abstract decode(event: RecordedEvent): FeedMessage;
@@ -166,10 +168,16 @@ abstract class FeedBase {
     return { connected: true, bookValid: this.valid, available: true, detail: this.valid ? undefined : `${this.venue} book out of sync in the recording` };
   }
 
+  /** The one book event of this feed, reused for every frame as emitBookEvent reuses one per book (no lookup for it). */
+  private readonly event: { readonly venue: VenueId; receivedAt: number; readonly book: OrderBook };
+
   protected emitBook(atMs: number): void {
     this.lastBookAt = atMs;
     this.applied++;
-    emitBookEvent(this.bookListeners, this.venue, this.book, atMs);
+    const event = this.event;
+    event.receivedAt = atMs;
+    const listeners = this.bookListeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
   }
 
   /** Tells the listeners when validity changed. */

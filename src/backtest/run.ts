@@ -90,12 +90,18 @@ export interface SpreadSeries {
 class SpreadSampler {
   readonly series: SpreadSeries = { t: [], long: [], short: [], mid: NaN };
   private bucket = -Infinity;
+  /** 10 ** each venue's price scale, worked out once (the same doubles, so the same quotients). */
+  private readonly bUnit: number;
+  private readonly lUnit: number;
 
   constructor(
     private readonly feeds: Record<VenueId, ReplayFeed>,
     private readonly sampleMs: number,
     private readonly wallMinusMono: number,
-  ) {}
+  ) {
+    this.bUnit = 10 ** feeds.backpack.market.priceScale;
+    this.lUnit = 10 ** feeds.lighter.market.priceScale;
+  }
 
   sample(atMs: number): void {
     const b = this.feeds.backpack;
@@ -106,11 +112,13 @@ class SpreadSampler {
       lb = l.book.bestBid,
       la = l.book.bestAsk;
     if (bb === undefined || ba === undefined || lb === undefined || la === undefined) return;
-    const long = lb / 10 ** l.market.priceScale - ba / 10 ** b.market.priceScale;
-    const short = bb / 10 ** b.market.priceScale - la / 10 ** l.market.priceScale;
+    const bUnit = this.bUnit;
+    const lUnit = this.lUnit;
+    const long = lb / lUnit - ba / bUnit;
+    const short = bb / bUnit - la / lUnit;
     const bucket = Math.floor(atMs / this.sampleMs);
     const s = this.series;
-    s.mid = (bb + ba) / 2 / 10 ** b.market.priceScale;
+    s.mid = (bb + ba) / 2 / bUnit;
     if (bucket !== this.bucket) {
       this.bucket = bucket;
       s.t.push(Math.round(this.wallMinusMono + bucket * this.sampleMs) / 1000);
