@@ -284,9 +284,11 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
       if (item.kind === 'order') continue;
       const t = item.atUs / 1000;
       if (Number.isNaN(firstWallMs)) firstWallMs = clock.wallMs() + (t - clock.monoMs());
-      // Only an event with a timer due (or work to settle) before it waits; the rest run straight on.
-      if (clock.busyUntil(t)) await clock.advanceTo(t);
-      else clock.setTime(t);
+      // Only an event with a timer due (or work to settle) before it waits, and only when that
+      // timer leaves work to settle (ReplayClock.advanceSync); the rest run straight on.
+      if (clock.busyUntil(t)) {
+        if (!clock.advanceSync(t)) await clock.advanceTo(t);
+      } else clock.setTime(t);
       lastMono = t;
       const feed = feedOf(item.venue);
       // Decoded once: on the reading thread (pipeline.ts), or here for every backtest sharing the pass.
