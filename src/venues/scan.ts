@@ -253,8 +253,9 @@ export function skipString(i: number): number {
 }
 
 function digitsEnd(i: number): number {
-  let c = ch(i);
-  while (c >= 48 && c <= 57) c = ch(++i);
+  const u = units;
+  let c = u[i];
+  while (c >= 48 && c <= 57) c = u[++i];
   return i;
 }
 
@@ -357,14 +358,15 @@ export const read = {
  * them, or -1 when there are none or the value passes 2^53 − 1. Leading zeros are read as zeros.
  */
 export function readDigits(i: number): number {
+  const u = units;
   const start = i;
   let v = 0;
-  let c = ch(i) - 48;
+  let c = u[i] - 48;
   while (c >= 0 && c <= 9) {
     // Exact while at most 2^53 − 1; a true value past it cannot round to at most that (2^53 is a float).
     v = v * 10 + c;
     if (v > Number.MAX_SAFE_INTEGER) return -1;
-    c = ch(++i) - 48;
+    c = u[++i] - 48;
   }
   if (i === start) return -1;
   read.v = v;
@@ -397,20 +399,21 @@ export function readInteger(i: number): number {
  * after the quote, or -1 for anything else or a mantissa past exact range.
  */
 export function readDecimal(i: number): number {
+  const u = units;
   const start = i;
   let m = 0;
-  let c = ch(i) - 48;
+  let c = u[i] - 48;
   while (c >= 0 && c <= 9) {
     if (m > ACC_LIMIT) return -1;
     m = m * 10 + c;
-    c = ch(++i) - 48;
+    c = u[++i] - 48;
   }
   if (i === start) return -1;
   let f = 0;
   if (c === 46 - 48) {
     const fracStart = ++i;
     let zeros = 0;
-    c = ch(i) - 48;
+    c = u[i] - 48;
     while (c >= 0 && c <= 9) {
       if (c === 0) zeros++;
       else {
@@ -423,7 +426,7 @@ export function readDecimal(i: number): number {
         m = m * 10 + c;
         f++;
       }
-      c = ch(++i) - 48;
+      c = u[++i] - 48;
     }
     if (i === fracStart) return -1;
   }
