@@ -284,12 +284,13 @@ export class LighterFeed extends FeedBase implements ReplayFeed {
    */
   override apply(event: RecordedEvent, atMs: number): void {
     const text = event.payload;
-    // Only order_book frames move the book (the decoder's guard: no other is even scanned).
-    if (event.kind !== 'frame' || !text.includes('"order_book')) return;
+    if (event.kind !== 'frame') return;
     const scan = this.scan;
     const { priceScale, sizeScale } = this.market;
+    // The decoder's guard (only a text holding `"order_book` is read at all) is asked only when the
+    // scanner declines: a frame it reads has a channel `order_book:…` in plain quotes, so holds it.
     if (!scanLighterBook(text, scan) || scan.snapshot || !scan.bids.toFixed(priceScale, sizeScale) || !scan.asks.toFixed(priceScale, sizeScale))
-      return this.applyMessage(this.decode(event), event.kind, atMs);
+      return text.includes('"order_book') ? this.applyMessage(this.decode(event), event.kind, atMs) : undefined;
     try {
       const action = this.sync.applyUpdate(scan.nonce, scan.beginNonce, scan.bids, scan.asks);
       if (action === 'apply') this.emitBook(atMs);
