@@ -138,7 +138,7 @@ const jobFor = (dataDir: string, toWallMs?: number, pipelined = true): BacktestJ
 });
 
 /** The backtest end to end; events (every line but headers) and seconds. */
-async function endToEnd(dataDir: string, pipelined: boolean): Promise<{ events: number; s: number; trades: number; idleBound?: number }> {
+async function endToEnd(dataDir: string, pipelined: boolean): Promise<{ events: number; s: number; trades: number; idleBound?: number; threads?: string }> {
   const threads = new ThreadCpu();
   const t = performance.now();
   const r = await runJob(jobFor(dataDir, undefined, pipelined), silentLogger);
@@ -146,9 +146,11 @@ async function endToEnd(dataDir: string, pipelined: boolean): Promise<{ events: 
   const per = threads.stop();
   // What idle cores would give: the busiest thread's CPU, or all threads' CPU over the cores.
   const idleBound = per === undefined ? undefined : Math.max(per.busiest[0] ?? 0, per.total / availableParallelism());
-  return { events: r.events, s, trades: r.summary.trades, idleBound };
+  const threadsLine = per === undefined ? undefined : `${per.busiest.map((x) => x.toFixed(2)).join(' + ')} … = ${per.total.toFixed(2)} s`;
+  return { events: r.events, s, trades: r.summary.trades, idleBound, threads: threadsLine };
 }
-const bound = (r: { events: number; idleBound?: number }) => (r.idleBound === undefined ? '' : `, ≥ ${r.idleBound.toFixed(2)} s on idle cores by its threads' CPU`);
+const bound = (r: { events: number; idleBound?: number; threads?: string }) =>
+  r.idleBound === undefined ? '' : `, ≥ ${r.idleBound.toFixed(2)} s on idle cores by its threads' CPU: ${r.threads}`;
 
 try {
   const dir = temp('bench-replay-');

@@ -1,12 +1,14 @@
-// A replay on two cores: reading threads read the recording (decompress, split lines, read every
-// book frame with the venue's scanner, or JSON.parse and its messages parser: feed.ts decoderFor), two of them
-// on alternate files, while this thread applies the decoded messages to the books (the live book
-// syncs) and runs the engine. Reading and decoding are most of a replay's work, hence two readers
-// for one engine. A reader runs ahead by at most READ_AHEAD batches (credits), so a day never sits
-// in memory; what crosses between the threads is packed (packed.ts) so that the copy costs little
-// next to the parse it saves. The items come out exactly as readRecordingBatches gives them, in the
-// same order and the same batches, so a pipelined replay is the same replay (tested: identical
-// CSVs, summary and warnings).
+// A replay on two cores: reading threads read the recording (decompress, find the lines in the
+// bytes, read every book frame with the venue's scanner straight into packed numbers, or JSON.parse
+// and its messages parser: feed.ts decoderFor), two of them on alternate files, while this thread
+// applies the decoded messages to the books (the live book syncs) and runs the engine, and nothing
+// else: it never decodes. Reading costs more than the books and the engine (captured-size frames
+// at 145 a second: about 1.5 µs of a reading thread's CPU an event against 1.0 µs of this one's),
+// hence two readers for one engine when there are two files or more. A reader runs ahead by at
+// most READ_AHEAD batches (credits), so a day never sits in memory; what crosses between the
+// threads is packed (packed.ts) so that the copy costs little next to the parse it saves. The
+// items come out exactly as readRecordingBatches gives them, in the same order and the same
+// batches, so a pipelined replay is the same replay (tested: identical CSVs, summary and warnings).
 
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -50,10 +52,10 @@ export type ReaderMessage =
   | { kind: 'error'; name: string; message: string };
 
 /**
- * What a reading thread is asked. Then it is sent a credit per batch consumed: CREDIT, or
- * CREDIT_RAW when the replaying thread had to wait for that batch — the reader is the slower, so
- * its next batch crosses undecoded and the replaying thread decodes it (the same decoders: where a
- * frame is decoded changes nothing but who spends the time).
+ * What a reading thread is asked. Then it is sent a credit per batch consumed. The replaying thread
+ * never decodes a batch itself (it once did, for the batch after one it had to wait for: with one
+ * file, so one reader, that put the scanners on both threads, and the replaying thread's share of
+ * the reading cost more than the waits it saved — a pipelined replay ran no faster than one thread).
  */
 export interface ReaderRequest {
   dataDir: string;
@@ -64,12 +66,13 @@ export interface ReaderRequest {
   markets: Record<VenueId, MarketSpec>;
   fromWallMs?: number;
   toWallMs?: number;
-  /** Tests: every this many batches is sent undecoded, whatever the credits say. */
+  /** Tests: every this many batches is sent undecoded (the replaying thread decodes it: the same decoders, the same replay). */
   rawEvery?: number;
+  /** Tests: batches it may be ahead by, instead of READ_AHEAD. */
+  readAhead?: number;
 }
 
 export const CREDIT = 1;
-export const CREDIT_RAW = 2;
 
 /**
  * Batches a reading thread may be ahead by (a batch is 256 KiB of text, some 120 KB packed): an
@@ -81,10 +84,10 @@ export const CREDIT_RAW = 2;
 export const READ_AHEAD = 1024;
 
 /**
- * Reading threads: two of them (on alternate files) keep the replaying thread fed on two cores even
- * when reading and decoding cost more than the books and the engine (frames that re-quote whole
- * ladders: about three times); with captured-size frames the engine is the larger cost and the
- * readers wait on it. More than three would only hold more of the recording in memory.
+ * Reading threads: two of them (on alternate files) keep the replaying thread fed on two cores, as
+ * reading and decoding cost more than the books and the engine (captured-size frames: about half as
+ * much again; frames that re-quote whole ladders: about three times). More than three would only
+ * hold more of the recording in memory.
  */
 function readerCount(files: number): number {
   return Math.max(1, Math.min(files, Math.max(2, Math.min(3, availableParallelism() - 1))));
@@ -96,8 +99,6 @@ class ReaderThread {
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
   private exited = false;
-  /** Whether the last batch had to be waited for. */
-  private starved = false;
 
   constructor(request: ReaderRequest) {
     this.worker = startWorker(siblingUrl(import.meta.url, 'pipeline-worker'), { workerData: request });
@@ -117,12 +118,9 @@ class ReaderThread {
   }
 
   async next(): Promise<ReaderMessage> {
-    for (let waited = false; ; waited = true) {
+    for (;;) {
       const m = this.queue.shift();
-      if (m !== undefined) {
-        if (m.kind === 'batch') this.starved = waited;
-        return m;
-      }
+      if (m !== undefined) return m;
       if (this.failure !== undefined) throw this.failure;
       if (this.exited) throw new Error('a reading thread of the recording ended before its files did');
       await new Promise<void>((r) => (this.wake = r));
@@ -131,7 +129,7 @@ class ReaderThread {
   }
 
   credit(): void {
-    this.worker.postMessage(this.starved ? CREDIT_RAW : CREDIT);
+    this.worker.postMessage(CREDIT);
   }
 
   stop(): Promise<number> {
@@ -139,58 +137,88 @@ class ReaderThread {
   }
 }
 
-/**
- * The recording's batches, read and decoded on threads of their own (see the top of this file),
- * in order. Torn files are reported through options.onTorn in order; a recording that cannot be
- * read throws the reader's error here, with its message.
- */
-export async function* pipelinedBatches(dataDir: string, options: ReadOptions & { rawEvery?: number } = {}): AsyncGenerator<RecordingItem[]> {
-  const files = recordingFiles(dataDir);
-  const first = await readFirstHeader(dataDir);
-  const count = readerCount(files.length);
-  const readers: ReaderThread[] = [];
-  try {
-    for (let r = 0; r < count; r++) {
-      readers.push(
-        new ReaderThread({
-          dataDir,
-          files: files.filter((_, i) => i % count === r),
-          baseWallMinusMonoMs: first.clock.wallMs - first.clock.monoMs,
-          markets: first.markets,
-          fromWallMs: options.fromWallMs,
-          toWallMs: options.toWallMs,
-          rawEvery: options.rawEvery,
-        }),
-      );
-    }
-    for (let i = 0; i < files.length; i++) {
-      const reader = readers[i % count]!;
-      for (;;) {
-        const m = await reader.next();
-        if (m.kind === 'batch') {
-          yield unpackBatch(m.batch);
-          reader.credit();
-        } else if (m.kind === 'torn') options.onTorn?.(m.file);
-        else if (m.kind === 'error') throw m.name === 'RecordingFormatError' ? new RecordingFormatError(m.message) : new Error(m.message);
-        else if (m.stopped) return;
-        else break;
-      }
-    }
-  } finally {
-    await Promise.all(readers.map((r) => r.stop()));
-  }
+/** A pipelined reading of a recording (startPipeline): its batches, once, and a stop for its threads. */
+export interface Pipeline extends AsyncIterable<RecordingItem[]> {
+  /** Ends the reading threads (whether the batches were read or not); what a replay must call when it is done with them. */
+  stop(): Promise<void>;
 }
 
-/** A reading thread's side: reads, decodes and packs its files, at most READ_AHEAD batches ahead; a batch asked raw is left undecoded. */
-export async function serveReader(
-  request: ReaderRequest,
-  post: (m: ReaderMessage, transfer?: ArrayBuffer[]) => void,
-  credits: { wait(): Promise<void>; takeRaw(): boolean },
-): Promise<void> {
+/**
+ * The recording's batches, read and decoded on threads of their own (see the top of this file),
+ * in order. The threads start at once and read ahead while the caller sets its replay up (a learned
+ * latency is a whole pass over the recording on the caller's thread first), so stop() must end
+ * them however the caller ends. Torn files are reported through options.onTorn in order, as the
+ * batches are taken; a recording that cannot be read throws the reader's error when its batches are
+ * taken, with its message.
+ */
+export function startPipeline(dataDir: string, options: ReadOptions & { rawEvery?: number; readAhead?: number } = {}): Pipeline {
+  const setup = (async () => {
+    const files = recordingFiles(dataDir);
+    const first = await readFirstHeader(dataDir);
+    const count = readerCount(files.length);
+    const readers: ReaderThread[] = [];
+    try {
+      for (let r = 0; r < count; r++) {
+        readers.push(
+          new ReaderThread({
+            dataDir,
+            files: files.filter((_, i) => i % count === r),
+            baseWallMinusMonoMs: first.clock.wallMs - first.clock.monoMs,
+            markets: first.markets,
+            fromWallMs: options.fromWallMs,
+            toWallMs: options.toWallMs,
+            rawEvery: options.rawEvery,
+            readAhead: options.readAhead,
+          }),
+        );
+      }
+    } catch (e) {
+      // A thread that could not start: those that did are ended here (stop() finds none).
+      await Promise.all(readers.map((r) => r.stop()));
+      throw e;
+    }
+    return { files, readers };
+  })();
+  // A failure is the caller's when it takes the batches (it may never: its own set-up failed first).
+  setup.catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= setup.then(
+      async ({ readers }) => {
+        await Promise.all(readers.map((r) => r.stop()));
+      },
+      () => undefined,
+    ));
+  async function* batches(): AsyncGenerator<RecordingItem[]> {
+    try {
+      const { files, readers } = await setup;
+      const count = readers.length;
+      for (let i = 0; i < files.length; i++) {
+        const reader = readers[i % count]!;
+        for (;;) {
+          const m = await reader.next();
+          if (m.kind === 'batch') {
+            yield unpackBatch(m.batch);
+            reader.credit();
+          } else if (m.kind === 'torn') options.onTorn?.(m.file);
+          else if (m.kind === 'error') throw m.name === 'RecordingFormatError' ? new RecordingFormatError(m.message) : new Error(m.message);
+          else if (m.stopped) return;
+          else break;
+        }
+      }
+    } finally {
+      await stop();
+    }
+  }
+  return { [Symbol.asyncIterator]: batches, stop };
+}
+
+/** A reading thread's side: reads, decodes and packs its files, at most READ_AHEAD batches ahead (tests: every rawEvery-th batch left undecoded). */
+export async function serveReader(request: ReaderRequest, post: (m: ReaderMessage, transfer?: ArrayBuffer[]) => void, credits: { wait(): Promise<void> }): Promise<void> {
   let sent = 0;
   const markets = request.markets;
   const decoding: PackDecoding = { markets, decode: { backpack: decoderFor('backpack', markets.backpack), lighter: decoderFor('lighter', markets.lighter) } };
-  const leaveRaw = () => credits.takeRaw() || (request.rawEvery !== undefined && sent % request.rawEvery === request.rawEvery - 1);
+  const leaveRaw = () => request.rawEvery !== undefined && sent % request.rawEvery === request.rawEvery - 1;
   try {
     for (const file of request.files) {
       let stopped = false;

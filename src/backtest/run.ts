@@ -13,7 +13,7 @@ import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
 import { BackpackFeed, LighterFeed, type FeedMessage, type ReplayFeed } from './feed.js';
-import { pipelinedBatches } from './pipeline.js';
+import { startPipeline } from './pipeline.js';
 import { replayVenue } from './venue.js';
 
 /** Round trips used when a venue has no order events to learn from (ms). */
@@ -48,6 +48,8 @@ export interface BacktestOptions {
   pipelined?: boolean;
   /** Tests of the pipeline: every this many batches crosses undecoded (pipeline.ts ReaderRequest.rawEvery). */
   rawEvery?: number;
+  /** Tests of the pipeline: batches a reading thread may be ahead by (pipeline.ts ReaderRequest.readAhead). */
+  readAhead?: number;
   /**
    * Tests: the replay's shortcuts off — every timer's turns let pass whether or not anything is
    * waiting on them. The result must be the same, byte for byte.
@@ -156,11 +158,16 @@ export async function learnLatency(
 }
 
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
-  const replay = await openBacktest(o);
   const range = { fromWallMs: o.fromWallMs, toWallMs: o.toWallMs, onTorn: (f: string) => o.logger.warn(tornLine(f)) };
-  const reading = (o.pipelined ?? true) ? pipelinedBatches(o.dataDir, { ...range, rawEvery: o.rawEvery }) : readRecordingBatches(o.dataDir, range);
-  for await (const batch of reading) if (!(await replay.consume(batch))) break;
-  return replay.finish();
+  // Pipelined, the reading threads start first: they read ahead while the set-up runs (a learned latency reads the whole recording once).
+  const pipeline = (o.pipelined ?? true) ? startPipeline(o.dataDir, { ...range, rawEvery: o.rawEvery, readAhead: o.readAhead }) : undefined;
+  try {
+    const replay = await openBacktest(o);
+    for await (const batch of pipeline ?? readRecordingBatches(o.dataDir, range)) if (!(await replay.consume(batch))) break;
+    return await replay.finish();
+  } finally {
+    await pipeline?.stop();
+  }
 }
 
 /**

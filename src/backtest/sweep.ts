@@ -10,8 +10,9 @@ import type { Worker } from 'node:worker_threads';
 import type { RunSummary } from '../engine/index.js';
 import type { BacktestJob } from './job.js';
 import type { SweepRow } from './report.js';
-import { packBatch } from './packed.js';
-import { decodedBatches } from './pipeline.js';
+import { readFirstHeader, readRecordingBatches } from '../record/reader.js';
+import { decoderFor } from './feed.js';
+import { packBatch, type PackDecoding } from './packed.js';
 import { siblingUrl, startWorker } from './threads.js';
 
 /** The flags a sweep may vary: every numeric strategy or engine flag. */
@@ -204,8 +205,12 @@ export async function runSweep(
       // Read once here; every worker replays the same decoded batches (packed.ts) for its configurations.
       const sending = (async () => {
         const range = { fromWallMs: base.fromWallMs, toWallMs: base.toWallMs };
-        for await (const batch of decodedBatches(base.dataDir, range)) {
-          const packed = packBatch(batch);
+        // Decoded as packed, as a pipelined replay's reader does (pipeline.ts serveReader): book
+        // frames scanned straight into the numbers, no message objects made just to be packed.
+        const markets = (await readFirstHeader(base.dataDir)).markets;
+        const decoding: PackDecoding = { markets, decode: { backpack: decoderFor('backpack', markets.backpack), lighter: decoderFor('lighter', markets.lighter) } };
+        for await (const batch of readRecordingBatches(base.dataDir, range)) {
+          const packed = packBatch(batch, decoding);
           while (failure === undefined && unacked.some((n) => n >= SWEEP_READ_AHEAD)) await new Promise<void>((r) => (acked = r));
           if (failure !== undefined) return;
           for (let w = 0; w < workers.length; w++) {
