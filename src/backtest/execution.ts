@@ -13,7 +13,16 @@ import { sleep, type Clock } from '../core/clock.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { OrderEvent } from '../record/format.js';
 import { LIGHTER_FEES_BY_TIER, type LighterTier } from '../venues/lighter/account.js';
-import { sentLeg, VenueError, type DetachedExecution, type ExecutionReadiness, type LegResult, type MarketOrderRequest, type SignAheadKind } from '../venues/venue.js';
+import {
+  sentLeg,
+  VenueError,
+  type DetachedExecution,
+  type ExecutionReadiness,
+  type LegResult,
+  type MarketOrderRequest,
+  type ReadinessGate,
+  type SignAheadKind,
+} from '../venues/venue.js';
 import { RateBudget } from '../venues/lighter/rate-budget.js';
 import { HeldAhead } from '../venues/signed-ahead.js';
 import type { OrderSide } from '../core/types.js';
@@ -140,13 +149,17 @@ export class SimulatedExecution implements DetachedExecution {
    */
   readiness(): ExecutionReadiness {
     const budget = this.budget;
-    if (budget === undefined || this.readyTillTake) return READY;
+    if (budget === undefined || this.readyTillTake) {
+      this.readinessGate.readyFrom = -Infinity;
+      return READY;
+    }
     const now = this.clock.monoMs();
     if (this.empty !== undefined && this.empty.until > now) return this.empty;
     const at = budget.availableAt('entry', true, now);
     if (at <= now) {
       this.readyTillTake = true;
       this.empty = undefined;
+      this.readinessGate.readyFrom = -Infinity;
       return READY;
     }
     this.empty = {
@@ -159,8 +172,16 @@ export class SimulatedExecution implements DetachedExecution {
     return this.empty;
   }
 
+  /**
+   * readiness() pushed (venue.ts ReadinessGate), so that the entry gate reads a field on every book
+   * frame instead of asking: open (from -Infinity) exactly while readiness() answers `ready` without
+   * looking — no budget, or ready since the last place taken — and closed when a place is taken.
+   */
+  readonly readinessGate: ReadinessGate = { readyFrom: Infinity };
+
   /** Takes a place in the budget when one is free. */
   private take(purpose: 'entry' | 'repair', transaction: boolean): boolean {
+    this.readinessGate.readyFrom = Infinity;
     this.readyTillTake = false;
     this.empty = undefined;
     return this.budget === undefined || this.budget.tryTake(purpose, transaction);

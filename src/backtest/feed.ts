@@ -27,7 +27,7 @@ import {
 } from '../venues/backpack/messages.js';
 import { BookSync as LighterBookSync } from '../venues/lighter/book-sync.js';
 import { LighterBookScan, readBookFrame, scanLighterBook, scannedBookFrame, type BookFrame } from '../venues/lighter/messages.js';
-import { emitBookEvent, type BookListener, type MarketData, type StatusListener, type VenueStatus } from '../venues/venue.js';
+import type { BookListener, MarketData, StatusListener, VenueStatus } from '../venues/venue.js';
 
 /**
  * What the live parsers made of one recorded frame or snapshot, before the book sync takes it:
@@ -135,7 +135,9 @@ abstract class FeedBase {
     readonly venue: VenueId,
     readonly market: MarketSpec,
     protected readonly log: Logger,
-  ) {}
+  ) {
+    this.event = { venue, receivedAt: 0, book: this.book };
+  }
 
   abstract get valid(): boolean;
   abstract decode(event: RecordedEvent): FeedMessage;
@@ -166,10 +168,16 @@ abstract class FeedBase {
     return { connected: true, bookValid: this.valid, available: true, detail: this.valid ? undefined : `${this.venue} book out of sync in the recording` };
   }
 
+  /** The one book event of this feed, reused for every frame as emitBookEvent reuses one per book (no lookup for it). */
+  private readonly event: { readonly venue: VenueId; receivedAt: number; readonly book: OrderBook };
+
   protected emitBook(atMs: number): void {
     this.lastBookAt = atMs;
     this.applied++;
-    emitBookEvent(this.bookListeners, this.venue, this.book, atMs);
+    const event = this.event;
+    event.receivedAt = atMs;
+    const listeners = this.bookListeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
   }
 
   /** Tells the listeners when validity changed. */
@@ -185,11 +193,40 @@ abstract class FeedBase {
 export class BackpackFeed extends FeedBase implements ReplayFeed {
   private readonly sync: BackpackBookSync;
   readonly decode: (event: RecordedEvent) => FeedMessage;
+  private readonly depthStream: string;
+  private readonly scan = new DepthScan();
+  /** The scanned event as an object, for the sync to keep (it buffers it): bound once. */
+  private readonly scannedEvent = (): FixedDepthEvent => this.scan.fixedEvent(this.market.priceScale, this.market.sizeScale)!;
 
   constructor(market: MarketSpec, log: Logger) {
     super('backpack', market, log);
     this.sync = new BackpackBookSync(this.book as Book, market.priceScale, market.sizeScale);
     this.decode = backpackDecoder(market);
+    this.depthStream = `depth.${market.symbol}`;
+  }
+
+  /**
+   * decode() then applyMessage(), with the usual depth frame taken straight from the scanner's
+   * buffers into the book: the decoder's guard and scanner, then the sync's onFixedRows, so no
+   * event, row or outcome object is made (one is only when the sync keeps the event). Any other
+   * frame, a snapshot, or rows off the grid take decode() and applyMessage(). The same book, events,
+   * statuses and lines either way (test/backtest/feed.test.ts).
+   */
+  override apply(event: RecordedEvent, atMs: number): void {
+    const text = event.payload;
+    if (event.kind !== 'frame') return this.applyMessage(this.decode(event), event.kind, atMs);
+    // Only depth frames move the book (the decoder's guard: no other is even scanned).
+    if (!text.includes(this.depthStream)) return;
+    const scan = this.scan;
+    const { priceScale, sizeScale } = this.market;
+    if (!scanDepthEvent(text, scan) || !scan.streamIs(this.depthStream) || !scan.bids.toFixed(priceScale, sizeScale) || !scan.asks.toFixed(priceScale, sizeScale))
+      return this.applyMessage(this.decode(event), event.kind, atMs);
+    try {
+      if (this.sync.onFixedRows(scan.U, scan.u, scan.bids, scan.asks, this.scannedEvent) === 'apply') this.emitBook(atMs);
+    } catch (e) {
+      return this.refuse('frame', atMs, (e as Error).message);
+    }
+    this.afterFrame();
   }
 
   get valid(): boolean {
@@ -230,11 +267,37 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
 export class LighterFeed extends FeedBase implements ReplayFeed {
   private readonly sync: LighterBookSync;
   readonly decode: (event: RecordedEvent) => FeedMessage;
+  private readonly scan = new LighterBookScan();
 
   constructor(market: MarketSpec, log: Logger) {
     super('lighter', market, log);
     this.sync = new LighterBookSync(this.book as Book, market.priceScale, market.sizeScale);
     this.decode = lighterDecoder(market);
+  }
+
+  /**
+   * decode() then applyMessage(), with the usual `update/order_book` frame taken straight from the
+   * scanner's buffers into the book (the decoder's guard and scanner, then the sync's applyUpdate):
+   * no BookFrame, level or message is made. A snapshot, any other frame, or levels off the grid take
+   * decode() and applyMessage(). The same book, events, statuses and lines either way
+   * (test/backtest/feed.test.ts).
+   */
+  override apply(event: RecordedEvent, atMs: number): void {
+    const text = event.payload;
+    if (event.kind !== 'frame') return;
+    const scan = this.scan;
+    const { priceScale, sizeScale } = this.market;
+    // The decoder's guard (only a text holding `"order_book` is read at all) is asked only when the
+    // scanner declines: a frame it reads has a channel `order_book:…` in plain quotes, so holds it.
+    if (!scanLighterBook(text, scan) || scan.snapshot || !scan.bids.toFixed(priceScale, sizeScale) || !scan.asks.toFixed(priceScale, sizeScale))
+      return text.includes('"order_book') ? this.applyMessage(this.decode(event), event.kind, atMs) : undefined;
+    try {
+      const action = this.sync.applyUpdate(scan.nonce, scan.beginNonce, scan.bids, scan.asks);
+      if (action === 'apply') this.emitBook(atMs);
+    } catch (e) {
+      return this.refuse(atMs, (e as Error).message);
+    }
+    this.afterFrame();
   }
 
   get valid(): boolean {

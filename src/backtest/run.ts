@@ -92,12 +92,18 @@ export interface SpreadSeries {
 class SpreadSampler {
   readonly series: SpreadSeries = { t: [], long: [], short: [], mid: NaN };
   private bucket = -Infinity;
+  /** 10 ** each venue's price scale, worked out once (the same doubles, so the same quotients). */
+  private readonly bUnit: number;
+  private readonly lUnit: number;
 
   constructor(
     private readonly feeds: Record<VenueId, ReplayFeed>,
     private readonly sampleMs: number,
     private readonly wallMinusMono: number,
-  ) {}
+  ) {
+    this.bUnit = 10 ** feeds.backpack.market.priceScale;
+    this.lUnit = 10 ** feeds.lighter.market.priceScale;
+  }
 
   sample(atMs: number): void {
     const b = this.feeds.backpack;
@@ -108,11 +114,13 @@ class SpreadSampler {
       lb = l.book.bestBid,
       la = l.book.bestAsk;
     if (bb === undefined || ba === undefined || lb === undefined || la === undefined) return;
-    const long = lb / 10 ** l.market.priceScale - ba / 10 ** b.market.priceScale;
-    const short = bb / 10 ** b.market.priceScale - la / 10 ** l.market.priceScale;
+    const bUnit = this.bUnit;
+    const lUnit = this.lUnit;
+    const long = lb / lUnit - ba / bUnit;
+    const short = bb / bUnit - la / lUnit;
     const bucket = Math.floor(atMs / this.sampleMs);
     const s = this.series;
-    s.mid = (bb + ba) / 2 / 10 ** b.market.priceScale;
+    s.mid = (bb + ba) / 2 / bUnit;
     if (bucket !== this.bucket) {
       this.bucket = bucket;
       s.t.push(Math.round(this.wallMinusMono + bucket * this.sampleMs) / 1000);
@@ -283,20 +291,23 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
       if (item.kind === 'order') continue;
       const t = item.atUs / 1000;
       if (Number.isNaN(firstWallMs)) firstWallMs = clock.wallMs() + (t - clock.monoMs());
-      // Only an event with a timer due (or work to settle) before it waits; the rest run straight on.
-      if (clock.busyUntil(t)) await clock.advanceTo(t);
-      else clock.setTime(t);
+      // Only an event with a timer due (or work to settle) before it waits, and only when that
+      // timer leaves work to settle (ReplayClock.advanceSync); the rest run straight on.
+      if (clock.busyUntil(t)) {
+        if (!clock.advanceSync(t)) await clock.advanceTo(t);
+      } else clock.setTime(t);
       lastMono = t;
       const feed = feedOf(item.venue);
       // Decoded once: on the reading thread (pipeline.ts), or here for every backtest sharing the pass.
       let message = item.decoded as FeedMessage | undefined;
-      if (message === undefined) {
-        message = feed.decode(item);
-        if (shared) item.decoded = message;
-      }
+      if (message === undefined && shared) message = item.decoded = feed.decode(item);
       // Work a timer's turn asked for runs before this frame, as it would have live.
       while (betweenFrames.length > 0) betweenFrames.shift()!();
-      feed.applyMessage(message, item.kind, t);
+      // A frame no other backtest reads is decoded as it is applied (feed.apply: the usual book
+      // frame goes from the scanner's buffers into the book, nothing made); decoding is pure, so
+      // doing it after the work above changes nothing.
+      if (message === undefined) feed.apply(item, t);
+      else feed.applyMessage(message, item.kind, t);
       while (betweenFrames.length > 0) betweenFrames.shift()!();
       sampler.sample(t);
       if (startError !== undefined) return false;

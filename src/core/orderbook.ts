@@ -46,30 +46,37 @@ class BookHalf {
 
   set(price: number, size: number): void {
     const i = this.find(price);
+    const prices = this.prices;
+    const sizes = this.sizes;
     if (size === 0) {
       if (i >= 0) {
-        if (i === this.prices.length - 1) {
-          this.prices.pop();
-          this.sizes.pop();
-        } else {
-          this.prices.splice(i, 1);
-          this.sizes.splice(i, 1);
+        // The levels above it move down one (a short walk: updates cluster at the tail); no
+        // array of removed elements is made, as splice would make one on every call.
+        const last = prices.length - 1;
+        for (let j = i; j < last; j++) {
+          prices[j] = prices[j + 1];
+          sizes[j] = sizes[j + 1];
         }
+        prices.pop();
+        sizes.pop();
       }
       return;
     }
     if (i >= 0) {
-      this.sizes[i] = size;
+      sizes[i] = size;
       return;
     }
     const at = -i - 1;
-    if (at === this.prices.length) {
-      this.prices.push(price);
-      this.sizes.push(size);
-    } else {
-      this.prices.splice(at, 0, price);
-      this.sizes.splice(at, 0, size);
+    // The levels from `at` on move up one, then the new level goes in at `at` (at the end: a push).
+    let j = prices.length;
+    prices.push(price);
+    sizes.push(size);
+    for (; j > at; j--) {
+      prices[j] = prices[j - 1];
+      sizes[j] = sizes[j - 1];
     }
+    prices[at] = price;
+    sizes[at] = size;
   }
 
   replace(levels: Iterable<Level>): void {

@@ -255,18 +255,23 @@ export class EntryLoop {
     const atThreshold = core.settings.signAheadBound !== 'book';
     this.pass++;
     const now = core.clock.monoMs();
-    // Indexed by number, and each venue's state read once: this runs after nearly every frame.
+    // Indexed by number, and each venue's state read once, by name (see evaluate: a property named
+    // in the code is a plain load where one looked up by a variable key is not): this runs after
+    // nearly every frame.
+    const bookValid = core.bookValid;
+    const bookSeq = core.bookSeq;
     for (let vi = 0; vi < 2; vi++) {
+      const first = vi === 0;
       const id = VENUES[vi];
-      const venue = core.venues[id];
-      if (venue.prepareMarketOrder === undefined || !core.bookValid[id]) continue;
+      const venue = first ? core.venues.backpack : core.venues.lighter;
+      if (venue.prepareMarketOrder === undefined || !(first ? bookValid.backpack : bookValid.lighter)) continue;
       const oi = 1 - vi;
-      const other = VENUES[oi];
-      const seq = core.bookSeq[id];
-      const otherSeq = core.bookSeq[other];
-      const threshold = atThreshold && core.bookValid[other];
-      const size = params.size[id];
-      const market = params[id];
+      const seq = first ? bookSeq.backpack : bookSeq.lighter;
+      const otherSeq = first ? bookSeq.lighter : bookSeq.backpack;
+      const threshold = atThreshold && (first ? bookValid.lighter : bookValid.backpack);
+      const size = first ? params.size.backpack : params.size.lighter;
+      const otherSize = first ? params.size.lighter : params.size.backpack;
+      const market = first ? params.backpack : params.lighter;
       // The venue's answers of when its orders are next signed again stand only while it has dropped nothing.
       const trusts = venue.signedAheadVoids !== undefined;
       if (trusts) {
@@ -302,7 +307,7 @@ export class EntryLoop {
           if (ahead.otherSeq !== otherSeq) {
             ahead.otherSeq = otherSeq;
             // The other venue's fill for the opposite side.
-            const fill = this.fillOf(oi, 1 - si, params.size[other]);
+            const fill = this.fillOf(oi, 1 - si, otherSize);
             const bound = fill.complete ? this.thresholdBound(ahead, id, fill.notional) : undefined;
             if (bound !== ahead.threshold?.worstPrice) ahead.threshold = bound === undefined ? undefined : { side, size, worstPrice: bound };
           }
@@ -319,7 +324,8 @@ export class EntryLoop {
   private fillOf(vi: number, si: number, size: number): FillEstimate {
     const f = this.fills[vi * 2 + si];
     if (f.pass !== this.pass) {
-      this.core.books[VENUES[vi]].estimateFillInto(SIDES[si], size, f);
+      const books = this.core.books;
+      (vi === 0 ? books.backpack : books.lighter).estimateFillInto(si === 0 ? 'buy' : 'sell', size, f);
       f.pass = this.pass;
     }
     return f;
@@ -547,9 +553,6 @@ function resetAhead(ahead: Ahead, params: StrategyParams): void {
   ahead.handedThreshold = undefined;
   ahead.renewBook = ahead.renewThreshold = -Infinity;
 }
-
-/** The sides in the order of EntryLoop.aheads and fills: buy, then sell. */
-const SIDES: readonly OrderSide[] = ['buy', 'sell'];
 
 interface PassFill extends FillEstimate {
   pass: number;

@@ -50,6 +50,12 @@ export function levelsAt(buf: LevelBuffer, priceScale: number, sizeScale: number
   return out;
 }
 
+/** Levels as fixed-point integers, price then size, in `fx[0 .. 2n)` (LevelBuffer after toFixed). */
+export interface FixedLevels {
+  readonly n: number;
+  readonly fx: Float64Array;
+}
+
 /** A growing list of levels, each a price and a size as mantissa + fraction digits (see fixedAt). */
 export class LevelBuffer {
   /** Per level: price mantissa, size mantissa. */
@@ -59,9 +65,29 @@ export class LevelBuffer {
   /** Per level: the price's and the size's text [start, end) in the frame (Backpack keeps its rows as text). */
   at = new Int32Array(128);
   n = 0;
+  /** Per level, after toFixed: the price and the size at the scales it was given (fixed-point integers). */
+  fx = new Float64Array(64);
 
   clear(): void {
     this.n = 0;
+  }
+
+  /**
+   * Every level at these scales (fixedAt) into `fx`, price then size, as levelsAt gives them, with
+   * nothing allocated; false when one is off that grid or out of range (where levelsAt is undefined).
+   */
+  toFixed(priceScale: number, sizeScale: number): boolean {
+    const m = this.m;
+    const f = this.f;
+    const fx = this.fx;
+    for (let k = 0; k < this.n * 2; k += 2) {
+      const price = fixedAt(m[k], f[k], priceScale);
+      const size = fixedAt(m[k + 1], f[k + 1], sizeScale);
+      if (Number.isNaN(price) || Number.isNaN(size)) return false;
+      fx[k] = price;
+      fx[k + 1] = size;
+    }
+    return true;
   }
 
   push(pm: number, pf: number, ps: number, pe: number, sm: number, sf: number, ss: number, se: number): void {
@@ -89,6 +115,7 @@ export class LevelBuffer {
     const at = new Int32Array(this.at.length * 2);
     at.set(this.at);
     this.at = at;
+    this.fx = new Float64Array(this.m.length);
   }
 }
 
@@ -133,6 +160,8 @@ export function ch(i: number): number {
 /** The index of the first character at or after `i` (not negative) that is not JSON whitespace (the text's length at most). */
 export function ws(i: number): number {
   const u = units;
+  // The usual case first, in one compare: no whitespace here (every JSON whitespace is below 33).
+  if (u[i] > 32) return i;
   for (;;) {
     const c = u[i];
     if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i; // the NUL after the text stops it
@@ -175,16 +204,31 @@ export function memberKey(i: number): number {
   return ws(i + 1);
 }
 
+/**
+ * A fixed text the scanners compare with (a key, a type, a key and its punctuation), as its UTF-16
+ * code units: compared unit by unit with the loaded text, typed array against typed array (a
+ * string's charCodeAt in the loop cost more than the rest of the compare).
+ */
+export type Units = Uint16Array;
+
+/** `text` as Units (made once, at module load). */
+export function units16(text: string): Units {
+  const out = new Uint16Array(text.length);
+  for (let j = 0; j < text.length; j++) out[j] = text.charCodeAt(j);
+  return out;
+}
+
 /** The key memberKey read last is `name`. */
-export function keyIs(name: string): boolean {
+export function keyIs(name: Units): boolean {
   return key.len === name.length && textIs(key.at, name);
 }
 
 /** The text from `at` starts with `name`. */
-export function textIs(at: number, name: string): boolean {
-  if (at + name.length > len) return false;
+export function textIs(at: number, name: Units): boolean {
+  const n = name.length;
+  if (at + n > len) return false;
   const u = units;
-  for (let j = 0; j < name.length; j++) if (u[at + j] !== name.charCodeAt(j)) return false;
+  for (let j = 0; j < n; j++) if (u[at + j] !== name[j]) return false;
   return true;
 }
 
@@ -209,8 +253,9 @@ export function skipString(i: number): number {
 }
 
 function digitsEnd(i: number): number {
-  let c = ch(i);
-  while (c >= 48 && c <= 57) c = ch(++i);
+  const u = units;
+  let c = u[i];
+  while (c >= 48 && c <= 57) c = u[++i];
   return i;
 }
 
@@ -238,7 +283,11 @@ export function skipNumber(i: number): number {
   return i;
 }
 
-function skipWord(i: number, w: string): number {
+const TRUE = units16('true');
+const FALSE = units16('false');
+const NULL = units16('null');
+
+function skipWord(i: number, w: Units): number {
   return textIs(i, w) ? i + w.length : -1;
 }
 
@@ -283,11 +332,11 @@ export function skipValue(i: number, depth = 0): number {
       }
     }
     case 116:
-      return skipWord(i, 'true');
+      return skipWord(i, TRUE);
     case 102:
-      return skipWord(i, 'false');
+      return skipWord(i, FALSE);
     case 110:
-      return skipWord(i, 'null');
+      return skipWord(i, NULL);
     default:
       return c === 45 || (c >= 48 && c <= 57) ? skipNumber(i) : -1;
   }
@@ -309,14 +358,15 @@ export const read = {
  * them, or -1 when there are none or the value passes 2^53 − 1. Leading zeros are read as zeros.
  */
 export function readDigits(i: number): number {
+  const u = units;
   const start = i;
   let v = 0;
-  let c = ch(i) - 48;
+  let c = u[i] - 48;
   while (c >= 0 && c <= 9) {
     // Exact while at most 2^53 − 1; a true value past it cannot round to at most that (2^53 is a float).
     v = v * 10 + c;
     if (v > Number.MAX_SAFE_INTEGER) return -1;
-    c = ch(++i) - 48;
+    c = u[++i] - 48;
   }
   if (i === start) return -1;
   read.v = v;
@@ -349,20 +399,21 @@ export function readInteger(i: number): number {
  * after the quote, or -1 for anything else or a mantissa past exact range.
  */
 export function readDecimal(i: number): number {
+  const u = units;
   const start = i;
   let m = 0;
-  let c = ch(i) - 48;
+  let c = u[i] - 48;
   while (c >= 0 && c <= 9) {
     if (m > ACC_LIMIT) return -1;
     m = m * 10 + c;
-    c = ch(++i) - 48;
+    c = u[++i] - 48;
   }
   if (i === start) return -1;
   let f = 0;
   if (c === 46 - 48) {
     const fracStart = ++i;
     let zeros = 0;
-    c = ch(i) - 48;
+    c = u[i] - 48;
     while (c >= 0 && c <= 9) {
       if (c === 0) zeros++;
       else {
@@ -375,7 +426,7 @@ export function readDecimal(i: number): number {
         m = m * 10 + c;
         f++;
       }
-      c = ch(++i) - 48;
+      c = u[++i] - 48;
     }
     if (i === fracStart) return -1;
   }

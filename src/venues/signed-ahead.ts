@@ -89,7 +89,18 @@ export class SignedAhead<T> {
   /** Holds `signed` for this order in `kind`'s place of its side (undefined empties the place). */
   put(order: MarketOrderRequest, signed: T | undefined, kind: SignAheadKind = 'book'): void {
     const at = this.clock.monoMs();
-    this.held[order.side][kind] = signed === undefined ? undefined : { order, signed, at, renewAt: at + this.maxAgeMs / 2 };
+    const slots = this.held[order.side];
+    const h = slots[kind];
+    if (signed === undefined) slots[kind] = undefined;
+    // The place's record is written over when it has one (nothing outside this class keeps a
+    // record: its readers copy what they need out of it on the spot), so an order held again,
+    // as happens after most frames, allocates nothing.
+    else if (h !== undefined) {
+      h.order = order;
+      h.signed = signed;
+      h.at = at;
+      h.renewAt = at + this.maxAgeMs / 2;
+    } else slots[kind] = { order, signed, at, renewAt: at + this.maxAgeMs / 2 };
   }
 
   /** Drops everything held (Lighter: the nonce they were signed for is void). */

@@ -244,3 +244,43 @@ test('readiness asked on every frame between orders follows the budget: ready un
   assert.deepEqual(exec.readiness(), { state: 'ready' });
   await Promise.all(sent);
 });
+
+test('the readiness gate is open only while readiness() answers ready: opened by a ready answer, closed by every place taken, shut while the budget is spent', async () => {
+  const { clock, exec } = rig({ requestsPerMinute: 60 });
+  const gate = exec.readinessGate;
+  const open = () => clock.monoMs() >= gate.readyFrom;
+  assert.equal(open(), false, 'closed until readiness() has answered');
+  let opened = 0;
+  const sent: Array<Promise<unknown>> = [];
+  // Entries every few milliseconds, readiness asked now and then between them, past the point the
+  // budget runs dry and on until it frees: whenever the gate is open, readiness() says ready.
+  for (let i = 0; i < 400; i++) {
+    if (open()) {
+      opened++;
+      assert.deepEqual(exec.readiness(), { state: 'ready' }, `gate open at ${clock.monoMs()} ms`);
+    }
+    if (i % 3 === 0) {
+      const r = exec.readiness();
+      assert.equal(open(), r.state === 'ready', `the gate after readiness() at ${clock.monoMs()} ms`);
+    }
+    if (i % 5 === 4) {
+      if (i % 2 === 0) await exec.fetchPosition();
+      else sent.push(exec.placeMarketOrder({ side: 'buy', size: 1, worstPrice: 1_010 }));
+      assert.equal(open(), false, 'a place taken closes it');
+    }
+    await clock.advanceTo(clock.monoMs() + (i === 250 ? 60_000 : 1));
+  }
+  assert.ok(opened > 40, `${opened} turns read the gate open`);
+  await clock.advanceTo(clock.monoMs() + 100);
+  await Promise.all(sent);
+  // No budget (Backpack): open from the first answer on, and nothing closes it.
+  const bp = rig();
+  bp.exec.readiness();
+  assert.equal(bp.clock.monoMs() >= bp.exec.readinessGate.readyFrom, true);
+  const order = bp.exec.placeMarketOrder({ side: 'buy', size: 1, worstPrice: 1_010 });
+  assert.equal(bp.clock.monoMs() >= bp.exec.readinessGate.readyFrom, true, 'no budget: no place taken');
+  await bp.clock.advanceTo(100);
+  assert.equal((await order).state, 'filled');
+  assert.deepEqual(bp.exec.readiness(), { state: 'ready' });
+  assert.equal(bp.clock.monoMs() >= bp.exec.readinessGate.readyFrom, true);
+});

@@ -4,6 +4,7 @@
 // clock's own rule: after a timer, the turns pass whenever anything still continues on them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { ReplayClock } from '../../src/backtest/clock.js';
 import { runBacktest, type BacktestResult } from '../../src/backtest/run.js';
@@ -107,4 +108,56 @@ test('after a timer the replay clock lets turns pass when an order was sent or t
     assert.deepEqual(done, [`${how} at 10`]);
     assert.equal(clock.monoMs(), 20);
   }
+});
+
+test('advanceSync fires the timers that leave nothing to settle without a turn, and hands the first that does to advanceTo: the same fires, work and times as advanceTo alone', async () => {
+  // Timers (timeouts and intervals) at random times, some starting work that continues over promise
+  // callbacks and setImmediate turns (as an order's reply does) and is counted until it ends;
+  // the driver moves to random times, one way with advanceTo alone, the other with advanceSync first.
+  const plan = fc.record({
+    timers: fc.array(fc.record({ at: fc.integer({ min: 0, max: 200 }), every: fc.option(fc.integer({ min: 5, max: 60 })), works: fc.integer({ min: 0, max: 3 }) }), {
+      minLength: 1,
+      maxLength: 8,
+    }),
+    steps: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 30 }),
+  });
+  await fc.assert(
+    fc.asyncProperty(plan, async ({ timers, steps }) => {
+      const run = async (sync: boolean) => {
+        const clock = new ReplayClock(0, 1_000);
+        let working = 0;
+        clock.settleWhenBusy(() => working === 0);
+        const log: string[] = [];
+        let fires = 0;
+        timers.forEach((tm, id) => {
+          const fn = () => {
+            const n = fires++;
+            log.push(`timer ${id} at ${clock.monoMs()}`);
+            // A timer with works > 0 starts work on one fire in (works + 1); the others start nothing.
+            if (tm.works > 0 && n % (tm.works + 1) === 0) {
+              working++;
+              void Promise.resolve()
+                .then(() => new Promise<void>((r) => setImmediate(r)))
+                .then(() => {
+                  log.push(`work of ${id} done at ${clock.monoMs()}`);
+                  working--;
+                });
+            }
+          };
+          if (tm.every === null) clock.setTimeout(fn, tm.at);
+          else clock.setInterval(fn, tm.every);
+        });
+        let t = 0;
+        for (const step of steps) {
+          t += step;
+          if (!clock.busyUntil(t)) clock.setTime(t);
+          else if (!sync || !clock.advanceSync(t)) await clock.advanceTo(t);
+          log.push(`event at ${clock.monoMs()}`);
+        }
+        return log;
+      };
+      assert.deepEqual(await run(true), await run(false));
+    }),
+    { numRuns: 300 },
+  );
 });

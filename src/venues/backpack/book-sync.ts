@@ -3,6 +3,7 @@
 
 import { parseFixed } from '../../core/fixed.js';
 import type { OrderBook, Level } from '../../core/orderbook.js';
+import type { FixedLevels } from '../scan.js';
 import type { DepthEvent, DepthSnapshot, FixedDepthEvent, FixedDepthSnapshot } from './messages.js';
 
 export type { DepthEvent, DepthSnapshot, FixedDepthEvent, FixedDepthSnapshot } from './messages.js';
@@ -109,6 +110,39 @@ export class BookSync {
       }
     }
     return { action: 'load_snapshot', drained };
+  }
+
+  /**
+   * An event given as its ids and its rows already fixed-point in buffers (the replay's scanner
+   * path, backtest/feed.ts): exactly what onEvent() does with the FixedDepthEvent made of them, but
+   * answering only the action and making that event (`asEvent`) only when it is kept (buffered).
+   */
+  onFixedRows(U: number, u: number, bids: FixedLevels, asks: FixedLevels, asEvent: () => FixedDepthEvent): SyncAction {
+    if (u < U) throw new BookSyncError(`depth event has u ${u} below U ${U}`);
+    if (!this.live) {
+      if (this.buffer.length >= MAX_BUFFER) this.buffer.shift();
+      this.buffer.push(asEvent());
+      return 'buffered';
+    }
+    if (u <= this.lastU) return 'drop_stale';
+    const contiguous = this.awaitingBridge ? U <= this.lastU + 1 : U === this.lastU + 1;
+    if (!contiguous) {
+      this.invalidate();
+      this.buffer.push(asEvent());
+      return 'gap_resync';
+    }
+    const book = this.book;
+    const b = bids.fx;
+    for (let k = 0, n = bids.n * 2; k < n; k += 2) book.update('bid', b[k], b[k + 1]);
+    const a = asks.fx;
+    for (let k = 0, n = asks.n * 2; k < n; k += 2) book.update('ask', a[k], a[k + 1]);
+    this.lastU = u;
+    this.awaitingBridge = false;
+    if (book.isCrossed()) {
+      this.invalidate();
+      return 'crossed_resync';
+    }
+    return 'apply';
   }
 
   private step(event: AnyDepthEvent): SyncOutcome {

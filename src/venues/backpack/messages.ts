@@ -8,7 +8,25 @@
 import { decimalsOf, parseFixed } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { ch, key, keyIs, levelsAt, load, onlyWsFrom, LevelBuffer, memberKey, plainEnd, read, readDecimal, readDigits, readInteger, skipValue, textIs, ws } from '../scan.js';
+import {
+  ch,
+  key,
+  keyIs,
+  levelsAt,
+  load,
+  onlyWsFrom,
+  LevelBuffer,
+  memberKey,
+  plainEnd,
+  read,
+  readDecimal,
+  readDigits,
+  readInteger,
+  skipValue,
+  textIs,
+  units16,
+  ws,
+} from '../scan.js';
 
 /** A [price, quantity] row, both decimals as the venue wrote them. */
 export type DepthRow = readonly [string, string];
@@ -169,6 +187,14 @@ function rowsOf(text: string, buf: LevelBuffer): DepthRow[] {
   return out;
 }
 
+const NULL = units16('null');
+const K_DATA = units16('data');
+const K_STREAM = units16('stream');
+const K_ERROR = units16('error');
+const K_LAST_UPDATE_ID = units16('lastUpdateId');
+const K_BIDS = units16('bids');
+const K_ASKS = units16('asks');
+
 /**
  * An update id at `i` (updateId above): a plain integer number, or a string of 1 to 16 digits,
  * that is a safe integer and not negative, into read.v; the index after it, or -1 (declined).
@@ -186,7 +212,7 @@ function scanUpdateId(i: number): number {
 /** At `i`: `null` (no rows) or an array of rows whose first two entries are decimal strings (more entries skipped); the index after it, or -1. */
 function scanRows(i: number, into: LevelBuffer): number {
   const c = ch(i);
-  if (c === 110) return textIs(i, 'null') ? i + 4 : -1; // null: no rows, as rows() has it
+  if (c === 110) return textIs(i, NULL) ? i + 4 : -1; // null: no rows, as rows() has it
   if (c !== 91) return -1;
   i = ws(i + 1);
   if (ch(i) === 93) return i + 1;
@@ -244,11 +270,11 @@ export function scanDepthEvent(text: string, out: DepthScan): boolean {
   for (;;) {
     i = memberKey(i);
     if (i < 0) return false;
-    if (keyIs('data')) {
+    if (keyIs(K_DATA)) {
       if (seen & 2) return false;
       seen |= 2;
       i = scanDepthData(i, out);
-    } else if (keyIs('stream')) {
+    } else if (keyIs(K_STREAM)) {
       if (seen & 1 || ch(i) !== 34) return false;
       seen |= 1;
       const ve = plainEnd(i + 1);
@@ -256,7 +282,7 @@ export function scanDepthEvent(text: string, out: DepthScan): boolean {
       out.streamStart = i + 1;
       out.streamEnd = ve;
       i = ve + 1;
-    } else if (keyIs('error')) {
+    } else if (keyIs(K_ERROR)) {
       return false;
     } else i = skipValue(i);
     if (i < 0) return false;
@@ -327,16 +353,16 @@ export function scanDepthSnapshot(text: string, out: DepthScan): boolean {
   for (;;) {
     i = memberKey(i);
     if (i < 0) return false;
-    if (keyIs('lastUpdateId')) {
+    if (keyIs(K_LAST_UPDATE_ID)) {
       if (seen & 1) return false;
       seen |= 1;
       i = scanUpdateId(i);
       out.u = read.v;
-    } else if (keyIs('bids')) {
+    } else if (keyIs(K_BIDS)) {
       if (seen & 2) return false;
       seen |= 2;
       i = scanRows(i, out.bids);
-    } else if (keyIs('asks')) {
+    } else if (keyIs(K_ASKS)) {
       if (seen & 4) return false;
       seen |= 4;
       i = scanRows(i, out.asks);

@@ -5,6 +5,7 @@
 // `offset` is not a sequence and is ignored.
 
 import type { OrderBook } from '../../core/orderbook.js';
+import type { FixedLevels } from '../scan.js';
 import type { BookFrame } from './messages.js';
 
 export type { BookFrame } from './messages.js';
@@ -48,6 +49,26 @@ export class BookSync {
     for (const [p, q] of frame.bids) this.book.update('bid', p, q);
     for (const [p, q] of frame.asks) this.book.update('ask', p, q);
     this.lastNonce = frame.nonce;
+    return this.checkCrossed('apply');
+  }
+
+  /**
+   * An `update/` frame (not a snapshot) whose levels are already fixed-point in buffers (the
+   * replay's scanner path, backtest/feed.ts): exactly what apply() does with the BookFrame made of
+   * the same nonces and levels, with nothing allocated.
+   */
+  applyUpdate(nonce: number, beginNonce: number, bids: FixedLevels, asks: FixedLevels): BookSyncAction {
+    if (this.lastNonce === undefined) return 'ignored';
+    if (beginNonce !== this.lastNonce) {
+      this.reset();
+      return 'gap_resync';
+    }
+    const book = this.book;
+    const b = bids.fx;
+    for (let k = 0, n = bids.n * 2; k < n; k += 2) book.update('bid', b[k], b[k + 1]);
+    const a = asks.fx;
+    for (let k = 0, n = asks.n * 2; k < n; k += 2) book.update('ask', a[k], a[k + 1]);
+    this.lastNonce = nonce;
     return this.checkCrossed('apply');
   }
 

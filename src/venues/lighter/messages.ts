@@ -10,7 +10,7 @@
 import { parseFixed, parseFixedFast } from '../../core/fixed.js';
 import type { Level } from '../../core/orderbook.js';
 import { accepted, fieldsOf, isDecimalText, preview, refused, type Parsed } from '../messages.js';
-import { ch, keyIs, levelsAt, load, onlyWsFrom, LevelBuffer, memberKey, plainEnd, read, readDecimal, readInteger, skipValue, textIs, ws } from '../scan.js';
+import { ch, keyIs, levelsAt, load, onlyWsFrom, LevelBuffer, memberKey, plainEnd, read, readDecimal, readInteger, skipValue, textIs, units16, ws } from '../scan.js';
 
 /** One order_book frame, its levels at the market's scales. */
 export interface BookFrame {
@@ -110,11 +110,24 @@ export class LighterBookScan {
   }
 }
 
-const TYPE_SUBSCRIBED = 'subscribed/order_book';
-const TYPE_UPDATE = 'update/order_book';
-const CHANNEL_PREFIX = 'order_book:';
-const PRICE_KEY = '"price":"';
-const SIZE_KEY = '"size":"';
+const TYPE_SUBSCRIBED = units16('subscribed/order_book');
+const TYPE_UPDATE = units16('update/order_book');
+const CHANNEL_PREFIX = units16('order_book:');
+const PRICE_KEY = units16('"price":"');
+const SIZE_KEY = units16('"size":"');
+/** A level as Lighter writes it, up to its price's text, and from the price's closing quote to the size's text. */
+const LEVEL_PRICE = units16('{"price":"');
+const LEVEL_SIZE = units16(',"size":"');
+const K_TYPE = units16('type');
+const K_CHANNEL = units16('channel');
+const K_ORDER_BOOK = units16('order_book');
+const K_ERROR = units16('error');
+const K_BIDS = units16('bids');
+const K_ASKS = units16('asks');
+const K_NONCE = units16('nonce');
+const K_BEGIN_NONCE = units16('begin_nonce');
+const K_PRICE = units16('price');
+const K_SIZE = units16('size');
 
 /**
  * Reads an order_book frame (spec §5.2; the shape of nautilus_trader's captures
@@ -143,7 +156,7 @@ export function scanLighterBook(text: string, out: LighterBookScan): boolean {
   for (;;) {
     i = memberKey(i);
     if (i < 0) return false;
-    if (keyIs('type')) {
+    if (keyIs(K_TYPE)) {
       if (seen & 1 || ch(i) !== 34) return false;
       seen |= 1;
       const ve = plainEnd(i + 1);
@@ -152,7 +165,7 @@ export function scanLighterBook(text: string, out: LighterBookScan): boolean {
       else if (vl === TYPE_SUBSCRIBED.length && textIs(i + 1, TYPE_SUBSCRIBED)) out.snapshot = true;
       else return false;
       i = ve + 1;
-    } else if (keyIs('channel')) {
+    } else if (keyIs(K_CHANNEL)) {
       if (seen & 2 || ch(i) !== 34) return false;
       seen |= 2;
       const ve = plainEnd(i + 1);
@@ -160,11 +173,11 @@ export function scanLighterBook(text: string, out: LighterBookScan): boolean {
       out.chStart = i + 1;
       out.chEnd = ve;
       i = ve + 1;
-    } else if (keyIs('order_book')) {
+    } else if (keyIs(K_ORDER_BOOK)) {
       if (seen & 4) return false;
       seen |= 4;
       i = scanOrderBook(i, out);
-    } else if (keyIs('error')) {
+    } else if (keyIs(K_ERROR)) {
       return false;
     } else i = skipValue(i);
     if (i < 0) return false;
@@ -185,20 +198,20 @@ function scanOrderBook(i: number, out: LighterBookScan): number {
   for (;;) {
     i = memberKey(i);
     if (i < 0) return -1;
-    if (keyIs('bids')) {
+    if (keyIs(K_BIDS)) {
       if (seen & 4) return -1;
       seen |= 4;
       i = scanLevels(i, out.bids);
-    } else if (keyIs('asks')) {
+    } else if (keyIs(K_ASKS)) {
       if (seen & 8) return -1;
       seen |= 8;
       i = scanLevels(i, out.asks);
-    } else if (keyIs('nonce')) {
+    } else if (keyIs(K_NONCE)) {
       if (seen & 1) return -1;
       seen |= 1;
       i = readInteger(i);
       out.nonce = read.v;
-    } else if (keyIs('begin_nonce')) {
+    } else if (keyIs(K_BEGIN_NONCE)) {
       if (seen & 2) return -1;
       seen |= 2;
       const c = ch(i);
@@ -223,6 +236,28 @@ function scanLevels(i: number, into: LevelBuffer): number {
   if (ch(i) === 93) return i + 1;
   for (;;) {
     if (ch(i) !== 123) return -1;
+    // The usual spelling, {"price":"…","size":"…"}, read in a few compares; any other (whitespace,
+    // other keys or order, text readDecimal does not take) is read again from the brace the general
+    // way below, which accepts or declines it on its own.
+    if (textIs(i, LEVEL_PRICE)) {
+      const pe = readDecimal(i + LEVEL_PRICE.length);
+      if (pe >= 0 && textIs(pe, LEVEL_SIZE)) {
+        const pm = read.v;
+        const pf = read.f;
+        const ps = read.start;
+        const pEnd = read.end;
+        const se = readDecimal(pe + LEVEL_SIZE.length);
+        if (se >= 0 && ch(se) === 125) {
+          into.push(pm, pf, ps, pEnd, read.v, read.f, read.start, read.end);
+          i = ws(se + 1);
+          const c = ch(i);
+          if (c === 93) return i + 1;
+          if (c !== 44) return -1;
+          i = ws(i + 1);
+          continue;
+        }
+      }
+    }
     i = ws(i + 1);
     let pm = -1;
     let pf = 0;
@@ -244,7 +279,7 @@ function scanLevels(i: number, into: LevelBuffer): number {
       } else {
         i = memberKey(i);
         if (i < 0) return -1;
-        field = keyIs('price') ? 1 : keyIs('size') ? 2 : 0;
+        field = keyIs(K_PRICE) ? 1 : keyIs(K_SIZE) ? 2 : 0;
         if (field !== 0) {
           if (ch(i) !== 34) return -1;
           i++;
