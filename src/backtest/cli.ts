@@ -11,7 +11,7 @@ import { ParamError } from '../core/param-error.js';
 import { strategyParams } from '../strategy/index.js';
 import type { Logger } from '../core/log.js';
 import { RecordingFormatError } from '../record/format.js';
-import { readFirstHeader, readRecordingBatches } from '../record/reader.js';
+import { countBookEvents, readFirstHeader } from '../record/reader.js';
 import { RunLog } from '../io/runlog.js';
 import type { LighterTier } from '../venues/lighter/account.js';
 import { jobConfig, runJob, type BacktestJob } from './job.js';
@@ -149,9 +149,7 @@ function prepareOut(dir: string): void {
 
 /** Book events in the recording within --from/--to, for the progress bar. */
 async function countEvents(dir: string, fromWallMs?: number, toWallMs?: number): Promise<number> {
-  let n = 0;
-  for await (const batch of readRecordingBatches(dir, { fromWallMs, toWallMs })) for (const item of batch) if (item.kind === 'frame' || item.kind === 'snapshot') n++;
-  return n;
+  return countBookEvents(dir, { fromWallMs, toWallMs });
 }
 
 function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) => void {

@@ -8,7 +8,8 @@
 // a snapshot only after its book went invalid, so a snapshot that finds the replayed book valid
 // resets it first and loads the snapshot, as live did.
 
-import type { OrderBook } from '../core/orderbook.js';
+import type { Level, OrderBook } from '../core/orderbook.js';
+import type { FixedLevels } from '../venues/scan.js';
 import { OrderBook as Book } from '../core/orderbook.js';
 import type { Logger } from '../core/log.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
@@ -44,6 +45,46 @@ export type FeedMessage =
   | { k: 'depthSnapshot'; snapshot: DepthSnapshot | FixedDepthSnapshot }
   | { k: 'bookFrame'; frame: BookFrame };
 
+/**
+ * A book update as a pipelined replay's batch packs it (packed.ts unpackBatch for the replay): its
+ * levels are `nums[bidsAt .. bidsAt + 2·bidsN)` and `nums[asksAt .. asksAt + 2·asksN)`, price then
+ * size at the market's scales; `first`/`last` are Lighter's begin_nonce/nonce or Backpack's U/u.
+ * Applied as apply() applies a scanned update (the syncs' applyUpdate/onFixedRows), with no level
+ * or frame object made.
+ */
+export interface PackedUpdate {
+  k: 'packedUpdate';
+  nums: Float64Array;
+  first: number;
+  last: number;
+  bidsAt: number;
+  bidsN: number;
+  asksAt: number;
+  asksN: number;
+}
+
+/** What applyMessage takes: a decoded message, or a packed update. */
+export type ReplayMessage = FeedMessage | PackedUpdate;
+
+/** Levels copied out of a packed batch for a sync (reused frame after frame). */
+class PackedLevels implements FixedLevels {
+  n = 0;
+  fx = new Float64Array(64);
+  load(nums: Float64Array, at: number, n: number): this {
+    if (2 * n > this.fx.length) this.fx = new Float64Array(2 * n);
+    const fx = this.fx;
+    for (let k = 0; k < 2 * n; k++) fx[k] = nums[at + k]!;
+    this.n = n;
+    return this;
+  }
+  /** As Level objects, for a sync that keeps the event (Backpack's buffer). */
+  levels(): Level[] {
+    const out: Level[] = [];
+    for (let k = 0; k < 2 * this.n; k += 2) out.push([this.fx[k]!, this.fx[k + 1]!] as const);
+    return out;
+  }
+}
+
 const SKIP: FeedMessage = { k: 'skip' };
 
 /** A replayed venue's market-data side: the port's MarketData, fed by apply() instead of a socket. */
@@ -63,7 +104,7 @@ export interface ReplayFeed extends MarketData {
   /** The live parsers' reading of one of this venue's recorded frames or snapshots (pure: no book involved). */
   decode(event: RecordedEvent): FeedMessage;
   /** A decoded frame or snapshot into the book, at its receive time (ms). */
-  applyMessage(message: FeedMessage, kind: RecordedEvent['kind'], atMs: number): void;
+  applyMessage(message: ReplayMessage, kind: RecordedEvent['kind'], atMs: number): void;
   /** A new recording session (the bot was restarted): everything known is dropped. */
   reset(): void;
 }
@@ -141,7 +182,7 @@ abstract class FeedBase {
 
   abstract get valid(): boolean;
   abstract decode(event: RecordedEvent): FeedMessage;
-  abstract applyMessage(message: FeedMessage, kind: RecordedEvent['kind'], atMs: number): void;
+  abstract applyMessage(message: ReplayMessage, kind: RecordedEvent['kind'], atMs: number): void;
 
   apply(event: RecordedEvent, atMs: number): void {
     this.applyMessage(this.decode(event), event.kind, atMs);
@@ -238,10 +279,11 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
     this.afterFrame();
   }
 
-  applyMessage(message: FeedMessage, kind: RecordedEvent['kind'], atMs: number): void {
+  applyMessage(message: ReplayMessage, kind: RecordedEvent['kind'], atMs: number): void {
     if (message.k === 'skip') return;
     // As live: a snapshot or depth frame that cannot be read leaves the book unknown until the next snapshot.
     if (message.k === 'refused') return this.refuse(kind, atMs, message.why);
+    if (message.k === 'packedUpdate') return this.applyPacked(message, atMs);
     try {
       if (message.k === 'depthSnapshot') {
         if (this.sync.valid) this.sync.reset();
@@ -253,6 +295,27 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
       } else return;
     } catch (e) {
       return this.refuse(kind, atMs, (e as Error).message);
+    }
+    this.afterFrame();
+  }
+
+  private readonly packedBids = new PackedLevels();
+  private readonly packedAsks = new PackedLevels();
+  private packedU = 0;
+  private packedLastU = 0;
+  /** The packed update as an event, for the sync to keep (it buffers it): bound once. */
+  private readonly packedEvent = (): FixedDepthEvent => ({ fixed: true, U: this.packedU, u: this.packedLastU, b: this.packedBids.levels(), a: this.packedAsks.levels() });
+
+  /** A packed depth frame, as apply() applies a scanned one. */
+  private applyPacked(m: PackedUpdate, atMs: number): void {
+    const bids = this.packedBids.load(m.nums, m.bidsAt, m.bidsN);
+    const asks = this.packedAsks.load(m.nums, m.asksAt, m.asksN);
+    this.packedU = m.first;
+    this.packedLastU = m.last;
+    try {
+      if (this.sync.onFixedRows(m.first, m.last, bids, asks, this.packedEvent) === 'apply') this.emitBook(atMs);
+    } catch (e) {
+      return this.refuse('frame', atMs, (e as Error).message);
     }
     this.afterFrame();
   }
@@ -309,9 +372,20 @@ export class LighterFeed extends FeedBase implements ReplayFeed {
     this.afterFrame();
   }
 
-  applyMessage(message: FeedMessage, _kind: RecordedEvent['kind'], atMs: number): void {
+  applyMessage(message: ReplayMessage, _kind: RecordedEvent['kind'], atMs: number): void {
     if (message.k === 'skip') return;
     if (message.k === 'refused') return this.refuse(atMs, message.why);
+    if (message.k === 'packedUpdate') {
+      // A packed update frame, as apply() applies a scanned one.
+      const bids = this.packedBids.load(message.nums, message.bidsAt, message.bidsN);
+      const asks = this.packedAsks.load(message.nums, message.asksAt, message.asksN);
+      try {
+        if (this.sync.applyUpdate(message.last, message.first, bids, asks) === 'apply') this.emitBook(atMs);
+      } catch (e) {
+        return this.refuse(atMs, (e as Error).message);
+      }
+      return this.afterFrame();
+    }
     if (message.k !== 'bookFrame') return;
     try {
       const action = this.sync.apply(message.frame);
@@ -321,6 +395,9 @@ export class LighterFeed extends FeedBase implements ReplayFeed {
     }
     this.afterFrame();
   }
+
+  private readonly packedBids = new PackedLevels();
+  private readonly packedAsks = new PackedLevels();
 
   private refuse(atMs: number, why: string): void {
     this.log.warn(`lighter recorded frame at ${atMs.toFixed(3)} ms refused: ${why}`);

@@ -13,7 +13,7 @@ import { LighterBookScan, scanLighterBook } from '../venues/lighter/messages.js'
 import { fixedAt, type LevelBuffer } from '../venues/scan.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { Level } from '../core/orderbook.js';
-import type { FeedMessage } from './feed.js';
+import type { FeedMessage, ReplayMessage } from './feed.js';
 
 export interface PackedBatch {
   nums: Float64Array;
@@ -210,8 +210,14 @@ export function packBatch(items: readonly RecordingItem[], decoding?: PackDecodi
 
 const SKIP: FeedMessage = { k: 'skip' };
 
-/** The items packBatch packed: frames and snapshots with their decoded message (and an empty payload), or their text. */
-export function unpackBatch(batch: PackedBatch): RecordingItem[] {
+/**
+ * The items packBatch packed: frames and snapshots with their decoded message (and an empty
+ * payload), or their text. `forReplay`: a Lighter update frame and a Backpack depth frame on the
+ * grid come as a PackedUpdate (feed.ts) over the batch's numbers instead of a message with level
+ * objects — what a replay applies without making any; the books end the same (a pipelined replay
+ * gives the one-thread replay's outputs: tested).
+ */
+export function unpackBatch(batch: PackedBatch, forReplay = false): RecordingItem[] {
   const { nums, extra } = batch;
   const strs = batch.text.length === 0 ? [] : batch.text.split('\n');
   let i = 0;
@@ -248,8 +254,27 @@ export function unpackBatch(batch: PackedBatch): RecordingItem[] {
       items.push({ kind: kind === Item.Frame ? 'frame' : 'snapshot', venue, atUs, payload: extra[x++]! });
       continue;
     }
-    let decoded: FeedMessage;
-    if (code === Msg.Skip) decoded = SKIP;
+    let decoded: ReplayMessage;
+    if (forReplay && (code === Msg.DepthFixed || (code === Msg.BookFrame && nums[i] !== 1))) {
+      // Backpack: U, u; Lighter: snapshot (0 here), nonce, begin_nonce; then the bids and the asks.
+      let first: number;
+      let last: number;
+      if (code === Msg.DepthFixed) {
+        first = nums[i++]!;
+        last = nums[i++]!;
+      } else {
+        i++;
+        last = nums[i++]!;
+        first = nums[i++]!;
+      }
+      const bidsN = nums[i++]!;
+      const bidsAt = i;
+      i += 2 * bidsN;
+      const asksN = nums[i++]!;
+      const asksAt = i;
+      i += 2 * asksN;
+      decoded = { k: 'packedUpdate', nums, first, last, bidsAt, bidsN, asksAt, asksN };
+    } else if (code === Msg.Skip) decoded = SKIP;
     else if (code === Msg.Refused) decoded = { k: 'refused', why: extra[x++]! };
     else if (code === Msg.Depth) {
       const U = nums[i++]!;

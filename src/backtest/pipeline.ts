@@ -198,7 +198,7 @@ export function startPipeline(dataDir: string, options: ReadOptions & { rawEvery
         for (;;) {
           const m = await reader.next();
           if (m.kind === 'batch') {
-            yield unpackBatch(m.batch);
+            yield unpackBatch(m.batch, true);
             reader.credit();
           } else if (m.kind === 'torn') options.onTorn?.(m.file);
           else if (m.kind === 'error') throw m.name === 'RecordingFormatError' ? new RecordingFormatError(m.message) : new Error(m.message);

@@ -12,7 +12,7 @@ import { readFirstHeader, readOrderEvents, readRecordingBatches, type RecordingI
 import type { LighterTier } from '../venues/lighter/account.js';
 import { ReplayClock } from './clock.js';
 import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type LatencyModel } from './execution.js';
-import { BackpackFeed, LighterFeed, type FeedMessage, type ReplayFeed } from './feed.js';
+import { BackpackFeed, LighterFeed, type ReplayFeed, type ReplayMessage } from './feed.js';
 import { startPipeline } from './pipeline.js';
 import { replayVenue } from './venue.js';
 
@@ -299,7 +299,7 @@ export async function openBacktest(o: BacktestOptions, learnedAlready?: Awaited<
       lastMono = t;
       const feed = feedOf(item.venue);
       // Decoded once: on the reading thread (pipeline.ts), or here for every backtest sharing the pass.
-      let message = item.decoded as FeedMessage | undefined;
+      let message = item.decoded as ReplayMessage | undefined;
       if (message === undefined && shared) message = item.decoded = feed.decode(item);
       // Work a timer's turn asked for runs before this frame, as it would have live.
       while (betweenFrames.length > 0) betweenFrames.shift()!();

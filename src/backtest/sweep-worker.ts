@@ -18,7 +18,7 @@ async function* streamed(): AsyncGenerator<RecordingItem[]> {
   for (;;) {
     const batch = arrived.shift();
     if (batch !== undefined) {
-      yield unpackBatch(batch);
+      yield unpackBatch(batch, true);
       parentPort!.postMessage({ kind: 'ack' });
     } else if (ended) return;
     else {

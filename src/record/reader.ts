@@ -4,6 +4,7 @@
 // several runs form one time line. A torn last gzip member (the process was killed mid-write)
 // ends that file at its last complete line; anything else unreadable is an error naming the file.
 
+import { isAscii } from 'node:buffer';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -26,6 +27,8 @@ export interface ReadOptions {
   baseWallMinusMonoMs?: number;
   /** Called when toWallMs ended the read (an event at or past it was found). */
   onRangeEnd?: () => void;
+  /** Events in the usual form come with an empty payload (a pass that only counts them: countBookEvents). */
+  withoutPayloads?: boolean;
 }
 
 const FILE_NAME = /-(\d{8}T\d{2})(?:\.(\d+))?\.rec\.gz$/;
@@ -68,6 +71,7 @@ export async function* readRecording(dir: string, options: ReadOptions = {}): As
  */
 export async function* readRecordingBatches(dir: string, options: ReadOptions = {}): AsyncGenerator<RecordingItem[]> {
   let base: number | undefined = options.baseWallMinusMonoMs;
+  const withPayload = options.withoutPayloads !== true;
   for (const file of options.files ?? recordingFiles(dir)) {
     let header: RecordingHeader | undefined;
     let offsetUs = 0;
@@ -75,8 +79,8 @@ export async function* readRecordingBatches(dir: string, options: ReadOptions = 
     let lineNo = 0;
     let out: RecordingItem[] = [];
     let ended = false;
-    /** One line: buf[from, to) (without its newline); false when the range ended at it. */
-    const line = (buf: Buffer, from: number, to: number): boolean => {
+    /** One line: buf[from, to) (without its newline), `ascii` when buf holds only ASCII bytes; false when the range ended at it. */
+    const line = (buf: Buffer, from: number, to: number, ascii: boolean): boolean => {
       lineNo++;
       if (header === undefined) {
         header = parseHeader(buf.toString('utf8', from, to), file);
@@ -88,7 +92,7 @@ export async function* readRecordingBatches(dir: string, options: ReadOptions = 
         return true;
       }
       if (to === from) return true;
-      const event = eventAt(buf, from, to) ?? decodeEvent(buf.toString('utf8', from, to), `${file} line ${lineNo}`);
+      const event = eventAt(buf, from, to, withPayload, ascii) ?? decodeEvent(buf.toString('utf8', from, to), `${file} line ${lineNo}`);
       if (offsetUs !== 0) event.atUs += offsetUs;
       if (options.fromWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 < options.fromWallMs) return true;
       if (options.toWallMs !== undefined && (event.atUs + wallMinusMonoUs) / 1000 >= options.toWallMs) return false;
@@ -108,15 +112,18 @@ export async function* readRecordingBatches(dir: string, options: ReadOptions = 
         }
         const whole = Buffer.concat([rest, chunk.subarray(0, nl)]);
         rest = undefined;
-        ended = !line(whole, 0, whole.length);
+        ended = !line(whole, 0, whole.length, isAscii(whole));
         pos = nl + 1;
         nl = ended ? -1 : chunk.indexOf(10, pos);
       }
       // A batch per BATCH_BYTES or so of the chunk: what a batch keeps alive while it is replayed
       // stays young and small for the collector, and a reading thread's read-ahead counts batches.
       let cut = pos + BATCH_BYTES;
+      // ASCII throughout (the usual recording): a payload is made from its bytes as Latin-1, which
+      // for ASCII bytes is exactly their UTF-8 reading, without UTF-8's checks (one SIMD pass here).
+      const ascii = isAscii(chunk);
       for (; nl >= 0; pos = nl + 1, nl = chunk.indexOf(10, pos)) {
-        if (!line(chunk, pos, nl)) {
+        if (!line(chunk, pos, nl, ascii)) {
           ended = true;
           break;
         }
@@ -149,7 +156,7 @@ export async function* readRecordingBatches(dir: string, options: ReadOptions = 
  * plain digits — read from the bytes as decodeEvent reads its text; otherwise undefined, and
  * decodeEvent reads the text (its rules for every other form, and its error line).
  */
-function eventAt(buf: Buffer, from: number, to: number): RecordedEvent | undefined {
+function eventAt(buf: Buffer, from: number, to: number, withPayload: boolean, ascii: boolean): RecordedEvent | undefined {
   const k = buf[from];
   const kind: EventKind | undefined = k === 0x46 ? 'frame' : k === 0x53 ? 'snapshot' : k === 0x4f ? 'order' : undefined;
   const v = buf[from + 2];
@@ -163,7 +170,17 @@ function eventAt(buf: Buffer, from: number, to: number): RecordedEvent | undefin
     atUs = atUs * 10 + (c - 0x30);
   }
   if (i === from + 4 || i >= to || buf[i] !== 9) return undefined;
-  return { kind, venue, atUs, payload: buf.toString('utf8', i + 1, to) };
+  return { kind, venue, atUs, payload: withPayload ? buf.toString(ascii ? 'latin1' : 'utf8', i + 1, to) : '' };
+}
+
+/**
+ * The frames and snapshots of the recording within the range (what a replay goes through: the
+ * progress bar's total), read as readRecordingBatches reads them but without making their payloads.
+ */
+export async function countBookEvents(dir: string, range: { fromWallMs?: number; toWallMs?: number } = {}): Promise<number> {
+  let n = 0;
+  for await (const batch of readRecordingBatches(dir, { ...range, withoutPayloads: true })) for (const item of batch) if (item.kind === 'frame' || item.kind === 'snapshot') n++;
+  return n;
 }
 
 /** A gzip file's complete lines; a torn last member ends it quietly (reported through onTorn). */

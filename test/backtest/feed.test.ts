@@ -2,11 +2,13 @@
 // book (no message, frame or level made): it must do exactly what decode() then applyMessage() do —
 // the same book, book events, status changes, counts and log lines — for every sequence of frames:
 // in order and with gaps, stale and crossed ones, snapshots, off-grid levels, frames of other
-// streams, damaged text, and resets between them.
+// streams, damaged text, and resets between them. So must a frame packed by a pipelined replay's
+// reading thread and unpacked for the replay (packed.ts: updates applied from the packed numbers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BackpackFeed, LighterFeed, type ReplayFeed } from '../../src/backtest/feed.js';
+import { BackpackFeed, LighterFeed, decoderFor, type ReplayFeed, type ReplayMessage } from '../../src/backtest/feed.js';
+import { packBatch, unpackBatch, type PackDecoding } from '../../src/backtest/packed.js';
 import { MemoryLogger } from '../../src/core/log.js';
 import type { RecordedEvent } from '../../src/record/format.js';
 import type { MarketSpec } from '../../src/venues/types.js';
@@ -14,13 +16,15 @@ import type { MarketSpec } from '../../src/venues/types.js';
 const BP: MarketSpec = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 3, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 2.5, makerFeeBps: 0 };
 const LT: MarketSpec = { venue: 'lighter', symbol: 'BTC', marketId: 1, priceScale: 1, sizeScale: 3, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
 
+const PACK_DECODING: PackDecoding = { markets: { backpack: BP, lighter: LT }, decode: { backpack: decoderFor('backpack', BP), lighter: decoderFor('lighter', LT) } };
+
 interface Step {
   event?: RecordedEvent;
   reset?: true;
 }
 
 /** Everything a feed shows after each step. */
-function trace(feed: ReplayFeed, steps: readonly Step[], fused: boolean, log: MemoryLogger): string[] {
+function trace(feed: ReplayFeed, steps: readonly Step[], fused: boolean, log: MemoryLogger, packed = false): string[] {
   const out: string[] = [];
   feed.onBook((e) =>
     out.push(`book ${e.venue} ${e.receivedAt} ${e.book.bestBid} ${e.book.bestAsk} ${JSON.stringify(e.book.levels('bid'))} ${JSON.stringify(e.book.levels('ask'))}`),
@@ -29,7 +33,11 @@ function trace(feed: ReplayFeed, steps: readonly Step[], fused: boolean, log: Me
   let at = 1;
   for (const step of steps) {
     if (step.reset) feed.reset();
-    else if (fused) feed.apply(step.event!, at);
+    else if (packed) {
+      // As a pipelined replay takes it: packed on a reading thread, unpacked for the replay (packed.ts).
+      const item = unpackBatch(packBatch([step.event!], PACK_DECODING), true)[0] as RecordedEvent;
+      feed.applyMessage(item.decoded as ReplayMessage, item.kind, at);
+    } else if (fused) feed.apply(step.event!, at);
     else feed.applyMessage(feed.decode(step.event!), step.event!.kind, at);
     at += 1.5;
     out.push(
@@ -52,6 +60,8 @@ function sameTrace(make: (log: MemoryLogger) => ReplayFeed, steps: readonly Step
   const logB = new MemoryLogger();
   const fused = trace(make(logA), steps, true, logA);
   assert.deepEqual(fused, trace(make(logB), steps, false, logB));
+  const logC = new MemoryLogger();
+  assert.deepEqual(trace(make(logC), steps, false, logC, true), fused, 'packed and unpacked for the replay');
   bookEvents += fused.filter((l) => l.startsWith('book ')).length;
 }
 

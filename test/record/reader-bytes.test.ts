@@ -2,15 +2,17 @@
 // venue and time from them, making only the payload a string. It must give exactly what decoding the
 // whole file as UTF-8, splitting the text at '\n' and reading each line with decodeEvent gives
 // (the reader's definition): checked here on random files of arbitrary lines — non-ASCII text,
-// invalid UTF-8, characters and lines cut by the decompressor's chunks, times in forms only
-// decodeEvent reads — with and without a --from/--to range.
+// invalid UTF-8, ASCII-only stretches (read as Latin-1), characters and lines cut by the
+// decompressor's chunks, times in forms only
+// decodeEvent reads — with and without a --from/--to range; and the count of book events made
+// without their payloads is that of the book events read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { decodeEvent, parseHeader, RecordingFormatError } from '../../src/record/format.js';
-import { readRecordingBatches, type RecordingItem } from '../../src/record/reader.js';
+import { countBookEvents, readRecordingBatches, type RecordingItem } from '../../src/record/reader.js';
 import { tempDir } from '../helpers/temp.js';
 
 const MARKET = { priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
@@ -41,14 +43,24 @@ const BAD = [Buffer.from([0x80]), Buffer.from([0xf0, 0x9f]), Buffer.from([0xc0, 
 /** Times in the usual form and in forms only decodeEvent reads (Number's rules). */
 const TIMES = ['0', '7', '1000', '123456789012345', '000123', '', ' 12', '1e3', '0x10', '-5', '1234567890123456', '+4'];
 
-function randomPayload(r: () => number): Buffer {
+/** The pieces that are ASCII. */
+const ASCII_PIECES = PIECES.filter((p) => Buffer.from(p, 'utf8').every((b) => b < 0x80));
+
+function randomPayload(r: () => number, ascii: boolean): Buffer {
   const parts: Buffer[] = [];
   const n = Math.floor(r() * 12);
-  for (let i = 0; i < n; i++) parts.push(r() < 0.08 ? BAD[Math.floor(r() * BAD.length)]! : Buffer.from(PIECES[Math.floor(r() * PIECES.length)]!, 'utf8'));
+  for (let i = 0; i < n; i++) {
+    if (ascii) parts.push(Buffer.from(ASCII_PIECES[Math.floor(r() * ASCII_PIECES.length)]!, 'utf8'));
+    else parts.push(r() < 0.08 ? BAD[Math.floor(r() * BAD.length)]! : Buffer.from(PIECES[Math.floor(r() * PIECES.length)]!, 'utf8'));
+  }
   return Buffer.concat(parts);
 }
 
-function randomFile(r: () => number, lines: number): Buffer {
+/**
+ * A file of `lines` random lines; `asciiUpTo` of them (from the start) ASCII only: the reader takes
+ * a decompressed chunk of ASCII bytes as Latin-1 (the same text) and any other as UTF-8.
+ */
+function randomFile(r: () => number, lines: number, asciiUpTo = 0): Buffer {
   const out: Buffer[] = [Buffer.from(`${HEADER}\n`)];
   let t = 0;
   for (let i = 0; i < lines; i++) {
@@ -61,7 +73,7 @@ function randomFile(r: () => number, lines: number): Buffer {
     const venue = r() < 0.5 ? 'b' : 'l';
     const time = r() < 0.85 ? String(t) : TIMES[Math.floor(r() * TIMES.length)]!;
     // (An empty time with an empty payload is a line too short to be an event: given a payload.)
-    out.push(Buffer.from(`${kind}\t${venue}\t${time}\t${time === '' ? 'x' : ''}`), randomPayload(r), Buffer.from('\n'));
+    out.push(Buffer.from(`${kind}\t${venue}\t${time}\t${time === '' ? 'x' : ''}`), randomPayload(r, i < asciiUpTo), Buffer.from('\n'));
   }
   return Buffer.concat(out);
 }
@@ -91,11 +103,13 @@ async function readAll(dir: string, range: { fromWallMs?: number; toWallMs?: num
 }
 
 test('lines read from the bytes are exactly the decoded text split and read line by line: non-ASCII and invalid UTF-8, chunk boundaries, every time form', async () => {
-  for (let seed = 1; seed <= 6; seed++) {
+  for (let seed = 1; seed <= 8; seed++) {
     const r = rng(seed);
     const dir = tempDir('bla-reader-bytes-');
-    // Some 3,000-9,000 lines of up to a few KB: several 256 KiB chunks, so lines and characters are cut by them.
-    const text = randomFile(r, 3000 + Math.floor(r() * 6000));
+    // Some 3,000-9,000 lines of up to a few KB, so that lines and characters are cut by the chunks;
+    // seeds 7 and 8 hold 20,000 lines (several 1 MiB chunks), ASCII but for the last 2,000: chunks
+    // of ASCII only and chunks with other text, and lines cut across the two.
+    const text = seed <= 6 ? randomFile(r, 3000 + Math.floor(r() * 6000)) : randomFile(r, 20_000, 18_000);
     // Several gzip members, cut at arbitrary bytes (possibly inside a character or a line).
     const cuts = [0, Math.floor(text.length * r()), Math.floor(text.length * r()), text.length].sort((a, b) => a - b);
     const gz = Buffer.concat(cuts.slice(1).map((end, i) => gzipSync(text.subarray(cuts[i], end))));
@@ -113,6 +127,10 @@ test('lines read from the bytes are exactly the decoded text split and read line
     const wall = (i: number) => Date.UTC(2026, 0, 1) + events[i]!.atUs / 1000;
     const range = { fromWallMs: wall(Math.floor(events.length / 4)), toWallMs: wall(Math.floor((events.length * 3) / 4)) };
     assert.deepEqual(await readAll(dir, range), reference(file, gz, range), `seed ${seed}, range`);
+    // The count for the progress bar (no payloads made): the frames and snapshots, in the range or not.
+    const books = (items: RecordingItem[]) => items.filter((e) => e.kind === 'frame' || e.kind === 'snapshot').length;
+    assert.equal(await countBookEvents(dir), books(want), `seed ${seed}, count`);
+    assert.equal(await countBookEvents(dir, range), books(reference(file, gz, range)), `seed ${seed}, count in range`);
   }
 });
 
