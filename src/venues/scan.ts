@@ -14,7 +14,7 @@
 // value, with nothing but whitespace after it. A scanner never throws: no read leaves the text and
 // the NUL after it.
 
-import type { Level } from '../core/orderbook.js';
+import type { Level, OrderBook } from '../core/orderbook.js';
 
 /** Deeper nesting than this in a value a scanner skips is declined (book frames nest 4 deep). */
 const MAX_DEPTH = 64;
@@ -54,6 +54,14 @@ export function levelsAt(buf: LevelBuffer, priceScale: number, sizeScale: number
 export interface FixedLevels {
   readonly n: number;
   readonly fx: Float64Array;
+}
+
+/** Both sides' fixed-point levels into a book, in order (what the book syncs do with a frame's levels once they accept it). */
+export function updateBook(book: OrderBook, bids: FixedLevels, asks: FixedLevels): void {
+  const b = bids.fx;
+  for (let k = 0, n = bids.n * 2; k < n; k += 2) book.update('bid', b[k], b[k + 1]);
+  const a = asks.fx;
+  for (let k = 0, n = asks.n * 2; k < n; k += 2) book.update('ask', a[k], a[k + 1]);
 }
 
 /** A growing list of levels, each a price and a size as mantissa + fraction digits (see fixedAt). */

@@ -3,7 +3,7 @@
 
 import { parseFixed } from '../../core/fixed.js';
 import type { OrderBook, Level } from '../../core/orderbook.js';
-import type { FixedLevels } from '../scan.js';
+import { updateBook, type FixedLevels } from '../scan.js';
 import type { DepthEvent, DepthSnapshot, FixedDepthEvent, FixedDepthSnapshot } from './messages.js';
 
 export type { DepthEvent, DepthSnapshot, FixedDepthEvent, FixedDepthSnapshot } from './messages.js';
@@ -131,14 +131,10 @@ export class BookSync {
       this.buffer.push(asEvent());
       return 'gap_resync';
     }
-    const book = this.book;
-    const b = bids.fx;
-    for (let k = 0, n = bids.n * 2; k < n; k += 2) book.update('bid', b[k], b[k + 1]);
-    const a = asks.fx;
-    for (let k = 0, n = asks.n * 2; k < n; k += 2) book.update('ask', a[k], a[k + 1]);
+    updateBook(this.book, bids, asks);
     this.lastU = u;
     this.awaitingBridge = false;
-    if (book.isCrossed()) {
+    if (this.book.isCrossed()) {
       this.invalidate();
       return 'crossed_resync';
     }

@@ -5,7 +5,7 @@
 // `offset` is not a sequence and is ignored.
 
 import type { OrderBook } from '../../core/orderbook.js';
-import type { FixedLevels } from '../scan.js';
+import { updateBook, type FixedLevels } from '../scan.js';
 import type { BookFrame } from './messages.js';
 
 export type { BookFrame } from './messages.js';
@@ -63,11 +63,7 @@ export class BookSync {
       this.reset();
       return 'gap_resync';
     }
-    const book = this.book;
-    const b = bids.fx;
-    for (let k = 0, n = bids.n * 2; k < n; k += 2) book.update('bid', b[k], b[k + 1]);
-    const a = asks.fx;
-    for (let k = 0, n = asks.n * 2; k < n; k += 2) book.update('ask', a[k], a[k + 1]);
+    updateBook(this.book, bids, asks);
     this.lastNonce = nonce;
     return this.checkCrossed('apply');
   }
