@@ -97,13 +97,7 @@ export class ReplayClock implements Clock {
   advanceSync(t: number): boolean {
     if (this.pendingWork) return false;
     while (this.earliestDue <= t) {
-      const timer = this.earliest()!;
-      if (timer.due > this.mono) this.mono = timer.due;
-      if (timer.every !== undefined) timer.due += timer.every;
-      else this.timers.delete(timer.id);
-      this.recompute();
-      timer.fn();
-      if (this.pendingWork || this.settled === undefined || !this.settled()) {
+      if (this.fireEarliest()) {
         this.pendingWork = true;
         return false;
       }
@@ -119,17 +113,25 @@ export class ReplayClock implements Clock {
       await settleTurns();
     }
     while (this.earliestDue <= t) {
-      const timer = this.earliest()!;
-      if (timer.due > this.mono) this.mono = timer.due;
-      if (timer.every !== undefined) timer.due += timer.every;
-      else this.timers.delete(timer.id);
-      this.recompute();
-      timer.fn();
-      const busy = this.pendingWork || this.settled === undefined || !this.settled();
+      const busy = this.fireEarliest();
       this.pendingWork = false;
       if (busy) await settleTurns();
     }
     if (t > this.mono) this.mono = t;
+  }
+
+  /**
+   * Fires the earliest timer at its due time (a repeating one is re-armed first); true when that
+   * left work to settle (work already pending, or the engine not settled).
+   */
+  private fireEarliest(): boolean {
+    const timer = this.earliest()!;
+    if (timer.due > this.mono) this.mono = timer.due;
+    if (timer.every !== undefined) timer.due += timer.every;
+    else this.timers.delete(timer.id);
+    this.recompute();
+    timer.fn();
+    return this.pendingWork || this.settled === undefined || !this.settled();
   }
 
   private earliest(): ReplayTimer | undefined {
