@@ -14,6 +14,7 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 import { decodeEvent, parseHeader, RecordingFormatError } from '../../src/record/format.js';
 import { countBookEvents, readRecordingBatches, type RecordingItem } from '../../src/record/reader.js';
 import { tempDir } from '../helpers/temp.js';
+import { seededRandom } from '../../src/core/prng.js';
 
 const MARKET = { priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 0, makerFeeBps: 0 };
 const HEADER = JSON.stringify({
@@ -24,18 +25,6 @@ const HEADER = JSON.stringify({
   markets: { backpack: { ...MARKET, venue: 'backpack', symbol: 'BTC_USDC_PERP' }, lighter: { ...MARKET, venue: 'lighter', symbol: 'BTC', marketId: 1 } },
   clock: { wallMs: Date.UTC(2026, 0, 1), monoMs: 0 },
 });
-
-/** A small seeded generator (mulberry32), so that a failure is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['{"a":1}', 'é', '€', '😀', '\t', '\r', ' ', 'x', '"', '\\u00e9', 'ü'.repeat(40), 'a'.repeat(300)];
 /** Bytes no UTF-8 text has: lone continuations, a cut 4-byte lead, an overlong form, a surrogate's encoding. */
@@ -104,7 +93,7 @@ async function readAll(dir: string, range: { fromWallMs?: number; toWallMs?: num
 
 test('lines read from the bytes are exactly the decoded text split and read line by line: non-ASCII and invalid UTF-8, chunk boundaries, every time form', async () => {
   for (let seed = 1; seed <= 8; seed++) {
-    const r = rng(seed);
+    const r = seededRandom(seed);
     const dir = tempDir('bla-reader-bytes-');
     // Some 3,000-9,000 lines of up to a few KB, so that lines and characters are cut by the chunks;
     // seeds 7 and 8 hold 20,000 lines (several 1 MiB chunks), ASCII but for the last 2,000: chunks
