@@ -180,6 +180,10 @@ abstract class FeedBase {
     this.event = { venue, receivedAt: 0, book: this.book };
   }
 
+  /** A packed update's levels, copied out of its batch for the sync (PackedUpdate; reused frame after frame). */
+  protected readonly packedBids = new PackedLevels();
+  protected readonly packedAsks = new PackedLevels();
+
   abstract get valid(): boolean;
   abstract decode(event: RecordedEvent): FeedMessage;
   abstract applyMessage(message: ReplayMessage, kind: RecordedEvent['kind'], atMs: number): void;
@@ -299,8 +303,6 @@ export class BackpackFeed extends FeedBase implements ReplayFeed {
     this.afterFrame();
   }
 
-  private readonly packedBids = new PackedLevels();
-  private readonly packedAsks = new PackedLevels();
   private packedU = 0;
   private packedLastU = 0;
   /** The packed update as an event, for the sync to keep (it buffers it): bound once. */
@@ -395,9 +397,6 @@ export class LighterFeed extends FeedBase implements ReplayFeed {
     }
     this.afterFrame();
   }
-
-  private readonly packedBids = new PackedLevels();
-  private readonly packedAsks = new PackedLevels();
 
   private refuse(atMs: number, why: string): void {
     this.log.warn(`lighter recorded frame at ${atMs.toFixed(3)} ms refused: ${why}`);
