@@ -58,3 +58,52 @@ test('event objects read or unpacked before and after 2^31 µs of recording time
     decoded: [true, true],
   });
 });
+
+// The simulated execution's legs: the outcome written into the leg it sent, not spread into a copy
+// (execution.ts placeMarketOrder), because a warm spread site gave nearly every leg a hidden class of
+// its own. Every filled and refused leg of a run of orders shares one class, with the keys in the
+// order the spread gave them.
+test('the legs of a replayed venue share one hidden class, keys in their usual order', async () => {
+  const dir = tempDir('bla-legs-');
+  const src = (path: string) => new URL(`../../src/${path}.ts`, import.meta.url).pathname;
+  const script = join(dir, 'legs.mts');
+  writeFileSync(
+    script,
+    `
+    import { ReplayClock } from ${JSON.stringify(src('backtest/clock'))};
+    import { SimulatedExecution } from ${JSON.stringify(src('backtest/execution'))};
+    import { BackpackFeed } from ${JSON.stringify(src('backtest/feed'))};
+    import { silentLogger } from ${JSON.stringify(src('core/log'))};
+    const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)');
+    const market = { venue: 'backpack', symbol: 'BTC_USDC_PERP', priceScale: 1, sizeScale: 5, tickSize: 1, stepSize: 1, minSize: 1, takerFeeBps: 2.5, makerFeeBps: 0 };
+    const clock = new ReplayClock(0, Date.UTC(2026, 0, 1));
+    const feed = new BackpackFeed(market, silentLogger);
+    feed.apply({ kind: 'snapshot', venue: 'backpack', atUs: 0, payload: JSON.stringify({ lastUpdateId: '1', asks: [['100.0', '1000']], bids: [['99.9', '1000']] }) }, 0);
+    const exec = new SimulatedExecution(feed, clock, { latency: { arrivalMs: 10, replyMs: 5 }, takerFeeBps: 2.5 });
+    const legs = [];
+    for (let i = 0; i < 40; i++) {
+      // Every fourth order is off the tick grid: refused.
+      const leg = exec.placeMarketOrder({ side: i % 2 === 0 ? 'buy' : 'sell', size: 1_000 + i, worstPrice: i % 4 === 3 ? 1_000.5 : i % 2 === 0 ? 1_001 : 998 });
+      await clock.advanceTo(clock.monoMs() + 20);
+      legs.push(await leg);
+    }
+    const filled = legs.filter((l) => l.state === 'filled');
+    const refused = legs.filter((l) => l.state === 'rejected');
+    process.stdout.write(JSON.stringify({
+      filled: filled.length,
+      refused: refused.length,
+      filledSame: filled.every((l) => sameMap(l, filled[0])),
+      refusedSame: refused.every((l) => sameMap(l, refused[0])),
+      filledKeys: Object.keys(filled[0]),
+      refusedKeys: Object.keys(refused[0]),
+    }));
+  `,
+  );
+  const child = spawn(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise((r) => child.once('exit', r));
+  assert.equal(code, 0);
+  const sent = ['venue', 'state', 'side', 'requested', 'filled', 'notional', 'fee', 'clientOrderId', 'sentAt', 'confirmedAt'];
+  assert.deepEqual(JSON.parse(out), { filled: 30, refused: 10, filledSame: true, refusedSame: true, filledKeys: sent, refusedKeys: [...sent, 'error'] });
+});
