@@ -221,24 +221,35 @@ export class SimulatedExecution implements DetachedExecution {
     this.orders++;
     this.clock.noteWork?.();
     this.held.sent(request);
+    // The outcome is written into the leg sentLeg made (nothing else holds it) rather than spread
+    // into a copy: once a site is warm, V8 gives each object made by a spread plus a key of its own a
+    // hidden class of its own (measured: 2,151 classes for the 2,162 filled legs of an hour's replay),
+    // and every function that reads legs then goes megamorphic. The keys and their order are those
+    // the spread gave.
     const leg = sentLeg(venue, request, `replay-${this.nextId++}`, this.clock.monoMs());
-    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => ({
-      ...leg,
-      state: 'rejected',
-      confirmedAt: this.clock.monoMs(),
-      error: new VenueError(venue, kind, `${venue} replayed order: ${message}`),
-    });
+    const reject = (error: VenueError): LegResult => {
+      leg.state = 'rejected';
+      leg.confirmedAt = this.clock.monoMs();
+      leg.error = error;
+      return leg;
+    };
+    const refuse = (kind: 'bad_order' | 'rejected', message: string): LegResult => reject(new VenueError(venue, kind, `${venue} replayed order: ${message}`));
     if (!Number.isSafeInteger(request.size) || request.size <= 0 || request.size % m.stepSize !== 0 || request.size < m.minSize)
       return refuse('bad_order', `size ${request.size} is off the step grid (${m.stepSize}) or below the minimum (${m.minSize}) at ${m.sizeScale} decimals`);
     if (!Number.isSafeInteger(request.worstPrice) || request.worstPrice <= 0 || request.worstPrice % m.tickSize !== 0)
       return refuse('bad_order', `worst price ${request.worstPrice} is off the tick grid (${m.tickSize} at ${m.priceScale} decimals)`);
     const purpose = request.purpose === 'repair' ? 'repair' : 'entry';
-    if (this.budget !== undefined && !this.take(purpose, true)) return { ...leg, state: 'rejected', confirmedAt: this.clock.monoMs(), error: this.budget.refusal(purpose, true) };
+    if (this.budget !== undefined && !this.take(purpose, true)) return reject(this.budget.refusal(purpose, true));
     await sleep(this.clock, this.options.latency.arrivalMs);
     const outcome = this.match(request);
     await sleep(this.clock, this.options.latency.replyMs);
     if (typeof outcome === 'string') return refuse('rejected', outcome);
-    return { ...leg, ...outcome, confirmedAt: this.clock.monoMs() };
+    leg.state = outcome.state;
+    leg.filled = outcome.filled;
+    leg.notional = outcome.notional;
+    leg.fee = outcome.fee;
+    leg.confirmedAt = this.clock.monoMs();
+    return leg;
   }
 
   /** The order at the venue, now: the book as recorded at this moment. */
