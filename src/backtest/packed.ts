@@ -14,7 +14,6 @@ import { fixedAt, type LevelBuffer } from '../venues/scan.js';
 import type { MarketSpec, VenueId } from '../venues/types.js';
 import type { Level } from '../core/orderbook.js';
 import type { FeedMessage, ReplayMessage } from './feed.js';
-import './shapes.js';
 
 export interface PackedBatch {
   nums: Float64Array;

@@ -15,7 +15,6 @@ import { LatencyLearner, SimulatedExecution, fixedLatency, takerFees, type Laten
 import { BackpackFeed, LighterFeed, type ReplayFeed, type ReplayMessage } from './feed.js';
 import { startPipeline } from './pipeline.js';
 import { replayVenue } from './venue.js';
-import './shapes.js';
 
 /** Round trips used when a venue has no order events to learn from (ms). */
 export const DEFAULT_ROUND_TRIP_MS: Readonly<Record<VenueId, number>> = { backpack: 20, lighter: 20 };

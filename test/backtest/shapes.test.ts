@@ -1,6 +1,6 @@
 // A recording's times are microseconds of the recording process's monotonic clock: small integers
 // until 2^31 µs (about 36 minutes into that clock), heap doubles after. The replay's event objects
-// must keep one hidden class across that point (backtest/shapes.ts): a class change there threw
+// must keep one hidden class across that point (record/format.ts EVENT_SHAPE_SEED): a class change there threw
 // away the optimised code of the books, strategy, engine and clock mid-replay and compiled it all
 // again. A child process with V8's natives syntax reads a recording whose last frame is past
 // 2^31 µs, as a replay reads it (the replay's modules loaded) and as a sweep's thread unpacks it,
